@@ -1,0 +1,76 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Analyzer } from "../src/analyzer/index";
+import { ms, summarize } from "./stats";
+
+/**
+ * Analyzer speed: cold (a fresh process loads the analyzer and analyses a file) and warm
+ * (re-analysis after a one-character edit, as while typing), for the ResNet and DenseNet examples;
+ * and, where Debian's python3-torch is installed, the forward pass torchinfo needs for the same
+ * answer, measured in the same run. Prints figures and ratios.
+ */
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const CASES = [
+  { file: "examples/resnet.ts", what: "ResNet-18/34/50/101/152 (one file, 5 models)", torch: "resnet152" },
+  { file: "examples/densenet.ts", what: "DenseNet-121", torch: "densenet121" },
+];
+const EDITS = Number(process.env.BENCH_EDITS ?? 200);
+
+function cold(file: string): { wall: number; load: number; analyze: number } {
+  const runs = Array.from({ length: 5 }, () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [path.join(ROOT, "out/bench/coldProbe.js"), path.join(ROOT, file)], { encoding: "utf8" });
+    const wall = performance.now() - t0;
+    const probe = JSON.parse(r.stdout) as { loadMs: number; analyzeMs: number };
+    return { wall, load: probe.loadMs, analyze: probe.analyzeMs };
+  });
+  runs.sort((a, b) => a.wall - b.wall);
+  return runs[2]!;
+}
+
+function warm(file: string): { p50: number; p95: number } {
+  const abs = path.join(ROOT, file);
+  const original = fs.readFileSync(abs, "utf8");
+  let text = original;
+  const analyzer = new Analyzer({ readFile: (p) => (p === abs ? text : fs.existsSync(p) ? fs.readFileSync(p, "utf8") : undefined) });
+  for (let i = 0; i < 10; i++) analyzer.analyzeFile(abs);
+  // A one-character edit: type a digit into a number, then take it back, alternately.
+  const at = original.search(/\d/);
+  const times: number[] = [];
+  for (let i = 0; i < EDITS; i++) {
+    text = i % 2 === 0 ? original : original.slice(0, at) + original.slice(at, at + 1) + " " + original.slice(at + 1);
+    const t0 = performance.now();
+    analyzer.analyzeFile(abs);
+    times.push(performance.now() - t0);
+  }
+  return summarize(times);
+}
+
+function torchReference(): Record<string, { buildMs: number; forwardMs: number }> | undefined {
+  const r = spawnSync("/usr/bin/python3", [path.join(ROOT, "bench/torch_reference.py"), ...CASES.map((c) => c.torch)], { encoding: "utf8" });
+  if (r.status !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+const ref = torchReference();
+console.log("CNN Studio analyzer benchmark (goal: warm ≤ 20 ms, cold ≤ 300 ms)\n");
+for (const c of CASES) {
+  const k = cold(c.file);
+  const w = warm(c.file);
+  console.log(`${c.file} — ${c.what}`);
+  console.log(`  cold, fresh process:   ${ms(k.wall)} wall (loading analyzer + TypeScript ${ms(k.load)}, analysis ${ms(k.analyze)})`);
+  console.log(`  warm, after an edit:   p50 ${ms(w.p50)}, p95 ${ms(w.p95)} over ${EDITS} edits`);
+  const t = ref?.[c.torch];
+  if (t) {
+    const pass = t.buildMs + t.forwardMs;
+    console.log(`  PyTorch (torchinfo's way, ${c.torch}): build ${ms(t.buildMs)} + forward ${ms(t.forwardMs)} = ${ms(pass)}`);
+    console.log(`  ratio: warm re-analysis is ${(pass / w.p50).toFixed(1)}× faster than PyTorch's build + forward pass`);
+  } else console.log("  PyTorch reference: skipped (Debian's python3-torch and python3-torchvision are not installed)");
+  console.log();
+}

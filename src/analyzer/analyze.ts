@@ -1,0 +1,383 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ts = require("typescript");
+import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, Shape } from "../shared/analysis";
+import { EvalError } from "./errors";
+import { Interpreter, type Budget } from "./interpreter";
+import { Reporter, toLocation } from "./location";
+import { INPUT_FIELD } from "./receptiveField";
+import { namedModules, Torch, Trace } from "./torch";
+import { ArrayValue, Env, ModuleValue, Namespace, TensorValue, typeName, type Value } from "./values";
+
+/**
+ * The analyzer's entry point: evaluates a model file and the model files it imports, finds the
+ * exported models, runs each one's forward pass on symbolic shapes, and returns models plus
+ * diagnostics. It never throws on user code and never executes it.
+ */
+
+export interface AnalyzerHost {
+  /** The text of a file (an open editor's buffer, or the disk), or undefined when unreadable. */
+  readFile(file: string): string | undefined;
+}
+
+export const diskHost: AnalyzerHost = {
+  readFile(file) {
+    try {
+      return fs.readFileSync(file, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export interface AnalyzerOptions {
+  /** Evaluation steps per top-level statement and per model (default 2,000,000). */
+  maxSteps?: number;
+  /** Nested calls (default 150). */
+  maxDepth?: number;
+}
+
+export const MODULE_NAME = "cnn-studio";
+
+interface FileRecord {
+  sf: ts.SourceFile;
+  env: Env;
+  exports: Map<string, Value>;
+  done: boolean;
+}
+
+/** Parsed files are kept between analyses while their text is unchanged (fast re-analysis while typing). */
+export class Analyzer {
+  private readonly parsed = new Map<string, { text: string; sf: ts.SourceFile }>();
+
+  constructor(
+    private readonly host: AnalyzerHost = diskHost,
+    private readonly options: AnalyzerOptions = {},
+  ) {}
+
+  parse(file: string, text: string): ts.SourceFile {
+    const hit = this.parsed.get(file);
+    if (hit && hit.text === text) return hit.sf;
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    this.parsed.set(file, { text, sf });
+    return sf;
+  }
+
+  analyzeFile(file: string): FileAnalysis {
+    const abs = path.resolve(file);
+    const run = new Run(this, this.host, this.options);
+    try {
+      return run.analyze(abs);
+    } catch (e) {
+      // Last line of defence: the analyzer itself failed. Report it, never crash the caller.
+      return {
+        file: abs,
+        models: [],
+        diagnostics: [{
+          severity: "error",
+          code: "internal-error",
+          message: `CNN Studio's analyzer failed on this file: ${e instanceof Error ? e.message : String(e)}`,
+          location: { file: abs, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+          related: [],
+        }],
+        dependencies: [abs],
+      };
+    }
+  }
+}
+
+/** One analysis of one file: a fresh interpreter, so nothing leaks between analyses. */
+class Run {
+  private readonly reporter = new Reporter();
+  private readonly budget: Budget;
+  private readonly interp: Interpreter;
+  private readonly torch: Torch;
+  private readonly files = new Map<string, FileRecord>();
+
+  constructor(
+    private readonly analyzer: Analyzer,
+    private readonly host: AnalyzerHost,
+    options: AnalyzerOptions,
+  ) {
+    this.budget = { steps: 0, maxSteps: options.maxSteps ?? 2_000_000, depth: 0, maxDepth: options.maxDepth ?? 150 };
+    this.interp = new Interpreter(this.budget);
+    this.torch = new Torch(this.interp, this.reporter);
+  }
+
+  analyze(file: string): FileAnalysis {
+    const text = this.host.readFile(file);
+    if (text === undefined) {
+      return {
+        file,
+        models: [],
+        diagnostics: [{ severity: "error", code: "unreadable-file", message: `Cannot read ${file}`, location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }],
+        dependencies: [file],
+      };
+    }
+    const record = this.load(file, text);
+    const models: ModelAnalysis[] = [];
+    for (const candidate of this.exportedValues(record)) {
+      const model = this.analyzeModel(candidate);
+      if (model) models.push(model);
+    }
+    return { file, models, diagnostics: this.reporter.diagnostics, dependencies: [...this.files.keys()] };
+  }
+
+  // ---- files and imports --------------------------------------------------------------------
+
+  private load(file: string, text: string): FileRecord {
+    const sf = this.analyzer.parse(file, text);
+    const record: FileRecord = { sf, env: new Env(undefined), exports: new Map(), done: false };
+    this.files.set(file, record);
+    for (const s of sf.statements) if (ts.isImportDeclaration(s)) this.guard(s, () => this.bindImport(s, record));
+    this.interp.hoist(sf.statements, record.env);
+    for (const s of sf.statements) {
+      if (ts.isImportDeclaration(s)) continue;
+      this.guard(s, () => {
+        this.interp.exec(s, record.env);
+        this.collectExports(s, record);
+      });
+    }
+    record.done = true;
+    return record;
+  }
+
+  /** Runs one top-level statement (or model); an error becomes a diagnostic and the rest goes on. */
+  private guard(node: ts.Node, fn: () => void): void {
+    this.budget.steps = 0;
+    this.budget.depth = 0;
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof EvalError) this.reporter.report("error", e.node, e.message, e.code, e.related.map((r) => ({ at: r.node, message: r.message })));
+      else if (e instanceof RangeError) this.reporter.report("error", node, "Evaluation nested too deeply: is there an endless recursion here?", "budget-exceeded");
+      else this.reporter.report("error", node, `CNN Studio's analyzer failed here: ${e instanceof Error ? e.message : String(e)}`, "internal-error");
+    }
+  }
+
+  private bindImport(s: ts.ImportDeclaration, record: FileRecord): void {
+    const spec = (s.moduleSpecifier as ts.StringLiteral).text;
+    const clause = s.importClause;
+    if (!clause || clause.isTypeOnly) return;
+    let lookup: (name: string) => Value;
+    let all: () => Map<string, Value>;
+    if (spec === MODULE_NAME) {
+      all = () => new Map<string, Value>(this.torch.namespaces);
+      lookup = (name) => {
+        if (name === "Tensor") return undefined;
+        if (!this.torch.namespaces.has(name)) throw new EvalError(s, `"cnn-studio" has no export '${name}' (it exports nn, F, torch and the type Tensor)`, "import-error");
+        return this.torch.namespaces.get(name);
+      };
+    } else if (spec.startsWith(".")) {
+      const target = this.importFile(spec, path.dirname(record.sf.fileName), s.moduleSpecifier);
+      all = () => target.exports;
+      lookup = (name) => {
+        if (!target.exports.has(name)) throw new EvalError(s, `${spec} has no export '${name}'`, "import-error");
+        return target.exports.get(name);
+      };
+    } else {
+      throw new EvalError(s.moduleSpecifier, `Only "cnn-studio" and relative imports of other model files can be analyzed, not "${spec}"`, "import-error");
+    }
+    if (clause.name) record.env.declare(clause.name.text, lookup("default"), false);
+    const bindings = clause.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) record.env.declare(bindings.name.text, new Namespace(bindings.name.text, all()), false);
+    else if (bindings) {
+      for (const el of bindings.elements) {
+        if (el.isTypeOnly) continue;
+        const name = (el.propertyName ?? el.name).text;
+        try {
+          record.env.declare(el.name.text, lookup(name), false);
+        } catch (e) {
+          if (e instanceof EvalError) this.reporter.report("error", el, e.message, e.code);
+          record.env.declare(el.name.text, undefined, false);
+        }
+      }
+    }
+  }
+
+  private importFile(spec: string, dir: string, node: ts.Node): FileRecord {
+    const base = path.resolve(dir, spec);
+    const candidates = [base.replace(/\.js$/, ".ts"), `${base}.ts`, path.join(base, "index.ts")];
+    if (base.endsWith(".ts")) candidates.unshift(base);
+    for (const file of candidates) {
+      const existing = this.files.get(file);
+      if (existing) {
+        if (!existing.done) throw new EvalError(node, `Circular import of ${spec}: model files must not import each other in a cycle`, "import-error");
+        return existing;
+      }
+      const text = this.host.readFile(file);
+      if (text !== undefined) return this.load(file, text);
+    }
+    throw new EvalError(node, `Cannot find model file ${spec} (looked for ${candidates.map((c) => path.relative(dir, c) || c).join(", ")})`, "import-error");
+  }
+
+  private isExported(s: ts.Statement): boolean {
+    return ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  }
+
+  private isDefault(s: ts.Statement): boolean {
+    return ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  }
+
+  private collectExports(s: ts.Statement, record: FileRecord): void {
+    const env = record.env;
+    if (ts.isVariableStatement(s) && this.isExported(s)) {
+      for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) record.exports.set(d.name.text, env.lookup(d.name.text)?.value);
+    } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name && this.isExported(s)) {
+      record.exports.set(this.isDefault(s) ? "default" : s.name.text, env.lookup(s.name.text)?.value);
+    } else if (ts.isExportAssignment(s)) {
+      record.exports.set("default", this.interp.eval(s.expression, env));
+    } else if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.exportClause && ts.isNamedExports(s.exportClause)) {
+      const from = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? this.importFile(s.moduleSpecifier.text, path.dirname(record.sf.fileName), s.moduleSpecifier) : undefined;
+      for (const el of s.exportClause.elements) {
+        const local = (el.propertyName ?? el.name).text;
+        record.exports.set(el.name.text, from ? from.exports.get(local) : env.lookup(local)?.value);
+      }
+    }
+  }
+
+  // ---- models -------------------------------------------------------------------------------
+
+  /** Exported values of the analysed file with the node that names them and the node carrying JSDoc. */
+  private *exportedValues(record: FileRecord): Generator<{ name: string; value: Value; nameNode: ts.Node; docNode: ts.Node | undefined }> {
+    const localDecl = (name: string): ts.VariableDeclaration | undefined => {
+      for (const s of record.sf.statements) {
+        if (!ts.isVariableStatement(s)) continue;
+        for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d;
+      }
+      return undefined;
+    };
+    for (const s of record.sf.statements) {
+      if (ts.isVariableStatement(s) && this.isExported(s)) {
+        for (const d of s.declarationList.declarations) {
+          if (ts.isIdentifier(d.name)) yield { name: d.name.text, value: record.exports.get(d.name.text), nameNode: d.name, docNode: d };
+        }
+      } else if (ts.isExportAssignment(s) && !s.isExportEquals) {
+        yield { name: "default", value: record.exports.get("default"), nameNode: s, docNode: s };
+      } else if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause)) {
+        for (const el of s.exportClause.elements) {
+          yield { name: el.name.text, value: record.exports.get(el.name.text), nameNode: el, docNode: localDecl((el.propertyName ?? el.name).text) };
+        }
+      }
+    }
+  }
+
+  private inputTags(docNode: ts.Node | undefined): { tag: ts.JSDocTag; text: string }[] {
+    if (!docNode) return [];
+    return ts
+      .getJSDocTags(docNode)
+      .filter((t) => t.tagName.text === "input")
+      .map((tag) => ({ tag, text: ts.getTextOfJSDocComment(tag.comment) ?? "" }));
+  }
+
+  /** `[N, 3, 224, 224]`: the batch is an identifier or a number; the rest are positive integers. */
+  private parseInput(text: string, tag: ts.JSDocTag): Shape | undefined {
+    const m = /^\s*\[([^\]]*)\]/.exec(text);
+    const bad = (why: string): undefined => {
+      this.reporter.report("error", tag, `@input ${why}; write it like @input [N, 3, 224, 224]`, "invalid-input-tag");
+      return undefined;
+    };
+    if (!m) return bad(text.trim() ? `must be a shape in brackets, got "${text.trim()}"` : "needs a shape");
+    const parts = m[1]!.split(",").map((p) => p.trim());
+    if (parts.length < 1 || parts[0] === "") return bad("needs at least the batch dimension");
+    const shape: Dim[] = [];
+    for (const [i, p] of parts.entries()) {
+      if (/^\d+$/.test(p) && Number(p) >= 1) shape.push(Number(p));
+      else if (i === 0 && /^[A-Za-z_]\w*$/.test(p)) shape.push(p);
+      else return bad(i === 0 ? `batch "${p}" must be a name or a positive integer` : `dimension ${i} ("${p}") must be a positive integer`);
+    }
+    return shape;
+  }
+
+  private analyzeModel(c: { name: string; value: Value; nameNode: ts.Node; docNode: ts.Node | undefined }): ModelAnalysis | undefined {
+    const tags = this.inputTags(c.docNode);
+    if (!(c.value instanceof ModuleValue)) {
+      if (tags.length && c.value !== undefined) {
+        this.reporter.report("error", c.nameNode, `'${c.name}' has an @input tag but is not a module (it is ${typeName(c.value)})`, "not-a-module");
+      }
+      return undefined;
+    }
+    const model = c.value;
+    if (tags.length === 0) {
+      this.reporter.report("warning", c.nameNode, `Model '${c.name}' has no @input tag, so its shapes cannot be computed: add /** @input [N, C, H, W] */ above it`, "missing-input");
+      return undefined;
+    }
+    const inputs = tags.map((t) => this.parseInput(t.text, t.tag));
+    if (inputs.some((s) => s === undefined)) return undefined;
+    const shapes = inputs as Shape[];
+    const paths = namedModules(model);
+    const trace = new Trace(paths, c.nameNode);
+    const args = shapes.map((s, i) => {
+      const field = s.length === 4 ? INPUT_FIELD : null;
+      const id = trace.addNode({ kind: "input", label: shapes.length > 1 ? `input ${i + 1}` : "input", type: "input", inputs: [], output: s, receptiveField: field, location: toLocation(tags[i]!.tag) });
+      return new TensorValue(s, field, id);
+    });
+    let output: Value = undefined;
+    this.torch.trace = trace;
+    this.guard(c.nameNode, () => {
+      output = this.torch.callModule(model, args, null);
+    });
+    this.torch.trace = null;
+    return this.summarise(c.name, c.nameNode, model, shapes, output, trace);
+  }
+
+  private summarise(name: string, nameNode: ts.Node, model: ModuleValue, inputs: Shape[], output: Value, trace: Trace): ModelAnalysis {
+    const outShape = (v: Value): Shape | null => (v instanceof TensorValue ? v.shape : null);
+    let out: Shape | Shape[] | null = null;
+    const outputs: TensorValue[] = [];
+    if (output instanceof TensorValue) {
+      out = output.shape;
+      outputs.push(output);
+    } else if (output instanceof ArrayValue) {
+      const shapes = output.items.map(outShape);
+      if (shapes.every((s): s is Shape => s !== null)) out = shapes;
+      outputs.push(...output.items.filter((v): v is TensorValue => v instanceof TensorValue));
+    }
+    for (const t of outputs) {
+      if (t.shape) trace.addNode({ kind: "output", label: "output", type: "output", inputs: [t.node], output: t.shape, receptiveField: t.field, location: null });
+    }
+    const own = new Map<ModuleValue, { params: number; trainable: number; buffers: number; bufferBytes: number }>();
+    for (const m of trace.paths.keys()) {
+      const counts = m.layer ? m.layer.kind.counts(m.layer.config) : { params: 0, buffers: 0 };
+      own.set(m, { params: counts.params, trainable: m.frozen ? 0 : counts.params, buffers: counts.buffers, bufferBytes: 4 * counts.buffers });
+    }
+    const totals = [...own.values()].reduce((a, b) => ({ params: a.params + b.params, trainable: a.trainable + b.trainable, buffers: a.buffers + b.buffers, bufferBytes: a.bufferBytes + b.bufferBytes }), { params: 0, trainable: 0, buffers: 0, bufferBytes: 0 });
+    const subtree = new Map<ModuleValue, { params: number; trainable: number; buffers: number }>();
+    const sum = (m: ModuleValue): { params: number; trainable: number; buffers: number } => {
+      const hit = subtree.get(m);
+      if (hit) return hit;
+      const o = own.get(m) ?? { params: 0, trainable: 0, buffers: 0 };
+      const t = { params: o.params, trainable: o.trainable, buffers: o.buffers };
+      for (const child of m.children.values()) {
+        const s = sum(child);
+        t.params += s.params;
+        t.trainable += s.trainable;
+        t.buffers += s.buffers;
+      }
+      subtree.set(m, t);
+      return t;
+    };
+    const modules: ModuleInfo[] = [...trace.paths].map(([m, p]) => {
+      const s = sum(m);
+      return { path: p, type: m.typeName, params: s.params, trainableParams: s.trainable, buffers: s.buffers, definedAt: m.definedAt ? toLocation(m.definedAt) : null };
+    });
+    const graph: GraphNode[] = trace.graph;
+    return {
+      name,
+      location: toLocation(nameNode),
+      inputs,
+      output: out,
+      params: totals.params,
+      trainableParams: totals.trainable,
+      buffers: totals.buffers,
+      macs: trace.layers.reduce((a, l) => a + l.macs, 0),
+      paramBytes: 4 * totals.params,
+      bufferBytes: totals.bufferBytes,
+      activationBytes: trace.layers.reduce((a, l) => a + l.activationBytes, 0),
+      layers: trace.layers,
+      graph,
+      modules,
+    };
+  }
+}
+

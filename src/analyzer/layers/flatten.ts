@@ -1,0 +1,30 @@
+import type { Shape } from "../../shared/analysis";
+import { formatShape, mulDims, normAxis } from "../shape";
+import { err, type LayerError, type LayerKind } from "./kind";
+
+/** Flattening: one rule for nn.Flatten, torch.flatten and x.flatten. */
+
+export function flattenShape(op: string, x: Shape, startDim: number, endDim: number): Shape | LayerError {
+  if (x.length === 0) return [1];
+  const s = normAxis(startDim, x.length);
+  const e = normAxis(endDim, x.length);
+  if (s === undefined || e === undefined) {
+    return err("invalid-dim", `${op} dims (${startDim}, ${endDim}) are out of range for input ${formatShape(x)}`);
+  }
+  if (s > e) return err("invalid-dim", `${op} startDim (${startDim}) comes after endDim (${endDim}) for input ${formatShape(x)}`);
+  let d: Shape[number] | undefined = 1;
+  for (let i = s; i <= e && d !== undefined; i++) d = mulDims(d, x[i]!);
+  if (d === undefined) return err("unsupported", `${op} would multiply two symbolic dimensions of ${formatShape(x)}`);
+  return [...x.slice(0, s), d, ...x.slice(e + 1)];
+}
+
+export const Flatten: LayerKind<{ startDim: number; endDim: number }> = {
+  type: "Flatten",
+  params: [
+    { name: "startDim", type: "int", default: 1 },
+    { name: "endDim", type: "int", default: -1 },
+  ],
+  describe: (c) => `Flatten(start_dim=${c.startDim}, end_dim=${c.endDim})`,
+  counts: () => ({ params: 0, buffers: 0 }),
+  forward: (c, [x]) => flattenShape("Flatten", x!, c.startDim, c.endDim),
+};

@@ -1,0 +1,117 @@
+import type { ReceptiveField, Shape } from "../../shared/analysis";
+import { formatShape } from "../shape";
+
+/**
+ * The contract every layer kind fulfils: its arguments (PyTorch's order and defaults), and in one
+ * place its shape rule, parameter count, MACs and receptive-field rule — like tfjs-layers'
+ * `computeOutputShape` per layer.
+ */
+
+export type Pair = [number, number];
+/** A resolved argument: what a model file may pass to a factory. */
+export type ArgValue = number | boolean | string | Pair | null | undefined;
+
+export type ArgType =
+  | "posInt" // integer ≥ 1
+  | "nonNegInt" // integer ≥ 0
+  | "posPair" // integer ≥ 1, or a pair of them
+  | "nonNegPair"
+  | "padding" // non-negative integer, pair, "same" or "valid"
+  | "number"
+  | "probability" // number in [0, 1]
+  | "bool"
+  | "int" // any integer (dims)
+  | "sizeOrNull" // posInt or pair or null (adaptive pools)
+  | "string";
+
+export interface ParamSpec {
+  name: string;
+  type: ArgType;
+  /** Omitted: the argument is required. A function computes the default from earlier arguments. */
+  default?: ArgValue | ((args: Args) => ArgValue);
+  /** Allowed strings for `string` parameters. */
+  choices?: readonly string[];
+  /** Only in the options object (PyTorch keyword-only). */
+  keywordOnly?: boolean;
+}
+
+export type Args = Record<string, ArgValue>;
+
+export interface LayerError {
+  message: string;
+  code: string;
+  /** The argument whose value certainly fixes the error, and that value. */
+  fix?: { param: string; value: number };
+}
+
+export interface Counts {
+  params: number;
+  buffers: number;
+}
+
+export interface LayerKind<C extends Args = Args> {
+  readonly type: string;
+  /** Parameters in PyTorch's positional order; any non-required one may also go in the options object. */
+  readonly params: readonly ParamSpec[];
+  /** Options accepted and ignored (e.g. `inplace`). */
+  readonly ignoredOptions?: readonly string[];
+  /** Accepts and ignores any arguments (nn.Identity). */
+  readonly acceptsAnyArgs?: boolean;
+  /** Checks relations between arguments and derives the configuration. */
+  build?(args: Args): C | LayerError;
+  /** PyTorch-like `repr`. */
+  describe(c: C): string;
+  counts(c: C): Counts;
+  /**
+   * Output shape for the input shapes, or why there is none. `origins` describe the inputs for
+   * messages (e.g. "from [N, 16, 4, 4] flattened"); see `describeInput`.
+   */
+  forward(c: C, inputs: readonly Shape[], origins: readonly (string | undefined)[]): Shape | LayerError;
+  /** Multiply–accumulates for one call (Conv2d, ConvTranspose2d and Linear only). */
+  macs?(c: C, inputs: readonly Shape[], output: Shape): number;
+  /**
+   * Receptive field of the output. Omitted: the field passes through unchanged (element-wise layers).
+   * Only called when the input carries a field and the output is spatial (4-D).
+   */
+  field?(c: C, input: ReceptiveField, inputShape: Shape, output: Shape): ReceptiveField | null;
+}
+
+export function isLayerError(x: unknown): x is LayerError {
+  return typeof x === "object" && x !== null && "message" in x && "code" in x;
+}
+
+export function err(code: string, message: string, fix?: LayerError["fix"]): LayerError {
+  return fix ? { code, message, fix } : { code, message };
+}
+
+export function pair(v: ArgValue): Pair {
+  if (Array.isArray(v)) return v;
+  const n = typeof v === "number" ? v : 0;
+  return [n, n];
+}
+
+/** `(3, 3)` like PyTorch's repr of a pair. */
+export function fmtPair(p: Pair): string {
+  return `(${p[0]}, ${p[1]})`;
+}
+
+/** Describes a 4-D-input requirement failure. */
+export function expectRank(type: string, shape: Shape, ranks: readonly number[], layout: string): LayerError | undefined {
+  if (ranks.includes(shape.length)) return undefined;
+  return err("rank-mismatch", `${type} expects a ${ranks.join("-D or ")}-D input ${layout} but receives ${formatShape(shape)}`);
+}
+
+/** Sliding-window output length: floor((L + 2p − d·(k − 1) − 1) / s + 1), or ceil with ceilMode. */
+export function windowOutput(len: number, k: number, s: number, p: number, d: number, ceilMode = false): number {
+  const span = len + 2 * p - d * (k - 1) - 1;
+  if (!ceilMode) return Math.floor(span / s) + 1;
+  let out = Math.ceil(span / s) + 1;
+  // PyTorch: the last window must start inside the input or the left padding.
+  if ((out - 1) * s >= len + p) out -= 1;
+  return out;
+}
+
+/** "input [N, 256]", or how the input was made when known ("from [N, 16, 4, 4] flattened"). */
+export function describeInput(shape: Shape, origin: string | undefined): string {
+  return origin ?? `input ${formatShape(shape)}`;
+}

@@ -1,0 +1,65 @@
+import type { ReceptiveField } from "../shared/analysis";
+
+/**
+ * Receptive-field arithmetic after Araujo, Norris & Sim, "Computing Receptive Fields of
+ * Convolutional Neural Networks" (Distill, 2019). Per axis: size r, jump j (effective stride) and
+ * start (centre of the first output unit, in input pixels).
+ */
+
+/** A sliding window over the two spatial axes, [height, width] each. */
+export interface Window {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+}
+
+export const INPUT_FIELD: ReceptiveField = { size: [1, 1], jump: [1, 1], start: [0, 0] };
+
+function axis(rf: ReceptiveField, w: Window, i: 0 | 1): [number, number, number] {
+  const k = w.dilation[i] * (w.kernel[i] - 1) + 1;
+  const j = rf.jump[i];
+  return [rf.size[i] + (k - 1) * j, j * w.stride[i], rf.start[i] + ((k - 1) / 2 - w.padding[i]) * j];
+}
+
+export function applyWindow(rf: ReceptiveField, w: Window): ReceptiveField {
+  const [r0, j0, s0] = axis(rf, w, 0);
+  const [r1, j1, s1] = axis(rf, w, 1);
+  return { size: [r0, r1], jump: [j0, j1], start: [s0, s1] };
+}
+
+/** Upsampling by `scale` per axis: each output unit sees what its source unit sees; units get closer. */
+export function applyUpsample(rf: ReceptiveField, scale: [number, number]): ReceptiveField {
+  const f = (i: 0 | 1): [number, number, number] => {
+    const j = rf.jump[i] / scale[i];
+    return [rf.size[i], j, rf.start[i] + (j - rf.jump[i]) / 2];
+  };
+  const [r0, j0, s0] = f(0);
+  const [r1, j1, s1] = f(1);
+  return { size: [r0, r1], jump: [j0, j1], start: [s0, s1] };
+}
+
+/**
+ * Where paths merge (`add`, `mul`, `cat`), the size is the largest over the paths (per axis). The
+ * grid (jump, start) is the one of the inputs that already have the output's spatial size: a
+ * broadcast 1×1 input (squeeze-excitation's scale) widens the field but does not move the grid.
+ */
+export function mergeFields(inputs: readonly { field: ReceptiveField | null; onGrid: boolean }[]): ReceptiveField | null {
+  const grid = inputs.filter((i) => i.field && i.onGrid);
+  const base = (grid.length ? grid : inputs).map((i) => i.field).filter((f): f is ReceptiveField => f !== null);
+  if (base.length === 0) return null;
+  let best = base[0]!;
+  for (const f of base) {
+    const pick = (i: 0 | 1): ReceptiveField => (f.size[i] > best.size[i] ? f : best);
+    const h = pick(0);
+    const w = pick(1);
+    best = { size: [h.size[0], w.size[1]], jump: [h.jump[0], w.jump[1]], start: [h.start[0], w.start[1]] };
+  }
+  const size: [number, number] = [best.size[0], best.size[1]];
+  for (const i of inputs) {
+    if (!i.field) continue;
+    size[0] = Math.max(size[0], i.field.size[0]);
+    size[1] = Math.max(size[1], i.field.size[1]);
+  }
+  return { size, jump: best.jump, start: best.start };
+}

@@ -1,0 +1,171 @@
+import type * as ts from "typescript";
+import type { ReceptiveField, Shape } from "../shared/analysis";
+import type { Args, LayerKind } from "./layers/kind";
+
+/** The abstract values the interpreter computes. Nothing here is ever user code executed. */
+export type Value =
+  | number
+  | string
+  | boolean
+  | undefined
+  | null
+  | SymDim
+  | ArrayValue
+  | ObjectValue
+  | Closure
+  | Builtin
+  | ClassValue
+  | BuiltinClass
+  | ModuleValue
+  | TensorValue
+  | Namespace;
+
+/** A symbolic dimension read from a tensor, e.g. `x.size(0)` for a batch written `N`. */
+export class SymDim {
+  constructor(readonly dim: string) {}
+}
+
+export class ArrayValue {
+  constructor(public items: Value[]) {}
+}
+
+/** An object literal, or an instance of a user class that is not a module. */
+export class ObjectValue {
+  constructor(
+    readonly props: Map<string, Value> = new Map(),
+    readonly cls?: ClassValue,
+  ) {}
+}
+
+export class Env {
+  private readonly vars = new Map<string, { value: Value; mutable: boolean }>();
+  constructor(readonly parent: Env | undefined) {}
+
+  lookup(name: string): { value: Value; mutable: boolean } | undefined {
+    for (let e: Env | undefined = this; e; e = e.parent) {
+      const b = e.vars.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.vars.has(name);
+  }
+
+  declare(name: string, value: Value, mutable = true): void {
+    this.vars.set(name, { value, mutable });
+  }
+}
+
+/** A user function or method with its defining environment. */
+export class Closure {
+  constructor(
+    readonly node: ts.FunctionLikeDeclaration,
+    readonly env: Env,
+    /** `this` for methods bound to an instance. */
+    readonly thisValue: Value | undefined,
+    /** The class that defines the method (for `super`). */
+    readonly home: ClassValue | undefined,
+  ) {}
+}
+
+export interface CallSite {
+  /** The call expression in user code. */
+  node: ts.Node;
+  /** The argument expressions (spread already expanded into values, so nodes may be fewer). */
+  argNodes: readonly ts.Expression[];
+}
+
+/** A function provided by the analyzer: Math.max, nn.Conv2d, array.push, ... */
+export class Builtin {
+  constructor(
+    readonly name: string,
+    readonly call: (args: Value[], site: CallSite) => Value,
+    /** Also callable with `new` (layer factories, containers). */
+    readonly constructible = false,
+  ) {}
+}
+
+export class Namespace {
+  constructor(
+    readonly name: string,
+    readonly members: ReadonlyMap<string, Value>,
+  ) {}
+}
+
+/** `nn.Module`, `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict` as base classes. */
+export class BuiltinClass {
+  constructor(
+    readonly name: "Module" | "Sequential" | "ModuleList" | "ModuleDict",
+    /** Called as a factory (`nn.Sequential(a, b)`). */
+    readonly factory: Builtin | undefined,
+  ) {}
+}
+
+export class ClassValue {
+  readonly statics = new Map<string, Value>();
+  constructor(
+    readonly name: string,
+    readonly node: ts.ClassLikeDeclaration,
+    readonly env: Env,
+    readonly base: ClassValue | BuiltinClass | null,
+  ) {}
+
+  /** The builtin root of the class chain (Module, Sequential, ...), or null for plain classes. */
+  get root(): BuiltinClass | null {
+    let c: ClassValue | BuiltinClass | null = this.base;
+    while (c instanceof ClassValue) c = c.base;
+    return c;
+  }
+}
+
+export type ContainerKind = "Sequential" | "ModuleList" | "ModuleDict";
+
+let nextModuleId = 1;
+
+/** A module instance: a builtin layer, a container, or an instance of a user `nn.Module` class. */
+export class ModuleValue {
+  readonly id = nextModuleId++;
+  /** Registered children in registration order, like PyTorch's `_modules`. */
+  readonly children = new Map<string, ModuleValue>();
+  /** Instance properties of user classes (children included). */
+  readonly fields = new Map<string, Value>();
+  /** `requiresGrad_(false)` was called on it or an ancestor. */
+  frozen = false;
+  /** Its construction failed; calls produce unknown tensors silently (the error is already reported). */
+  invalid = false;
+
+  constructor(
+    readonly typeName: string,
+    readonly definedAt: ts.Node | null,
+    readonly layer: { kind: LayerKind; config: Args; argNodes: ReadonlyMap<string, ts.Node> } | undefined,
+    readonly container: ContainerKind | undefined,
+    readonly cls: ClassValue | undefined,
+  ) {}
+}
+
+/** A tensor: its shape (null once analysis stopped at an error on this path) and receptive field. */
+export class TensorValue {
+  constructor(
+    readonly shape: Shape | null,
+    readonly field: ReceptiveField | null,
+    /** Graph node that produced it. */
+    readonly node: number,
+    /** How it was made, for messages: e.g. "from [N, 16, 4, 4] flattened". */
+    readonly note?: string,
+  ) {}
+}
+
+export function typeName(v: Value): string {
+  if (v === null) return "null";
+  if (v instanceof ArrayValue) return "array";
+  if (v instanceof ObjectValue) return v.cls ? v.cls.name : "object";
+  if (v instanceof Closure || v instanceof Builtin) return "function";
+  if (v instanceof ClassValue || v instanceof BuiltinClass) return "class";
+  if (v instanceof ModuleValue) return v.typeName;
+  if (v instanceof TensorValue) return "Tensor";
+  if (v instanceof SymDim) return "symbolic dimension";
+  if (v instanceof Namespace) return "namespace";
+  return typeof v;
+}

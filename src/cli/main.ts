@@ -1,0 +1,109 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Analyzer } from "../analyzer/index";
+import type { Diagnostic } from "../shared/analysis";
+import { summaryJson } from "./summaryJson";
+import { summaryTable } from "./summaryTable";
+
+/**
+ * `cnn-studio summary FILE [--model NAME] [--json]`. Exit code 0 without errors, 1 with error
+ * diagnostics, 2 for unusable arguments or an unreadable file. Output is always written whole:
+ * the exit code is set, the process is never cut short.
+ */
+
+const USAGE = `Usage: cnn-studio summary FILE [--model NAME] [--json]
+
+Analyzes the models of a CNN Studio model file (a .ts file importing "cnn-studio") without running
+them, and prints a per-layer table (path, type, output shape, parameters, MACs, receptive field)
+with totals and memory, or with --json one JSON document.
+
+Exit codes: 0 no errors, 1 the model has errors, 2 unusable arguments or unreadable file.`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+function formatDiagnostic(d: Diagnostic, cwd: string): string {
+  const rel = path.relative(cwd, d.location.file) || d.location.file;
+  const { line, character } = d.location.range.start;
+  return `${rel}:${line + 1}:${character + 1}: ${d.severity}: ${d.message}`;
+}
+
+export function run(argv: readonly string[], io: Io, cwd = process.cwd()): number {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  if (command === "--version") {
+    io.out(VERSION);
+    return 0;
+  }
+  if (command !== "summary") {
+    io.err(command === undefined ? USAGE : `cnn-studio: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  let file: string | undefined;
+  let modelName: string | undefined;
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === "--json") json = true;
+    else if (a === "--model") {
+      modelName = rest[++i];
+      if (modelName === undefined) {
+        io.err("cnn-studio: --model needs a model name");
+        return 2;
+      }
+    } else if (a.startsWith("--model=")) modelName = a.slice("--model=".length);
+    else if (a.startsWith("-")) {
+      io.err(`cnn-studio: unknown option '${a}'\n\n${USAGE}`);
+      return 2;
+    } else if (file === undefined) file = a;
+    else {
+      io.err(`cnn-studio: one FILE only, got '${file}' and '${a}'`);
+      return 2;
+    }
+  }
+  if (file === undefined) {
+    io.err(`cnn-studio: summary needs a FILE\n\n${USAGE}`);
+    return 2;
+  }
+  const abs = path.resolve(cwd, file);
+  try {
+    if (!fs.statSync(abs).isFile()) throw new Error("not a file");
+    fs.accessSync(abs, fs.constants.R_OK);
+  } catch {
+    io.err(`cnn-studio: cannot read ${file}`);
+    return 2;
+  }
+  const analysis = new Analyzer().analyzeFile(abs);
+  let models = analysis.models;
+  if (modelName !== undefined) {
+    models = models.filter((m) => m.name === modelName);
+    if (models.length === 0) {
+      const names = analysis.models.map((m) => m.name);
+      io.err(`cnn-studio: ${file} has no model '${modelName}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`);
+      return 2;
+    }
+  }
+  const hasErrors = analysis.diagnostics.some((d) => d.severity === "error");
+  if (json) io.out(JSON.stringify(summaryJson(file, analysis, models), null, 2));
+  else {
+    if (models.length === 0) io.out(`${file}: no models (export a module with an @input tag, e.g. /** @input [N, 3, 32, 32] */ export const net = ...)`);
+    io.out(models.map(summaryTable).join("\n\n"));
+    for (const d of analysis.diagnostics) io.err(formatDiagnostic(d, cwd));
+  }
+  return hasErrors ? 1 : 0;
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "dev";
+
+if (require.main === module) {
+  process.exitCode = run(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s + "\n"),
+    err: (s) => process.stderr.write(s + "\n"),
+  });
+}

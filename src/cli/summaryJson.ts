@@ -1,0 +1,43 @@
+import type { Diagnostic, FileAnalysis, ModelAnalysis } from "../shared/analysis";
+
+/** The `summary --json` document, exactly the contract's schema (model-language.md, "The command line"). */
+
+export interface SummaryJson {
+  file: string;
+  models: {
+    name: string;
+    inputs: ModelAnalysis["inputs"];
+    output: ModelAnalysis["output"];
+    params: number;
+    trainableParams: number;
+    macs: number;
+    paramBytes: number;
+    activationBytes: number;
+    layers: { path: string; type: string; output: ModelAnalysis["layers"][number]["output"]; params: number; macs: number; receptiveField: ModelAnalysis["layers"][number]["receptiveField"] }[];
+  }[];
+  diagnostics: { severity: Diagnostic["severity"]; message: string; line: number; column: number; file?: string }[];
+}
+
+export function summaryJson(displayFile: string, analysis: FileAnalysis, models: readonly ModelAnalysis[]): SummaryJson {
+  return {
+    file: displayFile,
+    models: models.map((m) => ({
+      name: m.name,
+      inputs: m.inputs,
+      output: m.output,
+      params: m.params,
+      trainableParams: m.trainableParams,
+      macs: m.macs,
+      paramBytes: m.paramBytes,
+      activationBytes: m.activationBytes,
+      layers: m.layers.map((l) => ({ path: l.path, type: l.type, output: l.output, params: l.params, macs: l.macs, receptiveField: l.receptiveField })),
+    })),
+    diagnostics: analysis.diagnostics.map((d) => ({
+      severity: d.severity,
+      message: d.message,
+      line: d.location.range.start.line + 1,
+      column: d.location.range.start.character + 1,
+      ...(d.location.file !== analysis.file ? { file: d.location.file } : {}),
+    })),
+  };
+}

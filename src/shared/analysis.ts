@@ -1,0 +1,125 @@
+/**
+ * The analysis of a model file, as the analyzer produces it and as every consumer (CLI, language
+ * server, sidebar, panels, trainer) reads it. Plain JSON-serialisable data only.
+ */
+
+/** One dimension of a shape: a number, or a symbolic batch such as `"N"` (or `"4*N"`). */
+export type Dim = number | string;
+export type Shape = Dim[];
+
+/** A 0-based position, like LSP's. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A source location: an absolute file path and a range in it. */
+export interface Location {
+  file: string;
+  range: Range;
+}
+
+export type Severity = "error" | "warning" | "info";
+
+/** A replacement that certainly fixes a diagnostic (the value the input has). */
+export interface TextFix {
+  title: string;
+  location: Location;
+  newText: string;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  message: string;
+  /** A short stable identifier, e.g. `channel-mismatch`, `unsupported-syntax`. */
+  code: string;
+  location: Location;
+  related: { message: string; location: Location }[];
+  fix?: TextFix;
+}
+
+/** Receptive field of a spatial output in input pixels, per axis [height, width] (Araujo et al., 2019). */
+export interface ReceptiveField {
+  size: [number, number];
+  jump: [number, number];
+  start: [number, number];
+}
+
+/** One call of a leaf module (what a PyTorch forward hook on every leaf module would see). */
+export interface LayerCall {
+  /** Dotted path as in PyTorch's `named_modules()`, e.g. `layer1.0.conv1`. */
+  path: string;
+  type: string;
+  /** Human-readable construction, e.g. `Conv2d(3, 64, kernel_size=(7, 7), stride=(2, 2), padding=(3, 3), bias=False)`. */
+  description: string;
+  inputs: Shape[];
+  output: Shape;
+  params: number;
+  trainableParams: number;
+  buffers: number;
+  macs: number;
+  /** Bytes of the output at float32 (a symbolic batch counts as 1). */
+  activationBytes: number;
+  receptiveField: ReceptiveField | null;
+  /** Where the module was constructed. */
+  definedAt: Location | null;
+  /** Where it was called (a `forward` call expression), or null when a container called it. */
+  calledAt: Location | null;
+}
+
+/** A node of the data-flow graph: a module call, a tensor operation, an input or the output. */
+export interface GraphNode {
+  id: number;
+  kind: "input" | "module" | "op" | "output";
+  /** Module path for module calls, the operation (`add`, `cat`, `flatten`, ...) for ops. */
+  label: string;
+  type: string;
+  inputs: number[];
+  output: Shape;
+  /** Index into `layers` for module calls. */
+  layer?: number;
+  receptiveField: ReceptiveField | null;
+  location: Location | null;
+}
+
+export interface ModelAnalysis {
+  name: string;
+  /** Where the exported model is declared. */
+  location: Location;
+  inputs: Shape[];
+  /** The output shape; several for a forward that returns an array; null when analysis stopped at an error. */
+  output: Shape | Shape[] | null;
+  params: number;
+  trainableParams: number;
+  buffers: number;
+  macs: number;
+  paramBytes: number;
+  bufferBytes: number;
+  activationBytes: number;
+  layers: LayerCall[];
+  graph: GraphNode[];
+  /** Every module of the tree (named_modules order), with its subtree totals; "" is the root. */
+  modules: ModuleInfo[];
+}
+
+export interface ModuleInfo {
+  path: string;
+  type: string;
+  params: number;
+  trainableParams: number;
+  buffers: number;
+  definedAt: Location | null;
+}
+
+export interface FileAnalysis {
+  file: string;
+  models: ModelAnalysis[];
+  diagnostics: Diagnostic[];
+  /** Every file that was read to analyse this one (the file itself and its relative imports). */
+  dependencies: string[];
+}

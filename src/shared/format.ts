@@ -1,0 +1,45 @@
+import type { Dim, ReceptiveField } from "./analysis";
+
+/** Number and shape formatting shared by the CLI table, hovers, code lenses and panels. */
+
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** 416520 → "416.5K", 1814073344 → "1.81G", 11513626624 → "11.51G". */
+export function formatMetric(n: number): string {
+  const units: [number, string][] = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "K"]];
+  for (const [v, u] of units) {
+    if (Math.abs(n) >= v) {
+      const x = n / v;
+      return `${x >= 100 ? x.toFixed(1) : x.toFixed(2)}${u}`;
+    }
+  }
+  return String(n);
+}
+
+/** Bytes as MB with two decimals, like torchinfo. */
+export function formatMB(bytes: number): string {
+  return (bytes / 1e6).toFixed(2);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(2)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} KB`;
+  return `${bytes} B`;
+}
+
+export function formatShapeText(shape: readonly Dim[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** "11×11 (jump 4)" — the size and effective stride of a receptive field. */
+export function formatField(rf: ReceptiveField): string {
+  const pair = (p: [number, number]): string => (p[0] === p[1] ? `${round(p[0])}` : `${round(p[0])}×${round(p[1])}`);
+  return `${pair(rf.size)}${rf.size[0] === rf.size[1] ? `×${round(rf.size[1])}` : ""} (jump ${pair(rf.jump)})`;
+}
+
+function round(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(2).replace(/\.?0+$/, "");
+}

@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { Analyzer } from "../src/analyzer/index";
+import type { FileAnalysis, ModelAnalysis } from "../src/shared/analysis";
+import { EXAMPLES, GOLDEN } from "./helpers/paths";
+
+/**
+ * Every example against PyTorch: goldens made by scripts/golden/generate.py with torch/torchvision
+ * (forward hooks on every leaf module), committed so the tests need no Python.
+ */
+
+interface Golden {
+  model: string;
+  example: string;
+  input: (string | number)[];
+  output: (string | number)[];
+  params: number;
+  trainableParams: number;
+  buffers: number;
+  macs: number;
+  layers: { path: string; type: string; output: (string | number)[]; params: number; macs: number }[];
+}
+
+const analyzer = new Analyzer();
+const analyses = new Map<string, FileAnalysis>();
+function analysisOf(example: string): FileAnalysis {
+  let a = analyses.get(example);
+  if (!a) {
+    a = analyzer.analyzeFile(path.join(EXAMPLES, example));
+    analyses.set(example, a);
+  }
+  return a;
+}
+
+function model(example: string, name: string): ModelAnalysis {
+  const m = analysisOf(example).models.find((x) => x.name === name);
+  assert.ok(m, `${example} has no analyzed model ${name}`);
+  return m;
+}
+
+const goldens: Golden[] = fs
+  .readdirSync(GOLDEN)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => JSON.parse(fs.readFileSync(path.join(GOLDEN, f), "utf8")) as Golden);
+
+describe("examples match PyTorch", () => {
+  test("there is a golden for every family of the course", () => {
+    const names = new Set(goldens.map((g) => g.model));
+    for (const n of ["lenet5", "lenet5Mnist", "ourCnn", "simpleCnn", "alexnet", "vgg11", "vgg16", "vgg16Bn", "vgg19", "googlenet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "densenet121", "mobilenetV1", "mobilenetV2", "efficientnetB0", "squeezenet1_0", "mnistResNet"]) {
+      assert.ok(names.has(n), `missing golden for ${n}`);
+    }
+  });
+
+  for (const g of goldens) {
+    test(`${g.model} (${g.example}): totals, output and every layer`, () => {
+      const m = model(g.example, g.model);
+      assert.deepEqual(m.inputs, [g.input]);
+      assert.deepEqual(m.output, g.output);
+      assert.equal(m.params, g.params, "params");
+      assert.equal(m.trainableParams, g.trainableParams, "trainable params");
+      assert.equal(m.buffers, g.buffers, "buffers");
+      assert.equal(m.macs, g.macs, "MACs");
+      const ours = m.layers.map((l) => ({ path: l.path, type: l.type, output: l.output, params: l.params, macs: l.macs }));
+      assert.deepEqual(ours, g.layers);
+    });
+  }
+
+  test("the examples analyse without any diagnostic", () => {
+    for (const f of fs.readdirSync(EXAMPLES).filter((x) => x.endsWith(".ts"))) {
+      assert.deepEqual(analysisOf(f).diagnostics.map((d) => `${d.location.range.start.line + 1}: ${d.message}`), [], f);
+    }
+  });
+});
+
+describe("figures from the course (torchvision, batch 1)", () => {
+  const table: [string, string, number, number | null][] = [
+    ["lenet5.ts", "lenet5", 61_706, 416_520],
+    ["lenet5.ts", "lenet5Mnist", 44_426, null],
+    ["mnist-cnn.ts", "ourCnn", 206_922, null],
+    ["simple-cnn.ts", "simpleCnn", 94_538, 10_323_200],
+    ["alexnet.ts", "alexnet", 61_100_840, 714_188_480],
+    ["vgg.ts", "vgg16", 138_357_544, 15_470_264_320],
+    ["vgg.ts", "vgg16Bn", 138_365_992, 15_470_264_320],
+    ["resnet.ts", "resnet18", 11_689_512, 1_814_073_344],
+    ["resnet.ts", "resnet34", 21_797_672, 3_663_761_408],
+    ["resnet.ts", "resnet50", 25_557_032, 4_089_184_256],
+    ["resnet.ts", "resnet152", 60_192_808, 11_513_626_624],
+    ["googlenet.ts", "googlenet", 6_624_904, 1_498_376_192],
+    ["densenet.ts", "densenet121", 7_978_856, 2_834_161_664],
+    ["mobilenet-v2.ts", "mobilenetV2", 3_504_872, 300_774_272],
+    ["efficientnet.ts", "efficientnetB0", 5_288_548, 385_814_752],
+    ["squeezenet.ts", "squeezenet1_0", 1_248_424, 818_924_576],
+  ];
+  for (const [file, name, params, macs] of table) {
+    test(`${name}: ${params.toLocaleString("en-US")} params${macs ? `, ${macs.toLocaleString("en-US")} MACs` : ""}`, () => {
+      const m = model(file, name);
+      assert.equal(m.params, params);
+      if (macs !== null) assert.equal(m.macs, macs);
+    });
+  }
+
+  /** Receptive field size of the last spatial output under a module path prefix. */
+  const fields: [string, string, string, number][] = [
+    ["alexnet.ts", "alexnet", "features", 195],
+    ["vgg.ts", "vgg16", "features", 212],
+    ["resnet.ts", "resnet18", "layer4", 435],
+    ["resnet.ts", "resnet50", "layer4", 427],
+    ["mobilenet-v2.ts", "mobilenetV2", "features", 491],
+    ["densenet.ts", "densenet121", "features", 2071],
+  ];
+  for (const [file, name, prefix, size] of fields) {
+    test(`${name} ${prefix}: receptive field ${size}`, () => {
+      const m = model(file, name);
+      const last = m.layers.filter((l) => l.path.startsWith(`${prefix}.`) && l.receptiveField).at(-1);
+      assert.ok(last?.receptiveField, `no spatial layer under ${prefix}`);
+      assert.deepEqual(last.receptiveField.size, [size, size]);
+    });
+  }
+
+  test("LeNet-5 receptive fields, jumps and starts (Araujo et al.)", () => {
+    const m = model("lenet5.ts", "lenet5");
+    const rf = (i: number) => m.layers[i]!.receptiveField;
+    assert.deepEqual(rf(0), { size: [5, 5], jump: [1, 1], start: [2, 2] });
+    assert.deepEqual(rf(2), { size: [6, 6], jump: [2, 2], start: [2.5, 2.5] });
+    assert.deepEqual(rf(5), { size: [16, 16], jump: [4, 4], start: [7.5, 7.5] });
+    assert.equal(rf(6), null, "flattened outputs have no receptive field");
+  });
+
+  test("LeNet-5 memory: 60,008 activation bytes, 246,824 parameter bytes", () => {
+    const m = model("lenet5.ts", "lenet5");
+    assert.equal(m.activationBytes, 60_008);
+    assert.equal(m.paramBytes, 246_824);
+  });
+});
