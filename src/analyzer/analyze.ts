@@ -309,7 +309,7 @@ class Run {
     const trace = new Trace(paths, c.nameNode);
     const args = shapes.map((s, i) => {
       const field = s.length === 4 ? INPUT_FIELD : null;
-      const id = trace.addNode({ kind: "input", label: shapes.length > 1 ? `input ${i + 1}` : "input", type: "input", inputs: [], output: s, receptiveField: field, location: toLocation(tags[i]!.tag) });
+      const id = trace.addNode({ kind: "input", label: shapes.length > 1 ? `input ${i + 1}` : "input", type: "input", inputs: [], output: s, attrs: {}, receptiveField: field, location: toLocation(tags[i]!.tag) });
       return new TensorValue(s, field, id);
     });
     let output: Value = undefined;
@@ -334,7 +334,7 @@ class Run {
       outputs.push(...output.items.filter((v): v is TensorValue => v instanceof TensorValue));
     }
     for (const t of outputs) {
-      if (t.shape) trace.addNode({ kind: "output", label: "output", type: "output", inputs: [t.node], output: t.shape, receptiveField: t.field, location: null });
+      if (t.shape) trace.addNode({ kind: "output", label: "output", type: "output", inputs: [t.node], output: t.shape, attrs: {}, receptiveField: t.field, location: null });
     }
     const own = new Map<ModuleValue, { params: number; trainable: number; buffers: number; bufferBytes: number }>();
     for (const m of trace.paths.keys()) {
@@ -377,6 +377,7 @@ class Run {
       layers: trace.layers,
       graph,
       modules,
+      tensors: trace.tensors,
     };
   }
 }

@@ -35,6 +35,8 @@ export interface TorchRuntime {
   setField(mod: ModuleValue, name: string, value: Value): void;
   /** Children of containers for `for…of` and indexing. */
   iterate(mod: ModuleValue, node: ts.Node): Value[];
+  /** A tensor was bound to a variable or returned: remembered for hovers and inlay hints. */
+  noteTensor(kind: "binding" | "return", node: ts.Node, value: Value): void;
 }
 
 type Completion = { type: "normal" } | { type: "return"; value: Value } | { type: "break"; label?: string } | { type: "continue"; label?: string };
@@ -120,7 +122,9 @@ export class Interpreter implements JsHost {
       }
       case ts.SyntaxKind.ReturnStatement: {
         const s = node as ts.ReturnStatement;
-        return { type: "return", value: s.expression ? this.eval(s.expression, env) : undefined };
+        const value = s.expression ? this.eval(s.expression, env) : undefined;
+        if (s.expression) this.torch.noteTensor("return", s.expression, value);
+        return { type: "return", value };
       }
       case ts.SyntaxKind.ForStatement:
         return this.execFor(node as ts.ForStatement, env);
@@ -269,6 +273,7 @@ export class Interpreter implements JsHost {
   bindName(name: ts.BindingName, value: Value, env: Env, mutable: boolean): void {
     if (ts.isIdentifier(name)) {
       env.declare(name.text, value, mutable);
+      this.torch.noteTensor("binding", name, value);
       return;
     }
     if (ts.isObjectBindingPattern(name)) {
@@ -717,6 +722,7 @@ export class Interpreter implements JsHost {
           const b = e.lookup(target.text)!;
           if (!b.mutable) throw new EvalError(target, `Cannot assign to '${target.text}' because it is a constant`, "type-error");
           e.declare(target.text, value, true);
+          this.torch.noteTensor("binding", target, value);
           return;
         }
       }

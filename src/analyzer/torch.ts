@@ -1,5 +1,5 @@
 import ts = require("typescript");
-import type { Dim, GraphNode, LayerCall, ReceptiveField, Shape } from "../shared/analysis";
+import type { AttrValue, Dim, GraphNode, LayerCall, ReceptiveField, Shape, TensorNote } from "../shared/analysis";
 import { EvalError } from "./errors";
 import type { Interpreter, TorchRuntime } from "./interpreter";
 import { resolveArgs } from "./layers/args";
@@ -34,6 +34,7 @@ export class Trace {
   readonly layers: LayerCall[] = [];
   readonly graph: GraphNode[] = [];
   readonly unregistered = new Set<ModuleValue>();
+  readonly tensors: TensorNote[] = [];
 
   constructor(
     readonly paths: ReadonlyMap<ModuleValue, string>,
@@ -309,7 +310,7 @@ export class Torch implements TorchRuntime {
   }
 
   /** Records an operation's result, or reports its error and returns an unknown tensor. */
-  private opResult(op: string, inputs: readonly TensorValue[], out: Shape | LayerError, site: CallSite, field: ReceptiveField | null, note?: string): TensorValue {
+  private opResult(op: string, inputs: readonly TensorValue[], out: Shape | LayerError, site: CallSite, field: ReceptiveField | null, attrs: Record<string, AttrValue>, note?: string): TensorValue {
     if (isLayerError(out)) {
       this.reporter.report("error", site.node, out.message, out.code, this.origins(inputs));
       return UNKNOWN;
@@ -320,6 +321,7 @@ export class Torch implements TorchRuntime {
       type: op,
       inputs: inputs.map((t) => t.node),
       output: out,
+      attrs,
       receptiveField: out.length === 4 ? field : null,
       location: toLocation(site.node),
     });
@@ -343,19 +345,19 @@ export class Torch implements TorchRuntime {
     const out = broadcast(op, a.shape, other?.shape ?? []);
     const inputs = other ? [a, other] : [a];
     const field = isLayerError(out) ? null : mergeFields(inputs.map((t) => ({ field: t.field, onGrid: sameGrid(t.shape!, out) })));
-    return this.opResult(op, inputs, out, site, field);
+    return this.opResult(op, inputs, out, site, field, typeof b === "number" ? { scalar: b } : {});
   }
 
   private elementwise(op: string, [x]: TensorValue[], site: CallSite): TensorValue {
     if (!x?.shape) return UNKNOWN;
-    return this.opResult(op, [x], x.shape, site, x.field);
+    return this.opResult(op, [x], x.shape, site, x.field, {});
   }
 
   private flatten(op: string, x: TensorValue, start: Value, end: Value, site: CallSite): TensorValue {
     if (!x.shape) return UNKNOWN;
     if (typeof start !== "number" || typeof end !== "number") throw new EvalError(site.node, `${op} dims must be integers`, "argument-type");
     const out = flattenShape(op, x.shape, start, end);
-    return this.opResult(op, [x], out, site, x.field, `from ${formatShape(x.shape)} flattened`);
+    return this.opResult(op, [x], out, site, x.field, { startDim: start, endDim: end }, `from ${formatShape(x.shape)} flattened`);
   }
 
   private view(op: string, x: TensorValue, args: Value[], site: CallSite): TensorValue {
@@ -367,7 +369,7 @@ export class Torch implements TorchRuntime {
       throw new EvalError(site.argNodes[i] ?? site.node, `${op} sizes must be numbers, got ${this.interp.display(v)}`, "argument-type");
     });
     const out = view(op, x.shape, dims);
-    return this.opResult(op, [x], out, site, x.field, `from ${formatShape(x.shape)} reshaped`);
+    return this.opResult(op, [x], out, site, x.field, { shape: dims }, `from ${formatShape(x.shape)} reshaped`);
   }
 
   private mean(x: TensorValue, dims: Value, keepdim: Value, site: CallSite): TensorValue {
@@ -382,15 +384,16 @@ export class Torch implements TorchRuntime {
     const field = spatial && x.field && typeof h === "number" && typeof w === "number"
       ? applyWindow(x.field, { kernel: [h, w], stride: [h, w], padding: [0, 0], dilation: [1, 1] })
       : x.field;
-    return this.opResult("mean", [x], out, site, field);
+    return this.opResult("mean", [x], out, site, field, { dims: list, keepdim: keepdim === true });
   }
 
   private catOp(list: Value, dim: Value, site: CallSite): TensorValue {
     const items = this.interp.iterate(list, site.argNodes[0] ?? site.node);
     const tensors = items.map((v, i) => this.tensorArg(v, site, 0, `torch.cat element ${i}`));
     if (tensors.some((t) => !t.shape)) return UNKNOWN;
-    const out = cat(tensors.map((t) => t.shape!), typeof dim === "number" ? dim : 0);
-    return this.opResult("cat", tensors, out, site, mergeFields(tensors.map((t) => ({ field: t.field, onGrid: true }))));
+    const d = typeof dim === "number" ? dim : 0;
+    const out = cat(tensors.map((t) => t.shape!), d);
+    return this.opResult("cat", tensors, out, site, mergeFields(tensors.map((t) => ({ field: t.field, onGrid: true }))), { dim: d });
   }
 
   private torchNamespace(): Namespace {
@@ -482,6 +485,7 @@ export class Torch implements TorchRuntime {
       inputs: [x.node],
       output: out,
       ...(layerIndex !== undefined ? { layer: layerIndex } : {}),
+      attrs: toAttrs(config),
       receptiveField: field,
       location: toLocation(where),
     });
@@ -499,6 +503,12 @@ export class Torch implements TorchRuntime {
       }
     }
     return `<unregistered ${mod.typeName}>`;
+  }
+
+  noteTensor(kind: "binding" | "return", node: ts.Node, value: Value): void {
+    if (this.trace && value instanceof TensorValue && value.shape) {
+      this.trace.tensors.push({ kind, location: toLocation(node), shape: value.shape, receptiveField: value.field });
+    }
   }
 
   callModule(mod: ModuleValue, args: Value[], site: CallSite | null): Value {
@@ -543,18 +553,26 @@ export class Torch implements TorchRuntime {
       definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,
       calledAt: site ? toLocation(site.node) : null,
     });
+    // The node marks the module around what its forward computed: its input is that result.
     const id = trace.addNode({
       kind: "module",
       label: this.pathOf(mod),
       type: mod.typeName,
-      inputs: inputs.map((t) => t.node),
+      inputs: [result.node],
       output: result.shape,
       layer: layerIndex,
+      attrs: {},
       receptiveField: result.field,
       location: site ? toLocation(site.node) : mod.definedAt ? toLocation(mod.definedAt) : null,
     });
     return new TensorValue(result.shape, result.field, id, result.note);
   }
+}
+
+function toAttrs(config: Args): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  for (const [k, v] of Object.entries(config)) out[k] = v === undefined ? null : Array.isArray(v) ? [...v] : v;
+  return out;
 }
 
 /** Whether a tensor has the same spatial size as the output it merges into (not broadcast). */

@@ -72,6 +72,9 @@ export interface LayerCall {
   calledAt: Location | null;
 }
 
+/** A configuration value of a layer or an operation (JSON). */
+export type AttrValue = string | number | boolean | null | (string | number)[];
+
 /** A node of the data-flow graph: a module call, a tensor operation, an input or the output. */
 export interface GraphNode {
   id: number;
@@ -83,8 +86,24 @@ export interface GraphNode {
   output: Shape;
   /** Index into `layers` for module calls. */
   layer?: number;
+  /**
+   * What is needed to compute the node: a layer kind's resolved arguments (camelCase, defaults
+   * filled; for modules and functional forms like `F.maxPool2d`), or an operation's arguments
+   * (`cat`: dim; `flatten`: startDim, endDim; `view`/`reshape`: shape; `mean`: dims, keepdim;
+   * `add`/`mul`/`sub`/`div` with a number: scalar).
+   */
+  attrs: Record<string, AttrValue>;
   receptiveField: ReceptiveField | null;
   location: Location | null;
+}
+
+/** The shape of a tensor bound to a variable, or returned, in user code (for hovers and inlay hints). */
+export interface TensorNote {
+  kind: "binding" | "return";
+  /** The variable name, or the return expression. */
+  location: Location;
+  shape: Shape;
+  receptiveField: ReceptiveField | null;
 }
 
 export interface ModelAnalysis {
@@ -105,6 +124,8 @@ export interface ModelAnalysis {
   graph: GraphNode[];
   /** Every module of the tree (named_modules order), with its subtree totals; "" is the root. */
   modules: ModuleInfo[];
+  /** Tensors bound to variables or returned in `forward` code, in evaluation order. */
+  tensors: TensorNote[];
 }
 
 export interface ModuleInfo {

@@ -99,7 +99,7 @@ class ResNet extends nn.Module {
 }
 
 /** @input [N, 3, 224, 224] */
-export const resnet18ish = new ResNet(BasicBlock, [2, 2]);
+export const resnet50ish = new ResNet(Bottleneck, [2, 2]);
 
 // ── Containers: ModuleList, ModuleDict, Sequential with named children, Sequential subclasses ───
 
@@ -126,20 +126,32 @@ class NamedStem extends nn.Sequential {
   }
 }
 
+/** A residual block whose children are created from a constructor parameter. */
+class Residual extends nn.Module {
+  conv: nn.Conv2d;
+  constructor(channels: number) {
+    super();
+    this.conv = nn.Conv2d(channels, channels, 3, { padding: 1 });
+  }
+  forward(x: Tensor): Tensor {
+    return x.add(this.conv(x));
+  }
+}
+
 class Containers extends nn.Module {
   stem = new NamedStem();
   cna = new Conv2dNormActivation(32, 32);
   named = nn.Sequential({ conv: nn.Conv2d(32, 32, 1), act: nn.SiLU({ inplace: true }) });
   literal = nn.ModuleList([nn.Conv2d(32, 32, 3, { padding: "same" }), nn.BatchNorm2d(32)]);
-  dynamic: nn.ModuleList<BasicBlock>;
+  dynamic: nn.ModuleList<Residual>;
   grown = nn.ModuleList<nn.Module>();
   heads = nn.ModuleDict({ cls: nn.Linear(32, 10), box: nn.Linear(32, 4) });
   loose: nn.ModuleDict;
   typed: nn.ModuleDict<{ a: nn.Identity }>;
   constructor() {
     super();
-    const blocks: BasicBlock[] = [];
-    for (let i = 0; i < 2; i++) blocks.push(new BasicBlock(32, 32));
+    const blocks: Residual[] = [];
+    for (let i = 0; i < 2; i++) blocks.push(new Residual(32));
     this.dynamic = nn.ModuleList(blocks);
     this.grown.append(nn.ReLU()).extend([nn.Identity()]);
     this.named.append(nn.Identity());
@@ -233,7 +245,7 @@ class Fuse extends nn.Module {
 }
 
 class Split extends nn.Module {
-  conv = nn.Conv2d(8, 16, 1);
+  conv = nn.Conv2d(8, 8, 1);
   forward(x: Tensor): Tensor[] {
     return [this.conv(x), x];
   }
@@ -320,15 +332,16 @@ export class Everything extends nn.Module {
     x = x.view(n, -1).reshape(n, 8, c, -1).flatten().view(n, 8, 2, 2).flatten(1).reshape(n, -1, 4, 1);
     x = this.amax(this.act(x));
     x = x.mean(3).mean([2], true).flatten(1, -1);
-    x = this.flat2(this.flat(this.aavg(x.view(n, 8, 1, 1))));
+    x = this.flat(this.flat2(this.aavg(x.view(n, 8, 1, 1))));
     x = this.bn1d(this.drop(this.drop2(x)));
     x = F.softmax(this.softmax(this.head(x)), -1);
-    return torch.flatten(torch.cat([x, x]), 0, -1).mul(2).add(x.mul(x));
+    const y = torch.cat([x, x]);
+    return torch.flatten(y, 0, -1).mul(2).add(torch.flatten(y.mul(y)));
   }
 }
 
 /** @input [2, 3, 32, 32] */
 export const everything = new Everything();
 
-/** @input [N, 3, 224, 224] */
+/** @input [N, 64, 56, 56] */
 export default new Net();

@@ -1,0 +1,34 @@
+import type * as tfc from "@tensorflow/tfjs-core";
+import type { ModelAnalysis } from "../../shared/analysis";
+
+/**
+ * The contract between the model compiler (analysis graph → TensorFlow.js) and the training loop.
+ * Tensors are NCHW at this boundary, exactly as in PyTorch, whatever layout the compiled model uses
+ * inside.
+ */
+
+export type TF = typeof tfc;
+
+export interface CompileOptions {
+  /** Seed for PyTorch-style default initialisation (Kaiming-uniform a=√5 for Conv/Linear, ...). */
+  seed: number;
+}
+
+export interface CompiledModel {
+  readonly name: string;
+  /**
+   * The forward pass on NCHW inputs (one per `@input`), returning the model's output (e.g. logits
+   * [N, classes]). With `training`, dropout is active and BatchNorm uses batch statistics and
+   * updates its running statistics with PyTorch's momentum convention.
+   */
+  apply(inputs: readonly tfc.Tensor[], training: boolean): tfc.Tensor;
+  /** Trainable parameters by PyTorch `state_dict` name (`layer1.0.conv1.weight`), in PyTorch layout. */
+  readonly parameters: ReadonlyMap<string, tfc.Variable>;
+  /** Buffers (`bn1.running_mean`, `bn1.running_var`, `bn1.num_batches_tracked`). */
+  readonly buffers: ReadonlyMap<string, tfc.Variable>;
+  /** The outputs of the graph node `nodeId` of the analysis (for feature maps), NCHW. */
+  activations(inputs: readonly tfc.Tensor[], nodeIds: readonly number[]): Map<number, tfc.Tensor>;
+  dispose(): void;
+}
+
+export type CompileModel = (tf: TF, model: ModelAnalysis, options: CompileOptions) => CompiledModel;

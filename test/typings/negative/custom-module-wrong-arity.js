@@ -1,0 +1,43 @@
+"use strict";
+var __extends = (this && this.__extends) || (function () {
+    var extendStatics = function (d, b) {
+        extendStatics = Object.setPrototypeOf ||
+            ({ __proto__: [] } instanceof Array && function (d, b) { d.__proto__ = b; }) ||
+            function (d, b) { for (var p in b) if (Object.prototype.hasOwnProperty.call(b, p)) d[p] = b[p]; };
+        return extendStatics(d, b);
+    };
+    return function (d, b) {
+        if (typeof b !== "function" && b !== null)
+            throw new TypeError("Class extends value " + String(b) + " is not a constructor or null");
+        extendStatics(d, b);
+        function __() { this.constructor = d; }
+        d.prototype = b === null ? Object.create(b) : (__.prototype = b.prototype, new __());
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Net = void 0;
+// expect-error TS2554: calling a custom module checks the arguments against its `forward` (two tensors expected, one given).
+var cnn_studio_1 = require("cnn-studio");
+var Fuse = /** @class */ (function (_super) {
+    __extends(Fuse, _super);
+    function Fuse() {
+        return _super !== null && _super.apply(this, arguments) || this;
+    }
+    Fuse.prototype.forward = function (a, b) {
+        return a.add(b);
+    };
+    return Fuse;
+}(cnn_studio_1.nn.Module));
+var Net = /** @class */ (function (_super) {
+    __extends(Net, _super);
+    function Net() {
+        var _this = _super !== null && _super.apply(this, arguments) || this;
+        _this.fuse = new Fuse();
+        return _this;
+    }
+    Net.prototype.forward = function (x) {
+        return this.fuse(x);
+    };
+    return Net;
+}(cnn_studio_1.nn.Module));
+exports.Net = Net;

@@ -1,0 +1,33 @@
+"use strict";
+var __extends = (this && this.__extends) || (function () {
+    var extendStatics = function (d, b) {
+        extendStatics = Object.setPrototypeOf ||
+            ({ __proto__: [] } instanceof Array && function (d, b) { d.__proto__ = b; }) ||
+            function (d, b) { for (var p in b) if (Object.prototype.hasOwnProperty.call(b, p)) d[p] = b[p]; };
+        return extendStatics(d, b);
+    };
+    return function (d, b) {
+        if (typeof b !== "function" && b !== null)
+            throw new TypeError("Class extends value " + String(b) + " is not a constructor or null");
+        extendStatics(d, b);
+        function __() { this.constructor = d; }
+        d.prototype = b === null ? Object.create(b) : (__.prototype = b.prototype, new __());
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Net = void 0;
+// expect-error TS2365: arithmetic operators do not apply to tensors; write x.add(y) or torch.add(x, y).
+var cnn_studio_1 = require("cnn-studio");
+var Net = /** @class */ (function (_super) {
+    __extends(Net, _super);
+    function Net() {
+        var _this = _super !== null && _super.apply(this, arguments) || this;
+        _this.conv = cnn_studio_1.nn.Conv2d(3, 3, 3, { padding: 1 });
+        return _this;
+    }
+    Net.prototype.forward = function (x) {
+        return this.conv(x) + x;
+    };
+    return Net;
+}(cnn_studio_1.nn.Module));
+exports.Net = Net;
