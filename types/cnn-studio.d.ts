@@ -277,6 +277,11 @@ export declare namespace nn {
    *
    * Used as a **type** (`downsample: nn.Module | null`), a module accepts any arguments and returns
    * `any`; use a more precise type (`nn.Sequential`, `nn.Conv2d`, your class) to keep tensor types.
+   * (In generic code, a value of a type parameter `M extends nn.Module` cannot be called: type it
+   * `nn.Module`, or constrain `M extends { forward(x: Tensor): Tensor }` and call `m.forward(x)`.)
+   *
+   * `nn.Module` itself declares no `forward`, so a direct subclass's `forward` needs no `override`
+   * (even with `noImplicitOverride`) and may have any signature.
    *
    * @example
    * class BasicBlock extends nn.Module {
@@ -298,13 +303,7 @@ export declare namespace nn {
    */
   export const Module: ModuleConstructor;
 
-  /**
-   * A module (see {@link nn.Module}): callable — `m(x)` runs `m.forward(x)`.
-   *
-   * Custom modules declare `forward` with the signature they need; the call signature follows it
-   * (no `override` needed on `forward` of a direct `nn.Module` subclass, even with
-   * `noImplicitOverride`).
-   */
+  /** A module (see {@link nn.Module}): callable — `m(x)` runs `m.forward(x)`. */
   export interface Module {
     /**
      * Runs the module: the same as calling its `forward` with these arguments.

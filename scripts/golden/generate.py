@@ -174,53 +174,36 @@ class MobileNetV1(nn.Module):
 
 
 class ResidualBlock(nn.Module):
-    """examples/mnist-resnet.ts `ResidualBlock`: torchvision's BasicBlock layout."""
+    """examples/mnist-resnet.ts `ResidualBlock`: conv, BatchNorm, ReLU, conv, plus the input, ReLU."""
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+    def __init__(self, channels: int) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
         self.relu = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.downsample: Optional[nn.Module] = None
-        if stride != 1 or in_channels != out_channels:
-            self.downsample = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                nn.BatchNorm2d(out_channels),
-            )
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
-        identity = x
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        if self.downsample is not None:
-            identity = self.downsample(x)
-        out = out + identity
-        return self.relu(out)
+        out = self.conv2(self.relu(self.bn1(self.conv1(x))))
+        return self.relu(out + x)
 
 
-class MnistResNet(nn.Module):
-    """examples/mnist-resnet.ts `MnistResNet`: stem, three residual blocks, GAP, linear."""
+class SimpleResNet(nn.Module):
+    """examples/mnist-resnet.ts `SimpleResNet`: the course's 56,170-parameter residual network."""
 
-    def __init__(self, num_classes: int = 10) -> None:
+    def __init__(self, channels: int = 32, num_blocks: int = 3, num_classes: int = 10) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
+        self.conv1 = nn.Conv2d(1, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
         self.relu = nn.ReLU(inplace=True)
-        self.block1 = ResidualBlock(16, 16)
-        self.block2 = ResidualBlock(16, 32, stride=2)
-        self.block3 = ResidualBlock(32, 32)
+        self.blocks = nn.Sequential(*[ResidualBlock(channels) for _ in range(num_blocks)])
         self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(32, num_classes)
+        self.fc = nn.Linear(channels, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
         x = self.relu(self.bn1(self.conv1(x)))
-        x = self.block1(x)
-        x = self.block2(x)
-        x = self.block3(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
+        x = self.blocks(x)
+        x = torch.flatten(self.avgpool(x), 1)
         return self.fc(x)
 
 
@@ -281,7 +264,7 @@ MODELS: List[Tuple[str, str, Tuple[int, ...], Callable[[], nn.Module], Optional[
     ("mobilenetV2", "mobilenet-v2.ts", IMAGENET, lambda: tv.mobilenet_v2(weights=None), 3504872, 300774272),
     ("efficientnetB0", "efficientnet.ts", IMAGENET, lambda: tv.efficientnet_b0(weights=None), 5288548, 385814752),
     ("squeezenet1_0", "squeezenet.ts", IMAGENET, lambda: tv.squeezenet1_0(weights=None), 1248424, 818924576),
-    ("mnistResNet", "mnist-resnet.ts", (1, 28, 28), MnistResNet, None, None),
+    ("mnistResNet", "mnist-resnet.ts", (1, 28, 28), SimpleResNet, 56170, None),
     ("resnet18Cifar10", "transfer-learning.ts", IMAGENET, resnet18_cifar10, 11181642, None),
     ("resnet18Cifar10Frozen", "transfer-learning.ts", IMAGENET, resnet18_cifar10_frozen, 11181642, None),
     ("resnet50Cifar10", "transfer-learning.ts", IMAGENET, resnet50_cifar10, 23528522, None),

@@ -134,7 +134,8 @@ class Run {
     for (const s of sf.statements) {
       if (ts.isImportDeclaration(s)) continue;
       this.guard(s, () => {
-        this.interp.exec(s, record.env);
+        // `export default <expression>` is evaluated once, by collectExports.
+        if (!ts.isExportAssignment(s)) this.interp.exec(s, record.env);
         this.collectExports(s, record);
       });
     }

@@ -221,6 +221,12 @@ export class Torch implements TorchRuntime {
         return new Builtin(`${mod.typeName}.forward`, (args, site) => this.callModule(mod, args, site));
       case "children":
         return new Builtin("children", () => new ArrayValue([...mod.children.values()]));
+      case "namedChildren":
+        return new Builtin("namedChildren", () => new ArrayValue([...mod.children].map(([k, m]) => new ArrayValue([k, m]))));
+      case "modules":
+        return new Builtin("modules", () => new ArrayValue([...namedModules(mod).keys()]));
+      case "namedModules":
+        return new Builtin("namedModules", () => new ArrayValue([...namedModules(mod)].map(([m, p]) => new ArrayValue([p, m]))));
       case "eval":
       case "train":
         return new Builtin(name, () => mod);

@@ -47,6 +47,8 @@ function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
       return v === null || isPair(pos) ? undefined : "a positive integer or a pair of them";
     case "number":
       return typeof v === "number" && Number.isFinite(v) ? undefined : "a number";
+    case "numberPair":
+      return isPair((n) => typeof n === "number" && n > 0 && Number.isFinite(n)) ? undefined : "a positive number or a pair of them";
     case "probability":
       return typeof v === "number" && v >= 0 && v <= 1 ? undefined : "a probability between 0 and 1";
     case "bool":

@@ -18,6 +18,7 @@ export type ArgType =
   | "nonNegPair"
   | "padding" // non-negative integer, pair, "same" or "valid"
   | "number"
+  | "numberPair" // positive number, or a pair of them (scale factors)
   | "probability" // number in [0, 1]
   | "bool"
   | "int" // any integer (dims)

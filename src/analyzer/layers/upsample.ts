@@ -15,7 +15,7 @@ export const Upsample: LayerKind<UpsampleConfig> = {
   type: "Upsample",
   params: [
     { name: "size", type: "sizeOrNull", default: null },
-    { name: "scaleFactor", type: "number", default: null },
+    { name: "scaleFactor", type: "numberPair", default: null },
     { name: "mode", type: "string", default: "nearest", choices: ["nearest", "nearest-exact", "bilinear", "bicubic"] },
     { name: "alignCorners", type: "bool", default: null },
     { name: "recomputeScaleFactor", type: "bool", default: null },
@@ -26,7 +26,7 @@ export const Upsample: LayerKind<UpsampleConfig> = {
     }
     return a as UpsampleConfig;
   },
-  describe: (c) => `Upsample(${c.size !== null ? `size=${Array.isArray(c.size) ? fmtPair(c.size) : c.size}` : `scale_factor=${c.scaleFactor}`}, mode='${c.mode}')`,
+  describe: (c) => `Upsample(${c.size !== null ? `size=${Array.isArray(c.size) ? fmtPair(c.size) : c.size}` : `scale_factor=${Array.isArray(c.scaleFactor) ? fmtPair(c.scaleFactor) : c.scaleFactor}`}, mode='${c.mode}')`,
   counts: () => ({ params: 0, buffers: 0 }),
   forward(c, [x]) {
     const rank = expectRank("Upsample", x!, [4], "[N, C, H, W]");

@@ -1,0 +1,132 @@
+import ts = require("typescript");
+import type { InlayHint, MarkupContent } from "vscode-languageserver";
+import type { Range, Shape } from "../shared/analysis";
+import type { ServerSettings } from "../shared/lsp";
+import { code, shapeText } from "./markdown";
+import { moduleOutput } from "./moduleShapes";
+import { comparePositions, rangeContains, rangeKey, rangesEqual } from "./ranges";
+import type { AnalysisSession } from "./session";
+import type { Snapshot } from "./snapshot";
+import { enclosingStatement, nodeAt, nodeRange, offsetAt, positionAt, sequentialCalls } from "./syntax";
+
+/**
+ * `textDocument/inlayHint`: the output shape after each entry of `nn.Sequential(...)` and after
+ * each statement that binds or returns a tensor (`x = this.conv1(x);  → [N, 6, 28, 28]`).
+ * Where one location stands for several shapes (a block used at several stages), the hint shows
+ * the first and how many more, and its tooltip lists them all.
+ */
+
+const INLAY_TYPE = 1; // InlayHintKind.Type
+const MAX_TOOLTIP_ROWS = 12;
+
+interface Seen {
+  model: string;
+  where: string;
+  shape: Shape;
+}
+
+export function inlayHints(session: AnalysisSession, file: string, range: Range, settings: ServerSettings["inlayHints"]): InlayHint[] {
+  if (!settings.enabled || (!settings.sequentialEntries && !settings.forwardStatements)) return [];
+  const snapshots = session.snapshotsFor(file);
+  if (snapshots.length === 0) return [];
+  const sf = session.sourceFile(file);
+  if (!sf) return [];
+  const hints: InlayHint[] = [];
+  if (settings.sequentialEntries) hints.push(...sequentialHints(sf, file, snapshots));
+  if (settings.forwardStatements) hints.push(...statementHints(sf, file, snapshots));
+  return hints.filter((h) => rangeContains(range, h.position)).sort((a, b) => comparePositions(a.position, b.position));
+}
+
+function hint(position: InlayHint["position"], seen: readonly Seen[], prefix = "→ "): InlayHint | undefined {
+  const distinct = new Map<string, Seen[]>();
+  for (const s of seen) {
+    const k = shapeText(s.shape);
+    const list = distinct.get(k);
+    if (list) list.push(s);
+    else distinct.set(k, [s]);
+  }
+  const [first] = distinct.keys();
+  if (first === undefined) return undefined;
+  const more = distinct.size > 1 ? ` (+${distinct.size - 1} more)` : "";
+  const h: InlayHint = { position, label: `${prefix}${first}${more}`, kind: INLAY_TYPE, paddingLeft: true };
+  if (distinct.size > 1) {
+    const rows = [...distinct.entries()].map(([shape, where]) => `- ${code(shape)} — ${where.slice(0, 3).map((w) => code(`${w.model} · ${w.where}`)).join(", ")}${where.length > 3 ? ` (+${where.length - 3})` : ""}`);
+    const clipped = rows.length > MAX_TOOLTIP_ROWS ? [...rows.slice(0, MAX_TOOLTIP_ROWS), `- … ${rows.length - MAX_TOOLTIP_ROWS} more`] : rows;
+    const tooltip: MarkupContent = { kind: "markdown", value: clipped.join("\n") };
+    h.tooltip = tooltip;
+  }
+  return h;
+}
+
+function sequentialHints(sf: ts.SourceFile, file: string, snapshots: readonly Snapshot[]): InlayHint[] {
+  const out: InlayHint[] = [];
+  for (const { call, entries } of sequentialCalls(sf)) {
+    if (!entries || entries.length === 0) continue;
+    const callRange = nodeRange(sf, call);
+    const perEntry: Seen[][] = entries.map(() => []);
+    for (const s of snapshots) {
+      for (const f of s.index.factsIn(file)) {
+        if (f.kind !== "module" || f.module.type !== "Sequential" || !rangesEqual(f.range, callRange)) continue;
+        const tree = s.index.tree(f.model);
+        const children = tree.children(f.module.path);
+        if (children.length !== entries.length) continue;
+        children.forEach((child, i) => {
+          const shape = moduleOutput(tree, child.path);
+          if (shape) perEntry[i]!.push({ model: f.model.name, where: child.path, shape });
+        });
+      }
+    }
+    entries.forEach((entry, i) => {
+      const h = hint(positionAt(sf, entry.getEnd()), perEntry[i]!);
+      if (h) out.push(h);
+    });
+  }
+  return out;
+}
+
+function statementHints(sf: ts.SourceFile, file: string, snapshots: readonly Snapshot[]): InlayHint[] {
+  /** statement end offset → binding location → what was seen there. */
+  const byStatement = new Map<number, Map<string, { name: string; seen: Seen[] }>>();
+  const statementOf = new Map<string, number | null>();
+  for (const s of snapshots) {
+    for (const f of s.index.factsIn(file)) {
+      if (f.kind !== "tensor") continue;
+      const key = rangeKey(f.range);
+      let end = statementOf.get(key);
+      if (end === undefined) {
+        end = statementEnd(sf, f.range);
+        statementOf.set(key, end);
+      }
+      if (end === null) continue;
+      let bindings = byStatement.get(end);
+      if (!bindings) byStatement.set(end, (bindings = new Map()));
+      let b = bindings.get(key);
+      if (!b) bindings.set(key, (b = { name: sf.text.slice(offsetAt(sf, f.range.start), offsetAt(sf, f.range.end)), seen: [] }));
+      b.seen.push({ model: f.model.name, where: `${f.note.kind === "return" ? "return" : b.name}`, shape: f.note.shape });
+    }
+  }
+  const out: InlayHint[] = [];
+  for (const [end, bindings] of byStatement) {
+    const list = [...bindings.values()];
+    if (list.length === 1) {
+      const h = hint(positionAt(sf, end), list[0]!.seen);
+      if (h) out.push(h);
+    } else {
+      // Several tensors bound by one statement (destructuring): name each.
+      const parts = list.map((b) => `${b.name}: ${shapeText(b.seen[0]!.shape)}`);
+      out.push({ position: positionAt(sf, end), label: `→ ${parts.join(", ")}`, kind: INLAY_TYPE, paddingLeft: true });
+    }
+  }
+  return out;
+}
+
+/** Where the statement binding or returning the tensor at `range` ends; null for parameters. */
+function statementEnd(sf: ts.SourceFile, range: Range): number | null {
+  const node = nodeAt(sf, offsetAt(sf, range.start));
+  if (ts.isParameter(node) || (node.parent && ts.isParameter(node.parent))) return null;
+  const statement = enclosingStatement(node);
+  if (!statement || ts.isBlock(statement)) return null;
+  // A compound statement (`if`, loops) is not where a value is produced; its inner statements are.
+  if (!(ts.isExpressionStatement(statement) || ts.isVariableStatement(statement) || ts.isReturnStatement(statement))) return null;
+  return statement.getEnd();
+}

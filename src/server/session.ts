@@ -1,0 +1,273 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import ts = require("typescript");
+import { Analyzer, type AnalyzerHost } from "../analyzer/index";
+import type { Diagnostic, FileAnalysis } from "../shared/analysis";
+import type { DidAnalyzeParams, ServerSettings } from "../shared/lsp";
+import { DiagnosticsPublisher, type PublishTarget } from "./diagnosticsPublisher";
+import type { OpenDocument, OpenDocuments } from "./documents";
+import { Snapshot } from "./snapshot";
+import { quarantineKey } from "./workerProtocol";
+import { pathToUri } from "./uris";
+
+/**
+ * Keeps every open model file analysed against the latest text of everything it reads.
+ *
+ * - An edit schedules re-analysis after `debounceMs` of quiet; a newer edit cancels the pending
+ *   one, so only the latest text is ever analysed and published.
+ * - A request (hover, hints, …) never waits for the debounce: it analyses a stale document at once.
+ *   Results are tagged with the version they analysed and a result older than the document is
+ *   never used.
+ * - When a file changes (open buffer or disk), open model files whose last analysis read it are
+ *   re-analysed too (debounced), and the client is asked to refresh hints and lenses.
+ */
+
+export interface SessionEvents {
+  publish: PublishTarget["send"];
+  analysed(params: DidAnalyzeParams): void;
+  /** Hints and lenses of documents changed without an edit of theirs (a dependency changed). */
+  viewsChanged(): void;
+  log(message: string): void;
+  /** Around each analysis, for the supervisor's watchdog. */
+  analysisStarted?(file: string, textHash: string): void;
+  analysisFinished?(): void;
+}
+
+export interface SessionOptions {
+  settings(): ServerSettings;
+  /** Texts (file + hash) whose analysis hung before: not analysed again until they change. */
+  quarantined?: ReadonlySet<string>;
+}
+
+export function hashText(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
+}
+
+export class AnalysisSession {
+  readonly analyzer: Analyzer;
+  private readonly snapshots = new Map<string, Snapshot>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Open model files whose snapshot no longer matches what they read. */
+  private readonly stale = new Set<string>();
+  private readonly publisher: DiagnosticsPublisher;
+  private viewsTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly docs: OpenDocuments,
+    private readonly events: SessionEvents,
+    private readonly options: SessionOptions,
+  ) {
+    const host: AnalyzerHost = { readFile: (file) => this.readFile(file) };
+    this.analyzer = new Analyzer(host);
+    this.publisher = new DiagnosticsPublisher({
+      uriOf: (p) => this.uriOf(p),
+      versionOf: (p) => this.docs.getByPath(p)?.document.version,
+      send: (uri, diagnostics, version) => this.events.publish(uri, diagnostics, version),
+    });
+  }
+
+  /** The text of a file: the open buffer, else the disk. */
+  readFile(file: string): string | undefined {
+    const open = this.docs.getByPath(file);
+    if (open) return open.document.getText();
+    try {
+      return fs.readFileSync(file, "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+
+  uriOf(file: string): string {
+    return this.docs.getByPath(file)?.uri ?? pathToUri(file);
+  }
+
+  /** The syntax tree of a file's current text (the analyzer's cached parse when unchanged). */
+  sourceFile(file: string): ts.SourceFile | undefined {
+    const text = this.readFile(file);
+    return text === undefined ? undefined : this.analyzer.parse(file, text);
+  }
+
+  // ---- document events ----------------------------------------------------------------------
+
+  opened(doc: OpenDocument): void {
+    this.changed(doc);
+  }
+
+  changed(doc: OpenDocument): void {
+    if (doc.isModelFile) this.markStale(doc.path, true);
+    else this.forget(doc.path);
+    this.markDependentsStale(doc.path);
+  }
+
+  closed(doc: OpenDocument): void {
+    this.forget(doc.path);
+    // Dependents now read the file from disk, which may differ from the closed buffer.
+    this.markDependentsStale(doc.path);
+  }
+
+  /** Files changed on disk (`workspace/didChangeWatchedFiles`). */
+  diskChanged(files: readonly string[]): void {
+    for (const f of files) if (!this.docs.getByPath(f)) this.markDependentsStale(f);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    if (this.viewsTimer) clearTimeout(this.viewsTimer);
+  }
+
+  private forget(file: string): void {
+    this.cancelTimer(file);
+    this.stale.delete(file);
+    if (this.snapshots.delete(file)) this.publisher.update(file, null);
+  }
+
+  private markStale(file: string, edited: boolean): void {
+    this.stale.add(file);
+    this.cancelTimer(file);
+    const delay = this.options.settings().debounceMs;
+    const timer = setTimeout(() => {
+      this.timers.delete(file);
+      this.guarded(() => {
+        if (this.stale.has(file)) this.analyze(file, edited ? "edit" : "dependency");
+      });
+    }, delay);
+    this.timers.set(file, timer);
+  }
+
+  private markDependentsStale(file: string): void {
+    for (const s of this.snapshots.values()) {
+      if (s.file !== file && s.dependsOn(file)) this.markStale(s.file, false);
+    }
+  }
+
+  private cancelTimer(file: string): void {
+    const t = this.timers.get(file);
+    if (t) {
+      clearTimeout(t);
+      this.timers.delete(file);
+    }
+  }
+
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.events.log(`CNN Studio: analysis failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  /** The diagnostics currently published for a file, from every analysis reporting into it. */
+  diagnosticsOf(file: string): Diagnostic[] {
+    return this.publisher.diagnosticsOf(file);
+  }
+
+  // ---- snapshots ----------------------------------------------------------------------------
+
+  /** The up-to-date analysis of an open model file, analysing it now if an edit is pending. */
+  snapshot(file: string): Snapshot | undefined {
+    const doc = this.docs.getByPath(file);
+    if (!doc?.isModelFile) return undefined;
+    const s = this.snapshots.get(file);
+    if (s && !this.stale.has(file) && s.version === doc.document.version) return s;
+    return this.analyze(file, "request");
+  }
+
+  /**
+   * Analyses that know about `file`: its own (if it is an open model file), then those of open
+   * model files that import it, all brought up to date.
+   */
+  snapshotsFor(file: string): Snapshot[] {
+    const out: Snapshot[] = [];
+    const own = this.snapshot(file);
+    if (own) out.push(own);
+    for (const s of [...this.snapshots.values()]) {
+      if (s.file === file || !s.dependsOn(file)) continue;
+      const fresh = this.snapshot(s.file);
+      if (fresh) out.push(fresh);
+    }
+    return out;
+  }
+
+  /** An analysis of a file that is not open (for `cnnStudio/analysis`), from disk; not kept. */
+  analyseClosed(file: string): Snapshot | undefined {
+    const text = this.readFile(file);
+    if (text === undefined) return undefined;
+    const t0 = performance.now();
+    const analysis = this.runAnalyzer(file, text);
+    return new Snapshot(file, this.uriOf(file), null, this.analyzer.parse(file, text), analysis, performance.now() - t0);
+  }
+
+  private analyze(file: string, reason: "edit" | "dependency" | "request"): Snapshot | undefined {
+    this.cancelTimer(file);
+    this.stale.delete(file);
+    const doc = this.docs.getByPath(file);
+    if (!doc?.isModelFile) return undefined;
+    const text = doc.document.getText();
+    const version = doc.document.version;
+    const t0 = performance.now();
+    const analysis = this.runAnalyzer(file, text);
+    const ms = performance.now() - t0;
+    const snapshot = new Snapshot(file, doc.uri, version, this.analyzer.parse(file, text), analysis, ms);
+    this.snapshots.set(file, snapshot);
+    this.publisher.update(file, analysis.diagnostics);
+    this.events.analysed(summarise(snapshot));
+    if (reason === "dependency") this.scheduleViewsChanged();
+    return snapshot;
+  }
+
+  private runAnalyzer(file: string, text: string): FileAnalysis {
+    const hash = hashText(text);
+    if (this.options.quarantined?.has(quarantineKey(file, hash))) return quarantinedAnalysis(file);
+    this.events.analysisStarted?.(file, hash);
+    try {
+      return this.analyzer.analyzeFile(file);
+    } finally {
+      this.events.analysisFinished?.();
+    }
+  }
+
+  private scheduleViewsChanged(): void {
+    if (this.viewsTimer) return;
+    this.viewsTimer = setTimeout(() => {
+      this.viewsTimer = undefined;
+      this.events.viewsChanged();
+    }, 50);
+  }
+}
+
+function quarantinedAnalysis(file: string): FileAnalysis {
+  return {
+    file,
+    models: [],
+    diagnostics: [{
+      severity: "warning",
+      code: "analysis-timeout",
+      message: "CNN Studio stopped analysing this file because its analysis did not finish in time; edit the file to try again",
+      location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+      related: [],
+    }],
+    dependencies: [file],
+  };
+}
+
+export function summarise(s: Snapshot): DidAnalyzeParams {
+  const d = s.analysis.diagnostics;
+  return {
+    uri: s.uri,
+    version: s.version,
+    models: s.analysis.models.map((m) => ({
+      name: m.name,
+      location: m.location,
+      inputs: m.inputs,
+      output: m.output,
+      params: m.params,
+      trainableParams: m.trainableParams,
+      macs: m.macs,
+      layers: m.layers.length,
+    })),
+    errors: d.filter((x) => x.severity === "error").length,
+    warnings: d.filter((x) => x.severity === "warning").length,
+    analysisMs: Math.round(s.analysisMs * 100) / 100,
+  };
+}
