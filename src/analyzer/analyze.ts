@@ -2,12 +2,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ts = require("typescript");
 import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, Shape } from "../shared/analysis";
-import { EvalError } from "./errors";
+import { CircularImportError, EvalError, PoisonError } from "./errors";
 import { Interpreter, type Budget } from "./interpreter";
 import { Reporter, toLocation } from "./location";
 import { INPUT_FIELD } from "./receptiveField";
 import { namedModules, Torch, Trace } from "./torch";
-import { ArrayValue, Env, ModuleValue, Namespace, TensorValue, typeName, type Value } from "./values";
+import { ArrayValue, Env, ModuleValue, Namespace, Poison, TensorValue, typeName, type Value } from "./values";
 
 /**
  * The analyzer's entry point: evaluates a model file and the model files it imports, finds the
@@ -31,7 +31,7 @@ export const diskHost: AnalyzerHost = {
 };
 
 export interface AnalyzerOptions {
-  /** Evaluation steps per top-level statement and per model (default 2,000,000). */
+  /** Evaluation steps per top-level statement and per model (default 250,000; ResNet-152 needs < 50,000). */
   maxSteps?: number;
   /** Nested calls (default 150). */
   maxDepth?: number;
@@ -44,6 +44,8 @@ interface FileRecord {
   env: Env;
   exports: Map<string, Value>;
   done: boolean;
+  /** The import statement of this file by which each imported file is being loaded. */
+  importing: Map<string, ts.Node>;
 }
 
 /** Parsed files are kept between analyses while their text is unchanged (fast re-analysis while typing). */
@@ -93,13 +95,15 @@ class Run {
   private readonly interp: Interpreter;
   private readonly torch: Torch;
   private readonly files = new Map<string, FileRecord>();
+  /** Files whose loading is under way, outermost first (for cycle messages). */
+  private readonly loading: string[] = [];
 
   constructor(
     private readonly analyzer: Analyzer,
     private readonly host: AnalyzerHost,
     options: AnalyzerOptions,
   ) {
-    this.budget = { steps: 0, maxSteps: options.maxSteps ?? 2_000_000, depth: 0, maxDepth: options.maxDepth ?? 150 };
+    this.budget = { steps: 0, maxSteps: options.maxSteps ?? 250_000, depth: 0, maxDepth: options.maxDepth ?? 150 };
     this.interp = new Interpreter(this.budget);
     this.torch = new Torch(this.interp, this.reporter);
   }
@@ -115,6 +119,7 @@ class Run {
       };
     }
     const record = this.load(file, text);
+    this.checkMisplacedInputs(record);
     const models: ModelAnalysis[] = [];
     for (const candidate of this.exportedValues(record)) {
       const model = this.analyzeModel(candidate);
@@ -127,33 +132,59 @@ class Run {
 
   private load(file: string, text: string): FileRecord {
     const sf = this.analyzer.parse(file, text);
-    const record: FileRecord = { sf, env: new Env(undefined), exports: new Map(), done: false };
+    const record: FileRecord = { sf, env: new Env(undefined), exports: new Map(), done: false, importing: new Map() };
     this.files.set(file, record);
-    for (const s of sf.statements) if (ts.isImportDeclaration(s)) this.guard(s, () => this.bindImport(s, record));
-    this.interp.hoist(sf.statements, record.env);
-    for (const s of sf.statements) {
-      if (ts.isImportDeclaration(s)) continue;
-      this.guard(s, () => {
-        // `export default <expression>` is evaluated once, by collectExports.
-        if (!ts.isExportAssignment(s)) this.interp.exec(s, record.env);
-        this.collectExports(s, record);
-      });
+    this.loading.push(file);
+    try {
+      for (const s of sf.statements) if (ts.isImportDeclaration(s)) this.guard(s, () => this.bindImport(s, record), record.env);
+      this.interp.hoist(sf.statements, record.env);
+      for (const s of sf.statements) {
+        if (ts.isImportDeclaration(s)) continue;
+        this.guard(s, () => {
+          // `export default <expression>` is evaluated once, by collectExports.
+          if (!ts.isExportAssignment(s)) this.interp.exec(s, record.env);
+          this.collectExports(s, record);
+        }, record.env);
+      }
+    } finally {
+      this.loading.pop();
     }
     record.done = true;
     return record;
   }
 
   /** Runs one top-level statement (or model); an error becomes a diagnostic and the rest goes on. */
-  private guard(node: ts.Node, fn: () => void): void {
+  private guard(node: ts.Node, fn: () => void, env?: Env): void {
     this.budget.steps = 0;
     this.budget.depth = 0;
     try {
       fn();
     } catch (e) {
+      if (e instanceof CircularImportError && e.origin !== node) throw e; // reported where the cycle starts
+      if (env) this.poisonDeclarations(node, env);
+      if (e instanceof PoisonError) return;
       if (e instanceof EvalError) this.reporter.report("error", e.node, e.message, e.code, e.related.map((r) => ({ at: r.node, message: r.message })));
       else if (e instanceof RangeError) this.reporter.report("error", node, "Evaluation nested too deeply: is there an endless recursion here?", "budget-exceeded");
       else this.reporter.report("error", node, `CNN Studio's analyzer failed here: ${e instanceof Error ? e.message : String(e)}`, "internal-error");
     }
+  }
+
+  /** The names a failed statement would have declared read as poison from now on. */
+  private poisonDeclarations(node: ts.Node, env: Env): void {
+    const names: string[] = [];
+    const collect = (n: ts.BindingName): void => {
+      if (ts.isIdentifier(n)) names.push(n.text);
+      else for (const el of n.elements) if (!ts.isOmittedExpression(el)) collect(el.name);
+    };
+    if (ts.isVariableStatement(node)) node.declarationList.declarations.forEach((d) => collect(d.name));
+    else if (ts.isClassDeclaration(node) && node.name) names.push(node.name.text);
+    else if (ts.isImportDeclaration(node) && node.importClause) {
+      const { name, namedBindings } = node.importClause;
+      if (name) names.push(name.text);
+      if (namedBindings && ts.isNamespaceImport(namedBindings)) names.push(namedBindings.name.text);
+      else if (namedBindings) for (const el of namedBindings.elements) names.push(el.name.text);
+    }
+    for (const n of names) if (!env.has(n)) env.declare(n, Poison.value, false);
   }
 
   private bindImport(s: ts.ImportDeclaration, record: FileRecord): void {
@@ -170,7 +201,7 @@ class Run {
         return this.torch.namespaces.get(name);
       };
     } else if (spec.startsWith(".")) {
-      const target = this.importFile(spec, path.dirname(record.sf.fileName), s.moduleSpecifier);
+      const target = this.importFile(spec, path.dirname(record.sf.fileName), s.moduleSpecifier, record, s);
       all = () => target.exports;
       lookup = (name) => {
         if (!target.exports.has(name)) throw new EvalError(s, `${spec} has no export '${name}'`, "import-error");
@@ -196,14 +227,22 @@ class Run {
     }
   }
 
-  private importFile(spec: string, dir: string, node: ts.Node): FileRecord {
+  private importFile(spec: string, dir: string, node: ts.Node, from?: FileRecord, statement?: ts.Node): FileRecord {
     const base = path.resolve(dir, spec);
     const candidates = [base.replace(/\.js$/, ".ts"), `${base}.ts`, path.join(base, "index.ts")];
     if (base.endsWith(".ts")) candidates.unshift(base);
     for (const file of candidates) {
+      if (from && statement && !from.importing.has(file)) from.importing.set(file, statement);
       const existing = this.files.get(file);
       if (existing) {
-        if (!existing.done) throw new EvalError(node, `Circular import of ${spec}: model files must not import each other in a cycle`, "import-error");
+        if (!existing.done) {
+          // Report it at the import that started the cycle, in the file being loaded first.
+          const start = this.loading.indexOf(file);
+          const origin = existing.importing.get(this.loading[start + 1] ?? file);
+          const chain = [...this.loading.slice(start), file].map((f) => path.basename(f)).join(" → ");
+          const at = origin && ts.isImportDeclaration(origin) ? origin.moduleSpecifier : node;
+          throw new CircularImportError(at, `Circular import: ${chain}; model files must not import each other in a cycle`, "import-error", [], origin ?? node);
+        }
         return existing;
       }
       const text = this.host.readFile(file);
@@ -263,6 +302,24 @@ class Run {
     }
   }
 
+  /** `@input` on a class, a function or a const that is not exported would be silently ignored: say so. */
+  private checkMisplacedInputs(record: FileRecord): void {
+    for (const s of record.sf.statements) {
+      if ((ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) && s.name) {
+        const tag = this.inputTags(s)[0]?.tag;
+        if (!tag) continue;
+        const what = ts.isClassDeclaration(s) ? `the class ${s.name.text}` : `the function ${s.name.text}`;
+        const example = ts.isClassDeclaration(s) ? `new ${s.name.text}()` : `${s.name.text}()`;
+        this.reporter.report("error", tag, `@input belongs on an exported model, not on ${what}: write /** @input ... */ export const model = ${example};`, "misplaced-input");
+      } else if (ts.isVariableStatement(s) && !this.isExported(s)) {
+        for (const d of s.declarationList.declarations) {
+          const tag = this.inputTags(d)[0]?.tag;
+          if (tag && ts.isIdentifier(d.name)) this.reporter.report("warning", d.name, `'${d.name.text}' has an @input tag but is not exported, so it is not analyzed as a model: add 'export'`, "misplaced-input");
+        }
+      }
+    }
+  }
+
   private inputTags(docNode: ts.Node | undefined): { tag: ts.JSDocTag; text: string }[] {
     if (!docNode) return [];
     return ts
@@ -293,7 +350,7 @@ class Run {
   private analyzeModel(c: { name: string; value: Value; nameNode: ts.Node; docNode: ts.Node | undefined }): ModelAnalysis | undefined {
     const tags = this.inputTags(c.docNode);
     if (!(c.value instanceof ModuleValue)) {
-      if (tags.length && c.value !== undefined) {
+      if (tags.length && c.value !== undefined && !(c.value instanceof Poison)) {
         this.reporter.report("error", c.nameNode, `'${c.name}' has an @input tag but is not a module (it is ${typeName(c.value)})`, "not-a-module");
       }
       return undefined;

@@ -13,4 +13,18 @@ export class EvalError extends Error {
 }
 
 /** The evaluation budget (steps or call depth) ran out: a runaway loop or recursion. */
-export class BudgetError extends EvalError {}
+export class BudgetError extends EvalError {
+  constructor(node: ts.Node, message: string, code: string, related: readonly { node: ts.Node; message: string }[] = [], readonly atLoop = false) {
+    super(node, message, code, related);
+  }
+}
+
+/** A statement used a value whose definition already failed: stop quietly, the cause is reported. */
+export class PoisonError extends EvalError {}
+
+/** An import closes a cycle: reported at the import that started it (`origin`), in the first file. */
+export class CircularImportError extends EvalError {
+  constructor(node: ts.Node, message: string, code: string, related: readonly { node: ts.Node; message: string }[], readonly origin: ts.Node) {
+    super(node, message, code, related);
+  }
+}

@@ -1,5 +1,6 @@
 import ts = require("typescript");
-import { BudgetError, EvalError } from "./errors";
+import { BudgetError, EvalError, PoisonError } from "./errors";
+import { closest } from "./suggest";
 import { arrayMember, displayValue, jsGlobals, stringMember, type JsHost } from "./jsBuiltins";
 import {
   ArrayValue,
@@ -11,6 +12,7 @@ import {
   ModuleValue,
   Namespace,
   ObjectValue,
+  Poison,
   SymDim,
   TensorValue,
   typeName,
@@ -74,6 +76,11 @@ export class Interpreter implements JsHost {
     return undefined;
   }
 
+  /** Stops the current statement quietly when a value's definition already failed. */
+  poisoned(v: Value, node: ts.Node): void {
+    if (v instanceof Poison) throw new PoisonError(node, "uses an invalid definition", "poisoned");
+  }
+
   truthy(v: Value): boolean {
     if (v instanceof SymDim) return true;
     if (typeof v === "object" && v !== null) return true;
@@ -117,7 +124,9 @@ export class Interpreter implements JsHost {
         return this.execBlock((node as ts.Block).statements, new Env(env));
       case ts.SyntaxKind.IfStatement: {
         const s = node as ts.IfStatement;
-        if (this.truthy(this.eval(s.expression, env))) return this.exec(s.thenStatement, env);
+        const cond = this.eval(s.expression, env);
+        this.poisoned(cond, s.expression);
+        if (this.truthy(cond)) return this.exec(s.thenStatement, env);
         return s.elseStatement ? this.exec(s.elseStatement, env) : NORMAL;
       }
       case ts.SyntaxKind.ReturnStatement: {
@@ -126,6 +135,29 @@ export class Interpreter implements JsHost {
         if (s.expression) this.torch.noteTensor("return", s.expression, value);
         return { type: "return", value };
       }
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForOfStatement:
+      case ts.SyntaxKind.ForInStatement:
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+        return this.atLoop(node, () => this.execLoop(node, env));
+      default:
+        return this.execSimple(node, env);
+    }
+  }
+
+  /** A budget running out inside a loop is reported on the loop (the innermost one), not wherever the count ended. */
+  private atLoop(node: ts.Statement, run: () => Completion): Completion {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof BudgetError && !e.atLoop) throw new BudgetError(node, e.message, e.code, e.related, true);
+      throw e;
+    }
+  }
+
+  private execLoop(node: ts.Statement, env: Env): Completion {
+    switch (node.kind) {
       case ts.SyntaxKind.ForStatement:
         return this.execFor(node as ts.ForStatement, env);
       case ts.SyntaxKind.ForOfStatement:
@@ -145,7 +177,7 @@ export class Interpreter implements JsHost {
         }
         return NORMAL;
       }
-      case ts.SyntaxKind.DoStatement: {
+      default: {
         const s = node as ts.DoStatement;
         do {
           const c = this.exec(s.statement, new Env(env));
@@ -154,6 +186,11 @@ export class Interpreter implements JsHost {
         } while (this.truthy(this.eval(s.expression, env)));
         return NORMAL;
       }
+    }
+  }
+
+  private execSimple(node: ts.Statement, env: Env): Completion {
+    switch (node.kind) {
       case ts.SyntaxKind.BreakStatement:
         return { type: "break" };
       case ts.SyntaxKind.ContinueStatement:
@@ -180,7 +217,7 @@ export class Interpreter implements JsHost {
       case ts.SyntaxKind.ExportDeclaration:
         return NORMAL;
       default:
-        throw this.unsupported(node, `'${ts.SyntaxKind[node.kind]}' statements are`);
+        throw this.unsupported(node, STATEMENT_NAMES[node.kind] ?? `'${ts.SyntaxKind[node.kind]}' statements are`);
     }
   }
 
@@ -223,7 +260,7 @@ export class Interpreter implements JsHost {
     for (;;) {
       this.tick(s);
       if (s.condition && !this.truthy(this.eval(s.condition, loopEnv))) break;
-      // A fresh copy of the loop variables per iteration, so closures capture each value (JS `let`).
+      // Declarations in the body are scoped to one iteration.
       const iterEnv = new Env(loopEnv);
       const c = this.exec(s.statement, iterEnv);
       if (c.type === "break") break;
@@ -255,6 +292,7 @@ export class Interpreter implements JsHost {
   }
 
   iterate(v: Value, node: ts.Node): Value[] {
+    this.poisoned(v, node);
     if (v instanceof ArrayValue) return [...v.items];
     if (typeof v === "string") return [...v];
     if (v instanceof ModuleValue) return this.torch.iterate(v, node);
@@ -392,7 +430,9 @@ export class Interpreter implements JsHost {
       }
       case ts.SyntaxKind.ConditionalExpression: {
         const c = node as ts.ConditionalExpression;
-        return this.truthy(this.eval(c.condition, env)) ? this.eval(c.whenTrue, env) : this.eval(c.whenFalse, env);
+        const cond = this.eval(c.condition, env);
+        if (cond instanceof Poison) return cond;
+        return this.truthy(cond) ? this.eval(c.whenTrue, env) : this.eval(c.whenFalse, env);
       }
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
@@ -455,19 +495,25 @@ export class Interpreter implements JsHost {
     if (callee.kind === ts.SyntaxKind.SuperKeyword) return this.superCall(node, env);
     let fn: Value;
     let thisValue: Value | undefined;
-    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
+    if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && callee.expression.kind !== ts.SyntaxKind.SuperKeyword) {
+      // Evaluate the receiver once; methods of classes come bound, methods of object literals get it as `this`.
+      const receiver = this.eval(callee.expression, env);
+      if (callee.questionDotToken && (receiver === undefined || receiver === null)) return undefined;
+      const key = ts.isPropertyAccessExpression(callee) ? callee.name.text : this.eval(callee.argumentExpression, env);
+      if (typeof key !== "string" && typeof key !== "number") throw new EvalError(callee, `Index must be a number or a string, got ${this.display(key)}`, "type-error");
+      fn = this.getProperty(receiver, key, callee);
+      thisValue = fn instanceof Closure ? (fn.thisValue ?? receiver) : undefined;
+    } else {
       fn = this.eval(callee, env);
-      if (callee.expression.kind !== ts.SyntaxKind.SuperKeyword) {
-        // The receiver is re-read from the already evaluated callee where possible: bound closures carry it.
-        thisValue = fn instanceof Closure ? fn.thisValue : undefined;
-      } else thisValue = env.lookup("this")?.value;
-    } else fn = this.eval(callee, env);
+      if (callee.kind === ts.SyntaxKind.PropertyAccessExpression) thisValue = env.lookup("this")?.value;
+    }
     if (node.questionDotToken && (fn === undefined || fn === null)) return undefined;
     const { args, site } = this.evalArgs(node, node.arguments, env);
     return this.call(fn, args, site, thisValue, callee);
   }
 
   call(fn: Value, args: Value[], site: CallSite, thisValue?: Value, calleeNode?: ts.Node): Value {
+    if (fn instanceof Poison) return fn;
     if (fn instanceof Closure) return this.callClosure(fn, args, site, thisValue ?? fn.thisValue);
     if (fn instanceof Builtin) return fn.call(args, site);
     if (fn instanceof ModuleValue) return this.torch.callModule(fn, args, site);
@@ -535,6 +581,7 @@ export class Interpreter implements JsHost {
       } else if (ts.isMethodDeclaration(m) && this.isStatic(m)) {
         cls.statics.set(this.propName(m.name, env), new Closure(m, env, cls, cls));
       } else if (ts.isClassStaticBlockDeclaration(m)) throw this.unsupported(m, "Static blocks are");
+      else if (ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) throw this.unsupported(m, "Getters and setters in classes are");
     }
     return cls;
   }
@@ -554,6 +601,7 @@ export class Interpreter implements JsHost {
   }
 
   construct(callee: Value, args: Value[], site: CallSite, calleeNode: ts.Node): Value {
+    if (callee instanceof Poison) return callee;
     if (callee instanceof Builtin && callee.constructible) return callee.call(args, site);
     if (callee instanceof BuiltinClass) {
       if (callee.factory) return callee.factory.call(args, site);
@@ -652,6 +700,7 @@ export class Interpreter implements JsHost {
   // ---- properties ---------------------------------------------------------------------------
 
   getProperty(obj: Value, key: string | number, node: ts.Node): Value {
+    if (obj instanceof Poison) return obj;
     if (obj instanceof ArrayValue) {
       if (typeof key === "number") return obj.items[key < 0 ? NaN : key];
       const m = arrayMember(this, obj, key);
@@ -687,7 +736,8 @@ export class Interpreter implements JsHost {
     } else if (obj instanceof Namespace) {
       const k = String(key);
       if (obj.members.has(k)) return obj.members.get(k);
-      throw new EvalError(node, `${obj.name}.${k} is not part of the model language`, "unknown-layer");
+      const guess = closest(k, [...obj.members.keys()]);
+      throw new EvalError(node, `${obj.name}.${k} is not part of the model language${guess ? ` (did you mean ${obj.name}.${guess}?)` : ""}`, "unknown-layer");
     } else if (obj instanceof ClassValue) {
       for (let c: ClassValue | BuiltinClass | null = obj; c instanceof ClassValue; c = c.base) {
         if (c.statics.has(String(key))) return c.statics.get(String(key));
@@ -813,6 +863,7 @@ export class Interpreter implements JsHost {
       case K.ExclamationEqualsToken:
         return !((l ?? null) === (r ?? null) || this.strictEquals(l, r));
     }
+    if (l instanceof Poison || r instanceof Poison) return Poison.value;
     if (op === K.PlusToken && (typeof l === "string" || typeof r === "string")) return this.display(l) + this.display(r);
     if (typeof l !== "number" || typeof r !== "number") {
       if (l instanceof TensorValue || r instanceof TensorValue) {
@@ -849,6 +900,7 @@ export class Interpreter implements JsHost {
   private evalPrefix(node: ts.PrefixUnaryExpression, env: Env): Value {
     const K = ts.SyntaxKind;
     const v = this.eval(node.operand, env);
+    if (v instanceof Poison) return v;
     if (node.operator === K.ExclamationToken) return !this.truthy(v);
     if (typeof v !== "number") throw new EvalError(node, `'${ts.tokenToString(node.operator)}' needs a number, got ${this.display(v)}`, "type-error");
     switch (node.operator) {
@@ -865,6 +917,15 @@ export class Interpreter implements JsHost {
     throw this.unsupported(node, "This operator is");
   }
 }
+
+const STATEMENT_NAMES: Partial<Record<ts.SyntaxKind, string>> = {
+  [ts.SyntaxKind.TryStatement]: "try/catch is",
+  [ts.SyntaxKind.LabeledStatement]: "Labeled statements are",
+  [ts.SyntaxKind.WithStatement]: "'with' is",
+  [ts.SyntaxKind.EnumDeclaration]: "Enums are",
+  [ts.SyntaxKind.ModuleDeclaration]: "Namespaces are",
+  [ts.SyntaxKind.DebuggerStatement]: "'debugger' is",
+};
 
 /** A Sequential subclass instance seen as a plain Sequential (for `super.forward`). */
 function asSequentialView(m: ModuleValue): ModuleValue {

@@ -1,6 +1,6 @@
 import ts = require("typescript");
 import type { AttrValue, Dim, GraphNode, LayerCall, ReceptiveField, Shape, TensorNote } from "../shared/analysis";
-import { EvalError } from "./errors";
+import { BudgetError, EvalError } from "./errors";
 import type { Interpreter, TorchRuntime } from "./interpreter";
 import { resolveArgs } from "./layers/args";
 import { flattenShape } from "./layers/flatten";
@@ -48,6 +48,9 @@ export class Trace {
   }
 }
 
+/** Layer calls one forward pass may make (ResNet-152 makes 464): beyond, it is a runaway loop. */
+const MAX_LAYER_CALLS = 50_000;
+
 /** A tensor whose shape is unknown because analysis stopped at an error on its path. */
 const UNKNOWN = new TensorValue(null, null, -1);
 
@@ -88,6 +91,7 @@ export class Torch implements TorchRuntime {
 
   /** Converts an interpreter value to a layer argument, or reports why it cannot be one. */
   private toArg(v: Value, node: ts.Node, owner: string): ArgValue {
+    this.interp.poisoned(v, node);
     if (v === undefined || v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v;
     if (v instanceof ArrayValue && v.items.length === 2 && v.items.every((x) => typeof x === "number")) return [v.items[0] as number, v.items[1] as number];
     throw new EvalError(node, `${owner} cannot take ${this.interp.display(v)} as an argument`, "argument-type");
@@ -153,6 +157,7 @@ export class Torch implements TorchRuntime {
     if (base.name === "Module") return;
     const expectModule = (v: Value, i: number | string): ModuleValue => {
       if (v instanceof ModuleValue) return v;
+      this.interp.poisoned(v, site.node);
       const node = typeof i === "number" ? (site.argNodes[i] ?? site.node) : site.node;
       throw new EvalError(node, `nn.${base.name} expects modules, got ${this.interp.display(v)}${i !== "" ? ` at ${typeof i === "number" ? `argument ${i + 1}` : `'${i}'`}` : ""}`, "argument-type");
     };
@@ -312,6 +317,7 @@ export class Torch implements TorchRuntime {
 
   private tensorArg(v: Value, site: CallSite, i: number, op: string): TensorValue {
     if (v instanceof TensorValue) return v;
+    this.interp.poisoned(v, site.node);
     throw new EvalError(site.argNodes[i] ?? site.node, `${op} expects a tensor${i ? ` as argument ${i + 1}` : ""}, got ${this.interp.display(v)}`, "argument-type");
   }
 
@@ -467,6 +473,9 @@ export class Torch implements TorchRuntime {
     const trace = this.trace;
     let layerIndex: number | undefined;
     if (trace && module) {
+      if (trace.layers.length >= MAX_LAYER_CALLS) {
+        throw new BudgetError(where, `More than ${MAX_LAYER_CALLS.toLocaleString("en-US")} layer calls in one forward pass: is there an endless loop here?`, "budget-exceeded");
+      }
       layerIndex = trace.layers.length;
       trace.layers.push({
         path: this.pathOf(module),

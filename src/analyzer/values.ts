@@ -18,7 +18,17 @@ export type Value =
   | BuiltinClass
   | ModuleValue
   | TensorValue
-  | Namespace;
+  | Namespace
+  | Poison;
+
+/**
+ * The value of a name whose definition failed (its error is already reported). Using it yields
+ * poison again, or stops the statement silently, so one mistake gives one diagnostic.
+ */
+export class Poison {
+  static readonly value = new Poison();
+  private constructor() {}
+}
 
 /** A symbolic dimension read from a tensor, e.g. `x.size(0)` for a batch written `N`. */
 export class SymDim {
@@ -167,5 +177,6 @@ export function typeName(v: Value): string {
   if (v instanceof TensorValue) return "Tensor";
   if (v instanceof SymDim) return "symbolic dimension";
   if (v instanceof Namespace) return "namespace";
+  if (v instanceof Poison) return "(invalid)";
   return typeof v;
 }

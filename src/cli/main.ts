@@ -91,8 +91,9 @@ export function run(argv: readonly string[], io: Io, cwd = process.cwd()): numbe
   const hasErrors = analysis.diagnostics.some((d) => d.severity === "error");
   if (json) io.out(JSON.stringify(summaryJson(file, analysis, models), null, 2));
   else {
-    if (models.length === 0) io.out(`${file}: no models (export a module with an @input tag, e.g. /** @input [N, 3, 32, 32] */ export const net = ...)`);
-    io.out(models.map(summaryTable).join("\n\n"));
+    if (models.length) io.out(models.map(summaryTable).join("\n\n"));
+    else if (hasErrors) io.out(`${file}: no model could be analyzed; see the errors below`);
+    else io.out(`${file}: no models (export a module with an @input tag, e.g. /** @input [N, 3, 32, 32] */ export const net = ...)`);
     for (const d of analysis.diagnostics) io.err(formatDiagnostic(d, cwd));
   }
   return hasErrors ? 1 : 0;

@@ -33,7 +33,8 @@ interface Candidate {
   render(): string;
 }
 
-const PRIORITY: Record<Fact["kind"], number> = { tensor: 1, call: 2, op: 3, module: 4 };
+/** A returned call (`return this.fc(x)`) is the call's and the return's range: the call tells more. */
+const PRIORITY: Record<Fact["kind"], number> = { call: 1, op: 2, tensor: 3, module: 4 };
 
 interface Located {
   fact: Fact;
@@ -140,9 +141,12 @@ function containerCallHover(sf: ts.SourceFile, offset: number, snapshots: readon
   if (entries.length === 0) return undefined;
   const output = callResultShapes(sf, hit.call, snapshots, file);
   const input = callArgumentShapes(sf, hit.call, snapshots, file);
-  // One shape each (e.g. one instance): use them where the module tree cannot tell.
-  const single = (shapes: Shape[] | undefined): Shape | null => (shapes && shapes.length === 1 ? shapes[0]! : null);
-  const withShapes = entries.map((e) => ({ ...e, callInput: single(input), callOutput: single(output) }));
+  // Where a model shows one shape at the call (one instance), the module tree need not tell it.
+  const single = (byModel: Map<ModelAnalysis, Shape[]> | undefined, model: ModelAnalysis): Shape | null => {
+    const shapes = byModel?.get(model);
+    return shapes && shapes.length === 1 ? shapes[0]! : null;
+  };
+  const withShapes = entries.map((e) => ({ ...e, callInput: single(input, e.model), callOutput: single(output, e.model) }));
   return { range, priority: 2, render: () => modulesHover(withShapes) };
 }
 
@@ -155,29 +159,33 @@ function notesAt(snapshots: readonly Snapshot[], file: string, range: Range): { 
   return out;
 }
 
-function distinctShapes(items: readonly { shape: Shape }[]): Shape[] {
-  const seen = new Map<string, Shape>();
-  for (const i of items) seen.set(JSON.stringify(i.shape), i.shape);
-  return [...seen.values()];
+/** Distinct shapes per model. */
+function shapesByModel(items: readonly { model: ModelAnalysis; shape: Shape }[]): Map<ModelAnalysis, Shape[]> {
+  const out = new Map<ModelAnalysis, Map<string, Shape>>();
+  for (const i of items) {
+    let m = out.get(i.model);
+    if (!m) out.set(i.model, (m = new Map()));
+    m.set(JSON.stringify(i.shape), i.shape);
+  }
+  return new Map([...out].map(([model, shapes]) => [model, [...shapes.values()]]));
 }
 
 /** What a call's result is bound to (`x = call`, `const y = call`, `return call`): its shapes. */
-function callResultShapes(sf: ts.SourceFile, call: ts.CallExpression, snapshots: readonly Snapshot[], file: string): Shape[] | undefined {
+function callResultShapes(sf: ts.SourceFile, call: ts.CallExpression, snapshots: readonly Snapshot[], file: string): Map<ModelAnalysis, Shape[]> | undefined {
   const p = call.parent;
   let target: ts.Node | undefined;
   if (ts.isBinaryExpression(p) && p.right === call && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(p.left)) target = p.left;
   else if (ts.isVariableDeclaration(p) && p.initializer === call && ts.isIdentifier(p.name)) target = p.name;
   else if (ts.isReturnStatement(p)) target = call;
   if (!target) return undefined;
-  const shapes = distinctShapes(notesAt(snapshots, file, nodeRange(sf, target)));
-  return shapes.length ? shapes : undefined;
+  return shapesByModel(notesAt(snapshots, file, nodeRange(sf, target)));
 }
 
-function callArgumentShapes(sf: ts.SourceFile, call: ts.CallExpression, snapshots: readonly Snapshot[], file: string): Shape[] | undefined {
+function callArgumentShapes(sf: ts.SourceFile, call: ts.CallExpression, snapshots: readonly Snapshot[], file: string): Map<ModelAnalysis, Shape[]> | undefined {
   const [arg] = call.arguments;
   if (call.arguments.length !== 1 || !arg || !ts.isIdentifier(arg)) return undefined;
   const binding = dominatingBinding(sf, arg, snapshots, file);
-  return binding ? distinctShapes(notesAt(snapshots, file, binding)) : undefined;
+  return binding ? shapesByModel(notesAt(snapshots, file, binding)) : undefined;
 }
 
 /**
@@ -242,5 +250,5 @@ function tensorUseHover(sf: ts.SourceFile, offset: number, snapshots: readonly S
   const entries = snapshots.flatMap((s) => s.index.factsIn(file).flatMap((f) => (f.kind === "tensor" && rangesEqual(f.range, binding) ? [{ model: f.model, note: f.note }] : [])));
   if (entries.length === 0) return undefined;
   const line = binding.start.line + 1;
-  return { range, priority: 1, render: () => tensorsHover(id.text, entries, `as bound on line ${line}`) };
+  return { range, priority: 3, render: () => tensorsHover(id.text, entries, `bound on line ${line}`) };
 }

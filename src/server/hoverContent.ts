@@ -81,6 +81,11 @@ function rowLabel(items: readonly { model: ModelAnalysis; path: string }[], mult
   return multiModel ? `${first.model.name} · ${where}${more}` : `${where}${more}`;
 }
 
+/** `resnet18, resnet34 ×2`: which models, how many times. */
+function timesLabel(group: readonly { model: ModelAnalysis }[], multiModel: boolean): string {
+  return multiModel ? `${listSome(unique(group.map((e) => e.model.name)), 2)} ×${group.length}` : `×${group.length}`;
+}
+
 function clipped(rows: string[][], total: number, what: string): string[] {
   if (rows.length <= MAX_ROWS) return [];
   rows.length = MAX_ROWS;
@@ -210,7 +215,7 @@ export function opsHover(entries: readonly OpEntry[]): string {
       ]),
     ].join("\n\n");
   }
-  const rows = groups.map((g) => [multiModel ? `${g[0]!.model.name} ×${g.length}` : `×${g.length}`, transition(opInputs(g[0]!), g[0]!.node.output)]);
+  const rows = groups.map((g) => [timesLabel(g, multiModel), transition(opInputs(g[0]!), g[0]!.node.output)]);
   const more = clipped(rows, groups.length, "shape");
   return [
     `**${escape(label)}** · ${plural(entries.length, "call")} ${modelsText(models)}, with ${groups.length} different shapes`,
@@ -225,10 +230,9 @@ export function tensorsHover(name: string, entries: readonly TensorEntry[], note
   const first = entries[0]!;
   const models = entries.map((e) => e.model);
   const multiModel = unique(models.map((m) => m.name)).length > 1;
-  const what = first.note.kind === "return" ? "returns" : code(name);
+  const what = `${first.note.kind === "return" ? "returned" : code(name)}${note ? ` (${note})` : ""}`;
   const groups = groupBy(entries, (e) => shapeText(e.note.shape));
   const field = fieldRangeText(entries.map((e) => e.note.receptiveField));
-  const suffix = note ? `  \n${note}` : "";
   if (groups.length === 1) {
     const times = entries.length > 1 ? ` · ${plural(entries.length, "time")}` : "";
     return [
@@ -237,15 +241,14 @@ export function tensorsHover(name: string, entries: readonly TensorEntry[], note
       facts([
         ["Memory", memoryText(tensorBytes(first.note.shape), first.model)],
         ["Receptive field", entries.length === 1 ? fieldText(first.note.receptiveField) : field],
-      ]) + suffix,
+      ]),
     ].join("\n\n");
   }
-  const rows = groups.map((g) => [multiModel ? `${g[0]!.model.name} ×${g.length}` : `×${g.length}`, shapeText(g[0]!.note.shape), fieldText(g[0]!.note.receptiveField) ?? "—"]);
+  const rows = groups.map((g) => [timesLabel(g, multiModel), shapeText(g[0]!.note.shape), fieldText(g[0]!.note.receptiveField) ?? "—"]);
   const more = clipped(rows, groups.length, "shape");
   return [
     `**Tensor** ${what} · ${plural(entries.length, "value")} ${modelsText(models)}, with ${groups.length} different shapes`,
     table(["times", "shape", "receptive field"], ["l", "l", "l"], rows),
     ...more,
-    ...(suffix ? [suffix.trim()] : []),
   ].join("\n\n");
 }

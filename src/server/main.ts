@@ -1,4 +1,7 @@
 import { isMainThread } from "node:worker_threads";
+import { trace } from "./trace";
+
+trace(isMainThread ? "main thread: bundle loaded" : "worker: bundle loaded");
 
 /**
  * `dist/server.js`: CNN Studio's language server. Run as `node dist/server.js --stdio` (or

@@ -8,7 +8,7 @@ import { formatBytes, formatCount, formatField, formatMetric, formatShapeText } 
 
 /** Escapes text for use outside code spans. */
 export function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]|<>]/g, (c) => `\\${c}`);
 }
 
 /** A code span that survives backticks in its content. */

@@ -89,8 +89,10 @@ export class AnalysisSession {
 
   // ---- document events ----------------------------------------------------------------------
 
+  /** A newly opened model file is analysed at once: there is no typing to wait out. */
   opened(doc: OpenDocument): void {
-    this.changed(doc);
+    if (doc.isModelFile) this.markStale(doc.path, true, 0);
+    this.markDependentsStale(doc.path);
   }
 
   changed(doc: OpenDocument): void {
@@ -122,10 +124,9 @@ export class AnalysisSession {
     if (this.snapshots.delete(file)) this.publisher.update(file, null);
   }
 
-  private markStale(file: string, edited: boolean): void {
+  private markStale(file: string, edited: boolean, delay = this.options.settings().debounceMs): void {
     this.stale.add(file);
     this.cancelTimer(file);
-    const delay = this.options.settings().debounceMs;
     const timer = setTimeout(() => {
       this.timers.delete(file);
       this.guarded(() => {

@@ -9,7 +9,9 @@ import {
   type ResponseMessage,
 } from "vscode-languageserver/node";
 import { AnalysisRequest } from "../shared/lsp";
+import { codeCacheFile, WORKER_BOOTSTRAP } from "./codeCache";
 import { routeConsoleToStderr } from "./quietConsole";
+import { trace } from "./trace";
 import { clientProcessId, openTransport } from "./transport";
 import { HEARTBEAT_MS, isWorkerStatus, quarantineKey, type WorkerData } from "./workerProtocol";
 
@@ -85,9 +87,11 @@ export class Supervisor {
     private readonly entry: string,
     private readonly writer: MessageWriter,
     private readonly options: SupervisorOptions,
+    private readonly cacheFile: string | undefined,
   ) {}
 
   start(): void {
+    trace("supervisor: starting worker");
     this.spawn();
     this.watchdog = setInterval(() => this.checkHealth(), Math.min(HEARTBEAT_MS * 2, this.options.hangMs));
   }
@@ -201,8 +205,9 @@ export class Supervisor {
   private spawn(): void {
     const generation = ++this.generation;
     const channel = new MessageChannel();
-    const data: WorkerData = { rpcPort: channel.port2, quarantined: [...this.quarantined] };
-    const worker = new Worker(this.entry, {
+    const data: WorkerData = { rpcPort: channel.port2, quarantined: [...this.quarantined], boot: { entry: this.entry, cacheFile: this.cacheFile } };
+    const worker = new Worker(WORKER_BOOTSTRAP, {
+      eval: true,
       workerData: data,
       transferList: [channel.port2],
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
@@ -292,7 +297,7 @@ export function runSupervisor(entry: string): void {
   const argv = process.argv.slice(2);
   const transport = openTransport(argv);
   if (transport.kind === "stdio") routeConsoleToStderr();
-  const supervisor = new Supervisor(entry, transport.writer, defaultSupervisorOptions());
+  const supervisor = new Supervisor(entry, transport.writer, defaultSupervisorOptions(), codeCacheFile(entry, argv));
   supervisor.start();
   transport.reader.listen((msg) => supervisor.fromClient(msg));
   transport.reader.onClose(() => process.exit(1));

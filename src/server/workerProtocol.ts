@@ -1,4 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
+import type { BootData } from "./codeCache";
 
 /**
  * What the supervisor (main thread) and the language-server worker tell each other besides
@@ -11,6 +12,8 @@ export interface WorkerData {
   rpcPort: MessagePort;
   /** `quarantineKey`s of texts whose analysis hung in an earlier worker. */
   quarantined: string[];
+  /** What the bootstrap loads (the server bundle) and its code cache. */
+  boot: BootData;
 }
 
 export type WorkerStatus =

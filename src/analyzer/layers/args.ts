@@ -1,3 +1,4 @@
+import { closest } from "../suggest";
 import type { ArgValue, Args, LayerKind, ParamSpec } from "./kind";
 
 /**
@@ -59,27 +60,6 @@ function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
   }
 }
 
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length]![b.length]!;
-  };
-  let best: string | undefined;
-  let bestD = 3;
-  for (const c of candidates) {
-    const dd = dist(name.toLowerCase(), c.toLowerCase());
-    if (dd < bestD) {
-      best = c;
-      bestD = dd;
-    }
-  }
-  return best;
-}
-
 /**
  * @param positional the positional argument values (already converted), the options object excluded
  * @param options the options object's entries, or undefined
@@ -99,7 +79,8 @@ export function resolveArgs(kind: LayerKind, positional: readonly ArgValue[], op
     if (!spec) {
       const names = [...specs.map((s) => s.name), ...(kind.ignoredOptions ?? [])];
       const guess = closest(name, names);
-      const known = names.length ? `; its options are ${names.map((n) => `'${n}'`).join(", ")}` : " and takes no options";
+      const optional = [...specs.filter((s) => "default" in s).map((s) => s.name), ...(kind.ignoredOptions ?? [])];
+      const known = optional.length ? `; its options are ${optional.map((n) => `'${n}'`).join(", ")}` : " and takes no options";
       return fail(`${kind.type} has no option '${name}'${guess ? ` (did you mean '${guess}'?)` : known}`, name);
     }
     if (given.has(name)) return fail(`${kind.type} receives '${name}' twice (positionally and as an option)`, name);

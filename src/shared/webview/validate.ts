@@ -1,0 +1,191 @@
+/**
+ * Small runtime validators for the messages between the extension host and CNN Studio's webview
+ * panels. Each panel's message union (`curves.ts`, `featureMaps.ts`, ...) is described once with
+ * these combinators; the description is type-checked against the union's TypeScript types, and
+ * both sides run it on every message (the host before posting and on arrival, the webview on
+ * arrival and before posting). A failure names the message type, the field and the value.
+ *
+ * Browser- and Node-safe: no imports, no DOM, no Node APIs.
+ */
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** A validator: returns the checked (and normalised) value or throws `Invalid`. */
+export type V<T> = (v: unknown, at: string) => T;
+
+export class Invalid extends Error {}
+
+export function show(v: unknown): string {
+  if (v instanceof Float32Array) return `Float32Array(${v.length})`;
+  if (v instanceof Float64Array) return `Float64Array(${v.length})`;
+  if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
+  if (typeof v === "string") return JSON.stringify(v.length > 60 ? v.slice(0, 60) + "…" : v);
+  if (v === undefined || typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === "object") return "an object";
+  return typeof v;
+}
+
+function fail(at: string, what: string, v: unknown): never {
+  throw new Invalid(`${at} must be ${what}, got ${show(v)}`);
+}
+
+export const str: V<string> = (v, at) => (typeof v === "string" ? v : fail(at, "a string", v));
+
+export const bool: V<boolean> = (v, at) => (typeof v === "boolean" ? v : fail(at, "true or false", v));
+
+export interface NumOptions {
+  int?: boolean;
+  min?: number;
+  max?: number;
+  /** Allow NaN and ±Infinity (metrics of a diverging run). Default false. */
+  nonFinite?: boolean;
+}
+
+export function num(opts: NumOptions = {}): V<number> {
+  return (v, at) => {
+    if (typeof v !== "number") fail(at, "a number", v);
+    if (!opts.nonFinite && !Number.isFinite(v)) fail(at, "a finite number", v);
+    if (opts.int && !Number.isInteger(v)) fail(at, "an integer", v);
+    if (opts.min !== undefined && v < opts.min) fail(at, `at least ${opts.min}`, v);
+    if (opts.max !== undefined && v > opts.max) fail(at, `at most ${opts.max}`, v);
+    return v;
+  };
+}
+
+export const int: V<number> = num({ int: true });
+export const nat: V<number> = num({ int: true, min: 0 });
+
+export function literal<T extends string | number | boolean>(value: T): V<T> {
+  return (v, at) => (v === value ? value : fail(at, JSON.stringify(value), v));
+}
+
+export function oneOf<T extends string>(values: readonly T[]): V<T> {
+  return (v, at) =>
+    typeof v === "string" && (values as readonly string[]).includes(v) ? (v as T) : fail(at, `one of ${values.map((x) => `"${x}"`).join(", ")}`, v);
+}
+
+export function nullable<T>(inner: V<T>): V<T | null> {
+  return (v, at) => (v === null ? null : inner(v, at));
+}
+
+/** An optional field: absent (or undefined) gives undefined. */
+export function optional<T>(inner: V<T>): V<T | undefined> {
+  return (v, at) => (v === undefined ? undefined : inner(v, at));
+}
+
+export function arr<T>(inner: V<T>, opts: { min?: number; max?: number } = {}): V<T[]> {
+  return (v, at) => {
+    if (!Array.isArray(v)) fail(at, "an array", v);
+    if (opts.min !== undefined && v.length < opts.min) fail(at, `an array of at least ${opts.min}`, v);
+    if (opts.max !== undefined && v.length > opts.max) fail(at, `an array of at most ${opts.max}`, v);
+    return v.map((x, i) => inner(x, `${at}[${i}]`));
+  };
+}
+
+export function tuple2<T>(inner: V<T>): V<[T, T]> {
+  return (v, at) => {
+    if (!Array.isArray(v) || v.length !== 2) fail(at, "a pair", v);
+    return [inner(v[0], `${at}[0]`), inner(v[1], `${at}[1]`)];
+  };
+}
+
+export function record(v: unknown, at: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) fail(at, "an object", v);
+  return v as Record<string, unknown>;
+}
+
+type Shape<S> = { [K in keyof S]: S[K] extends V<infer T> ? T : never };
+
+/** An object with exactly these fields checked (others are dropped); undefined results are omitted. */
+export function obj<S extends Record<string, V<unknown>>>(shape: S): V<Shape<S>> {
+  return (v, at) => {
+    const o = record(v, at);
+    const out: Record<string, unknown> = {};
+    for (const [k, check] of Object.entries(shape)) {
+      const x = check(o[k], `${at}.${k}`);
+      if (x !== undefined) out[k] = x;
+    }
+    return out as Shape<S>;
+  };
+}
+
+/** A record with string keys and values of one kind. */
+export function dict<T>(inner: V<T>): V<Record<string, T>> {
+  return (v, at) => {
+    const o = record(v, at);
+    const out: Record<string, T> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = inner(x, `${at}.${k}`);
+    return out;
+  };
+}
+
+/** Anything JSON-like (no functions); used only for opaque attribute values. */
+export function anyOf<T>(...options: V<T>[]): V<T> {
+  return (v, at) => {
+    const errors: string[] = [];
+    for (const o of options) {
+      try {
+        return o(v, at);
+      } catch (e) {
+        if (!(e instanceof Invalid)) throw e;
+        errors.push(e.message);
+      }
+    }
+    throw new Invalid(errors.join("; or "));
+  };
+}
+
+/** A Float32Array (a plain array of numbers is accepted and converted, for hosts that JSON-encode). */
+export const f32: V<Float32Array> = (v, at) => {
+  if (v instanceof Float32Array) return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return Float32Array.from(v as number[]);
+  return fail(at, "a Float32Array", v);
+};
+
+/** A Float64Array (or a plain array of numbers, converted; null entries become NaN). */
+export const f64: V<Float64Array> = (v, at) => {
+  if (v instanceof Float64Array) return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === "number" || x === null)) return Float64Array.from(v as (number | null)[], (x) => (x === null ? NaN : x));
+  return fail(at, "a Float64Array", v);
+};
+
+export const u8: V<Uint8Array> = (v, at) => {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  return fail(at, "a Uint8Array", v);
+};
+
+/**
+ * A discriminated union on `type`: one validator per case. The mapping is checked against the
+ * union type `T`, so a missing or mistyped case is a compile error.
+ */
+export function tagged<T extends { type: string }>(what: string, cases: { [K in T["type"]]: V<Extract<T, { type: K }>> }): (v: unknown) => Checked<T> {
+  const names = Object.keys(cases);
+  return (v) =>
+    checked(() => {
+      const o = record(v, `a ${what} message`);
+      const type = o["type"];
+      if (typeof type !== "string" || !Object.prototype.hasOwnProperty.call(cases, type)) {
+        throw new Invalid(`unknown ${what} message type ${show(type)} (expected one of ${names.join(", ")})`);
+      }
+      const check = (cases as Record<string, V<T>>)[type]!;
+      return check(v, `${what} message "${type}"`);
+    });
+}
+
+export function checked<T>(f: () => T): Checked<T> {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: e.message };
+    return { ok: false, error: `invalid message: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Runs `check` on an outgoing message and throws with the validator's message when it fails (a bug of the sender). */
+export function assertValid<T>(check: (v: unknown) => Checked<T>, msg: T): T {
+  const r = check(msg);
+  if (!r.ok) throw new Error(`refusing to send an invalid message: ${r.error}`);
+  return r.value;
+}

@@ -1,0 +1,187 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "./runs";
+
+/**
+ * Checkpoints: `checkpoints/e0003-s000125.json`, an index, and `e0003-s000125.bin`, the float32
+ * values (little-endian) of every tensor one after another. Tensor names are PyTorch `state_dict`
+ * names (`features.0.weight`, `bn1.running_mean`, ...); optimiser state is named
+ * `optimizer.<param>.<slot>` (PyTorch's `exp_avg`, `exp_avg_sq`, `momentum_buffer`). The `.bin`
+ * is written first, then the index, each to a temporary file renamed into place, so an index
+ * always describes a complete `.bin`; a checkpoint whose `.bin` is missing or the wrong size or
+ * checksum is ignored when resuming.
+ */
+
+export const CHECKPOINT_FORMAT = "cnn-studio-checkpoint";
+
+export interface TensorEntry {
+  name: string;
+  kind: "parameter" | "buffer" | "optimizer";
+  shape: number[];
+  dtype: "float32";
+  /** PyTorch's dtype where it is not float32 (`num_batches_tracked` is int64). */
+  torchDtype?: "int64";
+  /** Offset and length in float32 values. */
+  offset: number;
+  length: number;
+}
+
+/** Where training stands, and the running sums of the current epoch. */
+export interface TrainingPosition {
+  /** 1-based epoch of the last completed step (0 before any step). */
+  epoch: number;
+  /** Steps completed in that epoch (stepsPerEpoch when the epoch, with its evaluation, is done). */
+  step: number;
+  globalStep: number;
+  /** The epoch's running sums so far (weighted by batch size). */
+  lossSum: number;
+  correct: number;
+  correctTop5: number;
+  seen: number;
+  /** Lines of metrics.jsonl written up to this point. */
+  metricsLines: number;
+  /** Seconds of training so far (for the run's total time). */
+  seconds: number;
+}
+
+export interface CheckpointIndex {
+  format: typeof CHECKPOINT_FORMAT;
+  version: 1;
+  model: string;
+  writtenAt: string;
+  reason: "epoch" | "stop";
+  bin: string;
+  byteLength: number;
+  crc32: number;
+  position: TrainingPosition;
+  optimizer: { name: string; scalars: Record<string, number> };
+  /**
+   * Random state. Every draw is counter-based: the data order of epoch e comes from
+   * hash(seed, "shuffle", e), augmentation of step g from hash(seed, "augment", g), so the state is
+   * the seed and the position.
+   */
+  rng: { seed: number; scheme: string };
+  tensors: TensorEntry[];
+}
+
+export interface CheckpointTensor {
+  name: string;
+  kind: TensorEntry["kind"];
+  shape: number[];
+  data: Float32Array;
+  torchDtype?: "int64";
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export function checkpointBase(epoch: number, step: number): string {
+  return `e${String(epoch).padStart(4, "0")}-s${String(step).padStart(6, "0")}`;
+}
+
+export function writeCheckpoint(
+  dir: string,
+  meta: Omit<CheckpointIndex, "format" | "version" | "writtenAt" | "bin" | "byteLength" | "crc32" | "tensors">,
+  tensors: readonly CheckpointTensor[],
+): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const base = checkpointBase(meta.position.epoch, meta.position.step);
+  const total = tensors.reduce((a, t) => a + t.data.length, 0);
+  const values = new Float32Array(total);
+  const entries: TensorEntry[] = [];
+  let offset = 0;
+  for (const t of tensors) {
+    values.set(t.data, offset);
+    entries.push({ name: t.name, kind: t.kind, shape: t.shape, dtype: "float32", ...(t.torchDtype ? { torchDtype: t.torchDtype } : {}), offset, length: t.data.length });
+    offset += t.data.length;
+  }
+  const bytes = new Uint8Array(values.buffer);
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error("checkpoints are little-endian; this machine is big-endian");
+  writeFileAtomic(path.join(dir, `${base}.bin`), bytes);
+  const index: CheckpointIndex = {
+    format: CHECKPOINT_FORMAT,
+    version: 1,
+    writtenAt: new Date().toISOString(),
+    bin: `${base}.bin`,
+    byteLength: bytes.length,
+    crc32: crc32(bytes),
+    ...meta,
+    tensors: entries,
+  };
+  const file = path.join(dir, `${base}.json`);
+  writeFileAtomic(file, JSON.stringify(index, null, 1) + "\n");
+  return file;
+}
+
+export interface LoadedCheckpoint {
+  file: string;
+  index: CheckpointIndex;
+  tensors: Map<string, CheckpointTensor>;
+}
+
+export function readCheckpoint(file: string): { ok: true; value: LoadedCheckpoint } | { ok: false; error: string } {
+  let index: CheckpointIndex;
+  try {
+    index = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointIndex;
+  } catch (e) {
+    return { ok: false, error: `${file}: unreadable checkpoint index (${e instanceof Error ? e.message : String(e)})` };
+  }
+  if (typeof index !== "object" || index === null || index.format !== CHECKPOINT_FORMAT || index.version !== 1 || !Array.isArray(index.tensors)) {
+    return { ok: false, error: `${file}: not a ${CHECKPOINT_FORMAT} version 1 index` };
+  }
+  const binFile = path.join(path.dirname(file), path.basename(String(index.bin)));
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(binFile);
+  } catch (e) {
+    return { ok: false, error: `${binFile}: cannot read the checkpoint data (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  if (bytes.length !== index.byteLength) return { ok: false, error: `${binFile}: expected ${index.byteLength} bytes, the file has ${bytes.length}` };
+  const crc = crc32(bytes);
+  if (crc !== index.crc32) return { ok: false, error: `${binFile}: checksum mismatch (expected ${index.crc32}, computed ${crc})` };
+  const aligned = new Float32Array(bytes.length / 4);
+  new Uint8Array(aligned.buffer).set(bytes);
+  const tensors = new Map<string, CheckpointTensor>();
+  for (const e of index.tensors) {
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    if (size !== e.length || e.offset < 0 || e.offset + e.length > aligned.length) {
+      return { ok: false, error: `${file}: tensor ${e.name} of shape [${e.shape.join(", ")}] does not fit the data (offset ${e.offset}, length ${e.length}, ${aligned.length} values)` };
+    }
+    tensors.set(e.name, { name: e.name, kind: e.kind, shape: e.shape, data: aligned.subarray(e.offset, e.offset + e.length), ...(e.torchDtype ? { torchDtype: e.torchDtype } : {}) });
+  }
+  return { ok: true, value: { file, index, tensors } };
+}
+
+/** Checkpoint indexes of a run, oldest first (by position). */
+export function listCheckpoints(runDir: string): string[] {
+  const dir = path.join(runDir, "checkpoints");
+  try {
+    return fs.readdirSync(dir).filter((f) => /^e\d{4,}-s\d{6,}\.json$/.test(f)).sort().map((f) => path.join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/** The newest complete checkpoint of a run; damaged ones (a crash mid-write) are skipped, with the reasons. */
+export function latestCheckpoint(runDir: string): { checkpoint: LoadedCheckpoint | null; skipped: string[] } {
+  const skipped: string[] = [];
+  for (const file of listCheckpoints(runDir).reverse()) {
+    const r = readCheckpoint(file);
+    if (r.ok) return { checkpoint: r.value, skipped };
+    skipped.push(r.error);
+  }
+  return { checkpoint: null, skipped };
+}

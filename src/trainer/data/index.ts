@@ -1,0 +1,64 @@
+import type { DatasetSpec } from "../../shared/training";
+import { loadCifar10 } from "./cifar10";
+import { loadFolder } from "./folder";
+import { loadIdx } from "./idx";
+import { loadMnistSample } from "./mnistSample";
+import { fail, labelRange, ok, type ImageDataset, type ModelInputSpec, type Result, type Split } from "./types";
+
+export * from "./types";
+export { channelStats, fillBatch, normalizationTable, type Normalization } from "./batches";
+
+export interface LoadOptions {
+  /** The model's input: folders are resized to it; everything else must already fit it. */
+  input: ModelInputSpec;
+  validationFraction: number;
+  seed: number;
+}
+
+/** Loads a dataset and checks it fits the model, all before training starts. */
+export function loadDataset(spec: DatasetSpec, opts: LoadOptions): Result<ImageDataset> {
+  let r: Result<ImageDataset>;
+  switch (spec.kind) {
+    case "mnist-sample":
+      r = loadMnistSample();
+      break;
+    case "idx":
+      r = loadIdx(spec.dir);
+      break;
+    case "cifar10":
+      r = loadCifar10(spec.dir);
+      break;
+    case "folder":
+      r = loadFolder(spec.dir, { channels: opts.input.channels, height: opts.input.height, width: opts.input.width, validationFraction: opts.validationFraction, seed: opts.seed });
+      break;
+  }
+  if (!r.ok) return r;
+  const fits = checkFitsModel(r.value, opts.input);
+  return fits.ok ? r : fits;
+}
+
+function checkLabels(split: Split, source: string, classes: number, names: readonly string[]): Result<true> {
+  const { max, firstNegative } = labelRange(split.labels);
+  if (firstNegative >= 0) return fail(`${source}: label ${split.labels[firstNegative]} at index ${firstNegative} is negative`);
+  if (max >= classes) {
+    const at = split.labels.findIndex((l) => l === max);
+    const named = names[max] !== undefined ? ` ("${names[max]}")` : "";
+    return fail(`${source}: label ${max}${named} at index ${at} is out of range for the model's ${classes} output classes (expected labels 0 to ${classes - 1})`);
+  }
+  return ok(true);
+}
+
+/** Channels and size must equal the model's @input; every label must be one of the model's classes. */
+export function checkFitsModel(d: ImageDataset, input: ModelInputSpec): Result<true> {
+  if (d.channels !== input.channels) {
+    return fail(`${d.name}: images have ${d.channels} channel${d.channels === 1 ? "" : "s"} but the model's @input expects ${input.channels} (source: ${d.sources.train})`);
+  }
+  if (d.height !== input.height || d.width !== input.width) {
+    return fail(`${d.name}: images are ${d.height}×${d.width} but the model's @input expects ${input.height}×${input.width} (source: ${d.sources.train}); use an image folder to resize, or change @input`);
+  }
+  if (d.train.count === 0) return fail(`${d.name}: the training split is empty (${d.sources.train})`);
+  if (d.validation.count === 0) return fail(`${d.name}: the validation split is empty (${d.sources.validation})`);
+  const t = checkLabels(d.train, d.sources.train, input.classes, d.classNames);
+  if (!t.ok) return t;
+  return checkLabels(d.validation, d.sources.validation, input.classes, d.classNames);
+}

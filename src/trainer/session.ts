@@ -1,0 +1,285 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Analyzer } from "../analyzer/index";
+import type { FileAnalysis, ModelAnalysis } from "../shared/analysis";
+import {
+  describeDataset,
+  validateTrainConfig,
+  type BackendChoice,
+  type BackendName,
+  type BackendRejection,
+  type ErrorEvent,
+  type TrainConfig,
+  type TrainerEvent,
+  type TrainerRequest,
+  type TrainerState,
+} from "../shared/training";
+import { latestCheckpoint } from "./checkpoint";
+import { channelStats, loadDataset, type ImageDataset, type ModelInputSpec, type Normalization } from "./data/index";
+import { IDENTITY_NORMALIZATION } from "./data/batches";
+import type { CompiledModel, CompileModel, TF } from "./model/types";
+import { createRunDir, logTail, RunFiles } from "./runs";
+import { TrainingLoop } from "./train/loop";
+
+/**
+ * One training run inside the trainer process, from a `start` request to its end: analyse the
+ * model file, load and check the dataset against the model, pick the backend, compile, create or
+ * resume the run folder, train. Every failure becomes an `error` event with a clear message (and
+ * a failed run status where a run folder exists); nothing throws out of here.
+ */
+
+export type BackendSelection = { ok: true; tf: TF; backend: BackendName; notUsed: BackendRejection[] } | { ok: false; error: string; notUsed: BackendRejection[] };
+
+export interface SessionDeps {
+  compile: CompileModel;
+  selectBackend(choice: BackendChoice): Promise<BackendSelection>;
+  analyze?: (file: string) => FileAnalysis;
+  /** Diagnostic output of the process (stderr in the trainer process). */
+  log?: (line: string) => void;
+}
+
+/** The model's single image input [N, C, H, W] and its logits [N, classes], or why the trainer cannot train it. */
+export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelInputSpec } | { ok: false; error: string } {
+  const show = (s: readonly (number | string)[]) => `[${s.join(", ")}]`;
+  if (model.inputs.length !== 1) return { ok: false, error: `${model.name} has ${model.inputs.length} @input tags; the trainer trains models with one image input [N, C, H, W]` };
+  const input = model.inputs[0]!;
+  const [, c, h, w] = input;
+  if (input.length !== 4 || typeof c !== "number" || typeof h !== "number" || typeof w !== "number") {
+    return { ok: false, error: `${model.name} has @input ${show(input)}; the trainer needs an image input [N, C, H, W] with numeric C, H and W` };
+  }
+  const out = model.output;
+  if (out === null) return { ok: false, error: `${model.name} could not be analysed to its output (see the model's errors)` };
+  if (out.length === 0 || Array.isArray(out[0])) return { ok: false, error: `${model.name} returns several tensors; the trainer needs one output of class scores [N, classes]` };
+  const o = out as (number | string)[];
+  const k = o[1];
+  if (o.length !== 2 || typeof k !== "number") return { ok: false, error: `${model.name} outputs ${show(o)}; the trainer needs class scores (logits) [N, classes], e.g. ending with nn.Linear(features, classes)` };
+  if (k < 2) return { ok: false, error: `${model.name} outputs ${show(o)}: a classifier needs at least 2 classes` };
+  return { ok: true, value: { channels: c, height: h, width: w, classes: k } };
+}
+
+export class TrainingSession {
+  state: TrainerState = "idle";
+  private loop: TrainingLoop | null = null;
+  private model: CompiledModel | null = null;
+  private analysis: ModelAnalysis | null = null;
+  private run: RunFiles | null = null;
+  private stopRequested = false;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly emit: (e: TrainerEvent) => void,
+  ) {}
+
+  private log(line: string): void {
+    this.deps.log?.(line);
+    try {
+      this.run?.log(line);
+    } catch {
+      // an unwritable log must not end the run
+    }
+  }
+
+  private fail(phase: ErrorEvent["phase"], message: string, extra: Partial<ErrorEvent> = {}): void {
+    this.log(`error (${phase}): ${message}`);
+    const runDir = this.run?.dir ?? null;
+    if (this.run !== null) {
+      try {
+        const p = this.loop?.current;
+        this.run.status({ state: "failed", epoch: p?.epoch ?? 0, step: p?.step ?? 0, globalStep: p?.globalStep ?? 0, message, logTail: logTail(this.run.dir) });
+      } catch {
+        // nothing more can be recorded
+      }
+    }
+    this.emit({ type: "error", requestId: null, phase, message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : [], ...extra });
+    this.state = "finished";
+  }
+
+  /** Handles one (validated) request. `start` resolves when the run has ended. */
+  async handle(req: TrainerRequest): Promise<void> {
+    switch (req.type) {
+      case "start":
+        if (this.state !== "idle") {
+          this.emit({ type: "error", requestId: null, phase: "request", message: `a run was already started in this trainer process (state: ${this.state}); start another process for another run`, diagnostics: [], runDir: this.run?.dir ?? null, logTail: [] });
+          return;
+        }
+        return this.start(req.config);
+      case "stop":
+        this.stop();
+        return;
+      case "ping":
+        this.emit({ type: "pong", requestId: req.requestId, state: this.state });
+        return;
+      case "featureMaps":
+        this.featureMaps(req.requestId, req.nodeIds, req.split, req.index);
+        return;
+      case "shutdown":
+        this.stop();
+        return;
+    }
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    if (this.state === "training") this.state = "stopping";
+    this.loop?.requestStop();
+  }
+
+  featureMaps(requestId: number, nodeIds: readonly number[], split: "train" | "validation", index: number): void {
+    const err = (message: string) => this.emit({ type: "error", requestId, phase: "request", message, diagnostics: [], runDir: this.run?.dir ?? null, logTail: [] });
+    if (this.loop === null || this.analysis === null) return err(`feature maps need a trained model: no run has been started in this trainer (state: ${this.state})`);
+    const ids = new Set(this.analysis.graph.map((n) => n.id));
+    const unknown = nodeIds.filter((id) => !ids.has(id));
+    if (unknown.length > 0) return err(`${this.analysis.name} has no graph node ${unknown.join(", ")} (its nodes are 0 to ${this.analysis.graph.length - 1})`);
+    const r = this.loop.featureMaps(requestId, nodeIds, split, index);
+    if (typeof r === "string") err(r);
+    else this.emit(r);
+  }
+
+  private async start(requested: TrainConfig): Promise<void> {
+    this.state = "preparing";
+    try {
+      await this.prepareAndTrain(requested);
+    } catch (e) {
+      const message = e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack.split("\n").slice(1, 6).join("\n")}` : ""}` : String(e);
+      this.fail("training", `training failed: ${message}`);
+    }
+  }
+
+  private async prepareAndTrain(requested: TrainConfig): Promise<void> {
+    // 1. the configuration (a resumed run keeps its own, except epochs and backend)
+    let config = requested;
+    if (requested.resume !== null) {
+      const dir = requested.resume;
+      let saved: unknown;
+      try {
+        saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+      } catch (e) {
+        return this.fail("request", `cannot resume ${dir}: no readable config.json (${e instanceof Error ? e.message : String(e)})`);
+      }
+      const checked = validateTrainConfig(saved);
+      if (!checked.ok) return this.fail("request", `cannot resume ${dir}: its config.json is not valid (${checked.error})`);
+      config = { ...checked.value, epochs: requested.epochs, backend: requested.backend, resume: dir };
+    }
+
+    // 2. the model
+    const analyze = this.deps.analyze ?? ((f: string) => new Analyzer().analyzeFile(f));
+    if (!fs.existsSync(config.file)) return this.fail("model", `cannot read the model file ${config.file}`);
+    const analysis = analyze(config.file);
+    const errors = analysis.diagnostics.filter((d) => d.severity === "error");
+    const model = analysis.models.find((m) => m.name === config.model);
+    if (model === undefined) {
+      const names = analysis.models.map((m) => m.name);
+      return this.fail("model", `${config.file} has no model '${config.model}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`, { diagnostics: diagnosticsOf(errors) });
+    }
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      return this.fail("model", `${config.file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`, { diagnostics: diagnosticsOf(errors) });
+    }
+    const spec = modelInputSpec(model);
+    if (!spec.ok) return this.fail("model", spec.error);
+    this.analysis = model;
+
+    // 3. the data, checked against the model before anything is trained
+    const loaded = loadDataset(config.dataset, { input: spec.value, validationFraction: config.validationFraction, seed: config.seed });
+    if (!loaded.ok) return this.fail("dataset", loaded.error);
+    const dataset = loaded.value;
+    const normalization: Normalization = config.normalize ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width) : IDENTITY_NORMALIZATION(dataset.channels);
+
+    // 4. the backend and the compiled model
+    const be = await this.deps.selectBackend(config.backend);
+    if (!be.ok) return this.fail("training", `no usable TensorFlow.js backend for '${config.backend}': ${be.error}${be.notUsed.length ? ` (${be.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : ""}`);
+    let compiled: CompiledModel;
+    try {
+      compiled = this.deps.compile(be.tf, model, { seed: config.seed });
+    } catch (e) {
+      return this.fail("model", `cannot compile ${model.name} for training: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.model = compiled;
+
+    // 5. the run folder
+    let resumeFrom = null as ReturnType<typeof latestCheckpoint>["checkpoint"];
+    if (config.resume !== null) {
+      this.run = new RunFiles(config.resume);
+      const latest = latestCheckpoint(config.resume);
+      for (const s of latest.skipped) this.log(`skipping a damaged checkpoint: ${s}`);
+      if (latest.checkpoint === null) {
+        const why = latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : "";
+        this.run = null;
+        return this.fail("request", `cannot resume ${config.resume}: it has no complete checkpoint${why}`);
+      }
+      resumeFrom = latest.checkpoint;
+    } else {
+      this.run = new RunFiles(createRunDir(config.runsDir, model.name));
+      this.run.writeConfig(config);
+    }
+    const run = this.run;
+    if (resumeFrom === null) run.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
+
+    const loop = new TrainingLoop({ tf: be.tf, model: compiled, dataset, config, normalization, classes: spec.value.classes, run, emit: (e) => this.emit(e) });
+    this.loop = loop;
+    if (resumeFrom !== null) {
+      const err = loop.restore(resumeFrom);
+      if (err) return this.fail("request", `cannot resume ${config.resume}: ${err}`);
+      const moved = run.rewindMetrics(resumeFrom.index.position.metricsLines);
+      const p = resumeFrom.index.position;
+      run.log(`resuming from ${resumeFrom.file} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`);
+    }
+    const pos = loop.current;
+    run.status({ state: "running", epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep, message: null });
+    run.log(`backend ${be.backend}${be.notUsed.length ? ` (not used: ${be.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; normalisation mean [${normalization.mean.map((m) => m.toFixed(4)).join(", ")}], std [${normalization.std.map((s) => s.toFixed(4)).join(", ")}]`);
+    this.emit({
+      type: "started",
+      runDir: run.dir,
+      backend: be.backend,
+      notUsed: be.notUsed,
+      model: model.name,
+      params: [...compiled.parameters.values()].reduce((a, v) => a + v.size, 0),
+      dataset: datasetInfo(dataset, normalization),
+      epochs: config.epochs,
+      stepsPerEpoch: loop.stepsPerEpoch,
+      resumedFrom: resumeFrom ? { epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep } : null,
+    });
+
+    // 6. training
+    this.state = this.stopRequested ? "stopping" : "training";
+    if (this.stopRequested) loop.requestStop();
+    const outcome = await loop.run();
+    const p = loop.current;
+    if (outcome.kind === "completed") {
+      run.status({ state: "completed", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: null });
+      run.log(`completed in ${outcome.seconds.toFixed(1)} s${outcome.final ? `: validation accuracy ${(100 * outcome.final.valAccuracy).toFixed(2)}%` : ""}`);
+      this.emit({ type: "completed", runDir: run.dir, final: outcome.final, seconds: outcome.seconds });
+    } else {
+      run.status({ state: "stopped", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: "stopped on request" });
+      run.log(`stopped at epoch ${p.epoch}, step ${p.step}`);
+      this.emit({ type: "stopped", runDir: run.dir, epoch: p.epoch, step: p.step, globalStep: p.globalStep, checkpoint: outcome.checkpoint });
+    }
+    this.state = "finished";
+  }
+
+  dispose(): void {
+    this.loop?.dispose();
+    this.model?.dispose();
+    this.loop = null;
+    this.model = null;
+  }
+}
+
+function diagnosticsOf(errors: FileAnalysis["diagnostics"]): ErrorEvent["diagnostics"] {
+  return errors.map((d) => ({ message: d.message, file: d.location.file, line: d.location.range.start.line + 1, column: d.location.range.start.character + 1 }));
+}
+
+function datasetInfo(d: ImageDataset, n: Normalization) {
+  return {
+    name: d.name,
+    channels: d.channels,
+    height: d.height,
+    width: d.width,
+    classes: d.classes,
+    classNames: [...d.classNames],
+    trainCount: d.train.count,
+    validationCount: d.validation.count,
+    mean: n.mean,
+    std: n.std,
+  };
+}

@@ -1,0 +1,330 @@
+import type * as tfc from "@tensorflow/tfjs-core";
+import type { CheckpointEvent, EpochEndEvent, FeatureMapsEvent, FinalMetrics, ProgressEvent, TrainConfig } from "../../shared/training";
+import { type CheckpointTensor, type LoadedCheckpoint, type TrainingPosition, writeCheckpoint } from "../checkpoint";
+import { fillBatch, normalizationTable, type Normalization } from "../data/batches";
+import type { ImageDataset, Split } from "../data/types";
+import type { CompiledModel, TF } from "../model/types";
+import { permutation, rngFor } from "../rng";
+import type { RunFiles } from "../runs";
+import { countCorrect, crossEntropy } from "./loss";
+import { createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";
+import { createSchedule, type Schedule } from "./schedules";
+
+/**
+ * The training loop: epochs of shuffled mini-batches (the last one smaller, like a PyTorch
+ * DataLoader without drop_last), an optimiser step per batch, evaluation on the validation split
+ * after each epoch, metrics to metrics.jsonl, a checkpoint after each epoch and when stopped.
+ * Stop requests take effect at the next step boundary. Everything random is counter-based
+ * (see rng.ts), so a resumed run repeats exactly what an uninterrupted run computes.
+ */
+
+export type LoopEvent = ProgressEvent | EpochEndEvent | CheckpointEvent;
+
+export interface LoopOptions {
+  tf: TF;
+  model: CompiledModel;
+  dataset: ImageDataset;
+  config: TrainConfig;
+  normalization: Normalization;
+  /** The model's output classes (top-5 is reported above 10). */
+  classes: number;
+  run: RunFiles;
+  emit(e: LoopEvent): void;
+  /** Lets requests (stop, feature maps) in between steps; default: one turn of the event loop. */
+  pause?: () => Promise<void>;
+  /** The monotonic clock in seconds (tests may fake it). */
+  clock?: () => number;
+}
+
+export type LoopOutcome =
+  | { kind: "completed"; final: FinalMetrics | null; seconds: number }
+  | { kind: "stopped"; position: TrainingPosition; checkpoint: string | null };
+
+const RNG_SCHEME = "counter-based mulberry32: shuffle = hash(seed, 'shuffle', epoch), augment = hash(seed, 'augment', globalStep)";
+
+/** Evaluation batches hold at most this many images. */
+const EVAL_BATCH = 256;
+
+export class TrainingLoop {
+  readonly stepsPerEpoch: number;
+  private readonly optimizer: Optimizer;
+  private readonly schedule: Schedule;
+  private readonly tables: Float32Array[];
+  private readonly classes: number;
+  private readonly topK: number;
+  private readonly varToParam = new Map<string, string>();
+  private stopRequested = false;
+  private position: TrainingPosition = { epoch: 0, step: 0, globalStep: 0, lossSum: 0, correct: 0, correctTop5: 0, seen: 0, metricsLines: 0, seconds: 0 };
+  private readonly stepTimes: number[] = [];
+  private lastEvalSeconds = -1;
+  private lastEpoch: EpochEndEvent | null = null;
+
+  constructor(private readonly o: LoopOptions) {
+    const { config, dataset, model } = o;
+    this.stepsPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
+    this.optimizer = createOptimizer(o.tf, model.parameters, config.optimizer);
+    this.schedule = createSchedule(config.schedule, config.optimizer.lr, config.epochs, this.stepsPerEpoch, config.optimizer.name);
+    this.tables = normalizationTable(o.normalization);
+    this.classes = o.classes;
+    this.topK = 5;
+    for (const [name, v] of model.parameters) this.varToParam.set(v.name, name);
+  }
+
+  get current(): TrainingPosition {
+    return { ...this.position };
+  }
+
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Restores weights, buffers, optimiser state and position; an error message when the checkpoint does not fit. */
+  restore(ck: LoadedCheckpoint): string | null {
+    const { tf, model } = this.o;
+    const named: [string, tfc.Variable, "parameter" | "buffer"][] = [
+      ...[...model.parameters].map(([n, v]) => [n, v, "parameter"] as [string, tfc.Variable, "parameter"]),
+      ...[...model.buffers].map(([n, v]) => [n, v, "buffer"] as [string, tfc.Variable, "buffer"]),
+    ];
+    for (const [name, v] of named) {
+      const t = ck.tensors.get(name);
+      if (t === undefined) return `${ck.file} has no tensor ${name} (the model changed since the checkpoint?)`;
+      if (t.shape.join(",") !== v.shape.join(",")) return `${ck.file}: ${name} has shape [${t.shape.join(", ")}] but the model's is [${v.shape.join(", ")}]`;
+    }
+    const modelNames = new Set(named.map(([n]) => n));
+    const extra = [...ck.tensors.values()].filter((t) => t.kind !== "optimizer" && !modelNames.has(t.name)).map((t) => t.name);
+    if (extra.length > 0) return `${ck.file} has tensors the model lacks: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ", …" : ""} (the model changed since the checkpoint?)`;
+    if (ck.index.optimizer.name !== this.optimizer.name) return `${ck.file} was written by optimizer ${ck.index.optimizer.name}, the run uses ${this.optimizer.name}`;
+    const optState: OptimizerState = { scalars: ck.index.optimizer.scalars, tensors: new Map() };
+    for (const t of ck.tensors.values()) if (t.kind === "optimizer") optState.tensors.set(t.name.slice("optimizer.".length), { shape: t.shape, data: t.data });
+    const err = this.optimizer.load(optState);
+    if (err) return `${ck.file}: ${err}`;
+    for (const [name, v] of named) {
+      const t = ck.tensors.get(name)!;
+      tf.tidy(() => v.assign(tf.tensor(v.dtype === "int32" ? Int32Array.from(t.data, Math.round) : t.data, v.shape, v.dtype)));
+    }
+    this.position = { ...ck.index.position };
+    return null;
+  }
+
+  private checkpoint(reason: "epoch" | "stop"): string {
+    const { model, run, config } = this.o;
+    const tensors: CheckpointTensor[] = [];
+    for (const [name, v] of model.parameters) tensors.push({ name, kind: "parameter", shape: v.shape.slice(), data: Float32Array.from(v.dataSync()) });
+    for (const [name, v] of model.buffers) {
+      tensors.push({ name, kind: "buffer", shape: v.shape.slice(), data: Float32Array.from(v.dataSync()), ...(name.endsWith("num_batches_tracked") ? { torchDtype: "int64" as const } : {}) });
+    }
+    const opt = this.optimizer.state();
+    for (const [k, t] of opt.tensors) tensors.push({ name: `optimizer.${k}`, kind: "optimizer", shape: t.shape, data: t.data });
+    this.position.metricsLines = run.metricsCount;
+    const file = writeCheckpoint(
+      run.checkpointsDir,
+      { model: model.name, reason, position: { ...this.position }, optimizer: { name: this.optimizer.name, scalars: opt.scalars }, rng: { seed: config.seed, scheme: RNG_SCHEME } },
+      tensors,
+    );
+    const p = this.position;
+    this.o.emit({ type: "checkpoint", path: file, epoch: p.epoch, step: p.step, globalStep: p.globalStep, reason });
+    run.log(`checkpoint ${file} (${reason}, epoch ${p.epoch}, step ${p.step})`);
+    return file;
+  }
+
+  private clock(): number {
+    return this.o.clock ? this.o.clock() : performance.now() / 1000;
+  }
+
+  /** The images of one training step: the epoch's permutation (from the seed), step `s` (0-based). */
+  private batchIndices(order: Uint32Array, s: number): Uint32Array {
+    const b = this.o.config.batchSize;
+    return order.subarray(s * b, Math.min(order.length, (s + 1) * b));
+  }
+
+  async run(): Promise<LoopOutcome> {
+    const { tf, model, dataset, config, run } = this.o;
+    const shape = { channels: dataset.channels, height: dataset.height, width: dataset.width };
+    const img = shape.channels * shape.height * shape.width;
+    const xBuf = new Float32Array(config.batchSize * img);
+    const yBuf = new Int32Array(config.batchSize);
+    const params = [...model.parameters.values()];
+    const pause = this.o.pause ?? (() => new Promise<void>((r) => setImmediate(r)));
+    let started = this.clock();
+    const secondsBefore = this.position.seconds;
+    const elapsed = () => secondsBefore + (this.clock() - started);
+
+    // A checkpoint at the end of an epoch means: start the next one.
+    let epoch = this.position.epoch;
+    let firstStep = this.position.step;
+    if (epoch === 0 || firstStep >= this.stepsPerEpoch) {
+      epoch += 1;
+      firstStep = 0;
+    }
+    for (; epoch <= config.epochs; epoch++) {
+      const order = permutation(dataset.train.count, rngFor(config.seed, "shuffle", epoch));
+      if (firstStep === 0) this.position = { ...this.position, epoch, step: 0, lossSum: 0, correct: 0, correctTop5: 0, seen: 0 };
+      const epochStart = this.clock();
+      for (let s = firstStep; s < this.stepsPerEpoch; s++) {
+        const t0 = this.clock();
+        const idx = this.batchIndices(order, s);
+        const n = idx.length;
+        const globalStep0 = this.position.globalStep;
+        const hyper = this.schedule.at(epoch - 1, globalStep0);
+        this.optimizer.lr = hyper.lr;
+        if (hyper.momentum !== undefined) this.optimizer.momentum = hyper.momentum;
+        fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
+        const labels = yBuf.subarray(0, n);
+        const hold: { logits?: tfc.Tensor } = {};
+        const lossT = tf.tidy(() => {
+          const x = tf.tensor4d(xBuf.subarray(0, n * img), [n, shape.channels, shape.height, shape.width]);
+          const { value, grads } = tf.variableGrads(() => {
+            const out = model.apply([x], true);
+            hold.logits = tf.keep(out);
+            return crossEntropy(tf, out, labels);
+          }, params);
+          const byName = new Map<string, tfc.Tensor>();
+          for (const [vn, g] of Object.entries(grads)) {
+            const p = this.varToParam.get(vn);
+            if (p !== undefined) byName.set(p, g);
+          }
+          this.optimizer.step(byName);
+          return value;
+        });
+        const loss = (await lossT.data())[0]!;
+        lossT.dispose();
+        const logitsT = hold.logits!;
+        const logits = (await logitsT.data()) as Float32Array;
+        logitsT.dispose();
+        const k = logits.length / n;
+        const correct = countCorrect(logits, n, k, labels, this.topK);
+        const p = this.position;
+        p.step = s + 1;
+        p.globalStep += 1;
+        p.lossSum += loss * n;
+        p.correct += correct.top1;
+        p.correctTop5 += correct.topK;
+        p.seen += n;
+        const dt = this.clock() - t0;
+        this.stepTimes.push(dt / n);
+        if (this.stepTimes.length > 50) this.stepTimes.shift();
+        const secondsPerImage = this.stepTimes.reduce((a, b) => a + b, 0) / this.stepTimes.length;
+        const imagesLeft = (config.epochs - epoch) * dataset.train.count + Math.max(0, dataset.train.count - p.step * config.batchSize);
+        const evalsLeft = config.epochs - epoch + 1;
+        const evalSeconds = this.lastEvalSeconds >= 0 ? this.lastEvalSeconds : (dataset.validation.count * secondsPerImage) / 3;
+        const progress: ProgressEvent = {
+          type: "progress",
+          epoch,
+          epochs: config.epochs,
+          step: p.step,
+          stepsPerEpoch: this.stepsPerEpoch,
+          globalStep: p.globalStep,
+          loss,
+          accuracy: correct.top1 / n,
+          imagesPerSecond: secondsPerImage > 0 ? 1 / secondsPerImage : 0,
+          etaSeconds: Math.max(0, imagesLeft * secondsPerImage + evalsLeft * evalSeconds),
+          lr: hyper.lr,
+        };
+        run.appendMetrics({ type: "step", epoch, step: p.step, globalStep: p.globalStep, loss, accuracy: progress.accuracy, lr: hyper.lr, ...(hyper.momentum !== undefined ? { momentum: hyper.momentum } : {}), imagesPerSecond: progress.imagesPerSecond, time: new Date().toISOString() });
+        this.o.emit(progress);
+        await pause();
+        if (this.stopRequested && p.step < this.stepsPerEpoch) {
+          p.seconds = elapsed();
+          const file = this.checkpoint("stop");
+          return { kind: "stopped", position: { ...p }, checkpoint: file };
+        }
+      }
+      firstStep = 0;
+      // evaluation
+      const evalStart = this.clock();
+      const val = this.evaluate(dataset.validation);
+      this.lastEvalSeconds = this.clock() - evalStart;
+      const p = this.position;
+      const many = this.classes > 10;
+      const e: EpochEndEvent = {
+        type: "epochEnd",
+        epoch,
+        epochs: config.epochs,
+        trainLoss: p.lossSum / p.seen,
+        trainAccuracy: p.correct / p.seen,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        trainTop5: many ? p.correctTop5 / p.seen : null,
+        valTop5: many ? val.top5 : null,
+        lr: this.schedule.at(epoch - 1, Math.max(0, p.globalStep - 1)).lr,
+        seconds: this.clock() - epochStart,
+      };
+      this.lastEpoch = e;
+      const { type: _t, ...rest } = e;
+      run.appendMetrics({ type: "epoch", ...rest, time: new Date().toISOString() });
+      run.log(`epoch ${epoch}/${config.epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${many ? `, top-5 ${(100 * e.valTop5!).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`);
+      this.o.emit(e);
+      p.seconds = elapsed();
+      const file = this.checkpoint("epoch");
+      await pause();
+      if (this.stopRequested && epoch < config.epochs) return { kind: "stopped", position: { ...p }, checkpoint: file };
+    }
+    const last = this.lastEpoch;
+    return {
+      kind: "completed",
+      seconds: elapsed(),
+      final: last ? { epoch: last.epoch, trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy, valTop5: last.valTop5 } : null,
+    };
+  }
+
+  /** Mean cross-entropy (computed in float64 from the logits), top-1 and top-5 accuracy, in evaluation mode. */
+  evaluate(split: Split): { loss: number; accuracy: number; top5: number } {
+    const { tf, model, dataset } = this.o;
+    const shape = { channels: dataset.channels, height: dataset.height, width: dataset.width };
+    const img = shape.channels * shape.height * shape.width;
+    const B = Math.min(EVAL_BATCH, Math.max(this.o.config.batchSize, 1));
+    const x = new Float32Array(B * img);
+    const y = new Int32Array(B);
+    let lossSum = 0;
+    let top1 = 0;
+    let top5 = 0;
+    for (let start = 0; start < split.count; start += B) {
+      const n = Math.min(B, split.count - start);
+      const idx = new Uint32Array(n);
+      for (let i = 0; i < n; i++) idx[i] = start + i;
+      fillBatch(split, idx, shape, this.tables, null, null, x, y);
+      const logits = tf.tidy(() => model.apply([tf.tensor4d(x.subarray(0, n * img), [n, shape.channels, shape.height, shape.width])], false).dataSync()) as Float32Array;
+      const k = logits.length / n;
+      const labels = y.subarray(0, n);
+      for (let i = 0; i < n; i++) {
+        let max = -Infinity;
+        for (let j = 0; j < k; j++) max = Math.max(max, logits[i * k + j]!);
+        let sum = 0;
+        for (let j = 0; j < k; j++) sum += Math.exp(logits[i * k + j]! - max);
+        lossSum += max + Math.log(sum) - logits[i * k + labels[i]!]!;
+      }
+      const c = countCorrect(logits, n, k, labels, this.topK);
+      top1 += c.top1;
+      top5 += c.topK;
+    }
+    return { loss: lossSum / split.count, accuracy: top1 / split.count, top5: top5 / split.count };
+  }
+
+  /** Activations of graph nodes for one sample, with the current weights (evaluation mode). */
+  featureMaps(requestId: number, nodeIds: readonly number[], which: "train" | "validation", index: number): FeatureMapsEvent | string {
+    const { tf, model, dataset } = this.o;
+    const split = which === "train" ? dataset.train : dataset.validation;
+    if (index >= split.count) return `sample ${index} is out of range: the ${which} split has ${split.count} images (0 to ${split.count - 1})`;
+    const shape = { channels: dataset.channels, height: dataset.height, width: dataset.width };
+    const x = new Float32Array(shape.channels * shape.height * shape.width);
+    const y = new Int32Array(1);
+    fillBatch(split, [index], shape, this.tables, null, null, x, y);
+    try {
+      const maps = tf.tidy(() => {
+        const acts = model.activations([tf.tensor4d(x, [1, shape.channels, shape.height, shape.width])], nodeIds);
+        return nodeIds.map((id) => {
+          const t = acts.get(id);
+          if (t === undefined) throw new Error(`the model has no activation for graph node ${id}`);
+          return { nodeId: id, shape: t.shape.slice(), data: Float32Array.from(t.dataSync()) };
+        });
+      });
+      return { type: "featureMaps", requestId, split: which, index, label: y[0]!, maps };
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
