@@ -19,7 +19,7 @@ import { describe, test } from "node:test";
 import { Analyzer, diskHost, type AnalyzerHost, type Diagnostic, type FileAnalysis, type Location } from "../src/analyzer/index";
 
 const FIXTURES = path.resolve(__dirname, "../../test/fixtures/diagnostics");
-/** Every fixture, including runaway loops, must be analysed within this time. */
+/** Every fixture, runaway loops and recursions included, must be analysed within this time. */
 const TIME_LIMIT_MS = 1000;
 
 interface Header {
@@ -73,9 +73,12 @@ const results = new Map<string, { analysis: FileAnalysis; ms: number }>();
 function analyse(name: string): { analysis: FileAnalysis; ms: number } {
   let r = results.get(name);
   if (!r) {
-    const t0 = performance.now();
+    const wall0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const analysis = new Analyzer().analyzeFile(path.join(FIXTURES, name));
-    r = { analysis, ms: performance.now() - t0 };
+    const cpu = process.cpuUsage(cpu0);
+    // The smaller of wall-clock and CPU time: a machine busy with other work does not count.
+    r = { analysis, ms: Math.min(performance.now() - wall0, (cpu.user + cpu.system) / 1000) };
     results.set(name, r);
   }
   return r;

@@ -4,6 +4,7 @@ import ts = require("typescript");
 import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, Shape } from "../shared/analysis";
 import { CircularImportError, EvalError, PoisonError } from "./errors";
 import { Interpreter, type Budget } from "./interpreter";
+import { guardAgainstScannerHang } from "./parseGuard";
 import { Reporter, toLocation } from "./location";
 import { INPUT_FIELD } from "./receptiveField";
 import { namedModules, Torch, Trace } from "./torch";
@@ -60,7 +61,7 @@ export class Analyzer {
   parse(file: string, text: string): ts.SourceFile {
     const hit = this.parsed.get(file);
     if (hit && hit.text === text) return hit.sf;
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const sf = ts.createSourceFile(file, guardAgainstScannerHang(text), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     this.parsed.set(file, { text, sf });
     return sf;
   }
@@ -132,6 +133,7 @@ class Run {
 
   private load(file: string, text: string): FileRecord {
     const sf = this.analyzer.parse(file, text);
+    this.reportSyntaxErrors(sf, text);
     const record: FileRecord = { sf, env: new Env(undefined), exports: new Map(), done: false, importing: new Map() };
     this.files.set(file, record);
     this.loading.push(file);
@@ -153,10 +155,25 @@ class Run {
     return record;
   }
 
+  /** The parser recovers from syntax errors silently; the user must still hear of them (a few at most). */
+  private reportSyntaxErrors(sf: ts.SourceFile, text: string): void {
+    if (sf.text.length > text.length) {
+      // parseGuard closed a comment the user left open (while typing, usually).
+      const end = sf.getLineAndCharacterOfPosition(text.length);
+      this.reporter.reportAt("error", { file: sf.fileName, range: { start: end, end } }, "'*/' expected: a comment is not closed", "syntax-error");
+    }
+    const parsed = (sf as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    for (const d of parsed.slice(0, 5)) {
+      // Positions stay inside the user's text (parseGuard may have appended a comment's end).
+      const start = sf.getLineAndCharacterOfPosition(Math.min(d.start, text.length));
+      const end = sf.getLineAndCharacterOfPosition(Math.min(d.start + d.length, text.length));
+      this.reporter.reportAt("error", { file: sf.fileName, range: { start, end } }, ts.flattenDiagnosticMessageText(d.messageText, "\n"), "syntax-error");
+    }
+  }
+
   /** Runs one top-level statement (or model); an error becomes a diagnostic and the rest goes on. */
   private guard(node: ts.Node, fn: () => void, env?: Env): void {
-    this.budget.steps = 0;
-    this.budget.depth = 0;
+    this.interp.resetBudget();
     try {
       fn();
     } catch (e) {
@@ -188,7 +205,8 @@ class Run {
   }
 
   private bindImport(s: ts.ImportDeclaration, record: FileRecord): void {
-    const spec = (s.moduleSpecifier as ts.StringLiteral).text;
+    if (!ts.isStringLiteral(s.moduleSpecifier)) throw new EvalError(s.moduleSpecifier, "An import needs a module name in quotes, e.g. \"cnn-studio\"", "import-error");
+    const spec = s.moduleSpecifier.text;
     const clause = s.importClause;
     if (!clause || clause.isTypeOnly) return;
     let lookup: (name: string) => Value;

@@ -14,7 +14,16 @@ export class EvalError extends Error {
 
 /** The evaluation budget (steps or call depth) ran out: a runaway loop or recursion. */
 export class BudgetError extends EvalError {
-  constructor(node: ts.Node, message: string, code: string, related: readonly { node: ts.Node; message: string }[] = [], readonly atLoop = false) {
+  constructor(
+    node: ts.Node,
+    message: string,
+    code: string,
+    related: readonly { node: ts.Node; message: string }[] = [],
+    /** Already moved to the innermost loop. */
+    readonly atLoop = false,
+    /** Call depth (recursion) rather than steps. */
+    readonly depth = false,
+  ) {
     super(node, message, code, related);
   }
 }

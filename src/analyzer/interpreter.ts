@@ -89,7 +89,10 @@ export class Interpreter implements JsHost {
 
   private tick(node: ts.Node): void {
     if (++this.budget.steps > this.budget.maxSteps) {
-      throw new BudgetError(node, `Evaluation budget of ${this.budget.maxSteps.toLocaleString("en-US")} steps exceeded: is there an endless loop or recursion here?`, "budget-exceeded");
+      // In a recursion, blame the call that recurs (it appears twice on the stack), not a loop it happens to run.
+      const seen = new Set<ts.Node>();
+      const recurring = this.callStack.find((n) => seen.has(n) || !seen.add(n));
+      throw new BudgetError(recurring ?? node, `Evaluation budget of ${this.budget.maxSteps.toLocaleString("en-US")} steps exceeded: is there an endless loop or recursion here?`, "budget-exceeded", [], recurring !== undefined);
     }
   }
 
@@ -151,7 +154,8 @@ export class Interpreter implements JsHost {
     try {
       return run();
     } catch (e) {
-      if (e instanceof BudgetError && !e.atLoop) throw new BudgetError(node, e.message, e.code, e.related, true);
+      // Only the step count is a loop's doing; a call-depth error stays at the recursive call.
+      if (e instanceof BudgetError && !e.atLoop && !e.depth) throw new BudgetError(node, e.message, e.code, e.related, true);
       throw e;
     }
   }
@@ -333,8 +337,12 @@ export class Interpreter implements JsHost {
       }
       return;
     }
-    const items = value instanceof ArrayValue ? value.items : [];
-    name.elements.forEach((el, i) => {
+    this.bindList(name.elements, value instanceof ArrayValue ? value.items : [], env, mutable);
+  }
+
+  /** Binds array-pattern elements or parameters to values by position: rest, defaults, holes. */
+  private bindList(elements: readonly (ts.ArrayBindingElement | ts.ParameterDeclaration)[], items: readonly Value[], env: Env, mutable: boolean): void {
+    elements.forEach((el, i) => {
       if (ts.isOmittedExpression(el)) return;
       if (el.dotDotDotToken) {
         this.bindName(el.name, new ArrayValue(items.slice(i)), env, mutable);
@@ -457,7 +465,8 @@ export class Interpreter implements JsHost {
     const b = env.lookup(id.text);
     if (b) return b.value;
     if (this.globals.has(id.text)) return this.globals.get(id.text);
-    throw new EvalError(id, `'${id.text}' is not defined`, "undefined-name");
+    const guess = closest(id.text, [...env.names(), ...this.globals.keys()]);
+    throw new EvalError(id, `'${id.text}' is not defined${guess ? ` (did you mean '${guess}'?)` : ""}`, "undefined-name");
   }
 
   private evalObject(node: ts.ObjectLiteralExpression, env: Env): ObjectValue {
@@ -508,6 +517,15 @@ export class Interpreter implements JsHost {
       if (callee.kind === ts.SyntaxKind.PropertyAccessExpression) thisValue = env.lookup("this")?.value;
     }
     if (node.questionDotToken && (fn === undefined || fn === null)) return undefined;
+    if (fn === undefined && ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const self = env.lookup("this")?.value;
+      if (self instanceof ModuleValue || self instanceof ObjectValue) {
+        const name = callee.name.text;
+        const fields = self instanceof ModuleValue ? [...self.fields.keys()] : [...self.props.keys()];
+        const guess = closest(name, fields);
+        throw new EvalError(callee, `${typeName(self)} has no field '${name}'${guess ? ` (did you mean '${guess}'?)` : ""}: create it in the constructor before calling it`, "undefined-name");
+      }
+    }
     const { args, site } = this.evalArgs(node, node.arguments, env);
     return this.call(fn, args, site, thisValue, callee);
   }
@@ -523,11 +541,27 @@ export class Interpreter implements JsHost {
     throw new EvalError(calleeNode ?? site.node, `${what} is not callable (it is ${this.display(fn)})`, "not-callable");
   }
 
+  /** Starts a fresh count for the next top-level statement or model. */
+  resetBudget(): void {
+    this.budget.steps = 0;
+    this.budget.depth = 0;
+    this.callStack.length = 0;
+  }
+
+  /** Call sites of the calls under way, outermost first. */
+  private readonly callStack: ts.Node[] = [];
+
   private enter(node: ts.Node): void {
+    this.callStack.push(node);
     if (++this.budget.depth > this.budget.maxDepth) {
-      this.budget.depth = 0;
-      throw new BudgetError(node, `Call depth exceeded ${this.budget.maxDepth}: is there an endless recursion here?`, "budget-exceeded");
+      this.leave();
+      throw new BudgetError(node, `Call depth exceeded ${this.budget.maxDepth}: is there an endless recursion here?`, "budget-exceeded", [], false, true);
     }
+  }
+
+  private leave(): void {
+    this.budget.depth--;
+    this.callStack.pop();
   }
 
   callClosure(fn: Closure, args: Value[], site: CallSite, thisValue: Value | undefined): Value {
@@ -545,21 +579,14 @@ export class Interpreter implements JsHost {
       }
       return this.eval(body, env);
     } finally {
-      this.budget.depth--;
+      this.leave();
     }
   }
 
   private bindParams(fn: ts.SignatureDeclaration, args: Value[], env: Env): void {
-    fn.parameters.forEach((p, i) => {
-      if (p.name.kind === ts.SyntaxKind.Identifier && p.name.text === "this") return;
-      if (p.dotDotDotToken) {
-        this.bindName(p.name, new ArrayValue(args.slice(i)), env, true);
-        return;
-      }
-      let v = args[i];
-      if (v === undefined && p.initializer) v = this.eval(p.initializer, env);
-      this.bindName(p.name, v, env, true);
-    });
+    // A TypeScript `this` parameter is a type annotation, not a parameter.
+    const params = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this"));
+    this.bindList(params, args, env, true);
   }
 
   // ---- classes ------------------------------------------------------------------------------
@@ -621,14 +648,14 @@ export class Interpreter implements JsHost {
 
   private runConstructor(cls: ClassValue, instance: ModuleValue | ObjectValue, args: Value[], site: CallSite): void {
     const ctor = cls.node.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
-    if (!ctor) {
-      // Implicit constructor: passes its arguments to the base class.
-      this.runSuper(cls, instance, args, site);
-      this.initFields(cls, instance, undefined);
-      return;
-    }
     this.enter(site.node);
     try {
+      if (!ctor) {
+        // Implicit constructor: passes its arguments to the base class.
+        this.runSuper(cls, instance, args, site);
+        this.initFields(cls, instance, undefined);
+        return;
+      }
       const env = new Env(cls.env);
       env.declare("this", instance, false);
       env.declare("%home", cls, false);
@@ -636,7 +663,7 @@ export class Interpreter implements JsHost {
       if (!cls.base) this.initFields(cls, instance, env);
       this.execBlock(ctor.body!.statements, env);
     } finally {
-      this.budget.depth--;
+      this.leave();
     }
   }
 

@@ -24,7 +24,10 @@ export class Reporter {
   private readonly seen = new Set<string>();
 
   report(severity: Severity, node: ts.Node, message: string, code: string, related: readonly Related[] = [], fix?: TextFix): void {
-    const location = toLocation(node);
+    this.reportAt(severity, toLocation(node), message, code, related, fix);
+  }
+
+  reportAt(severity: Severity, location: Location, message: string, code: string, related: readonly Related[] = [], fix?: TextFix): void {
     const key = `${location.file}:${location.range.start.line}:${location.range.start.character}:${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);

@@ -345,7 +345,7 @@ export class Torch implements TorchRuntime {
     const out: Related[] = [];
     for (const t of inputs) {
       const n = this.trace?.graph[t.node];
-      if (n?.location && t.shape) out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? n.label : n.type} here` });
+      if (n?.location && t.shape) out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? `${n.type} '${n.label}'` : n.type} here` });
     }
     return out;
   }

@@ -63,6 +63,11 @@ export class Env {
     return this.vars.has(name);
   }
 
+  /** Every name visible from here (for suggestions). */
+  *names(): Generator<string> {
+    for (let e: Env | undefined = this; e; e = e.parent) for (const k of e.vars.keys()) if (!k.startsWith("%") && k !== "this") yield k;
+  }
+
   declare(name: string, value: Value, mutable = true): void {
     this.vars.set(name, { value, mutable });
   }

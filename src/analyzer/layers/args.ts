@@ -90,7 +90,11 @@ export function resolveArgs(kind: LayerKind, positional: readonly ArgValue[], op
   for (const spec of specs) {
     const g = given.get(spec.name);
     if (g === undefined || g.v === undefined) {
-      if (!("default" in spec)) return fail(`${kind.type} is missing its required argument '${spec.name}'`, null);
+      if (!("default" in spec)) {
+        // Passed but undefined (a missing field, say) is a wrong value where it was written, not a missing argument.
+        if (g) return fail(`${kind.type} argument '${spec.name}' must be ${checkType(spec, undefined) ?? "given"}, got undefined`, g.at);
+        return fail(`${kind.type} is missing its required argument '${spec.name}'`, null);
+      }
       const d = spec.default;
       args[spec.name] = typeof d === "function" ? d(args) : d;
       continue;

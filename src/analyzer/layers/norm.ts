@@ -1,5 +1,4 @@
 import type { Shape } from "../../shared/analysis";
-import { formatShape } from "../shape";
 import { describeInput, err, expectRank, type LayerError, type LayerKind } from "./kind";
 
 /** Batch normalisation and local response normalisation. */

@@ -87,8 +87,11 @@ export const AvgPool2d: LayerKind<PoolConfig> = {
 
 /** The windows PyTorch's adaptive pooling uses: start floor(i·L/O), end ceil((i+1)·L/O). */
 function adaptiveWindow(len: number, out: number): { kernel: number; stride: number } {
+  // Windows repeat with period out / gcd(len, out): looking at one period (at most 4096 windows) suffices.
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const period = Math.min(out / gcd(len, out), 4096);
   let kernel = 0;
-  for (let i = 0; i < out; i++) kernel = Math.max(kernel, Math.ceil(((i + 1) * len) / out) - Math.floor((i * len) / out));
+  for (let i = 0; i < period; i++) kernel = Math.max(kernel, Math.ceil(((i + 1) * len) / out) - Math.floor((i * len) / out));
   return { kernel, stride: out > 1 ? Math.floor(len / out) : len };
 }
 
