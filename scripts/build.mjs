@@ -1,7 +1,7 @@
 // One build for everything: bundles the programs into dist/, transpiles sources, tests and
 // benchmarks into out/ (for node --test). Usage: node scripts/build.mjs [--watch] [--clean]
 import * as esbuild from "esbuild";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -14,8 +14,14 @@ const watch = process.argv.includes("--watch");
  */
 const programs = [
   ["src/cli/main.ts", "dist/cli.bundle.js", "#!/usr/bin/env node"],
-  ["src/server/main.ts", "dist/server.bundle.js"],
+  // The language server: a small supervisor (main thread) that starts the server proper in a worker
+  // thread from server-worker.js, which it loads with its own V8 code cache (src/server/codeCache.ts).
+  ["src/server/main.ts", "dist/server.js"],
+  ["src/server/workerMain.ts", "dist/server-worker.js"],
   ["src/extension/main.ts", "dist/extension.js"],
+  // The language client library is most of the extension's code; kept out of extension.js so that
+  // activation does not compile it (extension.js requires it when the first model file opens).
+  ["src/extension/languageClient.ts", "dist/languageClient.js"],
   ["src/trainer/main.ts", "dist/trainer.js"],
 ].filter(([entry]) => existsSync(join(root, entry)));
 
@@ -30,6 +36,14 @@ function writeLoaders() {
   }
 }
 
+/** The WebAssembly backend's binaries beside the trainer bundle (dist/wasm/; see src/trainer/model/backend.ts). */
+function copyWasmBinaries() {
+  const from = join(root, "node_modules/@tensorflow/tfjs-backend-wasm/dist");
+  if (!programs.some(([, out]) => out === "dist/trainer.js") || !existsSync(from)) return;
+  mkdirSync(join(root, "dist/wasm"), { recursive: true });
+  for (const f of readdirSync(from).filter((f) => f.endsWith(".wasm"))) copyFileSync(join(from, f), join(root, "dist/wasm", f));
+}
+
 function walk(dir) {
   if (!existsSync(join(root, dir))) return [];
   return readdirSync(join(root, dir)).flatMap((name) => {
@@ -42,6 +56,8 @@ function walk(dir) {
 if (process.argv.includes("--clean")) rmSync(join(root, "out"), { recursive: true, force: true });
 
 const common = { absWorkingDir: root, platform: "node", target: "node20", sourcemap: true, logLevel: "warning" };
+/** Sources bundled on their own in out/ (see src/trainer/model/tfjsGradients.ts). */
+const BUNDLED_IN_OUT = ["src/trainer/model/tfjsGradients.ts"].filter((f) => existsSync(join(root, f)));
 const builds = [
   ...programs.map(([entry, outfile, banner]) => ({
     ...common,
@@ -49,11 +65,49 @@ const builds = [
     outfile,
     bundle: true,
     format: "cjs",
-    external: ["vscode"],
+    // tfjs-node(-gpu) are optional, installed by the user and loaded with require when present.
+    external: ["vscode", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
     ...(banner ? { banner: { js: banner } } : {}),
   })),
-  { ...common, entryPoints: [...walk("src"), ...walk("test"), ...walk("bench")], outdir: "out", outbase: ".", format: "cjs" },
+  {
+    ...common,
+    entryPoints: [...walk("src"), ...walk("test"), ...walk("bench")].filter((f) => !BUNDLED_IN_OUT.includes(f)),
+    outdir: "out",
+    outbase: ".",
+    format: "cjs",
+  },
+  // Modules that import ES-module-only files (tfjs-core's gradients) are bundled even in out/,
+  // sharing the one CommonJS tfjs-core of out/ (only the bare package name stays external).
+  ...BUNDLED_IN_OUT.map((f) => ({
+    ...common,
+    entryPoints: [f],
+    outfile: join("out", f.replace(/\.ts$/, ".js")),
+    bundle: true,
+    format: "cjs",
+    plugins: [{ name: "tfjs-core-external", setup: (b) => b.onResolve({ filter: /^@tensorflow\/tfjs-core$/ }, (a) => ({ path: a.path, external: true })) }],
+  })),
 ];
+
+// ---- Webview panels (issue 7; owner: panels) ------------------------------------------------
+// Each webview/<panel>/main.ts is bundled for the browser into dist/webview/<panel>.js; the CSS it
+// imports (its style.css, webview/common/*.css, uPlot's) becomes dist/webview/<panel>.css.
+const webviewPanels = ["curves", "featureMaps", "filters", "receptiveField", "graph"].filter((p) => existsSync(join(root, "webview", p, "main.ts")));
+builds.push(
+  ...webviewPanels.map((p) => ({
+    absWorkingDir: root,
+    entryPoints: { [p]: `webview/${p}/main.ts` },
+    outdir: "dist/webview",
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: ["chrome120"],
+    minify: !watch,
+    sourcemap: true,
+    legalComments: "eof",
+    logLevel: "warning",
+  })),
+);
+// ---- end of webview panels ------------------------------------------------------------------
 
 await import("./build-mnist-sample.mjs"); // dist/data/mnist-sample.bin (trainer), skipped when up to date
 
@@ -64,4 +118,5 @@ if (watch) {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }
 mkdirSync(join(root, "dist"), { recursive: true });
+copyWasmBinaries();
 writeLoaders();

@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import type { Diagnostic } from "../shared/analysis";
+import { runExport } from "./export";
+import { wantsTorch } from "./trainTorch";
 import { summaryJson } from "./summaryJson";
 import { summaryTable } from "./summaryTable";
 
@@ -12,6 +14,8 @@ import { summaryTable } from "./summaryTable";
  */
 
 const USAGE = `Usage: cnn-studio summary FILE [--model NAME] [--json]
+       cnn-studio train FILE --model NAME --dataset DATA [options]   (see cnn-studio train --help)
+       cnn-studio export FILE [--model NAME] [--to pytorch|onnx] [--out PATH]   (see cnn-studio export --help)
 
 Analyzes the models of a CNN Studio model file (a .ts file importing "cnn-studio") without running
 them, and prints a per-layer table (path, type, output shape, parameters, MACs, receptive field)
@@ -40,6 +44,7 @@ export function run(argv: readonly string[], io: Io, cwd = process.cwd()): numbe
     io.out(VERSION);
     return 0;
   }
+  if (command === "export") return runExport(rest, io, cwd);
   if (command !== "summary") {
     io.err(command === undefined ? USAGE : `cnn-studio: unknown command '${command}'\n\n${USAGE}`);
     return 2;
@@ -103,8 +108,33 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "dev";
 
 if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2), {
-    out: (s) => process.stdout.write(s + "\n"),
-    err: (s) => process.stderr.write(s + "\n"),
-  });
+  const argv = process.argv.slice(2);
+  if (argv[0] === "train" && wantsTorch(argv)) {
+    // `cnn-studio train --backend torch`: the PyTorch engine, in src/cli/trainTorch.ts
+    void import("./trainTorch").then(async ({ runTorchTrain }) => {
+      process.exitCode = await runTorchTrain(argv.slice(1), {
+        out: (s) => process.stdout.write(s + "\n"),
+        err: (s) => process.stderr.write(s + "\n"),
+        write: (s) => process.stdout.write(s),
+        tty: process.stdout.isTTY === true,
+        columns: process.stdout.columns ?? 100,
+      }, { onInterruptHandler: (stop) => process.on("SIGINT", stop) });
+    });
+  } else if (argv[0] === "train") {
+    // `cnn-studio train`: asynchronous, in src/cli/train.ts
+    void import("./train").then(async ({ runTrain }) => {
+      process.exitCode = await runTrain(argv.slice(1), {
+        out: (s) => process.stdout.write(s + "\n"),
+        err: (s) => process.stderr.write(s + "\n"),
+        write: (s) => process.stdout.write(s),
+        tty: process.stdout.isTTY === true,
+        columns: process.stdout.columns ?? 100,
+      }, { onInterruptHandler: (stop) => process.on("SIGINT", stop) });
+    });
+  } else {
+    process.exitCode = run(argv, {
+      out: (s) => process.stdout.write(s + "\n"),
+      err: (s) => process.stderr.write(s + "\n"),
+    });
+  }
 }

@@ -1,7 +1,7 @@
+import type ts = require("typescript");
 import type { CodeAction, CodeActionContext, Diagnostic as LspDiagnostic } from "vscode-languageserver";
 import type { Diagnostic, Range } from "../shared/analysis";
 import { toLspDiagnostic } from "./diagnosticsPublisher";
-import type ts = require("typescript");
 import { inferInputTag, type InputTagEdit } from "./inputInference";
 import { rangeKey, rangesOverlap } from "./ranges";
 import type { AnalysisSession } from "./session";
@@ -18,7 +18,8 @@ const QUICKFIX = "quickfix";
 const inferred = new WeakMap<ts.SourceFile, Map<string, InputTagEdit | null>>();
 
 export function codeActions(session: AnalysisSession, file: string, range: Range, context: CodeActionContext): CodeAction[] {
-  if (context.only && !context.only.some((k) => k === QUICKFIX || QUICKFIX.startsWith(`${k}.`) || k === "")) return [];
+  // `only` filters by kind prefix ("quickfix" is in "quickfix"; not in "refactor").
+  if (context.only && !context.only.some((k) => k === QUICKFIX || QUICKFIX.startsWith(`${k}.`))) return [];
   session.snapshotsFor(file); // brings every analysis that reports into this file up to date
   const uriOf = (p: string): string => session.uriOf(p);
   const out: CodeAction[] = [];
@@ -54,7 +55,7 @@ function inputAction(session: AnalysisSession, file: string, d: Diagnostic, lsp:
   const key = rangeKey(d.location.range);
   let edit = perText.get(key);
   if (edit === undefined) {
-    edit = inferInputTag(file, sf, d.location.range, (f) => session.readFile(f)) ?? null;
+    edit = inferInputTag(sf, d.location.range, (text) => session.probe(file, text)) ?? null;
     perText.set(key, edit);
   }
   if (!edit) return undefined;

@@ -57,7 +57,6 @@ export class DiagnosticsPublisher {
   update(source: string, diagnostics: readonly Diagnostic[] | null): void {
     const before = this.contributions.get(source);
     const targets = new Set<string>(before ? before.keys() : []);
-    targets.add(source);
     if (diagnostics === null) this.contributions.delete(source);
     else {
       const byTarget = new Map<string, Diagnostic[]>();
@@ -69,7 +68,9 @@ export class DiagnosticsPublisher {
       }
       this.contributions.set(source, byTarget);
     }
-    for (const t of targets) this.publish(t, t === source);
+    // Other files first: when the analysed file's own list arrives, everything it caused is there.
+    for (const t of targets) if (t !== source) this.publish(t, false);
+    this.publish(source, true);
   }
 
   /** Diagnostics currently published for a file (the analyzer's form). */

@@ -1,6 +1,6 @@
 import ts = require("typescript");
-import type { DocumentSymbol, SymbolKind } from "vscode-languageserver";
-import type { ModelAnalysis, Range } from "../shared/analysis";
+import { SymbolKind, type DocumentSymbol } from "vscode-languageserver";
+import type { Range } from "../shared/analysis";
 import { formatCount } from "../shared/format";
 import { lastSegment, type ModelTree } from "./analysisIndex";
 import { modelHeadline } from "./codeLens";
@@ -15,7 +15,7 @@ import { nodeAt, nodeRange, offsetAt } from "./syntax";
  * module tree (PyTorch's `named_modules()`), leaves with their output shape.
  */
 
-const KIND = { model: 5 as SymbolKind, container: 2 as SymbolKind, custom: 19 as SymbolKind, leaf: 8 as SymbolKind }; // Class, Module, Object, Field
+const KIND = { model: SymbolKind.Class, container: SymbolKind.Module, custom: SymbolKind.Object, leaf: SymbolKind.Field } as const;
 
 export function documentSymbols(snapshot: Snapshot): DocumentSymbol[] {
   const sf = snapshot.sourceFile;
@@ -31,7 +31,7 @@ export function documentSymbols(snapshot: Snapshot): DocumentSymbol[] {
       kind: KIND.model,
       range,
       selectionRange: selection,
-      children: children(tree, "", snapshot.file, selection, m),
+      children: children(tree, "", snapshot.file, selection),
     });
   }
   return out;
@@ -46,7 +46,7 @@ function declarationRange(sf: ts.SourceFile, name: Range): Range {
   return rangeWithin(name, r) ? r : name;
 }
 
-function children(tree: ModelTree, path: string, file: string, fallback: Range, model: ModelAnalysis): DocumentSymbol[] {
+function children(tree: ModelTree, path: string, file: string, fallback: Range): DocumentSymbol[] {
   return tree.children(path).map((child) => {
     const own = child.definedAt && child.definedAt.file === file ? child.definedAt.range : fallback;
     const leaf = tree.isLeaf(child.path);
@@ -59,7 +59,7 @@ function children(tree: ModelTree, path: string, file: string, fallback: Range, 
     }
     const kind = leaf ? KIND.leaf : child.type === "Sequential" || child.type === "ModuleList" || child.type === "ModuleDict" ? KIND.container : KIND.custom;
     const symbol: DocumentSymbol = { name: lastSegment(child.path), detail, kind, range: own, selectionRange: own };
-    if (!leaf) symbol.children = children(tree, child.path, file, own, model);
+    if (!leaf) symbol.children = children(tree, child.path, file, own);
     return symbol;
   });
 }

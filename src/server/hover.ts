@@ -9,15 +9,15 @@ import type { Snapshot } from "./snapshot";
 import {
   blocksOf,
   className,
+  enclosingClass,
   enclosingFunction,
   enclosingStatement,
   fieldAt,
   identifierAt,
-  inLoopWithin,
+  innermostLoop,
   nodeRange,
   offsetAt,
   thisCallAt,
-  enclosingClass,
 } from "./syntax";
 
 /**
@@ -52,6 +52,8 @@ export function hover(session: AnalysisSession, file: string, pos: Position): Ho
   const located: Located[] = snapshots.flatMap((snapshot) => snapshot.index.factsAt(file, pos).map((fact) => ({ fact, snapshot })));
   for (const group of groupFacts(located)) candidates.push(factCandidate(group, sf));
 
+  const modelCandidate = modelNameHover(snapshots, file, pos);
+  if (modelCandidate) candidates.push(modelCandidate);
   const fieldCandidate = fieldHover(sf, offset, snapshots);
   if (fieldCandidate) candidates.push(fieldCandidate);
   const callCandidate = containerCallHover(sf, offset, snapshots, file);
@@ -116,6 +118,19 @@ export function modulesOfField(snapshots: readonly Snapshot[], cls: string | und
     }
   }
   return out;
+}
+
+/** An exported model's name: the whole model. */
+function modelNameHover(snapshots: readonly Snapshot[], file: string, pos: Position): Candidate | undefined {
+  for (const s of snapshots) {
+    for (const model of s.analysis.models) {
+      if (model.location.file !== file || !rangeContains(model.location.range, pos)) continue;
+      const tree = s.index.tree(model);
+      const root = tree.moduleByPath.get("");
+      if (root) return { range: model.location.range, priority: 0, render: () => modulesHover([{ model, tree, module: root }]) };
+    }
+  }
+  return undefined;
 }
 
 /** The name of a field (declaration, `this.x = …`, or `this.x` outside a call). */
@@ -219,22 +234,13 @@ function dominatingBinding(sf: ts.SourceFile, id: ts.Identifier, snapshots: read
   const bindingBlock = blocksOf(bindingNode, fn)[0];
   const isParameter = ts.isParameter(bindingNode.parent);
   if (!isParameter && (!bindingBlock || !useBlocks.has(bindingBlock))) return undefined;
-  if (inLoopWithin(id, fn)) {
-    // Re-bound in a loop around the use: later iterations read another value.
-    const loop = innermostLoop(id, fn);
-    if (loop) {
-      const loopRange = nodeRange(sf, loop);
-      if (all.some((r) => rangeContains(loopRange, r.start))) return undefined;
-    }
+  // Re-bound in a loop around the use: later iterations read another value.
+  const loop = innermostLoop(id, fn);
+  if (loop) {
+    const loopRange = nodeRange(sf, loop);
+    if (all.some((r) => rangeContains(loopRange, r.start))) return undefined;
   }
   return latest;
-}
-
-function innermostLoop(node: ts.Node, within: ts.Node): ts.Node | undefined {
-  for (let n = node.parent; n && n !== within; n = n.parent) {
-    if (ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) return n;
-  }
-  return undefined;
 }
 
 /** A variable used (not bound) under the cursor: the shapes of the binding it reads. */

@@ -127,7 +127,7 @@ export function layersHover(entries: readonly LayerEntry[]): string {
 function subtreeFigures(e: ModuleEntry): { macs: number; modules: number } {
   const layers = e.tree.subtreeLayers(e.module.path);
   const prefix = `${e.module.path}.`;
-  const modules = e.model.modules.filter((m) => e.module.path === "" || m.path.startsWith(prefix)).length;
+  const modules = e.module.path === "" ? e.model.modules.length - 1 : e.model.modules.filter((m) => m.path.startsWith(prefix)).length;
   return { macs: layers.reduce((a, l) => a + l.macs, 0), modules };
 }
 
@@ -158,8 +158,8 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
     const m = first.module;
     const figures = subtreeFigures(first);
     const shapes = moduleShapes(first);
-    const name = m.path === "" ? first.model.name : m.path;
-    const header = entries.length === 1 ? `**${escape(type)}** ${code(name)} ${modelsText(models)}` : `**${escape(type)}** · ${plural(entries.length, "instance")} ${modelsText(models)}`;
+    const header =
+      entries.length > 1 ? `**${escape(type)}** · ${plural(entries.length, "instance")} ${modelsText(models)}` : m.path === "" ? `**${escape(type)}** · model ${code(first.model.name)}` : `**${escape(type)}** ${code(m.path)} ${modelsText(models)}`;
     const lines: [string, string | undefined][] = [
       ["Parameters", paramsText(m.params, m.trainableParams, m.buffers)],
       ["MACs", macsText(figures.macs)],

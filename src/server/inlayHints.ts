@@ -1,7 +1,8 @@
 import ts = require("typescript");
-import type { InlayHint, MarkupContent } from "vscode-languageserver";
-import type { Range, Shape } from "../shared/analysis";
+import { InlayHintKind, type InlayHint, type MarkupContent } from "vscode-languageserver";
+import type { ModelAnalysis, Range, Shape } from "../shared/analysis";
 import type { ServerSettings } from "../shared/lsp";
+import { lastSegment, type ModelTree } from "./analysisIndex";
 import { code, shapeText } from "./markdown";
 import { moduleOutput } from "./moduleShapes";
 import { comparePositions, rangeContains, rangeKey, rangesEqual } from "./ranges";
@@ -16,13 +17,24 @@ import { enclosingStatement, nodeAt, nodeRange, offsetAt, positionAt, sequential
  * the first and how many more, and its tooltip lists them all.
  */
 
-const INLAY_TYPE = 1; // InlayHintKind.Type
 const MAX_TOOLTIP_ROWS = 12;
 
 interface Seen {
   model: string;
-  where: string;
+  /** The module path, for a Sequential's child; none for a statement (the model tells enough). */
+  where?: string;
   shape: Shape;
+}
+
+/** `resnet18 · layer2.0.downsample.0`, … or `resnet18 ×2, resnet34 ×3`. */
+function whereText(seen: readonly Seen[]): string {
+  if (seen.every((s) => s.where !== undefined)) {
+    const items = seen.slice(0, 3).map((s) => code(`${s.model} · ${s.where!}`));
+    return `${items.join(", ")}${seen.length > 3 ? ` (+${seen.length - 3})` : ""}`;
+  }
+  const counts = new Map<string, number>();
+  for (const s of seen) counts.set(s.model, (counts.get(s.model) ?? 0) + 1);
+  return [...counts].map(([model, n]) => `${code(model)} ×${n}`).join(", ");
 }
 
 export function inlayHints(session: AnalysisSession, file: string, range: Range, settings: ServerSettings["inlayHints"]): InlayHint[] {
@@ -48,9 +60,9 @@ function hint(position: InlayHint["position"], seen: readonly Seen[], prefix = "
   const [first] = distinct.keys();
   if (first === undefined) return undefined;
   const more = distinct.size > 1 ? ` (+${distinct.size - 1} more)` : "";
-  const h: InlayHint = { position, label: `${prefix}${first}${more}`, kind: INLAY_TYPE, paddingLeft: true };
+  const h: InlayHint = { position, label: `${prefix}${first}${more}`, kind: InlayHintKind.Type, paddingLeft: true };
   if (distinct.size > 1) {
-    const rows = [...distinct.entries()].map(([shape, where]) => `- ${code(shape)} — ${where.slice(0, 3).map((w) => code(`${w.model} · ${w.where}`)).join(", ")}${where.length > 3 ? ` (+${where.length - 3})` : ""}`);
+    const rows = [...distinct.entries()].map(([shape, where]) => `- ${code(shape)} — ${whereText(where)}`);
     const clipped = rows.length > MAX_TOOLTIP_ROWS ? [...rows.slice(0, MAX_TOOLTIP_ROWS), `- … ${rows.length - MAX_TOOLTIP_ROWS} more`] : rows;
     const tooltip: MarkupContent = { kind: "markdown", value: clipped.join("\n") };
     h.tooltip = tooltip;
@@ -60,19 +72,26 @@ function hint(position: InlayHint["position"], seen: readonly Seen[], prefix = "
 
 function sequentialHints(sf: ts.SourceFile, file: string, snapshots: readonly Snapshot[]): InlayHint[] {
   const out: InlayHint[] = [];
-  for (const { call, entries } of sequentialCalls(sf)) {
+  for (const { call, entries, names, subclass } of sequentialCalls(sf)) {
     if (!entries || entries.length === 0) continue;
     const callRange = nodeRange(sf, call);
     const perEntry: Seen[][] = entries.map(() => []);
+    const instances = (s: Snapshot): { model: ModelAnalysis; tree: ModelTree; path: string }[] => {
+      if (subclass === null) {
+        return s.index.factsIn(file).flatMap((f) => (f.kind === "module" && f.module.type === "Sequential" && rangesEqual(f.range, callRange) ? [{ model: f.model, tree: s.index.tree(f.model), path: f.module.path }] : []));
+      }
+      // `super(...)` of a Sequential subclass: every instance of that class.
+      return s.analysis.models.flatMap((model) => model.modules.filter((m) => m.type === subclass).map((m) => ({ model, tree: s.index.tree(model), path: m.path })));
+    };
     for (const s of snapshots) {
-      for (const f of s.index.factsIn(file)) {
-        if (f.kind !== "module" || f.module.type !== "Sequential" || !rangesEqual(f.range, callRange)) continue;
-        const tree = s.index.tree(f.model);
-        const children = tree.children(f.module.path);
+      for (const { model, tree, path } of instances(s)) {
+        // The call registers its children first; `addModule` may append more later.
+        const children = tree.children(path).slice(0, entries.length);
         if (children.length !== entries.length) continue;
+        if (names && children.some((c, i) => lastSegment(c.path) !== names[i])) continue;
         children.forEach((child, i) => {
           const shape = moduleOutput(tree, child.path);
-          if (shape) perEntry[i]!.push({ model: f.model.name, where: child.path, shape });
+          if (shape) perEntry[i]!.push({ model: model.name, where: child.path, shape });
         });
       }
     }
@@ -102,7 +121,7 @@ function statementHints(sf: ts.SourceFile, file: string, snapshots: readonly Sna
       if (!bindings) byStatement.set(end, (bindings = new Map()));
       let b = bindings.get(key);
       if (!b) bindings.set(key, (b = { name: sf.text.slice(offsetAt(sf, f.range.start), offsetAt(sf, f.range.end)), seen: [] }));
-      b.seen.push({ model: f.model.name, where: `${f.note.kind === "return" ? "return" : b.name}`, shape: f.note.shape });
+      b.seen.push({ model: f.model.name, shape: f.note.shape });
     }
   }
   const out: InlayHint[] = [];
@@ -114,7 +133,7 @@ function statementHints(sf: ts.SourceFile, file: string, snapshots: readonly Sna
     } else {
       // Several tensors bound by one statement (destructuring): name each.
       const parts = list.map((b) => `${b.name}: ${shapeText(b.seen[0]!.shape)}`);
-      out.push({ position: positionAt(sf, end), label: `→ ${parts.join(", ")}`, kind: INLAY_TYPE, paddingLeft: true });
+      out.push({ position: positionAt(sf, end), label: `→ ${parts.join(", ")}`, kind: InlayHintKind.Type, paddingLeft: true });
     }
   }
   return out;

@@ -1,6 +1,5 @@
 import ts = require("typescript");
-import { Analyzer } from "../analyzer/index";
-import type { Range, Shape } from "../shared/analysis";
+import type { FileAnalysis, Range, Shape } from "../shared/analysis";
 import { formatShapeText } from "../shared/format";
 import { findAncestor, nodeAt, offsetAt, positionAt } from "./syntax";
 
@@ -37,7 +36,8 @@ interface FirstLayer {
   size: number | undefined;
 }
 
-const LAYER_KINDS = new Set(["Conv2d", "ConvTranspose2d", "BatchNorm2d", "Linear", "BatchNorm1d", "Flatten"]);
+/** Layers whose first argument is what the input must have: channels, or features. */
+const LAYER_KINDS = new Set(["Conv2d", "ConvTranspose2d", "BatchNorm2d", "Linear", "BatchNorm1d"]);
 
 /** The model's declaration (variable or `export default`) at its name's range. */
 function declarationAt(sf: ts.SourceFile, name: Range): { statement: ts.Statement; value: ts.Expression | undefined; modelName: string } | undefined {
@@ -51,7 +51,10 @@ function declarationAt(sf: ts.SourceFile, name: Range): { statement: ts.Statemen
   return undefined;
 }
 
-/** The first layer constructed (source order), looking into a class's members for `new C(...)`. */
+/**
+ * The first layer constructed (source order) that determines the input's channels or features,
+ * looking into a class's members for `new C(...)`. (A `Flatten` before a `Linear(F)` keeps `[N, F]`.)
+ */
 function firstLayer(sf: ts.SourceFile, expr: ts.Node, depth = 0): FirstLayer | undefined {
   let found: FirstLayer | undefined;
   const visit = (n: ts.Node): void => {
@@ -76,7 +79,7 @@ function firstLayer(sf: ts.SourceFile, expr: ts.Node, depth = 0): FirstLayer | u
 
 function candidates(first: FirstLayer | undefined): { shape: Shape; guessedSize: boolean }[] {
   if (first && (first.kind === "Linear" || first.kind === "BatchNorm1d") && first.size) return [{ shape: ["N", first.size], guessedSize: false }];
-  if (first && first.size && first.kind !== "Flatten") return IMAGE_SIZES.map((s) => ({ shape: ["N", first.size!, s, s], guessedSize: true }));
+  if (first && first.size) return IMAGE_SIZES.map((s) => ({ shape: ["N", first.size!, s, s], guessedSize: true }));
   return [
     { shape: ["N", 3, 224, 224], guessedSize: true },
     { shape: ["N", 3, 32, 32], guessedSize: true },
@@ -113,10 +116,10 @@ function applyEdit(text: string, sf: ts.SourceFile, edit: { range: Range; newTex
 }
 
 /**
- * The `@input` fix for the model named at `nameRange` in `file`; `readFile` gives the current
- * texts (the probe analyses see the open buffers of imported files too).
+ * The `@input` fix for the model named at `nameRange` in the file `sf`; `probe` analyses the file
+ * with another text (see AnalysisSession.probe).
  */
-export function inferInputTag(file: string, sf: ts.SourceFile, nameRange: Range, readFile: (f: string) => string | undefined): InputTagEdit | undefined {
+export function inferInputTag(sf: ts.SourceFile, nameRange: Range, probe: (text: string) => FileAnalysis): InputTagEdit | undefined {
   const decl = declarationAt(sf, nameRange);
   if (!decl) return undefined;
   const text = sf.text;
@@ -128,8 +131,7 @@ export function inferInputTag(file: string, sf: ts.SourceFile, nameRange: Range,
     const shapeText = formatShapeText(c.shape);
     const edit = insertion(sf, decl.statement, shapeText);
     const probeText = applyEdit(text, sf, edit);
-    const probe = new Analyzer({ readFile: (f) => (f === file ? probeText : readFile(f)) }, { maxSteps: 2_000_000 });
-    const result = probe.analyzeFile(file);
+    const result = probe(probeText);
     const model = result.models.find((m) => m.name === decl.modelName);
     if (model && model.output !== null) {
       const title = c.guessedSize ? `Add @input ${shapeText} (the size is a guess: check H and W)` : `Add @input ${shapeText}`;

@@ -119,7 +119,9 @@ export function startLanguageServer(connection: Connection, hooks: ServerHooks =
       if (doc) session.closed(doc);
     }),
   );
-  connection.onDidChangeWatchedFiles((p) => safely("didChangeWatchedFiles", () => session.diskChanged(p.changes.map((c) => uriToPath(c.uri)))));
+  connection.onDidChangeWatchedFiles((p) =>
+    safely("didChangeWatchedFiles", () => session.diskChanged(p.changes.map((c) => ({ file: uriToPath(c.uri), kind: c.type === 1 ? "created" : c.type === 3 ? "deleted" : "changed" })))),
+  );
 
   connection.onHover(guard("hover", null, (p) => hover(session, uriToPath(p.textDocument.uri), p.position)));
   connection.languages.inlayHint.on(guard("inlayHint", [], (p) => inlayHints(session, uriToPath(p.textDocument.uri), p.range, settings.inlayHints)));

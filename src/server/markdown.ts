@@ -17,10 +17,14 @@ export function code(text: string): string {
   return `${fence}${text.includes("`") ? ` ${text} ` : text}${fence}`;
 }
 
+function isShapeList(x: Shape | Shape[]): x is Shape[] {
+  return x.length > 0 && x.every((d: Dim | Shape) => Array.isArray(d));
+}
+
+/** `[N, 64, 56, 56]`; several outputs are listed; null (analysis stopped) is `?`. */
 export function shapeText(shape: Shape | Shape[] | null): string {
   if (shape === null) return "?";
-  if (shape.length > 0 && shape.every((d): d is Dim[] => Array.isArray(d))) return (shape as Shape[]).map((s) => formatShapeText(s)).join(", ");
-  return formatShapeText(shape as Shape);
+  return isShapeList(shape) ? shape.map((s) => formatShapeText(s)).join(", ") : formatShapeText(shape);
 }
 
 /** `[N, 3, 224, 224] → [N, 64, 112, 112]`; several inputs are parenthesised. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import ts = require("typescript");
+import type ts = require("typescript");
 import { Analyzer, type AnalyzerHost } from "../analyzer/index";
 import type { Diagnostic, FileAnalysis } from "../shared/analysis";
 import type { DidAnalyzeParams, ServerSettings } from "../shared/lsp";
@@ -44,11 +44,13 @@ export function hashText(text: string): string {
 }
 
 export class AnalysisSession {
-  readonly analyzer: Analyzer;
+  private readonly analyzer: Analyzer;
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Open model files whose snapshot no longer matches what they read. */
   private readonly stale = new Set<string>();
+  /** Stale because a file they import changed: the client's hints and lenses need a refresh. */
+  private readonly staleByDependency = new Set<string>();
   private readonly publisher: DiagnosticsPublisher;
   private viewsTimer: NodeJS.Timeout | undefined;
 
@@ -91,12 +93,12 @@ export class AnalysisSession {
 
   /** A newly opened model file is analysed at once: there is no typing to wait out. */
   opened(doc: OpenDocument): void {
-    if (doc.isModelFile) this.markStale(doc.path, true, 0);
+    if (doc.isModelFile) this.markStale(doc.path, 0);
     this.markDependentsStale(doc.path);
   }
 
   changed(doc: OpenDocument): void {
-    if (doc.isModelFile) this.markStale(doc.path, true);
+    if (doc.isModelFile) this.markStale(doc.path);
     else this.forget(doc.path);
     this.markDependentsStale(doc.path);
   }
@@ -107,9 +109,16 @@ export class AnalysisSession {
     this.markDependentsStale(doc.path);
   }
 
-  /** Files changed on disk (`workspace/didChangeWatchedFiles`). */
-  diskChanged(files: readonly string[]): void {
-    for (const f of files) if (!this.docs.getByPath(f)) this.markDependentsStale(f);
+  /**
+   * Files changed on disk (`workspace/didChangeWatchedFiles`). A created or deleted file may be
+   * one an import looked for in vain (or found), which no analysis lists: every model is redone.
+   */
+  diskChanged(changes: readonly { file: string; kind: "created" | "changed" | "deleted" }[]): void {
+    for (const c of changes) {
+      if (this.docs.getByPath(c.file)) continue; // its open buffer is what counts
+      if (c.kind === "changed") this.markDependentsStale(c.file);
+      else for (const s of this.snapshots.values()) if (s.file !== c.file) this.markStale(s.file), this.staleByDependency.add(s.file);
+    }
   }
 
   dispose(): void {
@@ -121,16 +130,17 @@ export class AnalysisSession {
   private forget(file: string): void {
     this.cancelTimer(file);
     this.stale.delete(file);
+    this.staleByDependency.delete(file);
     if (this.snapshots.delete(file)) this.publisher.update(file, null);
   }
 
-  private markStale(file: string, edited: boolean, delay = this.options.settings().debounceMs): void {
+  private markStale(file: string, delay = this.options.settings().debounceMs): void {
     this.stale.add(file);
     this.cancelTimer(file);
     const timer = setTimeout(() => {
       this.timers.delete(file);
       this.guarded(() => {
-        if (this.stale.has(file)) this.analyze(file, edited ? "edit" : "dependency");
+        if (this.stale.has(file)) this.analyze(file);
       });
     }, delay);
     this.timers.set(file, timer);
@@ -138,7 +148,10 @@ export class AnalysisSession {
 
   private markDependentsStale(file: string): void {
     for (const s of this.snapshots.values()) {
-      if (s.file !== file && s.dependsOn(file)) this.markStale(s.file, false);
+      if (s.file !== file && s.dependsOn(file)) {
+        this.staleByDependency.add(s.file);
+        this.markStale(s.file);
+      }
     }
   }
 
@@ -171,7 +184,7 @@ export class AnalysisSession {
     if (!doc?.isModelFile) return undefined;
     const s = this.snapshots.get(file);
     if (s && !this.stale.has(file) && s.version === doc.document.version) return s;
-    return this.analyze(file, "request");
+    return this.analyze(file);
   }
 
   /**
@@ -199,9 +212,10 @@ export class AnalysisSession {
     return new Snapshot(file, this.uriOf(file), null, this.analyzer.parse(file, text), analysis, performance.now() - t0);
   }
 
-  private analyze(file: string, reason: "edit" | "dependency" | "request"): Snapshot | undefined {
+  private analyze(file: string): Snapshot | undefined {
     this.cancelTimer(file);
     this.stale.delete(file);
+    const byDependency = this.staleByDependency.delete(file);
     const doc = this.docs.getByPath(file);
     if (!doc?.isModelFile) return undefined;
     const text = doc.document.getText();
@@ -211,18 +225,28 @@ export class AnalysisSession {
     const ms = performance.now() - t0;
     const snapshot = new Snapshot(file, doc.uri, version, this.analyzer.parse(file, text), analysis, ms);
     this.snapshots.set(file, snapshot);
-    this.publisher.update(file, analysis.diagnostics);
     this.events.analysed(summarise(snapshot));
-    if (reason === "dependency") this.scheduleViewsChanged();
+    this.publisher.update(file, analysis.diagnostics);
+    if (byDependency) this.scheduleViewsChanged();
     return snapshot;
   }
 
-  private runAnalyzer(file: string, text: string): FileAnalysis {
+  /**
+   * Analyses `file` as if its text were `text` (everything else as it is), keeping nothing: for
+   * "what if" questions such as which `@input` makes a model work.
+   */
+  probe(file: string, text: string): FileAnalysis {
+    const host: AnalyzerHost = { readFile: (f) => (f === file ? text : this.readFile(f)) };
+    return this.runAnalyzer(file, text, new Analyzer(host));
+  }
+
+  /** Every analysis goes through here: the watchdog hears of it, a quarantined text is skipped. */
+  private runAnalyzer(file: string, text: string, analyzer: Analyzer = this.analyzer): FileAnalysis {
     const hash = hashText(text);
     if (this.options.quarantined?.has(quarantineKey(file, hash))) return quarantinedAnalysis(file);
     this.events.analysisStarted?.(file, hash);
     try {
-      return this.analyzer.analyzeFile(file);
+      return analyzer.analyzeFile(file);
     } finally {
       this.events.analysisFinished?.();
     }

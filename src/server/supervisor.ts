@@ -1,59 +1,45 @@
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
-  ErrorCodes,
+  LSPErrorCodes,
   Message,
   type MessageWriter,
   type NotificationMessage,
   type RequestMessage,
   type ResponseMessage,
 } from "vscode-languageserver/node";
-import { AnalysisRequest } from "../shared/lsp";
-import { codeCacheFile, WORKER_BOOTSTRAP } from "./codeCache";
+import { AnalysisRequest, DidAnalyzeNotification } from "../shared/lsp";
 import { routeConsoleToStderr } from "./quietConsole";
 import { trace } from "./trace";
 import { clientProcessId, openTransport } from "./transport";
-import { HEARTBEAT_MS, isWorkerStatus, quarantineKey, type WorkerData } from "./workerProtocol";
+import { defaultSupervisorOptions, launchWorker, type LaunchedWorker, type LaunchOptions, type SupervisorOptions } from "./workerLauncher";
+import { heartbeatInterval, isWorkerStatus, quarantineKey } from "./workerProtocol";
 
 /**
  * The server process's main thread: relays LSP messages between the client and the language
  * server, which runs in a worker thread, and keeps the promise that the server answers every
  * request promptly and never dies with the user's code.
  *
- * - A request unanswered after `requestDeadlineMs` (default 900) is answered with an empty
- *   result; the worker's late answer is dropped. (`cnnStudio/analysis` gets a longer deadline and
- *   an error instead.)
+ * - A request unanswered after `requestDeadlineMs` (default 750) is answered with an empty
+ *   result (`cnnStudio/analysis`: the error ServerCancelled; `cnnStudio/didAnalyze` tells when to
+ *   ask again); the worker's late answer is dropped.
  * - A worker that stops responding for `hangMs` (default 15 s) is terminated; one that crashes or
  *   runs out of memory exits. Either way a fresh worker takes over with the same initialisation,
  *   settings and open documents, and the text being analysed when it happened is quarantined:
  *   not analysed again until it changes (a warning on the file says so).
+ * - Diagnostics (and `cnnStudio/didAnalyze`) for a document version the client has already edited
+ *   past are dropped: the analysis of the newer text follows.
  * - `exit` ends the process; so does the client process going away.
  */
 
-export interface SupervisorOptions {
-  requestDeadlineMs: number;
-  analysisDeadlineMs: number;
-  hangMs: number;
-}
-
-function envNumber(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-export function defaultSupervisorOptions(): SupervisorOptions {
-  return {
-    requestDeadlineMs: envNumber("CNN_STUDIO_REQUEST_DEADLINE_MS", 900),
-    analysisDeadlineMs: envNumber("CNN_STUDIO_ANALYSIS_DEADLINE_MS", 10_000),
-    hangMs: envNumber("CNN_STUDIO_HANG_MS", 15_000),
-  };
-}
-
 type Id = number | string;
+
+const MAX_FAILED_BOOTS = 3;
 
 interface Pending {
   method: string;
-  timer: NodeJS.Timeout;
+  /** The deadline (none for `initialize`, which a fresh worker is given again instead). */
+  timer: NodeJS.Timeout | undefined;
   message: RequestMessage;
 }
 
@@ -81,19 +67,21 @@ export class Supervisor {
   private analysing: { file: string; hash: string } | undefined;
   private lastHeartbeat = Date.now();
   private shutdownReceived = false;
-  private watchdog: NodeJS.Timeout | undefined;
+  /** Whether the current worker has said anything yet (a booting worker is not judged hung). */
+  private booted = false;
+  /** Workers in a row that died before they booted: the program itself is broken. */
+  private failedBoots = 0;
 
   constructor(
-    private readonly entry: string,
+    private readonly launch: LaunchOptions,
     private readonly writer: MessageWriter,
     private readonly options: SupervisorOptions,
-    private readonly cacheFile: string | undefined,
   ) {}
 
-  start(): void {
-    trace("supervisor: starting worker");
-    this.spawn();
-    this.watchdog = setInterval(() => this.checkHealth(), Math.min(HEARTBEAT_MS * 2, this.options.hangMs));
+  /** Takes over the first worker (started early by main.ts) and watches it. */
+  start(first: LaunchedWorker): void {
+    this.adopt(first);
+    setInterval(() => this.checkHealth(), heartbeatInterval(this.options.hangMs) * 2).unref();
   }
 
   // ---- client → worker ----------------------------------------------------------------------
@@ -105,10 +93,10 @@ export class Supervisor {
         this.watchParent(msg.params);
       }
       if (msg.method === "shutdown") this.shutdownReceived = true;
-      const deadline = msg.method === "initialize" || msg.method === "shutdown" ? undefined : msg.method === AnalysisRequest.method ? this.options.analysisDeadlineMs : this.options.requestDeadlineMs;
-      const timer = setTimeout(() => this.expire(msg.id!), deadline ?? 60_000);
-      if (deadline === undefined) timer.unref();
-      if (msg.id !== null) this.pending.set(msg.id, { method: msg.method, timer, message: msg });
+      const id = msg.id;
+      if (id === null) return; // not a valid request: there is no one to answer
+      const timer = msg.method === "initialize" ? undefined : setTimeout(() => this.expire(id), this.options.requestDeadlineMs);
+      this.pending.set(id, { method: msg.method, timer, message: msg });
       this.toWorker(msg);
     } else if (Message.isNotification(msg)) {
       if (msg.method === "exit") {
@@ -127,31 +115,32 @@ export class Supervisor {
 
   /** Keeps what a fresh worker needs to take over: settings and open documents. */
   private track(msg: NotificationMessage): void {
-    const p = msg.params as Record<string, unknown> | undefined;
-    switch (msg.method) {
-      case "initialized":
-        this.initialized = true;
-        break;
-      case "workspace/didChangeConfiguration":
-        this.configuration = msg;
-        break;
-      case "textDocument/didOpen": {
-        const td = p?.["textDocument"] as { uri: string; languageId: string; version: number; text: string } | undefined;
-        if (td) this.documents.set(td.uri, TextDocument.create(td.uri, td.languageId, td.version, td.text));
-        break;
+    const td = textDocumentOf(msg.params);
+    try {
+      switch (msg.method) {
+        case "initialized":
+          this.initialized = true;
+          break;
+        case "workspace/didChangeConfiguration":
+          this.configuration = msg;
+          break;
+        case "textDocument/didOpen":
+          if (td && typeof td.languageId === "string" && typeof td.version === "number" && typeof td.text === "string") {
+            this.documents.set(td.uri, TextDocument.create(td.uri, td.languageId, td.version, td.text));
+          }
+          break;
+        case "textDocument/didChange": {
+          const doc = td && this.documents.get(td.uri);
+          const changes = (msg.params as { contentChanges?: unknown } | undefined)?.contentChanges;
+          if (doc && td && typeof td.version === "number" && Array.isArray(changes)) TextDocument.update(doc, changes, td.version);
+          break;
+        }
+        case "textDocument/didClose":
+          if (td) this.documents.delete(td.uri);
+          break;
       }
-      case "textDocument/didChange": {
-        const td = p?.["textDocument"] as { uri: string; version: number } | undefined;
-        const doc = td && this.documents.get(td.uri);
-        const changes = p?.["contentChanges"];
-        if (doc && td && Array.isArray(changes)) TextDocument.update(doc, changes, td.version);
-        break;
-      }
-      case "textDocument/didClose": {
-        const td = p?.["textDocument"] as { uri: string } | undefined;
-        if (td) this.documents.delete(td.uri);
-        break;
-      }
+    } catch {
+      // A malformed notification: the worker ignores it too; a replay just lacks it.
     }
   }
 
@@ -173,29 +162,41 @@ export class Supervisor {
       if (id === null) return;
       const p = this.pending.get(id);
       if (!p) return; // answered at its deadline already, or a replayed initialize
-      clearTimeout(p.timer);
+      if (p.timer) clearTimeout(p.timer);
       this.pending.delete(id);
       void this.writer.write(m);
     } else if (Message.isRequest(m)) {
       const key = `s${++this.outgoingSeq}`;
       this.outgoing.set(key, { id: m.id!, generation });
       void this.writer.write({ ...m, id: key } as RequestMessage);
+    } else if (Message.isNotification(m) && this.isStale(m)) {
+      // Results for a version the client has already edited past: a newer analysis is on its way.
     } else {
       void this.writer.write(m);
     }
+  }
+
+  /** Diagnostics or an analysis notice for a document version older than the client's latest. */
+  private isStale(m: NotificationMessage): boolean {
+    if (m.method !== "textDocument/publishDiagnostics" && m.method !== DidAnalyzeNotification.method) return false;
+    const p = m.params as { uri?: unknown; version?: unknown } | undefined;
+    if (typeof p?.uri !== "string" || typeof p.version !== "number") return false;
+    const latest = this.documents.get(p.uri)?.version;
+    return latest !== undefined && latest > p.version;
   }
 
   private expire(id: Id): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
+    process.stderr.write(`CNN Studio: ${p.method} unanswered at its deadline; answered empty\n`);
     this.answerEmpty(id, p.method);
   }
 
   private answerEmpty(id: Id, method: string): void {
     const response: ResponseMessage =
       method === AnalysisRequest.method
-        ? { jsonrpc: "2.0", id, error: { code: ErrorCodes.InternalError, message: "CNN Studio's analysis did not finish in time" } }
+        ? { jsonrpc: "2.0", id, error: { code: LSPErrorCodes.ServerCancelled, message: "CNN Studio is still analysing; ask again after cnnStudio/didAnalyze" } }
         : { jsonrpc: "2.0", id, result: EMPTY_RESULTS[method] ?? null };
     void this.writer.write(response);
   }
@@ -203,25 +204,22 @@ export class Supervisor {
   // ---- worker lifecycle ---------------------------------------------------------------------
 
   private spawn(): void {
+    this.adopt(launchWorker({ ...this.launch, hangMs: this.options.hangMs, quarantined: [...this.quarantined] }));
+  }
+
+  private adopt({ worker, port }: LaunchedWorker): void {
     const generation = ++this.generation;
-    const channel = new MessageChannel();
-    const data: WorkerData = { rpcPort: channel.port2, quarantined: [...this.quarantined], boot: { entry: this.entry, cacheFile: this.cacheFile } };
-    const worker = new Worker(WORKER_BOOTSTRAP, {
-      eval: true,
-      workerData: data,
-      transferList: [channel.port2],
-      resourceLimits: { maxOldGenerationSizeMb: 2048 },
-      stdout: false,
-      stderr: false,
-    });
     this.worker = worker;
-    this.port = channel.port1;
+    this.port = port;
     this.lastHeartbeat = Date.now();
     this.analysing = undefined;
-    channel.port1.on("message", (msg: unknown) => this.fromWorker(generation, msg));
+    this.booted = false;
+    port.on("message", (msg: unknown) => this.fromWorker(generation, msg));
     worker.on("message", (status: unknown) => {
       if (generation !== this.generation || !isWorkerStatus(status)) return;
       this.lastHeartbeat = Date.now();
+      this.booted = true;
+      this.failedBoots = 0;
       if (status.type === "analysis-start") this.analysing = { file: status.file, hash: status.hash };
       else if (status.type === "analysis-end") this.analysing = undefined;
     });
@@ -249,6 +247,10 @@ export class Supervisor {
   }
 
   private replace(why: string): void {
+    if (!this.booted && ++this.failedBoots >= MAX_FAILED_BOOTS) {
+      process.stderr.write(`CNN Studio language server worker ${why} before it started, ${this.failedBoots} times in a row; giving up\n`);
+      process.exit(1);
+    }
     process.stderr.write(`CNN Studio language server worker ${why}; starting a new one\n`);
     if (this.analysing) this.quarantined.add(quarantineKey(this.analysing.file, this.analysing.hash));
     const old = this.worker;
@@ -258,7 +260,7 @@ export class Supervisor {
     // Requests the old worker held: answer them now (an initialize is replayed instead).
     for (const [id, p] of [...this.pending]) {
       if (p.method === "initialize") continue;
-      clearTimeout(p.timer);
+      if (p.timer) clearTimeout(p.timer);
       this.pending.delete(id);
       this.answerEmpty(id, p.method);
     }
@@ -267,7 +269,7 @@ export class Supervisor {
   }
 
   private checkHealth(): void {
-    if (!this.worker) return;
+    if (!this.worker || !this.booted) return;
     if (Date.now() - this.lastHeartbeat > this.options.hangMs) {
       const worker = this.worker;
       this.replace("stopped responding");
@@ -279,6 +281,14 @@ export class Supervisor {
     const pid = typeof params === "object" && params !== null ? (params as { processId?: unknown }).processId : undefined;
     if (typeof pid === "number") watchProcess(pid, () => this.shutdownReceived);
   }
+}
+
+/** `params.textDocument` of a document notification, if it has a URI. */
+function textDocumentOf(params: unknown): ({ uri: string } & Record<string, unknown>) | undefined {
+  if (typeof params !== "object" || params === null) return undefined;
+  const td = (params as { textDocument?: unknown }).textDocument;
+  if (typeof td !== "object" || td === null || typeof (td as { uri?: unknown }).uri !== "string") return undefined;
+  return td as { uri: string } & Record<string, unknown>;
 }
 
 /** Exits when process `pid` is gone (the editor crashed or was killed). */
@@ -293,13 +303,21 @@ function watchProcess(pid: number, shutdownReceived: () => boolean): void {
   timer.unref();
 }
 
-export function runSupervisor(entry: string): void {
+/** Runs the supervisor over the command line's transport, with the worker main.ts started. */
+export function runSupervisor(first: LaunchedWorker, launch: LaunchOptions): void {
   const argv = process.argv.slice(2);
   const transport = openTransport(argv);
   if (transport.kind === "stdio") routeConsoleToStderr();
-  const supervisor = new Supervisor(entry, transport.writer, defaultSupervisorOptions(), codeCacheFile(entry, argv));
-  supervisor.start();
-  transport.reader.listen((msg) => supervisor.fromClient(msg));
+  const supervisor = new Supervisor(launch, transport.writer, defaultSupervisorOptions());
+  supervisor.start(first);
+  trace("supervisor: listening");
+  transport.reader.listen((msg) => {
+    try {
+      supervisor.fromClient(msg);
+    } catch (e) {
+      process.stderr.write(`CNN Studio: could not relay a message: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  });
   transport.reader.onClose(() => process.exit(1));
   transport.writer.onClose(() => process.exit(1));
   const parent = clientProcessId(argv);

@@ -25,17 +25,23 @@ export function nodeRange(sf: ts.SourceFile, node: ts.Node): Range {
   return { start: positionAt(sf, node.getStart(sf)), end: positionAt(sf, node.getEnd()) };
 }
 
-/** The innermost node spanning `offset` (start inclusive, end inclusive so a cursor just after an identifier finds it). */
+/**
+ * The innermost node at `offset`: one whose text contains the character there, else one that
+ * ends right before it (a cursor just after an identifier still finds it).
+ */
 export function nodeAt(sf: ts.SourceFile, offset: number): ts.Node {
   let node: ts.Node = sf;
   for (;;) {
-    let next: ts.Node | undefined;
+    let inside: ts.Node | undefined;
+    let endingHere: ts.Node | undefined;
     node.forEachChild((child) => {
-      if (next === undefined && child.getStart(sf) <= offset && offset <= child.getEnd()) {
-        // Prefer a child that starts the span over one that merely ends at it.
-        next = child;
-      }
+      if (inside) return;
+      const start = child.getStart(sf);
+      const end = child.getEnd();
+      if (start <= offset && offset < end) inside = child;
+      else if (end === offset && start < end) endingHere ??= child;
     });
+    const next = inside ?? endingHere;
     if (!next) return node;
     node = next;
   }
@@ -141,12 +147,10 @@ export function thisCallAt(sf: ts.SourceFile, offset: number): { call: ts.CallEx
   return undefined;
 }
 
-/** Whether `node` sits in a loop body inside `within` (so it may run several times per call). */
-export function inLoopWithin(node: ts.Node, within: ts.Node): boolean {
-  for (let n = node.parent; n && n !== within; n = n.parent) {
-    if (ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) return true;
-  }
-  return false;
+/** The innermost loop around `node` inside `within` (where `node` may run several times per call). */
+export function innermostLoop(node: ts.Node, within: ts.Node): ts.IterationStatement | undefined {
+  for (let n = node.parent; n && n !== within; n = n.parent) if (ts.isIterationStatement(n, false)) return n;
+  return undefined;
 }
 
 /** The block-like containers of a node, innermost first, up to (and including) `within`. */
@@ -159,23 +163,49 @@ export function blocksOf(node: ts.Node, within: ts.Node): ts.Node[] {
   return out;
 }
 
-/** The arguments of `nn.Sequential(...)` calls in a file, with each call's range. */
-export function sequentialCalls(sf: ts.SourceFile): { call: ts.CallExpression; entries: ts.Node[] | null }[] {
-  const out: { call: ts.CallExpression; entries: ts.Node[] | null }[] = [];
+export interface SequentialCall {
+  call: ts.CallExpression;
+  /** The children as written, in order; null when they cannot be told apart (a spread). */
+  entries: ts.Node[] | null;
+  /** Children's names for the object form (`{ conv: …, relu: … }`), else null (named 0, 1, …). */
+  names: string[] | null;
+  /** For `super(...)` in a class extending `nn.Sequential`: that class's name. */
+  subclass: string | null;
+}
+
+/** The `nn.Sequential(...)` calls of a file (and `super(...)` calls of Sequential subclasses). */
+export function sequentialCalls(sf: ts.SourceFile): SequentialCall[] {
+  const out: SequentialCall[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && isSequentialCallee(n.expression)) {
-      const args = n.arguments;
-      const [first] = args;
-      let entries: ts.Node[] | null;
-      if (args.length === 1 && first && ts.isObjectLiteralExpression(first)) {
-        entries = first.properties.every((p) => ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) ? [...first.properties] : null;
-      } else entries = args.some((a) => ts.isSpreadElement(a)) ? null : [...args];
-      out.push({ call: n, entries });
+    if (ts.isCallExpression(n)) {
+      let subclass: string | null | undefined;
+      if (isSequentialCallee(n.expression)) subclass = null;
+      else if (n.expression.kind === ts.SyntaxKind.SuperKeyword) {
+        const cls = enclosingClass(n);
+        const base = cls?.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+        if (cls?.name && base && isSequentialCallee(base)) subclass = cls.name.text;
+      }
+      if (subclass !== undefined) out.push({ call: n, subclass, ...sequentialEntries(n) });
     }
     n.forEachChild(visit);
   };
   visit(sf);
   return out;
+}
+
+function sequentialEntries(call: ts.CallExpression): { entries: ts.Node[] | null; names: string[] | null } {
+  const args = call.arguments;
+  const [first] = args;
+  if (args.length === 1 && first && ts.isObjectLiteralExpression(first)) {
+    const names: string[] = [];
+    for (const p of first.properties) {
+      if (!(ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) return { entries: null, names: null };
+      if (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)) names.push(p.name.text);
+      else return { entries: null, names: null };
+    }
+    return { entries: [...first.properties], names };
+  }
+  return { entries: args.some((a) => ts.isSpreadElement(a)) ? null : [...args], names: null };
 }
 
 function isSequentialCallee(e: ts.Expression): boolean {

@@ -4,7 +4,7 @@ import { writeCodeCacheOnce } from "./codeCache";
 import { startLanguageServer } from "./languageServer";
 import { trace } from "./trace";
 import { routeConsoleToStderr } from "./quietConsole";
-import { HEARTBEAT_MS, type WorkerData, type WorkerStatus } from "./workerProtocol";
+import type { WorkerData, WorkerStatus } from "./workerProtocol";
 
 const CODE_CACHE_DELAY_MS = 1500;
 
@@ -29,6 +29,6 @@ export function runWorker(): void {
     },
     quarantined: new Set(data.quarantined),
   });
-  setInterval(() => status({ type: "heartbeat" }), HEARTBEAT_MS);
+  setInterval(() => status({ type: "heartbeat" }), data.heartbeatMs);
   trace("worker: listening");
 }

@@ -12,6 +12,8 @@ export interface WorkerData {
   rpcPort: MessagePort;
   /** `quarantineKey`s of texts whose analysis hung in an earlier worker. */
   quarantined: string[];
+  /** How often to send a heartbeat (ms). */
+  heartbeatMs: number;
   /** What the bootstrap loads (the server bundle) and its code cache. */
   boot: BootData;
 }
@@ -21,7 +23,10 @@ export type WorkerStatus =
   | { type: "analysis-start"; file: string; hash: string }
   | { type: "analysis-end" };
 
-export const HEARTBEAT_MS = 250;
+/** Heartbeats are frequent enough for the supervisor's hang limit to see several per period. */
+export function heartbeatInterval(hangMs: number): number {
+  return Math.max(10, Math.min(250, Math.floor(hangMs / 4)));
+}
 
 export function isWorkerStatus(x: unknown): x is WorkerStatus {
   if (typeof x !== "object" || x === null) return false;

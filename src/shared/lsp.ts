@@ -62,6 +62,10 @@ export interface AnalysisResult {
   dependencies: string[];
 }
 
+/**
+ * Answered within about a second like every request: when the server is still busy analysing, the
+ * answer is the error ServerCancelled (-32802); ask again when `cnnStudio/didAnalyze` arrives.
+ */
 export const AnalysisRequest: TypedRequest<AnalysisParams, AnalysisResult> = { method: "cnnStudio/analysis" };
 
 // ---- cnnStudio/didAnalyze --------------------------------------------------------------------

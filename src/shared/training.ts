@@ -287,8 +287,13 @@ export interface ErrorEvent {
   type: "error";
   /** Set when the error answers a request (featureMaps, ping); such errors do not end a run. */
   requestId: number | null;
-  /** Where it went wrong: the request itself, the model, the dataset, training, or the process. */
-  phase: "request" | "model" | "dataset" | "training" | "process";
+  /**
+   * Where it went wrong. `request`: a request other than start was refused (a bad message, an
+   * unknown graph node); it does not end a run. The others end the run (or its start): `config`
+   * (an invalid start request, a run that cannot be resumed), `model`, `dataset`, `training`, and
+   * `process` (the trainer process died or crashed).
+   */
+  phase: "request" | "config" | "model" | "dataset" | "training" | "process";
   message: string;
   /** Model diagnostics (severity error), for `phase: "model"`. */
   diagnostics: TrainerDiagnostic[];
@@ -668,7 +673,7 @@ export function validateEvent(v: unknown): Checked<TrainerEvent> {
         return {
           type,
           requestId: o["requestId"] === null ? null : num(o, "requestId", w, { int: true }),
-          phase: oneOf(o, "phase", w, ["request", "model", "dataset", "training", "process"] as const),
+          phase: oneOf(o, "phase", w, ["request", "config", "model", "dataset", "training", "process"] as const),
           message: str(o, "message", w),
           diagnostics: array(o, "diagnostics", w).map((d, i) => {
             const r = record(d, `${w}.diagnostics[${i}]`);

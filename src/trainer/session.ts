@@ -118,6 +118,11 @@ export class TrainingSession {
     }
   }
 
+  /** The run folder, once the run has one. */
+  get runDir(): string | null {
+    return this.run?.dir ?? null;
+  }
+
   stop(): void {
     this.stopRequested = true;
     if (this.state === "training") this.state = "stopping";
@@ -154,10 +159,10 @@ export class TrainingSession {
       try {
         saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
       } catch (e) {
-        return this.fail("request", `cannot resume ${dir}: no readable config.json (${e instanceof Error ? e.message : String(e)})`);
+        return this.fail("config", `cannot resume ${dir}: no readable config.json (${e instanceof Error ? e.message : String(e)})`);
       }
       const checked = validateTrainConfig(saved);
-      if (!checked.ok) return this.fail("request", `cannot resume ${dir}: its config.json is not valid (${checked.error})`);
+      if (!checked.ok) return this.fail("config", `cannot resume ${dir}: its config.json is not valid (${checked.error})`);
       config = { ...checked.value, epochs: requested.epochs, backend: requested.backend, resume: dir };
     }
 
@@ -205,7 +210,7 @@ export class TrainingSession {
       if (latest.checkpoint === null) {
         const why = latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : "";
         this.run = null;
-        return this.fail("request", `cannot resume ${config.resume}: it has no complete checkpoint${why}`);
+        return this.fail("config", `cannot resume ${config.resume}: it has no complete checkpoint${why}`);
       }
       resumeFrom = latest.checkpoint;
     } else {
@@ -219,7 +224,7 @@ export class TrainingSession {
     this.loop = loop;
     if (resumeFrom !== null) {
       const err = loop.restore(resumeFrom);
-      if (err) return this.fail("request", `cannot resume ${config.resume}: ${err}`);
+      if (err) return this.fail("config", `cannot resume ${config.resume}: ${err}`);
       const moved = run.rewindMetrics(resumeFrom.index.position.metricsLines);
       const p = resumeFrom.index.position;
       run.log(`resuming from ${resumeFrom.file} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`);

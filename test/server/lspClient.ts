@@ -43,6 +43,13 @@ export interface StartOptions {
   capabilities?: object;
 }
 
+/**
+ * For tests of what the server answers (not how fast): the supervisor's deadline (750 ms, then an
+ * empty answer) raised, so that a busy test machine does not turn answers into empty ones.
+ * The robustness test keeps the real deadline.
+ */
+export const PATIENT: Record<string, string> = { CNN_STUDIO_REQUEST_DEADLINE_MS: "20000" };
+
 export function uriOf(file: string): string {
   return pathToFileURL(file).href;
 }
@@ -58,6 +65,8 @@ export class LspClient {
   readonly analysed: DidAnalyzeParams[] = [];
   readonly refreshRequests: string[] = [];
   readonly stderr: string[] = [];
+  /** `window/logMessage` texts (the server logs handler failures there). */
+  readonly logs: string[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly versions = new Map<string, number>();
   private readonly texts = new Map<string, string>();
@@ -81,7 +90,9 @@ export class LspClient {
     connection.onNotification(DidAnalyzeNotification.method, (p: DidAnalyzeParams) => {
       this.analysed.push(p);
     });
-    connection.onNotification("window/logMessage", () => undefined);
+    connection.onNotification("window/logMessage", (p: { message: string }) => {
+      this.logs.push(p.message);
+    });
     for (const method of ["workspace/inlayHint/refresh", "workspace/codeLens/refresh"]) {
       connection.onRequest(method, () => {
         this.refreshRequests.push(method);
@@ -91,6 +102,8 @@ export class LspClient {
     child.stderr?.on("data", (d: Buffer) => this.stderr.push(d.toString()));
     child.on("exit", () => {
       this.exited = true;
+      // Rejects whatever is still waiting for an answer: a test fails instead of hanging.
+      setTimeout(() => connection.dispose(), 100);
     });
   }
 
@@ -102,12 +115,13 @@ export class LspClient {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection);
     connection.listen();
-    await connection.sendRequest("initialize", {
+    const initialized = connection.sendRequest("initialize", {
       processId: process.pid,
       rootUri: uriOf(ROOT),
       capabilities: options.capabilities ?? { workspace: { inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } } },
       initializationOptions: options.settings ? { settings: options.settings } : {},
     });
+    await failOnExitOrTimeout(child, initialized, 30_000, () => client.stderr.join(""));
     connection.sendNotification("initialized", {});
     return client;
   }
@@ -171,6 +185,22 @@ export class LspClient {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; stderr: ${this.stderr.join("")}`)), timeoutMs);
       this.waiters.push({
         test,
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+      });
+    });
+  }
+
+  /** The next publishDiagnostics for `uri` that satisfies `test` (or the current one if it does). */
+  waitForDiagnosticsWhere(uri: string, test: (p: Published) => boolean, timeoutMs = 10_000): Promise<Published> {
+    const current = this.diagnostics.get(uri);
+    if (current && test(current)) return Promise.resolve(current);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        test: (p) => p.uri === uri && test(p),
         resolve: (p) => {
           clearTimeout(timer);
           resolve(p);
@@ -270,4 +300,22 @@ export function at(p: Position): string {
 /** The text a range covers. */
 export function textIn(text: string, r: Range): string {
   return text.slice(positionToOffset(text, r.start), positionToOffset(text, r.end));
+}
+
+/** `promise`, or a rejection when the process exits first or the time runs out (so a test fails instead of hanging). */
+export function failOnExitOrTimeout<T>(child: ChildProcess, promise: Promise<T>, timeoutMs: number, stderr: () => string = () => ""): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onExit = (code: number | null): void => done(() => reject(new Error(`the server exited (${code}) before answering; stderr: ${stderr()}`)));
+    const timer = setTimeout(() => done(() => reject(new Error(`no answer within ${timeoutMs} ms; stderr: ${stderr()}`))), timeoutMs);
+    function done(settle: () => void): void {
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      settle();
+    }
+    child.on("exit", onExit);
+    promise.then(
+      (v) => done(() => resolve(v)),
+      (e: unknown) => done(() => reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  });
 }

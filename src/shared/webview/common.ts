@@ -4,7 +4,7 @@
  * understands (`ready`, `log`).
  */
 import type { ReceptiveField } from "../analysis";
-import { arr, bool, f32, int, Invalid, literal, nat, nullable, num, obj, oneOf, str, tuple2, type V } from "./validate";
+import { arr, bool, checked, f32, int, Invalid, literal, nat, nullable, num, obj, oneOf, str, tuple2, type V } from "./validate";
 
 export type PanelKind = "curves" | "featureMaps" | "filters" | "receptiveField" | "graph";
 export const PANEL_KINDS: readonly PanelKind[] = ["curves", "featureMaps", "filters", "receptiveField", "graph"];
@@ -102,6 +102,12 @@ export const inputSpec: V<InputSpec> = (v, at) => {
   return obj({ kind: literal("pixels"), source: oneOf(["file", "drawing"] as const), name: str, tensor: tensorOfRank(3) })(v, at);
 };
 
+export const shape3: V<[number, number, number]> = (v, at) => {
+  const s = arr(nat)(v, at);
+  if (s.length !== 3) throw new Invalid(`${at} must be [C, H, W], got [${s.join(", ")}]`);
+  return [s[0]!, s[1]!, s[2]!];
+};
+
 /** A layer whose output has a spatial extent, as the feature-map and receptive-field panels list it. */
 export interface SpatialLayer {
   /** The graph node (`ModelAnalysis.graph[i].id`). */
@@ -118,11 +124,7 @@ export const spatialLayer: V<SpatialLayer> = obj({
   nodeId: int,
   label: str,
   type: str,
-  shape: (v, at) => {
-    const s = arr(nat)(v, at);
-    if (s.length !== 3) throw new Invalid(`${at} must be [C, H, W], got [${s.join(", ")}]`);
-    return [s[0]!, s[1]!, s[2]!];
-  },
+  shape: (v, at) => shape3(v, at),
   receptiveField: nullable(receptiveField),
 });
 
@@ -198,3 +200,21 @@ export const checkpointsMessage: V<{ type: "checkpoints"; checkpoints: Checkpoin
   type: literal("checkpoints"),
   checkpoints: arr(checkpointInfo),
 });
+
+/**
+ * What a panel keeps in its webview state (`setState`) so the host can re-create it after a window
+ * reload (`registerWebviewPanelSerializer` hands the state back): the model shown, or the runs.
+ */
+export interface RestoreInfo {
+  model: ModelRef | null;
+  runs: string[] | null;
+}
+
+export const restoreInfo: V<RestoreInfo> = obj({ model: nullable(modelRef), runs: nullable(arr(str)) });
+
+/** The `restore` field of a panel's saved webview state, or null when it has none (or a bad one). */
+export function restoreInfoOf(state: unknown): RestoreInfo | null {
+  if (typeof state !== "object" || state === null) return null;
+  const r = checked(() => restoreInfo((state as { restore?: unknown }).restore, "state.restore"));
+  return r.ok ? r.value : null;
+}

@@ -45,6 +45,51 @@ const RNG_SCHEME = "counter-based mulberry32: shuffle = hash(seed, 'shuffle', ep
 /** Evaluation batches hold at most this many images. */
 const EVAL_BATCH = 256;
 
+/**
+ * One optimiser step on a batch (NCHW floats): forward in training mode, cross-entropy, gradients
+ * of every parameter, the update. Returns the batch loss and the logits (for accuracy).
+ */
+export async function trainStep(
+  tf: TF,
+  model: CompiledModel,
+  params: readonly tfc.Variable[],
+  varToParam: ReadonlyMap<string, string>,
+  optimizer: Optimizer,
+  x: Float32Array,
+  shape: [number, number, number, number],
+  labels: Int32Array,
+): Promise<{ loss: number; logits: Float32Array }> {
+  const hold: { logits?: tfc.Tensor } = {};
+  const lossT = tf.tidy(() => {
+    const input = tf.tensor4d(x, shape);
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.apply([input], true);
+      hold.logits = tf.keep(out);
+      return crossEntropy(tf, out, labels);
+    }, [...params]);
+    const byName = new Map<string, tfc.Tensor>();
+    for (const [vn, g] of Object.entries(grads)) {
+      const p = varToParam.get(vn);
+      if (p !== undefined) byName.set(p, g);
+    }
+    optimizer.step(byName);
+    return value;
+  });
+  const loss = (await lossT.data())[0]!;
+  lossT.dispose();
+  const logitsT = hold.logits!;
+  const logits = (await logitsT.data()) as Float32Array;
+  logitsT.dispose();
+  return { loss, logits };
+}
+
+/** Maps tfjs variable names to the state_dict names of a compiled model's parameters. */
+export function variableNames(model: CompiledModel): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [name, v] of model.parameters) m.set(v.name, name);
+  return m;
+}
+
 export class TrainingLoop {
   readonly stepsPerEpoch: number;
   private readonly optimizer: Optimizer;
@@ -52,7 +97,7 @@ export class TrainingLoop {
   private readonly tables: Float32Array[];
   private readonly classes: number;
   private readonly topK: number;
-  private readonly varToParam = new Map<string, string>();
+  private readonly varToParam: Map<string, string>;
   private stopRequested = false;
   private position: TrainingPosition = { epoch: 0, step: 0, globalStep: 0, lossSum: 0, correct: 0, correctTop5: 0, seen: 0, metricsLines: 0, seconds: 0 };
   private readonly stepTimes: number[] = [];
@@ -67,7 +112,7 @@ export class TrainingLoop {
     this.tables = normalizationTable(o.normalization);
     this.classes = o.classes;
     this.topK = 5;
-    for (const [name, v] of model.parameters) this.varToParam.set(v.name, name);
+    this.varToParam = variableNames(model);
   }
 
   get current(): TrainingPosition {
@@ -170,27 +215,7 @@ export class TrainingLoop {
         if (hyper.momentum !== undefined) this.optimizer.momentum = hyper.momentum;
         fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
         const labels = yBuf.subarray(0, n);
-        const hold: { logits?: tfc.Tensor } = {};
-        const lossT = tf.tidy(() => {
-          const x = tf.tensor4d(xBuf.subarray(0, n * img), [n, shape.channels, shape.height, shape.width]);
-          const { value, grads } = tf.variableGrads(() => {
-            const out = model.apply([x], true);
-            hold.logits = tf.keep(out);
-            return crossEntropy(tf, out, labels);
-          }, params);
-          const byName = new Map<string, tfc.Tensor>();
-          for (const [vn, g] of Object.entries(grads)) {
-            const p = this.varToParam.get(vn);
-            if (p !== undefined) byName.set(p, g);
-          }
-          this.optimizer.step(byName);
-          return value;
-        });
-        const loss = (await lossT.data())[0]!;
-        lossT.dispose();
-        const logitsT = hold.logits!;
-        const logits = (await logitsT.data()) as Float32Array;
-        logitsT.dispose();
+        const { loss, logits } = await trainStep(tf, model, params, this.varToParam, this.optimizer, xBuf.subarray(0, n * img), [n, shape.channels, shape.height, shape.width], labels);
         const k = logits.length / n;
         const correct = countCorrect(logits, n, k, labels, this.topK);
         const p = this.position;

@@ -1,0 +1,129 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Position } from "vscode-languageserver-types";
+import { LspClient, positionOf, type StartOptions } from "../test/server/lspClient";
+import { ms, summarize } from "./stats";
+
+/**
+ * Language-server latency over the real protocol (`dist/server.js --stdio` in a child process,
+ * a JSON-RPC client here), on the ResNet file (ResNet-18/34/50/101/152, five models analysed
+ * together) and DenseNet-121:
+ *
+ * - after an edit (`didChange`, a one-character change), the time to the published diagnostics and
+ *   to a hover answer, p50 and p95 over 200 edits. Diagnostics are measured with the debounce set
+ *   to 0 (the server's own latency) and with the default debounce (what a typist sees, debounce
+ *   included); a request never waits for the debounce. The analyzer's share is reported separately.
+ * - cold start: spawning the server to its first published diagnostics for a file opened at once,
+ *   on the first start after installation (no V8 code cache) and on later starts (cache warm).
+ *
+ * Goals: p95 ≤ 30 ms after an edit, cold start ≤ 500 ms. Environment: BENCH_EDITS (default 200).
+ */
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const EDITS = Number(process.env["BENCH_EDITS"] ?? 200);
+const COLD_RUNS = Number(process.env["BENCH_COLD_RUNS"] ?? 5);
+
+interface Case {
+  file: string;
+  what: string;
+  /** Where to hover: a layer call in a block's forward (every instance, every model, aggregated). */
+  hover: [string, number];
+  /** Where to type: a space after this text (and delete it again), so the model stays the same. */
+  typeAfter: string;
+}
+
+const CASES: Case[] = [
+  { file: "examples/resnet.ts", what: "ResNet-18/34/50/101/152 (one file, 5 models)", hover: ["out = this.conv2(out)", 12], typeAfter: "this.conv1 = conv1x1(inplanes, width" },
+  { file: "examples/densenet.ts", what: "DenseNet-121", hover: ["this.conv1(this.relu1", 7], typeAfter: "this.norm1 = nn.BatchNorm2d(numInputFeatures" },
+];
+
+async function editLatency(c: Case, debounceMs: number): Promise<{ diagnostics: number[]; hover: number[]; analysis: number[] }> {
+  const client = await LspClient.start({ settings: { debounceMs } });
+  const file = path.join(ROOT, c.file);
+  const original = fs.readFileSync(file, "utf8");
+  const uri = client.open(file, original);
+  await client.waitForDiagnostics(uri, 1);
+  const at = positionOf(original, c.typeAfter, 0, c.typeAfter.length);
+  const hoverAt: Position = positionOf(original, c.hover[0], 0, c.hover[1]);
+  // Warm up (JIT), as after a minute of typing.
+  for (let i = 0; i < 20; i++) {
+    const v = type(client, uri, at, i);
+    await client.waitForDiagnostics(uri, v);
+  }
+  const diagnostics: number[] = [];
+  const hover: number[] = [];
+  const analysis: number[] = [];
+  for (let i = 0; i < EDITS; i++) {
+    // Diagnostics: didChange → publishDiagnostics of that version.
+    let t0 = performance.now();
+    let v = type(client, uri, at, i);
+    const p = await client.waitForDiagnostics(uri, v);
+    diagnostics.push(p.at - t0);
+    const a = client.analysed[client.analysed.length - 1];
+    if (a && a.version === v) analysis.push(a.analysisMs);
+    // Hover: didChange, then at once a hover, which must answer for the edited text.
+    t0 = performance.now();
+    v = type(client, uri, at, i + 1);
+    const h = await client.hover(uri, hoverAt);
+    hover.push(performance.now() - t0);
+    if (!h) throw new Error("no hover");
+    await client.waitForDiagnostics(uri, v);
+  }
+  await client.stop();
+  return { diagnostics, hover, analysis };
+}
+
+/** A one-character edit: a space typed after `at`, or deleted again. */
+function type(client: LspClient, uri: string, at: Position, i: number): number {
+  return i % 2 === 0 ? client.edit(uri, { start: at, end: at }, " ") : client.edit(uri, { start: at, end: { line: at.line, character: at.character + 1 } }, "");
+}
+
+async function coldStart(c: Case, options: StartOptions): Promise<{ initialize: number; diagnostics: number }> {
+  const t0 = performance.now();
+  const client = await LspClient.start(options);
+  const initialize = performance.now() - t0;
+  const uri = client.open(path.join(ROOT, c.file));
+  const p = await client.waitForDiagnostics(uri, 1);
+  // Give the server the moment it takes to write its code cache (after its first analysis).
+  await new Promise((r) => setTimeout(r, 2500));
+  await client.stop();
+  return { initialize, diagnostics: p.at - t0 };
+}
+
+function median(xs: readonly number[]): number {
+  return summarize(xs).p50;
+}
+
+async function main(): Promise<void> {
+  console.log(`CNN Studio language server benchmark (goal: p95 ≤ 30 ms after an edit, cold start ≤ 500 ms)`);
+  console.log(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, Node ${process.version}\n`);
+  for (const c of CASES) {
+    console.log(`${c.file} — ${c.what}`);
+    // Cold: a fresh cache directory for the first start, then the same one (warm) for later starts.
+    const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-bench-cache-"));
+    const env = { CNN_STUDIO_CODE_CACHE_DIR: path.join(cacheRoot, "worker"), TMPDIR: cacheRoot };
+    const first = await coldStart(c, { env });
+    const later: { initialize: number; diagnostics: number }[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) later.push(await coldStart(c, { env }));
+    fs.rmSync(cacheRoot, { recursive: true, force: true });
+    console.log(`  cold start, first ever (no code cache):  ${ms(first.diagnostics)} to first diagnostics (initialize answered at ${ms(first.initialize)})`);
+    console.log(`  cold start, code cache warm (median of ${COLD_RUNS}): ${ms(median(later.map((l) => l.diagnostics)))} to first diagnostics (initialize answered at ${ms(median(later.map((l) => l.initialize)))})`);
+
+    const direct = await editLatency(c, 0);
+    const d = summarize(direct.diagnostics);
+    const h = summarize(direct.hover);
+    const a = summarize(direct.analysis);
+    console.log(`  edit → diagnostics (debounce 0):        p50 ${ms(d.p50)}, p95 ${ms(d.p95)} over ${EDITS} edits (analyzer alone: p50 ${ms(a.p50)}, p95 ${ms(a.p95)})`);
+    console.log(`  edit → hover answer:                    p50 ${ms(h.p50)}, p95 ${ms(h.p95)}`);
+    const debounced = await editLatency(c, 75);
+    const dd = summarize(debounced.diagnostics);
+    console.log(`  edit → diagnostics (default debounce 75 ms): p50 ${ms(dd.p50)}, p95 ${ms(dd.p95)} (the debounce is the quiet time it waits for)`);
+    console.log();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

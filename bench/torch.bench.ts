@@ -1,0 +1,123 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { trainConfig, type BackendName, type TrainConfig } from "../src/shared/training";
+import { TorchTrainingSession } from "../src/torch/engine";
+import { selectBackend } from "../src/trainer/model/backend";
+import { compileModel } from "../src/trainer/model/compile";
+import { TrainingSession } from "../src/trainer/session";
+
+/**
+ * Training throughput of the PyTorch engine (`--backend torch`: the exported model trained by the
+ * user's Python) against the TensorFlow.js engines, in the same run, on the same model, data
+ * (the bundled MNIST sample, the same shuffling and augmentation) and settings (batch 64, Adam):
+ * whole engines end to end, as `cnn-studio train` runs them — data, forward, backward, update,
+ * metrics, events. Images per second are measured between progress events after a warm-up, and
+ * the run is stopped after a fixed number of steps. PyTorch runs on the CPU, and on CUDA where a
+ * GPU is visible to it; TensorFlow.js on every backend that loads here (gpu and native need
+ * @tensorflow/tfjs-node[-gpu]).
+ *
+ * Environment: BENCH_PYTHON (default /usr/bin/python3), BENCH_STEPS (default 60), BENCH_MODELS
+ * (default lenet5Mnist,mnistResNet).
+ */
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const PYTHON = process.env["BENCH_PYTHON"] ?? "/usr/bin/python3";
+const STEPS = Number(process.env["BENCH_STEPS"] ?? 60);
+const WARMUP = 10;
+const MODELS: Record<string, string> = { lenet5Mnist: "examples/lenet5.ts", ourCnn: "examples/mnist-cnn.ts", mnistResNet: "examples/mnist-resnet.ts" };
+const CHOSEN = (process.env["BENCH_MODELS"] ?? "lenet5Mnist,mnistResNet").split(",").filter((m) => m in MODELS);
+
+interface Result {
+  engine: string;
+  imagesPerSecond: number | null;
+  note: string;
+}
+
+function config(model: string, runsDir: string): TrainConfig {
+  return trainConfig({ file: path.join(ROOT, MODELS[model]!), model, dataset: { kind: "mnist-sample" }, runsDir, epochs: 1, batchSize: 64 });
+}
+
+/** Images per second from the times between progress events after the warm-up (median step). */
+function rate(times: number[], batch: number): number | null {
+  const dts = times.slice(WARMUP).map((t, i) => t - times[WARMUP + i - 1]!).filter((d) => d > 0).sort((a, b) => a - b);
+  if (dts.length < 5) return null;
+  return batch / dts[Math.floor(dts.length / 2)]!;
+}
+
+async function tfjs(model: string, backend: BackendName): Promise<Result> {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-bench-"));
+  const times: number[] = [];
+  let note = "";
+  const session: TrainingSession = new TrainingSession(
+    {
+      compile: compileModel,
+      selectBackend: async (choice) => {
+        const r = await selectBackend(choice, { strict: true });
+        if (r.ok) note = r.detail;
+        return r;
+      },
+    },
+    (e) => {
+      if (e.type === "progress") {
+        times.push(performance.now() / 1000);
+        if (e.step >= STEPS) session.stop();
+      } else if (e.type === "error") note = e.message.split("\n")[0]!.slice(0, 90);
+    },
+  );
+  await session.handle({ type: "start", config: { ...config(model, runs), backend } });
+  session.dispose();
+  fs.rmSync(runs, { recursive: true, force: true });
+  return { engine: `tfjs ${backend}`, imagesPerSecond: rate(times, 64), note };
+}
+
+async function torch(model: string, device: "cpu" | "cuda"): Promise<Result> {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-bench-"));
+  const times: number[] = [];
+  let note = "";
+  const before = process.env["CNN_STUDIO_TORCH_DEVICE"];
+  process.env["CNN_STUDIO_TORCH_DEVICE"] = device;
+  const session: TorchTrainingSession = new TorchTrainingSession({ python: PYTHON }, (e) => {
+    if (e.type === "progress") {
+      times.push(performance.now() / 1000);
+      if (e.step >= STEPS) session.stop();
+    } else if (e.type === "started") note = e.device;
+    else if (e.type === "error") note = e.message.split("\n")[0]!.slice(0, 90);
+  });
+  await session.start(config(model, runs));
+  if (before === undefined) delete process.env["CNN_STUDIO_TORCH_DEVICE"];
+  else process.env["CNN_STUDIO_TORCH_DEVICE"] = before;
+  fs.rmSync(runs, { recursive: true, force: true });
+  return { engine: `torch ${device}`, imagesPerSecond: rate(times, 64), note };
+}
+
+/** Does PyTorch see a CUDA GPU? */
+async function cudaVisible(): Promise<boolean> {
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(PYTHON, ["-c", "import torch; print(torch.cuda.is_available())"], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim() === "True";
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(PYTHON)) {
+    console.log(`${PYTHON} not found: the PyTorch engine cannot be measured (set BENCH_PYTHON)`);
+    return;
+  }
+  const cuda = await cudaVisible();
+  console.log(`${STEPS} training steps of batch 64 per engine (median step after ${WARMUP} warm-up steps), mnist-sample, Adam; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"})`);
+  if (!cuda) console.log("PyTorch sees no CUDA GPU here: the CUDA row is left out");
+  for (const model of CHOSEN) {
+    const results: Result[] = [await torch(model, "cpu")];
+    if (cuda) results.push(await torch(model, "cuda"));
+    for (const b of ["gpu", "native", "wasm", "js"] as BackendName[]) results.push(await tfjs(model, b));
+    const base = results[0]!.imagesPerSecond;
+    console.log(`\n${model}`);
+    for (const r of results) {
+      const ips = r.imagesPerSecond === null ? "—".padStart(10) : Math.round(r.imagesPerSecond).toLocaleString("en-US").padStart(10);
+      const ratio = r.imagesPerSecond !== null && base ? `${(r.imagesPerSecond / base).toFixed(2)}×`.padStart(7) : "".padStart(7);
+      console.log(`  ${r.engine.padEnd(12)} ${ips} img/s ${ratio}  ${r.note}`);
+    }
+  }
+}
+
+void main().then(() => process.exit(0));

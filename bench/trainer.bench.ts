@@ -1,0 +1,214 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Analyzer } from "../src/analyzer/index";
+import { trainConfig, type BackendName, type OptimizerConfig, type ScheduleConfig } from "../src/shared/training";
+import { loadMnistSample } from "../src/trainer/data/mnistSample";
+import { selectBackend } from "../src/trainer/model/backend";
+import { compileModel } from "../src/trainer/model/compile";
+import type { TF } from "../src/trainer/model/types";
+import { rngFor } from "../src/trainer/rng";
+import { TrainingSession } from "../src/trainer/session";
+import { trainStep, variableNames } from "../src/trainer/train/loop";
+import { createOptimizer } from "../src/trainer/train/optimizers";
+
+/**
+ * Trainer speed and accuracy, measured in the same run as PyTorch (Debian's CPU build,
+ * /usr/bin/python3, bench/torch_train.py):
+ *
+ * 1. Throughput: images/s of whole training steps (forward, cross-entropy, backward, SGD update)
+ *    at batch 64, for LeNet-5 (28×28 digits of mnist-sample) and SimpleCNN (3×32×32), on every
+ *    TensorFlow.js backend that loads here, and PyTorch CPU on the same data; ratios to PyTorch.
+ * 2. Accuracy: LeNet-5, "our CNN" and the small ResNet trained on mnist-sample by the trainer and
+ *    by PyTorch with the same data, optimiser, schedule, epochs and batch size; held-out accuracy
+ *    and the difference (the target: within 1 percentage point).
+ *
+ * Environment: BENCH_ACCURACY=0 skips part 2; BENCH_MODELS=lenet5Mnist,ourCnn,mnistResNet picks
+ * models; BENCH_EPOCHS (default 5) and BENCH_SEEDS (default "0", comma-separated; accuracies are
+ * averaged) set the training; BENCH_TORCH_THREADS (default: the number of CPUs) PyTorch's threads.
+ */
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const PYTHON = "/usr/bin/python3";
+const TORCH_SCRIPT = path.join(ROOT, "bench", "torch_train.py");
+const BATCH = 64;
+const THREADS = Number(process.env["BENCH_TORCH_THREADS"] ?? os.availableParallelism());
+
+/** The recipe of the accuracy comparison (also the one of test/trainer/accuracy.test.ts). */
+export const RECIPE = { optimizer: "sgd", lr: 0.1, momentum: 0.9, nesterov: true, schedule: "onecycle", batchSize: 64 } as const;
+
+interface Case {
+  model: string;
+  file: string;
+  input: [number, number, number];
+}
+const LENET: Case = { model: "lenet5Mnist", file: "examples/lenet5.ts", input: [1, 28, 28] };
+const SIMPLE: Case = { model: "simpleCnn", file: "examples/simple-cnn.ts", input: [3, 32, 32] };
+const MNIST_MODELS: Case[] = [LENET, { model: "ourCnn", file: "examples/mnist-cnn.ts", input: [1, 28, 28] }, { model: "mnistResNet", file: "examples/mnist-resnet.ts", input: [1, 28, 28] }];
+
+function analysis(c: Case) {
+  const a = new Analyzer().analyzeFile(path.join(ROOT, c.file));
+  const m = a.models.find((x) => x.name === c.model);
+  if (!m) throw new Error(`${c.file} has no model ${c.model}`);
+  return m;
+}
+
+/** 8 batches of inputs: real digits for MNIST models, seeded noise for SimpleCNN. */
+function batches(c: Case): { x: Float32Array; y: Int32Array } {
+  const size = c.input[0] * c.input[1] * c.input[2];
+  const x = new Float32Array(8 * BATCH * size);
+  const y = new Int32Array(8 * BATCH);
+  if (c.input[0] === 1) {
+    const d = loadMnistSample();
+    if (!d.ok) throw new Error(d.error);
+    for (let i = 0; i < x.length; i++) x[i] = (d.value.train.images[i]! / 255 - 0.1307) / 0.3081;
+    y.set(d.value.train.labels.subarray(0, y.length));
+  } else {
+    const r = rngFor(1, "bench-noise");
+    for (let i = 0; i < x.length; i++) x[i] = r.next() * 2 - 1;
+    for (let i = 0; i < y.length; i++) y[i] = r.int(10);
+  }
+  return { x, y };
+}
+
+async function tfjsThroughput(tf: TF, c: Case, minSeconds: number, minSteps: number): Promise<number> {
+  const model = compileModel(tf, analysis(c), { seed: 0 });
+  const opt: OptimizerConfig = trainConfig({ file: "", model: "", dataset: { kind: "mnist-sample" }, runsDir: "", optimizer: { name: "sgd", lr: 0.01, momentum: 0.9 } }).optimizer;
+  const optimizer = createOptimizer(tf, model.parameters, opt);
+  const params = [...model.parameters.values()];
+  const names = variableNames(model);
+  const { x, y } = batches(c);
+  const size = c.input[0] * c.input[1] * c.input[2];
+  const step = (i: number) =>
+    trainStep(tf, model, params, names, optimizer, x.subarray((i % 8) * BATCH * size, ((i % 8) + 1) * BATCH * size), [BATCH, ...c.input], y.subarray((i % 8) * BATCH, ((i % 8) + 1) * BATCH));
+  for (let i = 0; i < 3; i++) await step(i);
+  const t0 = performance.now();
+  let i = 0;
+  while (i < minSteps || performance.now() - t0 < minSeconds * 1000) await step(i++);
+  const seconds = (performance.now() - t0) / 1000;
+  optimizer.dispose();
+  model.dispose();
+  return (i * BATCH) / seconds;
+}
+
+function torchJson(args: string[]): Record<string, unknown>[] | string {
+  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, [TORCH_SCRIPT, ...args, "--threads", String(THREADS)], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) return `torch_train.py failed: ${(r.stderr || r.error?.message || "").trim().split("\n").slice(-2).join(" ")}`;
+  return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(8);
+
+async function throughput(): Promise<void> {
+  console.log(`Training throughput, batch ${BATCH} (images/s; whole steps: forward, loss, backward, SGD update)`);
+  const torch = new Map<string, number | string>();
+  for (const c of [LENET, SIMPLE]) {
+    const r = torchJson(["throughput", "--model", c.model, "--batch-size", String(BATCH)]);
+    torch.set(c.model, typeof r === "string" ? r : Number(r[0]!["imagesPerSecond"]));
+  }
+  const rows: string[] = [];
+  for (const backend of ["gpu", "native", "wasm", "js"] as BackendName[]) {
+    const sel = await selectBackend(backend, { strict: true });
+    if (!sel.ok) {
+      rows.push(`  ${backend.padEnd(7)} not available: ${sel.notUsed.find((n) => n.backend === backend)?.reason ?? sel.error}`);
+      continue;
+    }
+    for (const c of [LENET, SIMPLE]) {
+      const slow = backend === "js";
+      const ips = await tfjsThroughput(sel.tf, c, slow ? 3 : 4, slow ? 3 : 20);
+      const t = torch.get(c.model);
+      const ratio = typeof t === "number" ? `${(ips / t).toFixed(2)}× PyTorch CPU` : "";
+      rows.push(`  ${backend.padEnd(7)} ${c.model.padEnd(12)} ${fmt(ips)}   ${ratio}   (${sel.detail})`);
+    }
+  }
+  for (const c of [LENET, SIMPLE]) {
+    const t = torch.get(c.model)!;
+    rows.push(`  ${"pytorch".padEnd(7)} ${c.model.padEnd(12)} ${typeof t === "number" ? fmt(t) : t}   (torch CPU, ${THREADS} threads)`);
+  }
+  console.log(rows.join("\n"));
+}
+
+async function ours(c: Case, epochs: number, seed: number): Promise<{ acc: number; seconds: number }> {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-bench-runs-"));
+  let acc = NaN;
+  let seconds = NaN;
+  let error = "";
+  const session = new TrainingSession({ compile: compileModel, selectBackend: (b) => selectBackend(b) }, (e) => {
+    if (e.type === "completed" && e.final) [acc, seconds] = [e.final.valAccuracy, e.seconds];
+    if (e.type === "error") error = e.message;
+  });
+  const schedule: Partial<ScheduleConfig> = { name: RECIPE.schedule };
+  await session.handle({
+    type: "start",
+    config: trainConfig({
+      file: path.join(ROOT, c.file),
+      model: c.model,
+      dataset: { kind: "mnist-sample" },
+      runsDir,
+      epochs,
+      batchSize: RECIPE.batchSize,
+      seed,
+      optimizer: { name: RECIPE.optimizer, lr: RECIPE.lr, momentum: RECIPE.momentum, nesterov: RECIPE.nesterov },
+      schedule,
+    }),
+  });
+  session.dispose();
+  fs.rmSync(runsDir, { recursive: true, force: true });
+  if (error) throw new Error(error);
+  return { acc, seconds };
+}
+
+function theirs(c: Case, epochs: number, seed: number): { acc: number; seconds: number } | string {
+  const r = torchJson([
+    "train", "--model", c.model, "--epochs", String(epochs), "--batch-size", String(RECIPE.batchSize), "--optimizer", RECIPE.optimizer,
+    "--lr", String(RECIPE.lr), "--momentum", String(RECIPE.momentum), "--nesterov", "--schedule", RECIPE.schedule, "--seed", String(seed),
+  ]);
+  if (typeof r === "string") return r;
+  const last = r.at(-1)! as { final: { valAccuracy: number }; seconds: number };
+  return { acc: last.final.valAccuracy, seconds: last.seconds };
+}
+
+async function accuracy(): Promise<void> {
+  const epochs = Number(process.env["BENCH_EPOCHS"] ?? 5);
+  const seeds = (process.env["BENCH_SEEDS"] ?? "0").split(",").map(Number);
+  const wanted = (process.env["BENCH_MODELS"] ?? MNIST_MODELS.map((m) => m.model).join(",")).split(",");
+  console.log(
+    `\nHeld-out accuracy on mnist-sample (8,000 train / 2,000 validation): ${RECIPE.optimizer} lr ${RECIPE.lr} momentum ${RECIPE.momentum} Nesterov, ${RECIPE.schedule}, ${epochs} epochs, batch ${RECIPE.batchSize}, seeds ${seeds.join(",")}`,
+  );
+  for (const c of MNIST_MODELS.filter((m) => wanted.includes(m.model))) {
+    const a: number[] = [];
+    const b: number[] = [];
+    let ta = 0;
+    let tb = 0;
+    let problem = "";
+    for (const seed of seeds) {
+      const o = await ours(c, epochs, seed);
+      a.push(o.acc);
+      ta += o.seconds;
+      const t = theirs(c, epochs, seed);
+      if (typeof t === "string") problem = t;
+      else {
+        b.push(t.acc);
+        tb += t.seconds;
+      }
+    }
+    const mean = (v: number[]) => v.reduce((p, q) => p + q, 0) / v.length;
+    const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+    const diff = b.length ? (100 * (mean(a) - mean(b))).toFixed(2) : "?";
+    console.log(
+      `  ${c.model.padEnd(12)} CNN Studio ${pct(mean(a))} (${a.map(pct).join(", ")}; ${ta.toFixed(0)} s)   PyTorch ${b.length ? `${pct(mean(b))} (${b.map(pct).join(", ")}; ${tb.toFixed(0)} s)` : problem}   difference ${diff} points`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  await throughput();
+  if (process.env["BENCH_ACCURACY"] !== "0") await accuracy();
+}
+
+void main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : String(e));
+  process.exitCode = 1;
+});

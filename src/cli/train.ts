@@ -1,0 +1,376 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  BACKEND_CHOICES,
+  OPTIMIZERS,
+  SCHEDULES,
+  trainConfig,
+  validateTrainConfig,
+  type BackendChoice,
+  type DatasetSpec,
+  type OptimizerName,
+  type ScheduleName,
+  type TrainConfig,
+  type TrainerEvent,
+} from "../shared/training";
+import { TrainerClient } from "../trainer/client";
+
+/**
+ * `cnn-studio train`: trains a model of a model file in a background trainer process (the same
+ * one the extension uses, through src/trainer/client.ts), with a progress bar on a terminal or
+ * JSON lines with --json. Exit codes: 0 trained, 1 training failed or the model has errors,
+ * 2 unusable arguments, 130 stopped by Ctrl+C (a checkpoint is written; resume with --resume).
+ */
+
+export const TRAIN_USAGE = `Usage: cnn-studio train FILE --model NAME --dataset DATA [options]
+       cnn-studio train --resume RUN_DIR [--epochs N] [--backend B] [--json]
+
+Trains a model of a CNN Studio model file on an image-classification dataset, in a background
+process, writing the run (config.json, metrics.jsonl, checkpoints, log.txt) to
+OUT/<yyyy-mm-dd-HHMMSS>-<model>/.
+
+DATA:  mnist-sample     10,000 bundled MNIST digits (8,000 train / 2,000 validation)
+       idx:DIR          MNIST-style IDX files (train-images-idx3-ubyte[.gz], ... t10k-...)
+       cifar10:DIR      CIFAR-10 binary batches (data_batch_1.bin ... test_batch.bin)
+       folder:DIR       one subfolder per class of PNG/JPEG images (optionally DIR/train, DIR/val)
+
+Options (PyTorch's defaults where PyTorch has one):
+  --model NAME            the exported model (optional when the file has one model)
+  --epochs N              default 5
+  --batch-size B          default 64
+  --optimizer O           sgd | adam | adamw (default adam)
+  --lr X                  default 0.01 for sgd, 0.001 for adam/adamw (one-cycle: the maximum)
+  --momentum M            SGD momentum (default 0)      --nesterov   Nesterov momentum (SGD)
+  --weight-decay W        default 0 (adamw: 0.01)
+  --schedule S            none | step | cosine | onecycle (default none)
+  --step-size N --gamma G StepLR: multiply the lr by G every N epochs (default 1, 0.1)
+  --crop-padding P        random crop after zero padding by P pixels (default 0: off)
+  --flip                  random horizontal flips
+  --no-normalize          do not normalise with the training set's mean and std
+  --val-fraction F        image folders without val/: fraction held out (default 0.2)
+  --seed S                default 0 (same seed, same metrics)
+  --backend B             auto | gpu | native | wasm | js (default auto)
+  --out DIR               where runs are created (default ./runs)
+  --resume DIR            continue a run from its newest checkpoint
+  --json                  one JSON object per event on standard output
+
+Exit codes: 0 trained, 1 training failed or the model has errors, 2 unusable arguments,
+130 stopped by Ctrl+C (after writing a checkpoint).`;
+
+export interface TrainIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Writes without a newline (the progress bar); only used when `tty`. */
+  write?: (s: string) => void;
+  tty?: boolean;
+  /** Terminal width for the progress bar. */
+  columns?: number;
+}
+
+export interface TrainCliOptions {
+  cwd?: string;
+  /** The trainer program (default: dist/trainer.js, or $CNN_STUDIO_TRAINER). */
+  trainerPath?: string;
+  /** Called with a function that stops the run (the CLI's main installs it on SIGINT). */
+  onInterruptHandler?: (stop: () => void) => void;
+}
+
+type Parsed = { ok: true; config: TrainConfig; json: boolean } | { ok: false; code: number; message: string };
+
+const VALUE_OPTIONS = new Set([
+  "--model", "--dataset", "--epochs", "--batch-size", "--optimizer", "--lr", "--momentum", "--weight-decay", "--schedule",
+  "--step-size", "--gamma", "--crop-padding", "--val-fraction", "--seed", "--backend", "--out", "--resume",
+]);
+const FLAG_OPTIONS = new Set(["--json", "--nesterov", "--flip", "--no-normalize"]);
+/** Options that may accompany --resume (everything else is the run's own). */
+const RESUME_OPTIONS = new Set(["--resume", "--epochs", "--backend", "--json", "--out"]);
+
+function usage(message: string): Parsed {
+  return { ok: false, code: 2, message: `cnn-studio train: ${message}\n\n${TRAIN_USAGE}` };
+}
+
+function parseDataset(text: string, cwd: string): DatasetSpec | string {
+  if (text === "mnist-sample") return { kind: "mnist-sample" };
+  const m = /^(idx|cifar10|folder):(.+)$/.exec(text);
+  if (!m) return `--dataset must be mnist-sample, idx:DIR, cifar10:DIR or folder:DIR, got '${text}'`;
+  const dir = path.resolve(cwd, m[2]!);
+  try {
+    if (!fs.statSync(dir).isDirectory()) return `--dataset ${text}: ${dir} is not a folder`;
+  } catch {
+    return `--dataset ${text}: no folder ${dir}`;
+  }
+  return { kind: m[1] as "idx" | "cifar10" | "folder", dir };
+}
+
+export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: (file: string) => { names: string[] } | null): Parsed {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf("=");
+    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    if (VALUE_OPTIONS.has(name)) {
+      const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === "") return usage(`${name} needs a value`);
+      if (values.has(name)) return usage(`${name} is given twice`);
+      values.set(name, v);
+    } else if (FLAG_OPTIONS.has(a)) flags.add(a);
+    else if (a === "--help" || a === "-h") return { ok: false, code: 0, message: TRAIN_USAGE };
+    else if (a.startsWith("-")) return usage(`unknown option '${a}'`);
+    else positional.push(a);
+  }
+  const json = flags.has("--json");
+  const num = (name: string, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined | string => {
+    const v = values.get(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n)) return `${name} must be a number, got '${v}'`;
+    if (opts.int && !Number.isInteger(n)) return `${name} must be a whole number, got '${v}'`;
+    if (opts.min !== undefined && n < opts.min) return `${name} must be at least ${opts.min}, got ${v}`;
+    if (opts.max !== undefined && n > opts.max) return `${name} must be at most ${opts.max}, got ${v}`;
+    return n;
+  };
+  const nums: Record<string, number | undefined> = {};
+  const specs: [string, { int?: boolean; min?: number; max?: number }][] = [
+    ["--epochs", { int: true, min: 1 }], ["--batch-size", { int: true, min: 1, max: 65536 }], ["--lr", { min: 0 }], ["--momentum", { min: 0 }],
+    ["--weight-decay", { min: 0 }], ["--step-size", { int: true, min: 1 }], ["--gamma", { min: 0 }], ["--crop-padding", { int: true, min: 0 }],
+    ["--val-fraction", { min: 0, max: 0.9 }], ["--seed", { int: true, min: 0, max: 2 ** 32 - 1 }],
+  ];
+  for (const [name, o] of specs) {
+    const v = num(name, o);
+    if (typeof v === "string") return usage(v);
+    nums[name] = v;
+  }
+  const backend = values.get("--backend");
+  if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend)) return usage(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got '${backend}'`);
+
+  const resume = values.get("--resume");
+  if (resume !== undefined) {
+    const others = [...values.keys(), ...flags].filter((k) => !RESUME_OPTIONS.has(k));
+    if (others.length > 0) return usage(`--resume continues a run with its own configuration; ${others.join(", ")} cannot change it (only --epochs and --backend can)`);
+    const dir = path.resolve(cwd, resume);
+    let saved: unknown;
+    try {
+      saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+    } catch {
+      return usage(`--resume ${resume}: no run there (cannot read ${path.join(dir, "config.json")})`);
+    }
+    const checked = validateTrainConfig(saved);
+    if (!checked.ok) return usage(`--resume ${resume}: its config.json is not valid: ${checked.error}`);
+    const config = checked.value;
+    if (positional.length > 1 || (positional[0] !== undefined && path.resolve(cwd, positional[0]) !== config.file)) {
+      return usage(`--resume ${resume} trains ${config.file}; leave FILE out`);
+    }
+    if (nums["--epochs"] !== undefined && nums["--epochs"] < config.epochs) {
+      // fewer epochs than planned is allowed: the run ends earlier
+    }
+    return {
+      ok: true,
+      json,
+      config: { ...config, epochs: nums["--epochs"] ?? config.epochs, backend: (backend as BackendChoice | undefined) ?? config.backend, resume: dir },
+    };
+  }
+
+  if (positional.length === 0) return usage("train needs a model FILE");
+  if (positional.length > 1) return usage(`one FILE only, got '${positional[0]}' and '${positional[1]}'`);
+  const file = path.resolve(cwd, positional[0]!);
+  try {
+    if (!fs.statSync(file).isFile()) throw new Error();
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    return usage(`cannot read ${positional[0]}`);
+  }
+  let model = values.get("--model");
+  if (model === undefined) {
+    const found = pickModel(file);
+    const names = found?.names ?? [];
+    if (names.length !== 1) {
+      return usage(names.length === 0 ? `--model is needed (${positional[0]} exports no model with an @input tag)` : `--model is needed: ${positional[0]} has ${names.length} models (${names.join(", ")})`);
+    }
+    model = names[0]!;
+  }
+  const datasetText = values.get("--dataset");
+  if (datasetText === undefined) return usage("--dataset is needed (mnist-sample, idx:DIR, cifar10:DIR or folder:DIR)");
+  const dataset = parseDataset(datasetText, cwd);
+  if (typeof dataset === "string") return usage(dataset);
+  const optimizer = values.get("--optimizer") ?? "adam";
+  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) return usage(`--optimizer must be one of ${OPTIMIZERS.join(", ")}, got '${optimizer}'`);
+  const schedule = values.get("--schedule") ?? "none";
+  if (!(SCHEDULES as readonly string[]).includes(schedule)) return usage(`--schedule must be one of ${SCHEDULES.join(", ")}, got '${schedule}'`);
+  if (flags.has("--nesterov") && optimizer !== "sgd") return usage(`--nesterov is an SGD option (the optimizer is ${optimizer})`);
+  if (values.has("--momentum") && optimizer !== "sgd") return usage(`--momentum is an SGD option (the optimizer is ${optimizer})`);
+  if (flags.has("--nesterov") && !(nums["--momentum"]! > 0)) return usage("--nesterov needs a --momentum above 0");
+  const config = trainConfig({
+    file,
+    model,
+    dataset,
+    runsDir: path.resolve(cwd, values.get("--out") ?? "runs"),
+    ...(nums["--epochs"] !== undefined ? { epochs: nums["--epochs"] } : {}),
+    ...(nums["--batch-size"] !== undefined ? { batchSize: nums["--batch-size"] } : {}),
+    optimizer: {
+      name: optimizer as OptimizerName,
+      ...(nums["--lr"] !== undefined ? { lr: nums["--lr"] } : {}),
+      ...(nums["--momentum"] !== undefined ? { momentum: nums["--momentum"] } : {}),
+      ...(nums["--weight-decay"] !== undefined ? { weightDecay: nums["--weight-decay"] } : {}),
+      nesterov: flags.has("--nesterov"),
+    },
+    schedule: {
+      name: schedule as ScheduleName,
+      ...(nums["--step-size"] !== undefined ? { stepSize: nums["--step-size"] } : {}),
+      ...(nums["--gamma"] !== undefined ? { gamma: nums["--gamma"] } : {}),
+    },
+    augment: { cropPadding: nums["--crop-padding"] ?? 0, flip: flags.has("--flip") },
+    normalize: !flags.has("--no-normalize"),
+    ...(nums["--val-fraction"] !== undefined ? { validationFraction: nums["--val-fraction"] } : {}),
+    ...(nums["--seed"] !== undefined ? { seed: nums["--seed"] } : {}),
+    ...(backend !== undefined ? { backend: backend as BackendChoice } : {}),
+  });
+  const checked = validateTrainConfig(config);
+  if (!checked.ok) return usage(checked.error);
+  return { ok: true, json, config: checked.value };
+}
+
+const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}` : `${m}:${String(r).padStart(2, "0")}`;
+}
+
+export function progressLine(e: Extract<TrainerEvent, { type: "progress" }>, columns: number): string {
+  const head = `epoch ${e.epoch}/${e.epochs} `;
+  const tail = ` ${e.step}/${e.stepsPerEpoch} loss ${e.loss.toFixed(4)} acc ${(100 * e.accuracy).toFixed(1)}% ${fmtInt(e.imagesPerSecond)} img/s ETA ${formatDuration(e.etaSeconds)}`;
+  const width = Math.max(10, Math.min(40, columns - head.length - tail.length - 3));
+  const filled = Math.round((width * e.step) / e.stepsPerEpoch);
+  return `${head}[${"█".repeat(filled)}${"░".repeat(width - filled)}]${tail}`.slice(0, Math.max(20, columns - 1));
+}
+
+/** Runs `cnn-studio train ARGS`; resolves to the exit code. */
+export async function runTrain(argv: readonly string[], io: TrainIo, options: TrainCliOptions = {}): Promise<number> {
+  const cwd = options.cwd ?? process.cwd();
+  const parsed = parseTrainArgs(argv, cwd, (file) => {
+    try {
+      // the analyzer is only loaded when --model is left out
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Analyzer } = require("../analyzer/index") as typeof import("../analyzer/index");
+      return { names: new Analyzer().analyzeFile(file).models.map((m) => m.name) };
+    } catch {
+      return null;
+    }
+  });
+  if (!parsed.ok) {
+    (parsed.code === 0 ? io.out : io.err)(parsed.message);
+    return parsed.code;
+  }
+  const { config, json } = parsed;
+  const tty = !json && io.tty === true && io.write !== undefined;
+  const columns = io.columns ?? 100;
+  const trainerPath = options.trainerPath ?? process.env["CNN_STUDIO_TRAINER"];
+  const client = new TrainerClient(trainerPath ? { trainerPath } : {});
+  let barShown = false;
+  let lastBar = 0;
+  const clearBar = () => {
+    if (barShown && io.write) io.write("\r\x1b[2K");
+    barShown = false;
+  };
+  const rel = (p: string) => {
+    const r = path.relative(cwd, p);
+    return r && !r.startsWith("..") ? r : p;
+  };
+
+  const result = new Promise<number>((resolve) => {
+    let stopping = false;
+    options.onInterruptHandler?.(() => {
+      if (!stopping) {
+        stopping = true;
+        clearBar();
+        io.err("stopping at the next step (a checkpoint is written); press Ctrl+C again to abort");
+        client.stop();
+      } else {
+        io.err("aborting: the run is marked failed; its files are kept");
+        client.kill();
+      }
+    });
+    let ended = false;
+    client.on((e) => {
+      if (ended) return;
+      if (json) {
+        if (e.type !== "ready" && e.type !== "featureMaps" && !(e.type === "log" && e.level === "info")) io.out(JSON.stringify(e));
+      } else {
+        switch (e.type) {
+          case "started": {
+            const d = e.dataset;
+            const notUsed = e.notUsed.length ? ` (not used: ${e.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : "";
+            io.out(`Training ${e.model} (${fmtInt(e.params)} parameters) on ${d.name} (${fmtInt(d.trainCount)} training / ${fmtInt(d.validationCount)} validation images, ${d.classes} classes)`);
+            io.out(`backend: ${e.backend}${notUsed}`);
+            io.out(`run: ${rel(e.runDir)}${e.resumedFrom ? ` (resumed at epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ""}`);
+            break;
+          }
+          case "progress": {
+            if (!tty) break;
+            const now = Date.now();
+            if (now - lastBar < 100 && e.step !== e.stepsPerEpoch) break;
+            lastBar = now;
+            io.write!(`\r\x1b[2K${progressLine(e, columns)}`);
+            barShown = true;
+            break;
+          }
+          case "epochEnd":
+            clearBar();
+            io.out(
+              `epoch ${e.epoch}/${e.epochs}: loss ${e.trainLoss.toFixed(4)}, accuracy ${pct(e.trainAccuracy)} | validation loss ${e.valLoss.toFixed(4)}, accuracy ${pct(e.valAccuracy)}${e.valTop5 !== null ? `, top-5 ${pct(e.valTop5)}` : ""} | lr ${e.lr.toPrecision(3)} | ${formatDuration(e.seconds)}`,
+            );
+            break;
+          case "checkpoint":
+            if (e.reason === "stop") {
+              clearBar();
+              io.out(`checkpoint: ${rel(e.path)}`);
+            }
+            break;
+          case "log":
+            if (e.level === "warning") {
+              clearBar();
+              io.err(`warning: ${e.message}`);
+            }
+            break;
+          case "completed":
+            clearBar();
+            io.out(`done in ${formatDuration(e.seconds)}${e.final ? `: validation accuracy ${pct(e.final.valAccuracy)}` : ""} (run: ${rel(e.runDir)})`);
+            break;
+          case "stopped":
+            clearBar();
+            io.out(`stopped at epoch ${e.epoch}, step ${e.step}; resume with: cnn-studio train --resume ${rel(e.runDir)}`);
+            break;
+          case "error":
+            if (e.phase === "request" && e.requestId !== null) break;
+            clearBar();
+            for (const d of e.diagnostics) io.err(`${rel(d.file)}:${d.line}:${d.column}: error: ${d.message}`);
+            io.err(`cnn-studio train: ${e.message}`);
+            if (e.phase === "process" && e.logTail.length) io.err(`last output of the trainer:\n  ${e.logTail.slice(-15).join("\n  ")}`);
+            if (e.runDir) io.err(`run: ${rel(e.runDir)} (marked failed; its files are kept)`);
+            break;
+          default:
+            break;
+        }
+      }
+      if (e.type === "completed" || e.type === "stopped" || (e.type === "error" && e.phase !== "request")) ended = true;
+      if (e.type === "completed") resolve(0);
+      else if (e.type === "stopped") resolve(130);
+      else if (e.type === "error" && e.phase !== "request") resolve(1);
+    });
+    void client.exited.then(() => resolve(1));
+    if (!client.start(config)) {
+      io.err("cnn-studio train: cannot start the trainer process");
+      resolve(1);
+    }
+  });
+  const code = await result;
+  await client.shutdown(10_000);
+  return code;
+}

@@ -1,0 +1,69 @@
+import ts = require("typescript");
+import { MINI_LIB_NAME } from "./minilib";
+
+/**
+ * Where a declaration of the program lives: the model language's API (the `cnn-studio` typings),
+ * the JavaScript library the exporter declares, or user code; and for the first two, the owner
+ * (namespace or interface) and member name, which the translator maps to PyTorch / Python.
+ */
+export type Origin = { where: "api" | "lib"; owner: string; name: string } | { where: "user" };
+
+export function originOf(decl: ts.Node, typingsFile: string): Origin {
+  const file = decl.getSourceFile().fileName;
+  const where = file === typingsFile ? "api" : file === MINI_LIB_NAME ? "lib" : undefined;
+  if (!where) return { where: "user" };
+  let name = "";
+  const n = (decl as { name?: ts.Node }).name;
+  if (n && (ts.isIdentifier(n) || ts.isStringLiteral(n))) name = n.text;
+  let owner = "";
+  for (let p: ts.Node | undefined = decl.parent; p; p = p.parent) {
+    if (ts.isInterfaceDeclaration(p) || ts.isModuleDeclaration(p) || ts.isTypeAliasDeclaration(p) || ts.isClassDeclaration(p)) {
+      owner = p.name?.getText() ?? "";
+      break;
+    }
+  }
+  if (!owner && ts.isVariableDeclaration(decl)) owner = "global";
+  return { where, owner, name };
+}
+
+/** nn layer factories whose positional parameters are PyTorch's; options go to keyword arguments. */
+export const CONTAINER_FACTORIES = new Set(["Sequential", "ModuleList", "ModuleDict"]);
+
+/** `F.*` names that PyTorch spells differently (beyond camelCase → snake_case). */
+export const F_RENAMES: Record<string, string> = {
+  sigmoid: "torch.sigmoid",
+  tanh: "torch.tanh",
+};
+
+/** Module methods of the model language → PyTorch (`list(...)` where PyTorch returns an iterator). */
+export const MODULE_METHODS: Record<string, { py: string; list?: boolean }> = {
+  addModule: { py: "add_module" },
+  requiresGrad_: { py: "requires_grad_" },
+  children: { py: "children", list: true },
+  namedChildren: { py: "named_children", list: true },
+  modules: { py: "modules", list: true },
+  namedModules: { py: "named_modules", list: true },
+  eval: { py: "eval" },
+  train: { py: "train" },
+  forward: { py: "forward" },
+  append: { py: "append" },
+  push: { py: "append" },
+  extend: { py: "extend" },
+  keys: { py: "keys", list: true },
+  values: { py: "values", list: true },
+  items: { py: "items", list: true },
+};
+
+/**
+ * Names of `nn.Module` attributes in PyTorch that a user method or field of the same name would
+ * shadow (a user method named `eval` would replace `Module.eval`).
+ */
+export const TORCH_MODULE_ATTRIBUTES = new Set([
+  "add_module", "apply", "bfloat16", "buffers", "children", "cpu", "cuda", "double", "dump_patches", "eval",
+  "extra_repr", "float", "get_buffer", "get_extra_state", "get_parameter", "get_submodule", "half", "ipu",
+  "load_state_dict", "modules", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
+  "register_backward_hook", "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+  "register_full_backward_hook", "register_load_state_dict_post_hook", "register_module", "register_parameter",
+  "requires_grad_", "set_extra_state", "share_memory", "state_dict", "to", "to_empty", "train", "type", "xpu",
+  "zero_grad", "call_super_init", "append", "extend", "insert", "pop", "keys", "values", "items", "update", "clear",
+]);

@@ -1,0 +1,59 @@
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { summaryTable } from "../../cli/summaryTable";
+import type { AnalysisResult, ModelCommandArgs } from "../../shared/lsp";
+import type { AnalysisClient } from "../client";
+
+/**
+ * “Show Model Summary”: a torchinfo-like table of a model (the command line's table) in a
+ * read-only virtual document, `cnn-studio-summary:/<model>.txt?<file uri>#<model>`. It is
+ * recomputed from the latest analysis whenever the model file is re-analysed.
+ */
+
+export const SUMMARY_SCHEME = "cnn-studio-summary";
+
+export function summaryUri(args: ModelCommandArgs): vscode.Uri {
+  return vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${args.model} summary.txt`, query: args.uri, fragment: args.model });
+}
+
+export function summaryText(result: AnalysisResult, model: string): string {
+  const m = result.models.find((x) => x.name === model);
+  const header = `CNN Studio — summary of ${model} (${path.basename(result.file)})\n${result.file}\n\n`;
+  if (!m) return `${header}No model named ${model} in this file (it has ${result.models.map((x) => x.name).join(", ") || "no models"}).\n`;
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  const errorText = errors.length
+    ? `\n\nErrors:\n${errors.map((d) => `  ${path.basename(d.location.file)}:${d.location.range.start.line + 1}:${d.location.range.start.character + 1}  ${d.message}`).join("\n")}\n`
+    : "\n";
+  return `${header}${summaryTable(m)}${errorText}`;
+}
+
+export class SummaryProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly client: AnalysisClient) {
+    this.subscription = client.onDidAnalyze((p) => {
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme === SUMMARY_SCHEME && doc.uri.query === p.uri) this.changed.fire(doc.uri);
+      }
+    });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const file = vscode.Uri.parse(uri.query);
+    const result = await this.client.analysis(file);
+    if (!result) return `CNN Studio could not analyse ${file.fsPath} (see the “CNN Studio” output).\n`;
+    return summaryText(result, uri.fragment);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+export async function showSummary(args: ModelCommandArgs): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(summaryUri(args));
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
+}

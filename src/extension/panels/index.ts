@@ -1,0 +1,46 @@
+import * as vscode from "vscode";
+import { PANEL_VIEW_TYPES, type PanelKind } from "../../shared/webview/common";
+import { restoreCurvesPanel } from "./curves";
+import { restoreFeatureMapsPanel } from "./featureMaps";
+import { restoreFiltersPanel } from "./filters";
+import { restoreGraphPanel } from "./graph";
+import { webviewOptions } from "./panelHost";
+import { restoreReceptiveFieldPanel } from "./receptiveField";
+import type { PanelServices } from "./services";
+
+/**
+ * CNN Studio's webview panels. The extension calls `registerPanelSerializers` once on activation
+ * (so panels come back after a window reload; needs `onWebviewPanel:<viewType>` activation events)
+ * and the `open…Panel` functions from its commands.
+ */
+export { openCurvesPanel } from "./curves";
+export { openFeatureMapsPanel } from "./featureMaps";
+export { openFiltersPanel } from "./filters";
+export { openGraphPanel, openLocation } from "./graph";
+export { openReceptiveFieldPanel } from "./receptiveField";
+export type { PanelServices, TensorService } from "./services";
+export { PANEL_VIEW_TYPES };
+
+type Restore = (context: vscode.ExtensionContext, services: PanelServices, panel: vscode.WebviewPanel, state: unknown) => void;
+
+const RESTORE: Record<PanelKind, Restore> = {
+  curves: restoreCurvesPanel,
+  featureMaps: restoreFeatureMapsPanel,
+  filters: restoreFiltersPanel,
+  receptiveField: restoreReceptiveFieldPanel,
+  graph: restoreGraphPanel,
+};
+
+export function registerPanelSerializers(context: vscode.ExtensionContext, services: PanelServices): vscode.Disposable {
+  const subs = (Object.keys(RESTORE) as PanelKind[]).map((kind) =>
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPES[kind], {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        panel.webview.options = webviewOptions(context.extensionUri);
+        RESTORE[kind](context, services, panel, state);
+      },
+    }),
+  );
+  const all = vscode.Disposable.from(...subs);
+  context.subscriptions.push(all);
+  return all;
+}

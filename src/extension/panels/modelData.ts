@@ -1,0 +1,58 @@
+import type { ModelAnalysis, Shape } from "../../shared/analysis";
+import type { SpatialLayer } from "../../shared/webview/common";
+import type { ConvLayer } from "../../shared/webview/filters";
+
+/** What the tensor panels list of a model's analysis (pure; no `vscode` import). */
+
+/** `[N, C, H, W]` with numeric C, H, W → `[C, H, W]`. */
+export function sampleShape(shape: Shape): [number, number, number] | null {
+  if (shape.length !== 4) return null;
+  const [, c, h, w] = shape;
+  return typeof c === "number" && typeof h === "number" && typeof w === "number" ? [c, h, w] : null;
+}
+
+export function inputShapeOf(model: ModelAnalysis): [number, number, number] | null {
+  const first = model.inputs[0];
+  return first ? sampleShape(first) : null;
+}
+
+/** Every graph node with a `[N, C, H, W]` output (the input first), in graph order. */
+export function spatialLayers(model: ModelAnalysis): SpatialLayer[] {
+  const out: SpatialLayer[] = [];
+  for (const n of model.graph) {
+    if (n.kind === "output") continue;
+    const shape = sampleShape(n.output);
+    if (!shape) continue;
+    out.push({ nodeId: n.id, label: n.label, type: n.type, shape, receptiveField: n.receptiveField });
+  }
+  return out;
+}
+
+const pair = (v: unknown): [number, number] | null => {
+  if (typeof v === "number") return [v, v];
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number") return [v[0], v[1]];
+  return null;
+};
+
+/** The convolutions of a model, once each (a module called twice has one weight), in call order. */
+export function convLayers(model: ModelAnalysis): ConvLayer[] {
+  const inputs = new Set(model.graph.filter((n) => n.kind === "input").map((n) => n.id));
+  const seen = new Set<string>();
+  const out: ConvLayer[] = [];
+  for (const n of model.graph) {
+    if (n.kind !== "module" || (n.type !== "Conv2d" && n.type !== "ConvTranspose2d") || seen.has(n.label)) continue;
+    const inC = n.attrs["inChannels"];
+    const outC = n.attrs["outChannels"];
+    const k = pair(n.attrs["kernelSize"]);
+    const g = typeof n.attrs["groups"] === "number" ? n.attrs["groups"] : 1;
+    if (typeof inC !== "number" || typeof outC !== "number" || !k || g < 1) continue;
+    seen.add(n.label);
+    const weightShape: [number, number, number, number] = n.type === "Conv2d" ? [outC, inC / g, k[0], k[1]] : [inC, outC / g, k[0], k[1]];
+    out.push({ nodeId: n.id, label: n.label, type: n.type, weightShape, groups: g, firstLayer: n.inputs.some((i) => inputs.has(i)) });
+  }
+  return out;
+}
+
+export function findModel<M extends { name: string }>(models: readonly M[], name: string): M | undefined {
+  return models.find((m) => m.name === name);
+}

@@ -1,0 +1,73 @@
+import * as vscode from "vscode";
+import type { ModelCommandArgs, ModelGraph } from "../../shared/lsp";
+import { restoreInfoOf, type CheckpointInfo, type DatasetSummary, type ModelRef } from "../../shared/webview/common";
+import { panelLog } from "./panelHost";
+import { listCheckpoints } from "./runs";
+import type { PanelServices } from "./services";
+
+/** What the model panels (feature maps, filters, receptive field, graph) share. */
+
+export interface LoadedModel {
+  ref: ModelRef;
+  model: ModelGraph | undefined;
+  models: string[];
+  diagnostics: import("../../shared/analysis").Diagnostic[];
+}
+
+export async function loadModel(services: PanelServices, args: ModelCommandArgs): Promise<LoadedModel> {
+  const result = await services.analysis(args.uri);
+  return {
+    ref: { uri: args.uri, file: result.file, model: args.model },
+    model: result.models.find((m) => m.name === args.model),
+    models: result.models.map((m) => m.name),
+    diagnostics: result.diagnostics,
+  };
+}
+
+export async function checkpointsOf(services: PanelServices, ref: ModelRef): Promise<CheckpointInfo[]> {
+  try {
+    if (services.tensors?.checkpoints) return await services.tensors.checkpoints(ref);
+    const dir = services.runsDir();
+    return dir ? listCheckpoints(dir, ref.file, ref.model) : [];
+  } catch (e) {
+    panelLog().warn(`checkpoints of ${ref.model}: ${e instanceof Error ? e.message : String(e)}`);
+    return [];
+  }
+}
+
+export async function datasetOf(services: PanelServices, ref: ModelRef, checkpoints: readonly CheckpointInfo[]): Promise<DatasetSummary | null> {
+  try {
+    return (await services.tensors?.dataset?.(ref, checkpoints[0]?.id ?? null)) ?? null;
+  } catch (e) {
+    panelLog().warn(`dataset of ${ref.model}: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}
+
+export const modelKey = (a: ModelCommandArgs): string => `${a.uri}\u0000${a.model}`;
+
+/** The (uri, model) a restored panel showed, from its saved webview state. */
+export function restoredModel(state: unknown): ModelCommandArgs | null {
+  const m = restoreInfoOf(state)?.model;
+  return m ? { uri: m.uri, model: m.model } : null;
+}
+
+/**
+ * Re-runs `refresh` (debounced) after the document is re-analysed, and when a checkpoint is
+ * written by a run of this window.
+ */
+export function followModel(services: PanelServices, uri: () => string, refresh: () => void): vscode.Disposable[] {
+  let timer: NodeJS.Timeout | undefined;
+  const later = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  };
+  const subs = [services.onDidAnalyze((u) => (u === uri() ? later() : undefined))];
+  const t = services.onTrainingEvent?.((e) => (e.event.type === "checkpoint" ? later() : undefined));
+  if (t) subs.push(t);
+  return [...subs.map((s) => new vscode.Disposable(() => s.dispose())), new vscode.Disposable(() => clearTimeout(timer))];
+}
+
+export function titleOf(kind: string, model: string): string {
+  return `${kind}: ${model}`;
+}

@@ -1,0 +1,170 @@
+import * as vscode from "vscode";
+import { PANEL_VIEW_TYPES, type PanelKind } from "../../shared/webview/common";
+import type { Checked } from "../../shared/webview/validate";
+import { makeNonce, panelHtml } from "./html";
+
+/**
+ * The host side of one webview panel: creates (or adopts, when VS Code restores it) the
+ * `WebviewPanel` with a strict CSP and `localResourceRoots` limited to the extension's
+ * `dist/webview` and `media` folders; checks every message in both directions with the panel's
+ * validators; answers `ready` with a snapshot (the webview sends it whenever it is (re)loaded:
+ * first shown, shown again after being hidden, after a reload); forwards the webview's `log`
+ * messages to the "CNN Studio Panels" output channel.
+ */
+
+export interface PanelHostOptions<In extends { type: string }, Out extends { type: string }> {
+  kind: PanelKind;
+  title: string;
+  validateToHost(v: unknown): Checked<In>;
+  validateToWebview(v: unknown): Checked<Out>;
+  /** The messages that bring a freshly loaded webview up to date. */
+  snapshot(): Promise<Out[]>;
+  /** Every message but `ready` and `log`. */
+  onMessage(msg: Exclude<In, { type: "ready" } | { type: "log" }>): void | Promise<void>;
+  /** Where to open (default: beside the active editor). */
+  column?: vscode.ViewColumn;
+  /** A panel VS Code restored (from `registerWebviewPanelSerializer`); a new one is created otherwise. */
+  panel?: vscode.WebviewPanel;
+}
+
+let channel: vscode.LogOutputChannel | undefined;
+
+export function panelLog(): vscode.LogOutputChannel {
+  channel ??= vscode.window.createOutputChannel("CNN Studio Panels", { log: true });
+  return channel;
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    enableForms: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist", "webview"), vscode.Uri.joinPath(extensionUri, "media")],
+    // State survives hiding through getState/setState and a snapshot on `ready`.
+    retainContextWhenHidden: false,
+  };
+}
+
+export class PanelHost<In extends { type: string }, Out extends { type: string }> implements vscode.Disposable {
+  readonly panel: vscode.WebviewPanel;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly onDisposeCallbacks: (() => void)[] = [];
+  private disposed = false;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly o: PanelHostOptions<In, Out>,
+  ) {
+    const viewType = PANEL_VIEW_TYPES[o.kind];
+    this.panel =
+      o.panel ??
+      vscode.window.createWebviewPanel(viewType, o.title, { viewColumn: o.column ?? vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(context.extensionUri));
+    const webview = this.panel.webview;
+    webview.options = webviewOptions(context.extensionUri);
+    this.panel.title = o.title;
+    const asset = (ext: string): string => webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "dist", "webview", `${o.kind}.${ext}`)).toString();
+    webview.html = panelHtml({ panel: o.kind, title: o.title, scriptUri: asset("js"), styleUri: asset("css"), cspSource: webview.cspSource, nonce: makeNonce() });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
+      this.panel.onDidChangeViewState((e) => {
+        // A hidden webview is torn down (no retained context); it sends `ready` again when shown.
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get visible(): boolean {
+    return this.panel.visible;
+  }
+
+  /** True after `ready` while the webview is loaded (messages sent otherwise are dropped: the next snapshot has them). */
+  get isReady(): boolean {
+    return this.ready && !this.disposed;
+  }
+
+  /** Sends a message after checking it (a failing check is a bug here: it is logged, not sent). */
+  post(msg: Out): boolean {
+    if (!this.isReady) return false;
+    const r = this.o.validateToWebview(msg);
+    if (!r.ok) {
+      panelLog().error(`[${this.o.kind}] not sent: ${r.error}`);
+      return false;
+    }
+    void this.panel.webview.postMessage(r.value).then(undefined, () => undefined);
+    return true;
+  }
+
+  /** Sends the snapshot again (after the data changed wholesale). */
+  async refresh(): Promise<void> {
+    if (!this.isReady) return;
+    for (const m of await this.safeSnapshot()) this.post(m);
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  setTitle(title: string): void {
+    this.panel.title = title;
+  }
+
+  onDispose(f: () => void): void {
+    this.onDisposeCallbacks.push(f);
+  }
+
+  track(...d: vscode.Disposable[]): void {
+    this.disposables.push(...d);
+  }
+
+  private async safeSnapshot(): Promise<Out[]> {
+    try {
+      return await this.o.snapshot();
+    } catch (e) {
+      panelLog().error(`[${this.o.kind}] snapshot failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return [];
+    }
+  }
+
+  private async receive(m: unknown): Promise<void> {
+    const r = this.o.validateToHost(m);
+    if (!r.ok) {
+      panelLog().warn(`[${this.o.kind}] ignored a message from the webview: ${r.error}`);
+      return;
+    }
+    const msg = r.value;
+    if (msg.type === "ready") {
+      this.ready = true;
+      for (const s of await this.safeSnapshot()) this.post(s);
+      return;
+    }
+    if (msg.type === "log") {
+      const { level, message } = msg as unknown as { level: "info" | "warning" | "error"; message: string };
+      const log = panelLog();
+      (level === "error" ? log.error : level === "warning" ? log.warn : log.info).call(log, `[${this.o.kind}] ${message}`);
+      return;
+    }
+    try {
+      await this.o.onMessage(msg as Exclude<In, { type: "ready" } | { type: "log" }>);
+    } catch (e) {
+      panelLog().error(`[${this.o.kind}] ${msg.type} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const f of this.onDisposeCallbacks) f();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
+}

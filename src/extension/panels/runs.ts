@@ -1,0 +1,287 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { CheckpointInfo, Tensor } from "../../shared/webview/common";
+import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type RunStatus, type StepColumns } from "../../shared/webview/curves";
+
+/**
+ * Reading the trainer's run folders for the panels (no `vscode` import; tested directly):
+ *   <runsDir>/<run>/config.json, metrics.jsonl, status.json, checkpoints/<name>.json + .bin
+ * Formats: src/trainer/runs.ts and src/trainer/checkpoint.ts.
+ */
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function field(o: unknown, ...keys: string[]): unknown {
+  let v = o;
+  for (const k of keys) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+const numOr = <T>(v: unknown, fallback: T): number | T => (typeof v === "number" ? v : fallback);
+const strOr = <T>(v: unknown, fallback: T): string | T => (typeof v === "string" ? v : fallback);
+
+export function isRunDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, "config.json")) || fs.existsSync(path.join(dir, "metrics.jsonl"));
+}
+
+/** Run folders in `runsDir`, newest first (their names start with a timestamp). */
+export function listRunDirs(runsDir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runsDir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => path.join(runsDir, n))
+    .filter((d) => {
+      try {
+        return fs.statSync(d).isDirectory() && isRunDir(d);
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => (path.basename(a) < path.basename(b) ? 1 : path.basename(a) > path.basename(b) ? -1 : 0));
+}
+
+function statusOf(runDir: string): RunStatus {
+  const state = field(readJson(path.join(runDir, "status.json")), "state");
+  return state === "running" || state === "completed" || state === "stopped" || state === "failed" ? state : "unknown";
+}
+
+export function readRunInfo(runDir: string): RunInfo {
+  const config = readJson(path.join(runDir, "config.json"));
+  const dataset = field(config, "dataset");
+  const kind = strOr(field(dataset, "kind"), "");
+  const dir = strOr(field(dataset, "dir"), "");
+  return {
+    id: runDir,
+    name: path.basename(runDir),
+    status: statusOf(runDir),
+    model: strOr(field(config, "model"), ""),
+    dataset: kind === "" ? "" : dir ? `${kind}: ${path.basename(dir)}` : kind,
+    epochs: numOr(field(config, "epochs"), null),
+    stepsPerEpoch: null,
+    batchSize: numOr(field(config, "batchSize"), null),
+    optimizer: strOr(field(config, "optimizer", "name"), null),
+    lr: numOr(field(config, "optimizer", "lr"), null),
+  };
+}
+
+/** Growable columns of numbers. */
+class Columns<K extends string> {
+  private data: Record<string, number[]> = {};
+  constructor(private readonly keys: readonly K[]) {
+    for (const k of keys) this.data[k] = [];
+  }
+  push(row: Record<K, number>): void {
+    for (const k of this.keys) this.data[k]!.push(row[k]);
+  }
+  get length(): number {
+    return this.data[this.keys[0]!]!.length;
+  }
+  take(): Record<K, Float64Array> {
+    const out = {} as Record<K, Float64Array>;
+    for (const k of this.keys) {
+      out[k] = Float64Array.from(this.data[k]!);
+      this.data[k] = [];
+    }
+    return out;
+  }
+}
+
+/** A metric value as JSON carries it: NaN and Infinity arrive as null. */
+const metric = (v: unknown): number => (typeof v === "number" ? v : NaN);
+
+export interface MetricsChunk {
+  /** True when the file was rewritten (a resumed run rewinds it): the chunk replaces everything before. */
+  reset: boolean;
+  steps: StepColumns;
+  epochs: EpochColumns;
+  stepsPerEpoch: number | null;
+}
+
+/**
+ * Follows a run's metrics.jsonl: each `read()` returns the lines appended since the last one
+ * (a torn last line waits for its end).
+ */
+export class MetricsTail {
+  private offset = 0;
+  private rest = "";
+  private lastGlobalStep = 0;
+  private stepsPerEpoch: number | null = null;
+  private size = -1;
+  constructor(readonly runDir: string) {}
+
+  get file(): string {
+    return path.join(this.runDir, "metrics.jsonl");
+  }
+
+  read(): MetricsChunk | null {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(this.file);
+    } catch {
+      return null;
+    }
+    let reset = false;
+    if (stat.size < this.offset) {
+      this.offset = 0;
+      this.rest = "";
+      this.lastGlobalStep = 0;
+      reset = true;
+    }
+    if (stat.size === this.size && !reset) return null;
+    this.size = stat.size;
+    if (stat.size === this.offset) return reset ? this.parse("", true) : null;
+    const fd = fs.openSync(this.file, "r");
+    let text: string;
+    try {
+      const buf = Buffer.alloc(stat.size - this.offset);
+      const n = fs.readSync(fd, buf, 0, buf.length, this.offset);
+      this.offset += n;
+      text = this.rest + buf.subarray(0, n).toString("utf8");
+    } finally {
+      fs.closeSync(fd);
+    }
+    const end = text.lastIndexOf("\n");
+    this.rest = text.slice(end + 1);
+    return this.parse(text.slice(0, end + 1), reset);
+  }
+
+  private parse(text: string, reset: boolean): MetricsChunk {
+    const steps = new Columns(STEP_KEYS);
+    const epochs = new Columns(EPOCH_KEYS);
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      let o: unknown;
+      try {
+        o = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const type = field(o, "type");
+      if (type === "step" || type === "progress") {
+        const globalStep = numOr(field(o, "globalStep"), NaN);
+        if (!(globalStep > 0)) continue;
+        const epoch = numOr(field(o, "epoch"), NaN);
+        const step = numOr(field(o, "step"), NaN);
+        if (step > 0 && epoch > 1 && this.stepsPerEpoch === null) this.stepsPerEpoch = (globalStep - step) / (epoch - 1);
+        this.lastGlobalStep = globalStep;
+        steps.push({
+          globalStep,
+          epoch,
+          loss: metric(field(o, "loss")),
+          accuracy: metric(field(o, "accuracy")),
+          lr: metric(field(o, "lr")),
+          imagesPerSecond: metric(field(o, "imagesPerSecond")),
+        });
+      } else if (type === "epoch" || type === "epochEnd") {
+        const epoch = numOr(field(o, "epoch"), NaN);
+        if (!(epoch > 0)) continue;
+        epochs.push({
+          epoch,
+          globalStep: numOr(field(o, "globalStep"), this.lastGlobalStep),
+          trainLoss: metric(field(o, "trainLoss")),
+          trainAccuracy: metric(field(o, "trainAccuracy")),
+          valLoss: metric(field(o, "valLoss")),
+          valAccuracy: metric(field(o, "valAccuracy")),
+          lr: metric(field(o, "lr")),
+        });
+      }
+    }
+    return { reset, steps: steps.take(), epochs: epochs.take(), stepsPerEpoch: this.stepsPerEpoch };
+  }
+}
+
+// ---- checkpoints -------------------------------------------------------------------------------
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+function checkpointIndex(file: string): { model: string; epoch: number; globalStep: number; bin: string; tensors: TensorEntry[] } | null {
+  const o = readJson(file);
+  if (field(o, "format") !== "cnn-studio-checkpoint") return null;
+  const tensors = field(o, "tensors");
+  return {
+    model: strOr(field(o, "model"), ""),
+    epoch: numOr(field(o, "position", "epoch"), 0),
+    globalStep: numOr(field(o, "position", "globalStep"), 0),
+    bin: path.join(path.dirname(file), strOr(field(o, "bin"), path.basename(file, ".json") + ".bin")),
+    tensors: Array.isArray(tensors) ? (tensors as TensorEntry[]) : [],
+  };
+}
+
+function sameFile(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
+}
+
+/**
+ * Checkpoints of the runs of one model (the runs whose config.json names this file and model),
+ * newest first.
+ */
+export function listCheckpoints(runsDir: string, file: string, model: string): CheckpointInfo[] {
+  const out: (CheckpointInfo & { mtime: number })[] = [];
+  for (const run of listRunDirs(runsDir)) {
+    const config = readJson(path.join(run, "config.json"));
+    if (field(config, "model") !== model) continue;
+    const cfile = field(config, "file");
+    if (typeof cfile === "string" && file !== "" && !sameFile(cfile, file)) continue;
+    const dir = path.join(run, "checkpoints");
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith(".json"));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const id = path.join(dir, n);
+      const index = checkpointIndex(id);
+      if (!index || !fs.existsSync(index.bin)) continue;
+      const runName = path.basename(run);
+      out.push({
+        id,
+        run,
+        runName,
+        epoch: index.epoch,
+        globalStep: index.globalStep,
+        label: `${runName} · epoch ${index.epoch}, step ${index.globalStep}`,
+        mtime: fs.statSync(id).mtimeMs,
+      });
+    }
+  }
+  return out
+    .sort((a, b) => (a.run === b.run ? b.globalStep - a.globalStep : a.run < b.run ? 1 : -1))
+    .map(({ mtime: _m, ...c }) => c);
+}
+
+/** One tensor (by PyTorch `state_dict` name) of a checkpoint, or null when it has none of that name. */
+export function readCheckpointTensor(indexFile: string, name: string): Tensor | null {
+  const index = checkpointIndex(indexFile);
+  const entry = index?.tensors.find((t) => t.name === name);
+  if (!index || !entry) return null;
+  const fd = fs.openSync(index.bin, "r");
+  try {
+    const buf = Buffer.alloc(entry.length * 4);
+    fs.readSync(fd, buf, 0, buf.length, entry.offset * 4);
+    const data = new Float32Array(entry.length);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    for (let i = 0; i < entry.length; i++) data[i] = view.getFloat32(i * 4, true);
+    return { shape: [...entry.shape], data };
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,80 @@
+import * as vscode from "vscode";
+import type { ModelCommandArgs } from "../shared/lsp";
+import { PANEL_KINDS, PANEL_VIEW_TYPES, type PanelKind } from "../shared/webview/common";
+import type { AnalysisClient } from "./client";
+import type { PanelServices } from "./panels/services";
+import type { TrainingController } from "./train/trainingController";
+
+/**
+ * The extension's side of the webview panels (`./panels/`): the services they need, opening them
+ * from commands, and restoring them after a reload. The panel code loads when a panel is first
+ * opened or restored, not at activation.
+ */
+
+export function panelServices(client: AnalysisClient, training: TrainingController, runsDir: () => string): PanelServices {
+  return {
+    async analysis(uri: string) {
+      const result = await client.analysis(vscode.Uri.parse(uri));
+      if (!result) throw new Error(`CNN Studio could not analyse ${vscode.Uri.parse(uri).fsPath}`);
+      return result;
+    },
+    onDidAnalyze(listener) {
+      return client.onDidAnalyze((p) => listener(p.uri));
+    },
+    runsDir,
+    onTrainingEvent(listener) {
+      return training.onTrainingEvent(listener);
+    },
+  };
+}
+
+type PanelsModule = typeof import("./panels/index");
+const panels = (): PanelsModule => require("./panels/index") as PanelsModule;
+
+export class PanelsBridge {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly services: PanelServices,
+  ) {}
+
+  openCurves(runDirs: readonly string[]): void {
+    panels().openCurvesPanel(this.context, this.services, runDirs);
+  }
+
+  openFeatureMaps(args: ModelCommandArgs): void {
+    panels().openFeatureMapsPanel(this.context, this.services, args);
+  }
+
+  openFilters(args: ModelCommandArgs): void {
+    panels().openFiltersPanel(this.context, this.services, args);
+  }
+
+  openReceptiveField(args: ModelCommandArgs): void {
+    panels().openReceptiveFieldPanel(this.context, this.services, args);
+  }
+
+  openGraph(args: ModelCommandArgs): void {
+    panels().openGraphPanel(this.context, this.services, args);
+  }
+
+  /** Restores the panels VS Code kept across a reload (activation events `onWebviewPanel:…`). */
+  registerSerializers(): vscode.Disposable[] {
+    const restore = (kind: PanelKind, panel: vscode.WebviewPanel, state: unknown): void => {
+      const p = require("./panels/panelHost") as typeof import("./panels/panelHost");
+      panel.webview.options = p.webviewOptions(this.context.extensionUri);
+      const f = {
+        curves: () => (require("./panels/curves") as typeof import("./panels/curves")).restoreCurvesPanel,
+        featureMaps: () => (require("./panels/featureMaps") as typeof import("./panels/featureMaps")).restoreFeatureMapsPanel,
+        filters: () => (require("./panels/filters") as typeof import("./panels/filters")).restoreFiltersPanel,
+        receptiveField: () => (require("./panels/receptiveField") as typeof import("./panels/receptiveField")).restoreReceptiveFieldPanel,
+        graph: () => (require("./panels/graph") as typeof import("./panels/graph")).restoreGraphPanel,
+      }[kind]();
+      f(this.context, this.services, panel, state);
+    };
+    return PANEL_KINDS.map((kind) =>
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPES[kind], {
+        deserializeWebviewPanel: async (panel, state: unknown) => restore(kind, panel, state),
+      }),
+    );
+  }
+}

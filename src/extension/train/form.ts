@@ -1,0 +1,233 @@
+import type { Shape } from "../../shared/analysis";
+import {
+  BACKEND_CHOICES,
+  OPTIMIZERS,
+  SCHEDULES,
+  trainConfig,
+  validateTrainConfig,
+  type BackendChoice,
+  type DatasetSpec,
+  type OptimizerName,
+  type ScheduleName,
+  type TrainConfig,
+} from "../../shared/training";
+
+/**
+ * The Train view's form: its fields as the webview reports them (strings, as typed), their
+ * checks, and the training configuration they make. Pure (no `vscode`), shared by the view and
+ * the tests.
+ */
+
+export type DatasetKind = DatasetSpec["kind"];
+export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
+  { kind: "mnist-sample", label: "MNIST sample (bundled)" },
+  { kind: "idx", label: "IDX folder (MNIST, Fashion-MNIST)" },
+  { kind: "cifar10", label: "CIFAR-10 folder (binary version)" },
+  { kind: "folder", label: "Image folder (one subfolder per class)" },
+];
+
+export interface TrainFormState {
+  /** `<file uri>#<model name>` of a model in the Models view. */
+  model: string;
+  dataset: DatasetKind;
+  datasetDir: string;
+  epochs: string;
+  batchSize: string;
+  optimizer: OptimizerName;
+  lr: string;
+  momentum: string;
+  weightDecay: string;
+  schedule: ScheduleName;
+  stepSize: string;
+  gamma: string;
+  cropPadding: string;
+  flip: boolean;
+  normalize: boolean;
+  validationFraction: string;
+  backend: BackendChoice;
+  seed: string;
+}
+
+export type FormField = keyof TrainFormState;
+export type FormErrors = Partial<Record<FormField, string>>;
+
+/** A model the form can train: where it is and what it takes and gives. */
+export interface FormModel {
+  id: string;
+  file: string;
+  name: string;
+  inputs: Shape[];
+  output: Shape | Shape[] | null;
+  params: number;
+  /** Errors of its file (the trainer refuses a model whose file has errors). */
+  errors: number;
+}
+
+export function modelId(uri: string, name: string): string {
+  return `${uri}#${name}`;
+}
+
+export function defaultForm(init: { model?: string; backend?: BackendChoice; datasetDir?: string } = {}): TrainFormState {
+  const dir = init.datasetDir ?? "";
+  return {
+    model: init.model ?? "",
+    dataset: dir ? guessDatasetKind(dir) : "mnist-sample",
+    datasetDir: dir,
+    epochs: "5",
+    batchSize: "64",
+    optimizer: "adam",
+    lr: "0.001",
+    momentum: "0.9",
+    weightDecay: "0",
+    schedule: "none",
+    stepSize: "2",
+    gamma: "0.1",
+    cropPadding: "0",
+    flip: false,
+    normalize: true,
+    validationFraction: "0.2",
+    backend: init.backend ?? "auto",
+    seed: "0",
+  };
+}
+
+/** A guess from the folder's name, for the default dataset folder setting. */
+export function guessDatasetKind(dir: string): DatasetKind {
+  if (/cifar/i.test(dir)) return "cifar10";
+  if (/mnist|idx/i.test(dir)) return "idx";
+  return "folder";
+}
+
+/** Fills what a (possibly older or partial) saved state lacks from the defaults. */
+export function normalizeForm(raw: unknown, defaults: TrainFormState): TrainFormState {
+  if (typeof raw !== "object" || raw === null) return { ...defaults };
+  const r = raw as Record<string, unknown>;
+  const out: TrainFormState = { ...defaults };
+  for (const key of Object.keys(defaults) as FormField[]) {
+    const v = r[key];
+    const d = defaults[key];
+    if (typeof v === typeof d) (out as unknown as Record<string, unknown>)[key] = v;
+  }
+  if (!DATASET_KINDS.some((k) => k.kind === out.dataset)) out.dataset = defaults.dataset;
+  if (!OPTIMIZERS.includes(out.optimizer)) out.optimizer = defaults.optimizer;
+  if (!SCHEDULES.includes(out.schedule)) out.schedule = defaults.schedule;
+  if (!BACKEND_CHOICES.includes(out.backend)) out.backend = defaults.backend;
+  return out;
+}
+
+function parseNumber(errors: FormErrors, field: FormField, text: string, what: string, opts: { int?: boolean; min?: number; max?: number; above?: number }): number {
+  const t = text.trim();
+  const v = t === "" ? NaN : Number(t);
+  if (!Number.isFinite(v)) {
+    errors[field] = `${what} must be a number`;
+    return NaN;
+  }
+  if (opts.int && !Number.isInteger(v)) errors[field] = `${what} must be a whole number`;
+  else if (opts.min !== undefined && v < opts.min) errors[field] = `${what} must be at least ${opts.min}`;
+  else if (opts.above !== undefined && v <= opts.above) errors[field] = `${what} must be above ${opts.above}`;
+  else if (opts.max !== undefined && v > opts.max) errors[field] = `${what} must be at most ${opts.max}`;
+  return v;
+}
+
+/** Why the trainer cannot train this model (it trains image classifiers [N, C, H, W] → [N, classes]), or undefined. */
+export function modelProblem(m: FormModel): string | undefined {
+  if (m.errors > 0) return `${m.name}'s file has ${m.errors} error${m.errors === 1 ? "" : "s"}; fix ${m.errors === 1 ? "it" : "them"} first`;
+  if (m.inputs.length !== 1) return `${m.name} has ${m.inputs.length} inputs; the trainer trains models with one image input [N, C, H, W]`;
+  const input = m.inputs[0]!;
+  if (input.length !== 4 || input.slice(1).some((d) => typeof d !== "number")) return `${m.name} takes [${input.join(", ")}]; the trainer needs an image input [N, C, H, W]`;
+  if (m.output === null) return `${m.name} could not be analysed to its output`;
+  if (m.output.length > 0 && Array.isArray(m.output[0])) return `${m.name} returns several tensors; the trainer needs class scores [N, classes]`;
+  const out = m.output as Shape;
+  if (out.length !== 2 || typeof out[1] !== "number" || out[1] < 2) return `${m.name} outputs [${out.join(", ")}]; the trainer needs class scores [N, classes] (at least 2 classes)`;
+  return undefined;
+}
+
+/** Datasets of a known image size: the model's input must match it exactly (image folders are resized). */
+const FIXED_SIZE: Partial<Record<DatasetKind, { channels: number; size: number; classes: number; name: string }>> = {
+  "mnist-sample": { channels: 1, size: 28, classes: 10, name: "The MNIST sample" },
+  cifar10: { channels: 3, size: 32, classes: 10, name: "CIFAR-10" },
+};
+
+/** Why the model cannot train on the dataset as it is, or undefined (checked before the trainer starts). */
+export function datasetProblem(m: FormModel, dataset: DatasetKind): string | undefined {
+  const fixed = FIXED_SIZE[dataset];
+  const input = m.inputs[0];
+  if (!fixed || !input || input.length !== 4) return undefined;
+  const [, c, h, w] = input;
+  const out = m.output !== null && !(m.output.length > 0 && Array.isArray(m.output[0])) ? (m.output as Shape) : null;
+  const k = out?.[1];
+  if (c !== fixed.channels || h !== fixed.size || w !== fixed.size) {
+    return `${fixed.name} has ${fixed.channels}×${fixed.size}×${fixed.size} images; ${m.name} takes [${input.join(", ")}]. Choose a model with @input [N, ${fixed.channels}, ${fixed.size}, ${fixed.size}], or an image folder (resized to the model)`;
+  }
+  if (typeof k === "number" && k < fixed.classes) return `${fixed.name} has ${fixed.classes} classes; ${m.name} outputs ${k}`;
+  return undefined;
+}
+
+/** The model a form starts with: the first that trains on `dataset` as it is, else the first without problems. */
+export function firstSuitableModel(models: readonly FormModel[], dataset: DatasetKind): FormModel | undefined {
+  return models.find((m) => !modelProblem(m) && !datasetProblem(m, dataset)) ?? models.find((m) => !modelProblem(m)) ?? models[0];
+}
+
+export interface FormResult {
+  errors: FormErrors;
+  /** Present when there are no errors. */
+  config?: TrainConfig;
+}
+
+/** Checks the form and, when it is valid, builds the training configuration. */
+export function validateForm(state: TrainFormState, models: readonly FormModel[], runsDir: string): FormResult {
+  const errors: FormErrors = {};
+  const model = models.find((m) => m.id === state.model);
+  if (!model) errors.model = models.length ? "Choose a model" : "No model to train: create a model file first";
+  else {
+    const problem = modelProblem(model) ?? datasetProblem(model, state.dataset);
+    if (problem) errors.model = problem;
+  }
+  let dataset: DatasetSpec = { kind: "mnist-sample" };
+  if (state.dataset !== "mnist-sample") {
+    const dir = state.datasetDir.trim();
+    if (dir === "") errors.datasetDir = "Choose the dataset folder";
+    else dataset = { kind: state.dataset, dir };
+  }
+  const epochs = parseNumber(errors, "epochs", state.epochs, "Epochs", { int: true, min: 1, max: 10000 });
+  const batchSize = parseNumber(errors, "batchSize", state.batchSize, "Batch size", { int: true, min: 1, max: 65536 });
+  const lr = parseNumber(errors, "lr", state.lr, "Learning rate", { above: 0, max: 10 });
+  const momentum = state.optimizer === "sgd" ? parseNumber(errors, "momentum", state.momentum, "Momentum", { min: 0, max: 1 }) : 0;
+  const weightDecay = parseNumber(errors, "weightDecay", state.weightDecay, "Weight decay", { min: 0, max: 1 });
+  const stepSize = state.schedule === "step" ? parseNumber(errors, "stepSize", state.stepSize, "Step size", { int: true, min: 1 }) : 1;
+  const gamma = state.schedule === "step" ? parseNumber(errors, "gamma", state.gamma, "Gamma", { above: 0, max: 1 }) : 0.1;
+  const cropPadding = parseNumber(errors, "cropPadding", state.cropPadding, "Crop padding", { int: true, min: 0, max: 64 });
+  const validationFraction = state.dataset === "folder" ? parseNumber(errors, "validationFraction", state.validationFraction, "Validation fraction", { min: 0, max: 0.9 }) : 0.2;
+  const seed = parseNumber(errors, "seed", state.seed, "Seed", { int: true, min: 0, max: 2 ** 32 - 1 });
+  if (Object.keys(errors).length > 0 || !model) return { errors };
+  const config = trainConfig({
+    file: model.file,
+    model: model.name,
+    dataset,
+    runsDir,
+    epochs,
+    batchSize,
+    optimizer: { name: state.optimizer, lr, momentum, weightDecay },
+    schedule: { name: state.schedule, stepSize, gamma },
+    augment: { cropPadding, flip: state.flip },
+    normalize: state.normalize,
+    validationFraction,
+    seed,
+    backend: state.backend,
+  });
+  // The protocol's own check, so that the trainer never sees a configuration it rejects.
+  const checked = validateTrainConfig(config);
+  if (!checked.ok) return { errors: { model: checked.error } };
+  return { errors, config: checked.value };
+}
+
+/** The configuration as a person reads it: what `Start` runs. */
+export function describeConfig(c: TrainConfig): string {
+  const ds = c.dataset.kind === "mnist-sample" ? "the bundled MNIST sample" : `${c.dataset.kind} at ${c.dataset.dir}`;
+  const opt = c.optimizer;
+  const optText = opt.name === "sgd" ? `SGD (lr ${opt.lr}, momentum ${opt.momentum}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})` : `${opt.name === "adam" ? "Adam" : "AdamW"} (lr ${opt.lr}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})`;
+  const sch = c.schedule;
+  const schText = sch.name === "none" ? "constant learning rate" : sch.name === "step" ? `step decay ×${sch.gamma} every ${sch.stepSize} epoch${sch.stepSize === 1 ? "" : "s"}` : sch.name === "cosine" ? "cosine annealing" : "one-cycle";
+  const aug = [c.augment.cropPadding ? `random crop (padding ${c.augment.cropPadding})` : "", c.augment.flip ? "horizontal flip" : ""].filter(Boolean).join(" + ") || "no augmentation";
+  return `Train ${c.model} on ${ds} for ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batchSize}, ${optText}, ${schText}, ${aug}, backend ${c.backend}.`;
+}

@@ -1,0 +1,237 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { formatCount } from "../../shared/format";
+import { validateTrainConfig, type EpochEndEvent, type ProgressEvent, type StartedEvent, type TrainConfig, type TrainerEvent } from "../../shared/training";
+import type { TrainerClient } from "../../trainer/client";
+import { describeConfig } from "./form";
+
+/**
+ * Starts, follows and stops training runs of this window (one at a time; each in its own trainer
+ * process), and shows the active run in the status bar. Training runs the user's configuration in
+ * a process, so it is refused in untrusted workspaces. Where the trainer is not built
+ * (`dist/trainer.js` missing), `start` reports what it would run instead.
+ */
+
+export const UNTRUSTED_MESSAGE =
+  "CNN Studio: training is disabled in Restricted Mode, because it runs your model configuration in a separate process. Trust this workspace to train; shapes, parameters and errors work without trust.";
+
+export interface ActiveRun {
+  config: TrainConfig;
+  runDir: string | null;
+  started: StartedEvent | null;
+  progress: ProgressEvent | null;
+  lastEpoch: EpochEndEvent | null;
+  stopping: boolean;
+}
+
+export type StartResult =
+  | { kind: "started"; run: ActiveRun }
+  | { kind: "dryRun"; description: string; json: string }
+  | { kind: "untrusted"; message: string }
+  | { kind: "busy"; message: string }
+  | { kind: "invalid"; message: string };
+
+export class TrainingController implements vscode.Disposable {
+  private process: TrainerClient | undefined;
+  private running = false;
+  private activeRun: ActiveRun | undefined;
+  private lastRunDir: string | undefined;
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly events = new vscode.EventEmitter<{ runDir: string; event: TrainerEvent }>();
+  /** The active run changed (started, progressed, ended). */
+  readonly onDidChange = this.changed.event;
+  /** Every trainer event of a run of this window, with its run folder. */
+  readonly onTrainingEvent = this.events.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private lastStatusUpdate = 0;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+    private readonly backendsDir: () => string,
+  ) {
+    this.statusItem = vscode.window.createStatusBarItem("cnnStudio.training", vscode.StatusBarAlignment.Left, 20);
+    this.statusItem.name = "CNN Studio Training";
+    this.statusItem.command = "cnnStudio.openCurves";
+    this.disposables.push(this.statusItem);
+    void vscode.commands.executeCommand("setContext", "cnnStudio.training", false);
+  }
+
+  get trainerScript(): string {
+    return this.context.asAbsolutePath(path.join("dist", "trainer.js"));
+  }
+
+  /** Whether this copy of CNN Studio includes the training engine. */
+  get available(): boolean {
+    return fs.existsSync(this.trainerScript);
+  }
+
+  get active(): ActiveRun | undefined {
+    return this.activeRun;
+  }
+
+  /** The run folder of the active run, or of the last run this window started. */
+  get currentRunDir(): string | undefined {
+    return this.activeRun?.runDir ?? this.lastRunDir;
+  }
+
+  start(config: TrainConfig): StartResult {
+    if (!vscode.workspace.isTrusted) return { kind: "untrusted", message: UNTRUSTED_MESSAGE };
+    const checked = validateTrainConfig(config);
+    if (!checked.ok) return { kind: "invalid", message: checked.error };
+    if (this.process && this.running) return { kind: "busy", message: `CNN Studio is already training ${this.activeRun?.config.model ?? "a model"} in this window; stop it first.` };
+    if (!this.available) {
+      return { kind: "dryRun", description: describeConfig(checked.value), json: JSON.stringify(checked.value, null, 2) };
+    }
+    const run: ActiveRun = { config: checked.value, runDir: config.resume, started: null, progress: null, lastEpoch: null, stopping: false };
+    this.activeRun = run;
+    const backends = this.backendsDir();
+    const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
+    this.output.appendLine(`[trainer] ${describeConfig(checked.value)}`);
+    // The trainer's client (and child_process) load on the first run, not at activation.
+    const { TrainerClient } = require("../../trainer/client") as typeof import("../../trainer/client");
+    const proc = new TrainerClient({ trainerPath: this.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends } });
+    this.process = proc;
+    this.running = true;
+    proc.on((e) => this.onEvent(proc, e));
+    void proc.exited.then((info) => this.onExit(proc, info.code, info.signal, proc.outputTail()));
+    proc.start(checked.value);
+    void vscode.commands.executeCommand("setContext", "cnnStudio.training", true);
+    this.updateStatus();
+    this.changed.fire();
+    return { kind: "started", run };
+  }
+
+  /** Resumes a stopped or interrupted run from its newest checkpoint. */
+  resume(runDir: string, epochs?: number): StartResult {
+    let saved: unknown;
+    try {
+      saved = JSON.parse(fs.readFileSync(path.join(runDir, "config.json"), "utf8"));
+    } catch (e) {
+      return { kind: "invalid", message: `Cannot resume ${path.basename(runDir)}: its config.json is unreadable (${e instanceof Error ? e.message : String(e)}).` };
+    }
+    const checked = validateTrainConfig(saved);
+    if (!checked.ok) return { kind: "invalid", message: `Cannot resume ${path.basename(runDir)}: ${checked.error}` };
+    return this.start({ ...checked.value, epochs: epochs ?? checked.value.epochs, resume: runDir });
+  }
+
+  /** Asks the active run to stop at the next step (it writes a checkpoint). */
+  stop(): boolean {
+    if (!this.process || !this.running || !this.activeRun) return false;
+    this.activeRun.stopping = true;
+    this.process.stop();
+    this.updateStatus();
+    this.changed.fire();
+    return true;
+  }
+
+  isActiveRun(runDir: string): boolean {
+    return this.activeRun?.runDir !== null && this.activeRun?.runDir !== undefined && path.resolve(this.activeRun.runDir) === path.resolve(runDir);
+  }
+
+  private onEvent(proc: TrainerClient, e: TrainerEvent): void {
+    const run = this.activeRun;
+    if (proc !== this.process || !run) return;
+    switch (e.type) {
+      case "started":
+        run.started = e;
+        run.runDir = e.runDir;
+        this.lastRunDir = e.runDir;
+        if (e.notUsed.length) this.output.appendLine(`[trainer] backend ${e.backend}; not used: ${e.notUsed.map((r) => `${r.backend} (${r.reason})`).join("; ")}`);
+        break;
+      case "progress":
+        run.progress = e;
+        break;
+      case "epochEnd":
+        run.lastEpoch = e;
+        break;
+      case "completed": {
+        const acc = e.final ? ` — validation accuracy ${(100 * e.final.valAccuracy).toFixed(2)}%` : "";
+        void vscode.window.showInformationMessage(`CNN Studio: ${run.config.model} finished training${acc}.`, "Open Curves").then((a) => {
+          if (a) void vscode.commands.executeCommand("cnnStudio.openCurves", { runDir: e.runDir });
+        });
+        void proc.shutdown();
+        break;
+      }
+      case "stopped":
+        void vscode.window.showInformationMessage(`CNN Studio: ${run.config.model} stopped at epoch ${e.epoch}${e.checkpoint ? " (checkpoint saved; resume it from the Runs view)" : ""}.`);
+        void proc.shutdown();
+        break;
+      case "error":
+        if (e.requestId === null) {
+          const where = e.diagnostics[0] ? ` (${path.basename(e.diagnostics[0].file)}:${e.diagnostics[0].line})` : "";
+          void vscode.window.showErrorMessage(`CNN Studio: training ${run.config.model} failed: ${e.message}${where}`, "Show Output").then((a) => {
+            if (a) this.output.show(true);
+          });
+          for (const line of e.logTail) this.output.appendLine(`[trainer log] ${line}`);
+          void proc.shutdown();
+        }
+        break;
+      case "log":
+        this.output.appendLine(`[trainer] ${e.level}: ${e.message}`);
+        break;
+      default:
+        break;
+    }
+    const runDir = run.runDir;
+    if (runDir) this.events.fire({ runDir, event: e });
+    // Progress events come many times a second; the status bar and views update at most 4×/s.
+    const now = Date.now();
+    if (e.type !== "progress" || now - this.lastStatusUpdate > 250) {
+      this.lastStatusUpdate = now;
+      this.updateStatus();
+      this.changed.fire();
+    }
+  }
+
+  private onExit(proc: TrainerClient, code: number | null, signal: string | null, tail: string[]): void {
+    if (proc !== this.process) return;
+    const run = this.activeRun;
+    const clean = code === 0 || run?.stopping;
+    if (!clean && run && code !== null && code !== 0) {
+      this.output.appendLine(`[trainer] exited with code ${code}${signal ? ` (${signal})` : ""}`);
+      for (const l of tail) this.output.appendLine(`[trainer output] ${l}`);
+    }
+    this.process = undefined;
+    this.running = false;
+    if (run?.runDir) this.lastRunDir = run.runDir;
+    this.activeRun = undefined;
+    void vscode.commands.executeCommand("setContext", "cnnStudio.training", false);
+    this.updateStatus();
+    this.changed.fire();
+  }
+
+  private updateStatus(): void {
+    const run = this.activeRun;
+    if (!run) {
+      this.statusItem.hide();
+      return;
+    }
+    this.statusItem.text = statusText(run);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**CNN Studio** — training \`${run.config.model}\`\n\n`);
+    if (run.started) md.appendMarkdown(`backend ${run.started.backend} · ${run.started.dataset.name} (${formatCount(run.started.dataset.trainCount)} images)\n\n`);
+    if (run.lastEpoch) md.appendMarkdown(`last epoch: validation accuracy ${(100 * run.lastEpoch.valAccuracy).toFixed(2)}%, loss ${run.lastEpoch.valLoss.toFixed(4)}\n\n`);
+    md.appendMarkdown("Click to open the training curves.");
+    this.statusItem.tooltip = md;
+    this.statusItem.show();
+  }
+
+  dispose(): void {
+    void this.process?.shutdown(2000);
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+    this.events.dispose();
+  }
+}
+
+/** `$(sync~spin) lenet5 · epoch 2/5 · 97.1% · 1,234 img/s` */
+export function statusText(run: ActiveRun): string {
+  const icon = run.stopping ? "$(debug-pause)" : "$(sync~spin)";
+  const p = run.progress;
+  if (!p) return `${icon} ${run.config.model} · ${run.started ? "starting" : "preparing"}…`;
+  const acc = run.lastEpoch ? run.lastEpoch.valAccuracy : p.accuracy;
+  return `${icon} ${run.config.model} · epoch ${p.epoch}/${p.epochs} · ${(100 * acc).toFixed(1)}% · ${formatCount(Math.round(p.imagesPerSecond))} img/s`;
+}

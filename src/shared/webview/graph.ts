@@ -1,0 +1,276 @@
+/**
+ * Messages of the model-graph panel (`webview/graph`), and `graphViewOf`, which turns a model's
+ * analysis into what the panel draws (pure; used by the host and by the tests).
+ */
+import type { AttrValue, Diagnostic, Dim, GraphNode, Location, ModelAnalysis, ReceptiveField, Severity } from "../analysis";
+import { logMessage, modelRef, readyMessage, receptiveField, type CommonToHost, type ModelRef } from "./common";
+import { anyOf, arr, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "./validate";
+
+export interface GraphNodeView {
+  id: number;
+  /** `error`: where the analysis stopped (the failing call; its diagnostic is linked). */
+  kind: GraphNode["kind"] | "error";
+  /** Module path for module calls, the operation for ops. */
+  label: string;
+  type: string;
+  inputs: number[];
+  output: Dim[];
+  /**
+   * The module whose `forward` computes the node (the parent of a module call; for operations the
+   * innermost module around them, inferred from their neighbours); "" is the model itself.
+   * Collapsing a module hides every node it owns, directly or through submodules.
+   */
+  owner: string;
+  params: number;
+  macs: number;
+  /** `Conv2d(3, 64, kernel_size=(7, 7), ...)` for module calls, the attributes for ops. */
+  description: string;
+  receptiveField: ReceptiveField | null;
+  /** Where the node is computed (the call), else where its module is constructed. */
+  location: Location | null;
+  /** Indices into the snapshot's `diagnostics` that point at this node. */
+  diagnostics: number[];
+}
+
+export interface GraphModuleView {
+  path: string;
+  type: string;
+  params: number;
+  macs: number;
+  definedAt: Location | null;
+}
+
+export interface GraphView {
+  name: string;
+  inputs: Dim[][];
+  /** null when analysis stopped at an error (the graph is then partial). */
+  output: Dim[] | Dim[][] | null;
+  params: number;
+  macs: number;
+  nodes: GraphNodeView[];
+  /** Every module but the root, in `named_modules` order. */
+  modules: GraphModuleView[];
+}
+
+export interface DiagnosticView {
+  severity: Severity;
+  message: string;
+  code: string;
+  location: Location;
+}
+
+export interface GraphSnapshot {
+  type: "snapshot";
+  model: ModelRef;
+  /** Every model of the document (to switch between them). */
+  models: string[];
+  /** null when the document has no model of that name (then `message` says why). */
+  graph: GraphView | null;
+  /** The document's diagnostics (errors first). */
+  diagnostics: DiagnosticView[];
+  message: string;
+}
+
+export type GraphToWebview = GraphSnapshot;
+
+export type GraphToHost = CommonToHost | { type: "openSource"; location: Location } | { type: "selectModel"; model: string };
+
+const position = obj({ line: nat, character: nat });
+export const location: V<Location> = obj({ file: str, range: obj({ start: position, end: position }) });
+const dim: V<Dim> = anyOf<Dim>(num(), str);
+const shape: V<Dim[]> = arr(dim);
+
+const nodeView: V<GraphNodeView> = obj({
+  id: int,
+  kind: oneOf(["input", "module", "op", "output", "error"] as const),
+  label: str,
+  type: str,
+  inputs: arr(int),
+  output: shape,
+  owner: str,
+  params: nat,
+  macs: nat,
+  description: str,
+  receptiveField: nullable(receptiveField),
+  location: nullable(location),
+  diagnostics: arr(nat),
+});
+
+const graphView: V<GraphView> = obj({
+  name: str,
+  inputs: arr(shape),
+  output: (v, at) => (v === null ? null : Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) ? arr(shape)(v, at) : shape(v, at)),
+  params: nat,
+  macs: nat,
+  nodes: arr(nodeView),
+  modules: arr(obj({ path: str, type: str, params: nat, macs: nat, definedAt: nullable(location) })),
+});
+
+const diagnosticView: V<DiagnosticView> = obj({ severity: oneOf(["error", "warning", "info"] as const), message: str, code: str, location });
+
+export const validateGraphToWebview = tagged<GraphToWebview>("graph host→webview", {
+  snapshot: obj({
+    type: literal("snapshot"),
+    model: modelRef,
+    models: arr(str),
+    graph: nullable(graphView),
+    diagnostics: arr(diagnosticView),
+    message: str,
+  }),
+});
+
+export const validateGraphToHost = tagged<GraphToHost>("graph webview→host", {
+  ready: readyMessage,
+  log: logMessage,
+  openSource: obj({ type: literal("openSource"), location }),
+  selectModel: obj({ type: literal("selectModel"), model: str }),
+});
+
+// ---- building the view -------------------------------------------------------------------------
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf(".");
+  return i < 0 ? "" : path.slice(0, i);
+}
+
+function prefixes(path: string): string[] {
+  const out: string[] = [];
+  for (let p = path; ; p = parentOf(p)) {
+    out.push(p);
+    if (p === "") return out;
+  }
+}
+
+function within(path: string, module: string): boolean {
+  return module === "" || path === module || path.startsWith(module + ".");
+}
+
+const PLAIN_CONTAINERS = new Set(["Sequential", "ModuleList", "ModuleDict"]);
+
+function formatAttr(v: AttrValue): string {
+  if (Array.isArray(v)) return v.length === 2 && v[0] === v[1] ? String(v[0]) : `(${v.join(", ")})`;
+  return String(v);
+}
+
+function overlaps(a: Location, b: Location): boolean {
+  if (a.file !== b.file) return false;
+  const before = (p: { line: number; character: number }, q: { line: number; character: number }): boolean => p.line < q.line || (p.line === q.line && p.character < q.character);
+  return !before(a.range.end, b.range.start) && !before(b.range.end, a.range.start);
+}
+
+/** The panel's view of one model (`diagnostics` are the document's; those at a node are linked to it). */
+export function graphViewOf(model: ModelAnalysis, diagnostics: readonly DiagnosticView[] = []): GraphView {
+  const byId = new Map(model.graph.map((n) => [n.id, n]));
+  const consumers = new Map<number, GraphNode[]>();
+  for (const n of model.graph) {
+    for (const i of n.inputs) {
+      const list = consumers.get(i) ?? [];
+      list.push(n);
+      consumers.set(i, list);
+    }
+  }
+  const ownerCache = new Map<number, string>();
+  const typeOf = new Map(model.modules.map((m) => [m.path, m.type]));
+  // The module group a node sits in, looking through operations (bounded: graphs are DAGs).
+  const groupOf = (n: GraphNode, dir: "up" | "down", depth = 0): string[] => {
+    if (n.kind === "module") return [parentOf(n.label)];
+    if (n.kind === "input" || n.kind === "output" || depth > 6) return [""];
+    const next = dir === "up" ? n.inputs.map((i) => byId.get(i)).filter((x): x is GraphNode => !!x) : (consumers.get(n.id) ?? []);
+    if (next.length === 0) return [""];
+    return next.flatMap((m) => groupOf(m, dir, depth + 1));
+  };
+  const ownerOf = (n: GraphNode): string => {
+    if (n.kind === "module") return parentOf(n.label);
+    if (n.kind !== "op") return "";
+    const cached = ownerCache.get(n.id);
+    if (cached !== undefined) return cached;
+    const down = (consumers.get(n.id) ?? []).flatMap((c) => groupOf(c, "down"));
+    const up = n.inputs.map((i) => byId.get(i)).filter((x): x is GraphNode => !!x).flatMap((m) => groupOf(m, "up"));
+    // The common module of the consumers, widened until some input lies inside it.
+    let common = down[0] ?? up[0] ?? "";
+    for (const d of down) while (!within(d, common)) common = parentOf(common);
+    let owner = "";
+    for (const p of prefixes(common)) {
+      if (up.length === 0 || up.some((u) => within(u, p))) {
+        owner = p;
+        break;
+      }
+    }
+    // A module deeper than that holding most of the inputs computes it (a block's closing
+    // concatenation of its layers' outputs, consumed by the next block).
+    if (up.length > 1) {
+      const counts = new Map<string, number>();
+      for (const u of up) for (const p of prefixes(u)) counts.set(p, (counts.get(p) ?? 0) + 1);
+      for (const [p, k] of counts) if (k * 2 > up.length && p.length > owner.length && within(p, owner)) owner = p;
+    }
+    // Containers without a forward of their own (Sequential, ModuleList, ModuleDict) compute nothing.
+    while (owner !== "" && PLAIN_CONTAINERS.has(typeOf.get(owner) ?? "")) owner = parentOf(owner);
+    ownerCache.set(n.id, owner);
+    return owner;
+  };
+
+  const nodes: GraphNodeView[] = model.graph.map((n) => {
+    const layer = n.layer !== undefined ? model.layers[n.layer] : undefined;
+    const location = n.location ?? layer?.calledAt ?? layer?.definedAt ?? null;
+    const places = [n.location, layer?.calledAt, layer?.definedAt].filter((l): l is Location => !!l);
+    const diags = diagnostics.flatMap((d, i) => (places.some((p) => overlaps(p, d.location)) ? [i] : []));
+    const attrs = Object.entries(n.attrs).map(([k, v]) => `${k}=${formatAttr(v)}`);
+    return {
+      id: n.id,
+      kind: n.kind,
+      label: n.label,
+      type: n.type,
+      inputs: [...n.inputs],
+      output: [...n.output],
+      owner: ownerOf(n),
+      params: layer?.params ?? 0,
+      macs: layer?.macs ?? 0,
+      description: layer?.description ?? (attrs.length ? `${n.type}(${attrs.join(", ")})` : n.type),
+      receptiveField: n.receptiveField,
+      location,
+      diagnostics: diags,
+    };
+  });
+  // Where analysis stopped at an error, the failing call is not in the graph: show it as a node
+  // after the last one computed, carrying the first error that no node carries.
+  if (model.output === null && nodes.length > 0) {
+    const linked = new Set(nodes.flatMap((n) => n.diagnostics));
+    const index = diagnostics.findIndex((d, i) => d.severity === "error" && !linked.has(i) && d.location.file === model.location.file);
+    const d = diagnostics[index];
+    if (d) {
+      const last = nodes[nodes.length - 1]!;
+      nodes.push({
+        id: Math.max(...nodes.map((n) => n.id)) + 1,
+        kind: "error",
+        label: "analysis stopped",
+        type: d.code,
+        inputs: [last.id],
+        output: [],
+        owner: "",
+        params: 0,
+        macs: 0,
+        description: d.message,
+        receptiveField: null,
+        location: d.location,
+        diagnostics: [index],
+      });
+    }
+  }
+  const macsOf = (path: string): number => model.layers.reduce((s, l) => (within(l.path, path) ? s + l.macs : s), 0);
+  return {
+    name: model.name,
+    inputs: model.inputs.map((s) => [...s]),
+    output: model.output === null ? null : (model.output as Dim[] | Dim[][]),
+    params: model.params,
+    macs: model.macs,
+    nodes,
+    modules: model.modules.filter((m) => m.path !== "").map((m) => ({ path: m.path, type: m.type, params: m.params, macs: macsOf(m.path), definedAt: m.definedAt })),
+  };
+}
+
+export function diagnosticViews(diagnostics: readonly Diagnostic[]): DiagnosticView[] {
+  const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  return [...diagnostics]
+    .sort((a, b) => rank[a.severity] - rank[b.severity])
+    .map((d) => ({ severity: d.severity, message: d.message, code: d.code, location: d.location }));
+}

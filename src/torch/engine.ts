@@ -1,0 +1,436 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { Analyzer } from "../analyzer/index";
+import { exportPyTorch } from "../export/pytorch";
+import { INSTALL_HINT, pythonCandidates } from "../export/python";
+import type { FileAnalysis } from "../shared/analysis";
+import {
+  describeDataset,
+  validateTrainConfig,
+  type CheckpointEvent,
+  type CompletedEvent,
+  type DatasetInfo,
+  type EpochEndEvent,
+  type ErrorEvent,
+  type LogEvent,
+  type ProgressEvent,
+  type StoppedEvent,
+  type TrainConfig,
+} from "../shared/training";
+import { latestCheckpoint } from "../trainer/checkpoint";
+import { channelStats, loadDataset, type ImageDataset, type Normalization } from "../trainer/data/index";
+import { IDENTITY_NORMALIZATION } from "../trainer/data/batches";
+import { createRunDir, logTail, RunFiles } from "../trainer/runs";
+import { modelInputSpec } from "../trainer/session";
+import { TORCH_TRAINER_PY } from "./script";
+
+/**
+ * The PyTorch training engine: the same run as the TensorFlow.js engine (src/trainer/session.ts),
+ * with the model exported to PyTorch and trained by the user's Python (CUDA when available, the
+ * CPU with a warning). Node keeps what it does for the TensorFlow.js engine — the model and
+ * dataset checks, the data itself (the same loaders and normalisation), the run folder
+ * (config.json, metrics.jsonl, log.txt, status.json) — and speaks the same events; Python trains
+ * and writes the checkpoints (the same format, by `state_dict` name). Nothing here throws: every
+ * failure is an `error` event with a clear message.
+ */
+
+/** `started`, for the PyTorch engine: `backend` is "torch" (the protocol's BackendName does not have it yet). */
+export interface TorchStartedEvent {
+  type: "started";
+  runDir: string;
+  backend: "torch";
+  /** `cuda:0 (NVIDIA H100 80GB HBM3)` or `cpu`. */
+  device: string;
+  notUsed: { backend: string; reason: string }[];
+  model: string;
+  params: number;
+  dataset: DatasetInfo;
+  epochs: number;
+  stepsPerEpoch: number;
+  resumedFrom: { epoch: number; step: number; globalStep: number } | null;
+}
+
+export type TorchEvent = TorchStartedEvent | ProgressEvent | EpochEndEvent | CheckpointEvent | CompletedEvent | StoppedEvent | ErrorEvent | LogEvent;
+
+export interface TorchSessionOptions {
+  /** The interpreter (the Python extension's selection, or --python); default $CNN_STUDIO_PYTHON, python3, python. */
+  python?: string | null;
+  analyze?: (file: string) => FileAnalysis;
+  /** Diagnostic lines (stderr of the CLI). */
+  log?: (line: string) => void;
+}
+
+interface Hello {
+  torch: string;
+  python: string;
+  cuda: boolean;
+  cudaVersion: string | null;
+  device: string;
+  deviceName: string | null;
+  cudaError: string | null;
+  threads: number;
+}
+
+type Json = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === "number" ? v : Number.NaN);
+
+export class TorchTrainingSession {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private run: RunFiles | null = null;
+  private stopRequested = false;
+  private finished = false;
+  private readonly stderrTail: string[] = [];
+  private temp: string | null = null;
+
+  constructor(
+    private readonly options: TorchSessionOptions,
+    private readonly emit: (e: TorchEvent) => void,
+  ) {}
+
+  stop(): void {
+    this.stopRequested = true;
+    if (this.child && this.child.stdin.writable) this.child.stdin.write("stop\n");
+  }
+
+  /** Aborts at once (the run is marked failed). */
+  kill(): void {
+    this.child?.kill("SIGKILL");
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+    try {
+      this.run?.log(line);
+    } catch {
+      // an unwritable log must not end the run
+    }
+  }
+
+  private fail(phase: ErrorEvent["phase"], message: string, extra: Partial<ErrorEvent> = {}): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.log(`error (${phase}): ${message}`);
+    const runDir = this.run?.dir ?? null;
+    if (this.run) {
+      try {
+        this.run.status({ state: "failed", epoch: 0, step: 0, globalStep: 0, message, logTail: logTail(this.run.dir) });
+      } catch {
+        // nothing more can be recorded
+      }
+    }
+    this.emit({ type: "error", requestId: null, phase, message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : this.stderrTail.slice(-20), ...extra });
+  }
+
+  /** Trains; resolves when the run has ended (completed, stopped or failed). */
+  async start(requested: TrainConfig): Promise<void> {
+    try {
+      await this.prepareAndTrain(requested);
+    } catch (e) {
+      this.fail("training", `training failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      if (this.child && this.child.exitCode === null) this.child.kill();
+      if (this.temp) fs.rmSync(this.temp, { recursive: true, force: true });
+    }
+  }
+
+  private async prepareAndTrain(requested: TrainConfig): Promise<void> {
+    // 1. the configuration (a resumed run keeps its own, except epochs)
+    let config = requested;
+    if (requested.resume !== null) {
+      const dir = requested.resume;
+      let saved: unknown;
+      try {
+        saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+      } catch (e) {
+        return this.fail("config", `cannot resume ${dir}: no readable config.json (${e instanceof Error ? e.message : String(e)})`);
+      }
+      const checked = validateTrainConfig(saved);
+      if (!checked.ok) return this.fail("config", `cannot resume ${dir}: its config.json is not valid (${checked.error})`);
+      config = { ...checked.value, epochs: requested.epochs, backend: checked.value.backend, resume: dir };
+    }
+
+    // 2. the model, analysed and exported
+    const analyze = this.options.analyze ?? ((f: string) => new Analyzer().analyzeFile(f));
+    if (!fs.existsSync(config.file)) return this.fail("model", `cannot read the model file ${config.file}`);
+    const analysis = analyze(config.file);
+    const errors = analysis.diagnostics.filter((d) => d.severity === "error");
+    const model = analysis.models.find((m) => m.name === config.model);
+    const diagnostics = errors.map((d) => ({ message: d.message, file: d.location.file, line: d.location.range.start.line + 1, column: d.location.range.start.character + 1 }));
+    if (model === undefined) {
+      const names = analysis.models.map((m) => m.name);
+      return this.fail("model", `${config.file} has no model '${config.model}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`, { diagnostics });
+    }
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      return this.fail("model", `${config.file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`, { diagnostics });
+    }
+    const spec = modelInputSpec(model);
+    if (!spec.ok) return this.fail("model", spec.error);
+    const exported = exportPyTorch(config.file, { models: [model.name] });
+    if (!exported.ok) {
+      const d = exported.diagnostics.filter((x) => x.severity === "error");
+      return this.fail("model", `${model.name} cannot be exported to PyTorch: ${d.map((x) => `${path.basename(x.location.file)}:${x.location.range.start.line + 1}: ${x.message}`).join("; ")}`, {
+        diagnostics: d.map((x) => ({ message: x.message, file: x.location.file, line: x.location.range.start.line + 1, column: x.location.range.start.character + 1 })),
+      });
+    }
+
+    // 3. Python and PyTorch start (importing torch takes seconds) while the data loads
+    this.temp = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-"));
+    const scriptFile = path.join(this.temp, "trainer.py");
+    fs.writeFileSync(scriptFile, TORCH_TRAINER_PY);
+    const codeFile = path.join(this.temp, "model.py");
+    fs.writeFileSync(codeFile, exported.code);
+    const started = await this.spawnPython(scriptFile);
+    if (!started.ok) return this.fail("config", started.error);
+    const { child, lines } = started;
+    const helloP = lines.next();
+
+    const loaded = loadDataset(config.dataset, { input: spec.value, validationFraction: config.validationFraction, seed: config.seed });
+    if (!loaded.ok) return this.fail("dataset", loaded.error);
+    const dataset = loaded.value;
+    const normalization: Normalization = config.normalize ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width) : IDENTITY_NORMALIZATION(dataset.channels);
+
+    const helloMsg = await helloP;
+    if (helloMsg === null) return this.fail("process", `Python exited before it reported (${this.exitText()})${this.stderrTail.length ? `:\n${this.stderrTail.slice(-10).join("\n")}` : ""}`);
+    if (helloMsg["type"] === "error") {
+      const text = String(helloMsg["message"]);
+      return this.fail("config", /import torch failed: ModuleNotFoundError/.test(text) ? `PyTorch is not installed for ${started.python}. ${INSTALL_HINT}` : `${started.python}: ${text}`);
+    }
+    const hello = helloMsg as unknown as Hello;
+
+    // 4. the run folder
+    let resumeFrom: string | null = null;
+    let resumedAt: { epoch: number; step: number; globalStep: number } | null = null;
+    if (config.resume !== null) {
+      this.run = new RunFiles(config.resume);
+      const latest = latestCheckpoint(config.resume);
+      for (const s of latest.skipped) this.log(`skipping a damaged checkpoint: ${s}`);
+      if (latest.checkpoint === null) {
+        this.run = null;
+        return this.fail("config", `cannot resume ${config.resume}: it has no complete checkpoint${latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : ""}`);
+      }
+      if (latest.checkpoint.index.optimizer.name !== config.optimizer.name) return this.fail("config", `cannot resume ${config.resume}: ${latest.checkpoint.file} was written by optimizer ${latest.checkpoint.index.optimizer.name}, the run uses ${config.optimizer.name}`);
+      resumeFrom = latest.checkpoint.file;
+      const p = latest.checkpoint.index.position;
+      resumedAt = { epoch: p.epoch, step: p.step, globalStep: p.globalStep };
+      const moved = this.run.rewindMetrics(p.metricsLines);
+      this.log(`resuming from ${resumeFrom} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`);
+    } else {
+      this.run = new RunFiles(createRunDir(config.runsDir, model.name));
+      this.run.writeConfig({ ...config, engine: "torch" });
+      this.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
+    }
+    const run = this.run;
+
+    // 5. the job
+    const data = this.writeData(dataset);
+    const jobFile = path.join(this.temp, "job.json");
+    fs.writeFileSync(jobFile, JSON.stringify({ code: codeFile, model: model.name, data, normalization, config, checkpoints: run.checkpointsDir, resume: resumeFrom, metricsLines: run.metricsCount }));
+    child.stdin.write(JSON.stringify({ job: jobFile }) + "\n");
+    if (this.stopRequested) child.stdin.write("stop\n");
+
+    const device = hello.device.startsWith("cuda") ? `${hello.device}${hello.deviceName ? ` (${hello.deviceName})` : ""}` : "cpu";
+    if (!hello.device.startsWith("cuda")) {
+      const why = hello.cudaError ? `CUDA failed: ${hello.cudaError}` : hello.cudaVersion ? "no CUDA GPU is visible" : "this PyTorch build has no CUDA";
+      const message = `PyTorch ${hello.torch} trains on the CPU (${why}); a CUDA GPU is much faster (https://pytorch.org/get-started/locally/)`;
+      this.log(`warning: ${message}`);
+      this.emit({ type: "log", level: "warning", message });
+    }
+
+    // 6. training: Python's messages become events and run files
+    const dsInfo: DatasetInfo = {
+      name: dataset.name,
+      channels: dataset.channels,
+      height: dataset.height,
+      width: dataset.width,
+      classes: dataset.classes,
+      classNames: [...dataset.classNames],
+      trainCount: dataset.train.count,
+      validationCount: dataset.validation.count,
+      mean: normalization.mean,
+      std: normalization.std,
+    };
+    let stepsPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
+    let position = { epoch: resumedAt?.epoch ?? 0, step: resumedAt?.step ?? 0, globalStep: resumedAt?.globalStep ?? 0 };
+    for (;;) {
+      const m = await lines.next();
+      if (m === null) {
+        const code = this.exitText();
+        return this.fail("process", `the PyTorch trainer exited (${code}) before the run ended${this.stderrTail.length ? `; its last output:\n${this.stderrTail.slice(-12).join("\n")}` : ""}`);
+      }
+      switch (m["type"]) {
+        case "ready": {
+          stepsPerEpoch = num(m["stepsPerEpoch"]);
+          run.status({ state: "running", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
+          run.log(`backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; normalisation mean [${normalization.mean.map((x) => x.toFixed(4)).join(", ")}], std [${normalization.std.map((x) => x.toFixed(4)).join(", ")}]`);
+          this.emit({ type: "started", runDir: run.dir, backend: "torch", device, notUsed: [], model: model.name, params: num(m["params"]), dataset: dsInfo, epochs: config.epochs, stepsPerEpoch, resumedFrom: resumedAt });
+          break;
+        }
+        case "step": {
+          const rec: Json = { type: "step", epoch: m["epoch"], step: m["step"], globalStep: m["globalStep"], loss: m["loss"] ?? Number.NaN, accuracy: m["accuracy"], lr: m["lr"] };
+          if (m["momentum"] !== undefined) rec["momentum"] = m["momentum"];
+          rec["imagesPerSecond"] = m["imagesPerSecond"];
+          rec["time"] = m["time"];
+          run.appendMetrics(rec);
+          position = { epoch: num(m["epoch"]), step: num(m["step"]), globalStep: num(m["globalStep"]) };
+          this.emit({ type: "progress", epoch: num(m["epoch"]), epochs: config.epochs, step: num(m["step"]), stepsPerEpoch, globalStep: num(m["globalStep"]), loss: num(m["loss"] ?? Number.NaN), accuracy: num(m["accuracy"]), imagesPerSecond: num(m["imagesPerSecond"]), etaSeconds: num(m["etaSeconds"]), lr: num(m["lr"]) });
+          break;
+        }
+        case "epoch": {
+          const e: EpochEndEvent = {
+            type: "epochEnd",
+            epoch: num(m["epoch"]),
+            epochs: num(m["epochs"]),
+            trainLoss: num(m["trainLoss"] ?? Number.NaN),
+            trainAccuracy: num(m["trainAccuracy"]),
+            valLoss: num(m["valLoss"] ?? Number.NaN),
+            valAccuracy: num(m["valAccuracy"]),
+            trainTop5: typeof m["trainTop5"] === "number" ? m["trainTop5"] : null,
+            valTop5: typeof m["valTop5"] === "number" ? m["valTop5"] : null,
+            lr: num(m["lr"]),
+            seconds: num(m["seconds"]),
+          };
+          const { type: _t, ...rest } = e;
+          run.appendMetrics({ type: "epoch", ...rest, time: m["time"] });
+          const many = e.valTop5 !== null;
+          run.log(`epoch ${e.epoch}/${config.epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${many ? `, top-5 ${(100 * e.valTop5!).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`);
+          this.emit(e);
+          break;
+        }
+        case "checkpoint": {
+          const e: CheckpointEvent = { type: "checkpoint", path: String(m["path"]), epoch: num(m["epoch"]), step: num(m["step"]), globalStep: num(m["globalStep"]), reason: m["reason"] === "stop" ? "stop" : "epoch" };
+          run.log(`checkpoint ${e.path} (${e.reason}, epoch ${e.epoch}, step ${e.step})`);
+          this.emit(e);
+          break;
+        }
+        case "done": {
+          this.finished = true;
+          if (m["kind"] === "completed") {
+            const final = (m["final"] ?? null) as CompletedEvent["final"];
+            const seconds = num(m["seconds"]);
+            if (final) {
+              final.trainLoss = num(final.trainLoss ?? Number.NaN);
+              final.valLoss = num(final.valLoss ?? Number.NaN);
+            }
+            run.status({ state: "completed", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
+            run.log(`completed in ${seconds.toFixed(1)} s${final ? `: validation accuracy ${(100 * final.valAccuracy).toFixed(2)}%` : ""}`);
+            this.emit({ type: "completed", runDir: run.dir, final, seconds });
+          } else {
+            const p = { epoch: num(m["epoch"]), step: num(m["step"]), globalStep: num(m["globalStep"]) };
+            run.status({ state: "stopped", ...p, message: "stopped on request" });
+            run.log(`stopped at epoch ${p.epoch}, step ${p.step}`);
+            this.emit({ type: "stopped", runDir: run.dir, ...p, checkpoint: typeof m["checkpoint"] === "string" ? m["checkpoint"] : null });
+          }
+          child.stdin.end();
+          await lines.close();
+          return;
+        }
+        case "error": {
+          const phase = m["phase"] === "model" ? "model" : "training";
+          if (typeof m["traceback"] === "string") this.log(m["traceback"]);
+          return this.fail(phase, String(m["message"]));
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  private exitText(): string {
+    const c = this.child;
+    if (!c) return "not started";
+    return c.signalCode ? `signal ${c.signalCode}` : `exit code ${c.exitCode ?? "?"}`;
+  }
+
+  /** The splits as raw files for Python: images (uint8, CHW per image) and labels (int32, little-endian). */
+  private writeData(d: ImageDataset): Json {
+    const dir = this.temp!;
+    const split = (name: string, s: ImageDataset["train"]): Json => {
+      const images = path.join(dir, `${name}-images.u8`);
+      const labels = path.join(dir, `${name}-labels.i32`);
+      fs.writeFileSync(images, s.images);
+      fs.writeFileSync(labels, new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
+      return { images, labels, count: s.count };
+    };
+    return { channels: d.channels, height: d.height, width: d.width, classes: d.classes, train: split("train", d.train), validation: split("validation", d.validation) };
+  }
+
+  /** Starts the first interpreter of the candidates that exists. */
+  private async spawnPython(script: string): Promise<{ ok: true; child: ChildProcessWithoutNullStreams; python: string; lines: LineReader } | { ok: false; error: string }> {
+    const tried: string[] = [];
+    for (const python of pythonCandidates(this.options.python)) {
+      const child = spawn(python, ["-u", script], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+      const ok = await new Promise<boolean>((resolve) => {
+        child.once("spawn", () => resolve(true));
+        child.once("error", () => resolve(false));
+      });
+      if (!ok) {
+        tried.push(`${python} (not found)`);
+        continue;
+      }
+      this.child = child;
+      child.stdin.on("error", () => undefined);
+      readline.createInterface({ input: child.stderr }).on("line", (l) => {
+        this.stderrTail.push(l);
+        if (this.stderrTail.length > 200) this.stderrTail.shift();
+      });
+      return { ok: true, child, python, lines: new LineReader(child) };
+    }
+    return { ok: false, error: `No Python interpreter found (tried ${tried.join(", ")}). The PyTorch engine needs Python 3 with PyTorch: install them (https://pytorch.org/get-started/locally/), or choose the interpreter with --python PATH, $CNN_STUDIO_PYTHON or the Python extension.` };
+  }
+}
+
+/** JSON lines from the child's stdout, one at a time; null at the end. */
+class LineReader {
+  private readonly queue: Json[] = [];
+  private waiting: ((m: Json | null) => void) | null = null;
+  private ended = false;
+  private readonly rl: readline.Interface;
+
+  constructor(child: ChildProcessWithoutNullStreams) {
+    this.rl = readline.createInterface({ input: child.stdout });
+    this.rl.on("line", (line) => {
+      let m: Json;
+      try {
+        const v: unknown = JSON.parse(line);
+        if (typeof v !== "object" || v === null) return;
+        m = v as Json;
+      } catch {
+        return; // not a message (a stray print)
+      }
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = null;
+        w(m);
+      } else this.queue.push(m);
+    });
+    const end = () => {
+      this.ended = true;
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = null;
+        w(null);
+      }
+    };
+    this.rl.on("close", () => {
+      // let the exit code arrive before reporting the end
+      if (child.exitCode !== null || child.signalCode !== null) end();
+      else child.once("exit", end);
+    });
+  }
+
+  next(): Promise<Json | null> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async close(): Promise<void> {
+    this.rl.close();
+  }
+}

@@ -1,0 +1,256 @@
+import type * as tfc from "@tensorflow/tfjs-core";
+import type { GraphNode, ModelAnalysis } from "../../shared/analysis";
+import { seedFor, uniform } from "./init";
+import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
+import { conv2d, convTranspose2d } from "./layers/conv";
+import { dropout2dLayer, dropoutLayer, elu, flatten, gelu, hardsigmoid, hardswish, identity, leakyRelu, relu, relu6, sigmoid, silu, softmax, tanh } from "./layers/elementwise";
+import { linear } from "./layers/linear";
+import { batchNorm1d, batchNorm2d, localResponseNorm } from "./layers/norm";
+import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool2d, maxPool2d } from "./layers/pool";
+import { upsample } from "./layers/upsample";
+import { compileOp } from "./ops";
+import { TFJS_GRADIENTS } from "./tfjsGradients";
+import type { CompiledModel, CompileModel, CompileOptions, TF } from "./types";
+import { toNHWC, toTorch, torch as torchValue, type Value } from "./value";
+
+/**
+ * The model compiler: a model's analysis graph (one forward pass, see ModelAnalysis.graph) becomes
+ * a TensorFlow.js function with PyTorch's semantics, parameters and state_dict names.
+ *
+ * Layout: tensors enter and leave NCHW; inside, 4-D feature maps stay NHWC (tfjs's convolutions
+ * and pools are NHWC) and are converted, once per value and call, only where an operation needs
+ * PyTorch's order (flatten, view, Linear, BatchNorm1d, non-4-D broadcasting). Dimension arguments
+ * (cat, mean, softmax) are mapped to the internal axes. Parameters keep PyTorch's layout; each
+ * layer transposes its weights on the fly (cheap, and gradients flow through the transpose).
+ */
+
+/** Every layer kind of the model language (src/analyzer/layers/index.ts), by type. */
+export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = {
+  Conv2d: conv2d,
+  ConvTranspose2d: convTranspose2d,
+  Linear: linear,
+  MaxPool2d: maxPool2d,
+  AvgPool2d: avgPool2d,
+  AdaptiveAvgPool2d: adaptiveAvgPool2d,
+  AdaptiveMaxPool2d: adaptiveMaxPool2d,
+  BatchNorm2d: batchNorm2d,
+  BatchNorm1d: batchNorm1d,
+  LocalResponseNorm: localResponseNorm,
+  Dropout: dropoutLayer,
+  Dropout2d: dropout2dLayer,
+  Flatten: flatten,
+  ReLU: relu,
+  ReLU6: relu6,
+  LeakyReLU: leakyRelu,
+  ELU: elu,
+  GELU: gelu,
+  SiLU: silu,
+  Sigmoid: sigmoid,
+  Tanh: tanh,
+  Hardswish: hardswish,
+  Hardsigmoid: hardsigmoid,
+  Softmax: softmax,
+  Upsample: upsample,
+  Identity: identity,
+};
+
+interface Entry {
+  variable: tfc.Variable;
+  /** Index of the owning module in named_modules order, then creation order: the state_dict order. */
+  order: [number, number];
+}
+
+/** Parameters and buffers of a model, by state_dict name. */
+class Store {
+  readonly params = new Map<string, Entry>();
+  readonly buffers = new Map<string, Entry>();
+  /** Tensors of modules that are not registered children (not in the state_dict, not trained, as in PyTorch). */
+  readonly hidden: tfc.Tensor[] = [];
+  readonly constants: tfc.Tensor[] = [];
+  private created = 0;
+
+  constructor(
+    private readonly tf: TF,
+    private readonly seed: number,
+    private readonly moduleOrder: ReadonlyMap<string, number>,
+  ) {}
+
+  private initial(name: string, shape: number[], init: Init, dtype: "float32" | "int32"): tfc.Tensor {
+    const size = shape.reduce((a, d) => a * d, 1);
+    if (init.kind === "const") return this.tf.fill(shape, init.value, dtype);
+    return this.tf.tensor(uniform(this.seed, name, size, init.bound), shape, "float32");
+  }
+
+  get(kind: "param" | "buffer", path: string, registered: boolean, name: string, shape: number[], init: Init, trainable: boolean, dtype: "float32" | "int32" = "float32"): tfc.Variable {
+    const full = path ? `${path}.${name}` : name;
+    const map = kind === "param" ? this.params : this.buffers;
+    const existing = registered ? map.get(full) : undefined;
+    if (existing) {
+      // A module called again (shared weights): the same tensors.
+      const s = existing.variable.shape;
+      if (s.length !== shape.length || s.some((d, i) => d !== shape[i])) throw new CompileError(`${full} is used with shapes [${s.join(", ")}] and [${shape.join(", ")}]`);
+      return existing.variable;
+    }
+    const t = this.initial(full, shape, init, dtype);
+    const variable = this.tf.variable(t, kind === "param" && trainable, undefined, dtype);
+    t.dispose();
+    if (!registered) this.hidden.push(variable);
+    else map.set(full, { variable, order: [this.moduleOrder.get(path) ?? Number.MAX_SAFE_INTEGER, this.created++] });
+    return variable;
+  }
+
+  sorted(kind: "param" | "buffer"): Map<string, tfc.Variable> {
+    const entries = [...(kind === "param" ? this.params : this.buffers)];
+    entries.sort(([, a], [, b]) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+    return new Map(entries.map(([n, e]) => [n, e.variable]));
+  }
+}
+
+function describeNode(n: GraphNode): string {
+  return n.kind === "module" ? `${n.label} (${n.type})` : n.label;
+}
+
+export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options: CompileOptions): CompiledModel => {
+  void TFJS_GRADIENTS; // every tfjs gradient is registered (see ./tfjsGradients)
+  if (model.output === null) throw new CompileError(`${model.name} could not be analysed to its output; fix its errors first`);
+  const graph = model.graph;
+  const outputs = graph.filter((n) => n.kind === "output");
+  if (outputs.length === 0) throw new CompileError(`${model.name} has no output in its graph`);
+  const inputNodes = graph.filter((n) => n.kind === "input");
+  const moduleOrder = new Map(model.modules.map((m, i) => [m.path, i]));
+  const store = new Store(tf, options.seed, moduleOrder);
+  const fns: (NodeFn | null)[] = [];
+
+  for (const node of graph) {
+    if (node.kind === "input" || node.kind === "output") {
+      fns.push(null);
+      continue;
+    }
+    const layer = node.layer !== undefined ? model.layers[node.layer] : undefined;
+    const isModule = node.kind === "module";
+    const registered = isModule && !node.label.startsWith("<unregistered");
+    const path = isModule ? (registered ? node.label : `${node.label}#${node.id}`) : "";
+    const trainable = !(layer && layer.params > 0 && layer.trainableParams === 0);
+    const b: BuildCtx = {
+      tf,
+      attrs: node.attrs,
+      node,
+      param: (name, shape, init) => {
+        if (!isModule) throw new CompileError(`${describeNode(node)} cannot have parameters`);
+        return store.get("param", path, registered, name, shape, init, trainable);
+      },
+      buffer: (name, shape, init, dtype) => {
+        if (!isModule) throw new CompileError(`${describeNode(node)} cannot have buffers`);
+        return store.get("buffer", path, registered, name, shape, init, false, dtype);
+      },
+      constant: (values, shape) => {
+        const t = tf.keep(tf.tensor(values, shape, "float32"));
+        store.constants.push(t);
+        return t;
+      },
+    };
+    let fn: NodeFn | undefined;
+    if (node.kind === "op") fn = compileOp(node.type, node.attrs);
+    if (!fn) {
+      const builder = LAYER_BUILDERS[node.type];
+      if (builder) fn = builder(b);
+      else if (isModule) fn = identity(b); // a custom leaf module: its forward's operations are already in the graph before it
+      else throw new CompileError(`${describeNode(node)}: the operation '${node.type}' is not supported by the trainer`);
+    }
+    fns.push(fn);
+  }
+
+  const parameters = store.sorted("param");
+  const buffers = store.sorted("buffer");
+  let calls = 0;
+
+  /** One forward pass; `keep` selects the node values to return besides the outputs. */
+  const run = (inputs: readonly tfc.Tensor[], training: boolean, keep?: ReadonlySet<number>): { outputs: Value[]; kept: Map<number, Value> } => {
+    if (inputs.length !== inputNodes.length) throw new Error(`${model.name} takes ${inputNodes.length} input${inputNodes.length === 1 ? "" : "s"}, got ${inputs.length}`);
+    const symbols = new Map<string, number>();
+    inputs.forEach((t, i) => {
+      const expected = model.inputs[i] ?? [];
+      const ok = t.rank === expected.length && expected.every((d, j) => j === 0 || typeof d !== "number" || d === t.shape[j]);
+      if (!ok) throw new Error(`${model.name} input ${i + 1} should be [${expected.join(", ")}], got [${t.shape.join(", ")}]`);
+      const b0 = expected[0];
+      if (typeof b0 === "string") symbols.set(b0, t.shape[0]!);
+    });
+    const call = ++calls;
+    let draws = 0;
+    const torchMemo = new Map<Value, tfc.Tensor>();
+    const nhwcMemo = new Map<Value, tfc.Tensor4D>();
+    const ctx: RunCtx = {
+      tf,
+      training,
+      symbols,
+      nextSeed: () => seedFor(options.seed, `dropout:${call}:${draws++}`),
+      torchOf: (v) => {
+        if (v.layout === "torch") return v.t;
+        let t = torchMemo.get(v);
+        if (!t) torchMemo.set(v, (t = toTorch(tf, v)));
+        return t;
+      },
+      nhwcOf: (v) => {
+        if (v.layout === "nhwc") return v.t as tfc.Tensor4D;
+        let t = nhwcMemo.get(v);
+        if (!t) nhwcMemo.set(v, (t = toNHWC(tf, v)));
+        return t;
+      },
+    };
+    const values: (Value | undefined)[] = new Array(graph.length);
+    let nextInput = 0;
+    for (const node of graph) {
+      if (node.kind === "input") {
+        values[node.id] = torchValue(inputs[nextInput++]!);
+        continue;
+      }
+      const ins = node.inputs.map((id) => {
+        const v = values[id];
+        if (!v) throw new Error(`graph node ${node.id} (${describeNode(node)}) reads node ${id} before it is computed`);
+        return v;
+      });
+      if (node.kind === "output") {
+        values[node.id] = ins[0];
+        continue;
+      }
+      try {
+        values[node.id] = fns[node.id]!(ins, ctx);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new Error(`${describeNode(node)}: ${msg}`);
+      }
+    }
+    const kept = new Map<number, Value>();
+    for (const id of keep ?? []) {
+      const v = values[id];
+      if (!v) throw new Error(`${model.name} has no graph node ${id}`);
+      kept.set(id, v);
+    }
+    return { outputs: outputs.map((o) => values[o.id]!), kept };
+  };
+
+  return {
+    name: model.name,
+    parameters,
+    buffers,
+    apply(inputs, training) {
+      return tf.tidy(() => toTorch(tf, run(inputs, training).outputs[0]!));
+    },
+    activations(inputs, nodeIds) {
+      const ids = [...new Set(nodeIds)];
+      const ts = tf.tidy(() => {
+        const { kept } = run(inputs, false, new Set(ids));
+        return ids.map((id) => toTorch(tf, kept.get(id)!));
+      });
+      return new Map(ids.map((id, i) => [id, ts[i]!]));
+    },
+    dispose() {
+      for (const v of parameters.values()) v.dispose();
+      for (const v of buffers.values()) v.dispose();
+      for (const t of store.hidden) t.dispose();
+      for (const t of store.constants) t.dispose();
+    },
+  };
+};
+
+export { CompileError };

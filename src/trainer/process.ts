@@ -1,0 +1,117 @@
+import { validateRequest, type TrainerEvent } from "../shared/training";
+import { logTail, markRunFailed } from "./runs";
+import { TrainingSession, type SessionDeps } from "./session";
+
+/**
+ * The trainer's side of the protocol (src/shared/training.ts), for the child-process entry
+ * (src/trainer/main.ts). Messages arrive over Node IPC; each is validated, and a bad one is
+ * answered with an `error` event of phase "request" (which never ends a run). The process exits
+ * after a `shutdown` request or when its parent disconnects, in both cases after stopping a run
+ * gracefully at a step boundary (with a checkpoint).
+ */
+
+export interface ProcessDeps extends SessionDeps {
+  version: string;
+}
+
+export function runTrainerProcess(deps: ProcessDeps): void {
+  if (typeof process.send !== "function") {
+    process.stderr.write("cnn-studio trainer: this program is started by CNN Studio (the extension or `cnn-studio train`) over IPC, not directly.\n");
+    process.exitCode = 2;
+    return;
+  }
+  let exiting = false;
+  let running: Promise<void> | null = null;
+  let inFlight = 0;
+  let drained: (() => void)[] = [];
+  const settle = (): void => {
+    if (--inFlight === 0) {
+      const waiting = drained;
+      drained = [];
+      for (const w of waiting) w();
+    }
+  };
+  const send = (e: TrainerEvent, then?: () => void): void => {
+    if (!process.connected || typeof process.send !== "function") {
+      then?.();
+      return;
+    }
+    inFlight++;
+    try {
+      process.send(e, undefined, {}, (err) => {
+        if (err) process.stderr.write(`cnn-studio trainer: could not send ${e.type}: ${err.message}\n`);
+        settle();
+        then?.();
+      });
+    } catch (err) {
+      process.stderr.write(`cnn-studio trainer: could not send ${e.type}: ${err instanceof Error ? err.message : String(err)}\n`);
+      settle();
+      then?.();
+    }
+  };
+  /** Calls `f` once every message sent so far has been handed to the channel. */
+  const whenDrained = (f: () => void): void => {
+    if (inFlight === 0) f();
+    else drained.push(f);
+  };
+  const session = new TrainingSession({ ...deps, log: (line) => process.stderr.write(`${line}\n`) }, (e) => send(e));
+
+  const exit = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    session.dispose();
+    // let pending IPC messages flush, then leave
+    const done = () => {
+      if (process.connected) process.disconnect();
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 200).unref();
+    };
+    whenDrained(done);
+  };
+  const exitWhenIdle = (): void => {
+    if (running === null) exit(0);
+    else void running.then(() => exit(0));
+  };
+
+  process.on("message", (raw: unknown) => {
+    const checked = validateRequest(raw);
+    if (!checked.ok) {
+      // a refused start ends the (never begun) run; any other refused message changes nothing
+      const isStart = typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "start";
+      send({ type: "error", requestId: null, phase: isStart ? "config" : "request", message: `rejected a request: ${checked.error}`, diagnostics: [], runDir: null, logTail: [] });
+      return;
+    }
+    const req = checked.value;
+    if (req.type === "start") {
+      if (running !== null) {
+        void session.handle(req); // answers with an error: one run per process
+        return;
+      }
+      running = session.handle(req).finally(() => {
+        running = null;
+      });
+      return;
+    }
+    void session.handle(req);
+    if (req.type === "shutdown") exitWhenIdle();
+  });
+
+  process.on("disconnect", () => {
+    // the parent is gone: stop at the next step boundary (leaving a checkpoint), then exit
+    session.stop();
+    exitWhenIdle();
+  });
+
+  const crash = (what: string, e: unknown): void => {
+    const message = `${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    process.stderr.write(`cnn-studio trainer: ${message}\n`);
+    const runDir = session.runDir;
+    if (runDir !== null) markRunFailed(runDir, message, []);
+    send({ type: "error", requestId: null, phase: "process", message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : [] }, () => process.exit(1));
+    setTimeout(() => process.exit(1), 1000).unref();
+  };
+  process.on("uncaughtException", (e) => crash("uncaught exception", e));
+  process.on("unhandledRejection", (e) => crash("unhandled rejection", e));
+
+  send({ type: "ready", pid: process.pid, version: deps.version });
+}

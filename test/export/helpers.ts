@@ -1,0 +1,87 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { AttrValue, ModelAnalysis, Shape } from "../../src/shared/analysis";
+import { exportPyTorch, type PyTorchExport } from "../../src/export/pytorch";
+
+/** The repository root (compiled tests live in out/test/export/). */
+export const ROOT = path.resolve(__dirname, "../../..");
+export const EXAMPLES = path.join(ROOT, "examples");
+/** Debian's interpreter, which has python3-torch where it is installed. */
+export const PYTHON = process.env["CNN_STUDIO_TEST_PYTHON"] ?? "/usr/bin/python3";
+
+/** Exports an in-memory model file (and the files it imports) given as `{ "model.ts": text }`. */
+export function exportSource(files: Record<string, string>, main = "model.ts", models?: string[]): PyTorchExport {
+  const dir = "/virtual/models";
+  const texts = new Map(Object.entries(files).map(([k, v]) => [path.join(dir, k), v]));
+  return exportPyTorch(path.join(dir, main), { host: { readFile: (f) => texts.get(f) }, displayPath: main, ...(models ? { models } : {}) });
+}
+
+/** Removes the common indentation of a template literal block (and its first/last empty lines). */
+export function dedent(s: string): string {
+  const lines = s.replace(/^\n/, "").replace(/\n\s*$/, "").split("\n");
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+  return lines.map((l) => l.slice(indent)).join("\n");
+}
+
+/** The state_dict keys PyTorch has for an analysed model, from its modules and their arguments. */
+export function expectedStateDict(model: ModelAnalysis): string[] {
+  const attrs = new Map<string, Record<string, AttrValue>>();
+  for (const n of model.graph) if (n.kind === "module" && n.layer !== undefined) attrs.set(model.layers[n.layer]!.path, n.attrs);
+  const keys: string[] = [];
+  for (const m of model.modules) {
+    const p = m.path ? `${m.path}.` : "";
+    const a = attrs.get(m.path);
+    switch (m.type) {
+      case "Conv2d":
+      case "ConvTranspose2d":
+      case "Linear":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called; its bias is unknown`);
+        keys.push(`${p}weight`);
+        if (a["bias"] !== false) keys.push(`${p}bias`);
+        break;
+      case "BatchNorm2d":
+      case "BatchNorm1d":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called`);
+        if (a["affine"] !== false) keys.push(`${p}weight`, `${p}bias`);
+        if (a["trackRunningStats"] !== false) keys.push(`${p}running_mean`, `${p}running_var`, `${p}num_batches_tracked`);
+        break;
+    }
+  }
+  return keys;
+}
+
+/** A shape with the symbolic batch replaced by `batch`. */
+export function concrete(shape: Shape, batch: number): number[] {
+  return shape.map((d) => (typeof d === "number" ? d : batch));
+}
+
+export interface PythonModelReport {
+  error?: string;
+  params: number;
+  trainableParams: number;
+  buffers: number;
+  /** [path, type, params, trainable params, buffers] of named_modules(). */
+  modules: [string, string, number, number, number][];
+  stateDict: string[];
+  output: number[] | number[][];
+}
+
+export interface PythonFileReport {
+  file: string;
+  error?: string;
+  models: Record<string, PythonModelReport>;
+}
+
+export type PythonRun = { ok: true; reports: PythonFileReport[]; seconds: number } | { ok: false; skip: string } | { ok: false; error: string };
+
+/** Runs test/export/check_models.py once for all jobs; a missing Python or PyTorch is a skip reason. */
+export function runChecks(jobs: { file: string; models: { name: string; inputs: number[][] }[] }[]): PythonRun {
+  if (!fs.existsSync(PYTHON)) return { ok: false, skip: `${PYTHON} not found: install python3-torch (Debian) to run the PyTorch checks` };
+  const t0 = performance.now();
+  const r = spawnSync(PYTHON, [path.join(ROOT, "test/export/check_models.py")], { input: JSON.stringify(jobs), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0 && /No module named 'torch'/.test(r.stderr)) return { ok: false, skip: `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to run the PyTorch checks` };
+  if (r.error || r.status !== 0) return { ok: false, error: `${PYTHON} failed: ${r.error?.message ?? r.stderr.slice(-3000)}` };
+  return { ok: true, reports: JSON.parse(r.stdout) as PythonFileReport[], seconds };
+}

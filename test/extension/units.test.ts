@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import ts = require("typescript");
+import { Analyzer } from "../../src/analyzer/index";
+import { datasetProblem, defaultForm, describeConfig, firstSuitableModel, modelId, normalizeForm, validateForm, type FormModel } from "../../src/extension/train/form";
+import { RunStore } from "../../src/extension/runs/runStore";
+import { withEdges } from "../../src/server/analysisRequest";
+import type { AnalysisResult } from "../../src/shared/lsp";
+import { trainConfig } from "../../src/shared/training";
+import { createFakeVscode, installFakeVscode } from "./fakeVscode";
+
+/** The extension's pure parts: the Train form, run folders, tsconfig patching, summaries, model lookup, templates. */
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const fake = createFakeVscode(ROOT);
+installFakeVscode(fake.api);
+const { patchTsconfig, newTsconfig, TYPINGS_REL } = require("../../src/extension/commands/typings") as typeof import("../../src/extension/commands/typings");
+const { summaryText } = require("../../src/extension/commands/summary") as typeof import("../../src/extension/commands/summary");
+const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
+const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");
+const { statusText, TrainingController } = require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
+
+function analyse(file: string): AnalysisResult {
+  const a = new Analyzer().analyzeFile(file);
+  return { uri: `file://${file}`, file, version: null, isModelFile: true, models: a.models.map(withEdges), diagnostics: a.diagnostics, dependencies: a.dependencies };
+}
+
+const LENET = path.join(ROOT, "examples", "lenet5.ts");
+const lenet = analyse(LENET);
+const formModels: FormModel[] = lenet.models.map((m) => ({ id: modelId(lenet.uri, m.name), file: lenet.file, name: m.name, inputs: m.inputs, output: m.output, params: m.params, errors: 0 }));
+
+test("Train form: a valid form makes the configuration the trainer accepts", () => {
+  const state = { ...defaultForm(), model: modelId(lenet.uri, "lenet5Mnist"), epochs: "3", batchSize: "32", optimizer: "sgd" as const, lr: "0.05", momentum: "0.9", schedule: "step" as const, stepSize: "1", gamma: "0.5", flip: true };
+  const r = validateForm(state, formModels, "/tmp/runs");
+  assert.deepEqual(r.errors, {});
+  assert.ok(r.config);
+  assert.deepEqual(r.config, trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: "/tmp/runs", epochs: 3, batchSize: 32, optimizer: { name: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 0 }, schedule: { name: "step", stepSize: 1, gamma: 0.5 }, augment: { cropPadding: 0, flip: true }, normalize: true, validationFraction: 0.2, seed: 0, backend: "auto" }));
+  assert.equal(describeConfig(r.config), "Train lenet5Mnist on the bundled MNIST sample for 3 epochs, batch size 32, SGD (lr 0.05, momentum 0.9), step decay ×0.5 every 1 epoch, horizontal flip, backend auto.");
+});
+
+test("Train form: each bad field gets its own message", () => {
+  const state = { ...defaultForm(), model: modelId(lenet.uri, "lenet5Mnist"), dataset: "folder" as const, datasetDir: " ", epochs: "two", batchSize: "0", lr: "-1", cropPadding: "1.5", seed: "-3", validationFraction: "0.95" };
+  const r = validateForm(state, formModels, "/tmp/runs");
+  assert.equal(r.config, undefined);
+  assert.deepEqual(Object.keys(r.errors).sort(), ["batchSize", "cropPadding", "datasetDir", "epochs", "lr", "seed", "validationFraction"]);
+  assert.equal(r.errors.epochs, "Epochs must be a number");
+  assert.equal(r.errors.batchSize, "Batch size must be at least 1");
+  assert.equal(validateForm(defaultForm(), [], "/r").errors.model, "No model to train: create a model file first");
+});
+
+test("Train form: models must fit the dataset's images and be classifiers", () => {
+  const lenet32 = formModels.find((m) => m.name === "lenet5")!;
+  assert.match(datasetProblem(lenet32, "mnist-sample") ?? "", /MNIST sample has 1×28×28 images; lenet5 takes \[N, 1, 32, 32\]/);
+  assert.equal(datasetProblem(lenet32, "folder"), undefined, "image folders are resized to the model");
+  assert.equal(firstSuitableModel(formModels, "mnist-sample")?.name, "lenet5Mnist");
+  const r = validateForm({ ...defaultForm(), model: lenet32.id }, formModels, "/r");
+  assert.match(r.errors.model ?? "", /1×28×28/);
+  const twoOutputs: FormModel = { ...lenet32, id: "x#y", name: "y", output: [["N", 10], ["N", 5]] };
+  assert.match(validateForm({ ...defaultForm(), model: "x#y" }, [twoOutputs], "/r").errors.model ?? "", /returns several tensors/);
+  const broken: FormModel = { ...lenet32, id: "b#b", name: "b", errors: 2 };
+  assert.match(validateForm({ ...defaultForm(), model: "b#b" }, [broken], "/r").errors.model ?? "", /has 2 errors/);
+});
+
+test("Train form: saved states are checked field by field", () => {
+  const d = defaultForm({ backend: "wasm" });
+  assert.deepEqual(normalizeForm(null, d), d);
+  const n = normalizeForm({ epochs: 7, batchSize: "128", optimizer: "rmsprop", backend: "js", flip: "yes", extra: 1 }, d);
+  assert.equal(n.epochs, d.epochs, "a number where a string belongs is ignored");
+  assert.equal(n.batchSize, "128");
+  assert.equal(n.optimizer, d.optimizer, "an unknown optimizer falls back");
+  assert.equal(n.backend, "js");
+  assert.equal(n.flip, false);
+  assert.equal(defaultForm({ datasetDir: "/data/cifar-10-batches-bin" }).dataset, "cifar10");
+});
+
+test("runs: state, progress, best accuracy and backend from a run folder, read incrementally", () => {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
+  try {
+    const mk = (name: string, status: object | null, metrics: object[], log = ""): string => {
+      const dir = path.join(runs, name);
+      fs.mkdirSync(path.join(dir, "checkpoints"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(trainConfig({ file: LENET, model: name.slice(18), dataset: { kind: "mnist-sample" }, runsDir: runs, epochs: 4 })));
+      if (status) fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify(status));
+      fs.writeFileSync(path.join(dir, "metrics.jsonl"), metrics.map((m) => JSON.stringify(m) + "\n").join(""));
+      if (log) fs.writeFileSync(path.join(dir, "log.txt"), log);
+      return dir;
+    };
+    const epoch = (e: number, acc: number): object => ({ type: "epoch", epoch: e, epochs: 4, trainLoss: 1, trainAccuracy: acc, valLoss: 1, valAccuracy: acc, lr: 0.001, seconds: 1 });
+    const step = (e: number, s: number): object => ({ type: "step", epoch: e, step: s, globalStep: s, loss: 0.5, accuracy: 0.8, lr: 0.001, imagesPerSecond: 900 });
+    const live = mk("2026-01-02-030405-lenet5Mnist", { state: "running", pid: process.pid, epoch: 2, step: 3, globalStep: 11 }, [step(1, 1), epoch(1, 0.91), epoch(2, 0.95), step(3, 3)], "2026 started\n2026 backend wasm; 4 steps per epoch\n");
+    mk("2026-01-01-000000-ourCnn", { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 }, [epoch(1, 0.5), epoch(2, 0.7), epoch(3, 0.65), epoch(4, 0.6)]);
+    mk("2026-01-03-000000-dead", { state: "running", pid: 2 ** 22 + 12345, epoch: 1, step: 2, globalStep: 2 }, [step(1, 2)]);
+    fs.writeFileSync(path.join(runs, "2026-01-03-000000-dead", "checkpoints", "e0001-s000002.json"), "{}");
+    fs.mkdirSync(path.join(runs, "not-a-run"));
+    const store = new RunStore();
+    const list = store.list(runs);
+    assert.deepEqual(list.map((r) => `${r.name}:${r.state}`), ["2026-01-03-000000-dead:interrupted", "2026-01-02-030405-lenet5Mnist:running", "2026-01-01-000000-ourCnn:completed"]);
+    const running = list[1]!;
+    assert.equal(running.model, "lenet5Mnist");
+    assert.equal(running.epoch, 3, "the epoch in progress");
+    assert.equal(running.epochs, 4);
+    assert.equal(running.bestValAccuracy, 0.95);
+    assert.equal(running.backend, "wasm");
+    assert.equal(running.imagesPerSecond, 900);
+    assert.equal(list[2]!.bestValAccuracy, 0.7);
+    assert.equal(list[0]!.hasCheckpoint, true);
+    // Appended records, including a torn last line completed later, are picked up.
+    fs.appendFileSync(path.join(live, "metrics.jsonl"), JSON.stringify(epoch(3, 0.97)).slice(0, 20));
+    assert.equal(store.read(live)!.bestValAccuracy, 0.95);
+    fs.appendFileSync(path.join(live, "metrics.jsonl"), JSON.stringify(epoch(3, 0.97)).slice(20) + "\n");
+    const after = store.read(live)!;
+    assert.equal(after.bestValAccuracy, 0.97);
+    assert.equal(after.epoch, 3);
+  } finally {
+    fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
+
+test("status bar text of a training run", () => {
+  const config = trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: "/r" });
+  const run = { config, runDir: "/r/x", started: null, progress: null, lastEpoch: null, stopping: false };
+  assert.equal(statusText(run), "$(sync~spin) lenet5Mnist · preparing…");
+  const progress = { type: "progress" as const, epoch: 2, epochs: 5, step: 10, stepsPerEpoch: 100, globalStep: 110, loss: 0.3, accuracy: 0.912, imagesPerSecond: 1234.4, etaSeconds: 30, lr: 0.001 };
+  assert.equal(statusText({ ...run, progress }), "$(sync~spin) lenet5Mnist · epoch 2/5 · 91.2% · 1,234 img/s");
+});
+
+test("typings: tsconfig.json is created, or patched when it is plain JSON", () => {
+  const created = JSON.parse(newTsconfig(TYPINGS_REL)) as { compilerOptions: { paths: Record<string, string[]> } };
+  assert.deepEqual(created.compilerOptions.paths["cnn-studio"], ["./typings/cnn-studio.d.ts"]);
+  const patched = patchTsconfig(`{ "compilerOptions": { "strict": true, "baseUrl": "src" } }`, TYPINGS_REL);
+  assert.equal(patched.kind, "patched");
+  if (patched.kind === "patched") assert.deepEqual((JSON.parse(patched.text) as { compilerOptions: { paths: unknown } }).compilerOptions.paths, { "cnn-studio": ["../typings/cnn-studio.d.ts"] });
+  assert.equal(patchTsconfig(`{ "compilerOptions": { "paths": { "cnn-studio": ["x.d.ts"] } } }`, TYPINGS_REL).kind, "unchanged");
+  assert.equal(patchTsconfig(`{ // comment\n "compilerOptions": {} }`, TYPINGS_REL).kind, "manual");
+});
+
+test("typings: a folder with the written typings and tsconfig type-checks with plain tsc", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-typings-"));
+  try {
+    fs.mkdirSync(path.join(dir, "typings"));
+    fs.copyFileSync(path.join(ROOT, "types", "cnn-studio.d.ts"), path.join(dir, TYPINGS_REL));
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), newTsconfig(TYPINGS_REL));
+    fs.copyFileSync(LENET, path.join(dir, "lenet5.ts"));
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    assert.ok(parsed);
+    const program = ts.createProgram(parsed.fileNames, parsed.options);
+    const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    assert.deepEqual(diags, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("summary: the command line's table of the model, and the file's errors", () => {
+  const text = summaryText(lenet, "lenet5");
+  assert.match(text, /^CNN Studio — summary of lenet5 \(lenet5\.ts\)/);
+  assert.match(text, /Total params: 61,706/);
+  assert.match(summaryText(lenet, "nope"), /No model named nope in this file \(it has lenet5, lenet5Mnist\)/);
+});
+
+test("the model under the cursor: its declaration, its layers, or the next model below", () => {
+  assert.equal(modelAt(lenet, 4, 15)?.name, "lenet5", "on the name");
+  assert.equal(modelAt(lenet, 8, 4)?.name, "lenet5", "on one of its layers");
+  assert.equal(modelAt(lenet, 8, 200)?.name, "lenet5", "after the end of one of its layers' lines");
+  assert.equal(modelAt(lenet, 26, 8)?.name, "lenet5Mnist", "in the class whose instance it is");
+  assert.equal(modelAt(lenet, 0, 0)?.name, "lenet5", "above every model");
+});
+
+test("templates: every template exists; the exercise has exactly its one error, the others none", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-templates-"));
+  try {
+    for (const t of TEMPLATES) {
+      const file = path.join(dir, t.fileName);
+      fs.writeFileSync(file, templateText(t, ROOT));
+      const a = new Analyzer().analyzeFile(file);
+      const errors = a.diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
+      assert.ok(a.models.length > 0, `${t.id} has models`);
+      if (t.id === "exercise") assert.deepEqual(errors, ["Linear expects 400 input features but receives 256 (from [N, 16, 4, 4] flattened)"]);
+      else assert.deepEqual(errors, [], t.id);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("training: refused in untrusted workspaces; a dry run where the trainer is not built", () => {
+  const workspace = fake.api["workspace"] as { isTrusted: boolean };
+  const noTrainer = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-ext-"));
+  const context = { ...fake.context, extensionPath: noTrainer, asAbsolutePath: (p: string) => path.join(noTrainer, p) };
+  const output = { appendLine: () => undefined, show: () => undefined } as unknown as import("vscode").OutputChannel;
+  const controller = new TrainingController(context as unknown as import("vscode").ExtensionContext, output, () => path.join(noTrainer, "backends"));
+  const config = trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: path.join(noTrainer, "runs") });
+  try {
+    workspace.isTrusted = false;
+    const refused = controller.start(config);
+    assert.equal(refused.kind, "untrusted");
+    if (refused.kind === "untrusted") assert.match(refused.message, /disabled in Restricted Mode.*Trust this workspace/);
+    workspace.isTrusted = true;
+    const dry = controller.start(config);
+    assert.equal(dry.kind, "dryRun");
+    if (dry.kind === "dryRun") {
+      assert.match(dry.description, /^Train lenet5Mnist on the bundled MNIST sample for 5 epochs/);
+      assert.equal((JSON.parse(dry.json) as { model: string }).model, "lenet5Mnist");
+    }
+    assert.equal(controller.start({ ...config, epochs: 0 }).kind, "invalid");
+  } finally {
+    workspace.isTrusted = true;
+    controller.dispose();
+    fs.rmSync(noTrainer, { recursive: true, force: true });
+  }
+});

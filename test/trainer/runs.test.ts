@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { crc32, latestCheckpoint, readCheckpoint, writeCheckpoint, type TrainingPosition } from "../../src/trainer/checkpoint";
+import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runs";
+import { tempDir } from "./helpers/env";
+
+const position = (epoch: number, step: number): TrainingPosition => ({ epoch, step, globalStep: epoch * 10 + step, lossSum: 1.5, correct: 3, correctTop5: 4, seen: 8, metricsLines: 5, seconds: 2 });
+const meta = (epoch: number, step: number) => ({ model: "net", reason: "epoch" as const, position: position(epoch, step), optimizer: { name: "adam", scalars: { lr: 0.001, beta1: 0.9, step: 7 } }, rng: { seed: 1, scheme: "test" } });
+
+describe("runs on disk", () => {
+  test("run folder names: date, time, model; never reused", () => {
+    assert.equal(runDirName("lenet5", new Date(2025, 0, 2, 3, 4, 5)), "2025-01-02-030405-lenet5");
+    assert.equal(runDirName("a/b c", new Date(2025, 0, 2, 3, 4, 5)), "2025-01-02-030405-a_b_c");
+    const root = tempDir();
+    const d = new Date(2025, 5, 6, 7, 8, 9);
+    const a = createRunDir(root, "net", d);
+    const b = createRunDir(root, "net", d);
+    assert.deepEqual([path.basename(a), path.basename(b)], ["2025-06-06-070809-net", "2025-06-06-070809-net-2"]);
+    assert.ok(fs.statSync(path.join(a, "checkpoints")).isDirectory());
+  });
+
+  test("checkpoints round-trip exactly with PyTorch names; damage is detected, the newest whole one wins", () => {
+    const dir = tempDir();
+    const w = Float32Array.from([1.5, -2.25, Math.PI, 1e-30]);
+    writeCheckpoint(dir, meta(1, 10), [
+      { name: "conv.weight", kind: "parameter", shape: [2, 2], data: w },
+      { name: "bn.num_batches_tracked", kind: "buffer", shape: [], data: Float32Array.of(10), torchDtype: "int64" },
+      { name: "optimizer.conv.weight.exp_avg", kind: "optimizer", shape: [2, 2], data: new Float32Array(4).fill(0.5) },
+    ]);
+    const second = writeCheckpoint(dir, meta(2, 3), [{ name: "conv.weight", kind: "parameter", shape: [2, 2], data: w }]);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ["e0001-s000010.bin", "e0001-s000010.json", "e0002-s000003.bin", "e0002-s000003.json"]);
+    const r = readCheckpoint(path.join(dir, "e0001-s000010.json"));
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.tensors.get("conv.weight")!.data, w);
+    assert.equal(r.value.tensors.get("bn.num_batches_tracked")!.torchDtype, "int64");
+    assert.deepEqual(r.value.index.position, position(1, 10));
+    assert.deepEqual(r.value.index.tensors.map((t) => [t.name, t.offset, t.length]), [["conv.weight", 0, 4], ["bn.num_batches_tracked", 4, 1], ["optimizer.conv.weight.exp_avg", 5, 4]]);
+    // the .bin is plain little-endian float32: readable by numpy.fromfile(dtype="<f4")
+    const raw = fs.readFileSync(path.join(dir, "e0001-s000010.bin"));
+    assert.deepEqual(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + 16)), w);
+
+    const runDir = path.dirname(dir);
+    fs.renameSync(dir, path.join(runDir, "checkpoints-moved"));
+    const run = tempDir();
+    fs.cpSync(path.join(runDir, "checkpoints-moved"), path.join(run, "checkpoints"), { recursive: true });
+    assert.equal(latestCheckpoint(run).checkpoint!.file, path.join(run, "checkpoints", path.basename(second)));
+    // flip a byte of the newest .bin: checksum mismatch, the older one is used
+    const bin = path.join(run, "checkpoints", "e0002-s000003.bin");
+    const bytes = fs.readFileSync(bin);
+    bytes[3] = bytes[3]! ^ 0xff;
+    fs.writeFileSync(bin, bytes);
+    const latest = latestCheckpoint(run);
+    assert.equal(path.basename(latest.checkpoint!.file), "e0001-s000010.json");
+    assert.match(latest.skipped[0]!, /e0002-s000003\.bin: checksum mismatch \(expected \d+, computed \d+\)/);
+    // an index that is not JSON, or not ours
+    fs.writeFileSync(path.join(run, "checkpoints", "e0003-s000001.json"), "{ torn");
+    fs.writeFileSync(path.join(run, "checkpoints", "e0003-s000002.json"), '{"format":"other"}');
+    const l2 = latestCheckpoint(run);
+    assert.equal(path.basename(l2.checkpoint!.file), "e0001-s000010.json");
+    assert.match(l2.skipped.join("\n"), /e0003-s000002\.json: not a cnn-studio-checkpoint version 1 index/);
+    assert.match(l2.skipped.join("\n"), /e0003-s000001\.json: unreadable checkpoint index/);
+    // temporary files of an interrupted write are not checkpoints
+    fs.writeFileSync(path.join(run, "checkpoints", "e0004-s000001.json.tmp-123"), "{}");
+    assert.equal(path.basename(latestCheckpoint(run).checkpoint!.file), "e0001-s000010.json");
+    assert.equal(crc32(Buffer.from("123456789")), 0xcbf43926);
+  });
+
+  test("a failed run keeps its files, gains the reason and the output tail", () => {
+    const dir = createRunDir(tempDir(), "net");
+    const run = new RunFiles(dir);
+    run.appendMetrics({ type: "step", step: 1 });
+    run.log("epoch 1 started");
+    run.status({ state: "running", epoch: 1, step: 1, globalStep: 1, message: null });
+    markRunFailed(dir, "the trainer process was killed by SIGKILL before the run ended", ["Error: out of memory"]);
+    const s = readStatus(dir)!;
+    assert.equal(s.state, "failed");
+    assert.equal(s.globalStep, 1);
+    assert.match(s.logTail.join("\n"), /epoch 1 started[\s\S]*\[parent\] run failed: the trainer process was killed[\s\S]*\[trainer output\] Error: out of memory/);
+    assert.equal(fs.readFileSync(path.join(dir, "metrics.jsonl"), "utf8"), '{"type":"step","step":1}\n');
+    // a folder that vanished: no throw
+    assert.doesNotThrow(() => markRunFailed(path.join(dir, "gone"), "x", []));
+  });
+
+  test("rewinding metrics moves later lines aside", () => {
+    const dir = createRunDir(tempDir(), "net");
+    const run = new RunFiles(dir);
+    for (let i = 1; i <= 5; i++) run.appendMetrics({ step: i });
+    assert.equal(new RunFiles(dir).metricsCount, 5);
+    assert.equal(run.rewindMetrics(3), 2);
+    assert.equal(fs.readFileSync(path.join(dir, "metrics.jsonl"), "utf8"), '{"step":1}\n{"step":2}\n{"step":3}\n');
+    assert.equal(fs.readFileSync(path.join(dir, "metrics.discarded.jsonl"), "utf8"), '{"step":4}\n{"step":5}\n');
+    assert.equal(run.rewindMetrics(3), 0);
+    run.appendMetrics({ step: 4 });
+    assert.equal(run.metricsCount, 4);
+  });
+});

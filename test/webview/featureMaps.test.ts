@@ -1,0 +1,244 @@
+import * as assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { PNG } from "pngjs";
+import type { Browser } from "playwright-core";
+import { spatialLayers, inputShapeOf } from "../../src/extension/panels/modelData";
+import type { FeatureMapsSnapshot } from "../../src/shared/webview/featureMaps";
+import { validateFeatureMapsToHost, validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
+import { analyze, featureMapsResult, syntheticImage, syntheticMaps } from "./fixtures";
+import { canvasInk, ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type PanelPage, type Server } from "./harness";
+import type { PageDocument, PageEventConstructor } from "./page";
+
+// Globals of the page, for the callbacks that run there (see page.ts).
+declare const document: PageDocument;
+declare const Event: PageEventConstructor;
+
+const chromium = ensureChromium();
+const skip = "skip" in chromium ? chromium.skip : false;
+
+const resnet = analyze("examples/resnet.ts", "resnet18");
+const mnist = analyze("examples/mnist-cnn.ts", "ourCnn");
+
+function snapshotOf(a: ReturnType<typeof analyze>, available = true): FeatureMapsSnapshot {
+  return {
+    type: "snapshot",
+    model: a.ref,
+    inputShape: inputShapeOf(a.model),
+    layers: spatialLayers(a.model),
+    checkpoints: [{ id: "/runs/r1/checkpoints/e0003-s000375.json", run: "/runs/r1", runName: "r1", epoch: 3, globalStep: 375, label: "r1 · epoch 3, step 375" }],
+    dataset: { name: "imagenette", channels: 3, height: 224, width: 224, classNames: ["tench", "springer", "cassette", "chainsaw", "church", "horn", "truck", "pump", "ball", "parachute"], trainCount: 9469, validationCount: 3925 },
+    compute: available ? { available: true, reason: "" } : { available: false, reason: "Feature maps need a forward pass, which the trainer computes; it is not available in this window." },
+  };
+}
+
+describe("feature-map panel (headless Chromium)", { skip }, () => {
+  let browser: Browser;
+  let server: Server;
+  before(async () => {
+    server = await startServer();
+    browser = await launch((chromium as { path: string }).path);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Loads the panel with the ResNet-18 snapshot and answers its first request with 64×112×112 maps of conv1. */
+  async function loaded(theme: "dark" | "light", state?: unknown): Promise<{ p: PanelPage; request: Record<string, unknown> }> {
+    const p = await openPanel(browser, server, "featureMaps", theme, state === undefined ? {} : { state });
+    await p.waitForPosted("ready");
+    const snap = snapshotOf(resnet);
+    assert.ok(validateFeatureMapsToWebview(snap).ok);
+    await p.post(snap);
+    const request = await p.waitForPosted("compute");
+    const checked = validateFeatureMapsToHost(request);
+    assert.ok(checked.ok, checked.ok ? "" : checked.error);
+    const nodeId = (request["nodeIds"] as number[])[0]!;
+    await p.post(featureMapsResult(request["requestId"] as number, nodeId, syntheticImage(224, 224), syntheticMaps(64, 112, 112)));
+    await p.page.waitForFunction(() => document.body.dataset["painted"] !== undefined);
+    return { p, request };
+  }
+
+  for (const theme of ["dark", "light"] as const) {
+    it(`draws every channel of conv1 (64×112×112) with statistics (${theme})`, async () => {
+      const { p, request } = await loaded(theme);
+      try {
+        assert.deepEqual(request["input"], { kind: "sample", split: "validation", index: 0 });
+        assert.equal(request["checkpoint"], "/runs/r1/checkpoints/e0003-s000375.json", "the newest checkpoint is the default");
+        assert.equal(await p.page.locator(".cs-tile").count(), 64);
+        for (const i of [0, 17, 63]) assert.ok((await canvasInk(p.page, `.cs-tile[data-index="${i}"] canvas`)) > 0.05, `channel ${i} is painted`);
+        assert.ok((await canvasInk(p.page, ".cs-input-canvas")) > 0.1, "the input is shown");
+        assert.match((await p.page.textContent(".cs-tile[data-index='5'] .cs-tile-caption")) ?? "", /dead/);
+        assert.match((await p.page.textContent(".cs-maps h2")) ?? "", /conv1 · Conv2d · 64×112×112/);
+        assert.match((await p.page.textContent(".cs-input-view")) ?? "", /label chainsaw/);
+        await p.screenshot(`featureMaps-${theme}`);
+        assert.deepEqual(await p.cspViolations(), []);
+        assert.deepEqual(unexpectedErrors(p.errors), []);
+        assert.deepEqual(p.blocked, []);
+        assert.deepEqual(await unlabelledControls(p.page), []);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  it("hover shows value and position; click enlarges; keyboard walks the grid and Escape closes", async () => {
+    const { p } = await loaded("dark");
+    try {
+      const canvas = p.page.locator(".cs-tile[data-index='0'] canvas");
+      const box = (await canvas.boundingBox())!;
+      await p.page.mouse.move(box.x + box.width * 0.25 + 0.5, box.y + box.height * 0.75 + 0.5);
+      const text = (await p.page.textContent(".cs-maps .cs-readout")) ?? "";
+      const m = /channel 0 · y (\d+), x (\d+) · (-?[\d.e+-]+)/.exec(text);
+      assert.ok(m, `read-out: ${text}`);
+      assert.ok(Math.abs(Number(m[1]) - 84) <= 1 && Math.abs(Number(m[2]) - 28) <= 1, `position ${m[1]}, ${m[2]}`);
+      const expected = syntheticMaps(64, 112, 112).data[Number(m[1]) * 112 + Number(m[2])]!;
+      assert.ok(Math.abs(Number(m[3]) - expected) <= Math.abs(expected) * 0.01 + 1e-3, `value ${m[3]} vs ${expected}`);
+      // keyboard: focus the first tile, move right twice and down once, Enter enlarges
+      await p.page.focus(".cs-tile[data-index='0']");
+      await p.page.keyboard.press("ArrowRight");
+      await p.page.keyboard.press("ArrowRight");
+      await p.page.keyboard.press("ArrowDown");
+      const focused = Number(await p.page.evaluate(() => document.activeElement?.getAttribute("data-index")));
+      assert.ok(focused > 2, `moved down a row (index ${focused})`);
+      await p.page.keyboard.press("Enter");
+      await p.page.waitForSelector(".cs-enlarged:not(.cs-hidden)");
+      assert.match((await p.page.textContent(".cs-enlarged h3")) ?? "", new RegExp(`Channel ${focused}`));
+      assert.ok((await canvasInk(p.page, ".cs-enlarged-canvas")) > 0.05);
+      assert.equal(((await p.state()) as { enlarged: number }).enlarged, focused);
+      await p.screenshot("featureMaps-enlarged-dark");
+      await p.page.keyboard.press("Escape");
+      await p.page.waitForSelector(".cs-enlarged.cs-hidden", { state: "attached" });
+      assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute("data-index")), String(focused), "focus returns to the tile");
+      // click a tile enlarges it
+      await p.page.click(".cs-tile[data-index='9']");
+      await p.page.waitForSelector(".cs-enlarged:not(.cs-hidden)");
+      assert.match((await p.page.textContent(".cs-enlarged h3")) ?? "", /Channel 9/);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("changing the layer asks for its maps; a re-sent snapshot does not; a restored panel keeps its choices", async () => {
+    const { p } = await loaded("dark");
+    try {
+      await p.post(snapshotOf(resnet)); // the host re-sends it after every re-analysis of the file
+      await p.page.waitForTimeout(300);
+      assert.equal((await p.posted()).filter((m) => m["type"] === "compute").length, 1, "nothing changed: no new forward pass");
+      assert.equal(await p.page.locator(".cs-tile").count(), 64);
+      const layer = spatialLayers(resnet.model).find((l) => l.label === "layer2.0.conv1")!;
+      await p.page.evaluate((v) => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Layer']")!;
+        sel.value = v;
+        sel.dispatchEvent(new Event("change"));
+      }, String(layer.nodeId));
+      const req = await p.waitForPosted("compute", 2);
+      assert.deepEqual(req["nodeIds"], [layer.nodeId]);
+      await p.post(featureMapsResult(req["requestId"] as number, layer.nodeId, syntheticImage(224, 224), syntheticMaps(128, 28, 28, 7)));
+      await p.page.waitForFunction(() => document.querySelectorAll(".cs-tile").length === 128);
+      const saved = await p.state();
+      await p.close();
+      const q = await openPanel(browser, server, "featureMaps", "dark", { state: saved });
+      try {
+        await q.waitForPosted("ready");
+        await q.post(snapshotOf(resnet));
+        const again = await q.waitForPosted("compute");
+        assert.deepEqual(again["nodeIds"], [layer.nodeId], "the restored panel asks for the same layer");
+      } finally {
+        await q.close();
+      }
+    } catch (e) {
+      await p.close().catch(() => undefined);
+      throw e;
+    }
+  });
+
+  it("a digit drawn with the mouse becomes a 1×28×28 input", async () => {
+    const p = await openPanel(browser, server, "featureMaps", "light");
+    try {
+      await p.waitForPosted("ready");
+      await p.post({ ...snapshotOf(mnist), dataset: null, checkpoints: [] });
+      await p.waitForPosted("compute");
+      await p.page.evaluate(() => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Input']")!;
+        sel.value = "drawing";
+        sel.dispatchEvent(new Event("change"));
+      });
+      const pad = p.page.locator("canvas.cs-drawing");
+      const b = (await pad.boundingBox())!;
+      await p.page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.15);
+      await p.page.mouse.down();
+      for (let t = 0; t <= 10; t++) await p.page.mouse.move(b.x + b.width * 0.5, b.y + b.height * (0.15 + 0.07 * t));
+      await p.page.mouse.up();
+      const req = await p.waitForPosted("compute", 2);
+      const input = req["input"] as { kind: string; source: string; tensor: { shape: number[]; data: Float32Array } };
+      assert.equal(input.kind, "pixels");
+      assert.equal(input.source, "drawing");
+      assert.deepEqual(input.tensor.shape, [1, 28, 28]);
+      const ink = [...input.tensor.data].filter((v) => v > 0.5).length;
+      assert.ok(ink > 10 && ink < 200, `a stroke of ink (${ink} bright pixels)`);
+      // a vertical stroke is centred: its mass is in the middle columns
+      let cx = 0;
+      let mass = 0;
+      input.tensor.data.forEach((v, i) => {
+        cx += v * (i % 28);
+        mass += v;
+      });
+      assert.ok(Math.abs(cx / mass - 13.5) < 1.5, `centred by mass (x ${cx / mass})`);
+      assert.equal(req["checkpoint"], null, "no checkpoints: the untrained model");
+      await p.post(featureMapsResult(req["requestId"] as number, (req["nodeIds"] as number[])[0]!, { shape: [1, 28, 28], data: input.tensor.data }, syntheticMaps(16, 28, 28, 4), null));
+      await p.page.waitForFunction(() => document.querySelectorAll(".cs-tile").length === 16);
+      await p.screenshot("featureMaps-drawing-light");
+      assert.deepEqual(await p.cspViolations(), []);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("an image file is read in the webview, cropped and resized to the model's 3×224×224 input", async () => {
+    const p = await openPanel(browser, server, "featureMaps", "dark");
+    try {
+      await p.waitForPosted("ready");
+      await p.post(snapshotOf(resnet));
+      await p.waitForPosted("compute");
+      await p.page.evaluate(() => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Input']")!;
+        sel.value = "file";
+        sel.dispatchEvent(new Event("change"));
+      });
+      // a 64×32 PNG: left half red, right half blue (the centre crop keeps 32×32 of the middle)
+      const png = new PNG({ width: 64, height: 32 });
+      for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) png.data.set(x < 32 ? [255, 0, 0, 255] : [0, 0, 255, 255], (y * 64 + x) * 4);
+      await p.page.setInputFiles("input[type=file]", { name: "halves.png", mimeType: "image/png", buffer: PNG.sync.write(png) });
+      const req = await p.waitForPosted("compute", 2);
+      const input = req["input"] as { kind: string; source: string; name: string; tensor: { shape: number[]; data: Float32Array } };
+      assert.deepEqual([input.kind, input.source, input.name], ["pixels", "file", "halves.png"]);
+      assert.deepEqual(input.tensor.shape, [3, 224, 224]);
+      const at = (c: number, y: number, x: number) => input.tensor.data[c * 224 * 224 + y * 224 + x]!;
+      assert.ok(at(0, 100, 20) > 0.9 && at(2, 100, 20) < 0.1, "left: red");
+      assert.ok(at(0, 100, 200) < 0.1 && at(2, 100, 200) > 0.9, "right: blue");
+      assert.deepEqual(await p.cspViolations(), []);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("shows a clear 'not available' state without a trainer, and an error when a request fails", async () => {
+    const p = await openPanel(browser, server, "featureMaps", "dark");
+    try {
+      await p.waitForPosted("ready");
+      await p.post(snapshotOf(resnet, false));
+      await p.page.waitForSelector(".cs-notice");
+      assert.match((await p.page.textContent(".cs-notice")) ?? "", /not available.*trainer/s);
+      await p.page.waitForTimeout(300);
+      assert.equal((await p.posted()).filter((m) => m["type"] === "compute").length, 0, "nothing is requested");
+      await p.screenshot("featureMaps-unavailable-dark");
+      await p.post({ ...snapshotOf(resnet), type: "snapshot" });
+      const req = await p.waitForPosted("compute");
+      await p.post({ type: "requestFailed", requestId: req["requestId"], message: "sample 99999 is out of range (3925 validation samples)" });
+      await p.page.waitForFunction(() => /out of range/.test(document.querySelector(".cs-notice-error")?.textContent ?? ""));
+    } finally {
+      await p.close();
+    }
+  });
+});

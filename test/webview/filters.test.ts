@@ -1,0 +1,129 @@
+import * as assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { convLayers } from "../../src/extension/panels/modelData";
+import { validateFiltersToHost, validateFiltersToWebview, type FiltersToWebview } from "../../src/shared/webview/filters";
+import { analyze, syntheticKernels } from "./fixtures";
+import { canvasInk, ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type PanelPage, type Server } from "./harness";
+import type { PageElement, PageDocument, PageEventConstructor } from "./page";
+
+// Globals of the page, for the callbacks that run there (see page.ts).
+declare const document: PageDocument;
+declare const Event: PageEventConstructor;
+
+const chromium = ensureChromium();
+const skip = "skip" in chromium ? chromium.skip : false;
+
+const resnet = analyze("examples/resnet.ts", "resnet18");
+const layers = convLayers(resnet.model);
+
+function snapshot(available = true): FiltersToWebview {
+  return {
+    type: "snapshot",
+    model: resnet.ref,
+    layers,
+    checkpoints: available ? [{ id: "/runs/r1/checkpoints/e0001-s000100.json", run: "/runs/r1", runName: "r1", epoch: 1, globalStep: 100, label: "r1 · epoch 1, step 100" }] : [],
+    weights: available ? { available: true, reason: "" } : { available: false, reason: "No checkpoint of this model yet: train it to see its filters." },
+  };
+}
+
+describe("filters panel (headless Chromium)", { skip }, () => {
+  let browser: Browser;
+  let server: Server;
+  before(async () => {
+    server = await startServer();
+    browser = await launch((chromium as { path: string }).path);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function answer(p: PanelPage, n: number): Promise<Record<string, unknown>> {
+    const req = await p.waitForPosted("requestWeights", n);
+    assert.ok(validateFiltersToHost(req).ok);
+    const layer = layers.find((l) => l.nodeId === req["nodeId"])!;
+    const [o, i, kh, kw] = layer.weightShape;
+    await p.post({ type: "weights", requestId: req["requestId"], nodeId: layer.nodeId, checkpoint: req["checkpoint"], weight: syntheticKernels(o, i, kh, kw) });
+    await p.page.waitForFunction((id) => document.body.dataset["painted"] === String(id), req["requestId"]);
+    return req;
+  }
+
+  it("lists the convolutions with PyTorch weight shapes", () => {
+    assert.equal(layers.length, 20, "ResNet-18 has 20 convolutions (17 + 3 downsample)");
+    assert.deepEqual(layers[0], { nodeId: 1, label: "conv1", type: "Conv2d", weightShape: [64, 3, 7, 7], groups: 1, firstLayer: true });
+    assert.ok(layers.slice(1).every((l) => !l.firstLayer));
+    assert.ok(validateFiltersToWebview(snapshot()).ok);
+  });
+
+  for (const theme of ["dark", "light"] as const) {
+    it(`shows first-layer kernels as RGB images (${theme})`, async () => {
+      const p = await openPanel(browser, server, "filters", theme);
+      try {
+        await p.waitForPosted("ready");
+        await p.post(snapshot());
+        const req = await answer(p, 1);
+        assert.equal(req["nodeId"], 1);
+        assert.equal(req["checkpoint"], "/runs/r1/checkpoints/e0001-s000100.json");
+        assert.equal(await p.page.locator(".cs-tile").count(), 64);
+        assert.ok((await canvasInk(p.page, ".cs-tile[data-index='3'] canvas")) > 0.3);
+        assert.match((await p.page.textContent(".cs-filters h2")) ?? "", /conv1 · Conv2d · 64 × 3 kernels of 7×7/);
+        await p.screenshot(`filters-rgb-${theme}`);
+        assert.deepEqual(await p.cspViolations(), []);
+        assert.deepEqual(unexpectedErrors(p.errors), []);
+        assert.deepEqual(await unlabelledControls(p.page), []);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  it("shows deeper kernels as a grid per output channel, pages, and hover reads a weight", async () => {
+    const p = await openPanel(browser, server, "filters", "dark");
+    try {
+      await p.waitForPosted("ready");
+      await p.post(snapshot());
+      await answer(p, 1);
+      const deep = layers.find((l) => l.label === "layer3.0.conv1")!; // 256 × 128 × 3 × 3
+      await p.page.evaluate((v) => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Layer']")!;
+        sel.value = v;
+        sel.dispatchEvent(new Event("change"));
+      }, String(deep.nodeId));
+      await answer(p, 2);
+      assert.equal(await p.page.locator(".cs-tile").count(), 64, "a page of 64 output channels");
+      assert.match((await p.page.textContent(".cs-pager")) ?? "", /Output channels 0–63 of 256/);
+      const canvas = p.page.locator(".cs-tile[data-index='1'] canvas");
+      const box = (await canvas.boundingBox())!;
+      const cw = await canvas.evaluate((c) => (c as unknown as PageElement).width);
+      // the first kernel (input channel 0), pixel (1, 1)
+      await p.page.mouse.move(box.x + ((1 + 0.5) / cw) * box.width, box.y + ((1 + 0.5) / cw) * box.height);
+      const text = (await p.page.textContent(".cs-filters .cs-readout")) ?? "";
+      const w = syntheticKernels(256, 128, 3, 3).data[((1 * 128 + 0) * 3 + 1) * 3 + 1]!;
+      const m = /output channel 1 · input channel 0 · y 1, x 1 · (-?[\d.e+-]+)/.exec(text);
+      assert.ok(m, `read-out: ${text}`);
+      assert.ok(Math.abs(Number(m[1]) - w) < Math.abs(w) * 0.01 + 1e-4, `${m[1]} vs ${w}`);
+      // keyboard: the pager's Next button
+      await p.page.focus("vscode-button[aria-label='Next output channels']");
+      await p.page.keyboard.press("Enter");
+      await p.page.waitForFunction(() => /64–127 of 256/.test(document.querySelector(".cs-pager")?.textContent ?? ""));
+      await p.screenshot("filters-deep-dark");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("says clearly when there are no weights to show", async () => {
+    const p = await openPanel(browser, server, "filters", "light");
+    try {
+      await p.waitForPosted("ready");
+      await p.post(snapshot(false));
+      await p.page.waitForSelector(".cs-notice");
+      assert.match((await p.page.textContent(".cs-notice")) ?? "", /No checkpoint of this model yet/);
+      assert.equal((await p.posted()).filter((m) => m["type"] === "requestWeights").length, 0);
+      await p.screenshot("filters-unavailable-light");
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -1,0 +1,204 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { Analyzer } from "../../src/analyzer/index";
+import { diagnosticViews, graphViewOf, validateGraphToHost, validateGraphToWebview, type GraphSnapshot } from "../../src/shared/webview/graph";
+import { defaultCollapsed, visibleGraph } from "../../src/shared/webview/graphLayout";
+import { analyze } from "./fixtures";
+import { ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type PanelPage, type Server } from "./harness";
+import type { PageDocument } from "./page";
+
+// Globals of the page, for the callbacks that run there (see page.ts).
+declare const document: PageDocument;
+
+const chromium = ensureChromium();
+const skip = "skip" in chromium ? chromium.skip : false;
+
+const resnet = analyze("examples/resnet.ts", "resnet18");
+const resnetView = graphViewOf(resnet.model);
+
+function snapshotOf(a: ReturnType<typeof analyze>, models: string[]): GraphSnapshot {
+  return { type: "snapshot", model: a.ref, models, graph: graphViewOf(a.model), diagnostics: [], message: "" };
+}
+
+/** A model that stops at a channel mismatch after a residual block. */
+const BROKEN = `import { nn, type Tensor } from "cnn-studio";
+
+class Block extends nn.Module {
+  readonly conv1 = nn.Conv2d(16, 16, 3, { padding: 1 });
+  readonly conv2 = nn.Conv2d(16, 16, 3, { padding: 1 });
+  readonly relu = nn.ReLU();
+  forward(x: Tensor): Tensor {
+    return this.relu(this.conv2(this.relu(this.conv1(x))).add(x));
+  }
+}
+
+/** @input [N, 3, 32, 32] */
+export const broken = nn.Sequential(
+  nn.Conv2d(3, 16, 3, { padding: 1 }),
+  new Block(),
+  nn.Conv2d(32, 64, 3),
+  nn.ReLU(),
+);
+`;
+
+function brokenSnapshot(): GraphSnapshot {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-graph-"));
+  const file = path.join(dir, "broken.ts");
+  fs.writeFileSync(file, BROKEN);
+  const r = new Analyzer().analyzeFile(file);
+  const m = r.models[0]!;
+  const diagnostics = diagnosticViews(r.diagnostics);
+  return { type: "snapshot", model: { uri: `file://${file}`, file, model: m.name }, models: [m.name], graph: graphViewOf(m, diagnostics), diagnostics, message: "1 error in the file: the graph stops at the first one." };
+}
+
+describe("graph view (no browser)", () => {
+  it("owns the residual add by its block and marks the skip connection", () => {
+    const add = resnetView.nodes.find((n) => n.kind === "op" && n.type === "add")!;
+    assert.equal(add.owner, "layer1.0");
+    const all = visibleGraph(resnetView, new Set());
+    const skips = all.edges.filter((e) => e.skip);
+    assert.equal(skips.length, 8, "one skip connection per BasicBlock");
+    assert.equal(all.nodes.length, resnetView.nodes.length);
+    assert.ok(all.clusters.some((c) => c.module.path === "layer1.0"));
+  });
+
+  it("collapses modules into one node with their totals, and picks a readable default", () => {
+    const collapsed = defaultCollapsed(resnetView);
+    assert.deepEqual(collapsed.slice(0, 2), ["layer1.0", "layer1.1"]);
+    const v = visibleGraph(resnetView, new Set(collapsed));
+    assert.ok(v.nodes.length <= 50);
+    const block = v.nodes.find((n) => n.key === "m:layer1.0")!;
+    assert.equal(block.module!.params, 73984);
+    assert.equal(block.parent, "m:layer1", "a collapsed block sits in its expanded parent");
+    const top = visibleGraph(resnetView, new Set(["layer1", "layer2", "layer3", "layer4"]));
+    assert.equal(top.nodes.filter((n) => n.module).length, 4);
+    assert.equal(top.clusters.length, 0);
+    assert.ok(top.edges.every((e) => e.from !== e.to));
+  });
+
+  it("shows where the analysis stopped as an error node carrying the diagnostic", () => {
+    const snap = brokenSnapshot();
+    assert.ok(validateGraphToWebview(snap).ok);
+    const err = snap.graph!.nodes.find((n) => n.kind === "error")!;
+    assert.match(err.description, /expects 32 input channels but receives 16/);
+    assert.deepEqual(err.diagnostics, [0]);
+  });
+});
+
+describe("graph panel (headless Chromium)", { skip }, () => {
+  let browser: Browser;
+  let server: Server;
+  before(async () => {
+    server = await startServer();
+    browser = await launch((chromium as { path: string }).path);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function loaded(theme: "dark" | "light" | "high-contrast", snap: GraphSnapshot, state?: unknown): Promise<PanelPage> {
+    const p = await openPanel(browser, server, "graph", theme, { height: 900, ...(state === undefined ? {} : { state }) });
+    await p.waitForPosted("ready");
+    await p.post(snap);
+    await p.page.waitForSelector(".cs-graph .cs-node");
+    return p;
+  }
+
+  for (const theme of ["dark", "light", "high-contrast"] as const) {
+    it(`lays out ResNet-18 with collapsed blocks, shapes on edges, params and MACs on nodes (${theme})`, async () => {
+      const p = await loaded(theme, snapshotOf(resnet, ["resnet18", "resnet34", "resnet50"]));
+      try {
+        const nodes = await p.page.locator(".cs-graph .cs-node").count();
+        assert.equal(nodes, visibleGraph(resnetView, new Set(defaultCollapsed(resnetView))).nodes.length);
+        const conv1 = p.page.locator(".cs-node[data-key='n:1']");
+        assert.match((await conv1.textContent()) ?? "", /conv1 · Conv2d9\.41K params · 118\.0M MACs/);
+        const labels = await p.page.$$eval(".cs-edge-label", (els) => els.map((e) => e.textContent));
+        assert.ok(labels.includes("64×112×112") && labels.includes("512"), `edge shapes: ${labels.slice(0, 8).join(", ")}`);
+        assert.match((await p.page.textContent(".cs-header")) ?? "", /11\.69M params · 1\.81G MACs/);
+        await p.screenshot(`graph-${theme}`);
+        assert.deepEqual(await p.cspViolations(), []);
+        assert.deepEqual(unexpectedErrors(p.errors), []);
+        assert.deepEqual(await unlabelledControls(p.page), []);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  it("keyboard: walk, expand a block (skip connection appears), collapse it again, open a source", async () => {
+    const p = await loaded("dark", snapshotOf(resnet, ["resnet18"]));
+    try {
+      await p.page.focus(".cs-node[tabindex='0']");
+      // walk down to the first block
+      for (let i = 0; i < 12; i++) {
+        const key = await p.page.evaluate(() => document.activeElement?.getAttribute("data-key") ?? null);
+        if (key === "m:layer1.0") break;
+        await p.page.keyboard.press("ArrowDown");
+      }
+      assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute("data-key") ?? null), "m:layer1.0");
+      assert.equal(await p.page.locator(".cs-graph .cs-edge-skip").count(), 0);
+      await p.page.keyboard.press("Space");
+      await p.page.waitForSelector(".cs-cluster[data-module='layer1.0']");
+      assert.equal(await p.page.locator(".cs-graph .cs-edge-skip").count(), 1, "the block's skip connection is drawn");
+      assert.ok(await p.page.locator(".cs-node-op circle").count(), "the add is a node");
+      await p.screenshot("graph-expanded-dark");
+      const collapsed = ((await p.state()) as { collapsed: Record<string, string[]> }).collapsed["resnet18"]!;
+      assert.ok(!collapsed.includes("layer1.0"));
+      // focus is on the cluster header now; Space collapses it again
+      await p.page.waitForFunction(() => document.activeElement?.getAttribute("data-key") === "h:m:layer1.0");
+      await p.page.keyboard.press("Space");
+      await p.page.waitForFunction(() => !document.querySelector(".cs-cluster[data-module='layer1.0']"));
+      // Enter on a plain node opens its source
+      await p.page.focus(".cs-node[data-key='n:1']");
+      await p.page.keyboard.press("Enter");
+      const open = await p.waitForPosted("openSource");
+      assert.ok(validateGraphToHost(open).ok);
+      const loc = (open["location"] as { file: string; range: { start: { line: number } } });
+      assert.equal(loc.file, resnet.ref.file);
+      assert.equal(loc.range.start.line, resnet.model.graph[1]!.location!.range.start.line);
+      // a click too
+      await p.page.click(".cs-node[data-key='n:2']");
+      await p.waitForPosted("openSource", 2);
+      // the model switcher posts selectModel
+      assert.equal(await p.page.locator(".cs-model-field.cs-hidden").count(), 1, "one model: no switcher");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("highlights errors: the node where analysis stopped, and the problem list", async () => {
+    const p = await loaded("light", brokenSnapshot());
+    try {
+      const err = p.page.locator(".cs-node.cs-kind-error");
+      assert.equal(await err.count(), 1);
+      assert.match((await err.textContent()) ?? "", /analysis stopped.*expects 32 input channels/);
+      assert.match((await p.page.textContent(".cs-diag-list")) ?? "", /error.*Conv2d expects 32 input channels but receives 16.*line 16/);
+      assert.match((await p.page.textContent(".cs-notice")) ?? "", /graph stops at the first one/);
+      assert.equal(await p.page.locator(".cs-graph .cs-edge-skip").count(), 1, "the residual block is expanded (a small graph)");
+      await p.page.click(".cs-diag-list a");
+      const open = await p.waitForPosted("openSource");
+      assert.equal((open["location"] as { range: { start: { line: number } } }).range.start.line, 15);
+      await p.screenshot("graph-error-light");
+      assert.deepEqual(await p.cspViolations(), []);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("a model that is not there any more: a message, no graph", async () => {
+    const p = await openPanel(browser, server, "graph", "dark");
+    try {
+      await p.waitForPosted("ready");
+      await p.post({ type: "snapshot", model: resnet.ref, models: ["resnet34"], graph: null, diagnostics: [], message: 'There is no model "resnet18" in this file; it has resnet34.' });
+      await p.page.waitForSelector(".cs-notice");
+      assert.match((await p.page.textContent(".cs-notice")) ?? "", /no model "resnet18"/);
+    } finally {
+      await p.close();
+    }
+  });
+});

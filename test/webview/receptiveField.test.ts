@@ -1,0 +1,154 @@
+import * as assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { inputShapeOf, spatialLayers } from "../../src/extension/panels/modelData";
+import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldSnapshot } from "../../src/shared/webview/receptiveField";
+import { analyze, featureMapsResult, syntheticGradient, syntheticImage, syntheticMaps } from "./fixtures";
+import { canvasInk, ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type Server } from "./harness";
+import type { PageDocument, PageEventConstructor } from "./page";
+
+// Globals of the page, for the callbacks that run there (see page.ts).
+declare const document: PageDocument;
+declare const Event: PageEventConstructor;
+
+const chromium = ensureChromium();
+const skip = "skip" in chromium ? chromium.skip : false;
+
+const resnet = analyze("examples/resnet.ts", "resnet18");
+
+function snapshot(featureMaps: boolean, gradients: boolean): ReceptiveFieldSnapshot {
+  return {
+    type: "snapshot",
+    model: resnet.ref,
+    inputShape: inputShapeOf(resnet.model),
+    layers: spatialLayers(resnet.model),
+    checkpoints: [],
+    dataset: null,
+    featureMaps: featureMaps ? { available: true, reason: "" } : { available: false, reason: "Feature maps need a forward pass, which the trainer computes; it is not available in this window." },
+    gradients: gradients ? { available: true, reason: "" } : { available: false, reason: "The effective receptive field needs input gradients, which the trainer computes; it is not available in this window." },
+  };
+}
+
+describe("receptive-field panel (headless Chromium)", { skip }, () => {
+  let browser: Browser;
+  let server: Server;
+  before(async () => {
+    server = await startServer();
+    browser = await launch((chromium as { path: string }).path);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const theme of ["dark", "light"] as const) {
+    it(`theoretical field from the analysis alone, with a clear 'not available' for the effective one (${theme})`, async () => {
+      const p = await openPanel(browser, server, "receptiveField", theme);
+      try {
+        await p.waitForPosted("ready");
+        const snap = snapshot(false, false);
+        assert.ok(validateReceptiveFieldToWebview(snap).ok);
+        await p.post(snap);
+        await p.page.waitForSelector(".cs-growth svg");
+        const chosen = ((await p.state()) as { nodeId: number }).nodeId;
+        const layer = spatialLayers(resnet.model).find((l) => l.nodeId === chosen)!;
+        assert.ok(layer.receptiveField);
+        const summary = (await p.page.textContent(".cs-summary")) ?? "";
+        assert.match(summary, new RegExp(`of ${layer.label.replace(/\./g, "\\.")} sees input rows`));
+        assert.match(summary, new RegExp(`${layer.receptiveField.size[0]} px`));
+        assert.match((await p.page.textContent(".cs-erf-body")) ?? "", /not available.*input gradients/s);
+        assert.ok((await canvasInk(p.page, ".cs-rf-canvas[aria-label^='Input']")) > 0.01, "the field is drawn on the input");
+        const dots = await p.page.locator(".cs-growth circle").count();
+        assert.equal(dots, spatialLayers(resnet.model).length);
+        assert.equal((await p.posted()).filter((m) => m["type"] !== "ready").length, 0, "nothing is requested without a trainer");
+        await p.screenshot(`receptiveField-theoretical-${theme}`);
+        assert.deepEqual(await p.cspViolations(), []);
+        assert.deepEqual(unexpectedErrors(p.errors), []);
+        assert.deepEqual(await unlabelledControls(p.page), []);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  it("picks a unit by click and by keyboard, and the box follows the analysis' numbers", async () => {
+    const p = await openPanel(browser, server, "receptiveField", "dark");
+    try {
+      await p.waitForPosted("ready");
+      await p.post(snapshot(false, false));
+      await p.page.waitForSelector(".cs-growth svg");
+      // choose layer2.0.conv1 from the growth chart (keyboard: focus the chart, arrows)
+      const list = spatialLayers(resnet.model);
+      const target = list.find((l) => l.label === "layer1.0.conv1")!;
+      await p.page.click(`.cs-growth circle[data-node="${target.nodeId}"]`);
+      assert.equal(((await p.state()) as { nodeId: number }).nodeId, target.nodeId);
+      await p.page.focus(".cs-growth");
+      await p.page.keyboard.press("ArrowRight");
+      const next = list[list.indexOf(target) + 1]!;
+      assert.equal(((await p.state()) as { nodeId: number }).nodeId, next.nodeId, "→ selects the next layer");
+      await p.page.keyboard.press("ArrowLeft");
+      // click the unit at (0, 0) of a 56×56 map
+      const canvas = p.page.locator(".cs-rf-units");
+      const b = (await canvas.boundingBox())!;
+      await p.page.mouse.click(b.x + 2, b.y + 2);
+      assert.deepEqual(((await p.state()) as { unit: number[] }).unit, [0, 0]);
+      const rf = target.receptiveField!;
+      const half = (rf.size[0] - 1) / 2;
+      const summary = (await p.page.textContent(".cs-summary")) ?? "";
+      assert.match(summary, new RegExp(`rows ${rf.start[0] - half}–${rf.start[0] + half}`), summary);
+      assert.match(summary, /padding/);
+      // keyboard: arrows move the unit
+      await p.page.focus(".cs-rf-units");
+      await p.page.keyboard.press("ArrowDown");
+      await p.page.keyboard.press("ArrowRight");
+      await p.page.keyboard.press("ArrowRight");
+      assert.deepEqual(((await p.state()) as { unit: number[] }).unit, [1, 2]);
+      assert.match((await p.page.getAttribute(".cs-rf-units", "aria-valuetext")) ?? "", /unit y 1, x 2 of 56×56/);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("with a trainer: shows the layer's map, asks for the input gradient of the unit and draws the effective field", async () => {
+    const p = await openPanel(browser, server, "receptiveField", "dark");
+    try {
+      await p.waitForPosted("ready");
+      await p.post(snapshot(true, true));
+      const fm = await p.waitForPosted("compute");
+      const nodeId = (fm["nodeIds"] as number[])[0]!;
+      const layer = spatialLayers(resnet.model).find((l) => l.nodeId === nodeId)!;
+      const [c, hh, w] = layer.shape;
+      await p.post(featureMapsResult(fm["requestId"] as number, nodeId, syntheticImage(224, 224), syntheticMaps(c, hh, w, 5)));
+      const g = await p.waitForPosted("requestInputGradient");
+      const checked = validateReceptiveFieldToHost(g);
+      assert.ok(checked.ok, checked.ok ? "" : checked.error);
+      const unit = g["unit"] as { channel: number | null; y: number; x: number };
+      assert.deepEqual(unit, { channel: null, y: Math.floor((hh - 1) / 2), x: Math.floor((w - 1) / 2) });
+      const rf = layer.receptiveField!;
+      const cy = rf.start[0] + unit.y * rf.jump[0];
+      const cx = rf.start[1] + unit.x * rf.jump[1];
+      await p.post({ type: "inputGradient", requestId: g["requestId"], nodeId, unit, checkpoint: null, input: syntheticImage(224, 224), gradient: syntheticGradient(3, 224, 224, cy, cx, rf.size[0] / 6) });
+      await p.page.waitForFunction(() => /95% of the gradient/.test(document.querySelector(".cs-erf-body + .cs-caption")?.textContent ?? ""));
+      const caption = (await p.page.textContent(".cs-erf-body + .cs-caption")) ?? "";
+      const size = Number(/in (\d+)×\d+ px/.exec(caption)?.[1]);
+      assert.ok(size > rf.size[0] / 4 && size < rf.size[0], `the effective field (${size} px) is smaller than the theoretical one (${rf.size[0]} px): ${caption}`);
+      await p.screenshot("receptiveField-effective-dark");
+      const ink = await canvasInk(p.page, ".cs-erf-body canvas");
+      assert.ok(ink > 0.01, `the effective field is drawn (${ink})`);
+      assert.ok((await canvasInk(p.page, ".cs-rf-units")) > 0.2, "the layer's feature map is shown to click on");
+      // choosing a channel asks again, for that channel
+      await p.page.evaluate(() => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Channel']")!;
+        sel.value = "3";
+        sel.dispatchEvent(new Event("change"));
+      });
+      const g2 = await p.waitForPosted("requestInputGradient", 2);
+      assert.equal((g2["unit"] as { channel: number }).channel, 3);
+      await p.post({ type: "requestFailed", requestId: g2["requestId"], message: "out of memory computing the gradient" });
+      await p.page.waitForFunction(() => /out of memory/.test(document.querySelector(".cs-erf-body")?.textContent ?? ""));
+      assert.deepEqual(await p.cspViolations(), []);
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -1,0 +1,574 @@
+import "../common/base.css";
+import "./style.css";
+import { Graph, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from "@dagrejs/dagre";
+import type { Dim, Location } from "../../src/shared/analysis";
+import { formatMetric } from "../../src/shared/format";
+import { validateGraphToHost, validateGraphToWebview, type GraphNodeView, type GraphSnapshot, type GraphToHost, type GraphToWebview } from "../../src/shared/webview/graph";
+import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
+import { button, field, select, setChoices } from "../common/elements";
+import { onThemeChange } from "../common/theme";
+import { connect, sendReady } from "../common/vscode";
+import { containers, defaultCollapsed, visibleGraph, type Cluster, type Visible, type VisibleNode } from "../../src/shared/webview/graphLayout";
+
+/**
+ * The model graph: the analysed data flow as a DAG laid out with dagre. Modules are clusters that
+ * collapse to one node (with their totals); shapes label the edges; skip connections are dashed
+ * and coloured, concatenation inputs coloured; parameters and MACs on the nodes; nodes with
+ * diagnostics outlined in the error colour. Click (or Enter) opens the source; Space collapses or
+ * expands; arrow keys walk the graph.
+ */
+
+interface State {
+  /** Collapsed module paths per model (null: never chosen, use the default). */
+  collapsed: Record<string, string[]>;
+  zoom: number;
+}
+
+const channel = connect<GraphToWebview, GraphToHost, State>({
+  validateIn: validateGraphToWebview,
+  validateOut: validateGraphToHost,
+  onMessage,
+  restoreState: (saved) => {
+    const st = (saved ?? {}) as Partial<State>;
+    const collapsed: Record<string, string[]> = {};
+    if (st.collapsed && typeof st.collapsed === "object") for (const [k, v] of Object.entries(st.collapsed)) if (Array.isArray(v)) collapsed[k] = v.filter((x): x is string => typeof x === "string");
+    return { collapsed, zoom: typeof st.zoom === "number" && st.zoom > 0.05 && st.zoom < 8 ? st.zoom : 1 };
+  },
+});
+const state = channel.state;
+
+let snap: GraphSnapshot | null = null;
+let visible: Visible | null = null;
+let focusKey: string | null = null;
+/** Focusable things in reading order: node keys and cluster header keys ("h:" + cluster key). */
+let order: string[] = [];
+let size = { width: 0, height: 0 };
+
+// ---- layout ------------------------------------------------------------------------------------
+
+const root = appRoot();
+const live = liveRegion();
+const subtitle = h("span", { class: "cs-muted" });
+const modelSel = select("Model", [], "", (v) => channel.post({ type: "selectModel", model: v }));
+const totals = h("span", { class: "cs-muted" });
+const diagList = h("div", { class: "cs-diagnostics" });
+const notices = h("div");
+const viewport = h("div", { class: "cs-viewport", attrs: { role: "application", "aria-roledescription": "model graph", "aria-label": "Model graph" } });
+const details = h("aside", { class: "cs-details", attrs: { "aria-label": "Node details", "aria-live": "polite" } });
+const zoomLabel = h("span", { class: "cs-muted cs-mono", text: "100%" });
+
+root.append(
+  h("div", { class: "cs-header" }, h("h1", { text: "Model graph" }), subtitle, totals),
+  h(
+    "div",
+    { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Graph options" } },
+    field("Model", modelSel, { class: "cs-model-field" }),
+    button("Expand all", () => setCollapsed([]), { secondary: true, label: "Expand all modules" }),
+    button("Collapse all", () => setCollapsed(topContainers()), { secondary: true, label: "Collapse all modules" }),
+    button("−", () => zoomBy(1 / 1.25), { secondary: true, label: "Zoom out (minus key)" }),
+    zoomLabel,
+    button("+", () => zoomBy(1.25), { secondary: true, label: "Zoom in (plus key)" }),
+    button("Fit", () => fit(), { secondary: true, label: "Fit the width (0 key)" }),
+    h("span", { class: "cs-kbd-hint", text: "Arrows: walk · Enter: source · Space: collapse/expand" }),
+  ),
+  notices,
+  diagList,
+  h("div", { class: "cs-graph-layout" }, viewport, details),
+  h("div", { class: "cs-legend", attrs: { "aria-label": "Legend" } }, legendItem("cs-edge", "data flow (shape on the edge)"), legendItem("cs-edge cs-edge-skip", "skip connection"), legendItem("cs-edge cs-edge-concat", "concatenation input")),
+  live,
+);
+
+function legendItem(cls: string, text: string): HTMLElement {
+  const svg = s("svg", { width: 28, height: 10, "aria-hidden": "true" }, s("line", { x1: 0, y1: 5, x2: 28, y2: 5, class: cls }));
+  return h("span", { class: "cs-legend-item" }, svg as unknown as Node, text);
+}
+
+// ---- messages ----------------------------------------------------------------------------------
+
+function onMessage(m: GraphToWebview): void {
+  snap = m;
+  channel.save({ restore: { model: m.model, runs: null } });
+  subtitle.textContent = `${m.model.model} · ${m.model.file.split(/[\\/]/).pop()}`;
+  setChoices(modelSel, m.models.map((x) => ({ value: x, label: x })), m.model.model);
+  modelSel.closest(".cs-model-field")?.classList.toggle("cs-hidden", m.models.length < 2);
+  clear(notices);
+  if (m.message) notices.append(notice(m.graph ? "warning" : "info", m.message));
+  renderDiagnostics();
+  if (!m.graph) {
+    clear(viewport);
+    totals.textContent = "";
+    return;
+  }
+  const g = m.graph;
+  clear(details);
+  details.append(
+    h("h2", { text: g.name }),
+    h("dl", { class: "cs-stats" }, ...[["inputs", g.inputs.map((x) => `[${x.join(", ")}]`).join(" ")], ["output", g.output === null ? "– (stopped at an error)" : Array.isArray(g.output[0]) ? (g.output as Dim[][]).map((x) => `[${x.join(", ")}]`).join(" ") : `[${(g.output as Dim[]).join(", ")}]`], ["params", g.params.toLocaleString("en-US")], ["MACs", g.macs.toLocaleString("en-US")]].map(([k, v]) => h("div", {}, h("dt", { text: k! }), h("dd", { text: v! })))),
+    h("p", { class: "cs-muted", text: "Hover or focus a node for its details." }),
+  );
+  totals.textContent = `${formatMetric(g.params)} params · ${formatMetric(g.macs)} MACs · ${g.nodes.length} nodes`;
+  render();
+}
+
+function renderDiagnostics(): void {
+  clear(diagList);
+  const d = snap?.diagnostics ?? [];
+  if (d.length === 0) return;
+  const list = h("ul", { class: "cs-diag-list", attrs: { "aria-label": "Problems" } });
+  for (const x of d.slice(0, 20)) {
+    const link = h("a", { text: `${x.message}`, attrs: { href: "#", title: "Show in the editor" } });
+    link.addEventListener("click", (e) => {
+      e.preventDefault();
+      openSource(x.location);
+    });
+    list.append(h("li", { class: `cs-diag cs-diag-${x.severity}` }, h("span", { class: "cs-diag-sev", text: x.severity }), link, h("span", { class: "cs-muted", text: ` line ${x.location.range.start.line + 1}` })));
+  }
+  diagList.append(list);
+}
+
+function collapsedSet(): Set<string> {
+  const name = snap?.model.model ?? "";
+  const saved = state.collapsed[name];
+  if (saved) return new Set(saved);
+  return new Set(snap?.graph ? defaultCollapsed(snap.graph) : []);
+}
+
+function setCollapsed(paths: string[]): void {
+  const name = snap?.model.model ?? "";
+  channel.save({ collapsed: { ...state.collapsed, [name]: paths } });
+  render();
+}
+
+function topContainers(): string[] {
+  return snap?.graph ? [...containers(snap.graph).keys()].filter((p) => !p.includes(".")) : [];
+}
+
+function toggle(path: string): void {
+  const c = collapsedSet();
+  if (c.has(path)) c.delete(path);
+  else {
+    c.add(path);
+    // collapsing a module forgets what was collapsed inside it
+    for (const p of [...c]) if (p !== path && p.startsWith(path + ".")) c.delete(p);
+  }
+  setCollapsed([...c]);
+  live.textContent = `${path} ${c.has(path) ? "collapsed" : "expanded"}`;
+}
+
+function openSource(location: Location | null): void {
+  if (location) channel.post({ type: "openSource", location });
+}
+
+// ---- drawing -----------------------------------------------------------------------------------
+
+const measure = document.createElement("canvas").getContext("2d")!;
+
+function textWidth(t: string, font: string): number {
+  measure.font = font;
+  return measure.measureText(t).width;
+}
+
+const FONT_SIZE = 12;
+const font = (weight = "normal") => `${weight} ${FONT_SIZE}px ${getComputedStyle(document.body).fontFamily}`;
+const LINE = 16;
+
+function shapeText(shape: readonly Dim[]): string {
+  const rest = shape.length > 1 && typeof shape[0] === "string" ? shape.slice(1) : shape;
+  return rest.join("×");
+}
+
+const OP_SYMBOL: Record<string, string> = { add: "+", mul: "×", sub: "−", div: "÷" };
+
+function kindClass(n: GraphNodeView): string {
+  if (n.kind === "error") return "cs-kind-error";
+  if (n.kind !== "module") return `cs-kind-${n.kind}`;
+  const t = n.type;
+  if (/Conv/.test(t)) return "cs-kind-conv";
+  if (/Norm/.test(t)) return "cs-kind-norm";
+  if (/Pool/.test(t)) return "cs-kind-pool";
+  if (/Linear/.test(t)) return "cs-kind-linear";
+  if (/ReLU|GELU|SiLU|ELU|Sigmoid|Tanh|Hard|Softmax|LeakyReLU|ReLU6/.test(t)) return "cs-kind-act";
+  return "cs-kind-other";
+}
+
+interface Box {
+  lines: { text: string; cls: string }[];
+  width: number;
+  height: number;
+  shape: "rect" | "pill" | "circle";
+}
+
+function boxOf(v: VisibleNode): Box {
+  if (v.module) {
+    const m = v.module;
+    const lines = [
+      { text: `▸ ${m.path}`, cls: "cs-t-title" },
+      { text: `${m.type} · ${m.members} nodes`, cls: "cs-t-sub" },
+      { text: `${formatMetric(m.params)} params · ${formatMetric(m.macs)} MACs`, cls: "cs-t-sub" },
+    ];
+    return fit2(lines, "rect");
+  }
+  const n = v.node!;
+  if (n.kind === "op" && OP_SYMBOL[n.type]) return { lines: [{ text: OP_SYMBOL[n.type]!, cls: "cs-t-op" }], width: 30, height: 30, shape: "circle" };
+  if (n.kind === "error") return fit2([{ text: `✖ ${n.label}`, cls: "cs-t-title" }, ...wrap(n.description, 46).map((t) => ({ text: t, cls: "cs-t-sub" }))], "rect");
+  if (n.kind === "op") return fit2([{ text: n.type === "cat" ? "concat" : n.label, cls: "cs-t-title" }], "pill");
+  if (n.kind === "input" || n.kind === "output") return fit2([{ text: n.kind === "input" ? `input ${shapeText(n.output)}` : "output", cls: "cs-t-title" }], "pill");
+  const name = n.label.split(".").pop() ?? n.label;
+  const lines = [{ text: `${name} · ${n.type}`, cls: "cs-t-title" }];
+  if (n.params > 0 || n.macs > 0) lines.push({ text: `${formatMetric(n.params)} params · ${formatMetric(n.macs)} MACs`, cls: "cs-t-sub" });
+  return fit2(lines, "rect");
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + word.length + 1 > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out.slice(0, 4);
+}
+
+function fit2(lines: Box["lines"], shape: Box["shape"]): Box {
+  const w = Math.max(...lines.map((l) => textWidth(l.text, font(l.cls === "cs-t-title" ? "600" : "normal"))));
+  return { lines, width: Math.max(shape === "pill" ? 56 : 96, Math.ceil(w) + (shape === "pill" ? 24 : 18)), height: lines.length * LINE + 10, shape };
+}
+
+function render(): void {
+  const g = snap?.graph;
+  if (!g) return;
+  const t0 = performance.now();
+  const vis = visibleGraph(g, collapsedSet());
+  visible = vis;
+  const dg = new Graph<GraphLabel, NodeLabel, EdgeLabel>({ compound: true, multigraph: false });
+  dg.setGraph({ rankdir: "TB", nodesep: 22, ranksep: 22, edgesep: 12, marginx: 24, marginy: 24 });
+  dg.setDefaultEdgeLabel(() => ({}));
+  const boxes = new Map<string, Box>();
+  for (const c of visible.clusters) dg.setNode(c.key, { width: 0, height: 0 });
+  for (const c of visible.clusters) if (c.parent) dg.setParent(c.key, c.parent);
+  // Each cluster's title is a node of its own at the cluster's top, so that edges and nodes make room for it.
+  const headerText = (c: Cluster) => `▾ ${c.module.path} · ${c.module.type}`;
+  for (const c of visible.clusters) {
+    dg.setNode(`h:${c.key}`, { width: Math.ceil(textWidth(headerText(c), font("600"))) + 14, height: 18 });
+    dg.setParent(`h:${c.key}`, c.key);
+  }
+  for (const v of visible.nodes) {
+    const b = boxOf(v);
+    boxes.set(v.key, b);
+    dg.setNode(v.key, { width: b.width, height: b.height });
+    if (v.parent) dg.setParent(v.key, v.parent);
+  }
+  const labelFont = font();
+  for (const e of visible.edges) {
+    const text = shapeText(e.shape);
+    dg.setEdge(e.from, e.to, { width: Math.ceil(textWidth(text, labelFont)) + 8, height: 14, labelpos: "c", minlen: 1, weight: e.skip ? 1 : 4 });
+  }
+  // invisible edges from a cluster's title to its entries (members fed from outside it) keep the title on top
+  const parentOf = new Map<string, string | null>([...visible.nodes.map((v) => [v.key, v.parent] as const), ...visible.clusters.map((c) => [c.key, c.parent] as const)]);
+  const memberIn = (key: string, cluster: string): string | null => {
+    let k = key;
+    for (let p = parentOf.get(k) ?? null; p; k = p, p = parentOf.get(p) ?? null) if (p === cluster) return k.startsWith("m:") && vis.clusters.some((c) => c.key === k) ? `h:${k}` : k;
+    return null;
+  };
+  const entries = new Map<string, Set<string>>();
+  for (const e of visible.edges) {
+    for (let c = parentOf.get(e.to) ?? null; c; c = parentOf.get(c) ?? null) {
+      if (memberIn(e.from, c) !== null) break;
+      const m = memberIn(e.to, c);
+      if (m) {
+        (entries.get(c) ?? entries.set(c, new Set()).get(c)!).add(m);
+        // and after what feeds it, so the title sits between them
+        if (!dg.hasEdge(e.from, `h:${c}`)) dg.setEdge(e.from, `h:${c}`, { width: 0, height: 0, minlen: 1, weight: 0 });
+      }
+    }
+  }
+  for (const c of visible.clusters) {
+    const list = entries.get(c.key);
+    const first = visible.nodes.find((v) => v.parent === c.key)?.key ?? visible.clusters.find((x) => x.parent === c.key)?.key;
+    const targets = list && list.size ? [...list] : first ? [first.startsWith("m:") && visible.clusters.some((x) => x.key === first) ? `h:${first}` : first] : [];
+    for (const t of targets) dg.setEdge(`h:${c.key}`, t, { width: 0, height: 0, minlen: 1, weight: 2 });
+  }
+  layout(dg);
+  const gl = dg.graph();
+  size = { width: Math.ceil(gl.width ?? 400), height: Math.ceil(gl.height ?? 300) };
+
+  const svg = s("svg", { class: "cs-graph", viewBox: `0 0 ${size.width} ${size.height}`, role: "group", "aria-label": `${g.name}: ${visible.nodes.length} nodes` });
+  svg.append(
+    s(
+      "defs",
+      {},
+      ...["plain", "skip", "concat"].map((k) => s("marker", { id: `cs-arrow-${k}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, s("path", { d: "M 0 0 L 10 5 L 0 10 z", class: `cs-arrow cs-arrow-${k}` }))),
+    ),
+  );
+  // clusters, outermost first
+  const clusterLayer = s("g", { class: "cs-clusters" });
+  const headers = new Map<string, SVGGElement>();
+  for (const c of visible.clusters) {
+    const n = dg.node(c.key);
+    if (!n || n.x === undefined || n.y === undefined) continue;
+    const x = n.x - n.width / 2;
+    const y = n.y - n.height / 2;
+    const label = headerText(c);
+    const hn = dg.node(`h:${c.key}`);
+    const hw = hn?.width ?? 100;
+    const hx = (hn?.x ?? n.x) - hw / 2;
+    const hy = (hn?.y ?? y + 9) - 9;
+    const header = s("g", { class: "cs-cluster-header", tabindex: -1, role: "button", "aria-expanded": "true", "aria-label": `${c.module.path} (${c.module.type}), expanded: Space collapses`, "data-key": `h:${c.key}` });
+    header.append(s("rect", { x: hx, y: hy, width: hw, height: 18, rx: 3, class: "cs-cluster-tab" }), s("text", { x: hx + 7, y: hy + 13, class: "cs-t-cluster" }, label));
+    header.addEventListener("click", () => toggle(c.module.path));
+    headers.set(`h:${c.key}`, header);
+    clusterLayer.append(s("rect", { x, y, width: n.width, height: n.height, rx: 6, class: "cs-cluster", "data-module": c.module.path }), header);
+  }
+  svg.append(clusterLayer);
+  // edges
+  const edgeLayer = s("g", { class: "cs-edges" });
+  const labelLayer = s("g", { class: "cs-edge-labels" });
+  for (const e of visible.edges) {
+    const d = dg.edge(e.from, e.to);
+    const pts = d?.points ?? [];
+    if (pts.length < 2) continue;
+    const kind = e.skip ? "skip" : e.concat ? "concat" : "plain";
+    edgeLayer.append(s("path", { d: curve(pts), class: `cs-edge${e.skip ? " cs-edge-skip" : ""}${e.concat ? " cs-edge-concat" : ""}`, "marker-end": `url(#cs-arrow-${kind})`, "data-from": e.from, "data-to": e.to }));
+    if (d && d.x !== undefined && d.y !== undefined) {
+      const text = shapeText(e.shape);
+      labelLayer.append(s("text", { x: d.x, y: d.y + 4, "text-anchor": "middle", class: "cs-edge-label" }, text));
+    }
+  }
+  svg.append(edgeLayer, labelLayer);
+  // nodes
+  const nodeLayer = s("g", { class: "cs-nodes" });
+  const nodeEls = new Map<string, SVGGElement>();
+  for (const v of visible.nodes) {
+    const n = dg.node(v.key);
+    const b = boxes.get(v.key)!;
+    if (!n || n.x === undefined || n.y === undefined) continue;
+    const x = n.x - b.width / 2;
+    const y = n.y - b.height / 2;
+    const errors = v.module ? v.module.errors : (v.node?.diagnostics.length ?? 0);
+    const cls = ["cs-node", v.module ? "cs-node-collapsed" : `cs-node-${v.node!.kind}`, v.node ? kindClass(v.node) : "cs-kind-module", errors ? "cs-node-error" : ""].filter(Boolean).join(" ");
+    const el = s("g", { class: cls, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, tabindex: -1, role: "button", "data-key": v.key, "aria-label": nodeLabel(v) });
+    if (v.module) el.setAttribute("aria-expanded", "false");
+    if (b.shape === "circle") el.append(s("circle", { cx: b.width / 2, cy: b.height / 2, r: b.width / 2, class: "cs-node-box" }));
+    else {
+      el.append(s("rect", { width: b.width, height: b.height, rx: b.shape === "pill" ? b.height / 2 : 4, class: "cs-node-box" }));
+      if (b.shape === "rect") el.append(s("rect", { width: 4, height: b.height, rx: 2, class: "cs-node-accent" }));
+    }
+    b.lines.forEach((l, i) => {
+      el.append(s("text", { x: b.shape === "rect" ? 11 : b.width / 2, y: 5 + LINE * (i + 1) - 4, class: l.cls, "text-anchor": b.shape === "rect" ? "start" : "middle" }, l.text));
+    });
+    if (errors) el.append(s("text", { x: b.width - 4, y: 13, "text-anchor": "end", class: "cs-t-error" }, "⚠"));
+    el.append(s("title", {}, nodeLabel(v)));
+    el.addEventListener("click", () => {
+      setFocus(v.key, false);
+      if (v.module) toggle(v.module.path);
+      else openSource(v.node!.location);
+    });
+    el.addEventListener("mouseenter", () => showDetails(v));
+    nodeEls.set(v.key, el);
+    nodeLayer.append(el);
+  }
+  svg.append(nodeLayer);
+
+  // reading order for the keyboard: top to bottom, left to right
+  const pos = (key: string): [number, number] => {
+    if (key.startsWith("h:")) {
+      const n = dg.node(key);
+      return [(n?.y ?? 0) - 0.5, n?.x ?? 0];
+    }
+    const n = dg.node(key);
+    return [n?.y ?? 0, n?.x ?? 0];
+  };
+  order = [...nodeEls.keys(), ...headers.keys()].sort((a, b) => {
+    const [ya, xa] = pos(a);
+    const [yb, xb] = pos(b);
+    return ya - yb || xa - xb;
+  });
+  clear(viewport);
+  viewport.append(svg);
+  applyZoom();
+  if (!focusKey || !order.includes(focusKey)) focusKey = order[0] ?? null;
+  for (const k of order) elementOf(k)?.setAttribute("tabindex", k === focusKey ? "0" : "-1");
+  performance.measure("cnnStudio:graph:render", { start: t0, end: performance.now() });
+  document.body.dataset["painted"] = String(Number(document.body.dataset["painted"] ?? 0) + 1);
+}
+
+function curve(pts: { x: number; y: number }[]): string {
+  let d = `M${pts[0]!.x.toFixed(1)},${pts[0]!.y.toFixed(1)}`;
+  for (let i = 1; i < pts.length - 1; i++) {
+    const p = pts[i]!;
+    const q = pts[i + 1]!;
+    d += ` Q${p.x.toFixed(1)},${p.y.toFixed(1)} ${((p.x + q.x) / 2).toFixed(1)},${((p.y + q.y) / 2).toFixed(1)}`;
+  }
+  const last = pts[pts.length - 1]!;
+  return `${d} L${last.x.toFixed(1)},${last.y.toFixed(1)}`;
+}
+
+function nodeLabel(v: VisibleNode): string {
+  if (v.module) {
+    const m = v.module;
+    return `${m.path} (${m.type}), collapsed: ${m.members} nodes, ${formatMetric(m.params)} parameters, ${formatMetric(m.macs)} MACs${m.errors ? `, ${m.errors} problems inside` : ""}. Space expands.`;
+  }
+  const n = v.node!;
+  const diags = (snap?.diagnostics ?? []).filter((_, i) => n.diagnostics.includes(i)).map((d) => `${d.severity}: ${d.message}`);
+  return `${n.label} (${n.type}), output ${shapeText(n.output)}${n.params ? `, ${formatMetric(n.params)} parameters` : ""}${n.macs ? `, ${formatMetric(n.macs)} MACs` : ""}${diags.length ? `. ${diags.join(". ")}` : ""}${n.location ? ". Enter shows the source." : ""}`;
+}
+
+function showDetails(v: VisibleNode): void {
+  clear(details);
+  const row = (k: string, val: string) => h("div", {}, h("dt", { text: k }), h("dd", { text: val }));
+  if (v.module) {
+    const m = v.module;
+    details.append(h("h2", { text: m.path }), h("dl", { class: "cs-stats" }, row("type", m.type), row("nodes", String(m.members)), row("params", m.params.toLocaleString("en-US")), row("MACs", m.macs.toLocaleString("en-US"))));
+    return;
+  }
+  const n = v.node!;
+  const rf = n.receptiveField;
+  details.append(
+    h("h2", { text: n.label }),
+    h("p", { class: "cs-mono cs-desc", text: n.description }),
+    h(
+      "dl",
+      { class: "cs-stats" },
+      row("output", `[${n.output.join(", ")}]`),
+      row("params", n.params.toLocaleString("en-US")),
+      row("MACs", n.macs.toLocaleString("en-US")),
+      ...(rf ? [row("receptive field", `${rf.size[0]}×${rf.size[1]} (stride ${rf.jump[0]})`)] : []),
+      ...(n.location ? [row("source", `${n.location.file.split(/[\\/]/).pop()}:${n.location.range.start.line + 1}`)] : []),
+    ),
+  );
+  const diags = (snap?.diagnostics ?? []).filter((_, i) => n.diagnostics.includes(i));
+  for (const d of diags) details.append(h("p", { class: `cs-diag-${d.severity}`, text: `${d.severity}: ${d.message}` }));
+}
+
+function elementOf(key: string): SVGGElement | null {
+  return viewport.querySelector<SVGGElement>(`[data-key="${CSS.escape(key)}"]`);
+}
+
+function setFocus(key: string, move = true): void {
+  const prev = focusKey ? elementOf(focusKey) : null;
+  prev?.setAttribute("tabindex", "-1");
+  focusKey = key;
+  const el = elementOf(key);
+  if (!el) return;
+  el.setAttribute("tabindex", "0");
+  if (move) el.focus({ preventScroll: true });
+  scrollIntoView(el);
+  const v = visible?.nodes.find((n) => n.key === key);
+  if (v) showDetails(v);
+}
+
+function scrollIntoView(el: SVGGElement): void {
+  const r = el.getBoundingClientRect();
+  const vr = viewport.getBoundingClientRect();
+  if (r.top < vr.top + 20 || r.bottom > vr.bottom - 20) viewport.scrollTop += r.top - vr.top - vr.height / 3;
+  if (r.left < vr.left + 20 || r.right > vr.right - 20) viewport.scrollLeft += r.left - vr.left - vr.width / 3;
+}
+
+viewport.addEventListener("keydown", (e) => {
+  if (!focusKey || order.length === 0) return;
+  const i = order.indexOf(focusKey);
+  const key = focusKey;
+  switch (e.key) {
+    case "ArrowDown":
+    case "ArrowRight":
+      if (i < order.length - 1) setFocus(order[i + 1]!);
+      break;
+    case "ArrowUp":
+    case "ArrowLeft":
+      if (i > 0) setFocus(order[i - 1]!);
+      break;
+    case "Home":
+      setFocus(order[0]!);
+      break;
+    case "End":
+      setFocus(order[order.length - 1]!);
+      break;
+    case "Enter": {
+      const v = visible?.nodes.find((n) => n.key === key);
+      if (v?.node) openSource(v.node.location);
+      else if (v?.module) openSource(v.module.definedAt);
+      break;
+    }
+    case " ": {
+      const path = key.startsWith("h:m:") ? key.slice(4) : key.startsWith("m:") ? key.slice(2) : null;
+      if (path) {
+        toggle(path);
+        const next = key.startsWith("h:") ? key.slice(2) : `h:${key}`;
+        requestAnimationFrame(() => setFocus(order.includes(next) ? next : (order[0] ?? next)));
+      }
+      break;
+    }
+    case "+":
+    case "=":
+      zoomBy(1.25);
+      break;
+    case "-":
+      zoomBy(1 / 1.25);
+      break;
+    case "0":
+      fit();
+      break;
+    default:
+      return;
+  }
+  e.preventDefault();
+});
+
+viewport.addEventListener("focusin", (e) => {
+  const key = (e.target as Element).getAttribute?.("data-key");
+  if (key && key !== focusKey) setFocus(key, false);
+});
+
+viewport.addEventListener(
+  "wheel",
+  (e) => {
+    if (!e.ctrlKey) return;
+    e.preventDefault();
+    zoomBy(e.deltaY < 0 ? 1.1 : 1 / 1.1);
+  },
+  { passive: false },
+);
+
+// drag to pan
+let drag: { x: number; y: number; left: number; top: number } | null = null;
+viewport.addEventListener("pointerdown", (e) => {
+  if ((e.target as Element).closest(".cs-node, .cs-cluster-header")) return;
+  drag = { x: e.clientX, y: e.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
+  viewport.setPointerCapture(e.pointerId);
+  viewport.classList.add("cs-dragging");
+});
+viewport.addEventListener("pointermove", (e) => {
+  if (!drag) return;
+  viewport.scrollLeft = drag.left - (e.clientX - drag.x);
+  viewport.scrollTop = drag.top - (e.clientY - drag.y);
+});
+viewport.addEventListener("pointerup", () => {
+  drag = null;
+  viewport.classList.remove("cs-dragging");
+});
+
+function applyZoom(): void {
+  const svg = viewport.querySelector("svg");
+  if (!svg) return;
+  svg.setAttribute("width", String(Math.round(size.width * state.zoom)));
+  svg.setAttribute("height", String(Math.round(size.height * state.zoom)));
+  zoomLabel.textContent = `${Math.round(state.zoom * 100)}%`;
+}
+
+function zoomBy(f: number): void {
+  channel.save({ zoom: Math.max(0.1, Math.min(4, state.zoom * f)) });
+  applyZoom();
+}
+
+function fit(): void {
+  const w = viewport.clientWidth - 8;
+  if (size.width > 0 && w > 0) channel.save({ zoom: Math.max(0.1, Math.min(1.5, w / size.width)) });
+  applyZoom();
+}
+
+onThemeChange(() => render());
+
+sendReady();
