@@ -32,6 +32,8 @@ const VARIANTS: { name: string; choice: BackendChoice; fast: boolean }[] = [
   { name: "wasm, our kernels", choice: "wasm", fast: true },
 ];
 
+const ips = (x: number): string => x.toFixed(x < 10 ? 2 : 0);
+
 function crossEntropy(tf: TF, logits: tfc.Tensor, labels: tfc.Tensor): tfc.Scalar {
   return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), labels), 1))) as tfc.Scalar;
 }
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
       const times = Array.from({ length: slowStock ? 1 : STEPS }, step);
       const { p50 } = summarize(times);
       results.set(`${c.model}/${v.name}`, p50);
-      console.log(`${c.what.padEnd(22)} ${v.name.padEnd(20)} ${p50.toFixed(1).padStart(8)} ${((BATCH / p50) * 1000).toFixed(0).padStart(12)}${slowStock ? "   (1 step)" : ""}`);
+      console.log(`${c.what.padEnd(22)} ${v.name.padEnd(20)} ${p50.toFixed(1).padStart(8)} ${ips(BATCH / p50 * 1000).padStart(12)}${slowStock ? "   (1 step)" : ""}`);
       if (v.choice === "wasm") await profile(tf, () => crossEntropy(tf, compiled.apply([x], true), labels), params);
       tf.dispose([x, labels]);
       compiled.dispose();

@@ -25,18 +25,20 @@ import { createOptimizer } from "../src/trainer/train/optimizers";
  *    and the difference (the target: within 1 percentage point).
  *
  * Environment: BENCH_ACCURACY=0 skips part 2; BENCH_MODELS=lenet5Mnist,ourCnn,mnistResNet picks
- * models; BENCH_EPOCHS (default 5) and BENCH_SEEDS (default "0", comma-separated; accuracies are
- * averaged) set the training; BENCH_TORCH_THREADS (default: the number of CPUs) PyTorch's threads.
+ * models; BENCH_EPOCHS (default 4) and BENCH_SEEDS (default "0", comma-separated; accuracies are
+ * averaged) set the training; BENCH_TORCH_THREADS (default 1) PyTorch's threads for the accuracy
+ * runs (throughput is measured with 1 thread, like the wasm backend, and with every core).
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PYTHON = "/usr/bin/python3";
 const TORCH_SCRIPT = path.join(ROOT, "bench", "torch_train.py");
 const BATCH = 64;
-const THREADS = Number(process.env["BENCH_TORCH_THREADS"] ?? os.availableParallelism());
+/** PyTorch's threads for the accuracy runs (default 1: on a loaded 2-core machine OpenMP spinning makes more threads slower). */
+const THREADS = Number(process.env["BENCH_TORCH_THREADS"] ?? 1);
 
 /** The recipe of the accuracy comparison (also the one of test/trainer/accuracy.test.ts). */
-export const RECIPE = { optimizer: "sgd", lr: 0.1, momentum: 0.9, nesterov: true, schedule: "onecycle", batchSize: 64 } as const;
+export const RECIPE = { optimizer: "sgd", lr: 0.1, momentum: 0.9, nesterov: true, schedule: "onecycle", batchSize: 32 } as const;
 
 interface Case {
   model: string;
@@ -92,9 +94,9 @@ async function tfjsThroughput(tf: TF, c: Case, minSeconds: number, minSteps: num
   return (i * BATCH) / seconds;
 }
 
-function torchJson(args: string[]): Record<string, unknown>[] | string {
+function torchJson(args: string[], threads = THREADS): Record<string, unknown>[] | string {
   if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, [TORCH_SCRIPT, ...args, "--threads", String(THREADS)], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(PYTHON, [TORCH_SCRIPT, ...args, "--threads", String(threads)], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) return `torch_train.py failed: ${(r.stderr || r.error?.message || "").trim().split("\n").slice(-2).join(" ")}`;
   return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -102,12 +104,27 @@ function torchJson(args: string[]): Record<string, unknown>[] | string {
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(8);
 
 async function throughput(): Promise<void> {
-  console.log(`Training throughput, batch ${BATCH} (images/s; whole steps: forward, loss, backward, SGD update)`);
-  const torch = new Map<string, number | string>();
-  for (const c of [LENET, SIMPLE]) {
-    const r = torchJson(["throughput", "--model", c.model, "--batch-size", String(BATCH)]);
-    torch.set(c.model, typeof r === "string" ? r : Number(r[0]!["imagesPerSecond"]));
-  }
+  const cores = os.availableParallelism();
+  const threadCounts = [...new Set([1, cores])];
+  console.log(`Training throughput, batch ${BATCH} (images/s of whole steps: forward, loss, backward, SGD update; best of 2 rounds, alternating with PyTorch)`);
+  const torch = new Map<string, number | string>(); // `${model}@${threads}`
+  const measureTorch = (c: Case) => {
+    for (const threads of threadCounts) {
+      const r = torchJson(["throughput", "--model", c.model, "--batch-size", String(BATCH)], threads);
+      const key = `${c.model}@${threads}`;
+      const prev = torch.get(key);
+      if (typeof r === "string") torch.set(key, typeof prev === "number" ? prev : r);
+      else torch.set(key, Math.max(typeof prev === "number" ? prev : 0, Number(r[0]!["imagesPerSecond"])));
+    }
+  };
+  const ratios = (c: Case, ips: number) =>
+    threadCounts
+      .map((t) => {
+        const v = torch.get(`${c.model}@${t}`);
+        return typeof v === "number" ? `${(ips / v).toFixed(2)}× PyTorch ${t} thread${t > 1 ? "s" : ""}` : "";
+      })
+      .filter((x) => x)
+      .join(", ");
   const rows: string[] = [];
   for (const backend of ["gpu", "native", "wasm", "js"] as BackendName[]) {
     const sel = await selectBackend(backend, { strict: true });
@@ -117,17 +134,31 @@ async function throughput(): Promise<void> {
     }
     for (const c of [LENET, SIMPLE]) {
       const slow = backend === "js";
-      const ips = await tfjsThroughput(sel.tf, c, slow ? 3 : 4, slow ? 3 : 20);
-      const t = torch.get(c.model);
-      const ratio = typeof t === "number" ? `${(ips / t).toFixed(2)}× PyTorch CPU` : "";
-      rows.push(`  ${backend.padEnd(7)} ${c.model.padEnd(12)} ${fmt(ips)}   ${ratio}   (${sel.detail})`);
+      let ips = 0;
+      for (let round = 0; round < (slow ? 1 : 2); round++) {
+        if (!slow) measureTorch(c);
+        ips = Math.max(ips, await tfjsThroughput(sel.tf, c, slow ? 3 : 4, slow ? 2 : 20));
+      }
+      rows.push(`  ${backend.padEnd(7)} ${c.model.padEnd(12)} ${fmt(ips)}   ${ratios(c, ips)}   (${sel.detail})`);
     }
   }
   for (const c of [LENET, SIMPLE]) {
-    const t = torch.get(c.model)!;
-    rows.push(`  ${"pytorch".padEnd(7)} ${c.model.padEnd(12)} ${typeof t === "number" ? fmt(t) : t}   (torch CPU, ${THREADS} threads)`);
+    if (!threadCounts.some((t) => torch.has(`${c.model}@${t}`))) measureTorch(c);
+    for (const t of threadCounts) {
+      const v = torch.get(`${c.model}@${t}`)!;
+      rows.push(`  ${"pytorch".padEnd(7)} ${c.model.padEnd(12)} ${typeof v === "number" ? fmt(v) : v}   (torch ${TORCH_VERSION()} CPU, ${t} thread${t > 1 ? "s" : ""})`);
+    }
   }
   console.log(rows.join("\n"));
+}
+
+let torchVersion: string | undefined;
+function TORCH_VERSION(): string {
+  if (torchVersion === undefined) {
+    const r = spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
+    torchVersion = r.status === 0 ? r.stdout.trim() : "?";
+  }
+  return torchVersion;
 }
 
 async function ours(c: Case, epochs: number, seed: number): Promise<{ acc: number; seconds: number }> {
@@ -171,7 +202,7 @@ function theirs(c: Case, epochs: number, seed: number): { acc: number; seconds: 
 }
 
 async function accuracy(): Promise<void> {
-  const epochs = Number(process.env["BENCH_EPOCHS"] ?? 5);
+  const epochs = Number(process.env["BENCH_EPOCHS"] ?? 4);
   const seeds = (process.env["BENCH_SEEDS"] ?? "0").split(",").map(Number);
   const wanted = (process.env["BENCH_MODELS"] ?? MNIST_MODELS.map((m) => m.model).join(",")).split(",");
   console.log(

@@ -41,7 +41,8 @@ function copyWasmBinaries() {
   const from = join(root, "node_modules/@tensorflow/tfjs-backend-wasm/dist");
   if (!programs.some(([, out]) => out === "dist/trainer.js") || !existsSync(from)) return;
   mkdirSync(join(root, "dist/wasm"), { recursive: true });
-  for (const f of readdirSync(from).filter((f) => f.endsWith(".wasm"))) copyFileSync(join(from, f), join(root, "dist/wasm", f));
+  // tfjs disables wasm threads in Node, so the threaded binary is never loaded.
+  for (const f of readdirSync(from).filter((f) => f.endsWith(".wasm") && !f.includes("threaded"))) copyFileSync(join(from, f), join(root, "dist/wasm", f));
 }
 
 function walk(dir) {

@@ -31,7 +31,7 @@ const copy = (from, to = from, filter = () => true) => cpSync(join(root, from), 
 
 // dist/: everything but source maps and the command line (not used by the extension).
 copy("dist", "dist", (rel) => !rel.endsWith(".map") && !/^cli(\.bundle)?\.js$/.test(rel));
-copy("media", "media", (rel) => !rel.startsWith("marketplace"));
+copy("media", "media", (rel) => !rel.startsWith("marketplace") && !/(^|\/)\./.test(rel));
 copy("types/cnn-studio.d.ts");
 mkdirSync(join(stage, "examples"));
 for (const f of readdirSync(join(root, "examples"))) if (f.endsWith(".ts")) copy(join("examples", f));

@@ -29,7 +29,7 @@ const MUTATIONS = Number(process.env.CNN_STUDIO_MUTATIONS ?? 120);
 const ONLY_SEED = process.env.CNN_STUDIO_SEED === undefined ? undefined : Number(process.env.CNN_STUDIO_SEED);
 const TIME_LIMIT_MS = 1000;
 /** An analysis still running after this long is a hang: its process is killed and a new one goes on. */
-const HANG_MS = 3000;
+const HANG_MS = 10_000;
 
 /** What the child process reports for one mutant. */
 interface Outcome {

@@ -27,6 +27,8 @@ Options:
   --out PATH       where to write the .py or .onnx file
   --python PATH    the Python interpreter for onnx (default $CNN_STUDIO_PYTHON, python3, python)
   --opset N        ONNX opset version (default 13)
+  --checkpoint P   onnx: the trained weights, a CNN Studio checkpoint (.json) or a run folder (its
+                   newest checkpoint); the exported .py loads them with load_checkpoint(model, P)
 
 Exit codes: 0 exported, 1 the model has errors or cannot be exported, 2 unusable arguments.`;
 
@@ -42,6 +44,7 @@ export function runExport(argv: readonly string[], io: ExportIo, cwd = process.c
   let out: string | undefined;
   let python: string | undefined;
   let opset = 13;
+  let checkpoint: string | undefined;
   const value = (i: number, flag: string): string | undefined => {
     const v = argv[i];
     if (v === undefined || v.startsWith("--")) io.err(`cnn-studio export: ${flag} needs a value`);
@@ -71,6 +74,9 @@ export function runExport(argv: readonly string[], io: ExportIo, cwd = process.c
     } else if (flag === "--python") {
       python = take();
       if (python === undefined) return 2;
+    } else if (flag === "--checkpoint") {
+      checkpoint = take();
+      if (checkpoint === undefined) return 2;
     } else if (flag === "--opset") {
       const v = Number(take());
       if (!Number.isInteger(v) || v < 7 || v > 20) {
@@ -113,6 +119,14 @@ export function runExport(argv: readonly string[], io: ExportIo, cwd = process.c
     io.err(`cnn-studio: ${file} has errors; fix them before exporting`);
     return 1;
   }
+  if (checkpoint !== undefined && to !== "onnx") {
+    io.err("cnn-studio export: --checkpoint goes with --to onnx; the exported PyTorch code loads weights with load_checkpoint(model, path)");
+    return 2;
+  }
+  if (checkpoint !== undefined && !fs.existsSync(path.resolve(cwd, checkpoint))) {
+    io.err(`cnn-studio export: no checkpoint ${checkpoint}`);
+    return 2;
+  }
   if (to === "onnx" && model === undefined) {
     if (names.length !== 1) {
       io.err(`cnn-studio export: --to onnx exports one model; choose one with --model (models: ${names.join(", ") || "none"})`);
@@ -145,11 +159,11 @@ export function runExport(argv: readonly string[], io: ExportIo, cwd = process.c
     return 0;
   }
   const target = path.resolve(cwd, out ?? `${model}.onnx`);
-  const onnx = exportOnnx(result.code, { model: model!, out: target, python: python ?? null, opset });
+  const onnx = exportOnnx(result.code, { model: model!, out: target, python: python ?? null, opset, checkpoint: checkpoint ? path.resolve(cwd, checkpoint) : null });
   if (!onnx.ok) {
     io.err(`cnn-studio: ONNX export failed: ${onnx.error}`);
     return 1;
   }
-  io.err(`Wrote ${path.relative(cwd, target) || target} (${(onnx.bytes / 1e6).toFixed(1)} MB, opset ${opset}, PyTorch ${onnx.torch} via ${onnx.python})`);
+  io.err(`Wrote ${path.relative(cwd, target) || target} (${(onnx.bytes / 1e6).toFixed(1)} MB, opset ${opset}, ${checkpoint ? `weights of ${checkpoint}` : "untrained weights"}, PyTorch ${onnx.torch} via ${onnx.python})`);
   return 0;
 }

@@ -117,7 +117,7 @@ if (require.main === module) {
         err: (s) => process.stderr.write(s + "\n"),
         write: (s) => process.stdout.write(s),
         tty: process.stdout.isTTY === true,
-        columns: process.stdout.columns ?? 100,
+        columns: process.stdout.columns || 100,
       }, { onInterruptHandler: (stop) => process.on("SIGINT", stop) });
     });
   } else if (argv[0] === "train") {
@@ -128,7 +128,7 @@ if (require.main === module) {
         err: (s) => process.stderr.write(s + "\n"),
         write: (s) => process.stdout.write(s),
         tty: process.stdout.isTTY === true,
-        columns: process.stdout.columns ?? 100,
+        columns: process.stdout.columns || 100,
       }, { onInterruptHandler: (stop) => process.on("SIGINT", stop) });
     });
   } else {

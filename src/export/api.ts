@@ -26,9 +26,6 @@ export function originOf(decl: ts.Node, typingsFile: string): Origin {
   return { where, owner, name };
 }
 
-/** nn layer factories whose positional parameters are PyTorch's; options go to keyword arguments. */
-export const CONTAINER_FACTORIES = new Set(["Sequential", "ModuleList", "ModuleDict"]);
-
 /** `F.*` names that PyTorch spells differently (beyond camelCase → snake_case). */
 export const F_RENAMES: Record<string, string> = {
   sigmoid: "torch.sigmoid",

@@ -17,6 +17,8 @@ export interface OnnxOptions {
   python?: string | null;
   /** ONNX opset (default 13, supported by PyTorch 1.8 and later). */
   opset?: number;
+  /** Trained weights: a CNN Studio checkpoint (.json index) or a run folder (its newest checkpoint). */
+  checkpoint?: string | null;
 }
 
 export type OnnxResult = { ok: true; bytes: number; python: string; torch: string } | { ok: false; error: string };
@@ -25,11 +27,14 @@ const SCRIPT = `
 import importlib.util, json, os, sys
 import torch
 
-code, name, out, opset = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+code, name, out, opset, checkpoint = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 spec = importlib.util.spec_from_file_location("cnn_studio_export", code)
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-model = module.MODELS[name]().eval()
+model = module.MODELS[name]()
+if checkpoint:
+    module.load_checkpoint(model, checkpoint)
+model.eval()
 shapes = module.INPUTS[name]
 args = tuple(torch.randn(*[d if isinstance(d, int) else 1 for d in shape]) for shape in shapes)
 inputs = ["input"] if len(shapes) == 1 else [f"input{i + 1}" for i in range(len(shapes))]
@@ -48,7 +53,7 @@ export function exportOnnx(code: string, options: OnnxOptions): OnnxResult {
   try {
     const file = path.join(dir, "model.py");
     fs.writeFileSync(file, code);
-    const r = runPython(pythonCandidates(options.python), SCRIPT, [file, options.model, path.resolve(options.out), String(options.opset ?? 13)]);
+    const r = runPython(pythonCandidates(options.python), SCRIPT, [file, options.model, path.resolve(options.out), String(options.opset ?? 13), options.checkpoint ? path.resolve(options.checkpoint) : ""]);
     if (!r.ok) return r;
     if (r.status !== 0) {
       const tail = r.stderr.trim().split("\n").slice(-12).join("\n");

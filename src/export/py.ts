@@ -296,7 +296,7 @@ function breakGroup(g: Group, indent: number, width: number): string {
 export const PY_KEYWORDS = new Set([
   "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
   "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-  "pass", "raise", "return", "try", "while", "with", "yield", "match", "case", "type",
+  "pass", "raise", "return", "try", "while", "with", "yield",
 ]);
 
 /** Names the generated code itself uses: user names never shadow them. */

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import ts = require("typescript");
-import { Reporter, toLocation } from "../analyzer/location";
+import { Reporter } from "../analyzer/location";
 import type { Diagnostic } from "../shared/analysis";
 import { createExportProgram, diskSourceHost, type SourceHost } from "./program";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "./checkpointPy";
@@ -77,6 +77,16 @@ export function pyShape(tag: string): string {
 }
 
 export function exportPyTorch(file: string, options: PyTorchExportOptions = {}): PyTorchExport {
+  try {
+    return exportUnchecked(file, options);
+  } catch (e) {
+    // a bug of the exporter, not of the model: still a value, never a crash
+    const message = `The exporter failed on ${options.displayPath ?? path.basename(file)} (please report this): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 4).join(" | ") : String(e)}`;
+    return { ok: false, code: "", models: [], diagnostics: [{ severity: "error", message, code: "export-failed", location: { file: path.resolve(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }] };
+  }
+}
+
+function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchExport {
   const abs = path.resolve(file);
   const reporter = new Reporter();
   const host = options.host ?? diskSourceHost;
@@ -357,4 +367,3 @@ export function formatExportDiagnostic(d: Diagnostic, cwd: string): string {
   return `${rel}:${line + 1}:${character + 1}: ${d.severity}: ${d.message}`;
 }
 
-export { toLocation };

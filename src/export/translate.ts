@@ -2,7 +2,7 @@ import ts = require("typescript");
 import { LAYER_KINDS } from "../analyzer/layers/index";
 import type { ArgType } from "../analyzer/layers/kind";
 import type { Reporter } from "../analyzer/location";
-import { CONTAINER_FACTORIES, F_RENAMES, MODULE_METHODS, originOf, TORCH_MODULE_ATTRIBUTES, type Origin } from "./api";
+import { F_RENAMES, MODULE_METHODS, originOf, TORCH_MODULE_ATTRIBUTES, type Origin } from "./api";
 import type { ExportProgram } from "./program";
 import {
   P,
@@ -831,7 +831,8 @@ export class Translator {
       out.push(...this.objectPattern(pattern, source, this.typeOf(init), ctx));
       return out;
     }
-    return this.unsupported(pattern, "This destructuring") && [];
+    this.unsupported(pattern, "This destructuring");
+    return [];
   }
 
   private arrayTarget(p: ts.ArrayBindingPattern): string | undefined {
@@ -859,13 +860,19 @@ export class Translator {
     const taken: string[] = [];
     for (const el of p.elements) {
       if (el.dotDotDotToken) {
-        if (!ts.isIdentifier(el.name)) return this.unsupported(el, "This rest pattern") && out;
+        if (!ts.isIdentifier(el.name)) {
+          this.unsupported(el, "This rest pattern");
+          return out;
+        }
         const keys = tuple(taken.map((k) => atom(pyString(k))));
         out.push(...this.emit(ctx, atom(`{k: v for k, v in ${render(source, 0, 0)}.items() if k not in ${render(keys, 0, 0)}}`), `${this.symbolName(el.name)} = `));
         continue;
       }
       const key = el.propertyName ? this.propertyNameText(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
-      if (key === undefined) return this.unsupported(el, "This property pattern") && out;
+      if (key === undefined) {
+        this.unsupported(el, "This property pattern");
+        return out;
+      }
       taken.push(key);
       const prop = this.checker.getPropertyOfType(type, key);
       const isDict = this.isDictType(type);
@@ -878,7 +885,7 @@ export class Translator {
             ? call(attr(source, "get"), [atom(pyString(key))])
             : subscript(source, atom(pyString(key)));
       } else {
-        value = attr(source, this.memberName(prop, key, type));
+        value = attr(source, this.memberName(prop, key));
         if (el.initializer) value = ifElse(binary(value, "is not", atom("None"), P.compare), value, this.expr(el.initializer, ctx));
       }
       if (ts.isIdentifier(el.name)) out.push(...this.emit(ctx, value, `${this.symbolName(el.name)} = `));
@@ -942,6 +949,10 @@ export class Translator {
           value = b.right;
         }
         targets.forEach((t) => this.noteAssignment(t, ctx));
+        const only = targets.length === 1 ? this.skipOuter(targets[0]!) : undefined;
+        if (only && ts.isPropertyAccessExpression(only) && this.isModuleType(this.typeOf(only.expression)) && this.hiddenChild(only.name.text, value)) {
+          return this.fieldAssignment(ctx, this.expr(only.expression, ctx), only.name.text, this.expr(value, ctx), value);
+        }
         const lhs = targets.map((t) => this.targetText(t, ctx)).join(" = ");
         return this.emit(ctx, this.expr(value, ctx), `${lhs} = `);
       }
@@ -1341,10 +1352,7 @@ export class Translator {
 
   /** A Python type hint for a parameter or return type, or undefined where none is certain. */
   typeHint(t: ts.TypeNode | undefined, init?: ts.Expression, isReturn = false): string | undefined {
-    if (!t) {
-      if (!isReturn && init && ts.isNumericLiteral(this.skipOuter(init))) return undefined;
-      return undefined;
-    }
+    if (!t) return undefined;
     const K = ts.SyntaxKind;
     switch (t.kind) {
       case K.BooleanKeyword:
@@ -1549,7 +1557,7 @@ export class Translator {
       const key = this.propertyNameText(m.name);
       if (key === undefined) continue;
       out.push(...this.leadingComments(m, true).map((l) => " ".repeat(ctx.indent) + l));
-      out.push(...ctx.pre.splice(0), ...this.simple(m, this.emit(ctx, this.expr(m.initializer, { ...ctx, self: "self" }), `self.${this.fieldName(key, m)} = `)));
+      out.push(...ctx.pre.splice(0), ...this.simple(m, this.fieldAssignment(ctx, atom("self"), this.fieldName(key, m), this.expr(m.initializer, { ...ctx, self: "self" }), m.initializer)));
     }
     return out;
   }
@@ -1557,10 +1565,22 @@ export class Translator {
   /** A field keeps its name (it is a state_dict key); one PyTorch would shadow is an error. */
   private fieldName(key: string, node: ts.Node): string {
     if (!isIdentifier(key)) this.unsupported(node, `The field name '${key}' (not a Python identifier)`);
-    else if (TORCH_MODULE_ATTRIBUTES.has(key) && !["append", "extend", "insert", "pop", "keys", "values", "items", "update", "clear", "type"].includes(key)) {
-      this.unsupported(node, `The field name '${key}' (it would hide nn.Module.${key} in PyTorch; rename the field)`);
-    }
     return key;
+  }
+
+  /**
+   * A child module stored in a field whose name is an nn.Module attribute (`double`, `parameters`,
+   * ...) is registered and read through _modules: `self.double` would be the method, and
+   * add_module refuses the name.
+   */
+  private hiddenChild(name: string, valueNode: ts.Node): boolean {
+    return TORCH_MODULE_ATTRIBUTES.has(name) && this.isModuleType(this.typeOf(valueNode));
+  }
+
+  /** `self.x = value`, or `self._modules["x"] = value` for a child under an nn.Module attribute's name. */
+  private fieldAssignment(ctx: Ctx, recv: Py, key: string, value: Py, valueNode: ts.Node): Lines {
+    if (this.hiddenChild(key, valueNode)) return this.emit(ctx, value, `${render(recv, 0, 0)}._modules[${pyString(key)}] = `);
+    return this.emit(ctx, value, `${render(recv, 0, 0)}.${key} = `);
   }
 
   private constructorDef(c: ts.ClassLikeDeclaration, info: ClassInfo, ctor: ts.ConstructorDeclaration | undefined, ctx: Ctx): Lines {
@@ -1616,7 +1636,10 @@ export class Translator {
   /** `super(...)` → `super().__init__(...)`, then parameter properties and field initialisers. */
   private superCall(e: ts.CallExpression, ctx: Ctx): Lines {
     const cls = ctx.cls;
-    if (!cls) return this.unsupported(e, "'super()' outside a class") && [];
+    if (!cls) {
+      this.unsupported(e, "'super()' outside a class");
+      return [];
+    }
     let args: (Item | Py)[];
     const only = e.arguments.length === 1 ? this.skipOuter(e.arguments[0]!) : undefined;
     if (cls.container === "Sequential" && only && (ts.isObjectLiteralExpression(only) || this.isDictType(this.typeOf(only)))) args = [this.orderedDict(only, ctx)];
@@ -1734,7 +1757,7 @@ export class Translator {
     return nonEmpty.slice(1).reduce((a, b) => binary(a, "+", b, P.sum), nonEmpty[0] ?? atom('""'));
   }
 
-  private identifier(id: ts.Identifier, ctx: Ctx): Py {
+  private identifier(id: ts.Identifier, _ctx: Ctx): Py {
     switch (id.text) {
       case "undefined":
         return atom("None");
@@ -1772,7 +1795,6 @@ export class Translator {
       }
       return this.unsupported(id, `'${id.text}'`);
     }
-    void ctx;
     return name(safeName(snake(id.text)));
   }
 
@@ -1820,14 +1842,13 @@ export class Translator {
 
   // ---- member access --------------------------------------------------------------------------
 
-  private memberName(prop: ts.Symbol | undefined, key: string, recvType?: ts.Type): string {
+  private memberName(prop: ts.Symbol | undefined, key: string): string {
     const d = prop && this.declOf(prop);
     if (d) {
       const o = originOf(d, this.prog.typingsFile);
       if (o.where === "api") return snake(key);
       if (ts.isMethodDeclaration(d)) return this.methodName(key);
     }
-    void recvType;
     return key;
   }
 
@@ -1881,6 +1902,7 @@ export class Translator {
     }
     if (this.isModuleType(recvType) || (d && (ts.isPropertyDeclaration(d) || ts.isMethodDeclaration(d) || ts.isParameter(d) || ts.isGetAccessorDeclaration(d)))) {
       const pyKey = d && ts.isMethodDeclaration(d) ? this.methodName(key) : key;
+      if (!(d && ts.isMethodDeclaration(d)) && this.isModuleType(recvType) && this.hiddenChild(key, pa)) return optional(subscript(attr(recv, "_modules"), atom(pyString(key))));
       if (!isIdentifier(pyKey)) return optional(call(name("getattr"), [recv, atom(pyString(pyKey))]));
       return optional(attr(recv, pyKey));
     }
@@ -2446,8 +2468,8 @@ export class Translator {
       [K.LessThanLessThanToken]: ["<<", P.shift],
       [K.GreaterThanGreaterThanToken]: [">>", P.shift],
     };
-    const entry = table[op];
-    if (!entry) return this.unsupported(b, `The operator '${b.operatorToken.getText()}'`);
+    const spec = table[op];
+    if (!spec) return this.unsupported(b, `The operator '${b.operatorToken.getText()}'`);
     let l = this.expr(b.left, ctx);
     let r = this.expr(b.right, ctx);
     if (op === K.PlusToken) {
@@ -2456,7 +2478,7 @@ export class Translator {
       if (ls && !rs) r = call(name("str"), [r]);
       if (rs && !ls) l = call(name("str"), [l]);
     }
-    return binary(l, entry[0], r, entry[1]);
+    return binary(l, spec[0], r, spec[1]);
   }
 
   private equality(b: ts.BinaryExpression, ctx: Ctx): Py {

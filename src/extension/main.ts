@@ -32,10 +32,13 @@ export interface CnnStudioApi {
   startServer(): Promise<boolean>;
 }
 
+let stopClient: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): CnnStudioApi {
   const activateStart = performance.now();
   const output = vscode.window.createOutputChannel("CNN Studio");
   const client = new AnalysisClient(context, output);
+  stopClient = () => client.stop();
   const store = new ModelStore(client);
   const training = new TrainingController(context, output, () => backendsDir(context));
   const runsDir = (): vscode.Uri => runsDirectory(context.globalStorageUri);
@@ -62,14 +65,14 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summary),
     ...panels.registerSerializers(),
   );
-  // The Models view shows a count badge-free description of what it is doing.
+  // While the first scan has found nothing yet, the Models view says that it is looking.
   context.subscriptions.push(
     store.onDidChange(() => {
       modelsView.message = store.isScanning && store.entries().length === 0 ? "Looking for model files…" : undefined;
     }),
   );
 
-  const model = async (arg: unknown, purpose: string): Promise<ModelCommandArgs | undefined> => resolveModelArgs(arg, store, purpose);
+  const model = async (arg: unknown, purpose: string, pick = true): Promise<ModelCommandArgs | undefined> => resolveModelArgs(arg, store, purpose, { pick });
   const command = (id: string, fn: (...args: unknown[]) => unknown): void => {
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -114,7 +117,8 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
       if (a) await vscode.commands.executeCommand("workbench.trust.manage");
       return;
     }
-    const args = await model(arg, "Train Model");
+    // Without a model in the argument or the editor, the Train view itself offers the choice.
+    const args = await model(arg, "Train Model", false);
     await trainView.show(args);
   });
   command("cnnStudio.stopRun", (arg) => stopRun(training, runsTree, arg));
@@ -217,6 +221,7 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
   };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; the language client stops with it.
+/** Stops the language server cleanly (VS Code waits for the promise); the rest is in context.subscriptions. */
+export function deactivate(): Promise<void> | undefined {
+  return stopClient?.();
 }

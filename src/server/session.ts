@@ -117,7 +117,13 @@ export class AnalysisSession {
     for (const c of changes) {
       if (this.docs.getByPath(c.file)) continue; // its open buffer is what counts
       if (c.kind === "changed") this.markDependentsStale(c.file);
-      else for (const s of this.snapshots.values()) if (s.file !== c.file) this.markStale(s.file), this.staleByDependency.add(s.file);
+      else {
+        for (const s of this.snapshots.values()) {
+          if (s.file === c.file) continue;
+          this.staleByDependency.add(s.file);
+          this.markStale(s.file);
+        }
+      }
     }
   }
 

@@ -142,6 +142,14 @@ export function readCheckpoint(file: string): { ok: true; value: LoadedCheckpoin
   if (typeof index !== "object" || index === null || index.format !== CHECKPOINT_FORMAT || index.version !== 1 || !Array.isArray(index.tensors)) {
     return { ok: false, error: `${file}: not a ${CHECKPOINT_FORMAT} version 1 index` };
   }
+  const p = index.position as unknown as Record<string, unknown> | undefined;
+  const positionKeys: (keyof TrainingPosition)[] = ["epoch", "step", "globalStep", "lossSum", "correct", "correctTop5", "seen", "metricsLines", "seconds"];
+  const badKey = typeof p !== "object" || p === null ? "position" : positionKeys.find((k) => typeof p[k] !== "number" || !Number.isFinite(p[k]));
+  if (badKey !== undefined) return { ok: false, error: `${file}: the index has no valid ${badKey === "position" ? "position" : `position.${badKey}`}` };
+  const opt = index.optimizer as unknown as { name?: unknown; scalars?: unknown } | undefined;
+  if (typeof opt !== "object" || opt === null || typeof opt.name !== "string" || typeof opt.scalars !== "object" || opt.scalars === null) {
+    return { ok: false, error: `${file}: the index has no valid optimizer state` };
+  }
   const binFile = path.join(path.dirname(file), path.basename(String(index.bin)));
   let bytes: Buffer;
   try {
@@ -156,6 +164,9 @@ export function readCheckpoint(file: string): { ok: true; value: LoadedCheckpoin
   new Uint8Array(aligned.buffer).set(bytes);
   const tensors = new Map<string, CheckpointTensor>();
   for (const e of index.tensors) {
+    if (typeof e !== "object" || e === null || typeof e.name !== "string" || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0) || !Number.isInteger(e.offset) || !Number.isInteger(e.length)) {
+      return { ok: false, error: `${file}: a tensor entry is malformed (${JSON.stringify(e).slice(0, 120)})` };
+    }
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (size !== e.length || e.offset < 0 || e.offset + e.length > aligned.length) {
       return { ok: false, error: `${file}: tensor ${e.name} of shape [${e.shape.join(", ")}] does not fit the data (offset ${e.offset}, length ${e.length}, ${aligned.length} values)` };

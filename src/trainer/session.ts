@@ -145,8 +145,9 @@ export class TrainingSession {
     try {
       await this.prepareAndTrain(requested);
     } catch (e) {
-      const message = e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack.split("\n").slice(1, 6).join("\n")}` : ""}` : String(e);
-      this.fail("training", `training failed: ${message}`);
+      // unexpected: the message for the user, the stack for the log
+      if (e instanceof Error && e.stack) this.log(e.stack);
+      this.fail("training", `training failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -188,6 +189,9 @@ export class TrainingSession {
     const loaded = loadDataset(config.dataset, { input: spec.value, validationFraction: config.validationFraction, seed: config.seed });
     if (!loaded.ok) return this.fail("dataset", loaded.error);
     const dataset = loaded.value;
+    if (dataset.classes < spec.value.classes) {
+      this.emit({ type: "log", level: "warning", message: `${model.name} has ${spec.value.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer` });
+    }
     const normalization: Normalization = config.normalize ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width) : IDENTITY_NORMALIZATION(dataset.channels);
 
     // 4. the backend and the compiled model
@@ -214,8 +218,12 @@ export class TrainingSession {
       }
       resumeFrom = latest.checkpoint;
     } else {
-      this.run = new RunFiles(createRunDir(config.runsDir, model.name));
-      this.run.writeConfig(config);
+      try {
+        this.run = new RunFiles(createRunDir(config.runsDir, model.name));
+        this.run.writeConfig(config);
+      } catch (e) {
+        return this.fail("config", `cannot create a run folder in ${config.runsDir} (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))})`);
+      }
     }
     const run = this.run;
     if (resumeFrom === null) run.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
@@ -250,6 +258,7 @@ export class TrainingSession {
     if (this.stopRequested) loop.requestStop();
     const outcome = await loop.run();
     const p = loop.current;
+    if (outcome.kind === "diverged") return this.fail("training", outcome.message);
     if (outcome.kind === "completed") {
       run.status({ state: "completed", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: null });
       run.log(`completed in ${outcome.seconds.toFixed(1)} s${outcome.final ? `: validation accuracy ${(100 * outcome.final.valAccuracy).toFixed(2)}%` : ""}`);

@@ -31,8 +31,10 @@ function hasApt(): boolean {
   return spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-function aptMissing(): string[] {
-  return ["chromium", "ripgrep", "libkrb5-dev", "pkg-config", "build-essential", "python3"].filter((p) => spawnSync("dpkg", ["-s", p], { stdio: "ignore" }).status !== 0);
+/** Debian packages still to install (the build tools only while code-server is not built). */
+function aptMissing(codeServerBuilt: boolean): string[] {
+  const packages = codeServerBuilt ? ["chromium", "ripgrep"] : ["chromium", "ripgrep", "libkrb5-dev", "pkg-config", "build-essential", "python3"];
+  return packages.filter((p) => spawnSync("dpkg", ["-s", p], { stdio: "ignore" }).status !== 0);
 }
 
 /** Why the end-to-end test cannot run on this machine, or undefined when it can (possibly after installing). */
@@ -41,7 +43,7 @@ export function whyNot(): string | undefined {
   if (process.platform !== "linux") return `code-server with Debian's Chromium is set up for Linux only (this is ${process.platform})`;
   const major = Number(process.versions.node.split(".")[0]);
   if (major !== 20 && !fs.existsSync(CODE_SERVER_STAMP)) return `code-server 4.100.3 (the last release for Node 20) needs Node 20; this is Node ${process.versions.node}`;
-  const missing = fs.existsSync(CHROMIUM) ? aptMissing().filter((p) => p !== "libkrb5-dev" || !fs.existsSync(CODE_SERVER_STAMP)) : aptMissing();
+  const missing = aptMissing(fs.existsSync(CODE_SERVER_STAMP));
   if (missing.length > 0) {
     const root = typeof process.getuid === "function" && process.getuid() === 0;
     if (!hasApt()) return `missing ${missing.join(", ")} and there is no apt-get to install them`;

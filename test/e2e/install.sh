@@ -38,7 +38,9 @@ fi
 # that @vscode/ripgrep would download from GitHub (used by search/Quick Open).
 # libkrb5-dev + pkg-config + build-essential + python3: to compile the native
 # modules (kerberos, node-pty, spdlog, ...) from source.
-APT_PKGS=(chromium ripgrep libkrb5-dev pkg-config build-essential python3)
+APT_PKGS=(chromium ripgrep)
+# The build tools are needed only to compile code-server's native modules.
+[ -f "$CACHE/code-server/.installed-$CODE_SERVER_VERSION" ] || APT_PKGS+=(libkrb5-dev pkg-config build-essential python3)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

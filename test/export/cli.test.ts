@@ -46,6 +46,7 @@ describe("cnn-studio export", () => {
     const unknown = cli("export", "examples/lenet5.ts", "--model", "nope");
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /has no model 'nope' \(models: lenet5, lenet5Mnist\)/);
+    assert.match(cli("export", "examples/lenet5.ts", "--checkpoint", "runs/x").stderr, /--checkpoint goes with --to onnx/);
     const several = cli("export", "examples/lenet5.ts", "--to", "onnx");
     assert.equal(several.code, 2);
     assert.match(several.stderr, /choose one with --model/);
@@ -74,7 +75,7 @@ describe("cnn-studio export", () => {
     const r = cli("export", "examples/lenet5.ts", "--model", "lenet5", "--to", "onnx", "--out", out, "--python", PYTHON);
     if (r.code !== 0 && /PyTorch is not available/.test(r.stderr)) return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the ONNX export`);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Wrote .*lenet5\.onnx \(0\.\d MB, opset 13, PyTorch /);
+    assert.match(r.stderr, /Wrote .*lenet5\.onnx \(0\.\d MB, opset 13, untrained weights, PyTorch /);
     const bytes = fs.readFileSync(out);
     assert.ok(bytes.length > 200_000, "LeNet-5's 61,706 float parameters are in it");
     assert.ok(bytes.includes(Buffer.from("input")) && bytes.includes(Buffer.from("batch")), "named input with a dynamic batch");

@@ -1,7 +1,7 @@
 """Checkpoint interchange between CNN Studio's TensorFlow.js engine and exported PyTorch code.
 
 Reads one JSON document on standard input, a list of jobs:
-    {"code": exported .py, "model": name, "input": float32 .bin, "inputShape": [...],
+    {"code": exported .py, "model": name, "inputs": [[float32 .bin, shape], ...],
      "checkpoint": .json index written by the TensorFlow.js engine, "expected": float32 .bin of its
      evaluation output, "outDir": folder for the reverse direction, "seed": int}
 For each job: builds the model, loads the TensorFlow.js checkpoint with the exported
@@ -46,12 +46,12 @@ def main():
                 spec.loader.exec_module(module)
                 modules[job["code"]] = module
             module = modules[job["code"]]
-            x = read_f32(job["input"], job["inputShape"])
+            xs = [read_f32(f, shape) for f, shape in job["inputs"]]
             # TensorFlow.js → PyTorch
             model = module.MODELS[job["model"]]().eval()
             module.load_checkpoint(model, job["checkpoint"])
             with torch.no_grad():
-                y = model(x)
+                y = model(*xs)
             expected = read_f32(job["expected"], list(y.shape))
             out["maxAbsDiff"] = float((y - expected).abs().max())
             out["maxAbs"] = float(expected.abs().max())
@@ -61,7 +61,7 @@ def main():
             with torch.no_grad():
                 randomise_batchnorm(fresh, torch.Generator().manual_seed(job["seed"]))
                 fresh.eval()
-                y2 = fresh(x)
+                y2 = fresh(*xs)
             out["checkpointOut"] = module.save_checkpoint(fresh, job["outDir"], name=job["model"])
             with open(os.path.join(job["outDir"], "output.bin"), "wb") as f:
                 f.write(y2.contiguous().numpy().astype("<f4").tobytes())

@@ -34,6 +34,7 @@ const MODELS: [string, string[]][] = [
   ["examples/simple-cnn.ts", ["simpleCnn"]],
   ["test/fixtures/trainer/blocks.ts", []],
   ["test/fixtures/trainer/zoo.ts", []],
+  ["test/fixtures/trainer/misc.ts", []],
 ];
 
 function randomTensor(tf: TF, shape: number[], rng: () => number, scale: number, offset = 0): tfc.Tensor {
@@ -58,7 +59,7 @@ test("checkpoints go from the TensorFlow.js engine to exported PyTorch code and 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-interchange-"));
   const analyzer = new Analyzer();
   const jobs: Record<string, unknown>[] = [];
-  const reverse = new Map<string, { compiled: CompiledModel; input: tfc.Tensor; outDir: string }>();
+  const reverse = new Map<string, { compiled: CompiledModel; inputs: tfc.Tensor[]; outDir: string }>();
   const rng = mulberry32(42).next;
   let k = 0;
   for (const [rel, wanted] of MODELS) {
@@ -77,19 +78,22 @@ test("checkpoints go from the TensorFlow.js engine to exported PyTorch code and 
         if (name.endsWith("running_mean")) v.assign(randomTensor(tf, v.shape, rng, 0.5));
         if (name.endsWith("running_var")) v.assign(randomTensor(tf, v.shape, rng, 0.5, 1));
       }
-      const shape = m.inputs[0]!.map((d) => (typeof d === "number" ? d : 2));
-      const input = randomTensor(tf, shape, rng, 1);
-      const output = compiled.apply([input], false);
+      const shapes = m.inputs.map((s) => s.map((d) => (typeof d === "number" ? d : 2)));
+      const inputs = shapes.map((shape) => randomTensor(tf, shape, rng, 1));
+      const output = compiled.apply(inputs, false);
       const ckDir = path.join(dir, id, "tfjs");
       const ck = writeCheckpoint(ckDir, { model: m.name, reason: "epoch", position: { epoch: 1, step: 1, globalStep: 1, lossSum: 0, correct: 0, correctTop5: 0, seen: 0, metricsLines: 0, seconds: 0 }, optimizer: { name: "sgd", scalars: { lr: 0.01, momentum: 0 } }, rng: { seed: 7, scheme: "test" } }, checkpointTensors(compiled));
-      const inputFile = path.join(dir, id, "input.bin");
+      const inputFiles = inputs.map((x, j) => {
+        const f = path.join(dir, id, `input${j}.bin`);
+        fs.writeFileSync(f, Buffer.from((x.dataSync() as Float32Array).buffer));
+        return [f, shapes[j]];
+      });
       const expectedFile = path.join(dir, id, "expected.bin");
-      fs.writeFileSync(inputFile, Buffer.from((input.dataSync() as Float32Array).buffer));
       fs.writeFileSync(expectedFile, Buffer.from((output.dataSync() as Float32Array).buffer));
       output.dispose();
       const outDir = path.join(dir, id, "torch");
-      jobs.push({ code, model: m.name, input: inputFile, inputShape: shape, checkpoint: ck, expected: expectedFile, outDir, seed: k });
-      reverse.set(m.name + "#" + id, { compiled: compileModel(tf, m, { seed: 99 }), input, outDir });
+      jobs.push({ code, model: m.name, inputs: inputFiles, checkpoint: ck, expected: expectedFile, outDir, seed: k });
+      reverse.set(m.name + "#" + id, { compiled: compileModel(tf, m, { seed: 99 }), inputs, outDir });
     }
   }
   assert.ok(jobs.length >= 6, "models to check");
@@ -115,7 +119,7 @@ test("checkpoints go from the TensorFlow.js engine to exported PyTorch code and 
       assert.deepEqual(ct.shape, v.shape, `${res.model} ${name}`);
       v.assign(tf.tensor(v.dtype === "int32" ? Int32Array.from(ct.data, Math.round) : ct.data, v.shape, v.dtype));
     }
-    const y = rev.compiled.apply([rev.input], false);
+    const y = rev.compiled.apply(rev.inputs, false);
     assert.deepEqual(y.shape, res.outputShape);
     const expected = new Float32Array(Uint8Array.from(fs.readFileSync(path.join(rev.outDir, "output.bin"))).buffer);
     const actual = y.dataSync();

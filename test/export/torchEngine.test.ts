@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,9 +8,10 @@ import { trainConfig, validateEvent, validateTrainConfig, type TrainConfig } fro
 import { TorchTrainingSession, type TorchEvent } from "../../src/torch/engine";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { permutation, rngFor } from "../../src/trainer/rng";
-import { PYTHON, ROOT } from "./helpers";
-import { spawnSync } from "node:child_process";
+import { exportOnnx } from "../../src/export/onnx";
+import { exportPyTorch } from "../../src/export/pytorch";
 import { TORCH_TRAINER_PY } from "../../src/torch/script";
+import { PYTHON, ROOT } from "./helpers";
 
 /**
  * The PyTorch engine: LeNet-5 on the bundled MNIST sample, stopped after a few steps (a "stop"
@@ -119,6 +121,12 @@ describe("the PyTorch training engine", () => {
     const log = fs.readFileSync(path.join(runDir, "log.txt"), "utf8");
     assert.match(log, /backend torch \(PyTorch .*\); 63 steps per epoch of 128/);
     assert.match(log, /resuming from .*e0001-s000005\.json \(epoch 1, step 5, global step 5\)/);
+
+    // the trained weights go into an ONNX file
+    const exported = exportPyTorch(LENET, { models: ["lenet5Mnist"] });
+    const onnx = exportOnnx(exported.code, { model: "lenet5Mnist", out: path.join(runDir, "lenet5.onnx"), python: PYTHON, checkpoint: runDir });
+    assert.ok(onnx.ok, onnx.ok ? "" : onnx.error);
+    assert.ok(onnx.bytes > 170_000);
     return undefined;
   });
 });

@@ -114,6 +114,14 @@ async function diagnostics(server: TsServer): Promise<string[]> {
   return semantic.filter((d) => d.start.line < MODEL.split("\n").length - 1).map((d) => `${d.start.line}: ${d.text}`);
 }
 
+test("the plugin's source type-checks (strict, checkJs)", () => {
+  const ts = require("typescript") as typeof import("typescript");
+  const file = path.join(ROOT, "src", "extension", "ts-plugin", "index.js");
+  const program = ts.createProgram([file], { allowJs: true, checkJs: true, strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: ["node"] });
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  assert.deepEqual(errors, []);
+});
+
 test("without the plugin, a fresh folder cannot resolve \"cnn-studio\" (the control)", async () => {
   const server = new TsServer([]);
   try {

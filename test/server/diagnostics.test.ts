@@ -271,6 +271,24 @@ describe("several files", () => {
   });
 });
 
+describe("files on disk", () => {
+  test("an imported file created or changed on disk (didChangeWatchedFiles) re-analyses the models that import it", async () => {
+    const ws = workspace({ "model.ts": MODEL });
+    const model = client.open(ws.file("model.ts"));
+    const missing = await client.waitForDiagnostics(model, 1);
+    assert.deepEqual(missing.diagnostics.map((d) => d.code), ["import-error"]);
+    fs.writeFileSync(ws.file("block.ts"), BLOCK.replace("nn.Conv2d(16, 16", "nn.Conv2d(8, 16"));
+    client.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: uriOf(ws.file("block.ts")), type: 1 }] });
+    await client.waitForDiagnosticsWhere(model, (p) => p.diagnostics.length === 0);
+    fs.writeFileSync(ws.file("block.ts"), BLOCK);
+    client.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: uriOf(ws.file("block.ts")), type: 2 }] });
+    const broken = await client.waitForDiagnosticsWhere(uriOf(ws.file("block.ts")), (p) => p.diagnostics.length === 1);
+    assert.equal(broken.diagnostics[0]!.code, "channel-mismatch");
+    client.close(model);
+    fs.rmSync(ws.dir, { recursive: true, force: true });
+  });
+});
+
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const t0 = Date.now();
   while (!condition()) {

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
+import { formatDuration, progressLine } from "../../src/cli/train";
 import { validateEvent } from "../../src/shared/training";
 import { readStatus } from "../../src/trainer/runs";
 import { CLI, ROOT, smallMnistIdx, tempDir } from "./helpers/env";
@@ -19,6 +20,13 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
 }
 
 describe("cnn-studio train", { timeout: 300_000 }, () => {
+  test("the terminal progress bar and durations", () => {
+    const e = { type: "progress", epoch: 2, epochs: 5, step: 63, stepsPerEpoch: 125, globalStep: 188, loss: 0.12345, accuracy: 0.961, imagesPerSecond: 812.4, etaSeconds: 42.2, lr: 0.01 } as const;
+    assert.equal(progressLine(e, 100), "epoch 2/5 [████████████████████░░░░░░░░░░░░░░░░░░░] 63/125 loss 0.1235 acc 96.1% 812 img/s ETA 0:42");
+    assert.ok(progressLine(e, 60).length <= 59);
+    assert.deepEqual([formatDuration(0), formatDuration(59.6), formatDuration(3725), formatDuration(NaN)], ["0:00", "1:00", "1:02:05", "?"]);
+  });
+
   test("--help prints the usage; bad arguments exit 2 with a clear message", () => {
     const help = cli("--help");
     assert.equal(help.code, 0);

@@ -275,6 +275,27 @@ describe("graph features", () => {
   });
 });
 
+test("SGD on the compiled LeNet-5 lowers the loss (gradients point downhill)", () => {
+  const c = compileModel(tf, model("examples/lenet5.ts", "lenet5"), { seed: 4 });
+  try {
+    const x = tf.randomNormal([16, 1, 32, 32], 0, 1, "float32", 3);
+    const labels = tf.oneHot(tf.tensor1d([...Array(16).keys()].map((i) => i % 10), "int32"), 10);
+    const loss = () => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(c.apply([x], true)), labels), 1))) as tfc.Scalar;
+    const losses: number[] = [];
+    for (let step = 0; step < 30; step++) {
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(loss, [...c.parameters.values()]);
+        losses.push(value.dataSync()[0]!);
+        for (const v of c.parameters.values()) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 0.1)));
+      });
+    }
+    assert.ok(losses[29]! < 0.95 * losses[0]! && losses.every((l, i) => i === 0 || l < losses[0]!), `loss ${losses[0]} → ${losses[29]}`);
+    tf.dispose([x, labels]);
+  } finally {
+    c.dispose();
+  }
+});
+
 describe("errors", () => {
   test("a model whose analysis stopped at an error is refused", () => {
     const m = { ...model("examples/lenet5.ts", "lenet5"), output: null };

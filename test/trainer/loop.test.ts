@@ -184,6 +184,21 @@ describe("models with BatchNorm", () => {
   });
 });
 
+describe("more than 10 classes", () => {
+  test("top-5 accuracy is reported for training and validation", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "wide.ts");
+    fs.writeFileSync(file, 'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const wide = nn.Sequential(nn.Flatten(), nn.Linear(784, 12));\n');
+    const { events, session } = await train(config(dir, { file, model: "wide", epochs: 1 }));
+    session.dispose();
+    const e = events.of("epochEnd")[0]!;
+    assert.ok(e.valTop5 !== null && e.trainTop5 !== null);
+    assert.ok(e.valTop5 >= e.valAccuracy && e.valTop5 <= 1, `top-5 ${e.valTop5}, top-1 ${e.valAccuracy}`);
+    assert.ok(e.trainTop5 >= e.trainAccuracy);
+    assert.deepEqual(events.of("log").map((l) => [l.level, l.message]), [["warning", `wide has 12 output classes but idx:${data} has 10 (labels 0 to 9); the other outputs are never the right answer`]]);
+  });
+});
+
 describe("problems are reported before training starts", () => {
   test("data that does not fit the model: a dataset error, no run folder", async () => {
     const runs = tempDir();
@@ -215,6 +230,25 @@ describe("problems are reported before training starts", () => {
     fs.writeFileSync(file, 'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const net = nn.Sequential(nn.Conv2d(1, 8, 3));\n');
     const { events } = await train(config(dir, { file, model: "net" }));
     assert.match(events.of("error")[0]!.message, /net outputs \[N, 8, 26, 26\]; the trainer needs class scores \(logits\) \[N, classes\]/);
+  });
+
+  test("a diverging run (the loss is no longer a number) ends with a clear error, the run marked failed", async () => {
+    const runs = tempDir();
+    const { events } = await train(config(runs, { optimizer: { ...config(runs).optimizer, name: "sgd", lr: 1e38 }, schedule: { ...config(runs).schedule, name: "none" } }));
+    const e = events.of("error")[0]!;
+    assert.equal(e.phase, "training");
+    assert.match(e.message, /^training diverged: the loss became (NaN|Infinity) at epoch 1, step \d+ \(learning rate 1\.00e\+38\); lower the learning rate$/);
+    assert.equal(readStatus(e.runDir!)?.state, "failed");
+    assert.equal(events.of("completed").length, 0);
+  });
+
+  test("a runs folder that cannot be created", async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "file"), "");
+    const { events } = await train(config(path.join(dir, "file", "runs")));
+    const e = events.of("error")[0]!;
+    assert.equal(e.phase, "config");
+    assert.equal(e.message, `cannot create a run folder in ${path.join(dir, "file", "runs")} (ENOTDIR)`);
   });
 
   test("resuming a folder that has no run or no checkpoint", async () => {

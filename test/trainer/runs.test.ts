@@ -22,7 +22,8 @@ describe("runs on disk", () => {
   });
 
   test("checkpoints round-trip exactly with PyTorch names; damage is detected, the newest whole one wins", () => {
-    const dir = tempDir();
+    const run = tempDir();
+    const dir = path.join(run, "checkpoints");
     const w = Float32Array.from([1.5, -2.25, Math.PI, 1e-30]);
     writeCheckpoint(dir, meta(1, 10), [
       { name: "conv.weight", kind: "parameter", shape: [2, 2], data: w },
@@ -41,10 +42,6 @@ describe("runs on disk", () => {
     const raw = fs.readFileSync(path.join(dir, "e0001-s000010.bin"));
     assert.deepEqual(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + 16)), w);
 
-    const runDir = path.dirname(dir);
-    fs.renameSync(dir, path.join(runDir, "checkpoints-moved"));
-    const run = tempDir();
-    fs.cpSync(path.join(runDir, "checkpoints-moved"), path.join(run, "checkpoints"), { recursive: true });
     assert.equal(latestCheckpoint(run).checkpoint!.file, path.join(run, "checkpoints", path.basename(second)));
     // flip a byte of the newest .bin: checksum mismatch, the older one is used
     const bin = path.join(run, "checkpoints", "e0002-s000003.bin");
@@ -61,6 +58,14 @@ describe("runs on disk", () => {
     assert.equal(path.basename(l2.checkpoint!.file), "e0001-s000010.json");
     assert.match(l2.skipped.join("\n"), /e0003-s000002\.json: not a cnn-studio-checkpoint version 1 index/);
     assert.match(l2.skipped.join("\n"), /e0003-s000001\.json: unreadable checkpoint index/);
+    // a well-formed JSON with garbage inside
+    const good = JSON.parse(fs.readFileSync(path.join(run, "checkpoints", "e0001-s000010.json"), "utf8")) as Record<string, unknown>;
+    fs.writeFileSync(path.join(run, "checkpoints", "e0003-s000003.json"), JSON.stringify({ ...good, tensors: [{ name: "x", shape: "big" }] }));
+    fs.writeFileSync(path.join(run, "checkpoints", "e0003-s000004.json"), JSON.stringify({ ...good, position: { epoch: "one" } }));
+    const l3 = latestCheckpoint(run);
+    assert.equal(path.basename(l3.checkpoint!.file), "e0001-s000010.json");
+    assert.match(l3.skipped[0]!, /e0003-s000004\.json: the index has no valid position\.epoch/);
+    assert.match(l3.skipped[1]!, /e0003-s000003\.json: a tensor entry is malformed/);
     // temporary files of an interrupted write are not checkpoints
     fs.writeFileSync(path.join(run, "checkpoints", "e0004-s000001.json.tmp-123"), "{}");
     assert.equal(path.basename(latestCheckpoint(run).checkpoint!.file), "e0001-s000010.json");

@@ -75,6 +75,11 @@ describe("curves panel (headless Chromium)", { skip }, () => {
       assert.ok(n > 600 && n < 1400, `hovering the middle reads a step near the middle (got ${step})`);
       const acc = await p.page.$$eval(".cs-chart[data-chart=accuracy] .u-legend td.u-value", (els) => els.map((e) => e.textContent ?? ""));
       assert.ok(acc.some((v) => /%$/.test(v)), `the accuracy legend follows the cursor in percent: ${acc.join(", ")}`);
+      // the read-out is the exact value at that step (not a reduced one)
+      const train = await p.page.$$eval(".cs-chart[data-chart=lr] .u-legend td.u-value", (els) => els.map((e) => e.textContent ?? ""));
+      const exactLr = runA.steps.lr[n - 1]!;
+      assert.equal(Number(train[1]), Number(Number(exactLr.toPrecision(3))), `learning rate of run 1 at step ${n}: ${train.join(", ")}`);
+      await p.screenshot("curves-hover-dark");
     } finally {
       await p.close();
     }

@@ -40,7 +40,8 @@ export function modelAt(result: AnalysisResult, line: number, character: number)
   return below ?? own[own.length - 1];
 }
 
-export async function resolveModelArgs(arg: unknown, store: ModelStore, purpose: string): Promise<ModelCommandArgs | undefined> {
+/** `pick: false`: no quick pick when neither the argument nor the editor names a model. */
+export async function resolveModelArgs(arg: unknown, store: ModelStore, purpose: string, options: { pick?: boolean } = {}): Promise<ModelCommandArgs | undefined> {
   if (isModelCommandArgs(arg)) return arg;
   const fromTree = ModelsTreeProvider.args(arg);
   if (fromTree) return fromTree;
@@ -53,7 +54,7 @@ export async function resolveModelArgs(arg: unknown, store: ModelStore, purpose:
       if (m) return { uri: editor.document.uri.toString(), model: m.name };
     }
   }
-  return pickModel(store, purpose);
+  return options.pick === false ? undefined : pickModel(store, purpose);
 }
 
 export async function pickModel(store: ModelStore, purpose: string): Promise<ModelCommandArgs | undefined> {

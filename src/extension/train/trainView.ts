@@ -262,7 +262,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
 ${elements ? `<script type="module" nonce="${nonce}" src="${elements}"></script>` : ""}
 </head>
 <body>
-<form id="train-form" onsubmit="return false">
+<div id="train-form">
 ${select("model", "Model", `<vscode-option value="">(looking for models…)</vscode-option>`)}
 ${select("dataset", "Dataset", DATASET_KINDS.map((k) => option(k.kind, k.label, s.dataset)).join(""))}
 <div class="row" id="group-datasetDir">
@@ -308,7 +308,7 @@ ${select("backend", "Backend", BACKEND_CHOICES.map((b) => option(b, BACKEND_LABE
 <div id="preview"></div>
 <div id="status" hidden></div>
 <div id="detail" hidden></div>
-</form>
+</div>
 ${elements ? "" : `<p class="error">The @vscode-elements/elements bundle is missing from this installation.</p>`}
 <script type="module" nonce="${nonce}">${script}</script>
 </body>

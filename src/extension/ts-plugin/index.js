@@ -22,7 +22,11 @@ const path = require("path");
 const MODULE_NAME = "cnn-studio";
 const TYPINGS = path.join("types", "cnn-studio.d.ts");
 
-/** The bundled declarations, searched upwards from `start`; undefined when none is found. */
+/**
+ * The bundled declarations, searched upwards from `start`; undefined when none is found.
+ * @param {string} start
+ * @returns {string | undefined}
+ */
 function findTypings(start) {
   let dir = start;
   try {

@@ -2,22 +2,30 @@ import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from 
 import type { TF } from "./types";
 
 /**
- * Fast convolution gradient kernels, built on the backend's own forward kernels (XNNPACK
- * convolutions and matrix products on wasm) instead of element loops:
+ * Fast gradient kernels, built on the backend's own fast kernels (XNNPACK convolutions on wasm)
+ * instead of element loops. Registered for wasm (where they are missing, wrong or slow) and, by
+ * default, for cpu (where tfjs's are correct but slow loops). What tfjs-backend-wasm 4.22 lacks:
+ * Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput;
+ * what it gets wrong: MaxPoolGrad (drops the last windows of even kernels); what is slow:
+ * Conv2DBackpropInput (a plain loop, ~12× the forward convolution), BatchMatMul with a transposed
+ * operand (2–7×).
  *
- * - `Conv2DBackpropFilter` (missing on wasm; a loop over TensorBuffer.get on cpu, ~100× slower
- *   than the forward convolution): the filter gradient is a convolution of the input, with the
- *   batch as channels and the channels as batch, by the output gradient as the filter; the forward
- *   stride becomes the dilation. 1×1 convolutions use one matrix product.
- * - `Conv2DBackpropInput` (on wasm a plain loop, ~12× slower than the forward convolution): a
- *   convolution of the output gradient, spread to the stride grid and padded, by the flipped
- *   filter with input and output channels swapped; 1×1 convolutions use one matrix product.
- * - `DepthwiseConv2dNativeBackpropInput` and `DepthwiseConv2dNativeBackpropFilter` (both missing
- *   on wasm): the same ideas with depthwise convolutions (batch·channels as channels for the
- *   filter gradient).
+ * - `Conv2DBackpropFilter`: the filter gradient is a convolution of the input, with the batch as
+ *   channels and the channels as batch, by the output gradient as the filter; the forward stride
+ *   becomes the dilation. 1×1 convolutions use one matrix product.
+ * - `Conv2DBackpropInput`: a convolution of the output gradient by the flipped filter with input
+ *   and output channels swapped; with a stride, one convolution per stride phase by the phase's
+ *   sub-filter, interleaved (no zero-spreading, so the work equals the forward's); 1×1
+ *   convolutions use one matrix product.
+ * - `DepthwiseConv2dNativeBackpropInput` / `...Filter`: the same ideas with depthwise convolutions
+ *   (batch·channels as channels for the filter gradient).
+ * - `MaxPoolGrad`: window taps read by one-hot depthwise convolutions, routed to the first maximum
+ *   of each window as PyTorch does, interleaved back.
+ * - `BatchMatMul` (wasm): transposes operands explicitly.
  *
  * Only NHWC data (tfjs's default, what the compiled models use) is computed natively; NCHW is
- * transposed in and out.
+ * transposed in and out. Every kernel is checked against tfjs's cpu kernels and finite
+ * differences (test/trainer/gradKernels.test.ts).
  */
 
 /** The part of a tfjs backend the kernels need. */
@@ -85,8 +93,22 @@ class Runner {
     return this.run("Concat", list as unknown as NamedTensorInfoMap, { axis });
   }
 
+  /**
+   * Interleaves phase grids: phases[a][b] is [N, Qh, Qw, C] (null: zeros) holding rows q·sh + a
+   * and columns q·sw + b of the result [N, Qh·sh, Qw·sw, C]. Concatenations and reshapes.
+   */
+  interleave(phases: (TensorInfo | null)[][], n: number, qh: number, qw: number, c: number): TensorInfo {
+    const sh = phases.length;
+    const sw = phases[0]!.length;
+    const zeros = (): TensorInfo => this.constant(new Float32Array(n * qh * qw * c), [n, qh, qw, c]);
+    const rows = phases.map((row) => (sw === 1 ? (row[0] ?? zeros()) : this.reshape(this.concat(row.map((p) => this.reshape(p ?? zeros(), [n * qh * qw, 1, c])), 1), [n, qh, qw * sw, c])));
+    return sh === 1 ? rows[0]! : this.reshape(this.concat(rows.map((p) => this.reshape(p, [n * qh, 1, qw * sw * c])), 1), [n, qh * sh, qw * sw, c]);
+  }
+
   /** Frees the intermediates except `result`, which the caller owns. */
   finish(result: TensorInfo): TensorInfo {
+    // An input passed through unchanged is copied: the caller owns a kernel's output.
+    if (!this.temps.includes(result)) result = this.run("Identity", { x: result });
     for (const t of this.temps) if (t !== result) this.backend.disposeData(t.dataId);
     this.temps.length = 0;
     return result;
@@ -147,9 +169,10 @@ class Runner {
   }
 
   matMul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
-    // Explicit transposes: wasm's BatchMatMul is several times slower with transposeA.
+    // Explicit transposes: wasm's BatchMatMul is 2–7× slower with transposeA or transposeB.
     const a2 = transposeA ? this.transpose(a, [1, 0]) : a;
-    return this.run("BatchMatMul", { a: a2, b }, { transposeA: false, transposeB });
+    const b2 = transposeB ? this.transpose(b, [1, 0]) : b;
+    return this.run("BatchMatMul", { a: a2, b: b2 }, { transposeA: false, transposeB: false });
   }
 }
 
@@ -235,6 +258,41 @@ function spreadGradient(r: Runner, dy: TensorInfo, g: ConvGeometry): TensorInfo 
   ]);
 }
 
+/**
+ * The input gradient of a strided convolution (dilation 1) without spreading dy onto the input
+ * grid (which would multiply the work by the stride²): padded-input row q·s + a only receives
+ * the filter rows a, a + s, a + 2s, … (the phase a), from dy rows q, q − 1, …; so each phase
+ * (a, b) is a stride-1 "full" convolution of dy by its flipped sub-filter, and the phases
+ * interleave into the input grid. Total work: that of the forward convolution.
+ * `prepare` flips a sub-filter [La, Lb, ·, ·] into the filter `conv` needs; `channels` is the
+ * channel count `conv` produces.
+ */
+function phasedInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, channels: number, prepare: (sub: TensorInfo) => TensorInfo, conv: (z: TensorInfo, f: TensorInfo) => TensorInfo): TensorInfo {
+  const qh = g.oh + Math.ceil(g.kh / g.sh) - 1;
+  const qw = g.ow + Math.ceil(g.kw / g.sw) - 1;
+  const [, , fi, fo] = filter.shape as Shape4;
+  const phases: (TensorInfo | null)[][] = [];
+  for (let a = 0; a < g.sh; a++) {
+    const row: (TensorInfo | null)[] = [];
+    const la = Math.max(0, Math.ceil((g.kh - a) / g.sh));
+    for (let b = 0; b < g.sw; b++) {
+      const lb = Math.max(0, Math.ceil((g.kw - b) / g.sw));
+      if (!la || !lb) {
+        row.push(null);
+        continue;
+      }
+      const sub = r.run("StridedSlice", { x: filter }, { begin: [a, b, 0, 0], end: [g.kh, g.kw, fi, fo], strides: [g.sh, g.sw, 1, 1], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 });
+      const z = r.padCrop(dy, [[0, 0], [la - 1, qh - g.oh], [lb - 1, qw - g.ow], [0, 0]]);
+      row.push(conv(z, prepare(sub)));
+    }
+    phases.push(row);
+  }
+  const dxp = r.interleave(phases, g.n, qh, qw, channels);
+  return r.padCrop(dxp, [[0, 0], [-g.top, g.h + g.top - qh * g.sh], [-g.left, g.w + g.left - qw * g.sw], [0, 0]]);
+}
+
+const stridedOnly = (g: ConvGeometry): boolean => (g.sh > 1 || g.sw > 1) && g.dh === 1 && g.dw === 1;
+
 /** dx [N, H, W, C] of a convolution by filter [kh, kw, C, CO] giving dy [N, OH, OW, CO]. */
 function convInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
   const co = dy.shape[3]!;
@@ -244,18 +302,21 @@ function convInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: ConvGeo
     const spread = r.spread(dxs, g.sh, g.sw);
     return r.padCrop(spread, [[0, 0], [-g.top, g.h + g.top - spread.shape[1]!], [-g.left, g.w + g.left - spread.shape[2]!], [0, 0]]);
   }
-  const z = spreadGradient(r, dy, g);
-  const flipped = r.transpose(r.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
-  return r.run("Conv2D", { x: z, filter: flipped }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [g.dh, g.dw] });
+  const flip = (f: TensorInfo): TensorInfo => r.transpose(r.run("Reverse", { x: f }, { dims: [0, 1] }), [0, 1, 3, 2]);
+  const conv = (z: TensorInfo, f: TensorInfo, d: [number, number]): TensorInfo => r.run("Conv2D", { x: z, filter: f }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: d });
+  if (stridedOnly(g)) return phasedInputGrad(r, dy, filter, g, g.c, flip, (z, f) => conv(z, f, [1, 1]));
+  return conv(spreadGradient(r, dy, g), flip(filter), [g.dh, g.dw]);
 }
 
 /** dx of a depthwise convolution by filter [kh, kw, C, M] giving dy [N, OH, OW, C·M]. */
 function depthwiseInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
   const m = filter.shape[3]!;
-  const z = spreadGradient(r, dy, g);
-  let f = r.run("Reverse", { x: filter }, { dims: [0, 1] });
-  if (m > 1) f = r.reshape(f, [g.kh, g.kw, g.c * m, 1]);
-  const out = r.run("DepthwiseConv2dNative", { x: z, filter: f }, { strides: [1, 1], pad: "valid", dilations: [g.dh, g.dw] });
+  const flip = (f: TensorInfo): TensorInfo => {
+    const flipped = r.run("Reverse", { x: f }, { dims: [0, 1] });
+    return m > 1 ? r.reshape(flipped, [flipped.shape[0]!, flipped.shape[1]!, g.c * m, 1]) : flipped;
+  };
+  const conv = (z: TensorInfo, f: TensorInfo, d: [number, number]): TensorInfo => r.run("DepthwiseConv2dNative", { x: z, filter: f }, { strides: [1, 1], pad: "valid", dilations: d });
+  const out = stridedOnly(g) ? phasedInputGrad(r, dy, filter, g, g.c * m, flip, (z, f) => conv(z, f, [1, 1])) : conv(spreadGradient(r, dy, g), flip(filter), [g.dh, g.dw]);
   if (m === 1) return out;
   return r.run("Sum", { x: r.reshape(out, [g.n, g.h, g.w, g.c, m]) }, { axis: [4], keepDims: false });
 }
@@ -324,9 +385,7 @@ function maxPoolGrad(r: Runner, dy: TensorInfo, x: TensorInfo, y: TensorInfo, g:
       phases[a]![b] = prev ? r.run("Add", { a: prev, b: shifted }) : shifted;
     }),
   );
-  const zeros = (): TensorInfo => r.constant(new Float32Array(n * qh * qw * c), [n, qh, qw, c]);
-  const rowsOfPhases = phases.map((row) => (sw === 1 ? (row[0] ?? zeros()) : r.reshape(r.concat(row.map((p) => r.reshape(p ?? zeros(), [n * qh * qw, 1, c])), 1), [n, qh, qw * sw, c])));
-  const dxp = sh === 1 ? rowsOfPhases[0]! : r.reshape(r.concat(rowsOfPhases.map((p) => r.reshape(p, [n * qh, 1, qw * sw * c])), 1), [n, qh * sh, qw * sw, c]);
+  const dxp = r.interleave(phases, n, qh, qw, c);
   return r.padCrop(dxp, [[0, 0], [-g.top, g.h + g.top - dxp.shape[1]!], [-g.left, g.w + g.left - dxp.shape[2]!], [0, 0]]);
 }
 
@@ -348,7 +407,10 @@ function input(inputs: NamedTensorInfoMap, name: string): TensorInfo {
 export const GRAD_KERNEL_NAMES = ["Conv2DBackpropFilter", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "MaxPoolGrad"] as const;
 export type GradKernelName = (typeof GRAD_KERNEL_NAMES)[number];
 
-/** Builds the kernel configs for `backendName`; `originals` are kernels to call instead of the registry's (for tests). */
+/**
+ * Builds the kernel configs for `backendName` (on wasm also a faster BatchMatMul wrapper);
+ * `originals` are the backend's own kernels, called instead of the registry's.
+ */
 export function gradKernelConfigs(tf: TF, backendName: string, originals: ReadonlyMap<string, KernelConfig> = new Map()): KernelConfig[] {
   const runner = (backend: unknown): Runner => {
     if (!isDisposingBackend(backend)) throw new Error(`Backend ${backendName} cannot dispose data`);
@@ -439,7 +501,35 @@ export function gradKernelConfigs(tf: TF, backendName: string, originals: Readon
         return r.finish(maxPoolGrad(r, input(inputs, "dy"), x, input(inputs, "output"), g));
       },
     },
+    ...(backendName === "wasm" ? [batchMatMulWithExplicitTranspose(tf, backendName, originals)] : []),
   ];
+}
+
+/**
+ * wasm's BatchMatMul with transposeA or transposeB is 2–7× slower than transposing the operand
+ * first (even a 4096×4096 weight); every Linear layer asks for it (x·Wᵀ forward, dyᵀ·x for the
+ * weight gradient). Wraps the original kernel.
+ */
+function batchMatMulWithExplicitTranspose(tf: TF, backendName: string, originals: ReadonlyMap<string, KernelConfig>): KernelConfig {
+  return {
+    kernelName: "BatchMatMul",
+    backendName,
+    kernelFunc: ({ inputs, backend, attrs = {} }) => {
+      const original = originals.get("BatchMatMul");
+      if (!original) throw new Error("BatchMatMul: the original kernel is missing");
+      if (attrs.transposeA !== true && attrs.transposeB !== true) return original.kernelFunc({ inputs, backend, attrs });
+      if (!isDisposingBackend(backend)) throw new Error(`Backend ${backendName} cannot dispose data`);
+      const r = new Runner(tf, backend, backendName, originals);
+      const swapLast = (t: TensorInfo): TensorInfo => {
+        const perm = [...t.shape.keys()];
+        perm.push(perm.splice(-2, 1)[0]!);
+        return r.transpose(t, perm);
+      };
+      const a = attrs.transposeA === true ? swapLast(input(inputs, "a")) : input(inputs, "a");
+      const b = attrs.transposeB === true ? swapLast(input(inputs, "b")) : input(inputs, "b");
+      return r.finish(r.run("BatchMatMul", { a, b }, { ...attrs, transposeA: false, transposeB: false }));
+    },
+  };
 }
 
 /**
@@ -450,11 +540,12 @@ export function installGradKernels(tf: TF, backendName: string): () => void {
   const installed = installedBy.get(backendName);
   if (installed) return installed;
   const previous = new Map<string, KernelConfig>();
-  for (const name of GRAD_KERNEL_NAMES) {
+  for (const name of [...GRAD_KERNEL_NAMES, "BatchMatMul"]) {
     const k = tf.getKernel(name, backendName);
     if (k) previous.set(name, k);
   }
-  const configs = gradKernelConfigs(tf, backendName);
+  // Our kernels call the backend's own (previous) kernels, never themselves.
+  const configs = gradKernelConfigs(tf, backendName, previous);
   for (const config of configs) {
     if (previous.has(config.kernelName)) tf.unregisterKernel(config.kernelName, backendName);
     tf.registerKernel(config);

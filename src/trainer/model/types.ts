@@ -22,11 +22,15 @@ export interface CompiledModel {
    * updates its running statistics with PyTorch's momentum convention.
    */
   apply(inputs: readonly tfc.Tensor[], training: boolean): tfc.Tensor;
-  /** Trainable parameters by PyTorch `state_dict` name (`layer1.0.conv1.weight`), in PyTorch layout. */
+  /**
+   * Parameters by PyTorch `state_dict` name (`layer1.0.conv1.weight`), in PyTorch layout and
+   * `state_dict` order. Parameters of frozen modules (`requiresGrad_(false)`) are included with
+   * `trainable === false`; `tf.variableGrads(f, list)` reports those with a `null` gradient.
+   */
   readonly parameters: ReadonlyMap<string, tfc.Variable>;
-  /** Buffers (`bn1.running_mean`, `bn1.running_var`, `bn1.num_batches_tracked`). */
+  /** Buffers (`bn1.running_mean`, `bn1.running_var`, `bn1.num_batches_tracked` as int32), not trainable. */
   readonly buffers: ReadonlyMap<string, tfc.Variable>;
-  /** The outputs of the graph node `nodeId` of the analysis (for feature maps), NCHW. */
+  /** The outputs of the graph node `nodeId` of the analysis (for feature maps), NCHW, in evaluation mode; the caller disposes them. */
   activations(inputs: readonly tfc.Tensor[], nodeIds: readonly number[]): Map<number, tfc.Tensor>;
   dispose(): void;
 }

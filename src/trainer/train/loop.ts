@@ -38,6 +38,7 @@ export interface LoopOptions {
 
 export type LoopOutcome =
   | { kind: "completed"; final: FinalMetrics | null; seconds: number }
+  | { kind: "diverged"; message: string }
   | { kind: "stopped"; position: TrainingPosition; checkpoint: string | null };
 
 const RNG_SCHEME = "counter-based mulberry32: shuffle = hash(seed, 'shuffle', epoch), augment = hash(seed, 'augment', globalStep)";
@@ -103,6 +104,7 @@ export class TrainingLoop {
   private readonly stepTimes: number[] = [];
   private lastEvalSeconds = -1;
   private lastEpoch: EpochEndEvent | null = null;
+  private lastCheckpoint: string | null = null;
 
   constructor(private readonly o: LoopOptions) {
     const { config, dataset, model } = o;
@@ -169,6 +171,7 @@ export class TrainingLoop {
     const p = this.position;
     this.o.emit({ type: "checkpoint", path: file, epoch: p.epoch, step: p.step, globalStep: p.globalStep, reason });
     run.log(`checkpoint ${file} (${reason}, epoch ${p.epoch}, step ${p.step})`);
+    this.lastCheckpoint = file;
     return file;
   }
 
@@ -190,7 +193,7 @@ export class TrainingLoop {
     const yBuf = new Int32Array(config.batchSize);
     const params = [...model.parameters.values()];
     const pause = this.o.pause ?? (() => new Promise<void>((r) => setImmediate(r)));
-    let started = this.clock();
+    const started = this.clock();
     const secondsBefore = this.position.seconds;
     const elapsed = () => secondsBefore + (this.clock() - started);
 
@@ -216,6 +219,11 @@ export class TrainingLoop {
         fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
         const labels = yBuf.subarray(0, n);
         const { loss, logits } = await trainStep(tf, model, params, this.varToParam, this.optimizer, xBuf.subarray(0, n * img), [n, shape.channels, shape.height, shape.width], labels);
+        if (!Number.isFinite(loss)) {
+          const message = `training diverged: the loss became ${loss} at epoch ${epoch}, step ${s + 1} (learning rate ${hyper.lr.toPrecision(3)}); lower the learning rate${this.lastCheckpoint ? ` (the last checkpoint, ${this.lastCheckpoint}, is kept)` : ""}`;
+          run.log(message);
+          return { kind: "diverged", message };
+        }
         const k = logits.length / n;
         const correct = countCorrect(logits, n, k, labels, this.topK);
         const p = this.position;
