@@ -32,7 +32,7 @@ export const diskHost: AnalyzerHost = {
 };
 
 export interface AnalyzerOptions {
-  /** Evaluation steps per top-level statement and per model (default 250,000; ResNet-152 needs < 50,000). */
+  /** Evaluation steps per top-level statement and per model (default 150,000; every example needs < 50,000). */
   maxSteps?: number;
   /** Nested calls (default 150). */
   maxDepth?: number;
@@ -104,7 +104,7 @@ class Run {
     private readonly host: AnalyzerHost,
     options: AnalyzerOptions,
   ) {
-    this.budget = { steps: 0, maxSteps: options.maxSteps ?? 250_000, depth: 0, maxDepth: options.maxDepth ?? 150 };
+    this.budget = { steps: 0, maxSteps: options.maxSteps ?? 150_000, depth: 0, maxDepth: options.maxDepth ?? 150 };
     this.interp = new Interpreter(this.budget);
     this.torch = new Torch(this.interp, this.reporter);
   }

@@ -71,7 +71,8 @@ export async function trainStep(
     const byName = new Map<string, tfc.Tensor>();
     for (const [vn, g] of Object.entries(grads)) {
       const p = varToParam.get(vn);
-      if (p !== undefined) byName.set(p, g);
+      // Frozen parameters (requiresGrad_(false)) get a null gradient from tfjs: they are not updated.
+      if (p !== undefined && g) byName.set(p, g);
     }
     optimizer.step(byName);
     return value;
