@@ -310,6 +310,7 @@ function assemble(t: Translator, chunks: { lines: Lines; def: boolean }[], model
   out.push("names CNN Studio's checkpoints use: `load_checkpoint(model, path)` loads weights trained in CNN Studio,");
   out.push("`save_checkpoint(model, folder)` writes them back. `MODELS` maps each model's name to the function that");
   out.push("builds it, `INPUTS` to its input shapes (from the @input tags; the first dimension is the batch).");
+  if (u.inplace) out.push("`inplace` options are left out: the model language ignores them, and so the results do not depend on them.");
   out.push('"""');
   out.push("");
   out.push("from __future__ import annotations");

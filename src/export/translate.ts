@@ -111,6 +111,8 @@ export interface TranslatorUsage {
   orderedDict: boolean;
   kwargsHelper: boolean;
   F: boolean;
+  /** An `inplace` option was left out (the model language ignores it). */
+  inplace: boolean;
   typing: Set<string>;
 }
 
@@ -138,7 +140,7 @@ export class Translator {
   readonly moduleScope = new Scope(null, null);
   /** Declarations (variable declarations, export assignments) of model constants. */
   readonly models = new Map<ts.Node, ModelConst>();
-  readonly usage: TranslatorUsage = { math: false, functools: false, orderedDict: false, kwargsHelper: false, F: false, typing: new Set() };
+  readonly usage: TranslatorUsage = { math: false, functools: false, orderedDict: false, kwargsHelper: false, F: false, inplace: false, typing: new Set() };
   /** Top-level declarations already emitted (module-level code may only use those). */
   readonly emitted = new Set<ts.Node>();
   /** Top-level declarations that will be emitted (for type hints naming user classes). */
@@ -574,6 +576,11 @@ export class Translator {
         return this.forOf(s as ts.ForOfStatement, ctx);
       case K.ForInStatement: {
         const f = s as ts.ForInStatement;
+        const over = this.typeOf(f.expression);
+        if (!this.isDictType(over) && !(this.isModuleType(over) && this.checker.getPropertyOfType(over, "items"))) {
+          this.unsupported(f, "for…in over something other than an object's keys (use for…of)");
+          return [];
+        }
         const target = this.loopTarget(f.initializer, ctx);
         const head = this.emit(ctx, this.expr(f.expression, ctx), `for ${target.head} in `, ":");
         return [...head, ...target.body.map((l) => " ".repeat(ctx.indent + 4) + l), ...this.block(this.bodyOf(f.statement), this.sub(ctx, { update: null }))];
@@ -1793,7 +1800,8 @@ export class Translator {
         this.usage.F = true;
         return name("F");
       }
-      return this.unsupported(id, `'${id.text}'`);
+      this.reporter.report("error", id, `'${id.text}' is not defined (or not part of the model language)`, "export-undefined");
+      return atom("...");
     }
     return name(safeName(snake(id.text)));
   }
@@ -2024,7 +2032,10 @@ export class Translator {
           this.unsupported(p.name, "A computed option name");
           continue;
         }
-        if (dropInplace && key === "inplace") continue;
+        if (dropInplace && key === "inplace") {
+          this.usage.inplace = true;
+          continue;
+        }
         const valueNode = ts.isPropertyAssignment(p) ? p.initializer : p.name;
         let value = ts.isPropertyAssignment(p) ? this.expr(p.initializer, ctx) : this.identifier(p.name, ctx);
         if (intKeys?.has(key)) value = this.intValue(valueNode, value, ctx);
@@ -2093,7 +2104,10 @@ export class Translator {
       args.forEach((a, i) => {
         const p = spreads ? undefined : params[i];
         const pname = p && ts.isIdentifier(p.name) ? p.name.text : undefined;
-        if (pname === "inplace") return;
+        if (pname === "inplace") {
+          this.usage.inplace = true;
+          return;
+        }
         if (pname === "opts" && !ts.isSpreadElement(a)) {
           items.push(...this.kwargs(a, ctx, true, intNames));
           return;
@@ -2172,7 +2186,7 @@ export class Translator {
           case "floor": {
             const wasMath = mathBefore;
             const x = args[0] && this.skipOuter(args[0]);
-            if (x && ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.SlashToken && !this.maybeFloat(x.left) && !this.maybeFloat(x.right)) {
+            if (x && ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.SlashToken && this.certainlyInt(x.left) && this.certainlyInt(x.right)) {
               this.usage.math = wasMath;
               return binary(this.expr(x.left, ctx), "//", this.expr(x.right, ctx), P.term);
             }
@@ -2587,19 +2601,54 @@ export class Translator {
           this.callSites.set(decl, list);
         }
       }
+      if (ts.isIdentifier(n) && this.isValueReference(n) && !this.isDirectUse(n)) {
+        const sym = this.valueSymbol(n);
+        const d = sym && this.declOf(sym);
+        if (d && (ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d))) this.escaping.add(d);
+        else if (d && ts.isVariableDeclaration(d) && d.initializer) {
+          const init = this.skipOuter(d.initializer);
+          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) this.escaping.add(init);
+        }
+      }
       ts.forEachChild(n, visit);
     };
     files.forEach(visit);
   }
 
+  /** A reference that calls, constructs, extends, declares or reads a member of what it names (does not pass it on). */
+  private isDirectUse(id: ts.Identifier): boolean {
+    const p = id.parent;
+    if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.expression === id) return true;
+    if (ts.isPropertyAccessExpression(p) && p.expression === id) return true;
+    if (ts.isExpressionWithTypeArguments(p) || ts.isTypeQueryNode(p) || ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p)) return true;
+    if ((ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) || ts.isVariableDeclaration(p)) && p.name === id) return true;
+    return false;
+  }
+
+  /** Functions and classes passed around as values: not all of their calls are known. */
+  private readonly escaping = new Set<ts.Node>();
+  private strictFloat = false;
+  private readonly strictMemo = new Map<ts.Node, boolean>();
+
+  /** Certainly an integer in Python, also when a function passed as a value is called with floats? */
+  certainlyInt(e: ts.Node): boolean {
+    this.strictFloat = true;
+    try {
+      return !this.maybeFloat(e);
+    } finally {
+      this.strictFloat = false;
+    }
+  }
+
   /** May this number be a float in Python (a division, a float literal, ...)? Integers by default. */
   maybeFloat(e: ts.Node, seen: Set<ts.Node> = new Set()): boolean {
-    const memo = this.floatMemo.get(e);
+    const memoMap = this.strictFloat ? this.strictMemo : this.floatMemo;
+    const memo = memoMap.get(e);
     if (memo !== undefined) return memo;
     if (seen.has(e)) return false;
     seen.add(e);
     const r = this.maybeFloatUncached(e, seen);
-    this.floatMemo.set(e, r);
+    memoMap.set(e, r);
     return r;
   }
 
@@ -2657,6 +2706,7 @@ export class Translator {
       if (ts.isParameter(d)) {
         if (d.initializer && this.maybeFloat(d.initializer, seen)) return true;
         const fn = d.parent;
+        if (this.strictFloat && (this.escaping.has(fn) || (ts.isConstructorDeclaration(fn) && this.escaping.has(fn.parent)))) return true;
         const index = fn.parameters.indexOf(d);
         for (const args of this.callSitesOf(fn)) {
           const a = args[index];

@@ -50,6 +50,8 @@ export interface CheckpointIndex {
   model: string;
   writtenAt: string;
   reason: "epoch" | "stop";
+  /** The epoch's validation results, for epoch checkpoints. */
+  validation?: { loss: number; accuracy: number };
   bin: string;
   byteLength: number;
   crc32: number;
@@ -174,6 +176,36 @@ export function readCheckpoint(file: string): { ok: true; value: LoadedCheckpoin
     tensors.set(e.name, { name: e.name, kind: e.kind, shape: e.shape, data: aligned.subarray(e.offset, e.offset + e.length), ...(e.torchDtype ? { torchDtype: e.torchDtype } : {}) });
   }
   return { ok: true, value: { file, index, tensors } };
+}
+
+/**
+ * Deletes old checkpoints, keeping the newest `keep` and the epoch checkpoint with the best
+ * validation accuracy (earliest on ties). Never throws.
+ */
+export function pruneCheckpoints(runDir: string, keep: number): string[] {
+  const all = listCheckpoints(runDir);
+  if (all.length <= keep) return [];
+  let best: { file: string; accuracy: number } | null = null;
+  for (const f of all) {
+    try {
+      const acc = (JSON.parse(fs.readFileSync(f, "utf8")) as Partial<CheckpointIndex>).validation?.accuracy;
+      if (typeof acc === "number" && (best === null || acc > best.accuracy)) best = { file: f, accuracy: acc };
+    } catch {
+      // unreadable: not the best
+    }
+  }
+  const removed: string[] = [];
+  for (const f of all.slice(0, all.length - keep)) {
+    if (f === best?.file) continue;
+    try {
+      fs.rmSync(f.replace(/\.json$/, ".bin"), { force: true });
+      fs.rmSync(f, { force: true });
+      removed.push(f);
+    } catch {
+      // kept, then
+    }
+  }
+  return removed;
 }
 
 /** Checkpoint indexes of a run, oldest first (by position). */

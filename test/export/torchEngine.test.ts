@@ -66,7 +66,7 @@ describe("the PyTorch training engine", () => {
     return undefined;
   });
 
-  test("trains LeNet-5 into a run folder like the TensorFlow.js engine's: stop, checkpoint, resume", { todo: "under load the stop request can land after step 5 (seen once in a clean-clone run); make the stop step-exact or assert on the step the event reports" }, async (t) => {
+  test("trains LeNet-5 into a run folder like the TensorFlow.js engine's: stop, checkpoint, resume", async (t) => {
     const skip = hasTorch();
     if (skip) return t.skip(skip);
     const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-runs-"));
@@ -81,7 +81,10 @@ describe("the PyTorch training engine", () => {
     assert.equal(started.stepsPerEpoch, 63);
     const stopped = first[first.length - 1]!;
     assert.equal(stopped.type, "stopped", JSON.stringify(stopped));
-    assert.ok(stopped.type === "stopped" && stopped.step === 5 && stopped.checkpoint);
+    // the stop request travels to Python while it trains: it lands at step 5 or, under load, a later one
+    assert.ok(stopped.type === "stopped" && stopped.step >= 5 && stopped.step < 63 && stopped.checkpoint, JSON.stringify(stopped));
+    const k = stopped.step;
+    const stopName = `e0001-s${String(k).padStart(6, "0")}.json`;
     for (const e of first) if (e.type !== "started") assert.ok(validateEvent(e).ok, `${e.type}: ${JSON.stringify(validateEvent(e))}`);
     assert.ok(validateEvent({ ...started, backend: "native" }).ok, "started is the protocol's apart from backend");
 
@@ -95,7 +98,7 @@ describe("the PyTorch training engine", () => {
     assert.equal(done.type, "completed", JSON.stringify(second.filter((e) => e.type === "error")));
     const resumed = second.find((e) => e.type === "started");
     assert.ok(resumed && resumed.type === "started");
-    assert.deepEqual(resumed.resumedFrom, { epoch: 1, step: 5, globalStep: 5 });
+    assert.deepEqual(resumed.resumedFrom, { epoch: 1, step: k, globalStep: k });
     assert.ok(done.type === "completed" && done.final !== null && done.final.valAccuracy > 0.5, `trained: ${JSON.stringify(done)}`);
 
     const lines = fs.readFileSync(path.join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -105,7 +108,7 @@ describe("the PyTorch training engine", () => {
     assert.deepEqual(Object.keys(lines[63]!), ["type", "epoch", "epochs", "trainLoss", "trainAccuracy", "valLoss", "valAccuracy", "trainTop5", "valTop5", "lr", "seconds", "time"]);
 
     const checkpoints = listCheckpoints(runDir).map((f) => path.basename(f));
-    assert.deepEqual(checkpoints, ["e0001-s000005.json", "e0001-s000063.json"]);
+    assert.deepEqual(checkpoints, [stopName, "e0001-s000063.json"]);
     const ck = readCheckpoint(path.join(runDir, "checkpoints", "e0001-s000063.json"));
     assert.ok(ck.ok, ck.ok ? "" : ck.error);
     assert.equal(ck.value.index.reason, "epoch");
@@ -120,7 +123,7 @@ describe("the PyTorch training engine", () => {
     assert.equal(status["state"], "completed");
     const log = fs.readFileSync(path.join(runDir, "log.txt"), "utf8");
     assert.match(log, /backend torch \(PyTorch .*\); 63 steps per epoch of 128/);
-    assert.match(log, /resuming from .*e0001-s000005\.json \(epoch 1, step 5, global step 5\)/);
+    assert.ok(log.includes(`${stopName} (epoch 1, step ${k}, global step ${k})`), "the log says where the run resumed");
 
     // the trained weights go into an ONNX file
     const exported = exportPyTorch(LENET, { models: ["lenet5Mnist"] });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { crc32, latestCheckpoint, readCheckpoint, writeCheckpoint, type TrainingPosition } from "../../src/trainer/checkpoint";
+import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, type TrainingPosition } from "../../src/trainer/checkpoint";
 import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runs";
 import { tempDir } from "./helpers/env";
 
@@ -70,6 +70,17 @@ describe("runs on disk", () => {
     fs.writeFileSync(path.join(run, "checkpoints", "e0004-s000001.json.tmp-123"), "{}");
     assert.equal(path.basename(latestCheckpoint(run).checkpoint!.file), "e0001-s000010.json");
     assert.equal(crc32(Buffer.from("123456789")), 0xcbf43926);
+  });
+
+  test("old checkpoints are pruned: the newest ones and the best epoch stay", () => {
+    const run = tempDir();
+    const dir = path.join(run, "checkpoints");
+    const accuracies = [0.5, 0.9, 0.7, 0.6, 0.8];
+    accuracies.forEach((accuracy, i) => writeCheckpoint(dir, { ...meta(i + 1, 10), validation: { loss: 1, accuracy } }, [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(i) }]));
+    const removed = pruneCheckpoints(run, 2).map((f) => path.basename(f));
+    assert.deepEqual(removed, ["e0001-s000010.json", "e0003-s000010.json"]);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ["e0002-s000010.bin", "e0002-s000010.json", "e0004-s000010.bin", "e0004-s000010.json", "e0005-s000010.bin", "e0005-s000010.json"]);
+    assert.deepEqual(pruneCheckpoints(run, 3), []);
   });
 
   test("a failed run keeps its files, gains the reason and the output tail", () => {

@@ -1,6 +1,6 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { CheckpointEvent, EpochEndEvent, FeatureMapsEvent, FinalMetrics, ProgressEvent, TrainConfig } from "../../shared/training";
-import { type CheckpointTensor, type LoadedCheckpoint, type TrainingPosition, writeCheckpoint } from "../checkpoint";
+import { type CheckpointTensor, type LoadedCheckpoint, pruneCheckpoints, type TrainingPosition, writeCheckpoint } from "../checkpoint";
 import { fillBatch, normalizationTable, type Normalization } from "../data/batches";
 import type { ImageDataset, Split } from "../data/types";
 import type { CompiledModel, TF } from "../model/types";
@@ -42,6 +42,9 @@ export type LoopOutcome =
   | { kind: "stopped"; position: TrainingPosition; checkpoint: string | null };
 
 const RNG_SCHEME = "counter-based mulberry32: shuffle = hash(seed, 'shuffle', epoch), augment = hash(seed, 'augment', globalStep)";
+
+/** Checkpoints kept: the newest 3, and the epoch with the best validation accuracy. */
+const KEEP_CHECKPOINTS = 3;
 
 /** Evaluation batches hold at most this many images. */
 const EVAL_BATCH = 256;
@@ -154,7 +157,7 @@ export class TrainingLoop {
     return null;
   }
 
-  private checkpoint(reason: "epoch" | "stop"): string {
+  private checkpoint(reason: "epoch" | "stop", validation?: { loss: number; accuracy: number }): string {
     const { model, run, config } = this.o;
     const tensors: CheckpointTensor[] = [];
     for (const [name, v] of model.parameters) tensors.push({ name, kind: "parameter", shape: v.shape.slice(), data: Float32Array.from(v.dataSync()) });
@@ -166,9 +169,10 @@ export class TrainingLoop {
     this.position.metricsLines = run.metricsCount;
     const file = writeCheckpoint(
       run.checkpointsDir,
-      { model: model.name, reason, position: { ...this.position }, optimizer: { name: this.optimizer.name, scalars: opt.scalars }, rng: { seed: config.seed, scheme: RNG_SCHEME } },
+      { model: model.name, reason, ...(validation ? { validation } : {}), position: { ...this.position }, optimizer: { name: this.optimizer.name, scalars: opt.scalars }, rng: { seed: config.seed, scheme: RNG_SCHEME } },
       tensors,
     );
+    for (const old of pruneCheckpoints(run.dir, KEEP_CHECKPOINTS)) run.log(`removed old checkpoint ${old}`);
     const p = this.position;
     this.o.emit({ type: "checkpoint", path: file, epoch: p.epoch, step: p.step, globalStep: p.globalStep, reason });
     run.log(`checkpoint ${file} (${reason}, epoch ${p.epoch}, step ${p.step})`);
@@ -289,7 +293,7 @@ export class TrainingLoop {
       run.log(`epoch ${epoch}/${config.epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${many ? `, top-5 ${(100 * e.valTop5!).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`);
       this.o.emit(e);
       p.seconds = elapsed();
-      const file = this.checkpoint("epoch");
+      const file = this.checkpoint("epoch", { loss: e.valLoss, accuracy: e.valAccuracy });
       await pause();
       if (this.stopRequested && epoch < config.epochs) return { kind: "stopped", position: { ...p }, checkpoint: file };
     }
