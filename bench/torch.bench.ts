@@ -115,7 +115,8 @@ async function main(): Promise<void> {
   }
   const cuda = await cudaVisible();
   console.log(`up to ${STEPS} training steps (or ${SECONDS} s) of batch 64 per engine, median step after ${WARMUP} warm-up steps; mnist-sample, Adam; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0]!.toFixed(1)}`);
-  if (!cuda) console.log("PyTorch sees no CUDA GPU here: the CUDA row is left out");
+  console.log(cuda ? "CUDA: available (torch cuda rows)" : "CUDA: not available (PyTorch sees no CUDA GPU here; the torch cuda rows are left out)");
+  console.log("ratios: images per second relative to the PyTorch engine on the CPU");
   for (const model of CHOSEN) {
     const results: Result[] = [await torch(model, "cpu")];
     if (cuda) results.push(await torch(model, "cuda"));

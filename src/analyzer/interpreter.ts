@@ -20,6 +20,9 @@ import {
   type Value,
 } from "./values";
 
+/** `ts.SyntaxKind` is a getter of TypeScript's module object: read it once, not in every `case`. */
+const SK = ts.SyntaxKind;
+
 /**
  * An abstract interpreter for the subset of TypeScript that model code uses. It evaluates
  * definitions to values (modules, tensors with shapes, numbers, ...) without executing anything:
@@ -117,32 +120,32 @@ export class Interpreter implements JsHost {
   exec(node: ts.Statement, env: Env): Completion {
     this.tick(node);
     switch (node.kind) {
-      case ts.SyntaxKind.VariableStatement:
+      case SK.VariableStatement:
         this.declareList((node as ts.VariableStatement).declarationList, env);
         return NORMAL;
-      case ts.SyntaxKind.ExpressionStatement:
+      case SK.ExpressionStatement:
         this.eval((node as ts.ExpressionStatement).expression, env);
         return NORMAL;
-      case ts.SyntaxKind.Block:
+      case SK.Block:
         return this.execBlock((node as ts.Block).statements, new Env(env));
-      case ts.SyntaxKind.IfStatement: {
+      case SK.IfStatement: {
         const s = node as ts.IfStatement;
         const cond = this.eval(s.expression, env);
         this.poisoned(cond, s.expression);
         if (this.truthy(cond)) return this.exec(s.thenStatement, env);
         return s.elseStatement ? this.exec(s.elseStatement, env) : NORMAL;
       }
-      case ts.SyntaxKind.ReturnStatement: {
+      case SK.ReturnStatement: {
         const s = node as ts.ReturnStatement;
         const value = s.expression ? this.eval(s.expression, env) : undefined;
         if (s.expression) this.torch.noteTensor("return", s.expression, value);
         return { type: "return", value };
       }
-      case ts.SyntaxKind.ForStatement:
-      case ts.SyntaxKind.ForOfStatement:
-      case ts.SyntaxKind.ForInStatement:
-      case ts.SyntaxKind.WhileStatement:
-      case ts.SyntaxKind.DoStatement:
+      case SK.ForStatement:
+      case SK.ForOfStatement:
+      case SK.ForInStatement:
+      case SK.WhileStatement:
+      case SK.DoStatement:
         return this.atLoop(node, () => this.execLoop(node, env));
       default:
         return this.execSimple(node, env);
@@ -162,17 +165,17 @@ export class Interpreter implements JsHost {
 
   private execLoop(node: ts.Statement, env: Env): Completion {
     switch (node.kind) {
-      case ts.SyntaxKind.ForStatement:
+      case SK.ForStatement:
         return this.execFor(node as ts.ForStatement, env);
-      case ts.SyntaxKind.ForOfStatement:
+      case SK.ForOfStatement:
         return this.execForOf(node as ts.ForOfStatement, env);
-      case ts.SyntaxKind.ForInStatement: {
+      case SK.ForInStatement: {
         const s = node as ts.ForInStatement;
         const obj = this.eval(s.expression, env);
         const keys = obj instanceof ObjectValue ? [...obj.props.keys()] : obj instanceof ArrayValue ? obj.items.map((_, i) => String(i)) : [];
         return this.loop(node, keys, s.initializer, s.statement, env);
       }
-      case ts.SyntaxKind.WhileStatement: {
+      case SK.WhileStatement: {
         const s = node as ts.WhileStatement;
         while (this.truthy(this.eval(s.expression, env))) {
           const c = this.exec(s.statement, new Env(env));
@@ -195,30 +198,30 @@ export class Interpreter implements JsHost {
 
   private execSimple(node: ts.Statement, env: Env): Completion {
     switch (node.kind) {
-      case ts.SyntaxKind.BreakStatement:
+      case SK.BreakStatement:
         return { type: "break" };
-      case ts.SyntaxKind.ContinueStatement:
+      case SK.ContinueStatement:
         return { type: "continue" };
-      case ts.SyntaxKind.ThrowStatement: {
+      case SK.ThrowStatement: {
         const s = node as ts.ThrowStatement;
         const v = this.eval(s.expression, env);
         const msg = v instanceof ObjectValue && typeof v.props.get("message") === "string" ? (v.props.get("message") as string) : this.display(v);
         throw new EvalError(node, msg, "user-throw");
       }
-      case ts.SyntaxKind.SwitchStatement:
+      case SK.SwitchStatement:
         return this.execSwitch(node as ts.SwitchStatement, env);
-      case ts.SyntaxKind.FunctionDeclaration:
+      case SK.FunctionDeclaration:
         return NORMAL; // hoisted
-      case ts.SyntaxKind.ClassDeclaration: {
+      case SK.ClassDeclaration: {
         const c = node as ts.ClassDeclaration;
         if (c.name) env.declare(c.name.text, this.defineClass(c, env), false);
         return NORMAL;
       }
-      case ts.SyntaxKind.EmptyStatement:
-      case ts.SyntaxKind.TypeAliasDeclaration:
-      case ts.SyntaxKind.InterfaceDeclaration:
-      case ts.SyntaxKind.ImportDeclaration:
-      case ts.SyntaxKind.ExportDeclaration:
+      case SK.EmptyStatement:
+      case SK.TypeAliasDeclaration:
+      case SK.InterfaceDeclaration:
+      case SK.ImportDeclaration:
+      case SK.ExportDeclaration:
         return NORMAL;
       default:
         throw this.unsupported(node, STATEMENT_NAMES[node.kind] ?? `'${ts.SyntaxKind[node.kind]}' statements are`);
@@ -359,37 +362,37 @@ export class Interpreter implements JsHost {
   eval(node: ts.Expression, env: Env): Value {
     this.tick(node);
     switch (node.kind) {
-      case ts.SyntaxKind.NumericLiteral:
+      case SK.NumericLiteral:
         return Number((node as ts.NumericLiteral).text);
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case SK.StringLiteral:
+      case SK.NoSubstitutionTemplateLiteral:
         return (node as ts.StringLiteral).text;
-      case ts.SyntaxKind.TemplateExpression: {
+      case SK.TemplateExpression: {
         const t = node as ts.TemplateExpression;
         let s = t.head.text;
         for (const span of t.templateSpans) s += this.display(this.eval(span.expression, env)) + span.literal.text;
         return s;
       }
-      case ts.SyntaxKind.TrueKeyword:
+      case SK.TrueKeyword:
         return true;
-      case ts.SyntaxKind.FalseKeyword:
+      case SK.FalseKeyword:
         return false;
-      case ts.SyntaxKind.NullKeyword:
+      case SK.NullKeyword:
         return null;
-      case ts.SyntaxKind.Identifier:
+      case SK.Identifier:
         return this.lookup(node as ts.Identifier, env);
-      case ts.SyntaxKind.ThisKeyword: {
+      case SK.ThisKeyword: {
         const b = env.lookup("this");
         if (!b) throw new EvalError(node, "'this' is only available inside classes", "type-error");
         return b.value;
       }
-      case ts.SyntaxKind.ParenthesizedExpression:
-      case ts.SyntaxKind.AsExpression:
-      case ts.SyntaxKind.TypeAssertionExpression:
-      case ts.SyntaxKind.NonNullExpression:
-      case ts.SyntaxKind.SatisfiesExpression:
+      case SK.ParenthesizedExpression:
+      case SK.AsExpression:
+      case SK.TypeAssertionExpression:
+      case SK.NonNullExpression:
+      case SK.SatisfiesExpression:
         return this.eval((node as ts.ParenthesizedExpression).expression, env);
-      case ts.SyntaxKind.ArrayLiteralExpression: {
+      case SK.ArrayLiteralExpression: {
         const items: Value[] = [];
         for (const el of (node as ts.ArrayLiteralExpression).elements) {
           if (ts.isSpreadElement(el)) items.push(...this.iterate(this.eval(el.expression, env), el));
@@ -398,16 +401,16 @@ export class Interpreter implements JsHost {
         }
         return new ArrayValue(items);
       }
-      case ts.SyntaxKind.ObjectLiteralExpression:
+      case SK.ObjectLiteralExpression:
         return this.evalObject(node as ts.ObjectLiteralExpression, env);
-      case ts.SyntaxKind.PropertyAccessExpression: {
+      case SK.PropertyAccessExpression: {
         const p = node as ts.PropertyAccessExpression;
-        if (p.expression.kind === ts.SyntaxKind.SuperKeyword) return this.superMember(p, env);
+        if (p.expression.kind === SK.SuperKeyword) return this.superMember(p, env);
         const obj = this.eval(p.expression, env);
         if (p.questionDotToken && (obj === undefined || obj === null)) return undefined;
         return this.getProperty(obj, p.name.text, p);
       }
-      case ts.SyntaxKind.ElementAccessExpression: {
+      case SK.ElementAccessExpression: {
         const p = node as ts.ElementAccessExpression;
         const obj = this.eval(p.expression, env);
         if (p.questionDotToken && (obj === undefined || obj === null)) return undefined;
@@ -417,43 +420,43 @@ export class Interpreter implements JsHost {
         }
         return this.getProperty(obj, key, p);
       }
-      case ts.SyntaxKind.CallExpression:
+      case SK.CallExpression:
         return this.evalCall(node as ts.CallExpression, env);
-      case ts.SyntaxKind.NewExpression: {
+      case SK.NewExpression: {
         const n = node as ts.NewExpression;
         const callee = this.eval(n.expression, env);
         const { args, site } = this.evalArgs(n, n.arguments ?? ts.factory.createNodeArray(), env);
         return this.construct(callee, args, site, n.expression);
       }
-      case ts.SyntaxKind.BinaryExpression:
+      case SK.BinaryExpression:
         return this.evalBinary(node as ts.BinaryExpression, env);
-      case ts.SyntaxKind.PrefixUnaryExpression:
+      case SK.PrefixUnaryExpression:
         return this.evalPrefix(node as ts.PrefixUnaryExpression, env);
-      case ts.SyntaxKind.PostfixUnaryExpression: {
+      case SK.PostfixUnaryExpression: {
         const p = node as ts.PostfixUnaryExpression;
         const old = this.eval(p.operand, env);
         if (typeof old !== "number") throw new EvalError(p, `'${ts.tokenToString(p.operator)}' needs a number, got ${this.display(old)}`, "type-error");
-        this.assign(p.operand, p.operator === ts.SyntaxKind.PlusPlusToken ? old + 1 : old - 1, env);
+        this.assign(p.operand, p.operator === SK.PlusPlusToken ? old + 1 : old - 1, env);
         return old;
       }
-      case ts.SyntaxKind.ConditionalExpression: {
+      case SK.ConditionalExpression: {
         const c = node as ts.ConditionalExpression;
         const cond = this.eval(c.condition, env);
         if (cond instanceof Poison) return cond;
         return this.truthy(cond) ? this.eval(c.whenTrue, env) : this.eval(c.whenFalse, env);
       }
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.FunctionExpression:
+      case SK.ArrowFunction:
+      case SK.FunctionExpression:
         return new Closure(node as ts.ArrowFunction, env, undefined, undefined);
-      case ts.SyntaxKind.ClassExpression:
+      case SK.ClassExpression:
         return this.defineClass(node as ts.ClassExpression, env);
-      case ts.SyntaxKind.TypeOfExpression: {
+      case SK.TypeOfExpression: {
         const v = this.eval((node as ts.TypeOfExpression).expression, env);
         if (v === null) return "object";
         if (v instanceof Closure || v instanceof Builtin || v instanceof ClassValue || v instanceof BuiltinClass) return "function";
         return typeof v === "object" ? "object" : typeof v;
       }
-      case ts.SyntaxKind.VoidExpression:
+      case SK.VoidExpression:
         this.eval((node as ts.VoidExpression).expression, env);
         return undefined;
       default:
@@ -501,10 +504,10 @@ export class Interpreter implements JsHost {
 
   private evalCall(node: ts.CallExpression, env: Env): Value {
     const callee = node.expression;
-    if (callee.kind === ts.SyntaxKind.SuperKeyword) return this.superCall(node, env);
+    if (callee.kind === SK.SuperKeyword) return this.superCall(node, env);
     let fn: Value;
     let thisValue: Value | undefined;
-    if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && callee.expression.kind !== ts.SyntaxKind.SuperKeyword) {
+    if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && callee.expression.kind !== SK.SuperKeyword) {
       // Evaluate the receiver once; methods of classes come bound, methods of object literals get it as `this`.
       const receiver = this.eval(callee.expression, env);
       if (callee.questionDotToken && (receiver === undefined || receiver === null)) return undefined;
@@ -514,10 +517,10 @@ export class Interpreter implements JsHost {
       thisValue = fn instanceof Closure ? (fn.thisValue ?? receiver) : undefined;
     } else {
       fn = this.eval(callee, env);
-      if (callee.kind === ts.SyntaxKind.PropertyAccessExpression) thisValue = env.lookup("this")?.value;
+      if (callee.kind === SK.PropertyAccessExpression) thisValue = env.lookup("this")?.value;
     }
     if (node.questionDotToken && (fn === undefined || fn === null)) return undefined;
-    if (fn === undefined && ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    if (fn === undefined && ts.isPropertyAccessExpression(callee) && callee.expression.kind === SK.ThisKeyword) {
       const self = env.lookup("this")?.value;
       if (self instanceof ModuleValue || self instanceof ObjectValue) {
         const name = callee.name.text;
@@ -593,7 +596,7 @@ export class Interpreter implements JsHost {
 
   defineClass(node: ts.ClassLikeDeclaration, env: Env): ClassValue {
     let base: ClassValue | BuiltinClass | null = null;
-    const ext = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+    const ext = node.heritageClauses?.find((h) => h.token === SK.ExtendsKeyword)?.types[0];
     if (ext) {
       const b = this.eval(ext.expression, env);
       if (b instanceof ClassValue || b instanceof BuiltinClass) base = b;
@@ -614,7 +617,7 @@ export class Interpreter implements JsHost {
   }
 
   private isStatic(m: ts.ClassElement): boolean {
-    return ts.canHaveModifiers(m) && !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+    return ts.canHaveModifiers(m) && !!ts.getModifiers(m)?.some((x) => x.kind === SK.StaticKeyword);
   }
 
   /** Finds a method along the class chain; returns it bound to `self`. */
@@ -687,7 +690,7 @@ export class Interpreter implements JsHost {
     env.declare("this", instance, false);
     for (const m of cls.node.members) {
       if (!ts.isPropertyDeclaration(m) || this.isStatic(m)) continue;
-      if (ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword)) continue;
+      if (ts.getModifiers(m)?.some((x) => x.kind === SK.DeclareKeyword)) continue;
       const name = this.propName(m.name, env);
       const v = m.initializer ? this.eval(m.initializer, env) : undefined;
       if (m.initializer || !(instance instanceof ModuleValue ? instance.fields.has(name) : instance.props.has(name))) this.setProperty(instance, name, v, m);
@@ -821,7 +824,7 @@ export class Interpreter implements JsHost {
 
   private evalBinary(node: ts.BinaryExpression, env: Env): Value {
     const op = node.operatorToken.kind;
-    const K = ts.SyntaxKind;
+    const K = SK;
     switch (op) {
       case K.EqualsToken: {
         const v = this.eval(node.right, env);
@@ -879,7 +882,7 @@ export class Interpreter implements JsHost {
   }
 
   private arith(op: ts.SyntaxKind, l: Value, r: Value, node: ts.BinaryExpression): Value {
-    const K = ts.SyntaxKind;
+    const K = SK;
     switch (op) {
       case K.EqualsEqualsEqualsToken:
         return this.strictEquals(l, r);
@@ -925,7 +928,7 @@ export class Interpreter implements JsHost {
   }
 
   private evalPrefix(node: ts.PrefixUnaryExpression, env: Env): Value {
-    const K = ts.SyntaxKind;
+    const K = SK;
     const v = this.eval(node.operand, env);
     if (v instanceof Poison) return v;
     if (node.operator === K.ExclamationToken) return !this.truthy(v);
@@ -946,12 +949,12 @@ export class Interpreter implements JsHost {
 }
 
 const STATEMENT_NAMES: Partial<Record<ts.SyntaxKind, string>> = {
-  [ts.SyntaxKind.TryStatement]: "try/catch is",
-  [ts.SyntaxKind.LabeledStatement]: "Labeled statements are",
-  [ts.SyntaxKind.WithStatement]: "'with' is",
-  [ts.SyntaxKind.EnumDeclaration]: "Enums are",
-  [ts.SyntaxKind.ModuleDeclaration]: "Namespaces are",
-  [ts.SyntaxKind.DebuggerStatement]: "'debugger' is",
+  [SK.TryStatement]: "try/catch is",
+  [SK.LabeledStatement]: "Labeled statements are",
+  [SK.WithStatement]: "'with' is",
+  [SK.EnumDeclaration]: "Enums are",
+  [SK.ModuleDeclaration]: "Namespaces are",
+  [SK.DebuggerStatement]: "'debugger' is",
 };
 
 /** A Sequential subclass instance seen as a plain Sequential (for `super.forward`). */

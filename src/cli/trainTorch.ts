@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import { TorchTrainingSession, type TorchEvent } from "../torch/engine";
@@ -10,9 +11,28 @@ import { formatDuration, parseTrainArgs, progressLine, type TrainIo } from "./tr
  * Python/PyTorch missing), 2 unusable arguments, 130 stopped by Ctrl+C.
  */
 
-/** Does this `train` command line ask for the PyTorch engine? */
-export function wantsTorch(argv: readonly string[]): boolean {
-  return argv.some((a, i) => a === "--backend=torch" || (a === "--backend" && argv[i + 1] === "torch"));
+/**
+ * Does this `train` command line ask for the PyTorch engine? `--backend torch` does, and so does
+ * `--resume DIR` without `--backend` when the PyTorch engine wrote the run (`"engine": "torch"`).
+ */
+export function wantsTorch(argv: readonly string[], cwd = process.cwd()): boolean {
+  const valueOf = (name: string): string | undefined => {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === name) return argv[i + 1];
+      if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+    }
+    return undefined;
+  };
+  const backend = valueOf("--backend");
+  if (backend !== undefined) return backend === "torch";
+  const resume = valueOf("--resume");
+  if (resume === undefined) return false;
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(path.resolve(cwd, resume), "config.json"), "utf8")) as { engine?: unknown }).engine === "torch";
+  } catch {
+    return false; // the TensorFlow.js parser reports the unreadable run
+  }
 }
 
 /** The command line without `--backend torch` and `--python PATH` (which the TensorFlow.js parser does not know). */

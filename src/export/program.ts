@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts = require("typescript");
+import { guardAgainstScannerHang } from "../analyzer/parseGuard";
 import { MINI_LIB, MINI_LIB_NAME } from "./minilib";
 
 /**
@@ -92,7 +93,10 @@ export function createExportProgram(rootFile: string, host: SourceHost = diskSou
   const compilerHost: ts.CompilerHost = {
     getSourceFile(fileName, languageVersion) {
       const text = read(fileName);
-      return text === undefined ? undefined : ts.createSourceFile(fileName, text, languageVersion, true);
+      if (text === undefined) return undefined;
+      // User files may hold what hangs TypeScript's JSDoc scanner (`/**a-*/`, an unterminated `/** ResNet-50`).
+      const safe = fileName === MINI_LIB_NAME || fileName === typingsFile ? text : guardAgainstScannerHang(text);
+      return ts.createSourceFile(fileName, safe, languageVersion, true);
     },
     getDefaultLibFileName: () => MINI_LIB_NAME,
     writeFile: () => undefined,

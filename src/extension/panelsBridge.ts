@@ -1,8 +1,11 @@
+import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../shared/lsp";
 import { PANEL_KINDS, PANEL_VIEW_TYPES, type PanelKind } from "../shared/webview/common";
 import type { AnalysisClient } from "./client";
+import { backendsDir } from "./commands/gpuBackend";
 import type { PanelServices } from "./panels/services";
+import { TrainerTensorService } from "./tensors";
 import type { TrainingController } from "./train/trainingController";
 
 /**
@@ -11,8 +14,9 @@ import type { TrainingController } from "./train/trainingController";
  * opened or restored, not at activation.
  */
 
-export function panelServices(client: AnalysisClient, training: TrainingController, runsDir: () => string): PanelServices {
+export function panelServices(client: AnalysisClient, training: TrainingController, runsDir: () => string, context: vscode.ExtensionContext): PanelServices {
   return {
+    ...(training.available ? { tensors: tensorService(context, training) } : {}),
     async analysis(uri: string) {
       const result = await client.analysis(vscode.Uri.parse(uri));
       if (!result) throw new Error(`CNN Studio could not analyse ${vscode.Uri.parse(uri).fsPath}`);
@@ -26,6 +30,26 @@ export function panelServices(client: AnalysisClient, training: TrainingControll
       return training.onTrainingEvent(listener);
     },
   };
+}
+
+/**
+ * Feature maps, input gradients and the untrained model's weights, from one inspector trainer
+ * process (./tensors.ts) started like the training processes (same program, same backends), and
+ * stopped when the extension deactivates.
+ */
+function tensorService(context: vscode.ExtensionContext, training: TrainingController): TrainerTensorService {
+  const service = new TrainerTensorService({
+    trusted: () => vscode.workspace.isTrusted,
+    unsavedText: (file) => vscode.workspace.textDocuments.find((d) => d.isDirty && d.uri.scheme === "file" && d.uri.fsPath === file)?.getText(),
+    start: () => {
+      const { TrainerClient } = require("../trainer/client") as typeof import("../trainer/client");
+      const backends = backendsDir(context);
+      const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
+      return new TrainerClient({ trainerPath: training.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends } });
+    },
+  });
+  context.subscriptions.push(service);
+  return service;
 }
 
 type PanelsModule = typeof import("./panels/index");

@@ -15,11 +15,17 @@
  * optimiser steps since the run began (1-based, across epochs and resumes).
  */
 
+import { datasetSummary as panelDatasetSummary, inputSpec as panelInputSpec, tensor as panelTensor, tensorOfRank, type DatasetSummary, type InputSpec, type Tensor } from "./webview/common";
+import { unit as panelUnit, type Unit } from "./webview/receptiveField";
+import { Invalid as PanelInvalid, type V as PanelV } from "./webview/validate";
+
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
 /** `gpu` = @tensorflow/tfjs-node-gpu, `native` = @tensorflow/tfjs-node, `wasm`, `js` = plain CPU. */
 export type BackendName = "gpu" | "native" | "wasm" | "js";
+/** What trains a run, as its `started` event says: a TensorFlow.js backend, or `torch` (the PyTorch engine, src/torch). */
+export type RunBackend = BackendName | "torch";
 export type BackendChoice = "auto" | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "gpu", "native", "wasm", "js"];
 
@@ -155,6 +161,8 @@ export type TrainerRequest =
   /** The activations of graph nodes (ids of `ModelAnalysis.graph`) for one sample, current weights. */
   | { type: "featureMaps"; requestId: number; nodeIds: number[]; split: "train" | "validation"; index: number }
   | { type: "ping"; requestId: number }
+  /** A computation for the panels (see "Inspection" below); answered by `inspected` or a request error. Served with or without a run. */
+  | InspectRequest
   /** Stop (if training) and exit. */
   | { type: "shutdown" };
 
@@ -182,7 +190,7 @@ export interface DatasetInfo {
 export interface StartedEvent {
   type: "started";
   runDir: string;
-  backend: BackendName;
+  backend: RunBackend;
   /** Backends tried before the one used, or not chosen, and why not. */
   notUsed: BackendRejection[];
   model: string;
@@ -333,7 +341,8 @@ export type TrainerEvent =
   | StoppedEvent
   | ErrorEvent
   | PongEvent
-  | LogEvent;
+  | LogEvent
+  | InspectedEvent;
 
 // ---------------------------------------------------------------------------------------------
 // Validation. Each message kind has a small hand-written validator; a failure names the message
@@ -503,7 +512,7 @@ function typeOf(v: unknown, direction: string): { o: Rec; type: string } {
   return { o, type };
 }
 
-export const REQUEST_TYPES = ["start", "stop", "featureMaps", "ping", "shutdown"] as const;
+export const REQUEST_TYPES = ["start", "stop", "featureMaps", "ping", "inspect", "shutdown"] as const;
 
 /** Checks a message received by the trainer. */
 export function validateRequest(v: unknown): Checked<TrainerRequest> {
@@ -518,6 +527,8 @@ export function validateRequest(v: unknown): Checked<TrainerRequest> {
         return { type };
       case "ping":
         return { type, requestId: num(o, "requestId", w, { int: true }) };
+      case "inspect":
+        return { type, requestId: num(o, "requestId", w, { int: true }), query: inspectQuery(o["query"], `${w}.query`) };
       case "featureMaps": {
         const nodeIds = numbers(o, "nodeIds", w, true);
         if (nodeIds.length === 0) throw new Invalid(`${w}.nodeIds must name at least one graph node`);
@@ -535,7 +546,7 @@ export function validateRequest(v: unknown): Checked<TrainerRequest> {
   });
 }
 
-export const EVENT_TYPES = ["ready", "started", "progress", "epochEnd", "checkpoint", "featureMaps", "completed", "stopped", "error", "pong", "log"] as const;
+export const EVENT_TYPES = ["ready", "started", "progress", "epochEnd", "checkpoint", "featureMaps", "completed", "stopped", "error", "pong", "log", "inspected"] as const;
 
 function datasetInfo(v: unknown, what: string): DatasetInfo {
   const o = record(v, what);
@@ -585,7 +596,7 @@ export function validateEvent(v: unknown): Checked<TrainerEvent> {
         return {
           type,
           runDir: str(o, "runDir", w),
-          backend: oneOf(o, "backend", w, ["gpu", "native", "wasm", "js"] as const),
+          backend: oneOf(o, "backend", w, ["gpu", "native", "wasm", "js", "torch"] as const),
           notUsed: array(o, "notUsed", w).map((x, i) => {
             const r = record(x, `${w}.notUsed[${i}]`);
             return { backend: oneOf(r, "backend", `${w}.notUsed[${i}]`, ["gpu", "native", "wasm", "js"] as const), reason: str(r, "reason", `${w}.notUsed[${i}]`) };
@@ -687,8 +698,104 @@ export function validateEvent(v: unknown): Checked<TrainerEvent> {
         return { type, requestId: num(o, "requestId", w, { int: true }), state: oneOf(o, "state", w, ["idle", "preparing", "training", "stopping", "finished"] as const) };
       case "log":
         return { type, level: oneOf(o, "level", w, ["info", "warning"] as const), message: str(o, "message", w) };
+      case "inspected":
+        return { type, requestId: num(o, "requestId", w, { int: true }), result: inspectResult(o["result"], `${w}.result`) };
       default:
         throw new Invalid(`unknown trainer event type ${show(type)} (expected one of ${EVENT_TYPES.join(", ")})`);
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inspection (issue 7): what the feature-map, filter and receptive-field panels ask of a model's
+// weights. Any trainer process answers `inspect` requests, with or without a run; the extension
+// keeps one long-lived "inspector" process for them. Inputs, units and tensors have the panels'
+// shapes (src/shared/webview); tensors travel as Float32Arrays.
+
+/** The model: an absolute file path and an exported model's name; the weights: a checkpoint index (`.json`) or null for the untrained model. */
+interface InspectTarget {
+  file: string;
+  model: string;
+  /** The editor's unsaved text of `file`, so that node ids mean what the editor's analysis says; absent: the file on disk. */
+  text?: string;
+}
+
+export type InspectQuery =
+  /** One forward pass in evaluation mode: the outputs of `nodeIds` (graph node ids), `[C, H, W]` each. */
+  | (InspectTarget & { kind: "featureMaps"; checkpoint: string | null; input: InputSpec; nodeIds: number[] })
+  /** d(unit of node `nodeId`)/d(normalised input), `[C, H, W]`, in evaluation mode. */
+  | (InspectTarget & { kind: "inputGradient"; checkpoint: string | null; input: InputSpec; nodeId: number; unit: Unit })
+  /** A parameter (`state_dict` name) of the freshly initialised model, PyTorch layout. */
+  | (InspectTarget & { kind: "initialWeights"; parameter: string })
+  /** The dataset the samples of `input` come from (a checkpoint's run's, else mnist-sample where it fits); null when there is none. */
+  | (InspectTarget & { kind: "dataset"; checkpoint: string | null });
+
+export type InspectResult =
+  | { kind: "featureMaps"; input: Tensor; label: number | null; maps: { nodeId: number; tensor: Tensor }[] }
+  | { kind: "inputGradient"; input: Tensor; gradient: Tensor }
+  | { kind: "initialWeights"; weight: Tensor }
+  | { kind: "dataset"; dataset: DatasetSummary | null };
+
+export type InspectKind = InspectQuery["kind"];
+export type InspectResultOf<K extends InspectKind> = Extract<InspectResult, { kind: K }>;
+
+export interface InspectRequest {
+  type: "inspect";
+  requestId: number;
+  query: InspectQuery;
+}
+
+export interface InspectedEvent {
+  type: "inspected";
+  requestId: number;
+  result: InspectResult;
+}
+
+/** Runs a panel validator (src/shared/webview/validate.ts) with this file's error type. */
+function panel<T>(check: PanelV<T>, v: unknown, at: string): T {
+  try {
+    return check(v, at);
+  } catch (e) {
+    throw e instanceof PanelInvalid ? new Invalid(e.message) : e;
+  }
+}
+
+function inspectQuery(v: unknown, what: string): InspectQuery {
+  const o = record(v, what);
+  const kind = oneOf(o, "kind", what, ["featureMaps", "inputGradient", "initialWeights", "dataset"] as const);
+  const file = str(o, "file", what);
+  if (file === "") throw new Invalid(`${what}.file must name the model file, got ""`);
+  const t = { file, model: str(o, "model", what), ...(o["text"] === undefined ? {} : { text: str(o, "text", what) }) };
+  if (kind === "initialWeights") return { kind, ...t, parameter: str(o, "parameter", what) };
+  const checkpoint = strOrNull(o, "checkpoint", what);
+  if (kind === "dataset") return { kind, ...t, checkpoint };
+  const input = panel(panelInputSpec, o["input"], `${what}.input`);
+  if (kind === "inputGradient") return { kind, ...t, checkpoint, input, nodeId: num(o, "nodeId", what, { int: true }), unit: panel(panelUnit, o["unit"], `${what}.unit`) };
+  const nodeIds = numbers(o, "nodeIds", what, true);
+  if (nodeIds.length === 0) throw new Invalid(`${what}.nodeIds must name at least one graph node`);
+  return { kind, ...t, checkpoint, input, nodeIds };
+}
+
+function inspectResult(v: unknown, what: string): InspectResult {
+  const o = record(v, what);
+  const kind = oneOf(o, "kind", what, ["featureMaps", "inputGradient", "initialWeights", "dataset"] as const);
+  const rank3 = tensorOfRank(3);
+  switch (kind) {
+    case "featureMaps":
+      return {
+        kind,
+        input: panel(rank3, o["input"], `${what}.input`),
+        label: o["label"] === null ? null : num(o, "label", what, { int: true, min: 0 }),
+        maps: array(o, "maps", what).map((m, i) => {
+          const r = record(m, `${what}.maps[${i}]`);
+          return { nodeId: num(r, "nodeId", `${what}.maps[${i}]`, { int: true }), tensor: panel(rank3, r["tensor"], `${what}.maps[${i}].tensor`) };
+        }),
+      };
+    case "inputGradient":
+      return { kind, input: panel(rank3, o["input"], `${what}.input`), gradient: panel(rank3, o["gradient"], `${what}.gradient`) };
+    case "initialWeights":
+      return { kind, weight: panel(panelTensor, o["weight"], `${what}.weight`) };
+    case "dataset":
+      return { kind, dataset: o["dataset"] === null ? null : panel(panelDatasetSummary, o["dataset"], `${what}.dataset`) };
+  }
 }

@@ -17,6 +17,7 @@ import {
   type ErrorEvent,
   type LogEvent,
   type ProgressEvent,
+  type StartedEvent,
   type StoppedEvent,
   type TrainConfig,
 } from "../shared/training";
@@ -37,21 +38,12 @@ import { TORCH_TRAINER_PY } from "./script";
  * failure is an `error` event with a clear message.
  */
 
-/** `started`, for the PyTorch engine: `backend` is "torch" (the protocol's BackendName does not have it yet). */
-export interface TorchStartedEvent {
-  type: "started";
-  runDir: string;
+/** `started`, for the PyTorch engine: the protocol's event with `backend` "torch" and the device it trains on. */
+export type TorchStartedEvent = StartedEvent & {
   backend: "torch";
   /** `cuda:0 (NVIDIA H100 80GB HBM3)` or `cpu`. */
   device: string;
-  notUsed: { backend: string; reason: string }[];
-  model: string;
-  params: number;
-  dataset: DatasetInfo;
-  epochs: number;
-  stepsPerEpoch: number;
-  resumedFrom: { epoch: number; step: number; globalStep: number } | null;
-}
+};
 
 export type TorchEvent = TorchStartedEvent | ProgressEvent | EpochEndEvent | CheckpointEvent | CompletedEvent | StoppedEvent | ErrorEvent | LogEvent;
 

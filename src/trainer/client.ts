@@ -5,6 +5,9 @@ import {
   validateEvent,
   validateRequest,
   type FeatureMapsEvent,
+  type InspectedEvent,
+  type InspectQuery,
+  type InspectResultOf,
   type PongEvent,
   type TrainConfig,
   type TrainerEvent,
@@ -97,6 +100,11 @@ export class TrainerClient {
     return this.child.pid;
   }
 
+  /** How the process ended; null while it runs. */
+  get exitStatus(): TrainerExit | null {
+    return this.exitInfo;
+  }
+
   /** Subscribes to events (validated); returns the unsubscribe function. */
   on(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -155,7 +163,7 @@ export class TrainerClient {
         if (e.runDir !== null && this.runDir === null) this.runDir = e.runDir;
         break;
     }
-    if ((e.type === "pong" || e.type === "featureMaps" || (e.type === "error" && e.requestId !== null)) && this.pending.has(e.requestId!)) {
+    if ((e.type === "pong" || e.type === "featureMaps" || e.type === "inspected" || (e.type === "error" && e.requestId !== null)) && this.pending.has(e.requestId!)) {
       const p = this.pending.get(e.requestId!)!;
       this.pending.delete(e.requestId!);
       if (e.type === "error") p.reject(new Error(e.message));
@@ -239,6 +247,13 @@ export class TrainerClient {
 
   featureMaps(nodeIds: number[], split: "train" | "validation", index: number, timeoutMs = 60_000): Promise<FeatureMapsEvent> {
     return this.request<FeatureMapsEvent>("featureMaps", (requestId) => ({ type: "featureMaps", requestId, nodeIds, split, index }), timeoutMs);
+  }
+
+  /** One computation for the panels (any trainer process answers, with or without a run); rejects with the trainer's message. */
+  async inspect<Q extends InspectQuery>(query: Q, timeoutMs = 60_000): Promise<InspectResultOf<Q["kind"]>> {
+    const e = await this.request<InspectedEvent>("inspect", (requestId) => ({ type: "inspect", requestId, query }), timeoutMs);
+    if (e.result.kind !== query.kind) throw new Error(`the trainer answered ${query.kind} with ${e.result.kind}`);
+    return e.result as InspectResultOf<Q["kind"]>;
   }
 
   /** Asks the trainer to stop (at a step boundary, with a checkpoint) and exit; kills it after `graceMs`. */

@@ -1,17 +1,23 @@
-import { validateRequest, type TrainerEvent } from "../shared/training";
+import { validateRequest, type BackendChoice, type InspectQuery, type TrainerEvent } from "../shared/training";
+import { Inspector } from "./inspect";
 import { logTail, markRunFailed } from "./runs";
-import { TrainingSession, type SessionDeps } from "./session";
+import { TorchProcessSession } from "../torch/process";
+import { TrainingSession, type BackendSelection, type SessionDeps } from "./session";
 
 /**
  * The trainer's side of the protocol (src/shared/training.ts), for the child-process entry
  * (src/trainer/main.ts). Messages arrive over Node IPC; each is validated, and a bad one is
  * answered with an `error` event of phase "request" (which never ends a run). The process exits
  * after a `shutdown` request or when its parent disconnects, in both cases after stopping a run
- * gracefully at a step boundary (with a checkpoint).
+ * gracefully at a step boundary (with a checkpoint); SIGINT (a run interrupted from another
+ * window) stops the run the same way. `inspect` requests are answered by an Inspector (created on
+ * the first), with or without a run, on the run's backend when there is one. The run is trained
+ * by TensorFlow.js, or by the PyTorch engine (src/torch/process.ts) when `engine` is "torch".
  */
 
 export interface ProcessDeps extends SessionDeps {
   version: string;
+  engine: "tfjs" | "torch";
 }
 
 export function runTrainerProcess(deps: ProcessDeps): void {
@@ -54,12 +60,26 @@ export function runTrainerProcess(deps: ProcessDeps): void {
     if (inFlight === 0) f();
     else drained.push(f);
   };
-  const session = new TrainingSession({ ...deps, log: (line) => process.stderr.write(`${line}\n`) }, (e) => send(e));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // tfjs has one current backend: an inspector started during a run computes on the run's.
+  let runBackend: Promise<BackendSelection> | null = null;
+  const session =
+    deps.engine === "torch"
+      ? new TorchProcessSession(process.env["CNN_STUDIO_PYTHON"] || null, log, (e) => send(e))
+      : new TrainingSession({ ...deps, selectBackend: (choice: BackendChoice) => (runBackend = deps.selectBackend(choice)), log }, (e) => send(e));
+  let inspector: Inspector | null = null;
+  const inspect = (requestId: number, query: InspectQuery): void => {
+    inspector ??= new Inspector({ ...deps, selectBackend: (choice) => runBackend ?? deps.selectBackend(choice), log });
+    void inspector.inspect(query).then((r) =>
+      send(r.ok ? { type: "inspected", requestId, result: r.value } : { type: "error", requestId, phase: "request", message: r.error, diagnostics: [], runDir: null, logTail: [] }),
+    );
+  };
 
   const exit = (code: number): void => {
     if (exiting) return;
     exiting = true;
     session.dispose();
+    inspector?.dispose();
     // let pending IPC messages flush, then leave
     const done = () => {
       if (process.connected) process.disconnect();
@@ -82,6 +102,7 @@ export function runTrainerProcess(deps: ProcessDeps): void {
       return;
     }
     const req = checked.value;
+    if (req.type === "inspect") return inspect(req.requestId, req.query);
     if (req.type === "start") {
       if (running !== null) {
         void session.handle(req); // answers with an error: one run per process
@@ -101,11 +122,17 @@ export function runTrainerProcess(deps: ProcessDeps): void {
     session.stop();
     exitWhenIdle();
   });
+  process.on("SIGINT", () => session.stop());
 
   const crash = (what: string, e: unknown): void => {
     const message = `${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     process.stderr.write(`cnn-studio trainer: ${message}\n`);
     const runDir = session.runDir;
+    try {
+      session.dispose(); // the PyTorch engine's Python child goes too
+    } catch {
+      // crashing already
+    }
     if (runDir !== null) markRunFailed(runDir, message, []);
     send({ type: "error", requestId: null, phase: "process", message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : [] }, () => process.exit(1));
     setTimeout(() => process.exit(1), 1000).unref();

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
+import { wantsTorch } from "../../src/cli/trainTorch";
 import { PYTHON, ROOT } from "./helpers";
 
 /** `cnn-studio export`, run as a user runs it (the built dist/cli.js). */
@@ -80,5 +81,20 @@ describe("cnn-studio export", () => {
     assert.ok(bytes.length > 200_000, "LeNet-5's 61,706 float parameters are in it");
     assert.ok(bytes.includes(Buffer.from("input")) && bytes.includes(Buffer.from("batch")), "named input with a dynamic batch");
     return undefined;
+  });
+});
+
+describe("cnn-studio train: which engine", () => {
+  test("--backend torch, or --resume of a run the PyTorch engine wrote", () => {
+    const run = path.dirname(temp("config.json", JSON.stringify({ engine: "torch" })));
+    const tfjsRun = path.dirname(temp("config.json", JSON.stringify({ model: "x" })));
+    assert.equal(wantsTorch(["--backend", "torch"]), true);
+    assert.equal(wantsTorch(["--backend=torch"]), true);
+    assert.equal(wantsTorch(["--backend", "wasm"]), false);
+    assert.equal(wantsTorch(["--resume", run]), true);
+    assert.equal(wantsTorch([`--resume=${run}`]), true);
+    assert.equal(wantsTorch(["--resume", run, "--backend", "wasm"]), false, "an explicit backend wins");
+    assert.equal(wantsTorch(["--resume", tfjsRun]), false);
+    assert.equal(wantsTorch(["--resume", "/no/such/run"]), false);
   });
 });

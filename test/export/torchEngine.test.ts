@@ -51,6 +51,23 @@ describe("the PyTorch training engine", () => {
     assert.deepEqual(fs.readdirSync(dir), [], "no run folder is created");
   });
 
+  test("a Python without PyTorch is a clear error naming what to install", async (t) => {
+    const skip = hasTorch();
+    if (skip) return t.skip(skip);
+    // Debian's interpreter without its site packages (where python3-torch lives)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-"));
+    const python = path.join(dir, "python-without-torch");
+    fs.writeFileSync(python, `#!/bin/sh\nexec ${PYTHON} -S "$@"\n`, { mode: 0o755 });
+    const runs = path.join(dir, "runs");
+    const events = await train(config(runs), python);
+    const err = events.find((e) => e.type === "error");
+    assert.ok(err && err.type === "error", JSON.stringify(events));
+    assert.equal(err.message, `PyTorch is not installed for ${python}. Install PyTorch for that interpreter (https://pytorch.org/get-started/locally/, e.g. \`pip install torch\`; on Debian or Ubuntu \`sudo apt install python3-torch\`), or choose another interpreter (--python PATH, $CNN_STUDIO_PYTHON, or the Python extension's interpreter).`);
+    assert.ok(!fs.existsSync(runs) || fs.readdirSync(runs).length === 0, "no run folder is created");
+    fs.rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  });
+
   test("the shuffling and augmentation generators are the TensorFlow.js engine's", (t) => {
     const skip = hasTorch();
     if (skip) return t.skip(skip);
@@ -81,12 +98,18 @@ describe("the PyTorch training engine", () => {
     assert.equal(started.stepsPerEpoch, 63);
     const stopped = first[first.length - 1]!;
     assert.equal(stopped.type, "stopped", JSON.stringify(stopped));
-    // the stop request travels to Python while it trains: it lands at step 5 or, under load, a later one
+    // The stop request travels to Python while it trains: it lands at step 5 or, under load, a later
+    // one. Making it step-exact would cost a Node↔Python round trip per step (0.1–0.5 ms), too much
+    // for small models on a GPU; the stopped event and the checkpoint say where it landed.
     assert.ok(stopped.type === "stopped" && stopped.step >= 5 && stopped.step < 63 && stopped.checkpoint, JSON.stringify(stopped));
     const k = stopped.step;
     const stopName = `e0001-s${String(k).padStart(6, "0")}.json`;
-    for (const e of first) if (e.type !== "started") assert.ok(validateEvent(e).ok, `${e.type}: ${JSON.stringify(validateEvent(e))}`);
-    assert.ok(validateEvent({ ...started, backend: "native" }).ok, "started is the protocol's apart from backend");
+    for (const e of first) assert.ok(validateEvent(e).ok, `${e.type}: ${JSON.stringify(validateEvent(e))}`);
+    if (started.device === "cpu") {
+      const warning = first.find((e) => e.type === "log" && e.level === "warning");
+      assert.ok(warning?.type === "log", "training on the CPU is a warning");
+      assert.match(warning.message, /^PyTorch .* trains on the CPU \((this PyTorch build has no CUDA|no CUDA GPU is visible|CUDA failed: .*)\); a CUDA GPU is much faster/);
+    }
 
     const runDir = started.runDir;
     const saved = JSON.parse(fs.readFileSync(path.join(runDir, "config.json"), "utf8")) as Record<string, unknown>;

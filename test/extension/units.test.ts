@@ -41,6 +41,17 @@ test("Train form: a valid form makes the configuration the trainer accepts", () 
   assert.equal(describeConfig(r.config), "Train lenet5Mnist on the bundled MNIST sample for 3 epochs, batch size 32, SGD (lr 0.05, momentum 0.9), step decay ×0.5 every 1 epoch, horizontal flip, backend auto.");
 });
 
+test("Train form: backend torch runs the PyTorch engine", () => {
+  const state = { ...defaultForm(), model: modelId(lenet.uri, "lenet5Mnist"), backend: "torch" as const };
+  const r = validateForm(state, formModels, "/tmp/runs");
+  assert.deepEqual(r.errors, {});
+  assert.equal(r.engine, "torch");
+  assert.equal(r.config?.backend, "auto", "the configuration keeps a TensorFlow.js backend choice");
+  assert.match(describeConfig(r.config!, r.engine), /, PyTorch engine \(your Python; CUDA when available\)\.$/);
+  assert.equal(validateForm({ ...state, backend: "wasm" }, formModels, "/tmp/runs").engine, "tfjs");
+  assert.equal(normalizeForm({ backend: "torch" }, defaultForm()).backend, "torch");
+});
+
 test("Train form: each bad field gets its own message", () => {
   const state = { ...defaultForm(), model: modelId(lenet.uri, "lenet5Mnist"), dataset: "folder" as const, datasetDir: " ", epochs: "two", batchSize: "0", lr: "-1", cropPadding: "1.5", seed: "-3", validationFraction: "0.95" };
   const r = validateForm(state, formModels, "/tmp/runs");
@@ -93,11 +104,17 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     const live = mk("2026-01-02-030405-lenet5Mnist", { state: "running", pid: process.pid, epoch: 2, step: 3, globalStep: 11 }, [step(1, 1), epoch(1, 0.91), epoch(2, 0.95), step(3, 3)], "2026 started\n2026 backend wasm; 4 steps per epoch\n");
     mk("2026-01-01-000000-ourCnn", { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 }, [epoch(1, 0.5), epoch(2, 0.7), epoch(3, 0.65), epoch(4, 0.6)]);
     mk("2026-01-03-000000-dead", { state: "running", pid: 2 ** 22 + 12345, epoch: 1, step: 2, globalStep: 2 }, [step(1, 2)]);
+    // PyTorch engine runs: the log names the backend; before it does, config.json's engine
+    const torchLogged = mk("2025-12-01-000000-torchLogged", { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 }, [epoch(1, 0.5)], "2025 new run\n2025 backend torch (PyTorch 1.13.1, Python 3.11.2, cpu, 2 threads); 63 steps per epoch of 128\n");
+    const torchNew = mk("2025-12-02-000000-torchNew", { state: "running", pid: process.pid, epoch: 0, step: 0, globalStep: 0 }, []);
+    fs.writeFileSync(path.join(torchNew, "config.json"), JSON.stringify({ ...trainConfig({ file: LENET, model: "torchNew", dataset: { kind: "mnist-sample" }, runsDir: runs }), engine: "torch" }));
     fs.writeFileSync(path.join(runs, "2026-01-03-000000-dead", "checkpoints", "e0001-s000002.json"), "{}");
     fs.mkdirSync(path.join(runs, "not-a-run"));
     const store = new RunStore();
     const list = store.list(runs);
-    assert.deepEqual(list.map((r) => `${r.name}:${r.state}`), ["2026-01-03-000000-dead:interrupted", "2026-01-02-030405-lenet5Mnist:running", "2026-01-01-000000-ourCnn:completed"]);
+    assert.deepEqual(list.map((r) => `${r.name}:${r.state}`), ["2026-01-03-000000-dead:interrupted", "2026-01-02-030405-lenet5Mnist:running", "2026-01-01-000000-ourCnn:completed", "2025-12-02-000000-torchNew:running", "2025-12-01-000000-torchLogged:completed"]);
+    assert.equal(new RunStore().read(torchLogged)!.backend, "torch");
+    assert.equal(new RunStore().read(torchNew)!.backend, "torch");
     const running = list[1]!;
     assert.equal(running.model, "lenet5Mnist");
     assert.equal(running.epoch, 3, "the epoch in progress");

@@ -78,6 +78,20 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
     assert.equal((await client.shutdown()).code, 0);
   });
 
+  test("SIGINT (the Runs view interrupting a run of another window) stops gracefully too", { timeout: 60_000 }, async () => {
+    const client = new TrainerClient({ trainerPath: TRAINER });
+    client.start(config(tempDir()));
+    const started = until(client, "started");
+    await until(client, "progress", (e) => e.globalStep >= 3);
+    const pid = readStatus((await started).runDir)?.pid;
+    assert.ok(typeof pid === "number");
+    process.kill(pid, "SIGINT");
+    const stopped = await until(client, "stopped");
+    assert.ok(stopped.checkpoint !== null && fs.existsSync(stopped.checkpoint));
+    assert.equal(readStatus(stopped.runDir)?.state, "stopped");
+    assert.equal((await client.shutdown()).code, 0);
+  });
+
   test("a killed trainer: the run is marked failed with the log tail, nothing written is lost, and it resumes exactly", { timeout: 60_000 }, async () => {
     // the uninterrupted reference, in-process
     const ref = collect();
@@ -164,7 +178,7 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
     child.send({ type: "train", model: "x" });
     const e1 = await next((e) => e.type === "error");
     assert.ok(e1.type === "error" && e1.phase === "request");
-    assert.equal(e1.message, 'rejected a request: unknown request type "train" (expected one of start, stop, featureMaps, ping, shutdown)');
+    assert.equal(e1.message, 'rejected a request: unknown request type "train" (expected one of start, stop, featureMaps, ping, inspect, shutdown)');
     child.send({ type: "start", config: { epochs: 3 } });
     const e2 = await next((e) => e.type === "error" && e.phase === "config");
     assert.ok(e2.type === "error");

@@ -10,6 +10,13 @@ const requests: TrainerRequest[] = [
   { type: "featureMaps", requestId: 3, nodeIds: [1, 4], split: "validation", index: 0 },
   { type: "ping", requestId: 1 },
   { type: "shutdown" },
+  { type: "inspect", requestId: 4, query: { kind: "featureMaps", file: "/m.ts", model: "net", checkpoint: null, input: { kind: "sample", split: "train", index: 3 }, nodeIds: [1, 2] } },
+  {
+    type: "inspect", requestId: 5,
+    query: { kind: "inputGradient", file: "/m.ts", model: "net", checkpoint: "/r/checkpoints/e0001-s000005.json", input: { kind: "pixels", source: "drawing", name: "drawing", tensor: { shape: [1, 2, 2], data: new Float32Array([0, 1, 0.5, 0]) } }, nodeId: 4, unit: { channel: null, y: 0, x: 1 } },
+  },
+  { type: "inspect", requestId: 6, query: { kind: "initialWeights", file: "/m.ts", model: "net", parameter: "conv1.weight" } },
+  { type: "inspect", requestId: 7, query: { kind: "dataset", file: "/m.ts", model: "net", checkpoint: null } },
 ];
 
 const events: TrainerEvent[] = [
@@ -29,6 +36,11 @@ const events: TrainerEvent[] = [
   { type: "error", requestId: null, phase: "dataset", message: "bad", diagnostics: [{ message: "m", file: "/m.ts", line: 1, column: 2 }], runDir: null, logTail: ["a"] },
   { type: "pong", requestId: 1, state: "training" },
   { type: "log", level: "warning", message: "w" },
+  { type: "inspected", requestId: 4, result: { kind: "featureMaps", input: { shape: [1, 2, 2], data: new Float32Array(4) }, label: 3, maps: [{ nodeId: 1, tensor: { shape: [2, 1, 1], data: new Float32Array([1, -1]) } }] } },
+  { type: "inspected", requestId: 5, result: { kind: "inputGradient", input: { shape: [1, 1, 1], data: new Float32Array(1) }, gradient: { shape: [1, 1, 1], data: new Float32Array([0.5]) } } },
+  { type: "inspected", requestId: 6, result: { kind: "initialWeights", weight: { shape: [2, 1, 1, 1], data: new Float32Array(2) } } },
+  { type: "inspected", requestId: 7, result: { kind: "dataset", dataset: { name: "mnist-sample", channels: 1, height: 28, width: 28, classNames: ["0", "1"], trainCount: 8, validationCount: 2 } } },
+  { type: "inspected", requestId: 8, result: { kind: "dataset", dataset: null } },
 ];
 
 describe("protocol validation", () => {
@@ -43,10 +55,10 @@ describe("protocol validation", () => {
   });
 
   test("unknown messages are rejected with the list of known ones", () => {
-    assert.deepEqual(validateRequest({ type: "train" }), { ok: false, error: 'unknown request type "train" (expected one of start, stop, featureMaps, ping, shutdown)' });
+    assert.deepEqual(validateRequest({ type: "train" }), { ok: false, error: 'unknown request type "train" (expected one of start, stop, featureMaps, ping, inspect, shutdown)' });
     assert.deepEqual(validateEvent({ type: "finished" }), {
       ok: false,
-      error: 'unknown trainer event type "finished" (expected one of ready, started, progress, epochEnd, checkpoint, featureMaps, completed, stopped, error, pong, log)',
+      error: 'unknown trainer event type "finished" (expected one of ready, started, progress, epochEnd, checkpoint, featureMaps, completed, stopped, error, pong, log, inspected)',
     });
     assert.deepEqual(validateRequest("stop"), { ok: false, error: 'a request message must be an object, got "stop"' });
     assert.deepEqual(validateEvent({ kind: "x" }), { ok: false, error: 'a trainer message needs a string "type", got undefined' });
@@ -70,6 +82,28 @@ describe("protocol validation", () => {
     assert.deepEqual(validateEvent(wrongSize), { ok: false, error: 'event "featureMaps".maps[0].data has 2 values but shape [1, 3] needs 3' });
     assert.deepEqual(validateEvent({ ...events[2], accuracy: 1.5 }), { ok: false, error: 'event "progress".accuracy must be at most 1, got 1.5' });
     assert.deepEqual(validateTrainConfig({ ...config, backend: "cuda" }), { ok: false, error: 'config.backend must be one of "auto", "gpu", "native", "wasm", "js", got "cuda"' });
+  });
+
+  test("inspect: requests and results carry Float32Arrays; bad queries and results name the field", () => {
+    const r = validateRequest(requests[6]);
+    assert.ok(r.ok && r.value.type === "inspect" && r.value.query.kind === "inputGradient" && r.value.query.input.kind === "pixels");
+    assert.ok(r.value.query.input.tensor.data instanceof Float32Array);
+    const e = validateEvent(events[12]);
+    assert.ok(e.ok && e.value.type === "inspected" && e.value.result.kind === "featureMaps" && e.value.result.maps[0]!.tensor.data instanceof Float32Array);
+    const fm = requests[5] as Extract<TrainerRequest, { type: "inspect" }>;
+    const cases: [unknown, string][] = [
+      [{ ...fm, query: { ...fm.query, kind: "weights" } }, 'request "inspect".query.kind must be one of "featureMaps", "inputGradient", "initialWeights", "dataset", got "weights"'],
+      [{ ...fm, query: { ...fm.query, file: "" } }, 'request "inspect".query.file must name the model file, got ""'],
+      [{ ...fm, query: { ...fm.query, nodeIds: [] } }, 'request "inspect".query.nodeIds must name at least one graph node'],
+      [{ ...fm, query: { ...fm.query, checkpoint: 3 } }, 'request "inspect".query.checkpoint must be a string, got 3'],
+      [{ ...fm, query: { ...fm.query, input: { kind: "sample", split: "train", index: -1 } } }, 'request "inspect".query.input.index must be at least 0, got -1'],
+      [{ ...fm, query: { ...fm.query, input: { kind: "pixels", source: "drawing", name: "d", tensor: { shape: [2, 2], data: new Float32Array(4) } } } }, 'request "inspect".query.input.tensor.shape must have 3 dimensions, got [2, 2]'],
+      [{ ...requests[6]!, query: { ...(requests[6] as Extract<TrainerRequest, { type: "inspect" }>).query, unit: { channel: 0, y: 1.5, x: 0 } } }, 'request "inspect".query.unit.y must be an integer, got 1.5'],
+      [{ type: "inspect", requestId: 1, query: { kind: "initialWeights", file: "/m.ts", model: "net" } }, 'request "inspect".query.parameter must be a string, got undefined'],
+    ];
+    for (const [msg, error] of cases) assert.deepEqual(validateRequest(msg), { ok: false, error });
+    const bad = { type: "inspected", requestId: 4, result: { kind: "featureMaps", input: { shape: [1, 2, 2], data: new Float32Array(3) }, label: null, maps: [] } };
+    assert.deepEqual(validateEvent(bad), { ok: false, error: 'event "inspected".result.input.data has 3 values but shape [1, 2, 2] needs 4' });
   });
 
   test("garbage never throws", () => {

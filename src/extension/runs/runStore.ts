@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { BackendName, TrainConfig } from "../../shared/training";
+import type { RunBackend, TrainConfig } from "../../shared/training";
 
 /**
  * Reads the training runs of a runs folder: `<runsDir>/<stamp>-<model>/` with `config.json`,
@@ -27,7 +27,7 @@ export interface RunInfo {
   lastValAccuracy: number | null;
   lastLoss: number | null;
   imagesPerSecond: number | null;
-  backend: BackendName | null;
+  backend: RunBackend | null;
   dataset: string | null;
   message: string | null;
   hasCheckpoint: boolean;
@@ -74,11 +74,12 @@ function pidAlive(pid: number | null): boolean {
   }
 }
 
-const BACKEND = /\bbackend (gpu|native|wasm|js)\b/;
+/** Both engines log `backend <name> …` when a run starts (src/trainer/session.ts, src/torch/engine.ts). */
+const BACKEND = /\bbackend (gpu|native|wasm|js|torch)\b/;
 
 export class RunStore {
   private readonly metrics = new Map<string, MetricsCache>();
-  private readonly backends = new Map<string, BackendName>();
+  private readonly backends = new Map<string, RunBackend>();
 
   /** Every run folder of `runsDir`, newest first. */
   list(runsDir: string): RunInfo[] {
@@ -137,7 +138,7 @@ export class RunStore {
   }
 
   /** Records the backend a run uses (known from the trainer's `started` event). */
-  noteBackend(dir: string, backend: BackendName): void {
+  noteBackend(dir: string, backend: RunBackend): void {
     this.backends.set(dir, backend);
   }
 
@@ -146,7 +147,7 @@ export class RunStore {
     this.backends.delete(dir);
   }
 
-  private backend(dir: string, config: Partial<TrainConfig> | null): BackendName | null {
+  private backend(dir: string, config: (Partial<TrainConfig> & { engine?: unknown }) | null): RunBackend | null {
     const known = this.backends.get(dir);
     if (known) return known;
     // The trainer logs "backend wasm; …" when a run starts.
@@ -157,7 +158,7 @@ export class RunStore {
         const n = fs.readSync(fd, buf, 0, buf.length, 0);
         const hit = BACKEND.exec(buf.subarray(0, n).toString("utf8"));
         if (hit) {
-          const b = hit[1] as BackendName;
+          const b = hit[1] as RunBackend;
           this.backends.set(dir, b);
           return b;
         }
@@ -167,6 +168,8 @@ export class RunStore {
     } catch {
       // no log yet
     }
+    // Before the log says: the PyTorch engine's config.json names it; a TensorFlow.js run's names its choice.
+    if (config?.engine === "torch") return "torch";
     const choice = config?.backend;
     return choice && choice !== "auto" ? choice : null;
   }

@@ -19,6 +19,13 @@ import {
  */
 
 export type DatasetKind = DatasetSpec["kind"];
+
+/** Which engine trains: TensorFlow.js, or PyTorch with the user's Python (both from dist/trainer.js). */
+export type TrainingEngine = "tfjs" | "torch";
+/** The form's backend choices: TensorFlow.js's, and `torch` for the PyTorch engine. */
+export type FormBackend = BackendChoice | "torch";
+export const FORM_BACKENDS: readonly FormBackend[] = [...BACKEND_CHOICES, "torch"];
+
 export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
   { kind: "mnist-sample", label: "MNIST sample (bundled)" },
   { kind: "idx", label: "IDX folder (MNIST, Fashion-MNIST)" },
@@ -44,7 +51,7 @@ export interface TrainFormState {
   flip: boolean;
   normalize: boolean;
   validationFraction: string;
-  backend: BackendChoice;
+  backend: FormBackend;
   seed: string;
 }
 
@@ -67,7 +74,7 @@ export function modelId(uri: string, name: string): string {
   return `${uri}#${name}`;
 }
 
-export function defaultForm(init: { model?: string; backend?: BackendChoice; datasetDir?: string } = {}): TrainFormState {
+export function defaultForm(init: { model?: string; backend?: FormBackend; datasetDir?: string } = {}): TrainFormState {
   const dir = init.datasetDir ?? "";
   return {
     model: init.model ?? "",
@@ -111,7 +118,7 @@ export function normalizeForm(raw: unknown, defaults: TrainFormState): TrainForm
   if (!DATASET_KINDS.some((k) => k.kind === out.dataset)) out.dataset = defaults.dataset;
   if (!OPTIMIZERS.includes(out.optimizer)) out.optimizer = defaults.optimizer;
   if (!SCHEDULES.includes(out.schedule)) out.schedule = defaults.schedule;
-  if (!BACKEND_CHOICES.includes(out.backend)) out.backend = defaults.backend;
+  if (!FORM_BACKENDS.includes(out.backend)) out.backend = defaults.backend;
   return out;
 }
 
@@ -172,11 +179,14 @@ export interface FormResult {
   errors: FormErrors;
   /** Present when there are no errors. */
   config?: TrainConfig;
+  /** The engine that trains `config` (backend `torch`: PyTorch; its `config.backend` is then "auto"). */
+  engine: TrainingEngine;
 }
 
 /** Checks the form and, when it is valid, builds the training configuration. */
 export function validateForm(state: TrainFormState, models: readonly FormModel[], runsDir: string): FormResult {
   const errors: FormErrors = {};
+  const engine: TrainingEngine = state.backend === "torch" ? "torch" : "tfjs";
   const model = models.find((m) => m.id === state.model);
   if (!model) errors.model = models.length ? "Choose a model" : "No model to train: create a model file first";
   else {
@@ -199,7 +209,7 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
   const cropPadding = parseNumber(errors, "cropPadding", state.cropPadding, "Crop padding", { int: true, min: 0, max: 64 });
   const validationFraction = state.dataset === "folder" ? parseNumber(errors, "validationFraction", state.validationFraction, "Validation fraction", { min: 0, max: 0.9 }) : 0.2;
   const seed = parseNumber(errors, "seed", state.seed, "Seed", { int: true, min: 0, max: 2 ** 32 - 1 });
-  if (Object.keys(errors).length > 0 || !model) return { errors };
+  if (Object.keys(errors).length > 0 || !model) return { errors, engine };
   const config = trainConfig({
     file: model.file,
     model: model.name,
@@ -213,21 +223,21 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     normalize: state.normalize,
     validationFraction,
     seed,
-    backend: state.backend,
+    backend: state.backend === "torch" ? "auto" : state.backend,
   });
   // The protocol's own check, so that the trainer never sees a configuration it rejects.
   const checked = validateTrainConfig(config);
-  if (!checked.ok) return { errors: { model: checked.error } };
-  return { errors, config: checked.value };
+  if (!checked.ok) return { errors: { model: checked.error }, engine };
+  return { errors, config: checked.value, engine };
 }
 
 /** The configuration as a person reads it: what `Start` runs. */
-export function describeConfig(c: TrainConfig): string {
+export function describeConfig(c: TrainConfig, engine: TrainingEngine = "tfjs"): string {
   const ds = c.dataset.kind === "mnist-sample" ? "the bundled MNIST sample" : `${c.dataset.kind} at ${c.dataset.dir}`;
   const opt = c.optimizer;
   const optText = opt.name === "sgd" ? `SGD (lr ${opt.lr}, momentum ${opt.momentum}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})` : `${opt.name === "adam" ? "Adam" : "AdamW"} (lr ${opt.lr}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})`;
   const sch = c.schedule;
   const schText = sch.name === "none" ? "constant learning rate" : sch.name === "step" ? `step decay ×${sch.gamma} every ${sch.stepSize} epoch${sch.stepSize === 1 ? "" : "s"}` : sch.name === "cosine" ? "cosine annealing" : "one-cycle";
   const aug = [c.augment.cropPadding ? `random crop (padding ${c.augment.cropPadding})` : "", c.augment.flip ? "horizontal flip" : ""].filter(Boolean).join(" + ") || "no augmentation";
-  return `Train ${c.model} on ${ds} for ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batchSize}, ${optText}, ${schText}, ${aug}, backend ${c.backend}.`;
+  return `Train ${c.model} on ${ds} for ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batchSize}, ${optText}, ${schText}, ${aug}, ${engine === "torch" ? "PyTorch engine (your Python; CUDA when available)" : `backend ${c.backend}`}.`;
 }

@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount } from "../../shared/format";
-import { BACKEND_CHOICES, OPTIMIZERS, SCHEDULES } from "../../shared/training";
+import { OPTIMIZERS, SCHEDULES } from "../../shared/training";
 import { defaultBackend, defaultDatasetFolder, runsDirectory } from "../config";
 import type { ModelStore } from "../models/modelStore";
 import { outputText } from "../models/modelsView";
-import { DATASET_KINDS, datasetProblem, defaultForm, describeConfig, firstSuitableModel, modelId, modelProblem, normalizeForm, validateForm, type FormModel, type TrainFormState } from "./form";
+import { DATASET_KINDS, FORM_BACKENDS, datasetProblem, defaultForm, describeConfig, firstSuitableModel, modelId, modelProblem, normalizeForm, validateForm, type FormModel, type TrainFormState } from "./form";
 import type { TrainingController } from "./trainingController";
 import { CHECK_FIELDS, SELECT_FIELDS, TEXT_FIELDS, trainViewScript } from "./webviewScript";
 
@@ -23,7 +23,7 @@ const ELEMENTS_CANDIDATES = [
 
 const OPTIMIZER_LABELS: Record<string, string> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };
 const SCHEDULE_LABELS: Record<string, string> = { none: "Constant", step: "Step decay (StepLR)", cosine: "Cosine annealing", onecycle: "One-cycle" };
-const BACKEND_LABELS: Record<string, string> = { auto: "Auto (fastest available)", gpu: "GPU (CUDA, tfjs-node-gpu)", native: "Native CPU (tfjs-node)", wasm: "WebAssembly (bundled)", js: "JavaScript CPU (bundled)" };
+const BACKEND_LABELS: Record<string, string> = { auto: "Auto (fastest available)", gpu: "GPU (CUDA, tfjs-node-gpu)", native: "Native CPU (tfjs-node)", wasm: "WebAssembly (bundled)", js: "JavaScript CPU (bundled)", torch: "torch (PyTorch, your Python)" };
 
 export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = "cnnStudio.train";
@@ -149,7 +149,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
 
   private validate(): { errors: Record<string, string | undefined>; preview: string } {
     const r = validateForm(this.state, this.formModels(), this.runsDir());
-    return { errors: r.errors, preview: r.config ? describeConfig(r.config) : "" };
+    return { errors: r.errors, preview: r.config ? describeConfig(r.config, r.engine) : "" };
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -195,7 +195,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       this.postStatus();
       return;
     }
-    const result = this.training.start(r.config);
+    const result = this.training.start(r.config, r.engine);
     switch (result.kind) {
       case "started":
         this.lastMessage = { text: "", kind: "info", detail: "" };
@@ -299,7 +299,7 @@ ${select("dataset", "Dataset", DATASET_KINDS.map((k) => option(k.kind, k.label, 
   ${text("seed", "Seed", "", 'type="number" min="0"')}
   </div>
 </vscode-collapsible>
-${select("backend", "Backend", BACKEND_CHOICES.map((b) => option(b, BACKEND_LABELS[b] ?? b, s.backend)).join(""))}
+${select("backend", "Backend", FORM_BACKENDS.map((b) => option(b, BACKEND_LABELS[b] ?? b, s.backend)).join(""))}
 <div class="actions">
   <vscode-button id="start">Start training</vscode-button>
   <vscode-button id="stop" secondary hidden>Stop</vscode-button>

@@ -4,13 +4,20 @@ import * as vscode from "vscode";
 import { formatCount } from "../../shared/format";
 import { validateTrainConfig, type EpochEndEvent, type ProgressEvent, type StartedEvent, type TrainConfig, type TrainerEvent } from "../../shared/training";
 import type { TrainerClient } from "../../trainer/client";
-import { describeConfig } from "./form";
+import { describeConfig, type TrainingEngine } from "./form";
+import { selectedPython } from "./python";
 
 /**
  * Starts, follows and stops training runs of this window (one at a time; each in its own trainer
  * process), and shows the active run in the status bar. Training runs the user's configuration in
  * a process, so it is refused in untrusted workspaces. Where the trainer is not built
  * (`dist/trainer.js` missing), `start` reports what it would run instead.
+ *
+ * Two engines speak the same protocol from the same program, `dist/trainer.js`: TensorFlow.js and
+ * PyTorch (`$CNN_STUDIO_ENGINE=torch`, src/torch/process.ts), which trains the exported model with the
+ * user's Python — the Python extension's interpreter when there is one — as its child process.
+ * Events, the status bar, stop and resume are the same for both; a run folder's config.json says
+ * which engine wrote it (`"engine": "torch"`), so a run resumes with its own engine.
  */
 
 export const UNTRUSTED_MESSAGE =
@@ -59,6 +66,7 @@ export class TrainingController implements vscode.Disposable {
     void vscode.commands.executeCommand("setContext", "cnnStudio.training", false);
   }
 
+  /** The trainer program (both engines). */
   get trainerScript(): string {
     return this.context.asAbsolutePath(path.join("dist", "trainer.js"));
   }
@@ -77,34 +85,48 @@ export class TrainingController implements vscode.Disposable {
     return this.activeRun?.runDir ?? this.lastRunDir;
   }
 
-  start(config: TrainConfig): StartResult {
+  /** Starts a run with the TensorFlow.js engine or (`engine` "torch") the PyTorch engine. */
+  start(config: TrainConfig, engine: TrainingEngine = "tfjs"): StartResult {
     if (!vscode.workspace.isTrusted) return { kind: "untrusted", message: UNTRUSTED_MESSAGE };
     const checked = validateTrainConfig(config);
     if (!checked.ok) return { kind: "invalid", message: checked.error };
-    if (this.process && this.running) return { kind: "busy", message: `CNN Studio is already training ${this.activeRun?.config.model ?? "a model"} in this window; stop it first.` };
-    if (!this.available) {
-      return { kind: "dryRun", description: describeConfig(checked.value), json: JSON.stringify(checked.value, null, 2) };
+    if (this.running) return { kind: "busy", message: `CNN Studio is already training ${this.activeRun?.config.model ?? "a model"} in this window; stop it first.` };
+    const program = this.trainerScript;
+    if (!fs.existsSync(program)) {
+      return { kind: "dryRun", description: describeConfig(checked.value, engine), json: JSON.stringify(checked.value, null, 2) };
     }
     const run: ActiveRun = { config: checked.value, runDir: config.resume, started: null, progress: null, lastEpoch: null, stopping: false };
     this.activeRun = run;
-    const backends = this.backendsDir();
-    const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
-    this.output.appendLine(`[trainer] ${describeConfig(checked.value)}`);
-    // The trainer's client (and child_process) load on the first run, not at activation.
-    const { TrainerClient } = require("../../trainer/client") as typeof import("../../trainer/client");
-    const proc = new TrainerClient({ trainerPath: this.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends } });
-    this.process = proc;
     this.running = true;
-    proc.on((e) => this.onEvent(proc, e));
-    void proc.exited.then((info) => this.onExit(proc, info.code, info.signal, proc.outputTail()));
-    proc.start(checked.value);
+    this.output.appendLine(`[trainer] ${describeConfig(checked.value, engine)}`);
+    if (engine === "torch") {
+      // The Python extension may need activating to say which interpreter is selected.
+      void selectedPython(vscode.Uri.file(checked.value.file)).then((selected) => {
+        if (this.activeRun !== run) return;
+        if (run.stopping) return this.ended(run);
+        this.output.appendLine(`[trainer] PyTorch engine: ${selected ? `${selected.python} (${selected.source})` : "python3 from the PATH (no interpreter selected in the Python extension)"}`);
+        this.launch(run, program, { CNN_STUDIO_ENGINE: "torch", ...(selected ? { CNN_STUDIO_PYTHON: selected.python } : {}) });
+      });
+    } else this.launch(run, program, {});
     void vscode.commands.executeCommand("setContext", "cnnStudio.training", true);
     this.updateStatus();
     this.changed.fire();
     return { kind: "started", run };
   }
 
-  /** Resumes a stopped or interrupted run from its newest checkpoint. */
+  private launch(run: ActiveRun, program: string, env: NodeJS.ProcessEnv): void {
+    const backends = this.backendsDir();
+    const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
+    // The trainer's client (and child_process) load on the first run, not at activation.
+    const { TrainerClient } = require("../../trainer/client") as typeof import("../../trainer/client");
+    const proc = new TrainerClient({ trainerPath: program, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends, ...env } });
+    this.process = proc;
+    proc.on((e) => this.onEvent(proc, e));
+    void proc.exited.then((info) => this.onExit(proc, info.code, info.signal, proc.outputTail()));
+    proc.start(run.config);
+  }
+
+  /** Resumes a stopped or interrupted run from its newest checkpoint, with the engine that wrote it. */
   resume(runDir: string, epochs?: number): StartResult {
     let saved: unknown;
     try {
@@ -114,14 +136,16 @@ export class TrainingController implements vscode.Disposable {
     }
     const checked = validateTrainConfig(saved);
     if (!checked.ok) return { kind: "invalid", message: `Cannot resume ${path.basename(runDir)}: ${checked.error}` };
-    return this.start({ ...checked.value, epochs: epochs ?? checked.value.epochs, resume: runDir });
+    const engine: TrainingEngine = (saved as { engine?: unknown }).engine === "torch" ? "torch" : "tfjs";
+    return this.start({ ...checked.value, epochs: epochs ?? checked.value.epochs, resume: runDir }, engine);
   }
 
   /** Asks the active run to stop at the next step (it writes a checkpoint). */
   stop(): boolean {
-    if (!this.process || !this.running || !this.activeRun) return false;
+    if (!this.running || !this.activeRun) return false;
     this.activeRun.stopping = true;
-    this.process.stop();
+    // before its process starts (the interpreter is being looked up), the run just does not start
+    this.process?.stop();
     this.updateStatus();
     this.changed.fire();
     return true;
@@ -195,8 +219,14 @@ export class TrainingController implements vscode.Disposable {
       for (const l of tail) this.output.appendLine(`[trainer output] ${l}`);
     }
     this.process = undefined;
+    if (run) this.ended(run);
+  }
+
+  /** The active run is over (its process exited, or it was stopped before its process started). */
+  private ended(run: ActiveRun): void {
+    if (this.activeRun !== run) return;
     this.running = false;
-    if (run?.runDir) this.lastRunDir = run.runDir;
+    if (run.runDir) this.lastRunDir = run.runDir;
     this.activeRun = undefined;
     void vscode.commands.executeCommand("setContext", "cnnStudio.training", false);
     this.updateStatus();

@@ -6,6 +6,7 @@ import type { ImageDataset, Split } from "../data/types";
 import type { CompiledModel, TF } from "../model/types";
 import { permutation, rngFor } from "../rng";
 import type { RunFiles } from "../runs";
+import { assignWeights, checkpointMisfit } from "../weights";
 import { countCorrect, crossEntropy } from "./loss";
 import { createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";
 import { createSchedule, type Schedule } from "./schedules";
@@ -132,27 +133,14 @@ export class TrainingLoop {
   /** Restores weights, buffers, optimiser state and position; an error message when the checkpoint does not fit. */
   restore(ck: LoadedCheckpoint): string | null {
     const { tf, model } = this.o;
-    const named: [string, tfc.Variable, "parameter" | "buffer"][] = [
-      ...[...model.parameters].map(([n, v]) => [n, v, "parameter"] as [string, tfc.Variable, "parameter"]),
-      ...[...model.buffers].map(([n, v]) => [n, v, "buffer"] as [string, tfc.Variable, "buffer"]),
-    ];
-    for (const [name, v] of named) {
-      const t = ck.tensors.get(name);
-      if (t === undefined) return `${ck.file} has no tensor ${name} (the model changed since the checkpoint?)`;
-      if (t.shape.join(",") !== v.shape.join(",")) return `${ck.file}: ${name} has shape [${t.shape.join(", ")}] but the model's is [${v.shape.join(", ")}]`;
-    }
-    const modelNames = new Set(named.map(([n]) => n));
-    const extra = [...ck.tensors.values()].filter((t) => t.kind !== "optimizer" && !modelNames.has(t.name)).map((t) => t.name);
-    if (extra.length > 0) return `${ck.file} has tensors the model lacks: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ", …" : ""} (the model changed since the checkpoint?)`;
+    const misfit = checkpointMisfit(ck, model);
+    if (misfit) return misfit;
     if (ck.index.optimizer.name !== this.optimizer.name) return `${ck.file} was written by optimizer ${ck.index.optimizer.name}, the run uses ${this.optimizer.name}`;
     const optState: OptimizerState = { scalars: ck.index.optimizer.scalars, tensors: new Map() };
     for (const t of ck.tensors.values()) if (t.kind === "optimizer") optState.tensors.set(t.name.slice("optimizer.".length), { shape: t.shape, data: t.data });
     const err = this.optimizer.load(optState);
     if (err) return `${ck.file}: ${err}`;
-    for (const [name, v] of named) {
-      const t = ck.tensors.get(name)!;
-      tf.tidy(() => v.assign(tf.tensor(v.dtype === "int32" ? Int32Array.from(t.data, Math.round) : t.data, v.shape, v.dtype)));
-    }
+    assignWeights(tf, model, ck.tensors);
     this.position = { ...ck.index.position };
     return null;
   }

@@ -1,0 +1,131 @@
+import type { InspectQuery, InspectResultOf } from "../shared/training";
+import type { ModelRef } from "../shared/webview/common";
+import type { TrainerClient } from "../trainer/client";
+import type { TensorService } from "./panels/services";
+
+/**
+ * The panels' `TensorService` (src/extension/panels/services.ts), answered by one long-lived
+ * "inspector" trainer process (`inspect` requests; src/trainer/inspect.ts), separate from the
+ * processes that train. The process starts on the first request, is stopped after some idle
+ * minutes and when the extension deactivates, and is started again when it died: the request it
+ * was computing fails with a message that says so, the next one gets a new process. A request
+ * that takes too long stops the process too. It runs the user's model, so it is refused in
+ * untrusted workspaces. No `vscode` import (tested directly).
+ */
+
+/** The part of the trainer's client the service uses. */
+export type InspectorProcess = Pick<TrainerClient, "inspect" | "exited" | "exitStatus" | "outputTail" | "shutdown" | "kill">;
+
+export interface InspectorOptions {
+  /** Starts an inspector process (a TrainerClient on dist/trainer.js). */
+  start(): InspectorProcess;
+  /** Whether the workspace is trusted. */
+  trusted(): boolean;
+  /** The unsaved text of a model file open in an editor (the panels' node ids come from it); undefined when saved. */
+  unsavedText?(file: string): string | undefined;
+  /** The time limit of one request (default 60 s). */
+  timeoutMs?: number;
+  /** The process stops after this long without requests (default 5 minutes). */
+  idleMs?: number;
+}
+
+export const UNTRUSTED_TENSORS =
+  "CNN Studio: feature maps, input gradients and the untrained model's weights are disabled in Restricted Mode, because they run your model in a separate process. Trust this workspace to use them.";
+
+const WHAT: Record<InspectQuery["kind"], string> = {
+  featureMaps: "the feature maps",
+  inputGradient: "the input gradient",
+  initialWeights: "the untrained model's weights",
+  dataset: "the dataset",
+};
+
+
+type Query<K extends "featureMaps" | "inputGradient" | "initialWeights"> = Parameters<NonNullable<TensorService[K]>>[0];
+
+export class TrainerTensorService implements Required<Omit<TensorService, "checkpoints">> {
+  private process: InspectorProcess | null = null;
+  private inFlight = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(private readonly o: InspectorOptions) {}
+
+  // Arrow functions: the panels call them unbound (`const f = services.tensors?.featureMaps`).
+  readonly dataset = async (model: ModelRef, checkpoint: string | null) => (await this.ask({ kind: "dataset", ...this.target(model), checkpoint })).dataset;
+
+  readonly featureMaps = async (q: Query<"featureMaps">) => {
+    const { input, label, maps } = await this.ask({ kind: "featureMaps", ...this.target(q.model), checkpoint: q.checkpoint, input: q.input, nodeIds: q.nodeIds });
+    return { input, label, maps };
+  };
+
+  readonly inputGradient = async (q: Query<"inputGradient">) => {
+    const { input, gradient } = await this.ask({ kind: "inputGradient", ...this.target(q.model), checkpoint: q.checkpoint, input: q.input, nodeId: q.nodeId, unit: q.unit });
+    return { input, gradient };
+  };
+
+  readonly initialWeights = async (q: Query<"initialWeights">) => (await this.ask({ kind: "initialWeights", ...this.target(q.model), parameter: q.parameter })).weight;
+
+  private target(ref: ModelRef): { file: string; model: string; text?: string } {
+    const text = this.o.unsavedText?.(ref.file);
+    return { file: ref.file, model: ref.model, ...(text === undefined ? {} : { text }) };
+  }
+
+  /** Stops the process (a later request starts a new one unless disposed). */
+  stop(): void {
+    clearTimeout(this.idleTimer);
+    const p = this.process;
+    this.process = null;
+    void p?.shutdown(2000);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
+  }
+
+  private current(): InspectorProcess {
+    if (this.process && this.process.exitStatus === null) return this.process;
+    const p = this.o.start();
+    this.process = p;
+    void p.exited.then(() => {
+      if (this.process === p) this.process = null;
+    });
+    return p;
+  }
+
+  private async ask<Q extends InspectQuery>(q: Q): Promise<InspectResultOf<Q["kind"]>> {
+    if (this.disposed) throw new Error("CNN Studio is shutting down.");
+    if (!this.o.trusted()) throw new Error(UNTRUSTED_TENSORS);
+    const what = `${WHAT[q.kind]} of ${q.model}`;
+    const p = this.current();
+    const timeoutMs = this.o.timeoutMs ?? 60_000;
+    clearTimeout(this.idleTimer);
+    this.inFlight++;
+    let timer: NodeJS.Timeout | undefined;
+    let expired = false;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        expired = true;
+        reject(new Error("time limit"));
+        if (this.process === p) this.process = null;
+        p.kill();
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([p.inspect(q, timeoutMs + 5000), timedOut]);
+    } catch (e) {
+      if (expired) throw new Error(`Computing ${what} took longer than ${timeoutMs / 1000} s; CNN Studio stopped it (the next request starts afresh).`);
+      const exit = p.exitStatus;
+      if (exit === null) throw e;
+      const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? "could not be started" : `exited with code ${exit.code}`;
+      const last = p.outputTail().slice(-2).join(" / ");
+      throw new Error(`CNN Studio's trainer process ${how} while computing ${what}${last ? ` (its last output: ${last})` : ""}; the next request starts a new one.`);
+    } finally {
+      clearTimeout(timer);
+      if (--this.inFlight === 0 && !this.disposed) {
+        this.idleTimer = setTimeout(() => this.stop(), this.o.idleMs ?? 5 * 60_000);
+        this.idleTimer.unref();
+      }
+    }
+  }
+}
