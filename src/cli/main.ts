@@ -3,7 +3,6 @@ import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import type { Diagnostic } from "../shared/analysis";
 import { runExport } from "./export";
-import { wantsTorch } from "./trainTorch";
 import { summaryJson } from "./summaryJson";
 import { summaryTable } from "./summaryTable";
 
@@ -109,18 +108,7 @@ const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "dev";
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
-  if (argv[0] === "train" && wantsTorch(argv)) {
-    // `cnn-studio train --backend torch`: the PyTorch engine, in src/cli/trainTorch.ts
-    void import("./trainTorch").then(async ({ runTorchTrain }) => {
-      process.exitCode = await runTorchTrain(argv.slice(1), {
-        out: (s) => process.stdout.write(s + "\n"),
-        err: (s) => process.stderr.write(s + "\n"),
-        write: (s) => process.stdout.write(s),
-        tty: process.stdout.isTTY === true,
-        columns: process.stdout.columns || 100,
-      }, { onInterruptHandler: (stop) => process.on("SIGINT", stop) });
-    });
-  } else if (argv[0] === "train") {
+  if (argv[0] === "train") {
     // `cnn-studio train`: asynchronous, in src/cli/train.ts
     void import("./train").then(async ({ runTrain }) => {
       process.exitCode = await runTrain(argv.slice(1), {

@@ -49,7 +49,10 @@ Options (PyTorch's defaults where PyTorch has one):
   --no-normalize          do not normalise with the training set's mean and std
   --val-fraction F        image folders without val/: fraction held out (default 0.2)
   --seed S                default 0 (same seed, same metrics)
-  --backend B             auto | gpu | native | wasm | js (default auto)
+  --backend B             auto | gpu | native | wasm | js (TensorFlow.js; default auto), or
+                          torch: the PyTorch engine with your Python (CUDA when available)
+  --python PATH           the Python with PyTorch for --backend torch (default $CNN_STUDIO_PYTHON,
+                          python3, python)
   --out DIR               where runs are created (default ./runs)
   --resume DIR            continue a run from its newest checkpoint
   --json                  one JSON object per event on standard output
@@ -252,9 +255,58 @@ export function progressLine(e: Extract<TrainerEvent, { type: "progress" }>, col
 }
 
 /** Runs `cnn-studio train ARGS`; resolves to the exit code. */
+/**
+ * Does this `train` command line ask for the PyTorch engine? `--backend torch` does, and so does
+ * `--resume DIR` without `--backend` when the PyTorch engine wrote the run (`"engine": "torch"`).
+ */
+export function wantsTorch(argv: readonly string[], cwd = process.cwd()): boolean {
+  const valueOf = (name: string): string | undefined => {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === name) return argv[i + 1];
+      if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+    }
+    return undefined;
+  };
+  const backend = valueOf("--backend");
+  if (backend !== undefined) return backend === "torch";
+  const resume = valueOf("--resume");
+  if (resume === undefined) return false;
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(path.resolve(cwd, resume), "config.json"), "utf8")) as { engine?: unknown }).engine === "torch";
+  } catch {
+    return false; // the parser reports the unreadable run
+  }
+}
+
+/** The command line without `--backend torch` and `--python PATH`, which only the PyTorch engine takes. */
+function engineOptions(argv: readonly string[]): { rest: string[]; torch: boolean; python: string | null; error: string | null } {
+  const rest: string[] = [];
+  let torch = false;
+  let python: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--backend=torch" || (a === "--backend" && argv[i + 1] === "torch")) {
+      torch = true;
+      if (a === "--backend") i++;
+    } else if (a === "--python" || a.startsWith("--python=")) {
+      python = a === "--python" ? (argv[++i] ?? null) : a.slice("--python=".length);
+      if (!python) return { rest, torch, python, error: "--python needs an interpreter path" };
+    } else rest.push(a);
+  }
+  return { rest, torch, python, error: null };
+}
+
 export async function runTrain(argv: readonly string[], io: TrainIo, options: TrainCliOptions = {}): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
-  const parsed = parseTrainArgs(argv, cwd, (file) => {
+  const engine = engineOptions(argv);
+  const torch = engine.torch || wantsTorch(argv, cwd);
+  const refuse = engine.error ?? (engine.python !== null && !torch ? "--python is for the PyTorch engine (--backend torch)" : null);
+  if (refuse) {
+    io.err(`cnn-studio train: ${refuse}\nRun 'cnn-studio train --help' for the options.`);
+    return 2;
+  }
+  const parsed = parseTrainArgs(engine.rest, cwd, (file) => {
     try {
       // the analyzer is only loaded when --model is left out
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -272,7 +324,8 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
   const tty = !json && io.tty === true && io.write !== undefined;
   const columns = io.columns ?? 100;
   const trainerPath = options.trainerPath ?? process.env["CNN_STUDIO_TRAINER"];
-  const client = new TrainerClient(trainerPath ? { trainerPath } : {});
+  const env = torch ? { env: { ...process.env, CNN_STUDIO_ENGINE: "torch", ...(engine.python ? { CNN_STUDIO_PYTHON: engine.python } : {}) } } : {};
+  const client = new TrainerClient({ ...(trainerPath ? { trainerPath } : {}), ...env });
   let barShown = false;
   let lastBar = 0;
   const clearBar = () => {
@@ -308,7 +361,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
             const d = e.dataset;
             const notUsed = e.notUsed.length ? ` (not used: ${e.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : "";
             io.out(`Training ${e.model} (${fmtInt(e.params)} parameters) on ${d.name} (${fmtInt(d.trainCount)} training / ${fmtInt(d.validationCount)} validation images, ${d.classes} classes)`);
-            io.out(`backend: ${e.backend}${notUsed}`);
+            io.out(`backend: ${e.backend}${e.device ? ` on ${e.device}` : ""}${notUsed}`);
             io.out(`run: ${rel(e.runDir)}${e.resumedFrom ? ` (resumed at epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ""}`);
             break;
           }

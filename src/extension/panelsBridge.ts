@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../shared/lsp";
-import { PANEL_KINDS, PANEL_VIEW_TYPES, type PanelKind } from "../shared/webview/common";
+import { PANEL_KINDS, PANEL_VIEW_TYPES } from "../shared/webview/common";
 import type { AnalysisClient } from "./client";
 import { backendsDir } from "./commands/gpuBackend";
 import type { PanelServices } from "./panels/services";
@@ -81,23 +81,11 @@ export class PanelsBridge {
     panels().openGraphPanel(this.context, this.services, args);
   }
 
-  /** Restores the panels VS Code kept across a reload (activation events `onWebviewPanel:…`). */
+  /** Restores the panels VS Code kept across a reload (activation events `onWebviewPanel:…`); the panel code loads then. */
   registerSerializers(): vscode.Disposable[] {
-    const restore = (kind: PanelKind, panel: vscode.WebviewPanel, state: unknown): void => {
-      const p = require("./panels/panelHost") as typeof import("./panels/panelHost");
-      panel.webview.options = p.webviewOptions(this.context.extensionUri);
-      const f = {
-        curves: () => (require("./panels/curves") as typeof import("./panels/curves")).restoreCurvesPanel,
-        featureMaps: () => (require("./panels/featureMaps") as typeof import("./panels/featureMaps")).restoreFeatureMapsPanel,
-        filters: () => (require("./panels/filters") as typeof import("./panels/filters")).restoreFiltersPanel,
-        receptiveField: () => (require("./panels/receptiveField") as typeof import("./panels/receptiveField")).restoreReceptiveFieldPanel,
-        graph: () => (require("./panels/graph") as typeof import("./panels/graph")).restoreGraphPanel,
-      }[kind]();
-      f(this.context, this.services, panel, state);
-    };
     return PANEL_KINDS.map((kind) =>
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPES[kind], {
-        deserializeWebviewPanel: async (panel, state: unknown) => restore(kind, panel, state),
+        deserializeWebviewPanel: async (panel, state: unknown) => panels().restorePanel(kind, this.context, this.services, panel, state),
       }),
     );
   }

@@ -200,6 +200,8 @@ export interface StartedEvent {
   stepsPerEpoch: number;
   /** Where a resumed run continues: the last completed step (0 for a new run). */
   resumedFrom: { epoch: number; step: number; globalStep: number } | null;
+  /** The PyTorch engine's device: `cuda:0 (NVIDIA H100 80GB HBM3)` or `cpu`. */
+  device?: string;
 }
 
 export interface ProgressEvent {
@@ -607,6 +609,7 @@ export function validateEvent(v: unknown): Checked<TrainerEvent> {
           epochs: num(o, "epochs", w, { int: true, min: 1 }),
           stepsPerEpoch: num(o, "stepsPerEpoch", w, { int: true, min: 1 }),
           resumedFrom,
+          ...(o["device"] === undefined ? {} : { device: str(o, "device", w) }),
         };
       }
       case "progress":

@@ -39,11 +39,7 @@ import { TORCH_TRAINER_PY } from "./script";
  */
 
 /** `started`, for the PyTorch engine: the protocol's event with `backend` "torch" and the device it trains on. */
-export type TorchStartedEvent = StartedEvent & {
-  backend: "torch";
-  /** `cuda:0 (NVIDIA H100 80GB HBM3)` or `cpu`. */
-  device: string;
-};
+export type TorchStartedEvent = StartedEvent & { backend: "torch"; device: string };
 
 export type TorchEvent = TorchStartedEvent | ProgressEvent | EpochEndEvent | CheckpointEvent | CompletedEvent | StoppedEvent | ErrorEvent | LogEvent;
 

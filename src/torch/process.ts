@@ -22,19 +22,10 @@ export class TorchProcessSession {
     private readonly emit: (e: TrainerEvent) => void,
   ) {
     this.engine = new TorchTrainingSession({ python, log }, (e) => {
-      switch (e.type) {
-        case "started": {
-          this.state = "training";
-          this.dir = e.runDir;
-          const { device, ...started } = e;
-          emit(started);
-          emit({ type: "log", level: "info", message: `PyTorch engine on ${device}` });
-          return;
-        }
-        case "error":
-          this.dir = e.runDir ?? this.dir;
-          break;
-      }
+      if (e.type === "started") {
+        this.state = "training";
+        this.dir = e.runDir;
+      } else if (e.type === "error") this.dir = e.runDir ?? this.dir;
       emit(e);
     });
   }

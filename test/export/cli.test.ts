@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { wantsTorch } from "../../src/cli/trainTorch";
+import { wantsTorch } from "../../src/cli/train";
 import { PYTHON, ROOT } from "./helpers";
 
 /** `cnn-studio export`, run as a user runs it (the built dist/cli.js). */
@@ -96,5 +96,22 @@ describe("cnn-studio train: which engine", () => {
     assert.equal(wantsTorch(["--resume", run, "--backend", "wasm"]), false, "an explicit backend wins");
     assert.equal(wantsTorch(["--resume", tfjsRun]), false);
     assert.equal(wantsTorch(["--resume", "/no/such/run"]), false);
+  });
+
+  test("--backend torch trains in the trainer process with the PyTorch engine; --resume continues with it", (t) => {
+    if (!fs.existsSync(PYTHON)) return t.skip(`${PYTHON} not found: install python3-torch (Debian) to test the PyTorch engine`);
+    const out = path.dirname(temp("x"));
+    const first = cli("train", "examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--epochs", "1", "--optimizer", "sgd", "--lr", "0.05", "--backend", "torch", "--python", PYTHON, "--out", out, "--json");
+    if (first.code !== 0 && /PyTorch is not installed/.test(first.stderr + first.stdout)) return t.skip(`PyTorch is not installed for ${PYTHON}`);
+    assert.equal(first.code, 0, first.stderr);
+    const events = first.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; backend?: string; device?: string; runDir?: string });
+    const started = events.find((e) => e.type === "started")!;
+    assert.equal(started.backend, "torch");
+    assert.match(started.device ?? "", /^(cpu|cuda)/);
+    assert.equal(events.at(-1)!.type, "completed");
+    const resumed = spawnSync(process.execPath, [CLI, "train", "--resume", started.runDir!, "--epochs", "2"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CNN_STUDIO_PYTHON: PYTHON }, timeout: 300_000 });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(resumed.stdout, /backend: torch on (cpu|cuda)/);
+    assert.match(resumed.stdout, /resumed at epoch 1, step 125/);
   });
 });

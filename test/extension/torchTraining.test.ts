@@ -113,7 +113,7 @@ test("TrainingController trains with the PyTorch engine: events, status bar, sto
     if (failure && /PyTorch is not installed/.test(failure.text)) return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`);
     assert.equal(failure, undefined, `${failure?.text}\n${output.join("\n")}`);
     assert.ok(output.includes(`[trainer] PyTorch engine: ${PYTHON} (the Python extension's interpreter)`), output.join("\n"));
-    assert.ok(output.some((l) => /^\[trainer\] info: PyTorch engine on (cpu|cuda)/.test(l)), output.join("\n"));
+    assert.ok(output.some((l) => /^\[trainer\] backend torch on (cpu|cuda)/.test(l)), output.join("\n"));
     const started = events.find((e) => e.type === "started");
     assert.ok(started?.type === "started");
     assert.equal(started.backend, "torch");

@@ -201,7 +201,7 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
     const text = fs.readFileSync(FILE, "utf8");
     const edited = text.replace("      nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2),\n      nn.Conv2d(6, 16, 5)", "      nn.Conv2d(1, 8, 5), nn.Tanh(), nn.AvgPool2d(2),\n      nn.Conv2d(8, 16, 5)");
     assert.notEqual(edited, text);
-    const q = { kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: sample(0), nodeIds: [CONV1.id] } as const;
+    const q: Extract<InspectQuery, { kind: "featureMaps" }> = { kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: sample(0), nodeIds: [CONV1.id] };
     assert.deepEqual((await ask({ ...q, text: edited })).maps[0]!.tensor.shape, [8, 24, 24]);
     assert.deepEqual((await ask(q)).maps[0]!.tensor.shape, [6, 24, 24]);
     assert.match(await refused({ ...q, text: "export const x = ;" }), /has no model 'lenet5Mnist'/);

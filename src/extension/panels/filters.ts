@@ -1,43 +1,23 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
-import type { ModelRef, Tensor } from "../../shared/webview/common";
+import type { Tensor } from "../../shared/webview/common";
 import { validateFiltersToHost, validateFiltersToWebview, type ConvLayer, type FiltersToHost, type FiltersToWebview } from "../../shared/webview/filters";
 import { convLayers } from "./modelData";
-import { checkpointsOf, followModel, loadModel, modelKey, restoredModel, titleOf } from "./modelPanel";
-import { errorMessage, PanelHost } from "./panelHost";
+import { checkpointsOf, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
+import { errorMessage } from "./panelHost";
 import { readCheckpointTensor } from "./runs";
 import type { PanelServices } from "./services";
 
 /** The filters panel: one per (document, model). Checkpoint weights are read from the checkpoint files. */
 
-const panels = new Map<string, FiltersPanel>();
-
-class FiltersPanel {
-  readonly host: PanelHost<FiltersToHost, FiltersToWebview>;
-  private ref: ModelRef;
+class FiltersPanel extends ModelPanel<FiltersToHost, FiltersToWebview> {
   private layers: ConvLayer[] = [];
 
-  constructor(
-    context: vscode.ExtensionContext,
-    private readonly services: PanelServices,
-    private readonly args: ModelCommandArgs,
-    panel?: vscode.WebviewPanel,
-  ) {
-    this.ref = { uri: args.uri, file: "", model: args.model };
-    this.host = new PanelHost<FiltersToHost, FiltersToWebview>(context, {
-      kind: "filters",
-      title: titleOf("Filters", args.model),
-      validateToHost: validateFiltersToHost,
-      validateToWebview: validateFiltersToWebview,
-      snapshot: () => this.snapshot(),
-      onMessage: (m) => this.onMessage(m),
-      ...(panel ? { panel } : {}),
-    });
-    this.host.track(...followModel(services, () => args.uri, () => void this.host.refresh()));
-    this.host.onDispose(() => panels.delete(modelKey(args)));
+  constructor(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs, panel: vscode.WebviewPanel | undefined) {
+    super(context, services, args, { kind: "filters", title: titleOf("Filters", args.model), validateToHost: validateFiltersToHost, validateToWebview: validateFiltersToWebview }, panel);
   }
 
-  private async snapshot(): Promise<FiltersToWebview[]> {
+  protected async snapshot(): Promise<FiltersToWebview[]> {
     const loaded = await loadModel(this.services, this.args);
     this.ref = loaded.ref;
     this.layers = loaded.model ? convLayers(loaded.model) : [];
@@ -53,7 +33,7 @@ class FiltersPanel {
     return [{ type: "snapshot", model: loaded.ref, layers: this.layers, checkpoints, weights: { available: !!loaded.model && (checkpoints.length > 0 || initial), reason } }];
   }
 
-  private async onMessage(m: Exclude<FiltersToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
+  protected async onMessage(m: Exclude<FiltersToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
     const layer = this.layers.find((l) => l.nodeId === m.nodeId);
     if (!layer) {
       this.host.post({ type: "requestFailed", requestId: m.requestId, message: `No convolution with node id ${m.nodeId}.` });
@@ -79,14 +59,7 @@ class FiltersPanel {
   }
 }
 
-export function openFiltersPanel(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs): void {
-  const existing = panels.get(modelKey(args));
-  if (existing) return existing.host.reveal();
-  panels.set(modelKey(args), new FiltersPanel(context, services, args));
-}
+const filtersPanels = modelPanels((context, services, args, panel) => new FiltersPanel(context, services, args, panel));
 
-export function restoreFiltersPanel(context: vscode.ExtensionContext, services: PanelServices, panel: vscode.WebviewPanel, state: unknown): void {
-  const args = restoredModel(state);
-  if (!args || panels.has(modelKey(args))) return panel.dispose();
-  panels.set(modelKey(args), new FiltersPanel(context, services, args, panel));
-}
+export const openFiltersPanel = filtersPanels.open;
+export const restoreFiltersPanel = filtersPanels.restore;

@@ -31,13 +31,16 @@ const RESTORE: Record<PanelKind, Restore> = {
   graph: restoreGraphPanel,
 };
 
+/** Brings back a panel of `kind` that VS Code kept across a reload, from its saved webview state. */
+export function restorePanel(kind: PanelKind, context: vscode.ExtensionContext, services: PanelServices, panel: vscode.WebviewPanel, state: unknown): void {
+  panel.webview.options = webviewOptions(context.extensionUri);
+  RESTORE[kind](context, services, panel, state);
+}
+
 export function registerPanelSerializers(context: vscode.ExtensionContext, services: PanelServices): vscode.Disposable {
   const subs = (Object.keys(RESTORE) as PanelKind[]).map((kind) =>
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPES[kind], {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        panel.webview.options = webviewOptions(context.extensionUri);
-        RESTORE[kind](context, services, panel, state);
-      },
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => restorePanel(kind, context, services, panel, state),
     }),
   );
   const all = vscode.Disposable.from(...subs);

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs, ModelGraph } from "../../shared/lsp";
 import { restoreInfoOf, type CheckpointInfo, type DatasetSummary, type ModelRef } from "../../shared/webview/common";
-import { panelLog } from "./panelHost";
+import { panelLog, PanelHost, type PanelHostOptions } from "./panelHost";
 import { listCheckpoints } from "./runs";
 import type { PanelServices } from "./services";
 
@@ -70,4 +70,55 @@ export function followModel(services: PanelServices, uri: () => string, refresh:
 
 export function titleOf(kind: string, model: string): string {
   return `${kind}: ${model}`;
+}
+
+type Inbound<In> = Exclude<In, { type: "ready" } | { type: "log" }>;
+
+/**
+ * A panel of one (document, model) that follows the document's analysis and the runs' checkpoints
+ * (feature maps, filters, receptive field). Subclasses say what a fresh webview gets and how they
+ * answer its requests.
+ */
+export abstract class ModelPanel<In extends { type: string }, Out extends { type: string }> {
+  readonly host: PanelHost<In, Out>;
+  /** The model, with its file once analysed. */
+  protected ref: ModelRef;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    protected readonly services: PanelServices,
+    protected readonly args: ModelCommandArgs,
+    spec: Pick<PanelHostOptions<In, Out>, "kind" | "title" | "validateToHost" | "validateToWebview">,
+    panel: vscode.WebviewPanel | undefined,
+  ) {
+    this.ref = { uri: args.uri, file: "", model: args.model };
+    this.host = new PanelHost<In, Out>(context, { ...spec, snapshot: () => this.snapshot(), onMessage: (m) => this.onMessage(m), ...(panel ? { panel } : {}) });
+    this.host.track(...followModel(services, () => args.uri, () => void this.host.refresh()));
+  }
+
+  protected abstract snapshot(): Promise<Out[]>;
+  protected abstract onMessage(m: Inbound<In>): Promise<void>;
+}
+
+type Create<P> = (context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs, panel: vscode.WebviewPanel | undefined) => P;
+
+/** Opening and restoring a kind of model panel: one per (document, model); opening again reveals it. */
+export function modelPanels<P extends { host: { reveal(): void; onDispose(f: () => void): void } }>(create: Create<P>) {
+  const panels = new Map<string, P>();
+  const add = (args: ModelCommandArgs, p: P): void => {
+    panels.set(modelKey(args), p);
+    p.host.onDispose(() => panels.delete(modelKey(args)));
+  };
+  return {
+    open(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs): void {
+      const existing = panels.get(modelKey(args));
+      if (existing) return existing.host.reveal();
+      add(args, create(context, services, args, undefined));
+    },
+    restore(context: vscode.ExtensionContext, services: PanelServices, panel: vscode.WebviewPanel, state: unknown): void {
+      const args = restoredModel(state);
+      if (!args || panels.has(modelKey(args))) return panel.dispose();
+      add(args, create(context, services, args, panel));
+    },
+  };
 }

@@ -1,44 +1,22 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
-import type { ModelRef } from "../../shared/webview/common";
 import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldToHost, type ReceptiveFieldToWebview } from "../../shared/webview/receptiveField";
 import { NO_TRAINER } from "./featureMaps";
 import { inputShapeOf, spatialLayers } from "./modelData";
-import { checkpointsOf, datasetOf, followModel, loadModel, modelKey, restoredModel, titleOf } from "./modelPanel";
-import { errorMessage, PanelHost } from "./panelHost";
+import { checkpointsOf, datasetOf, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
+import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
 
 /** The receptive-field panel: one per (document, model). */
 
 export const NO_GRADIENTS = "The effective receptive field needs input gradients, which the trainer computes; it is not available in this window. The theoretical field is shown.";
 
-const panels = new Map<string, ReceptiveFieldPanel>();
-
-class ReceptiveFieldPanel {
-  readonly host: PanelHost<ReceptiveFieldToHost, ReceptiveFieldToWebview>;
-  private ref: ModelRef;
-
-  constructor(
-    context: vscode.ExtensionContext,
-    private readonly services: PanelServices,
-    private readonly args: ModelCommandArgs,
-    panel?: vscode.WebviewPanel,
-  ) {
-    this.ref = { uri: args.uri, file: "", model: args.model };
-    this.host = new PanelHost<ReceptiveFieldToHost, ReceptiveFieldToWebview>(context, {
-      kind: "receptiveField",
-      title: titleOf("Receptive Field", args.model),
-      validateToHost: validateReceptiveFieldToHost,
-      validateToWebview: validateReceptiveFieldToWebview,
-      snapshot: () => this.snapshot(),
-      onMessage: (m) => this.onMessage(m),
-      ...(panel ? { panel } : {}),
-    });
-    this.host.track(...followModel(services, () => args.uri, () => void this.host.refresh()));
-    this.host.onDispose(() => panels.delete(modelKey(args)));
+class ReceptiveFieldPanel extends ModelPanel<ReceptiveFieldToHost, ReceptiveFieldToWebview> {
+  constructor(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs, panel: vscode.WebviewPanel | undefined) {
+    super(context, services, args, { kind: "receptiveField", title: titleOf("Receptive Field", args.model), validateToHost: validateReceptiveFieldToHost, validateToWebview: validateReceptiveFieldToWebview }, panel);
   }
 
-  private async snapshot(): Promise<ReceptiveFieldToWebview[]> {
+  protected async snapshot(): Promise<ReceptiveFieldToWebview[]> {
     const loaded = await loadModel(this.services, this.args);
     this.ref = loaded.ref;
     const checkpoints = await checkpointsOf(this.services, loaded.ref);
@@ -58,7 +36,7 @@ class ReceptiveFieldPanel {
     ];
   }
 
-  private async onMessage(m: Exclude<ReceptiveFieldToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
+  protected async onMessage(m: Exclude<ReceptiveFieldToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
     const t = this.services.tensors;
     try {
       if (m.type === "compute") {
@@ -76,14 +54,7 @@ class ReceptiveFieldPanel {
   }
 }
 
-export function openReceptiveFieldPanel(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs): void {
-  const existing = panels.get(modelKey(args));
-  if (existing) return existing.host.reveal();
-  panels.set(modelKey(args), new ReceptiveFieldPanel(context, services, args));
-}
+const receptiveFieldPanels = modelPanels((context, services, args, panel) => new ReceptiveFieldPanel(context, services, args, panel));
 
-export function restoreReceptiveFieldPanel(context: vscode.ExtensionContext, services: PanelServices, panel: vscode.WebviewPanel, state: unknown): void {
-  const args = restoredModel(state);
-  if (!args || panels.has(modelKey(args))) return panel.dispose();
-  panels.set(modelKey(args), new ReceptiveFieldPanel(context, services, args, panel));
-}
+export const openReceptiveFieldPanel = receptiveFieldPanels.open;
+export const restoreReceptiveFieldPanel = receptiveFieldPanels.restore;

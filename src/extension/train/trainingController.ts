@@ -163,7 +163,7 @@ export class TrainingController implements vscode.Disposable {
         run.started = e;
         run.runDir = e.runDir;
         this.lastRunDir = e.runDir;
-        if (e.notUsed.length) this.output.appendLine(`[trainer] backend ${e.backend}; not used: ${e.notUsed.map((r) => `${r.backend} (${r.reason})`).join("; ")}`);
+        this.output.appendLine(`[trainer] backend ${e.backend}${e.device ? ` on ${e.device}` : ""}${e.notUsed.length ? `; not used: ${e.notUsed.map((r) => `${r.backend} (${r.reason})`).join("; ")}` : ""}`);
         break;
       case "progress":
         run.progress = e;
@@ -242,7 +242,7 @@ export class TrainingController implements vscode.Disposable {
     this.statusItem.text = statusText(run);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**CNN Studio** — training \`${run.config.model}\`\n\n`);
-    if (run.started) md.appendMarkdown(`backend ${run.started.backend} · ${run.started.dataset.name} (${formatCount(run.started.dataset.trainCount)} images)\n\n`);
+    if (run.started) md.appendMarkdown(`backend ${run.started.backend}${run.started.device ? ` on ${run.started.device}` : ""} · ${run.started.dataset.name} (${formatCount(run.started.dataset.trainCount)} images)\n\n`);
     if (run.lastEpoch) md.appendMarkdown(`last epoch: validation accuracy ${(100 * run.lastEpoch.valAccuracy).toFixed(2)}%, loss ${run.lastEpoch.valLoss.toFixed(4)}\n\n`);
     md.appendMarkdown("Click to open the training curves.");
     this.statusItem.tooltip = md;
