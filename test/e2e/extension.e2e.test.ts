@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import type { Browser, FrameLocator, Page } from "playwright-core";
+import type { PageElement } from "../webview/page";
 import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServer, userSettings, whyNot, type Server } from "./harness";
 
 /**
@@ -14,8 +15,11 @@ import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServ
  * parameter counts and the Train view, the shape inlay hints, the totals code lens, the hover,
  * the seeded error in the Problems panel with no "Cannot find module 'cnn-studio'" (the TypeScript
  * server plugin), the summary, the graph panel, a real training run of LeNet-5 on the bundled
- * MNIST sample (status bar, Runs view, curves), the activation time, and finally the
- * extension-host checks of test/extension/host in code-server's extension host.
+ * MNIST sample (status bar, Runs view, curves), then with that run's checkpoint the feature maps
+ * of a digit drawn with the mouse (conv1, conv2) and the receptive field of a unit of conv2 (the
+ * theoretical box and the effective field, computed by the trainer's inspector process), the
+ * activation time, and finally the extension-host checks of test/extension/host in
+ * code-server's extension host.
  * Screenshots go to out/artifacts/e2e/.
  */
 
@@ -88,7 +92,73 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await quickOpen(page, `>${title}`, title);
 }
 
-test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 480_000 }, async (t) => {
+/**
+ * The page (inside VS Code's two webview iframes) of the webview panel whose heading is `heading`:
+ * several webviews are open at once (the Train view, panels), so each is looked at.
+ */
+async function panelFrame(page: Page, heading: string, timeoutMs: number): Promise<FrameLocator> {
+  return until(`the "${heading}" panel's webview`, timeoutMs, async () => {
+    const outer = page.locator("iframe.webview.ready");
+    const n = await outer.count();
+    for (let i = n - 1; i >= 0; i--) {
+      const frame = outer.nth(i).contentFrame().frameLocator("iframe#active-frame");
+      if ((await frame.locator("h1", { hasText: heading }).count()) === 0) continue;
+      // Pin the iframe by its name (VS Code's id of the webview): indices move when webviews come and go.
+      const name = await outer.nth(i).getAttribute("name");
+      return name ? page.locator(`iframe.webview[name="${name}"]`).contentFrame().frameLocator("iframe#active-frame") : frame;
+    }
+    return undefined;
+  });
+}
+
+/** Chooses an option of a panel's <vscode-single-select> the way a user does: open it, click the option. */
+async function choose(frame: FrameLocator, label: string, option: string | RegExp): Promise<string> {
+  const select = frame.locator(`vscode-single-select[aria-label="${label}"]`);
+  await select.locator(".select-face").click({ timeout: 30_000 });
+  const item = select.locator("li.option", { hasText: option }).first();
+  const text = (await item.innerText({ timeout: 10_000 })).trim();
+  await item.click({ timeout: 10_000 });
+  return text;
+}
+
+/** The share of a canvas' pixels that differ from its most common colour (0: blank). */
+async function canvasInk(frame: FrameLocator, selector: string): Promise<number> {
+  return frame.locator(selector).first().evaluate((el) => {
+    const c = el as unknown as PageElement;
+    const ctx = c.getContext("2d");
+    if (!ctx || c.width === 0 || c.height === 0) return 0;
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < d.length; i += 4) {
+      const k = (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    return 1 - Math.max(...counts.values()) / (d.length / 4);
+  });
+}
+
+/** Fails with the panel's error notice (a failed forward pass) instead of timing out. */
+async function panelError(frame: FrameLocator): Promise<string | undefined> {
+  const error = frame.locator(".cs-notice-error");
+  return (await error.count()) > 0 ? (await error.first().innerText()).replace(/\s+/g, " ") : undefined;
+}
+
+/**
+ * Waits until the feature-map panel has painted a result newer than `after` (the panel marks
+ * `<body data-painted="requestId">` once the tiles are on screen), failing early on its error notice.
+ */
+async function featureMapsPainted(frame: FrameLocator, after: string | null, what: string): Promise<string> {
+  const r = await until(what, 180_000, async () => {
+    const error = await panelError(frame);
+    if (error) return { error };
+    const painted = await frame.locator("body").getAttribute("data-painted", { timeout: 5_000 });
+    return painted !== null && painted !== after ? { painted } : undefined;
+  });
+  if ("error" in r) throw new Error(`the feature-map panel failed (${what}): ${r.error}`);
+  return r.painted;
+}
+
+test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000 }, async (t) => {
   const reason = whyNot();
   if (reason) {
     console.log(`end-to-end test skipped: ${reason}`);
@@ -296,10 +366,162 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 480_000
       const row = (await runs.first().innerText()).replace(/\s+/g, " ");
       log(`run completed: ${JSON.stringify(row)}`);
       assert.match(row, /best \d+\.\d%/);
-      await runs.first().click(); // opens the training curves
-      await page.locator(".tab", { hasText: /[Cc]urves/ }).first().waitFor({ timeout: 30_000 });
+      // Clicking the run opens its training curves. A click that lands while the view refreshes (the
+      // run's files change as it ends) finds the item's old command gone ("Actual command not
+      // found" in the extension host's log): click again until the panel is there.
+      const curvesTab = page.locator(".tab", { hasText: /[Cc]urves/ }).first();
+      await until("the curves panel opened from the Runs view", 60_000, async () => {
+        await runs.first().click({ timeout: 5_000 });
+        return (await curvesTab.waitFor({ timeout: 5_000 }).then(() => true, () => false)) ? true : undefined;
+      });
       await new Promise((r) => setTimeout(r, 2500));
       await shot(page, "09-curves.png");
+    });
+
+    // The run's checkpoint exists now: the panels that run the model (in the trainer's inspector
+    // process) can show what the trained LeNet-5 computes.
+    await check("Open Feature Maps (from the run): a digit drawn with the mouse, through the trained LeNet-5", async () => {
+      await runCommand(page, "View: Close All Editors");
+      await runCommand(page, "Notifications: Clear All Notifications"); // "finished training" would cover the panel
+      await showSidebar(page);
+      const runsPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: /^\s*Runs/i }) });
+      const run = runsPane.locator(".monaco-list-row", { hasText: "lenet5Mnist" }).first();
+      const item = page.locator(".monaco-menu .action-item", { hasText: "Open Feature Maps" }).first();
+      const tab = page.locator(".tab", { hasText: /Feature Maps: lenet5Mnist/ }).first();
+      // The run's context menu. A menu item takes clicks only some 100 ms after the menu opens (VS
+      // Code's guard against the opening right click): a click that came too early is repeated.
+      await until("the feature-map panel opened from the run's context menu", 60_000, async () => {
+        if (await tab.isVisible()) return true;
+        if (await item.isVisible()) await item.click({ timeout: 5_000 });
+        else await run.click({ button: "right", timeout: 5_000 });
+        return (await tab.waitFor({ timeout: 3_000 }).then(() => true, () => false)) ? true : undefined;
+      });
+      // A menu opened again while the panel was still on its way would block every later click.
+      if (await page.locator(".context-view .monaco-menu").first().isVisible()) await page.keyboard.press("Escape");
+      const frame = await panelFrame(page, "Feature maps", 60_000);
+      await frame.locator(".cs-header", { hasText: "lenet5Mnist · input 1×28×28" }).waitFor({ timeout: 60_000 });
+      // The first forward pass (the newest checkpoint, a validation sample) starts the inspector.
+      let painted = await featureMapsPainted(frame, null, "the first feature maps (the inspector process starting)");
+      log(`feature maps: first result painted (request ${painted})`);
+
+      // The weights: the run's checkpoint (after its one epoch).
+      const weights = await choose(frame, "Weights", /· epoch 1, step \d+/);
+      painted = await featureMapsPainted(frame, painted, "the feature maps with the checkpoint");
+      const checkpoint = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
+      assert.match(checkpoint, /checkpoints[\\/][^\\/]+\.json$/, `the Weights select holds a checkpoint (${checkpoint})`);
+      log(`feature maps: weights ${JSON.stringify(weights)}`);
+
+      // The input: a "7" drawn with the mouse (one stroke: the bar, then the diagonal).
+      await choose(frame, "Input", "Draw a digit");
+      const pad = frame.locator("canvas.cs-drawing");
+      await pad.waitFor({ timeout: 20_000 });
+      await frame.locator(".cs-status", { hasText: "Draw a digit in the box." }).waitFor({ timeout: 20_000 });
+      const b = (await pad.boundingBox())!;
+      const at = (x: number, y: number): [number, number] => [b.x + b.width * x, b.y + b.height * y];
+      await page.mouse.move(...at(0.22, 0.2));
+      await page.mouse.down();
+      for (let k = 1; k <= 8; k++) await page.mouse.move(...at(0.22 + (0.78 - 0.22) * (k / 8), 0.2));
+      for (let k = 1; k <= 10; k++) await page.mouse.move(...at(0.78 - (0.78 - 0.45) * (k / 10), 0.2 + (0.85 - 0.2) * (k / 10)));
+      await page.mouse.up();
+      assert.ok((await canvasInk(frame, "canvas.cs-drawing")) > 0.02, "the stroke is on the drawing pad");
+      painted = await featureMapsPainted(frame, painted, "the feature maps of the drawing");
+      await frame.locator(".cs-input-view p", { hasText: /^drawing$/ }).waitFor({ timeout: 10_000 });
+      const inputInk = await canvasInk(frame, ".cs-input-canvas");
+      assert.ok(inputInk > 0.05 && inputInk < 0.6, `the drawn digit is the input (ink ${inputInk.toFixed(3)})`);
+
+      /** Six or sixteen tiles with real values: painted, captioned with a non-zero maximum, a value under the mouse. */
+      const assertGrid = async (layer: RegExp, channels: number): Promise<string> => {
+        await frame.locator(".cs-maps h2", { hasText: layer }).waitFor({ timeout: 20_000 });
+        assert.equal(await frame.locator(".cs-tile").count(), channels);
+        const captions = await frame.locator(".cs-tile .cs-tile-caption").allInnerTexts();
+        const maxima = captions.map((c) => /max (\S+)/.exec(c)?.[1]).map(Number);
+        assert.ok(maxima.filter((v) => Number.isFinite(v) && v !== 0).length >= channels / 2, `channels with values: ${captions.join(" | ")}`);
+        let inked = 0;
+        for (let i = 0; i < channels; i++) if ((await canvasInk(frame, `.cs-tile[data-index="${i}"] canvas`)) > 0.05) inked++;
+        assert.ok(inked >= channels / 2, `${inked} of ${channels} tiles painted with more than one colour`);
+        // Hover the middle of the liveliest channel: the read-out gives its value there.
+        const best = maxima.reduce((bi, v, i) => (Math.abs(v) > Math.abs(maxima[bi] ?? 0) ? i : bi), 0);
+        const tb = (await frame.locator(`.cs-tile[data-index="${best}"] canvas`).boundingBox())!;
+        const readout = frame.locator(".cs-maps .cs-readout");
+        const value = await until("the hover read-out", 20_000, async () => {
+          await page.mouse.move(tb.x + 2, tb.y + 2);
+          await page.mouse.move(tb.x + tb.width / 2, tb.y + tb.height / 2);
+          const m = /channel (\d+) · y (\d+), x (\d+) · (\S+)/.exec(await readout.innerText());
+          return m ? m : undefined;
+        });
+        assert.equal(Number(value[1]), best);
+        assert.ok(Number.isFinite(Number(value[4])), `a value under the mouse: ${value[0]}`);
+        return `${captions.join(", ")}; hover ${value[0]}`;
+      };
+
+      // conv1 (features.0), the panel's first layer, then conv2 (features.3) from the Layer select.
+      const conv1 = await assertGrid(/features\.0 · Conv2d · 6×24×24/, 6);
+      log(`feature maps of the drawing, conv1: ${conv1}`);
+      await shot(page, "12-feature-maps-conv1.png");
+      const layer = await choose(frame, "Layer", /^\s*features\.3 · Conv2d/);
+      painted = await featureMapsPainted(frame, painted, "the feature maps of conv2");
+      const conv2 = await assertGrid(/features\.3 · Conv2d · 16×8×8/, 16);
+      log(`feature maps of the drawing, ${layer}: ${conv2}`);
+      await frame.locator(".cs-input-view p", { hasText: /^drawing$/ }).waitFor({ timeout: 10_000 });
+      await shot(page, "13-feature-maps-conv2.png");
+    });
+
+    await check("Open Receptive Field: a unit of conv2, its theoretical box and its effective field", async () => {
+      await runCommand(page, "View: Close All Editors");
+      await openFile(page, "lenet5.ts");
+      // The cursor on lenet5Mnist (below the first screen): Go to Symbol in Editor.
+      await focusWorkbench(page);
+      await page.keyboard.press("Control+P");
+      await quickOpen(page, "@lenet5Mnist", "lenet5Mnist");
+      await editor.locator(".view-line", { hasText: "export const lenet5Mnist = new LeNet5(28, 10)" }).first().waitFor({ timeout: 20_000 });
+      await runCommand(page, "CNN Studio: Open Receptive Field");
+      await page.locator(".tab", { hasText: /Receptive Field: lenet5Mnist/ }).first().waitFor({ timeout: 30_000 });
+      // The panel opens beside the source: give it the whole editor area (the source's group closes).
+      await runCommand(page, "View: Close Editors in Other Groups");
+      await page.locator(".tab", { hasText: "lenet5.ts" }).first().waitFor({ state: "detached", timeout: 20_000 });
+      const frame = await panelFrame(page, "Receptive field", 60_000);
+      await frame.locator(".cs-header", { hasText: "lenet5Mnist · input 1×28×28" }).waitFor({ timeout: 60_000 });
+      const weights = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
+      assert.match(weights, /checkpoints[\\/][^\\/]+\.json$/, `the run's checkpoint is the default weights (${weights})`);
+      const layer = await choose(frame, "Layer", /^\s*features\.3 · Conv2d/);
+      log(`receptive field: layer ${JSON.stringify(layer)}`);
+      const unitCaption = frame.locator(".cs-rf-panels section[aria-label='Layer output'] .cs-caption");
+      // conv2's output (a validation sample through the checkpoint) is drawn: pick a unit on it.
+      const shown = await until("conv2's feature map under the unit picker", 180_000, async () => {
+        const error = await panelError(frame);
+        if (error) return { error };
+        const t = await unitCaption.innerText();
+        return /^features\.3 · 16×8×8/.test(t) && !t.includes("no feature map") ? { caption: t } : undefined;
+      });
+      if ("error" in shown) throw new Error(`the receptive-field panel failed: ${shown.error}`);
+      // Unit (y 2, x 5) of conv2's 8×8 map, clicked where it is at the time of the click (the panel's
+      // layout moves as its status line comes and goes).
+      const units = frame.locator("canvas.cs-rf-units");
+      const ub = (await units.boundingBox())!;
+      await units.click({ position: { x: ((5 + 0.5) / 8) * ub.width, y: ((2 + 0.5) / 8) * ub.height }, timeout: 20_000 });
+      await unitCaption.filter({ hasText: "unit (y 2, x 5)" }).waitFor({ timeout: 20_000 });
+      // The theoretical box (from the analysis): 14×14 input pixels with a stride of 2.
+      const summary = (await frame.locator(".cs-summary").innerText()).trim();
+      assert.match(summary, /^Unit \(y 2, x 5\) of features\.3 sees input rows \d+–\d+, columns \d+–\d+: 14 px with a stride of 2/);
+      // The effective field: the input gradient of that unit, as a heat map (not the "not available" note).
+      const erf = frame.locator(".cs-rf-panels section[aria-label='Effective receptive field']");
+      const erfCanvas = erf.locator("canvas");
+      const label = await until("the effective receptive field", 180_000, async () => {
+        const note = erf.locator(".cs-notice");
+        if ((await note.count()) > 0) return { error: (await note.first().innerText()).replace(/\s+/g, " ") };
+        const l = (await erfCanvas.getAttribute("aria-label")) ?? "";
+        return l.includes("95% of the gradient within") ? { label: l } : undefined;
+      });
+      if ("error" in label) throw new Error(`the effective receptive field is not shown: ${label.error}`);
+      const caption = (await erf.locator(".cs-caption").innerText()).trim();
+      assert.match(caption, /^95% of the gradient lies in \d+×\d+ px/);
+      const erfInk = await canvasInk(frame, ".cs-rf-panels section[aria-label='Effective receptive field'] canvas");
+      assert.ok(erfInk > 0.1, `the heat map is drawn (ink ${erfInk.toFixed(3)})`);
+      const inputInk = await canvasInk(frame, ".cs-rf-panels section[aria-label='Theoretical receptive field'] canvas");
+      assert.ok(inputInk > 0.05, `the input with its box is drawn (ink ${inputInk.toFixed(3)})`);
+      assert.equal(await frame.locator(".cs-notice").count(), 0, "no notice (nothing \"not available\")");
+      log(`receptive field: ${summary} ${caption}`);
+      await shot(page, "14-receptive-field.png");
     });
 
     await check("activation time (VS Code's Running Extensions view)", async () => {
@@ -308,7 +530,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 480_000
       await row.waitFor({ timeout: 20_000 });
       const text = await row.innerText();
       const ms = /Activation:\s*(\d+)\s*ms/.exec(text);
-      await shot(page, "10-running-extensions.png");
+      await shot(page, "15-running-extensions.png");
       const outputs = findFiles(path.join(tmp, "user-data", "logs"), /CNN Studio\.log$/);
       const own = outputs.map((f) => /activated in .*$/m.exec(fs.readFileSync(f, "utf8"))?.[0]).find((x) => x !== undefined);
       const load = os.loadavg()[0]?.toFixed(1) ?? "?";
@@ -336,7 +558,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 480_000
       await hostPage.goto(`${server!.base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
       const summary = await until("the extension-host checks' summary", 180_000, async () => lines.find((l) => l.startsWith("extension-host checks:")));
       for (const l of lines) log(`  host: ${l}`);
-      await hostPage.screenshot({ path: path.join(ARTIFACTS, "11-host-checks.png") });
+      await hostPage.screenshot({ path: path.join(ARTIFACTS, "16-host-checks.png") });
       await hostPage.close();
       assert.match(summary, /: \d+ passed, 0 failed$/, lines.join("\n"));
     });

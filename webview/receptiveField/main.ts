@@ -535,7 +535,8 @@ function drawGrowth(): void {
   const [, ih, iw] = inputDims();
   const W = Math.max(360, chart.clientWidth || 720);
   const H = 200;
-  const m = { l: 48, r: 12, t: 10, b: 26 };
+  // room above the top line for its label ("input 28 px" when no field is wider than the input)
+  const m = { l: 48, r: 12, t: 20, b: 26 };
   const maxSize = Math.max(ih, iw, ...list.map((l) => Math.max(l.receptiveField!.size[0], l.receptiveField!.size[1])));
   const xOf = (i: number) => m.l + (list.length === 1 ? 0 : (i / (list.length - 1)) * (W - m.l - m.r));
   const yOf = (v: number) => m.t + (1 - v / maxSize) * (H - m.t - m.b);
