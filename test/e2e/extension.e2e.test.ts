@@ -405,7 +405,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       log(`feature maps: first result painted (request ${painted})`);
 
       // The weights: the run's checkpoint (after its one epoch).
-      const weights = await choose(frame, "Weights", /· epoch 1, step \d+/);
+      const weights = await choose(frame, "Weights", /epoch 1, step \d+ · /);
       painted = await featureMapsPainted(frame, painted, "the feature maps with the checkpoint");
       const checkpoint = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
       assert.match(checkpoint, /checkpoints[\\/][^\\/]+\.json$/, `the Weights select holds a checkpoint (${checkpoint})`);

@@ -95,7 +95,7 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
 
   // the checkpoint lister of the filters and feature-map panels, and its tensor reader
   const listed = { torch: panelCheckpoints(torchRuns, LENET, "lenet5Mnist"), tfjs: panelCheckpoints(tfjsRuns, LENET, "lenet5Mnist") };
-  const summary = (cs: typeof listed.torch) => cs.map((c) => ({ file: path.basename(c.id), epoch: c.epoch, globalStep: c.globalStep, label: c.label.replace(c.runName, "RUN") }));
+  const summary = (cs: typeof listed.torch) => cs.map((c) => ({ file: path.basename(c.id), epoch: c.epoch, globalStep: c.globalStep, label: c.label.replace(/ · [^·]+$/, " · RUN") }));
   assert.deepEqual(summary(listed.torch), summary(listed.tfjs));
   assert.deepEqual(summary(listed.torch).map((c) => c.file), ["e0002-s000010.json", "e0001-s000010.json"]);
 

@@ -3,11 +3,13 @@ import { before, describe, test } from "node:test";
 import type * as tfc from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../src/trainer/model/backend";
 import { gradKernelConfigs, GRAD_KERNEL_NAMES } from "../../src/trainer/model/gradKernels";
+import { TFJS_GRADIENTS } from "../../src/trainer/model/tfjsGradients";
 import type { TF } from "../../src/trainer/model/types";
 
 /**
  * The gradient kernels of src/trainer/model/gradKernels.ts (convolution filter and input
- * gradients, depthwise ones, max pooling) on small shapes with stride, padding (numbers, "same",
+ * gradients, depthwise ones, max and average pooling; on wasm also its faster forward kernels)
+ * and the FusedConv2D gradient of src/trainer/model/tfjsGradients.ts, on small shapes with stride, padding (numbers, "same",
  * "valid", explicit and asymmetric), dilation, even kernels and channel multipliers:
  * - against tfjs's own cpu kernels (the reference implementation, element loops);
  * - on wasm (where they are registered) and on cpu (called directly);
@@ -266,5 +268,98 @@ describe("MaxPoolGrad (PyTorch's routing: the first maximum of each window)", ()
       assertClose(await run("wasm", "MaxPoolGrad", inputs, attrs), ref, "wasm");
       assertClose(await run("cpu-ours", "MaxPoolGrad", inputs, attrs), ref, "cpu (ours)");
     });
+  });
+});
+
+describe("AvgPoolGrad (tfjs's definition: each output's gradient over the window size)", () => {
+  POOL_CASES.forEach((c, i) => {
+    test(`x ${c.x.join("×")} k ${c.k.join("×")}, stride ${c.s.join(",")}, pad ${JSON.stringify(c.pad)}`, async () => {
+      const xData = values(size(c.x), 120 + i);
+      await tf.setBackend("cpu");
+      const yShape = tf.avgPool(tf.zeros(c.x) as tfc.Tensor4D, c.k, c.s, c.pad as "same" | "valid" | number).shape;
+      const inputs = { dy: { data: values(size(yShape), 130 + i), shape: yShape }, input: { data: xData, shape: c.x } };
+      const attrs = { filterSize: c.k, strides: c.s, pad: c.pad } as unknown as tfc.NamedAttrMap;
+      const ref = await run("cpu", "AvgPoolGrad", inputs, attrs);
+      assertClose(await run("wasm", "AvgPoolGrad", inputs, attrs), ref, "wasm");
+      assertClose(await run("cpu-ours", "AvgPoolGrad", inputs, attrs), ref, "cpu (ours)");
+    });
+  });
+});
+
+describe("wasm forward kernels (Identity, Sum, Tanh)", () => {
+  test("Identity shares the data and keeps it while either tensor lives", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor(values(24, 140), [2, 3, 4]);
+    const y = tf.clone(x);
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), Array.from(values(24, 140)));
+    y.dispose();
+  });
+
+  test("Sum over leading axes (column sums) and other axes", async () => {
+    const shape = [5, 3, 4, 6];
+    const data = values(size(shape), 150);
+    const cases: { axis: number[]; keepDims: boolean }[] = [
+      { axis: [0, 1, 2], keepDims: false },
+      { axis: [0, 1, 2], keepDims: true },
+      { axis: [0], keepDims: false },
+      { axis: [1, 0], keepDims: false },
+      { axis: [1, 2], keepDims: false },
+      { axis: [0, 1, 2, 3], keepDims: false },
+    ];
+    for (const c of cases) {
+      const attrs = { axis: c.axis, keepDims: c.keepDims } as unknown as tfc.NamedAttrMap;
+      await tf.setBackend("wasm");
+      const t = tf.tensor(data, shape);
+      const out = tf.engine().runKernel("Sum", { x: t }, attrs) as tfc.Tensor;
+      const got = { shape: out.shape, data: out.dataSync() };
+      tf.dispose([t, out]);
+      const ref = await run("cpu", "Sum", { x: { data, shape } }, attrs);
+      await tf.setBackend("cpu");
+      const refShape = tf.sum(tf.zeros(shape), c.axis, c.keepDims).shape;
+      assert.deepEqual(got.shape, refShape, `shape for axes ${c.axis.join(",")}`);
+      assertClose(got.data, ref, `sum over ${c.axis.join(",")}`);
+    }
+  });
+
+  test("Tanh within 2·10⁻⁷ of tanh", async () => {
+    const data = new Float32Array(4001).map((_, i) => (i - 2000) / 100);
+    data[0] = -100;
+    data[4000] = 100;
+    const got = await run("wasm", "Tanh", { x: { data, shape: [data.length] } }, {});
+    let worst = 0;
+    for (let i = 0; i < data.length; i++) worst = Math.max(worst, Math.abs(got[i]! - Math.tanh(data[i]!)));
+    assert.ok(worst <= 2e-7, `max |Δ| ${worst.toExponential(2)}`);
+  });
+});
+
+describe("FusedConv2D gradient (src/trainer/model/tfjsGradients.ts)", () => {
+  test("matches conv2d + bias, and skips gradients that are not needed", async () => {
+    void TFJS_GRADIENTS;
+    await tf.setBackend("wasm");
+    const x = tf.tensor(values(2 * 7 * 6 * 3, 160), [2, 7, 6, 3]) as tfc.Tensor4D;
+    const f = tf.tensor(values(3 * 3 * 3 * 4, 161), [3, 3, 3, 4]) as tfc.Tensor4D;
+    const b = tf.tensor(values(4, 162), [4]);
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 0], [1, 1], [0, 0]];
+    const r = tf.tensor(values(2 * 3 * 3 * 4, 163), [2, 3, 3, 4]);
+    const attrs = { strides: [2, 2], pad, dataFormat: "NHWC", dilations: [1, 1], activation: "linear" } as unknown as tfc.NamedAttrMap;
+    const fused = (xx: tfc.Tensor, ff: tfc.Tensor, bb: tfc.Tensor) => tf.sum(tf.mul(tf.engine().runKernel("FusedConv2D", { x: xx, filter: ff, bias: bb }, attrs) as tfc.Tensor, r));
+    const plain = (xx: tfc.Tensor, ff: tfc.Tensor, bb: tfc.Tensor) => tf.sum(tf.mul(tf.add(tf.conv2d(xx as tfc.Tensor4D, ff as tfc.Tensor4D, [2, 2], pad), bb), r));
+    const got = tf.grads(fused)([x, f, b]);
+    const want = tf.grads(plain)([x, f, b]);
+    got.forEach((g, i) => assertClose(g.dataSync(), want[i]!.dataSync(), `gradient ${["x", "filter", "bias"][i]}`));
+    // Only the filter and bias gradients: no input gradient is computed.
+    const calls: string[] = [];
+    const kernel = tf.getKernel("Conv2DBackpropInput", "wasm")!;
+    tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+    tf.registerKernel({ ...kernel, kernelFunc: (a) => (calls.push("input"), kernel.kernelFunc(a)) });
+    try {
+      tf.dispose(tf.grads((ff: tfc.Tensor, bb: tfc.Tensor) => fused(x, ff, bb))([f, b]));
+    } finally {
+      tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+      tf.registerKernel(kernel);
+    }
+    assert.deepEqual(calls, []);
+    tf.dispose([x, f, b, r, ...got, ...want]);
   });
 });

@@ -25,7 +25,7 @@ function snapshotOf(a: ReturnType<typeof analyze>, available = true): FeatureMap
     model: a.ref,
     inputShape: inputShapeOf(a.model),
     layers: spatialLayers(a.model),
-    checkpoints: [{ id: "/runs/r1/checkpoints/e0003-s000375.json", run: "/runs/r1", runName: "r1", epoch: 3, globalStep: 375, label: "r1 · epoch 3, step 375" }],
+    checkpoints: [{ id: "/runs/r1/checkpoints/e0003-s000375.json", run: "/runs/r1", runName: "r1", epoch: 3, globalStep: 375, label: "epoch 3, step 375 · r1" }],
     dataset: { name: "imagenette", channels: 3, height: 224, width: 224, classNames: ["tench", "springer", "cassette", "chainsaw", "church", "horn", "truck", "pump", "ball", "parachute"], trainCount: 9469, validationCount: 3925 },
     compute: available ? { available: true, reason: "" } : { available: false, reason: "Feature maps need a forward pass, which the trainer computes; it is not available in this window." },
   };

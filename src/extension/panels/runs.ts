@@ -258,7 +258,8 @@ export function listCheckpoints(runsDir: string, file: string, model: string): C
         runName,
         epoch: index.epoch,
         globalStep: index.globalStep,
-        label: `${runName} · epoch ${index.epoch}, step ${index.globalStep}`,
+        // the useful part first (menus cut long labels); the run by its start time (the panel is one model's)
+        label: `epoch ${index.epoch}, step ${index.globalStep} · ${runName.endsWith(`-${model}`) ? runName.slice(0, -model.length - 1) : runName}`,
         mtime: fs.statSync(id).mtimeMs,
       });
     }
