@@ -19,7 +19,8 @@ import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
  * model's, a parameter of the untrained model, and the dataset samples come from. Used in the
  * trainer process (any trainer process serves `inspect` requests) and in-process (tests).
  *
- * - The file is analysed from disk (cached while neither it nor its imports change).
+ * - The file is analysed from disk, or from the editor's unsaved text when the query has it, so
+ *   that node ids mean what the editor shows (cached while neither it nor its imports change).
  * - The model is compiled once per version of the file, initialised with seed 0 (a run's default
  *   seed, so "untrained" is the initial state of such runs), on the backend "auto" picks. A
  *   checkpoint's weights are checked against the model like a resumed run's (src/trainer/weights.ts)
