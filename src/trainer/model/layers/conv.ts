@@ -107,6 +107,11 @@ export const conv2d: LayerBuilder = (b) => {
     } else {
       let f = tf.transpose(weight, [2, 3, 1, 0]) as tfc.Tensor4D;
       f = dilateFilter(tf, f, dh, dw);
+      if (groups === 1 && bias) {
+        // The backend adds the bias (see the FusedConv2D gradient in ../tfjsGradients).
+        const attrs = { strides: stride, pad, dataFormat: "NHWC", dilations: [1, 1], activation: "linear" };
+        return nhwc(tf.engine().runKernel("FusedConv2D", { x, filter: f, bias }, attrs as unknown as tfc.NamedAttrMap) as tfc.Tensor4D);
+      }
       if (groups === 1) y = tf.conv2d(x, f, stride, pad);
       else {
         const xs = tf.split(x, groups, 3) as tfc.Tensor4D[];

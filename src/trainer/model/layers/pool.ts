@@ -7,9 +7,9 @@ import { alongAxis, only, padCrop, windowOutput, type BuildCtx, type LayerBuilde
 /**
  * Max, average and adaptive pooling with PyTorch's exact windows on NHWC maps (3-D inputs
  * [C, H, W] are treated as a batch of one). Padding and ceil-mode overhang are explicit: the
- * lowest float32 for max pooling (every window holds an input value, so it never wins; unlike −∞
- * it keeps the fast gradient kernel's one-hot convolutions finite), zeros for average pooling with PyTorch's divisor (count_include_pad counts the
- * padding but not the ceil-mode overhang; divisorOverride wins).
+ * lowest float32 for max pooling (every window holds an input value, so it never wins), zeros
+ * for average pooling with PyTorch's divisor (count_include_pad counts the padding but not the
+ * ceil-mode overhang; divisorOverride wins).
  */
 
 interface Window {
