@@ -55,6 +55,12 @@ describe("cnn-studio summary", () => {
     assert.equal(doc.models.find((m: { name: string }) => m.name === "resnet152").layers.length, 464);
   });
 
+  test("a reader that stops early (`| head`) is not an error", () => {
+    const r = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" summary examples/resnet.ts --json | head -c 100 > /dev/null`], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, "");
+  });
+
   test("errors: exit 1, diagnostics in JSON with 1-based positions", () => {
     const file = tempModel(`import { nn } from "cnn-studio";\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Sequential(\n  nn.Conv2d(3, 16, 3),\n  nn.Conv2d(32, 8, 3),\n);\n`);
     const r = cli("summary", file, "--json");

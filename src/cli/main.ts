@@ -107,6 +107,13 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "dev";
 
 if (require.main === module) {
+  // `cnn-studio summary … | head`: a reader that stops early is not an error
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   const argv = process.argv.slice(2);
   if (argv[0] === "train") {
     // `cnn-studio train`: asynchronous, in src/cli/train.ts
