@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
+import { describe, it } from "node:test";
 import { validateCurvesToHost } from "../../src/shared/webview/curves";
 import { syntheticRun, slice } from "./fixtures";
-import { canvasInk, ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type PanelPage, type Server } from "./harness";
+import { assertCleanPage, canvasInk, ensureChromium, panelSession, type PanelPage } from "./harness";
 import type { PageDocument } from "./page";
 
 // Globals of the page, for the callbacks that run there (see page.ts).
@@ -13,22 +12,13 @@ const chromium = ensureChromium();
 const skip = "skip" in chromium ? chromium.skip : false;
 
 describe("curves panel (headless Chromium)", { skip }, () => {
-  let browser: Browser;
-  let server: Server;
-  before(async () => {
-    server = await startServer();
-    browser = await launch((chromium as { path: string }).path);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = panelSession(chromium);
 
   const runA = syntheticRun("2026-11-23-101500-ourCnn", 2000, 400, 1, "completed");
   const runB = syntheticRun("2026-11-23-113000-ourCnn-sgd", 1200, 400, 2, "running", 0.01);
 
   async function loaded(theme: "dark" | "light", state?: unknown): Promise<PanelPage> {
-    const p = await openPanel(browser, server, "curves", theme, state === undefined ? {} : { state });
+    const p = await session.open("curves", theme, state === undefined ? {} : { state });
     await p.waitForPosted("ready");
     await p.post({ type: "snapshot", runs: [runA, runB] });
     await p.page.waitForSelector(".cs-chart[data-chart=loss] canvas");
@@ -50,10 +40,7 @@ describe("curves panel (headless Chromium)", { skip }, () => {
         assert.ok(legend.some((l) => l.includes("#1 validation")), `legend: ${legend.join(" | ")}`);
         assert.match((await p.page.textContent(".cs-header")) ?? "", /2 runs · 3,200 steps · live/);
         await p.screenshot(`curves-${theme}`);
-        assert.deepEqual(await p.cspViolations(), []);
-        assert.deepEqual(unexpectedErrors(p.errors), []);
-        assert.deepEqual(p.blocked, []);
-        assert.deepEqual(await unlabelledControls(p.page), []);
+        await assertCleanPage(p);
       } finally {
         await p.close();
       }
@@ -162,7 +149,7 @@ describe("curves panel (headless Chromium)", { skip }, () => {
   });
 
   it("shows a clear empty state and rejects invalid host messages", async () => {
-    const p = await openPanel(browser, server, "curves", "dark");
+    const p = await session.open("curves", "dark");
     try {
       await p.waitForPosted("ready");
       await p.post({ type: "snapshot", runs: [] });

@@ -1,12 +1,11 @@
 import * as assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { PNG } from "pngjs";
-import type { Browser } from "playwright-core";
 import { spatialLayers, inputShapeOf } from "../../src/extension/panels/modelData";
 import type { FeatureMapsSnapshot } from "../../src/shared/webview/featureMaps";
 import { validateFeatureMapsToHost, validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
 import { analyze, featureMapsResult, syntheticImage, syntheticMaps } from "./fixtures";
-import { canvasInk, ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type PanelPage, type Server } from "./harness";
+import { assertCleanPage, canvasInk, ensureChromium, panelSession, type PanelPage } from "./harness";
 import type { PageDocument, PageEventConstructor } from "./page";
 
 // Globals of the page, for the callbacks that run there (see page.ts).
@@ -32,20 +31,11 @@ function snapshotOf(a: ReturnType<typeof analyze>, available = true): FeatureMap
 }
 
 describe("feature-map panel (headless Chromium)", { skip }, () => {
-  let browser: Browser;
-  let server: Server;
-  before(async () => {
-    server = await startServer();
-    browser = await launch((chromium as { path: string }).path);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = panelSession(chromium);
 
   /** Loads the panel with the ResNet-18 snapshot and answers its first request with 64×112×112 maps of conv1. */
   async function loaded(theme: "dark" | "light", state?: unknown): Promise<{ p: PanelPage; request: Record<string, unknown> }> {
-    const p = await openPanel(browser, server, "featureMaps", theme, state === undefined ? {} : { state });
+    const p = await session.open("featureMaps", theme, state === undefined ? {} : { state });
     await p.waitForPosted("ready");
     const snap = snapshotOf(resnet);
     assert.ok(validateFeatureMapsToWebview(snap).ok);
@@ -72,10 +62,7 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
         assert.match((await p.page.textContent(".cs-maps h2")) ?? "", /conv1 · Conv2d · 64×112×112/);
         assert.match((await p.page.textContent(".cs-input-view")) ?? "", /label chainsaw/);
         await p.screenshot(`featureMaps-${theme}`);
-        assert.deepEqual(await p.cspViolations(), []);
-        assert.deepEqual(unexpectedErrors(p.errors), []);
-        assert.deepEqual(p.blocked, []);
-        assert.deepEqual(await unlabelledControls(p.page), []);
+        await assertCleanPage(p);
       } finally {
         await p.close();
       }
@@ -138,7 +125,7 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
       await p.page.waitForFunction(() => document.querySelectorAll(".cs-tile").length === 128);
       const saved = await p.state();
       await p.close();
-      const q = await openPanel(browser, server, "featureMaps", "dark", { state: saved });
+      const q = await session.open("featureMaps", "dark", { state: saved });
       try {
         await q.waitForPosted("ready");
         await q.post(snapshotOf(resnet));
@@ -154,7 +141,7 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
   });
 
   it("a digit drawn with the mouse becomes a 1×28×28 input", async () => {
-    const p = await openPanel(browser, server, "featureMaps", "light");
+    const p = await session.open("featureMaps", "light");
     try {
       await p.waitForPosted("ready");
       await p.post({ ...snapshotOf(mnist), dataset: null, checkpoints: [] });
@@ -196,7 +183,7 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
   });
 
   it("an image file is read in the webview, cropped and resized to the model's 3×224×224 input", async () => {
-    const p = await openPanel(browser, server, "featureMaps", "dark");
+    const p = await session.open("featureMaps", "dark");
     try {
       await p.waitForPosted("ready");
       await p.post(snapshotOf(resnet));
@@ -224,7 +211,7 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
   });
 
   it("shows a clear 'not available' state without a trainer, and an error when a request fails", async () => {
-    const p = await openPanel(browser, server, "featureMaps", "dark");
+    const p = await session.open("featureMaps", "dark");
     try {
       await p.waitForPosted("ready");
       await p.post(snapshotOf(resnet, false));

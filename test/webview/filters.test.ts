@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
+import { describe, it } from "node:test";
 import { convLayers } from "../../src/extension/panels/modelData";
 import { validateFiltersToHost, validateFiltersToWebview, type FiltersToWebview } from "../../src/shared/webview/filters";
 import { analyze, syntheticKernels } from "./fixtures";
-import { canvasInk, ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type PanelPage, type Server } from "./harness";
+import { assertCleanPage, canvasInk, ensureChromium, panelSession, type PanelPage } from "./harness";
 import type { PageElement, PageDocument, PageEventConstructor } from "./page";
 
 // Globals of the page, for the callbacks that run there (see page.ts).
@@ -28,16 +27,7 @@ function snapshot(available = true): FiltersToWebview {
 }
 
 describe("filters panel (headless Chromium)", { skip }, () => {
-  let browser: Browser;
-  let server: Server;
-  before(async () => {
-    server = await startServer();
-    browser = await launch((chromium as { path: string }).path);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = panelSession(chromium);
 
   async function answer(p: PanelPage, n: number): Promise<Record<string, unknown>> {
     const req = await p.waitForPosted("requestWeights", n);
@@ -58,7 +48,7 @@ describe("filters panel (headless Chromium)", { skip }, () => {
 
   for (const theme of ["dark", "light"] as const) {
     it(`shows first-layer kernels as RGB images (${theme})`, async () => {
-      const p = await openPanel(browser, server, "filters", theme);
+      const p = await session.open("filters", theme);
       try {
         await p.waitForPosted("ready");
         await p.post(snapshot());
@@ -69,9 +59,7 @@ describe("filters panel (headless Chromium)", { skip }, () => {
         assert.ok((await canvasInk(p.page, ".cs-tile[data-index='3'] canvas")) > 0.3);
         assert.match((await p.page.textContent(".cs-filters h2")) ?? "", /conv1 · Conv2d · 64 × 3 kernels of 7×7/);
         await p.screenshot(`filters-rgb-${theme}`);
-        assert.deepEqual(await p.cspViolations(), []);
-        assert.deepEqual(unexpectedErrors(p.errors), []);
-        assert.deepEqual(await unlabelledControls(p.page), []);
+        await assertCleanPage(p);
       } finally {
         await p.close();
       }
@@ -79,7 +67,7 @@ describe("filters panel (headless Chromium)", { skip }, () => {
   }
 
   it("shows deeper kernels as a grid per output channel, pages, and hover reads a weight", async () => {
-    const p = await openPanel(browser, server, "filters", "dark");
+    const p = await session.open("filters", "dark");
     try {
       await p.waitForPosted("ready");
       await p.post(snapshot());
@@ -114,7 +102,7 @@ describe("filters panel (headless Chromium)", { skip }, () => {
   });
 
   it("says clearly when there are no weights to show", async () => {
-    const p = await openPanel(browser, server, "filters", "light");
+    const p = await session.open("filters", "light");
     try {
       await p.waitForPosted("ready");
       await p.post(snapshot(false));

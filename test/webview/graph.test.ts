@@ -2,13 +2,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
+import { describe, it } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
 import { diagnosticViews, graphViewOf, validateGraphToHost, validateGraphToWebview, type GraphSnapshot } from "../../src/shared/webview/graph";
 import { defaultCollapsed, visibleGraph } from "../../src/shared/webview/graphLayout";
 import { analyze } from "./fixtures";
-import { ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type PanelPage, type Server } from "./harness";
+import { assertCleanPage, ensureChromium, panelSession, type PanelPage } from "./harness";
 import type { PageDocument } from "./page";
 
 // Globals of the page, for the callbacks that run there (see page.ts).
@@ -90,19 +89,10 @@ describe("graph view (no browser)", () => {
 });
 
 describe("graph panel (headless Chromium)", { skip }, () => {
-  let browser: Browser;
-  let server: Server;
-  before(async () => {
-    server = await startServer();
-    browser = await launch((chromium as { path: string }).path);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = panelSession(chromium);
 
   async function loaded(theme: "dark" | "light" | "high-contrast", snap: GraphSnapshot, state?: unknown): Promise<PanelPage> {
-    const p = await openPanel(browser, server, "graph", theme, { height: 900, ...(state === undefined ? {} : { state }) });
+    const p = await session.open("graph", theme, { height: 900, ...(state === undefined ? {} : { state }) });
     await p.waitForPosted("ready");
     await p.post(snap);
     await p.page.waitForSelector(".cs-graph .cs-node");
@@ -121,9 +111,7 @@ describe("graph panel (headless Chromium)", { skip }, () => {
         assert.ok(labels.includes("64×112×112") && labels.includes("512"), `edge shapes: ${labels.slice(0, 8).join(", ")}`);
         assert.match((await p.page.textContent(".cs-header")) ?? "", /11\.69M params · 1\.81G MACs/);
         await p.screenshot(`graph-${theme}`);
-        assert.deepEqual(await p.cspViolations(), []);
-        assert.deepEqual(unexpectedErrors(p.errors), []);
-        assert.deepEqual(await unlabelledControls(p.page), []);
+        await assertCleanPage(p);
       } finally {
         await p.close();
       }
@@ -191,7 +179,7 @@ describe("graph panel (headless Chromium)", { skip }, () => {
   });
 
   it("a model that is not there any more: a message, no graph", async () => {
-    const p = await openPanel(browser, server, "graph", "dark");
+    const p = await session.open("graph", "dark");
     try {
       await p.waitForPosted("ready");
       await p.post({ type: "snapshot", model: resnet.ref, models: ["resnet34"], graph: null, diagnostics: [], message: 'There is no model "resnet18" in this file; it has resnet34.' });

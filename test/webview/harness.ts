@@ -1,9 +1,11 @@
+import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { PanelKind } from "../../src/shared/webview/common";
 import { makeNonce, panelHtml } from "../../src/extension/panels/html";
@@ -279,6 +281,32 @@ export async function openPanel(browser: Browser, server: Server, panel: PanelKi
     close: () => context.close(),
   };
   return pp;
+}
+
+/**
+ * For a describe block: one browser and one page server shared by its tests (started before them,
+ * closed after them), and `open`, which opens a panel there (see `openPanel`).
+ */
+export function panelSession(chromium: { path: string } | { skip: string }): { open(panel: PanelKind, theme: ThemeName, opts?: { width?: number; height?: number; state?: unknown }): Promise<PanelPage> } {
+  let browser: Browser;
+  let server: Server;
+  before(async () => {
+    server = await startServer();
+    browser = await launch((chromium as { path: string }).path);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return { open: (panel, theme, opts) => openPanel(browser, server, panel, theme, opts) };
+}
+
+/** Asserts a panel page is clean: no CSP violation, no unexpected console error, no blocked request, no unlabelled control. */
+export async function assertCleanPage(p: PanelPage): Promise<void> {
+  assert.deepEqual(await p.cspViolations(), []);
+  assert.deepEqual(unexpectedErrors(p.errors), []);
+  assert.deepEqual(p.blocked, []);
+  assert.deepEqual(await unlabelledControls(p.page), []);
 }
 
 /** Fraction of a canvas's pixels that differ from its most common colour (0 = blank). */

@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
+import { describe, it } from "node:test";
 import { inputShapeOf, spatialLayers } from "../../src/extension/panels/modelData";
 import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldSnapshot } from "../../src/shared/webview/receptiveField";
 import { analyze, featureMapsResult, syntheticGradient, syntheticImage, syntheticMaps } from "./fixtures";
-import { canvasInk, ensureChromium, launch, openPanel, startServer, unexpectedErrors, unlabelledControls, type Server } from "./harness";
+import { assertCleanPage, canvasInk, ensureChromium, panelSession } from "./harness";
 import type { PageDocument, PageEventConstructor } from "./page";
 
 // Globals of the page, for the callbacks that run there (see page.ts).
@@ -30,20 +29,11 @@ function snapshot(featureMaps: boolean, gradients: boolean): ReceptiveFieldSnaps
 }
 
 describe("receptive-field panel (headless Chromium)", { skip }, () => {
-  let browser: Browser;
-  let server: Server;
-  before(async () => {
-    server = await startServer();
-    browser = await launch((chromium as { path: string }).path);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = panelSession(chromium);
 
   for (const theme of ["dark", "light"] as const) {
     it(`theoretical field from the analysis alone, with a clear 'not available' for the effective one (${theme})`, async () => {
-      const p = await openPanel(browser, server, "receptiveField", theme);
+      const p = await session.open("receptiveField", theme);
       try {
         await p.waitForPosted("ready");
         const snap = snapshot(false, false);
@@ -62,9 +52,7 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
         assert.equal(dots, spatialLayers(resnet.model).length);
         assert.equal((await p.posted()).filter((m) => m["type"] !== "ready").length, 0, "nothing is requested without a trainer");
         await p.screenshot(`receptiveField-theoretical-${theme}`);
-        assert.deepEqual(await p.cspViolations(), []);
-        assert.deepEqual(unexpectedErrors(p.errors), []);
-        assert.deepEqual(await unlabelledControls(p.page), []);
+        await assertCleanPage(p);
       } finally {
         await p.close();
       }
@@ -72,7 +60,7 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
   }
 
   it("picks a unit by click and by keyboard, and the box follows the analysis' numbers", async () => {
-    const p = await openPanel(browser, server, "receptiveField", "dark");
+    const p = await session.open("receptiveField", "dark");
     try {
       await p.waitForPosted("ready");
       await p.post(snapshot(false, false));
@@ -110,7 +98,7 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
   });
 
   it("with a trainer: shows the layer's map, asks for the input gradient of the unit and draws the effective field", async () => {
-    const p = await openPanel(browser, server, "receptiveField", "dark");
+    const p = await session.open("receptiveField", "dark");
     try {
       await p.waitForPosted("ready");
       await p.post(snapshot(true, true));

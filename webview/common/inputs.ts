@@ -21,6 +21,18 @@ export function pickCheckpoint(saved: string | null | undefined, checkpoints: re
   return checkpoints[0]?.id ?? UNTRAINED;
 }
 
+/** Keeps the choices of a checkpoint select in step with the host's list; returns the one chosen (see `pickCheckpoint`). */
+export function updateCheckpointSelect(el: SelectElement, saved: string | null | undefined, checkpoints: readonly CheckpointInfo[]): string {
+  const cp = pickCheckpoint(saved, checkpoints);
+  setChoices(el, checkpointChoices(checkpoints), cp);
+  return cp;
+}
+
+/** The checkpoint a request to the host names: null for the untrained model. */
+export function checkpointParam(choice: string | null): string | null {
+  return choice === UNTRAINED ? null : choice;
+}
+
 export type InputKind = "sample" | "file" | "drawing";
 
 export interface InputState {
@@ -376,7 +388,3 @@ export class DrawingPad {
   }
 }
 
-/** Keeps the choices of a checkpoint select in step with the host's list. */
-export function updateCheckpointSelect(el: SelectElement, checkpoints: readonly CheckpointInfo[], value: string): void {
-  setChoices(el, checkpointChoices(checkpoints), value);
-}

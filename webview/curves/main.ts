@@ -51,11 +51,7 @@ const CHARTS: ChartDef[] = [
     title: "Loss",
     describe: "training loss per step and validation loss per epoch",
     logScale: (s) => s.log,
-    series: (r, c, s) => [
-      ...(s.smoothing > 0 ? [{ label: `${tag(r)} train (raw)`, xs: r.steps.globalStep.values, values: r.steps.loss.values, color: withAlpha(c, 0.28), width: 1 }] : []),
-      { label: `${tag(r)} train`, xs: r.steps.globalStep.values, values: smoothed(r, "loss", s.smoothing), color: c, width: 1.5 },
-      { label: `${tag(r)} validation`, xs: r.epochs.globalStep.values, values: r.epochs.valLoss.values, color: c, width: 2, dash: [6, 4], points: true, spanGaps: true },
-    ],
+    series: (r, c, s) => trainAndValidation(r, c, s, "loss", "valLoss"),
   },
   {
     id: "accuracy",
@@ -63,11 +59,7 @@ const CHARTS: ChartDef[] = [
     describe: "training accuracy per step and validation accuracy per epoch",
     logScale: () => false,
     percent: true,
-    series: (r, c, s) => [
-      ...(s.smoothing > 0 ? [{ label: `${tag(r)} train (raw)`, xs: r.steps.globalStep.values, values: r.steps.accuracy.values, color: withAlpha(c, 0.28), width: 1 }] : []),
-      { label: `${tag(r)} train`, xs: r.steps.globalStep.values, values: smoothed(r, "accuracy", s.smoothing), color: c, width: 1.5 },
-      { label: `${tag(r)} validation`, xs: r.epochs.globalStep.values, values: r.epochs.valAccuracy.values, color: c, width: 2, dash: [6, 4], points: true, spanGaps: true },
-    ],
+    series: (r, c, s) => trainAndValidation(r, c, s, "accuracy", "valAccuracy"),
   },
   {
     id: "lr",
@@ -91,6 +83,15 @@ const CHARTS: ChartDef[] = [
 const runs = new Map<string, RunStore>();
 const order: string[] = [];
 const smoothers = new Map<string, Smoother>();
+
+/** A metric's training curve per step (smoothed, over the raw one drawn faint) and its validation points per epoch. */
+function trainAndValidation(r: RunStore, c: string, s: State, train: "loss" | "accuracy", validation: "valLoss" | "valAccuracy"): SeriesDef[] {
+  return [
+    ...(s.smoothing > 0 ? [{ label: `${tag(r)} train (raw)`, xs: r.steps.globalStep.values, values: r.steps[train].values, color: withAlpha(c, 0.28), width: 1 }] : []),
+    { label: `${tag(r)} train`, xs: r.steps.globalStep.values, values: smoothed(r, train, s.smoothing), color: c, width: 1.5 },
+    { label: `${tag(r)} validation`, xs: r.epochs.globalStep.values, values: r.epochs[validation].values, color: c, width: 2, dash: [6, 4], points: true, spanGaps: true },
+  ];
+}
 
 /** A run's metric smoothed with `weight`, extended incrementally as points arrive. */
 function smoothed(r: RunStore, metric: "loss" | "accuracy" | "imagesPerSecond", weight: number): Float64Array {

@@ -7,7 +7,7 @@ import { ChannelGrid } from "../common/channelGrid";
 import { COLORMAPS, type ColormapName } from "../common/colormap";
 import { appRoot, clear, h, liveRegion, notice } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
-import { checkpointChoices, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, type InputState } from "../common/inputs";
+import { checkpointChoices, checkpointParam, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, updateCheckpointSelect, type InputState } from "../common/inputs";
 import { channelImage, colorbar, fmt, inputImage, putImage, warmUp } from "../common/tensors";
 import { connect, sendReady } from "../common/vscode";
 
@@ -149,8 +149,7 @@ function onMessage(m: FeatureMapsToWebview): void {
     case "checkpoints": {
       if (!snapshot) return;
       snapshot.checkpoints = m.checkpoints;
-      const cp = pickCheckpoint(state.checkpoint, m.checkpoints);
-      setChoices(checkpointSel, checkpointChoices(m.checkpoints), cp);
+      const cp = updateCheckpointSelect(checkpointSel, state.checkpoint, m.checkpoints);
       if (cp !== state.checkpoint) {
         channel.save({ checkpoint: cp });
         request();
@@ -175,9 +174,7 @@ function onMessage(m: FeatureMapsToWebview): void {
 function applySnapshot(): void {
   const s = snapshot!;
   subtitle.textContent = `${s.model.model}${s.inputShape ? ` · input ${s.inputShape.join("×")}` : ""}`;
-  const cp = pickCheckpoint(state.checkpoint, s.checkpoints);
-  setChoices(checkpointSel, checkpointChoices(s.checkpoints), cp);
-  channel.save({ checkpoint: cp });
+  channel.save({ checkpoint: updateCheckpointSelect(checkpointSel, state.checkpoint, s.checkpoints) });
   const layers = s.layers;
   const chosen = layers.find((l) => l.nodeId === state.nodeId) ?? layers.find((l) => l.type !== "input") ?? layers[0];
   setChoices(layerSel, layers.map((l) => ({ value: String(l.nodeId), label: layerLabel(l) })), chosen ? String(chosen.nodeId) : "");
@@ -228,7 +225,7 @@ function request(delay = 150): void {
     }
     requestId++;
     status.textContent = "Computing…";
-    channel.post({ type: "compute", requestId, checkpoint: state.checkpoint === UNTRAINED || state.checkpoint === null ? null : state.checkpoint, input, nodeIds: [state.nodeId] });
+    channel.post({ type: "compute", requestId, checkpoint: checkpointParam(state.checkpoint), input, nodeIds: [state.nodeId] });
   }, delay);
 }
 

@@ -6,7 +6,7 @@ import { validateFiltersToHost, validateFiltersToWebview, type ConvLayer, type F
 import { lut, type ColormapName } from "../common/colormap";
 import { appRoot, clear, h, liveRegion, notice } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
-import { checkpointChoices, pickCheckpoint, UNTRAINED } from "../common/inputs";
+import { checkpointChoices, checkpointParam, UNTRAINED, updateCheckpointSelect } from "../common/inputs";
 import { colorbar, fmt } from "../common/tensors";
 import { TileGrid } from "../common/tileGrid";
 import { connect, sendReady } from "../common/vscode";
@@ -118,9 +118,7 @@ function onMessage(m: FiltersToWebview): void {
       subtitle.textContent = m.model.model;
       layers = m.layers;
       available = m.weights.available;
-      const cp = pickCheckpoint(state.checkpoint, m.checkpoints);
-      setChoices(checkpointSel, checkpointChoices(m.checkpoints), cp);
-      channel.save({ checkpoint: cp });
+      channel.save({ checkpoint: updateCheckpointSelect(checkpointSel, state.checkpoint, m.checkpoints) });
       const chosen = layers.find((l) => l.nodeId === state.nodeId) ?? layers[0];
       setChoices(layerSel, layers.map((l) => ({ value: String(l.nodeId), label: `${l.label} · ${l.type} · ${l.weightShape.join("×")}` })), chosen ? String(chosen.nodeId) : "");
       channel.save({ nodeId: chosen?.nodeId ?? null });
@@ -132,8 +130,7 @@ function onMessage(m: FiltersToWebview): void {
       break;
     }
     case "checkpoints": {
-      const cp = pickCheckpoint(state.checkpoint, m.checkpoints);
-      setChoices(checkpointSel, checkpointChoices(m.checkpoints), cp);
+      const cp = updateCheckpointSelect(checkpointSel, state.checkpoint, m.checkpoints);
       if (cp !== state.checkpoint) {
         channel.save({ checkpoint: cp });
         request();
@@ -159,7 +156,7 @@ function request(): void {
   if (!available || state.nodeId === null) return;
   requestId++;
   status.textContent = "Loading…";
-  channel.post({ type: "requestWeights", requestId, checkpoint: state.checkpoint === UNTRAINED || state.checkpoint === null ? null : state.checkpoint, nodeId: state.nodeId });
+  channel.post({ type: "requestWeights", requestId, checkpoint: checkpointParam(state.checkpoint), nodeId: state.nodeId });
 }
 
 interface Layout {

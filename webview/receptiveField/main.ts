@@ -10,11 +10,10 @@ import {
   type ReceptiveFieldToHost,
   type ReceptiveFieldToWebview,
 } from "../../src/shared/webview/receptiveField";
-import { lut } from "../common/colormap";
 import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
 import { field, select, setChoices } from "../common/elements";
-import { checkpointChoices, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, type InputState } from "../common/inputs";
-import { channelStats, fmt, inputImage, paintValues, warmUp } from "../common/tensors";
+import { checkpointChoices, checkpointParam, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, updateCheckpointSelect, type InputState } from "../common/inputs";
+import { channelImage, channelStats, fmt, inputImage, putImage, warmUp } from "../common/tensors";
 import { onThemeChange, theme, withAlpha } from "../common/theme";
 import { connect, sendReady } from "../common/vscode";
 import { area, clip, massBox, unitBox, type Box } from "./field";
@@ -127,7 +126,7 @@ function onMessage(m: ReceptiveFieldToWebview): void {
       snapSig = sig;
       channel.save({ restore: { model: m.model, runs: null } });
       if (same) {
-        setChoices(checkpointSel, checkpointChoices(m.checkpoints), pickCheckpoint(state.checkpoint, m.checkpoints));
+        updateCheckpointSelect(checkpointSel, state.checkpoint, m.checkpoints);
         drawAll();
         drawGrowth();
       } else applySnapshot();
@@ -136,8 +135,7 @@ function onMessage(m: ReceptiveFieldToWebview): void {
     case "checkpoints": {
       if (!snap) return;
       snap.checkpoints = m.checkpoints;
-      const cp = pickCheckpoint(state.checkpoint, m.checkpoints);
-      setChoices(checkpointSel, checkpointChoices(m.checkpoints), cp);
+      const cp = updateCheckpointSelect(checkpointSel, state.checkpoint, m.checkpoints);
       if (cp !== state.checkpoint) {
         channel.save({ checkpoint: cp });
         requestMaps();
@@ -187,9 +185,7 @@ function currentLayer(): SpatialLayer | undefined {
 function applySnapshot(): void {
   const sn = snap!;
   subtitle.textContent = `${sn.model.model}${sn.inputShape ? ` · input ${sn.inputShape.join("×")}` : ""}`;
-  const cp = pickCheckpoint(state.checkpoint, sn.checkpoints);
-  setChoices(checkpointSel, checkpointChoices(sn.checkpoints), cp);
-  channel.save({ checkpoint: cp });
+  channel.save({ checkpoint: updateCheckpointSelect(checkpointSel, state.checkpoint, sn.checkpoints) });
   const list = layers();
   const [, ih, iw] = sn.inputShape ?? [1, 1, 1];
   const half = list.filter((l) => l.type === "Conv2d" && Math.max(...l.receptiveField!.size) <= Math.max(ih, iw) / 2);
@@ -236,10 +232,6 @@ function updateChannels(): void {
   setChoices(channelSel, choices, state.channel === null || state.channel >= c ? "all" : String(state.channel));
 }
 
-function inputSpecOrNull() {
-  return picker.spec();
-}
-
 let mapsTimer: number | undefined;
 
 function requestMaps(): void {
@@ -247,19 +239,15 @@ function requestMaps(): void {
   mapsTimer = window.setTimeout(() => {
     const sn = snap;
     if (!sn || state.nodeId === null) return;
-    const spec = inputSpecOrNull();
+    const spec = picker.spec();
     if (!sn.featureMaps.available || !spec) {
       requestGradient();
       return;
     }
     fmRequest++;
     status.textContent = "Computing…";
-    channel.post({ type: "compute", requestId: fmRequest, checkpoint: checkpointId(), input: spec, nodeIds: [state.nodeId] });
+    channel.post({ type: "compute", requestId: fmRequest, checkpoint: checkpointParam(state.checkpoint), input: spec, nodeIds: [state.nodeId] });
   }, 120);
-}
-
-function checkpointId(): string | null {
-  return state.checkpoint === UNTRAINED || state.checkpoint === null ? null : state.checkpoint;
 }
 
 let gradTimer: number | undefined;
@@ -275,7 +263,7 @@ function requestGradient(): void {
       drawErf();
       return;
     }
-    const spec = inputSpecOrNull();
+    const spec = picker.spec();
     if (!spec) {
       gradientNote = "Choose an input first.";
       drawErf();
@@ -283,7 +271,7 @@ function requestGradient(): void {
     }
     gradRequest++;
     status.textContent = "Computing the input gradient…";
-    channel.post({ type: "requestInputGradient", requestId: gradRequest, checkpoint: checkpointId(), input: spec, nodeId: state.nodeId, unit: { channel: state.channel, y: state.unit[0], x: state.unit[1] } });
+    channel.post({ type: "requestInputGradient", requestId: gradRequest, checkpoint: checkpointParam(state.checkpoint), input: spec, nodeId: state.nodeId, unit: { channel: state.channel, y: state.unit[0], x: state.unit[1] } });
   }, 150);
 }
 
@@ -309,9 +297,7 @@ function sizeCanvas(c: HTMLCanvasElement, hh: number, w: number): { ctx: CanvasR
 
 function imageCanvas(img: ImageData): HTMLCanvasElement {
   const c = document.createElement("canvas");
-  c.width = img.width;
-  c.height = img.height;
-  c.getContext("2d")!.putImageData(img, 0, 0);
+  putImage(c, img);
   return c;
 }
 
@@ -402,9 +388,7 @@ function drawUnits(): void {
       for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) plane[i] = plane[i]! + map.tensor.data[k * n + i]!;
     } else plane = map.tensor.data.subarray(state.channel * n, (state.channel + 1) * n);
     const st = channelStats(plane, 1, n)[0]!;
-    const img = new ImageData(w, hh);
-    paintValues(plane, 0, hh, w, st.min, st.max, lut("viridis"), new Uint32Array(img.data.buffer), 0, w);
-    ctx.drawImage(imageCanvas(img), 0, 0, w * sx, hh * sy);
+    ctx.drawImage(imageCanvas(channelImage({ shape: [1, hh, w], data: plane }, 0, st.min, st.max, "viridis")), 0, 0, w * sx, hh * sy);
   } else {
     ctx.fillStyle = withAlpha(th.foreground, 0.06);
     ctx.fillRect(0, 0, w * sx, hh * sy);
@@ -488,9 +472,7 @@ function drawErf(): void {
   for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) mag[i] = mag[i]! + Math.abs(g.gradient.data[k * n + i]!);
   let max = 0;
   for (const v of mag) if (v > max) max = v;
-  const img = new ImageData(gw, gh);
-  paintValues(mag, 0, gh, gw, 0, max, lut("magma"), new Uint32Array(img.data.buffer), 0, gw);
-  ctx.drawImage(imageCanvas(img), win.left, win.top, win.w, win.h, 0, 0, win.w * sx, win.h * sy);
+  ctx.drawImage(imageCanvas(channelImage({ shape: [1, gh, gw], data: mag }, 0, 0, max, "magma")), win.left, win.top, win.w, win.h, 0, 0, win.w * sx, win.h * sy);
   const b = currentBox();
   if (b) drawBox(ctx, sx, sy, hh, w, b, win.top, win.left);
   const l = currentLayer()!;
