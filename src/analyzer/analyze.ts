@@ -7,6 +7,7 @@ import { Interpreter, type Budget } from "./interpreter";
 import { guardAgainstScannerHang } from "./parseGuard";
 import { Reporter, toLocation } from "./location";
 import { INPUT_FIELD } from "./receptiveField";
+import { hasModifier, inputTags } from "./syntax";
 import { namedModules, Torch, Trace } from "./torch";
 import { ArrayValue, Env, ModuleValue, Namespace, Poison, TensorValue, typeName, type Value } from "./values";
 
@@ -269,20 +270,12 @@ class Run {
     throw new EvalError(node, `Cannot find model file ${spec} (looked for ${candidates.map((c) => path.relative(dir, c) || c).join(", ")})`, "import-error");
   }
 
-  private isExported(s: ts.Statement): boolean {
-    return ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-  }
-
-  private isDefault(s: ts.Statement): boolean {
-    return ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
-  }
-
   private collectExports(s: ts.Statement, record: FileRecord): void {
     const env = record.env;
-    if (ts.isVariableStatement(s) && this.isExported(s)) {
+    if (ts.isVariableStatement(s) && hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
       for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) record.exports.set(d.name.text, env.lookup(d.name.text)?.value);
-    } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name && this.isExported(s)) {
-      record.exports.set(this.isDefault(s) ? "default" : s.name.text, env.lookup(s.name.text)?.value);
+    } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name && hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
+      record.exports.set(hasModifier(s, ts.SyntaxKind.DefaultKeyword) ? "default" : s.name.text, env.lookup(s.name.text)?.value);
     } else if (ts.isExportAssignment(s)) {
       record.exports.set("default", this.interp.eval(s.expression, env));
     } else if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.exportClause && ts.isNamedExports(s.exportClause)) {
@@ -306,7 +299,7 @@ class Run {
       return undefined;
     };
     for (const s of record.sf.statements) {
-      if (ts.isVariableStatement(s) && this.isExported(s)) {
+      if (ts.isVariableStatement(s) && hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
         for (const d of s.declarationList.declarations) {
           if (ts.isIdentifier(d.name)) yield { name: d.name.text, value: record.exports.get(d.name.text), nameNode: d.name, docNode: d };
         }
@@ -324,26 +317,18 @@ class Run {
   private checkMisplacedInputs(record: FileRecord): void {
     for (const s of record.sf.statements) {
       if ((ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) && s.name) {
-        const tag = this.inputTags(s)[0]?.tag;
+        const tag = inputTags(s)[0]?.tag;
         if (!tag) continue;
         const what = ts.isClassDeclaration(s) ? `the class ${s.name.text}` : `the function ${s.name.text}`;
         const example = ts.isClassDeclaration(s) ? `new ${s.name.text}()` : `${s.name.text}()`;
         this.reporter.report("error", tag, `@input belongs on an exported model, not on ${what}: write /** @input ... */ export const model = ${example};`, "misplaced-input");
-      } else if (ts.isVariableStatement(s) && !this.isExported(s)) {
+      } else if (ts.isVariableStatement(s) && !hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
         for (const d of s.declarationList.declarations) {
-          const tag = this.inputTags(d)[0]?.tag;
+          const tag = inputTags(d)[0]?.tag;
           if (tag && ts.isIdentifier(d.name)) this.reporter.report("warning", d.name, `'${d.name.text}' has an @input tag but is not exported, so it is not analyzed as a model: add 'export'`, "misplaced-input");
         }
       }
     }
-  }
-
-  private inputTags(docNode: ts.Node | undefined): { tag: ts.JSDocTag; text: string }[] {
-    if (!docNode) return [];
-    return ts
-      .getJSDocTags(docNode)
-      .filter((t) => t.tagName.text === "input")
-      .map((tag) => ({ tag, text: ts.getTextOfJSDocComment(tag.comment) ?? "" }));
   }
 
   /** `[N, 3, 224, 224]`: the batch is an identifier or a number; the rest are positive integers. */
@@ -366,7 +351,7 @@ class Run {
   }
 
   private analyzeModel(c: { name: string; value: Value; nameNode: ts.Node; docNode: ts.Node | undefined }): ModelAnalysis | undefined {
-    const tags = this.inputTags(c.docNode);
+    const tags = inputTags(c.docNode);
     if (!(c.value instanceof ModuleValue)) {
       if (tags.length && c.value !== undefined && !(c.value instanceof Poison)) {
         this.reporter.report("error", c.nameNode, `'${c.name}' has an @input tag but is not a module (it is ${typeName(c.value)})`, "not-a-module");

@@ -1,6 +1,7 @@
 import ts = require("typescript");
 import { BudgetError, EvalError, PoisonError } from "./errors";
 import { closest } from "./suggest";
+import { hasModifier } from "./syntax";
 import { arrayMember, displayValue, jsGlobals, stringMember, type JsHost } from "./jsBuiltins";
 import {
   ArrayValue,
@@ -617,7 +618,7 @@ export class Interpreter implements JsHost {
   }
 
   private isStatic(m: ts.ClassElement): boolean {
-    return ts.canHaveModifiers(m) && !!ts.getModifiers(m)?.some((x) => x.kind === SK.StaticKeyword);
+    return hasModifier(m, SK.StaticKeyword);
   }
 
   /** Finds a method along the class chain; returns it bound to `self`. */
@@ -690,7 +691,7 @@ export class Interpreter implements JsHost {
     env.declare("this", instance, false);
     for (const m of cls.node.members) {
       if (!ts.isPropertyDeclaration(m) || this.isStatic(m)) continue;
-      if (ts.getModifiers(m)?.some((x) => x.kind === SK.DeclareKeyword)) continue;
+      if (hasModifier(m, SK.DeclareKeyword)) continue;
       const name = this.propName(m.name, env);
       const v = m.initializer ? this.eval(m.initializer, env) : undefined;
       if (m.initializer || !(instance instanceof ModuleValue ? instance.fields.has(name) : instance.props.has(name))) this.setProperty(instance, name, v, m);

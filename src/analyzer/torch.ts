@@ -4,7 +4,7 @@ import { BudgetError, EvalError } from "./errors";
 import type { Interpreter, TorchRuntime } from "./interpreter";
 import { resolveArgs } from "./layers/args";
 import { flattenShape } from "./layers/flatten";
-import { LAYER_KINDS } from "./layers/index";
+import { FUNCTIONAL_KINDS, LAYER_KINDS } from "./layers/index";
 import { isLayerError, type ArgValue, type Args, type LayerError, type LayerKind } from "./layers/kind";
 import { toLocation, type Related, type Reporter } from "./location";
 import { applyWindow, mergeFields } from "./receptiveField";
@@ -437,12 +437,7 @@ export class Torch implements TorchRuntime {
     };
     const acts: [string, string][] = [["relu", "ReLU"], ["relu6", "ReLU6"], ["silu", "SiLU"], ["sigmoid", "Sigmoid"], ["tanh", "Tanh"], ["gelu", "GELU"], ["elu", "ELU"], ["leakyRelu", "LeakyReLU"], ["hardswish", "Hardswish"], ["hardsigmoid", "Hardsigmoid"], ["dropout", "Dropout"], ["dropout2d", "Dropout2d"]];
     for (const [f, t] of acts) functional(f, kind(t), true);
-    functional("softmax", kind("Softmax"));
-    functional("maxPool2d", kind("MaxPool2d"));
-    functional("avgPool2d", kind("AvgPool2d"));
-    functional("adaptiveAvgPool2d", kind("AdaptiveAvgPool2d"));
-    functional("adaptiveMaxPool2d", kind("AdaptiveMaxPool2d"));
-    functional("interpolate", kind("Upsample"));
+    for (const [f, k] of FUNCTIONAL_KINDS) functional(f, k);
     return new Namespace("F", m);
   }
 

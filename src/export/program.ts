@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts = require("typescript");
+import { diskHost, MODULE_NAME, type AnalyzerHost } from "../analyzer/analyze";
 import { guardAgainstScannerHang } from "../analyzer/parseGuard";
 import { MINI_LIB, MINI_LIB_NAME } from "./minilib";
 
@@ -11,27 +12,10 @@ import { MINI_LIB, MINI_LIB_NAME } from "./minilib";
  * type errors are irrelevant: the analyzer reports the model's problems.
  */
 
-export interface SourceHost {
-  /** The text of a file (an editor's buffer or the disk), undefined when unreadable. */
-  readFile(file: string): string | undefined;
-}
-
-export const diskSourceHost: SourceHost = {
-  readFile(file) {
-    try {
-      return fs.readFileSync(file, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-};
-
-export const TYPINGS_MODULE = "cnn-studio";
-
 let typingsCache: { file: string; text: string } | null | undefined;
 
 /** `types/cnn-studio.d.ts` of this installation (beside dist/ when bundled, the repository in development). */
-export function findTypings(): { file: string; text: string } | null {
+function findTypings(): { file: string; text: string } | null {
   if (typingsCache !== undefined) return typingsCache;
   typingsCache = null;
   let dir = __dirname;
@@ -75,7 +59,7 @@ function candidates(spec: string, dir: string): string[] {
   return [`${base}.ts`, path.join(base, "index.ts"), base];
 }
 
-export function createExportProgram(rootFile: string, host: SourceHost = diskSourceHost): ExportProgram {
+export function createExportProgram(rootFile: string, host: AnalyzerHost = diskHost): ExportProgram {
   const typings = findTypings();
   const typingsFile = typings?.file ?? "/__cnn_studio_export__/cnn-studio.d.ts";
   const texts = new Map<string, string | undefined>();
@@ -86,7 +70,7 @@ export function createExportProgram(rootFile: string, host: SourceHost = diskSou
     return texts.get(file);
   };
   const resolveImport = (spec: string, from: string): string | undefined => {
-    if (spec === TYPINGS_MODULE) return typingsFile;
+    if (spec === MODULE_NAME) return typingsFile;
     if (!spec.startsWith(".")) return undefined;
     return candidates(spec, path.dirname(from)).find((f) => read(f) !== undefined);
   };

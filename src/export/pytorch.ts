@@ -1,8 +1,10 @@
 import * as path from "node:path";
 import ts = require("typescript");
+import { diskHost, type AnalyzerHost } from "../analyzer/analyze";
 import { Reporter } from "../analyzer/location";
+import { hasModifier, inputTags } from "../analyzer/syntax";
 import type { Diagnostic } from "../shared/analysis";
-import { createExportProgram, diskSourceHost, type SourceHost } from "./program";
+import { createExportProgram } from "./program";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "./checkpointPy";
 import { pyString, snake } from "./py";
 import { Scope, Translator, type Lines, type ModelConst } from "./translate";
@@ -20,7 +22,7 @@ export interface PyTorchExportOptions {
   models?: readonly string[];
   /** The model file as the header should name it (default: its base name). */
   displayPath?: string;
-  host?: SourceHost;
+  host?: AnalyzerHost;
 }
 
 export interface ExportedModel {
@@ -53,19 +55,9 @@ interface TopItem {
   deps: Set<TopItem>;
 }
 
-function isExported(s: ts.Node): boolean {
-  return ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-}
-
-function isDeclare(s: ts.Node): boolean {
-  return ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
-}
-
-function inputTags(node: ts.Node): string[] {
-  return ts
-    .getJSDocTags(node)
-    .filter((t) => t.tagName.text === "input")
-    .map((t) => (ts.getTextOfJSDocComment(t.comment) ?? "").trim());
+/** The `@input` shapes of a model's declaration, as written. */
+function inputShapes(node: ts.Node): string[] {
+  return inputTags(node).map((t) => t.text.trim());
 }
 
 /** `[N, 3, 224, 224]` → `("N", 3, 224, 224)`. */
@@ -81,25 +73,23 @@ export function exportPyTorch(file: string, options: PyTorchExportOptions = {}):
     return exportUnchecked(file, options);
   } catch (e) {
     // a bug of the exporter, not of the model: still a value, never a crash
-    const message = `The exporter failed on ${options.displayPath ?? path.basename(file)} (please report this): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 4).join(" | ") : String(e)}`;
-    return { ok: false, code: "", models: [], diagnostics: [{ severity: "error", message, code: "export-failed", location: { file: path.resolve(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }] };
+    return failure(file, `The exporter failed on ${options.displayPath ?? path.basename(file)} (please report this): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 4).join(" | ") : String(e)}`);
   }
+}
+
+/** An export that produced nothing: one `export-failed` error at the file's start. */
+function failure(file: string, message: string): PyTorchExport {
+  return { ok: false, code: "", models: [], diagnostics: [{ severity: "error", message, code: "export-failed", location: { file: path.resolve(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }] };
 }
 
 function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchExport {
   const abs = path.resolve(file);
   const reporter = new Reporter();
-  const host = options.host ?? diskSourceHost;
-  const fail = (message: string): PyTorchExport => ({
-    ok: false,
-    code: "",
-    models: [],
-    diagnostics: [{ severity: "error", message, code: "export-failed", location: { file: abs, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }],
-  });
-  if (host.readFile(abs) === undefined) return fail(`Cannot read ${file}`);
+  const host = options.host ?? diskHost;
+  if (host.readFile(abs) === undefined) return failure(abs, `Cannot read ${file}`);
   const prog = createExportProgram(abs, host);
   const main = prog.program.getSourceFile(abs);
-  if (!main) return fail(`Cannot read ${file}`);
+  if (!main) return failure(abs, `Cannot read ${file}`);
   const checker = prog.checker;
   const t = new Translator(prog, reporter);
 
@@ -133,7 +123,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
   };
   for (const sf of files) {
     for (const s of sf.statements) {
-      if (ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEmptyStatement(s) || isDeclare(s)) continue;
+      if (ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEmptyStatement(s) || hasModifier(s, ts.SyntaxKind.DeclareKeyword)) continue;
       if (ts.isFunctionDeclaration(s)) {
         if (!s.body) continue;
         add({ kind: "function", node: s, file: sf, symbol: s.name && checker.getSymbolAtLocation(s.name), deps: new Set() }, s);
@@ -141,7 +131,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
         add({ kind: "class", node: s, file: sf, symbol: s.name && checker.getSymbolAtLocation(s.name), deps: new Set() }, s);
       } else if (ts.isVariableStatement(s)) {
         for (const d of s.declarationList.declarations) {
-          const tags = ts.isIdentifier(d.name) && isExported(s) ? inputTags(d) : [];
+          const tags = ts.isIdentifier(d.name) && hasModifier(s, ts.SyntaxKind.ExportKeyword) ? inputShapes(d) : [];
           const symbol = ts.isIdentifier(d.name) ? checker.getSymbolAtLocation(d.name) : undefined;
           if (tags.length && d.initializer && ts.isIdentifier(d.name)) {
             const model: ModelConst = { name: d.name.text, builder: "", init: d.initializer, docNode: d, inputs: tags };
@@ -149,7 +139,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
           } else add({ kind: "var", node: d, file: sf, symbol, deps: new Set() }, d);
         }
       } else if (ts.isExportAssignment(s)) {
-        const tags = inputTags(s);
+        const tags = inputShapes(s);
         if (tags.length && !s.isExportEquals) {
           const model: ModelConst = { name: "default", builder: "", init: s.expression, docNode: s, inputs: tags };
           add({ kind: "model", node: s, file: sf, symbol: undefined, model, deps: new Set() }, s);
@@ -165,9 +155,9 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
       const target = local && local.flags & ts.SymbolFlags.Alias ? checker.getExportSpecifierLocalTargetSymbol(el) : local;
       const decl = target?.valueDeclaration;
       const item = decl && byDecl.get(decl);
-      if (item && item.kind === "var" && ts.isVariableDeclaration(decl) && decl.initializer && inputTags(decl).length) {
+      if (item && item.kind === "var" && ts.isVariableDeclaration(decl) && decl.initializer && inputShapes(decl).length) {
         item.kind = "model";
-        item.model = { name: el.name.text, builder: "", init: decl.initializer, docNode: decl, inputs: inputTags(decl) };
+        item.model = { name: el.name.text, builder: "", init: decl.initializer, docNode: decl, inputs: inputShapes(decl) };
       }
     }
   }
@@ -185,7 +175,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
     }
     const d = target.valueDeclaration ?? target.declarations?.[0];
     if (!d) return undefined;
-    return byDecl.get(d) ?? (ts.isExportAssignment(d) ? byDecl.get(d) : undefined);
+    return byDecl.get(d);
   };
   for (const item of items) {
     const visit = (n: ts.Node): void => {
@@ -212,7 +202,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
       const m = mainModels.find((i) => i.model!.name === n);
       if (!m) {
         const names = mainModels.map((i) => i.model!.name);
-        return fail(`${options.displayPath ?? path.basename(abs)} has no model '${n}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`);
+        return failure(abs, `${options.displayPath ?? path.basename(abs)} has no model '${n}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`);
       }
       selected.push(m);
     }

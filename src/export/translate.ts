@@ -1,7 +1,8 @@
 import ts = require("typescript");
-import { LAYER_KINDS } from "../analyzer/layers/index";
+import { FUNCTIONAL_KINDS, LAYER_KINDS } from "../analyzer/layers/index";
 import type { ArgType } from "../analyzer/layers/kind";
 import type { Reporter } from "../analyzer/location";
+import { hasModifier } from "../analyzer/syntax";
 import { F_RENAMES, MODULE_METHODS, originOf, TORCH_MODULE_ATTRIBUTES, type Origin } from "./api";
 import type { ExportProgram } from "./program";
 import {
@@ -105,6 +106,17 @@ const FUNCTION_LIKE = (n: ts.Node): n is ts.SignatureDeclaration =>
 
 const MUTATING_METHODS = new Set(["push", "pop", "splice", "reverse", "fill", "shift", "unshift", "append", "extend", "addModule", "sort"]);
 
+/** Does `test` hold for `root` or a node below it? The subtrees of nodes that `skip` names are not searched. */
+function anyNode(root: ts.Node, test: (n: ts.Node) => boolean, skip?: (n: ts.Node) => boolean): boolean {
+  const visit = (n: ts.Node): boolean => !skip?.(n) && (test(n) || !!ts.forEachChild(n, visit));
+  return visit(root);
+}
+
+/** `x = …`, `x += …` and the other assignment operators. */
+function isAssignment(n: ts.Node): n is ts.BinaryExpression {
+  return ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+}
+
 export interface TranslatorUsage {
   math: boolean;
   functools: boolean;
@@ -193,9 +205,8 @@ export class Translator {
   private bindingScopeNode(sym: ts.Symbol): ts.Node | null | undefined {
     const d = this.declOf(sym);
     if (!d) return undefined;
-    let n: ts.Node | undefined = ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d) ? d.parent : d.parent;
     if (ts.isParameter(d)) return d.parent;
-    for (; n; n = n.parent) {
+    for (let n: ts.Node | undefined = d.parent; n; n = n.parent) {
       if (FUNCTION_LIKE(n)) return n;
       if (ts.isSourceFile(n)) return null;
     }
@@ -214,18 +225,13 @@ export class Translator {
     let cand = keep ? preferred : safeName(snake(preferred));
     if (keep && !isIdentifier(cand)) cand = safeName(cand);
     if (this.moduleScope.names.has(cand) && !keep) cand = safeName(preferred);
-    const root = cand;
-    for (let k = 2; this.moduleScope.names.has(cand); k++) cand = `${root}_${k}`;
-    this.moduleScope.names.add(cand);
+    cand = this.reserveModuleName(cand);
     this.symbolNames.set(sym, cand);
     return cand;
   }
 
   reserveModuleName(n: string): string {
-    let cand = n;
-    for (let k = 2; this.moduleScope.names.has(cand); k++) cand = `${n}_${k}`;
-    this.moduleScope.names.add(cand);
-    return cand;
+    return this.fresh(this.moduleScope, n);
   }
 
   /** Symbols bound directly in a function-like node (parameters, locals, nested declarations). */
@@ -651,17 +657,9 @@ export class Translator {
   }
 
   private hasContinue(n: ts.Node): boolean {
-    let found = false;
-    const visit = (x: ts.Node): void => {
-      if (found || FUNCTION_LIKE(x) || ts.isIterationStatement(x, false)) return;
-      if (ts.isContinueStatement(x)) found = true;
-      ts.forEachChild(x, visit);
-    };
-    ts.forEachChild(n, visit);
-    return found;
+    return !!ts.forEachChild(n, (c) => anyNode(c, ts.isContinueStatement, (x) => FUNCTION_LIKE(x) || ts.isIterationStatement(x, false)));
   }
 
-  /** A condition: JavaScript truthiness is Python's except for empty arrays and objects. */
   /**
    * A condition. JavaScript's truthiness is Python's for numbers, strings, booleans and null, but
    * an object (a tensor, a module, an array) is always true in JavaScript: it becomes `is not None`
@@ -765,14 +763,7 @@ export class Translator {
   }
 
   private containsBreak(n: ts.Node): boolean {
-    let found = false;
-    const visit = (x: ts.Node): void => {
-      if (found || FUNCTION_LIKE(x) || ts.isIterationStatement(x, false) || ts.isSwitchStatement(x)) return;
-      if (ts.isBreakStatement(x) && !x.label) found = true;
-      ts.forEachChild(x, visit);
-    };
-    visit(n);
-    return found;
+    return anyNode(n, (x) => ts.isBreakStatement(x) && !x.label, (x) => FUNCTION_LIKE(x) || ts.isIterationStatement(x, false) || ts.isSwitchStatement(x));
   }
 
   // ---- variables and assignment ---------------------------------------------------------------
@@ -1114,69 +1105,46 @@ export class Translator {
 
   /** Does `body` assign the symbol? */
   private assigns(body: ts.Node, sym: ts.Symbol): boolean {
-    let found = false;
     const isSym = (e: ts.Expression) => ts.isIdentifier(this.skipOuter(e)) && this.checker.getSymbolAtLocation(this.skipOuter(e)) === sym;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isSym(n.left)) found = true;
-      if ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && isSym(n.operand)) found = true;
-      ts.forEachChild(n, visit);
-    };
-    visit(body);
-    return found;
+    return anyNode(
+      body,
+      (n) =>
+        (isAssignment(n) && isSym(n.left)) ||
+        ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && isSym(n.operand)),
+    );
   }
 
   /** Is `e` unchanged by running `body` (no calls, no assigned or mutated names)? */
   private invariant(e: ts.Expression, body: ts.Node): boolean {
-    let ok = true;
-    const visit = (n: ts.Node): void => {
-      if (!ok) return;
+    const changes = (n: ts.Node): boolean => {
       if (ts.isCallExpression(n)) {
         const callee = n.expression;
-        const isMath = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math";
-        if (!isMath) ok = false;
+        return !(ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math");
       }
       if (ts.isIdentifier(n) && this.isValueReference(n)) {
         const sym = this.valueSymbol(n);
-        if (sym && (this.assigns(body, sym) || this.mutates(body, sym))) ok = false;
+        return !!sym && (this.assigns(body, sym) || this.mutates(body, sym));
       }
-      if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && this.assignsThisField(body, n.name.text)) ok = false;
-      ts.forEachChild(n, visit);
+      return ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && this.assignsThisField(body, n.name.text);
     };
-    visit(e);
-    return ok;
+    return !anyNode(e, changes);
+  }
+
+  /** The receiver of a call of a mutating method (`xs.push(...)`), or undefined. */
+  private mutatedReceiver(n: ts.Node): ts.Expression | undefined {
+    return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATING_METHODS.has(n.expression.name.text) ? this.skipOuter(n.expression.expression) : undefined;
   }
 
   private mutates(body: ts.Node, sym: ts.Symbol): boolean {
-    let found = false;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATING_METHODS.has(n.expression.name.text)) {
-        const r = this.skipOuter(n.expression.expression);
-        if (ts.isIdentifier(r) && this.valueSymbol(r) === sym) found = true;
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(body);
-    return found;
+    return anyNode(body, (n) => {
+      const r = this.mutatedReceiver(n);
+      return !!r && ts.isIdentifier(r) && this.valueSymbol(r) === sym;
+    });
   }
 
   private assignsThisField(body: ts.Node, field: string): boolean {
-    let found = false;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-        const l = this.skipOuter(n.left);
-        if (ts.isPropertyAccessExpression(l) && l.expression.kind === ts.SyntaxKind.ThisKeyword && l.name.text === field) found = true;
-      }
-      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATING_METHODS.has(n.expression.name.text)) {
-        const r = this.skipOuter(n.expression.expression);
-        if (ts.isPropertyAccessExpression(r) && r.expression.kind === ts.SyntaxKind.ThisKeyword && r.name.text === field) found = true;
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(body);
-    return found;
+    const isField = (e: ts.Expression | undefined) => !!e && ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && e.name.text === field;
+    return anyNode(body, (n) => (isAssignment(n) && isField(this.skipOuter(n.left))) || isField(this.mutatedReceiver(n)));
   }
 
   private loopTarget(init: ts.ForInitializer, ctx: Ctx): { head: string; body: Lines } {
@@ -1344,15 +1312,7 @@ export class Translator {
   }
 
   private usesThis(fn: ts.Node): boolean {
-    let found = false;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (n.kind === ts.SyntaxKind.ThisKeyword) found = true;
-      if (n !== fn && (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isClassLike(n))) return;
-      ts.forEachChild(n, visit);
-    };
-    visit(fn);
-    return found;
+    return anyNode(fn, (n) => n.kind === ts.SyntaxKind.ThisKeyword, (n) => n !== fn && (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isClassLike(n)));
   }
 
   // ---- type hints -----------------------------------------------------------------------------
@@ -1487,7 +1447,7 @@ export class Translator {
   }
 
   private isStatic(m: ts.ClassElement): boolean {
-    return ts.canHaveModifiers(m) && !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+    return hasModifier(m, ts.SyntaxKind.StaticKeyword);
   }
 
   classDef(c: ts.ClassLikeDeclaration, ctx: Ctx): Lines {
@@ -1534,7 +1494,7 @@ export class Translator {
         this.unsupported(m.name, "A computed method name");
         continue;
       }
-      if (m.asteriskToken || ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.AsyncKeyword)) {
+      if (m.asteriskToken || hasModifier(m, ts.SyntaxKind.AsyncKeyword)) {
         this.unsupported(m, "A generator or async method");
         continue;
       }
@@ -1560,7 +1520,7 @@ export class Translator {
     }
     for (const m of c.members) {
       if (!ts.isPropertyDeclaration(m) || this.isStatic(m) || !m.initializer) continue;
-      if (ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword)) continue;
+      if (hasModifier(m, ts.SyntaxKind.DeclareKeyword)) continue;
       const key = this.propertyNameText(m.name);
       if (key === undefined) continue;
       out.push(...this.leadingComments(m, true).map((l) => " ".repeat(ctx.indent) + l));
@@ -1630,14 +1590,7 @@ export class Translator {
   }
 
   private containsSuper(n: ts.Node): boolean {
-    let found = false;
-    const visit = (x: ts.Node): void => {
-      if (found) return;
-      if (ts.isCallExpression(x) && x.expression.kind === ts.SyntaxKind.SuperKeyword) found = true;
-      ts.forEachChild(x, visit);
-    };
-    visit(n);
-    return found;
+    return anyNode(n, (x) => ts.isCallExpression(x) && x.expression.kind === ts.SyntaxKind.SuperKeyword);
   }
 
   /** `super(...)` → `super().__init__(...)`, then parameter properties and field initialisers. */
@@ -2094,7 +2047,7 @@ export class Translator {
     }
     if (owner === "nn" || owner === "F" || owner === "torch") {
       if (owner === "F") this.usage.F = true;
-      const kind = owner === "nn" ? LAYER_KINDS.get(o.name) : owner === "F" ? this.functionalKind(o.name) : undefined;
+      const kind = owner === "nn" ? LAYER_KINDS.get(o.name) : owner === "F" ? FUNCTIONAL_KINDS.get(o.name) : undefined;
       const fn = this.apiCallee(callee, owner, o.name, ctx);
       if (owner === "nn" && o.name === "Identity") return call(fn, []);
       const items: Item[] = [];
@@ -2147,12 +2100,6 @@ export class Translator {
     if (owner === "torch" && fn === "flatten" && (param === "startDim" || param === "endDim")) return true;
     if (owner === "F" && (param === "dim" || param === "outputSize" || param === "kernelSize")) return true;
     return false;
-  }
-
-  private functionalKind(n: string) {
-    const map: Record<string, string> = { maxPool2d: "MaxPool2d", avgPool2d: "AvgPool2d", adaptiveAvgPool2d: "AdaptiveAvgPool2d", adaptiveMaxPool2d: "AdaptiveMaxPool2d", interpolate: "Upsample" };
-    const k = map[n];
-    return k ? LAYER_KINDS.get(k) : undefined;
   }
 
   /** `nn.Conv2d` → `nn.Conv2d`, `F.maxPool2d` → `F.max_pool2d`, `torch.concat` → `torch.cat`; aliases stay as written. */
@@ -2430,14 +2377,7 @@ export class Translator {
   }
 
   private mentions(n: ts.Node, ident: string): boolean {
-    let found = false;
-    const visit = (x: ts.Node): void => {
-      if (found) return;
-      if (ts.isIdentifier(x) && x.text === ident) found = true;
-      ts.forEachChild(x, visit);
-    };
-    visit(n);
-    return found;
+    return anyNode(n, (x) => ts.isIdentifier(x) && x.text === ident);
   }
 
   // ---- operators ------------------------------------------------------------------------------
@@ -2684,14 +2624,7 @@ export class Translator {
       if (decl && originOf(decl, this.prog.typingsFile).where === "user" && (decl as { body?: ts.Node }).body) {
         const body = (decl as { body?: ts.Node }).body!;
         if (!ts.isBlock(body)) return this.maybeFloat(body, seen);
-        let found = false;
-        const visit = (n: ts.Node): void => {
-          if (found || (n !== body && FUNCTION_LIKE(n))) return;
-          if (ts.isReturnStatement(n) && n.expression && this.maybeFloat(n.expression, seen)) found = true;
-          ts.forEachChild(n, visit);
-        };
-        visit(body);
-        return found;
+        return anyNode(body, (n) => ts.isReturnStatement(n) && !!n.expression && this.maybeFloat(n.expression, seen), (n) => n !== body && FUNCTION_LIKE(n));
       }
       return false;
     }
@@ -2727,19 +2660,11 @@ export class Translator {
     let scope: ts.Node | undefined = d;
     while (scope && !FUNCTION_LIKE(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
     if (!scope) return false;
-    let found = false;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-        const l = this.skipOuter(n.left);
-        if (ts.isIdentifier(l) && this.valueSymbol(l) === sym) {
-          if (n.operatorToken.kind === ts.SyntaxKind.SlashEqualsToken || this.maybeFloat(n.right, seen)) found = true;
-        }
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(scope);
-    return found;
+    return anyNode(scope, (n) => {
+      if (!isAssignment(n)) return false;
+      const l = this.skipOuter(n.left);
+      return ts.isIdentifier(l) && this.valueSymbol(l) === sym && (n.operatorToken.kind === ts.SyntaxKind.SlashEqualsToken || this.maybeFloat(n.right, seen));
+    });
   }
 
   /** A context for translating top-level code. */

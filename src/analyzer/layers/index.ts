@@ -21,4 +21,18 @@ export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(
   ).map((k) => [k.type, k]),
 );
 
+/** The `F.*` functions that take a layer kind's arguments after the tensor (`F.maxPool2d(x, 3, { stride: 2 })`). */
+export const FUNCTIONAL_KINDS: ReadonlyMap<string, LayerKind> = new Map(
+  (
+    [
+      ["softmax", "Softmax"],
+      ["maxPool2d", "MaxPool2d"],
+      ["avgPool2d", "AvgPool2d"],
+      ["adaptiveAvgPool2d", "AdaptiveAvgPool2d"],
+      ["adaptiveMaxPool2d", "AdaptiveMaxPool2d"],
+      ["interpolate", "Upsample"],
+    ] as const
+  ).map(([f, type]) => [f, LAYER_KINDS.get(type)!]),
+);
+
 export type { LayerKind } from "./kind";
