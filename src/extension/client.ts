@@ -1,8 +1,8 @@
 import * as vscode from "vscode";
 import * as path from "node:path";
 import type { createLanguageClient, LanguageClient } from "./languageClient";
-import { AnalysisRequest, DidAnalyzeNotification, type AnalysisResult, type DidAnalyzeParams, type InitializationOptions } from "../shared/lsp";
-import { SECTION, serverSettings } from "./config";
+import { AnalysisRequest, DidAnalyzeNotification, SETTINGS_SECTION, type AnalysisResult, type DidAnalyzeParams, type InitializationOptions } from "../shared/lsp";
+import { serverSettings } from "./config";
 
 /**
  * The language client of CNN Studio's language server (`dist/server.js`, a separate Node process).
@@ -93,7 +93,7 @@ export class AnalysisClient implements vscode.Disposable {
         { scheme: "file", language: "typescript" },
         { scheme: "untitled", language: "typescript" },
       ],
-      configurationSection: SECTION,
+      configurationSection: SETTINGS_SECTION,
       fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{ts,mts,cts}"),
       initializationOptions,
       outputChannel: this.output,

@@ -5,10 +5,8 @@ import { BACKEND_CHOICES, type BackendChoice } from "../shared/training";
 
 /** CNN Studio's settings (`cnnStudio.*`), read fresh on every call. */
 
-export const SECTION = SETTINGS_SECTION;
-
 function section(): vscode.WorkspaceConfiguration {
-  return vscode.workspace.getConfiguration(SECTION);
+  return vscode.workspace.getConfiguration(SETTINGS_SECTION);
 }
 
 /** What the language server reads: the inlay-hint switches. */

@@ -191,9 +191,6 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
       contextTimer = setTimeout(updateContext, 500);
     }),
     { dispose: () => clearTimeout(contextTimer) },
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration("cnnStudio.runsDirectory")) void vscode.commands.executeCommand("cnnStudio.refreshRuns");
-    }),
   );
 
   // A run that starts shows up in the Runs view (collapsed until there are runs).

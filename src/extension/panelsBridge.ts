@@ -1,9 +1,7 @@
-import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../shared/lsp";
-import { PANEL_KINDS, PANEL_VIEW_TYPES } from "../shared/webview/common";
 import type { AnalysisClient } from "./client";
-import { backendsDir } from "./commands/gpuBackend";
+import { registerSerializers } from "./panels/serializers";
 import type { PanelServices } from "./panels/services";
 import { TrainerTensorService } from "./tensors";
 import type { TrainingController } from "./train/trainingController";
@@ -41,12 +39,7 @@ function tensorService(context: vscode.ExtensionContext, training: TrainingContr
   const service = new TrainerTensorService({
     trusted: () => vscode.workspace.isTrusted,
     unsavedText: (file) => vscode.workspace.textDocuments.find((d) => d.isDirty && d.uri.scheme === "file" && d.uri.fsPath === file)?.getText(),
-    start: () => {
-      const { TrainerClient } = require("../trainer/client") as typeof import("../trainer/client");
-      const backends = backendsDir(context);
-      const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
-      return new TrainerClient({ trainerPath: training.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends } });
-    },
+    start: () => training.trainerProcess(),
   });
   context.subscriptions.push(service);
   return service;
@@ -83,10 +76,6 @@ export class PanelsBridge {
 
   /** Restores the panels VS Code kept across a reload (activation events `onWebviewPanel:…`); the panel code loads then. */
   registerSerializers(): vscode.Disposable[] {
-    return PANEL_KINDS.map((kind) =>
-      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPES[kind], {
-        deserializeWebviewPanel: async (panel, state: unknown) => panels().restorePanel(kind, this.context, this.services, panel, state),
-      }),
-    );
+    return registerSerializers((kind, panel, state) => panels().restorePanel(kind, this.context, this.services, panel, state));
   }
 }

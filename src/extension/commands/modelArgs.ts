@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { Range } from "../../shared/analysis";
 import type { AnalysisResult, ModelCommandArgs, ModelGraph } from "../../shared/lsp";
+import { rangeContains } from "../../server/ranges";
 import { ModelsTreeProvider } from "../models/modelsView";
 import type { ModelStore } from "../models/modelStore";
 
@@ -13,12 +14,6 @@ export function isModelCommandArgs(x: unknown): x is ModelCommandArgs {
   return typeof x === "object" && x !== null && typeof (x as ModelCommandArgs).uri === "string" && typeof (x as ModelCommandArgs).model === "string";
 }
 
-function contains(r: Range, line: number, character: number): boolean {
-  const afterStart = line > r.start.line || (line === r.start.line && character >= r.start.character);
-  const beforeEnd = line < r.end.line || (line === r.end.line && character <= r.end.character);
-  return afterStart && beforeEnd;
-}
-
 function onLines(r: Range, line: number): boolean {
   return line >= r.start.line && line <= r.end.line;
 }
@@ -29,7 +24,7 @@ function onLines(r: Range, line: number): boolean {
  */
 export function modelAt(result: AnalysisResult, line: number, character: number): ModelGraph | undefined {
   const own = result.models.filter((m) => m.location.file === result.file);
-  const direct = own.find((m) => contains(m.location.range, line, character));
+  const direct = own.find((m) => rangeContains(m.location.range, { line, character }));
   if (direct) return direct;
   const byLayer = own.find((m) =>
     m.layers.some((l) => (l.definedAt?.file === result.file && onLines(l.definedAt.range, line)) || (l.calledAt?.file === result.file && onLines(l.calledAt.range, line))),

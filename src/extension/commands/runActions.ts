@@ -29,13 +29,7 @@ export async function stopRun(training: TrainingController, runs: RunsTreeProvid
   }
   // A run started elsewhere (another window, the command line): signal its process.
   const info = runs.store.read(dir);
-  let pid: number | null = null;
-  try {
-    const status = JSON.parse(fs.readFileSync(path.join(dir, "status.json"), "utf8")) as { pid?: unknown };
-    pid = typeof status.pid === "number" ? status.pid : null;
-  } catch {
-    pid = null;
-  }
+  const pid = info?.pid ?? null;
   if (info?.state !== "running" || pid === null) {
     void vscode.window.showInformationMessage(`CNN Studio: ${path.basename(dir)} is not training.`);
     return;

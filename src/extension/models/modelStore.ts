@@ -1,5 +1,7 @@
 import * as vscode from "vscode";
 import type { AnalysisResult, ModelGraph } from "../../shared/lsp";
+// The server's own test of a model file's text, so this lists what the server analyses.
+import { importsCnnStudio } from "../../server/modelFile";
 import type { AnalysisClient } from "../client";
 
 /**
@@ -14,11 +16,6 @@ import type { AnalysisClient } from "../client";
 const INCLUDE = "**/*.{ts,mts,cts}";
 const EXCLUDE = "{**/node_modules/**,**/*.d.ts,**/.git/**,**/dist/**,**/out/**}";
 const MAX_FILES = 5000;
-const IMPORT = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["']cnn-studio["']/;
-
-export function isModelText(text: string): boolean {
-  return text.includes("cnn-studio") && IMPORT.test(text);
-}
 
 export interface ModelFileEntry {
   uri: vscode.Uri;
@@ -122,11 +119,11 @@ export class ModelStore implements vscode.Disposable {
 
   private async looksLikeModelFile(uri: vscode.Uri): Promise<boolean> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open) return isModelText(open.getText());
+    if (open) return importsCnnStudio(open.getText());
     try {
       const bytes = await vscode.workspace.fs.readFile(uri);
       if (bytes.byteLength > 2_000_000) return false;
-      return isModelText(Buffer.from(bytes).toString("utf8"));
+      return importsCnnStudio(Buffer.from(bytes).toString("utf8"));
     } catch {
       return false;
     }

@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { Diagnostic, LayerCall, Location, Shape } from "../../shared/analysis";
+import type { Diagnostic, LayerCall, Location } from "../../shared/analysis";
 import { formatCount, formatField, formatMetric, formatShapeText } from "../../shared/format";
-import type { ModelGraph } from "../../shared/lsp";
-import type { ModelCommandArgs } from "../../shared/lsp";
+import type { ModelCommandArgs, ModelGraph } from "../../shared/lsp";
+import { shapeText } from "../../server/markdown";
 import type { ModelFileEntry, ModelStore } from "./modelStore";
 
 /**
@@ -21,15 +21,9 @@ export type ModelsNode =
 /** Layers listed per model before a "… more" entry (ResNet-152 has hundreds). */
 const LAYER_PAGE = 400;
 
-export function outputText(output: Shape | Shape[] | null): string {
-  if (output === null) return "?";
-  if (output.length > 0 && Array.isArray(output[0])) return (output as Shape[]).map((s) => formatShapeText(s)).join(", ");
-  return formatShapeText(output as Shape);
-}
-
 /** `[N, 10] · 61,706 params · 416.5K MACs` */
 export function modelDescription(m: ModelGraph): string {
-  return `${outputText(m.output)} · ${formatCount(m.params)} params · ${formatMetric(m.macs)} MACs`;
+  return `${shapeText(m.output)} · ${formatCount(m.params)} params · ${formatMetric(m.macs)} MACs`;
 }
 
 export function locationCommand(loc: Location, title = "Go to Source"): vscode.Command {
@@ -100,7 +94,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         md.appendMarkdown(`**${m.name}** — ${m.layers.length} layers\n\n`);
         md.appendMarkdown(`| | |\n|---|---|\n`);
         md.appendMarkdown(`| input | \`${m.inputs.map((s) => formatShapeText(s)).join(", ")}\` |\n`);
-        md.appendMarkdown(`| output | \`${outputText(m.output)}\` |\n`);
+        md.appendMarkdown(`| output | \`${shapeText(m.output)}\` |\n`);
         md.appendMarkdown(`| parameters | ${formatCount(m.params)} (${formatCount(m.trainableParams)} trainable) |\n`);
         md.appendMarkdown(`| MACs | ${formatMetric(m.macs)} |\n`);
         item.tooltip = md;

@@ -1,8 +1,8 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
 import { validateFeatureMapsToHost, validateFeatureMapsToWebview, type FeatureMapsToHost, type FeatureMapsToWebview } from "../../shared/webview/featureMaps";
-import { checkpointsOf, datasetOf, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
-import { inputShapeOf, spatialLayers } from "./modelData";
+import type { ComputeRequest, FeatureMapsResult, ModelRef } from "../../shared/webview/common";
+import { ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
 
@@ -16,18 +16,13 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
   }
 
   protected async snapshot(): Promise<FeatureMapsToWebview[]> {
-    const loaded = await loadModel(this.services, this.args);
+    const { loaded, fields } = await spatialSnapshot(this.services, this.args);
     this.ref = loaded.ref;
-    const checkpoints = await checkpointsOf(this.services, loaded.ref);
     const canCompute = !!this.services.tensors?.featureMaps;
     return [
       {
         type: "snapshot",
-        model: loaded.ref,
-        inputShape: loaded.model ? inputShapeOf(loaded.model) : null,
-        layers: loaded.model ? spatialLayers(loaded.model) : [],
-        checkpoints,
-        dataset: await datasetOf(this.services, loaded.ref, checkpoints),
+        ...fields,
         compute: loaded.model
           ? { available: canCompute, reason: canCompute ? "" : NO_TRAINER }
           : { available: false, reason: `There is no model "${this.args.model}" in this file (any more).` },
@@ -36,18 +31,20 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
   }
 
   protected async onMessage(m: Exclude<FeatureMapsToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
-    const compute = this.services.tensors?.featureMaps;
-    if (!compute) {
-      this.host.post({ type: "requestFailed", requestId: m.requestId, message: NO_TRAINER });
-      return;
-    }
     try {
-      const r = await compute({ model: this.ref, checkpoint: m.checkpoint, input: m.input, nodeIds: m.nodeIds });
-      this.host.post({ type: "featureMaps", requestId: m.requestId, checkpoint: m.checkpoint, input: r.input, label: r.label, maps: r.maps });
+      this.host.post(await computeFeatureMaps(this.services, this.ref, m));
     } catch (e) {
       this.host.post({ type: "requestFailed", requestId: m.requestId, message: errorMessage(e) });
     }
   }
+}
+
+/** A forward pass through the trainer, answering the webview's `compute` request (the feature-map and receptive-field panels). */
+export async function computeFeatureMaps(services: PanelServices, model: ModelRef, m: ComputeRequest): Promise<FeatureMapsResult> {
+  const compute = services.tensors?.featureMaps;
+  if (!compute) throw new Error(NO_TRAINER);
+  const r = await compute({ model, checkpoint: m.checkpoint, input: m.input, nodeIds: m.nodeIds });
+  return { type: "featureMaps", requestId: m.requestId, checkpoint: m.checkpoint, input: r.input, label: r.label, maps: r.maps };
 }
 
 const featureMapsPanels = modelPanels((context, services, args, panel) => new FeatureMapsPanel(context, services, args, panel));

@@ -6,6 +6,7 @@ import { restoreFiltersPanel } from "./filters";
 import { restoreGraphPanel } from "./graph";
 import { webviewOptions } from "./panelHost";
 import { restoreReceptiveFieldPanel } from "./receptiveField";
+import { registerSerializers } from "./serializers";
 import type { PanelServices } from "./services";
 
 /**
@@ -38,12 +39,7 @@ export function restorePanel(kind: PanelKind, context: vscode.ExtensionContext, 
 }
 
 export function registerPanelSerializers(context: vscode.ExtensionContext, services: PanelServices): vscode.Disposable {
-  const subs = (Object.keys(RESTORE) as PanelKind[]).map((kind) =>
-    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPES[kind], {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => restorePanel(kind, context, services, panel, state),
-    }),
-  );
-  const all = vscode.Disposable.from(...subs);
+  const all = vscode.Disposable.from(...registerSerializers((kind, panel, state) => restorePanel(kind, context, services, panel, state)));
   context.subscriptions.push(all);
   return all;
 }

@@ -52,7 +52,3 @@ export function convLayers(model: ModelAnalysis): ConvLayer[] {
   }
   return out;
 }
-
-export function findModel<M extends { name: string }>(models: readonly M[], name: string): M | undefined {
-  return models.find((m) => m.name === name);
-}

@@ -1,7 +1,9 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs, ModelGraph } from "../../shared/lsp";
 import { restoreInfoOf, type CheckpointInfo, type DatasetSummary, type ModelRef } from "../../shared/webview/common";
-import { panelLog, PanelHost, type PanelHostOptions } from "./panelHost";
+import type { FeatureMapsSnapshot } from "../../shared/webview/featureMaps";
+import { inputShapeOf, spatialLayers } from "./modelData";
+import { panelLog, PanelHost, toDisposable, type PanelHostOptions } from "./panelHost";
 import { listCheckpoints } from "./runs";
 import type { PanelServices } from "./services";
 
@@ -44,6 +46,28 @@ export async function datasetOf(services: PanelServices, ref: ModelRef, checkpoi
   }
 }
 
+/**
+ * What the feature-map and receptive-field snapshots share: the model's `[C, H, W]` layers, its
+ * checkpoints (newest first) and the dataset of the newest.
+ */
+export async function spatialSnapshot(
+  services: PanelServices,
+  args: ModelCommandArgs,
+): Promise<{ loaded: LoadedModel; fields: Pick<FeatureMapsSnapshot, "model" | "inputShape" | "layers" | "checkpoints" | "dataset"> }> {
+  const loaded = await loadModel(services, args);
+  const checkpoints = await checkpointsOf(services, loaded.ref);
+  return {
+    loaded,
+    fields: {
+      model: loaded.ref,
+      inputShape: loaded.model ? inputShapeOf(loaded.model) : null,
+      layers: loaded.model ? spatialLayers(loaded.model) : [],
+      checkpoints,
+      dataset: await datasetOf(services, loaded.ref, checkpoints),
+    },
+  };
+}
+
 export const modelKey = (a: ModelCommandArgs): string => `${a.uri}\u0000${a.model}`;
 
 /** The (uri, model) a restored panel showed, from its saved webview state. */
@@ -65,7 +89,7 @@ export function followModel(services: PanelServices, uri: () => string, refresh:
   const subs = [services.onDidAnalyze((u) => (u === uri() ? later() : undefined))];
   const t = services.onTrainingEvent?.((e) => (e.event.type === "checkpoint" ? later() : undefined));
   if (t) subs.push(t);
-  return [...subs.map((s) => new vscode.Disposable(() => s.dispose())), new vscode.Disposable(() => clearTimeout(timer))];
+  return [...subs.map(toDisposable), new vscode.Disposable(() => clearTimeout(timer))];
 }
 
 export function titleOf(kind: string, model: string): string {

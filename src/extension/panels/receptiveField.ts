@@ -1,9 +1,8 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
 import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldToHost, type ReceptiveFieldToWebview } from "../../shared/webview/receptiveField";
-import { NO_TRAINER } from "./featureMaps";
-import { inputShapeOf, spatialLayers } from "./modelData";
-import { checkpointsOf, datasetOf, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
+import { computeFeatureMaps, NO_TRAINER } from "./featureMaps";
+import { ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
 
@@ -17,19 +16,14 @@ class ReceptiveFieldPanel extends ModelPanel<ReceptiveFieldToHost, ReceptiveFiel
   }
 
   protected async snapshot(): Promise<ReceptiveFieldToWebview[]> {
-    const loaded = await loadModel(this.services, this.args);
+    const { loaded, fields } = await spatialSnapshot(this.services, this.args);
     this.ref = loaded.ref;
-    const checkpoints = await checkpointsOf(this.services, loaded.ref);
     const fm = !!this.services.tensors?.featureMaps;
     const grad = !!this.services.tensors?.inputGradient;
     return [
       {
         type: "snapshot",
-        model: loaded.ref,
-        inputShape: loaded.model ? inputShapeOf(loaded.model) : null,
-        layers: loaded.model ? spatialLayers(loaded.model) : [],
-        checkpoints,
-        dataset: await datasetOf(this.services, loaded.ref, checkpoints),
+        ...fields,
         featureMaps: { available: fm, reason: fm ? "" : NO_TRAINER },
         gradients: { available: grad, reason: grad ? "" : NO_GRADIENTS },
       },
@@ -39,11 +33,8 @@ class ReceptiveFieldPanel extends ModelPanel<ReceptiveFieldToHost, ReceptiveFiel
   protected async onMessage(m: Exclude<ReceptiveFieldToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
     const t = this.services.tensors;
     try {
-      if (m.type === "compute") {
-        if (!t?.featureMaps) throw new Error(NO_TRAINER);
-        const r = await t.featureMaps({ model: this.ref, checkpoint: m.checkpoint, input: m.input, nodeIds: m.nodeIds });
-        this.host.post({ type: "featureMaps", requestId: m.requestId, checkpoint: m.checkpoint, input: r.input, label: r.label, maps: r.maps });
-      } else {
+      if (m.type === "compute") this.host.post(await computeFeatureMaps(this.services, this.ref, m));
+      else {
         if (!t?.inputGradient) throw new Error(NO_GRADIENTS);
         const r = await t.inputGradient({ model: this.ref, checkpoint: m.checkpoint, input: m.input, nodeId: m.nodeId, unit: m.unit });
         this.host.post({ type: "inputGradient", requestId: m.requestId, nodeId: m.nodeId, unit: m.unit, checkpoint: m.checkpoint, input: r.input, gradient: r.gradient });

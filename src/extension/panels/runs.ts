@@ -1,21 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckpointInfo, Tensor } from "../../shared/webview/common";
-import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type RunStatus, type StepColumns } from "../../shared/webview/curves";
+import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type StepColumns } from "../../shared/webview/curves";
+import { readJson, statusState } from "../runs/runStore";
 
 /**
  * Reading the trainer's run folders for the panels (no `vscode` import; tested directly):
  *   <runsDir>/<run>/config.json, metrics.jsonl, status.json, checkpoints/<name>.json + .bin
  * Formats: src/trainer/runs.ts and src/trainer/checkpoint.ts.
  */
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function field(o: unknown, ...keys: string[]): unknown {
   let v = o;
@@ -53,11 +46,6 @@ export function listRunDirs(runsDir: string): string[] {
     .sort((a, b) => (path.basename(a) < path.basename(b) ? 1 : path.basename(a) > path.basename(b) ? -1 : 0));
 }
 
-function statusOf(runDir: string): RunStatus {
-  const state = field(readJson(path.join(runDir, "status.json")), "state");
-  return state === "running" || state === "completed" || state === "stopped" || state === "failed" ? state : "unknown";
-}
-
 export function readRunInfo(runDir: string): RunInfo {
   const config = readJson(path.join(runDir, "config.json"));
   const dataset = field(config, "dataset");
@@ -66,7 +54,7 @@ export function readRunInfo(runDir: string): RunInfo {
   return {
     id: runDir,
     name: path.basename(runDir),
-    status: statusOf(runDir),
+    status: statusState(readJson(path.join(runDir, "status.json"))),
     model: strOr(field(config, "model"), ""),
     dataset: kind === "" ? "" : dir ? `${kind}: ${path.basename(dir)}` : kind,
     epochs: numOr(field(config, "epochs"), null),

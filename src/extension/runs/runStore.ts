@@ -17,6 +17,8 @@ export interface RunInfo {
   model: string;
   file: string | null;
   state: RunState;
+  /** The trainer process (status.json), running or not. */
+  pid: number | null;
   /** The epoch in progress or last completed (from the metrics), or the status' epoch. */
   epoch: number;
   epochs: number | null;
@@ -52,7 +54,8 @@ interface MetricsCache {
 
 type Json = Record<string, unknown>;
 
-function readJson(file: string): Json | null {
+/** A JSON object file (config.json, status.json, a checkpoint index); null when missing, unreadable or not an object. */
+export function readJson(file: string): Json | null {
   try {
     const v: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
     return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : null;
@@ -63,6 +66,12 @@ function readJson(file: string): Json | null {
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+/** status.json's state, as the trainer writes it (src/trainer/runs.ts), or "unknown". */
+export function statusState(status: Json | null): "running" | "completed" | "stopped" | "failed" | "unknown" {
+  const state = status?.["state"];
+  return state === "running" || state === "completed" || state === "stopped" || state === "failed" ? state : "unknown";
+}
 
 function pidAlive(pid: number | null): boolean {
   if (pid === null || pid <= 0) return false;
@@ -103,9 +112,9 @@ export class RunStore {
     const status = readJson(path.join(dir, "status.json"));
     if (!config && !status) return null;
     const m = this.readMetrics(dir);
-    const stateRaw = str(status?.["state"]);
-    let state: RunState = stateRaw === "running" || stateRaw === "completed" || stateRaw === "stopped" || stateRaw === "failed" ? stateRaw : "unknown";
-    if (state === "running" && !pidAlive(num(status?.["pid"]))) state = "interrupted";
+    const pid = num(status?.["pid"]);
+    let state: RunState = statusState(status);
+    if (state === "running" && !pidAlive(pid)) state = "interrupted";
     const dataset = config?.dataset ? (config.dataset.kind === "mnist-sample" ? "MNIST sample" : `${config.dataset.kind}: ${path.basename(config.dataset.dir)}`) : null;
     const updated = str(status?.["updatedAt"]);
     let startedAt: Date | null = null;
@@ -120,6 +129,7 @@ export class RunStore {
       model: typeof config?.model === "string" ? config.model : path.basename(dir).replace(/^\d{4}-\d\d-\d\d-\d{6}-/, ""),
       file: typeof config?.file === "string" ? config.file : null,
       state,
+      pid,
       epoch: Math.max(m.lastEpoch, m.stepEpoch, num(status?.["epoch"]) ?? 0),
       epochs: typeof config?.epochs === "number" ? config.epochs : null,
       step: m.lastStep,
@@ -248,12 +258,6 @@ function hasCheckpoint(dir: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** `epoch 3/5` or `epoch 3/5 · step 40/125`. */
-export function progressText(run: RunInfo): string {
-  const epochs = run.epochs ?? "?";
-  return `epoch ${run.epoch}/${epochs}`;
 }
 
 export function percent(x: number | null): string {

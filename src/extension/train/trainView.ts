@@ -1,11 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { formatCount } from "../../shared/format";
+import { formatCount, formatShapeText } from "../../shared/format";
+import { shapeText } from "../../server/markdown";
 import { OPTIMIZERS, SCHEDULES } from "../../shared/training";
 import { defaultBackend, defaultDatasetFolder, runsDirectory } from "../config";
 import type { ModelStore } from "../models/modelStore";
-import { outputText } from "../models/modelsView";
+import { escapeHtml as esc, makeNonce } from "../panels/html";
 import { DATASET_KINDS, FORM_BACKENDS, datasetProblem, defaultForm, describeConfig, firstSuitableModel, modelId, modelProblem, normalizeForm, validateForm, type FormModel, type TrainFormState } from "./form";
 import type { TrainingController } from "./trainingController";
 import { CHECK_FIELDS, SELECT_FIELDS, TEXT_FIELDS, trainViewScript } from "./webviewScript";
@@ -124,7 +125,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       return {
         id: m.id,
         label: `${m.name} — ${path.basename(m.file)}`,
-        detail: problem ?? `${m.inputs.map((s) => `[${s.join(", ")}]`).join(", ")} → ${outputText(m.output)} · ${formatCount(m.params)} params`,
+        detail: problem ?? `${m.inputs.map(formatShapeText).join(", ")} → ${shapeText(m.output)} · ${formatCount(m.params)} params`,
       };
     });
     if (this.pendingSelect && formModels.some((m) => m.id === this.pendingSelect)) this.pendingSelect = undefined;
@@ -218,7 +219,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = (require("node:crypto") as typeof import("node:crypto")).randomBytes(18).toString("base64url");
+    const nonce = makeNonce();
     const elements = this.elementsUri(webview);
     const csp = [
       "default-src 'none'",
@@ -228,7 +229,6 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       `img-src ${webview.cspSource} data:`,
     ].join("; ");
     const s = this.state;
-    const esc = (x: string): string => x.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
     const option = (value: string, label: string, current: string): string => `<vscode-option value="${esc(value)}"${value === current ? " selected" : ""}>${esc(label)}</vscode-option>`;
     const text = (id: keyof TrainFormState, label: string, help: string, attrs = ""): string =>
       `<vscode-form-group variant="vertical" id="group-${id}"><vscode-label for="${id}">${esc(label)}</vscode-label><vscode-textfield id="${id}" value="${esc(String(s[id]))}" ${attrs}></vscode-textfield><vscode-form-helper id="error-${id}" class="error" hidden></vscode-form-helper>${help ? `<vscode-form-helper>${help}</vscode-form-helper>` : ""}</vscode-form-group>`;

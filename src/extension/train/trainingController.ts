@@ -67,7 +67,7 @@ export class TrainingController implements vscode.Disposable {
   }
 
   /** The trainer program (both engines). */
-  get trainerScript(): string {
+  private get trainerScript(): string {
     return this.context.asAbsolutePath(path.join("dist", "trainer.js"));
   }
 
@@ -91,8 +91,7 @@ export class TrainingController implements vscode.Disposable {
     const checked = validateTrainConfig(config);
     if (!checked.ok) return { kind: "invalid", message: checked.error };
     if (this.running) return { kind: "busy", message: `CNN Studio is already training ${this.activeRun?.config.model ?? "a model"} in this window; stop it first.` };
-    const program = this.trainerScript;
-    if (!fs.existsSync(program)) {
+    if (!this.available) {
       return { kind: "dryRun", description: describeConfig(checked.value, engine), json: JSON.stringify(checked.value, null, 2) };
     }
     const run: ActiveRun = { config: checked.value, runDir: config.resume, started: null, progress: null, lastEpoch: null, stopping: false };
@@ -105,21 +104,29 @@ export class TrainingController implements vscode.Disposable {
         if (this.activeRun !== run) return;
         if (run.stopping) return this.ended(run);
         this.output.appendLine(`[trainer] PyTorch engine: ${selected ? `${selected.python} (${selected.source})` : "python3 from the PATH (no interpreter selected in the Python extension)"}`);
-        this.launch(run, program, { CNN_STUDIO_ENGINE: "torch", ...(selected ? { CNN_STUDIO_PYTHON: selected.python } : {}) });
+        this.launch(run, { CNN_STUDIO_ENGINE: "torch", ...(selected ? { CNN_STUDIO_PYTHON: selected.python } : {}) });
       });
-    } else this.launch(run, program, {});
+    } else this.launch(run, {});
     void vscode.commands.executeCommand("setContext", "cnnStudio.training", true);
     this.updateStatus();
     this.changed.fire();
     return { kind: "started", run };
   }
 
-  private launch(run: ActiveRun, program: string, env: NodeJS.ProcessEnv): void {
+  /**
+   * A trainer process (not started yet) of the trainer program, with the installed backends on its
+   * `NODE_PATH`: each run's, and the panels' inspector (src/extension/tensors.ts).
+   */
+  trainerProcess(env: NodeJS.ProcessEnv = {}): TrainerClient {
     const backends = this.backendsDir();
     const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
-    // The trainer's client (and child_process) load on the first run, not at activation.
+    // The trainer's client (and child_process) load on the first use, not at activation.
     const { TrainerClient } = require("../../trainer/client") as typeof import("../../trainer/client");
-    const proc = new TrainerClient({ trainerPath: program, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends, ...env } });
+    return new TrainerClient({ trainerPath: this.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends, ...env } });
+  }
+
+  private launch(run: ActiveRun, env: NodeJS.ProcessEnv): void {
+    const proc = this.trainerProcess(env);
     this.process = proc;
     proc.on((e) => this.onEvent(proc, e));
     void proc.exited.then((info) => this.onExit(proc, info.code, info.signal, proc.outputTail()));
