@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import { exportOnnx } from "../export/onnx";
 import { exportPyTorch, formatExportDiagnostic } from "../export/pytorch";
+import { isReadableFile } from "./files";
 
 /**
  * `cnn-studio export FILE [--model NAME] [--to pytorch|onnx] [--out PATH]`: translates a model
@@ -98,10 +99,7 @@ export function runExport(argv: readonly string[], io: ExportIo, cwd = process.c
     return 2;
   }
   const abs = path.resolve(cwd, file);
-  try {
-    if (!fs.statSync(abs).isFile()) throw new Error("not a file");
-    fs.accessSync(abs, fs.constants.R_OK);
-  } catch {
+  if (!isReadableFile(abs)) {
     io.err(`cnn-studio: cannot read ${file}`);
     return 2;
   }

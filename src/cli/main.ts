@@ -1,8 +1,8 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import type { Diagnostic } from "../shared/analysis";
 import { runExport } from "./export";
+import { isReadableFile } from "./files";
 import { summaryJson } from "./summaryJson";
 import { summaryTable } from "./summaryTable";
 
@@ -75,10 +75,7 @@ export function run(argv: readonly string[], io: Io, cwd = process.cwd()): numbe
     return 2;
   }
   const abs = path.resolve(cwd, file);
-  try {
-    if (!fs.statSync(abs).isFile()) throw new Error("not a file");
-    fs.accessSync(abs, fs.constants.R_OK);
-  } catch {
+  if (!isReadableFile(abs)) {
     io.err(`cnn-studio: cannot read ${file}`);
     return 2;
   }

@@ -4,6 +4,7 @@ import {
   BACKEND_CHOICES,
   OPTIMIZERS,
   SCHEDULES,
+  notUsedText,
   trainConfig,
   validateTrainConfig,
   type BackendChoice,
@@ -14,6 +15,7 @@ import {
   type TrainerEvent,
 } from "../shared/training";
 import { TrainerClient } from "../trainer/client";
+import { isReadableFile } from "./files";
 
 /**
  * `cnn-studio train`: trains a model of a model file in a background trainer process (the same
@@ -165,9 +167,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     if (positional.length > 1 || (positional[0] !== undefined && path.resolve(cwd, positional[0]) !== config.file)) {
       return usage(`--resume ${resume} trains ${config.file}; leave FILE out`);
     }
-    if (nums["--epochs"] !== undefined && nums["--epochs"] < config.epochs) {
-      // fewer epochs than planned is allowed: the run ends earlier
-    }
+    // --epochs may also be fewer than planned: the run ends earlier
     return {
       ok: true,
       json,
@@ -178,12 +178,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   if (positional.length === 0) return usage("train needs a model FILE");
   if (positional.length > 1) return usage(`one FILE only, got '${positional[0]}' and '${positional[1]}'`);
   const file = path.resolve(cwd, positional[0]!);
-  try {
-    if (!fs.statSync(file).isFile()) throw new Error();
-    fs.accessSync(file, fs.constants.R_OK);
-  } catch {
-    return usage(`cannot read ${positional[0]}`);
-  }
+  if (!isReadableFile(file)) return usage(`cannot read ${positional[0]}`);
   let model = values.get("--model");
   if (model === undefined) {
     const found = pickModel(file);
@@ -359,7 +354,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
         switch (e.type) {
           case "started": {
             const d = e.dataset;
-            const notUsed = e.notUsed.length ? ` (not used: ${e.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : "";
+            const notUsed = e.notUsed.length ? ` (not used: ${notUsedText(e.notUsed)})` : "";
             io.out(`Training ${e.model} (${fmtInt(e.params)} parameters) on ${d.name} (${fmtInt(d.trainCount)} training / ${fmtInt(d.validationCount)} validation images, ${d.classes} classes)`);
             io.out(`backend: ${e.backend}${e.device ? ` on ${e.device}` : ""}${notUsed}`);
             io.out(`run: ${rel(e.runDir)}${e.resumedFrom ? ` (resumed at epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ""}`);

@@ -174,6 +174,11 @@ export interface BackendRejection {
   reason: string;
 }
 
+/** The backends not used, as the logs list them: "gpu: why; native: why". */
+export function notUsedText(notUsed: readonly BackendRejection[]): string {
+  return notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ");
+}
+
 export interface DatasetInfo {
   name: string;
   channels: number;

@@ -3,16 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { Analyzer } from "../analyzer/index";
 import { exportPyTorch } from "../export/pytorch";
 import { INSTALL_HINT, pythonCandidates } from "../export/python";
 import type { FileAnalysis } from "../shared/analysis";
 import {
   describeDataset,
-  validateTrainConfig,
   type CheckpointEvent,
   type CompletedEvent,
-  type DatasetInfo,
   type EpochEndEvent,
   type ErrorEvent,
   type LogEvent,
@@ -21,11 +18,10 @@ import {
   type StoppedEvent,
   type TrainConfig,
 } from "../shared/training";
-import { latestCheckpoint } from "../trainer/checkpoint";
-import { channelStats, loadDataset, type ImageDataset, type Normalization } from "../trainer/data/index";
-import { IDENTITY_NORMALIZATION } from "../trainer/data/batches";
+import type { ImageDataset } from "../trainer/data/index";
 import { createRunDir, logTail, RunFiles } from "../trainer/runs";
-import { modelInputSpec } from "../trainer/session";
+import { datasetInfo, describeNormalization, diagnosticsOf, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig } from "../trainer/session";
+import { epochLogLine } from "../trainer/train/loop";
 import { TORCH_TRAINER_PY } from "./script";
 
 /**
@@ -129,41 +125,19 @@ export class TorchTrainingSession {
     // 1. the configuration (a resumed run keeps its own, except epochs)
     let config = requested;
     if (requested.resume !== null) {
-      const dir = requested.resume;
-      let saved: unknown;
-      try {
-        saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
-      } catch (e) {
-        return this.fail("config", `cannot resume ${dir}: no readable config.json (${e instanceof Error ? e.message : String(e)})`);
-      }
-      const checked = validateTrainConfig(saved);
-      if (!checked.ok) return this.fail("config", `cannot resume ${dir}: its config.json is not valid (${checked.error})`);
-      config = { ...checked.value, epochs: requested.epochs, backend: checked.value.backend, resume: dir };
+      const saved = savedRunConfig(requested.resume);
+      if (!saved.ok) return this.fail("config", saved.error);
+      config = { ...saved.value, epochs: requested.epochs, resume: requested.resume };
     }
 
     // 2. the model, analysed and exported
-    const analyze = this.options.analyze ?? ((f: string) => new Analyzer().analyzeFile(f));
-    if (!fs.existsSync(config.file)) return this.fail("model", `cannot read the model file ${config.file}`);
-    const analysis = analyze(config.file);
-    const errors = analysis.diagnostics.filter((d) => d.severity === "error");
-    const model = analysis.models.find((m) => m.name === config.model);
-    const diagnostics = errors.map((d) => ({ message: d.message, file: d.location.file, line: d.location.range.start.line + 1, column: d.location.range.start.character + 1 }));
-    if (model === undefined) {
-      const names = analysis.models.map((m) => m.name);
-      return this.fail("model", `${config.file} has no model '${config.model}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`, { diagnostics });
-    }
-    if (errors.length > 0) {
-      const first = errors[0]!;
-      return this.fail("model", `${config.file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`, { diagnostics });
-    }
-    const spec = modelInputSpec(model);
-    if (!spec.ok) return this.fail("model", spec.error);
+    const found = modelToTrain(config.file, config.model, this.options.analyze);
+    if (!found.ok) return this.fail("model", found.error, { diagnostics: found.diagnostics });
+    const { model, spec } = found;
     const exported = exportPyTorch(config.file, { models: [model.name] });
     if (!exported.ok) {
       const d = exported.diagnostics.filter((x) => x.severity === "error");
-      return this.fail("model", `${model.name} cannot be exported to PyTorch: ${d.map((x) => `${path.basename(x.location.file)}:${x.location.range.start.line + 1}: ${x.message}`).join("; ")}`, {
-        diagnostics: d.map((x) => ({ message: x.message, file: x.location.file, line: x.location.range.start.line + 1, column: x.location.range.start.character + 1 })),
-      });
+      return this.fail("model", `${model.name} cannot be exported to PyTorch: ${d.map((x) => `${path.basename(x.location.file)}:${x.location.range.start.line + 1}: ${x.message}`).join("; ")}`, { diagnostics: diagnosticsOf(d) });
     }
 
     // 3. Python and PyTorch start (importing torch takes seconds) while the data loads
@@ -177,10 +151,9 @@ export class TorchTrainingSession {
     const { child, lines } = started;
     const helloP = lines.next();
 
-    const loaded = loadDataset(config.dataset, { input: spec.value, validationFraction: config.validationFraction, seed: config.seed });
+    const loaded = loadTrainingData(config, spec);
     if (!loaded.ok) return this.fail("dataset", loaded.error);
-    const dataset = loaded.value;
-    const normalization: Normalization = config.normalize ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width) : IDENTITY_NORMALIZATION(dataset.channels);
+    const { dataset, normalization } = loaded.value;
 
     const helloMsg = await helloP;
     if (helloMsg === null) return this.fail("process", `Python exited before it reported (${this.exitText()})${this.stderrTail.length ? `:\n${this.stderrTail.slice(-10).join("\n")}` : ""}`);
@@ -195,15 +168,15 @@ export class TorchTrainingSession {
     let resumedAt: { epoch: number; step: number; globalStep: number } | null = null;
     if (config.resume !== null) {
       this.run = new RunFiles(config.resume);
-      const latest = latestCheckpoint(config.resume);
-      for (const s of latest.skipped) this.log(`skipping a damaged checkpoint: ${s}`);
-      if (latest.checkpoint === null) {
+      const latest = resumeCheckpoint(config.resume, (line) => this.log(line));
+      if (!latest.ok) {
         this.run = null;
-        return this.fail("config", `cannot resume ${config.resume}: it has no complete checkpoint${latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : ""}`);
+        return this.fail("config", latest.error);
       }
-      if (latest.checkpoint.index.optimizer.name !== config.optimizer.name) return this.fail("config", `cannot resume ${config.resume}: ${latest.checkpoint.file} was written by optimizer ${latest.checkpoint.index.optimizer.name}, the run uses ${config.optimizer.name}`);
-      resumeFrom = latest.checkpoint.file;
-      const p = latest.checkpoint.index.position;
+      const checkpoint = latest.value;
+      if (checkpoint.index.optimizer.name !== config.optimizer.name) return this.fail("config", `cannot resume ${config.resume}: ${checkpoint.file} was written by optimizer ${checkpoint.index.optimizer.name}, the run uses ${config.optimizer.name}`);
+      resumeFrom = checkpoint.file;
+      const p = checkpoint.index.position;
       resumedAt = { epoch: p.epoch, step: p.step, globalStep: p.globalStep };
       const moved = this.run.rewindMetrics(p.metricsLines);
       this.log(`resuming from ${resumeFrom} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`);
@@ -230,18 +203,7 @@ export class TorchTrainingSession {
     }
 
     // 6. training: Python's messages become events and run files
-    const dsInfo: DatasetInfo = {
-      name: dataset.name,
-      channels: dataset.channels,
-      height: dataset.height,
-      width: dataset.width,
-      classes: dataset.classes,
-      classNames: [...dataset.classNames],
-      trainCount: dataset.train.count,
-      validationCount: dataset.validation.count,
-      mean: normalization.mean,
-      std: normalization.std,
-    };
+    const dsInfo = datasetInfo(dataset, normalization);
     let stepsPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
     let position = { epoch: resumedAt?.epoch ?? 0, step: resumedAt?.step ?? 0, globalStep: resumedAt?.globalStep ?? 0 };
     for (;;) {
@@ -254,7 +216,7 @@ export class TorchTrainingSession {
         case "ready": {
           stepsPerEpoch = num(m["stepsPerEpoch"]);
           run.status({ state: "running", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
-          run.log(`backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; normalisation mean [${normalization.mean.map((x) => x.toFixed(4)).join(", ")}], std [${normalization.std.map((x) => x.toFixed(4)).join(", ")}]`);
+          run.log(`backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`);
           this.emit({ type: "started", runDir: run.dir, backend: "torch", device, notUsed: [], model: model.name, params: num(m["params"]), dataset: dsInfo, epochs: config.epochs, stepsPerEpoch, resumedFrom: resumedAt });
           break;
         }
@@ -284,8 +246,7 @@ export class TorchTrainingSession {
           };
           const { type: _t, ...rest } = e;
           run.appendMetrics({ type: "epoch", ...rest, time: m["time"] });
-          const many = e.valTop5 !== null;
-          run.log(`epoch ${e.epoch}/${config.epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${many ? `, top-5 ${(100 * e.valTop5!).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`);
+          run.log(epochLogLine(e, config.epochs));
           this.emit(e);
           break;
         }
@@ -299,19 +260,14 @@ export class TorchTrainingSession {
           this.finished = true;
           if (m["kind"] === "completed") {
             const final = (m["final"] ?? null) as CompletedEvent["final"];
-            const seconds = num(m["seconds"]);
             if (final) {
               final.trainLoss = num(final.trainLoss ?? Number.NaN);
               final.valLoss = num(final.valLoss ?? Number.NaN);
             }
-            run.status({ state: "completed", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
-            run.log(`completed in ${seconds.toFixed(1)} s${final ? `: validation accuracy ${(100 * final.valAccuracy).toFixed(2)}%` : ""}`);
-            this.emit({ type: "completed", runDir: run.dir, final, seconds });
+            this.emit(runCompleted(run, position, final, num(m["seconds"])));
           } else {
             const p = { epoch: num(m["epoch"]), step: num(m["step"]), globalStep: num(m["globalStep"]) };
-            run.status({ state: "stopped", ...p, message: "stopped on request" });
-            run.log(`stopped at epoch ${p.epoch}, step ${p.step}`);
-            this.emit({ type: "stopped", runDir: run.dir, ...p, checkpoint: typeof m["checkpoint"] === "string" ? m["checkpoint"] : null });
+            this.emit(runStopped(run, p, typeof m["checkpoint"] === "string" ? m["checkpoint"] : null));
           }
           child.stdin.end();
           await lines.close();

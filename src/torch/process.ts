@@ -1,4 +1,5 @@
 import type { TrainerEvent, TrainerRequest, TrainerState } from "../shared/training";
+import { alreadyStarted } from "../trainer/session";
 import { TorchTrainingSession } from "./engine";
 
 /**
@@ -38,7 +39,7 @@ export class TorchProcessSession {
     switch (req.type) {
       case "start":
         if (this.state !== "idle") {
-          this.emit({ type: "error", requestId: null, phase: "request", message: `a run was already started in this trainer process (state: ${this.state}); start another process for another run`, diagnostics: [], runDir: this.dir, logTail: [] });
+          this.emit(alreadyStarted(this.state, this.dir));
           return;
         }
         this.state = "preparing";

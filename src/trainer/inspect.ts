@@ -3,14 +3,14 @@ import * as path from "node:path";
 import type * as tfc from "@tensorflow/tfjs-core";
 import { Analyzer, diskHost } from "../analyzer/index";
 import type { FileAnalysis, ModelAnalysis } from "../shared/analysis";
-import { validateTrainConfig, type DatasetSpec, type InspectQuery, type InspectResult } from "../shared/training";
+import { notUsedText, validateTrainConfig, type DatasetSpec, type InspectQuery, type InspectResult } from "../shared/training";
 import type { DatasetSummary, InputSpec, Tensor } from "../shared/webview/common";
 import type { Unit } from "../shared/webview/receptiveField";
 import { readCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
 import { channelStats, fail, fillBatch, loadDataset, normalizationTable, ok, type ImageDataset, type Normalization, type Result } from "./data/index";
 import type { CompiledModel, TF } from "./model/types";
-import { modelInputSpec, type BackendSelection, type SessionDeps } from "./session";
+import { findModel, modelInputSpec, type BackendSelection, type SessionDeps } from "./session";
 import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
 
 /**
@@ -274,16 +274,9 @@ export class Inspector {
     const fa = this.analysis(file, text);
     if (!fa.ok) return fa;
     const { analysis, stamp } = fa.value;
-    const model = analysis.models.find((m) => m.name === name);
-    if (model === undefined) {
-      const names = analysis.models.map((m) => m.name);
-      return fail(`${file} has no model '${name}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`);
-    }
-    const errors = analysis.diagnostics.filter((d) => d.severity === "error");
-    if (errors.length > 0) {
-      const first = errors[0]!;
-      return fail(`${file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`);
-    }
+    const found = findModel(analysis, file, name);
+    if (!found.ok) return fail(found.error);
+    const model = found.value;
     const input = model.inputs.length === 1 ? sampleShape(model.inputs[0]!) : null;
     if (!input || model.inputs[0]!.length !== 4) return fail(`${name} has @input ${model.inputs.map((s) => show(s)).join(", ") || "none"}; the panels need one image input [N, C, H, W] with numeric C, H and W`);
     const prefix = `${file}\u0000${name}\u0000`;
@@ -292,7 +285,7 @@ export class Inspector {
     if (hit) return ok(hit);
     this.models.deleteWhere((k) => k.startsWith(prefix)); // an older version of the file
     const be = await this.selectBackend();
-    if (!be.ok) return fail(`no usable TensorFlow.js backend: ${be.error}${be.notUsed.length ? ` (${be.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : ""}`);
+    if (!be.ok) return fail(`no usable TensorFlow.js backend: ${be.error}${be.notUsed.length ? ` (${notUsedText(be.notUsed)})` : ""}`);
     let compiled: CompiledModel;
     try {
       compiled = this.deps.compile(be.tf, model, { seed: 0 });

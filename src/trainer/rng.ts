@@ -5,7 +5,7 @@
  */
 
 /** A 32-bit mix (the murmur3 finaliser). */
-function mix32(h: number): number {
+export function mix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -4,18 +4,23 @@ import { Analyzer } from "../analyzer/index";
 import type { FileAnalysis, ModelAnalysis } from "../shared/analysis";
 import {
   describeDataset,
+  notUsedText,
   validateTrainConfig,
   type BackendChoice,
   type BackendName,
   type BackendRejection,
+  type CompletedEvent,
+  type DatasetInfo,
   type ErrorEvent,
+  type FinalMetrics,
+  type StoppedEvent,
   type TrainConfig,
   type TrainerEvent,
   type TrainerRequest,
   type TrainerState,
 } from "../shared/training";
-import { latestCheckpoint } from "./checkpoint";
-import { channelStats, loadDataset, type ImageDataset, type ModelInputSpec, type Normalization } from "./data/index";
+import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
+import { channelStats, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
 import type { CompiledModel, CompileModel, TF } from "./model/types";
 import { createRunDir, logTail, RunFiles } from "./runs";
@@ -25,7 +30,9 @@ import { TrainingLoop } from "./train/loop";
  * One training run inside the trainer process, from a `start` request to its end: analyse the
  * model file, load and check the dataset against the model, pick the backend, compile, create or
  * resume the run folder, train. Every failure becomes an `error` event with a clear message (and
- * a failed run status where a run folder exists); nothing throws out of here.
+ * a failed run status where a run folder exists); nothing throws out of here. The steps exported
+ * below (configuration, model, data, run folder, run end) are the PyTorch engine's too
+ * (src/torch/engine.ts), so both engines check and record a run alike.
  */
 
 export type BackendSelection = { ok: true; tf: TF; backend: BackendName; notUsed: BackendRejection[] } | { ok: false; error: string; notUsed: BackendRejection[] };
@@ -55,6 +62,89 @@ export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelIn
   if (o.length !== 2 || typeof k !== "number") return { ok: false, error: `${model.name} outputs ${show(o)}; the trainer needs class scores (logits) [N, classes], e.g. ending with nn.Linear(features, classes)` };
   if (k < 2) return { ok: false, error: `${model.name} outputs ${show(o)}: a classifier needs at least 2 classes` };
   return { ok: true, value: { channels: c, height: h, width: w, classes: k } };
+}
+
+/** The refusal of a second `start` in one trainer process (one run per process). */
+export function alreadyStarted(state: TrainerState, runDir: string | null): ErrorEvent {
+  return { type: "error", requestId: null, phase: "request", message: `a run was already started in this trainer process (state: ${state}); start another process for another run`, diagnostics: [], runDir, logTail: [] };
+}
+
+/** The saved configuration of the run folder `dir` (its config.json), to resume that run. */
+export function savedRunConfig(dir: string): Result<TrainConfig> {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+  } catch (e) {
+    return fail(`cannot resume ${dir}: no readable config.json (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const checked = validateTrainConfig(saved);
+  return checked.ok ? ok(checked.value) : fail(`cannot resume ${dir}: its config.json is not valid (${checked.error})`);
+}
+
+/** Why a model cannot be trained, with the file's errors where those are the reason. */
+type ModelFailure = { ok: false; error: string; diagnostics: ErrorEvent["diagnostics"] };
+
+/** The model `name` of an analysed file, or why it cannot be used: no such model, or errors in the file. */
+export function findModel(analysis: FileAnalysis, file: string, name: string): { ok: true; value: ModelAnalysis } | ModelFailure {
+  const errors = analysis.diagnostics.filter((d) => d.severity === "error");
+  const model = analysis.models.find((m) => m.name === name);
+  if (model === undefined) {
+    const names = analysis.models.map((m) => m.name);
+    return { ok: false, error: `${file} has no model '${name}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`, diagnostics: diagnosticsOf(errors) };
+  }
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    return { ok: false, error: `${file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`, diagnostics: diagnosticsOf(errors) };
+  }
+  return { ok: true, value: model };
+}
+
+/** The model a run trains, analysed from its file and checked to be a trainable classifier. */
+export function modelToTrain(file: string, name: string, analyze: ((file: string) => FileAnalysis) | undefined): { ok: true; model: ModelAnalysis; spec: ModelInputSpec } | ModelFailure {
+  if (!fs.existsSync(file)) return { ok: false, error: `cannot read the model file ${file}`, diagnostics: [] };
+  const found = findModel((analyze ?? ((f: string) => new Analyzer().analyzeFile(f)))(file), file, name);
+  if (!found.ok) return found;
+  const spec = modelInputSpec(found.value);
+  if (!spec.ok) return { ok: false, error: spec.error, diagnostics: [] };
+  return { ok: true, model: found.value, spec: spec.value };
+}
+
+/** A run's dataset, loaded and checked against the model's input, and how its pixels are normalised. */
+export function loadTrainingData(config: TrainConfig, input: ModelInputSpec): Result<{ dataset: ImageDataset; normalization: Normalization }> {
+  const loaded = loadDataset(config.dataset, { input, validationFraction: config.validationFraction, seed: config.seed });
+  if (!loaded.ok) return loaded;
+  const dataset = loaded.value;
+  const normalization = config.normalize ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width) : IDENTITY_NORMALIZATION(dataset.channels);
+  return ok({ dataset, normalization });
+}
+
+/** The latest complete checkpoint of the run folder `dir`, to resume from; damaged ones are logged and skipped. */
+export function resumeCheckpoint(dir: string, log: (line: string) => void): Result<LoadedCheckpoint> {
+  const latest = latestCheckpoint(dir);
+  for (const s of latest.skipped) log(`skipping a damaged checkpoint: ${s}`);
+  if (latest.checkpoint === null) return fail(`cannot resume ${dir}: it has no complete checkpoint${latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : ""}`);
+  return ok(latest.checkpoint);
+}
+
+/** The normalisation as the run log states it. */
+export function describeNormalization(n: Normalization): string {
+  return `normalisation mean [${n.mean.map((x) => x.toFixed(4)).join(", ")}], std [${n.std.map((x) => x.toFixed(4)).join(", ")}]`;
+}
+
+type Position = { epoch: number; step: number; globalStep: number };
+
+/** Records a completed run in its folder (status and log); the `completed` event. */
+export function runCompleted(run: RunFiles, p: Position, final: FinalMetrics | null, seconds: number): CompletedEvent {
+  run.status({ state: "completed", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: null });
+  run.log(`completed in ${seconds.toFixed(1)} s${final ? `: validation accuracy ${(100 * final.valAccuracy).toFixed(2)}%` : ""}`);
+  return { type: "completed", runDir: run.dir, final, seconds };
+}
+
+/** Records a run stopped on request in its folder (status and log); the `stopped` event. */
+export function runStopped(run: RunFiles, p: Position, checkpoint: string | null): StoppedEvent {
+  run.status({ state: "stopped", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: "stopped on request" });
+  run.log(`stopped at epoch ${p.epoch}, step ${p.step}`);
+  return { type: "stopped", runDir: run.dir, epoch: p.epoch, step: p.step, globalStep: p.globalStep, checkpoint };
 }
 
 export class TrainingSession {
@@ -99,7 +189,7 @@ export class TrainingSession {
     switch (req.type) {
       case "start":
         if (this.state !== "idle") {
-          this.emit({ type: "error", requestId: null, phase: "request", message: `a run was already started in this trainer process (state: ${this.state}); start another process for another run`, diagnostics: [], runDir: this.run?.dir ?? null, logTail: [] });
+          this.emit(alreadyStarted(this.state, this.run?.dir ?? null));
           return;
         }
         return this.start(req.config);
@@ -155,48 +245,28 @@ export class TrainingSession {
     // 1. the configuration (a resumed run keeps its own, except epochs and backend)
     let config = requested;
     if (requested.resume !== null) {
-      const dir = requested.resume;
-      let saved: unknown;
-      try {
-        saved = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
-      } catch (e) {
-        return this.fail("config", `cannot resume ${dir}: no readable config.json (${e instanceof Error ? e.message : String(e)})`);
-      }
-      const checked = validateTrainConfig(saved);
-      if (!checked.ok) return this.fail("config", `cannot resume ${dir}: its config.json is not valid (${checked.error})`);
-      config = { ...checked.value, epochs: requested.epochs, backend: requested.backend, resume: dir };
+      const saved = savedRunConfig(requested.resume);
+      if (!saved.ok) return this.fail("config", saved.error);
+      config = { ...saved.value, epochs: requested.epochs, backend: requested.backend, resume: requested.resume };
     }
 
     // 2. the model
-    const analyze = this.deps.analyze ?? ((f: string) => new Analyzer().analyzeFile(f));
-    if (!fs.existsSync(config.file)) return this.fail("model", `cannot read the model file ${config.file}`);
-    const analysis = analyze(config.file);
-    const errors = analysis.diagnostics.filter((d) => d.severity === "error");
-    const model = analysis.models.find((m) => m.name === config.model);
-    if (model === undefined) {
-      const names = analysis.models.map((m) => m.name);
-      return this.fail("model", `${config.file} has no model '${config.model}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`, { diagnostics: diagnosticsOf(errors) });
-    }
-    if (errors.length > 0) {
-      const first = errors[0]!;
-      return this.fail("model", `${config.file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`, { diagnostics: diagnosticsOf(errors) });
-    }
-    const spec = modelInputSpec(model);
-    if (!spec.ok) return this.fail("model", spec.error);
+    const found = modelToTrain(config.file, config.model, this.deps.analyze);
+    if (!found.ok) return this.fail("model", found.error, { diagnostics: found.diagnostics });
+    const { model, spec } = found;
     this.analysis = model;
 
     // 3. the data, checked against the model before anything is trained
-    const loaded = loadDataset(config.dataset, { input: spec.value, validationFraction: config.validationFraction, seed: config.seed });
+    const loaded = loadTrainingData(config, spec);
     if (!loaded.ok) return this.fail("dataset", loaded.error);
-    const dataset = loaded.value;
-    if (dataset.classes < spec.value.classes) {
-      this.emit({ type: "log", level: "warning", message: `${model.name} has ${spec.value.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer` });
+    const { dataset, normalization } = loaded.value;
+    if (dataset.classes < spec.classes) {
+      this.emit({ type: "log", level: "warning", message: `${model.name} has ${spec.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer` });
     }
-    const normalization: Normalization = config.normalize ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width) : IDENTITY_NORMALIZATION(dataset.channels);
 
     // 4. the backend and the compiled model
     const be = await this.deps.selectBackend(config.backend);
-    if (!be.ok) return this.fail("training", `no usable TensorFlow.js backend for '${config.backend}': ${be.error}${be.notUsed.length ? ` (${be.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : ""}`);
+    if (!be.ok) return this.fail("training", `no usable TensorFlow.js backend for '${config.backend}': ${be.error}${be.notUsed.length ? ` (${notUsedText(be.notUsed)})` : ""}`);
     let compiled: CompiledModel;
     try {
       compiled = this.deps.compile(be.tf, model, { seed: config.seed });
@@ -206,17 +276,15 @@ export class TrainingSession {
     this.model = compiled;
 
     // 5. the run folder
-    let resumeFrom = null as ReturnType<typeof latestCheckpoint>["checkpoint"];
+    let resumeFrom: LoadedCheckpoint | null = null;
     if (config.resume !== null) {
       this.run = new RunFiles(config.resume);
-      const latest = latestCheckpoint(config.resume);
-      for (const s of latest.skipped) this.log(`skipping a damaged checkpoint: ${s}`);
-      if (latest.checkpoint === null) {
-        const why = latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : "";
+      const latest = resumeCheckpoint(config.resume, (line) => this.log(line));
+      if (!latest.ok) {
         this.run = null;
-        return this.fail("config", `cannot resume ${config.resume}: it has no complete checkpoint${why}`);
+        return this.fail("config", latest.error);
       }
-      resumeFrom = latest.checkpoint;
+      resumeFrom = latest.value;
     } else {
       try {
         this.run = new RunFiles(createRunDir(config.runsDir, model.name));
@@ -228,7 +296,7 @@ export class TrainingSession {
     const run = this.run;
     if (resumeFrom === null) run.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
 
-    const loop = new TrainingLoop({ tf: be.tf, model: compiled, dataset, config, normalization, classes: spec.value.classes, run, emit: (e) => this.emit(e) });
+    const loop = new TrainingLoop({ tf: be.tf, model: compiled, dataset, config, normalization, classes: spec.classes, run, emit: (e) => this.emit(e) });
     this.loop = loop;
     if (resumeFrom !== null) {
       const err = loop.restore(resumeFrom);
@@ -239,7 +307,7 @@ export class TrainingSession {
     }
     const pos = loop.current;
     run.status({ state: "running", epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep, message: null });
-    run.log(`backend ${be.backend}${be.notUsed.length ? ` (not used: ${be.notUsed.map((r) => `${r.backend}: ${r.reason}`).join("; ")})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; normalisation mean [${normalization.mean.map((m) => m.toFixed(4)).join(", ")}], std [${normalization.std.map((s) => s.toFixed(4)).join(", ")}]`);
+    run.log(`backend ${be.backend}${be.notUsed.length ? ` (not used: ${notUsedText(be.notUsed)})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`);
     this.emit({
       type: "started",
       runDir: run.dir,
@@ -257,17 +325,8 @@ export class TrainingSession {
     this.state = this.stopRequested ? "stopping" : "training";
     if (this.stopRequested) loop.requestStop();
     const outcome = await loop.run();
-    const p = loop.current;
     if (outcome.kind === "diverged") return this.fail("training", outcome.message);
-    if (outcome.kind === "completed") {
-      run.status({ state: "completed", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: null });
-      run.log(`completed in ${outcome.seconds.toFixed(1)} s${outcome.final ? `: validation accuracy ${(100 * outcome.final.valAccuracy).toFixed(2)}%` : ""}`);
-      this.emit({ type: "completed", runDir: run.dir, final: outcome.final, seconds: outcome.seconds });
-    } else {
-      run.status({ state: "stopped", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: "stopped on request" });
-      run.log(`stopped at epoch ${p.epoch}, step ${p.step}`);
-      this.emit({ type: "stopped", runDir: run.dir, epoch: p.epoch, step: p.step, globalStep: p.globalStep, checkpoint: outcome.checkpoint });
-    }
+    this.emit(outcome.kind === "completed" ? runCompleted(run, loop.current, outcome.final, outcome.seconds) : runStopped(run, loop.current, outcome.checkpoint));
     this.state = "finished";
   }
 
@@ -279,11 +338,11 @@ export class TrainingSession {
   }
 }
 
-function diagnosticsOf(errors: FileAnalysis["diagnostics"]): ErrorEvent["diagnostics"] {
+export function diagnosticsOf(errors: FileAnalysis["diagnostics"]): ErrorEvent["diagnostics"] {
   return errors.map((d) => ({ message: d.message, file: d.location.file, line: d.location.range.start.line + 1, column: d.location.range.start.character + 1 }));
 }
 
-function datasetInfo(d: ImageDataset, n: Normalization) {
+export function datasetInfo(d: ImageDataset, n: Normalization): DatasetInfo {
   return {
     name: d.name,
     channels: d.channels,

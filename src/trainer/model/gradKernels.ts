@@ -53,15 +53,6 @@ type Shape4 = [number, number, number, number];
 type Pad = number | "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
 type Rounding = "floor" | "round" | "ceil" | undefined;
 
-/** Time spent in the kernels the gradient kernels call, by kernel (for benchmarks), when enabled. */
-let kernelProfile: Map<string, { calls: number; ms: number }> | null = null;
-
-export function profileInnerKernels(on: boolean): Map<string, { calls: number; ms: number }> | null {
-  const previous = kernelProfile;
-  kernelProfile = on ? new Map() : null;
-  return previous;
-}
-
 /** Runs other kernels of the same backend, and frees every intermediate result at the end. */
 class Runner {
   private readonly temps: TensorInfo[] = [];
@@ -76,14 +67,7 @@ class Runner {
   run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
     const k = this.originals.get(name) ?? this.tf.getKernel(name, this.backendName);
     if (!k) throw new Error(`Kernel ${name} is not registered for backend ${this.backendName}`);
-    const t0 = kernelProfile ? performance.now() : 0;
     const out = k.kernelFunc({ inputs, backend: this.backend, attrs });
-    if (kernelProfile) {
-      const p = kernelProfile.get(name) ?? { calls: 0, ms: 0 };
-      p.calls++;
-      p.ms += performance.now() - t0;
-      kernelProfile.set(name, p);
-    }
     if (Array.isArray(out)) throw new Error(`Kernel ${name} returned several tensors`);
     this.temps.push(out);
     return out;
@@ -526,7 +510,6 @@ function input(inputs: NamedTensorInfoMap, name: string): TensorInfo {
 
 /** The kernels this module provides, by name. */
 export const GRAD_KERNEL_NAMES = ["Conv2DBackpropFilter", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "MaxPoolGrad", "AvgPoolGrad"] as const;
-export type GradKernelName = (typeof GRAD_KERNEL_NAMES)[number];
 
 /**
  * Builds the kernel configs for `backendName` (on wasm also the faster forward kernels of

@@ -1,17 +1,10 @@
+import { mix32, mulberry32 } from "../rng";
+
 /**
  * PyTorch's default initialisation, seeded. Each tensor draws from its own generator derived from
  * (seed, state_dict name), so a parameter's initial value does not depend on the order in which
  * the model is compiled, and adding a layer does not change the others.
  */
-
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** A 32-bit seed from a number and a name. */
 export function seedFor(seed: number, name: string): number {
@@ -21,21 +14,9 @@ export function seedFor(seed: number, name: string): number {
   return h;
 }
 
-/** mulberry32: uniform floats in [0, 1). */
-export function uniformStream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `size` values from U(−bound, bound). */
 export function uniform(seed: number, name: string, size: number, bound: number): Float32Array {
-  const next = uniformStream(seedFor(seed, name));
+  const { next } = mulberry32(seedFor(seed, name));
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = (2 * next() - 1) * bound;
   return out;

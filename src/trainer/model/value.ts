@@ -13,12 +13,6 @@ export interface Value {
   readonly layout: "torch" | "nhwc";
 }
 
-/** The NCHW (PyTorch) shape of a value. */
-export function torchShape(v: Value): number[] {
-  const s = v.t.shape;
-  return v.layout === "nhwc" ? [s[0]!, s[3]!, s[1]!, s[2]!] : [...s];
-}
-
 /**
  * Whether NCHW and NHWC hold the same element order for this shape (one channel, or a 1×1
  * map): then a reshape converts, no transpose needed.

@@ -57,7 +57,7 @@ const EVAL_BATCH = 256;
 export async function trainStep(
   tf: TF,
   model: CompiledModel,
-  params: readonly tfc.Variable[],
+  params: tfc.Variable[],
   varToParam: ReadonlyMap<string, string>,
   optimizer: Optimizer,
   x: Float32Array,
@@ -71,7 +71,7 @@ export async function trainStep(
       const out = model.apply([input], true);
       hold.logits = tf.keep(out);
       return crossEntropy(tf, out, labels);
-    }, [...params]);
+    }, params);
     const byName = new Map<string, tfc.Tensor>();
     for (const [vn, g] of Object.entries(grads)) {
       const p = varToParam.get(vn);
@@ -94,6 +94,11 @@ export function variableNames(model: CompiledModel): Map<string, string> {
   const m = new Map<string, string>();
   for (const [name, v] of model.parameters) m.set(v.name, name);
   return m;
+}
+
+/** An epoch's line in the run log (the top-5 accuracy where the event has one). */
+export function epochLogLine(e: EpochEndEvent, epochs: number): string {
+  return `epoch ${e.epoch}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${e.valTop5 !== null ? `, top-5 ${(100 * e.valTop5).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`;
 }
 
 export class TrainingLoop {
@@ -278,7 +283,7 @@ export class TrainingLoop {
       this.lastEpoch = e;
       const { type: _t, ...rest } = e;
       run.appendMetrics({ type: "epoch", ...rest, time: new Date().toISOString() });
-      run.log(`epoch ${epoch}/${config.epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${many ? `, top-5 ${(100 * e.valTop5!).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`);
+      run.log(epochLogLine(e, config.epochs));
       this.o.emit(e);
       p.seconds = elapsed();
       const file = this.checkpoint("epoch", { loss: e.valLoss, accuracy: e.valAccuracy });
