@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import { formatDuration, progressLine } from "../../src/cli/train";
 import { validateEvent } from "../../src/shared/training";
 import { readStatus } from "../../src/trainer/runs";
@@ -66,6 +67,25 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
     assert.deepEqual([last.type, last.phase], ["error", "dataset"]);
     assert.match(last.message, /images are 28×28 but the model's @input expects 32×32/);
     assert.deepEqual(fs.readdirSync(dir), ["bad.ts"]);
+  });
+
+  test("a decompression bomb in the data exits 1 naming the file, with bounded memory", () => {
+    const dir = tempDir();
+    for (const f of fs.readdirSync(data)) fs.copyFileSync(path.join(data, f), path.join(dir, f));
+    const header = Buffer.alloc(16);
+    [0x803, 192, 28, 28].forEach((v, i) => header.writeUInt32BE(v, 4 * i));
+    // 200 KB on disk (less than the data announced), 200 MB once inflated, behind the header of the 192 images the labels announce
+    const zeros = gzipSync(Buffer.alloc(2 ** 20));
+    const bomb = path.join(dir, "train-images-idx3-ubyte.gz");
+    fs.rmSync(path.join(dir, "train-images-idx3-ubyte"), { force: true });
+    fs.writeFileSync(bomb, Buffer.concat([gzipSync(header), ...Array.from({ length: 200 }, () => zeros)]));
+    const rss = path.join(dir, "rss.js");
+    fs.writeFileSync(rss, "process.on('exit', () => process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n'));");
+    const r = spawnSync(process.execPath, ["-r", rss, CLI, "train", "examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", `idx:${dir}`, "--out", tempDir()], { cwd: ROOT, encoding: "utf8", env, timeout: 120_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /train-images-idx3-ubyte\.gz: decompresses to more than the 216\.1 KB its header announces \(192×28×28 values\)/);
+    const kb = Number(/maxRSS (\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(kb < 250_000, `peak memory ${kb} KB`);
   });
 
   test("--json: one valid event per line, ending with completed; exit 0", () => {

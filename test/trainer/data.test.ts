@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { gzipSync } from "node:zlib";
+import { deflateSync, gzipSync } from "node:zlib";
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { channelStats, fillBatch, normalizationTable } from "../../src/trainer/data/batches";
@@ -285,5 +285,107 @@ describe("batches", () => {
     assert.notDeepEqual(a, permutation(1000, rngFor(7, "shuffle", 2)));
     assert.notDeepEqual(a, permutation(1000, rngFor(8, "shuffle", 1)));
     assert.deepEqual([...a].sort((p, q) => p - q), Array.from({ length: 1000 }, (_, i) => i));
+  });
+});
+
+describe("declared sizes are checked before decoding (decompression bombs)", () => {
+  /** A gzip file of `head`, then `megabytes` MB of zeros as further gzip members (about 1 KB each). */
+  function gzipBomb(head: Buffer, megabytes: number): Buffer {
+    const zeros = gzipSync(Buffer.alloc(2 ** 20));
+    return Buffer.concat([gzipSync(head), ...Array.from({ length: megabytes }, () => zeros)]);
+  }
+  function timed<T>(f: () => T): { value: T; ms: number } {
+    const t0 = performance.now();
+    const value = f();
+    return { value, ms: performance.now() - t0 };
+  }
+
+  test("an IDX header claiming a huge count is refused from its header, naming the file", () => {
+    const dir = tempDir();
+    writeIdxDir(dir, 4, 28);
+    // 16 bytes on disk, gzipped or not, announcing 10^9 images of 28×28 (784 GB)
+    fs.writeFileSync(path.join(dir, "train-images-idx3-ubyte"), gzipSync(idx([1e9, 28, 28], new Uint8Array(0))));
+    fs.writeFileSync(path.join(dir, "train-labels-idx1-ubyte"), idx([1e9], new Uint8Array(0)));
+    const r = timed(() => err(loadDataset({ kind: "idx", dir }, opts(MNIST))));
+    assert.equal(r.value, "train-images-idx3-ubyte: its header announces 1,000,000,000 images of 28×28; with the other IDX files that is 788.00 GB in memory, more than the 2.15 GB the trainer holds (the data was not read)");
+    assert.ok(r.ms < 1000, `${r.ms} ms`);
+  });
+
+  test("a gzip bomb after an honest IDX header stops at what the header announces", () => {
+    const dir = tempDir();
+    writeIdxDir(dir, 2000, 28, { gzip: true });
+    // 1 MB on disk (less than the 1.6 MB of data announced), 1 GB of zeros once inflated
+    const file = path.join(dir, "train-images-idx3-ubyte.gz");
+    fs.writeFileSync(file, gzipBomb(idx([2000, 28, 28], new Uint8Array(2000 * 784)), 1000));
+    const before = process.memoryUsage().rss;
+    const r = timed(() => err(loadDataset({ kind: "idx", dir }, opts(MNIST))));
+    assert.equal(r.value, `${file}: decompresses to more than the 1.63 MB its header announces (2000×28×28 values) (1.05 MB gzipped); not read further`);
+    assert.ok(r.ms < 1000, `${r.ms} ms`);
+    assert.ok(process.memoryUsage().rss - before < 200e6, "memory stays bounded");
+  });
+
+  test("IDX images of another size than the model's are refused before their data is read", () => {
+    const dir = tempDir();
+    writeIdxDir(dir, 4, 28, { gzip: true });
+    fs.writeFileSync(path.join(dir, "train-images-idx3-ubyte.gz"), gzipBomb(idx([4, 32, 32], new Uint8Array(0)), 1000));
+    fs.writeFileSync(path.join(dir, "t10k-images-idx3-ubyte.gz"), gzipBomb(idx([2, 32, 32], new Uint8Array(0)), 1000));
+    const r = timed(() => err(loadDataset({ kind: "idx", dir }, opts(MNIST))));
+    assert.match(r.value, /images are 32×32 but the model's @input expects 28×28/);
+    assert.ok(r.ms < 1000, `${r.ms} ms`);
+  });
+
+  /** A PNG whose IHDR says w×h, with `idat` as its image data. */
+  function pngFile(w: number, h: number, idat: Buffer, interlaced = false): Buffer {
+    const chunk = (type: string, data: Buffer) => {
+      const b = Buffer.alloc(12 + data.length);
+      b.writeUInt32BE(data.length, 0);
+      b.write(type, 4, "ascii");
+      data.copy(b, 8);
+      return b; // pngjs checks CRCs: fixed below
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(w, 0);
+    ihdr.writeUInt32BE(h, 4);
+    ihdr.set([8, 2, 0, 0, interlaced ? 1 : 0], 8);
+    const parts = [chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", Buffer.alloc(0))].map(withCrc);
+    return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...parts]);
+  }
+  function withCrc(c: Buffer): Buffer {
+    let crc = 0xffffffff;
+    for (let i = 4; i < c.length - 4; i++) {
+      crc ^= c[i]!;
+      for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+    }
+    c.writeUInt32BE((crc ^ 0xffffffff) >>> 0, c.length - 4);
+    return c;
+  }
+  function folderWith(name: string, bytes: Buffer): string {
+    const dir = tempDir();
+    for (const k of ["a", "b"]) {
+      fs.mkdirSync(path.join(dir, k));
+      for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(dir, k, `${i}.png`), pngFile(4, 4, deflateSync(Buffer.alloc(4 * 13))));
+    }
+    fs.writeFileSync(path.join(dir, "b", name), bytes);
+    return dir;
+  }
+  const SMALL: ModelInputSpec = { channels: 3, height: 4, width: 4, classes: 2 };
+
+  test("a 20000×20000 PNG or JPEG is refused from its header, naming the file", () => {
+    const png = folderWith("huge.png", pngFile(20000, 20000, deflateSync(Buffer.alloc(1000))));
+    const r = timed(() => err(loadDataset({ kind: "folder", dir: png }, { input: SMALL, validationFraction: 0.2, seed: 0 })));
+    assert.equal(r.value, `b/huge.png: a 20000×20000 image (400,000,000 pixels) would take 6.40 GB to decode, more than the 33,554,432 pixels (e.g. 8192×4096) an image may have; the model takes 4×4: shrink the image first (in ${png})`);
+    assert.ok(r.ms < 1000, `${r.ms} ms`);
+    // a JPEG: SOI, an APP0 segment, then a baseline frame header of 20000×20000
+    const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0"), 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+    const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, 0x4e, 0x20, 0x4e, 0x20, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    const jpg = folderWith("huge.jpg", Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]));
+    assert.match(err(loadDataset({ kind: "folder", dir: jpg }, { input: SMALL, validationFraction: 0.2, seed: 0 })), /^b\/huge\.jpg: a 20000×20000 image \(400,000,000 pixels\) would take 6\.40 GB to decode/);
+  });
+
+  test("an interlaced PNG whose image data inflates past its declared size is not decoded", () => {
+    const dir = folderWith("bomb.png", pngFile(4, 4, deflateSync(Buffer.alloc(64 * 2 ** 20)), true));
+    const r = timed(() => err(loadDataset({ kind: "folder", dir }, { input: SMALL, validationFraction: 0.2, seed: 0 })));
+    assert.match(r.value, /^b\/bomb\.png: the image data inflates to more than the \d+ B its 4×4 size needs; not decoded/);
+    assert.ok(r.ms < 1000, `${r.ms} ms`);
   });
 });

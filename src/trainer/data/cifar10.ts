@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkDir, findIn, readMaybeGzip } from "./files";
-import { fail, ok, type ImageDataset, type Result, type Split } from "./types";
+import { checkShape, fail, MEMORY_BUDGET_BYTES, ok, type ImageDataset, type ModelInputSpec, type Result, type Split } from "./types";
 
 /**
  * CIFAR-10 binary version: `data_batch_1.bin` … `data_batch_5.bin` (training; any present, at
@@ -46,7 +46,8 @@ function concat(splits: Split[]): Split {
   return { count, images, labels };
 }
 
-export function loadCifar10(dir: string): Result<ImageDataset> {
+/** Loads a CIFAR-10 folder; with the model's `input`, a model that does not take 3×32×32 images is refused before any data is read. */
+export function loadCifar10(dir: string, input?: ModelInputSpec): Result<ImageDataset> {
   let listing = checkDir(dir, "CIFAR-10 folder");
   if (!listing.ok) return listing;
   if (!listing.value.some((f) => /^data_batch_\d\.bin(\.gz)?$/i.test(f)) && listing.value.includes("cifar-10-batches-bin")) {
@@ -59,17 +60,27 @@ export function loadCifar10(dir: string): Result<ImageDataset> {
   if (trainFiles.length === 0 || testFile === undefined) {
     return fail(`CIFAR-10 folder ${dir} has no ${trainFiles.length === 0 ? "data_batch_1.bin … data_batch_5.bin" : "test_batch.bin"} (expected the binary version: data_batch_1.bin … data_batch_5.bin and test_batch.bin)`);
   }
+  const name = `cifar10:${dir}`;
+  const sources = { train: trainFiles.join(", "), validation: path.basename(testFile) };
+  if (input !== undefined) {
+    const fits = checkShape({ name, channels: 3, height: SIDE, width: SIDE, source: sources.train }, input);
+    if (!fits.ok) return fits;
+  }
+  // every batch read counts against the budget: a gzip bomb stops at what is left of it
+  let left = MEMORY_BUDGET_BYTES;
+  const readBatch = (file: string): Result<Split> => {
+    const bytes = readMaybeGzip(file, { bytes: left, why: `left of the ${MEMORY_BUDGET_BYTES / 2 ** 30} GiB the trainer holds in memory for a dataset` });
+    if (!bytes.ok) return bytes;
+    left -= bytes.value.length;
+    return parseCifarBatch(bytes.value, file);
+  };
   const train: Split[] = [];
   for (const f of trainFiles) {
-    const bytes = readMaybeGzip(path.join(dir, f));
-    if (!bytes.ok) return bytes;
-    const s = parseCifarBatch(bytes.value, f);
+    const s = readBatch(path.join(dir, f));
     if (!s.ok) return s;
     train.push(s.value);
   }
-  const testBytes = readMaybeGzip(testFile);
-  if (!testBytes.ok) return testBytes;
-  const test = parseCifarBatch(testBytes.value, testFile);
+  const test = readBatch(testFile);
   if (!test.ok) return test;
   let classNames = DEFAULT_NAMES;
   try {
@@ -79,7 +90,7 @@ export function loadCifar10(dir: string): Result<ImageDataset> {
     // no class names: the defaults
   }
   return ok({
-    name: `cifar10:${dir}`,
+    name,
     channels: 3,
     height: SIDE,
     width: SIDE,
@@ -87,6 +98,6 @@ export function loadCifar10(dir: string): Result<ImageDataset> {
     classNames,
     train: concat(train),
     validation: test.value,
-    sources: { train: trainFiles.join(", "), validation: path.basename(testFile) },
+    sources,
   });
 }

