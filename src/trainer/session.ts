@@ -20,7 +20,7 @@ import {
   type TrainerState,
 } from "../shared/training";
 import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
-import { channelStats, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
+import { channelStats, classCoverageWarning, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
 import type { CompiledModel, CompileModel, TF } from "./model/types";
 import { createRunDir, logTail, RunFiles } from "./runs";
@@ -260,9 +260,8 @@ export class TrainingSession {
     const loaded = loadTrainingData(config, spec);
     if (!loaded.ok) return this.fail("dataset", loaded.error);
     const { dataset, normalization } = loaded.value;
-    if (dataset.classes < spec.classes) {
-      this.emit({ type: "log", level: "warning", message: `${model.name} has ${spec.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer` });
-    }
+    const coverage = classCoverageWarning(model.name, spec.classes, dataset);
+    if (coverage !== null) this.emit({ type: "log", level: "warning", message: coverage });
 
     // 4. the backend and the compiled model
     const be = await this.deps.selectBackend(config.backend);

@@ -6,7 +6,7 @@ import { deflateSync, gzipSync } from "node:zlib";
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { channelStats, fillBatch, normalizationTable } from "../../src/trainer/data/batches";
-import { loadDataset, type ImageDataset, type ModelInputSpec, type Result } from "../../src/trainer/data/index";
+import { classCoverageWarning, describeLabels, loadDataset, type ImageDataset, type ModelInputSpec, type Result } from "../../src/trainer/data/index";
 import { loadMnistSample } from "../../src/trainer/data/mnistSample";
 import { permutation, rngFor } from "../../src/trainer/rng";
 import { tempDir } from "./helpers/env";
@@ -387,5 +387,29 @@ describe("declared sizes are checked before decoding (decompression bombs)", () 
     const r = timed(() => err(loadDataset({ kind: "folder", dir }, { input: SMALL, validationFraction: 0.2, seed: 0 })));
     assert.match(r.value, /^b\/bomb\.png: the image data inflates to more than the \d+ B its 4×4 size needs; not decoded/);
     assert.ok(r.ms < 1000, `${r.ms} ms`);
+  });
+});
+
+describe("the classes the data has are the labels present", () => {
+  test("an IDX set with only label 3 has 1 class, not 4", () => {
+    const dir = tempDir();
+    writeIdxDir(dir, 6, 28, { labels: () => 3 });
+    const d = ok(loadDataset({ kind: "idx", dir }, opts(MNIST)));
+    assert.equal(classCoverageWarning("net", 10, d), `net has 10 output classes but idx:${dir} has 1 (only label 3); the other outputs are never the right answer`);
+    writeIdxDir(dir, 12, 28, { labels: (i) => [0, 2, 3, 4, 7][i % 5]! });
+    const gaps = ok(loadDataset({ kind: "idx", dir }, opts(MNIST)));
+    assert.match(classCoverageWarning("net", 10, gaps)!, /has 5 \(labels 0, 2 to 4 and 7\)/);
+    writeIdxDir(dir, 20, 28);
+    assert.equal(classCoverageWarning("net", 10, ok(loadDataset({ kind: "idx", dir }, opts(MNIST)))), null);
+    assert.equal(describeLabels([0, 1, 2, 3]), "labels 0 to 3");
+  });
+
+  test("an image folder with an empty class folder does not have that class", () => {
+    const dir = tempDir();
+    for (const k of ["a", "b", "c"]) fs.mkdirSync(path.join(dir, k));
+    for (const k of ["a", "c"]) for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(dir, k, `${i}.png`), PNG.sync.write(new PNG({ width: 2, height: 2 })));
+    const d = ok(loadDataset({ kind: "folder", dir }, { input: { channels: 1, height: 2, width: 2, classes: 3 }, validationFraction: 0.3, seed: 0 }));
+    assert.equal(d.classes, 3);
+    assert.equal(classCoverageWarning("net", 3, d), `net has 3 output classes but folder:${dir} has 2 (labels 0 and 2); the other outputs are never the right answer`);
   });
 });

@@ -58,3 +58,30 @@ export function checkFitsModel(d: ImageDataset, input: ModelInputSpec): Result<t
   if (!t.ok) return t;
   return checkLabels(d.validation, d.sources.validation, input.classes, d.classNames);
 }
+
+/** The labels that occur in the data (training and validation), in increasing order. */
+export function presentLabels(d: ImageDataset): number[] {
+  const seen = new Set<number>();
+  for (const s of [d.train, d.validation]) for (const l of s.labels) seen.add(l);
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** "labels 0 to 9", "only label 3", "labels 0, 2 to 4 and 7". */
+export function describeLabels(labels: readonly number[]): string {
+  if (labels.length === 1) return `only label ${labels[0]}`;
+  const runs: string[] = [];
+  for (let i = 0; i < labels.length; ) {
+    let j = i;
+    while (j + 1 < labels.length && labels[j + 1] === labels[j]! + 1) j++;
+    runs.push(j > i ? `${labels[i]} to ${labels[j]}` : `${labels[i]}`);
+    i = j + 1;
+  }
+  return `labels ${runs.length > 1 ? `${runs.slice(0, -1).join(", ")} and ${runs.at(-1)}` : runs[0] ?? "none"}`;
+}
+
+/** A warning when some of the model's output classes never occur in the data, counting the labels present. */
+export function classCoverageWarning(modelName: string, outputs: number, d: ImageDataset): string | null {
+  const present = presentLabels(d);
+  if (present.length >= outputs) return null;
+  return `${modelName} has ${outputs} output classes but ${d.name} has ${present.length} (${describeLabels(present)}); the other outputs are never the right answer`;
+}
