@@ -37,6 +37,24 @@ describe("cnn-studio summary", () => {
     assert.equal(m.layers.length, 12);
   });
 
+  test("a model whose forward pass ran out of evaluation budget says its totals are incomplete", () => {
+    const file = "test/fixtures/diagnostics/endless-forward-loop.ts";
+    const table = cli("summary", file);
+    assert.equal(table.code, 1);
+    assert.match(table.stderr, /Evaluation budget of 150,000 steps exceeded/);
+    assert.match(table.stdout, /^Model: net\nINCOMPLETE: analysis stopped at an error \(see below\); the layers, MACs and activation sizes cover only the part analysed$/m);
+    assert.match(table.stdout, /^MACs per sample: at least [\d.]+G \([\d,]+\)$/m);
+    assert.match(table.stdout, /^Forward activations size \(MB per sample\): at least [\d.]+$/m);
+    assert.match(table.stdout, /^Estimated total for training with Adam \(MB per sample\): at least [\d.]+$/m);
+    const json = cli("summary", file, "--json");
+    assert.equal(json.code, 1);
+    const [m] = JSON.parse(json.stdout).models;
+    assert.equal(m.complete, false);
+    assert.deepEqual(Object.keys(m).slice(0, 3), ["name", "complete", "inputs"]);
+    // a complete model's document is the contract's, without the field
+    assert.equal("complete" in JSON.parse(cli("summary", "examples/lenet5.ts", "--json").stdout).models[0], false);
+  });
+
   test("the table is aligned, with thousands separators, totals and memory", () => {
     const r = cli("summary", "examples/lenet5.ts", "--model", "lenet5");
     assert.equal(r.code, 0, r.stderr);

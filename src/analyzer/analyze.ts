@@ -374,15 +374,17 @@ class Run {
       return new TensorValue(s, field, id);
     });
     let output: Value = undefined;
+    let complete = false;
     this.torch.trace = trace;
     this.guard(c.nameNode, () => {
       output = this.torch.callModule(model, args, null);
+      complete = true;
     });
     this.torch.trace = null;
-    return this.summarise(c.name, c.nameNode, model, shapes, output, trace);
+    return this.summarise(c.name, c.nameNode, model, shapes, output, trace, complete);
   }
 
-  private summarise(name: string, nameNode: ts.Node, model: ModuleValue, inputs: Shape[], output: Value, trace: Trace): ModelAnalysis {
+  private summarise(name: string, nameNode: ts.Node, model: ModuleValue, inputs: Shape[], output: Value, trace: Trace, complete: boolean): ModelAnalysis {
     const outShape = (v: Value): Shape | null => (v instanceof TensorValue ? v.shape : null);
     let out: Shape | Shape[] | null = null;
     const outputs: TensorValue[] = [];
@@ -436,6 +438,7 @@ class Run {
       bufferBytes: totals.bufferBytes,
       activationBytes: trace.layers.reduce((a, l) => a + l.activationBytes, 0),
       layers: trace.layers,
+      complete,
       graph,
       modules,
       tensors: trace.tensors,

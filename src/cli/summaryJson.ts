@@ -6,6 +6,8 @@ export interface SummaryJson {
   file: string;
   models: {
     name: string;
+    /** Present (false) only when the forward pass stopped at an error: layers, macs and activationBytes are partial. */
+    complete?: false;
     inputs: ModelAnalysis["inputs"];
     output: ModelAnalysis["output"];
     params: number;
@@ -23,6 +25,7 @@ export function summaryJson(displayFile: string, analysis: FileAnalysis, models:
     file: displayFile,
     models: models.map((m) => ({
       name: m.name,
+      ...(m.complete ? {} : { complete: false as const }),
       inputs: m.inputs,
       output: m.output,
       params: m.params,

@@ -18,6 +18,9 @@ const COLUMNS: Column[] = [
   { title: "RF", align: "right", cell: (l) => (l.receptiveField ? `${l.receptiveField.size[0]}×${l.receptiveField.size[1]}/${l.receptiveField.jump[0]}` : "--") },
 ];
 
+/** Said under the model's name when its forward pass stopped at an error. */
+export const INCOMPLETE_NOTE = "INCOMPLETE: analysis stopped at an error (see below); the layers, MACs and activation sizes cover only the part analysed";
+
 export function summaryTable(m: ModelAnalysis): string {
   const rows = m.layers.map((l) => COLUMNS.map((c) => c.cell(l)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i]!.length)));
@@ -27,7 +30,9 @@ export function summaryTable(m: ModelAnalysis): string {
   const thin = "─".repeat(width);
   const thick = "═".repeat(width);
   const out: string[] = [];
-  out.push(thick, `Model: ${m.name}`, thin, line(COLUMNS.map((c) => c.title)), thin);
+  out.push(thick, `Model: ${m.name}`);
+  if (!m.complete) out.push(INCOMPLETE_NOTE);
+  out.push(thin, line(COLUMNS.map((c) => c.title)), thin);
   for (const r of rows) out.push(line(r));
   out.push(thick);
   const outShape = m.output === null ? "(not computed: see the errors)" : Array.isArray(m.output[0]) ? (m.output as (string | number)[][]).map((s) => formatShapeText(s)).join(", ") : formatShapeText(m.output as (string | number)[]);
@@ -37,17 +42,19 @@ export function summaryTable(m: ModelAnalysis): string {
   out.push(`Non-trainable params: ${formatCount(m.params - m.trainableParams)}`);
   out.push(`Buffers (e.g. BatchNorm running statistics): ${formatCount(m.buffers)}`);
   const batchNote = m.inputs.some((s) => typeof s[0] === "string") ? " per sample" : "";
-  out.push(`MACs${batchNote}: ${formatMetric(m.macs)} (${formatCount(m.macs)})`);
+  // partial figures: only the part of the forward pass analysed before the error
+  const atLeast = m.complete ? "" : "at least ";
+  out.push(`MACs${batchNote}: ${atLeast}${formatMetric(m.macs)} (${formatCount(m.macs)})`);
   out.push(thin);
   const inputBytes = m.inputs.reduce((a, s) => a + 4 * s.reduce<number>((p, d) => p * (typeof d === "number" ? d : 1), 1), 0);
   out.push(`Input size (MB): ${formatMB(inputBytes)}`);
-  out.push(`Forward activations size (MB${batchNote}): ${formatMB(m.activationBytes)}`);
+  out.push(`Forward activations size (MB${batchNote}): ${atLeast}${formatMB(m.activationBytes)}`);
   out.push(`Params size (MB): ${formatMB(m.paramBytes)}`);
   out.push(`Buffers size (MB): ${formatMB(m.bufferBytes)}`);
-  out.push(`Estimated total for inference (MB): ${formatMB(inputBytes + m.activationBytes + m.paramBytes + m.bufferBytes)}`);
+  out.push(`Estimated total for inference (MB): ${atLeast}${formatMB(inputBytes + m.activationBytes + m.paramBytes + m.bufferBytes)}`);
   // Training keeps the activations for backward, a gradient per parameter and Adam's two moments.
   const training = inputBytes + 2 * m.activationBytes + 4 * m.paramBytes + m.bufferBytes;
-  out.push(`Estimated total for training with Adam (MB${batchNote}): ${formatMB(training)}`);
+  out.push(`Estimated total for training with Adam (MB${batchNote}): ${atLeast}${formatMB(training)}`);
   out.push(thick);
   return out.join("\n");
 }

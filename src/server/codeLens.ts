@@ -11,9 +11,13 @@ import type { Snapshot } from "./snapshot";
  * actions the extension provides for it (train, graph, receptive field).
  */
 
-/** `61,706 params · 416.5K MACs · [N, 1, 32, 32] → [N, 10]`. */
+/**
+ * `61,706 params · 416.5K MACs · [N, 1, 32, 32] → [N, 10]`; when the forward pass stopped at an
+ * error, `61,706 params · at least 1.2K MACs · [N, 8] → ? · incomplete (stopped at an error)`.
+ */
 export function modelHeadline(m: ModelAnalysis): string {
   const inputs = m.inputs.map((s) => shapeText(s)).join(", ");
+  if (!m.complete) return `${formatCount(m.params)} params · at least ${formatMetric(m.macs)} MACs · ${inputs} → ${m.output === null ? "?" : shapeText(m.output)} · incomplete (stopped at an error)`;
   const output = m.output === null ? "? (stopped at an error)" : shapeText(m.output);
   return `${formatCount(m.params)} params · ${formatMetric(m.macs)} MACs · ${inputs} → ${output}`;
 }

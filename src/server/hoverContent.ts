@@ -131,6 +131,11 @@ function subtreeFigures(e: ModuleEntry): { macs: number; modules: number } {
   return { macs: layers.reduce((a, l) => a + l.macs, 0), modules };
 }
 
+/** A subtree's MACs; partial ("at least", "incomplete") when the model's forward pass stopped at an error. */
+function subtreeMacsText(model: ModelAnalysis, macs: number): string {
+  return model.complete ? macsText(macs) : `at least ${macsText(macs)} (incomplete: analysis stopped at an error)`;
+}
+
 function moduleShapes(e: ModuleEntry): { input: Shape | null; output: Shape | null } {
   return {
     input: moduleInput(e.tree, e.module.path) ?? e.callInput ?? null,
@@ -162,7 +167,7 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
       entries.length > 1 ? `**${escape(type)}** · ${plural(entries.length, "instance")} ${modelsText(models)}` : m.path === "" ? `**${escape(type)}** · model ${code(first.model.name)}` : `**${escape(type)}** ${code(m.path)} ${modelsText(models)}`;
     const lines: [string, string | undefined][] = [
       ["Parameters", paramsText(m.params, m.trainableParams, m.buffers)],
-      ["MACs", macsText(figures.macs)],
+      ["MACs", subtreeMacsText(first.model, figures.macs)],
       ["Output memory", shapes.output ? memoryText(tensorBytes(shapes.output), first.model) : undefined],
       ["Modules", figures.modules > 0 ? `${formatCount(figures.modules)} in its subtree` : undefined],
     ];
@@ -176,7 +181,7 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
   const rows = groups.map((g) => {
     const e = g[0]!;
     const s = moduleShapes(e);
-    return [rowLabel(g.map((x) => ({ model: x.model, path: x.module.path })), multiModel), s.input || s.output ? transition([s.input], s.output) : "?", formatCount(e.module.params), macsText(subtreeFigures(e).macs)];
+    return [rowLabel(g.map((x) => ({ model: x.model, path: x.module.path })), multiModel), s.input || s.output ? transition([s.input], s.output) : "?", formatCount(e.module.params), subtreeMacsText(e.model, subtreeFigures(e).macs)];
   });
   const more = clipped(rows, groups.length, "variant");
   return [

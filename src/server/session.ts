@@ -296,6 +296,7 @@ export function summarise(s: Snapshot): DidAnalyzeParams {
       trainableParams: m.trainableParams,
       macs: m.macs,
       layers: m.layers.length,
+      complete: m.complete,
     })),
     errors: d.filter((x) => x.severity === "error").length,
     warnings: d.filter((x) => x.severity === "warning").length,

@@ -121,6 +121,12 @@ export interface ModelAnalysis {
   bufferBytes: number;
   activationBytes: number;
   layers: LayerCall[];
+  /**
+   * False when the forward pass stopped at an error (e.g. the evaluation budget): `layers`, `macs`,
+   * `activationBytes` and the graph then cover only the part analysed, and every display of them
+   * says "incomplete".
+   */
+  complete: boolean;
   graph: GraphNode[];
   /** Every module of the tree (named_modules order), with its subtree totals; "" is the root. */
   modules: ModuleInfo[];

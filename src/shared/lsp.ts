@@ -81,6 +81,8 @@ export interface ModelSummary {
   trainableParams: number;
   macs: number;
   layers: number;
+  /** False when analysis stopped at an error: macs and layers count only the part analysed. */
+  complete: boolean;
 }
 
 /**

@@ -21,6 +21,7 @@ const { patchTsconfig, newTsconfig, TYPINGS_REL } = require("../../src/extension
 const { summaryText } = require("../../src/extension/commands/summary") as typeof import("../../src/extension/commands/summary");
 const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
 const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");
+const { modelDescription } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
 const { statusText, TrainingController } = require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
 
 function analyse(file: string): AnalysisResult {
@@ -228,4 +229,13 @@ test("training: refused in untrusted workspaces; a dry run where the trainer is 
     controller.dispose();
     fs.rmSync(noTrainer, { recursive: true, force: true });
   }
+});
+
+test("Models view and summary: a model whose forward pass stopped at an error is marked incomplete", () => {
+  const r = analyse(path.join(ROOT, "test", "fixtures", "diagnostics", "endless-forward-loop.ts"));
+  const [m] = r.models;
+  assert.ok(m);
+  assert.match(modelDescription(m), /^incomplete · \? · 584 params · at least [\d.]+G MACs$/);
+  assert.match(summaryText(r, "net"), /INCOMPLETE: analysis stopped at an error/);
+  assert.doesNotMatch(modelDescription(lenet.models[0]!), /incomplete/);
 });

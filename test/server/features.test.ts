@@ -261,6 +261,18 @@ describe("code lens", () => {
     );
   });
 
+  test("a model whose forward pass stopped at an error: the lens and the hover say incomplete", async () => {
+    const file = path.join(EXAMPLES, "..", "test", "fixtures", "diagnostics", "endless-forward-loop.ts");
+    const text = fs.readFileSync(file, "utf8");
+    const uri = client.open(file, text);
+    await client.waitForDiagnostics(uri, 1);
+    const title = ((await client.codeLenses(uri)) ?? [])[0]?.command?.title ?? "";
+    assert.match(title, /^584 params · at least [\d.]+G MACs · \[N, 8, 16, 16\] → \? · incomplete \(stopped at an error\)$/);
+    const hover = markdown(await client.hover(uri, positionOf(text, "export const net", 0, 14)));
+    assert.match(hover, /MACs: at least [\d.]+G \([\d,]+\) \(incomplete: analysis stopped at an error\)/);
+    client.close(uri);
+  });
+
   test("ResNet-152 and DenseNet-121", async () => {
     const resnet = await example("resnet.ts");
     const titles = ((await client.codeLenses(resnet.uri)) ?? []).map((l) => l.command?.title).filter((t) => t?.includes("params"));

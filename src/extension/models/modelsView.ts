@@ -21,8 +21,9 @@ export type ModelsNode =
 /** Layers listed per model before a "… more" entry (ResNet-152 has hundreds). */
 const LAYER_PAGE = 400;
 
-/** `[N, 10] · 61,706 params · 416.5K MACs` */
+/** `[N, 10] · 61,706 params · 416.5K MACs`; `incomplete · ? · 61,706 params · at least 1.2K MACs` when analysis stopped at an error. */
 export function modelDescription(m: ModelGraph): string {
+  if (!m.complete) return `incomplete · ${shapeText(m.output)} · ${formatCount(m.params)} params · at least ${formatMetric(m.macs)} MACs`;
   return `${shapeText(m.output)} · ${formatCount(m.params)} params · ${formatMetric(m.macs)} MACs`;
 }
 
@@ -96,7 +97,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         md.appendMarkdown(`| input | \`${m.inputs.map((s) => formatShapeText(s)).join(", ")}\` |\n`);
         md.appendMarkdown(`| output | \`${shapeText(m.output)}\` |\n`);
         md.appendMarkdown(`| parameters | ${formatCount(m.params)} (${formatCount(m.trainableParams)} trainable) |\n`);
-        md.appendMarkdown(`| MACs | ${formatMetric(m.macs)} |\n`);
+        md.appendMarkdown(`| MACs | ${m.complete ? "" : "at least "}${formatMetric(m.macs)} |\n`);
+        if (!m.complete) md.appendMarkdown(`\nIncomplete: analysis stopped at an error; the layers and MACs cover only the part analysed.\n`);
         item.tooltip = md;
         item.command = locationCommand(m.location);
         return item;
