@@ -145,6 +145,16 @@ export class RunFiles {
     writeFileAtomic(path.join(this.dir, "status.json"), JSON.stringify(full, null, 2) + "\n");
   }
   /**
+   * Marks the run failed at `at`, or, where training had not started (null: a resume that failed),
+   * where status.json last stood: a failure never rewinds the run's recorded progress to epoch 0.
+   */
+  failed(message: string, at: { epoch: number; step: number; globalStep: number } | null): void {
+    const prev = readStatus(this.dir);
+    const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+    const p = at ?? { epoch: n(prev?.epoch), step: n(prev?.step), globalStep: n(prev?.globalStep) };
+    this.status({ state: "failed", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message, logTail: logTail(this.dir) });
+  }
+  /**
    * Before resuming from a checkpoint written when metrics.jsonl had `keep` lines: lines after it
    * (steps the checkpoint does not include, which the resumed run will repeat) move to
    * metrics.discarded.jsonl, so metrics.jsonl reads as one uninterrupted history and nothing is lost.

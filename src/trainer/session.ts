@@ -174,8 +174,7 @@ export class TrainingSession {
     const runDir = this.run?.dir ?? null;
     if (this.run !== null) {
       try {
-        const p = this.loop?.current;
-        this.run.status({ state: "failed", epoch: p?.epoch ?? 0, step: p?.step ?? 0, globalStep: p?.globalStep ?? 0, message, logTail: logTail(this.run.dir) });
+        this.run.failed(message, this.loop?.current ?? null);
       } catch {
         // nothing more can be recorded
       }
