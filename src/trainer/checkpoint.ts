@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "./runs";
+import { removeStaleTemps, writeFileAtomic } from "./runs";
 
 /**
  * Checkpoints: `checkpoints/e0003-s000125.json`, an index, and `e0003-s000125.bin`, the float32
@@ -235,11 +235,13 @@ export function readCheckpoint(file: string): Checked<LoadedCheckpoint> {
 
 /**
  * Deletes old checkpoints, keeping the newest `keep` and the epoch checkpoint with the best
- * validation accuracy (earliest on ties). Never throws.
+ * validation accuracy (earliest on ties), and the temporary files of interrupted writes
+ * (removeStaleTemps). Returns the removed files; never throws.
  */
 export function pruneCheckpoints(runDir: string, keep: number): string[] {
+  const stale = removeStaleTemps(path.join(runDir, "checkpoints"));
   const all = listCheckpoints(runDir);
-  if (all.length <= keep) return [];
+  if (all.length <= keep) return stale;
   let best: { file: string; accuracy: number } | null = null;
   for (const f of all) {
     try {
@@ -249,7 +251,7 @@ export function pruneCheckpoints(runDir: string, keep: number): string[] {
       // unreadable: not the best
     }
   }
-  const removed: string[] = [];
+  const removed: string[] = [...stale];
   for (const f of all.slice(0, all.length - keep)) {
     if (f === best?.file) continue;
     try {

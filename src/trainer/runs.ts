@@ -37,6 +37,47 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.renameSync(tmp, file);
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** `<name>.tmp-<pid>`, as writeFileAtomic (and the exported Python's save_checkpoint) names them. */
+const TEMP_FILE = /^.+\.tmp-(\d+)$/;
+
+/**
+ * Removes the temporary files of writes that never finished (`kill -9` mid-write) from `dir`:
+ * those of a process that is no longer alive, and those named with this process's id (its writes
+ * are synchronous, so none of them is in progress: the name is a reused id's). Files of another
+ * live process (a writer now) are kept. Returns the removed paths; never throws.
+ */
+export function removeStaleTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMP_FILE.exec(name)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || (pid !== process.pid && pidAlive(pid))) continue;
+    const file = path.join(dir, name);
+    try {
+      if (!fs.lstatSync(file).isFile()) continue;
+      fs.rmSync(file);
+      removed.push(file);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 export function runDirName(model: string, date: Date): string {

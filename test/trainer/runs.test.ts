@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, type TrainingPosition } from "../../src/trainer/checkpoint";
 import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runs";
+import { resumeCheckpoint } from "../../src/trainer/session";
 import { tempDir } from "./helpers/env";
 
 const position = (epoch: number, step: number): TrainingPosition => ({ epoch, step, globalStep: epoch * 10 + step, lossSum: 1.5, correct: 3, correctTop5: 4, seen: 8, metricsLines: 5, seconds: 2 });
@@ -127,6 +129,30 @@ describe("runs on disk", () => {
     assert.deepEqual([s.state, s.epoch, s.step, s.globalStep, s.message], ["failed", 3, 7, 47, "cannot resume: no complete checkpoint"]);
     run.failed("diverged", { epoch: 4, step: 1, globalStep: 48 });
     assert.deepEqual([readStatus(dir)!.epoch, readStatus(dir)!.globalStep], [4, 48]);
+  });
+
+  test("temporary files of killed writes are removed on pruning and on resume; a live writer's stay", () => {
+    const run = createRunDir(tempDir(), "net");
+    const dir = path.join(run, "checkpoints");
+    writeCheckpoint(dir, meta(1, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(1) }]);
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const temps = (d: string) => fs.readdirSync(d).filter((f) => f.includes(".tmp-")).sort();
+    const leave = (d: string) => {
+      fs.writeFileSync(path.join(d, `e0002-s000010.bin.tmp-${dead}`), "x");
+      fs.writeFileSync(path.join(d, `e0002-s000010.json.tmp-${process.pid}`), "x");
+      fs.writeFileSync(path.join(d, `status.json.tmp-${process.ppid}`), "x");
+    };
+    leave(dir);
+    const removed = pruneCheckpoints(run, 3).map((f) => path.basename(f)).sort();
+    assert.deepEqual(removed, [`e0002-s000010.bin.tmp-${dead}`, `e0002-s000010.json.tmp-${process.pid}`]);
+    assert.deepEqual(temps(dir), [`status.json.tmp-${process.ppid}`], "the file of a live process stays");
+    // on resume: the run folder and its checkpoints
+    leave(run);
+    const logged: string[] = [];
+    const r = resumeCheckpoint(run, (l) => logged.push(l));
+    assert.ok(r.ok);
+    assert.deepEqual(temps(run), [`status.json.tmp-${process.ppid}`]);
+    assert.equal(logged.filter((l) => /^removed .*\.tmp-\d+, left by an interrupted write$/.test(l)).length, 2);
   });
 
   test("rewinding metrics moves later lines aside", () => {
