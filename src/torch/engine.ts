@@ -101,7 +101,7 @@ export class TorchTrainingSession {
     const runDir = this.run?.dir ?? null;
     if (this.run) {
       try {
-        this.run.status({ state: "failed", epoch: 0, step: 0, globalStep: 0, message, logTail: logTail(this.run.dir) });
+        this.run.failed(message, null);
       } catch {
         // nothing more can be recorded
       }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "./runs";
+import { removeStaleTemps, writeFileAtomic } from "./runs";
 
 /**
  * Checkpoints: `checkpoints/e0003-s000125.json`, an index, and `e0003-s000125.bin`, the float32
@@ -84,10 +84,19 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
+const CRC_START = 0xffffffff;
+
+/** The running CRC-32 after `bytes` (start from CRC_START, end with crc32Final). */
+export function crc32Update(crc: number, bytes: Uint8Array): number {
+  let c = crc;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return c;
+}
+
+const crc32Final = (crc: number): number => (crc ^ 0xffffffff) >>> 0;
+
+export function crc32(bytes: Uint8Array): number {
+  return crc32Final(crc32Update(CRC_START, bytes));
 }
 
 export function checkpointBase(epoch: number, step: number): string {
@@ -134,9 +143,21 @@ export interface LoadedCheckpoint {
   tensors: Map<string, CheckpointTensor>;
 }
 
-export function readCheckpoint(file: string): { ok: true; value: LoadedCheckpoint } | { ok: false; error: string } {
+type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The largest checkpoint index read (a real one is a few kB per hundred tensors). */
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+/** Bytes read from a `.bin` at a time. */
+const READ_CHUNK = 64 * 1024 * 1024;
+
+const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+
+/** The index file, checked field by field (the tensor entries are checked against the data later). */
+function readIndex(file: string): Checked<CheckpointIndex> {
   let index: CheckpointIndex;
   try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_INDEX_BYTES) return { ok: false, error: `${file}: the index has ${size} bytes, more than a checkpoint index can have (${MAX_INDEX_BYTES})` };
     index = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointIndex;
   } catch (e) {
     return { ok: false, error: `${file}: unreadable checkpoint index (${e instanceof Error ? e.message : String(e)})` };
@@ -152,39 +173,75 @@ export function readCheckpoint(file: string): { ok: true; value: LoadedCheckpoin
   if (typeof opt !== "object" || opt === null || typeof opt.name !== "string" || typeof opt.scalars !== "object" || opt.scalars === null) {
     return { ok: false, error: `${file}: the index has no valid optimizer state` };
   }
-  const binFile = path.join(path.dirname(file), path.basename(String(index.bin)));
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(binFile);
-  } catch (e) {
-    return { ok: false, error: `${binFile}: cannot read the checkpoint data (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  const n: unknown = index.byteLength;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0 || n % 4 !== 0) {
+    return { ok: false, error: `${file}: byteLength ${JSON.stringify(n)} is not a whole number of float32 values (a multiple of 4 bytes)` };
   }
-  if (bytes.length !== index.byteLength) return { ok: false, error: `${binFile}: expected ${index.byteLength} bytes, the file has ${bytes.length}` };
-  const crc = crc32(bytes);
-  if (crc !== index.crc32) return { ok: false, error: `${binFile}: checksum mismatch (expected ${index.crc32}, computed ${crc})` };
-  const aligned = new Float32Array(bytes.length / 4);
-  new Uint8Array(aligned.buffer).set(bytes);
+  if (typeof index.crc32 !== "number") return { ok: false, error: `${file}: the index has no crc32` };
+  return { ok: true, value: index };
+}
+
+/** The `.bin`'s values, its size checked before reading and its checksum while reading (in chunks: files over 2 GiB too). */
+function readValues(binFile: string, index: CheckpointIndex): Checked<Float32Array> {
+  let fd: number;
+  try {
+    fd = fs.openSync(binFile, "r");
+  } catch (e) {
+    return { ok: false, error: `${binFile}: cannot read the checkpoint data (${errorCode(e)})` };
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size !== index.byteLength) return { ok: false, error: `${binFile}: expected ${index.byteLength} bytes, the file has ${size}` };
+    const values = new Float32Array(size / 4);
+    const bytes = new Uint8Array(values.buffer);
+    let crc = CRC_START;
+    for (let at = 0; at < size; ) {
+      const n = fs.readSync(fd, bytes, at, Math.min(READ_CHUNK, size - at), at);
+      if (n === 0) return { ok: false, error: `${binFile}: the file ended at byte ${at} of ${size}` };
+      crc = crc32Update(crc, bytes.subarray(at, at + n));
+      at += n;
+    }
+    const computed = crc32Final(crc);
+    if (computed !== index.crc32) return { ok: false, error: `${binFile}: checksum mismatch (expected ${index.crc32}, computed ${computed})` };
+    return { ok: true, value: values };
+  } catch (e) {
+    return { ok: false, error: `${binFile}: cannot read the checkpoint data (${errorCode(e)})` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A checkpoint, checked whole: never throws; a damaged one is an error naming the file and why. */
+export function readCheckpoint(file: string): Checked<LoadedCheckpoint> {
+  const read = readIndex(file);
+  if (!read.ok) return read;
+  const index = read.value;
+  const binFile = path.join(path.dirname(file), path.basename(String(index.bin)));
+  const values = readValues(binFile, index);
+  if (!values.ok) return values;
   const tensors = new Map<string, CheckpointTensor>();
   for (const e of index.tensors) {
     if (typeof e !== "object" || e === null || typeof e.name !== "string" || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0) || !Number.isInteger(e.offset) || !Number.isInteger(e.length)) {
       return { ok: false, error: `${file}: a tensor entry is malformed (${JSON.stringify(e).slice(0, 120)})` };
     }
     const size = e.shape.reduce((a, b) => a * b, 1);
-    if (size !== e.length || e.offset < 0 || e.offset + e.length > aligned.length) {
-      return { ok: false, error: `${file}: tensor ${e.name} of shape [${e.shape.join(", ")}] does not fit the data (offset ${e.offset}, length ${e.length}, ${aligned.length} values)` };
+    if (size !== e.length || e.offset < 0 || e.offset + e.length > values.value.length) {
+      return { ok: false, error: `${file}: tensor ${e.name} of shape [${e.shape.join(", ")}] does not fit the data (offset ${e.offset}, length ${e.length}, ${values.value.length} values)` };
     }
-    tensors.set(e.name, { name: e.name, kind: e.kind, shape: e.shape, data: aligned.subarray(e.offset, e.offset + e.length), ...(e.torchDtype ? { torchDtype: e.torchDtype } : {}) });
+    tensors.set(e.name, { name: e.name, kind: e.kind, shape: e.shape, data: values.value.subarray(e.offset, e.offset + e.length), ...(e.torchDtype ? { torchDtype: e.torchDtype } : {}) });
   }
   return { ok: true, value: { file, index, tensors } };
 }
 
 /**
  * Deletes old checkpoints, keeping the newest `keep` and the epoch checkpoint with the best
- * validation accuracy (earliest on ties). Never throws.
+ * validation accuracy (earliest on ties), and the temporary files of interrupted writes
+ * (removeStaleTemps). Returns the removed files; never throws.
  */
 export function pruneCheckpoints(runDir: string, keep: number): string[] {
+  const stale = removeStaleTemps(path.join(runDir, "checkpoints"));
   const all = listCheckpoints(runDir);
-  if (all.length <= keep) return [];
+  if (all.length <= keep) return stale;
   let best: { file: string; accuracy: number } | null = null;
   for (const f of all) {
     try {
@@ -194,7 +251,7 @@ export function pruneCheckpoints(runDir: string, keep: number): string[] {
       // unreadable: not the best
     }
   }
-  const removed: string[] = [];
+  const removed: string[] = [...stale];
   for (const f of all.slice(0, all.length - keep)) {
     if (f === best?.file) continue;
     try {

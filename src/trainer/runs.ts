@@ -37,6 +37,47 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.renameSync(tmp, file);
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** `<name>.tmp-<pid>`, as writeFileAtomic (and the exported Python's save_checkpoint) names them. */
+const TEMP_FILE = /^.+\.tmp-(\d+)$/;
+
+/**
+ * Removes the temporary files of writes that never finished (`kill -9` mid-write) from `dir`:
+ * those of a process that is no longer alive, and those named with this process's id (its writes
+ * are synchronous, so none of them is in progress: the name is a reused id's). Files of another
+ * live process (a writer now) are kept. Returns the removed paths; never throws.
+ */
+export function removeStaleTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMP_FILE.exec(name)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || (pid !== process.pid && pidAlive(pid))) continue;
+    const file = path.join(dir, name);
+    try {
+      if (!fs.lstatSync(file).isFile()) continue;
+      fs.rmSync(file);
+      removed.push(file);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 export function runDirName(model: string, date: Date): string {
@@ -143,6 +184,16 @@ export class RunFiles {
   status(s: Omit<RunStatus, "updatedAt" | "pid" | "logTail"> & { logTail?: string[] }): void {
     const full: RunStatus = { ...s, updatedAt: new Date().toISOString(), pid: process.pid, logTail: s.logTail ?? [] };
     writeFileAtomic(path.join(this.dir, "status.json"), JSON.stringify(full, null, 2) + "\n");
+  }
+  /**
+   * Marks the run failed at `at`, or, where training had not started (null: a resume that failed),
+   * where status.json last stood: a failure never rewinds the run's recorded progress to epoch 0.
+   */
+  failed(message: string, at: { epoch: number; step: number; globalStep: number } | null): void {
+    const prev = readStatus(this.dir);
+    const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+    const p = at ?? { epoch: n(prev?.epoch), step: n(prev?.step), globalStep: n(prev?.globalStep) };
+    this.status({ state: "failed", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message, logTail: logTail(this.dir) });
   }
   /**
    * Before resuming from a checkpoint written when metrics.jsonl had `keep` lines: lines after it

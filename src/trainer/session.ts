@@ -23,7 +23,7 @@ import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { channelStats, classCoverageWarning, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
 import type { CompiledModel, CompileModel, TF } from "./model/types";
-import { createRunDir, logTail, RunFiles } from "./runs";
+import { createRunDir, logTail, removeStaleTemps, RunFiles } from "./runs";
 import { TrainingLoop } from "./train/loop";
 
 /**
@@ -120,6 +120,7 @@ export function loadTrainingData(config: TrainConfig, input: ModelInputSpec): Re
 
 /** The latest complete checkpoint of the run folder `dir`, to resume from; damaged ones are logged and skipped. */
 export function resumeCheckpoint(dir: string, log: (line: string) => void): Result<LoadedCheckpoint> {
+  for (const d of [dir, path.join(dir, "checkpoints")]) for (const t of removeStaleTemps(d)) log(`removed ${t}, left by an interrupted write`);
   const latest = latestCheckpoint(dir);
   for (const s of latest.skipped) log(`skipping a damaged checkpoint: ${s}`);
   if (latest.checkpoint === null) return fail(`cannot resume ${dir}: it has no complete checkpoint${latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : ""}`);
@@ -174,8 +175,7 @@ export class TrainingSession {
     const runDir = this.run?.dir ?? null;
     if (this.run !== null) {
       try {
-        const p = this.loop?.current;
-        this.run.status({ state: "failed", epoch: p?.epoch ?? 0, step: p?.step ?? 0, globalStep: p?.globalStep ?? 0, message, logTail: logTail(this.run.dir) });
+        this.run.failed(message, this.loop?.current ?? null);
       } catch {
         // nothing more can be recorded
       }

@@ -94,7 +94,7 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
   assert.deepEqual(status(dirs.torch), status(dirs.tfjs));
 
   // the checkpoint lister of the filters and feature-map panels, and its tensor reader
-  const listed = { torch: panelCheckpoints(torchRuns, LENET, "lenet5Mnist"), tfjs: panelCheckpoints(tfjsRuns, LENET, "lenet5Mnist") };
+  const listed = { torch: await panelCheckpoints(torchRuns, LENET, "lenet5Mnist"), tfjs: await panelCheckpoints(tfjsRuns, LENET, "lenet5Mnist") };
   const summary = (cs: typeof listed.torch) => cs.map((c) => ({ file: path.basename(c.id), epoch: c.epoch, globalStep: c.globalStep, label: c.label.replace(/ · [^·]+$/, " · RUN") }));
   assert.deepEqual(summary(listed.torch), summary(listed.tfjs));
   assert.deepEqual(summary(listed.torch).map((c) => c.file), ["e0002-s000010.json", "e0001-s000010.json"]);
@@ -110,8 +110,8 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
     assert.deepEqual({ ...ca.value.index.position, seconds: 0, lossSum: 0, correct: 0, correctTop5: 0 }, { ...cb.value.index.position, seconds: 0, lossSum: 0, correct: 0, correctTop5: 0 });
     assert.deepEqual(Object.keys(ca.value.index.optimizer.scalars).sort(), Object.keys(cb.value.index.optimizer.scalars).sort());
     for (const name of ["features.0.weight", "classifier.4.bias"]) {
-      const x = readCheckpointTensor(a, name);
-      const y = readCheckpointTensor(b, name);
+      const x = await readCheckpointTensor({ id: a, run: dirs.torch }, name);
+      const y = await readCheckpointTensor({ id: b, run: dirs.tfjs }, name);
       assert.ok(x && y, name);
       assert.deepEqual(x.shape, y.shape);
       assert.ok(x.data.every(Number.isFinite));

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { trainConfig, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
-import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
+import { crc32, listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { readStatus } from "../../src/trainer/runs";
 import { TrainingSession } from "../../src/trainer/session";
 import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir } from "./helpers/env";
@@ -147,12 +147,17 @@ describe("training loop", () => {
     const index = JSON.parse(fs.readFileSync(ck, "utf8")) as { bin: string };
     fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000006.json"), JSON.stringify({ ...index, bin: "e0001-s000006.bin" }));
     fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000006.bin"), "short");
+    // and a crafted one whose .bin is not whole float32s, its size and checksum matching
+    const odd = Buffer.from("0123456789");
+    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000007.json"), JSON.stringify({ ...index, bin: "e0001-s000007.bin", byteLength: 10, crc32: crc32(odd) }));
+    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000007.bin"), odd);
     const resumed = await train({ ...config(runs), resume: dir });
     assert.deepEqual(resumed.events.of("started")[0]!.resumedFrom, { epoch: 1, step: 4, globalStep: 4 });
     assert.deepEqual(metricsOf(dir), reference);
     const discarded = fs.readFileSync(path.join(dir, "metrics.discarded.jsonl"), "utf8");
     assert.equal(discarded.split("\n").filter((l) => l).length, 3);
     assert.match(fs.readFileSync(path.join(dir, "log.txt"), "utf8"), /skipping a damaged checkpoint: .*e0001-s000006\.bin: expected \d+ bytes, the file has 5/);
+    assert.match(fs.readFileSync(path.join(dir, "log.txt"), "utf8"), /skipping a damaged checkpoint: .*e0001-s000007\.json: byteLength 10 is not a whole number of float32 values/);
     resumed.session.dispose();
   });
 });

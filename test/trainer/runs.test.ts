@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, type TrainingPosition } from "../../src/trainer/checkpoint";
 import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runs";
+import { resumeCheckpoint } from "../../src/trainer/session";
 import { tempDir } from "./helpers/env";
 
 const position = (epoch: number, step: number): TrainingPosition => ({ epoch, step, globalStep: epoch * 10 + step, lossSum: 1.5, correct: 3, correctTop5: 4, seen: 8, metricsLines: 5, seconds: 2 });
@@ -97,6 +99,60 @@ describe("runs on disk", () => {
     assert.equal(fs.readFileSync(path.join(dir, "metrics.jsonl"), "utf8"), '{"type":"step","step":1}\n');
     // a folder that vanished: no throw
     assert.doesNotThrow(() => markRunFailed(path.join(dir, "gone"), "x", []));
+  });
+
+  test("a crafted .bin that is not whole float32s (checksum matching) is skipped with its reason; the older checkpoint is used", () => {
+    const run = tempDir();
+    const dir = path.join(run, "checkpoints");
+    writeCheckpoint(dir, meta(1, 10), [{ name: "w", kind: "parameter", shape: [2], data: Float32Array.of(1, 2) }]);
+    const crafted = writeCheckpoint(dir, meta(2, 10), [{ name: "w", kind: "parameter", shape: [2], data: Float32Array.of(1, 2) }]);
+    const odd = Buffer.from("0123456789");
+    fs.writeFileSync(crafted.replace(/\.json$/, ".bin"), odd);
+    const index = JSON.parse(fs.readFileSync(crafted, "utf8")) as Record<string, unknown>;
+    fs.writeFileSync(crafted, JSON.stringify({ ...index, byteLength: 10, crc32: crc32(odd) }));
+    const r = readCheckpoint(crafted);
+    assert.ok(!r.ok && /e0002-s000010\.json: byteLength 10 is not a whole number of float32 values/.test(r.error), r.ok ? "read" : r.error);
+    const latest = latestCheckpoint(run);
+    assert.equal(path.basename(latest.checkpoint!.file), "e0001-s000010.json");
+    assert.equal(latest.skipped.length, 1);
+    // an index claiming more bytes than the .bin has is refused before the data is read
+    fs.writeFileSync(crafted, JSON.stringify({ ...index, byteLength: 4e12 }));
+    assert.match(latestCheckpoint(run).skipped[0]!, /expected 4000000000000 bytes, the file has 10/);
+  });
+
+  test("a failure before training (a resume that failed) keeps the progress status.json recorded", () => {
+    const dir = createRunDir(tempDir(), "net");
+    const run = new RunFiles(dir);
+    run.status({ state: "stopped", epoch: 3, step: 7, globalStep: 47, message: null });
+    run.failed("cannot resume: no complete checkpoint", null);
+    const s = readStatus(dir)!;
+    assert.deepEqual([s.state, s.epoch, s.step, s.globalStep, s.message], ["failed", 3, 7, 47, "cannot resume: no complete checkpoint"]);
+    run.failed("diverged", { epoch: 4, step: 1, globalStep: 48 });
+    assert.deepEqual([readStatus(dir)!.epoch, readStatus(dir)!.globalStep], [4, 48]);
+  });
+
+  test("temporary files of killed writes are removed on pruning and on resume; a live writer's stay", () => {
+    const run = createRunDir(tempDir(), "net");
+    const dir = path.join(run, "checkpoints");
+    writeCheckpoint(dir, meta(1, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(1) }]);
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const temps = (d: string) => fs.readdirSync(d).filter((f) => f.includes(".tmp-")).sort();
+    const leave = (d: string) => {
+      fs.writeFileSync(path.join(d, `e0002-s000010.bin.tmp-${dead}`), "x");
+      fs.writeFileSync(path.join(d, `e0002-s000010.json.tmp-${process.pid}`), "x");
+      fs.writeFileSync(path.join(d, `status.json.tmp-${process.ppid}`), "x");
+    };
+    leave(dir);
+    const removed = pruneCheckpoints(run, 3).map((f) => path.basename(f)).sort();
+    assert.deepEqual(removed, [`e0002-s000010.bin.tmp-${dead}`, `e0002-s000010.json.tmp-${process.pid}`]);
+    assert.deepEqual(temps(dir), [`status.json.tmp-${process.ppid}`], "the file of a live process stays");
+    // on resume: the run folder and its checkpoints
+    leave(run);
+    const logged: string[] = [];
+    const r = resumeCheckpoint(run, (l) => logged.push(l));
+    assert.ok(r.ok);
+    assert.deepEqual(temps(run), [`status.json.tmp-${process.ppid}`]);
+    assert.equal(logged.filter((l) => /^removed .*\.tmp-\d+, left by an interrupted write$/.test(l)).length, 2);
   });
 
   test("rewinding metrics moves later lines aside", () => {

@@ -9,7 +9,7 @@ import * as path from "node:path";
  * return it.
  */
 
-type Listener<T> = (v: T) => void;
+type Listener<T> = (v: T) => unknown;
 
 export class Emitter<T> {
   private listeners: Listener<T>[] = [];
@@ -18,7 +18,11 @@ export class Emitter<T> {
     return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
   };
   fire(v: T): void {
-    for (const l of [...this.listeners]) l(v);
+    void this.fireAndWait(v);
+  }
+  /** Fires, then waits for the promises listeners return (the panel host's message handling). */
+  async fireAndWait(v: T): Promise<void> {
+    await Promise.all([...this.listeners].map((l) => l(v)));
   }
 }
 
@@ -102,7 +106,7 @@ export function makePanel(viewType: string, title: string, options: unknown): Fa
     posted: [],
     revealed: 0,
     receive: async (m) => {
-      received.fire(m);
+      await received.fireAndWait(m);
       // let the host's async handlers run
       for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     },

@@ -10,6 +10,7 @@ import { validateFeatureMapsToWebview } from "../../src/shared/webview/featureMa
 import { validateFiltersToWebview } from "../../src/shared/webview/filters";
 import { validateGraphToWebview } from "../../src/shared/webview/graph";
 import { validateReceptiveFieldToWebview } from "../../src/shared/webview/receptiveField";
+import { listCheckpoints, readCheckpointTensor } from "../../src/extension/panels/runs";
 import { writeCheckpoint } from "../../src/trainer/checkpoint";
 import { RunFiles } from "../../src/trainer/runs";
 import { CSP_SOURCE, createFake, fakeContext, install, makePanel, type FakePanel } from "./fakeVscode";
@@ -214,6 +215,75 @@ describe("panel hosts (fake vscode)", () => {
     await p.receive({ type: "requestWeights", requestId: 3, checkpoint: null, nodeId: snap.value.layers[0]!.nodeId });
     assert.match(String(messages(p, "requestFailed")[1]?.["message"]), /untrained model's weights need the trainer/);
     p.dispose();
+  });
+
+  it("panels read only the checkpoints and runs the host listed, inside their run folder, sizes checked first", async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-outside-"));
+    const secret = path.join(outside, "secret.bin");
+    fs.writeFileSync(secret, Buffer.from(Float32Array.from({ length: 144 }, (_, i) => i + 0.5).buffer));
+    const index = (bin: string, tensors: object[]) => JSON.stringify({ format: "cnn-studio-checkpoint", version: 1, model: "ourCnn", bin, position: { epoch: 9, globalStep: 90 }, tensors });
+    const conv1 = { name: "conv1.weight", shape: [16, 1, 3, 3], offset: 0, length: 144 };
+    // an index outside every run folder, naming the secret by its absolute path
+    const stray = path.join(outside, "e0001-s000001.json");
+    fs.writeFileSync(stray, index(secret, [conv1]));
+    // a crafted run: one index names the secret by a relative path, one by a link to it, one places a tensor past the end
+    const crafted = path.join(runsDir, "2026-11-24-000000-ourCnn");
+    const cdir = path.join(crafted, "checkpoints");
+    fs.mkdirSync(cdir, { recursive: true });
+    fs.writeFileSync(path.join(crafted, "config.json"), JSON.stringify({ file: MNIST, model: "ourCnn" }));
+    fs.writeFileSync(path.join(cdir, "e0009-s000001.json"), index("../../../" + path.relative(path.dirname(runsDir), secret), [conv1]));
+    fs.symlinkSync(secret, path.join(cdir, "link.bin"));
+    fs.writeFileSync(path.join(cdir, "e0009-s000002.json"), index("link.bin", [conv1]));
+    fs.writeFileSync(path.join(cdir, "e0009-s000003.bin"), Buffer.alloc(16));
+    const huge = path.join(cdir, "e0009-s000003.json");
+    fs.writeFileSync(huge, index("e0009-s000003.bin", [{ name: "conv1.weight", shape: [25_000_000], offset: 0, length: 25_000_000 }, { ...conv1, name: "conv2.weight", offset: 1e9 }]));
+    try {
+      const listed = await listCheckpoints(runsDir, MNIST, "ourCnn");
+      assert.deepEqual(listed.map((c) => c.id), [huge, checkpoint], "no index whose data lies outside its run folder");
+      await assert.rejects(readCheckpointTensor(listed[0]!, "conv1.weight"), /lies beyond the end of e0009-s000003\.bin \(16 bytes\)/);
+      await assert.rejects(readCheckpointTensor(listed[0]!, "conv2.weight"), /lies beyond the end/);
+
+      const calls: unknown[] = [];
+      const tensors = { featureMaps: async () => (calls.push(1), { input: { shape: [1, 28, 28], data: new Float32Array(784) }, label: null, maps: [] }) };
+      panels.openFiltersPanel(context, services({ tensors }), { uri: uriOf(MNIST), model: "ourCnn" });
+      const p = lastPanel();
+      await p.receive({ type: "ready" });
+      const snap = validateFiltersToWebview(messages(p, "snapshot")[0]);
+      assert.ok(snap.ok && snap.value.type === "snapshot");
+      const nodeId = snap.value.layers[0]!.nodeId;
+      for (const [requestId, named] of [[1, stray], [2, path.join(cdir, "e0009-s000001.json")], [3, path.join(cdir, "e0009-s000002.json")]] as const) {
+        await p.receive({ type: "requestWeights", requestId, checkpoint: named, nodeId });
+      }
+      assert.equal(messages(p, "weights").length, 0, "no weights from an unlisted checkpoint");
+      assert.deepEqual(messages(p, "requestFailed").map((m) => m["requestId"]), [1, 2, 3]);
+      assert.match(String(messages(p, "requestFailed")[0]?.["message"]), /is not one of the checkpoints listed for ourCnn/);
+      await p.receive({ type: "requestWeights", requestId: 4, checkpoint: huge, nodeId });
+      assert.match(String(messages(p, "requestFailed")[3]?.["message"]), /lies beyond the end/);
+      p.dispose();
+
+      panels.openFeatureMapsPanel(context, services({ tensors }), { uri: uriOf(MNIST), model: "ourCnn" });
+      const f = lastPanel();
+      await f.receive({ type: "ready" });
+      await f.receive({ type: "compute", requestId: 5, checkpoint: stray, input: { kind: "sample", split: "validation", index: 0 }, nodeIds: [1] });
+      assert.equal(calls.length, 0, "the trainer is not asked to read an unlisted checkpoint");
+      assert.match(String(messages(f, "requestFailed")[0]?.["message"]), /not one of the checkpoints listed/);
+      f.dispose();
+
+      // a restored curves panel reads again only run folders of the runs folder (the saved state is the webview's)
+      const foreign = path.join(outside, "2026-01-01-000000-ourCnn");
+      fs.mkdirSync(foreign);
+      fs.writeFileSync(path.join(foreign, "config.json"), JSON.stringify({ model: "stolen" }));
+      fs.writeFileSync(path.join(foreign, "metrics.jsonl"), "");
+      const restored = makePanel("cnnStudio.curves", "old", {});
+      panels.restorePanel("curves", context, services(), restored as never, { restore: { model: null, runs: [foreign, runDir] } });
+      await restored.receive({ type: "ready" });
+      const runs = (messages(restored, "snapshot")[0] as { runs: { info: { id: string } }[] }).runs.map((r) => r.info.id);
+      assert.deepEqual(runs, [runDir]);
+      restored.dispose();
+    } finally {
+      fs.rmSync(crafted, { recursive: true, force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it("receptive field: theoretical data from the analysis; gradients only through the trainer", async () => {

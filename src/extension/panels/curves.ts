@@ -14,6 +14,7 @@ import {
   type RunStatus,
 } from "../../shared/webview/curves";
 import { errorMessage, PanelHost } from "./panelHost";
+import { isListedRun } from "../runs/safeFiles";
 import { isRunDir, listRunDirs, MetricsTail, readRunInfo } from "./runs";
 import type { PanelServices } from "./services";
 
@@ -210,12 +211,13 @@ export function openCurvesPanel(context: vscode.ExtensionContext, services: Pane
 
 export function restoreCurvesPanel(context: vscode.ExtensionContext, services: PanelServices, panel: vscode.WebviewPanel, state: unknown): void {
   const restore = restoreInfoOf(state);
-  const runs = restore?.runs ?? [];
+  const dir = services.runsDir();
+  // The saved state is the webview's: only run folders of the runs folder are read again.
+  const runs = (restore?.runs ?? []).filter((r) => dir !== undefined && isListedRun(dir, r));
   current?.reveal(runs);
   if (current) {
     panel.dispose();
     return;
   }
-  const dir = services.runsDir();
   current = new CurvesPanel(context, services, runs.length ? runs : dir ? listRunDirs(dir).slice(0, DEFAULT_RUNS) : [], runs.length === 0, panel);
 }

@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
 import { validateFeatureMapsToHost, validateFeatureMapsToWebview, type FeatureMapsToHost, type FeatureMapsToWebview } from "../../shared/webview/featureMaps";
 import type { ComputeRequest, FeatureMapsResult, ModelRef } from "../../shared/webview/common";
-import { ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
+import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
 
@@ -43,6 +43,7 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
 export async function computeFeatureMaps(services: PanelServices, model: ModelRef, m: ComputeRequest): Promise<FeatureMapsResult> {
   const compute = services.tensors?.featureMaps;
   if (!compute) throw new Error(NO_TRAINER);
+  await listedCheckpoint(services, model, m.checkpoint);
   const r = await compute({ model, checkpoint: m.checkpoint, input: m.input, nodeIds: m.nodeIds });
   return { type: "featureMaps", requestId: m.requestId, checkpoint: m.checkpoint, input: r.input, label: r.label, maps: r.maps };
 }

@@ -3,7 +3,7 @@ import type { ModelCommandArgs } from "../../shared/lsp";
 import type { Tensor } from "../../shared/webview/common";
 import { validateFiltersToHost, validateFiltersToWebview, type ConvLayer, type FiltersToHost, type FiltersToWebview } from "../../shared/webview/filters";
 import { convLayers } from "./modelData";
-import { checkpointsOf, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
+import { checkpointsOf, listedCheckpoint, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import { readCheckpointTensor } from "./runs";
 import type { PanelServices } from "./services";
@@ -42,12 +42,13 @@ class FiltersPanel extends ModelPanel<FiltersToHost, FiltersToWebview> {
     const parameter = `${layer.label}.weight`;
     try {
       let weight: Tensor | null;
-      if (m.checkpoint === null) {
+      const checkpoint = await listedCheckpoint(this.services, this.ref, m.checkpoint);
+      if (checkpoint === null) {
         const init = this.services.tensors?.initialWeights;
         if (!init) throw new Error("The untrained model's weights need the trainer, which is not available in this window; choose a checkpoint.");
         weight = await init({ model: this.ref, parameter });
       } else {
-        weight = readCheckpointTensor(m.checkpoint, parameter);
+        weight = await readCheckpointTensor(checkpoint, parameter);
         if (!weight) throw new Error(`The checkpoint has no tensor "${parameter}" (was it written for another version of the model?).`);
       }
       const size = layer.weightShape.reduce((a, b) => a * b, 1);

@@ -30,11 +30,22 @@ export async function checkpointsOf(services: PanelServices, ref: ModelRef): Pro
   try {
     if (services.tensors?.checkpoints) return await services.tensors.checkpoints(ref);
     const dir = services.runsDir();
-    return dir ? listCheckpoints(dir, ref.file, ref.model) : [];
+    return dir ? await listCheckpoints(dir, ref.file, ref.model) : [];
   } catch (e) {
     panelLog().warn(`checkpoints of ${ref.model}: ${e instanceof Error ? e.message : String(e)}`);
     return [];
   }
+}
+
+/**
+ * The checkpoint a webview request names, when it is one the host lists for this model now (null:
+ * the untrained model). Panels read, or have the trainer read, only these.
+ */
+export async function listedCheckpoint(services: PanelServices, ref: ModelRef, id: string | null): Promise<CheckpointInfo | null> {
+  if (id === null) return null;
+  const found = (await checkpointsOf(services, ref)).find((c) => c.id === id);
+  if (!found) throw new Error(`"${id}" is not one of the checkpoints listed for ${ref.model}; choose one from the list.`);
+  return found;
 }
 
 export async function datasetOf(services: PanelServices, ref: ModelRef, checkpoints: readonly CheckpointInfo[]): Promise<DatasetSummary | null> {

@@ -66,7 +66,8 @@ export class PanelHost<In extends { type: string }, Out extends { type: string }
     const asset = (ext: string): string => webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "dist", "webview", `${o.kind}.${ext}`)).toString();
     webview.html = panelHtml({ panel: o.kind, title: o.title, scriptUri: asset("js"), styleUri: asset("css"), cspSource: webview.cspSource, nonce: makeNonce() });
     this.disposables.push(
-      webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
+      // (the promise is for tests; VS Code ignores what listeners return)
+      webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       this.panel.onDidChangeViewState((e) => {
         // A hidden webview is torn down (no retained context); it sends `ready` again when shown.
         if (!e.webviewPanel.visible) this.ready = false;

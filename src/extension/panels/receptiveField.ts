@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
 import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldToHost, type ReceptiveFieldToWebview } from "../../shared/webview/receptiveField";
 import { computeFeatureMaps, NO_TRAINER } from "./featureMaps";
-import { ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
+import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
 
@@ -36,6 +36,7 @@ class ReceptiveFieldPanel extends ModelPanel<ReceptiveFieldToHost, ReceptiveFiel
       if (m.type === "compute") this.host.post(await computeFeatureMaps(this.services, this.ref, m));
       else {
         if (!t?.inputGradient) throw new Error(NO_GRADIENTS);
+        await listedCheckpoint(this.services, this.ref, m.checkpoint);
         const r = await t.inputGradient({ model: this.ref, checkpoint: m.checkpoint, input: m.input, nodeId: m.nodeId, unit: m.unit });
         this.host.post({ type: "inputGradient", requestId: m.requestId, nodeId: m.nodeId, unit: m.unit, checkpoint: m.checkpoint, input: r.input, gradient: r.gradient });
       }

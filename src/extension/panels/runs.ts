@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckpointInfo, Tensor } from "../../shared/webview/common";
 import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type StepColumns } from "../../shared/webview/curves";
-import { readJson, statusState } from "../runs/runStore";
+import { statusState } from "../runs/runStore";
+import { fileInside, readJson, readJsonSync } from "../runs/safeFiles";
 
 /**
  * Reading the trainer's run folders for the panels (no `vscode` import; tested directly):
@@ -47,14 +48,14 @@ export function listRunDirs(runsDir: string): string[] {
 }
 
 export function readRunInfo(runDir: string): RunInfo {
-  const config = readJson(path.join(runDir, "config.json"));
+  const config = readJsonSync(path.join(runDir, "config.json"));
   const dataset = field(config, "dataset");
   const kind = strOr(field(dataset, "kind"), "");
   const dir = strOr(field(dataset, "dir"), "");
   return {
     id: runDir,
     name: path.basename(runDir),
-    status: statusState(readJson(path.join(runDir, "status.json"))),
+    status: statusState(readJsonSync(path.join(runDir, "status.json"))),
     model: strOr(field(config, "model"), ""),
     dataset: kind === "" ? "" : dir ? `${kind}: ${path.basename(dir)}` : kind,
     epochs: numOr(field(config, "epochs"), null),
@@ -200,16 +201,36 @@ interface TensorEntry {
   length: number;
 }
 
-function checkpointIndex(file: string): { model: string; epoch: number; globalStep: number; bin: string; tensors: TensorEntry[] } | null {
-  const o = readJson(file);
+const count = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/** A tensor entry of an index, or null when it is not one (its shape's size must be its length). */
+function tensorEntry(v: unknown): TensorEntry | null {
+  const name = field(v, "name");
+  const shape = field(v, "shape");
+  const offset = field(v, "offset");
+  const length = field(v, "length");
+  if (typeof name !== "string" || !Array.isArray(shape) || !shape.every(count) || !count(offset) || !count(length)) return null;
+  return shape.reduce((a: number, b: number) => a * b, 1) === length ? { name, shape: [...shape], offset, length } : null;
+}
+
+interface Index {
+  epoch: number;
+  globalStep: number;
+  /** The `.bin` beside the index (by its base name), inside the run folder; null when there is none. */
+  bin: string | null;
+  tensors: unknown[];
+}
+
+/** A checkpoint index of the run folder `run` (its `bin` resolved inside the run), or null when the file is not one. */
+async function checkpointIndex(run: string, file: string): Promise<Index | null> {
+  const o = await readJson(file);
   if (field(o, "format") !== "cnn-studio-checkpoint") return null;
   const tensors = field(o, "tensors");
   return {
-    model: strOr(field(o, "model"), ""),
     epoch: numOr(field(o, "position", "epoch"), 0),
     globalStep: numOr(field(o, "position", "globalStep"), 0),
-    bin: path.join(path.dirname(file), strOr(field(o, "bin"), path.basename(file, ".json") + ".bin")),
-    tensors: Array.isArray(tensors) ? (tensors as TensorEntry[]) : [],
+    bin: await fileInside(run, path.dirname(file), strOr(field(o, "bin"), path.basename(file, ".json") + ".bin")),
+    tensors: Array.isArray(tensors) ? tensors : [],
   };
 }
 
@@ -219,26 +240,27 @@ function sameFile(a: string, b: string): boolean {
 
 /**
  * Checkpoints of the runs of one model (the runs whose config.json names this file and model),
- * newest first.
+ * newest first. Only indexes and `.bin`s inside their run folder (links resolved) are listed.
  */
-export function listCheckpoints(runsDir: string, file: string, model: string): CheckpointInfo[] {
-  const out: (CheckpointInfo & { mtime: number })[] = [];
+export async function listCheckpoints(runsDir: string, file: string, model: string): Promise<CheckpointInfo[]> {
+  const out: CheckpointInfo[] = [];
   for (const run of listRunDirs(runsDir)) {
-    const config = readJson(path.join(run, "config.json"));
+    const config = await readJson(path.join(run, "config.json"));
     if (field(config, "model") !== model) continue;
     const cfile = field(config, "file");
     if (typeof cfile === "string" && file !== "" && !sameFile(cfile, file)) continue;
     const dir = path.join(run, "checkpoints");
     let names: string[] = [];
     try {
-      names = fs.readdirSync(dir).filter((n) => n.endsWith(".json"));
+      names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith(".json"));
     } catch {
       continue;
     }
     for (const n of names) {
       const id = path.join(dir, n);
-      const index = checkpointIndex(id);
-      if (!index || !fs.existsSync(index.bin)) continue;
+      if ((await fileInside(run, dir, n)) === null) continue;
+      const index = await checkpointIndex(run, id);
+      if (!index || index.bin === null) continue;
       const runName = path.basename(run);
       out.push({
         id,
@@ -248,29 +270,40 @@ export function listCheckpoints(runsDir: string, file: string, model: string): C
         globalStep: index.globalStep,
         // the useful part first (menus cut long labels); the run by its start time (the panel is one model's)
         label: `epoch ${index.epoch}, step ${index.globalStep} · ${runName.endsWith(`-${model}`) ? runName.slice(0, -model.length - 1) : runName}`,
-        mtime: fs.statSync(id).mtimeMs,
       });
     }
   }
-  return out
-    .sort((a, b) => (a.run === b.run ? b.globalStep - a.globalStep : a.run < b.run ? 1 : -1))
-    .map(({ mtime: _m, ...c }) => c);
+  return out.sort((a, b) => (a.run === b.run ? b.globalStep - a.globalStep : a.run < b.run ? 1 : -1));
 }
 
-/** One tensor (by PyTorch `state_dict` name) of a checkpoint, or null when it has none of that name. */
-export function readCheckpointTensor(indexFile: string, name: string): Tensor | null {
-  const index = checkpointIndex(indexFile);
-  const entry = index?.tensors.find((t) => t.name === name);
-  if (!index || !entry) return null;
-  const fd = fs.openSync(index.bin, "r");
+/**
+ * One tensor (by PyTorch `state_dict` name) of a listed checkpoint, or null when it has none of
+ * that name. Its place in the `.bin` is checked against the file's size before anything is
+ * allocated; a `.bin` outside the run folder is refused.
+ */
+export async function readCheckpointTensor(checkpoint: Pick<CheckpointInfo, "id" | "run">, name: string): Promise<Tensor | null> {
+  const index = await checkpointIndex(checkpoint.run, checkpoint.id);
+  if (!index) throw new Error(`${checkpoint.id} is not a checkpoint index (any more).`);
+  const raw = index.tensors.find((t) => field(t, "name") === name);
+  if (raw === undefined) return null;
+  const entry = tensorEntry(raw);
+  if (!entry) throw new Error(`${checkpoint.id}: the entry of "${name}" is malformed (${JSON.stringify(raw).slice(0, 120)}).`);
+  if (index.bin === null) throw new Error(`${checkpoint.id}: its data file is missing or outside the run folder.`);
+  const fh = await fs.promises.open(index.bin, "r");
   try {
-    const buf = Buffer.alloc(entry.length * 4);
-    fs.readSync(fd, buf, 0, buf.length, entry.offset * 4);
+    const size = (await fh.stat()).size;
+    const bytes = entry.length * 4;
+    if ((entry.offset + entry.length) * 4 > size) {
+      throw new Error(`${checkpoint.id}: "${name}" (offset ${entry.offset}, length ${entry.length} values) lies beyond the end of ${path.basename(index.bin)} (${size} bytes).`);
+    }
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, entry.offset * 4);
+    if (bytesRead !== bytes) throw new Error(`${checkpoint.id}: ${path.basename(index.bin)} ended while reading "${name}".`);
     const data = new Float32Array(entry.length);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let i = 0; i < entry.length; i++) data[i] = view.getFloat32(i * 4, true);
-    return { shape: [...entry.shape], data };
+    return { shape: entry.shape, data };
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunBackend, TrainConfig } from "../../shared/training";
+import { readJsonSync, type Json } from "./safeFiles";
 
 /**
  * Reads the training runs of a runs folder: `<runsDir>/<stamp>-<model>/` with `config.json`,
@@ -52,17 +53,6 @@ interface MetricsCache {
   maxStep: number;
 }
 
-type Json = Record<string, unknown>;
-
-/** A JSON object file (config.json, status.json, a checkpoint index); null when missing, unreadable or not an object. */
-export function readJson(file: string): Json | null {
-  try {
-    const v: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : null;
-  } catch {
-    return null;
-  }
-}
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
@@ -108,8 +98,8 @@ export class RunStore {
 
   /** One run folder; null when it is not one (no config.json and no status.json). */
   read(dir: string): RunInfo | null {
-    const config = readJson(path.join(dir, "config.json")) as Partial<TrainConfig> | null;
-    const status = readJson(path.join(dir, "status.json"));
+    const config = readJsonSync(path.join(dir, "config.json")) as Partial<TrainConfig> | null;
+    const status = readJsonSync(path.join(dir, "status.json"));
     if (!config && !status) return null;
     const m = this.readMetrics(dir);
     const pid = num(status?.["pid"]);
