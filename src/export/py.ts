@@ -103,11 +103,22 @@ export function wrap(e: Py, min: number): Py {
   return e.p >= min ? e : group("(", [e], ")", "none");
 }
 
-export const name = (s: string): Atom => atom(s);
-export const attr = (obj: Py, n: string): Py => seq([wrap(obj, P.primary), atom(`.${n}`)], P.primary);
+/**
+ * The names context: what the exporter writes as a Python name (a variable, an attribute, a keyword
+ * argument) is made of identifier characters only, whatever the model file held (`a-b\nc` → `a_b_c`);
+ * a name that needed this is also reported where it is made (safeName, fieldName).
+ */
+export function identifierChars(n: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) return n;
+  const s = n.replace(/[^A-Za-z0-9_]/g, "_");
+  return /^[A-Za-z_]/.test(s) ? s : `_${s}`;
+}
+
+export const name = (s: string): Atom => atom(identifierChars(s));
+export const attr = (obj: Py, n: string): Py => seq([wrap(obj, P.primary), atom(`.${identifierChars(n)}`)], P.primary);
 export const call = (callee: Py, args: readonly (Item | Py)[]): Py => seq([wrap(callee, P.primary), group("(", args, ")")], P.primary);
 export const subscript = (obj: Py, index: Py): Py => seq([wrap(obj, P.primary), group("[", [index], "]", "none")], P.primary);
-export const kwarg = (k: string, v: Py): Py => seq([atom(`${k}=`), wrap(v, P.lambda)], P.lambda);
+export const kwarg = (k: string, v: Py): Py => seq([atom(`${identifierChars(k)}=`), wrap(v, P.lambda)], P.lambda);
 export const star = (v: Py, stars = "*"): Py => seq([atom(stars), wrap(v, P.bitOr)], P.lambda);
 export const list = (items: readonly (Item | Py)[]): Py => group("[", items, "]");
 export const tuple = (items: readonly (Item | Py)[]): Py => group("(", items, ")", items.length === 1 ? "always" : "trailing");
@@ -144,20 +155,79 @@ export function logical(l: Py, op: "and" | "or", r: Py): Py {
 // ---------------------------------------------------------------------------------------------
 // Literals
 
+/**
+ * Line terminators of any reader of the exported file: Python's tokenizer (`\r\n`, `\r`, `\n`),
+ * TypeScript (also U+2028, U+2029), and `str.splitlines()` and editors (also `\v`, `\f`, `\x1c`–`\x1e`,
+ * U+0085). Text from a model file that holds one of these must never reach the output raw.
+ */
+export const LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+const LINE_BREAKS = new RegExp(LINE_BREAK.source, "g");
+
+/** Characters that are not written raw in Python source: C0 and C1 controls, DEL, U+2028, U+2029, lone surrogates (tab is kept). */
+const UNSAFE_CHAR = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The Python escape of one unsafe character (`\x0b`, `\u2028`). */
+function escapeChar(ch: string): string {
+  const c = ch.codePointAt(0)!;
+  if (ch === "\n") return "\\n";
+  if (ch === "\r") return "\\r";
+  return c < 0x100 ? `\\x${c.toString(16).padStart(2, "0")}` : `\\u${c.toString(16).padStart(4, "0")}`;
+}
+
 /** A Python string literal with the given quote (double by default). */
 export function pyString(s: string, quote: '"' | "'" = '"'): string {
   let out = quote;
   for (const ch of s) {
-    const c = ch.codePointAt(0)!;
     if (ch === "\\") out += "\\\\";
     else if (ch === quote) out += `\\${quote}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += ch;
+    else out += ch.replace(UNSAFE_CHAR, escapeChar);
   }
   return out + quote;
+}
+
+/**
+ * Text from the model file as the lines of a Python comment (`# …` each): every line terminator
+ * starts a new comment line, other control characters are written as escapes.
+ */
+export function commentLines(text: string): string[] {
+  return splitLines(text).map(commentLine);
+}
+
+/** Text split at every line terminator of LINE_BREAK. */
+export function splitLines(text: string): string[] {
+  return text.split(LINE_BREAKS);
+}
+
+/** One Python comment line (`# …`) for text that must stay on one line: line terminators are escaped too. */
+export function commentLine(text: string): string {
+  return `# ${commentBody(text)}`.trimEnd();
+}
+
+/** Text for inside a comment: no line terminator and no control character survives raw. */
+export function commentBody(text: string): string {
+  return text.replace(UNSAFE_CHAR, escapeChar);
+}
+
+/**
+ * The first line of a Python file as a comment. Python reads an encoding declaration on it
+ * (`coding: utf-7`, PEP 263) that would decode the rest of the file differently from how it was
+ * escaped: a `coding` followed by `:` or `=` in the text is written `coding\x3a`.
+ */
+export function firstLineComment(text: string): string {
+  return commentLine(text).replace(/coding([:=])/g, (_m, c: string) => `coding\\x${c.charCodeAt(0).toString(16)}`);
+}
+
+/**
+ * The text of a (non-raw) Python docstring: backslashes and `"""` escaped, every line terminator
+ * a `\n`, other control characters escapes. `oneLine` escapes line terminators instead (names).
+ */
+export function docstringText(text: string, oneLine = false): string {
+  const escaped = text.replace(/\\/g, "\\\\").replace(/"""/g, '\\"\\"\\"');
+  if (oneLine) return escaped.replace(UNSAFE_CHAR, escapeChar);
+  return splitLines(escaped)
+    .map((l) => l.replace(UNSAFE_CHAR, escapeChar))
+    .join("\n");
 }
 
 // ---------------------------------------------------------------------------------------------

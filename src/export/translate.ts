@@ -12,9 +12,12 @@ import {
   attr,
   binary,
   call,
+  commentLine,
   dict,
+  docstringText,
   entry,
   group,
+  identifierChars,
   ifElse,
   isIdentifier,
   kwarg,
@@ -26,6 +29,7 @@ import {
   safeName,
   seq,
   snake,
+  splitLines,
   star,
   subscript,
   tuple,
@@ -415,15 +419,15 @@ export class Translator {
 
   // ---- comments and docs ----------------------------------------------------------------------
 
+  /** A comment of the source as Python comment lines (through py.ts's comment escaping). */
   private commentText(sf: ts.SourceFile, r: ts.CommentRange): string[] {
     const raw = sf.text.slice(r.pos, r.end);
-    if (r.kind === ts.SyntaxKind.SingleLineCommentTrivia) return [`# ${raw.replace(/^\/\/\s?/, "").trimEnd()}`.trimEnd()];
+    if (r.kind === ts.SyntaxKind.SingleLineCommentTrivia) return splitLines(raw.replace(/^\/\/\s?/, "")).map((l) => commentLine(l.trimEnd()));
     const body = raw.replace(/^\/\*+/, "").replace(/\*+\/$/, "");
-    return body
-      .split(/\r?\n/)
+    return splitLines(body)
       .map((l) => l.replace(/^\s*\*?\s?/, "").trimEnd())
       .filter((l, i, a) => !(l === "" && (i === 0 || i === a.length - 1)))
-      .map((l) => `# ${l}`.trimEnd());
+      .map(commentLine);
   }
 
   /** Comment lines before a node (its own lines, not the previous line's trailing comment). */
@@ -508,7 +512,7 @@ export class Translator {
     paragraphs.push(...extra);
     if (!paragraphs.length) return [];
     const pad = " ".repeat(indent);
-    const text = paragraphs.join("\n\n").replace(/\\/g, "\\\\").replace(/"""/g, '\\"\\"\\"').replace(/^"/, '\\"');
+    const text = docstringText(paragraphs.join("\n\n")).replace(/^"/, '\\"');
     const lines = text.split("\n");
     if (lines.length === 1 && indent + text.length + 6 <= 100) return [`${pad}"""${text}${text.endsWith('"') ? " " : ""}"""`];
     return [`${pad}"""${lines[0]}`, ...lines.slice(1).map((l) => (l ? `${pad}${l}` : "")), `${pad}"""`];
@@ -951,6 +955,8 @@ export class Translator {
         if (only && ts.isPropertyAccessExpression(only) && this.isModuleType(this.typeOf(only.expression)) && this.hiddenChild(only.name.text, value)) {
           return this.fieldAssignment(ctx, this.expr(only.expression, ctx), only.name.text, this.expr(value, ctx), value);
         }
+        const named = only && this.moduleKeyAccess(only);
+        if (named) return this.emit(ctx, call(name("setattr"), [this.expr(named.expression, ctx), atom(pyString(named.key)), this.expr(value, ctx)]));
         const lhs = targets.map((t) => this.targetText(t, ctx)).join(" = ");
         return this.emit(ctx, this.expr(value, ctx), `${lhs} = `);
       }
@@ -1003,10 +1009,20 @@ export class Translator {
     if (ts.isArrayLiteralExpression(inner)) {
       return inner.elements.map((el) => (ts.isOmittedExpression(el) ? "_" : ts.isSpreadElement(el) ? `*${this.targetText(el.expression, ctx)}` : this.targetText(el, ctx))).join(", ");
     }
+    if (this.moduleKeyAccess(inner)) return render(this.unsupported(t, "This assignment target (an attribute name that is not a Python identifier)"), 0, 0);
     if (!(ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner))) {
       this.unsupported(t, "This assignment target");
     }
     return render(this.expr(inner, ctx), 0, 0);
+  }
+
+  /** `module["not-an-identifier"]`: an attribute that only getattr/setattr reach. */
+  private moduleKeyAccess(e: ts.Expression): { expression: ts.Expression; key: string } | undefined {
+    if (!ts.isElementAccessExpression(e)) return undefined;
+    const arg = this.skipOuter(e.argumentExpression);
+    if (!(ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) || isIdentifier(arg.text)) return undefined;
+    const recvType = this.typeOf(e.expression);
+    return this.isModuleType(recvType) && !this.checker.getPropertyOfType(recvType, "items") ? { expression: e.expression, key: arg.text } : undefined;
   }
 
   /** Calls that are statements in Python: `push`, `forEach`, `super(...)`, `reverse`. */
@@ -1532,7 +1548,7 @@ export class Translator {
   /** A field keeps its name (it is a state_dict key); one PyTorch would shadow is an error. */
   private fieldName(key: string, node: ts.Node): string {
     if (!isIdentifier(key)) this.unsupported(node, `The field name '${key}' (not a Python identifier)`);
-    return key;
+    return identifierChars(key);
   }
 
   /**

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { exportPyTorch } from "../export/pytorch";
-import { INSTALL_HINT, pythonCandidates } from "../export/python";
+import { INSTALL_HINT, PYTHON_ISOLATED, pythonCandidates, USER_SITE_PY } from "../export/python";
 import type { FileAnalysis } from "../shared/analysis";
 import {
   describeDataset,
@@ -143,7 +143,7 @@ export class TorchTrainingSession {
     // 3. Python and PyTorch start (importing torch takes seconds) while the data loads
     this.temp = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-"));
     const scriptFile = path.join(this.temp, "trainer.py");
-    fs.writeFileSync(scriptFile, TORCH_TRAINER_PY);
+    fs.writeFileSync(scriptFile, USER_SITE_PY + TORCH_TRAINER_PY);
     const codeFile = path.join(this.temp, "model.py");
     fs.writeFileSync(codeFile, exported.code);
     const started = await this.spawnPython(scriptFile);
@@ -190,7 +190,7 @@ export class TorchTrainingSession {
     // 5. the job
     const data = this.writeData(dataset);
     const jobFile = path.join(this.temp, "job.json");
-    fs.writeFileSync(jobFile, JSON.stringify({ code: codeFile, model: model.name, data, normalization, config, checkpoints: run.checkpointsDir, resume: resumeFrom, metricsLines: run.metricsCount }));
+    fs.writeFileSync(jobFile, JSON.stringify({ code: codeFile, model: model.name, data, normalization, config, checkpoints: path.resolve(run.checkpointsDir), resume: resumeFrom === null ? null : path.resolve(resumeFrom), metricsLines: run.metricsCount }));
     child.stdin.write(JSON.stringify({ job: jobFile }) + "\n");
     if (this.stopRequested) child.stdin.write("stop\n");
 
@@ -307,7 +307,8 @@ export class TorchTrainingSession {
   private async spawnPython(script: string): Promise<{ ok: true; child: ChildProcessWithoutNullStreams; python: string; lines: LineReader } | { ok: false; error: string }> {
     const tried: string[] = [];
     for (const python of pythonCandidates(this.options.python)) {
-      const child = spawn(python, ["-u", script], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+      // isolated, in the run's private temporary folder: nothing of the user's folders is imported
+      const child = spawn(python, [...PYTHON_ISOLATED, "-u", script], { cwd: path.dirname(script), stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
       const ok = await new Promise<boolean>((resolve) => {
         child.once("spawn", () => resolve(true));
         child.once("error", () => resolve(false));
