@@ -8,7 +8,8 @@ import { FUNCTIONAL_KINDS, LAYER_KINDS } from "./layers/index";
 import { isLayerError, type ArgValue, type Args, type LayerError, type LayerKind } from "./layers/kind";
 import { toLocation, type Related, type Reporter } from "./location";
 import { applyWindow, mergeFields } from "./receptiveField";
-import { concreteNumel, formatShape, normAxis, parseSym } from "./shape";
+import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
+import { toCount } from "../shared/count";
 import { broadcast, cat, mean, view } from "./tensorOps";
 import {
   ArrayValue,
@@ -478,11 +479,11 @@ export class Torch implements TorchRuntime {
         description: kind.describe(config),
         inputs: [x.shape],
         output: out,
-        params: counts.params,
-        trainableParams: module.frozen ? 0 : counts.params,
-        buffers: counts.buffers,
-        macs: kind.macs ? kind.macs(config, [x.shape], out) : 0,
-        activationBytes: 4 * concreteNumel(out),
+        params: toCount(counts.params),
+        trainableParams: module.frozen ? 0 : toCount(counts.params),
+        buffers: toCount(counts.buffers),
+        macs: kind.macs ? toCount(kind.macs(config, [x.shape], out)) : 0,
+        activationBytes: toCount(4n * exactNumel(out)),
         receptiveField: field,
         definedAt: definedAt ? toLocation(definedAt) : null,
         calledAt: site ? toLocation(site.node) : null,
@@ -558,7 +559,7 @@ export class Torch implements TorchRuntime {
       trainableParams: 0,
       buffers: 0,
       macs: 0,
-      activationBytes: 4 * concreteNumel(result.shape),
+      activationBytes: toCount(4n * exactNumel(result.shape)),
       receptiveField: result.field,
       definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,
       calledAt: site ? toLocation(site.node) : null,

@@ -1,6 +1,7 @@
 import type { Shape } from "../../shared/analysis";
 import { applyWindow, type Window } from "../receptiveField";
-import { concreteNumel, formatShape } from "../shape";
+import { product } from "../../shared/count";
+import { exactNumel, formatShape } from "../shape";
 import { describeInput, err, expectRank, fmtPair, pair, windowOutput, type LayerError, type LayerKind, type Pair } from "./kind";
 
 /** Conv2d and ConvTranspose2d: shape, parameters, MACs and receptive field. */
@@ -96,8 +97,8 @@ export const Conv2d: LayerKind<ConvConfig> = {
   },
   describe: (c) => `Conv2d(${c.inChannels}, ${c.outChannels}, ${reprExtras(c, false)})`,
   counts: (c) => ({
-    params: c.outChannels * (c.inChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1] + (c.bias ? c.outChannels : 0),
-    buffers: 0,
+    params: product(c.outChannels, c.inChannels / c.groups, c.kernelSize[0], c.kernelSize[1]) + (c.bias ? BigInt(c.outChannels) : 0n),
+    buffers: 0n,
   }),
   forward(c, [x], [origin]) {
     const bad = checkInput("Conv2d", c, x!, origin);
@@ -112,7 +113,7 @@ export const Conv2d: LayerKind<ConvConfig> = {
     if (!(oh >= 1 && ow >= 1)) return tooSmall("Conv2d", x!, c, oh, ow);
     return [n!, c.outChannels, oh, ow];
   },
-  macs: (c, _in, out) => concreteNumel(out) * (c.inChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1],
+  macs: (c, _in, out) => exactNumel(out) * product(c.inChannels / c.groups, c.kernelSize[0], c.kernelSize[1]),
   field: (c, rf) => applyWindow(rf, window(c)),
 };
 
@@ -151,8 +152,8 @@ export const ConvTranspose2d: LayerKind<ConvConfig> = {
   },
   describe: (c) => `ConvTranspose2d(${c.inChannels}, ${c.outChannels}, ${reprExtras(c, true)})`,
   counts: (c) => ({
-    params: c.inChannels * (c.outChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1] + (c.bias ? c.outChannels : 0),
-    buffers: 0,
+    params: product(c.inChannels, c.outChannels / c.groups, c.kernelSize[0], c.kernelSize[1]) + (c.bias ? BigInt(c.outChannels) : 0n),
+    buffers: 0n,
   }),
   forward(c, [x], [origin]) {
     const bad = checkInput("ConvTranspose2d", c, x!, origin);
@@ -166,7 +167,7 @@ export const ConvTranspose2d: LayerKind<ConvConfig> = {
     if (!(oh >= 1 && ow >= 1)) return tooSmall("ConvTranspose2d", x!, c, oh, ow);
     return [x![0]!, c.outChannels, oh, ow];
   },
-  macs: (c, [x]) => concreteNumel(x!) * (c.outChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1],
+  macs: (c, [x]) => exactNumel(x!) * product(c.outChannels / c.groups, c.kernelSize[0], c.kernelSize[1]),
   // A transposed convolution spreads each input unit over a kernel on a grid `stride` times finer.
   field: (c, rf) => {
     const jump: Pair = [rf.jump[0] / c.stride[0], rf.jump[1] / c.stride[1]];

@@ -1,5 +1,5 @@
 import { normAxis } from "../shape";
-import { err, type LayerKind, type ParamSpec } from "./kind";
+import { err, NO_COUNTS, type LayerKind, type ParamSpec } from "./kind";
 
 /** Layers that keep the shape: activations, dropout, identity, softmax. */
 
@@ -9,7 +9,7 @@ function keepShape(type: string, params: ParamSpec[] = [], describe?: (c: Record
     params,
     ignoredOptions: ["inplace"],
     describe: describe ?? (() => `${type}()`),
-    counts: () => ({ params: 0, buffers: 0 }),
+    counts: () => NO_COUNTS,
     forward: (_c, [x]) => x!,
   };
 }
@@ -34,6 +34,6 @@ export const Softmax: LayerKind<{ dim: number }> = {
   type: "Softmax",
   params: [{ name: "dim", type: "int" }],
   describe: (c) => `Softmax(dim=${c.dim})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => (normAxis(c.dim, x!.length) === undefined ? err("invalid-dim", `Softmax dim ${c.dim} is out of range for a ${x!.length}-D input`) : x!),
 };

@@ -1,6 +1,6 @@
 import type { Shape } from "../../shared/analysis";
 import { formatShape, mulDims, normAxis } from "../shape";
-import { err, type LayerError, type LayerKind } from "./kind";
+import { err, NO_COUNTS, type LayerError, type LayerKind } from "./kind";
 
 /** Flattening: one rule for nn.Flatten, torch.flatten and x.flatten. */
 
@@ -25,6 +25,6 @@ export const Flatten: LayerKind<{ startDim: number; endDim: number }> = {
     { name: "endDim", type: "int", default: -1 },
   ],
   describe: (c) => `Flatten(start_dim=${c.startDim}, end_dim=${c.endDim})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => flattenShape("Flatten", x!, c.startDim, c.endDim),
 };

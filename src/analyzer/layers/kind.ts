@@ -45,10 +45,14 @@ export interface LayerError {
   fix?: { param: string; value: number };
 }
 
+/** Exact counts (bigint: `Linear(2 ** 30, 2 ** 30)` has more than 2^53 MACs). */
 export interface Counts {
-  params: number;
-  buffers: number;
+  params: bigint;
+  buffers: bigint;
 }
+
+/** A kind without parameters or buffers. */
+export const NO_COUNTS: Counts = { params: 0n, buffers: 0n };
 
 export interface LayerKind<C extends Args = Args> {
   readonly type: string;
@@ -69,7 +73,7 @@ export interface LayerKind<C extends Args = Args> {
    */
   forward(c: C, inputs: readonly Shape[], origins: readonly (string | undefined)[]): Shape | LayerError;
   /** Multiply–accumulates for one call (Conv2d, ConvTranspose2d and Linear only). */
-  macs?(c: C, inputs: readonly Shape[], output: Shape): number;
+  macs?(c: C, inputs: readonly Shape[], output: Shape): bigint;
   /**
    * Receptive field of the output. Omitted: the field passes through unchanged (element-wise layers).
    * Only called when the input carries a field and the output is spatial (4-D).

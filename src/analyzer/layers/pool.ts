@@ -1,7 +1,7 @@
 import type { ReceptiveField, Shape } from "../../shared/analysis";
 import { applyWindow } from "../receptiveField";
 import { formatShape } from "../shape";
-import { err, expectRank, fmtPair, pair, windowOutput, type LayerError, type LayerKind, type Pair } from "./kind";
+import { err, expectRank, fmtPair, NO_COUNTS, pair, windowOutput, type LayerError, type LayerKind, type Pair } from "./kind";
 
 /** Max, average and adaptive pooling over the two spatial axes. */
 
@@ -63,7 +63,7 @@ export const MaxPool2d: LayerKind<PoolConfig> = {
   build: (a) => poolBuild("MaxPool2d", a, true),
   describe: (c) =>
     `MaxPool2d(kernel_size=${fmtPair(c.kernelSize)}, stride=${fmtPair(c.stride)}, padding=${fmtPair(c.padding)}, dilation=${fmtPair(c.dilation)}, ceil_mode=${c.ceilMode ? "True" : "False"})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => poolForward("MaxPool2d", c, x!),
   field,
 };
@@ -80,7 +80,7 @@ export const AvgPool2d: LayerKind<PoolConfig> = {
   ],
   build: (a) => poolBuild("AvgPool2d", a, false),
   describe: (c) => `AvgPool2d(kernel_size=${fmtPair(c.kernelSize)}, stride=${fmtPair(c.stride)}, padding=${fmtPair(c.padding)})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => poolForward("AvgPool2d", c, x!),
   field,
 };
@@ -104,7 +104,7 @@ function adaptive(type: string): LayerKind<{ outputSize: Pair | number | null }>
     type,
     params: [{ name: "outputSize", type: "sizeOrNull" }],
     describe: (c) => `${type}(output_size=${Array.isArray(c.outputSize) ? fmtPair(c.outputSize) : c.outputSize})`,
-    counts: () => ({ params: 0, buffers: 0 }),
+    counts: () => NO_COUNTS,
     forward(c, [x]) {
       const rank = expectRank(type, x!, [4, 3], "[N, C, H, W]");
       if (rank) return rank;

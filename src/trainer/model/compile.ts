@@ -130,7 +130,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     const isModule = node.kind === "module";
     const registered = isModule && !node.label.startsWith("<unregistered");
     const path = isModule ? (registered ? node.label : `${node.label}#${node.id}`) : "";
-    const trainable = !(layer && layer.params > 0 && layer.trainableParams === 0);
+    const trainable = !(layer && layer.params !== 0 && layer.trainableParams === 0);
     const b: BuildCtx = {
       tf,
       attrs: node.attrs,
