@@ -6,8 +6,7 @@ import { describeInput, err, expectRank, fmtPair, pair, windowOutput, type Layer
 
 /** Conv2d and ConvTranspose2d: shape, parameters, MACs and receptive field. */
 
-interface ConvConfig {
-  [k: string]: string | number | boolean | Pair | null | undefined;
+export type ConvConfig = {
   inChannels: number;
   outChannels: number;
   kernelSize: Pair;
@@ -21,7 +20,7 @@ interface ConvConfig {
   bias: boolean;
   /** padding "same": the output keeps the input's size. */
   samePadding?: boolean;
-}
+};
 
 function checkGroups(type: string, c: { inChannels: number; outChannels: number; groups: number }): LayerError | undefined {
   if (c.inChannels % c.groups !== 0) return err("invalid-argument", `${type} inChannels (${c.inChannels}) must be divisible by groups (${c.groups})`);

@@ -18,7 +18,9 @@ export function flattenShape(op: string, x: Shape, startDim: number, endDim: num
   return [...x.slice(0, s), d, ...x.slice(e + 1)];
 }
 
-export const Flatten: LayerKind<{ startDim: number; endDim: number }> = {
+export type FlattenConfig = { startDim: number; endDim: number };
+
+export const Flatten: LayerKind<FlattenConfig> = {
   type: "Flatten",
   params: [
     { name: "startDim", type: "int", default: 1 },

@@ -106,15 +106,7 @@ export function expectRank(type: string, shape: Shape, ranks: readonly number[],
   return err("rank-mismatch", `${type} expects a ${ranks.join("-D or ")}-D input ${layout} but receives ${formatShape(shape)}`);
 }
 
-/** Sliding-window output length: floor((L + 2p − d·(k − 1) − 1) / s + 1), or ceil with ceilMode. */
-export function windowOutput(len: number, k: number, s: number, p: number, d: number, ceilMode = false): number {
-  const span = len + 2 * p - d * (k - 1) - 1;
-  if (!ceilMode) return Math.floor(span / s) + 1;
-  let out = Math.ceil(span / s) + 1;
-  // PyTorch: the last window must start inside the input or the left padding.
-  if ((out - 1) * s >= len + p) out -= 1;
-  return out;
-}
+export { windowOutput } from "./window";
 
 /** "input [N, 256]", or how the input was made when known ("from [N, 16, 4, 4] flattened"). */
 export function describeInput(shape: Shape, origin: string | undefined): string {

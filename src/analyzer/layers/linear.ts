@@ -2,8 +2,10 @@ import { product } from "../../shared/count";
 import { exactNumel, formatShape } from "../shape";
 import { describeInput, err, type LayerKind } from "./kind";
 
+export type LinearConfig = { inFeatures: number; outFeatures: number; bias: boolean };
+
 /** Linear: y = x·Wᵀ + b over the last dimension. */
-export const Linear: LayerKind<{ inFeatures: number; outFeatures: number; bias: boolean }> = {
+export const Linear: LayerKind<LinearConfig> = {
   type: "Linear",
   params: [
     { name: "inFeatures", type: "posInt" },

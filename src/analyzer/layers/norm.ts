@@ -3,7 +3,7 @@ import { describeInput, err, expectRank, NO_COUNTS, type LayerError, type LayerK
 
 /** Batch normalisation and local response normalisation. */
 
-type BatchNormConfig = { numFeatures: number; eps: number; momentum: number; affine: boolean; trackRunningStats: boolean };
+export type BatchNormConfig = { numFeatures: number; eps: number; momentum: number; affine: boolean; trackRunningStats: boolean };
 
 function batchNorm(type: string, ranks: number[], layout: string): LayerKind<BatchNormConfig> {
   return {
@@ -33,7 +33,9 @@ function batchNorm(type: string, ranks: number[], layout: string): LayerKind<Bat
 export const BatchNorm2d = batchNorm("BatchNorm2d", [4], "[N, C, H, W]");
 export const BatchNorm1d = batchNorm("BatchNorm1d", [2, 3], "[N, C] or [N, C, L]");
 
-export const LocalResponseNorm: LayerKind<{ size: number; alpha: number; beta: number; k: number }> = {
+export type LocalResponseNormConfig = { size: number; alpha: number; beta: number; k: number };
+
+export const LocalResponseNorm: LayerKind<LocalResponseNormConfig> = {
   type: "LocalResponseNorm",
   params: [
     { name: "size", type: "posInt" },

@@ -3,13 +3,13 @@ import { expectRank, err, fmtPair, NO_COUNTS, pair, type LayerKind, type Pair } 
 
 /** nn.Upsample and F.interpolate: `size` or `scaleFactor`, nearest or (bi)linear. */
 
-interface UpsampleConfig {
-  [k: string]: string | number | boolean | Pair | null | undefined;
+export type UpsampleConfig = {
   size: Pair | number | null;
   scaleFactor: Pair | number | null;
   mode: string;
   alignCorners: boolean | null;
-}
+  recomputeScaleFactor: boolean | null;
+};
 
 export const Upsample: LayerKind<UpsampleConfig> = {
   type: "Upsample",
