@@ -2,10 +2,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ts = require("typescript");
 import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, Shape } from "../shared/analysis";
+import { sumCounts, toCount } from "../shared/count";
 import { CircularImportError, EvalError, PoisonError } from "./errors";
 import { Interpreter, type Budget } from "./interpreter";
 import { guardAgainstScannerHang } from "./parseGuard";
 import { Reporter, toLocation } from "./location";
+import { NO_COUNTS } from "./layers/kind";
 import { INPUT_FIELD } from "./receptiveField";
 import { hasModifier, inputTags } from "./syntax";
 import { namedModules, Torch, Trace } from "./torch";
@@ -399,17 +401,19 @@ class Run {
     for (const t of outputs) {
       if (t.shape) trace.addNode({ kind: "output", label: "output", type: "output", inputs: [t.node], output: t.shape, attrs: {}, receptiveField: t.field, location: null });
     }
-    const own = new Map<ModuleValue, { params: number; trainable: number; buffers: number; bufferBytes: number }>();
+    // Exact sums (bigint): counts may exceed 2^53.
+    type Sums = { params: bigint; trainable: bigint; buffers: bigint };
+    const own = new Map<ModuleValue, Sums>();
     for (const m of trace.paths.keys()) {
-      const counts = m.layer ? m.layer.kind.counts(m.layer.config) : { params: 0, buffers: 0 };
-      own.set(m, { params: counts.params, trainable: m.frozen ? 0 : counts.params, buffers: counts.buffers, bufferBytes: 4 * counts.buffers });
+      const counts = m.layer ? m.layer.kind.counts(m.layer.config) : NO_COUNTS;
+      own.set(m, { params: counts.params, trainable: m.frozen ? 0n : counts.params, buffers: counts.buffers });
     }
-    const totals = [...own.values()].reduce((a, b) => ({ params: a.params + b.params, trainable: a.trainable + b.trainable, buffers: a.buffers + b.buffers, bufferBytes: a.bufferBytes + b.bufferBytes }), { params: 0, trainable: 0, buffers: 0, bufferBytes: 0 });
-    const subtree = new Map<ModuleValue, { params: number; trainable: number; buffers: number }>();
-    const sum = (m: ModuleValue): { params: number; trainable: number; buffers: number } => {
+    const totals = [...own.values()].reduce((a, b) => ({ params: a.params + b.params, trainable: a.trainable + b.trainable, buffers: a.buffers + b.buffers }), { params: 0n, trainable: 0n, buffers: 0n });
+    const subtree = new Map<ModuleValue, Sums>();
+    const sum = (m: ModuleValue): Sums => {
       const hit = subtree.get(m);
       if (hit) return hit;
-      const o = own.get(m) ?? { params: 0, trainable: 0, buffers: 0 };
+      const o = own.get(m) ?? { params: 0n, trainable: 0n, buffers: 0n };
       const t = { params: o.params, trainable: o.trainable, buffers: o.buffers };
       for (const child of m.children.values()) {
         const s = sum(child);
@@ -422,7 +426,7 @@ class Run {
     };
     const modules: ModuleInfo[] = [...trace.paths].map(([m, p]) => {
       const s = sum(m);
-      return { path: p, type: m.typeName, params: s.params, trainableParams: s.trainable, buffers: s.buffers, definedAt: m.definedAt ? toLocation(m.definedAt) : null };
+      return { path: p, type: m.typeName, params: toCount(s.params), trainableParams: toCount(s.trainable), buffers: toCount(s.buffers), definedAt: m.definedAt ? toLocation(m.definedAt) : null };
     });
     const graph: GraphNode[] = trace.graph;
     return {
@@ -430,13 +434,13 @@ class Run {
       location: toLocation(nameNode),
       inputs,
       output: out,
-      params: totals.params,
-      trainableParams: totals.trainable,
-      buffers: totals.buffers,
-      macs: trace.layers.reduce((a, l) => a + l.macs, 0),
-      paramBytes: 4 * totals.params,
-      bufferBytes: totals.bufferBytes,
-      activationBytes: trace.layers.reduce((a, l) => a + l.activationBytes, 0),
+      params: toCount(totals.params),
+      trainableParams: toCount(totals.trainable),
+      buffers: toCount(totals.buffers),
+      macs: sumCounts(trace.layers, (l) => l.macs),
+      paramBytes: toCount(4n * totals.params),
+      bufferBytes: toCount(4n * totals.buffers),
+      activationBytes: sumCounts(trace.layers, (l) => l.activationBytes),
       layers: trace.layers,
       complete,
       graph,

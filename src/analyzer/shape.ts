@@ -39,10 +39,10 @@ export function numel(shape: readonly Dim[]): { coef: number; name: string | nul
   return { coef, name };
 }
 
-/** Number of elements with every symbolic batch counted as 1 (the convention for MACs and memory). */
-export function concreteNumel(shape: readonly Dim[]): number {
-  let n = 1;
-  for (const d of shape) n *= typeof d === "number" ? d : parseSym(d).coef;
+/** Number of elements with every symbolic batch counted as 1 (the convention for MACs and memory), exact. */
+export function exactNumel(shape: readonly Dim[]): bigint {
+  let n = 1n;
+  for (const d of shape) n *= BigInt(typeof d === "number" ? d : parseSym(d).coef);
   return n;
 }
 

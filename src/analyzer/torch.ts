@@ -8,7 +8,8 @@ import { FUNCTIONAL_KINDS, LAYER_KINDS } from "./layers/index";
 import { isLayerError, type ArgValue, type Args, type LayerError, type LayerKind } from "./layers/kind";
 import { toLocation, type Related, type Reporter } from "./location";
 import { applyWindow, mergeFields } from "./receptiveField";
-import { concreteNumel, formatShape, normAxis, parseSym } from "./shape";
+import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
+import { toCount } from "../shared/count";
 import { broadcast, cat, mean, view } from "./tensorOps";
 import {
   ArrayValue,
@@ -426,17 +427,24 @@ export class Torch implements TorchRuntime {
   private functionalNamespace(): Namespace {
     const m = new Map<string, Value>();
     const kind = (t: string): LayerKind => LAYER_KINDS.get(t)!;
-    /** F.op(x, ...args) computed with the layer kind's rule; `ignoreRest` for F.relu(x, inplace) and the like. */
-    const functional = (name: string, k: LayerKind, ignoreRest = false): void => {
+    /**
+     * F.op(x, ...args) computed with the layer kind's rule. `leading`: only that many arguments after
+     * the tensor are the kind's (F.dropout(x, p, training, inplace), F.relu(x, inplace)), then an
+     * options object if there is one; the rest is accepted and ignored.
+     */
+    const functional = (name: string, k: LayerKind, leading?: number): void => {
       m.set(name, new Builtin(`F.${name}`, (args, site) => {
         const x = this.tensorArg(args[0], site, 0, `F.${name}`);
-        const c = ignoreRest ? { config: {}, argNodes: new Map<string, ts.Node>() } : this.configure(k, args, site, 1);
+        const last = args[args.length - 1];
+        const own = leading === undefined ? args : [...args.slice(0, 1 + leading), ...(args.length > 1 + leading && last instanceof ObjectValue ? [last] : [])];
+        const c = this.configure(k, own, site, 1);
         if (!c) return UNKNOWN;
         return this.applyKind(k, c.config, [x], site, null, c.argNodes, `F.${name}`, undefined);
       }));
     };
-    const acts: [string, string][] = [["relu", "ReLU"], ["relu6", "ReLU6"], ["silu", "SiLU"], ["sigmoid", "Sigmoid"], ["tanh", "Tanh"], ["gelu", "GELU"], ["elu", "ELU"], ["leakyRelu", "LeakyReLU"], ["hardswish", "Hardswish"], ["hardsigmoid", "Hardsigmoid"], ["dropout", "Dropout"], ["dropout2d", "Dropout2d"]];
-    for (const [f, t] of acts) functional(f, kind(t), true);
+    // The arguments of the kind that come before the functional form's own (training, inplace).
+    const acts: [string, string, number][] = [["relu", "ReLU", 0], ["relu6", "ReLU6", 0], ["silu", "SiLU", 0], ["sigmoid", "Sigmoid", 0], ["tanh", "Tanh", 0], ["gelu", "GELU", 0], ["elu", "ELU", 1], ["leakyRelu", "LeakyReLU", 1], ["hardswish", "Hardswish", 0], ["hardsigmoid", "Hardsigmoid", 0], ["dropout", "Dropout", 1], ["dropout2d", "Dropout2d", 1]];
+    for (const [f, t, leading] of acts) functional(f, kind(t), leading);
     for (const [f, k] of FUNCTIONAL_KINDS) functional(f, k);
     return new Namespace("F", m);
   }
@@ -478,11 +486,11 @@ export class Torch implements TorchRuntime {
         description: kind.describe(config),
         inputs: [x.shape],
         output: out,
-        params: counts.params,
-        trainableParams: module.frozen ? 0 : counts.params,
-        buffers: counts.buffers,
-        macs: kind.macs ? kind.macs(config, [x.shape], out) : 0,
-        activationBytes: 4 * concreteNumel(out),
+        params: toCount(counts.params),
+        trainableParams: module.frozen ? 0 : toCount(counts.params),
+        buffers: toCount(counts.buffers),
+        macs: kind.macs ? toCount(kind.macs(config, [x.shape], out)) : 0,
+        activationBytes: toCount(4n * exactNumel(out)),
         receptiveField: field,
         definedAt: definedAt ? toLocation(definedAt) : null,
         calledAt: site ? toLocation(site.node) : null,
@@ -558,7 +566,7 @@ export class Torch implements TorchRuntime {
       trainableParams: 0,
       buffers: 0,
       macs: 0,
-      activationBytes: 4 * concreteNumel(result.shape),
+      activationBytes: toCount(4n * exactNumel(result.shape)),
       receptiveField: result.field,
       definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,
       calledAt: site ? toLocation(site.node) : null,

@@ -1,6 +1,9 @@
-import type { Diagnostic, FileAnalysis, ModelAnalysis } from "../shared/analysis";
+import type { Count, Diagnostic, FileAnalysis, ModelAnalysis } from "../shared/analysis";
 
-/** The `summary --json` document, exactly the contract's schema (model-language.md, "The command line"). */
+/**
+ * The `summary --json` document, exactly the contract's schema (model-language.md, "The command line").
+ * Counts above 2^53 are decimal strings (a `Count` already is).
+ */
 
 export interface SummaryJson {
   file: string;
@@ -10,12 +13,12 @@ export interface SummaryJson {
     complete?: false;
     inputs: ModelAnalysis["inputs"];
     output: ModelAnalysis["output"];
-    params: number;
-    trainableParams: number;
-    macs: number;
-    paramBytes: number;
-    activationBytes: number;
-    layers: { path: string; type: string; output: ModelAnalysis["layers"][number]["output"]; params: number; macs: number; receptiveField: ModelAnalysis["layers"][number]["receptiveField"] }[];
+    params: Count;
+    trainableParams: Count;
+    macs: Count;
+    paramBytes: Count;
+    activationBytes: Count;
+    layers: { path: string; type: string; output: ModelAnalysis["layers"][number]["output"]; params: Count; macs: Count; receptiveField: ModelAnalysis["layers"][number]["receptiveField"] }[];
   }[];
   diagnostics: { severity: Diagnostic["severity"]; message: string; line: number; column: number; file?: string }[];
 }

@@ -1,4 +1,5 @@
 import type { ModelAnalysis } from "../shared/analysis";
+import { countBig, product, toCount } from "../shared/count";
 import { formatCount, formatMB, formatMetric, formatShapeText } from "../shared/format";
 
 /** A torchinfo-like table of one model: a row per leaf-module call, then totals and memory. */
@@ -39,22 +40,24 @@ export function summaryTable(m: ModelAnalysis): string {
   out.push(`Input: ${m.inputs.map((s) => formatShapeText(s)).join(", ")}    Output: ${outShape}`);
   out.push(`Total params: ${formatCount(m.params)}`);
   out.push(`Trainable params: ${formatCount(m.trainableParams)}`);
-  out.push(`Non-trainable params: ${formatCount(m.params - m.trainableParams)}`);
+  out.push(`Non-trainable params: ${formatCount(toCount(countBig(m.params) - countBig(m.trainableParams)))}`);
   out.push(`Buffers (e.g. BatchNorm running statistics): ${formatCount(m.buffers)}`);
   const batchNote = m.inputs.some((s) => typeof s[0] === "string") ? " per sample" : "";
   // partial figures: only the part of the forward pass analysed before the error
   const atLeast = m.complete ? "" : "at least ";
   out.push(`MACs${batchNote}: ${atLeast}${formatMetric(m.macs)} (${formatCount(m.macs)})`);
   out.push(thin);
-  const inputBytes = m.inputs.reduce((a, s) => a + 4 * s.reduce<number>((p, d) => p * (typeof d === "number" ? d : 1), 1), 0);
-  out.push(`Input size (MB): ${formatMB(inputBytes)}`);
+  // Exact (bigint) sums: counts may exceed 2^53.
+  const inputBytes = m.inputs.reduce((a, s) => a + 4n * product(...s.map((d) => (typeof d === "number" ? d : 1))), 0n);
+  const [activations, params, buffers] = [m.activationBytes, m.paramBytes, m.bufferBytes].map(countBig) as [bigint, bigint, bigint];
+  out.push(`Input size (MB): ${formatMB(toCount(inputBytes))}`);
   out.push(`Forward activations size (MB${batchNote}): ${atLeast}${formatMB(m.activationBytes)}`);
   out.push(`Params size (MB): ${formatMB(m.paramBytes)}`);
   out.push(`Buffers size (MB): ${formatMB(m.bufferBytes)}`);
-  out.push(`Estimated total for inference (MB): ${atLeast}${formatMB(inputBytes + m.activationBytes + m.paramBytes + m.bufferBytes)}`);
+  out.push(`Estimated total for inference (MB): ${atLeast}${formatMB(toCount(inputBytes + activations + params + buffers))}`);
   // Training keeps the activations for backward, a gradient per parameter and Adam's two moments.
-  const training = inputBytes + 2 * m.activationBytes + 4 * m.paramBytes + m.bufferBytes;
-  out.push(`Estimated total for training with Adam (MB${batchNote}): ${atLeast}${formatMB(training)}`);
+  const training = inputBytes + 2n * activations + 4n * params + buffers;
+  out.push(`Estimated total for training with Adam (MB${batchNote}): ${atLeast}${formatMB(toCount(training))}`);
   out.push(thick);
   return out.join("\n");
 }

@@ -1,4 +1,5 @@
-import type { GraphNode, LayerCall, ModelAnalysis, ModuleInfo, Shape, TensorNote } from "../shared/analysis";
+import type { Count, GraphNode, LayerCall, ModelAnalysis, ModuleInfo, Shape, TensorNote } from "../shared/analysis";
+import { sumCounts } from "../shared/count";
 import type { ModelTree } from "./analysisIndex";
 import {
   code,
@@ -69,7 +70,7 @@ export function modelsText(models: readonly ModelAnalysis[]): string {
   return names.length === 1 ? `in ${code(names[0]!)}` : `in ${names.length} models: ${listSome(names.map(code), 4)}`;
 }
 
-function paramsText(params: number, trainable: number, buffers: number): string {
+function paramsText(params: Count, trainable: Count, buffers: Count): string {
   return `${formatCount(params)} · trainable ${formatCount(trainable)} · buffers ${formatCount(buffers)}`;
 }
 
@@ -124,11 +125,11 @@ export function layersHover(entries: readonly LayerEntry[]): string {
   ].filter((s) => s !== "").join("\n\n");
 }
 
-function subtreeFigures(e: ModuleEntry): { macs: number; modules: number } {
+function subtreeFigures(e: ModuleEntry): { macs: Count; modules: number } {
   const layers = e.tree.subtreeLayers(e.module.path);
   const prefix = `${e.module.path}.`;
   const modules = e.module.path === "" ? e.model.modules.length - 1 : e.model.modules.filter((m) => m.path.startsWith(prefix)).length;
-  return { macs: layers.reduce((a, l) => a + l.macs, 0), modules };
+  return { macs: sumCounts(layers, (l) => l.macs), modules };
 }
 
 /** A subtree's MACs; partial ("at least", "incomplete") when the model's forward pass stopped at an error. */

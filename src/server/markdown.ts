@@ -1,4 +1,5 @@
-import type { Dim, ModelAnalysis, ReceptiveField, Shape } from "../shared/analysis";
+import type { Count, Dim, ModelAnalysis, ReceptiveField, Shape } from "../shared/analysis";
+import { countNumber, product, toCount } from "../shared/count";
 import { formatBytes, formatCount, formatField, formatMetric, formatShapeText } from "../shared/format";
 
 /**
@@ -39,13 +40,13 @@ export function shapeBlock(text: string): string {
 }
 
 /** `118.01M (118,013,952)`, or just the count below a thousand. */
-export function macsText(macs: number): string {
-  return macs >= 1000 ? `${formatMetric(macs)} (${formatCount(macs)})` : formatCount(macs);
+export function macsText(macs: Count): string {
+  return countNumber(macs) >= 1000 ? `${formatMetric(macs)} (${formatCount(macs)})` : formatCount(macs);
 }
 
 /** Bytes of a float32 tensor of this shape (a symbolic batch counts as 1, like the analyzer). */
-export function tensorBytes(shape: Shape): number {
-  return 4 * shape.reduce<number>((a, d) => a * (typeof d === "number" ? d : 1), 1);
+export function tensorBytes(shape: Shape): Count {
+  return toCount(4n * product(...shape.map((d) => (typeof d === "number" ? d : 1))));
 }
 
 /** "per sample" for a symbolic batch, "for a batch of 8" for a numeric one. */
@@ -54,7 +55,7 @@ export function batchNote(model: ModelAnalysis): string {
   return typeof batch === "number" ? `for a batch of ${batch}` : "per sample";
 }
 
-export function memoryText(bytes: number, model: ModelAnalysis): string {
+export function memoryText(bytes: Count, model: ModelAnalysis): string {
   return `${formatBytes(bytes)} ${batchNote(model)}`;
 }
 

@@ -3,6 +3,10 @@
  * server, sidebar, panels, trainer) reads it. Plain JSON-serialisable data only.
  */
 
+import type { Count } from "./count";
+
+export type { Count } from "./count";
+
 /** One dimension of a shape: a number, or a symbolic batch such as `"N"` (or `"4*N"`). */
 export type Dim = number | string;
 export type Shape = Dim[];
@@ -59,12 +63,12 @@ export interface LayerCall {
   description: string;
   inputs: Shape[];
   output: Shape;
-  params: number;
-  trainableParams: number;
-  buffers: number;
-  macs: number;
+  params: Count;
+  trainableParams: Count;
+  buffers: Count;
+  macs: Count;
   /** Bytes of the output at float32 (a symbolic batch counts as 1). */
-  activationBytes: number;
+  activationBytes: Count;
   receptiveField: ReceptiveField | null;
   /** Where the module was constructed. */
   definedAt: Location | null;
@@ -113,13 +117,13 @@ export interface ModelAnalysis {
   inputs: Shape[];
   /** The output shape; several for a forward that returns an array; null when analysis stopped at an error. */
   output: Shape | Shape[] | null;
-  params: number;
-  trainableParams: number;
-  buffers: number;
-  macs: number;
-  paramBytes: number;
-  bufferBytes: number;
-  activationBytes: number;
+  params: Count;
+  trainableParams: Count;
+  buffers: Count;
+  macs: Count;
+  paramBytes: Count;
+  bufferBytes: Count;
+  activationBytes: Count;
   layers: LayerCall[];
   /**
    * False when the forward pass stopped at an error (e.g. the evaluation budget): `layers`, `macs`,
@@ -137,9 +141,9 @@ export interface ModelAnalysis {
 export interface ModuleInfo {
   path: string;
   type: string;
-  params: number;
-  trainableParams: number;
-  buffers: number;
+  params: Count;
+  trainableParams: Count;
+  buffers: Count;
   definedAt: Location | null;
 }
 

@@ -1,13 +1,17 @@
 import type { Dim, ReceptiveField } from "./analysis";
+import { countDigits, countFixed, type Count } from "./count";
 
 /** Number and shape formatting shared by the CLI table, hovers, code lenses and panels. */
 
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
+/** Every digit, exact also above 2^53. */
+export function formatCount(n: Count): string {
+  return countDigits(n);
 }
 
 /** 416520 → "416.5K", 1814073344 → "1.81G", 11513626624 → "11.51G". */
-export function formatMetric(n: number): string {
+export function formatMetric(n: Count): string {
+  // A string count exceeds 2^53, so it is in the teras, with one decimal.
+  if (typeof n === "string") return `${countFixed(n, 12, 1)}T`;
   const units: [number, string][] = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "K"]];
   for (const [v, u] of units) {
     if (Math.abs(n) >= v) {
@@ -19,11 +23,12 @@ export function formatMetric(n: number): string {
 }
 
 /** Bytes as MB with two decimals, like torchinfo. */
-export function formatMB(bytes: number): string {
-  return (bytes / 1e6).toFixed(2);
+export function formatMB(bytes: Count): string {
+  return typeof bytes === "string" ? countFixed(bytes, 6, 2) : (bytes / 1e6).toFixed(2);
 }
 
-export function formatBytes(bytes: number): string {
+export function formatBytes(bytes: Count): string {
+  if (typeof bytes === "string") return `${countFixed(bytes, 9, 2)} GB`;
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(2)} MB`;
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} KB`;

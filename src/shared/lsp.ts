@@ -7,7 +7,7 @@
  * different copies of `vscode-jsonrpc`, whose `RequestType` classes are not interchangeable, so
  * requests are described by their method name plus phantom parameter/result types.
  */
-import type { Diagnostic, Location, ModelAnalysis, Shape } from "./analysis";
+import type { Count, Diagnostic, Location, ModelAnalysis, Shape } from "./analysis";
 
 /** A request: its method name and, as phantom types, its parameters and result. */
 export interface TypedRequest<P, R> {
@@ -77,9 +77,9 @@ export interface ModelSummary {
   inputs: Shape[];
   /** null when analysis stopped at an error. */
   output: Shape | Shape[] | null;
-  params: number;
-  trainableParams: number;
-  macs: number;
+  params: Count;
+  trainableParams: Count;
+  macs: Count;
   layers: number;
   /** False when analysis stopped at an error: macs and layers count only the part analysed. */
   complete: boolean;

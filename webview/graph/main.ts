@@ -2,7 +2,7 @@ import "../common/base.css";
 import "./style.css";
 import { Graph, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from "@dagrejs/dagre";
 import type { Dim, Location } from "../../src/shared/analysis";
-import { formatMetric } from "../../src/shared/format";
+import { formatCount, formatMetric } from "../../src/shared/format";
 import { validateGraphToHost, validateGraphToWebview, type GraphNodeView, type GraphSnapshot, type GraphToHost, type GraphToWebview } from "../../src/shared/webview/graph";
 import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
@@ -103,7 +103,7 @@ function onMessage(m: GraphToWebview): void {
   clear(details);
   details.append(
     h("h2", { text: g.name }),
-    h("dl", { class: "cs-stats" }, ...[["inputs", g.inputs.map((x) => `[${x.join(", ")}]`).join(" ")], ["output", g.output === null ? "– (stopped at an error)" : Array.isArray(g.output[0]) ? (g.output as Dim[][]).map((x) => `[${x.join(", ")}]`).join(" ") : `[${(g.output as Dim[]).join(", ")}]`], ["params", g.params.toLocaleString("en-US")], ["MACs", g.macs.toLocaleString("en-US")]].map(([k, v]) => h("div", {}, h("dt", { text: k! }), h("dd", { text: v! })))),
+    h("dl", { class: "cs-stats" }, ...[["inputs", g.inputs.map((x) => `[${x.join(", ")}]`).join(" ")], ["output", g.output === null ? "– (stopped at an error)" : Array.isArray(g.output[0]) ? (g.output as Dim[][]).map((x) => `[${x.join(", ")}]`).join(" ") : `[${(g.output as Dim[]).join(", ")}]`], ["params", formatCount(g.params)], ["MACs", formatCount(g.macs)]].map(([k, v]) => h("div", {}, h("dt", { text: k! }), h("dd", { text: v! })))),
     h("p", { class: "cs-muted", text: "Hover or focus a node for its details." }),
   );
   totals.textContent = `${formatMetric(g.params)} params · ${formatMetric(g.macs)} MACs · ${g.nodes.length} nodes`;
@@ -215,7 +215,7 @@ function boxOf(v: VisibleNode): Box {
   if (n.kind === "input" || n.kind === "output") return fit2([{ text: n.kind === "input" ? `input ${shapeText(n.output)}` : "output", cls: "cs-t-title" }], "pill");
   const name = n.label.split(".").pop() ?? n.label;
   const lines = [{ text: `${name} · ${n.type}`, cls: "cs-t-title" }];
-  if (n.params > 0 || n.macs > 0) lines.push({ text: `${formatMetric(n.params)} params · ${formatMetric(n.macs)} MACs`, cls: "cs-t-sub" });
+  if (n.params !== 0 || n.macs !== 0) lines.push({ text: `${formatMetric(n.params)} params · ${formatMetric(n.macs)} MACs`, cls: "cs-t-sub" });
   return fit2(lines, "rect");
 }
 
@@ -421,7 +421,7 @@ function showDetails(v: VisibleNode): void {
   const row = (k: string, val: string) => h("div", {}, h("dt", { text: k }), h("dd", { text: val }));
   if (v.module) {
     const m = v.module;
-    details.append(h("h2", { text: m.path }), h("dl", { class: "cs-stats" }, row("type", m.type), row("nodes", String(m.members)), row("params", m.params.toLocaleString("en-US")), row("MACs", m.macs.toLocaleString("en-US"))));
+    details.append(h("h2", { text: m.path }), h("dl", { class: "cs-stats" }, row("type", m.type), row("nodes", String(m.members)), row("params", formatCount(m.params)), row("MACs", formatCount(m.macs))));
     return;
   }
   const n = v.node!;
@@ -433,8 +433,8 @@ function showDetails(v: VisibleNode): void {
       "dl",
       { class: "cs-stats" },
       row("output", `[${n.output.join(", ")}]`),
-      row("params", n.params.toLocaleString("en-US")),
-      row("MACs", n.macs.toLocaleString("en-US")),
+      row("params", formatCount(n.params)),
+      row("MACs", formatCount(n.macs)),
       ...(rf ? [row("receptive field", `${rf.size[0]}×${rf.size[1]} (stride ${rf.jump[0]})`)] : []),
       ...(n.location ? [row("source", `${n.location.file.split(/[\\/]/).pop()}:${n.location.range.start.line + 1}`)] : []),
     ),

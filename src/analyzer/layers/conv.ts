@@ -1,12 +1,12 @@
 import type { Shape } from "../../shared/analysis";
 import { applyWindow, type Window } from "../receptiveField";
-import { concreteNumel, formatShape } from "../shape";
+import { product } from "../../shared/count";
+import { exactNumel, formatShape } from "../shape";
 import { describeInput, err, expectRank, fmtPair, pair, windowOutput, type LayerError, type LayerKind, type Pair } from "./kind";
 
 /** Conv2d and ConvTranspose2d: shape, parameters, MACs and receptive field. */
 
-interface ConvConfig {
-  [k: string]: string | number | boolean | Pair | null | undefined;
+export type ConvConfig = {
   inChannels: number;
   outChannels: number;
   kernelSize: Pair;
@@ -20,7 +20,7 @@ interface ConvConfig {
   bias: boolean;
   /** padding "same": the output keeps the input's size. */
   samePadding?: boolean;
-}
+};
 
 function checkGroups(type: string, c: { inChannels: number; outChannels: number; groups: number }): LayerError | undefined {
   if (c.inChannels % c.groups !== 0) return err("invalid-argument", `${type} inChannels (${c.inChannels}) must be divisible by groups (${c.groups})`);
@@ -96,8 +96,8 @@ export const Conv2d: LayerKind<ConvConfig> = {
   },
   describe: (c) => `Conv2d(${c.inChannels}, ${c.outChannels}, ${reprExtras(c, false)})`,
   counts: (c) => ({
-    params: c.outChannels * (c.inChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1] + (c.bias ? c.outChannels : 0),
-    buffers: 0,
+    params: product(c.outChannels, c.inChannels / c.groups, c.kernelSize[0], c.kernelSize[1]) + (c.bias ? BigInt(c.outChannels) : 0n),
+    buffers: 0n,
   }),
   forward(c, [x], [origin]) {
     const bad = checkInput("Conv2d", c, x!, origin);
@@ -112,7 +112,7 @@ export const Conv2d: LayerKind<ConvConfig> = {
     if (!(oh >= 1 && ow >= 1)) return tooSmall("Conv2d", x!, c, oh, ow);
     return [n!, c.outChannels, oh, ow];
   },
-  macs: (c, _in, out) => concreteNumel(out) * (c.inChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1],
+  macs: (c, _in, out) => exactNumel(out) * product(c.inChannels / c.groups, c.kernelSize[0], c.kernelSize[1]),
   field: (c, rf) => applyWindow(rf, window(c)),
 };
 
@@ -151,8 +151,8 @@ export const ConvTranspose2d: LayerKind<ConvConfig> = {
   },
   describe: (c) => `ConvTranspose2d(${c.inChannels}, ${c.outChannels}, ${reprExtras(c, true)})`,
   counts: (c) => ({
-    params: c.inChannels * (c.outChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1] + (c.bias ? c.outChannels : 0),
-    buffers: 0,
+    params: product(c.inChannels, c.outChannels / c.groups, c.kernelSize[0], c.kernelSize[1]) + (c.bias ? BigInt(c.outChannels) : 0n),
+    buffers: 0n,
   }),
   forward(c, [x], [origin]) {
     const bad = checkInput("ConvTranspose2d", c, x!, origin);
@@ -166,7 +166,7 @@ export const ConvTranspose2d: LayerKind<ConvConfig> = {
     if (!(oh >= 1 && ow >= 1)) return tooSmall("ConvTranspose2d", x!, c, oh, ow);
     return [x![0]!, c.outChannels, oh, ow];
   },
-  macs: (c, [x]) => concreteNumel(x!) * (c.outChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1],
+  macs: (c, [x]) => exactNumel(x!) * product(c.outChannels / c.groups, c.kernelSize[0], c.kernelSize[1]),
   // A transposed convolution spreads each input unit over a kernel on a grid `stride` times finer.
   field: (c, rf) => {
     const jump: Pair = [rf.jump[0] / c.stride[0], rf.jump[1] / c.stride[1]];

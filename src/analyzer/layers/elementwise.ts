@@ -1,39 +1,47 @@
 import { normAxis } from "../shape";
-import { err, type LayerKind, type ParamSpec } from "./kind";
+import { err, NO_COUNTS, type Args, type LayerKind, type ParamSpec } from "./kind";
 
 /** Layers that keep the shape: activations, dropout, identity, softmax. */
 
-function keepShape(type: string, params: ParamSpec[] = [], describe?: (c: Record<string, unknown>) => string): LayerKind {
+/** No arguments (ReLU, Sigmoid, ...). */
+export type NoConfig = Record<string, never>;
+export type LeakyReLUConfig = { negativeSlope: number };
+export type ELUConfig = { alpha: number };
+export type GELUConfig = { approximate: string };
+export type DropoutConfig = { p: number };
+export type SoftmaxConfig = { dim: number };
+
+function keepShape<C extends Args = NoConfig>(type: string, params: ParamSpec[] = [], describe?: (c: C) => string): LayerKind<C> {
   return {
     type,
     params,
     ignoredOptions: ["inplace"],
     describe: describe ?? (() => `${type}()`),
-    counts: () => ({ params: 0, buffers: 0 }),
+    counts: () => NO_COUNTS,
     forward: (_c, [x]) => x!,
   };
 }
 
 export const ReLU = keepShape("ReLU");
 export const ReLU6 = keepShape("ReLU6");
-export const LeakyReLU = keepShape("LeakyReLU", [{ name: "negativeSlope", type: "number", default: 0.01 }], (c) => `LeakyReLU(negative_slope=${c.negativeSlope})`);
-export const ELU = keepShape("ELU", [{ name: "alpha", type: "number", default: 1 }], (c) => `ELU(alpha=${c.alpha})`);
-export const GELU = keepShape("GELU", [{ name: "approximate", type: "string", default: "none", choices: ["none", "tanh"] }]);
+export const LeakyReLU = keepShape<LeakyReLUConfig>("LeakyReLU", [{ name: "negativeSlope", type: "number", default: 0.01 }], (c) => `LeakyReLU(negative_slope=${c.negativeSlope})`);
+export const ELU = keepShape<ELUConfig>("ELU", [{ name: "alpha", type: "number", default: 1 }], (c) => `ELU(alpha=${c.alpha})`);
+export const GELU = keepShape<GELUConfig>("GELU", [{ name: "approximate", type: "string", default: "none", choices: ["none", "tanh"] }]);
 export const SiLU = keepShape("SiLU");
 export const Sigmoid = keepShape("Sigmoid");
 export const Tanh = keepShape("Tanh");
 export const Hardswish = keepShape("Hardswish");
 export const Hardsigmoid = keepShape("Hardsigmoid");
-export const Dropout = keepShape("Dropout", [{ name: "p", type: "probability", default: 0.5 }], (c) => `Dropout(p=${c.p}, inplace=False)`);
-export const Dropout2d = keepShape("Dropout2d", [{ name: "p", type: "probability", default: 0.5 }], (c) => `Dropout2d(p=${c.p}, inplace=False)`);
+export const Dropout = keepShape<DropoutConfig>("Dropout", [{ name: "p", type: "probability", default: 0.5 }], (c) => `Dropout(p=${c.p}, inplace=False)`);
+export const Dropout2d = keepShape<DropoutConfig>("Dropout2d", [{ name: "p", type: "probability", default: 0.5 }], (c) => `Dropout2d(p=${c.p}, inplace=False)`);
 
 /** nn.Identity accepts and ignores any arguments, as in PyTorch. */
-export const Identity: LayerKind = { ...keepShape("Identity"), acceptsAnyArgs: true };
+export const Identity: LayerKind<NoConfig> = { ...keepShape("Identity"), acceptsAnyArgs: true };
 
-export const Softmax: LayerKind<{ dim: number }> = {
+export const Softmax: LayerKind<SoftmaxConfig> = {
   type: "Softmax",
   params: [{ name: "dim", type: "int" }],
   describe: (c) => `Softmax(dim=${c.dim})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => (normAxis(c.dim, x!.length) === undefined ? err("invalid-dim", `Softmax dim ${c.dim} is out of range for a ${x!.length}-D input`) : x!),
 };

@@ -1,6 +1,6 @@
 import type { Shape } from "../../shared/analysis";
 import { formatShape, mulDims, normAxis } from "../shape";
-import { err, type LayerError, type LayerKind } from "./kind";
+import { err, NO_COUNTS, type LayerError, type LayerKind } from "./kind";
 
 /** Flattening: one rule for nn.Flatten, torch.flatten and x.flatten. */
 
@@ -18,13 +18,15 @@ export function flattenShape(op: string, x: Shape, startDim: number, endDim: num
   return [...x.slice(0, s), d, ...x.slice(e + 1)];
 }
 
-export const Flatten: LayerKind<{ startDim: number; endDim: number }> = {
+export type FlattenConfig = { startDim: number; endDim: number };
+
+export const Flatten: LayerKind<FlattenConfig> = {
   type: "Flatten",
   params: [
     { name: "startDim", type: "int", default: 1 },
     { name: "endDim", type: "int", default: -1 },
   ],
   describe: (c) => `Flatten(start_dim=${c.startDim}, end_dim=${c.endDim})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => flattenShape("Flatten", x!, c.startDim, c.endDim),
 };

@@ -1,3 +1,4 @@
+import { LAYER_TYPES, type LayerType } from "./catalog";
 import { Conv2d, ConvTranspose2d } from "./conv";
 import { Dropout, Dropout2d, ELU, GELU, Hardsigmoid, Hardswish, Identity, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh } from "./elementwise";
 import { Flatten } from "./flatten";
@@ -7,19 +8,21 @@ import { BatchNorm1d, BatchNorm2d, LocalResponseNorm } from "./norm";
 import { AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d } from "./pool";
 import { Upsample } from "./upsample";
 
+/** Every `nn.*` layer kind of the model language, by type: shape, parameters, MACs, receptive field. */
+export const LAYERS = {
+  Conv2d, ConvTranspose2d, Linear,
+  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
+  BatchNorm2d, BatchNorm1d, LocalResponseNorm,
+  Dropout, Dropout2d, Flatten,
+  ReLU, ReLU6, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Hardswish, Hardsigmoid, Softmax,
+  Upsample, Identity,
+} satisfies Record<LayerType, LayerKind>;
+
+/** The resolved configuration of a kind (its arguments, defaults filled, as `build` derives them): what its graph node's `attrs` hold. */
+export type LayerConfig<T extends LayerType> = (typeof LAYERS)[T] extends LayerKind<infer C> ? C : never;
+
 /** Every `nn.*` layer factory of the model language, by name. */
-export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(
-  (
-    [
-      Conv2d, ConvTranspose2d, Linear,
-      MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
-      BatchNorm2d, BatchNorm1d, LocalResponseNorm,
-      Dropout, Dropout2d, Flatten,
-      ReLU, ReLU6, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Hardswish, Hardsigmoid, Softmax,
-      Upsample, Identity,
-    ] as LayerKind[]
-  ).map((k) => [k.type, k]),
-);
+export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(LAYER_TYPES.map((t) => [t, LAYERS[t] as LayerKind]));
 
 /** The `F.*` functions that take a layer kind's arguments after the tensor (`F.maxPool2d(x, 3, { stride: 2 })`). */
 export const FUNCTIONAL_KINDS: ReadonlyMap<string, LayerKind> = new Map(
@@ -31,8 +34,16 @@ export const FUNCTIONAL_KINDS: ReadonlyMap<string, LayerKind> = new Map(
       ["adaptiveAvgPool2d", "AdaptiveAvgPool2d"],
       ["adaptiveMaxPool2d", "AdaptiveMaxPool2d"],
       ["interpolate", "Upsample"],
-    ] as const
-  ).map(([f, type]) => [f, LAYER_KINDS.get(type)!]),
+    ] as const satisfies readonly (readonly [string, LayerType])[]
+  ).map(([f, type]) => [f, LAYERS[type] as LayerKind]),
 );
 
 export type { LayerKind } from "./kind";
+export { LAYER_CATALOG, LAYER_TYPES, isLayerType, layerCategory, type InputParam, type LayerCategory, type LayerMeta, type LayerType } from "./catalog";
+export type { ConvConfig } from "./conv";
+export type { DropoutConfig, ELUConfig, GELUConfig, LeakyReLUConfig, NoConfig, SoftmaxConfig } from "./elementwise";
+export type { FlattenConfig } from "./flatten";
+export type { LinearConfig } from "./linear";
+export type { BatchNormConfig, LocalResponseNormConfig } from "./norm";
+export type { AdaptivePoolConfig, AvgPoolConfig, MaxPoolConfig } from "./pool";
+export type { UpsampleConfig } from "./upsample";

@@ -45,10 +45,14 @@ export interface LayerError {
   fix?: { param: string; value: number };
 }
 
+/** Exact counts (bigint: `Linear(2 ** 30, 2 ** 30)` has more than 2^53 MACs). */
 export interface Counts {
-  params: number;
-  buffers: number;
+  params: bigint;
+  buffers: bigint;
 }
+
+/** A kind without parameters or buffers. */
+export const NO_COUNTS: Counts = { params: 0n, buffers: 0n };
 
 export interface LayerKind<C extends Args = Args> {
   readonly type: string;
@@ -69,7 +73,7 @@ export interface LayerKind<C extends Args = Args> {
    */
   forward(c: C, inputs: readonly Shape[], origins: readonly (string | undefined)[]): Shape | LayerError;
   /** Multiply–accumulates for one call (Conv2d, ConvTranspose2d and Linear only). */
-  macs?(c: C, inputs: readonly Shape[], output: Shape): number;
+  macs?(c: C, inputs: readonly Shape[], output: Shape): bigint;
   /**
    * Receptive field of the output. Omitted: the field passes through unchanged (element-wise layers).
    * Only called when the input carries a field and the output is spatial (4-D).
@@ -102,15 +106,7 @@ export function expectRank(type: string, shape: Shape, ranks: readonly number[],
   return err("rank-mismatch", `${type} expects a ${ranks.join("-D or ")}-D input ${layout} but receives ${formatShape(shape)}`);
 }
 
-/** Sliding-window output length: floor((L + 2p − d·(k − 1) − 1) / s + 1), or ceil with ceilMode. */
-export function windowOutput(len: number, k: number, s: number, p: number, d: number, ceilMode = false): number {
-  const span = len + 2 * p - d * (k - 1) - 1;
-  if (!ceilMode) return Math.floor(span / s) + 1;
-  let out = Math.ceil(span / s) + 1;
-  // PyTorch: the last window must start inside the input or the left padding.
-  if ((out - 1) * s >= len + p) out -= 1;
-  return out;
-}
+export { windowOutput } from "./window";
 
 /** "input [N, 256]", or how the input was made when known ("from [N, 16, 4, 4] flattened"). */
 export function describeInput(shape: Shape, origin: string | undefined): string {

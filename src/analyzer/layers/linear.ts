@@ -1,8 +1,11 @@
-import { concreteNumel, formatShape } from "../shape";
+import { product } from "../../shared/count";
+import { exactNumel, formatShape } from "../shape";
 import { describeInput, err, type LayerKind } from "./kind";
 
+export type LinearConfig = { inFeatures: number; outFeatures: number; bias: boolean };
+
 /** Linear: y = x·Wᵀ + b over the last dimension. */
-export const Linear: LayerKind<{ inFeatures: number; outFeatures: number; bias: boolean }> = {
+export const Linear: LayerKind<LinearConfig> = {
   type: "Linear",
   params: [
     { name: "inFeatures", type: "posInt" },
@@ -10,7 +13,7 @@ export const Linear: LayerKind<{ inFeatures: number; outFeatures: number; bias: 
     { name: "bias", type: "bool", default: true },
   ],
   describe: (c) => `Linear(in_features=${c.inFeatures}, out_features=${c.outFeatures}, bias=${c.bias ? "True" : "False"})`,
-  counts: (c) => ({ params: c.inFeatures * c.outFeatures + (c.bias ? c.outFeatures : 0), buffers: 0 }),
+  counts: (c) => ({ params: product(c.inFeatures, c.outFeatures) + (c.bias ? BigInt(c.outFeatures) : 0n), buffers: 0n }),
   forward(c, [x], origins) {
     if (x!.length < 1) return err("rank-mismatch", `Linear expects an input with at least 1 dimension but receives ${formatShape(x!)}`);
     const last = x![x!.length - 1]!;
@@ -20,6 +23,6 @@ export const Linear: LayerKind<{ inFeatures: number; outFeatures: number; bias: 
     }
     return [...x!.slice(0, -1), c.outFeatures];
   },
-  macs: (c, _in, out) => concreteNumel(out) * c.inFeatures,
+  macs: (c, _in, out) => exactNumel(out) * BigInt(c.inFeatures),
   field: () => null,
 };

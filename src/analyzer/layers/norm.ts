@@ -1,9 +1,9 @@
 import type { Shape } from "../../shared/analysis";
-import { describeInput, err, expectRank, type LayerError, type LayerKind } from "./kind";
+import { describeInput, err, expectRank, NO_COUNTS, type LayerError, type LayerKind } from "./kind";
 
 /** Batch normalisation and local response normalisation. */
 
-type BatchNormConfig = { numFeatures: number; eps: number; momentum: number; affine: boolean; trackRunningStats: boolean };
+export type BatchNormConfig = { numFeatures: number; eps: number; momentum: number; affine: boolean; trackRunningStats: boolean };
 
 function batchNorm(type: string, ranks: number[], layout: string): LayerKind<BatchNormConfig> {
   return {
@@ -18,7 +18,7 @@ function batchNorm(type: string, ranks: number[], layout: string): LayerKind<Bat
     describe: (c) =>
       `${type}(${c.numFeatures}, eps=${c.eps}, momentum=${c.momentum}, affine=${c.affine ? "True" : "False"}, track_running_stats=${c.trackRunningStats ? "True" : "False"})`,
     // weight and bias are parameters; running mean, running variance and num_batches_tracked are buffers.
-    counts: (c) => ({ params: c.affine ? 2 * c.numFeatures : 0, buffers: c.trackRunningStats ? 2 * c.numFeatures + 1 : 0 }),
+    counts: (c) => ({ params: c.affine ? 2n * BigInt(c.numFeatures) : 0n, buffers: c.trackRunningStats ? 2n * BigInt(c.numFeatures) + 1n : 0n }),
     forward(c, [x], origins): Shape | LayerError {
       const rank = expectRank(type, x!, ranks, layout);
       if (rank) return rank;
@@ -33,7 +33,9 @@ function batchNorm(type: string, ranks: number[], layout: string): LayerKind<Bat
 export const BatchNorm2d = batchNorm("BatchNorm2d", [4], "[N, C, H, W]");
 export const BatchNorm1d = batchNorm("BatchNorm1d", [2, 3], "[N, C] or [N, C, L]");
 
-export const LocalResponseNorm: LayerKind<{ size: number; alpha: number; beta: number; k: number }> = {
+export type LocalResponseNormConfig = { size: number; alpha: number; beta: number; k: number };
+
+export const LocalResponseNorm: LayerKind<LocalResponseNormConfig> = {
   type: "LocalResponseNorm",
   params: [
     { name: "size", type: "posInt" },
@@ -42,6 +44,6 @@ export const LocalResponseNorm: LayerKind<{ size: number; alpha: number; beta: n
     { name: "k", type: "number", default: 1 },
   ],
   describe: (c) => `LocalResponseNorm(${c.size}, alpha=${c.alpha}, beta=${c.beta}, k=${c.k})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (_c, [x]) => expectRank("LocalResponseNorm", x!, [3, 4], "[N, C, H, W]") ?? x!,
 };

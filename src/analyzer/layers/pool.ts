@@ -1,29 +1,33 @@
 import type { ReceptiveField, Shape } from "../../shared/analysis";
 import { applyWindow } from "../receptiveField";
 import { formatShape } from "../shape";
-import { err, expectRank, fmtPair, pair, windowOutput, type LayerError, type LayerKind, type Pair } from "./kind";
+import { err, expectRank, fmtPair, NO_COUNTS, pair, windowOutput, type Args, type LayerError, type LayerKind, type Pair } from "./kind";
 
 /** Max, average and adaptive pooling over the two spatial axes. */
 
-interface PoolConfig {
-  [k: string]: string | number | boolean | Pair | null | undefined;
+/** The window every pool has (stride defaults to the kernel size; average pooling has dilation 1). */
+type PoolConfig = {
   kernelSize: Pair;
   stride: Pair;
   padding: Pair;
   dilation: Pair;
   ceilMode: boolean;
-}
+};
+export type MaxPoolConfig = PoolConfig & { returnIndices: boolean };
+export type AvgPoolConfig = PoolConfig & { countIncludePad: boolean; divisorOverride: number | null };
+export type AdaptivePoolConfig = { outputSize: Pair | number | null };
 
-function poolBuild(type: string, a: Record<string, unknown>, withDilation: boolean): PoolConfig | LayerError {
+function poolBuild<C extends PoolConfig>(type: string, a: Args, withDilation: boolean): C | LayerError {
   const kernelSize = pair(a.kernelSize as Pair | number);
-  const c: PoolConfig = {
-    ...(a as Record<string, never>),
+  // The arguments (returnIndices, countIncludePad, ...) with the window resolved.
+  const c = {
+    ...a,
     kernelSize,
     stride: a.stride === null || a.stride === undefined ? kernelSize : pair(a.stride as Pair | number),
     padding: pair(a.padding as Pair | number),
     dilation: withDilation ? pair(a.dilation as Pair | number) : [1, 1],
     ceilMode: a.ceilMode as boolean,
-  };
+  } as Args as C;
   for (const i of [0, 1]) {
     if (c.padding[i]! * 2 > c.kernelSize[i]!) {
       return err("invalid-argument", `${type} padding (${c.padding[i]}) should be at most half of the kernel size (${c.kernelSize[i]})`);
@@ -50,7 +54,7 @@ function poolForward(type: string, c: PoolConfig, x: Shape): Shape | LayerError 
 const field = (c: PoolConfig, rf: ReceptiveField): ReceptiveField =>
   applyWindow(rf, { kernel: c.kernelSize, stride: c.stride, padding: c.padding, dilation: c.dilation });
 
-export const MaxPool2d: LayerKind<PoolConfig> = {
+export const MaxPool2d: LayerKind<MaxPoolConfig> = {
   type: "MaxPool2d",
   params: [
     { name: "kernelSize", type: "posPair" },
@@ -63,12 +67,12 @@ export const MaxPool2d: LayerKind<PoolConfig> = {
   build: (a) => poolBuild("MaxPool2d", a, true),
   describe: (c) =>
     `MaxPool2d(kernel_size=${fmtPair(c.kernelSize)}, stride=${fmtPair(c.stride)}, padding=${fmtPair(c.padding)}, dilation=${fmtPair(c.dilation)}, ceil_mode=${c.ceilMode ? "True" : "False"})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => poolForward("MaxPool2d", c, x!),
   field,
 };
 
-export const AvgPool2d: LayerKind<PoolConfig> = {
+export const AvgPool2d: LayerKind<AvgPoolConfig> = {
   type: "AvgPool2d",
   params: [
     { name: "kernelSize", type: "posPair" },
@@ -80,7 +84,7 @@ export const AvgPool2d: LayerKind<PoolConfig> = {
   ],
   build: (a) => poolBuild("AvgPool2d", a, false),
   describe: (c) => `AvgPool2d(kernel_size=${fmtPair(c.kernelSize)}, stride=${fmtPair(c.stride)}, padding=${fmtPair(c.padding)})`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward: (c, [x]) => poolForward("AvgPool2d", c, x!),
   field,
 };
@@ -95,8 +99,8 @@ function adaptiveWindow(len: number, out: number): { kernel: number; stride: num
   return { kernel, stride: out > 1 ? Math.floor(len / out) : len };
 }
 
-function adaptive(type: string): LayerKind<{ outputSize: Pair | number | null }> {
-  const target = (c: { outputSize: Pair | number | null }, x: Shape): [number | string, number | string] => {
+function adaptive(type: string): LayerKind<AdaptivePoolConfig> {
+  const target = (c: AdaptivePoolConfig, x: Shape): [number | string, number | string] => {
     const o = Array.isArray(c.outputSize) ? c.outputSize : [c.outputSize, c.outputSize];
     return [o[0] ?? x[x.length - 2]!, o[1] ?? x[x.length - 1]!];
   };
@@ -104,7 +108,7 @@ function adaptive(type: string): LayerKind<{ outputSize: Pair | number | null }>
     type,
     params: [{ name: "outputSize", type: "sizeOrNull" }],
     describe: (c) => `${type}(output_size=${Array.isArray(c.outputSize) ? fmtPair(c.outputSize) : c.outputSize})`,
-    counts: () => ({ params: 0, buffers: 0 }),
+    counts: () => NO_COUNTS,
     forward(c, [x]) {
       const rank = expectRank(type, x!, [4, 3], "[N, C, H, W]");
       if (rank) return rank;

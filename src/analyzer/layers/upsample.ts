@@ -1,15 +1,15 @@
 import { applyUpsample } from "../receptiveField";
-import { expectRank, err, fmtPair, pair, type LayerKind, type Pair } from "./kind";
+import { expectRank, err, fmtPair, NO_COUNTS, pair, type LayerKind, type Pair } from "./kind";
 
 /** nn.Upsample and F.interpolate: `size` or `scaleFactor`, nearest or (bi)linear. */
 
-interface UpsampleConfig {
-  [k: string]: string | number | boolean | Pair | null | undefined;
+export type UpsampleConfig = {
   size: Pair | number | null;
   scaleFactor: Pair | number | null;
   mode: string;
   alignCorners: boolean | null;
-}
+  recomputeScaleFactor: boolean | null;
+};
 
 export const Upsample: LayerKind<UpsampleConfig> = {
   type: "Upsample",
@@ -27,7 +27,7 @@ export const Upsample: LayerKind<UpsampleConfig> = {
     return a as UpsampleConfig;
   },
   describe: (c) => `Upsample(${c.size !== null ? `size=${Array.isArray(c.size) ? fmtPair(c.size) : c.size}` : `scale_factor=${Array.isArray(c.scaleFactor) ? fmtPair(c.scaleFactor) : c.scaleFactor}`}, mode='${c.mode}')`,
-  counts: () => ({ params: 0, buffers: 0 }),
+  counts: () => NO_COUNTS,
   forward(c, [x]) {
     const rank = expectRank("Upsample", x!, [4], "[N, C, H, W]");
     if (rank) return rank;

@@ -1,4 +1,4 @@
-import type { Shape } from "../../shared/analysis";
+import type { Count, Shape } from "../../shared/analysis";
 import {
   BACKEND_CHOICES,
   OPTIMIZERS,
@@ -65,7 +65,7 @@ export interface FormModel {
   name: string;
   inputs: Shape[];
   output: Shape | Shape[] | null;
-  params: number;
+  params: Count;
   /** Errors of its file (the trainer refuses a model whose file has errors). */
   errors: number;
 }

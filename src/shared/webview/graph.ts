@@ -2,9 +2,10 @@
  * Messages of the model-graph panel (`webview/graph`), and `graphViewOf`, which turns a model's
  * analysis into what the panel draws (pure; used by the host and by the tests).
  */
+import { sumCounts, type Count } from "../count";
 import type { AttrValue, Diagnostic, Dim, GraphNode, Location, ModelAnalysis, ReceptiveField, Severity } from "../analysis";
 import { logMessage, modelRef, readyMessage, receptiveField, type CommonToHost, type ModelRef } from "./common";
-import { anyOf, arr, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "./validate";
+import { anyOf, arr, count, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "./validate";
 
 export interface GraphNodeView {
   id: number;
@@ -21,8 +22,8 @@ export interface GraphNodeView {
    * Collapsing a module hides every node it owns, directly or through submodules.
    */
   owner: string;
-  params: number;
-  macs: number;
+  params: Count;
+  macs: Count;
   /** `Conv2d(3, 64, kernel_size=(7, 7), ...)` for module calls, the attributes for ops. */
   description: string;
   receptiveField: ReceptiveField | null;
@@ -35,8 +36,8 @@ export interface GraphNodeView {
 export interface GraphModuleView {
   path: string;
   type: string;
-  params: number;
-  macs: number;
+  params: Count;
+  macs: Count;
   definedAt: Location | null;
 }
 
@@ -45,8 +46,8 @@ export interface GraphView {
   inputs: Dim[][];
   /** null when analysis stopped at an error (the graph is then partial). */
   output: Dim[] | Dim[][] | null;
-  params: number;
-  macs: number;
+  params: Count;
+  macs: Count;
   nodes: GraphNodeView[];
   /** Every module but the root, in `named_modules` order. */
   modules: GraphModuleView[];
@@ -88,8 +89,8 @@ const nodeView: V<GraphNodeView> = obj({
   inputs: arr(int),
   output: shape,
   owner: str,
-  params: nat,
-  macs: nat,
+  params: count,
+  macs: count,
   description: str,
   receptiveField: nullable(receptiveField),
   location: nullable(location),
@@ -100,10 +101,10 @@ const graphView: V<GraphView> = obj({
   name: str,
   inputs: arr(shape),
   output: (v, at) => (v === null ? null : Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) ? arr(shape)(v, at) : shape(v, at)),
-  params: nat,
-  macs: nat,
+  params: count,
+  macs: count,
   nodes: arr(nodeView),
-  modules: arr(obj({ path: str, type: str, params: nat, macs: nat, definedAt: nullable(location) })),
+  modules: arr(obj({ path: str, type: str, params: count, macs: count, definedAt: nullable(location) })),
 });
 
 const diagnosticView: V<DiagnosticView> = obj({ severity: oneOf(["error", "warning", "info"] as const), message: str, code: str, location });
@@ -256,7 +257,7 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
       });
     }
   }
-  const macsOf = (path: string): number => model.layers.reduce((s, l) => (within(l.path, path) ? s + l.macs : s), 0);
+  const macsOf = (path: string): Count => sumCounts(model.layers.filter((l) => within(l.path, path)), (l) => l.macs);
   return {
     name: model.name,
     inputs: model.inputs.map((s) => [...s]),

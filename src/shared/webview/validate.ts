@@ -55,6 +55,8 @@ export function num(opts: NumOptions = {}): V<number> {
 
 export const int: V<number> = num({ int: true });
 export const nat: V<number> = num({ int: true, min: 0 });
+/** A non-negative count: an integer up to 2^53, or the decimal digits of a larger one (see shared/count.ts). */
+export const count: V<number | string> = (v, at) => (typeof v === "string" && /^[1-9]\d{15,}$/.test(v) ? v : nat(v, at));
 
 export function literal<T extends string | number | boolean>(value: T): V<T> {
   return (v, at) => (v === value ? value : fail(at, JSON.stringify(value), v));

@@ -1,6 +1,7 @@
 import type * as tfc from "@tensorflow/tfjs-core";
+import { isLayerType, type LayerConfig, type LayerType } from "../../analyzer/layers/index";
 import type { GraphNode, ModelAnalysis } from "../../shared/analysis";
-import { seedFor, uniform } from "./init";
+import { LAYER_TENSORS, seedFor, uniform, type TensorSpec } from "./init";
 import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
 import { conv2d, convTranspose2d } from "./layers/conv";
 import { dropout2dLayer, dropoutLayer, elu, flatten, gelu, hardsigmoid, hardswish, identity, leakyRelu, relu, relu6, sigmoid, silu, softmax, tanh } from "./layers/elementwise";
@@ -11,7 +12,7 @@ import { upsample } from "./layers/upsample";
 import { compileOp } from "./ops";
 import { TFJS_GRADIENTS } from "./tfjsGradients";
 import type { CompiledModel, CompileModel, CompileOptions, TF } from "./types";
-import { toNHWC, toTorch, torch as torchValue, type Value } from "./value";
+import { toNHWC, toTorch, torch as torchValue, type Attrs, type Value } from "./value";
 
 /**
  * The model compiler: a model's analysis graph (one forward pass, see ModelAnalysis.graph) becomes
@@ -24,8 +25,8 @@ import { toNHWC, toTorch, torch as torchValue, type Value } from "./value";
  * layer transposes its weights on the fly (cheap, and gradients flow through the transpose).
  */
 
-/** Every layer kind of the model language (src/analyzer/layers/index.ts), by type. */
-export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = {
+/** The tfjs lowering of every layer kind of the model language (src/analyzer/layers/index.ts), by type. */
+export const LAYER_BUILDERS: { readonly [T in LayerType]: LayerBuilder<T> } = {
   Conv2d: conv2d,
   ConvTranspose2d: convTranspose2d,
   Linear: linear,
@@ -110,6 +111,26 @@ function describeNode(n: GraphNode): string {
   return n.kind === "module" ? `${n.label} (${n.type})` : n.label;
 }
 
+/**
+ * The typed configuration of a layer node: its `attrs` are the analyzer's resolved configuration
+ * of that kind (toAttrs in analyzer/torch.ts), JSON-copied: the one cast between the two.
+ */
+function configOf<T extends LayerType>(_type: T, attrs: Attrs): LayerConfig<T> {
+  return attrs as unknown as LayerConfig<T>;
+}
+
+/** A layer node's tensors (from the kind's table in ./init) and its compiled function. */
+function lowerLayer<T extends LayerType>(type: T, attrs: Attrs, b: Omit<BuildCtx, "tensor">, create: (spec: TensorSpec) => tfc.Variable): NodeFn {
+  const config = configOf(type, attrs);
+  const tensors = new Map(LAYER_TENSORS[type](config).map((spec) => [spec.name, create(spec)]));
+  const tensor = (name: string): tfc.Variable => {
+    const t = tensors.get(name);
+    if (!t) throw new CompileError(`${describeNode(b.node)} has no tensor '${name}'`);
+    return t;
+  };
+  return LAYER_BUILDERS[type]({ ...b, tensor }, config);
+}
+
 export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options: CompileOptions): CompiledModel => {
   void TFJS_GRADIENTS; // every tfjs gradient is registered (see ./tfjsGradients)
   if (model.output === null) throw new CompileError(`${model.name} could not be analysed to its output; fix its errors first`);
@@ -130,19 +151,16 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     const isModule = node.kind === "module";
     const registered = isModule && !node.label.startsWith("<unregistered");
     const path = isModule ? (registered ? node.label : `${node.label}#${node.id}`) : "";
-    const trainable = !(layer && layer.params > 0 && layer.trainableParams === 0);
-    const b: BuildCtx = {
+    const trainable = !(layer && layer.params !== 0 && layer.trainableParams === 0);
+    const create = (spec: TensorSpec): tfc.Variable => {
+      if (!isModule) throw new CompileError(`${describeNode(node)} cannot have ${spec.buffer ? "buffers" : "parameters"}`);
+      return spec.buffer
+        ? store.get("buffer", path, registered, spec.name, spec.shape, spec.init, false, spec.dtype)
+        : store.get("param", path, registered, spec.name, spec.shape, spec.init, trainable);
+    };
+    const b: Omit<BuildCtx, "tensor"> = {
       tf,
-      attrs: node.attrs,
       node,
-      param: (name, shape, init) => {
-        if (!isModule) throw new CompileError(`${describeNode(node)} cannot have parameters`);
-        return store.get("param", path, registered, name, shape, init, trainable);
-      },
-      buffer: (name, shape, init, dtype) => {
-        if (!isModule) throw new CompileError(`${describeNode(node)} cannot have buffers`);
-        return store.get("buffer", path, registered, name, shape, init, false, dtype);
-      },
       constant: (values, shape) => {
         const t = tf.keep(tf.tensor(values, shape, "float32"));
         store.constants.push(t);
@@ -152,9 +170,8 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     let fn: NodeFn | undefined;
     if (node.kind === "op") fn = compileOp(node.type, node.attrs);
     if (!fn) {
-      const builder = LAYER_BUILDERS[node.type];
-      if (builder) fn = builder(b);
-      else if (isModule) fn = identity(b); // a custom leaf module: its forward's operations are already in the graph before it
+      if (isLayerType(node.type)) fn = lowerLayer(node.type, node.attrs, b, create);
+      else if (isModule) fn = identity(); // a custom leaf module: its forward's operations are already in the graph before it
       else throw new CompileError(`${describeNode(node)}: the operation '${node.type}' is not supported by the trainer`);
     }
     fns.push(fn);

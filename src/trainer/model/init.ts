@@ -1,4 +1,6 @@
+import type { LayerConfig, LayerType } from "../../analyzer/layers/index";
 import { mix32, mulberry32 } from "../rng";
+import type { Init } from "./layers/common";
 
 /**
  * PyTorch's default initialisation, seeded. Each tensor draws from its own generator derived from
@@ -31,3 +33,69 @@ export function uniform(seed: number, name: string, size: number, bound: number)
 export function defaultBound(fanIn: number): number {
   return fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
 }
+
+/** A parameter or buffer of a layer kind, with its state_dict name, shape and initial value. */
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+  init: Init;
+  /** A buffer (not trained), e.g. BatchNorm's running statistics. */
+  buffer?: boolean;
+  dtype?: "float32" | "int32";
+}
+
+const NONE: readonly TensorSpec[] = [];
+
+/** weight and bias (when present) with kaiming_uniform_(a=√5)'s bound for this fan_in. */
+function weightAndBias(weight: number[], bias: number | null, fanIn: number): TensorSpec[] {
+  const init: Init = { kind: "uniform", bound: defaultBound(fanIn) };
+  return [{ name: "weight", shape: weight, init }, ...(bias !== null ? [{ name: "bias", shape: [bias], init }] : [])];
+}
+
+function batchNorm(c: LayerConfig<"BatchNorm2d">): TensorSpec[] {
+  const n = c.numFeatures;
+  const out: TensorSpec[] = [];
+  if (c.affine) out.push({ name: "weight", shape: [n], init: { kind: "const", value: 1 } }, { name: "bias", shape: [n], init: { kind: "const", value: 0 } });
+  if (c.trackRunningStats) {
+    out.push(
+      { name: "running_mean", shape: [n], init: { kind: "const", value: 0 }, buffer: true },
+      { name: "running_var", shape: [n], init: { kind: "const", value: 1 }, buffer: true },
+      { name: "num_batches_tracked", shape: [], init: { kind: "const", value: 0 }, buffer: true, dtype: "int32" },
+    );
+  }
+  return out;
+}
+
+/**
+ * Every layer kind's parameters and buffers in PyTorch's state_dict order, with PyTorch's default
+ * initialisation. `fan_in` is `weight.size(1)` times the kernel area (for ConvTranspose2d that is
+ * outChannels / groups).
+ */
+export const LAYER_TENSORS: { readonly [T in LayerType]: (c: LayerConfig<T>) => readonly TensorSpec[] } = {
+  Conv2d: (c) => weightAndBias([c.outChannels, c.inChannels / c.groups, ...c.kernelSize], c.bias ? c.outChannels : null, (c.inChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1]),
+  ConvTranspose2d: (c) => weightAndBias([c.inChannels, c.outChannels / c.groups, ...c.kernelSize], c.bias ? c.outChannels : null, (c.outChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1]),
+  Linear: (c) => weightAndBias([c.outFeatures, c.inFeatures], c.bias ? c.outFeatures : null, c.inFeatures),
+  BatchNorm2d: batchNorm,
+  BatchNorm1d: batchNorm,
+  MaxPool2d: () => NONE,
+  AvgPool2d: () => NONE,
+  AdaptiveAvgPool2d: () => NONE,
+  AdaptiveMaxPool2d: () => NONE,
+  LocalResponseNorm: () => NONE,
+  Dropout: () => NONE,
+  Dropout2d: () => NONE,
+  Flatten: () => NONE,
+  ReLU: () => NONE,
+  ReLU6: () => NONE,
+  LeakyReLU: () => NONE,
+  ELU: () => NONE,
+  GELU: () => NONE,
+  SiLU: () => NONE,
+  Sigmoid: () => NONE,
+  Tanh: () => NONE,
+  Hardswish: () => NONE,
+  Hardsigmoid: () => NONE,
+  Softmax: () => NONE,
+  Upsample: () => NONE,
+  Identity: () => NONE,
+};

@@ -57,33 +57,8 @@ export function num(a: Attrs, key: string, fallback?: number): number {
   throw new Error(`attribute ${key} should be a number, got ${JSON.stringify(v)}`);
 }
 
-export function optNum(a: Attrs, key: string): number | null {
-  const v = a[key];
-  return typeof v === "number" ? v : null;
-}
-
-export function pair(a: Attrs, key: string, fallback?: number): [number, number] {
-  const v = a[key];
-  if (typeof v === "number") return [v, v];
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number") return [v[0], v[1]];
-  if ((v === undefined || v === null) && fallback !== undefined) return [fallback, fallback];
-  throw new Error(`attribute ${key} should be a number or a pair, got ${JSON.stringify(v)}`);
-}
-
-/** A pair whose entries may be null (adaptive pools: keep that input size). */
-export function optPair(a: Attrs, key: string): [number | null, number | null] {
-  const v = a[key];
-  if (typeof v === "number") return [v, v];
-  if (Array.isArray(v) && v.length === 2) return [typeof v[0] === "number" ? v[0] : null, typeof v[1] === "number" ? v[1] : null];
-  return [null, null];
-}
-
 export function bool(a: Attrs, key: string, fallback: boolean): boolean {
   const v = a[key];
   return typeof v === "boolean" ? v : fallback;
 }
 
-export function str(a: Attrs, key: string, fallback: string): string {
-  const v = a[key];
-  return typeof v === "string" ? v : fallback;
-}

@@ -1,7 +1,8 @@
 import type * as tfc from "@tensorflow/tfjs-core";
+import type { LayerConfig, LayerType } from "../../../analyzer/layers/index";
 import type { GraphNode } from "../../../shared/analysis";
 import type { TF } from "../types";
-import { type Attrs, type Value } from "../value";
+import type { Value } from "../value";
 
 /** What a compiled node sees while it runs. */
 export interface RunCtx {
@@ -25,12 +26,12 @@ export type Init = { kind: "uniform"; bound: number } | { kind: "const"; value: 
 /** What a layer builder gets at compile time. */
 export interface BuildCtx {
   readonly tf: TF;
-  readonly attrs: Attrs;
   readonly node: GraphNode;
-  /** The module's trainable tensor `name` (state_dict `${path}.${name}`), created once per module. */
-  param(name: string, shape: number[], init: Init): tfc.Variable;
-  /** The module's buffer `name` (running statistics). */
-  buffer(name: string, shape: number[], init: Init, dtype?: "float32" | "int32"): tfc.Variable;
+  /**
+   * The module's parameter or buffer `name` (state_dict `${path}.${name}`), as the kind's table in
+   * ../init declares it; created once per module.
+   */
+  tensor(name: string): tfc.Variable;
   /**
    * A constant tensor (interpolation weights, divisors) kept until the model is disposed; may be
    * called while the model runs (inside tidy), e.g. once per input size.
@@ -38,7 +39,12 @@ export interface BuildCtx {
   constant(values: Float32Array, shape: number[]): tfc.Tensor;
 }
 
-export type LayerBuilder = (b: BuildCtx) => NodeFn;
+/**
+ * The tfjs lowering of a layer kind: its compiled function from its typed configuration (the
+ * node's `attrs`, see LayerConfig) and its tensors, created beforehand from the kind's table in
+ * ../init (`b.tensor("weight")`).
+ */
+export type LayerBuilder<T extends LayerType> = (b: BuildCtx, c: LayerConfig<T>) => NodeFn;
 
 export class CompileError extends Error {}
 
@@ -49,14 +55,8 @@ export function only(inputs: readonly Value[]): Value {
   return x;
 }
 
-/** Spatial output length of a sliding window (PyTorch's rule, with ceil mode). */
-export function windowOutput(len: number, k: number, s: number, p: number, d: number, ceilMode: boolean): number {
-  const span = len + 2 * p - d * (k - 1) - 1;
-  if (!ceilMode) return Math.floor(span / s) + 1;
-  let out = Math.ceil(span / s) + 1;
-  if ((out - 1) * s >= len + p) out -= 1;
-  return out;
-}
+/** Spatial output length of a sliding window: the analyzer's rule, shared. */
+export { windowOutput } from "../../../analyzer/layers/window";
 
 /**
  * Pads (positive amounts) or crops (negative amounts) the axes of x, with `value` for padding.

@@ -1,7 +1,6 @@
 import type * as tfc from "@tensorflow/tfjs-core";
-import { defaultBound } from "../init";
 import type { TF } from "../types";
-import { bool, nhwc, num, pair, str } from "../value";
+import { nhwc } from "../value";
 import { CompileError, only, padCrop, type LayerBuilder, type NodeFn } from "./common";
 
 /**
@@ -68,25 +67,19 @@ function padMode(tf: TF, x: tfc.Tensor4D, pads: Pads, mode: string): tfc.Tensor4
   return t;
 }
 
-export const conv2d: LayerBuilder = (b) => {
-  const a = b.attrs;
+export const conv2d: LayerBuilder<"Conv2d"> = (b, c) => {
   const tf = b.tf;
-  const cin = num(a, "inChannels");
-  const cout = num(a, "outChannels");
-  const [kh, kw] = pair(a, "kernelSize");
-  const [sh, sw] = pair(a, "stride", 1);
-  const [ph, pw] = pair(a, "padding", 0);
-  const [dh, dw] = pair(a, "dilation", 1);
-  const groups = num(a, "groups", 1);
-  const hasBias = bool(a, "bias", true);
-  const mode = str(a, "paddingMode", "zeros");
+  const { inChannels: cin, outChannels: cout, groups, paddingMode: mode } = c;
+  const [kh, kw] = c.kernelSize;
+  const [sh, sw] = c.stride;
+  const [ph, pw] = c.padding;
+  const [dh, dw] = c.dilation;
   // "same": the left/top amount is in `padding`, the rest goes after (PyTorch).
-  const pads: Pads = bool(a, "samePadding", false)
+  const pads: Pads = c.samePadding
     ? [[ph, dh * (kh - 1) - ph], [pw, dw * (kw - 1) - pw]]
     : [[ph, ph], [pw, pw]];
-  const bound = defaultBound((cin / groups) * kh * kw);
-  const weight = b.param("weight", [cout, cin / groups, kh, kw], { kind: "uniform", bound });
-  const bias = hasBias ? b.param("bias", [cout], { kind: "uniform", bound }) : null;
+  const weight = b.tensor("weight");
+  const bias = c.bias ? b.tensor("bias") : null;
   const depthwise = groups > 1 && groups === cin;
   const mult = cout / cin;
 
@@ -125,23 +118,17 @@ export const conv2d: LayerBuilder = (b) => {
   return fn;
 };
 
-export const convTranspose2d: LayerBuilder = (b) => {
-  const a = b.attrs;
+export const convTranspose2d: LayerBuilder<"ConvTranspose2d"> = (b, c) => {
   const tf = b.tf;
-  const cin = num(a, "inChannels");
-  const cout = num(a, "outChannels");
-  const [kh, kw] = pair(a, "kernelSize");
-  const [sh, sw] = pair(a, "stride", 1);
-  const [ph, pw] = pair(a, "padding", 0);
-  const [oph, opw] = pair(a, "outputPadding", 0);
-  const [dh, dw] = pair(a, "dilation", 1);
-  const groups = num(a, "groups", 1);
-  const hasBias = bool(a, "bias", true);
-  if (str(a, "paddingMode", "zeros") !== "zeros") throw new CompileError("ConvTranspose2d supports only zero padding");
-  // PyTorch's fan_in for ConvTranspose2d is weight.size(1)·kh·kw = (out/groups)·kh·kw.
-  const bound = defaultBound((cout / groups) * kh * kw);
-  const weight = b.param("weight", [cin, cout / groups, kh, kw], { kind: "uniform", bound });
-  const bias = hasBias ? b.param("bias", [cout], { kind: "uniform", bound }) : null;
+  const groups = c.groups;
+  const [kh, kw] = c.kernelSize;
+  const [sh, sw] = c.stride;
+  const [ph, pw] = c.padding;
+  const [oph, opw] = c.outputPadding;
+  const [dh, dw] = c.dilation;
+  if (c.paddingMode !== "zeros") throw new CompileError("ConvTranspose2d supports only zero padding");
+  const weight = b.tensor("weight");
+  const bias = c.bias ? b.tensor("bias") : null;
   const keh = dh * (kh - 1) + 1;
   const kew = dw * (kw - 1) + 1;
 

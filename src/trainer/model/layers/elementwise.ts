@@ -1,14 +1,15 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { TF } from "../types";
-import { axisOf, num, str, torch as torchValue, type Value } from "../value";
-import { only, type LayerBuilder, type NodeFn } from "./common";
+import { axisOf, torch as torchValue, type Value } from "../value";
+import { only, type BuildCtx, type LayerBuilder, type NodeFn } from "./common";
 
 /**
  * Layers that keep the shape (activations, dropout, softmax, identity) and Flatten. Element-wise
  * layers work in whatever layout their input has.
  */
 
-function unary(f: (tf: TF, x: tfc.Tensor) => tfc.Tensor): LayerBuilder {
+/** An element-wise layer without configuration (fits every kind's builder type). */
+function unary(f: (tf: TF, x: tfc.Tensor) => tfc.Tensor): (b: BuildCtx) => NodeFn {
   return (b) => (inputs) => {
     const v = only(inputs);
     return { t: f(b.tf, v.t), layout: v.layout };
@@ -25,22 +26,22 @@ export const silu = unary((tf, x) => tf.mul(x, tf.sigmoid(x)));
 /** x·ReLU6(x + 3)/6 (PyTorch's gradient, also at ±3). */
 export const hardswish = unary((tf, x) => tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6)));
 export const hardsigmoid = unary((tf, x) => tf.div(tf.relu6(tf.add(x, 3)), 6));
-export const identity: LayerBuilder = () => (inputs) => only(inputs);
+export const identity = (): NodeFn => (inputs) => only(inputs);
 
-export const leakyRelu: LayerBuilder = (b) => {
-  const slope = num(b.attrs, "negativeSlope", 0.01);
+export const leakyRelu: LayerBuilder<"LeakyReLU"> = (b, c) => {
+  const slope = c.negativeSlope;
   return unary((tf, x) => tf.leakyRelu(x, slope))(b);
 };
 
-export const elu: LayerBuilder = (b) => {
-  const alpha = num(b.attrs, "alpha", 1);
+export const elu: LayerBuilder<"ELU"> = (b, c) => {
+  const alpha = c.alpha;
   // ELU_α(x) = max(x, 0) + α·(exp(min(x, 0)) − 1), without comparisons (they have no gradients).
   return unary((tf, x) => (alpha === 1 ? tf.elu(x) : tf.add(tf.relu(x), tf.mul(tf.expm1(tf.neg(tf.relu(tf.neg(x)))), alpha))))(b);
 };
 
 /** Exact GELU x·Φ(x) = x/2·(1 + erf(x/√2)), or the tanh approximation. */
-export const gelu: LayerBuilder = (b) => {
-  const approx = str(b.attrs, "approximate", "none") === "tanh";
+export const gelu: LayerBuilder<"GELU"> = (b, c) => {
+  const approx = c.approximate === "tanh";
   return unary((tf, x) => {
     if (!approx) return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, SQRT1_2)), 1));
     const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
@@ -49,8 +50,8 @@ export const gelu: LayerBuilder = (b) => {
 };
 
 /** Softmax over PyTorch dimension `dim`: tfjs's softmax works on the last axis, so transpose around it. */
-export const softmax: LayerBuilder = (b) => {
-  const dim = num(b.attrs, "dim");
+export const softmax: LayerBuilder<"Softmax"> = (_b, c) => {
+  const dim = c.dim;
   return (inputs, ctx) => {
     const v = only(inputs);
     const tf = ctx.tf;
@@ -68,9 +69,9 @@ export const softmax: LayerBuilder = (b) => {
  * Inverted dropout, in training only: zero with probability p, scale the rest by 1/(1 − p).
  * Dropout2d zeroes whole channels ([N, C] masks; [C] for a 3-D input, as PyTorch).
  */
-function dropout(channels: boolean): LayerBuilder {
-  return (b) => {
-    const p = num(b.attrs, "p", 0.5);
+function dropout(channels: boolean): LayerBuilder<"Dropout" | "Dropout2d"> {
+  return (_b, c) => {
+    const p = c.p;
     const fn: NodeFn = (inputs, ctx) => {
       const v = only(inputs);
       if (!ctx.training || p === 0) return v;
@@ -105,8 +106,7 @@ export function flattenValue(tf: TF, ctxTorch: (v: Value) => tfc.Tensor, v: Valu
   return torchValue(tf.reshape(x, [...shape.slice(0, s), merged, ...shape.slice(e + 1)]));
 }
 
-export const flatten: LayerBuilder = (b) => {
-  const start = num(b.attrs, "startDim", 1);
-  const end = num(b.attrs, "endDim", -1);
+export const flatten: LayerBuilder<"Flatten"> = (_b, c) => {
+  const { startDim: start, endDim: end } = c;
   return (inputs, ctx) => flattenValue(ctx.tf, (v) => ctx.torchOf(v), only(inputs), start, end);
 };

@@ -1,16 +1,13 @@
 import type * as tfc from "@tensorflow/tfjs-core";
-import { defaultBound } from "../init";
-import { bool, num, torch as torchValue } from "../value";
+import { torch as torchValue } from "../value";
 import { only, type LayerBuilder } from "./common";
 
 /** Linear: y = x·Wᵀ + b over the last dimension (PyTorch layout; a 4-D map is made NCHW first). */
-export const linear: LayerBuilder = (b) => {
+export const linear: LayerBuilder<"Linear"> = (b, c) => {
   const tf = b.tf;
-  const inF = num(b.attrs, "inFeatures");
-  const outF = num(b.attrs, "outFeatures");
-  const bound = defaultBound(inF);
-  const weight = b.param("weight", [outF, inF], { kind: "uniform", bound });
-  const bias = bool(b.attrs, "bias", true) ? b.param("bias", [outF], { kind: "uniform", bound }) : null;
+  const { inFeatures: inF, outFeatures: outF } = c;
+  const weight = b.tensor("weight");
+  const bias = c.bias ? b.tensor("bias") : null;
   return (inputs, ctx) => {
     const x = ctx.torchOf(only(inputs));
     const lead = x.shape.slice(0, -1);

@@ -1,5 +1,5 @@
 import type * as tfc from "@tensorflow/tfjs-core";
-import { bool, nhwc, num, optNum, torch as torchValue } from "../value";
+import { nhwc, torch as torchValue } from "../value";
 import { only, type LayerBuilder } from "./common";
 
 /**
@@ -9,20 +9,17 @@ import { only, type LayerBuilder } from "./common";
  * 1/num_batches_tracked); num_batches_tracked counts the training calls. In evaluation, use the
  * running statistics. Without running statistics (trackRunningStats false), always use the batch.
  */
-function batchNorm(kind: "2d" | "1d"): LayerBuilder {
-  return (b) => {
-    const a = b.attrs;
+function batchNorm(kind: "2d" | "1d"): LayerBuilder<"BatchNorm2d" | "BatchNorm1d"> {
+  return (b, config) => {
     const tf = b.tf;
-    const c = num(a, "numFeatures");
-    const eps = num(a, "eps", 1e-5);
-    const momentum = optNum(a, "momentum");
-    const affine = bool(a, "affine", true);
-    const track = bool(a, "trackRunningStats", true);
-    const weight = affine ? b.param("weight", [c], { kind: "const", value: 1 }) : null;
-    const bias = affine ? b.param("bias", [c], { kind: "const", value: 0 }) : null;
-    const runningMean = track ? b.buffer("running_mean", [c], { kind: "const", value: 0 }) : null;
-    const runningVar = track ? b.buffer("running_var", [c], { kind: "const", value: 1 }) : null;
-    const tracked = track ? b.buffer("num_batches_tracked", [], { kind: "const", value: 0 }, "int32") : null;
+    const { numFeatures: c, eps, affine, trackRunningStats: track } = config;
+    // null (PyTorch's cumulative average) may come from a hand-written graph.
+    const momentum: number | null = config.momentum;
+    const weight = affine ? b.tensor("weight") : null;
+    const bias = affine ? b.tensor("bias") : null;
+    const runningMean = track ? b.tensor("running_mean") : null;
+    const runningVar = track ? b.tensor("running_var") : null;
+    const tracked = track ? b.tensor("num_batches_tracked") : null;
 
     return (inputs, ctx) => {
       const v = only(inputs);
@@ -68,13 +65,9 @@ export const batchNorm1d = batchNorm("1d");
  * window c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋ (zero-padded), i.e. α times the window *mean* of the squares.
  * The window mean is an average pooling along channels.
  */
-export const localResponseNorm: LayerBuilder = (b) => {
-  const a = b.attrs;
+export const localResponseNorm: LayerBuilder<"LocalResponseNorm"> = (b, c) => {
   const tf = b.tf;
-  const size = num(a, "size");
-  const alpha = num(a, "alpha", 1e-4);
-  const beta = num(a, "beta", 0.75);
-  const k = num(a, "k", 1);
+  const { size, alpha, beta, k } = c;
   return (inputs, ctx) => {
     const v = only(inputs);
     const rank4 = v.t.rank === 4;

@@ -1,8 +1,9 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { TF } from "../types";
 import { LOWEST_FLOAT32 } from "../gradKernels";
-import { bool, nhwc, optNum, optPair, pair, type Value } from "../value";
-import { alongAxis, only, padCrop, windowOutput, type BuildCtx, type LayerBuilder, type RunCtx } from "./common";
+import type { AdaptivePoolConfig } from "../../../analyzer/layers/index";
+import { nhwc, type Value } from "../value";
+import { alongAxis, only, padCrop, windowOutput, type LayerBuilder, type RunCtx } from "./common";
 
 /**
  * Max, average and adaptive pooling with PyTorch's exact windows on NHWC maps (3-D inputs
@@ -56,14 +57,13 @@ function strided(tf: TF, x: tfc.Tensor4D, axis: 1 | 2, start: number, count: num
   return out as tfc.Tensor4D;
 }
 
-export const maxPool2d: LayerBuilder = (b) => {
-  const a = b.attrs;
+export const maxPool2d: LayerBuilder<"MaxPool2d"> = (b, c) => {
   const tf = b.tf;
-  const [kh, kw] = pair(a, "kernelSize");
-  const [sh, sw] = pair(a, "stride", Number.NaN).map((s, i) => (Number.isNaN(s) ? [kh, kw][i]! : s)) as [number, number];
-  const [ph, pw] = pair(a, "padding", 0);
-  const [dh, dw] = pair(a, "dilation", 1);
-  const ceil = bool(a, "ceilMode", false);
+  const [kh, kw] = c.kernelSize;
+  const [sh, sw] = c.stride;
+  const [ph, pw] = c.padding;
+  const [dh, dw] = c.dilation;
+  const ceil = c.ceilMode;
   return (inputs, ctx) =>
     spatial(ctx, only(inputs), (x) => {
       const wh = window(x.shape[1], kh, sh, ph, dh, ceil);
@@ -96,15 +96,12 @@ function divisors(len: number, w: Window): { withPad: number[]; without: number[
   return { withPad, without };
 }
 
-export const avgPool2d: LayerBuilder = (b) => {
-  const a = b.attrs;
+export const avgPool2d: LayerBuilder<"AvgPool2d"> = (b, c) => {
   const tf = b.tf;
-  const [kh, kw] = pair(a, "kernelSize");
-  const [sh, sw] = pair(a, "stride", Number.NaN).map((s, i) => (Number.isNaN(s) ? [kh, kw][i]! : s)) as [number, number];
-  const [ph, pw] = pair(a, "padding", 0);
-  const ceil = bool(a, "ceilMode", false);
-  const countIncludePad = bool(a, "countIncludePad", true);
-  const divisorOverride = optNum(a, "divisorOverride");
+  const [kh, kw] = c.kernelSize;
+  const [sh, sw] = c.stride;
+  const [ph, pw] = c.padding;
+  const { ceilMode: ceil, countIncludePad, divisorOverride } = c;
   const scales = new Map<string, tfc.Tensor | null>();
   /** kh·kw / divisor per output position, or null when it is 1 everywhere. */
   const scaleFor = (h: number, w: number, wh: Window, ww: Window): tfc.Tensor | null => {
@@ -142,12 +139,14 @@ function adaptiveRange(o: number, out: number, len: number): [number, number] {
   return [Math.floor((o * len) / out), Math.ceil(((o + 1) * len) / out)];
 }
 
-function adaptiveSizes(b: BuildCtx, x: tfc.Tensor4D): [number, number] {
-  const [oh, ow] = optPair(b.attrs, "outputSize");
+/** The output size; null (an axis kept) is the input's. */
+function adaptiveSizes(c: AdaptivePoolConfig, x: tfc.Tensor4D): [number, number] {
+  const o = c.outputSize;
+  const [oh, ow] = o === null ? [null, null] : typeof o === "number" ? [o, o] : o;
   return [oh ?? x.shape[1], ow ?? x.shape[2]];
 }
 
-export const adaptiveAvgPool2d: LayerBuilder = (b) => {
+export const adaptiveAvgPool2d: LayerBuilder<"AdaptiveAvgPool2d"> = (b, c) => {
   const tf = b.tf;
   const mats = new Map<string, tfc.Tensor2D>();
   const matrix = (out: number, len: number): tfc.Tensor2D => {
@@ -167,7 +166,7 @@ export const adaptiveAvgPool2d: LayerBuilder = (b) => {
   return (inputs, ctx) =>
     spatial(ctx, only(inputs), (x) => {
       const [, h, w] = x.shape;
-      const [oh, ow] = adaptiveSizes(b, x);
+      const [oh, ow] = adaptiveSizes(c, x);
       if (oh === 1 && ow === 1) return tf.mean(x, [1, 2], true);
       if (h % oh === 0 && w % ow === 0) return tf.avgPool(x, [h / oh, w / ow], [h / oh, w / ow], "valid");
       let y = x;
@@ -177,7 +176,7 @@ export const adaptiveAvgPool2d: LayerBuilder = (b) => {
     });
 };
 
-export const adaptiveMaxPool2d: LayerBuilder = (b) => {
+export const adaptiveMaxPool2d: LayerBuilder<"AdaptiveMaxPool2d"> = (b, c) => {
   const tf = b.tf;
   /** Max over the adaptive windows along one axis: one slice per output position. */
   const along = (x: tfc.Tensor4D, axis: 1 | 2, out: number): tfc.Tensor4D => {
@@ -197,7 +196,7 @@ export const adaptiveMaxPool2d: LayerBuilder = (b) => {
   return (inputs, ctx) =>
     spatial(ctx, only(inputs), (x) => {
       const [, h, w] = x.shape;
-      const [oh, ow] = adaptiveSizes(b, x);
+      const [oh, ow] = adaptiveSizes(c, x);
       if (h % oh === 0 && w % ow === 0) return tf.maxPool(x, [h / oh, w / ow], [h / oh, w / ow], "valid");
       return along(along(x, 1, oh), 2, ow);
     });

@@ -1,6 +1,7 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { CompileError, alongAxis, only, type LayerBuilder } from "./common";
-import { nhwc, optPair, str, type Attrs } from "../value";
+import type { UpsampleConfig } from "../../../analyzer/layers/index";
+import { nhwc } from "../value";
 
 /**
  * Upsample / F.interpolate: nearest, nearest-exact and bilinear (alignCorners false or true) with
@@ -9,11 +10,10 @@ import { nhwc, optPair, str, type Attrs } from "../value";
  * PyTorch computes source indices with 1/scaleFactor, not in/out.
  */
 
-function scaleFactors(a: Attrs): [number | null, number | null] {
-  const v = a.scaleFactor;
+/** A number, a pair or null, per axis. */
+function perAxis(v: UpsampleConfig["size"]): [number | null, number | null] {
   if (typeof v === "number") return [v, v];
-  if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "number") return [v[0], v[1]];
-  return [null, null];
+  return v ?? [null, null];
 }
 
 /** The [out, in] weights of one axis. */
@@ -38,13 +38,13 @@ export function interpolationMatrix(mode: string, alignCorners: boolean, inLen: 
   return m;
 }
 
-export const upsample: LayerBuilder = (b) => {
+export const upsample: LayerBuilder<"Upsample"> = (b, c) => {
   const tf = b.tf;
-  const mode = str(b.attrs, "mode", "nearest");
+  const mode = c.mode;
   if (!["nearest", "nearest-exact", "bilinear"].includes(mode)) throw new CompileError(`Upsample mode '${mode}' is not supported by the trainer (nearest, nearest-exact and bilinear are)`);
-  const alignCorners = b.attrs.alignCorners === true;
-  const [sfh, sfw] = scaleFactors(b.attrs);
-  const [sizeH, sizeW] = optPair(b.attrs, "size");
+  const alignCorners = c.alignCorners === true;
+  const [sfh, sfw] = perAxis(c.scaleFactor);
+  const [sizeH, sizeW] = perAxis(c.size);
   if ((sizeH === null || sizeW === null) && (sfh === null || sfw === null)) throw new CompileError("Upsample needs 'size' or 'scaleFactor'");
   const mats = new Map<string, tfc.Tensor2D>();
   const matrix = (axis: 0 | 1, inLen: number, outLen: number): tfc.Tensor2D => {

@@ -1,0 +1,71 @@
+/**
+ * Every layer kind of the model language, with what every side needs to know about it before
+ * anything else: its category and the parameter that fixes the input's channels or features (as
+ * Netron's metadata). `LayerType` comes from here, so a new kind starts here; every registry
+ * (`LAYERS` in ./index, the trainer's builders and initialisers, the export's table) is a record
+ * over `LayerType` and fails to compile until it has the new kind.
+ *
+ * A leaf module (no imports), so that webviews can read categories without the analyzer.
+ */
+
+export type LayerCategory = "conv" | "linear" | "norm" | "pooling" | "activation" | "dropout" | "reshape" | "resampling" | "identity";
+
+/** The parameter that must equal the input's channels (`[N, C, H, W]`) or features (`[N, F]`). */
+export interface InputParam {
+  readonly param: string;
+  readonly layout: "NCHW" | "NF";
+}
+
+export interface LayerMeta {
+  readonly category: LayerCategory;
+  readonly input: InputParam | null;
+}
+
+const CHANNELS = (param: string): InputParam => ({ param, layout: "NCHW" });
+const FEATURES = (param: string): InputParam => ({ param, layout: "NF" });
+const act: LayerMeta = { category: "activation", input: null };
+const pool: LayerMeta = { category: "pooling", input: null };
+
+export const LAYER_CATALOG = {
+  Conv2d: { category: "conv", input: CHANNELS("inChannels") },
+  ConvTranspose2d: { category: "conv", input: CHANNELS("inChannels") },
+  Linear: { category: "linear", input: FEATURES("inFeatures") },
+  MaxPool2d: pool,
+  AvgPool2d: pool,
+  AdaptiveAvgPool2d: pool,
+  AdaptiveMaxPool2d: pool,
+  BatchNorm2d: { category: "norm", input: CHANNELS("numFeatures") },
+  BatchNorm1d: { category: "norm", input: FEATURES("numFeatures") },
+  LocalResponseNorm: { category: "norm", input: null },
+  Dropout: { category: "dropout", input: null },
+  Dropout2d: { category: "dropout", input: null },
+  Flatten: { category: "reshape", input: null },
+  ReLU: act,
+  ReLU6: act,
+  LeakyReLU: act,
+  ELU: act,
+  GELU: act,
+  SiLU: act,
+  Sigmoid: act,
+  Tanh: act,
+  Hardswish: act,
+  Hardsigmoid: act,
+  Softmax: act,
+  Upsample: { category: "resampling", input: null },
+  Identity: { category: "identity", input: null },
+} as const satisfies Record<string, LayerMeta>;
+
+/** The type name of a layer kind (`nn.Conv2d` → `"Conv2d"`). */
+export type LayerType = keyof typeof LAYER_CATALOG;
+
+/** Every layer type, in the catalog's order. */
+export const LAYER_TYPES = Object.keys(LAYER_CATALOG) as LayerType[];
+
+export function isLayerType(type: string): type is LayerType {
+  return Object.prototype.hasOwnProperty.call(LAYER_CATALOG, type);
+}
+
+/** The category of a built-in layer type; undefined for anything else (a custom module's class name). */
+export function layerCategory(type: string): LayerCategory | undefined {
+  return isLayerType(type) ? LAYER_CATALOG[type].category : undefined;
+}
