@@ -4,7 +4,7 @@
  */
 import type { AttrValue, Diagnostic, Dim, GraphNode, Location, ModelAnalysis, ReceptiveField, Severity } from "../analysis";
 import { logMessage, modelRef, readyMessage, receptiveField, type CommonToHost, type ModelRef } from "./common";
-import { anyOf, arr, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "./validate";
+import { anyOf, arr, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "../validate";
 
 export interface GraphNodeView {
   id: number;
