@@ -39,19 +39,31 @@ export const bool: V<boolean> = (v, at) => (typeof v === "boolean" ? v : fail(at
 export interface NumOptions {
   int?: boolean;
   min?: number;
+  /** An exclusive lower bound: the value must be above it. */
+  above?: number;
   max?: number;
   /** Allow NaN and ±Infinity (metrics of a diverging run). Default false. */
   nonFinite?: boolean;
 }
 
+/**
+ * What a number breaks of `opts` ("an integer", "at least 1", "above 0", "at most 10"), or
+ * undefined; every number check (messages, the CLI, the Train view's form) words its limits so.
+ */
+export function numberProblem(v: number, opts: NumOptions, integer = "an integer"): string | undefined {
+  if (!opts.nonFinite && !Number.isFinite(v)) return "a finite number";
+  if (opts.int && !Number.isInteger(v)) return integer;
+  if (opts.min !== undefined && v < opts.min) return `at least ${opts.min}`;
+  if (opts.above !== undefined && v <= opts.above) return `above ${opts.above}`;
+  if (opts.max !== undefined && v > opts.max) return `at most ${opts.max}`;
+  return undefined;
+}
+
 export function num(opts: NumOptions = {}): V<number> {
   return (v, at) => {
     if (typeof v !== "number") fail(at, "a number", v);
-    if (!opts.nonFinite && !Number.isFinite(v)) fail(at, "a finite number", v);
-    if (opts.int && !Number.isInteger(v)) fail(at, "an integer", v);
-    if (opts.min !== undefined && v < opts.min) fail(at, `at least ${opts.min}`, v);
-    if (opts.max !== undefined && v > opts.max) fail(at, `at most ${opts.max}`, v);
-    return v;
+    const problem = numberProblem(v, opts);
+    return problem === undefined ? v : fail(at, problem, v);
   };
 }
 
