@@ -1,19 +1,24 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  BACKEND_CHOICES,
-  OPTIMIZERS,
-  SCHEDULES,
+  fieldApplies,
   notUsedText,
   trainConfig,
+  trainField,
+  TRAIN_FIELD_NAMES,
+  TRAIN_FIELDS,
   validateTrainConfig,
+  withField,
   type BackendChoice,
   type DatasetSpec,
   type OptimizerName,
-  type ScheduleName,
   type TrainConfig,
+  type TrainConfigInput,
   type TrainerEvent,
+  type TrainField,
+  type TrainFieldName,
 } from "../shared/training";
+import { numberProblem } from "../shared/validate";
 import { TrainerClient } from "../trainer/client";
 import { isReadableFile } from "./files";
 
@@ -23,6 +28,26 @@ import { isReadableFile } from "./files";
  * JSON lines with --json. Exit codes: 0 trained, 1 training failed or the model has errors,
  * 2 unusable arguments, 130 stopped by Ctrl+C (a checkpoint is written; resume with --resume).
  */
+
+/** One --help line per setting of the settings table (src/shared/trainConfig.ts), wrapped to 100 columns. */
+function settingsHelp(): string {
+  const lines: string[] = [];
+  for (const name of TRAIN_FIELD_NAMES) {
+    const f = trainField(name);
+    const head = `  ${f.flag}${f.type === "flag" ? "" : ` ${f.metavar}`}`.padEnd(26);
+    const dflt = f.type === "flag" ? "" : ` (default ${f.defaultText ?? String(f.default)})`;
+    let line = head;
+    for (const word of `${f.help}${dflt}`.split(" ")) {
+      if (line.length + word.length + 1 > 100 && line.trim() !== "") {
+        lines.push(line.trimEnd());
+        line = " ".repeat(26);
+      }
+      line += line.endsWith(" ") ? word : ` ${word}`;
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines.join("\n");
+}
 
 export const TRAIN_USAGE = `Usage: cnn-studio train FILE --model NAME --dataset DATA [options]
        cnn-studio train --resume RUN_DIR [--epochs N] [--backend B] [--json]
@@ -36,28 +61,16 @@ DATA:  mnist-sample     10,000 bundled MNIST digits (8,000 train / 2,000 validat
        cifar10:DIR      CIFAR-10 binary batches (data_batch_1.bin ... test_batch.bin)
        folder:DIR       one subfolder per class of PNG/JPEG images (optionally DIR/train, DIR/val)
 
-Options (PyTorch's defaults where PyTorch has one):
+Options:
   --model NAME            the exported model (optional when the file has one model)
-  --epochs N              default 5
-  --batch-size B          default 64
-  --optimizer O           sgd | adam | adamw (default adam)
-  --lr X                  default 0.01 for sgd, 0.001 for adam/adamw (one-cycle: the maximum)
-  --momentum M            SGD momentum (default 0)      --nesterov   Nesterov momentum (SGD)
-  --weight-decay W        default 0 (adamw: 0.01)
-  --schedule S            none | step | cosine | onecycle (default none)
-  --step-size N --gamma G StepLR: multiply the lr by G every N epochs (default 1, 0.1)
-  --crop-padding P        random crop after zero padding by P pixels (default 0: off)
-  --flip                  random horizontal flips
-  --no-normalize          do not normalise with the training set's mean and std
-  --val-fraction F        image folders without val/: fraction held out (default 0.2)
-  --seed S                default 0 (same seed, same metrics)
-  --backend B             auto | gpu | native | wasm | js (TensorFlow.js; default auto), or
-                          torch: the PyTorch engine with your Python (CUDA when available)
   --python PATH           the Python with PyTorch for --backend torch (default $CNN_STUDIO_PYTHON,
                           python3, python)
   --out DIR               where runs are created (default ./runs)
   --resume DIR            continue a run from its newest checkpoint
   --json                  one JSON object per event on standard output
+
+Training settings (PyTorch's defaults where PyTorch has one):
+${settingsHelp()}
 
 Exit codes: 0 trained, 1 training failed or the model has errors, 2 unusable arguments,
 130 stopped by Ctrl+C (after writing a checkpoint).`;
@@ -82,13 +95,24 @@ export interface TrainCliOptions {
 
 type Parsed = { ok: true; config: TrainConfig; json: boolean } | { ok: false; code: number; message: string };
 
-const VALUE_OPTIONS = new Set([
-  "--model", "--dataset", "--epochs", "--batch-size", "--optimizer", "--lr", "--momentum", "--weight-decay", "--schedule",
-  "--step-size", "--gamma", "--crop-padding", "--val-fraction", "--seed", "--backend", "--out", "--resume",
-]);
-const FLAG_OPTIONS = new Set(["--json", "--nesterov", "--flip", "--no-normalize"]);
+/** The settings table's options (`--lr` → "lr"). */
+const SETTINGS = new Map<string, TrainFieldName>(TRAIN_FIELD_NAMES.map((n) => [trainField(n).flag, n]));
+const VALUE_OPTIONS = new Set(["--model", "--dataset", "--out", "--resume", ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag)]);
+const FLAG_OPTIONS = new Set(["--json", ...[...SETTINGS].filter(([, n]) => trainField(n).type === "flag").map(([flag]) => flag)]);
 /** Options that may accompany --resume (everything else is the run's own). */
 const RESUME_OPTIONS = new Set(["--resume", "--epochs", "--backend", "--json", "--out"]);
+const OPTIMIZER_NAMES: Record<OptimizerName, string> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };
+
+/** A setting's value as the command line gives it, checked against the settings table; a string is the error. */
+function settingValue(f: TrainField, text: string | undefined): number | string | boolean | { error: string } {
+  if (f.type === "flag") return !f.default;
+  const v = text ?? "";
+  if (f.type === "choice") return f.choices.includes(v) ? v : { error: `${f.flag} must be one of ${f.choices.join(", ")}, got '${v}'` };
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) return { error: `${f.flag} must be a number, got '${v}'` };
+  const problem = numberProblem(n, f, "a whole number");
+  return problem === undefined ? n : { error: `${f.flag} must be ${problem}, got ${v}` };
+}
 
 function usage(message: string): Parsed {
   return { ok: false, code: 2, message: `cnn-studio train: ${message}\n\n${TRAIN_USAGE}` };
@@ -126,29 +150,15 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     else positional.push(a);
   }
   const json = flags.has("--json");
-  const num = (name: string, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined | string => {
-    const v = values.get(name);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n)) return `${name} must be a number, got '${v}'`;
-    if (opts.int && !Number.isInteger(n)) return `${name} must be a whole number, got '${v}'`;
-    if (opts.min !== undefined && n < opts.min) return `${name} must be at least ${opts.min}, got ${v}`;
-    if (opts.max !== undefined && n > opts.max) return `${name} must be at most ${opts.max}, got ${v}`;
-    return n;
-  };
-  const nums: Record<string, number | undefined> = {};
-  const specs: [string, { int?: boolean; min?: number; max?: number }][] = [
-    ["--epochs", { int: true, min: 1 }], ["--batch-size", { int: true, min: 1, max: 65536 }], ["--lr", { min: 0 }], ["--momentum", { min: 0 }],
-    ["--weight-decay", { min: 0 }], ["--step-size", { int: true, min: 1 }], ["--gamma", { min: 0 }], ["--crop-padding", { int: true, min: 0 }],
-    ["--val-fraction", { min: 0, max: 0.9 }], ["--seed", { int: true, min: 0, max: 2 ** 32 - 1 }],
-  ];
-  for (const [name, o] of specs) {
-    const v = num(name, o);
-    if (typeof v === "string") return usage(v);
-    nums[name] = v;
+  const settings = new Map<TrainFieldName, number | string | boolean>();
+  for (const [flag, name] of SETTINGS) {
+    if (!values.has(flag) && !flags.has(flag)) continue;
+    const v = settingValue(trainField(name), values.get(flag));
+    if (typeof v === "object") return usage(v.error);
+    settings.set(name, v);
   }
-  const backend = values.get("--backend");
-  if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend)) return usage(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got '${backend}'`);
+  const epochs = settings.get("epochs") as number | undefined;
+  const backend = settings.get("backend") as BackendChoice | undefined;
 
   const resume = values.get("--resume");
   if (resume !== undefined) {
@@ -171,7 +181,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     return {
       ok: true,
       json,
-      config: { ...config, epochs: nums["--epochs"] ?? config.epochs, backend: (backend as BackendChoice | undefined) ?? config.backend, resume: dir },
+      config: { ...config, epochs: epochs ?? config.epochs, backend: backend ?? config.backend, resume: dir },
     };
   }
 
@@ -192,38 +202,17 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   if (datasetText === undefined) return usage("--dataset is needed (mnist-sample, idx:DIR, cifar10:DIR or folder:DIR)");
   const dataset = parseDataset(datasetText, cwd);
   if (typeof dataset === "string") return usage(dataset);
-  const optimizer = values.get("--optimizer") ?? "adam";
-  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) return usage(`--optimizer must be one of ${OPTIMIZERS.join(", ")}, got '${optimizer}'`);
-  const schedule = values.get("--schedule") ?? "none";
-  if (!(SCHEDULES as readonly string[]).includes(schedule)) return usage(`--schedule must be one of ${SCHEDULES.join(", ")}, got '${schedule}'`);
-  if (flags.has("--nesterov") && optimizer !== "sgd") return usage(`--nesterov is an SGD option (the optimizer is ${optimizer})`);
-  if (values.has("--momentum") && optimizer !== "sgd") return usage(`--momentum is an SGD option (the optimizer is ${optimizer})`);
-  if (flags.has("--nesterov") && !(nums["--momentum"]! > 0)) return usage("--nesterov needs a --momentum above 0");
-  const config = trainConfig({
-    file,
-    model,
-    dataset,
-    runsDir: path.resolve(cwd, values.get("--out") ?? "runs"),
-    ...(nums["--epochs"] !== undefined ? { epochs: nums["--epochs"] } : {}),
-    ...(nums["--batch-size"] !== undefined ? { batchSize: nums["--batch-size"] } : {}),
-    optimizer: {
-      name: optimizer as OptimizerName,
-      ...(nums["--lr"] !== undefined ? { lr: nums["--lr"] } : {}),
-      ...(nums["--momentum"] !== undefined ? { momentum: nums["--momentum"] } : {}),
-      ...(nums["--weight-decay"] !== undefined ? { weightDecay: nums["--weight-decay"] } : {}),
-      nesterov: flags.has("--nesterov"),
-    },
-    schedule: {
-      name: schedule as ScheduleName,
-      ...(nums["--step-size"] !== undefined ? { stepSize: nums["--step-size"] } : {}),
-      ...(nums["--gamma"] !== undefined ? { gamma: nums["--gamma"] } : {}),
-    },
-    augment: { cropPadding: nums["--crop-padding"] ?? 0, flip: flags.has("--flip") },
-    normalize: !flags.has("--no-normalize"),
-    ...(nums["--val-fraction"] !== undefined ? { validationFraction: nums["--val-fraction"] } : {}),
-    ...(nums["--seed"] !== undefined ? { seed: nums["--seed"] } : {}),
-    ...(backend !== undefined ? { backend: backend as BackendChoice } : {}),
-  });
+  const optimizer = (settings.get("optimizer") as OptimizerName | undefined) ?? TRAIN_FIELDS.optimizer.default;
+  for (const [name] of settings) {
+    const f = trainField(name);
+    if (!fieldApplies(f, { optimizer })) {
+      return usage(`${f.flag} is an ${(f.when?.optimizer ?? []).map((o) => OPTIMIZER_NAMES[o]).join("/")} option (the optimizer is ${optimizer})`);
+    }
+  }
+  if (settings.get("nesterov") === true && !(((settings.get("momentum") as number | undefined) ?? 0) > 0)) return usage("--nesterov needs a --momentum above 0");
+  let input: TrainConfigInput = { file, model, dataset, runsDir: path.resolve(cwd, values.get("--out") ?? "runs") };
+  for (const [name, value] of settings) input = withField(input, trainField(name), value);
+  const config = trainConfig(input);
   const checked = validateTrainConfig(config);
   if (!checked.ok) return usage(checked.error);
   return { ok: true, json, config: checked.value };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { addCounts, countDigits, countFixed, product, sumCounts, toCount } from "../../src/shared/count";
 import { formatBytes, formatCount, formatMB, formatMetric } from "../../src/shared/format";
-import { count } from "../../src/shared/webview/validate";
+import { count } from "../../src/shared/validate";
 
 describe("exact counts", () => {
   test("a count is a number up to 2^53 and its decimal digits beyond", () => {

@@ -4,7 +4,7 @@
  * snapshot), state kept with `getState`/`setState` so the panel comes back as it was when hidden
  * and shown again, and uncaught errors reported to the host's log.
  */
-import type { Checked } from "../../src/shared/webview/validate";
+import type { Checked } from "../../src/shared/validate";
 import type { RestoreInfo } from "../../src/shared/webview/common";
 
 interface VsCodeApi {

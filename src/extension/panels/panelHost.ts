@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { PANEL_VIEW_TYPES, type PanelKind } from "../../shared/webview/common";
-import type { Checked } from "../../shared/webview/validate";
+import type { Checked } from "../../shared/validate";
 import { makeNonce, panelHtml } from "./html";
 
 /**

@@ -1,16 +1,22 @@
 import type { Count, Shape } from "../../shared/analysis";
 import {
   BACKEND_CHOICES,
+  fieldApplies,
+  numberDefault,
   OPTIMIZERS,
   SCHEDULES,
   trainConfig,
+  TRAIN_FIELDS,
   validateTrainConfig,
   type BackendChoice,
   type DatasetSpec,
+  type NumberField,
+  type NumberFieldName,
   type OptimizerName,
   type ScheduleName,
   type TrainConfig,
 } from "../../shared/training";
+import { numberProblem } from "../../shared/validate";
 
 /**
  * The Train view's form: its fields as the webview reports them (strings, as typed), their
@@ -74,27 +80,32 @@ export function modelId(uri: string, name: string): string {
   return `${uri}#${name}`;
 }
 
+/** Where the form starts from other than the settings' defaults: what SGD and step decay are usually given. */
+const FORM_SUGGESTIONS: Partial<Record<FormNumberField, string>> = { momentum: "0.9", stepSize: "2" };
+
 export function defaultForm(init: { model?: string; backend?: FormBackend; datasetDir?: string } = {}): TrainFormState {
   const dir = init.datasetDir ?? "";
+  const optimizer = TRAIN_FIELDS.optimizer.default;
+  const text = (name: FormNumberField): string => FORM_SUGGESTIONS[name] ?? String(numberDefault(name, optimizer));
   return {
     model: init.model ?? "",
     dataset: dir ? guessDatasetKind(dir) : "mnist-sample",
     datasetDir: dir,
-    epochs: "5",
-    batchSize: "64",
-    optimizer: "adam",
-    lr: "0.001",
-    momentum: "0.9",
-    weightDecay: "0",
-    schedule: "none",
-    stepSize: "2",
-    gamma: "0.1",
-    cropPadding: "0",
-    flip: false,
-    normalize: true,
-    validationFraction: "0.2",
-    backend: init.backend ?? "auto",
-    seed: "0",
+    epochs: text("epochs"),
+    batchSize: text("batchSize"),
+    optimizer,
+    lr: text("lr"),
+    momentum: text("momentum"),
+    weightDecay: text("weightDecay"),
+    schedule: TRAIN_FIELDS.schedule.default,
+    stepSize: text("stepSize"),
+    gamma: text("gamma"),
+    cropPadding: text("cropPadding"),
+    flip: TRAIN_FIELDS.flip.default,
+    normalize: TRAIN_FIELDS.normalize.default,
+    validationFraction: text("validationFraction"),
+    backend: init.backend ?? TRAIN_FIELDS.backend.default,
+    seed: text("seed"),
   };
 }
 
@@ -122,17 +133,31 @@ export function normalizeForm(raw: unknown, defaults: TrainFormState): TrainForm
   return out;
 }
 
-function parseNumber(errors: FormErrors, field: FormField, text: string, what: string, opts: { int?: boolean; min?: number; max?: number; above?: number }): number {
-  const t = text.trim();
+/** The form's number fields: settings of the settings table (src/shared/trainConfig.ts), typed as text. */
+export const FORM_NUMBER_FIELDS = ["epochs", "batchSize", "lr", "momentum", "weightDecay", "stepSize", "gamma", "cropPadding", "validationFraction", "seed"] as const satisfies readonly (NumberFieldName & FormField)[];
+export type FormNumberField = (typeof FORM_NUMBER_FIELDS)[number];
+
+/** The label the form shows for a setting. */
+export function formLabel(name: keyof typeof TRAIN_FIELDS): string {
+  const f: { label: string; formLabel?: string } = TRAIN_FIELDS[name];
+  return f.formLabel ?? f.label;
+}
+
+/**
+ * A number field's value, checked against its limits in the settings table; where the setting
+ * means nothing for the chosen optimizer, schedule or dataset, its default, unchecked.
+ */
+function parseNumber(errors: FormErrors, state: TrainFormState, name: FormNumberField): number {
+  const f: NumberField = TRAIN_FIELDS[name];
+  if (!fieldApplies(f, { optimizer: state.optimizer, schedule: state.schedule, dataset: state.dataset })) return numberDefault(name, state.optimizer);
+  const t = state[name].trim();
   const v = t === "" ? NaN : Number(t);
   if (!Number.isFinite(v)) {
-    errors[field] = `${what} must be a number`;
+    errors[name] = `${f.label} must be a number`;
     return NaN;
   }
-  if (opts.int && !Number.isInteger(v)) errors[field] = `${what} must be a whole number`;
-  else if (opts.min !== undefined && v < opts.min) errors[field] = `${what} must be at least ${opts.min}`;
-  else if (opts.above !== undefined && v <= opts.above) errors[field] = `${what} must be above ${opts.above}`;
-  else if (opts.max !== undefined && v > opts.max) errors[field] = `${what} must be at most ${opts.max}`;
+  const problem = numberProblem(v, f, "a whole number");
+  if (problem !== undefined) errors[name] = `${f.label} must be ${problem}`;
   return v;
 }
 
@@ -199,16 +224,9 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     if (dir === "") errors.datasetDir = "Choose the dataset folder";
     else dataset = { kind: state.dataset, dir };
   }
-  const epochs = parseNumber(errors, "epochs", state.epochs, "Epochs", { int: true, min: 1, max: 10000 });
-  const batchSize = parseNumber(errors, "batchSize", state.batchSize, "Batch size", { int: true, min: 1, max: 65536 });
-  const lr = parseNumber(errors, "lr", state.lr, "Learning rate", { above: 0, max: 10 });
-  const momentum = state.optimizer === "sgd" ? parseNumber(errors, "momentum", state.momentum, "Momentum", { min: 0, max: 1 }) : 0;
-  const weightDecay = parseNumber(errors, "weightDecay", state.weightDecay, "Weight decay", { min: 0, max: 1 });
-  const stepSize = state.schedule === "step" ? parseNumber(errors, "stepSize", state.stepSize, "Step size", { int: true, min: 1 }) : 1;
-  const gamma = state.schedule === "step" ? parseNumber(errors, "gamma", state.gamma, "Gamma", { above: 0, max: 1 }) : 0.1;
-  const cropPadding = parseNumber(errors, "cropPadding", state.cropPadding, "Crop padding", { int: true, min: 0, max: 64 });
-  const validationFraction = state.dataset === "folder" ? parseNumber(errors, "validationFraction", state.validationFraction, "Validation fraction", { min: 0, max: 0.9 }) : 0.2;
-  const seed = parseNumber(errors, "seed", state.seed, "Seed", { int: true, min: 0, max: 2 ** 32 - 1 });
+  const { epochs, batchSize, lr, momentum, weightDecay, stepSize, gamma, cropPadding, validationFraction, seed } = Object.fromEntries(
+    FORM_NUMBER_FIELDS.map((name) => [name, parseNumber(errors, state, name)]),
+  ) as Record<FormNumberField, number>;
   if (Object.keys(errors).length > 0 || !model) return { errors, engine };
   const config = trainConfig({
     file: model.file,

@@ -7,7 +7,7 @@ import { OPTIMIZERS, SCHEDULES } from "../../shared/training";
 import { defaultBackend, defaultDatasetFolder, runsDirectory } from "../config";
 import type { ModelStore } from "../models/modelStore";
 import { escapeHtml as esc, makeNonce } from "../panels/html";
-import { DATASET_KINDS, FORM_BACKENDS, datasetProblem, defaultForm, describeConfig, firstSuitableModel, modelId, modelProblem, normalizeForm, validateForm, type FormModel, type TrainFormState } from "./form";
+import { DATASET_KINDS, FORM_BACKENDS, datasetProblem, defaultForm, describeConfig, firstSuitableModel, formLabel, modelId, modelProblem, normalizeForm, validateForm, type FormModel, type TrainFormState } from "./form";
 import type { TrainingController } from "./trainingController";
 import { CHECK_FIELDS, SELECT_FIELDS, TEXT_FIELDS, trainViewScript } from "./webviewScript";
 
@@ -270,36 +270,36 @@ ${select("dataset", "Dataset", DATASET_KINDS.map((k) => option(k.kind, k.label, 
   <vscode-button id="browse" secondary>Browse…</vscode-button>
 </div>
 <div class="row">
-  ${text("epochs", "Epochs", "", 'type="number" min="1"')}
-  ${text("batchSize", "Batch size", "", 'type="number" min="1"')}
+  ${text("epochs", formLabel("epochs"), "", 'type="number" min="1"')}
+  ${text("batchSize", formLabel("batchSize"), "", 'type="number" min="1"')}
 </div>
 <vscode-collapsible title="Optimizer and schedule" open>
   <div class="pad">
   <div class="row">
-    ${select("optimizer", "Optimizer", OPTIMIZERS.map((o) => option(o, OPTIMIZER_LABELS[o] ?? o, s.optimizer)).join(""))}
-    ${text("lr", "Learning rate", "")}
+    ${select("optimizer", formLabel("optimizer"), OPTIMIZERS.map((o) => option(o, OPTIMIZER_LABELS[o] ?? o, s.optimizer)).join(""))}
+    ${text("lr", formLabel("lr"), "")}
   </div>
   <div class="row">
-    ${text("momentum", "Momentum", "")}
-    ${text("weightDecay", "Weight decay", "")}
+    ${text("momentum", formLabel("momentum"), "")}
+    ${text("weightDecay", formLabel("weightDecay"), "")}
   </div>
-  ${select("schedule", "Learning-rate schedule", SCHEDULES.map((o) => option(o, SCHEDULE_LABELS[o] ?? o, s.schedule)).join(""))}
+  ${select("schedule", formLabel("schedule"), SCHEDULES.map((o) => option(o, SCHEDULE_LABELS[o] ?? o, s.schedule)).join(""))}
   <div class="row">
-    ${text("stepSize", "Step size (epochs)", "")}
-    ${text("gamma", "Gamma", "")}
+    ${text("stepSize", formLabel("stepSize"), "")}
+    ${text("gamma", formLabel("gamma"), "")}
   </div>
   </div>
 </vscode-collapsible>
 <vscode-collapsible title="Augmentation and data">
   <div class="pad">
-  ${text("cropPadding", "Random crop padding (pixels, 0 = off)", "", 'type="number" min="0"')}
-  <vscode-checkbox id="flip" label="Random horizontal flip"${s.flip ? " checked" : ""}></vscode-checkbox>
-  <vscode-checkbox id="normalize" label="Normalize channels (training mean and std)"${s.normalize ? " checked" : ""}></vscode-checkbox>
-  ${text("validationFraction", "Validation fraction (image folders without val/)", "")}
-  ${text("seed", "Seed", "", 'type="number" min="0"')}
+  ${text("cropPadding", formLabel("cropPadding"), "", 'type="number" min="0"')}
+  <vscode-checkbox id="flip" label="${esc(formLabel("flip"))}"${s.flip ? " checked" : ""}></vscode-checkbox>
+  <vscode-checkbox id="normalize" label="${esc(formLabel("normalize"))}"${s.normalize ? " checked" : ""}></vscode-checkbox>
+  ${text("validationFraction", formLabel("validationFraction"), "")}
+  ${text("seed", formLabel("seed"), "", 'type="number" min="0"')}
   </div>
 </vscode-collapsible>
-${select("backend", "Backend", FORM_BACKENDS.map((b) => option(b, BACKEND_LABELS[b] ?? b, s.backend)).join(""))}
+${select("backend", formLabel("backend"), FORM_BACKENDS.map((b) => option(b, BACKEND_LABELS[b] ?? b, s.backend)).join(""))}
 <div class="actions">
   <vscode-button id="start">Start training</vscode-button>
   <vscode-button id="stop" secondary hidden>Stop</vscode-button>

@@ -4,7 +4,7 @@
  * understands (`ready`, `log`).
  */
 import type { ReceptiveField } from "../analysis";
-import { arr, bool, checked, f32, int, Invalid, literal, nat, nullable, num, obj, oneOf, str, tuple2, type V } from "./validate";
+import { arr, bool, checked, f32, int, Invalid, literal, nat, nullable, num, obj, oneOf, str, tuple2, type V } from "../validate";
 
 export type PanelKind = "curves" | "featureMaps" | "filters" | "receptiveField" | "graph";
 export const PANEL_KINDS: readonly PanelKind[] = ["curves", "featureMaps", "filters", "receptiveField", "graph"];

@@ -4,7 +4,7 @@
  * not a JSON array. NaN stands for a missing value (a diverged loss stays NaN or Infinity).
  */
 import { logMessage, readyMessage, type CommonToHost } from "./common";
-import { arr, f64, Invalid, literal, nullable, num, obj, oneOf, str, tagged, u8, type V } from "./validate";
+import { arr, f64, Invalid, literal, nullable, num, obj, oneOf, str, tagged, u8, type V } from "../validate";
 
 export type RunStatus = "running" | "completed" | "stopped" | "failed" | "unknown";
 export const RUN_STATUSES: readonly RunStatus[] = ["running", "completed", "stopped", "failed", "unknown"];

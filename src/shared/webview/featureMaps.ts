@@ -26,7 +26,7 @@ import {
   type RequestFailed,
   type SpatialLayer,
 } from "./common";
-import { arr, literal, nullable, obj, tagged } from "./validate";
+import { arr, literal, nullable, obj, tagged } from "../validate";
 
 export interface FeatureMapsSnapshot {
   type: "snapshot";

@@ -18,7 +18,7 @@ import {
   type RequestFailed,
   type Tensor,
 } from "./common";
-import { arr, int, Invalid, literal, nat, nullable, obj, str, tagged, type V } from "./validate";
+import { arr, int, Invalid, literal, nat, nullable, obj, str, tagged, type V } from "../validate";
 
 /** A convolution whose kernels can be shown. */
 export interface ConvLayer {

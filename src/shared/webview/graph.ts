@@ -5,7 +5,7 @@
 import { sumCounts, type Count } from "../count";
 import type { AttrValue, Diagnostic, Dim, GraphNode, Location, ModelAnalysis, ReceptiveField, Severity } from "../analysis";
 import { logMessage, modelRef, readyMessage, receptiveField, type CommonToHost, type ModelRef } from "./common";
-import { anyOf, arr, count, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "./validate";
+import { anyOf, arr, count, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "../validate";
 
 export interface GraphNodeView {
   id: number;

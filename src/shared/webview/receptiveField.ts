@@ -30,7 +30,7 @@ import {
   type SpatialLayer,
   type Tensor,
 } from "./common";
-import { arr, int, literal, nat, nullable, obj, str, tagged, type V } from "./validate";
+import { arr, int, literal, nat, nullable, obj, str, tagged, type V } from "../validate";
 
 /** One output unit of a layer: a channel (null = all channels summed) at (y, x). */
 export interface Unit {

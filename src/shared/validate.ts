@@ -1,9 +1,11 @@
 /**
- * Small runtime validators for the messages between the extension host and CNN Studio's webview
- * panels. Each panel's message union (`curves.ts`, `featureMaps.ts`, ...) is described once with
- * these combinators; the description is type-checked against the union's TypeScript types, and
- * both sides run it on every message (the host before posting and on arrival, the webview on
- * arrival and before posting). A failure names the message type, the field and the value.
+ * Small runtime validators for every process boundary of CNN Studio: the messages between the
+ * extension host and the webview panels (src/shared/webview), the trainer protocol
+ * (src/shared/training.ts), the training configuration (src/shared/trainConfig.ts) and the
+ * PyTorch engine's JSON lines (src/shared/torchLines.ts). Each message union is described once
+ * with these combinators; the description is type-checked against the union's TypeScript types,
+ * and both sides run it on every message. A failure names the message type, the field and the
+ * value.
  *
  * Browser- and Node-safe: no imports, no DOM, no Node APIs.
  */
@@ -37,19 +39,31 @@ export const bool: V<boolean> = (v, at) => (typeof v === "boolean" ? v : fail(at
 export interface NumOptions {
   int?: boolean;
   min?: number;
+  /** An exclusive lower bound: the value must be above it. */
+  above?: number;
   max?: number;
   /** Allow NaN and ±Infinity (metrics of a diverging run). Default false. */
   nonFinite?: boolean;
 }
 
+/**
+ * What a number breaks of `opts` ("an integer", "at least 1", "above 0", "at most 10"), or
+ * undefined; every number check (messages, the CLI, the Train view's form) words its limits so.
+ */
+export function numberProblem(v: number, opts: NumOptions, integer = "an integer"): string | undefined {
+  if (!opts.nonFinite && !Number.isFinite(v)) return "a finite number";
+  if (opts.int && !Number.isInteger(v)) return integer;
+  if (opts.min !== undefined && v < opts.min) return `at least ${opts.min}`;
+  if (opts.above !== undefined && v <= opts.above) return `above ${opts.above}`;
+  if (opts.max !== undefined && v > opts.max) return `at most ${opts.max}`;
+  return undefined;
+}
+
 export function num(opts: NumOptions = {}): V<number> {
   return (v, at) => {
     if (typeof v !== "number") fail(at, "a number", v);
-    if (!opts.nonFinite && !Number.isFinite(v)) fail(at, "a finite number", v);
-    if (opts.int && !Number.isInteger(v)) fail(at, "an integer", v);
-    if (opts.min !== undefined && v < opts.min) fail(at, `at least ${opts.min}`, v);
-    if (opts.max !== undefined && v > opts.max) fail(at, `at most ${opts.max}`, v);
-    return v;
+    const problem = numberProblem(v, opts);
+    return problem === undefined ? v : fail(at, problem, v);
   };
 }
 
@@ -158,21 +172,34 @@ export const u8: V<Uint8Array> = (v, at) => {
   return fail(at, "a Uint8Array", v);
 };
 
+/** How a discriminated union's messages are named in errors. */
+export interface TaggedNames {
+  /** The whole message, before its type is known: `a curves message`. */
+  message: string;
+  /** What an unknown type is: `curves message` (→ `unknown curves message type "x"`). */
+  unknown: string;
+  /** A message of this type, the prefix of its fields: `curves message "snapshot"`. */
+  at: (type: string) => string;
+}
+
 /**
  * A discriminated union on `type`: one validator per case. The mapping is checked against the
  * union type `T`, so a missing or mistyped case is a compile error.
  */
-export function tagged<T extends { type: string }>(what: string, cases: { [K in T["type"]]: V<Extract<T, { type: K }>> }): (v: unknown) => Checked<T> {
-  const names = Object.keys(cases);
+export function tagged<T extends { type: string }>(
+  what: string,
+  cases: { [K in T["type"]]: V<Extract<T, { type: K }>> },
+  names: TaggedNames = { message: `a ${what} message`, unknown: `${what} message`, at: (type) => `${what} message "${type}"` },
+): (v: unknown) => Checked<T> {
+  const types = Object.keys(cases);
   return (v) =>
     checked(() => {
-      const o = record(v, `a ${what} message`);
+      const o = record(v, names.message);
       const type = o["type"];
-      if (typeof type !== "string" || !Object.prototype.hasOwnProperty.call(cases, type)) {
-        throw new Invalid(`unknown ${what} message type ${show(type)} (expected one of ${names.join(", ")})`);
-      }
+      if (typeof type !== "string") throw new Invalid(`${names.message} needs a string "type", got ${show(type)}`);
+      if (!Object.prototype.hasOwnProperty.call(cases, type)) throw new Invalid(`unknown ${names.unknown} type ${show(type)} (expected one of ${types.join(", ")})`);
       const check = (cases as Record<string, V<T>>)[type]!;
-      return check(v, `${what} message "${type}"`);
+      return check(v, names.at(type));
     });
 }
 
