@@ -133,7 +133,7 @@ function subtreeFigures(e: ModuleEntry): { macs: Count; modules: number } {
 }
 
 /** A subtree's MACs; partial ("at least", "incomplete") when the model's forward pass stopped at an error. */
-function subtreeMacsText(model: ModelAnalysis, macs: number): string {
+function subtreeMacsText(model: ModelAnalysis, macs: Count): string {
   return model.complete ? macsText(macs) : `at least ${macsText(macs)} (incomplete: analysis stopped at an error)`;
 }
 
