@@ -55,6 +55,36 @@ describe("cnn-studio summary", () => {
     assert.equal("complete" in JSON.parse(cli("summary", "examples/lenet5.ts", "--json").stdout).models[0], false);
   });
 
+  test("control characters in names and messages never reach the terminal raw (table, JSON, diagnostics, train, export)", () => {
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202e]/;
+    const evil = "\u001b[2J\u0007x\u2028\u009b\u202e";
+    const file = tempModel(
+      [
+        'import { nn } from "cnn-studio";',
+        `/** @input [N, 8] */`,
+        `export const net = nn.Sequential(nn.ModuleDict({ ${JSON.stringify(evil)}: nn.ReLU() }));`,
+        `/** @input [N, 8] */`,
+        `export const bad = nn.ModuleDict({ ${JSON.stringify(evil)}: 3 });`,
+        "",
+      ].join("\n"),
+    );
+    const table = cli("summary", file);
+    assert.doesNotMatch(table.stdout + table.stderr, raw);
+    assert.match(table.stdout, /^Model: net$/m);
+    assert.match(table.stderr, /got 3 at '\\u001b\[2J\\u0007x\\u2028\\u009b\\u202e'/);
+    const json = cli("summary", file, "--json");
+    assert.doesNotMatch(json.stdout + json.stderr, raw);
+    // still valid JSON, meaning the same
+    assert.equal(JSON.parse(json.stdout).diagnostics[0].message.includes(evil), true);
+    const exported = cli("export", file);
+    assert.doesNotMatch(exported.stdout + exported.stderr, raw);
+    assert.match(exported.stderr, /\\u001b\[2J/);
+    const train = cli("train", file, "--model", "net", "--dataset", `idx:/no/such/${evil}`);
+    assert.equal(train.code, 2);
+    assert.doesNotMatch(train.stdout + train.stderr, raw);
+    assert.match(train.stderr, /idx:\/no\/such\/\\u001b\[2J\\u0007x/);
+  });
+
   test("the table is aligned, with thousands separators, totals and memory", () => {
     const r = cli("summary", "examples/lenet5.ts", "--model", "lenet5");
     assert.equal(r.code, 0, r.stderr);

@@ -7,6 +7,7 @@ import { flattenShape } from "./layers/flatten";
 import { FUNCTIONAL_KINDS, LAYER_KINDS } from "./layers/index";
 import { isLayerError, type ArgValue, type Args, type LayerError, type LayerKind } from "./layers/kind";
 import { toLocation, type Related, type Reporter } from "./location";
+import { childNameProblem, keyNode } from "./moduleNames";
 import { applyWindow, mergeFields } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
@@ -165,7 +166,7 @@ export class Torch implements TorchRuntime {
     if (base.name === "Sequential") {
       const [first] = args;
       if (args.length === 1 && first instanceof ObjectValue) {
-        for (const [k, v] of first.props) this.register(instance, k, expectModule(v, k));
+        for (const [k, v] of first.props) this.registerNamed(instance, k, expectModule(v, k), keyNode(site.argNodes[0], k) ?? site.node);
       } else args.forEach((v, i) => this.register(instance, String(i), expectModule(v, i)));
     } else if (base.name === "ModuleList") {
       const [list] = args;
@@ -176,8 +177,15 @@ export class Torch implements TorchRuntime {
       const [dict] = args;
       if (dict === undefined) return;
       if (!(dict instanceof ObjectValue)) throw new EvalError(site.argNodes[0] ?? site.node, `nn.ModuleDict expects an object of named modules, got ${this.interp.display(dict)}`, "argument-type");
-      for (const [k, v] of dict.props) this.register(instance, k, expectModule(v, k));
+      for (const [k, v] of dict.props) this.registerNamed(instance, k, expectModule(v, k), keyNode(site.argNodes[0], k) ?? site.node);
     }
+  }
+
+  /** Registers a child under a name the user chose, refused as PyTorch's `add_module` refuses it. */
+  private registerNamed(mod: ModuleValue, name: string, child: ModuleValue, node: ts.Node): void {
+    const problem = childNameProblem(mod, name);
+    if (problem !== null) throw new EvalError(node, problem, "invalid-module-name");
+    this.register(mod, name, child);
   }
 
   private register(mod: ModuleValue, name: string, child: ModuleValue): void {
@@ -210,7 +218,7 @@ export class Torch implements TorchRuntime {
       case "addModule":
         return new Builtin("addModule", ([n, m], site) => {
           if (typeof n !== "string" || !(m instanceof ModuleValue)) throw new EvalError(site.node, "addModule(name, module) expects a string and a module", "argument-type");
-          this.register(mod, n, m);
+          this.registerNamed(mod, n, m, site.argNodes[0] ?? site.node);
           return undefined;
         });
       case "requiresGrad_":

@@ -5,6 +5,7 @@ import { runExport } from "./export";
 import { isReadableFile } from "./files";
 import { summaryJson } from "./summaryJson";
 import { summaryTable } from "./summaryTable";
+import { terminalText } from "./terminal";
 
 /**
  * `cnn-studio summary FILE [--model NAME] [--json]`. Exit code 0 without errors, 1 with error
@@ -111,22 +112,24 @@ if (require.main === module) {
       process.exit(process.exitCode ?? 0);
     });
   }
+  // every line written passes here: text from the model file cannot act on the terminal
+  const terminalIo: Io = {
+    out: (s) => process.stdout.write(terminalText(s) + "\n"),
+    err: (s) => process.stderr.write(terminalText(s) + "\n"),
+  };
   const argv = process.argv.slice(2);
   if (argv[0] === "train") {
     // `cnn-studio train`: asynchronous, in src/cli/train.ts
     void import("./train").then(async ({ runTrain }) => {
       process.exitCode = await runTrain(argv.slice(1), {
-        out: (s) => process.stdout.write(s + "\n"),
-        err: (s) => process.stderr.write(s + "\n"),
+        ...terminalIo,
+        // the progress bar: its own \r and ESC [2K, and numbers only
         write: (s) => process.stdout.write(s),
         tty: process.stdout.isTTY === true,
         columns: process.stdout.columns || 100,
       }, { onInterruptHandler: (stop) => process.on("SIGINT", stop) });
     });
   } else {
-    process.exitCode = run(argv, {
-      out: (s) => process.stdout.write(s + "\n"),
-      err: (s) => process.stderr.write(s + "\n"),
-    });
+    process.exitCode = run(argv, terminalIo);
   }
 }

@@ -1,6 +1,7 @@
 import type { ModelAnalysis } from "../shared/analysis";
 import { countBig, product, toCount } from "../shared/count";
 import { formatCount, formatMB, formatMetric, formatShapeText } from "../shared/format";
+import { escapeControls } from "./terminal";
 
 /** A torchinfo-like table of one model: a row per leaf-module call, then totals and memory. */
 
@@ -11,8 +12,8 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { title: "Layer (path)", align: "left", cell: (l) => l.path },
-  { title: "Type", align: "left", cell: (l) => l.type },
+  { title: "Layer (path)", align: "left", cell: (l) => escapeControls(l.path) },
+  { title: "Type", align: "left", cell: (l) => escapeControls(l.type) },
   { title: "Output shape", align: "left", cell: (l) => formatShapeText(l.output) },
   { title: "Param #", align: "right", cell: (l) => (l.params ? formatCount(l.params) : "--") },
   { title: "MACs", align: "right", cell: (l) => (l.macs ? formatCount(l.macs) : "--") },
@@ -31,7 +32,7 @@ export function summaryTable(m: ModelAnalysis): string {
   const thin = "─".repeat(width);
   const thick = "═".repeat(width);
   const out: string[] = [];
-  out.push(thick, `Model: ${m.name}`);
+  out.push(thick, `Model: ${escapeControls(m.name)}`);
   if (!m.complete) out.push(INCOMPLETE_NOTE);
   out.push(thin, line(COLUMNS.map((c) => c.title)), thin);
   for (const r of rows) out.push(line(r));
