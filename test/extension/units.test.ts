@@ -87,7 +87,7 @@ test("Train form: saved states are checked field by field", () => {
   assert.equal(defaultForm({ datasetDir: "/data/cifar-10-batches-bin" }).dataset, "cifar10");
 });
 
-test("runs: state, progress, best accuracy and backend from a run folder, read incrementally", () => {
+test("runs: state, progress, best accuracy and backend from a run folder, read incrementally", async () => {
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
   try {
     const mk = (name: string, status: object | null, metrics: object[], log = ""): string => {
@@ -111,10 +111,10 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     fs.writeFileSync(path.join(runs, "2026-01-03-000000-dead", "checkpoints", "e0001-s000002.json"), "{}");
     fs.mkdirSync(path.join(runs, "not-a-run"));
     const store = new RunStore();
-    const list = store.list(runs);
+    const list = await store.list(runs);
     assert.deepEqual(list.map((r) => `${r.name}:${r.state}`), ["2026-01-03-000000-dead:interrupted", "2026-01-02-030405-lenet5Mnist:running", "2026-01-01-000000-ourCnn:completed", "2025-12-02-000000-torchNew:running", "2025-12-01-000000-torchLogged:completed"]);
-    assert.equal(new RunStore().read(torchLogged)!.backend, "torch");
-    assert.equal(new RunStore().read(torchNew)!.backend, "torch");
+    assert.equal((await new RunStore().read(torchLogged))!.backend, "torch");
+    assert.equal((await new RunStore().read(torchNew))!.backend, "torch");
     const running = list[1]!;
     assert.equal(running.model, "lenet5Mnist");
     assert.equal(running.epoch, 3, "the epoch in progress");
@@ -126,13 +126,32 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     assert.equal(list[0]!.hasCheckpoint, true);
     // Appended records, including a torn last line completed later, are picked up.
     fs.appendFileSync(path.join(live, "metrics.jsonl"), JSON.stringify(epoch(3, 0.97)).slice(0, 20));
-    assert.equal(store.read(live)!.bestValAccuracy, 0.95);
+    assert.equal((await store.read(live))!.bestValAccuracy, 0.95);
     fs.appendFileSync(path.join(live, "metrics.jsonl"), JSON.stringify(epoch(3, 0.97)).slice(20) + "\n");
-    const after = store.read(live)!;
+    const after = (await store.read(live))!;
     assert.equal(after.bestValAccuracy, 0.97);
     assert.equal(after.epoch, 3);
   } finally {
     fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
+
+test("runs: a metrics.jsonl many times the read chunk is read in pieces, records across pieces intact", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
+  try {
+    fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify({ state: "completed", pid: 1, epoch: 40, step: 0, globalStep: 400 }));
+    const lines: string[] = [];
+    for (let e = 1; e <= 40; e++) {
+      for (let s = 1; s <= 10; s++) lines.push(JSON.stringify({ type: "step", epoch: e, step: s, globalStep: (e - 1) * 10 + s, loss: 1 / e, imagesPerSecond: 500 + e, note: "µ€" }));
+      lines.push(JSON.stringify({ type: "epoch", epoch: e, valAccuracy: e === 17 ? 0.99 : e / 100 }));
+    }
+    fs.writeFileSync(path.join(dir, "metrics.jsonl"), lines.join("\n") + "\n");
+    const chunk = 37;
+    assert.ok(fs.statSync(path.join(dir, "metrics.jsonl")).size > 500 * chunk);
+    const run = (await new RunStore(chunk).read(dir))!;
+    assert.deepEqual([run.bestValAccuracy, run.lastValAccuracy, run.epoch, run.step, run.stepsPerEpoch, run.imagesPerSecond], [0.99, 0.4, 40, 10, 10, 540]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

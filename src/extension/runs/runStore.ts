@@ -1,13 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunBackend, TrainConfig } from "../../shared/training";
+import { LineTail } from "./lineTail";
 import { readJsonSync, type Json } from "./safeFiles";
 
 /**
  * Reads the training runs of a runs folder: `<runsDir>/<stamp>-<model>/` with `config.json`,
  * `status.json`, `metrics.jsonl`, `checkpoints/` and `log.txt` (the trainer's run-folder layout).
  * Pure Node, no `vscode`: the Runs view, the status bar and the tests use it. `metrics.jsonl` is
- * read incrementally (only what was appended since the last read).
+ * read incrementally (only what was appended since the last read, in bounded chunks).
  */
 
 export type RunState = "running" | "completed" | "stopped" | "failed" | "interrupted" | "unknown";
@@ -38,10 +39,7 @@ export interface RunInfo {
   updatedAt: Date | null;
 }
 
-interface MetricsCache {
-  offset: number;
-  size: number;
-  partial: string;
+interface MetricsStats {
   bestVal: number | null;
   lastVal: number | null;
   lastEpoch: number;
@@ -53,6 +51,11 @@ interface MetricsCache {
   maxStep: number;
 }
 
+interface MetricsCache extends MetricsStats {
+  tail: LineTail;
+}
+
+const noStats = (): MetricsStats => ({ bestVal: null, lastVal: null, lastEpoch: 0, stepEpoch: 0, lastStep: 0, lastLoss: null, imagesPerSecond: null, maxStep: 0 });
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
@@ -80,8 +83,11 @@ export class RunStore {
   private readonly metrics = new Map<string, MetricsCache>();
   private readonly backends = new Map<string, RunBackend>();
 
+  /** `chunkBytes`: how much of a metrics.jsonl is read at a time (LineTail's default). */
+  constructor(private readonly chunkBytes?: number) {}
+
   /** Every run folder of `runsDir`, newest first. */
-  list(runsDir: string): RunInfo[] {
+  async list(runsDir: string): Promise<RunInfo[]> {
     let names: string[];
     try {
       names = fs.readdirSync(runsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -90,18 +96,18 @@ export class RunStore {
     }
     const runs: RunInfo[] = [];
     for (const name of names) {
-      const info = this.read(path.join(runsDir, name));
+      const info = await this.read(path.join(runsDir, name));
       if (info) runs.push(info);
     }
     return runs.sort((a, b) => b.name.localeCompare(a.name));
   }
 
   /** One run folder; null when it is not one (no config.json and no status.json). */
-  read(dir: string): RunInfo | null {
+  async read(dir: string): Promise<RunInfo | null> {
     const config = readJsonSync(path.join(dir, "config.json")) as Partial<TrainConfig> | null;
     const status = readJsonSync(path.join(dir, "status.json"));
     if (!config && !status) return null;
-    const m = this.readMetrics(dir);
+    const m = await this.readMetrics(dir);
     const pid = num(status?.["pid"]);
     let state: RunState = statusState(status);
     if (state === "running" && !pidAlive(pid)) state = "interrupted";
@@ -174,44 +180,24 @@ export class RunStore {
     return choice && choice !== "auto" ? choice : null;
   }
 
-  private readMetrics(dir: string): MetricsCache {
-    const file = path.join(dir, "metrics.jsonl");
+  /** The run's metrics so far: only what was appended since the last read is read, in bounded chunks. */
+  private async readMetrics(dir: string): Promise<MetricsStats> {
     let cache = this.metrics.get(dir);
-    let size = 0;
-    try {
-      size = fs.statSync(file).size;
-    } catch {
-      size = 0;
-    }
-    if (!cache || size < cache.size) {
-      // New, or rewritten shorter (a resume rewinds it): read from the start.
-      cache = { offset: 0, size: 0, partial: "", bestVal: null, lastVal: null, lastEpoch: 0, stepEpoch: 0, lastStep: 0, lastLoss: null, imagesPerSecond: null, maxStep: 0 };
+    if (!cache) {
+      cache = { tail: new LineTail(path.join(dir, "metrics.jsonl"), this.chunkBytes), ...noStats() };
       this.metrics.set(dir, cache);
     }
-    if (size > cache.offset) {
-      try {
-        const fd = fs.openSync(file, "r");
-        try {
-          const buf = Buffer.alloc(size - cache.offset);
-          const n = fs.readSync(fd, buf, 0, buf.length, cache.offset);
-          cache.offset += n;
-          const text = cache.partial + buf.subarray(0, n).toString("utf8");
-          const lines = text.split("\n");
-          cache.partial = lines.pop() ?? "";
-          for (const line of lines) applyRecord(cache, line);
-        } finally {
-          fs.closeSync(fd);
-        }
-      } catch {
-        // unreadable now; try again next time
-      }
-    }
-    cache.size = size;
-    return cache;
+    const c = cache;
+    const r = await c.tail.read(
+      (line) => applyRecord(c, line),
+      () => Object.assign(c, noStats()), // rewritten shorter (a resume rewinds it): read from the start
+    );
+    if (r === null) Object.assign(c, noStats());
+    return c;
   }
 }
 
-function applyRecord(cache: MetricsCache, line: string): void {
+function applyRecord(cache: MetricsStats, line: string): void {
   if (!line.trim()) return;
   let r: Json;
   try {

@@ -86,11 +86,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     this.poll = setInterval(() => this.refreshSoon(), 15_000);
   }
 
-  getChildren(node?: RunNode): RunNode[] {
+  async getChildren(node?: RunNode): Promise<RunNode[]> {
     if (node) return [];
     const dir = this.runsDir();
     this.watch(dir);
-    return this.store.list(dir.fsPath).map((run) => ({ kind: "run", run }));
+    return (await this.store.list(dir.fsPath)).map((run) => ({ kind: "run", run }));
   }
 
   getParent(): undefined {
