@@ -155,6 +155,57 @@ test("runs: a metrics.jsonl many times the read chunk is read in pieces, records
   }
 });
 
+test("runs: one bad run folder does not empty the Runs view; a run that cannot be read is listed with its error", async () => {
+  const { RunsTreeProvider } = require("../../src/extension/runs/runsView") as typeof import("../../src/extension/runs/runsView");
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
+  try {
+    const mk = (name: string, config: unknown): string => {
+      const dir = path.join(runs, name);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(config));
+      fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify({ state: "completed", pid: 1, epoch: 2, step: 0, globalStep: 8 }));
+      return dir;
+    };
+    mk("2026-01-01-000000-good", trainConfig({ file: LENET, model: "good", dataset: { kind: "mnist-sample" }, runsDir: runs }));
+    mk("2026-01-02-000000-noDir", { model: "noDir", dataset: { kind: "idx" }, backend: { not: "a name" } });
+    mk("2026-01-03-000000-odd", { model: 7, dataset: "cifar", epochs: "ten" });
+    const broken = mk("2026-01-04-000000-broken", { model: "broken" });
+    const store = new RunStore();
+    const list = await store.list(runs);
+    assert.deepEqual(list.map((r) => [r.name, r.model, r.dataset, r.backend, r.error]), [
+      ["2026-01-04-000000-broken", "broken", null, null, null],
+      ["2026-01-03-000000-odd", "odd", null, null, null],
+      ["2026-01-02-000000-noDir", "noDir", "idx (config.json names no folder)", null, null],
+      ["2026-01-01-000000-good", "good", "MNIST sample", null, null],
+    ]);
+    // whatever fails while reading one run, the others are listed and it is shown with the reason
+    const proto = RunStore.prototype as unknown as { readRun: (dir: string) => Promise<unknown> };
+    const readRun = proto.readRun;
+    proto.readRun = async function (this: unknown, dir: string) {
+      if (dir === broken) throw new Error("EIO: i/o error, read");
+      return readRun.call(this, dir);
+    };
+    const training = { onDidChange: () => ({ dispose() {} }), onTrainingEvent: () => ({ dispose() {} }), isActiveRun: () => false, active: undefined };
+    const view = new RunsTreeProvider(() => ({ fsPath: runs }) as never, training as never);
+    try {
+      const nodes = await view.getChildren();
+      assert.equal(nodes.length, 4);
+      const bad = nodes.find((n) => n.run.dir === broken)!;
+      assert.equal(bad.run.error, "cannot read this run: EIO: i/o error, read");
+      const item = view.getTreeItem(bad) as unknown as { description: string; tooltip: { value: string }; contextValue: string };
+      assert.match(item.description, /^unreadable · 2026-01-04-000000/);
+      assert.match(item.tooltip.value, /cannot read this run: EIO: i\/o error, read/);
+      assert.equal(item.contextValue, "run.unreadable");
+      assert.match((view.getTreeItem(nodes[3]!) as unknown as { description: string }).description, /^completed · epoch 2\/\d+/);
+    } finally {
+      proto.readRun = readRun;
+      view.dispose();
+    }
+  } finally {
+    fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
+
 test("status bar text of a training run", () => {
   const config = trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: "/r" });
   const run = { config, runDir: "/r/x", started: null, progress: null, lastEpoch: null, stopping: false };

@@ -37,6 +37,8 @@ export interface RunInfo {
   hasCheckpoint: boolean;
   startedAt: Date | null;
   updatedAt: Date | null;
+  /** Why the run folder could not be read (it is listed all the same); null when it was. */
+  error: string | null;
 }
 
 interface MetricsStats {
@@ -78,6 +80,7 @@ function pidAlive(pid: number | null): boolean {
 
 /** Both engines log `backend <name> …` when a run starts (src/trainer/session.ts, src/torch/engine.ts). */
 const BACKEND = /\bbackend (gpu|native|wasm|js|torch)\b/;
+const BACKENDS: ReadonlySet<string> = new Set(["gpu", "native", "wasm", "js", "torch"]);
 
 export class RunStore {
   private readonly metrics = new Map<string, MetricsCache>();
@@ -86,7 +89,7 @@ export class RunStore {
   /** `chunkBytes`: how much of a metrics.jsonl is read at a time (LineTail's default). */
   constructor(private readonly chunkBytes?: number) {}
 
-  /** Every run folder of `runsDir`, newest first. */
+  /** Every run folder of `runsDir`, newest first; one that cannot be read is listed with its error. */
   async list(runsDir: string): Promise<RunInfo[]> {
     let names: string[];
     try {
@@ -102,8 +105,19 @@ export class RunStore {
     return runs.sort((a, b) => b.name.localeCompare(a.name));
   }
 
-  /** One run folder; null when it is not one (no config.json and no status.json). */
+  /**
+   * One run folder; null when it is not one (no config.json and no status.json). Never throws: a
+   * run whose files cannot be made sense of comes back with `error` saying why.
+   */
   async read(dir: string): Promise<RunInfo | null> {
+    try {
+      return await this.readRun(dir);
+    } catch (e) {
+      return unreadableRun(dir, `cannot read this run: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async readRun(dir: string): Promise<RunInfo | null> {
     const config = readJsonSync(path.join(dir, "config.json")) as Partial<TrainConfig> | null;
     const status = readJsonSync(path.join(dir, "status.json"));
     if (!config && !status) return null;
@@ -111,7 +125,7 @@ export class RunStore {
     const pid = num(status?.["pid"]);
     let state: RunState = statusState(status);
     if (state === "running" && !pidAlive(pid)) state = "interrupted";
-    const dataset = config?.dataset ? (config.dataset.kind === "mnist-sample" ? "MNIST sample" : `${config.dataset.kind}: ${path.basename(config.dataset.dir)}`) : null;
+    const dataset = describeDataset(config?.dataset);
     const updated = str(status?.["updatedAt"]);
     let startedAt: Date | null = null;
     try {
@@ -140,6 +154,7 @@ export class RunStore {
       hasCheckpoint: hasCheckpoint(dir),
       startedAt,
       updatedAt: updated ? new Date(updated) : null,
+      error: null,
     };
   }
 
@@ -176,8 +191,8 @@ export class RunStore {
     }
     // Before the log says: the PyTorch engine's config.json names it; a TensorFlow.js run's names its choice.
     if (config?.engine === "torch") return "torch";
-    const choice = config?.backend;
-    return choice && choice !== "auto" ? choice : null;
+    const choice: unknown = config?.backend;
+    return typeof choice === "string" && BACKENDS.has(choice) ? (choice as RunBackend) : null;
   }
 
   /** The run's metrics so far: only what was appended since the last read is read, in bounded chunks. */
@@ -195,6 +210,43 @@ export class RunStore {
     if (r === null) Object.assign(c, noStats());
     return c;
   }
+}
+
+/** The dataset as the Runs view shows it, from a config.json that may say anything; null when it names none. */
+function describeDataset(dataset: unknown): string | null {
+  if (typeof dataset !== "object" || dataset === null) return null;
+  const { kind, dir } = dataset as { kind?: unknown; dir?: unknown };
+  if (kind === "mnist-sample") return "MNIST sample";
+  const k = typeof kind === "string" ? kind : "dataset";
+  return typeof dir === "string" ? `${k}: ${path.basename(dir)}` : `${k} (config.json names no folder)`;
+}
+
+/** A run folder listed with the reason it cannot be read. */
+function unreadableRun(dir: string, error: string): RunInfo {
+  const name = path.basename(dir);
+  return {
+    dir,
+    name,
+    model: name.replace(/^\d{4}-\d\d-\d\d-\d{6}-/, ""),
+    file: null,
+    state: "unknown",
+    pid: null,
+    epoch: 0,
+    epochs: null,
+    step: 0,
+    stepsPerEpoch: null,
+    bestValAccuracy: null,
+    lastValAccuracy: null,
+    lastLoss: null,
+    imagesPerSecond: null,
+    backend: null,
+    dataset: null,
+    message: null,
+    hasCheckpoint: false,
+    startedAt: null,
+    updatedAt: null,
+    error,
+  };
 }
 
 function applyRecord(cache: MetricsStats, line: string): void {
