@@ -168,7 +168,7 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
   async function modelOfRun(arg: unknown): Promise<ModelCommandArgs | undefined> {
     const dir = RunsTreeProvider.runDirOf(arg);
     if (!dir) return undefined;
-    const info = runsTree.store.read(dir);
+    const info = await runsTree.store.read(dir);
     return info?.file ? { uri: vscode.Uri.file(info.file).toString(), model: info.model } : undefined;
   }
 
@@ -198,8 +198,10 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     training.onTrainingEvent(({ runDir, event }) => {
       if (event.type !== "started") return;
       runsTree.refresh();
-      const node = runsTree.getChildren().find((n) => n.run.dir === runDir);
-      if (node) void runsView.reveal(node, { select: false, focus: false }).then(undefined, () => undefined);
+      void runsTree.getChildren().then((nodes) => {
+        const node = nodes.find((n) => n.run.dir === runDir);
+        if (node) void runsView.reveal(node, { select: false, focus: false }).then(undefined, () => undefined);
+      });
     }),
   );
 

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { removeStaleTemps, writeFileAtomic } from "./runs";
+import { removeStaleTemps, writeFileAtomic, writeFileAtomicWith, type ByteSink } from "./runs";
 
 /**
  * Checkpoints: `checkpoints/e0003-s000125.json`, an index, and `e0003-s000125.bin`, the float32
@@ -103,34 +103,50 @@ export function checkpointBase(epoch: number, step: number): string {
   return `e${String(epoch).padStart(4, "0")}-s${String(step).padStart(6, "0")}`;
 }
 
+/** Bytes handed to the sink at a time when writing a `.bin`. */
+export const WRITE_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Writes the tensors' float32 values one after another (little-endian) to `sink`, at most
+ * `chunkBytes` at a time, with no buffer of them all (a checkpoint may pass 2 GiB); returns their
+ * index entries, the byte count and the CRC-32.
+ */
+export function writeTensorData(tensors: readonly CheckpointTensor[], sink: ByteSink, chunkBytes = WRITE_CHUNK_BYTES): { entries: TensorEntry[]; byteLength: number; crc32: number } {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error("checkpoints are little-endian; this machine is big-endian");
+  const entries: TensorEntry[] = [];
+  let offset = 0;
+  let crc = CRC_START;
+  for (const t of tensors) {
+    entries.push({ name: t.name, kind: t.kind, shape: t.shape, dtype: "float32", ...(t.torchDtype ? { torchDtype: t.torchDtype } : {}), offset, length: t.data.length });
+    offset += t.data.length;
+    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    for (let at = 0; at < bytes.length; at += chunkBytes) {
+      const piece = bytes.subarray(at, Math.min(at + chunkBytes, bytes.length));
+      crc = crc32Update(crc, piece);
+      sink(piece);
+    }
+  }
+  return { entries, byteLength: offset * 4, crc32: crc32Final(crc) };
+}
+
 export function writeCheckpoint(
   dir: string,
   meta: Omit<CheckpointIndex, "format" | "version" | "writtenAt" | "bin" | "byteLength" | "crc32" | "tensors">,
   tensors: readonly CheckpointTensor[],
+  chunkBytes = WRITE_CHUNK_BYTES,
 ): string {
   fs.mkdirSync(dir, { recursive: true });
   const base = checkpointBase(meta.position.epoch, meta.position.step);
-  const total = tensors.reduce((a, t) => a + t.data.length, 0);
-  const values = new Float32Array(total);
-  const entries: TensorEntry[] = [];
-  let offset = 0;
-  for (const t of tensors) {
-    values.set(t.data, offset);
-    entries.push({ name: t.name, kind: t.kind, shape: t.shape, dtype: "float32", ...(t.torchDtype ? { torchDtype: t.torchDtype } : {}), offset, length: t.data.length });
-    offset += t.data.length;
-  }
-  const bytes = new Uint8Array(values.buffer);
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error("checkpoints are little-endian; this machine is big-endian");
-  writeFileAtomic(path.join(dir, `${base}.bin`), bytes);
+  const data = writeFileAtomicWith(path.join(dir, `${base}.bin`), (sink) => writeTensorData(tensors, sink, chunkBytes));
   const index: CheckpointIndex = {
     format: CHECKPOINT_FORMAT,
     version: 1,
     writtenAt: new Date().toISOString(),
     bin: `${base}.bin`,
-    byteLength: bytes.length,
-    crc32: crc32(bytes),
+    byteLength: data.byteLength,
+    crc32: data.crc32,
     ...meta,
-    tensors: entries,
+    tensors: data.entries,
   };
   const file = path.join(dir, `${base}.json`);
   writeFileAtomic(file, JSON.stringify(index, null, 1) + "\n");

@@ -25,16 +25,38 @@ export interface RunStatus {
   logTail: string[];
 }
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+/** Where a streamed file's bytes go, a piece at a time. */
+export type ByteSink = (bytes: Uint8Array) => void;
+
+/** Writes all of `bytes` at the file's current position (a write may take less than asked). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+}
+
+/**
+ * Writes `file` through a temporary file renamed into place: `fill` hands the content to the sink
+ * piece by piece (a file of any size, never one buffer of it). On failure the temporary file is
+ * removed and the error rethrown.
+ */
+export function writeFileAtomicWith<T>(file: string, fill: (sink: ByteSink) => T): T {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, "w");
+  let result: T;
   try {
-    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    result = fill((bytes) => writeAll(fd, bytes));
     fs.fsyncSync(fd);
-  } finally {
+  } catch (e) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   fs.renameSync(tmp, file);
+  return result;
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  writeFileAtomicWith(file, (sink) => sink(typeof data === "string" ? Buffer.from(data, "utf8") : data));
 }
 
 function pidAlive(pid: number): boolean {
@@ -202,33 +224,99 @@ export class RunFiles {
    */
   rewindMetrics(keep: number): number {
     const file = this.metricsPath;
-    let text = "";
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch {
+    const scan = scanLines(file, keep);
+    if (scan === null) {
       this.metricsLines = 0;
       return 0;
     }
-    const lines = text.split("\n");
-    if (lines[lines.length - 1] === "") lines.pop();
-    if (lines.length <= keep) {
-      // a torn last line (the process died mid-write) is not a line: rewrite to whole lines
-      this.metricsLines = lines.length;
+    if (scan.lines <= keep) {
+      // a torn last line (the process died mid-write) counts as a line
+      this.metricsLines = scan.lines;
       return 0;
     }
-    const extra = lines.slice(keep);
-    fs.appendFileSync(path.join(this.dir, "metrics.discarded.jsonl"), extra.join("\n") + "\n");
-    writeFileAtomic(file, lines.slice(0, keep).map((l) => l + "\n").join(""));
+    const discarded = path.join(this.dir, "metrics.discarded.jsonl");
+    copyRange(file, scan.cut, scan.size, discarded);
+    if (!scan.endsWithNewline) fs.appendFileSync(discarded, "\n");
+    fs.truncateSync(file, scan.cut);
     this.metricsLines = keep;
-    return extra.length;
+    return scan.lines - keep;
   }
 }
 
-function countLines(file: string): number {
+/** Bytes read at a time when scanning metrics.jsonl (of any size: never read whole). */
+const SCAN_CHUNK = 4 * 1024 * 1024;
+
+/** Calls `each` with the file's bytes from `from` on, in chunks, and their position; false when it cannot be read. */
+function eachChunk(file: string, each: (bytes: Buffer, at: number) => void, from = 0): boolean {
+  let fd: number;
   try {
-    const text = fs.readFileSync(file, "utf8");
-    return text.split("\n").filter((l) => l.length > 0).length;
+    fd = fs.openSync(file, "r");
   } catch {
-    return 0;
+    return false;
   }
+  try {
+    const buf = Buffer.alloc(SCAN_CHUNK);
+    for (let at = from; ; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, at);
+      if (n === 0) return true;
+      each(buf.subarray(0, n), at);
+      at += n;
+    }
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The lines of `file` as `split("\n")` counts them (a torn last line is one, a final newline
+ * ends the last), and the byte where line `keep` ends; null when it cannot be read.
+ */
+function scanLines(file: string, keep: number): { lines: number; cut: number; size: number; endsWithNewline: boolean } | null {
+  let newlines = 0;
+  let cut = 0;
+  let size = 0;
+  let last = -1;
+  const ok = eachChunk(file, (bytes, at) => {
+    for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, nl + 1)) {
+      newlines++;
+      if (newlines === keep) cut = at + nl + 1;
+    }
+    size = at + bytes.length;
+    last = bytes[bytes.length - 1]!;
+  });
+  if (!ok) return null;
+  const endsWithNewline = size === 0 || last === 0x0a;
+  return { lines: newlines + (endsWithNewline ? 0 : 1), cut: keep === 0 ? 0 : cut, size, endsWithNewline };
+}
+
+/** Appends bytes [from, to) of `file` to `target`, a chunk at a time. */
+function copyRange(file: string, from: number, to: number, target: string): void {
+  const out = fs.openSync(target, "a");
+  try {
+    eachChunk(file, (bytes, at) => {
+      const a = Math.max(from - at, 0);
+      const b = Math.min(to - at, bytes.length);
+      if (b > a) writeAll(out, bytes.subarray(a, b));
+    }, from);
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
+/** Non-empty lines of `file` (0 when it cannot be read), counted a chunk at a time. */
+function countLines(file: string): number {
+  let count = 0;
+  let inLine = false;
+  eachChunk(file, (bytes) => {
+    let start = 0;
+    for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, start)) {
+      if (inLine || nl > start) count++;
+      inLine = false;
+      start = nl + 1;
+    }
+    if (start < bytes.length) inLine = true;
+  });
+  return count + (inLine ? 1 : 0);
 }

@@ -67,7 +67,7 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
   const { id: _c, name: _d, ...tfjsInfo } = info.tfjs;
   assert.deepEqual(torchInfo, tfjsInfo);
   assert.equal(torchInfo.status, "completed");
-  const chunks = { torch: new MetricsTail(dirs.torch).read(), tfjs: new MetricsTail(dirs.tfjs).read() };
+  const chunks = { torch: await new MetricsTail(dirs.torch).read(), tfjs: await new MetricsTail(dirs.tfjs).read() };
   assert.ok(chunks.torch && chunks.tfjs);
   for (const [engine, chunk] of Object.entries(chunks)) {
     const message = { type: "snapshot", runs: [{ info: info[engine as keyof typeof info], steps: chunk!.steps, epochs: chunk!.epochs }] };
@@ -120,8 +120,8 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
 
   // the Runs view
   const store = new RunStore();
-  const { dir: _e, name: _f, backend: torchBackend, startedAt: _g, updatedAt: _h, bestValAccuracy: b1, lastValAccuracy: l1, lastLoss: x1, imagesPerSecond: i1, ...torchRun_ } = store.read(dirs.torch)!;
-  const { dir: _i, name: _j, backend: tfjsBackend, startedAt: _k, updatedAt: _l, bestValAccuracy: b2, lastValAccuracy: l2, lastLoss: x2, imagesPerSecond: i2, ...tfjsRun_ } = store.read(dirs.tfjs)!;
+  const { dir: _e, name: _f, backend: torchBackend, startedAt: _g, updatedAt: _h, bestValAccuracy: b1, lastValAccuracy: l1, lastLoss: x1, imagesPerSecond: i1, ...torchRun_ } = (await store.read(dirs.torch))!;
+  const { dir: _i, name: _j, backend: tfjsBackend, startedAt: _k, updatedAt: _l, bestValAccuracy: b2, lastValAccuracy: l2, lastLoss: x2, imagesPerSecond: i2, ...tfjsRun_ } = (await store.read(dirs.tfjs))!;
   assert.equal(torchBackend, "torch");
   assert.ok(tfjsBackend !== null && tfjsBackend !== "torch");
   assert.deepEqual(torchRun_, tfjsRun_);

@@ -124,7 +124,7 @@ test("TrainingController trains with the PyTorch engine: events, status bar, sto
     assert.equal(controller.currentRunDir, started.runDir);
 
     const store = new RunStore();
-    const afterStop = store.read(started.runDir)!;
+    const afterStop = (await store.read(started.runDir))!;
     assert.equal(afterStop.state, "stopped");
     assert.equal(afterStop.backend, "torch");
     assert.ok(afterStop.hasCheckpoint);
@@ -138,7 +138,7 @@ test("TrainingController trains with the PyTorch engine: events, status bar, sto
     assert.ok(resumed?.type === "started" && resumed.backend === "torch" && resumed.resumedFrom?.globalStep === stopped.globalStep, JSON.stringify(resumed));
     const done = events.at(-1)!;
     assert.equal(done.type, "completed", JSON.stringify(events.filter((e) => e.type === "error")));
-    const afterResume = new RunStore().read(started.runDir)!;
+    const afterResume = (await new RunStore().read(started.runDir))!;
     assert.equal(afterResume.state, "completed");
     assert.equal(afterResume.backend, "torch");
     assert.equal(afterResume.epoch, 2);

@@ -88,7 +88,7 @@ test("Train form: saved states are checked field by field", () => {
   assert.equal(defaultForm({ datasetDir: "/data/cifar-10-batches-bin" }).dataset, "cifar10");
 });
 
-test("runs: state, progress, best accuracy and backend from a run folder, read incrementally", () => {
+test("runs: state, progress, best accuracy and backend from a run folder, read incrementally", async () => {
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
   try {
     const mk = (name: string, status: object | null, metrics: object[], log = ""): string => {
@@ -112,10 +112,10 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     fs.writeFileSync(path.join(runs, "2026-01-03-000000-dead", "checkpoints", "e0001-s000002.json"), "{}");
     fs.mkdirSync(path.join(runs, "not-a-run"));
     const store = new RunStore();
-    const list = store.list(runs);
+    const list = await store.list(runs);
     assert.deepEqual(list.map((r) => `${r.name}:${r.state}`), ["2026-01-03-000000-dead:interrupted", "2026-01-02-030405-lenet5Mnist:running", "2026-01-01-000000-ourCnn:completed", "2025-12-02-000000-torchNew:running", "2025-12-01-000000-torchLogged:completed"]);
-    assert.equal(new RunStore().read(torchLogged)!.backend, "torch");
-    assert.equal(new RunStore().read(torchNew)!.backend, "torch");
+    assert.equal((await new RunStore().read(torchLogged))!.backend, "torch");
+    assert.equal((await new RunStore().read(torchNew))!.backend, "torch");
     const running = list[1]!;
     assert.equal(running.model, "lenet5Mnist");
     assert.equal(running.epoch, 3, "the epoch in progress");
@@ -127,11 +127,81 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     assert.equal(list[0]!.hasCheckpoint, true);
     // Appended records, including a torn last line completed later, are picked up.
     fs.appendFileSync(path.join(live, "metrics.jsonl"), JSON.stringify(epoch(3, 0.97)).slice(0, 20));
-    assert.equal(store.read(live)!.bestValAccuracy, 0.95);
+    assert.equal((await store.read(live))!.bestValAccuracy, 0.95);
     fs.appendFileSync(path.join(live, "metrics.jsonl"), JSON.stringify(epoch(3, 0.97)).slice(20) + "\n");
-    const after = store.read(live)!;
+    const after = (await store.read(live))!;
     assert.equal(after.bestValAccuracy, 0.97);
     assert.equal(after.epoch, 3);
+  } finally {
+    fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
+
+test("runs: a metrics.jsonl many times the read chunk is read in pieces, records across pieces intact", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
+  try {
+    fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify({ state: "completed", pid: 1, epoch: 40, step: 0, globalStep: 400 }));
+    const lines: string[] = [];
+    for (let e = 1; e <= 40; e++) {
+      for (let s = 1; s <= 10; s++) lines.push(JSON.stringify({ type: "step", epoch: e, step: s, globalStep: (e - 1) * 10 + s, loss: 1 / e, imagesPerSecond: 500 + e, note: "µ€" }));
+      lines.push(JSON.stringify({ type: "epoch", epoch: e, valAccuracy: e === 17 ? 0.99 : e / 100 }));
+    }
+    fs.writeFileSync(path.join(dir, "metrics.jsonl"), lines.join("\n") + "\n");
+    const chunk = 37;
+    assert.ok(fs.statSync(path.join(dir, "metrics.jsonl")).size > 500 * chunk);
+    const run = (await new RunStore(chunk).read(dir))!;
+    assert.deepEqual([run.bestValAccuracy, run.lastValAccuracy, run.epoch, run.step, run.stepsPerEpoch, run.imagesPerSecond], [0.99, 0.4, 40, 10, 10, 540]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("runs: one bad run folder does not empty the Runs view; a run that cannot be read is listed with its error", async () => {
+  const { RunsTreeProvider } = require("../../src/extension/runs/runsView") as typeof import("../../src/extension/runs/runsView");
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
+  try {
+    const mk = (name: string, config: unknown): string => {
+      const dir = path.join(runs, name);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(config));
+      fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify({ state: "completed", pid: 1, epoch: 2, step: 0, globalStep: 8 }));
+      return dir;
+    };
+    mk("2026-01-01-000000-good", trainConfig({ file: LENET, model: "good", dataset: { kind: "mnist-sample" }, runsDir: runs }));
+    mk("2026-01-02-000000-noDir", { model: "noDir", dataset: { kind: "idx" }, backend: { not: "a name" } });
+    mk("2026-01-03-000000-odd", { model: 7, dataset: "cifar", epochs: "ten" });
+    const broken = mk("2026-01-04-000000-broken", { model: "broken" });
+    const store = new RunStore();
+    const list = await store.list(runs);
+    assert.deepEqual(list.map((r) => [r.name, r.model, r.dataset, r.backend, r.error]), [
+      ["2026-01-04-000000-broken", "broken", null, null, null],
+      ["2026-01-03-000000-odd", "odd", null, null, null],
+      ["2026-01-02-000000-noDir", "noDir", "idx (config.json names no folder)", null, null],
+      ["2026-01-01-000000-good", "good", "MNIST sample", null, null],
+    ]);
+    // whatever fails while reading one run, the others are listed and it is shown with the reason
+    const proto = RunStore.prototype as unknown as { readRun: (dir: string) => Promise<unknown> };
+    const readRun = proto.readRun;
+    proto.readRun = async function (this: unknown, dir: string) {
+      if (dir === broken) throw new Error("EIO: i/o error, read");
+      return readRun.call(this, dir);
+    };
+    const training = { onDidChange: () => ({ dispose() {} }), onTrainingEvent: () => ({ dispose() {} }), isActiveRun: () => false, active: undefined };
+    const view = new RunsTreeProvider(() => ({ fsPath: runs }) as never, training as never);
+    try {
+      const nodes = await view.getChildren();
+      assert.equal(nodes.length, 4);
+      const bad = nodes.find((n) => n.run.dir === broken)!;
+      assert.equal(bad.run.error, "cannot read this run: EIO: i/o error, read");
+      const item = view.getTreeItem(bad) as unknown as { description: string; tooltip: { value: string }; contextValue: string };
+      assert.match(item.description, /^unreadable · 2026-01-04-000000/);
+      assert.match(item.tooltip.value, /cannot read this run: EIO: i\/o error, read/);
+      assert.equal(item.contextValue, "run.unreadable");
+      assert.match((view.getTreeItem(nodes[3]!) as unknown as { description: string }).description, /^completed · epoch 2\/\d+/);
+    } finally {
+      proto.readRun = readRun;
+      view.dispose();
+    }
   } finally {
     fs.rmSync(runs, { recursive: true, force: true });
   }

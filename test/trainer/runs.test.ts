@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
-import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, type TrainingPosition } from "../../src/trainer/checkpoint";
+import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, writeTensorData, type TrainingPosition } from "../../src/trainer/checkpoint";
 import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runs";
 import { resumeCheckpoint } from "../../src/trainer/session";
 import { tempDir } from "./helpers/env";
@@ -153,6 +153,58 @@ describe("runs on disk", () => {
     assert.ok(r.ok);
     assert.deepEqual(temps(run), [`status.json.tmp-${process.ppid}`]);
     assert.equal(logged.filter((l) => /^removed .*\.tmp-\d+, left by an interrupted write$/.test(l)).length, 2);
+  });
+
+  test("a checkpoint's .bin is streamed a bounded piece at a time, never one buffer of all tensors; the file is as before", () => {
+    const tensors = [
+      { name: "a", kind: "parameter" as const, shape: [3, 5], data: Float32Array.from({ length: 15 }, (_, i) => i - 7.25) },
+      { name: "b", kind: "buffer" as const, shape: [], data: Float32Array.of(42), torchDtype: "int64" as const },
+      // a view into a larger buffer: only its own values are written
+      { name: "c", kind: "optimizer" as const, shape: [9], data: new Float32Array(Float32Array.from({ length: 20 }, (_, i) => i / 3).buffer, 8, 9) },
+    ];
+    const pieces: Uint8Array[] = [];
+    const out = writeTensorData(tensors, (p) => pieces.push(p.slice()), 7);
+    assert.ok(pieces.every((p) => p.length <= 7 && p.length > 0), pieces.map((p) => p.length).join(","));
+    const all = Buffer.concat(pieces);
+    const expected = Buffer.from(Float32Array.from([...tensors[0]!.data, ...tensors[1]!.data, ...tensors[2]!.data]).buffer);
+    assert.deepEqual(all, expected);
+    assert.equal(out.byteLength, 100);
+    assert.equal(out.crc32, crc32(expected));
+    assert.deepEqual(out.entries.map((e) => [e.name, e.offset, e.length]), [["a", 0, 15], ["b", 15, 1], ["c", 16, 9]]);
+    // the file written in small pieces is the file written at once, and reads back
+    const dir = path.join(tempDir(), "checkpoints");
+    const small = writeCheckpoint(path.join(dir, "small"), meta(1, 1), tensors, 5);
+    const big = writeCheckpoint(path.join(dir, "big"), meta(1, 1), tensors);
+    assert.deepEqual(fs.readFileSync(small.replace(/json$/, "bin")), fs.readFileSync(big.replace(/json$/, "bin")));
+    const r = readCheckpoint(small);
+    assert.ok(r.ok, r.ok ? "" : r.error);
+    assert.deepEqual(r.value.tensors.get("c")!.data, tensors[2]!.data);
+    assert.deepEqual(fs.readdirSync(path.join(dir, "small")).sort(), ["e0001-s000001.bin", "e0001-s000001.json"], "no temporary file left");
+    // a failing write leaves no temporary file and no index
+    assert.throws(() => writeCheckpoint(path.join(dir, "bad"), meta(2, 1), [{ name: "x", kind: "parameter", shape: [1], data: null as unknown as Float32Array }]));
+    assert.deepEqual(fs.readdirSync(path.join(dir, "bad")), []);
+  });
+
+  test("metrics.jsonl larger than the scan chunk: counting and rewinding read it in pieces, with the same result", () => {
+    const dir = createRunDir(tempDir(), "net");
+    const file = path.join(dir, "metrics.jsonl");
+    const line = (i: number) => JSON.stringify({ type: "step", step: i, pad: "x".repeat(80) });
+    const n = 60_000; // about 6 MB, more than the 4 MiB chunk
+    fs.writeFileSync(file, Array.from({ length: n }, (_, i) => line(i + 1) + "\n").join("") + '{"type":"st');
+    const run = new RunFiles(dir);
+    assert.equal(run.metricsCount, n + 1, "the torn last line counts, as before");
+    assert.equal(run.rewindMetrics(50_000), n + 1 - 50_000);
+    const kept = fs.readFileSync(file, "utf8");
+    assert.equal(kept.length, Array.from({ length: 50_000 }, (_, i) => line(i + 1) + "\n").join("").length);
+    assert.ok(kept.endsWith(line(50_000) + "\n"));
+    const moved = fs.readFileSync(path.join(dir, "metrics.discarded.jsonl"), "utf8").split("\n");
+    assert.deepEqual([moved[0], moved.at(-2), moved.at(-1)], [line(50_001), '{"type":"st', ""]);
+    assert.equal(new RunFiles(dir).metricsCount, 50_000);
+    // empty lines: counted by split (rewind) but not as records (count), as before
+    fs.writeFileSync(file, "a\n\nb\n");
+    assert.equal(new RunFiles(dir).metricsCount, 2);
+    assert.equal(new RunFiles(dir).rewindMetrics(0), 3);
+    assert.equal(fs.readFileSync(file, "utf8"), "");
   });
 
   test("rewinding metrics moves later lines aside", () => {

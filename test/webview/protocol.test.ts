@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { contentSecurityPolicy, makeNonce, panelHtml } from "../../src/extension/panels/html";
 import { convLayers, spatialLayers } from "../../src/extension/panels/modelData";
 import { MetricsTail } from "../../src/extension/panels/runs";
+import { LineTail } from "../../src/extension/runs/lineTail";
 import { restoreInfoOf } from "../../src/shared/webview/common";
 import { validateCurvesToHost, validateCurvesToWebview } from "../../src/shared/webview/curves";
 import { validateFeatureMapsToHost, validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
@@ -115,26 +116,65 @@ describe("model data for the panels", () => {
 });
 
 describe("metrics.jsonl reader", () => {
-  it("follows appends, waits for a torn last line, starts over after a rewind", () => {
+  it("follows appends, waits for a torn last line, starts over after a rewind", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-tail-"));
     const file = path.join(dir, "metrics.jsonl");
     const step = (g: number) => JSON.stringify({ type: "step", epoch: 1, step: g, globalStep: g, loss: 1 / g, accuracy: 0.5, lr: 0.1, imagesPerSecond: 100, time: "" }) + "\n";
     fs.writeFileSync(file, step(1) + step(2));
     const tail = new MetricsTail(dir);
-    assert.deepEqual([...tail.read()!.steps.globalStep], [1, 2]);
-    assert.equal(tail.read(), null, "nothing new");
+    assert.deepEqual([...(await tail.read())!.steps.globalStep], [1, 2]);
+    assert.equal(await tail.read(), null, "nothing new");
     const third = step(3);
     fs.appendFileSync(file, third.slice(0, 20));
-    assert.deepEqual([...(tail.read()?.steps.globalStep ?? [])], [], "a torn line waits");
+    assert.deepEqual([...((await tail.read())?.steps.globalStep ?? [])], [], "a torn line waits");
     fs.appendFileSync(file, third.slice(20) + "not json\n" + JSON.stringify({ type: "epoch", epoch: 1, trainLoss: null, trainAccuracy: 0.5, valLoss: 2, valAccuracy: 0.4, lr: 0.1 }) + "\n");
-    const c = tail.read()!;
+    const c = (await tail.read())!;
     assert.deepEqual([...c.steps.globalStep], [3]);
     assert.deepEqual([...c.epochs.globalStep], [3]);
     assert.ok(Number.isNaN(c.epochs.trainLoss[0]!));
     fs.writeFileSync(file, step(1));
-    const r = tail.read()!;
+    const r = (await tail.read())!;
     assert.equal(r.reset, true);
     assert.deepEqual([...r.steps.globalStep], [1]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads a file many times its read chunk in bounded pieces: lines across chunks, multi-byte characters, an over-long line skipped", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-tail-"));
+    const file = path.join(dir, "metrics.jsonl");
+    const step = (g: number) => JSON.stringify({ type: "step", epoch: 1, step: g, globalStep: g, loss: 1 / g, accuracy: 0.5, lr: 0.1, imagesPerSecond: 100, time: "é€😀" }) + "\n";
+    const lines = Array.from({ length: 500 }, (_, i) => step(i + 1));
+    lines.splice(250, 0, `{"type":"step","note":"${"x".repeat(5000)}"}\n`);
+    fs.writeFileSync(file, lines.join(""));
+    const chunk = 61; // smaller than one line, and odd: chunks end inside lines and inside UTF-8 sequences
+    assert.ok(fs.statSync(file).size > 1000 * chunk);
+    const tail = new MetricsTail(dir, chunk);
+    const reads: number[] = [];
+    const probe = await fs.promises.open(file, "r");
+    const fh = Object.getPrototypeOf(probe) as { read: (...a: unknown[]) => Promise<{ bytesRead: number }> };
+    await probe.close();
+    const original = fh.read;
+    fh.read = async function (this: unknown, ...a: unknown[]) {
+      const r = await original.apply(this, a);
+      reads.push(r.bytesRead);
+      return r;
+    };
+    let c;
+    try {
+      c = (await tail.read())!;
+    } finally {
+      fh.read = original;
+    }
+    assert.deepEqual([...c.steps.globalStep], Array.from({ length: 500 }, (_, i) => i + 1), "every record, the long line's too (it is under the limit)");
+    assert.ok(reads.length > 1000 && Math.max(...reads) <= chunk, `bounded reads: ${reads.length}, largest ${Math.max(...reads)}`);
+    // a line over the line limit is skipped up to its end, the next ones are read
+    fs.writeFileSync(file, `${"y".repeat(300)}\nshort\n${"z".repeat(50)}`);
+    const got: string[] = [];
+    const lt = new LineTail(file, 64, 100);
+    await lt.read((l) => got.push(l));
+    fs.appendFileSync(file, "\nafter\n");
+    await lt.read((l) => got.push(l));
+    assert.deepEqual(got, ["short", "z".repeat(50), "after"]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -9,7 +9,7 @@ import type { TrainingController } from "../train/trainingController";
 export async function pickRun(runs: RunsTreeProvider, arg: unknown, title: string, filter: (state: string) => boolean = () => true): Promise<string | undefined> {
   const direct = RunsTreeProvider.runDirOf(arg);
   if (direct) return direct;
-  const items = runs.getChildren().filter((n) => filter(n.run.state));
+  const items = (await runs.getChildren()).filter((n) => filter(n.run.state));
   if (items.length === 0) {
     void vscode.window.showInformationMessage("CNN Studio: no training runs to choose from.");
     return undefined;
@@ -28,7 +28,7 @@ export async function stopRun(training: TrainingController, runs: RunsTreeProvid
     return;
   }
   // A run started elsewhere (another window, the command line): signal its process.
-  const info = runs.store.read(dir);
+  const info = await runs.store.read(dir);
   const pid = info?.pid ?? null;
   if (info?.state !== "running" || pid === null) {
     void vscode.window.showInformationMessage(`CNN Studio: ${path.basename(dir)} is not training.`);

@@ -56,11 +56,11 @@ class CurvesPanel {
       title: "Training Curves",
       validateToHost: validateCurvesToHost,
       validateToWebview: validateCurvesToWebview,
-      snapshot: async () => [{ type: "snapshot", runs: this.snapshotRuns() }],
+      snapshot: async () => [{ type: "snapshot", runs: await this.snapshotRuns() }],
       onMessage: (m) => this.onMessage(m),
       ...(panel ? { panel } : {}),
     });
-    this.poller = setInterval(() => this.poll(), POLL_MS);
+    this.poller = setInterval(() => void this.poll(), POLL_MS);
     this.host.onDispose(() => {
       clearInterval(this.poller);
       clearTimeout(this.soon);
@@ -84,20 +84,32 @@ class CurvesPanel {
     return true;
   }
 
-  private snapshotRuns(): RunData[] {
+  private async snapshotRuns(): Promise<RunData[]> {
     const out: RunData[] = [];
     for (const [id, t] of this.runs) {
       t.tail = new MetricsTail(id);
       t.info = { ...readRunInfo(id), ...(t.liveStatus ? { status: t.liveStatus } : {}) };
-      const chunk = t.tail.read();
+      const chunk = await t.tail.read();
       if (chunk?.stepsPerEpoch) t.info.stepsPerEpoch = chunk.stepsPerEpoch;
       out.push({ info: t.info, steps: chunk?.steps ?? emptySteps(), epochs: chunk?.epochs ?? emptyEpochs() });
     }
     return out;
   }
 
-  private poll(): void {
-    if (!this.host.isReady) return;
+  /** One poll at a time (reading a large metrics file takes several turns of the event loop). */
+  private polling = false;
+
+  private async poll(): Promise<void> {
+    if (!this.host.isReady || this.polling) return;
+    this.polling = true;
+    try {
+      await this.pollOnce();
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
     if (this.follow) {
       const dir = this.services.runsDir();
       if (dir) {
@@ -111,7 +123,10 @@ class CurvesPanel {
     }
     for (const [id, t] of this.runs) {
       if (!fs.existsSync(id)) continue;
-      const chunk = t.tail.read();
+      const tail = t.tail;
+      const chunk = await tail.read();
+      // a snapshot meanwhile started the run's data afresh (or the run was removed)
+      if (t.tail !== tail || this.runs.get(id) !== t || !this.host.isReady) continue;
       const info: RunInfo = { ...readRunInfo(id), ...(t.liveStatus ? { status: t.liveStatus } : {}), stepsPerEpoch: chunk?.stepsPerEpoch ?? t.info.stepsPerEpoch };
       const changed = info.status !== t.info.status || info.stepsPerEpoch !== t.info.stepsPerEpoch;
       t.info = info;
@@ -135,7 +150,7 @@ class CurvesPanel {
     if (status) t.liveStatus = status;
     this.soon ??= setTimeout(() => {
       this.soon = undefined;
-      this.poll();
+      void this.poll();
     }, LIVE_MS);
   }
 

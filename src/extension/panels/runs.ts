@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckpointInfo, Tensor } from "../../shared/webview/common";
 import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type StepColumns } from "../../shared/webview/curves";
+import { LineTail } from "../runs/lineTail";
 import { statusState } from "../runs/runStore";
 import { fileInside, readJson, readJsonSync } from "../runs/safeFiles";
 
@@ -101,94 +102,72 @@ export interface MetricsChunk {
 
 /**
  * Follows a run's metrics.jsonl: each `read()` returns the lines appended since the last one
- * (a torn last line waits for its end).
+ * (a torn last line waits for its end), read in bounded chunks (LineTail).
  */
 export class MetricsTail {
-  private offset = 0;
-  private rest = "";
+  private readonly lines: LineTail;
   private lastGlobalStep = 0;
   private stepsPerEpoch: number | null = null;
-  private size = -1;
-  constructor(readonly runDir: string) {}
+  constructor(
+    readonly runDir: string,
+    chunkBytes?: number,
+  ) {
+    this.lines = new LineTail(path.join(runDir, "metrics.jsonl"), chunkBytes);
+  }
 
   get file(): string {
-    return path.join(this.runDir, "metrics.jsonl");
+    return this.lines.file;
   }
 
-  read(): MetricsChunk | null {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(this.file);
-    } catch {
-      return null;
-    }
-    let reset = false;
-    if (stat.size < this.offset) {
-      this.offset = 0;
-      this.rest = "";
-      this.lastGlobalStep = 0;
-      reset = true;
-    }
-    if (stat.size === this.size && !reset) return null;
-    this.size = stat.size;
-    if (stat.size === this.offset) return reset ? this.parse("", true) : null;
-    const fd = fs.openSync(this.file, "r");
-    let text: string;
-    try {
-      const buf = Buffer.alloc(stat.size - this.offset);
-      const n = fs.readSync(fd, buf, 0, buf.length, this.offset);
-      this.offset += n;
-      text = this.rest + buf.subarray(0, n).toString("utf8");
-    } finally {
-      fs.closeSync(fd);
-    }
-    const end = text.lastIndexOf("\n");
-    this.rest = text.slice(end + 1);
-    return this.parse(text.slice(0, end + 1), reset);
-  }
-
-  private parse(text: string, reset: boolean): MetricsChunk {
+  /** The records appended since the last read; null when nothing changed (or there is no file). */
+  async read(): Promise<MetricsChunk | null> {
     const steps = new Columns(STEP_KEYS);
     const epochs = new Columns(EPOCH_KEYS);
-    for (const line of text.split("\n")) {
-      if (line.trim() === "") continue;
-      let o: unknown;
-      try {
-        o = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      const type = field(o, "type");
-      if (type === "step" || type === "progress") {
-        const globalStep = numOr(field(o, "globalStep"), NaN);
-        if (!(globalStep > 0)) continue;
-        const epoch = numOr(field(o, "epoch"), NaN);
-        const step = numOr(field(o, "step"), NaN);
-        if (step > 0 && epoch > 1 && this.stepsPerEpoch === null) this.stepsPerEpoch = (globalStep - step) / (epoch - 1);
-        this.lastGlobalStep = globalStep;
-        steps.push({
-          globalStep,
-          epoch,
-          loss: metric(field(o, "loss")),
-          accuracy: metric(field(o, "accuracy")),
-          lr: metric(field(o, "lr")),
-          imagesPerSecond: metric(field(o, "imagesPerSecond")),
-        });
-      } else if (type === "epoch" || type === "epochEnd") {
-        const epoch = numOr(field(o, "epoch"), NaN);
-        if (!(epoch > 0)) continue;
-        epochs.push({
-          epoch,
-          globalStep: numOr(field(o, "globalStep"), this.lastGlobalStep),
-          trainLoss: metric(field(o, "trainLoss")),
-          trainAccuracy: metric(field(o, "trainAccuracy")),
-          valLoss: metric(field(o, "valLoss")),
-          valAccuracy: metric(field(o, "valAccuracy")),
-          lr: metric(field(o, "lr")),
-        });
-      }
+    const r = await this.lines.read(
+      (line) => this.record(line, steps, epochs),
+      () => (this.lastGlobalStep = 0),
+    );
+    if (r === null || !r.changed) return null;
+    return { reset: r.reset, steps: steps.take(), epochs: epochs.take(), stepsPerEpoch: this.stepsPerEpoch };
+  }
+
+  private record(line: string, steps: Columns<(typeof STEP_KEYS)[number]>, epochs: Columns<(typeof EPOCH_KEYS)[number]>): void {
+    if (line.trim() === "") return;
+    let o: unknown;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      return;
     }
-    return { reset, steps: steps.take(), epochs: epochs.take(), stepsPerEpoch: this.stepsPerEpoch };
+    const type = field(o, "type");
+    if (type === "step" || type === "progress") {
+      const globalStep = numOr(field(o, "globalStep"), NaN);
+      if (!(globalStep > 0)) return;
+      const epoch = numOr(field(o, "epoch"), NaN);
+      const step = numOr(field(o, "step"), NaN);
+      if (step > 0 && epoch > 1 && this.stepsPerEpoch === null) this.stepsPerEpoch = (globalStep - step) / (epoch - 1);
+      this.lastGlobalStep = globalStep;
+      steps.push({
+        globalStep,
+        epoch,
+        loss: metric(field(o, "loss")),
+        accuracy: metric(field(o, "accuracy")),
+        lr: metric(field(o, "lr")),
+        imagesPerSecond: metric(field(o, "imagesPerSecond")),
+      });
+    } else if (type === "epoch" || type === "epochEnd") {
+      const epoch = numOr(field(o, "epoch"), NaN);
+      if (!(epoch > 0)) return;
+      epochs.push({
+        epoch,
+        globalStep: numOr(field(o, "globalStep"), this.lastGlobalStep),
+        trainLoss: metric(field(o, "trainLoss")),
+        trainAccuracy: metric(field(o, "trainAccuracy")),
+        valLoss: metric(field(o, "valLoss")),
+        valAccuracy: metric(field(o, "valAccuracy")),
+        lr: metric(field(o, "lr")),
+      });
+    }
   }
 }
 

@@ -1,13 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunBackend, TrainConfig } from "../../shared/training";
+import { LineTail } from "./lineTail";
 import { readJsonSync, type Json } from "./safeFiles";
 
 /**
  * Reads the training runs of a runs folder: `<runsDir>/<stamp>-<model>/` with `config.json`,
  * `status.json`, `metrics.jsonl`, `checkpoints/` and `log.txt` (the trainer's run-folder layout).
  * Pure Node, no `vscode`: the Runs view, the status bar and the tests use it. `metrics.jsonl` is
- * read incrementally (only what was appended since the last read).
+ * read incrementally (only what was appended since the last read, in bounded chunks).
  */
 
 export type RunState = "running" | "completed" | "stopped" | "failed" | "interrupted" | "unknown";
@@ -36,12 +37,11 @@ export interface RunInfo {
   hasCheckpoint: boolean;
   startedAt: Date | null;
   updatedAt: Date | null;
+  /** Why the run folder could not be read (it is listed all the same); null when it was. */
+  error: string | null;
 }
 
-interface MetricsCache {
-  offset: number;
-  size: number;
-  partial: string;
+interface MetricsStats {
   bestVal: number | null;
   lastVal: number | null;
   lastEpoch: number;
@@ -53,6 +53,11 @@ interface MetricsCache {
   maxStep: number;
 }
 
+interface MetricsCache extends MetricsStats {
+  tail: LineTail;
+}
+
+const noStats = (): MetricsStats => ({ bestVal: null, lastVal: null, lastEpoch: 0, stepEpoch: 0, lastStep: 0, lastLoss: null, imagesPerSecond: null, maxStep: 0 });
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
@@ -75,13 +80,17 @@ function pidAlive(pid: number | null): boolean {
 
 /** Both engines log `backend <name> …` when a run starts (src/trainer/session.ts, src/torch/engine.ts). */
 const BACKEND = /\bbackend (gpu|native|wasm|js|torch)\b/;
+const BACKENDS: ReadonlySet<string> = new Set(["gpu", "native", "wasm", "js", "torch"]);
 
 export class RunStore {
   private readonly metrics = new Map<string, MetricsCache>();
   private readonly backends = new Map<string, RunBackend>();
 
-  /** Every run folder of `runsDir`, newest first. */
-  list(runsDir: string): RunInfo[] {
+  /** `chunkBytes`: how much of a metrics.jsonl is read at a time (LineTail's default). */
+  constructor(private readonly chunkBytes?: number) {}
+
+  /** Every run folder of `runsDir`, newest first; one that cannot be read is listed with its error. */
+  async list(runsDir: string): Promise<RunInfo[]> {
     let names: string[];
     try {
       names = fs.readdirSync(runsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -90,22 +99,33 @@ export class RunStore {
     }
     const runs: RunInfo[] = [];
     for (const name of names) {
-      const info = this.read(path.join(runsDir, name));
+      const info = await this.read(path.join(runsDir, name));
       if (info) runs.push(info);
     }
     return runs.sort((a, b) => b.name.localeCompare(a.name));
   }
 
-  /** One run folder; null when it is not one (no config.json and no status.json). */
-  read(dir: string): RunInfo | null {
+  /**
+   * One run folder; null when it is not one (no config.json and no status.json). Never throws: a
+   * run whose files cannot be made sense of comes back with `error` saying why.
+   */
+  async read(dir: string): Promise<RunInfo | null> {
+    try {
+      return await this.readRun(dir);
+    } catch (e) {
+      return unreadableRun(dir, `cannot read this run: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async readRun(dir: string): Promise<RunInfo | null> {
     const config = readJsonSync(path.join(dir, "config.json")) as Partial<TrainConfig> | null;
     const status = readJsonSync(path.join(dir, "status.json"));
     if (!config && !status) return null;
-    const m = this.readMetrics(dir);
+    const m = await this.readMetrics(dir);
     const pid = num(status?.["pid"]);
     let state: RunState = statusState(status);
     if (state === "running" && !pidAlive(pid)) state = "interrupted";
-    const dataset = config?.dataset ? (config.dataset.kind === "mnist-sample" ? "MNIST sample" : `${config.dataset.kind}: ${path.basename(config.dataset.dir)}`) : null;
+    const dataset = describeDataset(config?.dataset);
     const updated = str(status?.["updatedAt"]);
     let startedAt: Date | null = null;
     try {
@@ -134,6 +154,7 @@ export class RunStore {
       hasCheckpoint: hasCheckpoint(dir),
       startedAt,
       updatedAt: updated ? new Date(updated) : null,
+      error: null,
     };
   }
 
@@ -170,48 +191,65 @@ export class RunStore {
     }
     // Before the log says: the PyTorch engine's config.json names it; a TensorFlow.js run's names its choice.
     if (config?.engine === "torch") return "torch";
-    const choice = config?.backend;
-    return choice && choice !== "auto" ? choice : null;
+    const choice: unknown = config?.backend;
+    return typeof choice === "string" && BACKENDS.has(choice) ? (choice as RunBackend) : null;
   }
 
-  private readMetrics(dir: string): MetricsCache {
-    const file = path.join(dir, "metrics.jsonl");
+  /** The run's metrics so far: only what was appended since the last read is read, in bounded chunks. */
+  private async readMetrics(dir: string): Promise<MetricsStats> {
     let cache = this.metrics.get(dir);
-    let size = 0;
-    try {
-      size = fs.statSync(file).size;
-    } catch {
-      size = 0;
-    }
-    if (!cache || size < cache.size) {
-      // New, or rewritten shorter (a resume rewinds it): read from the start.
-      cache = { offset: 0, size: 0, partial: "", bestVal: null, lastVal: null, lastEpoch: 0, stepEpoch: 0, lastStep: 0, lastLoss: null, imagesPerSecond: null, maxStep: 0 };
+    if (!cache) {
+      cache = { tail: new LineTail(path.join(dir, "metrics.jsonl"), this.chunkBytes), ...noStats() };
       this.metrics.set(dir, cache);
     }
-    if (size > cache.offset) {
-      try {
-        const fd = fs.openSync(file, "r");
-        try {
-          const buf = Buffer.alloc(size - cache.offset);
-          const n = fs.readSync(fd, buf, 0, buf.length, cache.offset);
-          cache.offset += n;
-          const text = cache.partial + buf.subarray(0, n).toString("utf8");
-          const lines = text.split("\n");
-          cache.partial = lines.pop() ?? "";
-          for (const line of lines) applyRecord(cache, line);
-        } finally {
-          fs.closeSync(fd);
-        }
-      } catch {
-        // unreadable now; try again next time
-      }
-    }
-    cache.size = size;
-    return cache;
+    const c = cache;
+    const r = await c.tail.read(
+      (line) => applyRecord(c, line),
+      () => Object.assign(c, noStats()), // rewritten shorter (a resume rewinds it): read from the start
+    );
+    if (r === null) Object.assign(c, noStats());
+    return c;
   }
 }
 
-function applyRecord(cache: MetricsCache, line: string): void {
+/** The dataset as the Runs view shows it, from a config.json that may say anything; null when it names none. */
+function describeDataset(dataset: unknown): string | null {
+  if (typeof dataset !== "object" || dataset === null) return null;
+  const { kind, dir } = dataset as { kind?: unknown; dir?: unknown };
+  if (kind === "mnist-sample") return "MNIST sample";
+  const k = typeof kind === "string" ? kind : "dataset";
+  return typeof dir === "string" ? `${k}: ${path.basename(dir)}` : `${k} (config.json names no folder)`;
+}
+
+/** A run folder listed with the reason it cannot be read. */
+function unreadableRun(dir: string, error: string): RunInfo {
+  const name = path.basename(dir);
+  return {
+    dir,
+    name,
+    model: name.replace(/^\d{4}-\d\d-\d\d-\d{6}-/, ""),
+    file: null,
+    state: "unknown",
+    pid: null,
+    epoch: 0,
+    epochs: null,
+    step: 0,
+    stepsPerEpoch: null,
+    bestValAccuracy: null,
+    lastValAccuracy: null,
+    lastLoss: null,
+    imagesPerSecond: null,
+    backend: null,
+    dataset: null,
+    message: null,
+    hasCheckpoint: false,
+    startedAt: null,
+    updatedAt: null,
+    error,
+  };
+}
+
+function applyRecord(cache: MetricsStats, line: string): void {
   if (!line.trim()) return;
   let r: Json;
   try {

@@ -34,6 +34,20 @@ export function runDescription(run: RunInfo, live: boolean): string {
   return parts.join(" · ");
 }
 
+/** A run folder that could not be read: listed all the same, with the reason (reveal and delete still work). */
+function unreadableItem(run: RunInfo): vscode.TreeItem {
+  const item = new vscode.TreeItem(run.model, vscode.TreeItemCollapsibleState.None);
+  item.id = `run:${run.dir}`;
+  item.description = `unreadable · ${run.name.slice(0, 17)}`;
+  item.iconPath = new vscode.ThemeIcon("warning", new vscode.ThemeColor("charts.orange"));
+  item.contextValue = "run.unreadable";
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${run.name}** — unreadable\n\n`);
+  md.appendText(run.error ?? "");
+  item.tooltip = md;
+  return item;
+}
+
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunNode | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -86,11 +100,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     this.poll = setInterval(() => this.refreshSoon(), 15_000);
   }
 
-  getChildren(node?: RunNode): RunNode[] {
+  async getChildren(node?: RunNode): Promise<RunNode[]> {
     if (node) return [];
     const dir = this.runsDir();
     this.watch(dir);
-    return this.store.list(dir.fsPath).map((run) => ({ kind: "run", run }));
+    return (await this.store.list(dir.fsPath)).map((run) => ({ kind: "run", run }));
   }
 
   getParent(): undefined {
@@ -99,6 +113,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
 
   getTreeItem(node: RunNode): vscode.TreeItem {
     const run = node.run;
+    if (run.error !== null) return unreadableItem(run);
     const live = this.training.isActiveRun(run.dir);
     const item = new vscode.TreeItem(run.model, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.dir}`;
