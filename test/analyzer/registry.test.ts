@@ -8,6 +8,7 @@ import { resolveArgs } from "../../src/analyzer/layers/args";
 import { FUNCTIONAL_KINDS, LAYERS, LAYER_CATALOG, LAYER_TYPES, type LayerKind, type LayerType } from "../../src/analyzer/layers/index";
 import { isLayerError, type ArgValue, type Args } from "../../src/analyzer/layers/kind";
 import { NN_MODULES } from "../../src/export/api";
+import { exportSource } from "../export/helpers";
 import { selectBackend } from "../../src/trainer/model/backend";
 import { compileModel, LAYER_BUILDERS } from "../../src/trainer/model/compile";
 import { LAYER_TENSORS, type TensorSpec } from "../../src/trainer/model/init";
@@ -85,6 +86,47 @@ function sampleConfig(t: LayerType): Args {
   assert.ok(!isLayerError(c), `${t}: ${isLayerError(c) ? c.message : ""}`);
   return c;
 }
+
+/** A call of every kind's factory, as a user writes it. */
+const CALLS: { [T in LayerType]: string } = {
+  Conv2d: "nn.Conv2d(3, 8, 3, { padding: 1 })",
+  ConvTranspose2d: "nn.ConvTranspose2d(8, 8, 2, { stride: 2 })",
+  Linear: "nn.Linear(8, 4)",
+  MaxPool2d: "nn.MaxPool2d(2)",
+  AvgPool2d: "nn.AvgPool2d(2)",
+  AdaptiveAvgPool2d: "nn.AdaptiveAvgPool2d(1)",
+  AdaptiveMaxPool2d: "nn.AdaptiveMaxPool2d(1)",
+  BatchNorm2d: "nn.BatchNorm2d(8)",
+  BatchNorm1d: "nn.BatchNorm1d(8)",
+  LocalResponseNorm: "nn.LocalResponseNorm(2)",
+  Dropout: "nn.Dropout(0.1)",
+  Dropout2d: "nn.Dropout2d()",
+  Flatten: "nn.Flatten()",
+  ReLU: "nn.ReLU()",
+  ReLU6: "nn.ReLU6()",
+  LeakyReLU: "nn.LeakyReLU(0.2)",
+  ELU: "nn.ELU()",
+  GELU: "nn.GELU()",
+  SiLU: "nn.SiLU()",
+  Sigmoid: "nn.Sigmoid()",
+  Tanh: "nn.Tanh()",
+  Hardswish: "nn.Hardswish()",
+  Hardsigmoid: "nn.Hardsigmoid()",
+  Softmax: "nn.Softmax(1)",
+  Upsample: "nn.Upsample({ scaleFactor: 2 })",
+  Identity: "nn.Identity(7)",
+};
+
+test("the PyTorch export writes each kind as its NN_MODULES entry says", () => {
+  const source = `import { nn } from "cnn-studio";\n\nexport const all = nn.ModuleList([\n${LAYER_TYPES.map((t) => `  ${CALLS[t]},`).join("\n")}\n]);\n`;
+  const r = exportSource({ "model.ts": source });
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.message), []);
+  const code = r.code;
+  for (const t of LAYER_TYPES) {
+    const m = NN_MODULES[t];
+    assert.ok(code.includes(m.noArgs ? `${m.py}()` : `${m.py}(`), `${t}: ${m.py} in\n${code}`);
+  }
+});
 
 const size = (specs: readonly TensorSpec[]): bigint => specs.reduce((a, s) => a + s.shape.reduce((p, d) => p * BigInt(d), 1n), 0n);
 
