@@ -691,6 +691,11 @@ export declare namespace nn {
      */
     dilation?: Size2d;
     /**
+     * PyTorch's `return_indices`: only `false` (the indices of the maxima are not modelled).
+     * @defaultValue false
+     */
+    returnIndices?: false;
+    /**
      * Use `ceil` instead of `floor` in the output-size formula (a last, partial window is kept when
      * it starts inside the input or the left padding).
      * @defaultValue false
@@ -1076,6 +1081,12 @@ export declare namespace nn {
      * @defaultValue undefined (false)
      */
     alignCorners?: boolean;
+    /**
+     * With `scaleFactor`: compute the source indices from the output size instead of the factor.
+     * Shapes do not depend on it.
+     * @defaultValue undefined (false)
+     */
+    recomputeScaleFactor?: boolean;
   }
 
   /** Upsampling to a fixed output size. */

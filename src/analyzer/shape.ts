@@ -23,7 +23,11 @@ export function isSymbolic(d: Dim): d is string {
   return typeof d === "string";
 }
 
-/** Product of the dimensions as `{ coef, name }`; name is null when every dimension is a number. */
+/**
+ * Product of the dimensions as `{ coef, name }`; name is null when every dimension is a number.
+ * Undefined when it is not computable exactly: two symbols, or a product above 2^53 (a double
+ * would round it, and a rounded size would be wrong).
+ */
 export function numel(shape: readonly Dim[]): { coef: number; name: string | null } | undefined {
   let coef = 1;
   let name: string | null = null;
@@ -36,7 +40,7 @@ export function numel(shape: readonly Dim[]): { coef: number; name: string | nul
       coef *= s.coef;
     }
   }
-  return { coef, name };
+  return Number.isSafeInteger(coef) ? { coef, name } : undefined;
 }
 
 /** Number of elements with every symbolic batch counted as 1 (the convention for MACs and memory), exact. */

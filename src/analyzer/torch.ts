@@ -4,7 +4,7 @@ import { BudgetError, EvalError } from "./errors";
 import type { Interpreter, TorchRuntime } from "./interpreter";
 import { resolveArgs } from "./layers/args";
 import { flattenShape } from "./layers/flatten";
-import { FUNCTIONAL_KINDS, LAYER_KINDS } from "./layers/index";
+import { FUNCTIONAL_KINDS, LAYERS, LAYER_KINDS, type LayerType } from "./layers/index";
 import { isLayerError, type ArgValue, type Args, type LayerError, type LayerKind } from "./layers/kind";
 import { toLocation, type Related, type Reporter } from "./location";
 import { childNameProblem, keyNode } from "./moduleNames";
@@ -434,7 +434,7 @@ export class Torch implements TorchRuntime {
 
   private functionalNamespace(): Namespace {
     const m = new Map<string, Value>();
-    const kind = (t: string): LayerKind => LAYER_KINDS.get(t)!;
+    const kind = (t: LayerType): LayerKind => LAYERS[t] as LayerKind;
     /**
      * F.op(x, ...args) computed with the layer kind's rule. `leading`: only that many arguments after
      * the tensor are the kind's (F.dropout(x, p, training, inplace), F.relu(x, inplace)), then an
@@ -451,7 +451,7 @@ export class Torch implements TorchRuntime {
       }));
     };
     // The arguments of the kind that come before the functional form's own (training, inplace).
-    const acts: [string, string, number][] = [["relu", "ReLU", 0], ["relu6", "ReLU6", 0], ["silu", "SiLU", 0], ["sigmoid", "Sigmoid", 0], ["tanh", "Tanh", 0], ["gelu", "GELU", 0], ["elu", "ELU", 1], ["leakyRelu", "LeakyReLU", 1], ["hardswish", "Hardswish", 0], ["hardsigmoid", "Hardsigmoid", 0], ["dropout", "Dropout", 1], ["dropout2d", "Dropout2d", 1]];
+    const acts: [string, LayerType, number][] = [["relu", "ReLU", 0], ["relu6", "ReLU6", 0], ["silu", "SiLU", 0], ["sigmoid", "Sigmoid", 0], ["tanh", "Tanh", 0], ["gelu", "GELU", 0], ["elu", "ELU", 1], ["leakyRelu", "LeakyReLU", 1], ["hardswish", "Hardswish", 0], ["hardsigmoid", "Hardsigmoid", 0], ["dropout", "Dropout", 1], ["dropout2d", "Dropout2d", 1]];
     for (const [f, t, leading] of acts) functional(f, kind(t), leading);
     for (const [f, k] of FUNCTIONAL_KINDS) functional(f, k);
     return new Namespace("F", m);

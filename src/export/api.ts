@@ -1,4 +1,5 @@
 import ts = require("typescript");
+import type { LayerType } from "../shared/layerCatalog";
 import { MINI_LIB_NAME } from "./minilib";
 
 /**
@@ -25,6 +26,39 @@ export function originOf(decl: ts.Node, typingsFile: string): Origin {
   if (!owner && ts.isVariableDeclaration(decl)) owner = "global";
   return { where, owner, name };
 }
+
+/**
+ * The PyTorch module of every layer kind (`nn.Conv2d(...)` → `nn.Conv2d(...)`); `noArgs` where the
+ * model language accepts arguments that PyTorch's module ignores and the export drops (nn.Identity).
+ */
+export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}`; readonly noArgs?: true } } = {
+  Conv2d: { py: "nn.Conv2d" },
+  ConvTranspose2d: { py: "nn.ConvTranspose2d" },
+  Linear: { py: "nn.Linear" },
+  MaxPool2d: { py: "nn.MaxPool2d" },
+  AvgPool2d: { py: "nn.AvgPool2d" },
+  AdaptiveAvgPool2d: { py: "nn.AdaptiveAvgPool2d" },
+  AdaptiveMaxPool2d: { py: "nn.AdaptiveMaxPool2d" },
+  BatchNorm2d: { py: "nn.BatchNorm2d" },
+  BatchNorm1d: { py: "nn.BatchNorm1d" },
+  LocalResponseNorm: { py: "nn.LocalResponseNorm" },
+  Dropout: { py: "nn.Dropout" },
+  Dropout2d: { py: "nn.Dropout2d" },
+  Flatten: { py: "nn.Flatten" },
+  ReLU: { py: "nn.ReLU" },
+  ReLU6: { py: "nn.ReLU6" },
+  LeakyReLU: { py: "nn.LeakyReLU" },
+  ELU: { py: "nn.ELU" },
+  GELU: { py: "nn.GELU" },
+  SiLU: { py: "nn.SiLU" },
+  Sigmoid: { py: "nn.Sigmoid" },
+  Tanh: { py: "nn.Tanh" },
+  Hardswish: { py: "nn.Hardswish" },
+  Hardsigmoid: { py: "nn.Hardsigmoid" },
+  Softmax: { py: "nn.Softmax" },
+  Upsample: { py: "nn.Upsample" },
+  Identity: { py: "nn.Identity", noArgs: true },
+};
 
 /** `F.*` names that PyTorch spells differently (beyond camelCase → snake_case). */
 export const F_RENAMES: Record<string, string> = {

@@ -1,5 +1,6 @@
 import ts = require("typescript");
 import type { FileAnalysis, Range, Shape } from "../shared/analysis";
+import { LAYERS, LAYER_CATALOG, isLayerType, type InputParam, type LayerKind } from "../analyzer/layers/index";
 import { formatShapeText } from "../shared/format";
 import { findAncestor, nodeAt, offsetAt, positionAt } from "./syntax";
 
@@ -32,12 +33,19 @@ const MAX_PROBES = 6;
 const PROBE_BUDGET_MS = 600;
 
 interface FirstLayer {
-  kind: string;
+  /** The input's layout that the layer's input parameter fixes. */
+  layout: InputParam["layout"];
   size: number | undefined;
 }
 
-/** Layers whose first argument is what the input must have: channels, or features. */
-const LAYER_KINDS = new Set(["Conv2d", "ConvTranspose2d", "BatchNorm2d", "Linear", "BatchNorm1d"]);
+/** The layer kind's input parameter (channels or features) and its position, for a factory name. */
+function inputParamOf(name: string): { input: InputParam; index: number } | undefined {
+  if (!isLayerType(name)) return undefined;
+  const input = LAYER_CATALOG[name].input;
+  if (!input) return undefined;
+  const index = (LAYERS[name] as LayerKind).params.filter((p) => !p.keywordOnly).findIndex((p) => p.name === input.param);
+  return index >= 0 ? { input, index } : undefined;
+}
 
 /** The model's declaration (variable or `export default`) at its name's range. */
 function declarationAt(sf: ts.SourceFile, name: Range): { statement: ts.Statement; value: ts.Expression | undefined; modelName: string } | undefined {
@@ -59,9 +67,10 @@ function firstLayer(sf: ts.SourceFile, expr: ts.Node, depth = 0): FirstLayer | u
   let found: FirstLayer | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && LAYER_KINDS.has(n.expression.name.text)) {
-      const [arg] = n.arguments;
-      found = { kind: n.expression.name.text, size: arg && ts.isNumericLiteral(arg) ? Number(arg.text) : undefined };
+    const param = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) ? inputParamOf(n.expression.name.text) : undefined;
+    if (param && ts.isCallExpression(n)) {
+      const arg = n.arguments[param.index];
+      found = { layout: param.input.layout, size: arg && ts.isNumericLiteral(arg) ? Number(arg.text) : undefined };
       return;
     }
     if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && depth < 3) {
@@ -78,7 +87,7 @@ function firstLayer(sf: ts.SourceFile, expr: ts.Node, depth = 0): FirstLayer | u
 }
 
 function candidates(first: FirstLayer | undefined): { shape: Shape; guessedSize: boolean }[] {
-  if (first && (first.kind === "Linear" || first.kind === "BatchNorm1d") && first.size) return [{ shape: ["N", first.size], guessedSize: false }];
+  if (first && first.layout === "NF" && first.size) return [{ shape: ["N", first.size], guessedSize: false }];
   if (first && first.size) return IMAGE_SIZES.map((s) => ({ shape: ["N", first.size!, s, s], guessedSize: true }));
   return [
     { shape: ["N", 3, 224, 224], guessedSize: true },

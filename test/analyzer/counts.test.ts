@@ -86,4 +86,12 @@ describe("counts above 2^53", () => {
     assert.match(hover, /1,152,921,507,828,072,450 · trainable 1,152,921,507,828,072,450/);
     assert.match(hover, /\(1,152,921,506,754,330,625\)/);
   });
+
+  test("a dimension above 2^53 is a diagnostic, not a rounded size", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-counts-"));
+    const f = path.join(dir, "flat.ts");
+    fs.writeFileSync(f, `import { nn } from "cnn-studio";\n\n/** @input [N, 134217729, 134217729] */\nexport const flat = nn.Sequential(nn.Flatten());\n`);
+    const a = new Analyzer().analyzeFile(f);
+    assert.deepEqual(a.diagnostics.map((d) => d.message), ["Flatten of [N, 134217729, 134217729] would make a dimension above 2^53, which is not exact"]);
+  });
 });

@@ -3,6 +3,7 @@ import "./style.css";
 import { Graph, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from "@dagrejs/dagre";
 import type { Dim, Location } from "../../src/shared/analysis";
 import { formatCount, formatMetric } from "../../src/shared/format";
+import { layerCategory, type LayerCategory } from "../../src/shared/layerCatalog";
 import { validateGraphToHost, validateGraphToWebview, type GraphNodeView, type GraphSnapshot, type GraphToHost, type GraphToWebview } from "../../src/shared/webview/graph";
 import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
@@ -179,16 +180,24 @@ function shapeText(shape: readonly Dim[]): string {
 
 const OP_SYMBOL: Record<string, string> = { add: "+", mul: "×", sub: "−", div: "÷" };
 
+/** A module node's colour by its kind's category (a custom module's class is "other"). */
+const CATEGORY_CLASS = {
+  conv: "cs-kind-conv",
+  norm: "cs-kind-norm",
+  pooling: "cs-kind-pool",
+  linear: "cs-kind-linear",
+  activation: "cs-kind-act",
+  dropout: "cs-kind-other",
+  reshape: "cs-kind-other",
+  resampling: "cs-kind-other",
+  identity: "cs-kind-other",
+} as const satisfies Record<LayerCategory, string>;
+
 function kindClass(n: GraphNodeView): string {
   if (n.kind === "error") return "cs-kind-error";
   if (n.kind !== "module") return `cs-kind-${n.kind}`;
-  const t = n.type;
-  if (/Conv/.test(t)) return "cs-kind-conv";
-  if (/Norm/.test(t)) return "cs-kind-norm";
-  if (/Pool/.test(t)) return "cs-kind-pool";
-  if (/Linear/.test(t)) return "cs-kind-linear";
-  if (/ReLU|GELU|SiLU|ELU|Sigmoid|Tanh|Hard|Softmax|LeakyReLU|ReLU6/.test(t)) return "cs-kind-act";
-  return "cs-kind-other";
+  const category = layerCategory(n.type);
+  return category ? CATEGORY_CLASS[category] : "cs-kind-other";
 }
 
 interface Box {

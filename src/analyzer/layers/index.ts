@@ -1,4 +1,4 @@
-import { LAYER_TYPES, type LayerType } from "./catalog";
+import { LAYER_TYPES, type LayerType } from "../../shared/layerCatalog";
 import { Conv2d, ConvTranspose2d } from "./conv";
 import { Dropout, Dropout2d, ELU, GELU, Hardsigmoid, Hardswish, Identity, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh } from "./elementwise";
 import { Flatten } from "./flatten";
@@ -39,7 +39,7 @@ export const FUNCTIONAL_KINDS: ReadonlyMap<string, LayerKind> = new Map(
 );
 
 export type { LayerKind } from "./kind";
-export { LAYER_CATALOG, LAYER_TYPES, isLayerType, layerCategory, type InputParam, type LayerCategory, type LayerMeta, type LayerType } from "./catalog";
+export { LAYER_CATALOG, LAYER_TYPES, isLayerType, layerCategory, type InputParam, type LayerCategory, type LayerMeta, type LayerType } from "../../shared/layerCatalog";
 export type { ConvConfig } from "./conv";
 export type { DropoutConfig, ELUConfig, GELUConfig, LeakyReLUConfig, NoConfig, SoftmaxConfig } from "./elementwise";
 export type { FlattenConfig } from "./flatten";

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { Diagnostic, LayerCall, Location } from "../../shared/analysis";
 import { formatCount, formatField, formatMetric, formatShapeText } from "../../shared/format";
+import { layerCategory, type LayerCategory } from "../../shared/layerCatalog";
 import type { ModelCommandArgs, ModelGraph } from "../../shared/lsp";
 import { shapeText } from "../../server/markdown";
 import type { ModelFileEntry, ModelStore } from "./modelStore";
@@ -150,12 +151,20 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   }
 }
 
+/** A layer's codicon by its kind's category (a custom module's class gets the generic one). */
+const CATEGORY_ICON = {
+  conv: "symbol-array",
+  pooling: "fold-down",
+  linear: "symbol-constant",
+  norm: "symbol-operator",
+  dropout: "debug-disconnect",
+  activation: "pulse",
+  reshape: "symbol-field",
+  resampling: "symbol-field",
+  identity: "symbol-field",
+} as const satisfies Record<LayerCategory, string>;
+
 function layerIcon(type: string): string {
-  if (/Conv/.test(type)) return "symbol-array";
-  if (/Pool/.test(type)) return "fold-down";
-  if (/Linear/.test(type)) return "symbol-constant";
-  if (/Norm/.test(type)) return "symbol-operator";
-  if (/Dropout/.test(type)) return "debug-disconnect";
-  if (/ReLU|GELU|SiLU|Tanh|Sigmoid|ELU|Hard|Softmax/.test(type)) return "pulse";
-  return "symbol-field";
+  const category = layerCategory(type);
+  return category ? CATEGORY_ICON[category] : "symbol-field";
 }

@@ -1,4 +1,5 @@
 import type { ModelAnalysis, Shape } from "../../shared/analysis";
+import { layerCategory } from "../../shared/layerCatalog";
 import type { SpatialLayer } from "../../shared/webview/common";
 import type { ConvLayer } from "../../shared/webview/filters";
 
@@ -40,14 +41,15 @@ export function convLayers(model: ModelAnalysis): ConvLayer[] {
   const seen = new Set<string>();
   const out: ConvLayer[] = [];
   for (const n of model.graph) {
-    if (n.kind !== "module" || (n.type !== "Conv2d" && n.type !== "ConvTranspose2d") || seen.has(n.label)) continue;
+    if (n.kind !== "module" || layerCategory(n.type) !== "conv" || seen.has(n.label)) continue;
     const inC = n.attrs["inChannels"];
     const outC = n.attrs["outChannels"];
     const k = pair(n.attrs["kernelSize"]);
     const g = typeof n.attrs["groups"] === "number" ? n.attrs["groups"] : 1;
     if (typeof inC !== "number" || typeof outC !== "number" || !k || g < 1) continue;
     seen.add(n.label);
-    const weightShape: [number, number, number, number] = n.type === "Conv2d" ? [outC, inC / g, k[0], k[1]] : [inC, outC / g, k[0], k[1]];
+    // PyTorch's layouts: Conv2d [out, in/groups, kh, kw], ConvTranspose2d [in, out/groups, kh, kw].
+    const weightShape: [number, number, number, number] = n.type === "ConvTranspose2d" ? [inC, outC / g, k[0], k[1]] : [outC, inC / g, k[0], k[1]];
     out.push({ nodeId: n.id, label: n.label, type: n.type, weightShape, groups: g, firstLayer: n.inputs.some((i) => inputs.has(i)) });
   }
   return out;

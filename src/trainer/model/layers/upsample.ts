@@ -51,7 +51,9 @@ export const upsample: LayerBuilder<"Upsample"> = (b, c) => {
     const key = `${axis}:${inLen}:${outLen}`;
     let t = mats.get(key);
     if (!t) {
-      t = b.constant(interpolationMatrix(mode, alignCorners, inLen, outLen, axis === 0 ? sfh : sfw), [outLen, inLen]) as tfc.Tensor2D;
+      // recomputeScaleFactor: the source indices come from in/out, as with `size`.
+      const scale = c.recomputeScaleFactor === true ? null : axis === 0 ? sfh : sfw;
+      t = b.constant(interpolationMatrix(mode, alignCorners, inLen, outLen, scale), [outLen, inLen]) as tfc.Tensor2D;
       mats.set(key, t);
     }
     return t;

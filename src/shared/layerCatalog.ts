@@ -2,10 +2,11 @@
  * Every layer kind of the model language, with what every side needs to know about it before
  * anything else: its category and the parameter that fixes the input's channels or features (as
  * Netron's metadata). `LayerType` comes from here, so a new kind starts here; every registry
- * (`LAYERS` in ./index, the trainer's builders and initialisers, the export's table) is a record
+ * (`LAYERS` in src/analyzer/layers, the trainer's builders and initialisers, the export's table) is a record
  * over `LayerType` and fails to compile until it has the new kind.
  *
- * A leaf module (no imports), so that webviews can read categories without the analyzer.
+ * A leaf module (no imports) in shared/, so that webviews and the extension read categories without
+ * the analyzer; src/analyzer/layers re-exports it.
  */
 
 export type LayerCategory = "conv" | "linear" | "norm" | "pooling" | "activation" | "dropout" | "reshape" | "resampling" | "identity";
