@@ -65,7 +65,7 @@ test("checkpoint.py saves and loads a state_dict as a module of its own", (t) =>
       "assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))",
       "print('ok', index['position']['epoch'], index['position']['step'], path.endswith('e0001-s000002.json'))",
     ].join("\n");
-    const r = spawnSync(py, ["-I", "-c", script, CHECKPOINT, dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(py, ["-I", "-B", "-c", script, CHECKPOINT, dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     if (r.stdout.trim() === "no torch") return t.skip(`PyTorch is not installed for ${py}: install python3-torch (Debian) to run checkpoint.py`);
     assert.equal(r.stdout.trim(), "ok 1 2 True");
