@@ -134,7 +134,7 @@ export function template(cx: Translator, t: ts.TemplateExpression, ctx: Ctx): Py
   for (const span of t.templateSpans) {
     const v = expr(cx, span.expression, inner);
     const text = render(v, 0, 0, 0, 10_000);
-    if (/["\\\n#]/.test(text)) fallback = true;
+    if (/["\\\n#{}]/.test(text)) fallback = true; // not allowed inside {…} before Python 3.12, or read as {{ }} escapes
     s += `{${text}}${esc(span.literal.text)}`;
     parts.push(call(name("str"), [expr(cx, span.expression, ctx)]), atom(pyString(span.literal.text)));
   }
