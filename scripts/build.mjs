@@ -56,9 +56,13 @@ function walk(dir) {
 
 if (process.argv.includes("--clean")) rmSync(join(root, "out"), { recursive: true, force: true });
 
-const common = { absWorkingDir: root, platform: "node", target: "node20", sourcemap: true, logLevel: "warning" };
-/** Sources bundled on their own in out/ (see src/trainer/model/tfjsGradients.ts). */
-const BUNDLED_IN_OUT = ["src/trainer/model/tfjsGradients.ts"].filter((f) => existsSync(join(root, f)));
+// Python programs are .py files imported as text (src/pythonSource.d.ts).
+const common = { absWorkingDir: root, platform: "node", target: "node20", sourcemap: true, logLevel: "warning", loader: { ".py": "text" } };
+/**
+ * Sources bundled on their own in out/: those importing ES-module-only files (see
+ * src/trainer/model/tfjsGradients.ts) and those importing .py files as text.
+ */
+const BUNDLED_IN_OUT = ["src/trainer/model/tfjsGradients.ts", "src/export/checkpointPy.ts", "src/torch/script.ts"].filter((f) => existsSync(join(root, f)));
 const builds = [
   ...programs.map(([entry, outfile, banner]) => ({
     ...common,

@@ -4,10 +4,10 @@ import { diskHost, type AnalyzerHost } from "../analyzer/analyze";
 import { Reporter } from "../analyzer/location";
 import { hasModifier, inputTags } from "../analyzer/syntax";
 import type { Diagnostic } from "../shared/analysis";
-import { createExportProgram } from "./program";
+import { createExportProgram, type ExportProgram } from "./program";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "./checkpointPy";
 import { docstringText, firstLineComment, pyString, snake } from "./py";
-import { Scope, Translator, type Lines, type ModelConst } from "./translate";
+import { classDef, docstring, emitReturn, enterScope, expr, functionDef, indexCalls, leadingComments, nameModuleSymbol, reserveModuleName, Scope, stmt, topContext, topVariable, Translator, valueSymbol, type Lines, type ModelConst } from "./translate/index";
 
 /**
  * Export of a model file to PyTorch: one self-contained Python file with an `nn.Module` class per
@@ -82,6 +82,11 @@ function failure(file: string, message: string): PyTorchExport {
   return { ok: false, code: "", models: [], diagnostics: [{ severity: "error", message, code: "export-failed", location: { file: path.resolve(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }] };
 }
 
+/**
+ * The export in named phases: the model files in dependency order, their top-level items, the
+ * dependencies between items, the items the selected models need, Python names (the main file's
+ * first), the translation of each item, the models' builder functions, and the file's assembly.
+ */
 function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchExport {
   const abs = path.resolve(file);
   const reporter = new Reporter();
@@ -90,10 +95,29 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
   const prog = createExportProgram(abs, host);
   const main = prog.program.getSourceFile(abs);
   if (!main) return failure(abs, `Cannot read ${file}`);
-  const checker = prog.checker;
   const t = new Translator(prog, reporter);
 
-  // ---- files in dependency order (imports first) ----
+  const files = filesInImportOrder(prog, main, reporter);
+  const { items, byDecl } = topLevelItems(t, files, main, reporter);
+  linkDependencies(t, items, byDecl);
+  const selection = selectItems(items, main, options);
+  if (!selection.ok) return failure(abs, `${options.displayPath ?? path.basename(abs)} has ${selection.error}`);
+  const { selected, needed } = selection;
+  nameItems(t, items, needed, main);
+  indexCalls(t, files);
+  const chunks = [...translateItems(t, files, items, needed), ...translateBuilders(t, items, needed, main)];
+
+  const models: ExportedModel[] = selected.map((i) => ({ name: i.model!.name, builder: i.model!.builder, inputs: i.model!.inputs }));
+  const diagnostics = reporter.diagnostics;
+  const ok = !diagnostics.some((d) => d.severity === "error");
+  const code = assemble(t, chunks, models, options.displayPath ?? path.basename(abs), files.filter((f) => f !== main && [...needed].some((i) => i.file === f)).map((f) => path.relative(path.dirname(abs), f.fileName)));
+  return { ok, code, models, diagnostics };
+}
+
+type Chunk = { lines: Lines; def: boolean };
+
+/** The model files in dependency order (imports first); an import that cannot be found is an error. */
+function filesInImportOrder(prog: ExportProgram, main: ts.SourceFile, reporter: Reporter): ts.SourceFile[] {
   const files: ts.SourceFile[] = [];
   const seenFiles = new Set<string>();
   const visitFile = (sf: ts.SourceFile): void => {
@@ -113,8 +137,12 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
     files.push(sf);
   };
   visitFile(main);
+  return files;
+}
 
-  // ---- top-level items ----
+/** The top-level items of the files (functions, classes, variables, models with `@input`, other statements). */
+function topLevelItems(t: Translator, files: readonly ts.SourceFile[], main: ts.SourceFile, reporter: Reporter): { items: TopItem[]; byDecl: Map<ts.Node, TopItem> } {
+  const checker = t.checker;
   const items: TopItem[] = [];
   const byDecl = new Map<ts.Node, TopItem>();
   const add = (item: TopItem, decl: ts.Node) => {
@@ -161,8 +189,12 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
       }
     }
   }
+  return { items, byDecl };
+}
 
-  // ---- dependencies between items ----
+/** What each item uses of the others. */
+function linkDependencies(t: Translator, items: readonly TopItem[], byDecl: ReadonlyMap<ts.Node, TopItem>): void {
+  const checker = t.checker;
   const itemOfSymbol = (sym: ts.Symbol | undefined): TopItem | undefined => {
     if (!sym) return undefined;
     let target = sym;
@@ -181,7 +213,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
     const visit = (n: ts.Node): void => {
       if ((ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return;
       if (ts.isIdentifier(n)) {
-        const dep = itemOfSymbol(t.valueSymbol(n));
+        const dep = itemOfSymbol(valueSymbol(t, n));
         if (dep && dep !== item) item.deps.add(dep);
       }
       if (ts.isPropertyAccessExpression(n)) {
@@ -192,8 +224,10 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
     };
     visit(item.node);
   }
+}
 
-  // ---- selection ----
+/** The selected models (options.models, default all of the main file's) and every item they need. */
+function selectItems(items: readonly TopItem[], main: ts.SourceFile, options: PyTorchExportOptions): { ok: true; selected: TopItem[]; needed: Set<TopItem> } | { ok: false; error: string } {
   const mainModels = items.filter((i) => i.file === main && i.kind === "model");
   let selected = mainModels;
   if (options.models) {
@@ -202,7 +236,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
       const m = mainModels.find((i) => i.model!.name === n);
       if (!m) {
         const names = mainModels.map((i) => i.model!.name);
-        return failure(abs, `${options.displayPath ?? path.basename(abs)} has no model '${n}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`);
+        return { ok: false, error: `no model '${n}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}` };
       }
       selected.push(m);
     }
@@ -216,28 +250,32 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
   selected.forEach(need);
   if (!options.models) items.filter((i) => i.file === main && i.kind !== "model").forEach(need);
   for (const i of items) if (i.kind === "other" && [...needed].some((n) => n.file === i.file)) need(i);
+  return { ok: true, selected, needed };
+}
 
-  // ---- names (the main file's first) ----
+/** Python names of the needed items, the main file's first (builders are `build_<model>`). */
+function nameItems(t: Translator, items: readonly TopItem[], needed: ReadonlySet<TopItem>, main: ts.SourceFile): void {
   const order = [...items].sort((a, b) => (a.file === main ? 0 : 1) - (b.file === main ? 0 : 1));
   for (const i of order) {
     if (!needed.has(i)) continue;
     if (i.kind === "model") {
       const m = i.model!;
-      m.builder = t.reserveModuleName(`build_${snake(m.name).replace(/[^A-Za-z0-9_]/g, "_")}`);
+      m.builder = reserveModuleName(t, `build_${snake(m.name).replace(/[^A-Za-z0-9_]/g, "_")}`);
       t.models.set(i.node, m);
       if (i.symbol) t.moduleScope.names.add(m.builder);
     } else if (i.symbol) {
       const declared = (i.node as { name?: ts.Node }).name;
-      t.nameModuleSymbol(i.symbol, declared && ts.isIdentifier(declared) ? declared.text : i.symbol.name, i.kind === "class");
+      nameModuleSymbol(t, i.symbol, declared && ts.isIdentifier(declared) ? declared.text : i.symbol.name, i.kind === "class");
     }
   }
   for (const i of needed) t.included.add(i.node);
-  t.indexCalls(files);
+}
 
-  // ---- translation ----
-  const chunks: { lines: Lines; def: boolean }[] = [];
-  const top = t.topContext();
-  const comments = (node: ts.Node): Lines => t.leadingComments(ts.isVariableDeclaration(node) ? node.parent.parent : node, true);
+/** Each file's needed items in Python, functions first (models become builders, below). */
+function translateItems(t: Translator, files: readonly ts.SourceFile[], items: readonly TopItem[], needed: ReadonlySet<TopItem>): Chunk[] {
+  const chunks: Chunk[] = [];
+  const top = topContext(t);
+  const comments = (node: ts.Node): Lines => leadingComments(t, ts.isVariableDeclaration(node) ? node.parent.parent : node, true);
   for (const sf of files) {
     const fileItems = items.filter((i) => i.file === sf && needed.has(i) && i.kind !== "model");
     const ordered = [...fileItems.filter((i) => i.kind === "function"), ...fileItems.filter((i) => i.kind !== "function")];
@@ -248,49 +286,49 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
       switch (i.kind) {
         case "function": {
           const f = i.node as ts.FunctionDeclaration;
-          lines = t.functionDef(f, (i.symbol && t.symbolNames.get(i.symbol)) ?? "_fn", ctx);
+          lines = functionDef(t, f, (i.symbol && t.symbolNames.get(i.symbol)) ?? "_fn", ctx);
           break;
         }
         case "class":
-          lines = t.classDef(i.node as ts.ClassDeclaration, ctx);
+          lines = classDef(t, i.node as ts.ClassDeclaration, ctx);
           break;
         case "var": {
           const d = i.node as ts.VariableDeclaration;
-          lines = t.topVariable(d, ctx);
+          lines = topVariable(t, d, ctx);
           break;
         }
         default:
-          lines = t.stmt(i.node as ts.Statement, ctx);
+          lines = stmt(t, i.node as ts.Statement, ctx);
       }
       const def = i.kind === "function" || i.kind === "class" || lines.some((l) => /^(def|class) /.test(l));
       chunks.push({ lines: [...comments(i.node), ...pre, ...lines], def });
       t.emitted.add(i.node);
     }
   }
+  return chunks;
+}
 
-  // ---- builders ----
+/** A `build_<model>()` function per needed model, the imported files' first. */
+function translateBuilders(t: Translator, items: readonly TopItem[], needed: ReadonlySet<TopItem>, main: ts.SourceFile): Chunk[] {
+  const chunks: Chunk[] = [];
+  const top = topContext(t);
   const builders = items.filter((i) => i.kind === "model" && needed.has(i));
   const builderOrder = [...builders.filter((i) => i.file !== main), ...builders.filter((i) => i.file === main)];
   for (const i of builderOrder) {
     const m = i.model!;
     const scope = new Scope(m.init, t.moduleScope);
-    t.enterScope(m.init, t.moduleScope, [], scope);
+    enterScope(t, m.init, t.moduleScope, [], scope);
     const pre: Lines = [];
     const ctx = { ...top, scope, indent: 4, pre };
-    const value = t.expr(m.init, ctx);
-    const body = t.emitReturn(value, ctx);
-    const doc = t.docstring(m.docNode, 4);
+    const value = expr(t, m.init, ctx);
+    const body = emitReturn(t, value, ctx);
+    const doc = docstring(t, m.docNode, 4);
     chunks.push({ lines: [`def ${m.builder}() -> nn.Module:`, ...doc, ...pre, ...body], def: true });
   }
-
-  const models: ExportedModel[] = selected.map((i) => ({ name: i.model!.name, builder: i.model!.builder, inputs: i.model!.inputs }));
-  const diagnostics = reporter.diagnostics;
-  const ok = !diagnostics.some((d) => d.severity === "error");
-  const code = assemble(t, chunks, models, options.displayPath ?? path.basename(abs), files.filter((f) => f !== main && [...needed].some((i) => i.file === f)).map((f) => path.relative(path.dirname(abs), f.fileName)));
-  return { ok, code, models, diagnostics };
+  return chunks;
 }
 
-function assemble(t: Translator, chunks: { lines: Lines; def: boolean }[], models: ExportedModel[], display: string, inlined: string[]): string {
+function assemble(t: Translator, chunks: Chunk[], models: ExportedModel[], display: string, inlined: string[]): string {
   const u = t.usage;
   const out: string[] = [];
   out.push(firstLineComment(`Generated by CNN Studio from ${display}: cnn-studio export ${display} --to pytorch`));

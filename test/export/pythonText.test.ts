@@ -131,6 +131,12 @@ test("the file name in the header is escaped: quotes, newlines, backslashes, an 
   checkSandbox(t, codes);
 });
 
+test("a template whose expression renders with braces compiles (no {{ escape)", (t) => {
+  const code = exportText(BASE({ top: "const keyed = `n=${{ a: 1 }[\"a\"]}`;" }));
+  assert.ok(!code.includes("{{"), code.split("\n").find((l) => l.includes("keyed")));
+  checkSandbox(t, [{ code, source: "template" }]);
+});
+
 test("escaping helpers: every line terminator ends a comment line, strings and docstrings escape them", () => {
   for (const lt of TERMINATORS) {
     assert.deepEqual(commentLines(`a${lt}b`), ["# a", "# b"], `comment split at ${JSON.stringify(lt)}`);

@@ -1,0 +1,179 @@
+import ts = require("typescript");
+import type { ArgType } from "../../analyzer/layers/kind";
+import type { Reporter } from "../../analyzer/location";
+import type { ExportProgram } from "../program";
+import { atom, list, name, type Py } from "../py";
+
+/**
+ * The translator's shared context: the state every pass reads and writes (the TypeScript checker,
+ * the names given to symbols, the module scope, model constants, what the generated file imports,
+ * what was emitted), the types the passes share (scopes, Ctx, Lines), diagnostics, and small
+ * helpers. The translation itself is split by concern over the files of this folder, each a set
+ * of functions taking this context as `cx`: names.ts (scopes and naming), types.ts, layout.ts
+ * (comments, docstrings, lines), statements.ts, classes.ts (functions and classes), expressions.ts,
+ * apiCalls.ts (calls and the API mapping) and numbers.ts (integer/float inference).
+ */
+
+/**
+ * Translates the TypeScript of model files (the subset the model language defines) to Python
+ * with PyTorch: classes to `nn.Module` classes with the same attribute names and registration
+ * order, functions to `def`s, the model language's API to PyTorch's. What cannot be translated is
+ * reported as a diagnostic naming the construct and its location; translation goes on past it
+ * (emitting a placeholder) so that one export reports every problem.
+ */
+
+export type Lines = string[];
+
+/** A Python function scope: the names bound in it, and what it must declare nonlocal/global. */
+export class Scope {
+  readonly names = new Set<string>();
+  /** Names given to block-scoped variables, with their blocks (sharable between disjoint blocks). */
+  readonly blockUsers = new Map<string, ts.Node[]>();
+  readonly nonlocals = new Set<string>();
+  readonly globals = new Set<string>();
+  constructor(
+    /** The TypeScript function-like node, or null for the module. */
+    readonly node: ts.Node | null,
+    readonly parent: Scope | null,
+  ) {}
+}
+
+export interface ClassInfo {
+  node: ts.ClassLikeDeclaration;
+  name: string;
+  /** `nn.Module`-rooted (including through user base classes). */
+  isModule: boolean;
+  /** The builtin container at the root (`Sequential`, ...), if any. */
+  container: string | null;
+  hasBase: boolean;
+}
+
+export interface Ctx {
+  scope: Scope;
+  indent: number;
+  cls: ClassInfo | null;
+  /** `self` inside instance methods, constructors and arrows in them. */
+  self: string | null;
+  /** Inside a lambda or comprehension: statements cannot be hoisted. */
+  lambda: boolean;
+  /** Inside an f-string replacement field: string literals use single quotes. */
+  fstring: boolean;
+  /** Statements to emit before the current one (hoisted helper functions). */
+  pre: Lines;
+  /** Statements to run before `continue` (a `for` loop translated to `while`). */
+  update: Lines | null;
+  /** Inside a `forEach` body inlined into a `for` loop: `return` means `continue`. */
+  forEach: boolean;
+  /** Iterable position (`for … in HERE`): iterators need no `list(...)`. */
+  iterable?: boolean;
+}
+
+/** Model constants: exported with `@input`, they become `build_<name>()` functions. */
+export interface ModelConst {
+  /** The model's name (what the analyzer reports and `--model` selects). */
+  name: string;
+  builder: string;
+  init: ts.Expression;
+  docNode: ts.Node;
+  inputs: string[];
+}
+
+export const INT_TYPES = new Set<ArgType>(["posInt", "nonNegInt", "posPair", "nonNegPair", "padding", "int", "sizeOrNull"]);
+
+export const FUNCTION_LIKE = (n: ts.Node): n is ts.SignatureDeclaration =>
+  ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+
+export const MUTATING_METHODS = new Set(["push", "pop", "splice", "reverse", "fill", "shift", "unshift", "append", "extend", "addModule", "sort"]);
+
+/** Does `test` hold for `root` or a node below it? The subtrees of nodes that `skip` names are not searched. */
+export function anyNode(root: ts.Node, test: (n: ts.Node) => boolean, skip?: (n: ts.Node) => boolean): boolean {
+  const visit = (n: ts.Node): boolean => !skip?.(n) && (test(n) || !!ts.forEachChild(n, visit));
+  return visit(root);
+}
+
+/** `x = …`, `x += …` and the other assignment operators. */
+export function isAssignment(n: ts.Node): n is ts.BinaryExpression {
+  return ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+}
+
+export interface TranslatorUsage {
+  math: boolean;
+  functools: boolean;
+  orderedDict: boolean;
+  kwargsHelper: boolean;
+  F: boolean;
+  /** An `inplace` option was left out (the model language ignores it). */
+  inplace: boolean;
+  typing: Set<string>;
+}
+
+/** Python names of symbols; a declaration's local and export symbols are one symbol here. */
+class SymbolNames {
+  private readonly map = new Map<ts.Symbol, string>();
+  constructor(private readonly checker: ts.TypeChecker) {}
+  private canon(s: ts.Symbol): ts.Symbol {
+    return this.checker.getExportSymbolOfSymbol(s);
+  }
+  get(s: ts.Symbol): string | undefined {
+    return this.map.get(this.canon(s));
+  }
+  set(s: ts.Symbol, n: string): void {
+    this.map.set(this.canon(s), n);
+  }
+  has(s: ts.Symbol): boolean {
+    return this.map.has(this.canon(s));
+  }
+}
+
+/** The shared state of one export. */
+export class Translator {
+  readonly checker: ts.TypeChecker;
+  readonly symbolNames: SymbolNames;
+  readonly moduleScope = new Scope(null, null);
+  /** Declarations (variable declarations, export assignments) of model constants. */
+  readonly models = new Map<ts.Node, ModelConst>();
+  readonly usage: TranslatorUsage = { math: false, functools: false, orderedDict: false, kwargsHelper: false, F: false, inplace: false, typing: new Set() };
+  /** Top-level declarations already emitted (module-level code may only use those). */
+  readonly emitted = new Set<ts.Node>();
+  /** Top-level declarations that will be emitted (for type hints naming user classes). */
+  readonly included = new Set<ts.Node>();
+  /** The argument lists each user function is called with (numbers.ts). */
+  readonly callSites = new Map<ts.Node, ts.NodeArray<ts.Expression>[]>();
+  readonly floatMemo = new Map<ts.Node, boolean>();
+  /** Functions and classes passed around as values: not all of their calls are known. */
+  readonly escaping = new Set<ts.Node>();
+  /** certainlyInt() is asking: a function passed as a value may be called with floats. */
+  strictFloat = false;
+  readonly strictMemo = new Map<ts.Node, boolean>();
+  /** Callbacks inlined into the function that calls them (`forEach` bodies). */
+  readonly inlined = new Set<ts.Node>();
+
+  constructor(
+    readonly prog: ExportProgram,
+    readonly reporter: Reporter,
+  ) {
+    this.checker = prog.checker;
+    this.symbolNames = new SymbolNames(prog.checker);
+  }
+}
+
+// ---- diagnostics ----------------------------------------------------------------------------
+
+export function unsupported(cx: Translator, node: ts.Node, what: string): Py {
+  cx.reporter.report("error", node, `${what} cannot be exported to PyTorch`, "export-unsupported");
+  return atom("...");
+}
+
+export function warn(cx: Translator, node: ts.Node, message: string): void {
+  cx.reporter.report("warning", node, message, "export-warning");
+}
+
+export function skipOuter(cx: Translator, e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  return e;
+}
+
+/** A context for translating top-level code. */
+export function topContext(cx: Translator): Ctx {
+  return { scope: cx.moduleScope, indent: 0, cls: null, self: null, lambda: false, fstring: false, pre: [], update: null, forEach: false };
+}
