@@ -308,8 +308,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
   const tty = !json && io.tty === true && io.write !== undefined;
   const columns = io.columns ?? 100;
   const trainerPath = options.trainerPath ?? process.env["CNN_STUDIO_TRAINER"];
-  const env = torch ? { env: { ...process.env, CNN_STUDIO_ENGINE: "torch", ...(engine.python ? { CNN_STUDIO_PYTHON: engine.python } : {}) } } : {};
-  const client = new TrainerClient({ ...(trainerPath ? { trainerPath } : {}), ...env });
+  const client = new TrainerClient(trainerPath ? { trainerPath } : {});
   let barShown = false;
   let lastBar = 0;
   const clearBar = () => {
@@ -402,7 +401,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
       else if (e.type === "error" && e.phase !== "request") resolve(1);
     });
     void client.exited.then(() => resolve(1));
-    if (!client.start(config)) {
+    if (!client.start(config, torch ? { name: "torch", python: engine.python } : { name: "tfjs" })) {
       io.err("cnn-studio train: cannot start the trainer process");
       resolve(1);
     }

@@ -10,7 +10,7 @@ import { arr, bool, checked, Invalid, nullable, num, obj, oneOf, record, str, ty
 
 /** `gpu` = @tensorflow/tfjs-node-gpu, `native` = @tensorflow/tfjs-node, `wasm`, `js` = plain CPU. */
 export type BackendName = "gpu" | "native" | "wasm" | "js";
-/** What trains a run, as its `started` event says: a TensorFlow.js backend, or `torch` (the PyTorch engine, src/torch). */
+/** What trains a run, as its `started` event says: a TensorFlow.js backend, or `torch` (the PyTorch engine, src/trainer/engines/torch). */
 export type RunBackend = BackendName | "torch";
 export type BackendChoice = "auto" | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "gpu", "native", "wasm", "js"];

@@ -5,7 +5,7 @@ import { trainConfig, validateEvent, validateRequest, validateTrainConfig, type 
 const config = trainConfig({ file: "/m.ts", model: "net", dataset: { kind: "idx", dir: "/data" }, runsDir: "/runs" });
 
 const requests: TrainerRequest[] = [
-  { type: "start", config },
+  { type: "start", config, engine: { name: "tfjs" } },
   { type: "stop" },
   { type: "featureMaps", requestId: 3, nodeIds: [1, 4], split: "validation", index: 0 },
   { type: "ping", requestId: 1 },
@@ -17,6 +17,8 @@ const requests: TrainerRequest[] = [
   },
   { type: "inspect", requestId: 6, query: { kind: "initialWeights", file: "/m.ts", model: "net", parameter: "conv1.weight" } },
   { type: "inspect", requestId: 7, query: { kind: "dataset", file: "/m.ts", model: "net", checkpoint: null } },
+  { type: "start", config, engine: { name: "torch", python: null } },
+  { type: "start", config, engine: { name: "torch", python: "/usr/bin/python3" } },
 ];
 
 const events: TrainerEvent[] = [
@@ -71,6 +73,9 @@ describe("protocol validation", () => {
       [{ type: "featureMaps", requestId: 1, nodeIds: [1.5], split: "train", index: 0 }, 'request "featureMaps".nodeIds[0] must be an integer, got 1.5'],
       [{ type: "featureMaps", requestId: 1, nodeIds: [1], split: "test", index: 0 }, 'request "featureMaps".split must be one of "train", "validation", got "test"'],
       [{ type: "start", config: { ...config, epochs: 0 } }, 'request "start": config.epochs must be at least 1, got 0'],
+      [{ type: "start", config }, 'request "start".engine must be an object, got undefined'],
+      [{ type: "start", config, engine: { name: "cuda" } }, 'request "start".engine.name must be one of "tfjs", "torch", got "cuda"'],
+      [{ type: "start", config, engine: { name: "torch" } }, 'request "start".engine.python must be a string, got undefined'],
       [{ type: "start", config: { ...config, optimizer: { ...config.optimizer, name: "rmsprop" } } }, 'request "start": config.optimizer.name must be one of "sgd", "adam", "adamw", got "rmsprop"'],
       [{ type: "start", config: { ...config, dataset: { kind: "folder" } } }, 'request "start": config.dataset.dir must be a string, got undefined'],
       [{ type: "start", config: { ...config, optimizer: { ...config.optimizer, name: "sgd", nesterov: true } } }, 'request "start": config.optimizer: Nesterov momentum requires a momentum above 0 and zero dampening (got momentum 0, dampening 0)'],

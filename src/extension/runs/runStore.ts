@@ -83,7 +83,7 @@ function pidAlive(pid: number | null): boolean {
   }
 }
 
-/** Both engines log `backend <name> …` when a run starts (src/trainer/session.ts, src/torch/engine.ts). */
+/** Both engines log `backend <name> …` when a run starts (src/trainer/engines/tfjs/tfjsEngine.ts, src/trainer/engines/torch/pythonRun.ts). */
 const BACKEND = /\bbackend (gpu|native|wasm|js|torch)\b/;
 
 export class RunStore {
