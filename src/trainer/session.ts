@@ -3,8 +3,6 @@ import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import type { FileAnalysis, ModelAnalysis } from "../shared/analysis";
 import {
-  describeDataset,
-  notUsedText,
   validateTrainConfig,
   type BackendChoice,
   type BackendName,
@@ -15,24 +13,19 @@ import {
   type FinalMetrics,
   type StoppedEvent,
   type TrainConfig,
-  type TrainerEvent,
-  type TrainerRequest,
   type TrainerState,
 } from "../shared/training";
 import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { channelStats, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
-import type { CompiledModel, CompileModel, TF } from "./model/types";
-import { createRunDir, logTail, RunFiles } from "./runs";
-import { TrainingLoop } from "./train/loop";
+import type { CompileModel, TF } from "./model/types";
+import type { RunFiles } from "./runs";
 
 /**
- * One training run inside the trainer process, from a `start` request to its end: analyse the
- * model file, load and check the dataset against the model, pick the backend, compile, create or
- * resume the run folder, train. Every failure becomes an `error` event with a clear message (and
- * a failed run status where a run folder exists); nothing throws out of here. The steps exported
- * here (configuration, model, data, run folder, run end) are both engines'
- * (src/trainer/engines/tfjs and src/trainer/engines/torch), so both check and record a run alike.
+ * The run set-up both engines share (src/trainer/engines/tfjs and src/trainer/engines/torch), so
+ * both check and record a run alike: the saved configuration of a resumed run, the model and its
+ * input, the data checked against the model, the resume checkpoint, the run's end, the `started`
+ * event's dataset. Each step returns its failure as a value with a clear message.
  */
 
 export type BackendSelection = { ok: true; tf: TF; backend: BackendName; notUsed: BackendRejection[] } | { ok: false; error: string; notUsed: BackendRejection[] };
