@@ -19,12 +19,12 @@ import {
   type TrainFieldName,
 } from "../shared/training";
 import { numberProblem } from "../shared/validate";
-import { TrainerClient } from "../trainer/client";
+import { TrainerClient } from "../trainer/trainerClient";
 import { isReadableFile } from "./files";
 
 /**
  * `cnn-studio train`: trains a model of a model file in a background trainer process (the same
- * one the extension uses, through src/trainer/client.ts), with a progress bar on a terminal or
+ * one the extension uses, through src/trainer/trainerClient.ts), with a progress bar on a terminal or
  * JSON lines with --json. Exit codes: 0 trained, 1 training failed or the model has errors,
  * 2 unusable arguments, 130 stopped by Ctrl+C (a checkpoint is written; resume with --resume).
  */

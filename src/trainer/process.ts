@@ -4,7 +4,7 @@ import { TfjsEngine } from "./engines/tfjs/tfjsEngine";
 import { TorchEngine } from "./engines/torch/torchEngine";
 import { Inspector } from "./inspect";
 import { logTail, markRunFailed } from "./runs";
-import type { BackendSelection, SessionDeps } from "./session";
+import type { BackendSelection, SessionDeps } from "./runSetup";
 
 /**
  * The trainer's side of the protocol (src/shared/training.ts), for the child-process entry

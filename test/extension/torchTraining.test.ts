@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { RunStore } from "../../src/extension/runs/runStore";
 import { trainConfig, type TrainerEvent } from "../../src/shared/training";
-import { TrainerClient } from "../../src/trainer/client";
+import { TrainerClient } from "../../src/trainer/trainerClient";
 import { smallMnistIdx } from "../trainer/helpers/env";
 import { createFakeVscode, installFakeVscode } from "./fakeVscode";
 

@@ -6,7 +6,7 @@ import { Analyzer } from "../../src/analyzer/index";
 import type { ModelAnalysis } from "../../src/shared/analysis";
 import { trainConfig, type InspectKind, type InspectQuery, type InspectResultOf } from "../../src/shared/training";
 import type { InputSpec } from "../../src/shared/webview/common";
-import { TrainerClient } from "../../src/trainer/client";
+import { TrainerClient } from "../../src/trainer/trainerClient";
 import { Inspector } from "../../src/trainer/inspect";
 import { compileModel } from "../../src/trainer/model/compile";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount } from "../../shared/format";
 import { validateTrainConfig, type EngineSpec, type EpochEndEvent, type ProgressEvent, type StartedEvent, type TrainConfig, type TrainerEvent } from "../../shared/training";
-import type { TrainerClient } from "../../trainer/client";
+import type { TrainerClient } from "../../trainer/trainerClient";
 import { describeConfig, type TrainingEngine } from "./form";
 import { selectedPython } from "./python";
 
@@ -121,7 +121,7 @@ export class TrainingController implements vscode.Disposable {
     const backends = this.backendsDir();
     const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
     // The trainer's client (and child_process) load on the first use, not at activation.
-    const { TrainerClient } = require("../../trainer/client") as typeof import("../../trainer/client");
+    const { TrainerClient } = require("../../trainer/trainerClient") as typeof import("../../trainer/trainerClient");
     return new TrainerClient({ trainerPath: this.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends } });
   }
 

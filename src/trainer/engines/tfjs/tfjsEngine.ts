@@ -3,7 +3,7 @@ import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type T
 import type { LoadedCheckpoint } from "../../checkpoint";
 import type { CompiledModel } from "../../model/types";
 import { createRunDir, logTail, RunFiles } from "../../runs";
-import { alreadyStarted, datasetInfo, describeNormalization, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig, type SessionDeps } from "../../session";
+import { alreadyStarted, datasetInfo, describeNormalization, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig, type SessionDeps } from "../../runSetup";
 import { TrainingLoop } from "../../train/loop";
 import type { Engine, EngineRequest } from "../engine";
 

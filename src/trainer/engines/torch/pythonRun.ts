@@ -20,14 +20,14 @@ import {
 } from "../../../shared/training";
 import type { ImageDataset } from "../../data/index";
 import { createRunDir, logTail, RunFiles } from "../../runs";
-import { datasetInfo, describeNormalization, diagnosticsOf, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig } from "../../session";
+import { datasetInfo, describeNormalization, diagnosticsOf, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig } from "../../runSetup";
 import { epochLogLine } from "../../train/loop";
 import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";
 import type { Checked } from "../../../shared/validate";
 import { TORCH_TRAINER_PY } from "./script";
 
 /**
- * The PyTorch training engine: the same run as the TensorFlow.js engine (src/trainer/session.ts),
+ * The PyTorch training engine: the same run as the TensorFlow.js engine (src/trainer/engines/tfjs; the shared set-up is src/trainer/runSetup.ts),
  * with the model exported to PyTorch and trained by the user's Python (CUDA when available, the
  * CPU with a warning). Node keeps what it does for the TensorFlow.js engine — the model and
  * dataset checks, the data itself (the same loaders and normalisation), the run folder

@@ -1,12 +1,12 @@
 import type { TrainerEvent, TrainerState } from "../../../shared/training";
-import { alreadyStarted } from "../../session";
+import { alreadyStarted } from "../../runSetup";
 import type { Engine, EngineRequest } from "../engine";
 import { TorchTrainingSession } from "./pythonRun";
 
 /**
  * The PyTorch engine inside the trainer process (src/trainer/process.ts creates it when the start
  * request names the engine `torch`): the same requests and events as the TensorFlow.js engine,
- * so src/trainer/client.ts, the extension's TrainingController, the status bar, the Runs view and
+ * so src/trainer/trainerClient.ts, the extension's TrainingController, the status bar, the Runs view and
  * the panels drive it unchanged. Its run (pythonRun.ts) checks the model and loads the data in
  * this process and trains in the user's Python, which it starts as its child: the interpreter the
  * start request names (the Python extension's, or --python), else `$CNN_STUDIO_PYTHON`, else
