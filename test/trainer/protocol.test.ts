@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { trainConfig, validateEvent, validateRequest, validateTrainConfig, type TrainerEvent, type TrainerRequest } from "../../src/shared/training";
+import { validateCurvesToWebview } from "../../src/shared/webview/curves";
 
 const config = trainConfig({ file: "/m.ts", model: "net", dataset: { kind: "idx", dir: "/data" }, runsDir: "/runs" });
 
@@ -64,6 +65,14 @@ describe("protocol validation", () => {
     });
     assert.deepEqual(validateRequest("stop"), { ok: false, error: 'a request message must be an object, got "stop"' });
     assert.deepEqual(validateEvent({ kind: "x" }), { ok: false, error: 'a trainer message needs a string "type", got undefined' });
+  });
+
+  test("the trainer protocol and the panels' messages share one validator kit, and so word a failure alike", () => {
+    assert.deepEqual(validateRequest({ type: "ping", requestId: Infinity }), { ok: false, error: 'request "ping".requestId must be a finite number, got Infinity' });
+    assert.deepEqual(validateRequest({ type: "ping", requestId: NaN }), { ok: false, error: 'request "ping".requestId must be a finite number, got NaN' });
+    const panel = validateCurvesToWebview({ type: 5 });
+    assert.deepEqual(panel, { ok: false, error: 'a curves host→webview message needs a string "type", got 5' });
+    assert.deepEqual(validateRequest({ type: 5 }), { ok: false, error: 'a request message needs a string "type", got 5' });
   });
 
   test("bad fields name the message, the field and the value", () => {
