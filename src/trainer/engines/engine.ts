@@ -1,4 +1,4 @@
-import type { EngineName, TrainConfig, TrainerRequest } from "../../shared/training";
+import type { TrainConfig, TrainerRequest } from "../../shared/training";
 
 /**
  * What trains a run in the trainer process: TensorFlow.js (src/trainer/engines/tfjs) or PyTorch
@@ -20,5 +20,3 @@ export interface Engine {
   /** Frees what the engine holds (the PyTorch engine's Python process goes too). */
   dispose(): void;
 }
-
-export type { EngineName };
