@@ -2,10 +2,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { trainConfig, type BackendName, type TrainConfig } from "../src/shared/training";
-import { TorchTrainingSession } from "../src/torch/engine";
+import { TorchTrainingSession } from "../src/trainer/engines/torch/pythonRun";
 import { selectBackend } from "../src/trainer/model/backend";
 import { compileModel } from "../src/trainer/model/compile";
-import { TrainingSession } from "../src/trainer/session";
+import { TfjsEngine } from "../src/trainer/engines/tfjs/tfjsEngine";
 
 /**
  * Training throughput of the PyTorch engine (`--backend torch`: the exported model trained by the
@@ -59,7 +59,7 @@ async function tfjs(model: string, backend: BackendName): Promise<Result> {
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-bench-"));
   const times: number[] = [];
   let note = "";
-  const session: TrainingSession = new TrainingSession(
+  const session: TfjsEngine = new TfjsEngine(
     {
       compile: compileModel,
       selectBackend: async (choice) => {

@@ -9,7 +9,7 @@ import { selectBackend } from "../src/trainer/model/backend";
 import { compileModel } from "../src/trainer/model/compile";
 import type { TF } from "../src/trainer/model/types";
 import { rngFor } from "../src/trainer/rng";
-import { TrainingSession } from "../src/trainer/session";
+import { TfjsEngine } from "../src/trainer/engines/tfjs/tfjsEngine";
 import { trainStep, variableNames } from "../src/trainer/train/loop";
 import { createOptimizer } from "../src/trainer/train/optimizers";
 
@@ -166,7 +166,7 @@ async function ours(c: Case, epochs: number, seed: number): Promise<{ acc: numbe
   let acc = NaN;
   let seconds = NaN;
   let error = "";
-  const session = new TrainingSession({ compile: compileModel, selectBackend: (b) => selectBackend(b) }, (e) => {
+  const session = new TfjsEngine({ compile: compileModel, selectBackend: (b) => selectBackend(b) }, (e) => {
     if (e.type === "completed" && e.final) [acc, seconds] = [e.final.valAccuracy, e.seconds];
     if (e.type === "error") error = e.message;
   });

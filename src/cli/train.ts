@@ -11,6 +11,7 @@ import {
   withField,
   type BackendChoice,
   type DatasetSpec,
+  type FieldValue,
   type OptimizerName,
   type TrainConfig,
   type TrainConfigInput,
@@ -19,12 +20,12 @@ import {
   type TrainFieldName,
 } from "../shared/training";
 import { numberProblem } from "../shared/validate";
-import { TrainerClient } from "../trainer/client";
+import { TrainerClient } from "../trainer/trainerClient";
 import { isReadableFile } from "./files";
 
 /**
  * `cnn-studio train`: trains a model of a model file in a background trainer process (the same
- * one the extension uses, through src/trainer/client.ts), with a progress bar on a terminal or
+ * one the extension uses, through src/trainer/trainerClient.ts), with a progress bar on a terminal or
  * JSON lines with --json. Exit codes: 0 trained, 1 training failed or the model has errors,
  * 2 unusable arguments, 130 stopped by Ctrl+C (a checkpoint is written; resume with --resume).
  */
@@ -104,10 +105,16 @@ const RESUME_OPTIONS = new Set(["--resume", "--epochs", "--backend", "--json", "
 const OPTIMIZER_NAMES: Record<OptimizerName, string> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };
 
 /** A setting's value as the command line gives it, checked against the settings table; a string is the error. */
-function settingValue(f: TrainField, text: string | undefined): number | string | boolean | { error: string } {
+function settingValue(f: TrainField, text: string | undefined): FieldValue | { error: string } {
   if (f.type === "flag") return !f.default;
   const v = text ?? "";
   if (f.type === "choice") return f.choices.includes(v) ? v : { error: `${f.flag} must be one of ${f.choices.join(", ")}, got '${v}'` };
+  if (f.type === "pair") {
+    const parts = v.split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
+    if (parts.length !== 2 || !parts.every(Number.isFinite)) return { error: `${f.flag} must be two numbers ${f.metavar}, got '${v}'` };
+    const problem = parts.map((n) => numberProblem(n, f)).find((p) => p !== undefined);
+    return problem === undefined ? [parts[0]!, parts[1]!] : { error: `${f.flag} values must be ${problem}, got ${v}` };
+  }
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n)) return { error: `${f.flag} must be a number, got '${v}'` };
   const problem = numberProblem(n, f, "a whole number");
@@ -150,11 +157,11 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     else positional.push(a);
   }
   const json = flags.has("--json");
-  const settings = new Map<TrainFieldName, number | string | boolean>();
+  const settings = new Map<TrainFieldName, FieldValue>();
   for (const [flag, name] of SETTINGS) {
     if (!values.has(flag) && !flags.has(flag)) continue;
     const v = settingValue(trainField(name), values.get(flag));
-    if (typeof v === "object") return usage(v.error);
+    if (typeof v === "object" && "error" in v) return usage(v.error);
     settings.set(name, v);
   }
   const epochs = settings.get("epochs") as number | undefined;
@@ -308,8 +315,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
   const tty = !json && io.tty === true && io.write !== undefined;
   const columns = io.columns ?? 100;
   const trainerPath = options.trainerPath ?? process.env["CNN_STUDIO_TRAINER"];
-  const env = torch ? { env: { ...process.env, CNN_STUDIO_ENGINE: "torch", ...(engine.python ? { CNN_STUDIO_PYTHON: engine.python } : {}) } } : {};
-  const client = new TrainerClient({ ...(trainerPath ? { trainerPath } : {}), ...env });
+  const client = new TrainerClient(trainerPath ? { trainerPath } : {});
   let barShown = false;
   let lastBar = 0;
   const clearBar = () => {
@@ -402,7 +408,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
       else if (e.type === "error" && e.phase !== "request") resolve(1);
     });
     void client.exited.then(() => resolve(1));
-    if (!client.start(config)) {
+    if (!client.start(config, torch ? { name: "torch", python: engine.python } : { name: "tfjs" })) {
       io.err("cnn-studio train: cannot start the trainer process");
       resolve(1);
     }

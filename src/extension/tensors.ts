@@ -1,6 +1,6 @@
 import type { InspectQuery, InspectResultOf } from "../shared/training";
 import type { ModelRef } from "../shared/webview/common";
-import type { TrainerClient } from "../trainer/client";
+import type { TrainerClient } from "../trainer/trainerClient";
 import type { TensorService } from "./panels/services";
 
 /**

@@ -3,14 +3,14 @@
  * trainer (src/shared/training.ts carries it in its `start` request), its defaults and its check.
  */
 
-import { arr, bool, checked, Invalid, nullable, num, obj, oneOf, record, str, type Checked, type NumOptions, type V } from "./validate";
+import { bool, checked, Invalid, nullable, num, obj, oneOf, record, str, tuple2, type Checked, type NumOptions, type V } from "./validate";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
 /** `gpu` = @tensorflow/tfjs-node-gpu, `native` = @tensorflow/tfjs-node, `wasm`, `js` = plain CPU. */
 export type BackendName = "gpu" | "native" | "wasm" | "js";
-/** What trains a run, as its `started` event says: a TensorFlow.js backend, or `torch` (the PyTorch engine, src/torch). */
+/** What trains a run, as its `started` event says: a TensorFlow.js backend, or `torch` (the PyTorch engine, src/trainer/engines/torch). */
 export type RunBackend = BackendName | "torch";
 export type BackendChoice = "auto" | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "gpu", "native", "wasm", "js"];
@@ -103,7 +103,7 @@ interface Sections {
 /** Where a setting lives in `TrainConfig`: a top-level field, or a field of a section. */
 type Place =
   | { section: null; key: "epochs" | "batchSize" | "normalize" | "validationFraction" | "seed" | "backend" }
-  | { [S in keyof Sections]: { section: S; key: Exclude<keyof Sections[S], "betas"> } }[keyof Sections];
+  | { [S in keyof Sections]: { section: S; key: keyof Sections[S] } }[keyof Sections];
 
 interface FieldText {
   /** The CLI option: `--lr`. */
@@ -131,7 +131,11 @@ export type NumberField = Place & FieldText & Omit<NumOptions, "nonFinite"> & {
 export type ChoiceField = Place & FieldText & { type: "choice"; metavar: string; choices: readonly string[]; default: string };
 /** A true/false setting; its CLI option sets the opposite of the default (`--flip`, `--no-normalize`). */
 export type FlagField = Place & FieldText & { type: "flag"; default: boolean };
-export type TrainField = NumberField | ChoiceField | FlagField;
+/** Two numbers with the same limits (Adam's betas); `B1,B2` on the command line. */
+export type PairField = Place & FieldText & Omit<NumOptions, "nonFinite"> & { type: "pair"; metavar: string; default: readonly [number, number] };
+export type TrainField = NumberField | ChoiceField | FlagField | PairField;
+/** A setting's value: a number, a choice, true/false or a pair. */
+export type FieldValue = number | string | boolean | readonly [number, number];
 
 const SGD = ["sgd"] as const;
 const ADAM = ["adam", "adamw"] as const;
@@ -151,6 +155,7 @@ export const TRAIN_FIELDS = {
     type: "number", section: "optimizer", key: "weightDecay", flag: "--weight-decay", metavar: "W", label: "Weight decay", help: "L2 penalty (adamw: decoupled weight decay)",
     min: 0, max: 1, default: 0, defaultFor: { adamw: 0.01 }, defaultText: "0, adamw: 0.01",
   },
+  betas: { type: "pair", section: "optimizer", key: "betas", flag: "--betas", metavar: "B1,B2", label: "Betas", help: "Adam/AdamW betas", min: 0, below: 1, default: [0.9, 0.999], defaultText: "0.9,0.999", when: { optimizer: ADAM } },
   eps: { type: "number", section: "optimizer", key: "eps", flag: "--eps", metavar: "E", label: "Epsilon", help: "Adam/AdamW epsilon", min: 0, max: 1, default: 1e-8, when: { optimizer: ADAM } },
   schedule: { type: "choice", section: "schedule", key: "name", flag: "--schedule", metavar: "S", label: "Learning-rate schedule", help: SCHEDULES.join(" | "), choices: SCHEDULES, default: "none" },
   stepSize: { type: "number", section: "schedule", key: "stepSize", flag: "--step-size", metavar: "N", label: "Step size", formLabel: "Step size (epochs)", help: "step: multiply the lr by --gamma every N epochs", int: true, min: 1, max: 10000, default: 1, when: { schedule: ["step"] } },
@@ -209,7 +214,7 @@ export type TrainConfigInput = Pick<TrainConfig, "file" | "model" | "dataset" | 
   };
 
 /** `input` with one setting set (the value is checked later, by `validateTrainConfig`). */
-export function withField(input: TrainConfigInput, f: TrainField, value: number | string | boolean): TrainConfigInput {
+export function withField(input: TrainConfigInput, f: TrainField, value: FieldValue): TrainConfigInput {
   if (f.section === null) return { ...input, [f.key]: value };
   return { ...input, [f.section]: { ...input[f.section], [f.key]: value } };
 }
@@ -231,7 +236,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
       dampening: base.optimizer?.dampening ?? d("dampening"),
       nesterov: base.optimizer?.nesterov ?? TRAIN_FIELDS.nesterov.default,
       weightDecay: base.optimizer?.weightDecay ?? d("weightDecay"),
-      betas: base.optimizer?.betas ?? [0.9, 0.999],
+      betas: base.optimizer?.betas ?? [...TRAIN_FIELDS.betas.default],
       eps: base.optimizer?.eps ?? d("eps"),
     },
     schedule: {
@@ -269,18 +274,15 @@ const datasetSpec: V<DatasetSpec> = (v, at) => {
   return { kind, dir };
 };
 
-const betas: V<[number, number]> = (v, at) => {
-  const b = arr(num())(v, at);
-  if (b.length !== 2 || b.some((x) => x < 0 || x >= 1)) throw new Invalid(`${at} must be two numbers in [0, 1), got [${b.join(", ")}]`);
-  return [b[0]!, b[1]!];
-};
 
 /** A setting's check, from the settings table. */
-function check<F extends TrainField>(f: F): V<F extends ChoiceField ? F["choices"][number] : F extends FlagField ? boolean : number> {
-  type Out = F extends ChoiceField ? F["choices"][number] : F extends FlagField ? boolean : number;
-  if (f.type === "number") return num(f) as V<Out>;
-  if (f.type === "choice") return oneOf(f.choices) as V<Out>;
-  return bool as V<Out>;
+type CheckedValue<F extends TrainField> = F extends ChoiceField ? F["choices"][number] : F extends FlagField ? boolean : F extends PairField ? [number, number] : number;
+
+function check<F extends TrainField>(f: F): V<CheckedValue<F>> {
+  if (f.type === "number") return num(f) as V<CheckedValue<F>>;
+  if (f.type === "pair") return tuple2(num(f)) as V<CheckedValue<F>>;
+  if (f.type === "choice") return oneOf(f.choices) as V<CheckedValue<F>>;
+  return bool as V<CheckedValue<F>>;
 }
 
 const F = TRAIN_FIELDS;
@@ -292,7 +294,7 @@ const optimizerConfig: V<OptimizerConfig> = obj({
   dampening: check(F.dampening),
   nesterov: check(F.nesterov),
   weightDecay: check(F.weightDecay),
-  betas,
+  betas: check(F.betas),
   eps: check(F.eps),
 });
 

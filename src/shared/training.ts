@@ -26,8 +26,19 @@ export type { Checked } from "./validate";
 // ---------------------------------------------------------------------------------------------
 // Requests: extension/CLI → trainer
 
+/** What trains a run: the engine names of `EngineSpec`. */
+export type EngineName = "tfjs" | "torch";
+export const ENGINE_NAMES: readonly EngineName[] = ["tfjs", "torch"];
+
+/**
+ * What trains a run: TensorFlow.js in the trainer process, or PyTorch in the user's Python (its
+ * interpreter: `python`, or when null `$CNN_STUDIO_PYTHON`, python3, python), which the trainer
+ * process starts as its child (src/trainer/engines).
+ */
+export type EngineSpec = { name: "tfjs" } | { name: "torch"; python: string | null };
+
 export type TrainerRequest =
-  | { type: "start"; config: TrainConfig }
+  | { type: "start"; config: TrainConfig; engine: EngineSpec }
   /** Stop gracefully at the next step boundary, writing a checkpoint. */
   | { type: "stop" }
   /** The activations of graph nodes (ids of `ModelAnalysis.graph`) for one sample, current weights. */
@@ -318,13 +329,18 @@ const inspectResult: V<InspectResult> = (v, at) => {
   return inspectResults[kind](v, at);
 };
 
+const engineSpec: V<EngineSpec> = (v, at) => {
+  const name = oneOf(ENGINE_NAMES)(record(v, at)["name"], `${at}.name`);
+  return name === "tfjs" ? obj({ name: literal(name) })(v, at) : obj({ name: literal(name), python: nullable(str) })(v, at);
+};
+
 export const REQUEST_TYPES = ["start", "stop", "featureMaps", "ping", "inspect", "shutdown"] as const;
 
 /** Checks a message received by the trainer. */
 export const validateRequest: (v: unknown) => Checked<TrainerRequest> = tagged<TrainerRequest>(
   "request",
   {
-    start: (v, at) => ({ type: "start", config: trainConfigOf(record(v, at)["config"], `${at}: config`) }),
+    start: (v, at) => ({ type: "start", config: trainConfigOf(record(v, at)["config"], `${at}: config`), engine: engineSpec(record(v, at)["engine"], `${at}.engine`) }),
     stop: obj({ type: literal("stop") }),
     featureMaps: obj({ type: literal("featureMaps"), requestId: int, nodeIds, split, index: nat }),
     ping: obj({ type: literal("ping"), requestId: int }),

@@ -42,12 +42,14 @@ export interface NumOptions {
   /** An exclusive lower bound: the value must be above it. */
   above?: number;
   max?: number;
+  /** An exclusive upper bound: the value must be below it. */
+  below?: number;
   /** Allow NaN and ±Infinity (metrics of a diverging run). Default false. */
   nonFinite?: boolean;
 }
 
 /**
- * What a number breaks of `opts` ("an integer", "at least 1", "above 0", "at most 10"), or
+ * What a number breaks of `opts` ("an integer", "at least 1", "above 0", "at most 10", "below 1"), or
  * undefined; every number check (messages, the CLI, the Train view's form) words its limits so.
  */
 export function numberProblem(v: number, opts: NumOptions, integer = "an integer"): string | undefined {
@@ -56,6 +58,7 @@ export function numberProblem(v: number, opts: NumOptions, integer = "an integer
   if (opts.min !== undefined && v < opts.min) return `at least ${opts.min}`;
   if (opts.above !== undefined && v <= opts.above) return `above ${opts.above}`;
   if (opts.max !== undefined && v > opts.max) return `at most ${opts.max}`;
+  if (opts.below !== undefined && v >= opts.below) return `below ${opts.below}`;
   return undefined;
 }
 

@@ -10,7 +10,7 @@ import { readCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
 import { channelStats, fail, fillBatch, loadDataset, normalizationTable, ok, type ImageDataset, type Normalization, type Result } from "./data/index";
 import type { CompiledModel, TF } from "./model/types";
-import { findModel, modelInputSpec, type BackendSelection, type SessionDeps } from "./session";
+import { findModel, modelInputSpec, type BackendSelection, type SessionDeps } from "./runSetup";
 import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
 
 /**

@@ -3,9 +3,9 @@ import { compileModel } from "./model/compile";
 import { runTrainerProcess } from "./process";
 
 /**
- * The trainer process (bundled to dist/trainer.js), started by src/trainer/client.ts with
+ * The trainer process (bundled to dist/trainer.js), started by src/trainer/trainerClient.ts with
  * `child_process.fork`: speaks the protocol of src/shared/training.ts over IPC, trains one run
- * (with the PyTorch engine when `$CNN_STUDIO_ENGINE` is `torch`).
+ * with the engine its start request names (src/trainer/engines).
  */
 
 declare const __VERSION__: string | undefined;
@@ -14,5 +14,4 @@ runTrainerProcess({
   compile: compileModel,
   selectBackend: (choice) => selectBackend(choice),
   version: typeof __VERSION__ === "string" ? __VERSION__ : "dev",
-  engine: process.env["CNN_STUDIO_ENGINE"] === "torch" ? "torch" : "tfjs",
 });

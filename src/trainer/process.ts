@@ -1,8 +1,10 @@
-import { validateRequest, type BackendChoice, type InspectQuery, type TrainerEvent } from "../shared/training";
+import { validateRequest, type BackendChoice, type EngineSpec, type InspectQuery, type TrainerEvent } from "../shared/training";
+import type { Engine, EngineRequest } from "./engines/engine";
+import { TfjsEngine } from "./engines/tfjs/tfjsEngine";
+import { TorchEngine } from "./engines/torch/torchEngine";
 import { Inspector } from "./inspect";
 import { logTail, markRunFailed } from "./runs";
-import { TorchProcessSession } from "../torch/process";
-import { TrainingSession, type BackendSelection, type SessionDeps } from "./session";
+import type { BackendSelection, SessionDeps } from "./runSetup";
 
 /**
  * The trainer's side of the protocol (src/shared/training.ts), for the child-process entry
@@ -12,12 +14,11 @@ import { TrainingSession, type BackendSelection, type SessionDeps } from "./sess
  * gracefully at a step boundary (with a checkpoint); SIGINT (a run interrupted from another
  * window) stops the run the same way. `inspect` requests are answered by an Inspector (created on
  * the first), with or without a run, on the run's backend when there is one. The run is trained
- * by TensorFlow.js, or by the PyTorch engine (src/torch/process.ts) when `engine` is "torch".
+ * by the engine its `start` request names (src/trainer/engines): TensorFlow.js or PyTorch.
  */
 
 export interface ProcessDeps extends SessionDeps {
   version: string;
-  engine: "tfjs" | "torch";
 }
 
 export function runTrainerProcess(deps: ProcessDeps): void {
@@ -63,10 +64,20 @@ export function runTrainerProcess(deps: ProcessDeps): void {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   // tfjs has one current backend: an inspector started during a run computes on the run's.
   let runBackend: Promise<BackendSelection> | null = null;
-  const session =
-    deps.engine === "torch"
-      ? new TorchProcessSession(process.env["CNN_STUDIO_PYTHON"] || null, log, (e) => send(e))
-      : new TrainingSession({ ...deps, selectBackend: (choice: BackendChoice) => (runBackend = deps.selectBackend(choice)), log }, (e) => send(e));
+  const createEngine = (spec: EngineSpec): Engine =>
+    spec.name === "torch"
+      ? new TorchEngine(spec.python, log, (e) => send(e))
+      : new TfjsEngine({ ...deps, selectBackend: (choice: BackendChoice) => (runBackend = deps.selectBackend(choice)), log }, (e) => send(e));
+  /** The run's engine, from the first `start` request on (one run per process). */
+  let engine: Engine | null = null;
+  /** Requests before any run: nothing to stop, no feature maps. */
+  const beforeStart = (req: Exclude<EngineRequest, { type: "start" }>): void => {
+    if (req.type === "ping") send({ type: "pong", requestId: req.requestId, state: "idle" });
+    else if (req.type === "featureMaps") {
+      send({ type: "error", requestId: req.requestId, phase: "request", message: "feature maps need a trained model: no run has been started in this trainer (state: idle)", diagnostics: [], runDir: null, logTail: [] });
+    }
+  };
+  const handle = (req: Exclude<EngineRequest, { type: "start" }>): void => (engine === null ? beforeStart(req) : void engine.handle(req));
   let inspector: Inspector | null = null;
   const inspect = (requestId: number, query: InspectQuery): void => {
     inspector ??= new Inspector({ ...deps, selectBackend: (choice) => runBackend ?? deps.selectBackend(choice), log });
@@ -78,7 +89,7 @@ export function runTrainerProcess(deps: ProcessDeps): void {
   const exit = (code: number): void => {
     if (exiting) return;
     exiting = true;
-    session.dispose();
+    engine?.dispose();
     inspector?.dispose();
     // let pending IPC messages flush, then leave
     const done = () => {
@@ -104,32 +115,33 @@ export function runTrainerProcess(deps: ProcessDeps): void {
     const req = checked.value;
     if (req.type === "inspect") return inspect(req.requestId, req.query);
     if (req.type === "start") {
-      if (running !== null) {
-        void session.handle(req); // answers with an error: one run per process
+      if (engine !== null) {
+        void engine.handle(req); // answers with an error: one run per process
         return;
       }
-      running = session.handle(req).finally(() => {
+      engine = createEngine(req.engine);
+      running = engine.handle(req).finally(() => {
         running = null;
       });
       return;
     }
-    void session.handle(req);
+    handle(req);
     if (req.type === "shutdown") exitWhenIdle();
   });
 
   process.on("disconnect", () => {
     // the parent is gone: stop at the next step boundary (leaving a checkpoint), then exit
-    session.stop();
+    engine?.stop();
     exitWhenIdle();
   });
-  process.on("SIGINT", () => session.stop());
+  process.on("SIGINT", () => engine?.stop());
 
   const crash = (what: string, e: unknown): void => {
     const message = `${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     process.stderr.write(`cnn-studio trainer: ${message}\n`);
-    const runDir = session.runDir;
+    const runDir = engine?.runDir ?? null;
     try {
-      session.dispose(); // the PyTorch engine's Python child goes too
+      engine?.dispose(); // the PyTorch engine's Python child goes too
     } catch {
       // crashing already
     }

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { runPython } from "../../src/export/python";
 import { trainConfig } from "../../src/shared/training";
-import { TorchTrainingSession, type TorchEvent } from "../../src/torch/engine";
+import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 import { PYTHON, ROOT } from "./helpers";
 
 /**

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "../../src/export/checkpointPy";
-import { TORCH_TRAINER_PY } from "../../src/torch/script";
+import { TORCH_TRAINER_PY } from "../../src/trainer/engines/torch/script";
 import { PYTHON, ROOT } from "./helpers";
 
 /**
@@ -15,7 +15,7 @@ import { PYTHON, ROOT } from "./helpers";
  */
 
 const CHECKPOINT = path.join(ROOT, "src/export/checkpoint.py");
-const TRAINER = path.join(ROOT, "src/torch/trainer.py");
+const TRAINER = path.join(ROOT, "src/trainer/engines/torch/trainer.py");
 
 function python(): string | null {
   for (const p of [PYTHON, "python3"]) if (spawnSync(p, ["-c", "pass"]).status === 0) return p;

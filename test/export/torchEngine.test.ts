@@ -5,12 +5,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { trainConfig, validateEvent, validateTrainConfig, type TrainConfig } from "../../src/shared/training";
-import { TorchTrainingSession, type TorchEvent } from "../../src/torch/engine";
+import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { permutation, rngFor } from "../../src/trainer/rng";
 import { exportOnnx } from "../../src/export/onnx";
 import { exportPyTorch } from "../../src/export/pytorch";
-import { TORCH_TRAINER_PY } from "../../src/torch/script";
+import { TORCH_TRAINER_PY } from "../../src/trainer/engines/torch/script";
 import { PYTHON, ROOT } from "./helpers";
 
 /**

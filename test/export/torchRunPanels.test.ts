@@ -6,9 +6,9 @@ import { listCheckpoints as panelCheckpoints, MetricsTail, readCheckpointTensor,
 import { RunStore } from "../../src/extension/runs/runStore";
 import { trainConfig, type TrainConfig } from "../../src/shared/training";
 import { validateCurvesToWebview } from "../../src/shared/webview/curves";
-import { TorchTrainingSession, type TorchEvent } from "../../src/torch/engine";
+import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
-import { TrainingSession } from "../../src/trainer/session";
+import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { deps, smallMnistIdx, tempDir } from "../trainer/helpers/env";
 import { PYTHON, ROOT } from "./helpers";
 
@@ -30,7 +30,7 @@ function config(runsDir: string, data: string): TrainConfig {
 async function tfjsRun(c: TrainConfig): Promise<string> {
   let runDir = "";
   const errors: string[] = [];
-  const session = new TrainingSession(deps(), (e) => {
+  const session = new TfjsEngine(deps(), (e) => {
     if (e.type === "started") runDir = e.runDir;
     if (e.type === "error") errors.push(e.message);
   });

@@ -9,7 +9,7 @@ import type { InputSpec, ModelRef } from "../../src/shared/webview/common";
 import { validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
 import { validateFiltersToWebview } from "../../src/shared/webview/filters";
 import { validateReceptiveFieldToWebview } from "../../src/shared/webview/receptiveField";
-import { TrainerClient, type TrainerExit } from "../../src/trainer/client";
+import { TrainerClient, type TrainerExit } from "../../src/trainer/trainerClient";
 import { TrainerTensorService, UNTRUSTED_TENSORS, type InspectorProcess } from "../../src/extension/tensors";
 import { EXAMPLES, TRAINER } from "../trainer/helpers/env";
 import { createFake, fakeContext, install, type FakePanel } from "../webview/fakeVscode";

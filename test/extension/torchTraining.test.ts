@@ -5,14 +5,14 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { RunStore } from "../../src/extension/runs/runStore";
 import { trainConfig, type TrainerEvent } from "../../src/shared/training";
-import { TrainerClient } from "../../src/trainer/client";
+import { TrainerClient } from "../../src/trainer/trainerClient";
 import { smallMnistIdx } from "../trainer/helpers/env";
 import { createFakeVscode, installFakeVscode } from "./fakeVscode";
 
 /**
  * The extension's TrainingController with the PyTorch engine (the Train view's backend "torch"):
- * the trainer process of src/torch/process.ts (out/src/torch/main.js standing in for
- * dist/trainer.js with $CNN_STUDIO_ENGINE=torch) with the Python extension's selected interpreter, the same events, status
+ * the trainer process (dist/trainer.js) with the engine `torch` in its start request and the
+ * Python extension's selected interpreter, the same events, status
  * bar text, stop (with a checkpoint) and resume (with the engine the run's config.json names) as
  * the TensorFlow.js engine; the Runs view says backend "torch". Skipped without Debian's
  * python3-torch.
@@ -61,10 +61,17 @@ test("the Python extension's interpreter, else python.defaultInterpreterPath, el
   }
 });
 
-test("the PyTorch engine's trainer process speaks the trainer protocol: ping, no feature maps while training, shutdown", async () => {
-  const client = new TrainerClient({ trainerPath: path.join(ROOT, "dist", "trainer.js"), env: { ...process.env, CNN_STUDIO_ENGINE: "torch" } });
-  const pong = await client.ping();
-  assert.equal(pong.state, "idle");
+test("the trainer process runs the engine its start request names (not an environment variable): PyTorch refuses feature maps", async () => {
+  const client = new TrainerClient({ trainerPath: path.join(ROOT, "dist", "trainer.js") });
+  assert.equal((await client.ping()).state, "idle");
+  await assert.rejects(client.featureMaps([1], "train", 0), /no run has been started in this trainer \(state: idle\)/);
+  const failed = new Promise<TrainerEvent>((resolve) => client.on((e) => e.type === "error" && e.phase !== "request" && resolve(e)));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-engine-"));
+  const config = trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: path.join(home, "runs"), epochs: 1 });
+  assert.ok(client.start(config, { name: "torch", python: path.join(home, "no-such-python") }));
+  const e = await failed;
+  assert.ok(e.type === "error");
+  assert.match(e.message, /^No Python interpreter found \(tried .*no-such-python \(not found\)\)/, "the PyTorch engine ran, with the request's interpreter");
   await assert.rejects(client.featureMaps([1], "train", 0), /the PyTorch engine's run computes no feature maps/);
   assert.deepEqual(await client.shutdown(), { code: 0, signal: null });
 });

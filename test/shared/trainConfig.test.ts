@@ -13,8 +13,10 @@ import {
   TRAIN_FIELD_NAMES,
   validateTrainConfig,
   withField,
+  type FieldValue,
   type NumberField,
   type NumberFieldName,
+  type PairField,
   type TrainConfigInput,
   type TrainFieldName,
 } from "../../src/shared/trainConfig";
@@ -27,13 +29,15 @@ const FOLDER = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-fields-"));
 const model: FormModel = { id: "m#lenet5Mnist", file: LENET, name: "lenet5Mnist", inputs: [["N", 1, 28, 28]], output: ["N", 10], params: 1, errors: 0 };
 
 /** The values at and just past each limit of a number setting, with whether they are allowed. */
-function boundaries(f: NumberField): [number, boolean][] {
-  const step = (x: number): number => (f.int ? 1 : Math.max(Math.abs(x) * 1e-6, 1e-6));
+function boundaries(f: NumberField | PairField): [number, boolean][] {
+  const int = f.type === "number" && f.int === true;
+  const step = (x: number): number => (int ? 1 : Math.max(Math.abs(x) * 1e-6, 1e-6));
   const out: [number, boolean][] = [];
   if (f.min !== undefined) out.push([f.min, true], [f.min - step(f.min), false]);
   if (f.above !== undefined) out.push([f.above, false], [f.above + step(f.above), true]);
   if (f.max !== undefined) out.push([f.max, true], [f.max + step(f.max), false]);
-  if (f.int) out.push([(f.min ?? 0) + 0.5, false]);
+  if (f.below !== undefined) out.push([f.below, false], [f.below - step(f.below), true]);
+  if (int) out.push([(f.min ?? 0) + 0.5, false]);
   return out;
 }
 
@@ -56,7 +60,7 @@ function cliAccepts(name: TrainFieldName, value: string): boolean {
   return r.ok;
 }
 
-function validatorAccepts(name: TrainFieldName, value: number | string): boolean {
+function validatorAccepts(name: TrainFieldName, value: FieldValue): boolean {
   const base: TrainConfigInput = { file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: "/runs", ...context(name).config };
   return validateTrainConfig(trainConfig(withField(base, trainField(name), value))).ok;
 }
@@ -79,6 +83,21 @@ describe("the settings table", () => {
         assert.equal(cliAccepts(name, String(value)), allowed, `CLI, ${what}`);
         if (formFields.includes(name)) assert.equal(formAccepts(name as (typeof FORM_NUMBER_FIELDS)[number], String(value)), allowed, `form, ${what}`);
       }
+    }
+  });
+
+  test("pair settings (Adam's betas): the CLI and the protocol accept and reject the same boundary values, each of the two", () => {
+    for (const name of TRAIN_FIELD_NAMES) {
+      const f = trainField(name);
+      if (f.type !== "pair") continue;
+      for (const [value, allowed] of boundaries(f)) {
+        for (const pair of [[value, f.default[1]], [f.default[0], value]] as const) {
+          assert.equal(validatorAccepts(name, pair), allowed, `protocol, ${name} = ${pair.join(",")}`);
+          assert.equal(cliAccepts(name, pair.join(",")), allowed, `CLI, ${name} = ${pair.join(",")}`);
+        }
+      }
+      assert.equal(cliAccepts(name, "0.9"), false, "one number is not a pair");
+      assert.equal(validatorAccepts(name, [0.9] as unknown as [number, number]), false);
     }
   });
 
@@ -108,7 +127,7 @@ describe("the settings table", () => {
     for (const name of TRAIN_FIELD_NAMES) {
       const f = trainField(name);
       const expected = f.type === "number" ? numberDefault(name as NumberFieldName) : f.default;
-      assert.equal(fieldValue(c, f), expected, name);
+      assert.deepEqual(fieldValue(c, f), expected, name);
       if (f.type === "number") assert.equal(fieldValue(sgd, f), numberDefault(name as NumberFieldName, "sgd"), `${name} (sgd)`);
     }
     assert.equal(sgd.optimizer.lr, 0.01);

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { trainConfig } from "../../src/shared/training";
-import { TrainingSession } from "../../src/trainer/session";
+import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, ROOT, tempDir } from "./helpers/env";
 
 /**
@@ -23,7 +23,7 @@ const reference = JSON.parse(fs.readFileSync(path.join(ROOT, "test/golden/traine
 test("LeNet-5 on mnist-sample: ≥ 97% and within 1 point of PyTorch", { timeout: 600_000 }, async () => {
   const r = reference.recipe;
   const events = collect();
-  const session = new TrainingSession(deps(), events.emit);
+  const session = new TfjsEngine(deps(), events.emit);
   await session.handle({
     type: "start",
     config: trainConfig({

@@ -6,10 +6,10 @@ import { Analyzer } from "../../src/analyzer/index";
 import type { ModelAnalysis } from "../../src/shared/analysis";
 import { trainConfig, type InspectKind, type InspectQuery, type InspectResultOf } from "../../src/shared/training";
 import type { InputSpec } from "../../src/shared/webview/common";
-import { TrainerClient } from "../../src/trainer/client";
+import { TrainerClient } from "../../src/trainer/trainerClient";
 import { Inspector } from "../../src/trainer/inspect";
 import { compileModel } from "../../src/trainer/model/compile";
-import { TrainingSession } from "../../src/trainer/session";
+import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, smallMnistIdx, tempDir, testTf, TRAINER } from "./helpers/env";
 
 /**
@@ -28,7 +28,7 @@ const spatial = analysis.graph.filter((n) => n.kind !== "output" && n.output.len
 
 const inspector = new Inspector(deps());
 let checkpoint = "";
-let session: TrainingSession;
+let session: TfjsEngine;
 const events = collect();
 
 async function ask<K extends InspectKind>(q: Extract<InspectQuery, { kind: K }>): Promise<InspectResultOf<K>> {
@@ -57,7 +57,7 @@ const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => M
 
 before(async () => {
   // a short real run (1 epoch of 320 images): its checkpoint, and the loop's own feature maps to compare with
-  session = new TrainingSession(deps(), events.emit);
+  session = new TfjsEngine(deps(), events.emit);
   await session.handle({
     type: "start",
     config: trainConfig({ file: FILE, model: MODEL, dataset: { kind: "idx", dir: smallMnistIdx(320, 100) }, runsDir: tempDir(), epochs: 1, batchSize: 32, seed: 3, optimizer: { name: "sgd", lr: 0.05, momentum: 0.9 } }),

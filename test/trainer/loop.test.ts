@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import { trainConfig, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
 import { crc32, listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { readStatus } from "../../src/trainer/runs";
-import { TrainingSession } from "../../src/trainer/session";
+import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir } from "./helpers/env";
 
 /** In-process runs (no child process) of LeNet-5 on a small slice of mnist-sample. */
@@ -31,9 +31,9 @@ function config(runsDir: string, over: Partial<TrainConfig> = {}): TrainConfig {
   };
 }
 
-async function train(c: TrainConfig, onEvent?: (e: TrainerEvent, s: TrainingSession) => void): Promise<{ events: ReturnType<typeof collect>; session: TrainingSession }> {
+async function train(c: TrainConfig, onEvent?: (e: TrainerEvent, s: TfjsEngine) => void): Promise<{ events: ReturnType<typeof collect>; session: TfjsEngine }> {
   const events = collect();
-  const session: TrainingSession = new TrainingSession(deps(), (e) => {
+  const session: TfjsEngine = new TfjsEngine(deps(), (e) => {
     events.emit(e);
     onEvent?.(e, session);
   });
@@ -82,7 +82,7 @@ describe("training loop", () => {
 
     // feature maps of the trained model, binary
     const fm = collect();
-    const s2 = new TrainingSession(deps(), fm.emit);
+    const s2 = new TfjsEngine(deps(), fm.emit);
     s2.featureMaps(1, [1], "validation", 0);
     assert.match(fm.of("error")[0]!.message, /no run has been started/);
     session.featureMaps(7, [1, 3, 13], "validation", 4);

@@ -5,9 +5,9 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { trainConfig, validateEvent, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
 import { listCheckpoints } from "../../src/trainer/checkpoint";
-import { TrainerClient } from "../../src/trainer/client";
+import { TrainerClient } from "../../src/trainer/trainerClient";
 import { readStatus } from "../../src/trainer/runs";
-import { TrainingSession } from "../../src/trainer/session";
+import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir, TRAINER } from "./helpers/env";
 
 /** The trainer as a child process, through the client (what the extension and the CLI use). */
@@ -95,7 +95,7 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
   test("a killed trainer: the run is marked failed with the log tail, nothing written is lost, and it resumes exactly", { timeout: 60_000 }, async () => {
     // the uninterrupted reference, in-process
     const ref = collect();
-    const refSession = new TrainingSession(deps(), ref.emit);
+    const refSession = new TfjsEngine(deps(), ref.emit);
     await refSession.handle({ type: "start", config: config(tempDir()) });
     refSession.dispose();
     const reference = metricsOf(ref.of("started")[0]!.runDir);
@@ -186,7 +186,7 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
     child.send({ type: "ping", requestId: 5 });
     assert.ok((await next((e) => e.type === "pong")).type === "pong");
     // a run, then the parent goes away mid-training
-    child.send({ type: "start", config: config(tempDir(), { epochs: 3 }) });
+    child.send({ type: "start", config: config(tempDir(), { epochs: 3 }), engine: { name: "tfjs" } });
     const started = await next((e) => e.type === "started");
     await next((e) => e.type === "progress" && e.globalStep >= 2);
     child.disconnect();

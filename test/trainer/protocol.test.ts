@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { trainConfig, validateEvent, validateRequest, validateTrainConfig, type TrainerEvent, type TrainerRequest } from "../../src/shared/training";
+import { validateCurvesToWebview } from "../../src/shared/webview/curves";
 
 const config = trainConfig({ file: "/m.ts", model: "net", dataset: { kind: "idx", dir: "/data" }, runsDir: "/runs" });
 
 const requests: TrainerRequest[] = [
-  { type: "start", config },
+  { type: "start", config, engine: { name: "tfjs" } },
   { type: "stop" },
   { type: "featureMaps", requestId: 3, nodeIds: [1, 4], split: "validation", index: 0 },
   { type: "ping", requestId: 1 },
@@ -17,6 +18,8 @@ const requests: TrainerRequest[] = [
   },
   { type: "inspect", requestId: 6, query: { kind: "initialWeights", file: "/m.ts", model: "net", parameter: "conv1.weight" } },
   { type: "inspect", requestId: 7, query: { kind: "dataset", file: "/m.ts", model: "net", checkpoint: null } },
+  { type: "start", config, engine: { name: "torch", python: null } },
+  { type: "start", config, engine: { name: "torch", python: "/usr/bin/python3" } },
 ];
 
 const events: TrainerEvent[] = [
@@ -64,6 +67,14 @@ describe("protocol validation", () => {
     assert.deepEqual(validateEvent({ kind: "x" }), { ok: false, error: 'a trainer message needs a string "type", got undefined' });
   });
 
+  test("the trainer protocol and the panels' messages share one validator kit, and so word a failure alike", () => {
+    assert.deepEqual(validateRequest({ type: "ping", requestId: Infinity }), { ok: false, error: 'request "ping".requestId must be a finite number, got Infinity' });
+    assert.deepEqual(validateRequest({ type: "ping", requestId: NaN }), { ok: false, error: 'request "ping".requestId must be a finite number, got NaN' });
+    const panel = validateCurvesToWebview({ type: 5 });
+    assert.deepEqual(panel, { ok: false, error: 'a curves host→webview message needs a string "type", got 5' });
+    assert.deepEqual(validateRequest({ type: 5 }), { ok: false, error: 'a request message needs a string "type", got 5' });
+  });
+
   test("bad fields name the message, the field and the value", () => {
     const cases: [unknown, string][] = [
       [{ type: "ping" }, 'request "ping".requestId must be a number, got undefined'],
@@ -71,6 +82,9 @@ describe("protocol validation", () => {
       [{ type: "featureMaps", requestId: 1, nodeIds: [1.5], split: "train", index: 0 }, 'request "featureMaps".nodeIds[0] must be an integer, got 1.5'],
       [{ type: "featureMaps", requestId: 1, nodeIds: [1], split: "test", index: 0 }, 'request "featureMaps".split must be one of "train", "validation", got "test"'],
       [{ type: "start", config: { ...config, epochs: 0 } }, 'request "start": config.epochs must be at least 1, got 0'],
+      [{ type: "start", config }, 'request "start".engine must be an object, got undefined'],
+      [{ type: "start", config, engine: { name: "cuda" } }, 'request "start".engine.name must be one of "tfjs", "torch", got "cuda"'],
+      [{ type: "start", config, engine: { name: "torch" } }, 'request "start".engine.python must be a string, got undefined'],
       [{ type: "start", config: { ...config, optimizer: { ...config.optimizer, name: "rmsprop" } } }, 'request "start": config.optimizer.name must be one of "sgd", "adam", "adamw", got "rmsprop"'],
       [{ type: "start", config: { ...config, dataset: { kind: "folder" } } }, 'request "start": config.dataset.dir must be a string, got undefined'],
       [{ type: "start", config: { ...config, optimizer: { ...config.optimizer, name: "sgd", nesterov: true } } }, 'request "start": config.optimizer: Nesterov momentum requires a momentum above 0 and zero dampening (got momentum 0, dampening 0)'],

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, writeTensorData, type TrainingPosition } from "../../src/trainer/checkpoint";
 import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runs";
-import { resumeCheckpoint } from "../../src/trainer/session";
+import { resumeCheckpoint } from "../../src/trainer/runSetup";
 import { tempDir } from "./helpers/env";
 
 const position = (epoch: number, step: number): TrainingPosition => ({ epoch, step, globalStep: epoch * 10 + step, lossSum: 1.5, correct: 3, correctTop5: 4, seen: 8, metricsLines: 5, seconds: 2 });

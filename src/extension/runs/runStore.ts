@@ -78,7 +78,7 @@ function pidAlive(pid: number | null): boolean {
   }
 }
 
-/** Both engines log `backend <name> …` when a run starts (src/trainer/session.ts, src/torch/engine.ts). */
+/** Both engines log `backend <name> …` when a run starts (src/trainer/engines/tfjs/tfjsEngine.ts, src/trainer/engines/torch/pythonRun.ts). */
 const BACKEND = /\bbackend (gpu|native|wasm|js|torch)\b/;
 const BACKENDS: ReadonlySet<string> = new Set(["gpu", "native", "wasm", "js", "torch"]);
 

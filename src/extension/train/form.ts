@@ -10,6 +10,7 @@ import {
   validateTrainConfig,
   type BackendChoice,
   type DatasetSpec,
+  type EngineName,
   type NumberField,
   type NumberFieldName,
   type OptimizerName,
@@ -26,8 +27,8 @@ import { numberProblem } from "../../shared/validate";
 
 export type DatasetKind = DatasetSpec["kind"];
 
-/** Which engine trains: TensorFlow.js, or PyTorch with the user's Python (both from dist/trainer.js). */
-export type TrainingEngine = "tfjs" | "torch";
+/** Which engine trains: TensorFlow.js, or PyTorch with the user's Python (both from dist/trainer.js); the start request's. */
+export type TrainingEngine = EngineName;
 /** The form's backend choices: TensorFlow.js's, and `torch` for the PyTorch engine. */
 export type FormBackend = BackendChoice | "torch";
 export const FORM_BACKENDS: readonly FormBackend[] = [...BACKEND_CHOICES, "torch"];

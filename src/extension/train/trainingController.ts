@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount } from "../../shared/format";
-import { validateTrainConfig, type EpochEndEvent, type ProgressEvent, type StartedEvent, type TrainConfig, type TrainerEvent } from "../../shared/training";
-import type { TrainerClient } from "../../trainer/client";
+import { validateTrainConfig, type EngineSpec, type EpochEndEvent, type ProgressEvent, type StartedEvent, type TrainConfig, type TrainerEvent } from "../../shared/training";
+import type { TrainerClient } from "../../trainer/trainerClient";
 import { describeConfig, type TrainingEngine } from "./form";
 import { selectedPython } from "./python";
 
@@ -14,7 +14,7 @@ import { selectedPython } from "./python";
  * (`dist/trainer.js` missing), `start` reports what it would run instead.
  *
  * Two engines speak the same protocol from the same program, `dist/trainer.js`: TensorFlow.js and
- * PyTorch (`$CNN_STUDIO_ENGINE=torch`, src/torch/process.ts), which trains the exported model with the
+ * PyTorch (src/trainer/engines/torch; the start request names the engine), which trains the exported model with the
  * user's Python — the Python extension's interpreter when there is one — as its child process.
  * Events, the status bar, stop and resume are the same for both; a run folder's config.json says
  * which engine wrote it (`"engine": "torch"`), so a run resumes with its own engine.
@@ -104,9 +104,9 @@ export class TrainingController implements vscode.Disposable {
         if (this.activeRun !== run) return;
         if (run.stopping) return this.ended(run);
         this.output.appendLine(`[trainer] PyTorch engine: ${selected ? `${selected.python} (${selected.source})` : "python3 from the PATH (no interpreter selected in the Python extension)"}`);
-        this.launch(run, { CNN_STUDIO_ENGINE: "torch", ...(selected ? { CNN_STUDIO_PYTHON: selected.python } : {}) });
+        this.launch(run, { name: "torch", python: selected?.python ?? null });
       });
-    } else this.launch(run, {});
+    } else this.launch(run, { name: "tfjs" });
     void vscode.commands.executeCommand("setContext", "cnnStudio.training", true);
     this.updateStatus();
     this.changed.fire();
@@ -117,20 +117,20 @@ export class TrainingController implements vscode.Disposable {
    * A trainer process (not started yet) of the trainer program, with the installed backends on its
    * `NODE_PATH`: each run's, and the panels' inspector (src/extension/tensors.ts).
    */
-  trainerProcess(env: NodeJS.ProcessEnv = {}): TrainerClient {
+  trainerProcess(): TrainerClient {
     const backends = this.backendsDir();
     const nodePath = [path.join(backends, "node_modules"), process.env["NODE_PATH"]].filter((p): p is string => Boolean(p)).join(path.delimiter);
     // The trainer's client (and child_process) load on the first use, not at activation.
-    const { TrainerClient } = require("../../trainer/client") as typeof import("../../trainer/client");
-    return new TrainerClient({ trainerPath: this.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends, ...env } });
+    const { TrainerClient } = require("../../trainer/trainerClient") as typeof import("../../trainer/trainerClient");
+    return new TrainerClient({ trainerPath: this.trainerScript, env: { ...process.env, NODE_PATH: nodePath, CNN_STUDIO_BACKENDS_DIR: backends } });
   }
 
-  private launch(run: ActiveRun, env: NodeJS.ProcessEnv): void {
-    const proc = this.trainerProcess(env);
+  private launch(run: ActiveRun, engine: EngineSpec): void {
+    const proc = this.trainerProcess();
     this.process = proc;
     proc.on((e) => this.onEvent(proc, e));
     void proc.exited.then((info) => this.onExit(proc, info.code, info.signal, proc.outputTail()));
-    proc.start(run.config);
+    proc.start(run.config, engine);
   }
 
   /** Resumes a stopped or interrupted run from its newest checkpoint, with the engine that wrote it. */

@@ -5,7 +5,7 @@ import type { TrainerEvent } from "../../../src/shared/training";
 import { selectBackend } from "../../../src/trainer/model/backend";
 import { compileModel } from "../../../src/trainer/model/compile";
 import type { TF } from "../../../src/trainer/model/types";
-import type { SessionDeps } from "../../../src/trainer/session";
+import type { SessionDeps } from "../../../src/trainer/runSetup";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 export const EXAMPLES = path.join(ROOT, "examples");

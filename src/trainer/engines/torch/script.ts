@@ -1,7 +1,7 @@
 import TRAINER_PY from "./trainer.py";
 
 /**
- * The PyTorch training engine's Python side (src/torch/trainer.py, bundled as text by the build's
+ * The PyTorch training engine's Python side (src/trainer/engines/torch/trainer.py, bundled as text by the build's
  * `.py` loader), written to a private temporary folder and run with the user's interpreter.
  */
 export const TORCH_TRAINER_PY: string = TRAINER_PY;

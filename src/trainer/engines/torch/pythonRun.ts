@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { exportPyTorch } from "../export/pytorch";
-import { INSTALL_HINT, PYTHON_ISOLATED, pythonCandidates, USER_SITE_PY } from "../export/python";
-import type { FileAnalysis } from "../shared/analysis";
+import { exportPyTorch } from "../../../export/pytorch";
+import { INSTALL_HINT, PYTHON_ISOLATED, pythonCandidates, USER_SITE_PY } from "../../../export/python";
+import type { FileAnalysis } from "../../../shared/analysis";
 import {
   describeDataset,
   type CheckpointEvent,
@@ -17,15 +17,17 @@ import {
   type StartedEvent,
   type StoppedEvent,
   type TrainConfig,
-} from "../shared/training";
-import type { ImageDataset } from "../trainer/data/index";
-import { createRunDir, logTail, RunFiles } from "../trainer/runs";
-import { datasetInfo, describeNormalization, diagnosticsOf, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig } from "../trainer/session";
-import { epochLogLine } from "../trainer/train/loop";
+} from "../../../shared/training";
+import type { ImageDataset } from "../../data/index";
+import { createRunDir, logTail, RunFiles } from "../../runs";
+import { datasetInfo, describeNormalization, diagnosticsOf, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig } from "../../runSetup";
+import { epochLogLine } from "../../train/loop";
+import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";
+import type { Checked } from "../../../shared/validate";
 import { TORCH_TRAINER_PY } from "./script";
 
 /**
- * The PyTorch training engine: the same run as the TensorFlow.js engine (src/trainer/session.ts),
+ * The PyTorch training engine: the same run as the TensorFlow.js engine (src/trainer/engines/tfjs; the shared set-up is src/trainer/runSetup.ts),
  * with the model exported to PyTorch and trained by the user's Python (CUDA when available, the
  * CPU with a warning). Node keeps what it does for the TensorFlow.js engine — the model and
  * dataset checks, the data itself (the same loaders and normalisation), the run folder
@@ -47,20 +49,10 @@ export interface TorchSessionOptions {
   log?: (line: string) => void;
 }
 
-interface Hello {
-  torch: string;
-  python: string;
-  cuda: boolean;
-  cudaVersion: string | null;
-  device: string;
-  deviceName: string | null;
-  cudaError: string | null;
-  threads: number;
-}
-
 type Json = Record<string, unknown>;
 
-const num = (v: unknown): number => (typeof v === "number" ? v : Number.NaN);
+/** A loss that was not a finite number (JSON null) is NaN again. */
+const lossOf = (v: number | null): number => v ?? Number.NaN;
 
 export class TorchTrainingSession {
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -157,11 +149,13 @@ export class TorchTrainingSession {
 
     const helloMsg = await helloP;
     if (helloMsg === null) return this.fail("process", `Python exited before it reported (${this.exitText()})${this.stderrTail.length ? `:\n${this.stderrTail.slice(-10).join("\n")}` : ""}`);
-    if (helloMsg["type"] === "error") {
-      const text = String(helloMsg["message"]);
+    if (!helloMsg.ok) return this.fail("process", `the PyTorch trainer sent a malformed message: ${helloMsg.error}`);
+    if (helloMsg.value.type === "error") {
+      const text = helloMsg.value.message;
       return this.fail("config", /import torch failed: ModuleNotFoundError/.test(text) ? `PyTorch is not installed for ${started.python}. ${INSTALL_HINT}` : `${started.python}: ${text}`);
     }
-    const hello = helloMsg as unknown as Hello;
+    if (helloMsg.value.type !== "hello") return this.fail("process", `the PyTorch trainer began with a "${helloMsg.value.type}" message instead of "hello"`);
+    const hello: TorchHello = helloMsg.value;
 
     // 4. the run folder
     let resumeFrom: string | null = null;
@@ -207,79 +201,77 @@ export class TorchTrainingSession {
     let stepsPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
     let position = { epoch: resumedAt?.epoch ?? 0, step: resumedAt?.step ?? 0, globalStep: resumedAt?.globalStep ?? 0 };
     for (;;) {
-      const m = await lines.next();
-      if (m === null) {
+      const line = await lines.next();
+      if (line === null) {
         const code = this.exitText();
         return this.fail("process", `the PyTorch trainer exited (${code}) before the run ended${this.stderrTail.length ? `; its last output:\n${this.stderrTail.slice(-12).join("\n")}` : ""}`);
       }
-      switch (m["type"]) {
+      if (!line.ok) return this.fail("process", `the PyTorch trainer sent a malformed message: ${line.error}`);
+      const m: TorchLine = line.value;
+      switch (m.type) {
         case "ready": {
-          stepsPerEpoch = num(m["stepsPerEpoch"]);
+          stepsPerEpoch = m.stepsPerEpoch;
           run.status({ state: "running", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
           run.log(`backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`);
-          this.emit({ type: "started", runDir: run.dir, backend: "torch", device, notUsed: [], model: model.name, params: num(m["params"]), dataset: dsInfo, epochs: config.epochs, stepsPerEpoch, resumedFrom: resumedAt });
+          this.emit({ type: "started", runDir: run.dir, backend: "torch", device, notUsed: [], model: model.name, params: m.params, dataset: dsInfo, epochs: config.epochs, stepsPerEpoch, resumedFrom: resumedAt });
           break;
         }
         case "step": {
-          const rec: Json = { type: "step", epoch: m["epoch"], step: m["step"], globalStep: m["globalStep"], loss: m["loss"] ?? Number.NaN, accuracy: m["accuracy"], lr: m["lr"] };
-          if (m["momentum"] !== undefined) rec["momentum"] = m["momentum"];
-          rec["imagesPerSecond"] = m["imagesPerSecond"];
-          rec["time"] = m["time"];
+          const rec: Json = { type: "step", epoch: m.epoch, step: m.step, globalStep: m.globalStep, loss: lossOf(m.loss), accuracy: m.accuracy, lr: m.lr };
+          if (m.momentum !== undefined) rec["momentum"] = m.momentum;
+          rec["imagesPerSecond"] = m.imagesPerSecond;
+          rec["time"] = m.time;
           run.appendMetrics(rec);
-          position = { epoch: num(m["epoch"]), step: num(m["step"]), globalStep: num(m["globalStep"]) };
-          this.emit({ type: "progress", epoch: num(m["epoch"]), epochs: config.epochs, step: num(m["step"]), stepsPerEpoch, globalStep: num(m["globalStep"]), loss: num(m["loss"] ?? Number.NaN), accuracy: num(m["accuracy"]), imagesPerSecond: num(m["imagesPerSecond"]), etaSeconds: num(m["etaSeconds"]), lr: num(m["lr"]) });
+          position = { epoch: m.epoch, step: m.step, globalStep: m.globalStep };
+          this.emit({ type: "progress", epoch: m.epoch, epochs: config.epochs, step: m.step, stepsPerEpoch, globalStep: m.globalStep, loss: lossOf(m.loss), accuracy: m.accuracy, imagesPerSecond: m.imagesPerSecond, etaSeconds: m.etaSeconds, lr: m.lr });
           break;
         }
         case "epoch": {
           const e: EpochEndEvent = {
             type: "epochEnd",
-            epoch: num(m["epoch"]),
-            epochs: num(m["epochs"]),
-            trainLoss: num(m["trainLoss"] ?? Number.NaN),
-            trainAccuracy: num(m["trainAccuracy"]),
-            valLoss: num(m["valLoss"] ?? Number.NaN),
-            valAccuracy: num(m["valAccuracy"]),
-            trainTop5: typeof m["trainTop5"] === "number" ? m["trainTop5"] : null,
-            valTop5: typeof m["valTop5"] === "number" ? m["valTop5"] : null,
-            lr: num(m["lr"]),
-            seconds: num(m["seconds"]),
+            epoch: m.epoch,
+            epochs: m.epochs,
+            trainLoss: lossOf(m.trainLoss),
+            trainAccuracy: m.trainAccuracy,
+            valLoss: lossOf(m.valLoss),
+            valAccuracy: m.valAccuracy,
+            trainTop5: m.trainTop5,
+            valTop5: m.valTop5,
+            lr: m.lr,
+            seconds: m.seconds,
           };
           const { type: _t, ...rest } = e;
-          run.appendMetrics({ type: "epoch", ...rest, time: m["time"] });
+          run.appendMetrics({ type: "epoch", ...rest, time: m.time });
           run.log(epochLogLine(e, config.epochs));
           this.emit(e);
           break;
         }
         case "checkpoint": {
-          const e: CheckpointEvent = { type: "checkpoint", path: String(m["path"]), epoch: num(m["epoch"]), step: num(m["step"]), globalStep: num(m["globalStep"]), reason: m["reason"] === "stop" ? "stop" : "epoch" };
+          const e: CheckpointEvent = { type: "checkpoint", path: m.path, epoch: m.epoch, step: m.step, globalStep: m.globalStep, reason: m.reason };
           run.log(`checkpoint ${e.path} (${e.reason}, epoch ${e.epoch}, step ${e.step})`);
           this.emit(e);
           break;
         }
         case "done": {
           this.finished = true;
-          if (m["kind"] === "completed") {
-            const final = (m["final"] ?? null) as CompletedEvent["final"];
-            if (final) {
-              final.trainLoss = num(final.trainLoss ?? Number.NaN);
-              final.valLoss = num(final.valLoss ?? Number.NaN);
-            }
-            this.emit(runCompleted(run, position, final, num(m["seconds"])));
+          if (m.kind === "completed") {
+            const f = m.final;
+            const final: CompletedEvent["final"] = f && { ...f, trainLoss: lossOf(f.trainLoss), valLoss: lossOf(f.valLoss) };
+            this.emit(runCompleted(run, position, final, m.seconds));
           } else {
-            const p = { epoch: num(m["epoch"]), step: num(m["step"]), globalStep: num(m["globalStep"]) };
-            this.emit(runStopped(run, p, typeof m["checkpoint"] === "string" ? m["checkpoint"] : null));
+            this.emit(runStopped(run, { epoch: m.epoch, step: m.step, globalStep: m.globalStep }, m.checkpoint));
           }
           child.stdin.end();
           await lines.close();
           return;
         }
         case "error": {
-          const phase = m["phase"] === "model" ? "model" : "training";
-          if (typeof m["traceback"] === "string") this.log(m["traceback"]);
-          return this.fail(phase, String(m["message"]));
+          const phase = m.phase === "model" ? "model" : "training";
+          if (m.traceback !== undefined) this.log(m.traceback);
+          return this.fail(phase, m.message);
         }
-        default:
-          break;
+        case "hello":
+          return this.fail("process", "the PyTorch trainer said hello twice");
       }
     }
   }
@@ -329,24 +321,18 @@ export class TorchTrainingSession {
   }
 }
 
-/** JSON lines from the child's stdout, one at a time; null at the end. */
+/** The messages of the child's stdout (src/shared/torchLines.ts), checked, one at a time; null at the end. Lines that are no JSON object (stray prints) are skipped. */
 class LineReader {
-  private readonly queue: Json[] = [];
-  private waiting: ((m: Json | null) => void) | null = null;
+  private readonly queue: Checked<TorchLine>[] = [];
+  private waiting: ((m: Checked<TorchLine> | null) => void) | null = null;
   private ended = false;
   private readonly rl: readline.Interface;
 
   constructor(child: ChildProcessWithoutNullStreams) {
     this.rl = readline.createInterface({ input: child.stdout });
     this.rl.on("line", (line) => {
-      let m: Json;
-      try {
-        const v: unknown = JSON.parse(line);
-        if (typeof v !== "object" || v === null) return;
-        m = v as Json;
-      } catch {
-        return; // not a message (a stray print)
-      }
+      const m = parseTorchLine(line);
+      if (m === null) return; // not a message (a stray print)
       if (this.waiting) {
         const w = this.waiting;
         this.waiting = null;
@@ -368,7 +354,7 @@ class LineReader {
     });
   }
 
-  next(): Promise<Json | null> {
+  next(): Promise<Checked<TorchLine> | null> {
     const m = this.queue.shift();
     if (m) return Promise.resolve(m);
     if (this.ended) return Promise.resolve(null);

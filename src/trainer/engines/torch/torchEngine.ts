@@ -1,18 +1,19 @@
-import type { TrainerEvent, TrainerRequest, TrainerState } from "../shared/training";
-import { alreadyStarted } from "../trainer/session";
-import { TorchTrainingSession } from "./engine";
+import type { TrainerEvent, TrainerState } from "../../../shared/training";
+import { alreadyStarted } from "../../runSetup";
+import type { Engine, EngineRequest } from "../engine";
+import { TorchTrainingSession } from "./pythonRun";
 
 /**
- * The PyTorch engine inside the trainer process (src/trainer/process.ts starts it instead of the
- * TensorFlow.js session when `$CNN_STUDIO_ENGINE` is `torch`): the same requests and events, so
- * src/trainer/client.ts, the extension's TrainingController, the status bar, the Runs view and
- * the panels drive it unchanged. The engine (src/torch/engine.ts) checks the model and loads the
- * data in this process and trains in the user's Python, which it starts as its child: the
- * interpreter is `$CNN_STUDIO_PYTHON` when set (the extension sets it to the Python extension's
- * interpreter), else `python3`, then `python`. `featureMaps` requests are the TensorFlow.js
- * session's (the panels compute from checkpoints, which both engines write alike).
+ * The PyTorch engine inside the trainer process (src/trainer/process.ts creates it when the start
+ * request names the engine `torch`): the same requests and events as the TensorFlow.js engine,
+ * so src/trainer/trainerClient.ts, the extension's TrainingController, the status bar, the Runs view and
+ * the panels drive it unchanged. Its run (pythonRun.ts) checks the model and loads the data in
+ * this process and trains in the user's Python, which it starts as its child: the interpreter the
+ * start request names (the Python extension's, or --python), else `$CNN_STUDIO_PYTHON`, else
+ * `python3`, then `python`. It computes no feature maps while it trains (the panels compute from
+ * checkpoints, which both engines write alike).
  */
-export class TorchProcessSession {
+export class TorchEngine implements Engine {
   private state: TrainerState = "idle";
   private dir: string | null = null;
   private readonly engine: TorchTrainingSession;
@@ -35,7 +36,7 @@ export class TorchProcessSession {
     return this.dir;
   }
 
-  async handle(req: Exclude<TrainerRequest, { type: "inspect" }>): Promise<void> {
+  async handle(req: EngineRequest): Promise<void> {
     switch (req.type) {
       case "start":
         if (this.state !== "idle") {

@@ -9,6 +9,7 @@ import {
   type InspectQuery,
   type InspectResultOf,
   type PongEvent,
+  type EngineSpec,
   type TrainConfig,
   type TrainerEvent,
   type TrainerRequest,
@@ -207,8 +208,9 @@ export class TrainerClient {
     }
   }
 
-  start(config: TrainConfig): boolean {
-    return this.send({ type: "start", config });
+  /** Starts a run of `config` with `engine` (TensorFlow.js unless told). */
+  start(config: TrainConfig, engine: EngineSpec = { name: "tfjs" }): boolean {
+    return this.send({ type: "start", config, engine });
   }
 
   stop(): boolean {

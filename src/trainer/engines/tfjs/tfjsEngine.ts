@@ -1,0 +1,205 @@
+import type { ModelAnalysis } from "../../../shared/analysis";
+import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type TrainerEvent, type TrainerState } from "../../../shared/training";
+import type { LoadedCheckpoint } from "../../checkpoint";
+import type { CompiledModel } from "../../model/types";
+import { createRunDir, logTail, RunFiles } from "../../runs";
+import { alreadyStarted, datasetInfo, describeNormalization, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig, type SessionDeps } from "../../runSetup";
+import { TrainingLoop } from "../../train/loop";
+import type { Engine, EngineRequest } from "../engine";
+
+/**
+ * The TensorFlow.js engine: one training run inside the trainer process, from a `start` request
+ * to its end: analyse the model file, load and check the dataset against the model, pick the
+ * backend, compile, create or resume the run folder, train. Every failure becomes an `error`
+ * event with a clear message (and a failed run status where a run folder exists); nothing throws
+ * out of here.
+ */
+export class TfjsEngine implements Engine {
+  state: TrainerState = "idle";
+  private loop: TrainingLoop | null = null;
+  private model: CompiledModel | null = null;
+  private analysis: ModelAnalysis | null = null;
+  private run: RunFiles | null = null;
+  private stopRequested = false;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly emit: (e: TrainerEvent) => void,
+  ) {}
+
+  private log(line: string): void {
+    this.deps.log?.(line);
+    try {
+      this.run?.log(line);
+    } catch {
+      // an unwritable log must not end the run
+    }
+  }
+
+  private fail(phase: ErrorEvent["phase"], message: string, extra: Partial<ErrorEvent> = {}): void {
+    this.log(`error (${phase}): ${message}`);
+    const runDir = this.run?.dir ?? null;
+    if (this.run !== null) {
+      try {
+        this.run.failed(message, this.loop?.current ?? null);
+      } catch {
+        // nothing more can be recorded
+      }
+    }
+    this.emit({ type: "error", requestId: null, phase, message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : [], ...extra });
+    this.state = "finished";
+  }
+
+  /** Handles one (validated) request. `start` resolves when the run has ended. */
+  async handle(req: EngineRequest): Promise<void> {
+    switch (req.type) {
+      case "start":
+        if (this.state !== "idle") {
+          this.emit(alreadyStarted(this.state, this.run?.dir ?? null));
+          return;
+        }
+        return this.start(req.config);
+      case "stop":
+        this.stop();
+        return;
+      case "ping":
+        this.emit({ type: "pong", requestId: req.requestId, state: this.state });
+        return;
+      case "featureMaps":
+        this.featureMaps(req.requestId, req.nodeIds, req.split, req.index);
+        return;
+      case "shutdown":
+        this.stop();
+        return;
+    }
+  }
+
+  /** The run folder, once the run has one. */
+  get runDir(): string | null {
+    return this.run?.dir ?? null;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    if (this.state === "training") this.state = "stopping";
+    this.loop?.requestStop();
+  }
+
+  featureMaps(requestId: number, nodeIds: readonly number[], split: "train" | "validation", index: number): void {
+    const err = (message: string) => this.emit({ type: "error", requestId, phase: "request", message, diagnostics: [], runDir: this.run?.dir ?? null, logTail: [] });
+    if (this.loop === null || this.analysis === null) return err(`feature maps need a trained model: no run has been started in this trainer (state: ${this.state})`);
+    const ids = new Set(this.analysis.graph.map((n) => n.id));
+    const unknown = nodeIds.filter((id) => !ids.has(id));
+    if (unknown.length > 0) return err(`${this.analysis.name} has no graph node ${unknown.join(", ")} (its nodes are 0 to ${this.analysis.graph.length - 1})`);
+    const r = this.loop.featureMaps(requestId, nodeIds, split, index);
+    if (typeof r === "string") err(r);
+    else this.emit(r);
+  }
+
+  private async start(requested: TrainConfig): Promise<void> {
+    this.state = "preparing";
+    try {
+      await this.prepareAndTrain(requested);
+    } catch (e) {
+      // unexpected: the message for the user, the stack for the log
+      if (e instanceof Error && e.stack) this.log(e.stack);
+      this.fail("training", `training failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async prepareAndTrain(requested: TrainConfig): Promise<void> {
+    // 1. the configuration (a resumed run keeps its own, except epochs and backend)
+    let config = requested;
+    if (requested.resume !== null) {
+      const saved = savedRunConfig(requested.resume);
+      if (!saved.ok) return this.fail("config", saved.error);
+      config = { ...saved.value, epochs: requested.epochs, backend: requested.backend, resume: requested.resume };
+    }
+
+    // 2. the model
+    const found = modelToTrain(config.file, config.model, this.deps.analyze);
+    if (!found.ok) return this.fail("model", found.error, { diagnostics: found.diagnostics });
+    const { model, spec } = found;
+    this.analysis = model;
+
+    // 3. the data, checked against the model before anything is trained
+    const loaded = loadTrainingData(config, spec);
+    if (!loaded.ok) return this.fail("dataset", loaded.error);
+    const { dataset, normalization } = loaded.value;
+    if (dataset.classes < spec.classes) {
+      this.emit({ type: "log", level: "warning", message: `${model.name} has ${spec.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer` });
+    }
+
+    // 4. the backend and the compiled model
+    const be = await this.deps.selectBackend(config.backend);
+    if (!be.ok) return this.fail("training", `no usable TensorFlow.js backend for '${config.backend}': ${be.error}${be.notUsed.length ? ` (${notUsedText(be.notUsed)})` : ""}`);
+    let compiled: CompiledModel;
+    try {
+      compiled = this.deps.compile(be.tf, model, { seed: config.seed });
+    } catch (e) {
+      return this.fail("model", `cannot compile ${model.name} for training: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.model = compiled;
+
+    // 5. the run folder
+    let resumeFrom: LoadedCheckpoint | null = null;
+    if (config.resume !== null) {
+      this.run = new RunFiles(config.resume);
+      const latest = resumeCheckpoint(config.resume, (line) => this.log(line));
+      if (!latest.ok) {
+        this.run = null;
+        return this.fail("config", latest.error);
+      }
+      resumeFrom = latest.value;
+    } else {
+      try {
+        this.run = new RunFiles(createRunDir(config.runsDir, model.name));
+        this.run.writeConfig(config);
+      } catch (e) {
+        return this.fail("config", `cannot create a run folder in ${config.runsDir} (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))})`);
+      }
+    }
+    const run = this.run;
+    if (resumeFrom === null) run.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
+
+    const loop = new TrainingLoop({ tf: be.tf, model: compiled, dataset, config, normalization, classes: spec.classes, run, emit: (e) => this.emit(e) });
+    this.loop = loop;
+    if (resumeFrom !== null) {
+      const err = loop.restore(resumeFrom);
+      if (err) return this.fail("config", `cannot resume ${config.resume}: ${err}`);
+      const moved = run.rewindMetrics(resumeFrom.index.position.metricsLines);
+      const p = resumeFrom.index.position;
+      run.log(`resuming from ${resumeFrom.file} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`);
+    }
+    const pos = loop.current;
+    run.status({ state: "running", epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep, message: null });
+    run.log(`backend ${be.backend}${be.notUsed.length ? ` (not used: ${notUsedText(be.notUsed)})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`);
+    this.emit({
+      type: "started",
+      runDir: run.dir,
+      backend: be.backend,
+      notUsed: be.notUsed,
+      model: model.name,
+      params: [...compiled.parameters.values()].reduce((a, v) => a + v.size, 0),
+      dataset: datasetInfo(dataset, normalization),
+      epochs: config.epochs,
+      stepsPerEpoch: loop.stepsPerEpoch,
+      resumedFrom: resumeFrom ? { epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep } : null,
+    });
+
+    // 6. training
+    this.state = this.stopRequested ? "stopping" : "training";
+    if (this.stopRequested) loop.requestStop();
+    const outcome = await loop.run();
+    if (outcome.kind === "diverged") return this.fail("training", outcome.message);
+    this.emit(outcome.kind === "completed" ? runCompleted(run, loop.current, outcome.final, outcome.seconds) : runStopped(run, loop.current, outcome.checkpoint));
+    this.state = "finished";
+  }
+
+  dispose(): void {
+    this.loop?.dispose();
+    this.model?.dispose();
+    this.loop = null;
+    this.model = null;
+  }
+}
