@@ -4,7 +4,7 @@ import type { Diagnostic } from "../shared/analysis";
 import { runExport } from "./export";
 import { isReadableFile } from "./files";
 import { summaryJson } from "./summaryJson";
-import { summaryTable } from "./summaryTable";
+import { summaryTable } from "../shared/summaryTable";
 
 /**
  * `cnn-studio summary FILE [--model NAME] [--json]`. Exit code 0 without errors, 1 with error

@@ -34,12 +34,19 @@ function resolveRelative(from: string, specifier: string): string | undefined {
 
 /** Every relative import of `file` (repository-relative) that names a source file. */
 export function importsOf(file: string): ImportEdge[] {
+  return specifiersOf(file).flatMap(({ specifier, typeOnly }) => {
+    const to = resolveRelative(file, specifier);
+    return to ? [{ from: file, to, typeOnly }] : [];
+  });
+}
+
+/** Every module `file` imports, as written (`./x`, `vscode`), from imports, re-exports, `require()` and `import()`. */
+export function specifiersOf(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = fs.readFileSync(path.join(ROOT, file), "utf8");
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const out: ImportEdge[] = [];
+  const out: { specifier: string; typeOnly: boolean }[] = [];
   const add = (specifier: string, typeOnly: boolean): void => {
-    const to = resolveRelative(file, specifier);
-    if (to) out.push({ from: file, to, typeOnly });
+    out.push({ specifier, typeOnly });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {

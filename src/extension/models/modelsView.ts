@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import type { Diagnostic, LayerCall, Location } from "../../shared/analysis";
 import { formatCount, formatField, formatMetric, formatShapeText } from "../../shared/format";
 import type { ModelCommandArgs, ModelGraph } from "../../shared/lsp";
-import { shapeText } from "../../server/markdown";
+import { shapeText } from "../../shared/markdown";
 import type { ModelFileEntry, ModelStore } from "./modelStore";
 
 /**

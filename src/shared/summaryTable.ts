@@ -1,5 +1,5 @@
-import type { ModelAnalysis } from "../shared/analysis";
-import { formatCount, formatMB, formatMetric, formatShapeText } from "../shared/format";
+import type { ModelAnalysis } from "./analysis";
+import { formatCount, formatMB, formatMetric, formatShapeText } from "./format";
 
 /** A torchinfo-like table of one model: a row per leaf-module call, then totals and memory. */
 
