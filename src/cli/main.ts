@@ -4,8 +4,8 @@ import type { Diagnostic } from "../shared/analysis";
 import { runExport } from "./export";
 import { isReadableFile } from "./files";
 import { summaryJson } from "./summaryJson";
-import { summaryTable } from "./summaryTable";
-import { terminalText } from "./terminal";
+import { summaryTable } from "../shared/summaryTable";
+import { terminalText } from "../shared/terminal";
 
 /**
  * `cnn-studio summary FILE [--model NAME] [--json]`. Exit code 0 without errors, 1 with error

@@ -1,5 +1,5 @@
 import type { FileAnalysis, GraphNode, LayerCall, ModelAnalysis, ModuleInfo, Position, Range, TensorNote } from "../shared/analysis";
-import { rangeContains } from "./ranges";
+import { rangeContains } from "../shared/ranges";
 
 /**
  * Source positions → what the analysis knows there. Every located item of every model becomes a

@@ -1,7 +1,7 @@
 import type { ModelAnalysis } from "../shared/analysis";
 import type { AnalysisParams, AnalysisResult, GraphEdge, ModelGraph } from "../shared/lsp";
 import type { OpenDocuments } from "./documents";
-import { importsCnnStudio } from "./modelFile";
+import { importsCnnStudio } from "../shared/modelFile";
 import type { AnalysisSession } from "./session";
 import type { Snapshot } from "./snapshot";
 import { uriToPath } from "./uris";

@@ -3,7 +3,7 @@ import type { CodeAction, CodeActionContext, Diagnostic as LspDiagnostic } from 
 import type { Diagnostic, Range } from "../shared/analysis";
 import { toLspDiagnostic } from "./diagnosticsPublisher";
 import { inferInputTag, type InputTagEdit } from "./inputInference";
-import { rangeKey, rangesOverlap } from "./ranges";
+import { rangeKey, rangesOverlap } from "../shared/ranges";
 import type { AnalysisSession } from "./session";
 
 /**

@@ -2,7 +2,7 @@ import type { CodeLens } from "vscode-languageserver";
 import type { ModelAnalysis } from "../shared/analysis";
 import { formatCount, formatMetric } from "../shared/format";
 import { ModelCommands, type ModelCommandArgs, type ModelCommandId } from "../shared/lsp";
-import { shapeText } from "./markdown";
+import { shapeText } from "../shared/markdown";
 import type { Snapshot } from "./snapshot";
 
 /**

@@ -2,7 +2,7 @@ import ts = require("typescript");
 import type { LocationLink } from "vscode-languageserver";
 import type { Location, Position } from "../shared/analysis";
 import { modulesOfField } from "./hover";
-import { rangeContains, rangeKey, rangeWithin } from "./ranges";
+import { rangeContains, rangeKey, rangeWithin } from "../shared/ranges";
 import type { AnalysisSession } from "./session";
 import { className, enclosingClass, fieldDefinitions, nodeAt, nodeRange, nodeSpanning, offsetAt, thisMemberName } from "./syntax";
 

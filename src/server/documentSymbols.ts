@@ -4,9 +4,9 @@ import type { Range } from "../shared/analysis";
 import { formatCount } from "../shared/format";
 import { lastSegment, type ModelTree } from "./analysisIndex";
 import { modelHeadline } from "./codeLens";
-import { shapeText } from "./markdown";
+import { shapeText } from "../shared/markdown";
 import { moduleOutput } from "./moduleShapes";
-import { rangeWithin } from "./ranges";
+import { rangeWithin } from "../shared/ranges";
 import type { Snapshot } from "./snapshot";
 import { nodeAt, nodeRange, offsetAt } from "./syntax";
 

@@ -1,6 +1,6 @@
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { TextDocumentContentChangeEvent } from "vscode-languageserver";
-import { importsCnnStudio, isTypeScriptDocument } from "./modelFile";
+import { importsCnnStudio, isTypeScriptDocument } from "../shared/modelFile";
 import { uriToPath } from "./uris";
 
 /**

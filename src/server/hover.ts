@@ -3,7 +3,7 @@ import type { Hover } from "vscode-languageserver";
 import type { ModelAnalysis, Position, Range, Shape } from "../shared/analysis";
 import { lastSegment, parentPath, type Fact } from "./analysisIndex";
 import { layersHover, modulesHover, opsHover, tensorsHover, type ModuleEntry } from "./hoverContent";
-import { compareExtent, comparePositions, rangeContains, rangeKey, rangesEqual } from "./ranges";
+import { compareExtent, comparePositions, rangeContains, rangeKey, rangesEqual } from "../shared/ranges";
 import type { AnalysisSession } from "./session";
 import type { Snapshot } from "./snapshot";
 import {

@@ -17,7 +17,7 @@ import {
   table,
   tensorBytes,
   transition,
-} from "./markdown";
+} from "../shared/markdown";
 import { moduleInput, moduleOutput } from "./moduleShapes";
 
 /**

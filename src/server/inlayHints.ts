@@ -3,9 +3,9 @@ import { InlayHintKind, type InlayHint, type MarkupContent } from "vscode-langua
 import type { ModelAnalysis, Range, Shape } from "../shared/analysis";
 import type { ServerSettings } from "../shared/lsp";
 import { lastSegment, type ModelTree } from "./analysisIndex";
-import { code, shapeText } from "./markdown";
+import { code, shapeText } from "../shared/markdown";
 import { moduleOutput } from "./moduleShapes";
-import { comparePositions, rangeContains, rangeKey, rangesEqual } from "./ranges";
+import { comparePositions, rangeContains, rangeKey, rangesEqual } from "../shared/ranges";
 import type { AnalysisSession } from "./session";
 import type { Snapshot } from "./snapshot";
 import { enclosingStatement, nodeAt, nodeRange, offsetAt, positionAt, sequentialCalls } from "./syntax";

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
 import type { ModelAnalysis } from "../../src/shared/analysis";
-import { summaryTable } from "../../src/cli/summaryTable";
+import { summaryTable } from "../../src/shared/summaryTable";
 import { modelHeadline } from "../../src/server/codeLens";
 import { layersHover } from "../../src/server/hoverContent";
 import { CLI, ROOT } from "../helpers/paths";

@@ -16,7 +16,10 @@ const DOCUMENTS = [
   "README.md",
   "ARCHITECTURE.md",
   "CONTRIBUTING.md",
-  ...fs.readdirSync(DOCS_DIR).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+  ...fs
+    .readdirSync(DOCS_DIR)
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
 ];
 
 /** Why a link target is broken, or undefined when it resolves. */

@@ -91,7 +91,13 @@ export function tableRows(body: string): string[][] {
   return body
     .split("\n")
     .filter((l) => /^\s*\|.*\|\s*$/.test(l))
-    .map((l) => l.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .trim()
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim()),
+    );
 }
 
 /** Inline links and images `[text](target)` of prose: the targets, with their 1-based lines. */

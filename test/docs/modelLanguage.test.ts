@@ -51,7 +51,10 @@ test("every function, factory and tensor member of the typings is documented wit
   const missing = surface.callables.map((c) => c.signature).filter((sig) => !spans.has(sig));
   assert.deepEqual(missing, [], "signatures from types/cnn-studio.d.ts absent from docs/model-language.md");
   for (const ns of ["Module", "Sequential", "ModuleList", "ModuleDict"]) {
-    assert.ok(docSections.some((s) => s.title === `\`nn.${ns}\``), `a '### \`nn.${ns}\`' section`);
+    assert.ok(
+      docSections.some((s) => s.title === `\`nn.${ns}\``),
+      `a '### \`nn.${ns}\`' section`,
+    );
   }
   for (const t of surface.types) assert.ok(spans.has(t), `the type ${t} is documented`);
 });
@@ -99,11 +102,20 @@ test("every TypeScript example of the reference type-checks with the typings and
       return file;
     });
     const program = ts.createProgram(files, {
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
-      lib: ["lib.es2022.d.ts"], types: [], strict: true, noUncheckedIndexedAccess: true, noEmit: true,
-      baseUrl: ROOT, paths: { "cnn-studio": [TYPINGS] },
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      lib: ["lib.es2022.d.ts"],
+      types: [],
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noEmit: true,
+      baseUrl: ROOT,
+      paths: { "cnn-studio": [TYPINGS] },
     });
-    const typeErrors = ts.getPreEmitDiagnostics(program).map((d) => `${path.basename(d.file?.fileName ?? "")}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
+    const typeErrors = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `${path.basename(d.file?.fileName ?? "")}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
     assert.deepEqual(typeErrors, [], "type errors in the doc's examples (file names give the fence's line)");
     const analyzer = new Analyzer();
     for (const file of files) {

@@ -95,7 +95,11 @@ export function readSurface(): Surface {
   const sf = program.getSourceFile(TYPINGS);
   if (!sf) throw new Error(`cannot read ${TYPINGS}`);
   const callables: CallableSpec[] = [];
-  const names = new Map<string, Set<string>>([["nn", new Set()], ["F", new Set()], ["torch", new Set()]]);
+  const names = new Map<string, Set<string>>([
+    ["nn", new Set()],
+    ["F", new Set()],
+    ["torch", new Set()],
+  ]);
   const types: string[] = [];
   const interfaces = new Map<string, ts.InterfaceDeclaration>();
   const isExported = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -112,14 +116,23 @@ export function readSurface(): Surface {
       if (ts.isVariableStatement(inner)) for (const d of inner.declarationList.declarations) nsNames.add(d.name.getText());
       if (ts.isFunctionDeclaration(inner) && inner.name) {
         nsNames.add(inner.name.text);
-        callables.push({ owner: ns, name: inner.name.text, signature: signatureOf(ns, inner.name.text, inner), options: optionsOf(inner, checker), attributes: [] });
+        callables.push({
+          owner: ns,
+          name: inner.name.text,
+          signature: signatureOf(ns, inner.name.text, inner),
+          options: optionsOf(inner, checker),
+          attributes: [],
+        });
       }
     }
   }
   // Attributes of the modules the nn factories return: the interface of the same name, minus forward.
   for (const c of callables) {
     const iface = c.owner === "nn" ? interfaces.get(c.name) : undefined;
-    if (iface) c.attributes = ownMembers(iface).map((m) => m.name!.getText()).filter((n) => n !== "forward");
+    if (iface)
+      c.attributes = ownMembers(iface)
+        .map((m) => m.name!.getText())
+        .filter((n) => n !== "forward");
   }
   for (const owner of ["Module", "Sequential", "ModuleList", "ModuleDictBase"]) {
     const iface = interfaces.get(owner);

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { Range } from "../../shared/analysis";
 import type { AnalysisResult, ModelCommandArgs, ModelGraph } from "../../shared/lsp";
-import { rangeContains } from "../../server/ranges";
+import { rangeContains } from "../../shared/ranges";
 import { ModelsTreeProvider } from "../models/modelsView";
 import type { ModelStore } from "../models/modelStore";
 

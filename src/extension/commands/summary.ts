@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { summaryTable } from "../../cli/summaryTable";
+import { summaryTable } from "../../shared/summaryTable";
 import type { AnalysisResult, ModelCommandArgs } from "../../shared/lsp";
 import type { AnalysisClient } from "../client";
 

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { AnalysisResult, ModelGraph } from "../../shared/lsp";
 // The server's own test of a model file's text, so this lists what the server analyses.
-import { importsCnnStudio } from "../../server/modelFile";
+import { importsCnnStudio } from "../../shared/modelFile";
 import type { AnalysisClient } from "../client";
 
 /**

@@ -4,7 +4,7 @@ import type { Diagnostic, LayerCall, Location } from "../../shared/analysis";
 import { formatCount, formatField, formatMetric, formatShapeText } from "../../shared/format";
 import { layerCategory, type LayerCategory } from "../../shared/layerCatalog";
 import type { ModelCommandArgs, ModelGraph } from "../../shared/lsp";
-import { shapeText } from "../../server/markdown";
+import { shapeText } from "../../shared/markdown";
 import type { ModelFileEntry, ModelStore } from "./modelStore";
 
 /**

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount, formatShapeText } from "../../shared/format";
-import { shapeText } from "../../server/markdown";
+import { shapeText } from "../../shared/markdown";
 import { OPTIMIZERS, SCHEDULES } from "../../shared/training";
 import { defaultBackend, defaultDatasetFolder, runsDirectory } from "../config";
 import type { ModelStore } from "../models/modelStore";

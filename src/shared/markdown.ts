@@ -1,10 +1,11 @@
-import type { Count, Dim, ModelAnalysis, ReceptiveField, Shape } from "../shared/analysis";
-import { countNumber, product, toCount } from "../shared/count";
-import { formatBytes, formatCount, formatField, formatMetric, formatShapeText } from "../shared/format";
+import type { Count, Dim, ModelAnalysis, ReceptiveField, Shape } from "./analysis";
+import { countNumber, product, toCount } from "./count";
+import { formatBytes, formatCount, formatField, formatMetric, formatShapeText } from "./format";
 
 /**
- * Markdown pieces for hovers. Only structure (bold, code, tables, line breaks), no colours or
- * HTML, so it reads the same in light, dark and high-contrast themes.
+ * Markdown pieces for hovers and tooltips (the server's hovers, the extension's Models and Train
+ * views). Only structure (bold, code, tables, line breaks), no colours or HTML, so it reads the
+ * same in light, dark and high-contrast themes.
  */
 
 /** Escapes text for use outside code spans. */

@@ -1,6 +1,7 @@
 /**
- * Which documents the server works on: TypeScript files that import "cnn-studio". Checked on
- * every change, so it must be cheap: a substring test, then one regular expression.
+ * Which documents are model files: TypeScript files that import "cnn-studio" (for the language
+ * server and the extension's Models view). Checked on every change, so it must be cheap: a
+ * substring test, then one regular expression.
  */
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["']cnn-studio["']/;

@@ -1,6 +1,6 @@
-import type { ModelAnalysis } from "../shared/analysis";
-import { countBig, product, toCount } from "../shared/count";
-import { formatCount, formatMB, formatMetric, formatShapeText } from "../shared/format";
+import type { ModelAnalysis } from "./analysis";
+import { countBig, product, toCount } from "./count";
+import { formatCount, formatMB, formatMetric, formatShapeText } from "./format";
 import { escapeControls } from "./terminal";
 
 /** A torchinfo-like table of one model: a row per leaf-module call, then totals and memory. */

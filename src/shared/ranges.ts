@@ -1,4 +1,4 @@
-import type { Position, Range } from "../shared/analysis";
+import type { Position, Range } from "./analysis";
 
 /** Position and range arithmetic on 0-based LSP positions (the analyzer's ranges are the same). */
 
