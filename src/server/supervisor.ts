@@ -318,6 +318,12 @@ export function runSupervisor(first: LaunchedWorker, launch: LaunchOptions): voi
       process.stderr.write(`CNN Studio: could not relay a message: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   });
+  // A message that cannot be read leaves the stream out of step: say why and exit, so that the
+  // client restarts the server (rather than staying alive and deaf).
+  transport.reader.onError((e) => {
+    process.stderr.write(`CNN Studio language server: cannot read a message from the client (${e.message}); exiting so that the client restarts the server\n`);
+    process.exit(1);
+  });
   transport.reader.onClose(() => process.exit(1));
   transport.writer.onClose(() => process.exit(1));
   const parent = clientProcessId(argv);

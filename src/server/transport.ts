@@ -1,17 +1,11 @@
-import {
-  createServerPipeTransport,
-  createServerSocketTransport,
-  IPCMessageReader,
-  IPCMessageWriter,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageReader,
-  type MessageWriter,
-} from "vscode-languageserver/node";
+import * as net from "node:net";
+import { IPCMessageReader, IPCMessageWriter, SocketMessageWriter, StreamMessageWriter, type MessageReader, type MessageWriter } from "vscode-languageserver/node";
+import { FramedMessageReader } from "./framing";
 
 /**
  * The client connection named on the command line, as VS Code's language client passes it:
- * `--stdio` (also the default), `--node-ipc`, `--socket=PORT`, `--pipe=NAME`.
+ * `--stdio` (also the default), `--node-ipc`, `--socket=PORT`, `--pipe=NAME`. Streams are read
+ * with the strict framing of framing.ts: a malformed frame is an error, never a silent desync.
  */
 
 export interface Transport {
@@ -35,15 +29,15 @@ export function openTransport(argv: readonly string[]): Transport {
   }
   const socket = option(argv, "--socket");
   if (socket !== undefined && Number.isInteger(Number(socket))) {
-    const [reader, writer] = createServerSocketTransport(Number(socket));
-    return { kind: "socket", reader, writer };
+    const connection = net.createConnection(Number(socket), "127.0.0.1");
+    return { kind: "socket", reader: new FramedMessageReader(connection), writer: new SocketMessageWriter(connection, "utf-8") };
   }
   const pipe = option(argv, "--pipe");
   if (pipe !== undefined) {
-    const [reader, writer] = createServerPipeTransport(pipe);
-    return { kind: "pipe", reader, writer };
+    const connection = net.createConnection(pipe);
+    return { kind: "pipe", reader: new FramedMessageReader(connection), writer: new SocketMessageWriter(connection, "utf-8") };
   }
-  return { kind: "stdio", reader: new StreamMessageReader(process.stdin), writer: new StreamMessageWriter(process.stdout) };
+  return { kind: "stdio", reader: new FramedMessageReader(process.stdin), writer: new StreamMessageWriter(process.stdout) };
 }
 
 /** `--clientProcessId=PID`: the editor process to outlive by no more than a few seconds. */

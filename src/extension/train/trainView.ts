@@ -6,7 +6,7 @@ import { shapeText } from "../../shared/markdown";
 import { OPTIMIZERS, SCHEDULES } from "../../shared/training";
 import { defaultBackend, defaultDatasetFolder, runsDirectory } from "../config";
 import type { ModelStore } from "../models/modelStore";
-import { escapeHtml as esc, makeNonce } from "../panels/html";
+import { contentSecurityPolicy, escapeHtml as esc, makeNonce } from "../panels/html";
 import { DATASET_KINDS, FORM_BACKENDS, datasetProblem, defaultForm, describeConfig, firstSuitableModel, formLabel, modelId, modelProblem, normalizeForm, validateForm, type FormModel, type TrainFormState } from "./form";
 import type { TrainingController } from "./trainingController";
 import { CHECK_FIELDS, SELECT_FIELDS, TEXT_FIELDS, trainViewScript } from "./webviewScript";
@@ -221,13 +221,9 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   private html(webview: vscode.Webview): string {
     const nonce = makeNonce();
     const elements = this.elementsUri(webview);
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}' ${webview.cspSource}`,
-      `style-src ${webview.cspSource} 'unsafe-inline'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join("; ");
+    // the panels' policy: scripts and the one <style> only with this page's nonce (the elements'
+    // own styles are constructed stylesheets, which the policy does not restrict)
+    const csp = contentSecurityPolicy(webview.cspSource, nonce);
     const s = this.state;
     const option = (value: string, label: string, current: string): string => `<vscode-option value="${esc(value)}"${value === current ? " selected" : ""}>${esc(label)}</vscode-option>`;
     const text = (id: keyof TrainFormState, label: string, help: string, attrs = ""): string =>
@@ -241,7 +237,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style>
+<style nonce="${nonce}">
   body { padding: 0 12px 16px; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
   vscode-form-group { padding: 0; margin: 8px 0; }
   vscode-single-select, vscode-textfield { width: 100%; }
