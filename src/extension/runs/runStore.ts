@@ -190,7 +190,11 @@ export class RunStore {
       (line) => applyRecord(c, line),
       () => Object.assign(c, noStats()), // rewritten shorter (a resume rewinds it): read from the start
     );
-    if (r === null) Object.assign(c, noStats());
+    if (r === null) {
+      // missing or unreadable now: start afresh next time
+      this.metrics.delete(dir);
+      return noStats();
+    }
     return c;
   }
 }
