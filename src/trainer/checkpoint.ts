@@ -262,6 +262,7 @@ export function pruneCheckpoints(runDir: string, keep: number): string[] {
   let best: { file: string; accuracy: number } | null = null;
   for (const f of all) {
     try {
+      if (fs.statSync(f).size > MAX_INDEX_BYTES) continue;
       const acc = (JSON.parse(fs.readFileSync(f, "utf8")) as Partial<CheckpointIndex>).validation?.accuracy;
       if (typeof acc === "number" && (best === null || acc > best.accuracy)) best = { file: f, accuracy: acc };
     } catch {
