@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CHECKPOINT_FORMAT, CHECKPOINT_INDEX } from "../shared/runLayout";
 import { removeStaleTemps, writeFileAtomic, writeFileAtomicWith, type ByteSink } from "./runs";
 
 /**
@@ -12,7 +13,7 @@ import { removeStaleTemps, writeFileAtomic, writeFileAtomicWith, type ByteSink }
  * checksum is ignored when resuming.
  */
 
-export const CHECKPOINT_FORMAT = "cnn-studio-checkpoint";
+export { CHECKPOINT_FORMAT };
 
 export interface TensorEntry {
   name: string;
@@ -261,6 +262,7 @@ export function pruneCheckpoints(runDir: string, keep: number): string[] {
   let best: { file: string; accuracy: number } | null = null;
   for (const f of all) {
     try {
+      if (fs.statSync(f).size > MAX_INDEX_BYTES) continue;
       const acc = (JSON.parse(fs.readFileSync(f, "utf8")) as Partial<CheckpointIndex>).validation?.accuracy;
       if (typeof acc === "number" && (best === null || acc > best.accuracy)) best = { file: f, accuracy: acc };
     } catch {
@@ -285,7 +287,7 @@ export function pruneCheckpoints(runDir: string, keep: number): string[] {
 export function listCheckpoints(runDir: string): string[] {
   const dir = path.join(runDir, "checkpoints");
   try {
-    return fs.readdirSync(dir).filter((f) => /^e\d{4,}-s\d{6,}\.json$/.test(f)).sort().map((f) => path.join(dir, f));
+    return fs.readdirSync(dir).filter((f) => CHECKPOINT_INDEX.test(f)).sort().map((f) => path.join(dir, f));
   } catch {
     return [];
   }

@@ -123,9 +123,14 @@ export function createRunDir(runsDir: string, model: string, date = new Date()):
   }
 }
 
+/** A status.json is a few kB; a larger one is not the trainer's. */
+const MAX_STATUS_BYTES = 1024 * 1024;
+
 export function readStatus(runDir: string): RunStatus | null {
   try {
-    const s = JSON.parse(fs.readFileSync(path.join(runDir, "status.json"), "utf8")) as RunStatus;
+    const file = path.join(runDir, "status.json");
+    if (fs.statSync(file).size > MAX_STATUS_BYTES) return null;
+    const s = JSON.parse(fs.readFileSync(file, "utf8")) as RunStatus;
     return typeof s === "object" && s !== null && typeof s.state === "string" ? s : null;
   } catch {
     return null;

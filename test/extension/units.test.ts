@@ -109,7 +109,11 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     const torchLogged = mk("2025-12-01-000000-torchLogged", { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 }, [epoch(1, 0.5)], "2025 new run\n2025 backend torch (PyTorch 1.13.1, Python 3.11.2, cpu, 2 threads); 63 steps per epoch of 128\n");
     const torchNew = mk("2025-12-02-000000-torchNew", { state: "running", pid: process.pid, epoch: 0, step: 0, globalStep: 0 }, []);
     fs.writeFileSync(path.join(torchNew, "config.json"), JSON.stringify({ ...trainConfig({ file: LENET, model: "torchNew", dataset: { kind: "mnist-sample" }, runsDir: runs }), engine: "torch" }));
-    fs.writeFileSync(path.join(runs, "2026-01-03-000000-dead", "checkpoints", "e0001-s000002.json"), "{}");
+    // a checkpoint as the panels list it (an index of the format, its .bin beside it); "{}" is none
+    const deadCheckpoints = path.join(runs, "2026-01-03-000000-dead", "checkpoints");
+    fs.writeFileSync(path.join(deadCheckpoints, "e0001-s000002.json"), JSON.stringify({ format: "cnn-studio-checkpoint", bin: "e0001-s000002.bin", position: { epoch: 1, globalStep: 2 }, tensors: [] }));
+    fs.writeFileSync(path.join(deadCheckpoints, "e0001-s000002.bin"), "");
+    fs.writeFileSync(path.join(live, "checkpoints", "e0001-s000001.json"), "{}");
     fs.mkdirSync(path.join(runs, "not-a-run"));
     const store = new RunStore();
     const list = await store.list(runs);
@@ -125,6 +129,7 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     assert.equal(running.imagesPerSecond, 900);
     assert.equal(list[2]!.bestValAccuracy, 0.7);
     assert.equal(list[0]!.hasCheckpoint, true);
+    assert.equal(running.hasCheckpoint, false, "an index that is not a checkpoint is not one");
     // Appended records, including a torn last line completed later, are picked up.
     fs.appendFileSync(path.join(live, "metrics.jsonl"), JSON.stringify(epoch(3, 0.97)).slice(0, 20));
     assert.equal((await store.read(live))!.bestValAccuracy, 0.95);

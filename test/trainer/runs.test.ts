@@ -129,6 +129,9 @@ describe("runs on disk", () => {
     assert.deepEqual([s.state, s.epoch, s.step, s.globalStep, s.message], ["failed", 3, 7, 47, "cannot resume: no complete checkpoint"]);
     run.failed("diverged", { epoch: 4, step: 1, globalStep: 48 });
     assert.deepEqual([readStatus(dir)!.epoch, readStatus(dir)!.globalStep], [4, 48]);
+    // a status.json far larger than the trainer writes is not read
+    fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify({ state: "failed", epoch: 9, pad: "x".repeat(2 * 1024 * 1024) }));
+    assert.equal(readStatus(dir), null);
   });
 
   test("temporary files of killed writes are removed on pruning and on resume; a live writer's stay", () => {

@@ -15,7 +15,8 @@ import {
 } from "../../shared/webview/curves";
 import { errorMessage, PanelHost } from "./panelHost";
 import { isListedRun } from "../runs/safeFiles";
-import { isRunDir, listRunDirs, MetricsTail, readRunInfo } from "./runs";
+import { isRunFolder, listRunFolders } from "../runs/runFolder";
+import { MetricsTail, readRunInfo } from "./runs";
 import type { PanelServices } from "./services";
 
 /**
@@ -79,7 +80,7 @@ class CurvesPanel {
 
   private add(runDir: string): boolean {
     const id = path.resolve(runDir);
-    if (this.runs.has(id) || !isRunDir(id)) return false;
+    if (this.runs.has(id) || !isRunFolder(id)) return false;
     this.runs.set(id, { info: readRunInfo(id), tail: new MetricsTail(id), liveStatus: null });
     return true;
   }
@@ -113,7 +114,7 @@ class CurvesPanel {
     if (this.follow) {
       const dir = this.services.runsDir();
       if (dir) {
-        for (const r of listRunDirs(dir).slice(0, DEFAULT_RUNS)) {
+        for (const r of listRunFolders(dir).slice(0, DEFAULT_RUNS)) {
           if (this.add(r)) {
             const t = this.runs.get(path.resolve(r))!;
             this.host.post({ type: "runInfo", info: t.info });
@@ -169,7 +170,7 @@ class CurvesPanel {
         if (!picked) return;
         let added = false;
         for (const u of picked) {
-          const folders = isRunDir(u.fsPath) ? [u.fsPath] : listRunDirs(u.fsPath);
+          const folders = isRunFolder(u.fsPath) ? [u.fsPath] : listRunFolders(u.fsPath);
           for (const f of folders) added = this.add(f) || added;
         }
         if (added) {
@@ -220,7 +221,7 @@ export function openCurvesPanel(context: vscode.ExtensionContext, services: Pane
     return;
   }
   const dir = services.runsDir();
-  const initial = runs.length > 0 ? runs : dir ? listRunDirs(dir).slice(0, DEFAULT_RUNS) : [];
+  const initial = runs.length > 0 ? runs : dir ? listRunFolders(dir).slice(0, DEFAULT_RUNS) : [];
   current = new CurvesPanel(context, services, initial, runs.length === 0);
 }
 
@@ -234,5 +235,5 @@ export function restoreCurvesPanel(context: vscode.ExtensionContext, services: P
     panel.dispose();
     return;
   }
-  current = new CurvesPanel(context, services, runs.length ? runs : dir ? listRunDirs(dir).slice(0, DEFAULT_RUNS) : [], runs.length === 0, panel);
+  current = new CurvesPanel(context, services, runs.length ? runs : dir ? listRunFolders(dir).slice(0, DEFAULT_RUNS) : [], runs.length === 0, panel);
 }

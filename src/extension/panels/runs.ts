@@ -3,13 +3,14 @@ import * as path from "node:path";
 import type { CheckpointInfo, Tensor } from "../../shared/webview/common";
 import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type StepColumns } from "../../shared/webview/curves";
 import { LineTail } from "../runs/lineTail";
-import { statusState } from "../runs/runStore";
-import { fileInside, readJson, readJsonSync } from "../runs/safeFiles";
+import { listRunCheckpoints, listRunFolders, readRunCheckpoint, readRunConfig, readRunStatus } from "../runs/runFolder";
 
 /**
- * Reading the trainer's run folders for the panels (no `vscode` import; tested directly):
- *   <runsDir>/<run>/config.json, metrics.jsonl, status.json, checkpoints/<name>.json + .bin
- * Formats: src/trainer/runs.ts and src/trainer/checkpoint.ts.
+ * What the panels read of the trainer's run folders (no `vscode` import; tested directly): a run
+ * as the curves panel lists it, its metrics.jsonl followed by offset, the checkpoints of a model
+ * and one tensor of a checkpoint. Run folders and checkpoints are found and read by the one
+ * reader the Runs view uses too (../runs/runFolder.ts). Formats: src/trainer/runs.ts and
+ * src/trainer/checkpoint.ts.
  */
 
 function field(o: unknown, ...keys: string[]): unknown {
@@ -22,48 +23,20 @@ function field(o: unknown, ...keys: string[]): unknown {
 }
 
 const numOr = <T>(v: unknown, fallback: T): number | T => (typeof v === "number" ? v : fallback);
-const strOr = <T>(v: unknown, fallback: T): string | T => (typeof v === "string" ? v : fallback);
-
-export function isRunDir(dir: string): boolean {
-  return fs.existsSync(path.join(dir, "config.json")) || fs.existsSync(path.join(dir, "metrics.jsonl"));
-}
-
-/** Run folders in `runsDir`, newest first (their names start with a timestamp). */
-export function listRunDirs(runsDir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(runsDir);
-  } catch {
-    return [];
-  }
-  return names
-    .map((n) => path.join(runsDir, n))
-    .filter((d) => {
-      try {
-        return fs.statSync(d).isDirectory() && isRunDir(d);
-      } catch {
-        return false;
-      }
-    })
-    .sort((a, b) => (path.basename(a) < path.basename(b) ? 1 : path.basename(a) > path.basename(b) ? -1 : 0));
-}
 
 export function readRunInfo(runDir: string): RunInfo {
-  const config = readJsonSync(path.join(runDir, "config.json"));
-  const dataset = field(config, "dataset");
-  const kind = strOr(field(dataset, "kind"), "");
-  const dir = strOr(field(dataset, "dir"), "");
+  const config = readRunConfig(runDir);
   return {
     id: runDir,
     name: path.basename(runDir),
-    status: statusState(readJsonSync(path.join(runDir, "status.json"))),
-    model: strOr(field(config, "model"), ""),
-    dataset: kind === "" ? "" : dir ? `${kind}: ${path.basename(dir)}` : kind,
-    epochs: numOr(field(config, "epochs"), null),
+    status: readRunStatus(runDir)?.state ?? "unknown",
+    model: config?.model ?? "",
+    dataset: config?.dataset ?? "",
+    epochs: config?.epochs ?? null,
     stepsPerEpoch: null,
-    batchSize: numOr(field(config, "batchSize"), null),
-    optimizer: strOr(field(config, "optimizer", "name"), null),
-    lr: numOr(field(config, "optimizer", "lr"), null),
+    batchSize: config?.batchSize ?? null,
+    optimizer: config?.optimizer ?? null,
+    lr: config?.lr ?? null,
   };
 }
 
@@ -192,63 +165,30 @@ function tensorEntry(v: unknown): TensorEntry | null {
   return shape.reduce((a: number, b: number) => a * b, 1) === length ? { name, shape: [...shape], offset, length } : null;
 }
 
-interface Index {
-  epoch: number;
-  globalStep: number;
-  /** The `.bin` beside the index (by its base name), inside the run folder; null when there is none. */
-  bin: string | null;
-  tensors: unknown[];
-}
-
-/** A checkpoint index of the run folder `run` (its `bin` resolved inside the run), or null when the file is not one. */
-async function checkpointIndex(run: string, file: string): Promise<Index | null> {
-  const o = await readJson(file);
-  if (field(o, "format") !== "cnn-studio-checkpoint") return null;
-  const tensors = field(o, "tensors");
-  return {
-    epoch: numOr(field(o, "position", "epoch"), 0),
-    globalStep: numOr(field(o, "position", "globalStep"), 0),
-    bin: await fileInside(run, path.dirname(file), strOr(field(o, "bin"), path.basename(file, ".json") + ".bin")),
-    tensors: Array.isArray(tensors) ? tensors : [],
-  };
-}
-
 function sameFile(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
 }
 
 /**
  * Checkpoints of the runs of one model (the runs whose config.json names this file and model),
- * newest first. Only indexes and `.bin`s inside their run folder (links resolved) are listed.
+ * newest first (runFolder.ts: only indexes and `.bin`s inside their run folder).
  */
 export async function listCheckpoints(runsDir: string, file: string, model: string): Promise<CheckpointInfo[]> {
   const out: CheckpointInfo[] = [];
-  for (const run of listRunDirs(runsDir)) {
-    const config = await readJson(path.join(run, "config.json"));
-    if (field(config, "model") !== model) continue;
-    const cfile = field(config, "file");
-    if (typeof cfile === "string" && file !== "" && !sameFile(cfile, file)) continue;
-    const dir = path.join(run, "checkpoints");
-    let names: string[] = [];
-    try {
-      names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith(".json"));
-    } catch {
-      continue;
-    }
-    for (const n of names) {
-      const id = path.join(dir, n);
-      if ((await fileInside(run, dir, n)) === null) continue;
-      const index = await checkpointIndex(run, id);
-      if (!index || index.bin === null) continue;
-      const runName = path.basename(run);
+  for (const run of listRunFolders(runsDir)) {
+    const config = readRunConfig(run);
+    if (config === null || config.model !== model) continue;
+    if (config.file !== null && file !== "" && !sameFile(config.file, file)) continue;
+    const runName = path.basename(run);
+    for (const c of await listRunCheckpoints(run)) {
       out.push({
-        id,
+        id: c.index,
         run,
         runName,
-        epoch: index.epoch,
-        globalStep: index.globalStep,
+        epoch: c.epoch,
+        globalStep: c.globalStep,
         // the useful part first (menus cut long labels); the run by its start time (the panel is one model's)
-        label: `epoch ${index.epoch}, step ${index.globalStep} · ${runName.endsWith(`-${model}`) ? runName.slice(0, -model.length - 1) : runName}`,
+        label: `epoch ${c.epoch}, step ${c.globalStep} · ${runName.endsWith(`-${model}`) ? runName.slice(0, -model.length - 1) : runName}`,
       });
     }
   }
@@ -261,13 +201,12 @@ export async function listCheckpoints(runsDir: string, file: string, model: stri
  * allocated; a `.bin` outside the run folder is refused.
  */
 export async function readCheckpointTensor(checkpoint: Pick<CheckpointInfo, "id" | "run">, name: string): Promise<Tensor | null> {
-  const index = await checkpointIndex(checkpoint.run, checkpoint.id);
-  if (!index) throw new Error(`${checkpoint.id} is not a checkpoint index (any more).`);
+  const index = await readRunCheckpoint(checkpoint.run, checkpoint.id);
+  if (!index) throw new Error(`${checkpoint.id} is not a checkpoint of ${checkpoint.run} (any more), or its data file is missing or outside the run folder.`);
   const raw = index.tensors.find((t) => field(t, "name") === name);
   if (raw === undefined) return null;
   const entry = tensorEntry(raw);
   if (!entry) throw new Error(`${checkpoint.id}: the entry of "${name}" is malformed (${JSON.stringify(raw).slice(0, 120)}).`);
-  if (index.bin === null) throw new Error(`${checkpoint.id}: its data file is missing or outside the run folder.`);
   const fh = await fs.promises.open(index.bin, "r");
   try {
     const size = (await fh.stat()).size;

@@ -1,14 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RunBackend, TrainConfig } from "../../shared/training";
+import { modelOfRunName, RUN_FILES } from "../../shared/runLayout";
+import type { RunBackend } from "../../shared/training";
 import { LineTail } from "./lineTail";
-import { readJsonSync, type Json } from "./safeFiles";
+import { isRunFolder, listRunCheckpoints, listRunFolders, readRunConfig, readRunStatus, type RunConfigSummary } from "./runFolder";
+import type { Json } from "./safeFiles";
 
 /**
- * Reads the training runs of a runs folder: `<runsDir>/<stamp>-<model>/` with `config.json`,
- * `status.json`, `metrics.jsonl`, `checkpoints/` and `log.txt` (the trainer's run-folder layout).
- * Pure Node, no `vscode`: the Runs view, the status bar and the tests use it. `metrics.jsonl` is
- * read incrementally (only what was appended since the last read, in bounded chunks).
+ * The runs of a runs folder as the Runs view shows them: state, progress, best accuracy, backend.
+ * Run folders, their config, status and checkpoints come from the one reader the panels use too
+ * (runFolder.ts); `metrics.jsonl` is read incrementally (only what was appended since the last
+ * read, in bounded chunks). Pure Node, no `vscode`: the Runs view, the status bar and the tests use it.
  */
 
 export type RunState = "running" | "completed" | "stopped" | "failed" | "interrupted" | "unknown";
@@ -60,13 +62,6 @@ interface MetricsCache extends MetricsStats {
 const noStats = (): MetricsStats => ({ bestVal: null, lastVal: null, lastEpoch: 0, stepEpoch: 0, lastStep: 0, lastLoss: null, imagesPerSecond: null, maxStep: 0 });
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
-
-/** status.json's state, as the trainer writes it (src/trainer/runs.ts), or "unknown". */
-export function statusState(status: Json | null): "running" | "completed" | "stopped" | "failed" | "unknown" {
-  const state = status?.["state"];
-  return state === "running" || state === "completed" || state === "stopped" || state === "failed" ? state : "unknown";
-}
 
 function pidAlive(pid: number | null): boolean {
   if (pid === null || pid <= 0) return false;
@@ -80,7 +75,6 @@ function pidAlive(pid: number | null): boolean {
 
 /** Both engines log `backend <name> …` when a run starts (src/trainer/engines/tfjs/tfjsEngine.ts, src/trainer/engines/torch/pythonRun.ts). */
 const BACKEND = /\bbackend (gpu|native|wasm|js|torch)\b/;
-const BACKENDS: ReadonlySet<string> = new Set(["gpu", "native", "wasm", "js", "torch"]);
 
 export class RunStore {
   private readonly metrics = new Map<string, MetricsCache>();
@@ -91,18 +85,12 @@ export class RunStore {
 
   /** Every run folder of `runsDir`, newest first; one that cannot be read is listed with its error. */
   async list(runsDir: string): Promise<RunInfo[]> {
-    let names: string[];
-    try {
-      names = fs.readdirSync(runsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    } catch {
-      return [];
-    }
     const runs: RunInfo[] = [];
-    for (const name of names) {
-      const info = await this.read(path.join(runsDir, name));
+    for (const dir of listRunFolders(runsDir)) {
+      const info = await this.read(dir);
       if (info) runs.push(info);
     }
-    return runs.sort((a, b) => b.name.localeCompare(a.name));
+    return runs;
   }
 
   /**
@@ -118,30 +106,27 @@ export class RunStore {
   }
 
   private async readRun(dir: string): Promise<RunInfo | null> {
-    const config = readJsonSync(path.join(dir, "config.json")) as Partial<TrainConfig> | null;
-    const status = readJsonSync(path.join(dir, "status.json"));
-    if (!config && !status) return null;
+    if (!isRunFolder(dir)) return null;
+    const config = readRunConfig(dir);
+    const status = readRunStatus(dir);
     const m = await this.readMetrics(dir);
-    const pid = num(status?.["pid"]);
-    let state: RunState = statusState(status);
-    if (state === "running" && !pidAlive(pid)) state = "interrupted";
-    const dataset = describeDataset(config?.dataset);
-    const updated = str(status?.["updatedAt"]);
+    let state: RunState = status?.state ?? "unknown";
+    if (state === "running" && !pidAlive(status?.pid ?? null)) state = "interrupted";
     let startedAt: Date | null = null;
     try {
-      startedAt = fs.statSync(path.join(dir, "config.json")).mtime;
+      startedAt = fs.statSync(path.join(dir, RUN_FILES.config)).mtime;
     } catch {
       startedAt = null;
     }
     return {
       dir,
       name: path.basename(dir),
-      model: typeof config?.model === "string" ? config.model : path.basename(dir).replace(/^\d{4}-\d\d-\d\d-\d{6}-/, ""),
-      file: typeof config?.file === "string" ? config.file : null,
+      model: config?.model ?? modelOfRunName(path.basename(dir)),
+      file: config?.file ?? null,
       state,
-      pid,
-      epoch: Math.max(m.lastEpoch, m.stepEpoch, num(status?.["epoch"]) ?? 0),
-      epochs: typeof config?.epochs === "number" ? config.epochs : null,
+      pid: status?.pid ?? null,
+      epoch: Math.max(m.lastEpoch, m.stepEpoch, status?.epoch ?? 0),
+      epochs: config?.epochs ?? null,
       step: m.lastStep,
       stepsPerEpoch: m.maxStep > 0 ? m.maxStep : null,
       bestValAccuracy: m.bestVal,
@@ -149,11 +134,11 @@ export class RunStore {
       lastLoss: m.lastLoss,
       imagesPerSecond: m.imagesPerSecond,
       backend: this.backend(dir, config),
-      dataset,
-      message: str(status?.["message"]),
-      hasCheckpoint: hasCheckpoint(dir),
+      dataset: config?.dataset ?? null,
+      message: status?.message ?? null,
+      hasCheckpoint: (await listRunCheckpoints(dir)).length > 0,
       startedAt,
-      updatedAt: updated ? new Date(updated) : null,
+      updatedAt: status?.updatedAt ? new Date(status.updatedAt) : null,
       error: null,
     };
   }
@@ -168,12 +153,12 @@ export class RunStore {
     this.backends.delete(dir);
   }
 
-  private backend(dir: string, config: (Partial<TrainConfig> & { engine?: unknown }) | null): RunBackend | null {
+  private backend(dir: string, config: RunConfigSummary | null): RunBackend | null {
     const known = this.backends.get(dir);
     if (known) return known;
     // The trainer logs "backend wasm; …" when a run starts.
     try {
-      const fd = fs.openSync(path.join(dir, "log.txt"), "r");
+      const fd = fs.openSync(path.join(dir, RUN_FILES.log), "r");
       try {
         const buf = Buffer.alloc(16 * 1024);
         const n = fs.readSync(fd, buf, 0, buf.length, 0);
@@ -190,9 +175,7 @@ export class RunStore {
       // no log yet
     }
     // Before the log says: the PyTorch engine's config.json names it; a TensorFlow.js run's names its choice.
-    if (config?.engine === "torch") return "torch";
-    const choice: unknown = config?.backend;
-    return typeof choice === "string" && BACKENDS.has(choice) ? (choice as RunBackend) : null;
+    return config?.engine === "torch" ? "torch" : (config?.backend ?? null);
   }
 
   /** The run's metrics so far: only what was appended since the last read is read, in bounded chunks. */
@@ -207,18 +190,13 @@ export class RunStore {
       (line) => applyRecord(c, line),
       () => Object.assign(c, noStats()), // rewritten shorter (a resume rewinds it): read from the start
     );
-    if (r === null) Object.assign(c, noStats());
+    if (r === null) {
+      // missing or unreadable now: start afresh next time
+      this.metrics.delete(dir);
+      return noStats();
+    }
     return c;
   }
-}
-
-/** The dataset as the Runs view shows it, from a config.json that may say anything; null when it names none. */
-function describeDataset(dataset: unknown): string | null {
-  if (typeof dataset !== "object" || dataset === null) return null;
-  const { kind, dir } = dataset as { kind?: unknown; dir?: unknown };
-  if (kind === "mnist-sample") return "MNIST sample";
-  const k = typeof kind === "string" ? kind : "dataset";
-  return typeof dir === "string" ? `${k}: ${path.basename(dir)}` : `${k} (config.json names no folder)`;
 }
 
 /** A run folder listed with the reason it cannot be read. */
@@ -227,7 +205,7 @@ function unreadableRun(dir: string, error: string): RunInfo {
   return {
     dir,
     name,
-    model: name.replace(/^\d{4}-\d\d-\d\d-\d{6}-/, ""),
+    model: modelOfRunName(name),
     file: null,
     state: "unknown",
     pid: null,
@@ -277,14 +255,6 @@ function applyRecord(cache: MetricsStats, line: string): void {
     }
     cache.lastLoss = num(r["loss"]) ?? cache.lastLoss;
     cache.imagesPerSecond = num(r["imagesPerSecond"]) ?? cache.imagesPerSecond;
-  }
-}
-
-function hasCheckpoint(dir: string): boolean {
-  try {
-    return fs.readdirSync(path.join(dir, "checkpoints")).some((f) => f.endsWith(".json"));
-  } catch {
-    return false;
   }
 }
 

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { listCheckpoints, readRunInfo } from "../../src/extension/panels/runs";
+import { isRunFolder, listRunCheckpoints, listRunFolders } from "../../src/extension/runs/runFolder";
+import { RunStore } from "../../src/extension/runs/runStore";
+import { writeCheckpoint } from "../../src/trainer/checkpoint";
+
+/** The Runs view and the panels read run folders and checkpoints through one reader, so they agree. */
+
+const meta = (epoch: number, step: number) => ({
+  model: "net",
+  reason: "epoch" as const,
+  position: { epoch, step, globalStep: epoch * 10 + step, lossSum: 0, correct: 0, correctTop5: 0, seen: 0, metricsLines: 0, seconds: 0 },
+  optimizer: { name: "adam", scalars: {} },
+  rng: { seed: 1, scheme: "t" },
+});
+
+test("the Runs view and the panels agree on what a run folder and a checkpoint are", async () => {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-runs-"));
+  try {
+    const folder = (name: string, files: Record<string, string>): string => {
+      const dir = path.join(runs, name);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+      return dir;
+    };
+    const full = folder("2026-01-04-000000-net", { "config.json": JSON.stringify({ file: "/m.ts", model: "net", dataset: { kind: "mnist-sample" }, epochs: 3 }) });
+    const ck = path.join(full, "checkpoints");
+    const first = writeCheckpoint(ck, meta(1, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(1) }]);
+    const second = writeCheckpoint(ck, meta(2, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(2) }]);
+    fs.writeFileSync(path.join(ck, "e0003-s000001.json"), "{}"); // not an index
+    fs.copyFileSync(second, path.join(ck, "notes.json")); // not an index's name
+    fs.writeFileSync(path.join(ck, "e0004-s000001.json"), JSON.stringify({ ...JSON.parse(fs.readFileSync(second, "utf8")), bin: "e0004-s000001.bin" })); // its data is missing
+    const metricsOnly = folder("2026-01-03-000000-copied", { "metrics.jsonl": '{"type":"epoch","epoch":1,"valAccuracy":0.5}\n' });
+    const statusOnly = folder("2026-01-02-000000-net", { "status.json": JSON.stringify({ state: "failed", pid: 1, epoch: 0, message: "no data" }) });
+    folder("notes", { "README.md": "not a run" });
+    fs.writeFileSync(path.join(runs, "2026-01-05-000000-file"), "a file, not a folder");
+
+    const folders = listRunFolders(runs);
+    assert.deepEqual(folders, [full, metricsOnly, statusOnly], "newest first; only folders with config.json, status.json or metrics.jsonl");
+    assert.ok(folders.every(isRunFolder));
+    const viewed = await new RunStore().list(runs);
+    assert.deepEqual(viewed.map((r) => r.dir), folders, "the Runs view lists the same folders");
+    assert.deepEqual(viewed.map((r) => [r.model, r.state, r.dataset]), [["net", "unknown", "MNIST sample"], ["copied", "unknown", null], ["net", "failed", null]]);
+    assert.deepEqual(folders.map((f) => readRunInfo(f).dataset), ["MNIST sample", "", ""], "the curves name the dataset as the Runs view does");
+
+    const checkpoints = (await listRunCheckpoints(full)).map((c) => c.index);
+    assert.deepEqual(checkpoints, [first, second]);
+    const panel = await listCheckpoints(runs, "/m.ts", "net");
+    assert.deepEqual(panel.map((c) => c.id), [second, first], "the panels offer exactly these, newest first");
+    assert.deepEqual(viewed.map((r) => r.hasCheckpoint), [true, false, false], "resumable exactly when the panels have a checkpoint");
+  } finally {
+    fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
