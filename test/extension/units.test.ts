@@ -10,7 +10,7 @@ import { RunStore } from "../../src/extension/runs/runStore";
 import { withEdges } from "../../src/server/analysisRequest";
 import type { AnalysisResult } from "../../src/shared/lsp";
 import { trainConfig } from "../../src/shared/training";
-import { createFakeVscode, installFakeVscode } from "./fakeVscode";
+import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
 
 /** The extension's pure parts: the Train form, run folders, tsconfig patching, summaries, model lookup, templates. */
 

@@ -12,7 +12,7 @@ import { validateGraphToWebview } from "../../src/shared/webview/graph";
 import { validateReceptiveFieldToWebview } from "../../src/shared/webview/receptiveField";
 import { writeCheckpoint } from "../../src/trainer/checkpoint";
 import { RunFiles } from "../../src/trainer/runs";
-import { CSP_SOURCE, createFake, fakeContext, install, makePanel, type FakePanel } from "./fakeVscode";
+import { CSP_SOURCE, createFake, fakeContext, install, makePanel, type FakePanel } from "../helpers/fakeVscode";
 import { ROOT } from "./harness";
 
 /**
