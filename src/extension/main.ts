@@ -127,8 +127,7 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     if (!dir) return;
     const r = training.resume(dir);
     if (r.kind === "untrusted") void vscode.window.showWarningMessage(r.message);
-    else if (r.kind === "busy" || r.kind === "invalid") void vscode.window.showErrorMessage(r.message);
-    else if (r.kind === "dryRun") void vscode.window.showInformationMessage(`CNN Studio: the training engine is not part of this build; resuming would run: ${r.description}`);
+    else if (r.kind !== "started") void vscode.window.showErrorMessage(r.message);
     runsTree.refreshSoon();
   });
   command("cnnStudio.revealRun", async (arg) => {
