@@ -93,7 +93,7 @@ const builds = [
   })),
 ];
 
-// ---- Webview panels (issue 7; owner: panels) ------------------------------------------------
+// ---- Webview panels ----------------------------------------------------------------------------
 // Each webview/<panel>/main.ts is bundled for the browser into dist/webview/<panel>.js; the CSS it
 // imports (its style.css, webview/common/*.css, uPlot's) becomes dist/webview/<panel>.css.
 const webviewPanels = ["curves", "featureMaps", "filters", "receptiveField", "graph"].filter((p) => existsSync(join(root, "webview", p, "main.ts")));

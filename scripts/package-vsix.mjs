@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { inflateRawSync } from "node:zlib";
+import { zipEntries } from "./zip.cjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const arg = (name) => {
@@ -63,41 +63,6 @@ mkdirSync(dirname(out), { recursive: true });
 execFileSync(process.execPath, [vsce, "package", "--allow-missing-repository", "--allow-star-activation", "--out", out], { cwd: stage, stdio: ["ignore", "inherit", "inherit"] });
 
 // ---- size and contents, read back from the VSIX (a zip) ----
-export function zipEntries(buf) {
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error("not a zip file");
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const entries = [];
-  for (let n = 0; n < count; n++) {
-    const method = buf.readUInt16LE(p + 10);
-    const compressed = buf.readUInt32LE(p + 20);
-    const size = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.toString("utf8", p + 46, p + 46 + nameLen);
-    entries.push({ name, size, compressed, method, local });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return entries;
-}
-
-export function zipRead(buf, entry) {
-  const nameLen = buf.readUInt16LE(entry.local + 26);
-  const extraLen = buf.readUInt16LE(entry.local + 28);
-  const start = entry.local + 30 + nameLen + extraLen;
-  const data = buf.subarray(start, start + entry.compressed);
-  return entry.method === 8 ? inflateRawSync(data) : data;
-}
-
 const buf = readFileSync(out);
 const entries = zipEntries(buf).filter((e) => !e.name.endsWith("/"));
 const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;

@@ -1,18 +1,16 @@
 import { bundleStart } from "./clock";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { ModelCommandArgs } from "../shared/lsp";
 import { AnalysisClient, mentionsCnnStudio } from "./client";
 import { runsDirectory } from "./config";
 import { ModelStore } from "./models/modelStore";
 import { ModelsTreeProvider } from "./models/modelsView";
 import { RunsTreeProvider } from "./runs/runsView";
 import { TrainViewProvider } from "./train/trainView";
-import { TrainingController, UNTRUSTED_MESSAGE } from "./train/trainingController";
-import { resolveModelArgs } from "./commands/modelArgs";
-import { SUMMARY_SCHEME, SummaryProvider, showSummary } from "./commands/summary";
+import { TrainingController } from "./train/trainingController";
+import { SUMMARY_SCHEME, SummaryProvider } from "./commands/summary";
 import { backendsDir } from "./commands/gpuBackend";
-import { deleteRun, openRunLog, pickRun, revealRun, stopRun } from "./commands/runActions";
+import { registerCommands } from "./commands/table";
 import { PanelsBridge, panelServices } from "./panelsBridge";
 
 /**
@@ -72,105 +70,7 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     }),
   );
 
-  const model = async (arg: unknown, purpose: string, pick = true): Promise<ModelCommandArgs | undefined> => resolveModelArgs(arg, store, purpose, { pick });
-  const command = (id: string, fn: (...args: unknown[]) => unknown): void => {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          await fn(...args);
-        } catch (e) {
-          const message = e instanceof Error ? e.message : String(e);
-          output.appendLine(`${id} failed: ${e instanceof Error ? (e.stack ?? message) : message}`);
-          void vscode.window.showErrorMessage(`CNN Studio: ${message}`);
-        }
-      }),
-    );
-  };
-
-  command("cnnStudio.showSummary", async (arg) => {
-    const args = await model(arg, "Show Model Summary");
-    if (args) await showSummary(args);
-  });
-  command("cnnStudio.openGraph", async (arg) => {
-    const args = await model(arg, "Open Model Graph");
-    if (args) panels.openGraph(args);
-  });
-  command("cnnStudio.openReceptiveField", async (arg) => {
-    const args = await model(arg, "Open Receptive Field");
-    if (args) panels.openReceptiveField(args);
-  });
-  command("cnnStudio.openFeatureMaps", async (arg) => {
-    const args = (await modelOfRun(arg)) ?? (await model(arg, "Open Feature Maps"));
-    if (args) panels.openFeatureMaps(args);
-  });
-  command("cnnStudio.openFilters", async (arg) => {
-    const args = (await modelOfRun(arg)) ?? (await model(arg, "Open Filters"));
-    if (args) panels.openFilters(args);
-  });
-  command("cnnStudio.openCurves", (arg) => {
-    const dir = RunsTreeProvider.runDirOf(arg);
-    panels.openCurves(dir ? [dir] : training.active?.runDir ? [training.active.runDir] : []);
-  });
-  command("cnnStudio.train", async (arg) => {
-    if (!vscode.workspace.isTrusted) {
-      const a = await vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, "Manage Workspace Trust");
-      if (a) await vscode.commands.executeCommand("workbench.trust.manage");
-      return;
-    }
-    // Without a model in the argument or the editor, the Train view itself offers the choice.
-    const args = await model(arg, "Train Model", false);
-    await trainView.show(args);
-  });
-  command("cnnStudio.stopRun", (arg) => stopRun(training, runsTree, arg));
-  command("cnnStudio.resumeRun", async (arg) => {
-    const dir = await pickRun(runsTree, arg, "Resume which run?", (s) => s !== "running" && s !== "completed");
-    if (!dir) return;
-    const r = training.resume(dir);
-    if (r.kind === "untrusted") void vscode.window.showWarningMessage(r.message);
-    else if (r.kind === "busy" || r.kind === "invalid") void vscode.window.showErrorMessage(r.message);
-    else if (r.kind === "dryRun") void vscode.window.showInformationMessage(`CNN Studio: the training engine is not part of this build; resuming would run: ${r.description}`);
-    runsTree.refreshSoon();
-  });
-  command("cnnStudio.revealRun", async (arg) => {
-    const dir = await pickRun(runsTree, arg, "Reveal which run?");
-    if (dir) await revealRun(dir);
-  });
-  command("cnnStudio.openRunLog", async (arg) => {
-    const dir = await pickRun(runsTree, arg, "Open the log of which run?");
-    if (dir) await openRunLog(dir);
-  });
-  command("cnnStudio.deleteRun", async (arg) => {
-    const dir = await pickRun(runsTree, arg, "Delete which run?", (s) => s !== "running");
-    if (dir) await deleteRun(training, runsTree, dir);
-  });
-  command("cnnStudio.refreshModels", () => store.rescan());
-  command("cnnStudio.refreshRuns", () => runsTree.refresh());
-  command("cnnStudio.restartServer", () => client.restart());
-  command("cnnStudio.newModel", async (arg) => {
-    const { newModelFromTemplate } = require("./commands/templates") as typeof import("./commands/templates");
-    await newModelFromTemplate(context.extensionPath, arg);
-  });
-  command("cnnStudio.writeTypings", async () => {
-    const { writeTypings } = require("./commands/typings") as typeof import("./commands/typings");
-    await writeTypings(context.extensionPath);
-  });
-  command("cnnStudio.installGpuBackend", async () => {
-    const { installGpuBackend } = require("./commands/gpuBackend") as typeof import("./commands/gpuBackend");
-    await installGpuBackend(context);
-  });
-  command("cnnStudio.revealLocation", async (file, line) => {
-    if (typeof file !== "string") return;
-    const pos = new vscode.Position(typeof line === "number" ? line : 0, 0);
-    await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(pos, pos) });
-  });
-
-  /** A Runs view item's model (its config.json names the file and model). */
-  async function modelOfRun(arg: unknown): Promise<ModelCommandArgs | undefined> {
-    const dir = RunsTreeProvider.runDirOf(arg);
-    if (!dir) return undefined;
-    const info = await runsTree.store.read(dir);
-    return info?.file ? { uri: vscode.Uri.file(info.file).toString(), model: info.model } : undefined;
-  }
+  context.subscriptions.push(...registerCommands({ extension: context, client, store, training, runsTree, trainView, panels }, output));
 
   // `cnnStudio.isModelFile` for the editor context menu and title.
   let contextTimer: NodeJS.Timeout | undefined;

@@ -235,7 +235,7 @@ export type TrainerEvent =
   | InspectedEvent;
 
 // ---------------------------------------------------------------------------------------------
-// Inspection (issue 7): what the feature-map, filter and receptive-field panels ask of a model's
+// Inspection: what the feature-map, filter and receptive-field panels ask of a model's
 // weights. Any trainer process answers `inspect` requests, with or without a run; the extension
 // keeps one long-lived "inspector" process for them. Inputs, units and tensors have the panels'
 // shapes (src/shared/webview); tensors travel as Float32Arrays.

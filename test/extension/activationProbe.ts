@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { createFakeVscode, installFakeVscode } from "./fakeVscode";
+import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
 
 /**
  * Run in a fresh process: loads `dist/extension.js` with a stand-in `vscode` module, calls

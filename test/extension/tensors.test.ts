@@ -12,7 +12,7 @@ import { validateReceptiveFieldToWebview } from "../../src/shared/webview/recept
 import { TrainerClient, type TrainerExit } from "../../src/trainer/trainerClient";
 import { TrainerTensorService, UNTRUSTED_TENSORS, type InspectorProcess } from "../../src/extension/tensors";
 import { EXAMPLES, TRAINER } from "../trainer/helpers/env";
-import { createFake, fakeContext, install, type FakePanel } from "../webview/fakeVscode";
+import { createFake, fakeContext, install, type FakePanel } from "../helpers/fakeVscode";
 
 /**
  * The panels' TensorService (src/extension/tensors.ts): adapting panel queries to `inspect`

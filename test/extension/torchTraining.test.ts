@@ -7,7 +7,7 @@ import { RunStore } from "../../src/extension/runs/runStore";
 import { trainConfig, type TrainerEvent } from "../../src/shared/training";
 import { TrainerClient } from "../../src/trainer/trainerClient";
 import { smallMnistIdx } from "../trainer/helpers/env";
-import { createFakeVscode, installFakeVscode } from "./fakeVscode";
+import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
 
 /**
  * The extension's TrainingController with the PyTorch engine (the Train view's backend "torch"):

@@ -10,7 +10,7 @@ import { RunStore } from "../../src/extension/runs/runStore";
 import { withEdges } from "../../src/server/analysisRequest";
 import type { AnalysisResult } from "../../src/shared/lsp";
 import { trainConfig } from "../../src/shared/training";
-import { createFakeVscode, installFakeVscode } from "./fakeVscode";
+import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
 
 /** The extension's pure parts: the Train form, run folders, tsconfig patching, summaries, model lookup, templates. */
 
@@ -279,7 +279,7 @@ test("templates: every template exists; the exercise has exactly its one error, 
   }
 });
 
-test("training: refused in untrusted workspaces; a dry run where the trainer is not built", () => {
+test("training: refused in untrusted workspaces; a clear error where the trainer program is missing", () => {
   const workspace = fake.api["workspace"] as { isTrusted: boolean };
   const noTrainer = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-ext-"));
   const context = { ...fake.context, extensionPath: noTrainer, asAbsolutePath: (p: string) => path.join(noTrainer, p) };
@@ -292,12 +292,10 @@ test("training: refused in untrusted workspaces; a dry run where the trainer is 
     assert.equal(refused.kind, "untrusted");
     if (refused.kind === "untrusted") assert.match(refused.message, /disabled in Restricted Mode.*Trust this workspace/);
     workspace.isTrusted = true;
-    const dry = controller.start(config);
-    assert.equal(dry.kind, "dryRun");
-    if (dry.kind === "dryRun") {
-      assert.match(dry.description, /^Train lenet5Mnist on the bundled MNIST sample for 5 epochs/);
-      assert.equal((JSON.parse(dry.json) as { model: string }).model, "lenet5Mnist");
-    }
+    const missing = controller.start(config);
+    assert.equal(missing.kind, "unavailable");
+    if (missing.kind === "unavailable") assert.match(missing.message, /cannot train: its trainer program .*dist[/\\]trainer\.js is missing from this installation/);
+    assert.equal(controller.resume(path.join(noTrainer, "runs", "none")).kind, "invalid", "resuming a run that does not exist");
     assert.equal(controller.start({ ...config, epochs: 0 }).kind, "invalid");
   } finally {
     workspace.isTrusted = true;

@@ -13,7 +13,7 @@ import { validateReceptiveFieldToWebview } from "../../src/shared/webview/recept
 import { listCheckpoints, readCheckpointTensor } from "../../src/extension/panels/runs";
 import { writeCheckpoint } from "../../src/trainer/checkpoint";
 import { RunFiles } from "../../src/trainer/runs";
-import { CSP_SOURCE, createFake, fakeContext, install, makePanel, type FakePanel } from "./fakeVscode";
+import { CSP_SOURCE, createFake, fakeContext, install, makePanel, type FakePanel } from "../helpers/fakeVscode";
 import { ROOT } from "./harness";
 
 /**

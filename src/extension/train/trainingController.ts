@@ -34,7 +34,7 @@ export interface ActiveRun {
 
 export type StartResult =
   | { kind: "started"; run: ActiveRun }
-  | { kind: "dryRun"; description: string; json: string }
+  | { kind: "unavailable"; message: string }
   | { kind: "untrusted"; message: string }
   | { kind: "busy"; message: string }
   | { kind: "invalid"; message: string };
@@ -71,9 +71,13 @@ export class TrainingController implements vscode.Disposable {
     return this.context.asAbsolutePath(path.join("dist", "trainer.js"));
   }
 
-  /** Whether this copy of CNN Studio includes the training engine. */
+  /** Whether this copy of CNN Studio includes the trainer program (a broken installation does not). */
   get available(): boolean {
     return fs.existsSync(this.trainerScript);
+  }
+
+  private unavailableMessage(): string {
+    return `CNN Studio cannot train: its trainer program ${this.trainerScript} is missing from this installation. Reinstall the extension (in a development checkout, run npm run build).`;
   }
 
   get active(): ActiveRun | undefined {
@@ -91,9 +95,7 @@ export class TrainingController implements vscode.Disposable {
     const checked = validateTrainConfig(config);
     if (!checked.ok) return { kind: "invalid", message: checked.error };
     if (this.running) return { kind: "busy", message: `CNN Studio is already training ${this.activeRun?.config.model ?? "a model"} in this window; stop it first.` };
-    if (!this.available) {
-      return { kind: "dryRun", description: describeConfig(checked.value, engine), json: JSON.stringify(checked.value, null, 2) };
-    }
+    if (!this.available) return { kind: "unavailable", message: this.unavailableMessage() };
     const run: ActiveRun = { config: checked.value, runDir: config.resume, started: null, progress: null, lastEpoch: null, stopping: false };
     this.activeRun = run;
     this.running = true;

@@ -1,10 +1,16 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import Module = require("node:module");
 
 /**
- * A stand-in for the `vscode` module, enough to load the extension bundle and run `activate`
- * outside VS Code: it records registered commands, views, providers and context keys, and
- * answers everything else with inert objects. Used by the activation test and benchmark.
+ * The one stand-in for the `vscode` module in tests; `installFakeVscode(api)` makes
+ * `require("vscode")` return it. Two flavours share its classes (Uri, EventEmitter, Disposable, …):
+ * - `createFakeVscode(extensionPath)`: enough to load the extension bundle and run `activate`
+ *   outside VS Code; it records registered commands, views, providers and context keys, and
+ *   answers everything else with inert objects (the activation test and benchmark, unit tests);
+ * - `createFake()`: the panels' host side: webview panels that record what is posted and let the
+ *   test deliver webview messages, dialogs with scripted answers, an output channel that keeps its
+ *   lines (the panel and tensor-service tests).
  */
 
 export interface FakeRecord {
@@ -18,21 +24,25 @@ export interface FakeRecord {
   output: string[];
 }
 
-class Emitter<T> {
-  private listeners: ((e: T) => void)[] = [];
-  event = (listener: (e: T) => void): { dispose(): void } => {
+export class Emitter<T> {
+  private listeners: ((e: T) => unknown)[] = [];
+  event = (listener: (e: T) => unknown): { dispose(): void } => {
     this.listeners.push(listener);
     return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
   };
   fire(e: T): void {
-    for (const l of [...this.listeners]) l(e);
+    void this.fireAndWait(e);
+  }
+  /** Fires, then waits for the promises listeners return (the panel host's message handling). */
+  async fireAndWait(e: T): Promise<void> {
+    await Promise.all([...this.listeners].map((l) => l(e)));
   }
   dispose(): void {
     this.listeners = [];
   }
 }
 
-class Disposable {
+export class Disposable {
   constructor(private readonly fn: () => void) {}
   static from(...ds: { dispose(): void }[]): Disposable {
     return new Disposable(() => ds.forEach((d) => d.dispose()));
@@ -42,7 +52,7 @@ class Disposable {
   }
 }
 
-class Uri {
+export class Uri {
   private constructor(
     readonly scheme: string,
     readonly path: string,
@@ -113,7 +123,16 @@ function inert(): Record<string, unknown> {
 }
 
 export function createFakeVscode(extensionPath: string): { api: Record<string, unknown>; record: FakeRecord; context: Record<string, unknown> } {
-  const record: FakeRecord = { commands: new Map(), treeViews: [], webviewViews: [], contentProviders: [], serializers: [], contexts: new Map(), messages: [], output: [] };
+  const record: FakeRecord = {
+    commands: new Map(),
+    treeViews: [],
+    webviewViews: [],
+    contentProviders: [],
+    serializers: [],
+    contexts: new Map(),
+    messages: [],
+    output: [],
+  };
   const config = { get: <T>(_key: string, fallback: T): T => fallback, has: () => false, inspect: () => undefined, update: async () => undefined };
   const api: Record<string, unknown> = {
     Uri,
@@ -169,7 +188,15 @@ export function createFakeVscode(extensionPath: string): { api: Record<string, u
       },
     },
     window: {
-      createOutputChannel: () => ({ appendLine: (s: string) => record.output.push(s), append: () => undefined, show: () => undefined, dispose: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined }),
+      createOutputChannel: () => ({
+        appendLine: (s: string) => record.output.push(s),
+        append: () => undefined,
+        show: () => undefined,
+        dispose: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      }),
       createTreeView: (id: string) => {
         record.treeViews.push(id);
         return { dispose: () => undefined, message: undefined, visible: false, onDidChangeVisibility: () => ({ dispose: () => undefined }) };
@@ -186,7 +213,15 @@ export function createFakeVscode(extensionPath: string): { api: Record<string, u
         record.serializers.push(id);
         return new Disposable(() => undefined);
       },
-      createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined, text: "", tooltip: undefined, command: undefined, name: "" }),
+      createStatusBarItem: () => ({
+        show: () => undefined,
+        hide: () => undefined,
+        dispose: () => undefined,
+        text: "",
+        tooltip: undefined,
+        command: undefined,
+        name: "",
+      }),
       showInformationMessage: async (text: string) => void record.messages.push({ level: "info", text }),
       showWarningMessage: async (text: string) => void record.messages.push({ level: "warning", text }),
       showErrorMessage: async (text: string) => void record.messages.push({ level: "error", text }),
@@ -249,4 +284,141 @@ export function installFakeVscode(api: Record<string, unknown>): void {
   };
   const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
   cache["vscode"] = { id: "vscode", filename: "vscode", loaded: true, exports: api } as unknown;
+}
+
+// ---- the panels' host side ---------------------------------------------------------------------
+
+export interface FakePanel {
+  viewType: string;
+  title: string;
+  visible: boolean;
+  options: unknown;
+  webview: {
+    html: string;
+    options: { enableScripts?: boolean; localResourceRoots?: Uri[]; enableCommandUris?: boolean };
+    cspSource: string;
+    asWebviewUri(u: Uri): { toString(): string };
+    postMessage(m: unknown): Promise<boolean>;
+    onDidReceiveMessage(l: (v: unknown) => void): { dispose(): void };
+  };
+  onDidDispose(l: (v: void) => void): { dispose(): void };
+  onDidChangeViewState(l: (v: { webviewPanel: FakePanel }) => void): { dispose(): void };
+  reveal(): void;
+  dispose(): void;
+  /** Test side: what the host posted, and delivering a message from the webview. */
+  posted: unknown[];
+  receive(m: unknown): Promise<void>;
+  revealed: number;
+}
+
+export const CSP_SOURCE = "https://*.vscode-cdn.net";
+
+export function makePanel(viewType: string, title: string, options: unknown): FakePanel {
+  const received = new Emitter<unknown>();
+  const disposed = new Emitter<void>();
+  const viewState = new Emitter<{ webviewPanel: FakePanel }>();
+  let isDisposed = false;
+  const panel: FakePanel = {
+    viewType,
+    title,
+    visible: true,
+    options,
+    webview: {
+      html: "",
+      options: {},
+      cspSource: CSP_SOURCE,
+      asWebviewUri: (u) => ({ toString: () => `https://file%2B.vscode-resource.vscode-cdn.net${u.fsPath}` }),
+      postMessage: async (m) => {
+        panel.posted.push(m);
+        return true;
+      },
+      onDidReceiveMessage: (l) => received.event(l),
+    },
+    onDidDispose: (l) => disposed.event(l),
+    onDidChangeViewState: (l) => viewState.event(l),
+    reveal: () => {
+      panel.revealed++;
+    },
+    dispose: () => {
+      if (isDisposed) return;
+      isDisposed = true;
+      disposed.fire();
+    },
+    posted: [],
+    revealed: 0,
+    receive: async (m) => {
+      await received.fireAndWait(m);
+      // let the host's async handlers run
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    },
+  };
+  return panel;
+}
+
+export interface Fake {
+  panels: FakePanel[];
+  logs: string[];
+  shown: { file: string; selection: unknown }[];
+  serializers: Map<string, { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }>;
+  answers: { open: Uri[] | undefined; save: Uri | undefined };
+  api: Record<string, unknown>;
+}
+
+export function createFake(): Fake {
+  const f: Fake = { panels: [], logs: [], shown: [], serializers: new Map(), answers: { open: undefined, save: undefined }, api: {} };
+  const channel = {
+    info: (m: string) => f.logs.push(`info ${m}`),
+    warn: (m: string) => f.logs.push(`warn ${m}`),
+    error: (m: string) => f.logs.push(`error ${m}`),
+    appendLine: (m: string) => f.logs.push(m),
+  };
+  f.api = {
+    ViewColumn: { One: 1, Two: 2, Beside: -2, Active: -1 },
+    Uri,
+    Disposable: Disposable,
+    Range: class {
+      constructor(
+        readonly startLine: number,
+        readonly startCharacter: number,
+        readonly endLine: number,
+        readonly endCharacter: number,
+      ) {}
+    },
+    window: {
+      createWebviewPanel: (viewType: string, title: string, _column: unknown, options: unknown) => {
+        const p = makePanel(viewType, title, options);
+        f.panels.push(p);
+        return p;
+      },
+      createOutputChannel: () => channel,
+      showOpenDialog: async () => f.answers.open,
+      showSaveDialog: async () => f.answers.save,
+      showWarningMessage: async (m: string) => {
+        f.logs.push(`warning message ${m}`);
+        return undefined;
+      },
+      showTextDocument: async (doc: { uri: Uri }, opts: { selection: unknown }) => {
+        f.shown.push({ file: doc.uri.fsPath, selection: opts.selection });
+      },
+      registerWebviewPanelSerializer: (viewType: string, s: { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }) => {
+        f.serializers.set(viewType, s);
+        return new Disposable(() => f.serializers.delete(viewType));
+      },
+    },
+    workspace: {
+      fs: { writeFile: async (u: Uri, data: Uint8Array) => fs.writeFileSync(u.fsPath, data) },
+      openTextDocument: async (u: Uri) => ({ uri: u }),
+      workspaceFolders: undefined,
+    },
+  };
+  return f;
+}
+
+/** Makes `require("vscode")` return the panels' fake (for the modules loaded after this call). */
+export function install(fake: Fake): void {
+  installFakeVscode(fake.api);
+}
+
+export function fakeContext(extensionPath: string): { extensionUri: Uri; subscriptions: { dispose(): void }[] } {
+  return { extensionUri: Uri.file(extensionPath), subscriptions: [] };
 }
