@@ -3,23 +3,22 @@
 // (no-restricted-imports) and by test/architecture/layering.test.ts (without ESLint).
 export const FORBIDDEN_IMPORTS = {
   "src/shared": {
-    parts: ["analyzer", "server", "extension", "trainer", "export", "cli", "torch"],
+    parts: ["analyzer", "server", "extension", "trainer", "export", "cli"],
     why: "src/shared imports only src/shared: every process uses it",
   },
   "src/analyzer": {
-    parts: ["server", "extension", "trainer", "export", "cli", "torch"],
+    parts: ["server", "extension", "trainer", "export", "cli"],
     why: "the analyzer is a pure library under the server, the trainer, the exporter and the CLI",
   },
-  "src/export": { parts: ["server", "extension", "trainer", "cli", "torch"], why: "the exporter builds on the analyzer only" },
-  "src/server": { parts: ["extension", "trainer", "export", "cli", "torch"], why: "the language server builds on the analyzer only" },
+  "src/export": { parts: ["server", "extension", "trainer", "cli"], why: "the exporter builds on the analyzer only" },
+  "src/server": { parts: ["extension", "trainer", "export", "cli"], why: "the language server builds on the analyzer only" },
   "src/trainer": { parts: ["server", "extension", "cli"], why: "the trainer process does not know its clients" },
-  "src/torch": { parts: ["server", "extension", "cli"], why: "the PyTorch engine does not know its clients" },
   "src/cli": { parts: ["server", "extension"], why: "the CLI does not depend on the editor's processes" },
   "src/extension": {
     parts: ["server", "cli"],
     why: "the extension talks to the language server through src/shared/lsp.ts; helpers both use live in src/shared",
   },
-  webview: { parts: ["analyzer", "server", "extension", "trainer", "export", "cli", "torch"], why: "webviews import only src/shared" },
+  webview: { parts: ["analyzer", "server", "extension", "trainer", "export", "cli"], why: "webviews import only src/shared" },
 };
 
 /** Parts that may import the `vscode` module. */

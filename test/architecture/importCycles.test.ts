@@ -18,23 +18,10 @@ test("src/ and webview/ have no import cycle", () => {
   );
 });
 
-/**
- * Cycles between parts (src/trainer, src/torch, …) known today, each with the change that removes
- * it. A new one fails the test; when one is removed, delete it here.
- */
-const KNOWN_PART_CYCLES: Record<string, string> = {
-  // src/trainer/process.ts starts src/torch/process.ts, which builds on src/trainer/session.ts.
-  "src/torch src/trainer": "issue 13 item 2: both engines implement one Engine interface under src/trainer/engines/",
-};
-
-test("no new import cycle between the parts of the code (src/analyzer, src/trainer, webview, …)", () => {
+test("no import cycle between the parts of the code (src/analyzer, src/trainer, webview, …)", () => {
   const files = [...sourceFiles("src"), ...sourceFiles("webview")];
   const cycles = importCycles(partEdges(files.flatMap(importsOf))).map((c) => c.join(" "));
-  assert.deepEqual(
-    cycles.filter((c) => !(c in KNOWN_PART_CYCLES)),
-    [],
-    "cycles between parts",
-  );
+  assert.deepEqual(cycles, [], "cycles between parts");
 });
 
 test("the cycle finder reports a cycle, a self-import, and nothing for a chain", () => {

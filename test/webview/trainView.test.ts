@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { createFakeVscode, installFakeVscode } from "../extension/fakeVscode";
+import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
 import { ensureChromium, launch, ROOT } from "./harness";
 
 const fake = createFakeVscode(ROOT);
