@@ -7,6 +7,7 @@ import type { PageDocument } from "./page";
 
 // Globals of the page, for the callbacks that run there (see page.ts).
 declare const document: PageDocument;
+declare const window: unknown;
 
 const chromium = ensureChromium();
 const skip = "skip" in chromium ? chromium.skip : false;
@@ -58,12 +59,18 @@ describe("Train view (headless Chromium)", { skip }, () => {
     const p = await loaded("dark");
     try {
       await p.page.waitForFunction(() => (document.querySelector("#model") as unknown as { value: string } | null)?.value === "file:///w/mnist.ts#lenet");
+      // typing in a field sends the form to the host for checking (as the e2e test types 1 epoch)
+      await p.page.fill("#epochs input", "1");
+      await p.page.waitForFunction(() =>
+        (window as unknown as { __cs: { rec: { posted: { type?: string; state?: { epochs?: string } }[] } } }).__cs.rec.posted.some((m) => m.type === "change" && m.state?.epochs === "1"),
+      );
       await p.page.click("#start");
       const startMsg = await p.waitForPosted("start");
       const r = validateTrainToHost(startMsg);
       assert.ok(r.ok, r.ok ? "" : r.error);
       assert.equal(r.value.type === "start" && r.value.state.model, MODELS[0]!.id);
       assert.equal(r.value.type === "start" && r.value.state.optimizer, "sgd");
+      assert.equal(r.value.type === "start" && r.value.state.epochs, "1");
 
       // the host switches to Adam: momentum (SGD only) hides, as the table's `when` says
       await p.post({ type: "state", state: { ...form, optimizer: "adam", dataset: "folder", datasetDir: "/data" } });

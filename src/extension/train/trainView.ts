@@ -132,7 +132,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   /** A message from the webview: checked (a bad one is logged, naming it, and ignored), then handled. */
-  async receive(raw: unknown): Promise<void> {
+  private async receive(raw: unknown): Promise<void> {
     const m = acceptFromWebview("train", validateTrainToHost, raw);
     if (m === undefined) return;
     if ("state" in m && m.state !== null) {
