@@ -94,8 +94,9 @@ const builds = [
 ];
 
 // ---- Webview panels (issue 7; owner: panels) ------------------------------------------------
-// Each webview/<panel>/main.ts (and the Train view's webview/train/main.ts) is bundled for the browser into dist/webview/<panel>.js; the CSS it
-// imports (its style.css, webview/common/*.css, uPlot's) becomes dist/webview/<panel>.css.
+// Each webview/<panel>/main.ts is bundled for the browser into dist/webview/<panel>.js; the CSS it
+// imports (its style.css, webview/common/*.css, uPlot's) becomes dist/webview/<panel>.css. The
+// Train view's page (webview/train) is built the same way.
 const webviewPanels = ["curves", "featureMaps", "filters", "receptiveField", "graph", "train"].filter((p) => existsSync(join(root, "webview", p, "main.ts")));
 builds.push(
   ...webviewPanels.map((p) => ({
