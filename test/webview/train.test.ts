@@ -84,6 +84,11 @@ describe("Train view (headless Chromium)", { skip }, () => {
       const log = await p.waitForPosted("log");
       assert.match(String(log["message"]), /ignored a message from the host: train host→webview message "status"\.kind must be one of "info", "warning", "error", got "nope"/);
       assert.equal(await p.page.isVisible("#stop"), false, "the bad message changed nothing");
+      await p.post({ type: "status", text: "Training lenet: epoch 1/5", kind: "info", detail: "backend wasm", training: true, canStart: true, hasRun: true });
+      await p.page.waitForSelector("#stop", { state: "visible" });
+      assert.equal(await p.page.textContent("#status"), "Training lenet: epoch 1/5");
+      assert.equal(await p.page.textContent("#detail"), "backend wasm");
+      assert.equal(await p.page.$eval("#start", (e) => e.hasAttribute("disabled")), true, "Start is disabled while training");
       p.errors.length = 0;
     } finally {
       await p.close();
