@@ -95,8 +95,9 @@ const builds = [
 
 // ---- Webview panels ----------------------------------------------------------------------------
 // Each webview/<panel>/main.ts is bundled for the browser into dist/webview/<panel>.js; the CSS it
-// imports (its style.css, webview/common/*.css, uPlot's) becomes dist/webview/<panel>.css.
-const webviewPanels = ["curves", "featureMaps", "filters", "receptiveField", "graph"].filter((p) => existsSync(join(root, "webview", p, "main.ts")));
+// imports (its style.css, webview/common/*.css, uPlot's) becomes dist/webview/<panel>.css. The
+// Train view's page (webview/train) is built the same way.
+const webviewPanels = ["curves", "featureMaps", "filters", "receptiveField", "graph", "train"].filter((p) => existsSync(join(root, "webview", p, "main.ts")));
 builds.push(
   ...webviewPanels.map((p) => ({
     absWorkingDir: root,

@@ -42,9 +42,6 @@ copy("media/marketplace/README.md", "README.md");
 // The TypeScript server plugin must be a package in the extension's node_modules.
 copy("src/extension/ts-plugin", "node_modules/cnn-studio-ts-plugin");
 const plugin = JSON.parse(readFileSync(join(root, "src/extension/ts-plugin/package.json"), "utf8"));
-// The Train view's web components.
-mkdirSync(join(stage, "dist", "vendor"), { recursive: true });
-cpSync(join(root, "node_modules/@vscode-elements/elements/dist/bundled.js"), join(stage, "dist/vendor/vscode-elements.js"));
 
 // The manifest as published: no development fields; the plugin as the only dependency (so that
 // vsce's `npm list` includes it and nothing else).

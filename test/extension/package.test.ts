@@ -36,7 +36,7 @@ test("the VSIX contains the bundles, typings, media, examples and the TS server 
       "dist/extension.js",
       "dist/languageClient.js",
       "dist/server.js",
-      "dist/vendor/vscode-elements.js",
+      "dist/webview/train.js",
       "types/cnn-studio.d.ts",
       "media/icon.png",
       "media/cnn-studio.svg",

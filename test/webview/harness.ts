@@ -7,8 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import type { PanelKind } from "../../src/shared/webview/common";
-import { makeNonce, panelHtml } from "../../src/extension/panels/html";
+import { makeNonce, panelHtml, type WebviewName } from "../../src/extension/panels/html";
 import { THEMES, type ThemeName } from "./themes";
 import type { PageDocument, PageElement, PageMutationObserver, PageWindow } from "./page";
 
@@ -91,7 +90,7 @@ export async function startServer(): Promise<Server> {
     if (m) {
       const origin = `http://${req.headers.host}`;
       const html = panelHtml({
-        panel: m[1] as PanelKind,
+        panel: m[1] as WebviewName,
         title: `CNN Studio ${m[1]}`,
         scriptUri: `${origin}/dist/webview/${m[1]}.js`,
         styleUri: `${origin}/dist/webview/${m[1]}.css`,
@@ -231,7 +230,7 @@ function pageSetup(arg: { className: string; kind: string; vars: Record<string, 
   }
 }
 
-export async function openPanel(browser: Browser, server: Server, panel: PanelKind, theme: ThemeName, opts: { width?: number; height?: number; state?: unknown } = {}): Promise<PanelPage> {
+export async function openPanel(browser: Browser, server: Server, panel: WebviewName, theme: ThemeName, opts: { width?: number; height?: number; state?: unknown } = {}): Promise<PanelPage> {
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1200, height: opts.height ?? 860 }, deviceScaleFactor: 1, colorScheme: theme === "light" ? "light" : "dark" });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -287,7 +286,7 @@ export async function openPanel(browser: Browser, server: Server, panel: PanelKi
  * For a describe block: one browser and one page server shared by its tests (started before them,
  * closed after them), and `open`, which opens a panel there (see `openPanel`).
  */
-export function panelSession(chromium: { path: string } | { skip: string }): { open(panel: PanelKind, theme: ThemeName, opts?: { width?: number; height?: number; state?: unknown }): Promise<PanelPage> } {
+export function panelSession(chromium: { path: string } | { skip: string }): { open(panel: WebviewName, theme: ThemeName, opts?: { width?: number; height?: number; state?: unknown }): Promise<PanelPage> } {
   let browser: Browser;
   let server: Server;
   before(async () => {

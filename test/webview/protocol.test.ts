@@ -14,6 +14,8 @@ import { validateFiltersToHost } from "../../src/shared/webview/filters";
 import { graphViewOf, validateGraphToHost } from "../../src/shared/webview/graph";
 import { visibleGraph } from "../../src/shared/webview/graphLayout";
 import { validateReceptiveFieldToHost } from "../../src/shared/webview/receptiveField";
+import { validateTrainToHost, validateTrainToWebview } from "../../src/shared/webview/train";
+import { defaultForm } from "../../src/extension/train/form";
 import { analyze, syntheticRun } from "./fixtures";
 
 /** The message unions' validators (both directions), the page generator and the run reader. */
@@ -64,6 +66,31 @@ describe("message validators", () => {
     const r = validateFeatureMapsToHost({ type: "compute", requestId: 1, checkpoint: null, input: { kind: "pixels", source: "drawing", name: "d", tensor: { shape: [1, 1, 2], data: [0, 1] } }, nodeIds: [1] });
     assert.ok(r.ok, err(r));
     assert.ok(r.value.type === "compute" && r.value.input.kind === "pixels" && r.value.input.tensor.data instanceof Float32Array);
+  });
+
+  it("check the Train view's messages both ways, naming the message, the field and the value", () => {
+    const state = defaultForm();
+    for (const m of [{ type: "ready", state: null }, { type: "ready", state }, { type: "change", state }, { type: "start", state }, { type: "browse", state }, { type: "stop" }, { type: "curves" }, { type: "log", level: "error", message: "x" }]) {
+      const r = validateTrainToHost(m);
+      assert.ok(r.ok, err(r));
+    }
+    for (const m of [
+      { type: "state", state },
+      { type: "models", models: [{ id: "file:///a.ts#m", label: "m — a.ts", detail: "" }], selected: "" },
+      { type: "set", field: "datasetDir", value: "/data" },
+      { type: "validation", errors: { epochs: "Epochs must be at least 1" }, preview: "" },
+      { type: "status", text: "", kind: "info", detail: "", training: false, canStart: true, hasRun: false },
+    ]) {
+      const r = validateTrainToWebview(m);
+      assert.ok(r.ok, err(r));
+    }
+    assert.match(err(validateTrainToHost({ type: "start", state: { ...state, optimizer: "lbfgs" } })), /^train webview→host message "start"\.state\.optimizer must be one of "sgd", "adam", "adamw", got "lbfgs"$/);
+    assert.match(err(validateTrainToHost({ type: "change", state: { ...state, flip: "yes" } })), /"change"\.state\.flip must be true or false, got "yes"/);
+    assert.match(err(validateTrainToHost({ type: "start" })), /"start"\.state must be an object, got undefined/);
+    assert.match(err(validateTrainToHost({ type: "post", message: 1 })), /^unknown train webview→host message type "post"/);
+    assert.match(err(validateTrainToWebview({ type: "set", field: "lr", value: "1" })), /^train host→webview message "set"\.field must be "datasetDir", got "lr"$/);
+    assert.match(err(validateTrainToWebview({ type: "validation", errors: { epochs: 3 }, preview: "" })), /"validation"\.errors\.epochs must be a string, got 3/);
+    assert.match(err(validateTrainToWebview({ type: "models", models: [{ id: "a", label: "b" }], selected: "" })), /"models"\.models\[0\]\.detail must be a string, got undefined/);
   });
 
   it("read a panel's restore information from its saved state", () => {

@@ -7,8 +7,11 @@ import type { PanelKind } from "../../shared/webview/common";
  * inline script, no remote resource, no `eval`, no network.
  */
 
+/** What a page of dist/webview/ shows: a panel, or the Train view (a webview view in the sidebar). */
+export type WebviewName = PanelKind | "train";
+
 export interface PanelHtmlOptions {
-  panel: PanelKind;
+  panel: WebviewName;
   title: string;
   /** `dist/webview/<panel>.js` as the webview sees it (`webview.asWebviewUri(...)`). */
   scriptUri: string;

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import { PANEL_VIEW_TYPES, type PanelKind } from "../../shared/webview/common";
 import type { Checked } from "../../shared/validate";
-import { makeNonce, panelHtml } from "./html";
+import { makeNonce, panelHtml, type WebviewName } from "./html";
 
 /**
  * The host side of one webview panel: creates (or adopts, when VS Code restores it) the
@@ -45,6 +45,46 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
+/**
+ * Gives a webview (a panel's or a view's) its page: the options above and the HTML that loads
+ * `dist/webview/<name>.js` and `.css` under the nonce-only policy (html.ts).
+ */
+export function loadPage(webview: vscode.Webview, extensionUri: vscode.Uri, name: WebviewName, title: string): void {
+  webview.options = webviewOptions(extensionUri);
+  const asset = (ext: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", `${name}.${ext}`)).toString();
+  webview.html = panelHtml({ panel: name, title, scriptUri: asset("js"), styleUri: asset("css"), cspSource: webview.cspSource, nonce: makeNonce() });
+}
+
+/** A message from a webview, checked; a bad one is logged with the validator's message (naming it) and refused (undefined). */
+export function acceptFromWebview<T>(name: WebviewName, validate: (v: unknown) => Checked<T>, m: unknown): T | undefined {
+  const r = validate(m);
+  if (r.ok) return r.value;
+  panelLog().warn(`[${name}] ignored a message from the webview: ${r.error}`);
+  return undefined;
+}
+
+/** Sends a message after checking it (a failing check is a bug of the host: it is logged, not sent). */
+export function postChecked<T>(webview: vscode.Webview, name: WebviewName, validate: (v: unknown) => Checked<T>, msg: T): boolean {
+  const r = validate(msg);
+  if (!r.ok) {
+    panelLog().error(`[${name}] not sent: ${r.error}`);
+    return false;
+  }
+  void webview.postMessage(r.value).then(undefined, () => undefined);
+  return true;
+}
+
+export interface WebviewLog {
+  level: "info" | "warning" | "error";
+  message: string;
+}
+
+/** A webview's `log` message, in the "CNN Studio Panels" output channel. */
+export function logFromWebview(name: WebviewName, { level, message }: WebviewLog): void {
+  const log = panelLog();
+  (level === "error" ? log.error : level === "warning" ? log.warn : log.info).call(log, `[${name}] ${message}`);
+}
+
 export class PanelHost<In extends { type: string }, Out extends { type: string }> implements vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
   private ready = false;
@@ -61,10 +101,8 @@ export class PanelHost<In extends { type: string }, Out extends { type: string }
       o.panel ??
       vscode.window.createWebviewPanel(viewType, o.title, { viewColumn: o.column ?? vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(context.extensionUri));
     const webview = this.panel.webview;
-    webview.options = webviewOptions(context.extensionUri);
     this.panel.title = o.title;
-    const asset = (ext: string): string => webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "dist", "webview", `${o.kind}.${ext}`)).toString();
-    webview.html = panelHtml({ panel: o.kind, title: o.title, scriptUri: asset("js"), styleUri: asset("css"), cspSource: webview.cspSource, nonce: makeNonce() });
+    loadPage(webview, context.extensionUri, o.kind, o.title);
     this.disposables.push(
       // (the promise is for tests; VS Code ignores what listeners return)
       webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
@@ -88,13 +126,7 @@ export class PanelHost<In extends { type: string }, Out extends { type: string }
   /** Sends a message after checking it (a failing check is a bug here: it is logged, not sent). */
   post(msg: Out): boolean {
     if (!this.isReady) return false;
-    const r = this.o.validateToWebview(msg);
-    if (!r.ok) {
-      panelLog().error(`[${this.o.kind}] not sent: ${r.error}`);
-      return false;
-    }
-    void this.panel.webview.postMessage(r.value).then(undefined, () => undefined);
-    return true;
+    return postChecked(this.panel.webview, this.o.kind, this.o.validateToWebview, msg);
   }
 
   /** Sends the snapshot again (after the data changed wholesale). */
@@ -129,21 +161,15 @@ export class PanelHost<In extends { type: string }, Out extends { type: string }
   }
 
   private async receive(m: unknown): Promise<void> {
-    const r = this.o.validateToHost(m);
-    if (!r.ok) {
-      panelLog().warn(`[${this.o.kind}] ignored a message from the webview: ${r.error}`);
-      return;
-    }
-    const msg = r.value;
+    const msg = acceptFromWebview(this.o.kind, this.o.validateToHost, m);
+    if (msg === undefined) return;
     if (msg.type === "ready") {
       this.ready = true;
       for (const s of await this.safeSnapshot()) this.post(s);
       return;
     }
     if (msg.type === "log") {
-      const { level, message } = msg as unknown as { level: "info" | "warning" | "error"; message: string };
-      const log = panelLog();
-      (level === "error" ? log.error : level === "warning" ? log.warn : log.info).call(log, `[${this.o.kind}] ${message}`);
+      logFromWebview(this.o.kind, msg as unknown as WebviewLog);
       return;
     }
     try {

@@ -1,6 +1,5 @@
 import type { Count, Shape } from "../../shared/analysis";
 import {
-  BACKEND_CHOICES,
   fieldApplies,
   numberDefault,
   OPTIMIZERS,
@@ -8,16 +7,16 @@ import {
   trainConfig,
   TRAIN_FIELDS,
   validateTrainConfig,
-  type BackendChoice,
-  type DatasetSpec,
   type EngineName,
   type NumberField,
   type NumberFieldName,
-  type OptimizerName,
-  type ScheduleName,
+  type DatasetSpec,
   type TrainConfig,
 } from "../../shared/training";
 import { numberProblem } from "../../shared/validate";
+import { DATASET_KINDS, FORM_BACKENDS, type DatasetKind, type FormBackend, type FormErrors, type FormField, type TrainFormState } from "../../shared/webview/train";
+
+export { DATASET_KINDS, FORM_BACKENDS, formLabel, type DatasetKind, type FormBackend, type FormErrors, type FormField, type TrainFormState } from "../../shared/webview/train";
 
 /**
  * The Train view's form: its fields as the webview reports them (strings, as typed), their
@@ -25,45 +24,8 @@ import { numberProblem } from "../../shared/validate";
  * the tests.
  */
 
-export type DatasetKind = DatasetSpec["kind"];
-
 /** Which engine trains: TensorFlow.js, or PyTorch with the user's Python (both from dist/trainer.js); the start request's. */
 export type TrainingEngine = EngineName;
-/** The form's backend choices: TensorFlow.js's, and `torch` for the PyTorch engine. */
-export type FormBackend = BackendChoice | "torch";
-export const FORM_BACKENDS: readonly FormBackend[] = [...BACKEND_CHOICES, "torch"];
-
-export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
-  { kind: "mnist-sample", label: "MNIST sample (bundled)" },
-  { kind: "idx", label: "IDX folder (MNIST, Fashion-MNIST)" },
-  { kind: "cifar10", label: "CIFAR-10 folder (binary version)" },
-  { kind: "folder", label: "Image folder (one subfolder per class)" },
-];
-
-export interface TrainFormState {
-  /** `<file uri>#<model name>` of a model in the Models view. */
-  model: string;
-  dataset: DatasetKind;
-  datasetDir: string;
-  epochs: string;
-  batchSize: string;
-  optimizer: OptimizerName;
-  lr: string;
-  momentum: string;
-  weightDecay: string;
-  schedule: ScheduleName;
-  stepSize: string;
-  gamma: string;
-  cropPadding: string;
-  flip: boolean;
-  normalize: boolean;
-  validationFraction: string;
-  backend: FormBackend;
-  seed: string;
-}
-
-export type FormField = keyof TrainFormState;
-export type FormErrors = Partial<Record<FormField, string>>;
 
 /** A model the form can train: where it is and what it takes and gives. */
 export interface FormModel {
@@ -137,12 +99,6 @@ export function normalizeForm(raw: unknown, defaults: TrainFormState): TrainForm
 /** The form's number fields: settings of the settings table (src/shared/trainConfig.ts), typed as text. */
 export const FORM_NUMBER_FIELDS = ["epochs", "batchSize", "lr", "momentum", "weightDecay", "stepSize", "gamma", "cropPadding", "validationFraction", "seed"] as const satisfies readonly (NumberFieldName & FormField)[];
 export type FormNumberField = (typeof FORM_NUMBER_FIELDS)[number];
-
-/** The label the form shows for a setting. */
-export function formLabel(name: keyof typeof TRAIN_FIELDS): string {
-  const f: { label: string; formLabel?: string } = TRAIN_FIELDS[name];
-  return f.formLabel ?? f.label;
-}
 
 /**
  * A number field's value, checked against its limits in the settings table; where the setting

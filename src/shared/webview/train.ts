@@ -1,0 +1,157 @@
+/**
+ * Messages of the Train view (`webview/train`, a webview view in the CNN Studio sidebar) and the
+ * form they carry. The form's settings, their labels and limits come from the settings table
+ * (src/shared/trainConfig.ts); this file adds what only the form has (the model, the dataset kind
+ * and folder, the choices' labels) and one validated union of messages each way.
+ */
+import { BACKEND_CHOICES, OPTIMIZERS, SCHEDULES, TRAIN_FIELDS, type BackendChoice, type DatasetSpec, type OptimizerName, type ScheduleName } from "../trainConfig";
+import { arr, bool, literal, nullable, obj, oneOf, optional, str, tagged, type V } from "../validate";
+import { logMessage } from "./common";
+
+export type DatasetKind = DatasetSpec["kind"];
+
+/** The form's backend choices: TensorFlow.js's, and `torch` for the PyTorch engine. */
+export type FormBackend = BackendChoice | "torch";
+export const FORM_BACKENDS: readonly FormBackend[] = [...BACKEND_CHOICES, "torch"];
+
+export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
+  { kind: "mnist-sample", label: "MNIST sample (bundled)" },
+  { kind: "idx", label: "IDX folder (MNIST, Fashion-MNIST)" },
+  { kind: "cifar10", label: "CIFAR-10 folder (binary version)" },
+  { kind: "folder", label: "Image folder (one subfolder per class)" },
+];
+
+/** What the form's choices show. */
+export const OPTIMIZER_LABELS: Readonly<Record<OptimizerName, string>> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };
+export const SCHEDULE_LABELS: Readonly<Record<ScheduleName, string>> = { none: "Constant", step: "Step decay (StepLR)", cosine: "Cosine annealing", onecycle: "One-cycle" };
+export const BACKEND_LABELS: Readonly<Record<FormBackend, string>> = {
+  auto: "Auto (fastest available)",
+  gpu: "GPU (CUDA, tfjs-node-gpu)",
+  native: "Native CPU (tfjs-node)",
+  wasm: "WebAssembly (bundled)",
+  js: "JavaScript CPU (bundled)",
+  torch: "torch (PyTorch, your Python)",
+};
+
+/** The form as the webview reports it: number fields as typed (strings), choices, and check boxes. */
+export interface TrainFormState {
+  /** `<file uri>#<model name>` of a model in the Models view. */
+  model: string;
+  dataset: DatasetKind;
+  datasetDir: string;
+  epochs: string;
+  batchSize: string;
+  optimizer: OptimizerName;
+  lr: string;
+  momentum: string;
+  weightDecay: string;
+  schedule: ScheduleName;
+  stepSize: string;
+  gamma: string;
+  cropPadding: string;
+  flip: boolean;
+  normalize: boolean;
+  validationFraction: string;
+  backend: FormBackend;
+  seed: string;
+}
+
+export type FormField = keyof TrainFormState;
+export type FormErrors = Partial<Record<FormField, string>>;
+
+/** The form's fields by kind of control (the element id is the field's name). */
+export const TEXT_FIELDS = ["datasetDir", "epochs", "batchSize", "lr", "momentum", "weightDecay", "stepSize", "gamma", "cropPadding", "validationFraction", "seed"] as const satisfies readonly FormField[];
+export const SELECT_FIELDS = ["model", "dataset", "optimizer", "schedule", "backend"] as const satisfies readonly FormField[];
+export const CHECK_FIELDS = ["flip", "normalize"] as const satisfies readonly FormField[];
+export const FORM_FIELDS: readonly FormField[] = [...TEXT_FIELDS, ...SELECT_FIELDS, ...CHECK_FIELDS];
+
+/** The label the form shows for a setting of the settings table. */
+export function formLabel(name: keyof typeof TRAIN_FIELDS): string {
+  const f: { label: string; formLabel?: string } = TRAIN_FIELDS[name];
+  return f.formLabel ?? f.label;
+}
+
+export const trainFormState: V<TrainFormState> = obj({
+  model: str,
+  dataset: oneOf(DATASET_KINDS.map((k) => k.kind)),
+  datasetDir: str,
+  epochs: str,
+  batchSize: str,
+  optimizer: oneOf(OPTIMIZERS),
+  lr: str,
+  momentum: str,
+  weightDecay: str,
+  schedule: oneOf(SCHEDULES),
+  stepSize: str,
+  gamma: str,
+  cropPadding: str,
+  flip: bool,
+  normalize: bool,
+  validationFraction: str,
+  backend: oneOf(FORM_BACKENDS),
+  seed: str,
+});
+
+export const formErrors: V<FormErrors> = obj(Object.fromEntries(FORM_FIELDS.map((f) => [f, optional(str)])) as Record<FormField, V<string | undefined>>);
+
+/** A model the form offers: its id, what the list shows, and its shapes or why it cannot train. */
+export interface ModelChoice {
+  id: string;
+  label: string;
+  detail: string;
+}
+
+export type StatusKind = "info" | "warning" | "error";
+
+export interface TrainStatus {
+  text: string;
+  kind: StatusKind;
+  /** Monospaced detail under the text (a configuration), "" for none. */
+  detail: string;
+  training: boolean;
+  canStart: boolean;
+  /** A run exists whose curves can be opened. */
+  hasRun: boolean;
+}
+
+export type TrainToWebview =
+  /** The form's values (the answer to `ready`). */
+  | { type: "state"; state: TrainFormState }
+  /** The models to choose from, and the one to select ("" for none). */
+  | { type: "models"; models: ModelChoice[]; selected: string }
+  /** A value the host chose for the user (the dataset folder from Browse…). */
+  | { type: "set"; field: "datasetDir"; value: string }
+  /** Each field's problem, and what Start would run ("" while the form has problems). */
+  | { type: "validation"; errors: FormErrors; preview: string }
+  | ({ type: "status" } & TrainStatus);
+
+export type TrainToHost =
+  /** Loaded; with the form the webview kept (null when it has none: the host sends its own). */
+  | { type: "ready"; state: TrainFormState | null }
+  | { type: "log"; level: "info" | "warning" | "error"; message: string }
+  | { type: "change"; state: TrainFormState }
+  | { type: "browse"; state: TrainFormState }
+  | { type: "start"; state: TrainFormState }
+  | { type: "stop" }
+  | { type: "curves" };
+
+const modelChoice: V<ModelChoice> = obj({ id: str, label: str, detail: str });
+const STATUS_KINDS: readonly StatusKind[] = ["info", "warning", "error"];
+
+export const validateTrainToWebview = tagged<TrainToWebview>("train host→webview", {
+  state: obj({ type: literal("state"), state: trainFormState }),
+  models: obj({ type: literal("models"), models: arr(modelChoice), selected: str }),
+  set: obj({ type: literal("set"), field: literal("datasetDir"), value: str }),
+  validation: obj({ type: literal("validation"), errors: formErrors, preview: str }),
+  status: obj({ type: literal("status"), text: str, kind: oneOf(STATUS_KINDS), detail: str, training: bool, canStart: bool, hasRun: bool }),
+});
+
+export const validateTrainToHost = tagged<TrainToHost>("train webview→host", {
+  ready: obj({ type: literal("ready"), state: nullable(trainFormState) }),
+  log: logMessage,
+  change: obj({ type: literal("change"), state: trainFormState }),
+  browse: obj({ type: literal("browse"), state: trainFormState }),
+  start: obj({ type: literal("start"), state: trainFormState }),
+  stop: obj({ type: literal("stop") }),
+  curves: obj({ type: literal("curves") }),
+});

@@ -1,0 +1,139 @@
+import * as assert from "node:assert/strict";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { Analyzer } from "../../src/analyzer/index";
+import { defaultForm } from "../../src/extension/train/form";
+import { validateTrainToWebview, type TrainToWebview } from "../../src/shared/webview/train";
+import { CSP_SOURCE, createFake, Emitter, FakeUri, install, makePanel, type FakePanel } from "./fakeVscode";
+import { ROOT } from "./harness";
+
+/**
+ * The Train view's host side (src/extension/train/trainView.ts) against a fake `vscode`: its page
+ * is the panels' (dist/webview/train.js under the nonce-only CSP), every message it sends passes
+ * the protocol's check, and a malformed message from the webview is refused and logged by name.
+ */
+
+const fake = createFake();
+const commands: string[] = [];
+const workspace = fake.api["workspace"] as Record<string, unknown>;
+Object.assign(workspace, {
+  isTrusted: true,
+  onDidGrantWorkspaceTrust: () => ({ dispose() {} }),
+  getConfiguration: () => ({ get: <T>(_key: string, fallback: T): T => fallback }),
+});
+fake.api["commands"] = {
+  executeCommand: async (id: string) => {
+    commands.push(id);
+  },
+};
+install(fake);
+// Loaded after the fake is installed (it requires "vscode").
+const { TrainViewProvider } = require("../../src/extension/train/trainView") as typeof import("../../src/extension/train/trainView");
+
+const EXT = path.join(os.tmpdir(), "cnn-studio-ext");
+const MNIST = path.join(ROOT, "examples", "mnist-cnn.ts");
+
+function openView(): { panel: FakePanel; started: unknown[]; stopped: number[] } {
+  const uri = new FakeUri(MNIST);
+  const r = new Analyzer().analyzeFile(MNIST);
+  const result = { uri: uri.toString(), file: MNIST, version: null, isModelFile: true, models: r.models.map((m) => ({ ...m, edges: [] })), diagnostics: r.diagnostics, dependencies: r.dependencies };
+  const saved = new Map<string, unknown>();
+  const context = { extensionUri: new FakeUri(EXT), globalStorageUri: new FakeUri(path.join(EXT, "storage")), workspaceState: { get: (k: string) => saved.get(k), update: async (k: string, v: unknown) => void saved.set(k, v) } };
+  const store = { onDidChange: new Emitter<void>().event, entries: () => [{ uri, result }], ensureScanned: async () => {}, refreshFile: async () => {} };
+  const started: unknown[] = [];
+  const stopped: number[] = [];
+  const training = {
+    onDidChange: new Emitter<void>().event,
+    active: undefined,
+    currentRunDir: undefined,
+    start: (config: unknown) => {
+      started.push(config);
+      return { kind: "started" };
+    },
+    stop: () => stopped.push(1),
+  };
+  const view = new TrainViewProvider(context as never, store as never, training as never);
+  const panel = makePanel("cnnStudio.train", "Train", {});
+  view.resolveWebviewView({ webview: panel.webview, onDidDispose: panel.onDidDispose } as never);
+  return { panel, started, stopped };
+}
+
+const posted = (p: FakePanel, type: TrainToWebview["type"]): Record<string, unknown>[] => (p.posted as Record<string, unknown>[]).filter((m) => m["type"] === type);
+
+describe("Train view host (fake vscode)", () => {
+  it("loads dist/webview/train.js under the panels' nonce-only CSP: no extension-wide script source, no inline styles", () => {
+    const { panel } = openView();
+    assert.equal(panel.webview.options.enableScripts, true);
+    assert.equal(panel.webview.options.enableCommandUris, false);
+    assert.deepEqual(
+      panel.webview.options.localResourceRoots!.map((u) => u.fsPath),
+      [path.join(EXT, "dist", "webview"), path.join(EXT, "media")],
+      "not node_modules, not all of dist/",
+    );
+    const html = panel.webview.html;
+    const csp = (/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? "").replace(/&#39;/g, "'");
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? "";
+    const styleSrc = /style-src ([^;]*)/.exec(csp)?.[1] ?? "";
+    assert.match(scriptSrc, /^'nonce-[A-Za-z0-9_-]{32}'$/, `script-src is the nonce only: ${csp}`);
+    assert.ok(!scriptSrc.includes(CSP_SOURCE), "no cspSource in script-src");
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(styleSrc, /^https:\/\/\*\.vscode-cdn\.net 'nonce-/);
+    assert.match(html, new RegExp(`<script nonce="[^"]+" src="https://file%2B.vscode-resource.vscode-cdn.net${path.join(EXT, "dist", "webview", "train.js")}"></script>`));
+    assert.doesNotMatch(html, /<style|style="|bundled\.js|vscode-elements\.js|node_modules/, "no inline style, no whole vscode-elements bundle");
+    assert.equal((html.match(/<script/g) ?? []).length, 1, "one script, no inline one");
+  });
+
+  it("answers ready with the form, the models and the status, each a valid message", async () => {
+    const { panel } = openView();
+    await panel.receive({ type: "ready", state: null });
+    assert.deepEqual(
+      panel.posted.map((m) => (m as { type: string }).type),
+      ["state", "models", "status"],
+    );
+    for (const m of panel.posted) {
+      const r = validateTrainToWebview(m);
+      assert.ok(r.ok, r.ok ? "" : r.error);
+    }
+    const models = posted(panel, "models")[0]!;
+    assert.ok(String(models["selected"]).startsWith(`file://${MNIST}#`), "a model of the file is selected");
+    assert.match((models["models"] as { label: string }[])[0]!.label, / — mnist-cnn\.ts$/);
+  });
+
+  it("starts what the form says, and validates each change", async () => {
+    const { panel, started, stopped } = openView();
+    await panel.receive({ type: "ready", state: null });
+    const state = { ...defaultForm(), model: String(posted(panel, "models")[0]!["selected"]), epochs: "2" };
+    await panel.receive({ type: "change", state: { ...state, epochs: "0" } });
+    assert.equal((posted(panel, "validation")[0]!["errors"] as Record<string, string>)["epochs"], "Epochs must be at least 1");
+    await panel.receive({ type: "start", state });
+    assert.equal(started.length, 1);
+    assert.equal((started[0] as { epochs: number }).epochs, 2);
+    await panel.receive({ type: "stop" });
+    await panel.receive({ type: "curves" });
+    assert.equal(stopped.length, 1);
+    assert.deepEqual(commands, ["cnnStudio.openCurves"]);
+  });
+
+  it("refuses a malformed message from the webview, naming it, and changes nothing", async () => {
+    const { panel, started } = openView();
+    fake.logs.length = 0;
+    await panel.receive({ type: "start", state: { ...defaultForm(), epochs: 5 } });
+    await panel.receive({ type: "launch" });
+    await panel.receive("start");
+    assert.equal(started.length, 0, "nothing started");
+    assert.deepEqual(panel.posted, [], "nothing answered");
+    assert.deepEqual(fake.logs, [
+      'warn [train] ignored a message from the webview: train webview→host message "start".state.epochs must be a string, got 5',
+      'warn [train] ignored a message from the webview: unknown train webview→host message type "launch" (expected one of ready, log, change, browse, start, stop, curves)',
+      'warn [train] ignored a message from the webview: a train webview→host message must be an object, got "start"',
+    ]);
+  });
+
+  it("passes the webview's log messages to the panels' output channel", async () => {
+    const { panel } = openView();
+    fake.logs.length = 0;
+    await panel.receive({ type: "log", level: "error", message: "boom" });
+    assert.deepEqual(fake.logs, ["error [train] boom"]);
+  });
+});
