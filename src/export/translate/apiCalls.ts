@@ -1,6 +1,7 @@
 import ts = require("typescript");
 import { FUNCTIONAL_KINDS, LAYER_KINDS } from "../../analyzer/layers/index";
-import { F_RENAMES, MODULE_METHODS } from "../api";
+import { isLayerType } from "../../shared/layerCatalog";
+import { F_RENAMES, MODULE_METHODS, NN_MODULES } from "../api";
 import {
   P,
   asMultiline,
@@ -162,7 +163,8 @@ export function apiCall(cx: Translator, e: ts.CallExpression | ts.NewExpression,
     if (owner === "F") cx.usage.F = true;
     const kind = owner === "nn" ? LAYER_KINDS.get(o.name) : owner === "F" ? FUNCTIONAL_KINDS.get(o.name) : undefined;
     const fn = apiCallee(cx, callee, owner, o.name, ctx);
-    if (owner === "nn" && o.name === "Identity") return call(fn, []);
+    // a module whose arguments PyTorch ignores (nn.Identity): the model language accepts them, the export drops them
+    if (owner === "nn" && isLayerType(o.name) && NN_MODULES[o.name].noArgs) return call(fn, []);
     const items: Item[] = [];
     const spreads = args.some(ts.isSpreadElement);
     const intNames = new Set((kind?.params ?? []).filter((p) => INT_TYPES.has(p.type)).map((p) => p.name));
@@ -215,7 +217,7 @@ export function intParam(cx: Translator, owner: string, fn: string, param: strin
   return false;
 }
 
-/** `nn.Conv2d` → `nn.Conv2d`, `F.maxPool2d` → `F.max_pool2d`, `torch.concat` → `torch.cat`; aliases stay as written. */
+/** `nn.Conv2d` → NN_MODULES' `nn.Conv2d`, `F.maxPool2d` → `F.max_pool2d`, `torch.concat` → `torch.cat`; aliases stay as written. */
 export function apiCallee(cx: Translator, callee: ts.Expression, owner: string, n: string, ctx: Ctx): Py {
   const direct = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === owner;
   if (!direct) return cx.passes.expr(callee, ctx);
@@ -224,7 +226,8 @@ export function apiCallee(cx: Translator, callee: ts.Expression, owner: string, 
     return atom(r ?? `F.${snake(n)}`);
   }
   if (owner === "torch") return atom(`torch.${n === "concat" ? "cat" : n}`);
-  return atom(`nn.${n}`);
+  if (isLayerType(n)) return atom(NN_MODULES[n].py);
+  return unsupported(cx, callee, `'nn.${n}' (not a layer kind of the registry)`);
 }
 
 export function factoryCallee(cx: Translator, callee: ts.Expression, ctx: Ctx, kind: string): Py {
