@@ -7,7 +7,7 @@ import type { Diagnostic } from "../shared/analysis";
 import { createExportProgram, type ExportProgram } from "./program";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "./checkpointPy";
 import { docstringText, firstLineComment, pyString, snake } from "./py";
-import { classDef, docstring, emitReturn, enterScope, expr, functionDef, indexCalls, leadingComments, nameModuleSymbol, reserveModuleName, Scope, stmt, topContext, topVariable, Translator, valueSymbol, type Lines, type ModelConst } from "./translate/index";
+import { classDef, createTranslator, docstring, emitReturn, enterScope, expr, functionDef, indexCalls, leadingComments, nameModuleSymbol, reserveModuleName, Scope, stmt, topContext, topVariable, Translator, valueSymbol, type Lines, type ModelConst } from "./translate/index";
 
 /**
  * Export of a model file to PyTorch: one self-contained Python file with an `nn.Module` class per
@@ -95,7 +95,7 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
   const prog = createExportProgram(abs, host);
   const main = prog.program.getSourceFile(abs);
   if (!main) return failure(abs, `Cannot read ${file}`);
-  const t = new Translator(prog, reporter);
+  const t = createTranslator(prog, reporter);
 
   const files = filesInImportOrder(prog, main, reporter);
   const { items, byDecl } = topLevelItems(t, files, main, reporter);

@@ -1,6 +1,7 @@
 import ts = require("typescript");
 import { FUNCTIONAL_KINDS, LAYER_KINDS } from "../../analyzer/layers/index";
-import { F_RENAMES, MODULE_METHODS, originOf, type Origin } from "../api";
+import { isLayerType } from "../../shared/layerCatalog";
+import { F_RENAMES, MODULE_METHODS, NN_MODULES } from "../api";
 import {
   P,
   asMultiline,
@@ -8,7 +9,6 @@ import {
   attr,
   binary,
   call,
-  dict,
   group,
   ifElse,
   kwarg,
@@ -24,30 +24,15 @@ import {
   type Item,
   type Py,
 } from "../py";
-import { Ctx, INT_TYPES, Scope, Translator, skipOuter, unsupported, warn } from "./context";
-import { usesThis } from "./classes";
-import { argItems, expr, identifier, isSimple, mentions, orderedDict } from "./expressions";
+import { Ctx, INT_TYPES, Scope, Translator, isSimple, mentions, skipOuter, unsupported, usesThis, warn } from "./context";
 import { item, multiline } from "./layout";
-import { enterScope, fresh, methodName, symbolName } from "./names";
+import { calleeOrigin, enterScope, fresh, identifier, methodName, propertyNameText, symbolName } from "./names";
 import { certainlyInt, maybeFloat } from "./numbers";
-import { propertyNameText } from "./statements";
 import { isArrayLike, isDictType, isNumberType, isOptionsType, isUnknownType, typeOf } from "./types";
 
 /** Calls, and the mapping of the model language's API and of JavaScript's library to PyTorch and Python. */
 
 // ---- calls ----------------------------------------------------------------------------------
-
-export function calleeOrigin(cx: Translator, e: ts.CallExpression | ts.NewExpression): (Origin & { decl: ts.SignatureDeclaration }) | undefined {
-  let sig: ts.Signature | undefined;
-  try {
-    sig = cx.checker.getResolvedSignature(e);
-  } catch {
-    return undefined;
-  }
-  const decl = sig?.getDeclaration();
-  if (!decl) return undefined;
-  return { ...originOf(decl, cx.prog.typingsFile), decl };
-}
 
 export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
   if (e.expression.kind === ts.SyntaxKind.SuperKeyword) return unsupported(cx, e, "'super(...)' inside an expression");
@@ -56,7 +41,7 @@ export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
   if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.SuperKeyword) {
     const o = calleeOrigin(cx, e);
     const n = o && o.where === "api" ? (MODULE_METHODS[callee.name.text]?.py ?? snake(callee.name.text)) : methodName(cx, callee.name.text);
-    return call(attr(atom("super()"), n), argItems(cx, e.arguments, ctx));
+    return call(attr(atom("super()"), n), cx.passes.argItems(e.arguments, ctx));
   }
   const o = calleeOrigin(cx, e);
   const iterable = !!ctx.iterable;
@@ -72,25 +57,25 @@ export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
     const lastArg = e.arguments[e.arguments.length - 1];
     const lastParam = params[e.arguments.length - 1];
     if (lastArg && lastParam && !lastParam.dotDotDotToken && isOptionsType(cx, cx.checker.getTypeAtLocation(lastParam))) {
-      return call(expr(cx, callee, ctx), [...argItems(cx, e.arguments.slice(0, -1), ctx), ...kwargs(cx, lastArg, ctx, true)]);
+      return call(cx.passes.expr(callee, ctx), [...cx.passes.argItems(e.arguments.slice(0, -1), ctx), ...kwargs(cx, lastArg, ctx, true)]);
     }
   }
-  return asMultiline(call(expr(cx, callee, ctx), argItems(cx, e.arguments, ctx)), multiline(cx, e.arguments));
+  return asMultiline(call(cx.passes.expr(callee, ctx), cx.passes.argItems(e.arguments, ctx)), multiline(cx, e.arguments));
 }
 
 export function newExpr(cx: Translator, e: ts.NewExpression, ctx: Ctx): Py {
   const callee = skipOuter(cx, e.expression);
   const args = e.arguments ?? [];
   if (ts.isIdentifier(callee)) {
-    if (/^(Error|TypeError|RangeError)$/.test(callee.text)) return call(name(callee.text === "TypeError" ? "TypeError" : "ValueError"), argItems(cx, args, ctx));
+    if (/^(Error|TypeError|RangeError)$/.test(callee.text)) return call(name(callee.text === "TypeError" ? "TypeError" : "ValueError"), cx.passes.argItems(args, ctx));
     if (callee.text === "Array") {
       const n = args[0];
-      return n ? binary(list([atom("None")]), "*", expr(cx, n, ctx), P.term) : list([]);
+      return n ? binary(list([atom("None")]), "*", cx.passes.expr(n, ctx), P.term) : list([]);
     }
   }
   const o = calleeOrigin(cx, e);
   if (o && o.where === "api") return asMultiline(apiCall(cx, e, callee, o, ctx), multiline(cx, e.arguments));
-  return asMultiline(call(expr(cx, callee, ctx), argItems(cx, args, ctx)), multiline(cx, e.arguments));
+  return asMultiline(call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx)), multiline(cx, e.arguments));
 }
 
 /** Keyword arguments from an options object (camelCase → snake_case; `inplace` dropped). */
@@ -119,7 +104,7 @@ export function kwargs(cx: Translator, arg: ts.Expression, ctx: Ctx, dropInplace
         continue;
       }
       const valueNode = ts.isPropertyAssignment(p) ? p.initializer : p.name;
-      let value = ts.isPropertyAssignment(p) ? expr(cx, p.initializer, ctx) : identifier(cx, p.name, ctx);
+      let value = ts.isPropertyAssignment(p) ? cx.passes.expr(p.initializer, ctx) : identifier(cx, p.name, ctx);
       if (intKeys?.has(key)) value = intValue(cx, valueNode, value, ctx);
       out.push(item(cx, p, kwarg(snake(key), value)));
     }
@@ -134,7 +119,7 @@ export function spreadKwargs(cx: Translator, e: ts.Expression, ctx: Ctx, dropInp
   const props = cx.checker.getPropertiesOfType(t).map((p) => p.name);
   const clash = props.some((p) => explicit.has(p));
   const clean = !isUnknownType(cx, t) && props.every((p) => snake(p) === p && !(dropInplace && p === "inplace"));
-  const v = expr(cx, e, ctx);
+  const v = cx.passes.expr(e, ctx);
   if (clean && !clash) return star(v, "**");
   cx.usage.kwargsHelper = true;
   if (clash) warn(cx, e, "Options given both in a spread object and explicitly: the explicit ones win");
@@ -144,7 +129,7 @@ export function spreadKwargs(cx: Translator, e: ts.Expression, ctx: Ctx, dropInp
 /** An integer argument: `int(...)` around a value that may be a float in Python. */
 export function intValue(cx: Translator, node: ts.Expression, py: Py, ctx: Ctx): Py {
   const n = skipOuter(cx, node);
-  if (ts.isArrayLiteralExpression(n)) return tuple(n.elements.map((el) => intValue(cx, el, expr(cx, el, ctx), ctx)));
+  if (ts.isArrayLiteralExpression(n)) return tuple(n.elements.map((el) => intValue(cx, el, cx.passes.expr(el, ctx), ctx)));
   if (isNumberType(cx, typeOf(cx, n)) && maybeFloat(cx, n)) return call(name("int"), [py]);
   return py;
 }
@@ -152,11 +137,11 @@ export function intValue(cx: Translator, node: ts.Expression, py: Py, ctx: Ctx):
 /** A pair argument of the API: an array literal becomes a tuple. */
 export function apiArg(cx: Translator, node: ts.Expression, ctx: Ctx, isInt: boolean, isPair: boolean): Item {
   const n = skipOuter(cx, node);
-  if (ts.isSpreadElement(node)) return item(cx, node, star(expr(cx, node.expression, ctx)));
+  if (ts.isSpreadElement(node)) return item(cx, node, star(cx.passes.expr(node.expression, ctx)));
   if (isPair && ts.isArrayLiteralExpression(n) && n.elements.length === 2 && !n.elements.some(ts.isSpreadElement)) {
-    return item(cx, node, tuple(n.elements.map((el) => (isInt ? intValue(cx, el, expr(cx, el, ctx), ctx) : expr(cx, el, ctx)))));
+    return item(cx, node, tuple(n.elements.map((el) => (isInt ? intValue(cx, el, cx.passes.expr(el, ctx), ctx) : cx.passes.expr(el, ctx)))));
   }
-  return item(cx, node, isInt ? intValue(cx, node, expr(cx, node, ctx), ctx) : expr(cx, node, ctx));
+  return item(cx, node, isInt ? intValue(cx, node, cx.passes.expr(node, ctx), ctx) : cx.passes.expr(node, ctx));
 }
 
 /** Calls of the model language's API: nn factories, F, torch, tensor and module methods. */
@@ -165,20 +150,21 @@ export function apiCall(cx: Translator, e: ts.CallExpression | ts.NewExpression,
   const params = o.decl.parameters;
   const owner = o.owner;
   // a module called like a function
-  if (owner === "Module" && (ts.isCallSignatureDeclaration(o.decl) || !o.name)) return call(expr(cx, callee, ctx), argItems(cx, args, ctx));
+  if (owner === "Module" && (ts.isCallSignatureDeclaration(o.decl) || !o.name)) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
   const ctorOwner = /^(Sequential|ModuleList|ModuleDict)Constructor$/.exec(owner);
   if (ctorOwner) {
     const kind = ctorOwner[1]!;
     const fn = factoryCallee(cx, callee, ctx, kind);
     const only = args.length === 1 ? skipOuter(cx, args[0]!) : undefined;
-    if (kind === "Sequential" && only && !ts.isSpreadElement(only) && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only)))) return call(fn, [orderedDict(cx, only, ctx)]);
-    return call(fn, argItems(cx, args, ctx));
+    if (kind === "Sequential" && only && !ts.isSpreadElement(only) && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only)))) return call(fn, [cx.passes.orderedDict(only, ctx)]);
+    return call(fn, cx.passes.argItems(args, ctx));
   }
   if (owner === "nn" || owner === "F" || owner === "torch") {
     if (owner === "F") cx.usage.F = true;
     const kind = owner === "nn" ? LAYER_KINDS.get(o.name) : owner === "F" ? FUNCTIONAL_KINDS.get(o.name) : undefined;
     const fn = apiCallee(cx, callee, owner, o.name, ctx);
-    if (owner === "nn" && o.name === "Identity") return call(fn, []);
+    // a module whose arguments PyTorch ignores (nn.Identity): the model language accepts them, the export drops them
+    if (owner === "nn" && isLayerType(o.name) && NN_MODULES[o.name].noArgs) return call(fn, []);
     const items: Item[] = [];
     const spreads = args.some(ts.isSpreadElement);
     const intNames = new Set((kind?.params ?? []).filter((p) => INT_TYPES.has(p.type)).map((p) => p.name));
@@ -201,27 +187,27 @@ export function apiCall(cx: Translator, e: ts.CallExpression | ts.NewExpression,
     return call(fn, items);
   }
   if (owner === "Tensor") {
-    const recv = ts.isPropertyAccessExpression(callee) ? expr(cx, callee.expression, ctx) : undefined;
-    if (!recv) return call(expr(cx, callee, ctx), argItems(cx, args, ctx));
+    const recv = ts.isPropertyAccessExpression(callee) ? cx.passes.expr(callee.expression, ctx) : undefined;
+    if (!recv) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
     const intArgs = ["view", "reshape", "size", "flatten"].includes(o.name);
-    return call(attr(recv, o.name), args.map((a) => (ts.isSpreadElement(a) ? item(cx, a, star(expr(cx, a.expression, ctx))) : item(cx, a, intArgs ? intValue(cx, a, expr(cx, a, ctx), ctx) : expr(cx, a, ctx)))));
+    return call(attr(recv, o.name), args.map((a) => (ts.isSpreadElement(a) ? item(cx, a, star(cx.passes.expr(a.expression, ctx))) : item(cx, a, intArgs ? intValue(cx, a, cx.passes.expr(a, ctx), ctx) : cx.passes.expr(a, ctx)))));
   }
   if (owner === "ObjectConstructor") {
     // Object.values / entries of a ModuleDict
     const a = args[0];
     if (!a) return unsupported(cx, e, `Object.${o.name}()`);
     const m = o.name === "entries" ? "items" : o.name;
-    const py = call(attr(expr(cx, a, ctx), m), []);
+    const py = call(attr(cx.passes.expr(a, ctx), m), []);
     return iterable ? py : call(name("list"), [py]);
   }
   if (owner === "Module" || owner === "Sequential" || owner === "ModuleList" || owner === "ModuleDictBase") {
-    const recv = ts.isPropertyAccessExpression(callee) ? expr(cx, callee.expression, ctx) : undefined;
+    const recv = ts.isPropertyAccessExpression(callee) ? cx.passes.expr(callee.expression, ctx) : undefined;
     const m = MODULE_METHODS[o.name];
-    if (!recv || !m) return call(expr(cx, callee, ctx), argItems(cx, args, ctx));
-    const py = call(attr(recv, m.py), argItems(cx, args, ctx));
+    if (!recv || !m) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
+    const py = call(attr(recv, m.py), cx.passes.argItems(args, ctx));
     return m.list && !iterable ? call(name("list"), [py]) : py;
   }
-  return call(expr(cx, callee, ctx), argItems(cx, args, ctx));
+  return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
 }
 
 export function intParam(cx: Translator, owner: string, fn: string, param: string): boolean {
@@ -231,28 +217,29 @@ export function intParam(cx: Translator, owner: string, fn: string, param: strin
   return false;
 }
 
-/** `nn.Conv2d` → `nn.Conv2d`, `F.maxPool2d` → `F.max_pool2d`, `torch.concat` → `torch.cat`; aliases stay as written. */
+/** `nn.Conv2d` → NN_MODULES' `nn.Conv2d`, `F.maxPool2d` → `F.max_pool2d`, `torch.concat` → `torch.cat`; aliases stay as written. */
 export function apiCallee(cx: Translator, callee: ts.Expression, owner: string, n: string, ctx: Ctx): Py {
   const direct = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === owner;
-  if (!direct) return expr(cx, callee, ctx);
+  if (!direct) return cx.passes.expr(callee, ctx);
   if (owner === "F") {
     const r = F_RENAMES[n];
     return atom(r ?? `F.${snake(n)}`);
   }
   if (owner === "torch") return atom(`torch.${n === "concat" ? "cat" : n}`);
-  return atom(`nn.${n}`);
+  if (isLayerType(n)) return atom(NN_MODULES[n].py);
+  return unsupported(cx, callee, `'nn.${n}' (not a layer kind of the registry)`);
 }
 
 export function factoryCallee(cx: Translator, callee: ts.Expression, ctx: Ctx, kind: string): Py {
   const direct = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "nn";
-  return direct ? atom(`nn.${kind}`) : expr(cx, callee, ctx);
+  return direct ? atom(`nn.${kind}`) : cx.passes.expr(callee, ctx);
 }
 
 /** Calls of the JavaScript library: Math, arrays, strings, Object, Array, Number, String. */
 export function libCall(cx: Translator, e: ts.CallExpression, callee: ts.Expression, o: { owner: string; name: string }, ctx: Ctx, iterable = false): Py | undefined {
   const args = e.arguments;
-  const a = (i: number): Py => (args[i] ? expr(cx, args[i]!, ctx) : atom("None"));
-  const recv = (): Py => (ts.isPropertyAccessExpression(callee) ? expr(cx, callee.expression, ctx) : atom("None"));
+  const a = (i: number): Py => (args[i] ? cx.passes.expr(args[i]!, ctx) : atom("None"));
+  const recv = (): Py => (ts.isPropertyAccessExpression(callee) ? cx.passes.expr(callee.expression, ctx) : atom("None"));
   const hasSpread = args.some(ts.isSpreadElement);
   switch (o.owner) {
     case "Math": {
@@ -264,7 +251,7 @@ export function libCall(cx: Translator, e: ts.CallExpression, callee: ts.Express
           const x = args[0] && skipOuter(cx, args[0]);
           if (x && ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.SlashToken && certainlyInt(cx, x.left) && certainlyInt(cx, x.right)) {
             cx.usage.math = wasMath;
-            return binary(expr(cx, x.left, ctx), "//", expr(cx, x.right, ctx), P.term);
+            return binary(cx.passes.expr(x.left, ctx), "//", cx.passes.expr(x.right, ctx), P.term);
           }
           return call(atom("math.floor"), [a(0)]);
         }
@@ -283,9 +270,9 @@ export function libCall(cx: Translator, e: ts.CallExpression, callee: ts.Express
           return binary(a(0), "**", a(1), P.power);
         case "max":
         case "min":
-          if (hasSpread && args.length === 1) return call(name(o.name), [expr(cx, (args[0] as ts.SpreadElement).expression, ctx)]);
+          if (hasSpread && args.length === 1) return call(name(o.name), [cx.passes.expr((args[0] as ts.SpreadElement).expression, ctx)]);
           if (args.length === 1) return a(0);
-          return call(name(o.name), argItems(cx, args, ctx));
+          return call(name(o.name), cx.passes.argItems(args, ctx));
       }
       return undefined;
     }
@@ -330,7 +317,7 @@ export function libCall(cx: Translator, e: ts.CallExpression, callee: ts.Express
       if (o.name === "from") return arrayFrom(cx, e, ctx);
       if (!o.name) {
         const n = args[0];
-        return n ? binary(list([atom("None")]), "*", expr(cx, n, ctx), P.term) : list([]);
+        return n ? binary(list([atom("None")]), "*", cx.passes.expr(n, ctx), P.term) : list([]);
       }
       return undefined;
     }
@@ -349,7 +336,7 @@ export function libCall(cx: Translator, e: ts.CallExpression, callee: ts.Express
       return undefined;
     }
     case "ErrorConstructor":
-      return call(name("ValueError"), argItems(cx, args, ctx));
+      return call(name("ValueError"), cx.passes.argItems(args, ctx));
   }
   return undefined;
 }
@@ -368,7 +355,7 @@ export function callbackParts(cx: Translator, fn: ts.Expression | undefined, ctx
   const scope = enterScope(cx, f, ctx.scope);
   const params = f.parameters.map((p) => symbolName(cx, p.name as ts.Identifier));
   const body = ret;
-  return { params, body: (inner) => expr(cx, body, { ...inner, scope, lambda: true }), scope };
+  return { params, body: (inner) => cx.passes.expr(body, { ...inner, scope, lambda: true }), scope };
 }
 
 export function arrayFrom(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
@@ -380,14 +367,14 @@ export function arrayFrom(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
   if (ts.isObjectLiteralExpression(src) && src.properties.length === 1) {
     const p = src.properties[0]!;
     if (ts.isPropertyAssignment(p) && propertyNameText(cx, p.name) === "length") {
-      iter = call(name("range"), [intValue(cx, p.initializer, expr(cx, p.initializer, ctx), ctx)]);
+      iter = call(name("range"), [intValue(cx, p.initializer, cx.passes.expr(p.initializer, ctx), ctx)]);
       lengthOnly = true;
     } else return unsupported(cx, src, "Array.from of this object");
-  } else iter = expr(cx, src, ctx);
+  } else iter = cx.passes.expr(src, ctx);
   if (!fn) return lengthOnly ? list([atom("None")]) : call(name("list"), [iter]);
   const cb = callbackParts(cx, fn, ctx, 2);
   if (!cb) {
-    const f = expr(cx, fn, ctx);
+    const f = cx.passes.expr(fn, ctx);
     const v = fresh(cx, ctx.scope, "_i");
     return group("[", [seq([call(f, [atom(lengthOnly ? "None" : v), atom(v)]), atom(` for ${v} in `), iter], P.lambda)], "]", "none");
   }
@@ -416,7 +403,7 @@ export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Exp
     case "map": {
       const cb = callbackParts(cx, args[0], ctx, 2);
       if (!cb) {
-        const f = args[0] ? expr(cx, args[0], ctx) : atom("None");
+        const f = args[0] ? cx.passes.expr(args[0], ctx) : atom("None");
         const v = fresh(cx, ctx.scope, "_x");
         return group("[", [seq([call(f, [atom(v)]), atom(` for ${v} in `), recv], P.lambda)], "]", "none");
       }
@@ -444,7 +431,7 @@ export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Exp
         if (ts.isBinaryExpression(body) && body.operatorToken.kind === ts.SyntaxKind.PlusToken && ts.isIdentifier(body.left) && accP && ts.isIdentifier(accP.name) && body.left.text === accP.name.text && ts.isNumericLiteral(init) && init.text === "0" && !mentions(cx, body.right, accP.name.text)) {
           const scope = enterScope(cx, f, ctx.scope);
           const x = xP && ts.isIdentifier(xP.name) ? symbolName(cx, xP.name) : "_";
-          const term = expr(cx, body.right, { ...ctx, scope, lambda: true });
+          const term = cx.passes.expr(body.right, { ...ctx, scope, lambda: true });
           return call(name("sum"), [seq([term, atom(` for ${x} in `), recv], P.lambda)]);
         }
       }
@@ -452,31 +439,31 @@ export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Exp
       if (!cb) return unsupported(cx, e, "reduce with this callback");
       cx.usage.functools = true;
       const lambda = seq([atom(`lambda ${cb.params.join(", ")}: `), wrap(cb.body(ctx), P.lambda)], P.lambda);
-      return call(atom("functools.reduce"), args.length > 1 ? [lambda, recv, expr(cx, args[1]!, ctx)] : [lambda, recv]);
+      return call(atom("functools.reduce"), args.length > 1 ? [lambda, recv, cx.passes.expr(args[1]!, ctx)] : [lambda, recv]);
     }
     case "slice": {
-      const s = args[0] ? render(expr(cx, args[0], ctx), 0, 0) : "";
-      const en = args[1] ? render(expr(cx, args[1], ctx), 0, 0) : "";
+      const s = args[0] ? render(cx.passes.expr(args[0], ctx), 0, 0) : "";
+      const en = args[1] ? render(cx.passes.expr(args[1], ctx), 0, 0) : "";
       return seq([wrap(recv, P.primary), atom(`[${s}:${en}]`)], P.primary);
     }
     case "concat": {
       let out = recv;
       for (const a of args) {
         const t = typeOf(cx, a);
-        const v = isArrayLike(cx, t) ? expr(cx, a, ctx) : list([expr(cx, a, ctx)]);
+        const v = isArrayLike(cx, t) ? cx.passes.expr(a, ctx) : list([cx.passes.expr(a, ctx)]);
         out = binary(call(name("list"), [out]), "+", v, P.sum);
       }
       return args.length ? out : call(name("list"), [recv]);
     }
     case "includes":
-      return binary(expr(cx, args[0]!, ctx), "in", recv, P.compare);
+      return binary(cx.passes.expr(args[0]!, ctx), "in", recv, P.compare);
     case "indexOf": {
       if (!recvNode || !isSimple(cx, recvNode) || !args[0] || !isSimple(cx, args[0])) return unsupported(cx, e, "indexOf of an expression with calls");
-      const x = expr(cx, args[0], ctx);
+      const x = cx.passes.expr(args[0], ctx);
       return ifElse(binary(x, "in", recv, P.compare), call(attr(recv, "index"), [x]), atom("-1"));
     }
     case "join": {
-      const sep = args[0] ? expr(cx, args[0], ctx) : atom('","');
+      const sep = args[0] ? cx.passes.expr(args[0], ctx) : atom('","');
       return call(attr(sep, "join"), [call(name("map"), [atom("str"), recv])]);
     }
     case "entries":
@@ -486,14 +473,14 @@ export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Exp
     case "values":
       return iterable ? recv : call(name("list"), [recv]);
     case "at":
-      return subscript(recv, expr(cx, args[0]!, ctx));
+      return subscript(recv, cx.passes.expr(args[0]!, ctx));
     case "pop":
       return call(attr(recv, "pop"), []);
     case "fill": {
       // new Array(n).fill(x) / Array(n).fill(x) → [x] * n
       const r = recvNode && skipOuter(cx, recvNode);
       if (r && (ts.isNewExpression(r) || ts.isCallExpression(r)) && ts.isIdentifier(r.expression) && r.expression.text === "Array" && r.arguments?.length === 1) {
-        return binary(list([expr(cx, args[0]!, ctx)]), "*", expr(cx, r.arguments[0]!, ctx), P.term);
+        return binary(list([cx.passes.expr(args[0]!, ctx)]), "*", cx.passes.expr(r.arguments[0]!, ctx), P.term);
       }
       return unsupported(cx, e, "fill on an existing array");
     }

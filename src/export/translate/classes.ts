@@ -1,13 +1,11 @@
 import ts = require("typescript");
 import { hasModifier } from "../../analyzer/syntax";
-import { originOf, TORCH_MODULE_ATTRIBUTES } from "../api";
+import { originOf } from "../api";
 import { P, asMultiline, atom, call, group, identifierChars, isIdentifier, name, pyString, render, seq, wrap, type Item, type Py } from "../py";
-import { ClassInfo, Ctx, Lines, Scope, Translator, anyNode, skipOuter, unsupported } from "./context";
-import { argItems, expr, orderedDict } from "./expressions";
+import { ClassInfo, Ctx, FunctionDefOptions, Lines, Scope, Translator, anyNode, skipOuter, unsupported, usesThis } from "./context";
 import { docstring, emit, leadingComments, multiline, simple } from "./layout";
-import { declOf, enterScope, fresh, methodName, symbolName, valueSymbol } from "./names";
-import { arrayTarget, block, objectPattern, propertyNameText } from "./statements";
-import { isDictType, isModuleType, optional, typeHint, typeOf } from "./types";
+import { arrayTarget, declOf, enterScope, fresh, methodName, propertyNameText, symbolName, valueSymbol } from "./names";
+import { hiddenChild, isDictType, optional, typeHint, typeOf } from "./types";
 
 /** Functions, parameters and classes (`nn.Module` subclasses, fields, constructors, super calls). */
 
@@ -39,10 +37,10 @@ export function params(cx: Translator, fn: ts.SignatureDeclaration, ctx: Ctx, in
     if (p.initializer) {
       afterOptional = true;
       const eq = hint ? " = " : "=";
-      if (isDefTimeSafe(cx, p.initializer)) items.push(seq([atom(`${annotated}${eq}`), expr(cx, p.initializer, ctx)], P.lambda));
+      if (isDefTimeSafe(cx, p.initializer)) items.push(seq([atom(`${annotated}${eq}`), cx.passes.expr(p.initializer, ctx)], P.lambda));
       else {
         items.push(atom(`${annotated}${eq}None`));
-        prologue.push(`if ${pname} is None:`, ...emit(cx, { ...inner, indent: 4 }, expr(cx, p.initializer, inner), `${pname} = `).map((l) => l.slice(0)));
+        prologue.push(`if ${pname} is None:`, ...emit(cx, { ...inner, indent: 4 }, cx.passes.expr(p.initializer, inner), `${pname} = `).map((l) => l.slice(0)));
       }
     } else if (p.questionToken || afterOptional) {
       afterOptional = true;
@@ -59,7 +57,7 @@ export function destructurePattern(cx: Translator, p: ts.BindingPattern, source:
     const t = arrayTarget(cx, p);
     return t === undefined ? [] : emit(cx, c, source, `${t} = `);
   }
-  return objectPattern(cx, p, source, cx.checker.getTypeAtLocation(p), c);
+  return cx.passes.objectPattern(p, source, cx.checker.getTypeAtLocation(p), c);
 }
 
 /** Can a default value be evaluated when the `def` runs (no mutable literal, no later declaration)? */
@@ -98,7 +96,7 @@ export function topLevelOf(cx: Translator, d: ts.Node): ts.Node | undefined {
 }
 
 /** `def name(params): body` for functions, arrows bound to a name, and methods. */
-export function functionDef(cx: Translator, fn: ts.SignatureDeclaration & { body?: ts.ConciseBody | undefined }, pyName: string, ctx: Ctx, docNode?: ts.Node, opts: { self?: string; decorators?: string[]; returnHint?: string; bodyPrefix?: Lines; extraFree?: ts.Node[] } = {}): Lines {
+export function functionDef(cx: Translator, fn: ts.SignatureDeclaration & { body?: ts.ConciseBody | undefined }, pyName: string, ctx: Ctx, docNode?: ts.Node, opts: FunctionDefOptions = {}): Lines {
   const scope = enterScope(cx, fn, ctx.scope, opts.extraFree ?? []);
   if (opts.self) scope.names.add(opts.self);
   const inner: Ctx = { ...ctx, scope, indent: ctx.indent + 4, pre: [], update: null, forEach: false, lambda: false, self: opts.self ?? (ts.isArrowFunction(fn) ? ctx.self : null) };
@@ -111,10 +109,10 @@ export function functionDef(cx: Translator, fn: ts.SignatureDeclaration & { body
   const docs = docstring(cx, docNode ?? fn, ctx.indent + 4);
   let body: Lines;
   if (!fn.body) body = [];
-  else if (ts.isBlock(fn.body)) body = block(cx, fn.body.statements, inner);
+  else if (ts.isBlock(fn.body)) body = cx.passes.block(fn.body.statements, inner);
   else {
     const pre: Lines = [];
-    body = emit(cx, { ...inner, pre }, expr(cx, fn.body, { ...inner, pre }), "return ");
+    body = emit(cx, { ...inner, pre }, cx.passes.expr(fn.body, { ...inner, pre }), "return ");
     body = [...pre, ...body];
   }
   const innerPad = " ".repeat(ctx.indent + 4);
@@ -136,7 +134,7 @@ export function functionValue(cx: Translator, fn: ts.ArrowFunction | ts.Function
     const inner: Ctx = { ...ctx, scope, lambda: true, pre: [] };
     const { items, prologue } = params(cx, fn, ctx, inner, false);
     if (!prologue.length) {
-      const body = expr(cx, fn.body, inner);
+      const body = cx.passes.expr(fn.body, inner);
       if (!inner.pre.length) {
         const ps = items.map((i) => render(i, 0, 0));
         return seq([atom(`lambda${ps.length ? " " + ps.join(", ") : ""}: `), wrap(body, P.lambda)], P.lambda);
@@ -147,10 +145,6 @@ export function functionValue(cx: Translator, fn: ts.ArrowFunction | ts.Function
   const n = fresh(cx, ctx.scope, "_fn");
   ctx.pre.push(...functionDef(cx, fn, n, { ...ctx, indent: ctx.indent }), "");
   return name(n);
-}
-
-export function usesThis(cx: Translator, fn: ts.Node): boolean {
-  return anyNode(fn, (n) => n.kind === ts.SyntaxKind.ThisKeyword, (n) => n !== fn && (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isClassLike(n)));
 }
 
 // ---- classes --------------------------------------------------------------------------------
@@ -186,7 +180,7 @@ export function classDef(cx: Translator, c: ts.ClassLikeDeclaration, ctx: Ctx): 
   const info = classInfo(cx, c);
   const pad = " ".repeat(ctx.indent);
   const ext = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
-  const base = ext ? render(expr(cx, ext.expression, ctx), 0, 0) : "";
+  const base = ext ? render(cx.passes.expr(ext.expression, ctx), 0, 0) : "";
   const out: Lines = [`${pad}class ${info.name}${base ? `(${base})` : ""}:`];
   const docs = docstring(cx, c, ctx.indent + 4);
   out.push(...docs);
@@ -206,7 +200,7 @@ export function classDef(cx: Translator, c: ts.ClassLikeDeclaration, ctx: Ctx): 
         continue;
       }
       const pre: Lines = [];
-      const value = m.initializer ? expr(cx, m.initializer, { ...inner, pre }) : atom("None");
+      const value = m.initializer ? cx.passes.expr(m.initializer, { ...inner, pre }) : atom("None");
       statics.push(...leadingComments(cx, m, true).map((l) => " ".repeat(inner.indent) + l), ...pre, ...simple(cx, m, emit(cx, inner, value, `${key} = `)));
     } else if (ts.isClassStaticBlockDeclaration(m)) unsupported(cx, m, "A static block");
     else if (ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) unsupported(cx, m, "A getter or setter");
@@ -256,7 +250,7 @@ export function fieldInits(cx: Translator, c: ts.ClassLikeDeclaration, ctor: ts.
     const key = propertyNameText(cx, m.name);
     if (key === undefined) continue;
     out.push(...leadingComments(cx, m, true).map((l) => " ".repeat(ctx.indent) + l));
-    out.push(...ctx.pre.splice(0), ...simple(cx, m, fieldAssignment(cx, ctx, atom("self"), fieldName(cx, key, m), expr(cx, m.initializer, { ...ctx, self: "self" }), m.initializer)));
+    out.push(...ctx.pre.splice(0), ...simple(cx, m, fieldAssignment(cx, ctx, atom("self"), fieldName(cx, key, m), cx.passes.expr(m.initializer, { ...ctx, self: "self" }), m.initializer)));
   }
   return out;
 }
@@ -265,15 +259,6 @@ export function fieldInits(cx: Translator, c: ts.ClassLikeDeclaration, ctor: ts.
 export function fieldName(cx: Translator, key: string, node: ts.Node): string {
   if (!isIdentifier(key)) unsupported(cx, node, `The field name '${key}' (not a Python identifier)`);
   return identifierChars(key);
-}
-
-/**
- * A child module stored in a field whose name is an nn.Module attribute (`double`, `parameters`,
- * ...) is registered and read through _modules: `self.double` would be the method, and
- * add_module refuses the name.
- */
-export function hiddenChild(cx: Translator, name: string, valueNode: ts.Node): boolean {
-  return TORCH_MODULE_ATTRIBUTES.has(name) && isModuleType(cx, typeOf(cx, valueNode));
 }
 
 /** `self.x = value`, or `self._modules["x"] = value` for a child under an nn.Module attribute's name. */
@@ -334,8 +319,8 @@ export function superCall(cx: Translator, e: ts.CallExpression, ctx: Ctx): Lines
   }
   let args: (Item | Py)[];
   const only = e.arguments.length === 1 ? skipOuter(cx, e.arguments[0]!) : undefined;
-  if (cls.container === "Sequential" && only && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only)))) args = [orderedDict(cx, only, ctx)];
-  else args = argItems(cx, e.arguments, ctx);
+  if (cls.container === "Sequential" && only && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only)))) args = [cx.passes.orderedDict(only, ctx)];
+  else args = cx.passes.argItems(e.arguments, ctx);
   const out = emit(cx, ctx, asMultiline(call(atom("super().__init__"), args), multiline(cx, e.arguments)));
   const ctor = e.parent?.parent?.parent;
   if (ctor && ts.isConstructorDeclaration(ctor)) out.push(...fieldInits(cx, cls.node, ctor, ctx));

@@ -2,7 +2,7 @@ import ts = require("typescript");
 import type { ArgType } from "../../analyzer/layers/kind";
 import type { Reporter } from "../../analyzer/location";
 import type { ExportProgram } from "../program";
-import { atom, list, name, type Py } from "../py";
+import { atom, type Item, type Py } from "../py";
 
 /**
  * The translator's shared context: the state every pass reads and writes (the TypeScript checker,
@@ -11,7 +11,10 @@ import { atom, list, name, type Py } from "../py";
  * helpers. The translation itself is split by concern over the files of this folder, each a set
  * of functions taking this context as `cx`: names.ts (scopes and naming), types.ts, layout.ts
  * (comments, docstrings, lines), statements.ts, classes.ts (functions and classes), expressions.ts,
- * apiCalls.ts (calls and the API mapping) and numbers.ts (integer/float inference).
+ * apiCalls.ts (calls and the API mapping) and numbers.ts (integer/float inference). The lower
+ * files (context, names, types, layout, numbers) are imported directly; the four that recurse into
+ * one another (expressions, apiCalls, statements, classes) reach each other only through the
+ * table `cx.passes` (Passes below, filled in by passes.ts), so that no file imports in a cycle.
  */
 
 /**
@@ -96,6 +99,42 @@ export function isAssignment(n: ts.Node): n is ts.BinaryExpression {
   return ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
 }
 
+/** What functionDef() is told besides the function: the receiver, decorators, a return hint, ... */
+export interface FunctionDefOptions {
+  self?: string;
+  decorators?: string[];
+  returnHint?: string;
+  bodyPrefix?: Lines;
+  extraFree?: ts.Node[];
+}
+
+/**
+ * The translation's mutually recursive entry points, bound to one export's context. Expressions
+ * contain calls and function values, calls contain expressions, statements contain classes, ...:
+ * the files of this folder call the entry points of the others through this table (`cx.passes.expr(e,
+ * ctx)`), so that each file imports only the lower ones (context, names, types, layout, numbers)
+ * and none imports another in a cycle. passes.ts fills it in.
+ */
+export interface Passes {
+  // expressions.ts
+  expr(e: ts.Expression, ctx: Ctx): Py;
+  argItems(args: readonly ts.Expression[], ctx: Ctx): Item[];
+  orderedDict(o: ts.Expression, ctx: Ctx): Py;
+  // apiCalls.ts
+  callExpr(e: ts.CallExpression, ctx: Ctx): Py;
+  newExpr(e: ts.NewExpression, ctx: Ctx): Py;
+  // statements.ts
+  block(stmts: readonly ts.Statement[], ctx: Ctx): Lines;
+  condExpr(node: ts.Expression, ctx: Ctx): Py;
+  objectPattern(p: ts.ObjectBindingPattern, source: Py, type: ts.Type, ctx: Ctx): Lines;
+  // classes.ts
+  functionDef(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody | undefined }, pyName: string, ctx: Ctx, docNode?: ts.Node, opts?: FunctionDefOptions): Lines;
+  functionValue(fn: ts.ArrowFunction | ts.FunctionExpression, ctx: Ctx): Py;
+  classDef(c: ts.ClassLikeDeclaration, ctx: Ctx): Lines;
+  fieldAssignment(ctx: Ctx, recv: Py, key: string, value: Py, valueNode: ts.Node): Lines;
+  superCall(e: ts.CallExpression, ctx: Ctx): Lines;
+}
+
 export interface TranslatorUsage {
   math: boolean;
   functools: boolean;
@@ -148,12 +187,17 @@ export class Translator {
   /** Callbacks inlined into the function that calls them (`forEach` bodies). */
   readonly inlined = new Set<ts.Node>();
 
+  /** The recursive entry points of the translation (see Passes). */
+  readonly passes: Passes;
+
   constructor(
     readonly prog: ExportProgram,
     readonly reporter: Reporter,
+    passes: (cx: Translator) => Passes,
   ) {
     this.checker = prog.checker;
     this.symbolNames = new SymbolNames(prog.checker);
+    this.passes = passes(this);
   }
 }
 
@@ -176,4 +220,25 @@ export function skipOuter(cx: Translator, e: ts.Expression): ts.Expression {
 /** A context for translating top-level code. */
 export function topContext(cx: Translator): Ctx {
   return { scope: cx.moduleScope, indent: 0, cls: null, self: null, lambda: false, fstring: false, pre: [], update: null, forEach: false };
+}
+
+// ---- syntax questions ---------------------------------------------------------------------
+
+/** Does a function use `this` (its own, not that of nested functions and classes)? */
+export function usesThis(cx: Translator, fn: ts.Node): boolean {
+  return anyNode(fn, (n) => n.kind === ts.SyntaxKind.ThisKeyword, (n) => n !== fn && (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isClassLike(n)));
+}
+
+/** Does an identifier with this text appear in `n`? */
+export function mentions(cx: Translator, n: ts.Node, ident: string): boolean {
+  return anyNode(n, (x) => ts.isIdentifier(x) && x.text === ident);
+}
+
+/** A name, `this`, a literal, or member/element access on those: cheap and safe to evaluate twice. */
+export function isSimple(cx: Translator, e: ts.Expression): boolean {
+  const x = skipOuter(cx, e);
+  if (ts.isIdentifier(x) || x.kind === ts.SyntaxKind.ThisKeyword || ts.isLiteralExpression(x)) return true;
+  if (ts.isPropertyAccessExpression(x)) return isSimple(cx, x.expression);
+  if (ts.isElementAccessExpression(x)) return isSimple(cx, x.expression) && isSimple(cx, x.argumentExpression);
+  return false;
 }

@@ -25,26 +25,15 @@ import {
   type Item,
   type Py,
 } from "../py";
-import { Ctx, Translator, anyNode, skipOuter, unsupported, warn } from "./context";
-import { callExpr, newExpr } from "./apiCalls";
-import { functionValue, hiddenChild } from "./classes";
+import { Ctx, Translator, isSimple, skipOuter, unsupported, warn } from "./context";
 import { emit, item, multiline } from "./layout";
-import { declOf, fresh, isUserSymbol, methodName, valueSymbol } from "./names";
+import { declOf, fresh, identifier, methodName, propertyNameText } from "./names";
 import { maybeFloat } from "./numbers";
-import { condExpr, propertyNameText } from "./statements";
-import { isArrayLike, isDictType, isModuleType, isNumberType, isStringType, isUnknownType, optional, parts, typeOf } from "./types";
+import { hiddenChild, isArrayLike, isDictType, isModuleType, isNumberType, isStringType, isUnknownType, parts, typeOf } from "./types";
 
 /** Expressions: literals, identifiers, property and element access, operators. */
 
 // ---- expressions ----------------------------------------------------------------------------
-
-export function isSimple(cx: Translator, e: ts.Expression): boolean {
-  const x = skipOuter(cx, e);
-  if (ts.isIdentifier(x) || x.kind === ts.SyntaxKind.ThisKeyword || ts.isLiteralExpression(x)) return true;
-  if (ts.isPropertyAccessExpression(x)) return isSimple(cx, x.expression);
-  if (ts.isElementAccessExpression(x)) return isSimple(cx, x.expression) && isSimple(cx, x.argumentExpression);
-  return false;
-}
 
 export function expr(cx: Translator, e: ts.Expression, ctx: Ctx): Py {
   const K = ts.SyntaxKind;
@@ -85,9 +74,9 @@ export function expr(cx: Translator, e: ts.Expression, ctx: Ctx): Py {
     case K.ElementAccessExpression:
       return elementAccess(cx, e as ts.ElementAccessExpression, ctx);
     case K.CallExpression:
-      return callExpr(cx, e as ts.CallExpression, ctx);
+      return cx.passes.callExpr(e as ts.CallExpression, ctx);
     case K.NewExpression:
-      return newExpr(cx, e as ts.NewExpression, ctx);
+      return cx.passes.newExpr(e as ts.NewExpression, ctx);
     case K.BinaryExpression:
       return binaryExpr(cx, e as ts.BinaryExpression, ctx);
     case K.PrefixUnaryExpression:
@@ -96,11 +85,11 @@ export function expr(cx: Translator, e: ts.Expression, ctx: Ctx): Py {
       return unsupported(cx, e, "An increment or decrement inside an expression (write it as its own statement)");
     case K.ConditionalExpression: {
       const c = e as ts.ConditionalExpression;
-      return ifElse(condExpr(cx, c.condition, ctx), expr(cx, c.whenTrue, ctx), expr(cx, c.whenFalse, ctx));
+      return ifElse(cx.passes.condExpr(c.condition, ctx), expr(cx, c.whenTrue, ctx), expr(cx, c.whenFalse, ctx));
     }
     case K.ArrowFunction:
     case K.FunctionExpression:
-      return functionValue(cx, e as ts.ArrowFunction, ctx);
+      return cx.passes.functionValue(e as ts.ArrowFunction, ctx);
     case K.TypeOfExpression:
       return unsupported(cx, e, "'typeof' outside a comparison with a type name");
     case K.VoidExpression:
@@ -141,48 +130,6 @@ export function template(cx: Translator, t: ts.TemplateExpression, ctx: Ctx): Py
   if (!fallback) return atom(`${s}"`);
   const nonEmpty = parts.filter((p) => !(p.k === "atom" && p.s === '""'));
   return nonEmpty.slice(1).reduce((a, b) => binary(a, "+", b, P.sum), nonEmpty[0] ?? atom('""'));
-}
-
-export function identifier(cx: Translator, id: ts.Identifier, _ctx: Ctx): Py {
-  switch (id.text) {
-    case "undefined":
-      return atom("None");
-    case "NaN":
-      cx.usage.math = true;
-      return atom("math.nan");
-    case "Infinity":
-      cx.usage.math = true;
-      return atom("math.inf");
-  }
-  const sym = valueSymbol(cx, id);
-  const d = sym && declOf(cx, sym);
-  if (d) {
-    const model = cx.models.get(d);
-    if (model) return call(name(model.builder), []);
-    const o = originOf(d, cx.prog.typingsFile);
-    if (o.where === "api") {
-      if (id.text === "nn" || id.text === "torch") return name(id.text);
-      if (id.text === "F") {
-        cx.usage.F = true;
-        return name("F");
-      }
-    }
-  }
-  if (sym) {
-    const py = cx.symbolNames.get(sym);
-    if (py) return name(py);
-    if (sym.flags & ts.SymbolFlags.ValueModule) return unsupported(cx, id, `The namespace import '${id.text}' used as a value`);
-  }
-  if (!sym || !isUserSymbol(cx, sym)) {
-    if (["nn", "torch"].includes(id.text)) return name(id.text);
-    if (id.text === "F") {
-      cx.usage.F = true;
-      return name("F");
-    }
-    cx.reporter.report("error", id, `'${id.text}' is not defined (or not part of the model language)`, "export-undefined");
-    return atom("...");
-  }
-  return name(safeName(snake(id.text)));
 }
 
 export function elements(cx: Translator, els: readonly ts.Expression[], ctx: Ctx): Item[] {
@@ -228,16 +175,6 @@ export function orderedDict(cx: Translator, o: ts.Expression, ctx: Ctx): Py {
 }
 
 // ---- member access --------------------------------------------------------------------------
-
-export function memberName(cx: Translator, prop: ts.Symbol | undefined, key: string): string {
-  const d = prop && declOf(cx, prop);
-  if (d) {
-    const o = originOf(d, cx.prog.typingsFile);
-    if (o.where === "api") return snake(key);
-    if (ts.isMethodDeclaration(d)) return methodName(cx, key);
-  }
-  return key;
-}
 
 export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, ctx: Ctx): Py {
   const key = pa.name.text;
@@ -325,10 +262,6 @@ export function elementAccess(cx: Translator, ea: ts.ElementAccessExpression, ct
   if (isNumberType(cx, typeOf(cx, arg)) && maybeFloat(cx, arg)) index = call(name("int"), [index]);
   if (isDictType(cx, recvType) && ts.isNumericLiteral(arg)) index = atom(pyString(arg.text));
   return subscript(recv, index);
-}
-
-export function mentions(cx: Translator, n: ts.Node, ident: string): boolean {
-  return anyNode(n, (x) => ts.isIdentifier(x) && x.text === ident);
 }
 
 // ---- operators ------------------------------------------------------------------------------
@@ -462,7 +395,7 @@ export function prefix(cx: Translator, p: ts.PrefixUnaryExpression, ctx: Ctx): P
   const K = ts.SyntaxKind;
   switch (p.operator) {
     case K.ExclamationToken:
-      return condExpr(cx, p, ctx);
+      return cx.passes.condExpr(p, ctx);
     case K.MinusToken:
       return unary("-", expr(cx, p.operand, ctx));
     case K.PlusToken:

@@ -8,3 +8,4 @@ export * from "./classes";
 export * from "./expressions";
 export * from "./apiCalls";
 export * from "./numbers";
+export * from "./passes";

@@ -1,5 +1,5 @@
 import ts = require("typescript");
-import { P, atom, commentLine, docstringText, list, render, safeName, seq, snake, splitLines, type Item, type Py } from "../py";
+import { P, atom, commentLine, docstringText, render, safeName, seq, snake, splitLines, type Item, type Py } from "../py";
 import { Ctx, Lines, Translator } from "./context";
 
 /** Comments, docstrings and the layout of emitted lines. */

@@ -1,7 +1,7 @@
 import ts = require("typescript");
-import { originOf, TORCH_MODULE_ATTRIBUTES } from "../api";
-import { isIdentifier, name, safeName, snake } from "../py";
-import { FUNCTION_LIKE, Scope, Translator } from "./context";
+import { originOf, TORCH_MODULE_ATTRIBUTES, type Origin } from "../api";
+import { atom, call, isIdentifier, name, safeName, snake, type Py } from "../py";
+import { Ctx, FUNCTION_LIKE, Scope, Translator, unsupported } from "./context";
 
 /** Scopes and naming: symbols, the Python scopes of functions, fresh and safe names. */
 
@@ -188,4 +188,100 @@ export function methodName(cx: Translator, n: string): string {
 export function symbolName(cx: Translator, id: ts.Identifier): string {
   const sym = cx.checker.getSymbolAtLocation(id);
   return (sym && cx.symbolNames.get(sym)) ?? safeName(snake(id.text));
+}
+
+// ---- names in the source: property keys, members, callees, patterns, identifiers -----------
+
+/** The text of a property name that is not computed, else undefined. */
+export function propertyNameText(cx: Translator, n: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n) || ts.isPrivateIdentifier(n)) return n.text;
+  return undefined;
+}
+
+/** A member's Python name: the API's in snake_case, user methods through methodName(). */
+export function memberName(cx: Translator, prop: ts.Symbol | undefined, key: string): string {
+  const d = prop && declOf(cx, prop);
+  if (d) {
+    const o = originOf(d, cx.prog.typingsFile);
+    if (o.where === "api") return snake(key);
+    if (ts.isMethodDeclaration(d)) return methodName(cx, key);
+  }
+  return key;
+}
+
+/** The declaration a call resolves to, and where it comes from (the API, the library, user code). */
+export function calleeOrigin(cx: Translator, e: ts.CallExpression | ts.NewExpression): (Origin & { decl: ts.SignatureDeclaration }) | undefined {
+  let sig: ts.Signature | undefined;
+  try {
+    sig = cx.checker.getResolvedSignature(e);
+  } catch {
+    return undefined;
+  }
+  const decl = sig?.getDeclaration();
+  if (!decl) return undefined;
+  return { ...originOf(decl, cx.prog.typingsFile), decl };
+}
+
+/** The Python assignment target of an array pattern (`a, *rest`), or undefined (reported) when it has none. */
+export function arrayTarget(cx: Translator, p: ts.ArrayBindingPattern): string | undefined {
+  const parts: string[] = [];
+  for (const el of p.elements) {
+    if (ts.isOmittedExpression(el)) parts.push("_");
+    else if (el.initializer) {
+      unsupported(cx, el, "A default value in an array pattern");
+      return undefined;
+    } else if (ts.isIdentifier(el.name)) parts.push(`${el.dotDotDotToken ? "*" : ""}${symbolName(cx, el.name)}`);
+    else if (ts.isArrayBindingPattern(el.name)) {
+      const inner = arrayTarget(cx, el.name);
+      if (inner === undefined) return undefined;
+      parts.push(`(${inner})`);
+    } else {
+      unsupported(cx, el, "An object pattern inside an array pattern");
+      return undefined;
+    }
+  }
+  return parts.length === 1 ? `${parts[0]},` : parts.join(", ");
+}
+
+/** An identifier as a Python value: model constants call their builders, `nn`/`torch`/`F` stay. */
+export function identifier(cx: Translator, id: ts.Identifier, _ctx: Ctx): Py {
+  switch (id.text) {
+    case "undefined":
+      return atom("None");
+    case "NaN":
+      cx.usage.math = true;
+      return atom("math.nan");
+    case "Infinity":
+      cx.usage.math = true;
+      return atom("math.inf");
+  }
+  const sym = valueSymbol(cx, id);
+  const d = sym && declOf(cx, sym);
+  if (d) {
+    const model = cx.models.get(d);
+    if (model) return call(name(model.builder), []);
+    const o = originOf(d, cx.prog.typingsFile);
+    if (o.where === "api") {
+      if (id.text === "nn" || id.text === "torch") return name(id.text);
+      if (id.text === "F") {
+        cx.usage.F = true;
+        return name("F");
+      }
+    }
+  }
+  if (sym) {
+    const py = cx.symbolNames.get(sym);
+    if (py) return name(py);
+    if (sym.flags & ts.SymbolFlags.ValueModule) return unsupported(cx, id, `The namespace import '${id.text}' used as a value`);
+  }
+  if (!sym || !isUserSymbol(cx, sym)) {
+    if (["nn", "torch"].includes(id.text)) return name(id.text);
+    if (id.text === "F") {
+      cx.usage.F = true;
+      return name("F");
+    }
+    cx.reporter.report("error", id, `'${id.text}' is not defined (or not part of the model language)`, "export-undefined");
+    return atom("...");
+  }
+  return name(safeName(snake(id.text)));
 }

@@ -1,6 +1,5 @@
 import ts = require("typescript");
 import { originOf } from "../api";
-import { call, list } from "../py";
 import { FUNCTION_LIKE, Translator, anyNode, isAssignment, skipOuter } from "./context";
 import { declOf, isValueReference, valueSymbol } from "./names";
 

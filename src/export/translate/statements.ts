@@ -1,13 +1,10 @@
 import ts = require("typescript");
 import { P, atom, attr, binary, call, ifElse, isIdentifier, list, logical, name, pyString, render, subscript, tuple, unary, type Py } from "../py";
-import { Ctx, FUNCTION_LIKE, Lines, MUTATING_METHODS, Scope, Translator, anyNode, isAssignment, skipOuter, unsupported } from "./context";
-import { calleeOrigin } from "./apiCalls";
-import { classDef, fieldAssignment, functionDef, hiddenChild, superCall } from "./classes";
-import { argItems, expr, isSimple, memberName } from "./expressions";
+import { Ctx, FUNCTION_LIKE, Lines, MUTATING_METHODS, Scope, Translator, anyNode, isAssignment, isSimple, skipOuter, unsupported } from "./context";
 import { blankBefore, emit, leadingComments, simple, sub } from "./layout";
-import { bindingScopeNode, enterScope, fresh, isValueReference, symbolName, valueSymbol } from "./names";
+import { arrayTarget, bindingScopeNode, calleeOrigin, enterScope, fresh, isValueReference, memberName, propertyNameText, symbolName, valueSymbol } from "./names";
 import { maybeFloat } from "./numbers";
-import { isDictType, isModuleType, isStringType, typeOf } from "./types";
+import { hiddenChild, isDictType, isModuleType, isStringType, typeOf } from "./types";
 
 /** Statements: blocks, control flow, loops, assignments and destructuring. */
 
@@ -47,7 +44,7 @@ export function stmt(cx: Translator, s: ts.Statement, ctx: Ctx): Lines {
     case K.ReturnStatement: {
       const r = s as ts.ReturnStatement;
       if (ctx.forEach) return r.expression ? [...exprStatement(cx, r.expression, ctx), `${" ".repeat(ctx.indent)}continue`] : [`${" ".repeat(ctx.indent)}continue`];
-      return simple(cx, s, r.expression ? emit(cx, ctx, expr(cx, r.expression, ctx), "return ") : [`${" ".repeat(ctx.indent)}return`]);
+      return simple(cx, s, r.expression ? emit(cx, ctx, cx.passes.expr(r.expression, ctx), "return ") : [`${" ".repeat(ctx.indent)}return`]);
     }
     case K.ForStatement:
       return forStatement(cx, s as ts.ForStatement, ctx);
@@ -61,7 +58,7 @@ export function stmt(cx: Translator, s: ts.Statement, ctx: Ctx): Lines {
         return [];
       }
       const target = loopTarget(cx, f.initializer, ctx);
-      const head = emit(cx, ctx, expr(cx, f.expression, ctx), `for ${target.head} in `, ":");
+      const head = emit(cx, ctx, cx.passes.expr(f.expression, ctx), `for ${target.head} in `, ":");
       return [...head, ...target.body.map((l) => " ".repeat(ctx.indent + 4) + l), ...block(cx, bodyOf(cx, f.statement), sub(cx, ctx, { update: null }))];
     }
     case K.WhileStatement: {
@@ -100,10 +97,10 @@ export function stmt(cx: Translator, s: ts.Statement, ctx: Ctx): Lines {
     case K.FunctionDeclaration: {
       const f = s as ts.FunctionDeclaration;
       if (!f.body) return [];
-      return functionDef(cx, f, f.name ? symbolName(cx, f.name) : fresh(cx, ctx.scope, "_fn"), ctx);
+      return cx.passes.functionDef(f, f.name ? symbolName(cx, f.name) : fresh(cx, ctx.scope, "_fn"), ctx);
     }
     case K.ClassDeclaration:
-      return classDef(cx, s as ts.ClassDeclaration, ctx);
+      return cx.passes.classDef(s as ts.ClassDeclaration, ctx);
     case K.EmptyStatement:
     case K.TypeAliasDeclaration:
     case K.InterfaceDeclaration:
@@ -142,13 +139,13 @@ export function condExpr(cx: Translator, node: ts.Expression, ctx: Ctx): Py {
   const n = skipOuter(cx, node);
   if (ts.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.ExclamationToken) {
     const inner = skipOuter(cx, n.operand);
-    if (isObjectValue(cx, inner)) return binary(expr(cx, inner, ctx), "is", atom("None"), P.compare);
+    if (isObjectValue(cx, inner)) return binary(cx.passes.expr(inner, ctx), "is", atom("None"), P.compare);
     return unary("not", condExpr(cx, inner, ctx));
   }
   if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
     return logical(condExpr(cx, n.left, ctx), n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? "and" : "or", condExpr(cx, n.right, ctx));
   }
-  const py = expr(cx, n, ctx);
+  const py = cx.passes.expr(n, ctx);
   return isObjectValue(cx, n) ? binary(py, "is not", atom("None"), P.compare) : py;
 }
 
@@ -185,13 +182,13 @@ export function throwStatement(cx: Translator, s: ts.ThrowStatement, ctx: Ctx): 
     cls = e.expression.text === "TypeError" ? "TypeError" : "ValueError";
     args = e.arguments ?? [];
   }
-  const msg = args ? args.map((a) => expr(cx, a, ctx)) : [expr(cx, e, ctx)];
+  const msg = args ? args.map((a) => cx.passes.expr(a, ctx)) : [cx.passes.expr(e, ctx)];
   return emit(cx, ctx, call(name(cls), msg), "raise ");
 }
 
 export function switchStatement(cx: Translator, s: ts.SwitchStatement, ctx: Ctx): Lines {
   const out: Lines = [];
-  let disc = expr(cx, s.expression, ctx);
+  let disc = cx.passes.expr(s.expression, ctx);
   if (!isSimple(cx, s.expression)) {
     const t = fresh(cx, ctx.scope, "_value");
     out.push(...emit(cx, ctx, disc, `${t} = `));
@@ -225,7 +222,7 @@ export function switchStatement(cx: Translator, s: ts.SwitchStatement, ctx: Ctx)
         unsupported(cx, c, "A default clause shared with cases");
         return out;
       }
-      const values = pending.map((v) => expr(cx, v, ctx));
+      const values = pending.map((v) => cx.passes.expr(v, ctx));
       const test = values.length === 1 ? binary(disc, "==", values[0]!, P.compare) : binary(disc, "in", tuple(values), P.compare);
       out.push(...emit(cx, ctx, test, first ? "if " : "elif ", ":"), ...block(cx, stmts, sub(cx, ctx)));
     }
@@ -258,10 +255,10 @@ export function variableList(cx: Translator, list: { readonly declarations: read
       const n = symbolName(cx, d.name);
       const init = d.initializer && skipOuter(cx, d.initializer);
       if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
-        out.push(...functionDef(cx, init, n, ctx, d));
+        out.push(...cx.passes.functionDef(init, n, ctx, d));
         continue;
       }
-      const value = d.initializer ? expr(cx, d.initializer, ctx) : atom("None");
+      const value = d.initializer ? cx.passes.expr(d.initializer, ctx) : atom("None");
       out.push(...emit(cx, ctx, value, `${n} = `));
     } else out.push(...destructure(cx, d.name, d.initializer, ctx));
   }
@@ -277,11 +274,11 @@ export function destructure(cx: Translator, pattern: ts.BindingName, init: ts.Ex
   if (ts.isArrayBindingPattern(pattern)) {
     const target = arrayTarget(cx, pattern);
     if (target === undefined) return [];
-    return emit(cx, ctx, expr(cx, init, ctx), `${target} = `);
+    return emit(cx, ctx, cx.passes.expr(init, ctx), `${target} = `);
   }
   if (ts.isObjectBindingPattern(pattern)) {
     const out: Lines = [];
-    let source: Py = expr(cx, init, ctx);
+    let source: Py = cx.passes.expr(init, ctx);
     if (!isSimple(cx, init)) {
       const t = fresh(cx, ctx.scope, "_value");
       out.push(...emit(cx, ctx, source, `${t} = `));
@@ -292,26 +289,6 @@ export function destructure(cx: Translator, pattern: ts.BindingName, init: ts.Ex
   }
   unsupported(cx, pattern, "This destructuring");
   return [];
-}
-
-export function arrayTarget(cx: Translator, p: ts.ArrayBindingPattern): string | undefined {
-  const parts: string[] = [];
-  for (const el of p.elements) {
-    if (ts.isOmittedExpression(el)) parts.push("_");
-    else if (el.initializer) {
-      unsupported(cx, el, "A default value in an array pattern");
-      return undefined;
-    } else if (ts.isIdentifier(el.name)) parts.push(`${el.dotDotDotToken ? "*" : ""}${symbolName(cx, el.name)}`);
-    else if (ts.isArrayBindingPattern(el.name)) {
-      const inner = arrayTarget(cx, el.name);
-      if (inner === undefined) return undefined;
-      parts.push(`(${inner})`);
-    } else {
-      unsupported(cx, el, "An object pattern inside an array pattern");
-      return undefined;
-    }
-  }
-  return parts.length === 1 ? `${parts[0]},` : parts.join(", ");
 }
 
 export function objectPattern(cx: Translator, p: ts.ObjectBindingPattern, source: Py, type: ts.Type, ctx: Ctx): Lines {
@@ -339,13 +316,13 @@ export function objectPattern(cx: Translator, p: ts.ObjectBindingPattern, source
     if (isDict) {
       const optional = !!(prop && prop.flags & ts.SymbolFlags.Optional);
       value = el.initializer
-        ? call(attr(source, "get"), [atom(pyString(key)), expr(cx, el.initializer, ctx)])
+        ? call(attr(source, "get"), [atom(pyString(key)), cx.passes.expr(el.initializer, ctx)])
         : optional
           ? call(attr(source, "get"), [atom(pyString(key))])
           : subscript(source, atom(pyString(key)));
     } else {
       value = attr(source, memberName(cx, prop, key));
-      if (el.initializer) value = ifElse(binary(value, "is not", atom("None"), P.compare), value, expr(cx, el.initializer, ctx));
+      if (el.initializer) value = ifElse(binary(value, "is not", atom("None"), P.compare), value, cx.passes.expr(el.initializer, ctx));
     }
     if (ts.isIdentifier(el.name)) out.push(...emit(cx, ctx, value, `${symbolName(cx, el.name)} = `));
     else if (ts.isArrayBindingPattern(el.name)) {
@@ -358,11 +335,6 @@ export function objectPattern(cx: Translator, p: ts.ObjectBindingPattern, source
     }
   }
   return out;
-}
-
-export function propertyNameText(cx: Translator, n: ts.PropertyName): string | undefined {
-  if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n) || ts.isPrivateIdentifier(n)) return n.text;
-  return undefined;
 }
 
 /** Marks identifiers assigned outside their own Python scope as nonlocal / global. */
@@ -408,12 +380,12 @@ export function exprStatement(cx: Translator, e0: ts.Expression, ctx: Ctx): Line
       targets.forEach((t) => noteAssignment(cx, t, ctx));
       const only = targets.length === 1 ? skipOuter(cx, targets[0]!) : undefined;
       if (only && ts.isPropertyAccessExpression(only) && isModuleType(cx, typeOf(cx, only.expression)) && hiddenChild(cx, only.name.text, value)) {
-        return fieldAssignment(cx, ctx, expr(cx, only.expression, ctx), only.name.text, expr(cx, value, ctx), value);
+        return cx.passes.fieldAssignment(ctx, cx.passes.expr(only.expression, ctx), only.name.text, cx.passes.expr(value, ctx), value);
       }
       const named = only && moduleKeyAccess(cx, only);
-      if (named) return emit(cx, ctx, call(name("setattr"), [expr(cx, named.expression, ctx), atom(pyString(named.key)), expr(cx, value, ctx)]));
+      if (named) return emit(cx, ctx, call(name("setattr"), [cx.passes.expr(named.expression, ctx), atom(pyString(named.key)), cx.passes.expr(value, ctx)]));
       const lhs = targets.map((t) => targetText(cx, t, ctx)).join(" = ");
-      return emit(cx, ctx, expr(cx, value, ctx), `${lhs} = `);
+      return emit(cx, ctx, cx.passes.expr(value, ctx), `${lhs} = `);
     }
     const compound: Partial<Record<ts.SyntaxKind, string>> = {
       [K.PlusEqualsToken]: "+=",
@@ -431,7 +403,7 @@ export function exprStatement(cx: Translator, e0: ts.Expression, ctx: Ctx): Line
     const cop = compound[op];
     if (cop) {
       noteAssignment(cx, e.left, ctx);
-      let right = expr(cx, e.right, ctx);
+      let right = cx.passes.expr(e.right, ctx);
       if (op === K.PlusEqualsToken && isStringType(cx, typeOf(cx, e.left)) && !isStringType(cx, typeOf(cx, e.right))) right = call(name("str"), [right]);
       return emit(cx, ctx, right, `${targetText(cx, e.left, ctx)} ${cop} `);
     }
@@ -439,7 +411,7 @@ export function exprStatement(cx: Translator, e0: ts.Expression, ctx: Ctx): Line
       noteAssignment(cx, e.left, ctx);
       const t = targetText(cx, e.left, ctx);
       const test = op === K.QuestionQuestionEqualsToken ? `${t} is None` : op === K.BarBarEqualsToken ? `not ${t}` : t;
-      return [`${" ".repeat(ctx.indent)}if ${test}:`, ...emit(cx, sub(cx, ctx), expr(cx, e.right, ctx), `${t} = `)];
+      return [`${" ".repeat(ctx.indent)}if ${test}:`, ...emit(cx, sub(cx, ctx), cx.passes.expr(e.right, ctx), `${t} = `)];
     }
     if (op === K.CommaToken) return [...exprStatement(cx, e.left, ctx), ...exprStatement(cx, e.right, ctx)];
   }
@@ -456,7 +428,7 @@ export function exprStatement(cx: Translator, e0: ts.Expression, ctx: Ctx): Line
     unsupported(cx, e, "'delete'");
     return [];
   }
-  return emit(cx, ctx, expr(cx, e, ctx));
+  return emit(cx, ctx, cx.passes.expr(e, ctx));
 }
 
 export function targetText(cx: Translator, t: ts.Expression, ctx: Ctx): string {
@@ -468,7 +440,7 @@ export function targetText(cx: Translator, t: ts.Expression, ctx: Ctx): string {
   if (!(ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner))) {
     unsupported(cx, t, "This assignment target");
   }
-  return render(expr(cx, inner, ctx), 0, 0);
+  return render(cx.passes.expr(inner, ctx), 0, 0);
 }
 
 /** `module["not-an-identifier"]`: an attribute that only getattr/setattr reach. */
@@ -482,17 +454,17 @@ export function moduleKeyAccess(cx: Translator, e: ts.Expression): { expression:
 
 /** Calls that are statements in Python: `push`, `forEach`, `super(...)`, `reverse`. */
 export function statementCall(cx: Translator, e: ts.CallExpression, ctx: Ctx): Lines | undefined {
-  if (e.expression.kind === ts.SyntaxKind.SuperKeyword) return superCall(cx, e, ctx);
+  if (e.expression.kind === ts.SyntaxKind.SuperKeyword) return cx.passes.superCall(e, ctx);
   const callee = e.expression;
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const o = calleeOrigin(cx, e);
   const method = callee.name.text;
   if (o && o.where === "lib" && (o.owner === "Array" || o.owner === "ReadonlyArray")) {
-    const recv = expr(cx, callee.expression, ctx);
+    const recv = cx.passes.expr(callee.expression, ctx);
     if (method === "push") {
-      if (e.arguments.length === 1 && !ts.isSpreadElement(e.arguments[0]!)) return emit(cx, ctx, call(attr(recv, "append"), [expr(cx, e.arguments[0]!, ctx)]));
-      if (e.arguments.length === 1 && ts.isSpreadElement(e.arguments[0]!)) return emit(cx, ctx, call(attr(recv, "extend"), [expr(cx, e.arguments[0].expression, ctx)]));
-      return emit(cx, ctx, call(attr(recv, "extend"), [list(argItems(cx, e.arguments, ctx))]));
+      if (e.arguments.length === 1 && !ts.isSpreadElement(e.arguments[0]!)) return emit(cx, ctx, call(attr(recv, "append"), [cx.passes.expr(e.arguments[0]!, ctx)]));
+      if (e.arguments.length === 1 && ts.isSpreadElement(e.arguments[0]!)) return emit(cx, ctx, call(attr(recv, "extend"), [cx.passes.expr(e.arguments[0].expression, ctx)]));
+      return emit(cx, ctx, call(attr(recv, "extend"), [list(cx.passes.argItems(e.arguments, ctx))]));
     }
     if (method === "reverse" && e.arguments.length === 0) return emit(cx, ctx, call(attr(recv, "reverse"), []));
     if (method === "forEach") return forEachLoop(cx, e, recv, ctx);
@@ -557,8 +529,8 @@ export function rangeLoop(cx: Translator, f: ts.ForStatement, ctx: Ctx): Lines |
   if (step > 0 && op !== K.LessThanToken && op !== K.LessThanEqualsToken) return undefined;
   if (step < 0 && op !== K.GreaterThanToken && op !== K.GreaterThanEqualsToken) return undefined;
   if (assigns(cx, f.statement, sym) || !invariant(cx, c.right, f.statement)) return undefined;
-  const start = expr(cx, d.initializer, ctx);
-  let end = expr(cx, c.right, ctx);
+  const start = cx.passes.expr(d.initializer, ctx);
+  let end = cx.passes.expr(c.right, ctx);
   const inclusive = op === K.LessThanEqualsToken || op === K.GreaterThanEqualsToken;
   if (maybeFloat(cx, c.right)) {
     cx.usage.math = true;
@@ -638,7 +610,7 @@ export function forOf(cx: Translator, f: ts.ForOfStatement, ctx: Ctx): Lines {
     return [];
   }
   const target = loopTarget(cx, f.initializer, ctx);
-  const iter = expr(cx, f.expression, { ...ctx, iterable: true });
+  const iter = cx.passes.expr(f.expression, { ...ctx, iterable: true });
   const head = emit(cx, ctx, iter, `for ${target.head} in `, ":");
   const inner = sub(cx, ctx, { update: null });
   return [...head, ...target.body.map((l) => " ".repeat(inner.indent) + l), ...block(cx, bodyOf(cx, f.statement), inner)];

@@ -1,6 +1,5 @@
 import ts = require("typescript");
-import { originOf } from "../api";
-import { dict } from "../py";
+import { originOf, TORCH_MODULE_ATTRIBUTES } from "../api";
 import { Translator, skipOuter } from "./context";
 import { declOf } from "./names";
 
@@ -170,4 +169,13 @@ export function classHint(cx: Translator, n: ts.EntityName): string | undefined 
 export function isOptionsType(cx: Translator, t: ts.Type): boolean {
   const nn = cx.checker.getNonNullableType(t);
   return isDictType(cx, nn) && !isArrayLike(cx, nn);
+}
+
+/**
+ * A child module stored in a field whose name is an nn.Module attribute (`double`, `parameters`,
+ * ...) is registered and read through _modules: `self.double` would be the method, and
+ * add_module refuses the name.
+ */
+export function hiddenChild(cx: Translator, name: string, valueNode: ts.Node): boolean {
+  return TORCH_MODULE_ATTRIBUTES.has(name) && isModuleType(cx, typeOf(cx, valueNode));
 }
