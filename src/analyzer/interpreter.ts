@@ -10,8 +10,6 @@ import { getProperty, setProperty } from "./properties";
 import { exec, execBlock, hoist, iterate } from "./statements";
 import { ArrayValue, ModuleValue, ObjectValue, Poison, SymDim, type CallSite, type ClassValue, type Closure, type Env, type Value } from "./values";
 
-export type { Budget, TorchRuntime } from "./evaluator";
-
 /**
  * An abstract interpreter for the subset of TypeScript that model code uses. It evaluates
  * definitions to values (modules, tensors with shapes, numbers, ...) without executing anything:
