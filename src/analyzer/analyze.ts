@@ -4,13 +4,14 @@ import ts = require("typescript");
 import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, Shape } from "../shared/analysis";
 import { sumCounts, toCount } from "../shared/count";
 import { CircularImportError, EvalError, PoisonError } from "./errors";
-import { Interpreter, type Budget } from "./interpreter";
+import type { Budget } from "./evaluator";
+import { Interpreter } from "./interpreter";
 import { guardAgainstScannerHang } from "./parseGuard";
 import { Reporter, toLocation } from "./location";
 import { NO_COUNTS } from "./layers/kind";
 import { INPUT_FIELD } from "./receptiveField";
 import { hasModifier, inputTags } from "./syntax";
-import { namedModules, Torch, Trace } from "./torch";
+import { namedModules, Torch, Trace } from "./symbolicTorch";
 import { ArrayValue, Env, ModuleValue, Namespace, Poison, TensorValue, typeName, type Value } from "./values";
 
 /**

@@ -4,7 +4,7 @@ import type { Location, Position } from "../shared/analysis";
 import { modulesOfField } from "./hover";
 import { rangeContains, rangeKey, rangeWithin } from "../shared/ranges";
 import type { AnalysisSession } from "./session";
-import { className, enclosingClass, fieldDefinitions, nodeAt, nodeRange, nodeSpanning, offsetAt, thisMemberName } from "./syntax";
+import { className, enclosingClass, fieldDefinitions, nodeAt, nodeRange, nodeSpanning, offsetAt, thisMemberName } from "./treeQueries";
 
 /**
  * `textDocument/definition` for module calls in `forward`: from `this.conv1(x)` (or `this.conv1`

@@ -8,7 +8,7 @@ import { shapeText } from "../shared/markdown";
 import { moduleOutput } from "./moduleShapes";
 import { rangeWithin } from "../shared/ranges";
 import type { Snapshot } from "./snapshot";
-import { nodeAt, nodeRange, offsetAt } from "./syntax";
+import { nodeAt, nodeRange, offsetAt } from "./treeQueries";
 
 /**
  * `textDocument/documentSymbol`: the outline of a model file — each exported model, then its

@@ -18,7 +18,7 @@ import {
   nodeRange,
   offsetAt,
   thisCallAt,
-} from "./syntax";
+} from "./treeQueries";
 
 /**
  * `textDocument/hover`: what is under the cursor — a layer construction, a module field, a call

@@ -8,7 +8,7 @@ import { moduleOutput } from "./moduleShapes";
 import { comparePositions, rangeContains, rangeKey, rangesEqual } from "../shared/ranges";
 import type { AnalysisSession } from "./session";
 import type { Snapshot } from "./snapshot";
-import { enclosingStatement, nodeAt, nodeRange, offsetAt, positionAt, sequentialCalls } from "./syntax";
+import { enclosingStatement, nodeAt, nodeRange, offsetAt, positionAt, sequentialCalls } from "./treeQueries";
 
 /**
  * `textDocument/inlayHint`: the output shape after each entry of `nn.Sequential(...)` and after

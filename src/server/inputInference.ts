@@ -2,7 +2,7 @@ import ts = require("typescript");
 import type { FileAnalysis, Range, Shape } from "../shared/analysis";
 import { LAYERS, LAYER_CATALOG, isLayerType, type InputParam, type LayerKind } from "../analyzer/layers/index";
 import { formatShapeText } from "../shared/format";
-import { findAncestor, nodeAt, offsetAt, positionAt } from "./syntax";
+import { findAncestor, nodeAt, offsetAt, positionAt } from "./treeQueries";
 
 /**
  * The quick fix for a model without `@input`: which shape to write, and where.

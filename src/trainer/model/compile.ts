@@ -113,7 +113,7 @@ function describeNode(n: GraphNode): string {
 
 /**
  * The typed configuration of a layer node: its `attrs` are the analyzer's resolved configuration
- * of that kind (toAttrs in analyzer/torch.ts), JSON-copied: the one cast between the two.
+ * of that kind (toAttrs in analyzer/symbolicTorch.ts), JSON-copied: the one cast between the two.
  */
 function configOf<T extends LayerType>(_type: T, attrs: Attrs): LayerConfig<T> {
   return attrs as unknown as LayerConfig<T>;

@@ -1,7 +1,8 @@
 import ts = require("typescript");
 import type { AttrValue, Dim, GraphNode, LayerCall, ReceptiveField, Shape, TensorNote } from "../shared/analysis";
 import { BudgetError, EvalError } from "./errors";
-import type { Interpreter, TorchRuntime } from "./interpreter";
+import type { TorchRuntime } from "./evaluator";
+import type { Interpreter } from "./interpreter";
 import { resolveArgs } from "./layers/args";
 import { flattenShape } from "./layers/flatten";
 import { FUNCTIONAL_KINDS, LAYERS, LAYER_KINDS, type LayerType } from "./layers/index";
@@ -27,7 +28,7 @@ import {
 } from "./values";
 
 /**
- * The PyTorch-like runtime of the model language: the `nn`, `F` and `torch` namespaces, module
+ * The symbolic PyTorch-like runtime of the model language: the `nn`, `F` and `torch` namespaces, module
  * construction and registration, and tracing of module calls with shapes during a model's forward.
  */
 
