@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
 import { defaultForm } from "../../src/extension/train/form";
 import { validateTrainToWebview, type TrainToWebview } from "../../src/shared/webview/train";
-import { CSP_SOURCE, createFake, Emitter, FakeUri, install, makePanel, type FakePanel } from "./fakeVscode";
+import { CSP_SOURCE, createFake, Emitter, install, makePanel, Uri, type FakePanel } from "../helpers/fakeVscode";
 import { ROOT } from "./harness";
 
 /**
@@ -35,11 +35,11 @@ const EXT = path.join(os.tmpdir(), "cnn-studio-ext");
 const MNIST = path.join(ROOT, "examples", "mnist-cnn.ts");
 
 function openView(): { panel: FakePanel; started: unknown[]; stopped: number[] } {
-  const uri = new FakeUri(MNIST);
+  const uri = Uri.file(MNIST);
   const r = new Analyzer().analyzeFile(MNIST);
   const result = { uri: uri.toString(), file: MNIST, version: null, isModelFile: true, models: r.models.map((m) => ({ ...m, edges: [] })), diagnostics: r.diagnostics, dependencies: r.dependencies };
   const saved = new Map<string, unknown>();
-  const context = { extensionUri: new FakeUri(EXT), globalStorageUri: new FakeUri(path.join(EXT, "storage")), workspaceState: { get: (k: string) => saved.get(k), update: async (k: string, v: unknown) => void saved.set(k, v) } };
+  const context = { extensionUri: Uri.file(EXT), globalStorageUri: Uri.file(path.join(EXT, "storage")), workspaceState: { get: (k: string) => saved.get(k), update: async (k: string, v: unknown) => void saved.set(k, v) } };
   const store = { onDidChange: new Emitter<void>().event, entries: () => [{ uri, result }], ensureScanned: async () => {}, refreshFile: async () => {} };
   const started: unknown[] = [];
   const stopped: number[] = [];

@@ -187,9 +187,6 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       case "started":
         this.lastMessage = { text: "", kind: "info", detail: "" };
         break;
-      case "dryRun":
-        this.lastMessage = { text: `The training engine is not part of this build yet, so nothing was started. Start would run: ${result.description}`, kind: "info", detail: result.json };
-        break;
       case "untrusted":
         void vscode.window.showWarningMessage(result.message, "Manage Workspace Trust").then((a) => {
           if (a) void vscode.commands.executeCommand("workbench.trust.manage");
@@ -198,6 +195,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
         break;
       case "busy":
       case "invalid":
+      case "unavailable":
         this.lastMessage = { text: result.message, kind: "error", detail: "" };
         break;
     }
