@@ -300,7 +300,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
   const parsed = parseTrainArgs(engine.rest, cwd, (file) => {
     try {
       // the analyzer is only loaded when --model is left out
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+       
       const { Analyzer } = require("../analyzer/index") as typeof import("../analyzer/index");
       return { names: new Analyzer().analyzeFile(file).models.map((m) => m.name) };
     } catch {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pythonCandidates, runPython } from "./python";
+import { pythonCandidates, runPython } from "./pythonProcess";
 
 /**
  * ONNX export through PyTorch: the exported Python file is run with the user's Python and

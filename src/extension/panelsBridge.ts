@@ -3,7 +3,7 @@ import type { ModelCommandArgs } from "../shared/lsp";
 import type { AnalysisClient } from "./client";
 import { registerSerializers } from "./panels/serializers";
 import type { PanelServices } from "./panels/services";
-import { TrainerTensorService } from "./tensors";
+import { TrainerTensorService } from "./tensorService";
 import type { TrainingController } from "./train/trainingController";
 
 /**

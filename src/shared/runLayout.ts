@@ -1,5 +1,5 @@
 /**
- * The layout of a run folder, as the trainer writes it (src/trainer/runs.ts, checkpoint.ts) and the
+ * The layout of a run folder, as the trainer writes it (src/trainer/runFiles.ts, checkpoint.ts) and the
  * extension reads it (src/extension/runs/runFolder.ts): `<runsDir>/<yyyy-mm-dd-HHMMSS>-<model>/`
  * with these files, and `checkpoints/<index>.json` + `.bin`.
  */

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHECKPOINT_FORMAT, CHECKPOINT_INDEX } from "../shared/runLayout";
-import { removeStaleTemps, writeFileAtomic, writeFileAtomicWith, type ByteSink } from "./runs";
+import { removeStaleTemps, writeFileAtomic, writeFileAtomicWith, type ByteSink } from "./runFiles";
 
 /**
  * Checkpoints: `checkpoints/e0003-s000125.json`, an index, and `e0003-s000125.bin`, the float32

@@ -3,7 +3,7 @@ import type { Engine, EngineRequest } from "./engines/engine";
 import { TfjsEngine } from "./engines/tfjs/tfjsEngine";
 import { TorchEngine } from "./engines/torch/torchEngine";
 import { Inspector } from "./inspect";
-import { logTail, markRunFailed } from "./runs";
+import { logTail, markRunFailed } from "./runFiles";
 import type { BackendSelection, SessionDeps } from "./runSetup";
 
 /**

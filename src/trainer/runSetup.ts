@@ -19,7 +19,7 @@ import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { channelStats, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
 import type { CompileModel, TF } from "./model/types";
-import { removeStaleTemps, type RunFiles } from "./runs";
+import { removeStaleTemps, type RunFiles } from "./runFiles";
 
 /**
  * The run set-up both engines share (src/trainer/engines/tfjs and src/trainer/engines/torch), so

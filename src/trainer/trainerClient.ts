@@ -14,7 +14,7 @@ import {
   type TrainerEvent,
   type TrainerRequest,
 } from "../shared/training";
-import { markRunFailed } from "./runs";
+import { markRunFailed } from "./runFiles";
 
 /**
  * The parent's side of the trainer protocol, shared by the extension and the CLI (no vscode

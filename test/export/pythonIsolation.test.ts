@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { runPython } from "../../src/export/python";
+import { runPython } from "../../src/export/pythonProcess";
 import { trainConfig } from "../../src/shared/training";
 import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 import { PYTHON, ROOT } from "./helpers";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { listCheckpoints as panelCheckpoints, MetricsTail, readCheckpointTensor, readRunInfo } from "../../src/extension/panels/runs";
+import { listCheckpoints as panelCheckpoints, MetricsTail, readCheckpointTensor, readRunInfo } from "../../src/extension/panels/runMetrics";
 import { RunStore } from "../../src/extension/runs/runStore";
 import { trainConfig, type TrainConfig } from "../../src/shared/training";
 import { validateCurvesToWebview } from "../../src/shared/webview/curves";

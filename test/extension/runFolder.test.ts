@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { listCheckpoints, readRunInfo } from "../../src/extension/panels/runs";
+import { listCheckpoints, readRunInfo } from "../../src/extension/panels/runMetrics";
 import { isRunFolder, listRunCheckpoints, listRunFolders } from "../../src/extension/runs/runFolder";
 import { RunStore } from "../../src/extension/runs/runStore";
 import { writeCheckpoint } from "../../src/trainer/checkpoint";

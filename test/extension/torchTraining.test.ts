@@ -24,7 +24,7 @@ const LENET = path.join(ROOT, "examples", "lenet5.ts");
 const fake = createFakeVscode(ROOT);
 installFakeVscode(fake.api);
 const { TrainingController, statusText } = require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
-const { selectedPython } = require("../../src/extension/train/python") as typeof import("../../src/extension/train/python");
+const { selectedPython } = require("../../src/extension/train/selectedPython") as typeof import("../../src/extension/train/selectedPython");
 
 /** The Python extension's API as VS Code hands it out (environments API). */
 function pythonExtension(python: string): unknown {

@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { formatDuration, progressLine } from "../../src/cli/train";
 import { validateEvent } from "../../src/shared/training";
-import { readStatus } from "../../src/trainer/runs";
+import { readStatus } from "../../src/trainer/runFiles";
 import { CLI, ROOT, smallMnistIdx, tempDir } from "./helpers/env";
 
 /** `cnn-studio train`, run as a user runs it (dist/cli.js). */

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { trainConfig, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
 import { crc32, listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
-import { readStatus } from "../../src/trainer/runs";
+import { readStatus } from "../../src/trainer/runFiles";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir } from "./helpers/env";
 

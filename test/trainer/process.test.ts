@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import { trainConfig, validateEvent, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
 import { listCheckpoints } from "../../src/trainer/checkpoint";
 import { TrainerClient } from "../../src/trainer/trainerClient";
-import { readStatus } from "../../src/trainer/runs";
+import { readStatus } from "../../src/trainer/runFiles";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir, TRAINER } from "./helpers/env";
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, writeTensorData, type TrainingPosition } from "../../src/trainer/checkpoint";
-import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runs";
+import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runFiles";
 import { resumeCheckpoint } from "../../src/trainer/runSetup";
 import { tempDir } from "./helpers/env";
 

@@ -10,9 +10,9 @@ import { validateFeatureMapsToWebview } from "../../src/shared/webview/featureMa
 import { validateFiltersToWebview } from "../../src/shared/webview/filters";
 import { validateGraphToWebview } from "../../src/shared/webview/graph";
 import { validateReceptiveFieldToWebview } from "../../src/shared/webview/receptiveField";
-import { listCheckpoints, readCheckpointTensor } from "../../src/extension/panels/runs";
+import { listCheckpoints, readCheckpointTensor } from "../../src/extension/panels/runMetrics";
 import { writeCheckpoint } from "../../src/trainer/checkpoint";
-import { RunFiles } from "../../src/trainer/runs";
+import { RunFiles } from "../../src/trainer/runFiles";
 import { CSP_SOURCE, createFake, fakeContext, install, makePanel, type FakePanel } from "../helpers/fakeVscode";
 import { ROOT } from "./harness";
 

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { contentSecurityPolicy, makeNonce, panelHtml } from "../../src/extension/panels/html";
 import { convLayers, spatialLayers } from "../../src/extension/panels/modelData";
-import { MetricsTail } from "../../src/extension/panels/runs";
+import { MetricsTail } from "../../src/extension/panels/runMetrics";
 import { LineTail } from "../../src/extension/runs/lineTail";
 import { restoreInfoOf } from "../../src/shared/webview/common";
 import { validateCurvesToHost, validateCurvesToWebview } from "../../src/shared/webview/curves";

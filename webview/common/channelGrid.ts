@@ -1,6 +1,6 @@
 import type { Tensor } from "../../src/shared/webview/common";
 import { lut, type ColormapName } from "./colormap";
-import { channelStats, fmt, paintValues, type ChannelStats } from "./tensors";
+import { channelStats, fmt, paintValues, type ChannelStats } from "./tensorPaint";
 import { TileGrid } from "./tileGrid";
 
 /**

@@ -5,7 +5,7 @@ import "./style.css";
 import { validateCurvesToHost, validateCurvesToWebview, type CurvesToHost, type CurvesToWebview } from "../../src/shared/webview/curves";
 import { appRoot, clear, fileSafe, h, liveRegion, notice } from "../common/dom";
 import { button, checkbox, field } from "../common/elements";
-import { fmt } from "../common/tensors";
+import { fmt } from "../common/tensorPaint";
 import { onThemeChange, theme, withAlpha, type Theme } from "../common/theme";
 import { connect, sendReady } from "../common/vscode";
 import { align, bucketGrid, bucketize, lowerBound, RunStore, Smoother, toCsv, unionSorted, valueNear } from "./data";

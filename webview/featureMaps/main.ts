@@ -8,7 +8,7 @@ import { COLORMAPS, type ColormapName } from "../common/colormap";
 import { appRoot, clear, h, liveRegion, notice } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
 import { checkpointChoices, checkpointParam, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, updateCheckpointSelect, type InputState } from "../common/inputs";
-import { channelImage, colorbar, fmt, inputImage, putImage, warmUp } from "../common/tensors";
+import { channelImage, colorbar, fmt, inputImage, putImage, warmUp } from "../common/tensorPaint";
 import { connect, sendReady } from "../common/vscode";
 
 /**

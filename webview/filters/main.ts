@@ -7,7 +7,7 @@ import { lut, type ColormapName } from "../common/colormap";
 import { appRoot, clear, h, liveRegion, notice } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
 import { checkpointChoices, checkpointParam, UNTRAINED, updateCheckpointSelect } from "../common/inputs";
-import { colorbar, fmt } from "../common/tensors";
+import { colorbar, fmt } from "../common/tensorPaint";
 import { TileGrid } from "../common/tileGrid";
 import { connect, sendReady } from "../common/vscode";
 

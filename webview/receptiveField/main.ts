@@ -13,7 +13,7 @@ import {
 import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
 import { field, select, setChoices } from "../common/elements";
 import { checkpointChoices, checkpointParam, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, updateCheckpointSelect, type InputState } from "../common/inputs";
-import { channelImage, channelStats, fmt, inputImage, putImage, warmUp } from "../common/tensors";
+import { channelImage, channelStats, fmt, inputImage, putImage, warmUp } from "../common/tensorPaint";
 import { onThemeChange, theme, withAlpha } from "../common/theme";
 import { connect, sendReady } from "../common/vscode";
 import { area, clip, massBox, unitBox, type Box } from "./field";

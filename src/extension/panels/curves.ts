@@ -16,7 +16,7 @@ import {
 import { errorMessage, PanelHost } from "./panelHost";
 import { isListedRun } from "../runs/safeFiles";
 import { isRunFolder, listRunFolders } from "../runs/runFolder";
-import { MetricsTail, readRunInfo } from "./runs";
+import { MetricsTail, readRunInfo } from "./runMetrics";
 import type { PanelServices } from "./services";
 
 /**

@@ -5,7 +5,7 @@ import { validateFiltersToHost, validateFiltersToWebview, type ConvLayer, type F
 import { convLayers } from "./modelData";
 import { checkpointsOf, listedCheckpoint, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
-import { readCheckpointTensor } from "./runs";
+import { readCheckpointTensor } from "./runMetrics";
 import type { PanelServices } from "./services";
 
 /** The filters panel: one per (document, model). Checkpoint weights are read from the checkpoint files. */

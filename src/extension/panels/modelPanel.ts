@@ -4,7 +4,7 @@ import { restoreInfoOf, type CheckpointInfo, type DatasetSummary, type ModelRef 
 import type { FeatureMapsSnapshot } from "../../shared/webview/featureMaps";
 import { inputShapeOf, spatialLayers } from "./modelData";
 import { panelLog, PanelHost, toDisposable, type PanelHostOptions } from "./panelHost";
-import { listCheckpoints } from "./runs";
+import { listCheckpoints } from "./runMetrics";
 import type { PanelServices } from "./services";
 
 /** What the model panels (feature maps, filters, receptive field, graph) share. */

@@ -7,7 +7,7 @@ import { fileInside, readJson, readJsonSync, type Json } from "./safeFiles";
 /**
  * The one reader of run folders and their checkpoints for the extension: what a run folder is, its
  * configuration and status as far as the views show them, and its checkpoints. The Runs view
- * (runStore.ts) and the panels (panels/runs.ts) both list through it, so they agree. Files are
+ * (runStore.ts) and the panels (panels/runMetrics.ts) both list through it, so they agree. Files are
  * read defensively (safeFiles.ts): a run folder may come from a cloned repository. No `vscode`.
  */
 
@@ -113,7 +113,7 @@ export interface RunCheckpoint {
   bin: string;
   epoch: number;
   globalStep: number;
-  /** The index's tensor entries, unchecked (see panels/runs.ts). */
+  /** The index's tensor entries, unchecked (see panels/runMetrics.ts). */
   tensors: unknown[];
 }
 

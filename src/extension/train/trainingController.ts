@@ -5,7 +5,7 @@ import { formatCount } from "../../shared/format";
 import { validateTrainConfig, type EngineSpec, type EpochEndEvent, type ProgressEvent, type StartedEvent, type TrainConfig, type TrainerEvent } from "../../shared/training";
 import type { TrainerClient } from "../../trainer/trainerClient";
 import { describeConfig, type TrainingEngine } from "./form";
-import { selectedPython } from "./python";
+import { selectedPython } from "./selectedPython";
 
 /**
  * Starts, follows and stops training runs of this window (one at a time; each in its own trainer
@@ -117,7 +117,7 @@ export class TrainingController implements vscode.Disposable {
 
   /**
    * A trainer process (not started yet) of the trainer program, with the installed backends on its
-   * `NODE_PATH`: each run's, and the panels' inspector (src/extension/tensors.ts).
+   * `NODE_PATH`: each run's, and the panels' inspector (src/extension/tensorService.ts).
    */
   trainerProcess(): TrainerClient {
     const backends = this.backendsDir();

@@ -5,7 +5,7 @@ import { fillBatch, normalizationTable, type Normalization } from "../data/batch
 import type { ImageDataset, Split } from "../data/types";
 import type { CompiledModel, TF } from "../model/types";
 import { permutation, rngFor } from "../rng";
-import type { RunFiles } from "../runs";
+import type { RunFiles } from "../runFiles";
 import { assignWeights, checkpointMisfit } from "../weights";
 import { countCorrect, crossEntropy } from "./loss";
 import { createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";

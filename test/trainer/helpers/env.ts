@@ -39,7 +39,7 @@ export function collect(): { events: TrainerEvent[]; emit: (e: TrainerEvent) => 
 
 /** A small IDX copy of mnist-sample (the first `train` and `validation` images), for quick runs. */
 export function smallMnistIdx(train: number, validation: number): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const { loadMnistSample } = require("../../../src/trainer/data/mnistSample") as typeof import("../../../src/trainer/data/mnistSample");
   const r = loadMnistSample();
   if (!r.ok) throw new Error(r.error);

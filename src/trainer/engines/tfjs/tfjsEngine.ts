@@ -2,7 +2,7 @@ import type { ModelAnalysis } from "../../../shared/analysis";
 import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type TrainerEvent, type TrainerState } from "../../../shared/training";
 import type { LoadedCheckpoint } from "../../checkpoint";
 import type { CompiledModel } from "../../model/types";
-import { createRunDir, logTail, RunFiles } from "../../runs";
+import { createRunDir, logTail, RunFiles } from "../../runFiles";
 import { alreadyStarted, datasetInfo, describeNormalization, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig, type SessionDeps } from "../../runSetup";
 import { TrainingLoop } from "../../train/loop";
 import type { Engine, EngineRequest } from "../engine";

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { exportPyTorch } from "../../../export/pytorch";
-import { INSTALL_HINT, PYTHON_ISOLATED, pythonCandidates, USER_SITE_PY } from "../../../export/python";
+import { INSTALL_HINT, PYTHON_ISOLATED, pythonCandidates, USER_SITE_PY } from "../../../export/pythonProcess";
 import type { FileAnalysis } from "../../../shared/analysis";
 import {
   describeDataset,
@@ -19,7 +19,7 @@ import {
   type TrainConfig,
 } from "../../../shared/training";
 import type { ImageDataset } from "../../data/index";
-import { createRunDir, logTail, RunFiles } from "../../runs";
+import { createRunDir, logTail, RunFiles } from "../../runFiles";
 import { datasetInfo, describeNormalization, diagnosticsOf, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig } from "../../runSetup";
 import { epochLogLine } from "../../train/loop";
 import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";

@@ -7,7 +7,7 @@ generators of src/trainer/rng.ts, ported), the same normalisation, optimisers (t
 schedules, metrics, evaluation and checkpoints (written with the exported save_checkpoint()).
 Messages to the parent are JSON lines on standard output; the parent writes metrics.jsonl and
 log.txt. "stop" on standard input (or its end) stops at the next step with a checkpoint.
-The build bundles this file as text (src/torch/script.ts); test/export/pythonSources.test.ts compiles it.
+The build bundles this file as text (src/trainer/engines/torch/script.ts); test/export/pythonSources.test.ts compiles it.
 """
 
 import datetime

@@ -10,12 +10,12 @@ import { validateFeatureMapsToWebview } from "../../src/shared/webview/featureMa
 import { validateFiltersToWebview } from "../../src/shared/webview/filters";
 import { validateReceptiveFieldToWebview } from "../../src/shared/webview/receptiveField";
 import { TrainerClient, type TrainerExit } from "../../src/trainer/trainerClient";
-import { TrainerTensorService, UNTRUSTED_TENSORS, type InspectorProcess } from "../../src/extension/tensors";
+import { TrainerTensorService, UNTRUSTED_TENSORS, type InspectorProcess } from "../../src/extension/tensorService";
 import { EXAMPLES, TRAINER } from "../trainer/helpers/env";
 import { createFake, fakeContext, install, type FakePanel } from "../helpers/fakeVscode";
 
 /**
- * The panels' TensorService (src/extension/tensors.ts): adapting panel queries to `inspect`
+ * The panels' TensorService (src/extension/tensorService.ts): adapting panel queries to `inspect`
  * requests, trust, time limits, idle shutdown, a dying inspector process; then with the real
  * trainer process, and behind the feature-map and receptive-field panels (fake vscode).
  */

@@ -9,7 +9,7 @@ import { listRunCheckpoints, listRunFolders, readRunCheckpoint, readRunConfig, r
  * What the panels read of the trainer's run folders (no `vscode` import; tested directly): a run
  * as the curves panel lists it, its metrics.jsonl followed by offset, the checkpoints of a model
  * and one tensor of a checkpoint. Run folders and checkpoints are found and read by the one
- * reader the Runs view uses too (../runs/runFolder.ts). Formats: src/trainer/runs.ts and
+ * reader the Runs view uses too (../runs/runFolder.ts). Formats: src/trainer/runFiles.ts and
  * src/trainer/checkpoint.ts.
  */
 
