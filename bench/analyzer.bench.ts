@@ -32,7 +32,10 @@ function cold(file: string): { first: number; cached: number; load: number; anal
   const first = cliWall(file);
   const cached = summarize(Array.from({ length: 5 }, () => cliWall(file))).p50;
   // Inside a fresh process without the code cache: loading the analyzer (TypeScript) vs analysing.
-  const probe = JSON.parse(spawnSync(process.execPath, [path.join(ROOT, "out/bench/coldProbe.js"), path.join(ROOT, file)], { encoding: "utf8" }).stdout) as { loadMs: number; analyzeMs: number };
+  const probe = JSON.parse(spawnSync(process.execPath, [path.join(ROOT, "out/bench/coldProbe.js"), path.join(ROOT, file)], { encoding: "utf8" }).stdout) as {
+    loadMs: number;
+    analyzeMs: number;
+  };
   return { first, cached, load: probe.loadMs, analyze: probe.analyzeMs };
 }
 

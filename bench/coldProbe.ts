@@ -1,6 +1,6 @@
 /** Run in a fresh process by analyzer.bench: time to load the analyzer and to analyse one file. */
 const t0 = performance.now();
- 
+
 const { Analyzer } = require("../src/analyzer/index") as typeof import("../src/analyzer/index");
 const t1 = performance.now();
 const file = process.argv[2]!;

@@ -32,7 +32,9 @@ const samples = Array.from({ length: RUNS }, probe);
 const total = summarize(samples.map((s) => s.totalMs));
 const req = summarize(samples.map((s) => s.requireMs));
 const act = summarize(samples.map((s) => s.activateMs));
-console.log(`activation (${RUNS} fresh processes): p50 ${ms(total.p50)}, p95 ${ms(total.p95)}, best ${ms(total.min)} — require ${ms(req.p50)} + activate ${ms(act.p50)} (p50); budget 50 ms`);
+console.log(
+  `activation (${RUNS} fresh processes): p50 ${ms(total.p50)}, p95 ${ms(total.p95)}, best ${ms(total.min)} — require ${ms(req.p50)} + activate ${ms(act.p50)} (p50); budget 50 ms`,
+);
 for (const f of ["extension.js", "languageClient.js", "server.js", "server-worker.js", "trainer.js"]) {
   const p = path.join(ROOT, "dist", f);
   if (fs.existsSync(p)) console.log(`  dist/${f.padEnd(20)} ${(fs.statSync(p).size / 1024).toFixed(0).padStart(7)} KB`);
@@ -42,7 +44,9 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-bench-vsix-"));
 try {
   const out = path.join(tmp, "cnn-studio.vsix");
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "package-vsix.mjs"), "--out", out, "--stage", path.join(tmp, "stage")], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "package-vsix.mjs"), "--out", out, "--stage", path.join(tmp, "stage")], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`packaging failed: ${r.stderr}`);
   console.log(`VSIX: ${(fs.statSync(out).size / 1e6).toFixed(2)} MB (budget 15 MB), packaged in ${ms(performance.now() - t0)}`);
 } finally {

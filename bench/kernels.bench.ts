@@ -55,7 +55,13 @@ async function main(): Promise<void> {
       const compiled = compileModel(tf, m, { seed: 1 });
       const shape = m.inputs[0]!.map((d) => (typeof d === "number" ? d : BATCH));
       const x = tf.randomNormal(shape, 0, 1, "float32", 1);
-      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), "int32"), 10);
+      const labels = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: BATCH }, (_, i) => i % 10),
+          "int32",
+        ),
+        10,
+      );
       const params = [...compiled.parameters.values()];
       const step = (): number => {
         const t0 = performance.now();
@@ -72,7 +78,9 @@ async function main(): Promise<void> {
       const times = Array.from({ length: slowStock ? 1 : STEPS }, step);
       const { p50 } = summarize(times);
       results.set(`${c.model}/${v.name}`, p50);
-      console.log(`${c.what.padEnd(22)} ${v.name.padEnd(20)} ${p50.toFixed(1).padStart(8)} ${ips(BATCH / p50 * 1000).padStart(12)}${slowStock ? "   (1 step)" : ""}`);
+      console.log(
+        `${c.what.padEnd(22)} ${v.name.padEnd(20)} ${p50.toFixed(1).padStart(8)} ${ips((BATCH / p50) * 1000).padStart(12)}${slowStock ? "   (1 step)" : ""}`,
+      );
       if (v.choice === "wasm") await profile(tf, () => crossEntropy(tf, compiled.apply([x], true), labels), params);
       tf.dispose([x, labels]);
       compiled.dispose();
@@ -83,7 +91,9 @@ async function main(): Promise<void> {
     const w = results.get(`${c.model}/wasm, our kernels`)!;
     const stock = results.get(`${c.model}/cpu, tfjs kernels`);
     const ours = results.get(`${c.model}/cpu, our kernels`)!;
-    console.log(`${c.what.padEnd(22)} cpu (tfjs kernels) / wasm ${stock ? (stock / w).toFixed(1).padStart(6) : "     -"}×   cpu (our kernels) / wasm ${(ours / w).toFixed(1).padStart(6)}×${stock ? `   cpu tfjs / cpu ours ${(stock / ours).toFixed(1)}×` : ""}`);
+    console.log(
+      `${c.what.padEnd(22)} cpu (tfjs kernels) / wasm ${stock ? (stock / w).toFixed(1).padStart(6) : "     -"}×   cpu (our kernels) / wasm ${(ours / w).toFixed(1).padStart(6)}×${stock ? `   cpu tfjs / cpu ours ${(stock / ours).toFixed(1)}×` : ""}`,
+    );
   }
 }
 

@@ -34,7 +34,12 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { file: "examples/resnet.ts", what: "ResNet-18/34/50/101/152 (one file, 5 models)", hover: ["out = this.conv2(out)", 12], typeAfter: "this.conv1 = conv1x1(inplanes, width" },
+  {
+    file: "examples/resnet.ts",
+    what: "ResNet-18/34/50/101/152 (one file, 5 models)",
+    hover: ["out = this.conv2(out)", 12],
+    typeAfter: "this.conv1 = conv1x1(inplanes, width",
+  },
   { file: "examples/densenet.ts", what: "DenseNet-121", hover: ["this.conv1(this.relu1", 7], typeAfter: "this.norm1 = nn.BatchNorm2d(numInputFeatures" },
 ];
 
@@ -98,7 +103,12 @@ function median(xs: readonly number[]): number {
 
 async function main(): Promise<void> {
   console.log(`CNN Studio language server benchmark (goal: p95 ≤ 30 ms after an edit, cold start ≤ 500 ms)`);
-  console.log(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, Node ${process.version}\n`);
+  console.log(
+    `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}, Node ${process.version}\n`,
+  );
   for (const c of CASES) {
     console.log(`${c.file} — ${c.what}`);
     // Cold: a fresh cache directory for the first start, then the same one (warm) for later starts.
@@ -109,13 +119,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < COLD_RUNS; i++) later.push(await coldStart(c, { env }));
     fs.rmSync(cacheRoot, { recursive: true, force: true });
     console.log(`  cold start, first ever (no code cache):  ${ms(first.diagnostics)} to first diagnostics (initialize answered at ${ms(first.initialize)})`);
-    console.log(`  cold start, code cache warm (median of ${COLD_RUNS}): ${ms(median(later.map((l) => l.diagnostics)))} to first diagnostics (initialize answered at ${ms(median(later.map((l) => l.initialize)))})`);
+    console.log(
+      `  cold start, code cache warm (median of ${COLD_RUNS}): ${ms(median(later.map((l) => l.diagnostics)))} to first diagnostics (initialize answered at ${ms(median(later.map((l) => l.initialize)))})`,
+    );
 
     const direct = await editLatency(c, 0);
     const d = summarize(direct.diagnostics);
     const h = summarize(direct.hover);
     const a = summarize(direct.analysis);
-    console.log(`  edit → diagnostics (debounce 0):        p50 ${ms(d.p50)}, p95 ${ms(d.p95)} over ${EDITS} edits (analyzer alone: p50 ${ms(a.p50)}, p95 ${ms(a.p95)})`);
+    console.log(
+      `  edit → diagnostics (debounce 0):        p50 ${ms(d.p50)}, p95 ${ms(d.p95)} over ${EDITS} edits (analyzer alone: p50 ${ms(a.p50)}, p95 ${ms(a.p95)})`,
+    );
     console.log(`  edit → hover answer:                    p50 ${ms(h.p50)}, p95 ${ms(h.p95)}`);
     const debounced = await editLatency(c, 75);
     const dd = summarize(debounced.diagnostics);

@@ -30,7 +30,9 @@ const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 60);
 const WARMUP = 3;
 const MODELS: Record<string, string> = { lenet5Mnist: "examples/lenet5.ts", ourCnn: "examples/mnist-cnn.ts", mnistResNet: "examples/mnist-resnet.ts" };
 const CHOSEN = (process.env["BENCH_MODELS"] ?? "lenet5Mnist,mnistResNet").split(",").filter((m) => m in MODELS);
-const BACKENDS = (process.env["BENCH_BACKENDS"] ?? "gpu,native,wasm,js").split(",").filter((b): b is BackendName => ["gpu", "native", "wasm", "js"].includes(b));
+const BACKENDS = (process.env["BENCH_BACKENDS"] ?? "gpu,native,wasm,js")
+  .split(",")
+  .filter((b): b is BackendName => ["gpu", "native", "wasm", "js"].includes(b));
 
 interface Result {
   engine: string;
@@ -45,7 +47,11 @@ function config(model: string, runsDir: string): TrainConfig {
 /** Images per second from the times between progress events after the warm-up (median step). */
 function rate(times: number[], batch: number): number | null {
   const skip = Math.max(1, Math.min(WARMUP, Math.floor(times.length / 3)));
-  const dts = times.slice(skip).map((t, i) => t - times[skip + i - 1]!).filter((d) => d > 0).sort((a, b) => a - b);
+  const dts = times
+    .slice(skip)
+    .map((t, i) => t - times[skip + i - 1]!)
+    .filter((d) => d > 0)
+    .sort((a, b) => a - b);
   if (dts.length < 1) return null;
   return batch / dts[Math.floor(dts.length / 2)]!;
 }
@@ -114,7 +120,9 @@ async function main(): Promise<void> {
     return;
   }
   const cuda = await cudaVisible();
-  console.log(`up to ${STEPS} training steps (or ${SECONDS} s) of batch 64 per engine, median step after ${WARMUP} warm-up steps; mnist-sample, Adam; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `up to ${STEPS} training steps (or ${SECONDS} s) of batch 64 per engine, median step after ${WARMUP} warm-up steps; mnist-sample, Adam; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   console.log(cuda ? "CUDA: available (torch cuda rows)" : "CUDA: not available (PyTorch sees no CUDA GPU here; the torch cuda rows are left out)");
   console.log("ratios: images per second relative to the PyTorch engine on the CPU");
   for (const model of CHOSEN) {

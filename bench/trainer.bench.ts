@@ -47,7 +47,11 @@ interface Case {
 }
 const LENET: Case = { model: "lenet5Mnist", file: "examples/lenet5.ts", input: [1, 28, 28] };
 const SIMPLE: Case = { model: "simpleCnn", file: "examples/simple-cnn.ts", input: [3, 32, 32] };
-const MNIST_MODELS: Case[] = [LENET, { model: "ourCnn", file: "examples/mnist-cnn.ts", input: [1, 28, 28] }, { model: "mnistResNet", file: "examples/mnist-resnet.ts", input: [1, 28, 28] }];
+const MNIST_MODELS: Case[] = [
+  LENET,
+  { model: "ourCnn", file: "examples/mnist-cnn.ts", input: [1, 28, 28] },
+  { model: "mnistResNet", file: "examples/mnist-resnet.ts", input: [1, 28, 28] },
+];
 
 function analysis(c: Case) {
   const a = new Analyzer().analyzeFile(path.join(ROOT, c.file));
@@ -76,14 +80,29 @@ function batches(c: Case): { x: Float32Array; y: Int32Array } {
 
 async function tfjsThroughput(tf: TF, c: Case, minSeconds: number, minSteps: number): Promise<number> {
   const model = compileModel(tf, analysis(c), { seed: 0 });
-  const opt: OptimizerConfig = trainConfig({ file: "", model: "", dataset: { kind: "mnist-sample" }, runsDir: "", optimizer: { name: "sgd", lr: 0.01, momentum: 0.9 } }).optimizer;
+  const opt: OptimizerConfig = trainConfig({
+    file: "",
+    model: "",
+    dataset: { kind: "mnist-sample" },
+    runsDir: "",
+    optimizer: { name: "sgd", lr: 0.01, momentum: 0.9 },
+  }).optimizer;
   const optimizer = createOptimizer(tf, model.parameters, opt);
   const params = [...model.parameters.values()];
   const names = variableNames(model);
   const { x, y } = batches(c);
   const size = c.input[0] * c.input[1] * c.input[2];
   const step = (i: number) =>
-    trainStep(tf, model, params, names, optimizer, x.subarray((i % 8) * BATCH * size, ((i % 8) + 1) * BATCH * size), [BATCH, ...c.input], y.subarray((i % 8) * BATCH, ((i % 8) + 1) * BATCH));
+    trainStep(
+      tf,
+      model,
+      params,
+      names,
+      optimizer,
+      x.subarray((i % 8) * BATCH * size, ((i % 8) + 1) * BATCH * size),
+      [BATCH, ...c.input],
+      y.subarray((i % 8) * BATCH, ((i % 8) + 1) * BATCH),
+    );
   for (let i = 0; i < 3; i++) await step(i);
   const t0 = performance.now();
   let i = 0;
@@ -98,7 +117,10 @@ function torchJson(args: string[], threads = THREADS): Record<string, unknown>[]
   if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
   const r = spawnSync(PYTHON, [TORCH_SCRIPT, ...args, "--threads", String(threads)], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) return `torch_train.py failed: ${(r.stderr || r.error?.message || "").trim().split("\n").slice(-2).join(" ")}`;
-  return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(8);
@@ -146,7 +168,9 @@ async function throughput(): Promise<void> {
     if (!threadCounts.some((t) => torch.has(`${c.model}@${t}`))) measureTorch(c);
     for (const t of threadCounts) {
       const v = torch.get(`${c.model}@${t}`)!;
-      rows.push(`  ${"pytorch".padEnd(7)} ${c.model.padEnd(12)} ${typeof v === "number" ? fmt(v) : v}   (torch ${TORCH_VERSION()} CPU, ${t} thread${t > 1 ? "s" : ""})`);
+      rows.push(
+        `  ${"pytorch".padEnd(7)} ${c.model.padEnd(12)} ${typeof v === "number" ? fmt(v) : v}   (torch ${TORCH_VERSION()} CPU, ${t} thread${t > 1 ? "s" : ""})`,
+      );
     }
   }
   console.log(rows.join("\n"));
@@ -193,8 +217,24 @@ async function ours(c: Case, epochs: number, seed: number): Promise<{ acc: numbe
 
 function theirs(c: Case, epochs: number, seed: number): { acc: number; seconds: number } | string {
   const r = torchJson([
-    "train", "--model", c.model, "--epochs", String(epochs), "--batch-size", String(RECIPE.batchSize), "--optimizer", RECIPE.optimizer,
-    "--lr", String(RECIPE.lr), "--momentum", String(RECIPE.momentum), "--nesterov", "--schedule", RECIPE.schedule, "--seed", String(seed),
+    "train",
+    "--model",
+    c.model,
+    "--epochs",
+    String(epochs),
+    "--batch-size",
+    String(RECIPE.batchSize),
+    "--optimizer",
+    RECIPE.optimizer,
+    "--lr",
+    String(RECIPE.lr),
+    "--momentum",
+    String(RECIPE.momentum),
+    "--nesterov",
+    "--schedule",
+    RECIPE.schedule,
+    "--seed",
+    String(seed),
   ]);
   if (typeof r === "string") return r;
   const last = r.at(-1)! as { final: { valAccuracy: number }; seconds: number };

@@ -63,7 +63,14 @@ async function main(): Promise<void> {
         for (let r = 0; r < (rounds as number); r++) {
           const data = new Float32Array(n);
           for (let i = 0; i < n; i++) data[i] = Math.max(0, Math.sin(i * 0.001 * (r + 1)) + Math.sin(i * 0.37));
-          const msg = { type: "featureMaps", requestId, checkpoint: null, input: { shape: [3, 224, 224], data: window["__benchInput"] }, label: null, maps: [{ nodeId, tensor: { shape: [64, 112, 112], data } }] };
+          const msg = {
+            type: "featureMaps",
+            requestId,
+            checkpoint: null,
+            input: { shape: [3, 224, 224], data: window["__benchInput"] },
+            label: null,
+            maps: [{ nodeId, tensor: { shape: [64, 112, 112], data } }],
+          };
           const before = performance.getEntriesByName("cnnStudio:featureMaps:painted").length;
           const t0 = performance.now();
           window.postMessage(msg, "*");
@@ -101,7 +108,9 @@ async function main(): Promise<void> {
     await cv.post({ type: "snapshot", runs: [run] });
     await cv.page.waitForFunction(() => performance.getEntriesByName("cnnStudio:curves:draw").length > 0);
     const initial = await cv.page.evaluate(() => performance.getEntriesByName("cnnStudio:curves:draw").at(-1)!.duration);
-    console.log(`curves, 1 run × 100,000 steps (4 charts, raw + smoothed + validation series), first draw ${ms(initial)} (${Date.now() - t0} ms with the test harness passing 100,000 × 6 values into the page)`);
+    console.log(
+      `curves, 1 run × 100,000 steps (4 charts, raw + smoothed + validation series), first draw ${ms(initial)} (${Date.now() - t0} ms with the test harness passing 100,000 × 6 values into the page)`,
+    );
     const live = await cv.page.evaluate(
       async ([id, frames]) => {
         // Stream 10 new steps per animation frame (far more often than the host sends them) and
@@ -114,8 +123,23 @@ async function main(): Promise<void> {
           const msg = {
             type: "append",
             run: id,
-            steps: { globalStep: col((i) => step + 1 + i), epoch: col(() => 21), loss: col(() => 0.1 + Math.random() * 0.02), accuracy: col(() => 0.97), lr: col(() => 1e-5), imagesPerSecond: col(() => 1500) },
-            epochs: { epoch: col(() => 0).subarray(0, 0), globalStep: col(() => 0).subarray(0, 0), trainLoss: col(() => 0).subarray(0, 0), trainAccuracy: col(() => 0).subarray(0, 0), valLoss: col(() => 0).subarray(0, 0), valAccuracy: col(() => 0).subarray(0, 0), lr: col(() => 0).subarray(0, 0) },
+            steps: {
+              globalStep: col((i) => step + 1 + i),
+              epoch: col(() => 21),
+              loss: col(() => 0.1 + Math.random() * 0.02),
+              accuracy: col(() => 0.97),
+              lr: col(() => 1e-5),
+              imagesPerSecond: col(() => 1500),
+            },
+            epochs: {
+              epoch: col(() => 0).subarray(0, 0),
+              globalStep: col(() => 0).subarray(0, 0),
+              trainLoss: col(() => 0).subarray(0, 0),
+              trainAccuracy: col(() => 0).subarray(0, 0),
+              valLoss: col(() => 0).subarray(0, 0),
+              valAccuracy: col(() => 0).subarray(0, 0),
+              lr: col(() => 0).subarray(0, 0),
+            },
           };
           step += k;
           const before = performance.getEntriesByName("cnnStudio:curves:draw").length;
@@ -134,44 +158,63 @@ async function main(): Promise<void> {
       [run.info.id, ROUNDS * 2] as const,
     );
     const d = summarize(live.draws);
-    console.log(`  live redraw per frame (${live.draws.length} frames, ~100,000 points per series): p50 ${ms(d.p50)}, p95 ${ms(d.p95)}, min ${ms(d.min)}   (target ≤ 16 ms)`);
+    console.log(
+      `  live redraw per frame (${live.draws.length} frames, ~100,000 points per series): p50 ${ms(d.p50)}, p95 ${ms(d.p95)}, min ${ms(d.min)}   (target ≤ 16 ms)`,
+    );
     // Frames while a run streams at 20 appends per second (twice the host's rate), for 3 s.
-    const frames = await cv.page.evaluate(async ([id]) => {
-      const intervals: number[] = [];
-      let step = 200_000;
-      let last = performance.now();
-      let running = true;
-      const tick = (t: number): void => {
-        intervals.push(t - last);
-        last = t;
-        if (running) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-      const timer = setInterval(() => {
-        const k = 50;
-        const col = (g: (i: number) => number) => Float64Array.from({ length: k }, (_, i) => g(i));
-        const none = new Float64Array(0);
-        window.postMessage(
-          {
-            type: "append",
-            run: id,
-            steps: { globalStep: col((i) => step + 1 + i), epoch: col(() => 41), loss: col(() => 0.1 + Math.random() * 0.02), accuracy: col(() => 0.97), lr: col(() => 1e-5), imagesPerSecond: col(() => 1500) },
-            epochs: { epoch: none, globalStep: none, trainLoss: none, trainAccuracy: none, valLoss: none, valAccuracy: none, lr: none },
-          },
-          "*",
-        );
-        step += k;
-      }, 50);
-      await new Promise((r) => setTimeout(r, 3000));
-      clearInterval(timer);
-      running = false;
-      return intervals.slice(2);
-    }, [run.info.id] as const);
+    const frames = await cv.page.evaluate(
+      async ([id]) => {
+        const intervals: number[] = [];
+        let step = 200_000;
+        let last = performance.now();
+        let running = true;
+        const tick = (t: number): void => {
+          intervals.push(t - last);
+          last = t;
+          if (running) requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+        const timer = setInterval(() => {
+          const k = 50;
+          const col = (g: (i: number) => number) => Float64Array.from({ length: k }, (_, i) => g(i));
+          const none = new Float64Array(0);
+          window.postMessage(
+            {
+              type: "append",
+              run: id,
+              steps: {
+                globalStep: col((i) => step + 1 + i),
+                epoch: col(() => 41),
+                loss: col(() => 0.1 + Math.random() * 0.02),
+                accuracy: col(() => 0.97),
+                lr: col(() => 1e-5),
+                imagesPerSecond: col(() => 1500),
+              },
+              epochs: { epoch: none, globalStep: none, trainLoss: none, trainAccuracy: none, valLoss: none, valAccuracy: none, lr: none },
+            },
+            "*",
+          );
+          step += k;
+        }, 50);
+        await new Promise((r) => setTimeout(r, 3000));
+        clearInterval(timer);
+        running = false;
+        return intervals.slice(2);
+      },
+      [run.info.id] as const,
+    );
     const f = summarize(frames);
     const long = frames.filter((x) => x > 25).length;
-    console.log(`  frames while streaming 20 appends/s for 3 s: ${frames.length} frames, interval p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, ${long} longer than 25 ms`);
+    console.log(
+      `  frames while streaming 20 appends/s for 3 s: ${frames.length} frames, interval p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, ${long} longer than 25 ms`,
+    );
     if (d.p50 > 16) failed = true;
-    console.log(`  (load average while measuring: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")} on ${os.availableParallelism()} cores)`);
+    console.log(
+      `  (load average while measuring: ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(", ")} on ${os.availableParallelism()} cores)`,
+    );
     await cv.close();
   } finally {
     await browser.close();

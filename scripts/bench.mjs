@@ -6,7 +6,9 @@ import { join } from "node:path";
 const dir = new URL("../out/bench", import.meta.url).pathname;
 const only = process.argv[2];
 let failed = 0;
-for (const f of readdirSync(dir).filter((f) => f.endsWith(".bench.js")).sort()) {
+for (const f of readdirSync(dir)
+  .filter((f) => f.endsWith(".bench.js"))
+  .sort()) {
   if (only && !f.includes(only)) continue;
   console.log(`\n=== ${f.replace(".bench.js", "")} ===`);
   const r = spawnSync(process.execPath, [join(dir, f)], { stdio: "inherit" });

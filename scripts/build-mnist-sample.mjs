@@ -18,7 +18,11 @@ const root = new URL("..", import.meta.url).pathname;
 const out = join(root, "dist/data/mnist-sample.bin");
 const require = createRequire(import.meta.url);
 const digitsDir = join(dirname(require.resolve("mnist/package.json")), "src/digits");
-const ROWS = 28, COLS = 28, CLASSES = 10, TRAIN = 8000, SEED = 20240611;
+const ROWS = 28,
+  COLS = 28,
+  CLASSES = 10,
+  TRAIN = 8000,
+  SEED = 20240611;
 
 const inputs = [...Array(CLASSES).keys()].map((d) => join(digitsDir, `${d}.json`));
 const self = new URL(import.meta.url).pathname;

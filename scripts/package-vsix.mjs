@@ -27,7 +27,8 @@ if (missing.length) {
 
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
-const copy = (from, to = from, filter = () => true) => cpSync(join(root, from), join(stage, to), { recursive: true, filter: (src) => filter(relative(join(root, from), src)) });
+const copy = (from, to = from, filter = () => true) =>
+  cpSync(join(root, from), join(stage, to), { recursive: true, filter: (src) => filter(relative(join(root, from), src)) });
 
 // dist/: everything but source maps and the command line (not used by the extension).
 copy("dist", "dist", (rel) => !rel.endsWith(".map") && !/^cli(\.bundle)?\.js$/.test(rel));
@@ -45,7 +46,27 @@ const plugin = JSON.parse(readFileSync(join(root, "src/extension/ts-plugin/packa
 
 // The manifest as published: no development fields; the plugin as the only dependency (so that
 // vsce's `npm list` includes it and nothing else).
-const KEEP = ["name", "displayName", "description", "version", "publisher", "license", "engines", "categories", "keywords", "icon", "galleryBanner", "repository", "homepage", "bugs", "main", "activationEvents", "capabilities", "contributes", "extensionKind"];
+const KEEP = [
+  "name",
+  "displayName",
+  "description",
+  "version",
+  "publisher",
+  "license",
+  "engines",
+  "categories",
+  "keywords",
+  "icon",
+  "galleryBanner",
+  "repository",
+  "homepage",
+  "bugs",
+  "main",
+  "activationEvents",
+  "capabilities",
+  "contributes",
+  "extensionKind",
+];
 const manifest = Object.fromEntries(KEEP.filter((k) => pkg[k] !== undefined).map((k) => [k, pkg[k]]));
 manifest.engines = { vscode: pkg.engines.vscode };
 manifest.dependencies = { [plugin.name]: plugin.version };
@@ -57,11 +78,16 @@ if (!existsSync(vsce)) {
   process.exit(2);
 }
 mkdirSync(dirname(out), { recursive: true });
-execFileSync(process.execPath, [vsce, "package", "--allow-missing-repository", "--allow-star-activation", "--out", out], { cwd: stage, stdio: ["ignore", "inherit", "inherit"] });
+execFileSync(process.execPath, [vsce, "package", "--allow-missing-repository", "--allow-star-activation", "--out", out], {
+  cwd: stage,
+  stdio: ["ignore", "inherit", "inherit"],
+});
 
 // ---- size and contents, read back from the VSIX (a zip) ----
 const buf = readFileSync(out);
 const entries = zipEntries(buf).filter((e) => !e.name.endsWith("/"));
 const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
-console.log(`\nVSIX ${relative(process.cwd(), out) || out}: ${mb(statSync(out).size)} (${entries.length} files, ${mb(entries.reduce((a, e) => a + e.size, 0))} unpacked)`);
+console.log(
+  `\nVSIX ${relative(process.cwd(), out) || out}: ${mb(statSync(out).size)} (${entries.length} files, ${mb(entries.reduce((a, e) => a + e.size, 0))} unpacked)`,
+);
 for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) console.log(`  ${e.name.padEnd(72)} ${String(e.size).padStart(10)}`);

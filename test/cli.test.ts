@@ -30,10 +30,35 @@ describe("cnn-studio summary", () => {
     const [m] = doc.models;
     assert.deepEqual(Object.keys(m), ["name", "inputs", "output", "params", "trainableParams", "macs", "paramBytes", "activationBytes", "layers"]);
     assert.deepEqual(
-      { name: m.name, inputs: m.inputs, output: m.output, params: m.params, trainableParams: m.trainableParams, macs: m.macs, paramBytes: m.paramBytes, activationBytes: m.activationBytes },
-      { name: "lenet5", inputs: [["N", 1, 32, 32]], output: ["N", 10], params: 61706, trainableParams: 61706, macs: 416520, paramBytes: 246824, activationBytes: 60008 },
+      {
+        name: m.name,
+        inputs: m.inputs,
+        output: m.output,
+        params: m.params,
+        trainableParams: m.trainableParams,
+        macs: m.macs,
+        paramBytes: m.paramBytes,
+        activationBytes: m.activationBytes,
+      },
+      {
+        name: "lenet5",
+        inputs: [["N", 1, 32, 32]],
+        output: ["N", 10],
+        params: 61706,
+        trainableParams: 61706,
+        macs: 416520,
+        paramBytes: 246824,
+        activationBytes: 60008,
+      },
     );
-    assert.deepEqual(m.layers[0], { path: "0", type: "Conv2d", output: ["N", 6, 28, 28], params: 156, macs: 117600, receptiveField: { size: [5, 5], jump: [1, 1], start: [2, 2] } });
+    assert.deepEqual(m.layers[0], {
+      path: "0",
+      type: "Conv2d",
+      output: ["N", 6, 28, 28],
+      params: 156,
+      macs: 117600,
+      receptiveField: { size: [5, 5], jump: [1, 1], start: [2, 2] },
+    });
     assert.equal(m.layers.length, 12);
   });
 
@@ -42,7 +67,10 @@ describe("cnn-studio summary", () => {
     const table = cli("summary", file);
     assert.equal(table.code, 1);
     assert.match(table.stderr, /Evaluation budget of 150,000 steps exceeded/);
-    assert.match(table.stdout, /^Model: net\nINCOMPLETE: analysis stopped at an error \(see below\); the layers, MACs and activation sizes cover only the part analysed$/m);
+    assert.match(
+      table.stdout,
+      /^Model: net\nINCOMPLETE: analysis stopped at an error \(see below\); the layers, MACs and activation sizes cover only the part analysed$/m,
+    );
     assert.match(table.stdout, /^MACs per sample: at least [\d.]+G \([\d,]+\)$/m);
     assert.match(table.stdout, /^Forward activations size \(MB per sample\): at least [\d.]+$/m);
     assert.match(table.stdout, /^Estimated total for training with Adam \(MB per sample\): at least [\d.]+$/m);
@@ -104,17 +132,24 @@ describe("cnn-studio summary", () => {
   });
 
   test("a reader that stops early (`| head`) is not an error", () => {
-    const r = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" summary examples/resnet.ts --json | head -c 100 > /dev/null`], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" summary examples/resnet.ts --json | head -c 100 > /dev/null`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, "");
   });
 
   test("errors: exit 1, diagnostics in JSON with 1-based positions", () => {
-    const file = tempModel(`import { nn } from "cnn-studio";\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Sequential(\n  nn.Conv2d(3, 16, 3),\n  nn.Conv2d(32, 8, 3),\n);\n`);
+    const file = tempModel(
+      `import { nn } from "cnn-studio";\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Sequential(\n  nn.Conv2d(3, 16, 3),\n  nn.Conv2d(32, 8, 3),\n);\n`,
+    );
     const r = cli("summary", file, "--json");
     assert.equal(r.code, 1);
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(doc.diagnostics, [{ severity: "error", message: "Conv2d expects 32 input channels but receives 16 (input [N, 16, 6, 6])", line: 5, column: 3 }]);
+    assert.deepEqual(doc.diagnostics, [
+      { severity: "error", message: "Conv2d expects 32 input channels but receives 16 (input [N, 16, 6, 6])", line: 5, column: 3 },
+    ]);
     assert.equal(doc.models[0].output, null);
     assert.equal(doc.models[0].layers.length, 1, "analysis keeps everything before the error");
     const table = cli("summary", file);

@@ -114,7 +114,10 @@ describe("broken-file corpus", () => {
         assert.ok(lines !== undefined, `diagnostic in an unreadable file: ${d.location.file}`);
         const { start, end } = d.location.range;
         assert.ok(start.line >= 0 && start.line < lines && start.character >= 0, `range start outside the file: ${describeDiagnostic(d, file)}`);
-        assert.ok(end.line < lines && (end.line > start.line || (end.line === start.line && end.character >= start.character)), `bad range end: ${describeDiagnostic(d, file)}`);
+        assert.ok(
+          end.line < lines && (end.line > start.line || (end.line === start.line && end.character >= start.character)),
+          `bad range end: ${describeDiagnostic(d, file)}`,
+        );
       }
     });
 
@@ -179,8 +182,14 @@ describe("fixes and related locations", () => {
         const { start, end } = d.fix.location.range;
         const fixed = text.slice(0, offsetOf(text, start.line, start.character)) + d.fix.newText + text.slice(offsetOf(text, end.line, end.character));
         const host: AnalyzerHost = { readFile: (f) => (f === file ? fixed : diskHost.readFile(f)) };
-        const after = new Analyzer(host).analyzeFile(file).diagnostics.map((x) => describeDiagnostic(x, file)).sort();
-        const before = analysis.diagnostics.filter((x) => x !== d).map((x) => describeDiagnostic(x, file)).sort();
+        const after = new Analyzer(host)
+          .analyzeFile(file)
+          .diagnostics.map((x) => describeDiagnostic(x, file))
+          .sort();
+        const before = analysis.diagnostics
+          .filter((x) => x !== d)
+          .map((x) => describeDiagnostic(x, file))
+          .sort();
         assert.deepEqual(after, before, `after the fix:\n${fixed}`);
       }
     });

@@ -48,7 +48,29 @@ const goldens: Golden[] = fs
 describe("examples match PyTorch", () => {
   test("there is a golden for every family of the course", () => {
     const names = new Set(goldens.map((g) => g.model));
-    for (const n of ["lenet5", "lenet5Mnist", "ourCnn", "simpleCnn", "alexnet", "vgg11", "vgg16", "vgg16Bn", "vgg19", "googlenet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "densenet121", "mobilenetV1", "mobilenetV2", "efficientnetB0", "squeezenet1_0", "mnistResNet"]) {
+    for (const n of [
+      "lenet5",
+      "lenet5Mnist",
+      "ourCnn",
+      "simpleCnn",
+      "alexnet",
+      "vgg11",
+      "vgg16",
+      "vgg16Bn",
+      "vgg19",
+      "googlenet",
+      "resnet18",
+      "resnet34",
+      "resnet50",
+      "resnet101",
+      "resnet152",
+      "densenet121",
+      "mobilenetV1",
+      "mobilenetV2",
+      "efficientnetB0",
+      "squeezenet1_0",
+      "mnistResNet",
+    ]) {
       assert.ok(names.has(n), `missing golden for ${n}`);
     }
   });
@@ -69,7 +91,11 @@ describe("examples match PyTorch", () => {
 
   test("the examples analyse without any diagnostic", () => {
     for (const f of fs.readdirSync(EXAMPLES).filter((x) => x.endsWith(".ts"))) {
-      assert.deepEqual(analysisOf(f).diagnostics.map((d) => `${d.location.range.start.line + 1}: ${d.message}`), [], f);
+      assert.deepEqual(
+        analysisOf(f).diagnostics.map((d) => `${d.location.range.start.line + 1}: ${d.message}`),
+        [],
+        f,
+      );
     }
   });
 });

@@ -50,9 +50,15 @@ function checkLocation(loc: Location, textOf: (file: string) => string | undefin
   const lines = text.split("\n");
   const { start, end } = loc.range;
   const inside = (p: { line: number; character: number }): boolean =>
-    Number.isInteger(p.line) && Number.isInteger(p.character) && p.line >= 0 && p.line < lines.length && p.character >= 0 && p.character <= lines[p.line]!.length;
+    Number.isInteger(p.line) &&
+    Number.isInteger(p.character) &&
+    p.line >= 0 &&
+    p.line < lines.length &&
+    p.character >= 0 &&
+    p.character <= lines[p.line]!.length;
   if (!inside(start) || !inside(end)) return `${what} range ${JSON.stringify(loc.range)} is outside ${path.basename(loc.file)} (${lines.length} lines)`;
-  if (end.line < start.line || (end.line === start.line && end.character < start.character)) return `${what} range ${JSON.stringify(loc.range)} ends before it starts`;
+  if (end.line < start.line || (end.line === start.line && end.character < start.character))
+    return `${what} range ${JSON.stringify(loc.range)} ends before it starts`;
   return undefined;
 }
 
@@ -241,12 +247,16 @@ if (jobText === undefined) {
         if (next && ONLY_SEED === undefined) start(next);
         const outcomes = await start(name);
         const slowest = outcomes.reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, seed: 0 } as Pick<Outcome, "ms" | "seed">);
-        t.diagnostic(`${outcomes.length} mutants in ${(performance.now() - started).toFixed(0)} ms, slowest ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed})`);
+        t.diagnostic(
+          `${outcomes.length} mutants in ${(performance.now() - started).toFixed(0)} ms, slowest ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed})`,
+        );
         assert.equal(outcomes.length, seeds.length, "not every mutant was analysed");
         const failures = outcomes.filter((x) => x.problems.length > 0).map((o) => report(name, original, o));
         if (failures.length) {
           const shown = failures.slice(0, 5).join("\n");
-          assert.fail(`${failures.length} of ${seeds.length} mutants of ${name} failed:\n${shown}${failures.length > 5 ? `\n... and ${failures.length - 5} more` : ""}`);
+          assert.fail(
+            `${failures.length} of ${seeds.length} mutants of ${name} failed:\n${shown}${failures.length > 5 ? `\n... and ${failures.length - 5} more` : ""}`,
+          );
         }
       });
     }

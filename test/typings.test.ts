@@ -37,7 +37,10 @@ function errorsByFile(files: string[]): Map<string, string[]> {
 }
 
 test("examples/ passes tsc --noEmit with the cnn-studio typings", () => {
-  const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith(".ts")).map((f) => path.join(EXAMPLES, f));
+  const files = fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(EXAMPLES, f));
   const errors = [...errorsByFile(files)].filter(([, e]) => e.length);
   assert.deepEqual(errors, []);
 });
@@ -45,7 +48,10 @@ test("examples/ passes tsc --noEmit with the cnn-studio typings", () => {
 test("typings: the sample model type-checks and every negative sample is an error", () => {
   const sample = path.join(ROOT, "test", "typings", "sample-model.ts");
   const negDir = path.join(ROOT, "test", "typings", "negative");
-  const negatives = fs.readdirSync(negDir).filter((f) => f.endsWith(".ts")).map((f) => path.join(negDir, f));
+  const negatives = fs
+    .readdirSync(negDir)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(negDir, f));
   assert.ok(negatives.length >= 10, "negative samples exist");
   const errors = errorsByFile([sample, ...negatives]);
   assert.deepEqual(errors.get(sample), [], "sample-model.ts");

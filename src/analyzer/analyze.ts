@@ -80,13 +80,15 @@ export class Analyzer {
       return {
         file: abs,
         models: [],
-        diagnostics: [{
-          severity: "error",
-          code: "internal-error",
-          message: `CNN Studio's analyzer failed on this file: ${e instanceof Error ? e.message : String(e)}`,
-          location: { file: abs, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
-          related: [],
-        }],
+        diagnostics: [
+          {
+            severity: "error",
+            code: "internal-error",
+            message: `CNN Studio's analyzer failed on this file: ${e instanceof Error ? e.message : String(e)}`,
+            location: { file: abs, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+            related: [],
+          },
+        ],
         dependencies: [abs],
       };
     }
@@ -119,7 +121,15 @@ class Run {
       return {
         file,
         models: [],
-        diagnostics: [{ severity: "error", code: "unreadable-file", message: `Cannot read ${file}`, location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }],
+        diagnostics: [
+          {
+            severity: "error",
+            code: "unreadable-file",
+            message: `Cannot read ${file}`,
+            location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+            related: [],
+          },
+        ],
         dependencies: [file],
       };
     }
@@ -146,11 +156,15 @@ class Run {
       this.interp.hoist(sf.statements, record.env);
       for (const s of sf.statements) {
         if (ts.isImportDeclaration(s)) continue;
-        this.guard(s, () => {
-          // `export default <expression>` is evaluated once, by collectExports.
-          if (!ts.isExportAssignment(s)) this.interp.exec(s, record.env);
-          this.collectExports(s, record);
-        }, record.env);
+        this.guard(
+          s,
+          () => {
+            // `export default <expression>` is evaluated once, by collectExports.
+            if (!ts.isExportAssignment(s)) this.interp.exec(s, record.env);
+            this.collectExports(s, record);
+          },
+          record.env,
+        );
       }
     } finally {
       this.loading.pop();
@@ -184,8 +198,16 @@ class Run {
       if (e instanceof CircularImportError && e.origin !== node) throw e; // reported where the cycle starts
       if (env) this.poisonDeclarations(node, env);
       if (e instanceof PoisonError) return;
-      if (e instanceof EvalError) this.reporter.report("error", e.node, e.message, e.code, e.related.map((r) => ({ at: r.node, message: r.message })));
-      else if (e instanceof RangeError) this.reporter.report("error", node, "Evaluation nested too deeply: is there an endless recursion here?", "budget-exceeded");
+      if (e instanceof EvalError)
+        this.reporter.report(
+          "error",
+          e.node,
+          e.message,
+          e.code,
+          e.related.map((r) => ({ at: r.node, message: r.message })),
+        );
+      else if (e instanceof RangeError)
+        this.reporter.report("error", node, "Evaluation nested too deeply: is there an endless recursion here?", "budget-exceeded");
       else this.reporter.report("error", node, `CNN Studio's analyzer failed here: ${e instanceof Error ? e.message : String(e)}`, "internal-error");
     }
   }
@@ -209,7 +231,8 @@ class Run {
   }
 
   private bindImport(s: ts.ImportDeclaration, record: FileRecord): void {
-    if (!ts.isStringLiteral(s.moduleSpecifier)) throw new EvalError(s.moduleSpecifier, "An import needs a module name in quotes, e.g. \"cnn-studio\"", "import-error");
+    if (!ts.isStringLiteral(s.moduleSpecifier))
+      throw new EvalError(s.moduleSpecifier, 'An import needs a module name in quotes, e.g. "cnn-studio"', "import-error");
     const spec = s.moduleSpecifier.text;
     const clause = s.importClause;
     if (!clause || clause.isTypeOnly) return;
@@ -219,7 +242,8 @@ class Run {
       all = () => new Map<string, Value>(this.torch.namespaces);
       lookup = (name) => {
         if (name === "Tensor") return undefined;
-        if (!this.torch.namespaces.has(name)) throw new EvalError(s, `"cnn-studio" has no export '${name}' (it exports nn, F, torch and the type Tensor)`, "import-error");
+        if (!this.torch.namespaces.has(name))
+          throw new EvalError(s, `"cnn-studio" has no export '${name}' (it exports nn, F, torch and the type Tensor)`, "import-error");
         return this.torch.namespaces.get(name);
       };
     } else if (spec.startsWith(".")) {
@@ -282,7 +306,10 @@ class Run {
     } else if (ts.isExportAssignment(s)) {
       record.exports.set("default", this.interp.eval(s.expression, env));
     } else if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.exportClause && ts.isNamedExports(s.exportClause)) {
-      const from = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? this.importFile(s.moduleSpecifier.text, path.dirname(record.sf.fileName), s.moduleSpecifier) : undefined;
+      const from =
+        s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier)
+          ? this.importFile(s.moduleSpecifier.text, path.dirname(record.sf.fileName), s.moduleSpecifier)
+          : undefined;
       for (const el of s.exportClause.elements) {
         const local = (el.propertyName ?? el.name).text;
         record.exports.set(el.name.text, from ? from.exports.get(local) : env.lookup(local)?.value);
@@ -324,11 +351,22 @@ class Run {
         if (!tag) continue;
         const what = ts.isClassDeclaration(s) ? `the class ${s.name.text}` : `the function ${s.name.text}`;
         const example = ts.isClassDeclaration(s) ? `new ${s.name.text}()` : `${s.name.text}()`;
-        this.reporter.report("error", tag, `@input belongs on an exported model, not on ${what}: write /** @input ... */ export const model = ${example};`, "misplaced-input");
+        this.reporter.report(
+          "error",
+          tag,
+          `@input belongs on an exported model, not on ${what}: write /** @input ... */ export const model = ${example};`,
+          "misplaced-input",
+        );
       } else if (ts.isVariableStatement(s) && !hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
         for (const d of s.declarationList.declarations) {
           const tag = inputTags(d)[0]?.tag;
-          if (tag && ts.isIdentifier(d.name)) this.reporter.report("warning", d.name, `'${d.name.text}' has an @input tag but is not exported, so it is not analyzed as a model: add 'export'`, "misplaced-input");
+          if (tag && ts.isIdentifier(d.name))
+            this.reporter.report(
+              "warning",
+              d.name,
+              `'${d.name.text}' has an @input tag but is not exported, so it is not analyzed as a model: add 'export'`,
+              "misplaced-input",
+            );
         }
       }
     }
@@ -363,7 +401,12 @@ class Run {
     }
     const model = c.value;
     if (tags.length === 0) {
-      this.reporter.report("warning", c.nameNode, `Model '${c.name}' has no @input tag, so its shapes cannot be computed: add /** @input [N, C, H, W] */ above it`, "missing-input");
+      this.reporter.report(
+        "warning",
+        c.nameNode,
+        `Model '${c.name}' has no @input tag, so its shapes cannot be computed: add /** @input [N, C, H, W] */ above it`,
+        "missing-input",
+      );
       return undefined;
     }
     const inputs = tags.map((t) => this.parseInput(t.text, t.tag));
@@ -373,7 +416,16 @@ class Run {
     const trace = new Trace(paths, c.nameNode);
     const args = shapes.map((s, i) => {
       const field = s.length === 4 ? INPUT_FIELD : null;
-      const id = trace.addNode({ kind: "input", label: shapes.length > 1 ? `input ${i + 1}` : "input", type: "input", inputs: [], output: s, attrs: {}, receptiveField: field, location: toLocation(tags[i]!.tag) });
+      const id = trace.addNode({
+        kind: "input",
+        label: shapes.length > 1 ? `input ${i + 1}` : "input",
+        type: "input",
+        inputs: [],
+        output: s,
+        attrs: {},
+        receptiveField: field,
+        location: toLocation(tags[i]!.tag),
+      });
       return new TensorValue(s, field, id);
     });
     let output: Value = undefined;
@@ -400,7 +452,17 @@ class Run {
       outputs.push(...output.items.filter((v): v is TensorValue => v instanceof TensorValue));
     }
     for (const t of outputs) {
-      if (t.shape) trace.addNode({ kind: "output", label: "output", type: "output", inputs: [t.node], output: t.shape, attrs: {}, receptiveField: t.field, location: null });
+      if (t.shape)
+        trace.addNode({
+          kind: "output",
+          label: "output",
+          type: "output",
+          inputs: [t.node],
+          output: t.shape,
+          attrs: {},
+          receptiveField: t.field,
+          location: null,
+        });
     }
     // Exact sums (bigint): counts may exceed 2^53.
     type Sums = { params: bigint; trainable: bigint; buffers: bigint };
@@ -409,7 +471,11 @@ class Run {
       const counts = m.layer ? m.layer.kind.counts(m.layer.config) : NO_COUNTS;
       own.set(m, { params: counts.params, trainable: m.frozen ? 0n : counts.params, buffers: counts.buffers });
     }
-    const totals = [...own.values()].reduce((a, b) => ({ params: a.params + b.params, trainable: a.trainable + b.trainable, buffers: a.buffers + b.buffers }), { params: 0n, trainable: 0n, buffers: 0n });
+    const totals = [...own.values()].reduce((a, b) => ({ params: a.params + b.params, trainable: a.trainable + b.trainable, buffers: a.buffers + b.buffers }), {
+      params: 0n,
+      trainable: 0n,
+      buffers: 0n,
+    });
     const subtree = new Map<ModuleValue, Sums>();
     const sum = (m: ModuleValue): Sums => {
       const hit = subtree.get(m);
@@ -427,7 +493,14 @@ class Run {
     };
     const modules: ModuleInfo[] = [...trace.paths].map(([m, p]) => {
       const s = sum(m);
-      return { path: p, type: m.typeName, params: toCount(s.params), trainableParams: toCount(s.trainable), buffers: toCount(s.buffers), definedAt: m.definedAt ? toLocation(m.definedAt) : null };
+      return {
+        path: p,
+        type: m.typeName,
+        params: toCount(s.params),
+        trainableParams: toCount(s.trainable),
+        buffers: toCount(s.buffers),
+        definedAt: m.definedAt ? toLocation(m.definedAt) : null,
+      };
     });
     const graph: GraphNode[] = trace.graph;
     return {
@@ -450,4 +523,3 @@ class Run {
     };
   }
 }
-

@@ -33,7 +33,13 @@ export class PoisonError extends EvalError {}
 
 /** An import closes a cycle: reported at the import that started it (`origin`), in the first file. */
 export class CircularImportError extends EvalError {
-  constructor(node: ts.Node, message: string, code: string, related: readonly { node: ts.Node; message: string }[], readonly origin: ts.Node) {
+  constructor(
+    node: ts.Node,
+    message: string,
+    code: string,
+    related: readonly { node: ts.Node; message: string }[],
+    readonly origin: ts.Node,
+  ) {
     super(node, message, code, related);
   }
 }

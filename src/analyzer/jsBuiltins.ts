@@ -31,10 +31,20 @@ function mathNamespace(host: JsHost): Namespace {
   return new Namespace(
     "Math",
     new Map<string, Value>([
-      unary("floor", Math.floor), unary("ceil", Math.ceil), unary("round", Math.round), unary("trunc", Math.trunc),
-      unary("sqrt", Math.sqrt), unary("abs", Math.abs), unary("log", Math.log), unary("log2", Math.log2), unary("exp", Math.exp),
-      variadic("max", Math.max), variadic("min", Math.min), variadic("pow", Math.pow),
-      ["PI", Math.PI], ["E", Math.E],
+      unary("floor", Math.floor),
+      unary("ceil", Math.ceil),
+      unary("round", Math.round),
+      unary("trunc", Math.trunc),
+      unary("sqrt", Math.sqrt),
+      unary("abs", Math.abs),
+      unary("log", Math.log),
+      unary("log2", Math.log2),
+      unary("exp", Math.exp),
+      variadic("max", Math.max),
+      variadic("min", Math.min),
+      variadic("pow", Math.pow),
+      ["PI", Math.PI],
+      ["E", Math.E],
     ]),
   );
 }
@@ -51,41 +61,56 @@ export function jsGlobals(host: JsHost): Map<string, Value> {
   g.set("NaN", NaN);
   g.set(
     "Object",
-    new Namespace("Object", new Map<string, Value>([
-      ["keys", new Builtin("Object.keys", ([o], s) => new ArrayValue(entriesOf(host, s, o).map(([k]) => k)))],
-      ["values", new Builtin("Object.values", ([o], s) => new ArrayValue(entriesOf(host, s, o).map(([, v]) => v)))],
-      ["entries", new Builtin("Object.entries", ([o], s) => new ArrayValue(entriesOf(host, s, o).map(([k, v]) => new ArrayValue([k, v]))))],
-      ["fromEntries", new Builtin("Object.fromEntries", ([a], s) => {
-        if (!(a instanceof ArrayValue)) return host.fail(s, "Object.fromEntries expects an array of [key, value] pairs");
-        const o = new ObjectValue();
-        for (const e of a.items) if (e instanceof ArrayValue) o.props.set(String(e.items[0]), e.items[1]);
-        return o;
-      })],
-    ])),
+    new Namespace(
+      "Object",
+      new Map<string, Value>([
+        ["keys", new Builtin("Object.keys", ([o], s) => new ArrayValue(entriesOf(host, s, o).map(([k]) => k)))],
+        ["values", new Builtin("Object.values", ([o], s) => new ArrayValue(entriesOf(host, s, o).map(([, v]) => v)))],
+        ["entries", new Builtin("Object.entries", ([o], s) => new ArrayValue(entriesOf(host, s, o).map(([k, v]) => new ArrayValue([k, v]))))],
+        [
+          "fromEntries",
+          new Builtin("Object.fromEntries", ([a], s) => {
+            if (!(a instanceof ArrayValue)) return host.fail(s, "Object.fromEntries expects an array of [key, value] pairs");
+            const o = new ObjectValue();
+            for (const e of a.items) if (e instanceof ArrayValue) o.props.set(String(e.items[0]), e.items[1]);
+            return o;
+          }),
+        ],
+      ]),
+    ),
   );
   g.set(
     "Array",
-    new Namespace("Array", new Map<string, Value>([
-      ["isArray", new Builtin("Array.isArray", ([a]) => a instanceof ArrayValue)],
-      ["from", new Builtin("Array.from", ([src, fn], s) => {
-        let items: Value[];
-        if (src instanceof ArrayValue) items = [...src.items];
-        else if (src instanceof ObjectValue && typeof src.props.get("length") === "number") {
-          const n = src.props.get("length") as number;
-          if (!(Number.isInteger(n) && n >= 0 && n <= 1e6)) return host.fail(s, `Array.from length must be a small non-negative integer, got ${n}`);
-          items = Array.from({ length: n }, (): Value => undefined);
-        } else return host.fail(s, `Array.from expects an array or { length: n }, got ${host.display(src)}`);
-        return new ArrayValue(fn === undefined ? items : items.map((x, i) => host.call(fn, [x, i], s)));
-      })],
-    ])),
+    new Namespace(
+      "Array",
+      new Map<string, Value>([
+        ["isArray", new Builtin("Array.isArray", ([a]) => a instanceof ArrayValue)],
+        [
+          "from",
+          new Builtin("Array.from", ([src, fn], s) => {
+            let items: Value[];
+            if (src instanceof ArrayValue) items = [...src.items];
+            else if (src instanceof ObjectValue && typeof src.props.get("length") === "number") {
+              const n = src.props.get("length") as number;
+              if (!(Number.isInteger(n) && n >= 0 && n <= 1e6)) return host.fail(s, `Array.from length must be a small non-negative integer, got ${n}`);
+              items = Array.from({ length: n }, (): Value => undefined);
+            } else return host.fail(s, `Array.from expects an array or { length: n }, got ${host.display(src)}`);
+            return new ArrayValue(fn === undefined ? items : items.map((x, i) => host.call(fn, [x, i], s)));
+          }),
+        ],
+      ]),
+    ),
   );
   g.set(
     "Number",
-    new Namespace("Number", new Map<string, Value>([
-      ["isInteger", new Builtin("Number.isInteger", ([x]) => Number.isInteger(x))],
-      ["isFinite", new Builtin("Number.isFinite", ([x]) => Number.isFinite(x))],
-      ["MAX_SAFE_INTEGER", Number.MAX_SAFE_INTEGER],
-    ])),
+    new Namespace(
+      "Number",
+      new Map<string, Value>([
+        ["isInteger", new Builtin("Number.isInteger", ([x]) => Number.isInteger(x))],
+        ["isFinite", new Builtin("Number.isFinite", ([x]) => Number.isFinite(x))],
+        ["MAX_SAFE_INTEGER", Number.MAX_SAFE_INTEGER],
+      ]),
+    ),
   );
   g.set("String", new Builtin("String", ([x]) => host.display(x)));
   g.set("Error", new Builtin("Error", ([m]) => new ObjectValue(new Map([["message", host.display(m)]])), true));
@@ -94,7 +119,10 @@ export function jsGlobals(host: JsHost): Map<string, Value> {
 
 /** Methods of arrays (`push`, `map`, ...) and strings, bound to the receiver; undefined when unknown. */
 export function arrayMember(host: JsHost, arr: ArrayValue, name: string): Value | undefined {
-  const cb = (fn: Value, site: CallSite) => (x: Value, i: number): Value => host.call(fn, [x, i, arr], site);
+  const cb =
+    (fn: Value, site: CallSite) =>
+    (x: Value, i: number): Value =>
+      host.call(fn, [x, i, arr], site);
   switch (name) {
     case "length":
       return arr.items.length;

@@ -35,7 +35,8 @@ function classMethods(mod: ModuleValue): Set<string> {
   const names = new Set<string>();
   for (let c: ClassValue | undefined = mod.cls; c; c = c.base instanceof ClassValue ? c.base : undefined) {
     for (const m of c.node.members) {
-      if ((ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m)) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) names.add(m.name.text);
+      if ((ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m)) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)))
+        names.add(m.name.text);
     }
   }
   return names;
@@ -44,17 +45,21 @@ function classMethods(mod: ModuleValue): Set<string> {
 /** Why PyTorch would refuse `name` as a child of `mod`, in its words; null when it accepts it. */
 export function childNameProblem(mod: ModuleValue, name: string): string | null {
   const quoted = JSON.stringify(name);
-  if (name.includes(".")) return `Module name ${quoted} contains ".": PyTorch refuses it (KeyError: module name can't contain "."); use another name, e.g. ${JSON.stringify(name.replaceAll(".", "_"))}`;
+  if (name.includes("."))
+    return `Module name ${quoted} contains ".": PyTorch refuses it (KeyError: module name can't contain "."); use another name, e.g. ${JSON.stringify(name.replaceAll(".", "_"))}`;
   if (name === "") return `Module name "" is empty: PyTorch refuses it (KeyError: module name can't be empty string "")`;
   if (mod.children.has(name)) return null; // replacing a child is allowed
   const isAttribute = MODULE_ATTRIBUTES.has(name) || classMethods(mod).has(name) || mod.fields.get(name) !== undefined;
-  if (isAttribute) return `Module name ${quoted} clashes with the attribute '${name}' of ${mod.typeName}: PyTorch refuses it (KeyError: attribute '${name}' already exists); use another name`;
+  if (isAttribute)
+    return `Module name ${quoted} clashes with the attribute '${name}' of ${mod.typeName}: PyTorch refuses it (KeyError: attribute '${name}' already exists); use another name`;
   return null;
 }
 
 /** The node of `key` in an object literal argument, to point at the offending key; the argument otherwise. */
 export function keyNode(arg: ts.Node | undefined, key: string): ts.Node | undefined {
   if (!arg || !ts.isObjectLiteralExpression(arg)) return arg;
-  const hit = arg.properties.find((p) => p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)) && p.name.text === key);
+  const hit = arg.properties.find(
+    (p) => p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)) && p.name.text === key,
+  );
   return hit?.name ?? arg;
 }

@@ -82,11 +82,15 @@ export class Torch implements TorchRuntime {
     }
     members.set("Module", new BuiltinClass("Module", undefined));
     for (const c of ["Sequential", "ModuleList", "ModuleDict"] as const) {
-      const factory = new Builtin(`nn.${c}`, (args, site) => {
-        const m = new ModuleValue(c, site.node, undefined, c, undefined);
-        this.builtinSuper(m, new BuiltinClass(c, undefined), args, site);
-        return m;
-      }, true);
+      const factory = new Builtin(
+        `nn.${c}`,
+        (args, site) => {
+          const m = new ModuleValue(c, site.node, undefined, c, undefined);
+          this.builtinSuper(m, new BuiltinClass(c, undefined), args, site);
+          return m;
+        },
+        true,
+      );
       members.set(c, new BuiltinClass(c, factory));
     }
     return new Namespace("nn", members);
@@ -112,9 +116,7 @@ export class Torch implements TorchRuntime {
       options = new Map();
       const objNode = nodeAt(positional.length);
       for (const [k, v] of last.props) {
-        const prop = ts.isObjectLiteralExpression(objNode)
-          ? objNode.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === k)
-          : undefined;
+        const prop = ts.isObjectLiteralExpression(objNode) ? objNode.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === k) : undefined;
         const at = prop && ts.isPropertyAssignment(prop) ? prop.initializer : (prop ?? objNode);
         options.set(k, this.toArg(v, at, kind.type));
         argNodes.set(k, at);
@@ -162,7 +164,11 @@ export class Torch implements TorchRuntime {
       if (v instanceof ModuleValue) return v;
       this.interp.poisoned(v, site.node);
       const node = typeof i === "number" ? (site.argNodes[i] ?? site.node) : site.node;
-      throw new EvalError(node, `nn.${base.name} expects modules, got ${this.interp.display(v)}${i !== "" ? ` at ${typeof i === "number" ? `argument ${i + 1}` : `'${i}'`}` : ""}`, "argument-type");
+      throw new EvalError(
+        node,
+        `nn.${base.name} expects modules, got ${this.interp.display(v)}${i !== "" ? ` at ${typeof i === "number" ? `argument ${i + 1}` : `'${i}'`}` : ""}`,
+        "argument-type",
+      );
     };
     if (base.name === "Sequential") {
       const [first] = args;
@@ -172,12 +178,18 @@ export class Torch implements TorchRuntime {
     } else if (base.name === "ModuleList") {
       const [list] = args;
       if (list === undefined) return;
-      if (!(list instanceof ArrayValue)) throw new EvalError(site.argNodes[0] ?? site.node, `nn.ModuleList expects an array of modules, got ${this.interp.display(list)}`, "argument-type");
+      if (!(list instanceof ArrayValue))
+        throw new EvalError(site.argNodes[0] ?? site.node, `nn.ModuleList expects an array of modules, got ${this.interp.display(list)}`, "argument-type");
       list.items.forEach((v, i) => this.register(instance, String(i), expectModule(v, i)));
     } else {
       const [dict] = args;
       if (dict === undefined) return;
-      if (!(dict instanceof ObjectValue)) throw new EvalError(site.argNodes[0] ?? site.node, `nn.ModuleDict expects an object of named modules, got ${this.interp.display(dict)}`, "argument-type");
+      if (!(dict instanceof ObjectValue))
+        throw new EvalError(
+          site.argNodes[0] ?? site.node,
+          `nn.ModuleDict expects an object of named modules, got ${this.interp.display(dict)}`,
+          "argument-type",
+        );
       for (const [k, v] of dict.props) this.registerNamed(instance, k, expectModule(v, k), keyNode(site.argNodes[0], k) ?? site.node);
     }
   }
@@ -218,7 +230,8 @@ export class Torch implements TorchRuntime {
         return false;
       case "addModule":
         return new Builtin("addModule", ([n, m], site) => {
-          if (typeof n !== "string" || !(m instanceof ModuleValue)) throw new EvalError(site.node, "addModule(name, module) expects a string and a module", "argument-type");
+          if (typeof n !== "string" || !(m instanceof ModuleValue))
+            throw new EvalError(site.node, "addModule(name, module) expects a string and a module", "argument-type");
           this.registerNamed(mod, n, m, site.argNodes[0] ?? site.node);
           return undefined;
         });
@@ -328,11 +341,23 @@ export class Torch implements TorchRuntime {
   private tensorArg(v: Value, site: CallSite, i: number, op: string): TensorValue {
     if (v instanceof TensorValue) return v;
     this.interp.poisoned(v, site.node);
-    throw new EvalError(site.argNodes[i] ?? site.node, `${op} expects a tensor${i ? ` as argument ${i + 1}` : ""}, got ${this.interp.display(v)}`, "argument-type");
+    throw new EvalError(
+      site.argNodes[i] ?? site.node,
+      `${op} expects a tensor${i ? ` as argument ${i + 1}` : ""}, got ${this.interp.display(v)}`,
+      "argument-type",
+    );
   }
 
   /** Records an operation's result, or reports its error and returns an unknown tensor. */
-  private opResult(op: string, inputs: readonly TensorValue[], out: Shape | LayerError, site: CallSite, field: ReceptiveField | null, attrs: Record<string, AttrValue>, note?: string): TensorValue {
+  private opResult(
+    op: string,
+    inputs: readonly TensorValue[],
+    out: Shape | LayerError,
+    site: CallSite,
+    field: ReceptiveField | null,
+    attrs: Record<string, AttrValue>,
+    note?: string,
+  ): TensorValue {
     if (isLayerError(out)) {
       this.reporter.report("error", site.node, out.message, out.code, this.origins(inputs));
       return UNKNOWN;
@@ -355,7 +380,8 @@ export class Torch implements TorchRuntime {
     const out: Related[] = [];
     for (const t of inputs) {
       const n = this.trace?.graph[t.node];
-      if (n?.location && t.shape) out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? `${n.type} '${n.label}'` : n.type} here` });
+      if (n?.location && t.shape)
+        out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? `${n.type} '${n.label}'` : n.type} here` });
     }
     return out;
   }
@@ -403,9 +429,10 @@ export class Torch implements TorchRuntime {
     const spatial = x.shape.length === 4 && list.every((d) => normAxis(d, 4)! >= 2);
     const h = x.shape[2];
     const w = x.shape[3];
-    const field = spatial && x.field && typeof h === "number" && typeof w === "number"
-      ? applyWindow(x.field, { kernel: [h, w], stride: [h, w], padding: [0, 0], dilation: [1, 1] })
-      : x.field;
+    const field =
+      spatial && x.field && typeof h === "number" && typeof w === "number"
+        ? applyWindow(x.field, { kernel: [h, w], stride: [h, w], padding: [0, 0], dilation: [1, 1] })
+        : x.field;
     return this.opResult("mean", [x], out, site, field, { dims: list, keepdim: keepdim === true });
   }
 
@@ -414,7 +441,10 @@ export class Torch implements TorchRuntime {
     const tensors = items.map((v, i) => this.tensorArg(v, site, 0, `torch.cat element ${i}`));
     if (tensors.some((t) => !t.shape)) return UNKNOWN;
     const d = typeof dim === "number" ? dim : 0;
-    const out = cat(tensors.map((t) => t.shape!), d);
+    const out = cat(
+      tensors.map((t) => t.shape!),
+      d,
+    );
     return this.opResult("cat", tensors, out, site, mergeFields(tensors.map((t) => ({ field: t.field, onGrid: true }))), { dim: d });
   }
 
@@ -422,7 +452,10 @@ export class Torch implements TorchRuntime {
     const m = new Map<string, Value>([
       ["cat", new Builtin("torch.cat", ([list, dim], site) => this.catOp(list, dim, site))],
       ["concat", new Builtin("torch.concat", ([list, dim], site) => this.catOp(list, dim, site))],
-      ["flatten", new Builtin("torch.flatten", ([x, s, e], site) => this.flatten("torch.flatten", this.tensorArg(x, site, 0, "torch.flatten"), s ?? 0, e ?? -1, site))],
+      [
+        "flatten",
+        new Builtin("torch.flatten", ([x, s, e], site) => this.flatten("torch.flatten", this.tensorArg(x, site, 0, "torch.flatten"), s ?? 0, e ?? -1, site)),
+      ],
     ]);
     for (const op of ["add", "mul", "sub", "div"]) {
       m.set(op, new Builtin(`torch.${op}`, ([a, b], site) => this.binary(op, this.tensorArg(a, site, 0, `torch.${op}`), b, site)));
@@ -442,17 +475,34 @@ export class Torch implements TorchRuntime {
      * options object if there is one; the rest is accepted and ignored.
      */
     const functional = (name: string, k: LayerKind, leading?: number): void => {
-      m.set(name, new Builtin(`F.${name}`, (args, site) => {
-        const x = this.tensorArg(args[0], site, 0, `F.${name}`);
-        const last = args[args.length - 1];
-        const own = leading === undefined ? args : [...args.slice(0, 1 + leading), ...(args.length > 1 + leading && last instanceof ObjectValue ? [last] : [])];
-        const c = this.configure(k, own, site, 1);
-        if (!c) return UNKNOWN;
-        return this.applyKind(k, c.config, [x], site, null, c.argNodes, `F.${name}`, undefined);
-      }));
+      m.set(
+        name,
+        new Builtin(`F.${name}`, (args, site) => {
+          const x = this.tensorArg(args[0], site, 0, `F.${name}`);
+          const last = args[args.length - 1];
+          const own =
+            leading === undefined ? args : [...args.slice(0, 1 + leading), ...(args.length > 1 + leading && last instanceof ObjectValue ? [last] : [])];
+          const c = this.configure(k, own, site, 1);
+          if (!c) return UNKNOWN;
+          return this.applyKind(k, c.config, [x], site, null, c.argNodes, `F.${name}`, undefined);
+        }),
+      );
     };
     // The arguments of the kind that come before the functional form's own (training, inplace).
-    const acts: [string, LayerType, number][] = [["relu", "ReLU", 0], ["relu6", "ReLU6", 0], ["silu", "SiLU", 0], ["sigmoid", "Sigmoid", 0], ["tanh", "Tanh", 0], ["gelu", "GELU", 0], ["elu", "ELU", 1], ["leakyRelu", "LeakyReLU", 1], ["hardswish", "Hardswish", 0], ["hardsigmoid", "Hardsigmoid", 0], ["dropout", "Dropout", 1], ["dropout2d", "Dropout2d", 1]];
+    const acts: [string, LayerType, number][] = [
+      ["relu", "ReLU", 0],
+      ["relu6", "ReLU6", 0],
+      ["silu", "SiLU", 0],
+      ["sigmoid", "Sigmoid", 0],
+      ["tanh", "Tanh", 0],
+      ["gelu", "GELU", 0],
+      ["elu", "ELU", 1],
+      ["leakyRelu", "LeakyReLU", 1],
+      ["hardswish", "Hardswish", 0],
+      ["hardsigmoid", "Hardsigmoid", 0],
+      ["dropout", "Dropout", 1],
+      ["dropout2d", "Dropout2d", 1],
+    ];
     for (const [f, t, leading] of acts) functional(f, kind(t), leading);
     for (const [f, k] of FUNCTIONAL_KINDS) functional(f, k);
     return new Namespace("F", m);
@@ -464,7 +514,16 @@ export class Torch implements TorchRuntime {
    * One rule for module calls and their functional forms: shape, receptive field, MACs; errors
    * are reported (with the value that fixes them, when certain) and yield an unknown tensor.
    */
-  private applyKind(kind: LayerKind, config: Args, args: Value[], site: CallSite | null, definedAt: ts.Node | null, argNodes: ReadonlyMap<string, ts.Node>, label: string, module: ModuleValue | undefined): TensorValue {
+  private applyKind(
+    kind: LayerKind,
+    config: Args,
+    args: Value[],
+    site: CallSite | null,
+    definedAt: ts.Node | null,
+    argNodes: ReadonlyMap<string, ts.Node>,
+    label: string,
+    module: ModuleValue | undefined,
+  ): TensorValue {
     const where = site?.node ?? definedAt ?? this.trace?.fallbackNode;
     if (!where) return UNKNOWN;
     if (args.length !== 1) throw new EvalError(where, `${kind.type} takes exactly one tensor, got ${args.length} arguments`, "argument-type");
@@ -476,7 +535,10 @@ export class Torch implements TorchRuntime {
       const related = this.origins([x]);
       if (definedAt && definedAt !== where) related.push({ at: definedAt, message: `${kind.type} defined here` });
       const fixNode = out.fix && argNodes.get(out.fix.param);
-      const fix = out.fix && fixNode ? { title: `Change ${out.fix.param} to ${out.fix.value}`, location: toLocation(fixNode), newText: String(out.fix.value) } : undefined;
+      const fix =
+        out.fix && fixNode
+          ? { title: `Change ${out.fix.param} to ${out.fix.value}`, location: toLocation(fixNode), newText: String(out.fix.value) }
+          : undefined;
       this.reporter.report("error", where, out.message, out.code, related, fix);
       return UNKNOWN;
     }
@@ -486,7 +548,11 @@ export class Torch implements TorchRuntime {
     let layerIndex: number | undefined;
     if (trace && module) {
       if (trace.layers.length >= MAX_LAYER_CALLS) {
-        throw new BudgetError(where, `More than ${MAX_LAYER_CALLS.toLocaleString("en-US")} layer calls in one forward pass: is there an endless loop here?`, "budget-exceeded");
+        throw new BudgetError(
+          where,
+          `More than ${MAX_LAYER_CALLS.toLocaleString("en-US")} layer calls in one forward pass: is there an endless loop here?`,
+          "budget-exceeded",
+        );
       }
       layerIndex = trace.layers.length;
       trace.layers.push({
@@ -526,7 +592,12 @@ export class Torch implements TorchRuntime {
     if (this.trace && !this.trace.unregistered.has(mod)) {
       this.trace.unregistered.add(mod);
       if (mod.definedAt) {
-        this.reporter.report("warning", mod.definedAt, `This ${mod.typeName} is not registered as a child module (create it in the constructor and store it in a field), so PyTorch would not count its parameters or train them`, "unregistered-module");
+        this.reporter.report(
+          "warning",
+          mod.definedAt,
+          `This ${mod.typeName} is not registered as a child module (create it in the constructor and store it in a field), so PyTorch would not count its parameters or train them`,
+          "unregistered-module",
+        );
       }
     }
     return `<unregistered ${mod.typeName}>`;
@@ -550,7 +621,8 @@ export class Torch implements TorchRuntime {
       return result;
     }
     if (mod.container === "Sequential") {
-      if (args.length !== 1) throw new EvalError(where.node, `nn.Sequential passes one input through its children, got ${args.length} arguments`, "argument-type");
+      if (args.length !== 1)
+        throw new EvalError(where.node, `nn.Sequential passes one input through its children, got ${args.length} arguments`, "argument-type");
       let x = args[0];
       for (const child of mod.children.values()) x = this.callModule(child, [x], null);
       return x;

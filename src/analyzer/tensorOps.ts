@@ -30,11 +30,15 @@ export function cat(shapes: readonly Shape[], dim: number): Shape | LayerError {
     }
     for (let i = 0; i < s.length; i++) {
       if (i !== d && s[i] !== first[i]) {
-        return err("shape-mismatch", `torch.cat along dim ${dim} needs equal sizes in every other dimension, but dimension ${i} is ${first[i]} vs ${s[i]} (${shapes.map(formatShape).join(", ")})`);
+        return err(
+          "shape-mismatch",
+          `torch.cat along dim ${dim} needs equal sizes in every other dimension, but dimension ${i} is ${first[i]} vs ${s[i]} (${shapes.map(formatShape).join(", ")})`,
+        );
       }
     }
     const x = s[d]!;
-    if (typeof x !== "number" || typeof total !== "number") return err("unsupported", `torch.cat along the symbolic batch dimension is not supported (${shapes.map(formatShape).join(", ")})`);
+    if (typeof x !== "number" || typeof total !== "number")
+      return err("unsupported", `torch.cat along the symbolic batch dimension is not supported (${shapes.map(formatShape).join(", ")})`);
     total += x;
   }
   const out = [...first];
@@ -56,7 +60,8 @@ export function view(op: string, x: Shape, dims: readonly Dim[]): Shape | LayerE
   }
   if (holes === 1) {
     const hole = divideNumel(total, known);
-    if (hole === undefined) return err("shape-mismatch", `${show} cannot reshape ${formatShape(x)}: its ${describeNumel(total)} elements do not divide into ${describeNumel(known)}`);
+    if (hole === undefined)
+      return err("shape-mismatch", `${show} cannot reshape ${formatShape(x)}: its ${describeNumel(total)} elements do not divide into ${describeNumel(known)}`);
     return dims.map((d) => (d === -1 ? hole : d));
   }
   if (known.coef !== total.coef || known.name !== total.name) {

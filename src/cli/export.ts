@@ -157,11 +157,19 @@ export function runExport(argv: readonly string[], io: ExportIo, cwd = process.c
     return 0;
   }
   const target = path.resolve(cwd, out ?? `${model}.onnx`);
-  const onnx = exportOnnx(result.code, { model: model!, out: target, python: python ?? null, opset, checkpoint: checkpoint ? path.resolve(cwd, checkpoint) : null });
+  const onnx = exportOnnx(result.code, {
+    model: model!,
+    out: target,
+    python: python ?? null,
+    opset,
+    checkpoint: checkpoint ? path.resolve(cwd, checkpoint) : null,
+  });
   if (!onnx.ok) {
     io.err(`cnn-studio: ONNX export failed: ${onnx.error}`);
     return 1;
   }
-  io.err(`Wrote ${path.relative(cwd, target) || target} (${(onnx.bytes / 1e6).toFixed(1)} MB, opset ${opset}, ${checkpoint ? `weights of ${checkpoint}` : "untrained weights"}, PyTorch ${onnx.torch} via ${onnx.python})`);
+  io.err(
+    `Wrote ${path.relative(cwd, target) || target} (${(onnx.bytes / 1e6).toFixed(1)} MB, opset ${opset}, ${checkpoint ? `weights of ${checkpoint}` : "untrained weights"}, PyTorch ${onnx.torch} via ${onnx.python})`,
+  );
   return 0;
 }

@@ -121,13 +121,17 @@ if (require.main === module) {
   if (argv[0] === "train") {
     // `cnn-studio train`: asynchronous, in src/cli/train.ts
     void import("./train").then(async ({ runTrain }) => {
-      process.exitCode = await runTrain(argv.slice(1), {
-        ...terminalIo,
-        // the progress bar: its own \r and ESC [2K, and numbers only
-        write: (s) => process.stdout.write(s),
-        tty: process.stdout.isTTY === true,
-        columns: process.stdout.columns || 100,
-      }, { onInterruptHandler: (stop) => process.on("SIGINT", stop) });
+      process.exitCode = await runTrain(
+        argv.slice(1),
+        {
+          ...terminalIo,
+          // the progress bar: its own \r and ESC [2K, and numbers only
+          write: (s) => process.stdout.write(s),
+          tty: process.stdout.isTTY === true,
+          columns: process.stdout.columns || 100,
+        },
+        { onInterruptHandler: (stop) => process.on("SIGINT", stop) },
+      );
     });
   } else {
     process.exitCode = run(argv, terminalIo);

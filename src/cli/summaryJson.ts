@@ -18,7 +18,14 @@ export interface SummaryJson {
     macs: Count;
     paramBytes: Count;
     activationBytes: Count;
-    layers: { path: string; type: string; output: ModelAnalysis["layers"][number]["output"]; params: Count; macs: Count; receptiveField: ModelAnalysis["layers"][number]["receptiveField"] }[];
+    layers: {
+      path: string;
+      type: string;
+      output: ModelAnalysis["layers"][number]["output"];
+      params: Count;
+      macs: Count;
+      receptiveField: ModelAnalysis["layers"][number]["receptiveField"];
+    }[];
   }[];
   diagnostics: { severity: Diagnostic["severity"]; message: string; line: number; column: number; file?: string }[];
 }

@@ -98,7 +98,13 @@ type Parsed = { ok: true; config: TrainConfig; json: boolean } | { ok: false; co
 
 /** The settings table's options (`--lr` → "lr"). */
 const SETTINGS = new Map<string, TrainFieldName>(TRAIN_FIELD_NAMES.map((n) => [trainField(n).flag, n]));
-const VALUE_OPTIONS = new Set(["--model", "--dataset", "--out", "--resume", ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag)]);
+const VALUE_OPTIONS = new Set([
+  "--model",
+  "--dataset",
+  "--out",
+  "--resume",
+  ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag),
+]);
 const FLAG_OPTIONS = new Set(["--json", ...[...SETTINGS].filter(([, n]) => trainField(n).type === "flag").map(([flag]) => flag)]);
 /** Options that may accompany --resume (everything else is the run's own). */
 const RESUME_OPTIONS = new Set(["--resume", "--epochs", "--backend", "--json", "--out"]);
@@ -170,7 +176,8 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   const resume = values.get("--resume");
   if (resume !== undefined) {
     const others = [...values.keys(), ...flags].filter((k) => !RESUME_OPTIONS.has(k));
-    if (others.length > 0) return usage(`--resume continues a run with its own configuration; ${others.join(", ")} cannot change it (only --epochs and --backend can)`);
+    if (others.length > 0)
+      return usage(`--resume continues a run with its own configuration; ${others.join(", ")} cannot change it (only --epochs and --backend can)`);
     const dir = path.resolve(cwd, resume);
     let saved: unknown;
     try {
@@ -201,7 +208,11 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     const found = pickModel(file);
     const names = found?.names ?? [];
     if (names.length !== 1) {
-      return usage(names.length === 0 ? `--model is needed (${positional[0]} exports no model with an @input tag)` : `--model is needed: ${positional[0]} has ${names.length} models (${names.join(", ")})`);
+      return usage(
+        names.length === 0
+          ? `--model is needed (${positional[0]} exports no model with an @input tag)`
+          : `--model is needed: ${positional[0]} has ${names.length} models (${names.join(", ")})`,
+      );
     }
     model = names[0]!;
   }
@@ -216,7 +227,8 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
       return usage(`${f.flag} is an ${(f.when?.optimizer ?? []).map((o) => OPTIMIZER_NAMES[o]).join("/")} option (the optimizer is ${optimizer})`);
     }
   }
-  if (settings.get("nesterov") === true && !(((settings.get("momentum") as number | undefined) ?? 0) > 0)) return usage("--nesterov needs a --momentum above 0");
+  if (settings.get("nesterov") === true && !(((settings.get("momentum") as number | undefined) ?? 0) > 0))
+    return usage("--nesterov needs a --momentum above 0");
   let input: TrainConfigInput = { file, model, dataset, runsDir: path.resolve(cwd, values.get("--out") ?? "runs") };
   for (const [name, value] of settings) input = withField(input, trainField(name), value);
   const config = trainConfig(input);
@@ -300,7 +312,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
   const parsed = parseTrainArgs(engine.rest, cwd, (file) => {
     try {
       // the analyzer is only loaded when --model is left out
-       
+
       const { Analyzer } = require("../analyzer/index") as typeof import("../analyzer/index");
       return { names: new Analyzer().analyzeFile(file).models.map((m) => m.name) };
     } catch {
@@ -350,7 +362,9 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
           case "started": {
             const d = e.dataset;
             const notUsed = e.notUsed.length ? ` (not used: ${notUsedText(e.notUsed)})` : "";
-            io.out(`Training ${e.model} (${fmtInt(e.params)} parameters) on ${d.name} (${fmtInt(d.trainCount)} training / ${fmtInt(d.validationCount)} validation images, ${d.classes} classes)`);
+            io.out(
+              `Training ${e.model} (${fmtInt(e.params)} parameters) on ${d.name} (${fmtInt(d.trainCount)} training / ${fmtInt(d.validationCount)} validation images, ${d.classes} classes)`,
+            );
             io.out(`backend: ${e.backend}${e.device ? ` on ${e.device}` : ""}${notUsed}`);
             io.out(`run: ${rel(e.runDir)}${e.resumedFrom ? ` (resumed at epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ""}`);
             break;

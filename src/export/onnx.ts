@@ -53,7 +53,13 @@ export function exportOnnx(code: string, options: OnnxOptions): OnnxResult {
   try {
     const file = path.join(dir, "model.py");
     fs.writeFileSync(file, code);
-    const r = runPython(pythonCandidates(options.python), SCRIPT, [file, options.model, path.resolve(options.out), String(options.opset ?? 13), options.checkpoint ? path.resolve(options.checkpoint) : ""]);
+    const r = runPython(pythonCandidates(options.python), SCRIPT, [
+      file,
+      options.model,
+      path.resolve(options.out),
+      String(options.opset ?? 13),
+      options.checkpoint ? path.resolve(options.checkpoint) : "",
+    ]);
     if (!r.ok) return r;
     if (r.status !== 0) {
       const tail = r.stderr.trim().split("\n").slice(-12).join("\n");

@@ -94,7 +94,9 @@ export function createExportProgram(rootFile: string, host: AnalyzerHost = diskH
       return literals.map((lit) => {
         const file = resolveImport(lit.text, containingFile);
         if (file === undefined) return { resolvedModule: undefined };
-        return { resolvedModule: { resolvedFileName: file, extension: file.endsWith(".d.ts") ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: false } };
+        return {
+          resolvedModule: { resolvedFileName: file, extension: file.endsWith(".d.ts") ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: false },
+        };
       });
     },
   };

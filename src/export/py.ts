@@ -73,7 +73,14 @@ export type Py = Atom | Seq | Group | Chain;
 
 export const atom = (s: string, p: number = P.atom): Atom => ({ k: "atom", s, p });
 export const seq = (parts: readonly Py[], p: number): Seq => ({ k: "seq", parts, p });
-export const group = (open: string, items: readonly (Item | Py)[], close: string, comma: Group["comma"] = "trailing", p: number = P.atom, multiline = false): Group => ({
+export const group = (
+  open: string,
+  items: readonly (Item | Py)[],
+  close: string,
+  comma: Group["comma"] = "trailing",
+  p: number = P.atom,
+  multiline = false,
+): Group => ({
   k: "group",
   open,
   close,
@@ -140,7 +147,11 @@ export function unary(op: string, v: Py): Py {
 }
 
 export function ifElse(cond: Py, a: Py, b: Py): Py {
-  return { k: "chain", lines: [wrap(a, P.ifElse + 1), seq([atom("if "), wrap(cond, P.ifElse + 1)], P.ifElse), seq([atom("else "), wrap(b, P.ifElse)], P.ifElse)], p: P.ifElse };
+  return {
+    k: "chain",
+    lines: [wrap(a, P.ifElse + 1), seq([atom("if "), wrap(cond, P.ifElse + 1)], P.ifElse), seq([atom("else "), wrap(b, P.ifElse)], P.ifElse)],
+    p: P.ifElse,
+  };
 }
 
 /** `a and b`, `a or b`: a chain, flattening operands that are the same operator's chains. */
@@ -301,7 +312,8 @@ export function render(e: Py, indent: number, col: number, reserve = 0, width = 
   if (e.k === "chain") return breakChain(e, indent, width);
   if (e.k === "group") {
     const only = e.items.length === 1 ? e.items[0] : undefined;
-    if (only && e.open === "(" && e.comma === "none" && only.py.k === "chain" && !only.comment && !only.leading?.length) return breakChain(only.py, indent, width);
+    if (only && e.open === "(" && e.comma === "none" && only.py.k === "chain" && !only.comment && !only.leading?.length)
+      return breakChain(only.py, indent, width);
     // hug a single bracket argument: f([ … ]) rather than f(\n [ … ]\n)
     if (only && !e.multiline && e.comma !== "always" && only.py.k === "group" && only.py.items.length > 0 && !only.comment && !only.leading?.length) {
       return `${e.open}${render(only.py, indent, col + e.open.length, reserve + e.close.length, width)}${e.close}`;
@@ -324,7 +336,10 @@ export function render(e: Py, indent: number, col: number, reserve = 0, width = 
         let s: string;
         if (i < target) s = flat(part) ?? render(part, indent, c, 0, width);
         else if (i === target) {
-          const rest = e.parts.slice(i + 1).map((p) => flat(p) ?? "").join("");
+          const rest = e.parts
+            .slice(i + 1)
+            .map((p) => flat(p) ?? "")
+            .join("");
           s = render(part, indent, c, reserve + rest.length, width);
         } else s = render(part, indent, c, 0, width);
         out += s;
@@ -364,18 +379,97 @@ function breakGroup(g: Group, indent: number, width: number): string {
 // Names
 
 export const PY_KEYWORDS = new Set([
-  "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-  "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-  "pass", "raise", "return", "try", "while", "with", "yield",
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield",
 ]);
 
 /** Names the generated code itself uses: user names never shadow them. */
 export const RESERVED_NAMES = new Set([
-  "self", "cls", "super", "len", "range", "max", "min", "sum", "int", "float", "str", "bool", "abs", "list", "dict",
-  "tuple", "enumerate", "isinstance", "callable", "getattr", "setattr", "any", "all", "zip", "print", "ValueError",
-  "TypeError", "math", "functools", "re", "torch", "nn", "F", "Tensor", "OrderedDict", "List", "Optional", "Union",
-  "Callable", "Type", "MODELS", "INPUTS", "annotations", "_kwargs", "object", "datetime", "json", "os", "struct", "zlib",
-  "load_checkpoint", "save_checkpoint",
+  "self",
+  "cls",
+  "super",
+  "len",
+  "range",
+  "max",
+  "min",
+  "sum",
+  "int",
+  "float",
+  "str",
+  "bool",
+  "abs",
+  "list",
+  "dict",
+  "tuple",
+  "enumerate",
+  "isinstance",
+  "callable",
+  "getattr",
+  "setattr",
+  "any",
+  "all",
+  "zip",
+  "print",
+  "ValueError",
+  "TypeError",
+  "math",
+  "functools",
+  "re",
+  "torch",
+  "nn",
+  "F",
+  "Tensor",
+  "OrderedDict",
+  "List",
+  "Optional",
+  "Union",
+  "Callable",
+  "Type",
+  "MODELS",
+  "INPUTS",
+  "annotations",
+  "_kwargs",
+  "object",
+  "datetime",
+  "json",
+  "os",
+  "struct",
+  "zlib",
+  "load_checkpoint",
+  "save_checkpoint",
 ]);
 
 /** `inChannels` → `in_channels`, `_makeLayer` → `_make_layer`, `efficientnetB0` → `efficientnet_b0`; CONSTANTS stay. */

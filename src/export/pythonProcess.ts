@@ -75,5 +75,8 @@ function runIn(cwd: string, candidates: readonly string[], script: string, args:
     }
     return { ok: true, python, stdout: r.stdout, stderr: r.stderr, status: r.status ?? 1 };
   }
-  return { ok: false, error: `No Python interpreter found (tried ${tried.join(", ")}). Install Python 3 and PyTorch (https://pytorch.org/get-started/locally/), or name an interpreter with --python PATH or $CNN_STUDIO_PYTHON.` };
+  return {
+    ok: false,
+    error: `No Python interpreter found (tried ${tried.join(", ")}). Install Python 3 and PyTorch (https://pytorch.org/get-started/locally/), or name an interpreter with --python PATH or $CNN_STUDIO_PYTHON.`,
+  };
 }

@@ -7,7 +7,27 @@ import type { Diagnostic } from "../shared/analysis";
 import { createExportProgram, type ExportProgram } from "./program";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "./checkpointPy";
 import { docstringText, firstLineComment, pyString, snake } from "./py";
-import { classDef, createTranslator, docstring, emitReturn, enterScope, expr, functionDef, indexCalls, leadingComments, nameModuleSymbol, reserveModuleName, Scope, stmt, topContext, topVariable, Translator, valueSymbol, type Lines, type ModelConst } from "./translate/index";
+import {
+  classDef,
+  createTranslator,
+  docstring,
+  emitReturn,
+  enterScope,
+  expr,
+  functionDef,
+  indexCalls,
+  leadingComments,
+  nameModuleSymbol,
+  reserveModuleName,
+  Scope,
+  stmt,
+  topContext,
+  topVariable,
+  Translator,
+  valueSymbol,
+  type Lines,
+  type ModelConst,
+} from "./translate/index";
 
 /**
  * Export of a model file to PyTorch: one self-contained Python file with an `nn.Module` class per
@@ -63,7 +83,10 @@ function inputShapes(node: ts.Node): string[] {
 /** `[N, 3, 224, 224]` → `("N", 3, 224, 224)`. */
 export function pyShape(tag: string): string {
   const inner = tag.replace(/^\s*\[/, "").replace(/\].*$/s, "");
-  const dims = inner.split(",").map((d) => d.trim()).filter((d) => d.length > 0);
+  const dims = inner
+    .split(",")
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
   const py = dims.map((d) => (/^\d+$/.test(d) ? d : pyString(d)));
   return `(${py.join(", ")}${py.length === 1 ? "," : ""})`;
 }
@@ -73,13 +96,29 @@ export function exportPyTorch(file: string, options: PyTorchExportOptions = {}):
     return exportUnchecked(file, options);
   } catch (e) {
     // a bug of the exporter, not of the model: still a value, never a crash
-    return failure(file, `The exporter failed on ${options.displayPath ?? path.basename(file)} (please report this): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 4).join(" | ") : String(e)}`);
+    return failure(
+      file,
+      `The exporter failed on ${options.displayPath ?? path.basename(file)} (please report this): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 4).join(" | ") : String(e)}`,
+    );
   }
 }
 
 /** An export that produced nothing: one `export-failed` error at the file's start. */
 function failure(file: string, message: string): PyTorchExport {
-  return { ok: false, code: "", models: [], diagnostics: [{ severity: "error", message, code: "export-failed", location: { file: path.resolve(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [] }] };
+  return {
+    ok: false,
+    code: "",
+    models: [],
+    diagnostics: [
+      {
+        severity: "error",
+        message,
+        code: "export-failed",
+        location: { file: path.resolve(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+        related: [],
+      },
+    ],
+  };
 }
 
 /**
@@ -110,7 +149,13 @@ function exportUnchecked(file: string, options: PyTorchExportOptions): PyTorchEx
   const models: ExportedModel[] = selected.map((i) => ({ name: i.model!.name, builder: i.model!.builder, inputs: i.model!.inputs }));
   const diagnostics = reporter.diagnostics;
   const ok = !diagnostics.some((d) => d.severity === "error");
-  const code = assemble(t, chunks, models, options.displayPath ?? path.basename(abs), files.filter((f) => f !== main && [...needed].some((i) => i.file === f)).map((f) => path.relative(path.dirname(abs), f.fileName)));
+  const code = assemble(
+    t,
+    chunks,
+    models,
+    options.displayPath ?? path.basename(abs),
+    files.filter((f) => f !== main && [...needed].some((i) => i.file === f)).map((f) => path.relative(path.dirname(abs), f.fileName)),
+  );
   return { ok, code, models, diagnostics };
 }
 
@@ -124,7 +169,10 @@ function filesInImportOrder(prog: ExportProgram, main: ts.SourceFile, reporter: 
     if (seenFiles.has(sf.fileName)) return;
     seenFiles.add(sf.fileName);
     for (const s of sf.statements) {
-      const spec = (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
+      const spec =
+        (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier)
+          ? s.moduleSpecifier.text
+          : undefined;
       if (!spec || !spec.startsWith(".")) continue;
       const target = prog.resolveImport(spec, sf.fileName);
       const dep = target ? prog.program.getSourceFile(target) : undefined;
@@ -141,7 +189,12 @@ function filesInImportOrder(prog: ExportProgram, main: ts.SourceFile, reporter: 
 }
 
 /** The top-level items of the files (functions, classes, variables, models with `@input`, other statements). */
-function topLevelItems(t: Translator, files: readonly ts.SourceFile[], main: ts.SourceFile, reporter: Reporter): { items: TopItem[]; byDecl: Map<ts.Node, TopItem> } {
+function topLevelItems(
+  t: Translator,
+  files: readonly ts.SourceFile[],
+  main: ts.SourceFile,
+  reporter: Reporter,
+): { items: TopItem[]; byDecl: Map<ts.Node, TopItem> } {
   const checker = t.checker;
   const items: TopItem[] = [];
   const byDecl = new Map<ts.Node, TopItem>();
@@ -151,7 +204,15 @@ function topLevelItems(t: Translator, files: readonly ts.SourceFile[], main: ts.
   };
   for (const sf of files) {
     for (const s of sf.statements) {
-      if (ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEmptyStatement(s) || hasModifier(s, ts.SyntaxKind.DeclareKeyword)) continue;
+      if (
+        ts.isImportDeclaration(s) ||
+        ts.isExportDeclaration(s) ||
+        ts.isInterfaceDeclaration(s) ||
+        ts.isTypeAliasDeclaration(s) ||
+        ts.isEmptyStatement(s) ||
+        hasModifier(s, ts.SyntaxKind.DeclareKeyword)
+      )
+        continue;
       if (ts.isFunctionDeclaration(s)) {
         if (!s.body) continue;
         add({ kind: "function", node: s, file: sf, symbol: s.name && checker.getSymbolAtLocation(s.name), deps: new Set() }, s);
@@ -171,7 +232,8 @@ function topLevelItems(t: Translator, files: readonly ts.SourceFile[], main: ts.
         if (tags.length && !s.isExportEquals) {
           const model: ModelConst = { name: "default", builder: "", init: s.expression, docNode: s, inputs: tags };
           add({ kind: "model", node: s, file: sf, symbol: undefined, model, deps: new Set() }, s);
-        } else if (sf === main) reporter.report("warning", s, "`export default` of a value that is not a model (no @input) is left out of the export", "export-warning");
+        } else if (sf === main)
+          reporter.report("warning", s, "`export default` of a value that is not a model (no @input) is left out of the export", "export-warning");
       } else add({ kind: "other", node: s, file: sf, symbol: undefined, deps: new Set() }, s);
     }
   }
@@ -227,7 +289,11 @@ function linkDependencies(t: Translator, items: readonly TopItem[], byDecl: Read
 }
 
 /** The selected models (options.models, default all of the main file's) and every item they need. */
-function selectItems(items: readonly TopItem[], main: ts.SourceFile, options: PyTorchExportOptions): { ok: true; selected: TopItem[]; needed: Set<TopItem> } | { ok: false; error: string } {
+function selectItems(
+  items: readonly TopItem[],
+  main: ts.SourceFile,
+  options: PyTorchExportOptions,
+): { ok: true; selected: TopItem[]; needed: Set<TopItem> } | { ok: false; error: string } {
   const mainModels = items.filter((i) => i.file === main && i.kind === "model");
   let selected = mainModels;
   if (options.models) {
@@ -396,4 +462,3 @@ export function formatExportDiagnostic(d: Diagnostic, cwd: string): string {
   const { line, character } = d.location.range.start;
   return `${rel}:${line + 1}:${character + 1}: ${d.severity}: ${d.message}`;
 }
-

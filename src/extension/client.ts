@@ -1,7 +1,14 @@
 import * as vscode from "vscode";
 import * as path from "node:path";
 import type { createLanguageClient, LanguageClient } from "./languageClient";
-import { AnalysisRequest, DidAnalyzeNotification, SETTINGS_SECTION, type AnalysisResult, type DidAnalyzeParams, type InitializationOptions } from "../shared/lsp";
+import {
+  AnalysisRequest,
+  DidAnalyzeNotification,
+  SETTINGS_SECTION,
+  type AnalysisResult,
+  type DidAnalyzeParams,
+  type InitializationOptions,
+} from "../shared/lsp";
 import { serverSettings } from "./config";
 
 /**
@@ -104,7 +111,9 @@ export class AnalysisClient implements vscode.Disposable {
       this.failed = true;
       const message = e instanceof Error ? e.message : String(e);
       this.output.appendLine(`CNN Studio: the language server did not start: ${message}`);
-      void vscode.window.showErrorMessage(`CNN Studio: the language server did not start (${message}). Shapes and errors are unavailable; see the “CNN Studio” output.`);
+      void vscode.window.showErrorMessage(
+        `CNN Studio: the language server did not start (${message}). Shapes and errors are unavailable; see the “CNN Studio” output.`,
+      );
       return undefined;
     }
     client.onNotification(DidAnalyzeNotification.method, (params: DidAnalyzeParams) => this.analyzed.fire(params));
@@ -137,7 +146,8 @@ export class AnalysisClient implements vscode.Disposable {
           await this.nextAnalysisOrTimeout(1000);
           continue;
         }
-        if (!token?.isCancellationRequested) this.output.appendLine(`CNN Studio: analysis of ${uri.fsPath} failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (!token?.isCancellationRequested)
+          this.output.appendLine(`CNN Studio: analysis of ${uri.fsPath} failed: ${e instanceof Error ? e.message : String(e)}`);
         return null;
       }
     }

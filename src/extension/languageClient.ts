@@ -21,20 +21,15 @@ export function createLanguageClient(setup: ClientSetup): LanguageClient {
     run: { module: setup.serverModule, transport: TransportKind.ipc },
     debug: { module: setup.serverModule, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
   };
-  return new LanguageClient(
-    "cnnStudio",
-    "CNN Studio",
-    serverOptions,
-    {
-      documentSelector: setup.documentSelector,
-      synchronize: { configurationSection: setup.configurationSection, fileEvents: setup.fileEvents },
-      initializationOptions: setup.initializationOptions,
-      outputChannel: setup.outputChannel,
-      // The server supervises its analysis worker and does not die with the user's code; should
-      // the process die anyway, it is restarted a few times.
-      connectionOptions: { maxRestartCount: 4 },
-    },
-  );
+  return new LanguageClient("cnnStudio", "CNN Studio", serverOptions, {
+    documentSelector: setup.documentSelector,
+    synchronize: { configurationSection: setup.configurationSection, fileEvents: setup.fileEvents },
+    initializationOptions: setup.initializationOptions,
+    outputChannel: setup.outputChannel,
+    // The server supervises its analysis worker and does not die with the user's code; should
+    // the process die anyway, it is restarted a few times.
+    connectionOptions: { maxRestartCount: 4 },
+  });
 }
 
 export type { LanguageClient };

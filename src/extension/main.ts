@@ -44,7 +44,10 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
   const runsTree = new RunsTreeProvider(runsDir, training);
   const trainView = new TrainViewProvider(context, store, training);
   const summary = new SummaryProvider(client);
-  const panels = new PanelsBridge(context, panelServices(client, training, () => runsDir().fsPath, context));
+  const panels = new PanelsBridge(
+    context,
+    panelServices(client, training, () => runsDir().fsPath, context),
+  );
 
   const modelsView = vscode.window.createTreeView("cnnStudio.models", { treeDataProvider: modelsTree, showCollapseAll: true });
   const runsView = vscode.window.createTreeView("cnnStudio.runs", { treeDataProvider: runsTree });

@@ -39,7 +39,6 @@ const WHAT: Record<InspectQuery["kind"], string> = {
   dataset: "the dataset",
 };
 
-
 type Query<K extends "featureMaps" | "inputGradient" | "initialWeights"> = Parameters<NonNullable<TensorService[K]>>[0];
 
 export class TrainerTensorService implements Required<Omit<TensorService, "checkpoints">> {
@@ -54,16 +53,30 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
   readonly dataset = async (model: ModelRef, checkpoint: string | null) => (await this.ask({ kind: "dataset", ...this.target(model), checkpoint })).dataset;
 
   readonly featureMaps = async (q: Query<"featureMaps">) => {
-    const { input, label, maps } = await this.ask({ kind: "featureMaps", ...this.target(q.model), checkpoint: q.checkpoint, input: q.input, nodeIds: q.nodeIds });
+    const { input, label, maps } = await this.ask({
+      kind: "featureMaps",
+      ...this.target(q.model),
+      checkpoint: q.checkpoint,
+      input: q.input,
+      nodeIds: q.nodeIds,
+    });
     return { input, label, maps };
   };
 
   readonly inputGradient = async (q: Query<"inputGradient">) => {
-    const { input, gradient } = await this.ask({ kind: "inputGradient", ...this.target(q.model), checkpoint: q.checkpoint, input: q.input, nodeId: q.nodeId, unit: q.unit });
+    const { input, gradient } = await this.ask({
+      kind: "inputGradient",
+      ...this.target(q.model),
+      checkpoint: q.checkpoint,
+      input: q.input,
+      nodeId: q.nodeId,
+      unit: q.unit,
+    });
     return { input, gradient };
   };
 
-  readonly initialWeights = async (q: Query<"initialWeights">) => (await this.ask({ kind: "initialWeights", ...this.target(q.model), parameter: q.parameter })).weight;
+  readonly initialWeights = async (q: Query<"initialWeights">) =>
+    (await this.ask({ kind: "initialWeights", ...this.target(q.model), parameter: q.parameter })).weight;
 
   private target(ref: ModelRef): { file: string; model: string; text?: string } {
     const text = this.o.unsavedText?.(ref.file);
@@ -119,7 +132,9 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
       if (exit === null) throw e;
       const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? "could not be started" : `exited with code ${exit.code}`;
       const last = p.outputTail().slice(-2).join(" / ");
-      throw new Error(`CNN Studio's trainer process ${how} while computing ${what}${last ? ` (its last output: ${last})` : ""}; the next request starts a new one.`);
+      throw new Error(
+        `CNN Studio's trainer process ${how} while computing ${what}${last ? ` (its last output: ${last})` : ""}; the next request starts a new one.`,
+      );
     } finally {
       clearTimeout(timer);
       if (--this.inFlight === 0 && !this.disposed) {

@@ -89,8 +89,10 @@ export class AnalysisIndex {
   constructor(readonly analysis: FileAnalysis) {
     for (const model of analysis.models) {
       for (const layer of model.layers) if (layer.calledAt) this.add(layer.calledAt.file, { kind: "call", range: layer.calledAt.range, model, layer });
-      for (const node of model.graph) if (node.kind === "op" && node.location) this.add(node.location.file, { kind: "op", range: node.location.range, model, node });
-      for (const module of model.modules) if (module.definedAt) this.add(module.definedAt.file, { kind: "module", range: module.definedAt.range, model, module });
+      for (const node of model.graph)
+        if (node.kind === "op" && node.location) this.add(node.location.file, { kind: "op", range: node.location.range, model, node });
+      for (const module of model.modules)
+        if (module.definedAt) this.add(module.definedAt.file, { kind: "module", range: module.definedAt.range, model, module });
       for (const note of model.tensors) this.add(note.location.file, { kind: "tensor", range: note.location.range, model, note });
     }
   }

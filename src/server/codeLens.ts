@@ -17,7 +17,8 @@ import type { Snapshot } from "./snapshot";
  */
 export function modelHeadline(m: ModelAnalysis): string {
   const inputs = m.inputs.map((s) => shapeText(s)).join(", ");
-  if (!m.complete) return `${formatCount(m.params)} params · at least ${formatMetric(m.macs)} MACs · ${inputs} → ${m.output === null ? "?" : shapeText(m.output)} · incomplete (stopped at an error)`;
+  if (!m.complete)
+    return `${formatCount(m.params)} params · at least ${formatMetric(m.macs)} MACs · ${inputs} → ${m.output === null ? "?" : shapeText(m.output)} · incomplete (stopped at an error)`;
   const output = m.output === null ? "? (stopped at an error)" : shapeText(m.output);
   return `${formatCount(m.params)} params · ${formatMetric(m.macs)} MACs · ${inputs} → ${output}`;
 }

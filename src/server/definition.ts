@@ -33,7 +33,8 @@ export function definition(session: AnalysisSession, file: string, pos: Position
     });
   };
 
-  const access = ts.isIdentifier(node) && node.parent && thisMemberName(node.parent) !== undefined ? node.parent : thisMemberName(node) !== undefined ? node : undefined;
+  const access =
+    ts.isIdentifier(node) && node.parent && thisMemberName(node.parent) !== undefined ? node.parent : thisMemberName(node) !== undefined ? node : undefined;
   if (access) {
     const name = thisMemberName(access)!;
     const cls = enclosingClass(access);

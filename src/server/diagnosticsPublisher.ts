@@ -32,7 +32,8 @@ export function toLspDiagnostic(d: Diagnostic, uriOf: (path: string) => string):
     source: DIAGNOSTIC_SOURCE,
     message: d.message,
   };
-  if (d.related.length) out.relatedInformation = d.related.map((r) => ({ location: { uri: uriOf(r.location.file), range: r.location.range }, message: r.message }));
+  if (d.related.length)
+    out.relatedInformation = d.related.map((r) => ({ location: { uri: uriOf(r.location.file), range: r.location.range }, message: r.message }));
   if (d.fix) {
     const data: DiagnosticData = { fix: { title: d.fix.title, uri: uriOf(d.fix.location.file), range: d.fix.location.range, newText: d.fix.newText } };
     out.data = data;
@@ -96,6 +97,10 @@ export class DiagnosticsPublisher {
     if (list.length === 0) this.lastSent.delete(file);
     else this.lastSent.set(file, key);
     const uriOf = (p: string): string => this.target.uriOf(p);
-    this.target.send(uriOf(file), list.map((d) => toLspDiagnostic(d, uriOf)), this.target.versionOf(file));
+    this.target.send(
+      uriOf(file),
+      list.map((d) => toLspDiagnostic(d, uriOf)),
+      this.target.versionOf(file),
+    );
   }
 }

@@ -24,7 +24,8 @@ export function parseFrameHeader(text: string): { ok: true; length: number } | {
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (name === "content-length") length = value;
-    else if (name === "content-type" && !/charset=utf-?8/i.test(value) && /charset=/i.test(value)) return { ok: false, error: `unsupported Content-Type ${JSON.stringify(value)} (only utf-8)` };
+    else if (name === "content-type" && !/charset=utf-?8/i.test(value) && /charset=/i.test(value))
+      return { ok: false, error: `unsupported Content-Type ${JSON.stringify(value)} (only utf-8)` };
   }
   if (length === undefined) return { ok: false, error: `a message header without Content-Length: ${JSON.stringify(text.slice(0, 200))}` };
   if (!/^[0-9]{1,10}$/.test(length)) return { ok: false, error: `Content-Length must be a whole number of bytes, got ${JSON.stringify(length.slice(0, 40))}` };
@@ -89,7 +90,8 @@ export class FramedMessageReader extends AbstractMessageReader {
         const buffer = this.joined();
         const end = buffer.indexOf(HEADER_END);
         if (end < 0) {
-          if (buffer.length > MAX_HEADER_BYTES) this.fail(`no end of a message header in ${buffer.length} bytes: ${JSON.stringify(buffer.toString("latin1", 0, 80))}`);
+          if (buffer.length > MAX_HEADER_BYTES)
+            this.fail(`no end of a message header in ${buffer.length} bytes: ${JSON.stringify(buffer.toString("latin1", 0, 80))}`);
           return;
         }
         const header = parseFrameHeader(buffer.toString("latin1", 0, end));
@@ -106,9 +108,12 @@ export class FramedMessageReader extends AbstractMessageReader {
       try {
         message = JSON.parse(body.toString("utf8"));
       } catch (e) {
-        return this.fail(`a message body is not JSON (${e instanceof Error ? e.message : String(e)}): ${JSON.stringify(body.toString("utf8", 0, Math.min(body.length, 80)))}`);
+        return this.fail(
+          `a message body is not JSON (${e instanceof Error ? e.message : String(e)}): ${JSON.stringify(body.toString("utf8", 0, Math.min(body.length, 80)))}`,
+        );
       }
-      if (typeof message !== "object" || message === null || Array.isArray(message)) return this.fail(`a message body is not a JSON-RPC object: ${JSON.stringify(body.toString("utf8", 0, Math.min(body.length, 80)))}`);
+      if (typeof message !== "object" || message === null || Array.isArray(message))
+        return this.fail(`a message body is not a JSON-RPC object: ${JSON.stringify(body.toString("utf8", 0, Math.min(body.length, 80)))}`);
       callback(message as Message);
     }
   }

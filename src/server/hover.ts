@@ -90,12 +90,21 @@ function factCandidate(group: readonly Located[], sf: ts.SourceFile): Candidate 
     case "module":
       return {
         ...base,
-        render: () => modulesHover(group.flatMap(({ fact, snapshot }) => (fact.kind === "module" ? [{ model: fact.model, tree: snapshot.index.tree(fact.model), module: fact.module }] : []))),
+        render: () =>
+          modulesHover(
+            group.flatMap(({ fact, snapshot }) =>
+              fact.kind === "module" ? [{ model: fact.model, tree: snapshot.index.tree(fact.model), module: fact.module }] : [],
+            ),
+          ),
       };
     case "tensor":
       return {
         ...base,
-        render: () => tensorsHover(textAt(sf, first.range) || "tensor", group.flatMap(({ fact }) => (fact.kind === "tensor" ? [{ model: fact.model, note: fact.note }] : []))),
+        render: () =>
+          tensorsHover(
+            textAt(sf, first.range) || "tensor",
+            group.flatMap(({ fact }) => (fact.kind === "tensor" ? [{ model: fact.model, note: fact.note }] : [])),
+          ),
       };
   }
 }
@@ -224,7 +233,9 @@ function dominatingBinding(sf: ts.SourceFile, id: ts.Identifier, snapshots: read
     }
   }
   const all = [...bindings.values()];
-  const before = all.filter((r) => comparePositions(r.end, useRange.start) <= 0 && !(comparePositions(stmtRange.start, r.start) <= 0 && comparePositions(r.end, stmtRange.end) <= 0));
+  const before = all.filter(
+    (r) => comparePositions(r.end, useRange.start) <= 0 && !(comparePositions(stmtRange.start, r.start) <= 0 && comparePositions(r.end, stmtRange.end) <= 0),
+  );
   before.sort((a, b) => comparePositions(b.start, a.start));
   const latest = before[0];
   if (!latest) return undefined;
@@ -253,7 +264,9 @@ function tensorUseHover(sf: ts.SourceFile, offset: number, snapshots: readonly S
   if (ts.isPropertyAccessExpression(p) && p.name === id) return undefined;
   const binding = dominatingBinding(sf, id, snapshots, file);
   if (!binding) return undefined;
-  const entries = snapshots.flatMap((s) => s.index.factsIn(file).flatMap((f) => (f.kind === "tensor" && rangesEqual(f.range, binding) ? [{ model: f.model, note: f.note }] : [])));
+  const entries = snapshots.flatMap((s) =>
+    s.index.factsIn(file).flatMap((f) => (f.kind === "tensor" && rangesEqual(f.range, binding) ? [{ model: f.model, note: f.note }] : [])),
+  );
   if (entries.length === 0) return undefined;
   const line = binding.start.line + 1;
   return { range, priority: 3, render: () => tensorsHover(id.text, entries, `bound on line ${line}`) };

@@ -102,7 +102,10 @@ export function layersHover(entries: readonly LayerEntry[]): string {
   const field = fieldRangeText(entries.map((e) => e.layer.receptiveField));
   if (groups.length === 1) {
     const l = first.layer;
-    const header = entries.length === 1 ? `**${escape(type)}** ${code(l.path)} ${modelsText(models)}` : `**${escape(type)}** · ${plural(entries.length, "call")} ${modelsText(models)}`;
+    const header =
+      entries.length === 1
+        ? `**${escape(type)}** ${code(l.path)} ${modelsText(models)}`
+        : `**${escape(type)}** · ${plural(entries.length, "call")} ${modelsText(models)}`;
     const lines: [string, string | undefined][] = [
       ["Parameters", paramsText(l.params, l.trainableParams, l.buffers)],
       ["MACs", macsText(l.macs)],
@@ -114,7 +117,15 @@ export function layersHover(entries: readonly LayerEntry[]): string {
   }
   const rows = groups.map((g) => {
     const l = g[0]!.layer;
-    return [rowLabel(g.map((e) => ({ model: e.model, path: e.layer.path })), multiModel), transition(l.inputs, l.output), formatCount(l.params), macsText(l.macs)];
+    return [
+      rowLabel(
+        g.map((e) => ({ model: e.model, path: e.layer.path })),
+        multiModel,
+      ),
+      transition(l.inputs, l.output),
+      formatCount(l.params),
+      macsText(l.macs),
+    ];
   });
   const more = clipped(rows, groups.length, "shape");
   return [
@@ -122,7 +133,9 @@ export function layersHover(entries: readonly LayerEntry[]): string {
     table(["module", "input → output", "params", "MACs"], ["l", "l", "r", "r"], rows),
     ...more,
     facts([["Receptive field", field]]),
-  ].filter((s) => s !== "").join("\n\n");
+  ]
+    .filter((s) => s !== "")
+    .join("\n\n");
 }
 
 function subtreeFigures(e: ModuleEntry): { macs: Count; modules: number } {
@@ -165,7 +178,11 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
     const figures = subtreeFigures(first);
     const shapes = moduleShapes(first);
     const header =
-      entries.length > 1 ? `**${escape(type)}** · ${plural(entries.length, "instance")} ${modelsText(models)}` : m.path === "" ? `**${escape(type)}** · model ${code(first.model.name)}` : `**${escape(type)}** ${code(m.path)} ${modelsText(models)}`;
+      entries.length > 1
+        ? `**${escape(type)}** · ${plural(entries.length, "instance")} ${modelsText(models)}`
+        : m.path === ""
+          ? `**${escape(type)}** · model ${code(first.model.name)}`
+          : `**${escape(type)}** ${code(m.path)} ${modelsText(models)}`;
     const lines: [string, string | undefined][] = [
       ["Parameters", paramsText(m.params, m.trainableParams, m.buffers)],
       ["MACs", subtreeMacsText(first.model, figures.macs)],
@@ -173,7 +190,8 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
       ["Modules", figures.modules > 0 ? `${formatCount(figures.modules)} in its subtree` : undefined],
     ];
     if (allLeaves) lines.push(["Calls", "none (the forward pass never calls it)"]);
-    if (entries.length > 1) lines.push(["Instances", listSome(entries.map((e) => (multiModel ? `${e.model.name} · ${e.module.path}` : e.module.path)).map(code), 4)]);
+    if (entries.length > 1)
+      lines.push(["Instances", listSome(entries.map((e) => (multiModel ? `${e.model.name} · ${e.module.path}` : e.module.path)).map(code), 4)]);
     const parts = [header];
     if (shapes.input || shapes.output) parts.push(shapeBlock(transition([shapes.input], shapes.output)));
     parts.push(facts(lines));
@@ -182,7 +200,15 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
   const rows = groups.map((g) => {
     const e = g[0]!;
     const s = moduleShapes(e);
-    return [rowLabel(g.map((x) => ({ model: x.model, path: x.module.path })), multiModel), s.input || s.output ? transition([s.input], s.output) : "?", formatCount(e.module.params), subtreeMacsText(e.model, subtreeFigures(e).macs)];
+    return [
+      rowLabel(
+        g.map((x) => ({ model: x.model, path: x.module.path })),
+        multiModel,
+      ),
+      s.input || s.output ? transition([s.input], s.output) : "?",
+      formatCount(e.module.params),
+      subtreeMacsText(e.model, subtreeFigures(e).macs),
+    ];
   });
   const more = clipped(rows, groups.length, "variant");
   return [
@@ -209,7 +235,8 @@ export function opsHover(entries: readonly OpEntry[]): string {
   const groups = groupBy(entries, (e) => transition(opInputs(e), e.node.output));
   const field = fieldRangeText(entries.map((e) => e.node.receptiveField));
   if (groups.length === 1) {
-    const header = entries.length === 1 ? `**${escape(label)}** ${modelsText(models)}` : `**${escape(label)}** · ${plural(entries.length, "call")} ${modelsText(models)}`;
+    const header =
+      entries.length === 1 ? `**${escape(label)}** ${modelsText(models)}` : `**${escape(label)}** · ${plural(entries.length, "call")} ${modelsText(models)}`;
     const attrs = attrsText(first.node);
     return [
       header,
@@ -228,7 +255,9 @@ export function opsHover(entries: readonly OpEntry[]): string {
     table(["calls", "input → output"], ["l", "l"], rows),
     ...more,
     facts([["Receptive field", field]]),
-  ].filter((s) => s !== "").join("\n\n");
+  ]
+    .filter((s) => s !== "")
+    .join("\n\n");
 }
 
 /** A tensor variable (or returned expression): its shape(s), receptive field and memory. */

@@ -78,10 +78,18 @@ function sequentialHints(sf: ts.SourceFile, file: string, snapshots: readonly Sn
     const perEntry: Seen[][] = entries.map(() => []);
     const instances = (s: Snapshot): { model: ModelAnalysis; tree: ModelTree; path: string }[] => {
       if (subclass === null) {
-        return s.index.factsIn(file).flatMap((f) => (f.kind === "module" && f.module.type === "Sequential" && rangesEqual(f.range, callRange) ? [{ model: f.model, tree: s.index.tree(f.model), path: f.module.path }] : []));
+        return s.index
+          .factsIn(file)
+          .flatMap((f) =>
+            f.kind === "module" && f.module.type === "Sequential" && rangesEqual(f.range, callRange)
+              ? [{ model: f.model, tree: s.index.tree(f.model), path: f.module.path }]
+              : [],
+          );
       }
       // `super(...)` of a Sequential subclass: every instance of that class.
-      return s.analysis.models.flatMap((model) => model.modules.filter((m) => m.type === subclass).map((m) => ({ model, tree: s.index.tree(model), path: m.path })));
+      return s.analysis.models.flatMap((model) =>
+        model.modules.filter((m) => m.type === subclass).map((m) => ({ model, tree: s.index.tree(model), path: m.path })),
+      );
     };
     for (const s of snapshots) {
       for (const { model, tree, path } of instances(s)) {

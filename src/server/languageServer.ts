@@ -1,11 +1,13 @@
+import { TextDocumentSyncKind, type CancellationToken, type Connection, type InitializeParams, type InitializeResult } from "vscode-languageserver/node";
 import {
-  TextDocumentSyncKind,
-  type CancellationToken,
-  type Connection,
-  type InitializeParams,
-  type InitializeResult,
-} from "vscode-languageserver/node";
-import { AnalysisRequest, DEFAULT_SETTINGS, DidAnalyzeNotification, SETTINGS_SECTION, type AnalysisParams, type AnalysisResult, type ServerSettings } from "../shared/lsp";
+  AnalysisRequest,
+  DEFAULT_SETTINGS,
+  DidAnalyzeNotification,
+  SETTINGS_SECTION,
+  type AnalysisParams,
+  type AnalysisResult,
+  type ServerSettings,
+} from "../shared/lsp";
 import { analysisResult } from "./analysisRequest";
 import { codeActions } from "./codeActions";
 import { codeLenses } from "./codeLens";
@@ -106,7 +108,9 @@ export function startLanguageServer(connection: Connection, hooks: ServerHooks =
     }),
   );
 
-  connection.onDidOpenTextDocument((p) => safely("didOpen", () => session.opened(docs.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text))));
+  connection.onDidOpenTextDocument((p) =>
+    safely("didOpen", () => session.opened(docs.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text))),
+  );
   connection.onDidChangeTextDocument((p) =>
     safely("didChange", () => {
       const doc = docs.change(p.textDocument.uri, p.textDocument.version, p.contentChanges);
@@ -120,7 +124,9 @@ export function startLanguageServer(connection: Connection, hooks: ServerHooks =
     }),
   );
   connection.onDidChangeWatchedFiles((p) =>
-    safely("didChangeWatchedFiles", () => session.diskChanged(p.changes.map((c) => ({ file: uriToPath(c.uri), kind: c.type === 1 ? "created" : c.type === 3 ? "deleted" : "changed" })))),
+    safely("didChangeWatchedFiles", () =>
+      session.diskChanged(p.changes.map((c) => ({ file: uriToPath(c.uri), kind: c.type === 1 ? "created" : c.type === 3 ? "deleted" : "changed" }))),
+    ),
   );
 
   connection.onHover(guard("hover", null, (p) => hover(session, uriToPath(p.textDocument.uri), p.position)));

@@ -271,13 +271,15 @@ function quarantinedAnalysis(file: string): FileAnalysis {
   return {
     file,
     models: [],
-    diagnostics: [{
-      severity: "warning",
-      code: "analysis-timeout",
-      message: "CNN Studio stopped analysing this file because its analysis did not finish in time; edit the file to try again",
-      location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
-      related: [],
-    }],
+    diagnostics: [
+      {
+        severity: "warning",
+        code: "analysis-timeout",
+        message: "CNN Studio stopped analysing this file because its analysis did not finish in time; edit the file to try again",
+        location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+        related: [],
+      },
+    ],
     dependencies: [file],
   };
 }

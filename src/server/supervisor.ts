@@ -1,13 +1,6 @@
 import type { MessagePort, Worker } from "node:worker_threads";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import {
-  LSPErrorCodes,
-  Message,
-  type MessageWriter,
-  type NotificationMessage,
-  type RequestMessage,
-  type ResponseMessage,
-} from "vscode-languageserver/node";
+import { LSPErrorCodes, Message, type MessageWriter, type NotificationMessage, type RequestMessage, type ResponseMessage } from "vscode-languageserver/node";
 import { AnalysisRequest, DidAnalyzeNotification } from "../shared/lsp";
 import { routeConsoleToStderr } from "./quietConsole";
 import { trace } from "./trace";
@@ -234,7 +227,8 @@ export class Supervisor {
   private replay(): void {
     const initialize = [...this.pending.values()].find((p) => p.method === "initialize");
     if (initialize) this.toWorker(initialize.message);
-    else if (this.initializeParams !== undefined) this.toWorker({ jsonrpc: "2.0", id: `replay-${this.generation}`, method: "initialize", params: this.initializeParams } as RequestMessage);
+    else if (this.initializeParams !== undefined)
+      this.toWorker({ jsonrpc: "2.0", id: `replay-${this.generation}`, method: "initialize", params: this.initializeParams } as RequestMessage);
     if (this.initialized) this.toWorker({ jsonrpc: "2.0", method: "initialized", params: {} } as NotificationMessage);
     if (this.configuration) this.toWorker(this.configuration);
     for (const doc of this.documents.values()) {

@@ -1,5 +1,12 @@
 import * as net from "node:net";
-import { IPCMessageReader, IPCMessageWriter, SocketMessageWriter, StreamMessageWriter, type MessageReader, type MessageWriter } from "vscode-languageserver/node";
+import {
+  IPCMessageReader,
+  IPCMessageWriter,
+  SocketMessageWriter,
+  StreamMessageWriter,
+  type MessageReader,
+  type MessageWriter,
+} from "vscode-languageserver/node";
 import { FramedMessageReader } from "./framing";
 
 /**

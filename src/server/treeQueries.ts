@@ -68,13 +68,26 @@ export function enclosingStatement(node: ts.Node): ts.Statement | undefined {
   for (let n: ts.Node | undefined = node; n; n = n.parent) {
     const p = n.parent;
     if (!p) return undefined;
-    if (isStatementLike(n) && (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p) || isStatementLike(p))) return n;
+    if (isStatementLike(n) && (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p) || isStatementLike(p)))
+      return n;
   }
   return undefined;
 }
 
 function isStatementLike(n: ts.Node): n is ts.Statement {
-  return ts.isExpressionStatement(n) || ts.isVariableStatement(n) || ts.isReturnStatement(n) || ts.isIfStatement(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isBlock(n) || ts.isThrowStatement(n);
+  return (
+    ts.isExpressionStatement(n) ||
+    ts.isVariableStatement(n) ||
+    ts.isReturnStatement(n) ||
+    ts.isIfStatement(n) ||
+    ts.isForStatement(n) ||
+    ts.isForOfStatement(n) ||
+    ts.isForInStatement(n) ||
+    ts.isWhileStatement(n) ||
+    ts.isDoStatement(n) ||
+    ts.isBlock(n) ||
+    ts.isThrowStatement(n)
+  );
 }
 
 /** The class that `node` is in, and its name (anonymous classes have none). */

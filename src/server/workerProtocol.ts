@@ -18,10 +18,7 @@ export interface WorkerData {
   boot: BootData;
 }
 
-export type WorkerStatus =
-  | { type: "heartbeat" }
-  | { type: "analysis-start"; file: string; hash: string }
-  | { type: "analysis-end" };
+export type WorkerStatus = { type: "heartbeat" } | { type: "analysis-start"; file: string; hash: string } | { type: "analysis-end" };
 
 /** Heartbeats are frequent enough for the supervisor's hang limit to see several per period. */
 export function heartbeatInterval(hangMs: number): number {
@@ -31,7 +28,11 @@ export function heartbeatInterval(hangMs: number): number {
 export function isWorkerStatus(x: unknown): x is WorkerStatus {
   if (typeof x !== "object" || x === null) return false;
   const t = (x as { type?: unknown }).type;
-  return t === "heartbeat" || t === "analysis-end" || (t === "analysis-start" && typeof (x as { file?: unknown }).file === "string" && typeof (x as { hash?: unknown }).hash === "string");
+  return (
+    t === "heartbeat" ||
+    t === "analysis-end" ||
+    (t === "analysis-start" && typeof (x as { file?: unknown }).file === "string" && typeof (x as { hash?: unknown }).hash === "string")
+  );
 }
 
 /** Identifies one text of one file (the hash is the session's `hashText`). */

@@ -12,7 +12,12 @@ export function formatCount(n: Count): string {
 export function formatMetric(n: Count): string {
   // A string count exceeds 2^53, so it is in the teras, with one decimal.
   if (typeof n === "string") return `${countFixed(n, 12, 1)}T`;
-  const units: [number, string][] = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "K"]];
+  const units: [number, string][] = [
+    [1e12, "T"],
+    [1e9, "G"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
   for (const [v, u] of units) {
     if (Math.abs(n) >= v) {
       const x = n / v;

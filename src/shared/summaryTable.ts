@@ -17,7 +17,11 @@ const COLUMNS: Column[] = [
   { title: "Output shape", align: "left", cell: (l) => formatShapeText(l.output) },
   { title: "Param #", align: "right", cell: (l) => (l.params ? formatCount(l.params) : "--") },
   { title: "MACs", align: "right", cell: (l) => (l.macs ? formatCount(l.macs) : "--") },
-  { title: "RF", align: "right", cell: (l) => (l.receptiveField ? `${l.receptiveField.size[0]}×${l.receptiveField.size[1]}/${l.receptiveField.jump[0]}` : "--") },
+  {
+    title: "RF",
+    align: "right",
+    cell: (l) => (l.receptiveField ? `${l.receptiveField.size[0]}×${l.receptiveField.size[1]}/${l.receptiveField.jump[0]}` : "--"),
+  },
 ];
 
 /** Said under the model's name when its forward pass stopped at an error. */
@@ -27,7 +31,10 @@ export function summaryTable(m: ModelAnalysis): string {
   const rows = m.layers.map((l) => COLUMNS.map((c) => c.cell(l)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
-    cells.map((s, i) => (COLUMNS[i]!.align === "left" ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join("  ").trimEnd();
+    cells
+      .map((s, i) => (COLUMNS[i]!.align === "left" ? s.padEnd(widths[i]!) : s.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const width = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   const thin = "─".repeat(width);
   const thick = "═".repeat(width);
@@ -37,7 +44,12 @@ export function summaryTable(m: ModelAnalysis): string {
   out.push(thin, line(COLUMNS.map((c) => c.title)), thin);
   for (const r of rows) out.push(line(r));
   out.push(thick);
-  const outShape = m.output === null ? "(not computed: see the errors)" : Array.isArray(m.output[0]) ? (m.output as (string | number)[][]).map((s) => formatShapeText(s)).join(", ") : formatShapeText(m.output as (string | number)[]);
+  const outShape =
+    m.output === null
+      ? "(not computed: see the errors)"
+      : Array.isArray(m.output[0])
+        ? (m.output as (string | number)[][]).map((s) => formatShapeText(s)).join(", ")
+        : formatShapeText(m.output as (string | number)[]);
   out.push(`Input: ${m.inputs.map((s) => formatShapeText(s)).join(", ")}    Output: ${outShape}`);
   out.push(`Total params: ${formatCount(m.params)}`);
   out.push(`Trainable params: ${formatCount(m.trainableParams)}`);

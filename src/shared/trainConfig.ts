@@ -22,11 +22,7 @@ export type ScheduleName = "none" | "step" | "cosine" | "onecycle";
 export const SCHEDULES: readonly ScheduleName[] = ["none", "step", "cosine", "onecycle"];
 
 /** Where the images come from. `dir` is an absolute path. */
-export type DatasetSpec =
-  | { kind: "mnist-sample" }
-  | { kind: "idx"; dir: string }
-  | { kind: "cifar10"; dir: string }
-  | { kind: "folder"; dir: string };
+export type DatasetSpec = { kind: "mnist-sample" } | { kind: "idx"; dir: string } | { kind: "cifar10"; dir: string } | { kind: "folder"; dir: string };
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -120,14 +116,16 @@ interface FieldText {
   when?: { optimizer?: readonly OptimizerName[]; schedule?: readonly ScheduleName[]; dataset?: readonly DatasetSpec["kind"][] };
 }
 
-export type NumberField = Place & FieldText & Omit<NumOptions, "nonFinite"> & {
-  type: "number";
-  /** The CLI's value name: `--lr X`. */
-  metavar: string;
-  default: number;
-  /** Defaults that depend on the optimizer (PyTorch's). */
-  defaultFor?: Partial<Record<OptimizerName, number>>;
-};
+export type NumberField = Place &
+  FieldText &
+  Omit<NumOptions, "nonFinite"> & {
+    type: "number";
+    /** The CLI's value name: `--lr X`. */
+    metavar: string;
+    default: number;
+    /** Defaults that depend on the optimizer (PyTorch's). */
+    defaultFor?: Partial<Record<OptimizerName, number>>;
+  };
 export type ChoiceField = Place & FieldText & { type: "choice"; metavar: string; choices: readonly string[]; default: string };
 /** A true/false setting; its CLI option sets the opposite of the default (`--flip`, `--no-normalize`). */
 export type FlagField = Place & FieldText & { type: "flag"; default: boolean };
@@ -141,39 +139,285 @@ const SGD = ["sgd"] as const;
 const ADAM = ["adam", "adamw"] as const;
 
 export const TRAIN_FIELDS = {
-  epochs: { type: "number", section: null, key: "epochs", flag: "--epochs", metavar: "N", label: "Epochs", help: "passes over the training set", int: true, min: 1, max: 10000, default: 5 },
-  batchSize: { type: "number", section: null, key: "batchSize", flag: "--batch-size", metavar: "B", label: "Batch size", help: "images per step", int: true, min: 1, max: 65536, default: 64 },
-  optimizer: { type: "choice", section: "optimizer", key: "name", flag: "--optimizer", metavar: "O", label: "Optimizer", help: OPTIMIZERS.join(" | "), choices: OPTIMIZERS, default: "adam" },
+  epochs: {
+    type: "number",
+    section: null,
+    key: "epochs",
+    flag: "--epochs",
+    metavar: "N",
+    label: "Epochs",
+    help: "passes over the training set",
+    int: true,
+    min: 1,
+    max: 10000,
+    default: 5,
+  },
+  batchSize: {
+    type: "number",
+    section: null,
+    key: "batchSize",
+    flag: "--batch-size",
+    metavar: "B",
+    label: "Batch size",
+    help: "images per step",
+    int: true,
+    min: 1,
+    max: 65536,
+    default: 64,
+  },
+  optimizer: {
+    type: "choice",
+    section: "optimizer",
+    key: "name",
+    flag: "--optimizer",
+    metavar: "O",
+    label: "Optimizer",
+    help: OPTIMIZERS.join(" | "),
+    choices: OPTIMIZERS,
+    default: "adam",
+  },
   lr: {
-    type: "number", section: "optimizer", key: "lr", flag: "--lr", metavar: "X", label: "Learning rate", help: "learning rate (one-cycle: the maximum)",
-    above: 0, max: 10, default: 0.001, defaultFor: { sgd: 0.01 }, defaultText: "0.01 for sgd, 0.001 for adam/adamw",
+    type: "number",
+    section: "optimizer",
+    key: "lr",
+    flag: "--lr",
+    metavar: "X",
+    label: "Learning rate",
+    help: "learning rate (one-cycle: the maximum)",
+    above: 0,
+    max: 10,
+    default: 0.001,
+    defaultFor: { sgd: 0.01 },
+    defaultText: "0.01 for sgd, 0.001 for adam/adamw",
   },
-  momentum: { type: "number", section: "optimizer", key: "momentum", flag: "--momentum", metavar: "M", label: "Momentum", help: "SGD momentum", min: 0, max: 1, default: 0, when: { optimizer: SGD } },
-  dampening: { type: "number", section: "optimizer", key: "dampening", flag: "--dampening", metavar: "D", label: "Dampening", help: "SGD dampening of the momentum", min: 0, max: 1, default: 0, when: { optimizer: SGD } },
-  nesterov: { type: "flag", section: "optimizer", key: "nesterov", flag: "--nesterov", label: "Nesterov momentum", help: "Nesterov momentum (SGD, with a --momentum above 0)", default: false, when: { optimizer: SGD } },
+  momentum: {
+    type: "number",
+    section: "optimizer",
+    key: "momentum",
+    flag: "--momentum",
+    metavar: "M",
+    label: "Momentum",
+    help: "SGD momentum",
+    min: 0,
+    max: 1,
+    default: 0,
+    when: { optimizer: SGD },
+  },
+  dampening: {
+    type: "number",
+    section: "optimizer",
+    key: "dampening",
+    flag: "--dampening",
+    metavar: "D",
+    label: "Dampening",
+    help: "SGD dampening of the momentum",
+    min: 0,
+    max: 1,
+    default: 0,
+    when: { optimizer: SGD },
+  },
+  nesterov: {
+    type: "flag",
+    section: "optimizer",
+    key: "nesterov",
+    flag: "--nesterov",
+    label: "Nesterov momentum",
+    help: "Nesterov momentum (SGD, with a --momentum above 0)",
+    default: false,
+    when: { optimizer: SGD },
+  },
   weightDecay: {
-    type: "number", section: "optimizer", key: "weightDecay", flag: "--weight-decay", metavar: "W", label: "Weight decay", help: "L2 penalty (adamw: decoupled weight decay)",
-    min: 0, max: 1, default: 0, defaultFor: { adamw: 0.01 }, defaultText: "0, adamw: 0.01",
+    type: "number",
+    section: "optimizer",
+    key: "weightDecay",
+    flag: "--weight-decay",
+    metavar: "W",
+    label: "Weight decay",
+    help: "L2 penalty (adamw: decoupled weight decay)",
+    min: 0,
+    max: 1,
+    default: 0,
+    defaultFor: { adamw: 0.01 },
+    defaultText: "0, adamw: 0.01",
   },
-  betas: { type: "pair", section: "optimizer", key: "betas", flag: "--betas", metavar: "B1,B2", label: "Betas", help: "Adam/AdamW betas", min: 0, below: 1, default: [0.9, 0.999], defaultText: "0.9,0.999", when: { optimizer: ADAM } },
-  eps: { type: "number", section: "optimizer", key: "eps", flag: "--eps", metavar: "E", label: "Epsilon", help: "Adam/AdamW epsilon", min: 0, max: 1, default: 1e-8, when: { optimizer: ADAM } },
-  schedule: { type: "choice", section: "schedule", key: "name", flag: "--schedule", metavar: "S", label: "Learning-rate schedule", help: SCHEDULES.join(" | "), choices: SCHEDULES, default: "none" },
-  stepSize: { type: "number", section: "schedule", key: "stepSize", flag: "--step-size", metavar: "N", label: "Step size", formLabel: "Step size (epochs)", help: "step: multiply the lr by --gamma every N epochs", int: true, min: 1, max: 10000, default: 1, when: { schedule: ["step"] } },
-  gamma: { type: "number", section: "schedule", key: "gamma", flag: "--gamma", metavar: "G", label: "Gamma", help: "step: the lr's factor every --step-size epochs", above: 0, max: 1, default: 0.1, when: { schedule: ["step"] } },
-  minLr: { type: "number", section: "schedule", key: "minLr", flag: "--min-lr", metavar: "X", label: "Minimum learning rate", help: "cosine: the last epoch's lr", min: 0, max: 10, default: 0, when: { schedule: ["cosine"] } },
-  pctStart: { type: "number", section: "schedule", key: "pctStart", flag: "--pct-start", metavar: "F", label: "Warm-up fraction", help: "onecycle: the fraction of steps that raise the lr", min: 0, max: 1, default: 0.3, when: { schedule: ["onecycle"] } },
-  divFactor: { type: "number", section: "schedule", key: "divFactor", flag: "--div-factor", metavar: "D", label: "Initial division factor", help: "onecycle: the first lr is --lr / D", above: 0, max: 1e12, default: 25, when: { schedule: ["onecycle"] } },
-  finalDivFactor: { type: "number", section: "schedule", key: "finalDivFactor", flag: "--final-div-factor", metavar: "D", label: "Final division factor", help: "onecycle: the last lr is the first / D", above: 0, max: 1e12, default: 1e4, when: { schedule: ["onecycle"] } },
-  cropPadding: { type: "number", section: "augment", key: "cropPadding", flag: "--crop-padding", metavar: "P", label: "Crop padding", formLabel: "Random crop padding (pixels, 0 = off)", help: "random crop after zero padding by P pixels (0: off)", int: true, min: 0, max: 64, default: 0 },
+  betas: {
+    type: "pair",
+    section: "optimizer",
+    key: "betas",
+    flag: "--betas",
+    metavar: "B1,B2",
+    label: "Betas",
+    help: "Adam/AdamW betas",
+    min: 0,
+    below: 1,
+    default: [0.9, 0.999],
+    defaultText: "0.9,0.999",
+    when: { optimizer: ADAM },
+  },
+  eps: {
+    type: "number",
+    section: "optimizer",
+    key: "eps",
+    flag: "--eps",
+    metavar: "E",
+    label: "Epsilon",
+    help: "Adam/AdamW epsilon",
+    min: 0,
+    max: 1,
+    default: 1e-8,
+    when: { optimizer: ADAM },
+  },
+  schedule: {
+    type: "choice",
+    section: "schedule",
+    key: "name",
+    flag: "--schedule",
+    metavar: "S",
+    label: "Learning-rate schedule",
+    help: SCHEDULES.join(" | "),
+    choices: SCHEDULES,
+    default: "none",
+  },
+  stepSize: {
+    type: "number",
+    section: "schedule",
+    key: "stepSize",
+    flag: "--step-size",
+    metavar: "N",
+    label: "Step size",
+    formLabel: "Step size (epochs)",
+    help: "step: multiply the lr by --gamma every N epochs",
+    int: true,
+    min: 1,
+    max: 10000,
+    default: 1,
+    when: { schedule: ["step"] },
+  },
+  gamma: {
+    type: "number",
+    section: "schedule",
+    key: "gamma",
+    flag: "--gamma",
+    metavar: "G",
+    label: "Gamma",
+    help: "step: the lr's factor every --step-size epochs",
+    above: 0,
+    max: 1,
+    default: 0.1,
+    when: { schedule: ["step"] },
+  },
+  minLr: {
+    type: "number",
+    section: "schedule",
+    key: "minLr",
+    flag: "--min-lr",
+    metavar: "X",
+    label: "Minimum learning rate",
+    help: "cosine: the last epoch's lr",
+    min: 0,
+    max: 10,
+    default: 0,
+    when: { schedule: ["cosine"] },
+  },
+  pctStart: {
+    type: "number",
+    section: "schedule",
+    key: "pctStart",
+    flag: "--pct-start",
+    metavar: "F",
+    label: "Warm-up fraction",
+    help: "onecycle: the fraction of steps that raise the lr",
+    min: 0,
+    max: 1,
+    default: 0.3,
+    when: { schedule: ["onecycle"] },
+  },
+  divFactor: {
+    type: "number",
+    section: "schedule",
+    key: "divFactor",
+    flag: "--div-factor",
+    metavar: "D",
+    label: "Initial division factor",
+    help: "onecycle: the first lr is --lr / D",
+    above: 0,
+    max: 1e12,
+    default: 25,
+    when: { schedule: ["onecycle"] },
+  },
+  finalDivFactor: {
+    type: "number",
+    section: "schedule",
+    key: "finalDivFactor",
+    flag: "--final-div-factor",
+    metavar: "D",
+    label: "Final division factor",
+    help: "onecycle: the last lr is the first / D",
+    above: 0,
+    max: 1e12,
+    default: 1e4,
+    when: { schedule: ["onecycle"] },
+  },
+  cropPadding: {
+    type: "number",
+    section: "augment",
+    key: "cropPadding",
+    flag: "--crop-padding",
+    metavar: "P",
+    label: "Crop padding",
+    formLabel: "Random crop padding (pixels, 0 = off)",
+    help: "random crop after zero padding by P pixels (0: off)",
+    int: true,
+    min: 0,
+    max: 64,
+    default: 0,
+  },
   flip: { type: "flag", section: "augment", key: "flip", flag: "--flip", label: "Random horizontal flip", help: "random horizontal flips", default: false },
-  normalize: { type: "flag", section: null, key: "normalize", flag: "--no-normalize", label: "Normalize channels (training mean and std)", help: "do not normalise with the training set's mean and std", default: true },
-  validationFraction: {
-    type: "number", section: null, key: "validationFraction", flag: "--val-fraction", metavar: "F", label: "Validation fraction", formLabel: "Validation fraction (image folders without val/)",
-    help: "image folders without val/: the fraction held out", min: 0, max: 0.9, default: 0.2, when: { dataset: ["folder"] },
+  normalize: {
+    type: "flag",
+    section: null,
+    key: "normalize",
+    flag: "--no-normalize",
+    label: "Normalize channels (training mean and std)",
+    help: "do not normalise with the training set's mean and std",
+    default: true,
   },
-  seed: { type: "number", section: null, key: "seed", flag: "--seed", metavar: "S", label: "Seed", help: "same seed, same metrics", int: true, min: 0, max: 2 ** 32 - 1, default: 0 },
+  validationFraction: {
+    type: "number",
+    section: null,
+    key: "validationFraction",
+    flag: "--val-fraction",
+    metavar: "F",
+    label: "Validation fraction",
+    formLabel: "Validation fraction (image folders without val/)",
+    help: "image folders without val/: the fraction held out",
+    min: 0,
+    max: 0.9,
+    default: 0.2,
+    when: { dataset: ["folder"] },
+  },
+  seed: {
+    type: "number",
+    section: null,
+    key: "seed",
+    flag: "--seed",
+    metavar: "S",
+    label: "Seed",
+    help: "same seed, same metrics",
+    int: true,
+    min: 0,
+    max: 2 ** 32 - 1,
+    default: 0,
+  },
   backend: {
-    type: "choice", section: null, key: "backend", flag: "--backend", metavar: "B", label: "Backend", choices: BACKEND_CHOICES, default: "auto",
+    type: "choice",
+    section: null,
+    key: "backend",
+    flag: "--backend",
+    metavar: "B",
+    label: "Backend",
+    choices: BACKEND_CHOICES,
+    default: "auto",
     help: `${BACKEND_CHOICES.join(" | ")} (TensorFlow.js), or torch: the PyTorch engine with your Python (CUDA when available)`,
   },
 } as const satisfies Record<string, TrainField>;
@@ -197,7 +441,11 @@ export function numberDefault(name: NumberFieldName, optimizer: OptimizerName = 
 export function fieldApplies(f: TrainField, c: { optimizer?: OptimizerName; schedule?: ScheduleName; dataset?: DatasetSpec["kind"] }): boolean {
   const w = f.when;
   if (!w) return true;
-  return (!w.optimizer || c.optimizer === undefined || w.optimizer.includes(c.optimizer)) && (!w.schedule || c.schedule === undefined || w.schedule.includes(c.schedule)) && (!w.dataset || c.dataset === undefined || w.dataset.includes(c.dataset));
+  return (
+    (!w.optimizer || c.optimizer === undefined || w.optimizer.includes(c.optimizer)) &&
+    (!w.schedule || c.schedule === undefined || w.schedule.includes(c.schedule)) &&
+    (!w.dataset || c.dataset === undefined || w.dataset.includes(c.dataset))
+  );
 }
 
 /** The setting's value in a configuration. */
@@ -274,9 +522,14 @@ const datasetSpec: V<DatasetSpec> = (v, at) => {
   return { kind, dir };
 };
 
-
 /** A setting's check, from the settings table. */
-type CheckedValue<F extends TrainField> = F extends ChoiceField ? F["choices"][number] : F extends FlagField ? boolean : F extends PairField ? [number, number] : number;
+type CheckedValue<F extends TrainField> = F extends ChoiceField
+  ? F["choices"][number]
+  : F extends FlagField
+    ? boolean
+    : F extends PairField
+      ? [number, number]
+      : number;
 
 function check<F extends TrainField>(f: F): V<CheckedValue<F>> {
   if (f.type === "number") return num(f) as V<CheckedValue<F>>;
@@ -333,7 +586,9 @@ export const trainConfigOf: V<TrainConfig> = (v, at) => {
   const config = trainConfigShape(v, at);
   const opt = config.optimizer;
   if (opt.nesterov && (opt.momentum <= 0 || opt.dampening !== 0)) {
-    throw new Invalid(`${at}.optimizer: Nesterov momentum requires a momentum above 0 and zero dampening (got momentum ${opt.momentum}, dampening ${opt.dampening})`);
+    throw new Invalid(
+      `${at}.optimizer: Nesterov momentum requires a momentum above 0 and zero dampening (got momentum ${opt.momentum}, dampening ${opt.dampening})`,
+    );
   }
   return config;
 };

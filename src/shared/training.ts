@@ -340,7 +340,11 @@ export const REQUEST_TYPES = ["start", "stop", "featureMaps", "ping", "inspect",
 export const validateRequest: (v: unknown) => Checked<TrainerRequest> = tagged<TrainerRequest>(
   "request",
   {
-    start: (v, at) => ({ type: "start", config: trainConfigOf(record(v, at)["config"], `${at}: config`), engine: engineSpec(record(v, at)["engine"], `${at}.engine`) }),
+    start: (v, at) => ({
+      type: "start",
+      config: trainConfigOf(record(v, at)["config"], `${at}: config`),
+      engine: engineSpec(record(v, at)["engine"], `${at}.engine`),
+    }),
     stop: obj({ type: literal("stop") }),
     featureMaps: obj({ type: literal("featureMaps"), requestId: int, nodeIds, split, index: nat }),
     ping: obj({ type: literal("ping"), requestId: int }),
@@ -350,7 +354,20 @@ export const validateRequest: (v: unknown) => Checked<TrainerRequest> = tagged<T
   { message: "a request message", unknown: "request", at: (type) => `request "${type}"` },
 );
 
-export const EVENT_TYPES = ["ready", "started", "progress", "epochEnd", "checkpoint", "featureMaps", "completed", "stopped", "error", "pong", "log", "inspected"] as const;
+export const EVENT_TYPES = [
+  "ready",
+  "started",
+  "progress",
+  "epochEnd",
+  "checkpoint",
+  "featureMaps",
+  "completed",
+  "stopped",
+  "error",
+  "pong",
+  "log",
+  "inspected",
+] as const;
 
 const datasetInfo: V<DatasetInfo> = obj({
   name: str,

@@ -200,7 +200,8 @@ export function tagged<T extends { type: string }>(
       const o = record(v, names.message);
       const type = o["type"];
       if (typeof type !== "string") throw new Invalid(`${names.message} needs a string "type", got ${show(type)}`);
-      if (!Object.prototype.hasOwnProperty.call(cases, type)) throw new Invalid(`unknown ${names.unknown} type ${show(type)} (expected one of ${types.join(", ")})`);
+      if (!Object.prototype.hasOwnProperty.call(cases, type))
+        throw new Invalid(`unknown ${names.unknown} type ${show(type)} (expected one of ${types.join(", ")})`);
       const check = (cases as Record<string, V<T>>)[type]!;
       return check(v, names.at(type));
     });

@@ -112,13 +112,25 @@ export const WRITE_CHUNK_BYTES = 64 * 1024 * 1024;
  * `chunkBytes` at a time, with no buffer of them all (a checkpoint may pass 2 GiB); returns their
  * index entries, the byte count and the CRC-32.
  */
-export function writeTensorData(tensors: readonly CheckpointTensor[], sink: ByteSink, chunkBytes = WRITE_CHUNK_BYTES): { entries: TensorEntry[]; byteLength: number; crc32: number } {
+export function writeTensorData(
+  tensors: readonly CheckpointTensor[],
+  sink: ByteSink,
+  chunkBytes = WRITE_CHUNK_BYTES,
+): { entries: TensorEntry[]; byteLength: number; crc32: number } {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error("checkpoints are little-endian; this machine is big-endian");
   const entries: TensorEntry[] = [];
   let offset = 0;
   let crc = CRC_START;
   for (const t of tensors) {
-    entries.push({ name: t.name, kind: t.kind, shape: t.shape, dtype: "float32", ...(t.torchDtype ? { torchDtype: t.torchDtype } : {}), offset, length: t.data.length });
+    entries.push({
+      name: t.name,
+      kind: t.kind,
+      shape: t.shape,
+      dtype: "float32",
+      ...(t.torchDtype ? { torchDtype: t.torchDtype } : {}),
+      offset,
+      length: t.data.length,
+    });
     offset += t.data.length;
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     for (let at = 0; at < bytes.length; at += chunkBytes) {
@@ -212,7 +224,7 @@ function readValues(binFile: string, index: CheckpointIndex): Checked<Float32Arr
     const values = new Float32Array(size / 4);
     const bytes = new Uint8Array(values.buffer);
     let crc = CRC_START;
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       const n = fs.readSync(fd, bytes, at, Math.min(READ_CHUNK, size - at), at);
       if (n === 0) return { ok: false, error: `${binFile}: the file ended at byte ${at} of ${size}` };
       crc = crc32Update(crc, bytes.subarray(at, at + n));
@@ -238,14 +250,31 @@ export function readCheckpoint(file: string): Checked<LoadedCheckpoint> {
   if (!values.ok) return values;
   const tensors = new Map<string, CheckpointTensor>();
   for (const e of index.tensors) {
-    if (typeof e !== "object" || e === null || typeof e.name !== "string" || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0) || !Number.isInteger(e.offset) || !Number.isInteger(e.length)) {
+    if (
+      typeof e !== "object" ||
+      e === null ||
+      typeof e.name !== "string" ||
+      !Array.isArray(e.shape) ||
+      !e.shape.every((d) => Number.isInteger(d) && d >= 0) ||
+      !Number.isInteger(e.offset) ||
+      !Number.isInteger(e.length)
+    ) {
       return { ok: false, error: `${file}: a tensor entry is malformed (${JSON.stringify(e).slice(0, 120)})` };
     }
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (size !== e.length || e.offset < 0 || e.offset + e.length > values.value.length) {
-      return { ok: false, error: `${file}: tensor ${e.name} of shape [${e.shape.join(", ")}] does not fit the data (offset ${e.offset}, length ${e.length}, ${values.value.length} values)` };
+      return {
+        ok: false,
+        error: `${file}: tensor ${e.name} of shape [${e.shape.join(", ")}] does not fit the data (offset ${e.offset}, length ${e.length}, ${values.value.length} values)`,
+      };
     }
-    tensors.set(e.name, { name: e.name, kind: e.kind, shape: e.shape, data: values.value.subarray(e.offset, e.offset + e.length), ...(e.torchDtype ? { torchDtype: e.torchDtype } : {}) });
+    tensors.set(e.name, {
+      name: e.name,
+      kind: e.kind,
+      shape: e.shape,
+      data: values.value.subarray(e.offset, e.offset + e.length),
+      ...(e.torchDtype ? { torchDtype: e.torchDtype } : {}),
+    });
   }
   return { ok: true, value: { file, index, tensors } };
 }
@@ -287,7 +316,11 @@ export function pruneCheckpoints(runDir: string, keep: number): string[] {
 export function listCheckpoints(runDir: string): string[] {
   const dir = path.join(runDir, "checkpoints");
   try {
-    return fs.readdirSync(dir).filter((f) => CHECKPOINT_INDEX.test(f)).sort().map((f) => path.join(dir, f));
+    return fs
+      .readdirSync(dir)
+      .filter((f) => CHECKPOINT_INDEX.test(f))
+      .sort()
+      .map((f) => path.join(dir, f));
   } catch {
     return [];
   }

@@ -124,7 +124,15 @@ function sampleShape(shape: readonly (number | string)[]): Shape3 | null {
 }
 
 function summaryOf(d: ImageDataset): DatasetSummary {
-  return { name: d.name, channels: d.channels, height: d.height, width: d.width, classNames: [...d.classNames], trainCount: d.train.count, validationCount: d.validation.count };
+  return {
+    name: d.name,
+    channels: d.channels,
+    height: d.height,
+    width: d.width,
+    classNames: [...d.classNames],
+    trainCount: d.train.count,
+    validationCount: d.validation.count,
+  };
 }
 
 export class Inspector {
@@ -176,7 +184,9 @@ export class Inspector {
         const w = e.compiled.parameters.has(q.parameter) ? e.initial.get(q.parameter) : undefined;
         if (!w) {
           const names = [...e.compiled.parameters.keys()];
-          return fail(`${q.model} has no parameter "${q.parameter}" (its parameters: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", …" : ""}${names.length === 0 ? "none" : ""})`);
+          return fail(
+            `${q.model} has no parameter "${q.parameter}" (its parameters: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", …" : ""}${names.length === 0 ? "none" : ""})`,
+          );
         }
         return ok({ kind: q.kind, weight: { shape: w.shape.slice(), data: w.data.slice() } });
       }
@@ -225,7 +235,8 @@ export class Inspector {
     if (!out) return fail(`${what} outputs ${show(node.output)}, not one sample's [C, H, W]`);
     const [oc, oh, ow] = out;
     if (unit.channel !== null && unit.channel >= oc) return fail(`channel ${unit.channel} is out of range: ${what} has ${oc} channels (0 to ${oc - 1})`);
-    if (unit.y >= oh || unit.x >= ow) return fail(`unit (y ${unit.y}, x ${unit.x}) is out of range: ${what} outputs ${oh}×${ow} (y 0 to ${oh - 1}, x 0 to ${ow - 1})`);
+    if (unit.y >= oh || unit.x >= ow)
+      return fail(`unit (y ${unit.y}, x ${unit.x}) is out of range: ${what} outputs ${oh}×${ow} (y 0 to ${oh - 1}, x 0 to ${ow - 1})`);
     const { tf, compiled } = e;
     const [C, H, W] = e.input;
     const g = tf.tidy(() => {
@@ -278,7 +289,10 @@ export class Inspector {
     if (!found.ok) return fail(found.error);
     const model = found.value;
     const input = model.inputs.length === 1 ? sampleShape(model.inputs[0]!) : null;
-    if (!input || model.inputs[0]!.length !== 4) return fail(`${name} has @input ${model.inputs.map((s) => show(s)).join(", ") || "none"}; the panels need one image input [N, C, H, W] with numeric C, H and W`);
+    if (!input || model.inputs[0]!.length !== 4)
+      return fail(
+        `${name} has @input ${model.inputs.map((s) => show(s)).join(", ") || "none"}; the panels need one image input [N, C, H, W] with numeric C, H and W`,
+      );
     const prefix = `${file}\u0000${name}\u0000`;
     const key = prefix + stamp;
     const hit = this.models.get(key);
@@ -327,7 +341,10 @@ export class Inspector {
     const name = e.analysis.name;
     let source: Result<{ dataset: DatasetSpec; normalize: boolean; validationFraction: number; seed: number }>;
     if (checkpoint === null) {
-      source = e.input[0] === 1 ? ok({ dataset: { kind: "mnist-sample" }, normalize: true, validationFraction: 0.2, seed: 0 }) : fail(`the untrained ${name} has no dataset (it takes ${e.input[0]} channels; mnist-sample has 1)`);
+      source =
+        e.input[0] === 1
+          ? ok({ dataset: { kind: "mnist-sample" }, normalize: true, validationFraction: 0.2, seed: 0 })
+          : fail(`the untrained ${name} has no dataset (it takes ${e.input[0]} channels; mnist-sample has 1)`);
     } else {
       source = runConfig(checkpoint);
     }
@@ -340,10 +357,13 @@ export class Inspector {
       const key = JSON.stringify([s.dataset, s.validationFraction, s.seed, spec.value]);
       loaded =
         this.datasets.get(key) ??
-        this.datasets.put(key, (() => {
-          const r = loadDataset(s.dataset, { input: spec.value, validationFraction: s.validationFraction, seed: s.seed });
-          return r.ok ? ok({ dataset: r.value, stats: channelStats(r.value.train, r.value.channels, r.value.height * r.value.width) }) : r;
-        })());
+        this.datasets.put(
+          key,
+          (() => {
+            const r = loadDataset(s.dataset, { input: spec.value, validationFraction: s.validationFraction, seed: s.seed });
+            return r.ok ? ok({ dataset: r.value, stats: channelStats(r.value.train, r.value.channels, r.value.height * r.value.width) }) : r;
+          })(),
+        );
     }
     const identity = IDENTITY_NORMALIZATION(e.input[0]);
     const normalization = source.ok && !source.value.normalize ? identity : loaded.ok ? loaded.value.stats : checkpoint === null ? identity : null;
@@ -355,15 +375,26 @@ export class Inspector {
     if (spec.kind === "sample") {
       if (!d.dataset) return fail(`there are no samples to show: ${d.reason}; draw or open an image instead`);
       const split = spec.split === "train" ? d.dataset.train : d.dataset.validation;
-      if (spec.index >= split.count) return fail(`sample ${spec.index} is out of range: the ${spec.split} split of ${d.dataset.name} has ${split.count} images (0 to ${split.count - 1})`);
+      if (spec.index >= split.count)
+        return fail(`sample ${spec.index} is out of range: the ${spec.split} split of ${d.dataset.name} has ${split.count} images (0 to ${split.count - 1})`);
       const normalized = new Float32Array(C * H * W);
       const label = new Int32Array(1);
-      fillBatch(split, [spec.index], { channels: C, height: H, width: W }, normalizationTable(d.normalization ?? IDENTITY_NORMALIZATION(C)), null, null, normalized, label);
+      fillBatch(
+        split,
+        [spec.index],
+        { channels: C, height: H, width: W },
+        normalizationTable(d.normalization ?? IDENTITY_NORMALIZATION(C)),
+        null,
+        null,
+        normalized,
+        label,
+      );
       const raw = Float32Array.from(split.images.subarray(spec.index * C * H * W, (spec.index + 1) * C * H * W), (v) => v / 255);
       return ok({ raw, normalized, label: label[0]! });
     }
     const t = spec.tensor;
-    if (show(t.shape) !== show([C, H, W])) return fail(`the input "${spec.name}" is ${show(t.shape)} but ${e.analysis.name} takes [C, H, W] = ${show([C, H, W])}`);
+    if (show(t.shape) !== show([C, H, W]))
+      return fail(`the input "${spec.name}" is ${show(t.shape)} but ${e.analysis.name} takes [C, H, W] = ${show([C, H, W])}`);
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) return fail(`the input "${spec.name}" has the value ${t.data[bad]} at index ${bad}; pixels must be finite numbers in [0, 1]`);
     const n = d.normalization;

@@ -74,16 +74,30 @@ export function runTrainerProcess(deps: ProcessDeps): void {
   const beforeStart = (req: Exclude<EngineRequest, { type: "start" }>): void => {
     if (req.type === "ping") send({ type: "pong", requestId: req.requestId, state: "idle" });
     else if (req.type === "featureMaps") {
-      send({ type: "error", requestId: req.requestId, phase: "request", message: "feature maps need a trained model: no run has been started in this trainer (state: idle)", diagnostics: [], runDir: null, logTail: [] });
+      send({
+        type: "error",
+        requestId: req.requestId,
+        phase: "request",
+        message: "feature maps need a trained model: no run has been started in this trainer (state: idle)",
+        diagnostics: [],
+        runDir: null,
+        logTail: [],
+      });
     }
   };
   const handle = (req: Exclude<EngineRequest, { type: "start" }>): void => (engine === null ? beforeStart(req) : void engine.handle(req));
   let inspector: Inspector | null = null;
   const inspect = (requestId: number, query: InspectQuery): void => {
     inspector ??= new Inspector({ ...deps, selectBackend: (choice) => runBackend ?? deps.selectBackend(choice), log });
-    void inspector.inspect(query).then((r) =>
-      send(r.ok ? { type: "inspected", requestId, result: r.value } : { type: "error", requestId, phase: "request", message: r.error, diagnostics: [], runDir: null, logTail: [] }),
-    );
+    void inspector
+      .inspect(query)
+      .then((r) =>
+        send(
+          r.ok
+            ? { type: "inspected", requestId, result: r.value }
+            : { type: "error", requestId, phase: "request", message: r.error, diagnostics: [], runDir: null, logTail: [] },
+        ),
+      );
   };
 
   const exit = (code: number): void => {
@@ -109,7 +123,15 @@ export function runTrainerProcess(deps: ProcessDeps): void {
     if (!checked.ok) {
       // a refused start ends the (never begun) run; any other refused message changes nothing
       const isStart = typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "start";
-      send({ type: "error", requestId: null, phase: isStart ? "config" : "request", message: `rejected a request: ${checked.error}`, diagnostics: [], runDir: null, logTail: [] });
+      send({
+        type: "error",
+        requestId: null,
+        phase: isStart ? "config" : "request",
+        message: `rejected a request: ${checked.error}`,
+        diagnostics: [],
+        runDir: null,
+        logTail: [],
+      });
       return;
     }
     const req = checked.value;

@@ -30,7 +30,7 @@ export type ByteSink = (bytes: Uint8Array) => void;
 
 /** Writes all of `bytes` at the file's current position (a write may take less than asked). */
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+  for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /**
@@ -146,7 +146,11 @@ export function logTail(runDir: string, lines = 40): string[] {
       const len = Math.min(size, 64 * 1024);
       const buf = Buffer.alloc(len);
       fs.readSync(fd, buf, 0, len, size - len);
-      return buf.toString("utf8").split(/\r?\n/).filter((l) => l.length > 0).slice(-lines);
+      return buf
+        .toString("utf8")
+        .split(/\r?\n/)
+        .filter((l) => l.length > 0)
+        .slice(-lines);
     } finally {
       fs.closeSync(fd);
     }
@@ -206,7 +210,13 @@ export class RunFiles {
   }
   log(message: string): void {
     const stamp = new Date().toISOString();
-    fs.appendFileSync(path.join(this.dir, "log.txt"), message.split("\n").map((l) => `${stamp} ${l}`).join("\n") + "\n");
+    fs.appendFileSync(
+      path.join(this.dir, "log.txt"),
+      message
+        .split("\n")
+        .map((l) => `${stamp} ${l}`)
+        .join("\n") + "\n",
+    );
   }
   status(s: Omit<RunStatus, "updatedAt" | "pid" | "logTail"> & { logTail?: string[] }): void {
     const full: RunStatus = { ...s, updatedAt: new Date().toISOString(), pid: process.pid, logTail: s.logTail ?? [] };
@@ -261,7 +271,7 @@ function eachChunk(file: string, each: (bytes: Buffer, at: number) => void, from
   }
   try {
     const buf = Buffer.alloc(SCAN_CHUNK);
-    for (let at = from; ; ) {
+    for (let at = from; ;) {
       const n = fs.readSync(fd, buf, 0, buf.length, at);
       if (n === 0) return true;
       each(buf.subarray(0, n), at);
@@ -300,11 +310,15 @@ function scanLines(file: string, keep: number): { lines: number; cut: number; si
 function copyRange(file: string, from: number, to: number, target: string): void {
   const out = fs.openSync(target, "a");
   try {
-    eachChunk(file, (bytes, at) => {
-      const a = Math.max(from - at, 0);
-      const b = Math.min(to - at, bytes.length);
-      if (b > a) writeAll(out, bytes.subarray(a, b));
-    }, from);
+    eachChunk(
+      file,
+      (bytes, at) => {
+        const a = Math.max(from - at, 0);
+        const b = Math.min(to - at, bytes.length);
+        if (b > a) writeAll(out, bytes.subarray(a, b));
+      },
+      from,
+    );
   } finally {
     fs.closeSync(out);
   }

@@ -28,7 +28,8 @@ import { removeStaleTemps, type RunFiles } from "./runFiles";
  * event's dataset. Each step returns its failure as a value with a clear message.
  */
 
-export type BackendSelection = { ok: true; tf: TF; backend: BackendName; notUsed: BackendRejection[] } | { ok: false; error: string; notUsed: BackendRejection[] };
+export type BackendSelection =
+  { ok: true; tf: TF; backend: BackendName; notUsed: BackendRejection[] } | { ok: false; error: string; notUsed: BackendRejection[] };
 
 export interface SessionDeps {
   compile: CompileModel;
@@ -41,7 +42,8 @@ export interface SessionDeps {
 /** The model's single image input [N, C, H, W] and its logits [N, classes], or why the trainer cannot train it. */
 export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelInputSpec } | { ok: false; error: string } {
   const show = (s: readonly (number | string)[]) => `[${s.join(", ")}]`;
-  if (model.inputs.length !== 1) return { ok: false, error: `${model.name} has ${model.inputs.length} @input tags; the trainer trains models with one image input [N, C, H, W]` };
+  if (model.inputs.length !== 1)
+    return { ok: false, error: `${model.name} has ${model.inputs.length} @input tags; the trainer trains models with one image input [N, C, H, W]` };
   const input = model.inputs[0]!;
   const [, c, h, w] = input;
   if (input.length !== 4 || typeof c !== "number" || typeof h !== "number" || typeof w !== "number") {
@@ -49,17 +51,30 @@ export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelIn
   }
   const out = model.output;
   if (out === null) return { ok: false, error: `${model.name} could not be analysed to its output (see the model's errors)` };
-  if (out.length === 0 || Array.isArray(out[0])) return { ok: false, error: `${model.name} returns several tensors; the trainer needs one output of class scores [N, classes]` };
+  if (out.length === 0 || Array.isArray(out[0]))
+    return { ok: false, error: `${model.name} returns several tensors; the trainer needs one output of class scores [N, classes]` };
   const o = out as (number | string)[];
   const k = o[1];
-  if (o.length !== 2 || typeof k !== "number") return { ok: false, error: `${model.name} outputs ${show(o)}; the trainer needs class scores (logits) [N, classes], e.g. ending with nn.Linear(features, classes)` };
+  if (o.length !== 2 || typeof k !== "number")
+    return {
+      ok: false,
+      error: `${model.name} outputs ${show(o)}; the trainer needs class scores (logits) [N, classes], e.g. ending with nn.Linear(features, classes)`,
+    };
   if (k < 2) return { ok: false, error: `${model.name} outputs ${show(o)}: a classifier needs at least 2 classes` };
   return { ok: true, value: { channels: c, height: h, width: w, classes: k } };
 }
 
 /** The refusal of a second `start` in one trainer process (one run per process). */
 export function alreadyStarted(state: TrainerState, runDir: string | null): ErrorEvent {
-  return { type: "error", requestId: null, phase: "request", message: `a run was already started in this trainer process (state: ${state}); start another process for another run`, diagnostics: [], runDir, logTail: [] };
+  return {
+    type: "error",
+    requestId: null,
+    phase: "request",
+    message: `a run was already started in this trainer process (state: ${state}); start another process for another run`,
+    diagnostics: [],
+    runDir,
+    logTail: [],
+  };
 }
 
 /** The saved configuration of the run folder `dir` (its config.json), to resume that run. */
@@ -83,17 +98,29 @@ export function findModel(analysis: FileAnalysis, file: string, name: string): {
   const model = analysis.models.find((m) => m.name === name);
   if (model === undefined) {
     const names = analysis.models.map((m) => m.name);
-    return { ok: false, error: `${file} has no model '${name}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`, diagnostics: diagnosticsOf(errors) };
+    return {
+      ok: false,
+      error: `${file} has no model '${name}'${names.length ? ` (models: ${names.join(", ")})` : " (it exports no model with an @input tag)"}`,
+      diagnostics: diagnosticsOf(errors),
+    };
   }
   if (errors.length > 0) {
     const first = errors[0]!;
-    return { ok: false, error: `${file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`, diagnostics: diagnosticsOf(errors) };
+    return {
+      ok: false,
+      error: `${file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`,
+      diagnostics: diagnosticsOf(errors),
+    };
   }
   return { ok: true, value: model };
 }
 
 /** The model a run trains, analysed from its file and checked to be a trainable classifier. */
-export function modelToTrain(file: string, name: string, analyze: ((file: string) => FileAnalysis) | undefined): { ok: true; model: ModelAnalysis; spec: ModelInputSpec } | ModelFailure {
+export function modelToTrain(
+  file: string,
+  name: string,
+  analyze: ((file: string) => FileAnalysis) | undefined,
+): { ok: true; model: ModelAnalysis; spec: ModelInputSpec } | ModelFailure {
   if (!fs.existsSync(file)) return { ok: false, error: `cannot read the model file ${file}`, diagnostics: [] };
   const found = findModel((analyze ?? ((f: string) => new Analyzer().analyzeFile(f)))(file), file, name);
   if (!found.ok) return found;
@@ -107,7 +134,9 @@ export function loadTrainingData(config: TrainConfig, input: ModelInputSpec): Re
   const loaded = loadDataset(config.dataset, { input, validationFraction: config.validationFraction, seed: config.seed });
   if (!loaded.ok) return loaded;
   const dataset = loaded.value;
-  const normalization = config.normalize ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width) : IDENTITY_NORMALIZATION(dataset.channels);
+  const normalization = config.normalize
+    ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width)
+    : IDENTITY_NORMALIZATION(dataset.channels);
   return ok({ dataset, normalization });
 }
 
@@ -116,7 +145,8 @@ export function resumeCheckpoint(dir: string, log: (line: string) => void): Resu
   for (const d of [dir, path.join(dir, "checkpoints")]) for (const t of removeStaleTemps(d)) log(`removed ${t}, left by an interrupted write`);
   const latest = latestCheckpoint(dir);
   for (const s of latest.skipped) log(`skipping a damaged checkpoint: ${s}`);
-  if (latest.checkpoint === null) return fail(`cannot resume ${dir}: it has no complete checkpoint${latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : ""}`);
+  if (latest.checkpoint === null)
+    return fail(`cannot resume ${dir}: it has no complete checkpoint${latest.skipped.length ? ` (damaged: ${latest.skipped.join("; ")})` : ""}`);
   return ok(latest.checkpoint);
 }
 
@@ -142,7 +172,12 @@ export function runStopped(run: RunFiles, p: Position, checkpoint: string | null
 }
 
 export function diagnosticsOf(errors: FileAnalysis["diagnostics"]): ErrorEvent["diagnostics"] {
-  return errors.map((d) => ({ message: d.message, file: d.location.file, line: d.location.range.start.line + 1, column: d.location.range.start.character + 1 }));
+  return errors.map((d) => ({
+    message: d.message,
+    file: d.location.file,
+    line: d.location.range.start.line + 1,
+    column: d.location.range.start.character + 1,
+  }));
 }
 
 export function datasetInfo(d: ImageDataset, n: Normalization): DatasetInfo {

@@ -164,7 +164,10 @@ export class TrainerClient {
         if (e.runDir !== null && this.runDir === null) this.runDir = e.runDir;
         break;
     }
-    if ((e.type === "pong" || e.type === "featureMaps" || e.type === "inspected" || (e.type === "error" && e.requestId !== null)) && this.pending.has(e.requestId!)) {
+    if (
+      (e.type === "pong" || e.type === "featureMaps" || e.type === "inspected" || (e.type === "error" && e.requestId !== null)) &&
+      this.pending.has(e.requestId!)
+    ) {
       const p = this.pending.get(e.requestId!)!;
       this.pending.delete(e.requestId!);
       if (e.type === "error") p.reject(new Error(e.message));

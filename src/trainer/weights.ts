@@ -22,7 +22,8 @@ export function checkpointMisfit(ck: LoadedCheckpoint, model: CompiledModel): st
   }
   const modelNames = new Set(named.map(([n]) => n));
   const extra = [...ck.tensors.values()].filter((t) => t.kind !== "optimizer" && !modelNames.has(t.name)).map((t) => t.name);
-  if (extra.length > 0) return `${ck.file} has tensors the model lacks: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ", …" : ""} (the model changed since the checkpoint?)`;
+  if (extra.length > 0)
+    return `${ck.file} has tensors the model lacks: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ", …" : ""} (the model changed since the checkpoint?)`;
   return null;
 }
 

@@ -92,6 +92,9 @@ describe("counts above 2^53", () => {
     const f = path.join(dir, "flat.ts");
     fs.writeFileSync(f, `import { nn } from "cnn-studio";\n\n/** @input [N, 134217729, 134217729] */\nexport const flat = nn.Sequential(nn.Flatten());\n`);
     const a = new Analyzer().analyzeFile(f);
-    assert.deepEqual(a.diagnostics.map((d) => d.message), ["Flatten of [N, 134217729, 134217729] would make a dimension above 2^53, which is not exact"]);
+    assert.deepEqual(
+      a.diagnostics.map((d) => d.message),
+      ["Flatten of [N, 134217729, 134217729] would make a dimension above 2^53, which is not exact"],
+    );
   });
 });

@@ -81,7 +81,7 @@ function sameDefault(spec: ParamSpec, doc: string | undefined): boolean {
 
 function paramDefault(fn: ts.FunctionDeclaration, name: string): string | undefined {
   const tag = ts.getJSDocTags(fn).find((t): t is ts.JSDocParameterTag => ts.isJSDocParameterTag(t) && t.name.getText() === name);
-  const text = tag ? (typeof tag.comment === "string" ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? "") : "";
+  const text = tag ? (typeof tag.comment === "string" ? tag.comment : (ts.getTextOfJSDocComment(tag.comment) ?? "")) : "";
   return /Default: `([^`]+)`/.exec(text)?.[1];
 }
 
@@ -89,7 +89,8 @@ function check(type: string, kind: LayerKind): string[] {
   const problems: string[] = [];
   const fn = nn.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === type);
   if (!fn) return [`no declaration of nn.${type}`];
-  if (kind.acceptsAnyArgs) return fn.parameters.length === 1 && fn.parameters[0]!.dotDotDotToken ? [] : [`nn.${type} accepts any arguments: declare (...args: unknown[])`];
+  if (kind.acceptsAnyArgs)
+    return fn.parameters.length === 1 && fn.parameters[0]!.dotDotDotToken ? [] : [`nn.${type} accepts any arguments: declare (...args: unknown[])`];
   const positional = kind.params.filter((p) => !p.keywordOnly);
   const declared = fn.parameters.filter((p) => p.name.getText() !== "opts");
   declared.forEach((p, i) => {
@@ -97,7 +98,8 @@ function check(type: string, kind: LayerKind): string[] {
     const spec = positional[i];
     if (!spec || spec.name !== name) return problems.push(`positional ${i + 1} is '${name}', the spec has '${spec?.name}'`);
     if (!!p.questionToken !== "default" in spec) problems.push(`'${name}' is ${p.questionToken ? "optional" : "required"} in the typings, not in the spec`);
-    if (!sameDefault(spec, paramDefault(fn, name))) problems.push(`'${name}' documents default ${paramDefault(fn, name)}, the spec has ${String(spec.default)}`);
+    if (!sameDefault(spec, paramDefault(fn, name)))
+      problems.push(`'${name}' documents default ${paramDefault(fn, name)}, the spec has ${String(spec.default)}`);
   });
   const optsParam = fn.parameters.find((p) => p.name.getText() === "opts");
   const options = optsParam?.type ? members(optsParam.type) : new Map<string, Member>();
@@ -112,7 +114,8 @@ function check(type: string, kind: LayerKind): string[] {
     if (m.optional !== "default" in spec) problems.push(`option '${name}' is ${m.optional ? "optional" : "required"} in the typings, not in the spec`);
     if (!sameDefault(spec, m.doc)) problems.push(`option '${name}' documents default ${m.doc}, the spec has ${String(spec.default)}`);
   }
-  for (const name of options.keys()) if (!expected.has(name) && !kind.ignoredOptions?.includes(name)) problems.push(`option '${name}' is declared but not a parameter`);
+  for (const name of options.keys())
+    if (!expected.has(name) && !kind.ignoredOptions?.includes(name)) problems.push(`option '${name}' is declared but not a parameter`);
   return problems.map((p) => `nn.${type}: ${p}`);
 }
 

@@ -39,7 +39,10 @@ class Net extends nn.Module {
 export const net = new Net();
 `,
   );
-  for (const args of [["summary", file, "--json"], ["export", file, "--model", "net", "--to", "pytorch"]]) {
+  for (const args of [
+    ["summary", file, "--json"],
+    ["export", file, "--model", "net", "--to", "pytorch"],
+  ]) {
     const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
     assert.notEqual(r.status, null, `${args[0]} ended by a signal`);
   }

@@ -43,7 +43,11 @@ describe("every side has every layer kind", () => {
   test("each kind's input parameter is one of its parameters", () => {
     for (const t of LAYER_TYPES) {
       const input = LAYER_CATALOG[t].input;
-      if (input) assert.ok((LAYERS[t] as LayerKind).params.some((p) => p.name === input.param), `${t}.${input.param}`);
+      if (input)
+        assert.ok(
+          (LAYERS[t] as LayerKind).params.some((p) => p.name === input.param),
+          `${t}.${input.param}`,
+        );
     }
   });
 });
@@ -120,7 +124,10 @@ const CALLS: { [T in LayerType]: string } = {
 test("the PyTorch export writes each kind as its NN_MODULES entry says", () => {
   const source = `import { nn } from "cnn-studio";\n\nexport const all = nn.ModuleList([\n${LAYER_TYPES.map((t) => `  ${CALLS[t]},`).join("\n")}\n]);\n`;
   const r = exportSource({ "model.ts": source });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.message), []);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === "error").map((d) => d.message),
+    [],
+  );
   const code = r.code;
   for (const t of LAYER_TYPES) {
     const m = NN_MODULES[t];
@@ -196,11 +203,12 @@ export const net = new Net();
       const m = interpolationMatrix("bilinear", false, 3, 4, null);
       assert.notDeepEqual(m, interpolationMatrix("bilinear", false, 3, 4, 1.5));
       const expected: number[] = [];
-      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
-        let s = 0;
-        for (let r = 0; r < 3; r++) for (let q = 0; q < 3; q++) s += m[i * 3 + r]! * m[j * 3 + q]! * a[r * 3 + q]!;
-        expected.push(s);
-      }
+      for (let i = 0; i < 4; i++)
+        for (let j = 0; j < 4; j++) {
+          let s = 0;
+          for (let r = 0; r < 3; r++) for (let q = 0; q < 3; q++) s += m[i * 3 + r]! * m[j * 3 + q]! * a[r * 3 + q]!;
+          expected.push(s);
+        }
       [...evaluated].forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5, `${i}: ${v} vs ${expected[i]}`));
     } finally {
       c.dispose();

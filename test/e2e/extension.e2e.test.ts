@@ -70,7 +70,10 @@ async function quickOpen(page: Page, text: string, row: string | RegExp): Promis
 
 /** Keyboard focus on the workbench (not in a webview's iframe), so that shortcuts reach it. */
 async function focusWorkbench(page: Page): Promise<void> {
-  await page.locator(".part.titlebar").first().click({ position: { x: 200, y: 10 } });
+  await page
+    .locator(".part.titlebar")
+    .first()
+    .click({ position: { x: 200, y: 10 } });
 }
 
 async function openFile(page: Page, name: string): Promise<void> {
@@ -82,8 +85,17 @@ async function openFile(page: Page, name: string): Promise<void> {
 
 /** Shows the CNN Studio sidebar (clicking its tab when it is shown already would hide it). */
 async function showSidebar(page: Page): Promise<void> {
-  if (await page.locator(".pane-header", { hasText: /^\s*Models/i }).first().isVisible()) return;
-  await page.getByRole("tab", { name: /CNN Studio/ }).first().click();
+  if (
+    await page
+      .locator(".pane-header", { hasText: /^\s*Models/i })
+      .first()
+      .isVisible()
+  )
+    return;
+  await page
+    .getByRole("tab", { name: /CNN Studio/ })
+    .first()
+    .click();
 }
 
 async function runCommand(page: Page, title: string): Promise<void> {
@@ -123,18 +135,21 @@ async function choose(frame: FrameLocator, label: string, option: string | RegEx
 
 /** The share of a canvas' pixels that differ from its most common colour (0: blank). */
 async function canvasInk(frame: FrameLocator, selector: string): Promise<number> {
-  return frame.locator(selector).first().evaluate((el) => {
-    const c = el as unknown as PageElement;
-    const ctx = c.getContext("2d");
-    if (!ctx || c.width === 0 || c.height === 0) return 0;
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const counts = new Map<number, number>();
-    for (let i = 0; i < d.length; i += 4) {
-      const k = (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    return 1 - Math.max(...counts.values()) / (d.length / 4);
-  });
+  return frame
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const c = el as unknown as PageElement;
+      const ctx = c.getContext("2d");
+      if (!ctx || c.width === 0 || c.height === 0) return 0;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const counts = new Map<number, number>();
+      for (let i = 0; i < d.length; i += 4) {
+        const k = (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      return 1 - Math.max(...counts.values()) / (d.length / 4);
+    });
 }
 
 /** Fails with the panel's error notice (a failed forward pass) instead of timing out. */
@@ -180,7 +195,9 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
 
   // The VSIX exactly as published.
   const vsix = path.join(tmp, "cnn-studio.vsix");
-  const pack = spawnSync(process.execPath, [path.join(ROOT, "scripts", "package-vsix.mjs"), "--out", vsix, "--stage", path.join(tmp, "stage")], { encoding: "utf8" });
+  const pack = spawnSync(process.execPath, [path.join(ROOT, "scripts", "package-vsix.mjs"), "--out", vsix, "--stage", path.join(tmp, "stage")], {
+    encoding: "utf8",
+  });
   assert.equal(pack.status, 0, `packaging failed:\n${pack.stdout}\n${pack.stderr}`);
   log(`packaged ${(fs.statSync(vsix).size / 1e6).toFixed(2)} MB`);
   installVsix(tmp, vsix);
@@ -194,7 +211,15 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
     const { chromium } = require("playwright-core") as typeof import("playwright-core");
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
     await context.route(
@@ -274,10 +299,14 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       const text = await until("a hover with the layer's shape", 60_000, async () => {
         await page.mouse.move(5, 5);
         await word.hover();
-        const ok = await hover.filter({ hasText: "[N, 6, 28, 28]" }).first().waitFor({ timeout: 1500 }).then(
-          () => true,
-          () => false,
-        );
+        const ok = await hover
+          .filter({ hasText: "[N, 6, 28, 28]" })
+          .first()
+          .waitFor({ timeout: 1500 })
+          .then(
+            () => true,
+            () => false,
+          );
         return ok ? await hover.first().innerText() : undefined;
       });
       assert.match(text, /\[N, 1, 32, 32\] → \[N, 6, 28, 28\]/);
@@ -286,10 +315,14 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await until("TypeScript's hover from the cnn-studio declarations", 120_000, async () => {
         await page.mouse.move(5, 5);
         await word.hover();
-        return await hover.filter({ hasText: "inChannels" }).first().waitFor({ timeout: 1500 }).then(
-          () => true,
-          () => undefined,
-        );
+        return await hover
+          .filter({ hasText: "inChannels" })
+          .first()
+          .waitFor({ timeout: 1500 })
+          .then(
+            () => true,
+            () => undefined,
+          );
       });
       log("TypeScript hover from the typings OK");
       await shot(page, "04-hover.png");
@@ -333,7 +366,11 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await editor.locator(".view-line", { hasText: "nn.Linear(16 * 5 * 5, 120)" }).first().click();
       const before = await page.locator("iframe.webview").count();
       await runCommand(page, "CNN Studio: Open Model Graph");
-      await page.locator(".tab", { hasText: /lenet5/ }).filter({ hasText: /[Gg]raph/ }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator(".tab", { hasText: /lenet5/ })
+        .filter({ hasText: /[Gg]raph/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
       await until("the graph's webview", 30_000, async () => ((await page.locator("iframe.webview").count()) > before ? true : undefined));
       await new Promise((r) => setTimeout(r, 2500)); // let it draw
       log("graph panel OK");
@@ -349,7 +386,9 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await showSidebar(page);
       const frame: FrameLocator = page.frameLocator("iframe.webview.ready").first().frameLocator("iframe#active-frame");
       await frame.locator("vscode-button#start").waitFor({ timeout: 30_000 });
-      await until("lenet5Mnist selected", 30_000, async () => ((await frame.locator("#preview").innerText()).includes("Train lenet5Mnist on the bundled MNIST sample") ? true : undefined));
+      await until("lenet5Mnist selected", 30_000, async () =>
+        (await frame.locator("#preview").innerText()).includes("Train lenet5Mnist on the bundled MNIST sample") ? true : undefined,
+      );
       await frame.locator("#epochs input").fill("1");
       await until("the preview for 1 epoch", 10_000, async () => ((await frame.locator("#preview").innerText()).includes("for 1 epoch,") ? true : undefined));
       await frame.locator("vscode-button#start").click();
@@ -358,7 +397,15 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await runs.first().waitFor({ timeout: 60_000 });
       log(`run listed: ${JSON.stringify((await runs.first().innerText()).replace(/\s+/g, " "))}`);
       const status = page.locator(".statusbar-item", { hasText: /lenet5Mnist · epoch/ });
-      if (await status.first().waitFor({ timeout: 60_000 }).then(() => true, () => false)) {
+      if (
+        await status
+          .first()
+          .waitFor({ timeout: 60_000 })
+          .then(
+            () => true,
+            () => false,
+          )
+      ) {
         log(`status bar: ${JSON.stringify(await status.first().innerText())}`);
         await shot(page, "08-training.png");
       }
@@ -372,7 +419,12 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       const curvesTab = page.locator(".tab", { hasText: /[Cc]urves/ }).first();
       await until("the curves panel opened from the Runs view", 60_000, async () => {
         await runs.first().click({ timeout: 5_000 });
-        return (await curvesTab.waitFor({ timeout: 5_000 }).then(() => true, () => false)) ? true : undefined;
+        return (await curvesTab.waitFor({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        ))
+          ? true
+          : undefined;
       });
       await new Promise((r) => setTimeout(r, 2500));
       await shot(page, "09-curves.png");
@@ -394,7 +446,12 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
         if (await tab.isVisible()) return true;
         if (await item.isVisible()) await item.click({ timeout: 5_000 });
         else await run.click({ button: "right", timeout: 5_000 });
-        return (await tab.waitFor({ timeout: 3_000 }).then(() => true, () => false)) ? true : undefined;
+        return (await tab.waitFor({ timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        ))
+          ? true
+          : undefined;
       });
       // A menu opened again while the panel was still on its way would block every later click.
       if (await page.locator(".context-view .monaco-menu").first().isVisible()) await page.keyboard.press("Escape");
@@ -475,7 +532,10 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await quickOpen(page, "@lenet5Mnist", "lenet5Mnist");
       await editor.locator(".view-line", { hasText: "export const lenet5Mnist = new LeNet5(28, 10)" }).first().waitFor({ timeout: 20_000 });
       await runCommand(page, "CNN Studio: Open Receptive Field");
-      await page.locator(".tab", { hasText: /Receptive Field: lenet5Mnist/ }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator(".tab", { hasText: /Receptive Field: lenet5Mnist/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
       // The panel opens beside the source: give it the whole editor area (the source's group closes).
       await runCommand(page, "View: Close Editors in Other Groups");
       await page.locator(".tab", { hasText: "lenet5.ts" }).first().waitFor({ state: "detached", timeout: 20_000 });
@@ -519,7 +579,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       assert.ok(erfInk > 0.1, `the heat map is drawn (ink ${erfInk.toFixed(3)})`);
       const inputInk = await canvasInk(frame, ".cs-rf-panels section[aria-label='Theoretical receptive field'] canvas");
       assert.ok(inputInk > 0.05, `the input with its box is drawn (ink ${inputInk.toFixed(3)})`);
-      assert.equal(await frame.locator(".cs-notice").count(), 0, "no notice (nothing \"not available\")");
+      assert.equal(await frame.locator(".cs-notice").count(), 0, 'no notice (nothing "not available")');
       log(`receptive field: ${summary} ${caption}`);
       await shot(page, "14-receptive-field.png");
     });
@@ -534,7 +594,9 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       const outputs = findFiles(path.join(tmp, "user-data", "logs"), /CNN Studio\.log$/);
       const own = outputs.map((f) => /activated in .*$/m.exec(fs.readFileSync(f, "utf8"))?.[0]).find((x) => x !== undefined);
       const load = os.loadavg()[0]?.toFixed(1) ?? "?";
-      console.log(`activation in VS Code: ${ms?.[1] ?? "?"} ms (Running Extensions: code loading + activate; load average ${load}); the extension's own log: ${own ?? "?"}`);
+      console.log(
+        `activation in VS Code: ${ms?.[1] ?? "?"} ms (Running Extensions: code loading + activate; load average ${load}); the extension's own log: ${own ?? "?"}`,
+      );
       assert.ok(ms, `the Running Extensions view shows an activation time: ${JSON.stringify(text)}`);
       // The 50 ms budget is asserted in test/extension/activation.test.ts (a quiet process);
       // here the host shares two cores with the workbench and the TypeScript server.

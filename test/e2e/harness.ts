@@ -42,12 +42,14 @@ export function whyNot(): string | undefined {
   if (process.env["CNN_STUDIO_SKIP_E2E"] === "1") return "CNN_STUDIO_SKIP_E2E=1";
   if (process.platform !== "linux") return `code-server with Debian's Chromium is set up for Linux only (this is ${process.platform})`;
   const major = Number(process.versions.node.split(".")[0]);
-  if (major !== 20 && !fs.existsSync(CODE_SERVER_STAMP)) return `code-server 4.100.3 (the last release for Node 20) needs Node 20; this is Node ${process.versions.node}`;
+  if (major !== 20 && !fs.existsSync(CODE_SERVER_STAMP))
+    return `code-server 4.100.3 (the last release for Node 20) needs Node 20; this is Node ${process.versions.node}`;
   const missing = aptMissing(fs.existsSync(CODE_SERVER_STAMP));
   if (missing.length > 0) {
     const root = typeof process.getuid === "function" && process.getuid() === 0;
     if (!hasApt()) return `missing ${missing.join(", ")} and there is no apt-get to install them`;
-    if (!root && !canSudo()) return `missing Debian packages ${missing.join(", ")}; installing them needs root (or passwordless sudo): apt-get install -y ${missing.join(" ")}`;
+    if (!root && !canSudo())
+      return `missing Debian packages ${missing.join(", ")}; installing them needs root (or passwordless sudo): apt-get install -y ${missing.join(" ")}`;
   }
   if (!fs.existsSync(path.join(ROOT, "node_modules", "playwright-core", "package.json"))) return "playwright-core is not installed (npm ci installs it)";
   return undefined;
@@ -61,7 +63,9 @@ export function ensureInstalled(): void {
   if (r.status !== 0) {
     throw new Error(`install.sh failed (exit ${r.status}):\n${output.split("\n").slice(-40).join("\n")}`);
   }
-  log(`install.sh: ${((Date.now() - start) / 1000).toFixed(1)} s${Date.now() - start > 5000 ? " (installed code-server and/or packages)" : " (already installed)"}`);
+  log(
+    `install.sh: ${((Date.now() - start) / 1000).toFixed(1)} s${Date.now() - start > 5000 ? " (installed code-server and/or packages)" : " (already installed)"}`,
+  );
 }
 
 export function freePort(): Promise<number> {
@@ -127,7 +131,17 @@ export function userSettings(extra: Record<string, unknown> = {}): string {
 export function installVsix(tmp: string, vsix: string): void {
   const r = spawnSync(
     process.execPath,
-    [CODE_SERVER, "--config", "/dev/null", "--user-data-dir", path.join(tmp, "user-data"), "--extensions-dir", path.join(tmp, "extensions"), "--install-extension", vsix],
+    [
+      CODE_SERVER,
+      "--config",
+      "/dev/null",
+      "--user-data-dir",
+      path.join(tmp, "user-data"),
+      "--extensions-dir",
+      path.join(tmp, "extensions"),
+      "--install-extension",
+      vsix,
+    ],
     { encoding: "utf8", env: { ...process.env, EXTENSIONS_GALLERY: "{}" } },
   );
   if (r.status !== 0) throw new Error(`installing the VSIX failed: ${r.stdout}${r.stderr}`);

@@ -52,13 +52,19 @@ describe("cnn-studio export", () => {
     assert.equal(several.code, 2);
     assert.match(several.stderr, /choose one with --model/);
 
-    const broken = temp("broken.ts", `import { nn } from "cnn-studio";\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3));\n`);
+    const broken = temp(
+      "broken.ts",
+      `import { nn } from "cnn-studio";\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3));\n`,
+    );
     const b = cli("export", broken);
     assert.equal(b.code, 1);
     assert.match(b.stderr, /broken\.ts:3:\d+: error: Conv2d expects 32 input channels but receives 16/);
     assert.match(b.stderr, /fix them before exporting/);
 
-    const tryCatch = temp("try.ts", `import { nn } from "cnn-studio";\nfunction f(): number {\n  try { return 1; } catch { return 2; }\n}\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Identity();\n`);
+    const tryCatch = temp(
+      "try.ts",
+      `import { nn } from "cnn-studio";\nfunction f(): number {\n  try { return 1; } catch { return 2; }\n}\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Identity();\n`,
+    );
     const t = cli("export", tryCatch);
     assert.equal(t.code, 1);
     assert.match(t.stderr, /try\.ts:3:3: error: try\/catch cannot be exported to PyTorch/);
@@ -74,7 +80,8 @@ describe("cnn-studio export", () => {
     if (!fs.existsSync(PYTHON)) return t.skip(`${PYTHON} not found: install python3-torch (Debian) to test the ONNX export`);
     const out = temp("lenet5.onnx");
     const r = cli("export", "examples/lenet5.ts", "--model", "lenet5", "--to", "onnx", "--out", out, "--python", PYTHON);
-    if (r.code !== 0 && /PyTorch is not available/.test(r.stderr)) return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the ONNX export`);
+    if (r.code !== 0 && /PyTorch is not available/.test(r.stderr))
+      return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the ONNX export`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Wrote .*lenet5\.onnx \(0\.\d MB, opset 13, untrained weights, PyTorch /);
     const bytes = fs.readFileSync(out);
@@ -101,15 +108,43 @@ describe("cnn-studio train: which engine", () => {
   test("--backend torch trains in the trainer process with the PyTorch engine; --resume continues with it", (t) => {
     if (!fs.existsSync(PYTHON)) return t.skip(`${PYTHON} not found: install python3-torch (Debian) to test the PyTorch engine`);
     const out = path.dirname(temp("x"));
-    const first = cli("train", "examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--epochs", "1", "--optimizer", "sgd", "--lr", "0.05", "--backend", "torch", "--python", PYTHON, "--out", out, "--json");
+    const first = cli(
+      "train",
+      "examples/lenet5.ts",
+      "--model",
+      "lenet5Mnist",
+      "--dataset",
+      "mnist-sample",
+      "--epochs",
+      "1",
+      "--optimizer",
+      "sgd",
+      "--lr",
+      "0.05",
+      "--backend",
+      "torch",
+      "--python",
+      PYTHON,
+      "--out",
+      out,
+      "--json",
+    );
     if (first.code !== 0 && /PyTorch is not installed/.test(first.stderr + first.stdout)) return t.skip(`PyTorch is not installed for ${PYTHON}`);
     assert.equal(first.code, 0, first.stderr);
-    const events = first.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; backend?: string; device?: string; runDir?: string });
+    const events = first.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; backend?: string; device?: string; runDir?: string });
     const started = events.find((e) => e.type === "started")!;
     assert.equal(started.backend, "torch");
     assert.match(started.device ?? "", /^(cpu|cuda)/);
     assert.equal(events.at(-1)!.type, "completed");
-    const resumed = spawnSync(process.execPath, [CLI, "train", "--resume", started.runDir!, "--epochs", "2"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CNN_STUDIO_PYTHON: PYTHON }, timeout: 300_000 });
+    const resumed = spawnSync(process.execPath, [CLI, "train", "--resume", started.runDir!, "--epochs", "2"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CNN_STUDIO_PYTHON: PYTHON },
+      timeout: 300_000,
+    });
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.match(resumed.stdout, /backend: torch on (cpu|cuda)/);
     assert.match(resumed.stdout, /resumed at epoch 1, step 125/);

@@ -22,20 +22,39 @@ test("every example exports to PyTorch, and PyTorch agrees with the analyzer", a
   const analyzer = new Analyzer();
   const jobs: { file: string; models: { name: string; inputs: number[][] }[] }[] = [];
   const expected = new Map<string, ModelAnalysis>();
-  const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith(".ts")).sort().map((f) => path.join(EXAMPLES, f));
+  const files = fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith(".ts"))
+    .sort()
+    .map((f) => path.join(EXAMPLES, f));
   assert.ok(files.length >= 13, "the examples are there");
   // the trainer's models of every layer kind and tensor operation, where they are
   const zoo = path.join(ROOT, "test/fixtures/trainer");
-  if (fs.existsSync(zoo)) files.push(...fs.readdirSync(zoo).filter((f) => f.endsWith(".ts")).sort().map((f) => path.join(zoo, f)));
+  if (fs.existsSync(zoo))
+    files.push(
+      ...fs
+        .readdirSync(zoo)
+        .filter((f) => f.endsWith(".ts"))
+        .sort()
+        .map((f) => path.join(zoo, f)),
+    );
   const t0 = performance.now();
   for (const abs of files) {
     const f = path.basename(abs);
     const analysis = analyzer.analyzeFile(abs);
-    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === "error"), [], `${f} analyses without errors`);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === "error"),
+      [],
+      `${f} analyses without errors`,
+    );
     const result = exportPyTorch(abs, { displayPath: path.relative(ROOT, abs) });
     assert.deepEqual(result.diagnostics, [], `${f} exports without diagnostics`);
     assert.ok(result.ok);
-    assert.deepEqual(result.models.map((m) => m.name), analysis.models.map((m) => m.name), `${f}: the same models`);
+    assert.deepEqual(
+      result.models.map((m) => m.name),
+      analysis.models.map((m) => m.name),
+      `${f}: the same models`,
+    );
     const out = path.join(dir, path.relative(ROOT, abs).replace(/[\/]/g, "_").replace(/\.ts$/, ".py"));
     fs.writeFileSync(out, result.code);
     jobs.push({ file: out, models: analysis.models.map((m) => ({ name: m.name, inputs: m.inputs.map((s) => concrete(s, BATCH)) })) });
@@ -62,7 +81,11 @@ test("every example exports to PyTorch, and PyTorch agrees with the analyzer", a
       assert.equal(py.params, m.params, `${where}: parameters`);
       assert.equal(py.trainableParams, m.trainableParams, `${where}: trainable parameters`);
       assert.equal(py.buffers, m.buffers, `${where}: buffer values`);
-      assert.deepEqual(py.output, Array.isArray(m.output?.[0]) ? (m.output as (number | string)[][]).map((s) => concrete(s, BATCH)) : concrete(m.output as (number | string)[], BATCH), `${where}: output shape`);
+      assert.deepEqual(
+        py.output,
+        Array.isArray(m.output?.[0]) ? (m.output as (number | string)[][]).map((s) => concrete(s, BATCH)) : concrete(m.output as (number | string)[], BATCH),
+        `${where}: output shape`,
+      );
       assert.deepEqual(
         py.modules,
         m.modules.map((x) => [x.path, x.type, x.params, x.trainableParams, x.buffers]),

@@ -19,7 +19,10 @@ export function exportSource(files: Record<string, string>, main = "model.ts", m
 
 /** Removes the common indentation of a template literal block (and its first/last empty lines). */
 export function dedent(s: string): string {
-  const lines = s.replace(/^\n/, "").replace(/\n\s*$/, "").split("\n");
+  const lines = s
+    .replace(/^\n/, "")
+    .replace(/\n\s*$/, "")
+    .split("\n");
   const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.search(/\S/)));
   return lines.map((l) => l.slice(indent)).join("\n");
 }
@@ -79,9 +82,15 @@ export type PythonRun = { ok: true; reports: PythonFileReport[]; seconds: number
 export function runChecks(jobs: { file: string; models: { name: string; inputs: number[][] }[] }[]): PythonRun {
   if (!fs.existsSync(PYTHON)) return { ok: false, skip: `${PYTHON} not found: install python3-torch (Debian) to run the PyTorch checks` };
   const t0 = performance.now();
-  const r = spawnSync(PYTHON, [path.join(ROOT, "test/export/check_models.py")], { input: JSON.stringify(jobs), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+  const r = spawnSync(PYTHON, [path.join(ROOT, "test/export/check_models.py")], {
+    input: JSON.stringify(jobs),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 300_000,
+  });
   const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0 && /No module named 'torch'/.test(r.stderr)) return { ok: false, skip: `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to run the PyTorch checks` };
+  if (r.status !== 0 && /No module named 'torch'/.test(r.stderr))
+    return { ok: false, skip: `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to run the PyTorch checks` };
   if (r.error || r.status !== 0) return { ok: false, error: `${PYTHON} failed: ${r.error?.message ?? r.stderr.slice(-3000)}` };
   return { ok: true, reports: JSON.parse(r.stdout) as PythonFileReport[], seconds };
 }

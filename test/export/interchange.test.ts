@@ -47,7 +47,14 @@ function randomTensor(tf: TF, shape: number[], rng: () => number, scale: number,
 function checkpointTensors(model: CompiledModel): CheckpointTensor[] {
   const out: CheckpointTensor[] = [];
   for (const [name, v] of model.parameters) out.push({ name, kind: "parameter", shape: v.shape.slice(), data: Float32Array.from(v.dataSync()) });
-  for (const [name, v] of model.buffers) out.push({ name, kind: "buffer", shape: v.shape.slice(), data: Float32Array.from(v.dataSync()), ...(name.endsWith("num_batches_tracked") ? { torchDtype: "int64" as const } : {}) });
+  for (const [name, v] of model.buffers)
+    out.push({
+      name,
+      kind: "buffer",
+      shape: v.shape.slice(),
+      data: Float32Array.from(v.dataSync()),
+      ...(name.endsWith("num_batches_tracked") ? { torchDtype: "int64" as const } : {}),
+    });
   return out;
 }
 
@@ -82,7 +89,17 @@ test("checkpoints go from the TensorFlow.js engine to exported PyTorch code and 
       const inputs = shapes.map((shape) => randomTensor(tf, shape, rng, 1));
       const output = compiled.apply(inputs, false);
       const ckDir = path.join(dir, id, "tfjs");
-      const ck = writeCheckpoint(ckDir, { model: m.name, reason: "epoch", position: { epoch: 1, step: 1, globalStep: 1, lossSum: 0, correct: 0, correctTop5: 0, seen: 0, metricsLines: 0, seconds: 0 }, optimizer: { name: "sgd", scalars: { lr: 0.01, momentum: 0 } }, rng: { seed: 7, scheme: "test" } }, checkpointTensors(compiled));
+      const ck = writeCheckpoint(
+        ckDir,
+        {
+          model: m.name,
+          reason: "epoch",
+          position: { epoch: 1, step: 1, globalStep: 1, lossSum: 0, correct: 0, correctTop5: 0, seen: 0, metricsLines: 0, seconds: 0 },
+          optimizer: { name: "sgd", scalars: { lr: 0.01, momentum: 0 } },
+          rng: { seed: 7, scheme: "test" },
+        },
+        checkpointTensors(compiled),
+      );
       const inputFiles = inputs.map((x, j) => {
         const f = path.join(dir, id, `input${j}.bin`);
         fs.writeFileSync(f, Buffer.from((x.dataSync() as Float32Array).buffer));
@@ -99,8 +116,14 @@ test("checkpoints go from the TensorFlow.js engine to exported PyTorch code and 
   assert.ok(jobs.length >= 6, "models to check");
 
   const t0 = performance.now();
-  const r = spawnSync(PYTHON, [path.join(ROOT, "test/export/interchange.py")], { input: JSON.stringify(jobs), encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
-  if (r.status !== 0 && /No module named 'torch'/.test(r.stderr)) return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test checkpoint interchange`);
+  const r = spawnSync(PYTHON, [path.join(ROOT, "test/export/interchange.py")], {
+    input: JSON.stringify(jobs),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
+  });
+  if (r.status !== 0 && /No module named 'torch'/.test(r.stderr))
+    return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test checkpoint interchange`);
   assert.equal(r.status, 0, r.stderr);
   t.diagnostic(`PyTorch side of ${jobs.length} models in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const results = JSON.parse(r.stdout) as { model: string; error?: string; maxAbsDiff: number; maxAbs: number; checkpointOut: string; outputShape: number[] }[];
@@ -108,7 +131,10 @@ test("checkpoints go from the TensorFlow.js engine to exported PyTorch code and 
   results.forEach((res, i) => {
     assert.equal(res.error, undefined, `${res.model}: ${res.error}`);
     const scale = Math.max(1, res.maxAbs);
-    assert.ok(res.maxAbsDiff <= TOLERANCE * scale, `TF.js → PyTorch ${res.model}: max |Δ| ${res.maxAbsDiff.toExponential(2)} for outputs up to ${res.maxAbs.toFixed(3)}`);
+    assert.ok(
+      res.maxAbsDiff <= TOLERANCE * scale,
+      `TF.js → PyTorch ${res.model}: max |Δ| ${res.maxAbsDiff.toExponential(2)} for outputs up to ${res.maxAbs.toFixed(3)}`,
+    );
     const rev = reverse.get(ids[i]!)!;
     const loaded = readCheckpoint(res.checkpointOut);
     assert.ok(loaded.ok, loaded.ok ? "" : loaded.error);
@@ -130,7 +156,10 @@ test("checkpoints go from the TensorFlow.js engine to exported PyTorch code and 
       maxAbs = Math.max(maxAbs, Math.abs(expected[j]!));
     }
     y.dispose();
-    assert.ok(maxDiff <= TOLERANCE * Math.max(1, maxAbs), `PyTorch → TF.js ${res.model}: max |Δ| ${maxDiff.toExponential(2)} for outputs up to ${maxAbs.toFixed(3)}`);
+    assert.ok(
+      maxDiff <= TOLERANCE * Math.max(1, maxAbs),
+      `PyTorch → TF.js ${res.model}: max |Δ| ${maxDiff.toExponential(2)} for outputs up to ${maxAbs.toFixed(3)}`,
+    );
     t.diagnostic(`${res.model}: TF.js → PyTorch max |Δ| ${res.maxAbsDiff.toExponential(1)}, PyTorch → TF.js max |Δ| ${maxDiff.toExponential(1)}`);
   });
   return undefined;

@@ -21,7 +21,13 @@ export const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10));
 const CASES: [string, Record<string, string>][] = [
   ["a closed /**a-*/ comment", { "model.ts": `/**a-*/\n${MODEL}` }],
   ["an unterminated /** ResNet-50 comment", { "model.ts": `${MODEL}/** ResNet-50` }],
-  ["an imported file with /** block-*/", { "model.ts": `import { head } from "./blocks";\n/** @input [N, 1, 28, 28] */\nexport const net = nn.Sequential(nn.Flatten(), head());\nimport { nn } from "cnn-studio";\n`, "blocks.ts": `import { nn } from "cnn-studio";\n/** block-*/\nexport function head() {\n  return nn.Linear(784, 10);\n}\n` }],
+  [
+    "an imported file with /** block-*/",
+    {
+      "model.ts": `import { head } from "./blocks";\n/** @input [N, 1, 28, 28] */\nexport const net = nn.Sequential(nn.Flatten(), head());\nimport { nn } from "cnn-studio";\n`,
+      "blocks.ts": `import { nn } from "cnn-studio";\n/** block-*/\nexport function head() {\n  return nn.Linear(784, 10);\n}\n`,
+    },
+  ],
 ];
 
 const SCRIPT = `

@@ -55,7 +55,11 @@ describe("Python is started isolated", () => {
     if (!py) return t.skip("no python3 found: install python3 to test that Python starts isolated");
     const { dir, model, marker } = hostileFolder();
     const out = path.join(dir, "lenet5.onnx");
-    const r = spawnSync(process.execPath, [path.join(ROOT, "dist/cli.js"), "export", "lenet5.ts", "--model", "lenet5", "--to", "onnx", "--out", out, "--python", py], { cwd: dir, env: { ...process.env, PYTHONPATH: dir }, encoding: "utf8", timeout: 300_000 });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "dist/cli.js"), "export", "lenet5.ts", "--model", "lenet5", "--to", "onnx", "--out", out, "--python", py],
+      { cwd: dir, env: { ...process.env, PYTHONPATH: dir }, encoding: "utf8", timeout: 300_000 },
+    );
     assert.equal(fs.existsSync(marker), false, `the hostile torch.py was imported: ${r.stderr}`);
     assert.ok(fs.existsSync(model));
     if (r.status !== 0) assert.match(r.stderr, /PyTorch is not available/, r.stderr);
@@ -66,7 +70,9 @@ describe("Python is started isolated", () => {
     const py = python();
     if (!py) return t.skip("no python3 found: install python3 to test that Python starts isolated");
     const { dir, marker } = hostileFolder();
-    const r = await inHostileEnvironment(dir, () => runPython([py], "import sys\ntry:\n    import torch\nexcept ImportError:\n    pass\nprint(repr(sys.path))", []));
+    const r = await inHostileEnvironment(dir, () =>
+      runPython([py], "import sys\ntry:\n    import torch\nexcept ImportError:\n    pass\nprint(repr(sys.path))", []),
+    );
     assert.equal(fs.existsSync(marker), false, "the hostile torch.py was imported");
     assert.ok(r.ok && r.status === 0, JSON.stringify(r));
     assert.ok(r.ok && !r.stdout.includes(dir) && !/\[''|, ''/.test(r.stdout), `sys.path holds neither the folder nor '': ${r.ok ? r.stdout : ""}`);

@@ -37,7 +37,8 @@ test("checkpoint.py and trainer.py compile as Python", (t) => {
   if (!py) return t.skip("no python3 found: install python3 to compile the Python sources");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-pyc-"));
   try {
-    const script = "import py_compile, os, sys\nfor i, f in enumerate(sys.argv[2:]):\n    py_compile.compile(f, cfile=os.path.join(sys.argv[1], f'{i}.pyc'), doraise=True)";
+    const script =
+      "import py_compile, os, sys\nfor i, f in enumerate(sys.argv[2:]):\n    py_compile.compile(f, cfile=os.path.join(sys.argv[1], f'{i}.pyc'), doraise=True)";
     const r = spawnSync(py, ["-I", "-c", script, dir, CHECKPOINT, TRAINER], { cwd: dir, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
   } finally {

@@ -16,11 +16,14 @@ const SNAPSHOTS = path.join(ROOT, "test/fixtures/export-snapshots");
 const UPDATE = process.env["CNN_STUDIO_UPDATE_SNAPSHOTS"] === "1";
 
 function modelFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return p === SNAPSHOTS ? [] : modelFiles(p);
-    return e.name.endsWith(".ts") ? [p] : [];
-  });
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return p === SNAPSHOTS ? [] : modelFiles(p);
+      return e.name.endsWith(".ts") ? [p] : [];
+    });
 }
 
 /** What the export of one file gives: its code, then its diagnostics (paths relative to the repository). */

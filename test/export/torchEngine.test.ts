@@ -23,7 +23,16 @@ import { PYTHON, ROOT } from "./helpers";
 const LENET = path.join(ROOT, "examples/lenet5.ts");
 
 function config(runsDir: string, extra: Partial<TrainConfig> = {}): TrainConfig {
-  return trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir, epochs: 1, batchSize: 128, augment: { cropPadding: 2, flip: true }, ...extra });
+  return trainConfig({
+    file: LENET,
+    model: "lenet5Mnist",
+    dataset: { kind: "mnist-sample" },
+    runsDir,
+    epochs: 1,
+    batchSize: 128,
+    augment: { cropPadding: 2, flip: true },
+    ...extra,
+  });
 }
 
 async function train(c: TrainConfig, python: string, stopAfter?: number): Promise<TorchEvent[]> {
@@ -47,7 +56,10 @@ describe("the PyTorch training engine", () => {
     const events = await train(config(dir), "/no/such/python3");
     const err = events.find((e) => e.type === "error");
     assert.ok(err && err.type === "error");
-    assert.match(err.message, /No Python interpreter found \(tried \/no\/such\/python3 \(not found\)\)\. The PyTorch engine needs Python 3 with PyTorch: install them/);
+    assert.match(
+      err.message,
+      /No Python interpreter found \(tried \/no\/such\/python3 \(not found\)\)\. The PyTorch engine needs Python 3 with PyTorch: install them/,
+    );
     assert.deepEqual(fs.readdirSync(dir), [], "no run folder is created");
   });
 
@@ -62,7 +74,10 @@ describe("the PyTorch training engine", () => {
     const events = await train(config(runs), python);
     const err = events.find((e) => e.type === "error");
     assert.ok(err && err.type === "error", JSON.stringify(events));
-    assert.equal(err.message, `PyTorch is not installed for ${python}. Install PyTorch for that interpreter (https://pytorch.org/get-started/locally/, e.g. \`pip install torch\`; on Debian or Ubuntu \`sudo apt install python3-torch\`), or choose another interpreter (--python PATH, $CNN_STUDIO_PYTHON, or the Python extension's interpreter).`);
+    assert.equal(
+      err.message,
+      `PyTorch is not installed for ${python}. Install PyTorch for that interpreter (https://pytorch.org/get-started/locally/, e.g. \`pip install torch\`; on Debian or Ubuntu \`sudo apt install python3-torch\`), or choose another interpreter (--python PATH, $CNN_STUDIO_PYTHON, or the Python extension's interpreter).`,
+    );
     assert.ok(!fs.existsSync(runs) || fs.readdirSync(runs).length === 0, "no run folder is created");
     fs.rmSync(dir, { recursive: true, force: true });
     return undefined;
@@ -89,7 +104,8 @@ describe("the PyTorch training engine", () => {
     const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-runs-"));
     const first = await train(config(runsDir), PYTHON, 5);
     const failure = first.find((e) => e.type === "error");
-    if (failure && failure.type === "error" && /PyTorch is not installed/.test(failure.message)) return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`);
+    if (failure && failure.type === "error" && /PyTorch is not installed/.test(failure.message))
+      return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`);
     assert.equal(failure, undefined, failure && failure.type === "error" ? failure.message : "");
     const started = first.find((e) => e.type === "started");
     assert.ok(started && started.type === "started");
@@ -108,7 +124,10 @@ describe("the PyTorch training engine", () => {
     if (started.device === "cpu") {
       const warning = first.find((e) => e.type === "log" && e.level === "warning");
       assert.ok(warning?.type === "log", "training on the CPU is a warning");
-      assert.match(warning.message, /^PyTorch .* trains on the CPU \((this PyTorch build has no CUDA|no CUDA GPU is visible|CUDA failed: .*)\); a CUDA GPU is much faster/);
+      assert.match(
+        warning.message,
+        /^PyTorch .* trains on the CPU \((this PyTorch build has no CUDA|no CUDA GPU is visible|CUDA failed: .*)\); a CUDA GPU is much faster/,
+      );
     }
 
     const runDir = started.runDir;
@@ -124,11 +143,32 @@ describe("the PyTorch training engine", () => {
     assert.deepEqual(resumed.resumedFrom, { epoch: 1, step: k, globalStep: k });
     assert.ok(done.type === "completed" && done.final !== null && done.final.valAccuracy > 0.5, `trained: ${JSON.stringify(done)}`);
 
-    const lines = fs.readFileSync(path.join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = fs
+      .readFileSync(path.join(runDir, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.length, 64, "63 step records and one epoch record");
-    assert.deepEqual(lines.slice(0, 63).map((l) => l["globalStep"]), Array.from({ length: 63 }, (_, i) => i + 1), "one uninterrupted history");
+    assert.deepEqual(
+      lines.slice(0, 63).map((l) => l["globalStep"]),
+      Array.from({ length: 63 }, (_, i) => i + 1),
+      "one uninterrupted history",
+    );
     assert.deepEqual(Object.keys(lines[0]!), ["type", "epoch", "step", "globalStep", "loss", "accuracy", "lr", "imagesPerSecond", "time"]);
-    assert.deepEqual(Object.keys(lines[63]!), ["type", "epoch", "epochs", "trainLoss", "trainAccuracy", "valLoss", "valAccuracy", "trainTop5", "valTop5", "lr", "seconds", "time"]);
+    assert.deepEqual(Object.keys(lines[63]!), [
+      "type",
+      "epoch",
+      "epochs",
+      "trainLoss",
+      "trainAccuracy",
+      "valLoss",
+      "valAccuracy",
+      "trainTop5",
+      "valTop5",
+      "lr",
+      "seconds",
+      "time",
+    ]);
 
     const checkpoints = listCheckpoints(runDir).map((f) => path.basename(f));
     assert.deepEqual(checkpoints, [stopName, "e0001-s000063.json"]);
@@ -139,7 +179,18 @@ describe("the PyTorch training engine", () => {
     assert.deepEqual(ck.value.index.optimizer.name, "adam");
     assert.equal(ck.value.index.optimizer.scalars["step"], 63);
     const names = [...ck.value.tensors.values()].filter((x) => x.kind !== "optimizer").map((x) => x.name);
-    assert.deepEqual(names, ["features.0.weight", "features.0.bias", "features.3.weight", "features.3.bias", "classifier.0.weight", "classifier.0.bias", "classifier.2.weight", "classifier.2.bias", "classifier.4.weight", "classifier.4.bias"]);
+    assert.deepEqual(names, [
+      "features.0.weight",
+      "features.0.bias",
+      "features.3.weight",
+      "features.3.bias",
+      "classifier.0.weight",
+      "classifier.0.bias",
+      "classifier.2.weight",
+      "classifier.2.bias",
+      "classifier.4.weight",
+      "classifier.4.bias",
+    ]);
     assert.ok(ck.value.tensors.has("optimizer.features.0.weight.exp_avg_sq"));
 
     const status = JSON.parse(fs.readFileSync(path.join(runDir, "status.json"), "utf8")) as Record<string, unknown>;

@@ -24,7 +24,16 @@ import { PYTHON, ROOT } from "./helpers";
 const LENET = path.join(ROOT, "examples/lenet5.ts");
 
 function config(runsDir: string, data: string): TrainConfig {
-  return trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "idx", dir: data }, runsDir, epochs: 2, batchSize: 32, seed: 5, optimizer: { name: "adam", lr: 0.003 } });
+  return trainConfig({
+    file: LENET,
+    model: "lenet5Mnist",
+    dataset: { kind: "idx", dir: data },
+    runsDir,
+    epochs: 2,
+    batchSize: 32,
+    seed: 5,
+    optimizer: { name: "adam", lr: 0.003 },
+  });
 }
 
 async function tfjsRun(c: TrainConfig): Promise<string> {
@@ -44,7 +53,8 @@ async function torchRun(c: TrainConfig): Promise<{ runDir: string; skip?: string
   const events: TorchEvent[] = [];
   await new TorchTrainingSession({ python: PYTHON }, (e) => events.push(e)).start(c);
   const error = events.find((e) => e.type === "error");
-  if (error?.type === "error" && /PyTorch is not installed/.test(error.message)) return { runDir: "", skip: `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine` };
+  if (error?.type === "error" && /PyTorch is not installed/.test(error.message))
+    return { runDir: "", skip: `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine` };
   assert.equal(error, undefined, error?.type === "error" ? error.message : "");
   const started = events.find((e) => e.type === "started");
   assert.ok(started?.type === "started");
@@ -74,7 +84,10 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
     const checked = validateCurvesToWebview(message);
     assert.ok(checked.ok, `${engine}: ${checked.ok ? "" : checked.error}`);
     assert.ok([...chunk!.steps.loss, ...chunk!.epochs.valLoss].every(Number.isFinite), `${engine}: finite losses`);
-    assert.ok([...chunk!.steps.accuracy, ...chunk!.epochs.valAccuracy].every((a) => a >= 0 && a <= 1), `${engine}: accuracies`);
+    assert.ok(
+      [...chunk!.steps.accuracy, ...chunk!.epochs.valAccuracy].every((a) => a >= 0 && a <= 1),
+      `${engine}: accuracies`,
+    );
   }
   const t1 = chunks.torch!;
   const t2 = chunks.tfjs!;
@@ -88,16 +101,28 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
   assert.equal(t1.steps.globalStep.length, 20);
 
   // metrics.jsonl and status.json carry the same fields
-  const keys = (dir: string): string[] => [...new Set(fs.readFileSync(path.join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => Object.keys(JSON.parse(l) as object).join(",")))];
+  const keys = (dir: string): string[] => [
+    ...new Set(
+      fs
+        .readFileSync(path.join(dir, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => Object.keys(JSON.parse(l) as object).join(",")),
+    ),
+  ];
   assert.deepEqual(keys(dirs.torch), keys(dirs.tfjs));
   const status = (dir: string): string[] => Object.keys(JSON.parse(fs.readFileSync(path.join(dir, "status.json"), "utf8")) as object).sort();
   assert.deepEqual(status(dirs.torch), status(dirs.tfjs));
 
   // the checkpoint lister of the filters and feature-map panels, and its tensor reader
   const listed = { torch: await panelCheckpoints(torchRuns, LENET, "lenet5Mnist"), tfjs: await panelCheckpoints(tfjsRuns, LENET, "lenet5Mnist") };
-  const summary = (cs: typeof listed.torch) => cs.map((c) => ({ file: path.basename(c.id), epoch: c.epoch, globalStep: c.globalStep, label: c.label.replace(/ · [^·]+$/, " · RUN") }));
+  const summary = (cs: typeof listed.torch) =>
+    cs.map((c) => ({ file: path.basename(c.id), epoch: c.epoch, globalStep: c.globalStep, label: c.label.replace(/ · [^·]+$/, " · RUN") }));
   assert.deepEqual(summary(listed.torch), summary(listed.tfjs));
-  assert.deepEqual(summary(listed.torch).map((c) => c.file), ["e0002-s000010.json", "e0001-s000010.json"]);
+  assert.deepEqual(
+    summary(listed.torch).map((c) => c.file),
+    ["e0002-s000010.json", "e0001-s000010.json"],
+  );
 
   // the trainer's checkpoint reader: the same tensors (parameters and optimizer state), shapes and index
   for (const [a, b] of listCheckpoints(dirs.torch).map((f, i) => [f, listCheckpoints(dirs.tfjs)[i]!] as const)) {
@@ -107,7 +132,10 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
     const shapes = (c: typeof ca) => (c.ok ? [...c.value.tensors.values()].map((x) => `${x.kind} ${x.name} [${x.shape.join(", ")}]`).sort() : []);
     assert.deepEqual(shapes(ca), shapes(cb));
     assert.deepEqual(Object.keys(ca.value.index.position).sort(), Object.keys(cb.value.index.position).sort());
-    assert.deepEqual({ ...ca.value.index.position, seconds: 0, lossSum: 0, correct: 0, correctTop5: 0 }, { ...cb.value.index.position, seconds: 0, lossSum: 0, correct: 0, correctTop5: 0 });
+    assert.deepEqual(
+      { ...ca.value.index.position, seconds: 0, lossSum: 0, correct: 0, correctTop5: 0 },
+      { ...cb.value.index.position, seconds: 0, lossSum: 0, correct: 0, correctTop5: 0 },
+    );
     assert.deepEqual(Object.keys(ca.value.index.optimizer.scalars).sort(), Object.keys(cb.value.index.optimizer.scalars).sort());
     for (const name of ["features.0.weight", "classifier.4.bias"]) {
       const x = await readCheckpointTensor({ id: a, run: dirs.torch }, name);
@@ -120,8 +148,30 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
 
   // the Runs view
   const store = new RunStore();
-  const { dir: _e, name: _f, backend: torchBackend, startedAt: _g, updatedAt: _h, bestValAccuracy: b1, lastValAccuracy: l1, lastLoss: x1, imagesPerSecond: i1, ...torchRun_ } = (await store.read(dirs.torch))!;
-  const { dir: _i, name: _j, backend: tfjsBackend, startedAt: _k, updatedAt: _l, bestValAccuracy: b2, lastValAccuracy: l2, lastLoss: x2, imagesPerSecond: i2, ...tfjsRun_ } = (await store.read(dirs.tfjs))!;
+  const {
+    dir: _e,
+    name: _f,
+    backend: torchBackend,
+    startedAt: _g,
+    updatedAt: _h,
+    bestValAccuracy: b1,
+    lastValAccuracy: l1,
+    lastLoss: x1,
+    imagesPerSecond: i1,
+    ...torchRun_
+  } = (await store.read(dirs.torch))!;
+  const {
+    dir: _i,
+    name: _j,
+    backend: tfjsBackend,
+    startedAt: _k,
+    updatedAt: _l,
+    bestValAccuracy: b2,
+    lastValAccuracy: l2,
+    lastLoss: x2,
+    imagesPerSecond: i2,
+    ...tfjsRun_
+  } = (await store.read(dirs.tfjs))!;
   assert.equal(torchBackend, "torch");
   assert.ok(tfjsBackend !== null && tfjsBackend !== "torch");
   assert.deepEqual(torchRun_, tfjsRun_);

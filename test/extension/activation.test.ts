@@ -47,8 +47,17 @@ test("every contributed command, view and provider is registered by activate, an
   assert.deepEqual(r.commands, contributed);
   for (const id of Object.values(ModelCommands)) assert.ok(r.commands.includes(id), `${id} (used by the server's code lenses) is registered`);
   const views = Object.values(manifest.contributes.views).flat();
-  assert.deepEqual([...r.treeViews].sort(), views.filter((v) => v.type !== "webview").map((v) => v.id).sort());
-  assert.deepEqual(r.webviewViews, views.filter((v) => v.type === "webview").map((v) => v.id));
+  assert.deepEqual(
+    [...r.treeViews].sort(),
+    views
+      .filter((v) => v.type !== "webview")
+      .map((v) => v.id)
+      .sort(),
+  );
+  assert.deepEqual(
+    r.webviewViews,
+    views.filter((v) => v.type === "webview").map((v) => v.id),
+  );
   assert.deepEqual(r.contentProviders, ["cnn-studio-summary"]);
   assert.ok(r.serializers.includes("cnnStudio.curves"));
 });

@@ -29,7 +29,9 @@ function probe(): void {
   const { api, record, context } = createFakeVscode(root);
   installFakeVscode(api);
   const t0 = performance.now();
-  const ext = require(path.join(root, "dist", "extension.js")) as { activate(c: unknown): { activation: { loadMs: number; activateMs: number; totalMs: number } } };
+  const ext = require(path.join(root, "dist", "extension.js")) as {
+    activate(c: unknown): { activation: { loadMs: number; activateMs: number; totalMs: number } };
+  };
   const t1 = performance.now();
   const result = ext.activate(context);
   const t2 = performance.now();

@@ -45,12 +45,23 @@ test("every command has a CNN Studio title; menus and welcome links name contrib
   for (const cmd of c.commands) assert.equal(cmd.category, "CNN Studio", cmd.command);
   for (const id of Object.values(ModelCommands)) assert.ok(commands.has(id), `the code-lens command ${id} is contributed`);
   for (const [menu, items] of Object.entries(c.menus)) for (const m of items) assert.ok(commands.has(m.command), `${menu}: ${m.command}`);
-  const links = [...c.viewsWelcome.map((w) => w.contents), ...c.walkthroughs.flatMap((w) => w.steps.map((s) => s.description))].flatMap((t) => [...t.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]!));
+  const links = [...c.viewsWelcome.map((w) => w.contents), ...c.walkthroughs.flatMap((w) => w.steps.map((s) => s.description))].flatMap((t) =>
+    [...t.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]!),
+  );
   for (const l of links) assert.ok(commands.has(l) || /^workbench\./.test(l), `link to ${l}`);
-  const views = new Set(Object.values(c.views).flat().map((v) => v.id));
+  const views = new Set(
+    Object.values(c.views)
+      .flat()
+      .map((v) => v.id),
+  );
   assert.deepEqual([...views].sort(), ["cnnStudio.models", "cnnStudio.runs", "cnnStudio.train"]);
   for (const w of c.viewsWelcome) assert.ok(views.has(w.view));
-  assert.equal(Object.values(c.views).flat().find((v) => v.id === "cnnStudio.train")?.type, "webview");
+  assert.equal(
+    Object.values(c.views)
+      .flat()
+      .find((v) => v.id === "cnnStudio.train")?.type,
+    "webview",
+  );
 });
 
 test("settings: inlay hints, runs folder, default backend, default dataset folder", () => {
@@ -74,15 +85,24 @@ test("untrusted workspaces: analysis everywhere, training restricted", () => {
 test("the walkthrough's steps and their media", () => {
   const w = c.walkthroughs[0]!;
   assert.equal(w.title, "Get started with CNN Studio");
-  assert.deepEqual(w.steps.map((s) => s.id), ["createModel", "watchShapes", "fixError", "train", "featureMaps"]);
+  assert.deepEqual(
+    w.steps.map((s) => s.id),
+    ["createModel", "watchShapes", "fixError", "train", "featureMaps"],
+  );
   for (const s of w.steps) assert.ok(fs.existsSync(path.join(ROOT, s.media.markdown ?? "")), s.id);
 });
 
 test("the TypeScript server plugin is the package in src/extension/ts-plugin", () => {
   const plugin = JSON.parse(fs.readFileSync(path.join(ROOT, "src", "extension", "ts-plugin", "package.json"), "utf8")) as { name: string; main: string };
-  assert.deepEqual(c.typescriptServerPlugins.map((p) => p.name), [plugin.name]);
+  assert.deepEqual(
+    c.typescriptServerPlugins.map((p) => p.name),
+    [plugin.name],
+  );
   assert.ok(fs.existsSync(path.join(ROOT, "src", "extension", "ts-plugin", plugin.main)));
-  const ignore = fs.readFileSync(path.join(ROOT, ".vscodeignore"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+  const ignore = fs
+    .readFileSync(path.join(ROOT, ".vscodeignore"), "utf8")
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"));
   assert.equal(ignore[0], "**", ".vscodeignore is an allowlist");
   assert.ok(ignore.includes(`!node_modules/${plugin.name}/**`));
 });

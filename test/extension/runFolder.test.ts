@@ -27,7 +27,9 @@ test("the Runs view and the panels agree on what a run folder and a checkpoint a
       for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
       return dir;
     };
-    const full = folder("2026-01-04-000000-net", { "config.json": JSON.stringify({ file: "/m.ts", model: "net", dataset: { kind: "mnist-sample" }, epochs: 3 }) });
+    const full = folder("2026-01-04-000000-net", {
+      "config.json": JSON.stringify({ file: "/m.ts", model: "net", dataset: { kind: "mnist-sample" }, epochs: 3 }),
+    });
     const ck = path.join(full, "checkpoints");
     const first = writeCheckpoint(ck, meta(1, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(1) }]);
     const second = writeCheckpoint(ck, meta(2, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(2) }]);
@@ -43,15 +45,38 @@ test("the Runs view and the panels agree on what a run folder and a checkpoint a
     assert.deepEqual(folders, [full, metricsOnly, statusOnly], "newest first; only folders with config.json, status.json or metrics.jsonl");
     assert.ok(folders.every(isRunFolder));
     const viewed = await new RunStore().list(runs);
-    assert.deepEqual(viewed.map((r) => r.dir), folders, "the Runs view lists the same folders");
-    assert.deepEqual(viewed.map((r) => [r.model, r.state, r.dataset]), [["net", "unknown", "MNIST sample"], ["copied", "unknown", null], ["net", "failed", null]]);
-    assert.deepEqual(folders.map((f) => readRunInfo(f).dataset), ["MNIST sample", "", ""], "the curves name the dataset as the Runs view does");
+    assert.deepEqual(
+      viewed.map((r) => r.dir),
+      folders,
+      "the Runs view lists the same folders",
+    );
+    assert.deepEqual(
+      viewed.map((r) => [r.model, r.state, r.dataset]),
+      [
+        ["net", "unknown", "MNIST sample"],
+        ["copied", "unknown", null],
+        ["net", "failed", null],
+      ],
+    );
+    assert.deepEqual(
+      folders.map((f) => readRunInfo(f).dataset),
+      ["MNIST sample", "", ""],
+      "the curves name the dataset as the Runs view does",
+    );
 
     const checkpoints = (await listRunCheckpoints(full)).map((c) => c.index);
     assert.deepEqual(checkpoints, [first, second]);
     const panel = await listCheckpoints(runs, "/m.ts", "net");
-    assert.deepEqual(panel.map((c) => c.id), [second, first], "the panels offer exactly these, newest first");
-    assert.deepEqual(viewed.map((r) => r.hasCheckpoint), [true, false, false], "resumable exactly when the panels have a checkpoint");
+    assert.deepEqual(
+      panel.map((c) => c.id),
+      [second, first],
+      "the panels offer exactly these, newest first",
+    );
+    assert.deepEqual(
+      viewed.map((r) => r.hasCheckpoint),
+      [true, false, false],
+      "resumable exactly when the panels have a checkpoint",
+    );
   } finally {
     fs.rmSync(runs, { recursive: true, force: true });
   }

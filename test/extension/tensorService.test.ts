@@ -83,8 +83,14 @@ describe("TrainerTensorService with a scripted process", () => {
     const fm = await s.featureMaps({ model: REF, checkpoint: "/runs/r/checkpoints/e0001-s000010.json", input: SAMPLE, nodeIds: [1, 4] });
     assert.deepEqual(Object.keys(fm).sort(), ["input", "label", "maps"]);
     assert.equal(fm.label, 3);
-    assert.deepEqual(fm.maps.map((m) => m.nodeId), [1, 4]);
-    assert.deepEqual(Object.keys(await s.inputGradient({ model: REF, checkpoint: null, input: SAMPLE, nodeId: 4, unit: { channel: null, y: 1, x: 1 } })).sort(), ["gradient", "input"]);
+    assert.deepEqual(
+      fm.maps.map((m) => m.nodeId),
+      [1, 4],
+    );
+    assert.deepEqual(
+      Object.keys(await s.inputGradient({ model: REF, checkpoint: null, input: SAMPLE, nodeId: 4, unit: { channel: null, y: 1, x: 1 } })).sort(),
+      ["gradient", "input"],
+    );
     assert.deepEqual((await s.initialWeights({ model: REF, parameter: "features.0.weight" })).shape, [6, 1, 5, 5]);
     assert.equal((await s.dataset(REF, null))?.name, "mnist-sample");
     assert.equal(started.length, 1);
@@ -115,7 +121,11 @@ describe("TrainerTensorService with a scripted process", () => {
   test("a request over the time limit stops the process with a clear message; the next starts a new one", async () => {
     const started: FakeProcess[] = [];
     let hang = true;
-    const s = new TrainerTensorService({ trusted: () => true, timeoutMs: 50, start: () => (started.push(new FakeProcess((q) => (hang ? "hang" : answers(q)))), started.at(-1)!) });
+    const s = new TrainerTensorService({
+      trusted: () => true,
+      timeoutMs: 50,
+      start: () => (started.push(new FakeProcess((q) => (hang ? "hang" : answers(q)))), started.at(-1)!),
+    });
     await assert.rejects(s.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [1] }), {
       message: "Computing the feature maps of lenet5Mnist took longer than 0.05 s; CNN Studio stopped it (the next request starts afresh).",
     });
@@ -128,11 +138,15 @@ describe("TrainerTensorService with a scripted process", () => {
 
   test("a process that dies: the request in flight says so (with its last output); the next request starts a new one", async () => {
     const started: FakeProcess[] = [];
-    const s = new TrainerTensorService({ trusted: () => true, start: () => (started.push(new FakeProcess((q) => (started.length === 1 ? "hang" : answers(q)))), started.at(-1)!) });
+    const s = new TrainerTensorService({
+      trusted: () => true,
+      start: () => (started.push(new FakeProcess((q) => (started.length === 1 ? "hang" : answers(q)))), started.at(-1)!),
+    });
     const pending = s.inputGradient({ model: REF, checkpoint: null, input: SAMPLE, nodeId: 4, unit: { channel: 0, y: 0, x: 0 } });
     started[0]!.die({ code: null, signal: "SIGKILL" });
     await assert.rejects(pending, {
-      message: "CNN Studio's trainer process was killed by SIGKILL while computing the input gradient of lenet5Mnist (its last output: Error: out of memory); the next request starts a new one.",
+      message:
+        "CNN Studio's trainer process was killed by SIGKILL while computing the input gradient of lenet5Mnist (its last output: Error: out of memory); the next request starts a new one.",
     });
     assert.equal((await s.dataset(REF, null))?.name, "mnist-sample");
     assert.equal(started.length, 2);
@@ -162,9 +176,17 @@ describe("TrainerTensorService with the trainer process (dist/trainer.js)", { ti
     const cold = performance.now() - t0;
     const t1 = performance.now();
     await service.featureMaps({ model: REF, checkpoint: null, input: { ...SAMPLE, index: 1 }, nodeIds: [1, 4] });
-    console.log(`TensorService.featureMaps (lenet5Mnist, 2 layers): cold ${cold.toFixed(0)} ms (process start, analysis, backend, compile, mnist-sample), warm ${(performance.now() - t1).toFixed(0)} ms`);
+    console.log(
+      `TensorService.featureMaps (lenet5Mnist, 2 layers): cold ${cold.toFixed(0)} ms (process start, analysis, backend, compile, mnist-sample), warm ${(performance.now() - t1).toFixed(0)} ms`,
+    );
     assert.ok(fm.input.data instanceof Float32Array && fm.maps.every((m) => m.tensor.data instanceof Float32Array));
-    assert.deepEqual(fm.maps.map((m) => m.tensor.shape), [[6, 24, 24], [16, 8, 8]]);
+    assert.deepEqual(
+      fm.maps.map((m) => m.tensor.shape),
+      [
+        [6, 24, 24],
+        [16, 8, 8],
+      ],
+    );
     assert.ok(fm.maps[0]!.tensor.data.some((v) => v !== 0));
     await assert.rejects(service.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [77] }), /lenet5Mnist has no graph node 77/);
 
@@ -172,7 +194,10 @@ describe("TrainerTensorService with the trainer process (dist/trainer.js)", { ti
     const pending = service.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [1] });
     const victim = clients.at(-1)!; // the process computing it
     victim.kill("SIGKILL");
-    await assert.rejects(pending, /^Error: CNN Studio's trainer process was killed by SIGKILL while computing the feature maps of lenet5Mnist.*; the next request starts a new one\.$/);
+    await assert.rejects(
+      pending,
+      /^Error: CNN Studio's trainer process was killed by SIGKILL while computing the feature maps of lenet5Mnist.*; the next request starts a new one\.$/,
+    );
     const w = await service.initialWeights({ model: REF, parameter: "features.0.weight" });
     assert.deepEqual(w.shape, [6, 1, 5, 5]);
     assert.ok(w.data instanceof Float32Array);
@@ -190,7 +215,15 @@ describe("panels with the real TensorService (fake vscode)", { timeout: 120_000 
   const services = {
     analysis: async (uri: string): Promise<AnalysisResult> => {
       const r = new Analyzer().analyzeFile(FILE);
-      return { uri, file: FILE, version: null, isModelFile: true, models: r.models.map((m) => ({ ...m, edges: [] })), diagnostics: r.diagnostics, dependencies: r.dependencies };
+      return {
+        uri,
+        file: FILE,
+        version: null,
+        isModelFile: true,
+        models: r.models.map((m) => ({ ...m, edges: [] })),
+        diagnostics: r.diagnostics,
+        dependencies: r.dependencies,
+      };
     },
     onDidAnalyze: () => ({ dispose() {} }),
     runsDir: () => undefined,
@@ -241,7 +274,10 @@ describe("panels with the real TensorService (fake vscode)", { timeout: 120_000 
     const w = validateFiltersToWebview(await until(p, "weights"));
     assert.ok(w.ok && w.value.type === "weights", w.ok ? JSON.stringify(w.value) : w.error);
     assert.deepEqual(w.value.weight.shape, [16, 6, 5, 5]);
-    assert.ok(w.value.weight.data.every((v) => Math.abs(v) <= 1 / Math.sqrt(6 * 25)) && w.value.weight.data.some((v) => v !== 0), "PyTorch's default init bound");
+    assert.ok(
+      w.value.weight.data.every((v) => Math.abs(v) <= 1 / Math.sqrt(6 * 25)) && w.value.weight.data.some((v) => v !== 0),
+      "PyTorch's default init bound",
+    );
     p.dispose();
   });
 
@@ -253,7 +289,14 @@ describe("panels with the real TensorService (fake vscode)", { timeout: 120_000 
     assert.ok(snap.ok && snap.value.type === "snapshot");
     assert.equal(snap.value.gradients.available, true);
     const conv2 = snap.value.layers.find((l) => l.label === "features.3")!;
-    await p.receive({ type: "requestInputGradient", requestId: 2, checkpoint: null, input: { kind: "sample", split: "validation", index: 3 }, nodeId: conv2.nodeId, unit: { channel: null, y: 0, x: 0 } });
+    await p.receive({
+      type: "requestInputGradient",
+      requestId: 2,
+      checkpoint: null,
+      input: { kind: "sample", split: "validation", index: 3 },
+      nodeId: conv2.nodeId,
+      unit: { channel: null, y: 0, x: 0 },
+    });
     const g = validateReceptiveFieldToWebview(await until(p, "inputGradient"));
     assert.ok(g.ok && g.value.type === "inputGradient", g.ok ? JSON.stringify(g.value) : g.error);
     assert.deepEqual(g.value.gradient.shape, [1, 28, 28]);

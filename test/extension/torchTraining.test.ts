@@ -23,7 +23,8 @@ const PYTHON = process.env["CNN_STUDIO_TEST_PYTHON"] ?? "/usr/bin/python3";
 const LENET = path.join(ROOT, "examples", "lenet5.ts");
 const fake = createFakeVscode(ROOT);
 installFakeVscode(fake.api);
-const { TrainingController, statusText } = require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
+const { TrainingController, statusText } =
+  require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
 const { selectedPython } = require("../../src/extension/train/selectedPython") as typeof import("../../src/extension/train/selectedPython");
 
 /** The Python extension's API as VS Code hands it out (environments API). */
@@ -104,7 +105,15 @@ test("TrainingController trains with the PyTorch engine: events, status bar, sto
       });
     });
   try {
-    const config = trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "idx", dir: data }, runsDir: path.join(home, "runs"), epochs: 2, batchSize: 32, seed: 5 });
+    const config = trainConfig({
+      file: LENET,
+      model: "lenet5Mnist",
+      dataset: { kind: "idx", dir: data },
+      runsDir: path.join(home, "runs"),
+      epochs: 2,
+      batchSize: 32,
+      seed: 5,
+    });
     const first = ended();
     const stopAtStep = 3;
     const d = controller.onTrainingEvent(({ event }) => {
@@ -117,17 +126,24 @@ test("TrainingController trains with the PyTorch engine: events, status bar, sto
     d.dispose();
     // a run that fails before its folder exists has no events for the run; the user sees an error message
     const failure = fake.record.messages.find((m) => m.level === "error");
-    if (failure && /PyTorch is not installed/.test(failure.text)) return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`);
+    if (failure && /PyTorch is not installed/.test(failure.text))
+      return t.skip(`PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`);
     assert.equal(failure, undefined, `${failure?.text}\n${output.join("\n")}`);
     assert.ok(output.includes(`[trainer] PyTorch engine: ${PYTHON} (the Python extension's interpreter)`), output.join("\n"));
-    assert.ok(output.some((l) => /^\[trainer\] backend torch on (cpu|cuda)/.test(l)), output.join("\n"));
+    assert.ok(
+      output.some((l) => /^\[trainer\] backend torch on (cpu|cuda)/.test(l)),
+      output.join("\n"),
+    );
     const started = events.find((e) => e.type === "started");
     assert.ok(started?.type === "started");
     assert.equal(started.backend, "torch");
     assert.equal(started.stepsPerEpoch, 10);
     const stopped = events.at(-1)!;
     assert.ok(stopped.type === "stopped" && stopped.step >= stopAtStep && stopped.checkpoint !== null, JSON.stringify(stopped));
-    assert.ok(statusTexts.some((s) => /^\$\((sync~spin|debug-pause)\) lenet5Mnist · epoch 1\/2 · \d+\.\d% · [\d,]+ img\/s$/.test(s)), statusTexts.join("\n"));
+    assert.ok(
+      statusTexts.some((s) => /^\$\((sync~spin|debug-pause)\) lenet5Mnist · epoch 1\/2 · \d+\.\d% · [\d,]+ img\/s$/.test(s)),
+      statusTexts.join("\n"),
+    );
     assert.equal(controller.currentRunDir, started.runDir);
 
     const store = new RunStore();

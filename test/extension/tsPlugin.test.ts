@@ -39,7 +39,9 @@ class TsServer {
   private readonly pending = new Map<number, (body: unknown) => void>();
 
   constructor(args: string[]) {
-    this.proc = spawn(process.execPath, [TSSERVER, "--disableAutomaticTypingAcquisition", "--suppressDiagnosticEvents", ...args], { stdio: ["pipe", "pipe", "ignore"] });
+    this.proc = spawn(process.execPath, [TSSERVER, "--disableAutomaticTypingAcquisition", "--suppressDiagnosticEvents", ...args], {
+      stdio: ["pipe", "pipe", "ignore"],
+    });
     this.proc.stdout?.on("data", (d: Buffer) => this.data(d));
   }
 
@@ -52,7 +54,13 @@ class TsServer {
       const start = header.index + header[0].length;
       const length = Number(header[1]);
       if (this.buffer.length < start + length) return;
-      const msg = JSON.parse(this.buffer.subarray(start, start + length).toString("utf8")) as { type: string; request_seq?: number; body?: unknown; success?: boolean; message?: string };
+      const msg = JSON.parse(this.buffer.subarray(start, start + length).toString("utf8")) as {
+        type: string;
+        request_seq?: number;
+        body?: unknown;
+        success?: boolean;
+        message?: string;
+      };
       this.buffer = this.buffer.subarray(start + length);
       if (msg.type === "response" && msg.request_seq !== undefined) {
         this.pending.get(msg.request_seq)?.(msg.success === false ? { error: msg.message } : msg.body);
@@ -117,22 +125,34 @@ async function diagnostics(server: TsServer): Promise<string[]> {
 test("the plugin's source type-checks (strict, checkJs)", () => {
   const ts = require("typescript") as typeof import("typescript");
   const file = path.join(ROOT, "src", "extension", "ts-plugin", "index.js");
-  const program = ts.createProgram([file], { allowJs: true, checkJs: true, strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: ["node"] });
+  const program = ts.createProgram([file], {
+    allowJs: true,
+    checkJs: true,
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    types: ["node"],
+  });
   const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
   assert.deepEqual(errors, []);
 });
 
-test("without the plugin, a fresh folder cannot resolve \"cnn-studio\" (the control)", async () => {
+test('without the plugin, a fresh folder cannot resolve "cnn-studio" (the control)', async () => {
   const server = new TsServer([]);
   try {
     const d = await diagnostics(server);
-    assert.ok(d.some((x) => /Cannot find module 'cnn-studio'/.test(x)), d.join("\n"));
+    assert.ok(
+      d.some((x) => /Cannot find module 'cnn-studio'/.test(x)),
+      d.join("\n"),
+    );
   } finally {
     server.close();
   }
 });
 
-test("with the plugin, \"cnn-studio\" resolves to the bundled declarations: no errors, completions with docs", async () => {
+test('with the plugin, "cnn-studio" resolves to the bundled declarations: no errors, completions with docs', async () => {
   const server = new TsServer(["--globalPlugins", "cnn-studio-ts-plugin", "--pluginProbeLocations", ext]);
   try {
     assert.deepEqual(await diagnostics(server), []);
@@ -140,7 +160,8 @@ test("with the plugin, \"cnn-studio\" resolves to the bundled declarations: no e
     const line = lines.length - 1; // 1-based: the `nn.` line
     const completions = await server.request<{ entries: { name: string }[] }>("completionInfo", { file, line, offset: lines[line - 1]!.length + 1 });
     const names = completions.entries.map((e) => e.name);
-    for (const n of ["Conv2d", "BatchNorm2d", "Sequential", "Linear", "MaxPool2d"]) assert.ok(names.includes(n), `completion ${n} (got ${names.slice(0, 20).join(", ")}…)`);
+    for (const n of ["Conv2d", "BatchNorm2d", "Sequential", "Linear", "MaxPool2d"])
+      assert.ok(names.includes(n), `completion ${n} (got ${names.slice(0, 20).join(", ")}…)`);
     const details = await server.request<{ documentation: { text: string }[]; displayParts: { text: string }[] }[]>("completionEntryDetails", {
       file,
       line,

@@ -5,7 +5,16 @@ import * as path from "node:path";
 import { test } from "node:test";
 import ts = require("typescript");
 import { Analyzer } from "../../src/analyzer/index";
-import { datasetProblem, defaultForm, describeConfig, firstSuitableModel, modelId, normalizeForm, validateForm, type FormModel } from "../../src/extension/train/form";
+import {
+  datasetProblem,
+  defaultForm,
+  describeConfig,
+  firstSuitableModel,
+  modelId,
+  normalizeForm,
+  validateForm,
+  type FormModel,
+} from "../../src/extension/train/form";
 import { RunStore } from "../../src/extension/runs/runStore";
 import { withEdges } from "../../src/server/analysisRequest";
 import type { AnalysisResult } from "../../src/shared/lsp";
@@ -22,24 +31,73 @@ const { summaryText } = require("../../src/extension/commands/summary") as typeo
 const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
 const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");
 const { modelDescription } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
-const { statusText, TrainingController } = require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
+const { statusText, TrainingController } =
+  require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
 
 function analyse(file: string): AnalysisResult {
   const a = new Analyzer().analyzeFile(file);
-  return { uri: `file://${file}`, file, version: null, isModelFile: true, models: a.models.map(withEdges), diagnostics: a.diagnostics, dependencies: a.dependencies };
+  return {
+    uri: `file://${file}`,
+    file,
+    version: null,
+    isModelFile: true,
+    models: a.models.map(withEdges),
+    diagnostics: a.diagnostics,
+    dependencies: a.dependencies,
+  };
 }
 
 const LENET = path.join(ROOT, "examples", "lenet5.ts");
 const lenet = analyse(LENET);
-const formModels: FormModel[] = lenet.models.map((m) => ({ id: modelId(lenet.uri, m.name), file: lenet.file, name: m.name, inputs: m.inputs, output: m.output, params: m.params, errors: 0 }));
+const formModels: FormModel[] = lenet.models.map((m) => ({
+  id: modelId(lenet.uri, m.name),
+  file: lenet.file,
+  name: m.name,
+  inputs: m.inputs,
+  output: m.output,
+  params: m.params,
+  errors: 0,
+}));
 
 test("Train form: a valid form makes the configuration the trainer accepts", () => {
-  const state = { ...defaultForm(), model: modelId(lenet.uri, "lenet5Mnist"), epochs: "3", batchSize: "32", optimizer: "sgd" as const, lr: "0.05", momentum: "0.9", schedule: "step" as const, stepSize: "1", gamma: "0.5", flip: true };
+  const state = {
+    ...defaultForm(),
+    model: modelId(lenet.uri, "lenet5Mnist"),
+    epochs: "3",
+    batchSize: "32",
+    optimizer: "sgd" as const,
+    lr: "0.05",
+    momentum: "0.9",
+    schedule: "step" as const,
+    stepSize: "1",
+    gamma: "0.5",
+    flip: true,
+  };
   const r = validateForm(state, formModels, "/tmp/runs");
   assert.deepEqual(r.errors, {});
   assert.ok(r.config);
-  assert.deepEqual(r.config, trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: "/tmp/runs", epochs: 3, batchSize: 32, optimizer: { name: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 0 }, schedule: { name: "step", stepSize: 1, gamma: 0.5 }, augment: { cropPadding: 0, flip: true }, normalize: true, validationFraction: 0.2, seed: 0, backend: "auto" }));
-  assert.equal(describeConfig(r.config), "Train lenet5Mnist on the bundled MNIST sample for 3 epochs, batch size 32, SGD (lr 0.05, momentum 0.9), step decay ×0.5 every 1 epoch, horizontal flip, backend auto.");
+  assert.deepEqual(
+    r.config,
+    trainConfig({
+      file: LENET,
+      model: "lenet5Mnist",
+      dataset: { kind: "mnist-sample" },
+      runsDir: "/tmp/runs",
+      epochs: 3,
+      batchSize: 32,
+      optimizer: { name: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 0 },
+      schedule: { name: "step", stepSize: 1, gamma: 0.5 },
+      augment: { cropPadding: 0, flip: true },
+      normalize: true,
+      validationFraction: 0.2,
+      seed: 0,
+      backend: "auto",
+    }),
+  );
+  assert.equal(
+    describeConfig(r.config),
+    "Train lenet5Mnist on the bundled MNIST sample for 3 epochs, batch size 32, SGD (lr 0.05, momentum 0.9), step decay ×0.5 every 1 epoch, horizontal flip, backend auto.",
+  );
 });
 
 test("Train form: backend torch runs the PyTorch engine", () => {
@@ -54,7 +112,18 @@ test("Train form: backend torch runs the PyTorch engine", () => {
 });
 
 test("Train form: each bad field gets its own message", () => {
-  const state = { ...defaultForm(), model: modelId(lenet.uri, "lenet5Mnist"), dataset: "folder" as const, datasetDir: " ", epochs: "two", batchSize: "0", lr: "-1", cropPadding: "1.5", seed: "-3", validationFraction: "0.95" };
+  const state = {
+    ...defaultForm(),
+    model: modelId(lenet.uri, "lenet5Mnist"),
+    dataset: "folder" as const,
+    datasetDir: " ",
+    epochs: "two",
+    batchSize: "0",
+    lr: "-1",
+    cropPadding: "1.5",
+    seed: "-3",
+    validationFraction: "0.95",
+  };
   const r = validateForm(state, formModels, "/tmp/runs");
   assert.equal(r.config, undefined);
   assert.deepEqual(Object.keys(r.errors).sort(), ["batchSize", "cropPadding", "datasetDir", "epochs", "lr", "seed", "validationFraction"]);
@@ -70,7 +139,15 @@ test("Train form: models must fit the dataset's images and be classifiers", () =
   assert.equal(firstSuitableModel(formModels, "mnist-sample")?.name, "lenet5Mnist");
   const r = validateForm({ ...defaultForm(), model: lenet32.id }, formModels, "/r");
   assert.match(r.errors.model ?? "", /1×28×28/);
-  const twoOutputs: FormModel = { ...lenet32, id: "x#y", name: "y", output: [["N", 10], ["N", 5]] };
+  const twoOutputs: FormModel = {
+    ...lenet32,
+    id: "x#y",
+    name: "y",
+    output: [
+      ["N", 10],
+      ["N", 5],
+    ],
+  };
   assert.match(validateForm({ ...defaultForm(), model: "x#y" }, [twoOutputs], "/r").errors.model ?? "", /returns several tensors/);
   const broken: FormModel = { ...lenet32, id: "b#b", name: "b", errors: 2 };
   assert.match(validateForm({ ...defaultForm(), model: "b#b" }, [broken], "/r").errors.model ?? "", /has 2 errors/);
@@ -94,30 +171,82 @@ test("runs: state, progress, best accuracy and backend from a run folder, read i
     const mk = (name: string, status: object | null, metrics: object[], log = ""): string => {
       const dir = path.join(runs, name);
       fs.mkdirSync(path.join(dir, "checkpoints"), { recursive: true });
-      fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(trainConfig({ file: LENET, model: name.slice(18), dataset: { kind: "mnist-sample" }, runsDir: runs, epochs: 4 })));
+      fs.writeFileSync(
+        path.join(dir, "config.json"),
+        JSON.stringify(trainConfig({ file: LENET, model: name.slice(18), dataset: { kind: "mnist-sample" }, runsDir: runs, epochs: 4 })),
+      );
       if (status) fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify(status));
       fs.writeFileSync(path.join(dir, "metrics.jsonl"), metrics.map((m) => JSON.stringify(m) + "\n").join(""));
       if (log) fs.writeFileSync(path.join(dir, "log.txt"), log);
       return dir;
     };
-    const epoch = (e: number, acc: number): object => ({ type: "epoch", epoch: e, epochs: 4, trainLoss: 1, trainAccuracy: acc, valLoss: 1, valAccuracy: acc, lr: 0.001, seconds: 1 });
-    const step = (e: number, s: number): object => ({ type: "step", epoch: e, step: s, globalStep: s, loss: 0.5, accuracy: 0.8, lr: 0.001, imagesPerSecond: 900 });
-    const live = mk("2026-01-02-030405-lenet5Mnist", { state: "running", pid: process.pid, epoch: 2, step: 3, globalStep: 11 }, [step(1, 1), epoch(1, 0.91), epoch(2, 0.95), step(3, 3)], "2026 started\n2026 backend wasm; 4 steps per epoch\n");
-    mk("2026-01-01-000000-ourCnn", { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 }, [epoch(1, 0.5), epoch(2, 0.7), epoch(3, 0.65), epoch(4, 0.6)]);
+    const epoch = (e: number, acc: number): object => ({
+      type: "epoch",
+      epoch: e,
+      epochs: 4,
+      trainLoss: 1,
+      trainAccuracy: acc,
+      valLoss: 1,
+      valAccuracy: acc,
+      lr: 0.001,
+      seconds: 1,
+    });
+    const step = (e: number, s: number): object => ({
+      type: "step",
+      epoch: e,
+      step: s,
+      globalStep: s,
+      loss: 0.5,
+      accuracy: 0.8,
+      lr: 0.001,
+      imagesPerSecond: 900,
+    });
+    const live = mk(
+      "2026-01-02-030405-lenet5Mnist",
+      { state: "running", pid: process.pid, epoch: 2, step: 3, globalStep: 11 },
+      [step(1, 1), epoch(1, 0.91), epoch(2, 0.95), step(3, 3)],
+      "2026 started\n2026 backend wasm; 4 steps per epoch\n",
+    );
+    mk("2026-01-01-000000-ourCnn", { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 }, [
+      epoch(1, 0.5),
+      epoch(2, 0.7),
+      epoch(3, 0.65),
+      epoch(4, 0.6),
+    ]);
     mk("2026-01-03-000000-dead", { state: "running", pid: 2 ** 22 + 12345, epoch: 1, step: 2, globalStep: 2 }, [step(1, 2)]);
     // PyTorch engine runs: the log names the backend; before it does, config.json's engine
-    const torchLogged = mk("2025-12-01-000000-torchLogged", { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 }, [epoch(1, 0.5)], "2025 new run\n2025 backend torch (PyTorch 1.13.1, Python 3.11.2, cpu, 2 threads); 63 steps per epoch of 128\n");
+    const torchLogged = mk(
+      "2025-12-01-000000-torchLogged",
+      { state: "completed", pid: 1, epoch: 4, step: 0, globalStep: 40 },
+      [epoch(1, 0.5)],
+      "2025 new run\n2025 backend torch (PyTorch 1.13.1, Python 3.11.2, cpu, 2 threads); 63 steps per epoch of 128\n",
+    );
     const torchNew = mk("2025-12-02-000000-torchNew", { state: "running", pid: process.pid, epoch: 0, step: 0, globalStep: 0 }, []);
-    fs.writeFileSync(path.join(torchNew, "config.json"), JSON.stringify({ ...trainConfig({ file: LENET, model: "torchNew", dataset: { kind: "mnist-sample" }, runsDir: runs }), engine: "torch" }));
+    fs.writeFileSync(
+      path.join(torchNew, "config.json"),
+      JSON.stringify({ ...trainConfig({ file: LENET, model: "torchNew", dataset: { kind: "mnist-sample" }, runsDir: runs }), engine: "torch" }),
+    );
     // a checkpoint as the panels list it (an index of the format, its .bin beside it); "{}" is none
     const deadCheckpoints = path.join(runs, "2026-01-03-000000-dead", "checkpoints");
-    fs.writeFileSync(path.join(deadCheckpoints, "e0001-s000002.json"), JSON.stringify({ format: "cnn-studio-checkpoint", bin: "e0001-s000002.bin", position: { epoch: 1, globalStep: 2 }, tensors: [] }));
+    fs.writeFileSync(
+      path.join(deadCheckpoints, "e0001-s000002.json"),
+      JSON.stringify({ format: "cnn-studio-checkpoint", bin: "e0001-s000002.bin", position: { epoch: 1, globalStep: 2 }, tensors: [] }),
+    );
     fs.writeFileSync(path.join(deadCheckpoints, "e0001-s000002.bin"), "");
     fs.writeFileSync(path.join(live, "checkpoints", "e0001-s000001.json"), "{}");
     fs.mkdirSync(path.join(runs, "not-a-run"));
     const store = new RunStore();
     const list = await store.list(runs);
-    assert.deepEqual(list.map((r) => `${r.name}:${r.state}`), ["2026-01-03-000000-dead:interrupted", "2026-01-02-030405-lenet5Mnist:running", "2026-01-01-000000-ourCnn:completed", "2025-12-02-000000-torchNew:running", "2025-12-01-000000-torchLogged:completed"]);
+    assert.deepEqual(
+      list.map((r) => `${r.name}:${r.state}`),
+      [
+        "2026-01-03-000000-dead:interrupted",
+        "2026-01-02-030405-lenet5Mnist:running",
+        "2026-01-01-000000-ourCnn:completed",
+        "2025-12-02-000000-torchNew:running",
+        "2025-12-01-000000-torchLogged:completed",
+      ],
+    );
     assert.equal((await new RunStore().read(torchLogged))!.backend, "torch");
     assert.equal((await new RunStore().read(torchNew))!.backend, "torch");
     const running = list[1]!;
@@ -148,7 +277,8 @@ test("runs: a metrics.jsonl many times the read chunk is read in pieces, records
     fs.writeFileSync(path.join(dir, "status.json"), JSON.stringify({ state: "completed", pid: 1, epoch: 40, step: 0, globalStep: 400 }));
     const lines: string[] = [];
     for (let e = 1; e <= 40; e++) {
-      for (let s = 1; s <= 10; s++) lines.push(JSON.stringify({ type: "step", epoch: e, step: s, globalStep: (e - 1) * 10 + s, loss: 1 / e, imagesPerSecond: 500 + e, note: "µ€" }));
+      for (let s = 1; s <= 10; s++)
+        lines.push(JSON.stringify({ type: "step", epoch: e, step: s, globalStep: (e - 1) * 10 + s, loss: 1 / e, imagesPerSecond: 500 + e, note: "µ€" }));
       lines.push(JSON.stringify({ type: "epoch", epoch: e, valAccuracy: e === 17 ? 0.99 : e / 100 }));
     }
     fs.writeFileSync(path.join(dir, "metrics.jsonl"), lines.join("\n") + "\n");
@@ -178,12 +308,15 @@ test("runs: one bad run folder does not empty the Runs view; a run that cannot b
     const broken = mk("2026-01-04-000000-broken", { model: "broken" });
     const store = new RunStore();
     const list = await store.list(runs);
-    assert.deepEqual(list.map((r) => [r.name, r.model, r.dataset, r.backend, r.error]), [
-      ["2026-01-04-000000-broken", "broken", null, null, null],
-      ["2026-01-03-000000-odd", "odd", null, null, null],
-      ["2026-01-02-000000-noDir", "noDir", "idx (config.json names no folder)", null, null],
-      ["2026-01-01-000000-good", "good", "MNIST sample", null, null],
-    ]);
+    assert.deepEqual(
+      list.map((r) => [r.name, r.model, r.dataset, r.backend, r.error]),
+      [
+        ["2026-01-04-000000-broken", "broken", null, null, null],
+        ["2026-01-03-000000-odd", "odd", null, null, null],
+        ["2026-01-02-000000-noDir", "noDir", "idx (config.json names no folder)", null, null],
+        ["2026-01-01-000000-good", "good", "MNIST sample", null, null],
+      ],
+    );
     // whatever fails while reading one run, the others are listed and it is shown with the reason
     const proto = RunStore.prototype as unknown as { readRun: (dir: string) => Promise<unknown> };
     const readRun = proto.readRun;
@@ -216,7 +349,19 @@ test("status bar text of a training run", () => {
   const config = trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: "/r" });
   const run = { config, runDir: "/r/x", started: null, progress: null, lastEpoch: null, stopping: false };
   assert.equal(statusText(run), "$(sync~spin) lenet5Mnist · preparing…");
-  const progress = { type: "progress" as const, epoch: 2, epochs: 5, step: 10, stepsPerEpoch: 100, globalStep: 110, loss: 0.3, accuracy: 0.912, imagesPerSecond: 1234.4, etaSeconds: 30, lr: 0.001 };
+  const progress = {
+    type: "progress" as const,
+    epoch: 2,
+    epochs: 5,
+    step: 10,
+    stepsPerEpoch: 100,
+    globalStep: 110,
+    loss: 0.3,
+    accuracy: 0.912,
+    imagesPerSecond: 1234.4,
+    etaSeconds: 30,
+    lr: 0.001,
+  };
   assert.equal(statusText({ ...run, progress }), "$(sync~spin) lenet5Mnist · epoch 2/5 · 91.2% · 1,234 img/s");
 });
 
@@ -225,7 +370,10 @@ test("typings: tsconfig.json is created, or patched when it is plain JSON", () =
   assert.deepEqual(created.compilerOptions.paths["cnn-studio"], ["./typings/cnn-studio.d.ts"]);
   const patched = patchTsconfig(`{ "compilerOptions": { "strict": true, "baseUrl": "src" } }`, TYPINGS_REL);
   assert.equal(patched.kind, "patched");
-  if (patched.kind === "patched") assert.deepEqual((JSON.parse(patched.text) as { compilerOptions: { paths: unknown } }).compilerOptions.paths, { "cnn-studio": ["../typings/cnn-studio.d.ts"] });
+  if (patched.kind === "patched")
+    assert.deepEqual((JSON.parse(patched.text) as { compilerOptions: { paths: unknown } }).compilerOptions.paths, {
+      "cnn-studio": ["../typings/cnn-studio.d.ts"],
+    });
   assert.equal(patchTsconfig(`{ "compilerOptions": { "paths": { "cnn-studio": ["x.d.ts"] } } }`, TYPINGS_REL).kind, "unchanged");
   assert.equal(patchTsconfig(`{ // comment\n "compilerOptions": {} }`, TYPINGS_REL).kind, "manual");
 });
@@ -237,7 +385,11 @@ test("typings: a folder with the written typings and tsconfig type-checks with p
     fs.copyFileSync(path.join(ROOT, "types", "cnn-studio.d.ts"), path.join(dir, TYPINGS_REL));
     fs.writeFileSync(path.join(dir, "tsconfig.json"), newTsconfig(TYPINGS_REL));
     fs.copyFileSync(LENET, path.join(dir, "lenet5.ts"));
-    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      path.join(dir, "tsconfig.json"),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    );
     assert.ok(parsed);
     const program = ts.createProgram(parsed.fileNames, parsed.options);
     const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
@@ -294,7 +446,8 @@ test("training: refused in untrusted workspaces; a clear error where the trainer
     workspace.isTrusted = true;
     const missing = controller.start(config);
     assert.equal(missing.kind, "unavailable");
-    if (missing.kind === "unavailable") assert.match(missing.message, /cannot train: its trainer program .*dist[/\\]trainer\.js is missing from this installation/);
+    if (missing.kind === "unavailable")
+      assert.match(missing.message, /cannot train: its trainer program .*dist[/\\]trainer\.js is missing from this installation/);
     assert.equal(controller.resume(path.join(noTrainer, "runs", "none")).kind, "invalid", "resuming a run that does not exist");
     assert.equal(controller.start({ ...config, epochs: 0 }).kind, "invalid");
   } finally {

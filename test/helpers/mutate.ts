@@ -19,7 +19,45 @@ export function mulberry32(seed: number): () => number {
  * Stray tokens to insert. Endless loops (`while (true) `) are left out on purpose: each one costs
  * the whole evaluation budget (up to seconds), and test/fixtures/diagnostics covers them.
  */
-const TOKENS = [")", "(", "{", "}", "]", "[", ",", ";", "nn.", "(x", "-1", '"', "'", "`", "this.", "x.", ".", "=", "=>", "new ", "return ", "...", "?", ":", "/*", "*/", "//", "\n", "nn.Conv2d(", "torch.cat([", "0", "1e309", "NaN", "undefined", "null", "@input [N, 3, 8, 8]", "export const z = "];
+const TOKENS = [
+  ")",
+  "(",
+  "{",
+  "}",
+  "]",
+  "[",
+  ",",
+  ";",
+  "nn.",
+  "(x",
+  "-1",
+  '"',
+  "'",
+  "`",
+  "this.",
+  "x.",
+  ".",
+  "=",
+  "=>",
+  "new ",
+  "return ",
+  "...",
+  "?",
+  ":",
+  "/*",
+  "*/",
+  "//",
+  "\n",
+  "nn.Conv2d(",
+  "torch.cat([",
+  "0",
+  "1e309",
+  "NaN",
+  "undefined",
+  "null",
+  "@input [N, 3, 8, 8]",
+  "export const z = ",
+];
 
 /** Applies 1 to 3 random edits; returns the mutant and a description of each edit. */
 export function mutate(text: string, seed: number): { text: string; steps: string[] } {

@@ -32,7 +32,8 @@ function expectedByUri(file: string): Map<string, Diagnostic[]> {
 
 function toLsp(d: AnalyzerDiagnostic): Diagnostic {
   const out: Diagnostic = { range: d.location.range, severity: SEVERITY[d.severity], code: d.code, source: "CNN Studio", message: d.message };
-  if (d.related.length) out.relatedInformation = d.related.map((r) => ({ location: { uri: uriOf(r.location.file), range: r.location.range }, message: r.message }));
+  if (d.related.length)
+    out.relatedInformation = d.related.map((r) => ({ location: { uri: uriOf(r.location.file), range: r.location.range }, message: r.message }));
   return out;
 }
 
@@ -65,7 +66,10 @@ after(async () => {
   await client.stop();
 });
 
-const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".ts")).sort();
+const fixtures = fs
+  .readdirSync(FIXTURES)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 
 describe("broken-file corpus", () => {
   for (const name of fixtures) {
@@ -81,11 +85,18 @@ describe("broken-file corpus", () => {
         if (other === uri) continue;
         const theirs = client.diagnostics.get(other);
         assert.ok(theirs, `nothing published for ${other}`);
-        for (const d of list) assert.ok(published(theirs.diagnostics).some((x) => JSON.stringify(x) === JSON.stringify(d)), `${d.message} not published to ${other}`);
+        for (const d of list)
+          assert.ok(
+            published(theirs.diagnostics).some((x) => JSON.stringify(x) === JSON.stringify(d)),
+            `${d.message} not published to ${other}`,
+          );
       }
       client.close(uri);
       const cleared = await client.waitForDiagnostics(uri);
-      assert.ok(cleared.diagnostics.every((d) => !own.diagnostics.some((o) => o.message === d.message && o.range.start.line === d.range.start.line)), "closing clears the file's own diagnostics");
+      assert.ok(
+        cleared.diagnostics.every((d) => !own.diagnostics.some((o) => o.message === d.message && o.range.start.line === d.range.start.line)),
+        "closing clears the file's own diagnostics",
+      );
     });
   }
 });
@@ -114,16 +125,25 @@ describe("quick fixes", () => {
       // The message and position the corpus states for it, through the protocol.
       assert.ok(headerExpectations(client.text(uri)).includes(describeDiagnostic(d, uri, uri)), `${describeDiagnostic(d, uri, uri)} is not in the header`);
       const actions = await actionsAt(uri, d);
-      assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [[title, "quickfix", true]]);
+      assert.deepEqual(
+        actions.map((a) => [a.title, a.kind, a.isPreferred]),
+        [[title, "quickfix", true]],
+      );
       const edits = editsFor(actions[0]!.edit, uri);
       assert.equal(edits.length, 1);
       const [from, to] = change.split("→");
       assert.equal(textIn(client.text(uri), edits[0]!.range), from);
       assert.equal(edits[0]!.newText, to);
-      assert.deepEqual(actions[0]!.diagnostics?.map((x) => x.message), [d.message]);
+      assert.deepEqual(
+        actions[0]!.diagnostics?.map((x) => x.message),
+        [d.message],
+      );
       const version = client.replace(uri, applyEdits(client.text(uri), edits));
       const afterFix = await client.waitForDiagnostics(uri, version);
-      assert.deepEqual(afterFix.diagnostics.map((x) => x.message), before.diagnostics.filter((x) => x !== d).map((x) => x.message));
+      assert.deepEqual(
+        afterFix.diagnostics.map((x) => x.message),
+        before.diagnostics.filter((x) => x !== d).map((x) => x.message),
+      );
       client.close(uri);
     });
   }
@@ -145,7 +165,10 @@ describe("quick fixes", () => {
     const [d] = diagnostics;
     assert.ok(d);
     const actions = await actionsAt(uri, d);
-    assert.deepEqual(actions.map((a) => [a.title, a.isPreferred]), [["Add @input [N, 512]", true]]);
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.isPreferred]),
+      [["Add @input [N, 512]", true]],
+    );
     const fixed = applyEdits(client.text(uri), editsFor(actions[0]!.edit, uri));
     assert.match(fixed, /\/\*\* A classifier head; its input shape was never written down\.\n \*  @input \[N, 512\] \*\/\nexport const head/);
     const version = client.replace(uri, fixed);
@@ -171,9 +194,15 @@ describe("quick fixes", () => {
     fs.writeFileSync(file, text);
     const uri = client.open(file, text);
     const { diagnostics } = await client.waitForDiagnostics(uri, 1);
-    assert.deepEqual(diagnostics.map((d) => [d.code, textIn(text, d.range)]), [["missing-input", "lenet"]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, textIn(text, d.range)]),
+      [["missing-input", "lenet"]],
+    );
     const actions = await actionsAt(uri, diagnostics[0]!);
-    assert.deepEqual(actions.map((a) => [a.title, a.isPreferred]), [["Add @input [N, 1, 32, 32] (the size is a guess: check H and W)", false]]);
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.isPreferred]),
+      [["Add @input [N, 1, 32, 32] (the size is a guess: check H and W)", false]],
+    );
     const fixed = applyEdits(text, editsFor(actions[0]!.edit, uri));
     assert.equal(fixed.split("\n")[2], "/** @input [N, 1, 32, 32] */");
     const version = client.replace(uri, fixed);
@@ -185,12 +214,16 @@ describe("quick fixes", () => {
   test("missing @input where no candidate shape analyses: a template to fill in", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-input-"));
     const file = path.join(dir, "odd.ts");
-    const text = 'import { nn } from "cnn-studio";\n\n  /** Five channels. */\n  export const odd = nn.Sequential(nn.Conv2d(5, 8, 3), nn.Flatten(), nn.Linear(77, 2));\n';
+    const text =
+      'import { nn } from "cnn-studio";\n\n  /** Five channels. */\n  export const odd = nn.Sequential(nn.Conv2d(5, 8, 3), nn.Flatten(), nn.Linear(77, 2));\n';
     fs.writeFileSync(file, text);
     const uri = client.open(file, text);
     const { diagnostics } = await client.waitForDiagnostics(uri, 1);
     const actions = await actionsAt(uri, diagnostics[0]!);
-    assert.deepEqual(actions.map((a) => [a.title, a.isPreferred]), [["Add an @input template [N, C, H, W] to fill in", false]]);
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.isPreferred]),
+      [["Add an @input template [N, C, H, W] to fill in", false]],
+    );
     assert.equal(applyEdits(text, editsFor(actions[0]!.edit, uri)).split("\n").slice(2, 4).join("\n"), "  /** Five channels.\n   *  @input [N, C, H, W] */");
     client.close(uri);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -200,7 +233,11 @@ describe("quick fixes", () => {
     const uri = client.open(path.join(FIXTURES, "seq-channel-mismatch.ts"));
     const { diagnostics } = await client.waitForDiagnostics(uri, 1);
     const d = diagnostics[0]!;
-    const refactors = await client.connection.sendRequest<CodeAction[]>("textDocument/codeAction", { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ["refactor"] } });
+    const refactors = await client.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d], only: ["refactor"] },
+    });
     assert.deepEqual(refactors, []);
     const elsewhere = (await client.codeActions(uri, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } })) ?? [];
     assert.deepEqual(elsewhere, []);
@@ -246,12 +283,20 @@ describe("several files", () => {
     assert.deepEqual(own.diagnostics, []);
     const inBlock = client.diagnostics.get(blockUri);
     assert.ok(inBlock, "the block file (not open) gets the diagnostic located in it");
-    assert.deepEqual(inBlock.diagnostics.map((d) => [at(d.range.start), d.message, d.relatedInformation?.map((r) => `${path.basename(r.location.uri)}:${at(r.location.range.start)}`)]), [
-      ["7:12", "Conv2d expects 16 input channels but receives 8 (input [N, 8, 30, 30])", ["model.ts:5:34", "block.ts:4:10"]],
-    ]);
+    assert.deepEqual(
+      inBlock.diagnostics.map((d) => [
+        at(d.range.start),
+        d.message,
+        d.relatedInformation?.map((r) => `${path.basename(r.location.uri)}:${at(r.location.range.start)}`),
+      ]),
+      [["7:12", "Conv2d expects 16 input channels but receives 8 (input [N, 8, 30, 30])", ["model.ts:5:34", "block.ts:4:10"]]],
+    );
     // The fix is offered in the block file (whose text comes from disk) …
     const actions = (await client.codeActions(blockUri, inBlock.diagnostics[0]!.range)) ?? [];
-    assert.deepEqual(actions.map((a) => a.title), ["Change inChannels to 8"]);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ["Change inChannels to 8"],
+    );
     // … and once the block's open (unsaved) buffer is fixed, the model is re-analysed and the file cleared.
     const block = client.open(ws.file("block.ts"));
     await client.waitForDiagnostics(block, 1);
@@ -276,7 +321,10 @@ describe("files on disk", () => {
     const ws = workspace({ "model.ts": MODEL });
     const model = client.open(ws.file("model.ts"));
     const missing = await client.waitForDiagnostics(model, 1);
-    assert.deepEqual(missing.diagnostics.map((d) => d.code), ["import-error"]);
+    assert.deepEqual(
+      missing.diagnostics.map((d) => d.code),
+      ["import-error"],
+    );
     fs.writeFileSync(ws.file("block.ts"), BLOCK.replace("nn.Conv2d(16, 16", "nn.Conv2d(8, 16"));
     client.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: uriOf(ws.file("block.ts")), type: 1 }] });
     await client.waitForDiagnosticsWhere(model, (p) => p.diagnostics.length === 0);
@@ -305,7 +353,8 @@ describe("while typing", () => {
     const analysesBefore = client.analysed.filter((a) => a.uri === uri).length;
     const pos = positionOf(client.text(uri), "nn.Linear(84, 10)", 0, 14);
     let version = 1;
-    for (const digit of ["1", "2", "3", "4", "5", "6", "7"]) version = client.edit(uri, { start: pos, end: { line: pos.line, character: pos.character + 1 } }, digit);
+    for (const digit of ["1", "2", "3", "4", "5", "6", "7"])
+      version = client.edit(uri, { start: pos, end: { line: pos.line, character: pos.character + 1 } }, digit);
     const published = await client.waitForDiagnostics(uri, version);
     assert.equal(published.version, 8);
     await new Promise((r) => setTimeout(r, 200));
@@ -326,7 +375,10 @@ describe("while typing", () => {
     const hover = await client.hover(uri, pos);
     assert.match((hover?.contents as MarkupContent).value, /\[N, 1, 32, 32\] → \[N, 8, 28, 28\]/);
     const published = await client.waitForDiagnostics(uri, version);
-    assert.deepEqual(published.diagnostics.map((d) => d.message), ["Conv2d expects 6 input channels but receives 8 (input [N, 8, 14, 14])"]);
+    assert.deepEqual(
+      published.diagnostics.map((d) => d.message),
+      ["Conv2d expects 6 input channels but receives 8 (input [N, 8, 14, 14])"],
+    );
     client.close(uri);
     fs.rmSync(ws.dir, { recursive: true, force: true });
   });

@@ -99,7 +99,10 @@ describe("hover", () => {
     const bound = await client.hover(uri, positionOf(text, "x = this.pool1"));
     assert.equal(markdown(bound), "**Tensor** `x` in `ourCnn`\n\n```text\n[N, 16, 14, 14]\n```\n\nMemory: 12.5 KB per sample  \nReceptive field: 4×4 (jump 2)");
     const used = await client.hover(uri, positionOf(text, "this.flatten(x)", 0, 13));
-    assert.equal(markdown(used), "**Tensor** `x` (bound on line 36) in `ourCnn`\n\n```text\n[N, 32, 7, 7]\n```\n\nMemory: 6.3 KB per sample  \nReceptive field: 10×10 (jump 4)");
+    assert.equal(
+      markdown(used),
+      "**Tensor** `x` (bound on line 36) in `ourCnn`\n\n```text\n[N, 32, 7, 7]\n```\n\nMemory: 6.3 KB per sample  \nReceptive field: 10×10 (jump 4)",
+    );
     assert.equal(textIn(text, used!.range!), "x");
   });
 
@@ -119,7 +122,10 @@ describe("hover", () => {
   test("a tensor operation", async () => {
     const { uri, text } = await example("lenet5.ts");
     const h = await client.hover(uri, positionOf(text, "torch.flatten(x, 1)", 0, 8));
-    assert.equal(markdown(h), "**torch.flatten** in `lenet5Mnist`\n\n```text\n[N, 16, 4, 4] → [N, 256]\n```\n\n`torch.flatten(startDim=1, endDim=-1)`\n\nOutput memory: 1.0 KB per sample");
+    assert.equal(
+      markdown(h),
+      "**torch.flatten** in `lenet5Mnist`\n\n```text\n[N, 16, 4, 4] → [N, 256]\n```\n\n`torch.flatten(startDim=1, endDim=-1)`\n\nOutput memory: 1.0 KB per sample",
+    );
   });
 
   test("a block's forward, run at every stage of several models: one row per distinct shape", async () => {
@@ -201,11 +207,14 @@ describe("inlay hints", () => {
   test("only the requested range", async () => {
     const { uri } = await example("lenet5.ts");
     const hints = (await client.inlayHints(uri, { start: { line: 38, character: 0 }, end: { line: 41, character: 0 } })) ?? [];
-    assert.deepEqual(hints.map((h) => [h.position.line, h.position.character, h.label]), [
-      [38, 25, "→ [N, 16, 4, 4]"],
-      [39, 28, "→ [N, 256]"],
-      [40, 30, "→ [N, 10]"],
-    ]);
+    assert.deepEqual(
+      hints.map((h) => [h.position.line, h.position.character, h.label]),
+      [
+        [38, 25, "→ [N, 16, 4, 4]"],
+        [39, 28, "→ [N, 256]"],
+        [40, 30, "→ [N, 10]"],
+      ],
+    );
   });
 
   test("one location with several shapes: the first, a count, and all of them in the tooltip", async () => {
@@ -293,22 +302,31 @@ describe("document symbols", () => {
   test("models and their module tree with shapes", async () => {
     const { uri, text } = await example("lenet5.ts");
     const symbols = (await client.symbols(uri)) ?? [];
-    assert.deepEqual(symbols.map((s) => [s.name, s.detail, s.kind]), [
-      ["lenet5", "61,706 params · 416.5K MACs · [N, 1, 32, 32] → [N, 10]", 5],
-      ["lenet5Mnist", "44,426 params · 281.6K MACs · [N, 1, 28, 28] → [N, 10]", 5],
-    ]);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail, s.kind]),
+      [
+        ["lenet5", "61,706 params · 416.5K MACs · [N, 1, 32, 32] → [N, 10]", 5],
+        ["lenet5Mnist", "44,426 params · 281.6K MACs · [N, 1, 28, 28] → [N, 10]", 5],
+      ],
+    );
     const [first, second] = symbols;
     assert.equal(textIn(text, first!.selectionRange), "lenet5");
     assert.match(textIn(text, first!.range), /^export const lenet5 = nn\.Sequential\(/);
-    assert.deepEqual(first!.children?.slice(0, 3).map((c) => [c.name, c.detail, c.kind, textIn(text, c.range)]), [
-      ["0", "Conv2d → [N, 6, 28, 28]", 8, "nn.Conv2d(1, 6, 5)"],
-      ["1", "Tanh → [N, 6, 28, 28]", 8, "nn.Tanh()"],
-      ["2", "AvgPool2d → [N, 6, 14, 14]", 8, "nn.AvgPool2d(2)"],
-    ]);
-    assert.deepEqual(second!.children?.map((c) => [c.name, c.detail, c.kind, c.children?.length]), [
-      ["features", "Sequential · 2,572 params → [N, 16, 4, 4]", 2, 6],
-      ["classifier", "Sequential · 41,854 params → [N, 10]", 2, 5],
-    ]);
+    assert.deepEqual(
+      first!.children?.slice(0, 3).map((c) => [c.name, c.detail, c.kind, textIn(text, c.range)]),
+      [
+        ["0", "Conv2d → [N, 6, 28, 28]", 8, "nn.Conv2d(1, 6, 5)"],
+        ["1", "Tanh → [N, 6, 28, 28]", 8, "nn.Tanh()"],
+        ["2", "AvgPool2d → [N, 6, 14, 14]", 8, "nn.AvgPool2d(2)"],
+      ],
+    );
+    assert.deepEqual(
+      second!.children?.map((c) => [c.name, c.detail, c.kind, c.children?.length]),
+      [
+        ["features", "Sequential · 2,572 params → [N, 16, 4, 4]", 2, 6],
+        ["classifier", "Sequential · 41,854 params → [N, 10]", 2, 5],
+      ],
+    );
   });
 });
 
@@ -347,9 +365,18 @@ describe("cnnStudio/analysis", () => {
     assert.equal(result.uri, uri);
     assert.equal(result.isModelFile, true);
     assert.equal(result.version, 1);
-    assert.deepEqual(result.models.map((m) => [m.name, m.params, m.macs]), [["lenet5", 61706, 416520], ["lenet5Mnist", 44426, 281640]]);
+    assert.deepEqual(
+      result.models.map((m) => [m.name, m.params, m.macs]),
+      [
+        ["lenet5", 61706, 416520],
+        ["lenet5Mnist", 44426, 281640],
+      ],
+    );
     const m = result.models[0]!;
-    assert.equal(m.edges.length, m.graph.reduce((a, n) => a + n.inputs.length, 0));
+    assert.equal(
+      m.edges.length,
+      m.graph.reduce((a, n) => a + n.inputs.length, 0),
+    );
     for (const e of m.edges) assert.deepEqual(e.shape, m.graph[e.from]!.output);
     assert.deepEqual(m.edges.slice(0, 2), [
       { from: 0, to: 1, shape: ["N", 1, 32, 32] },
@@ -362,7 +389,10 @@ describe("cnnStudio/analysis", () => {
     const result = await client.analysis(uriOf(path.join(EXAMPLES, "alexnet.ts")));
     assert.ok(result);
     assert.equal(result.version, null);
-    assert.deepEqual(result.models.map((m) => [m.name, m.params]), [["alexnet", 61100840]]);
+    assert.deepEqual(
+      result.models.map((m) => [m.name, m.params]),
+      [["alexnet", 61100840]],
+    );
   });
 });
 
@@ -389,20 +419,29 @@ describe("other files", () => {
 
 describe("transports", () => {
   test("node IPC, as the extension starts it", { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, [SERVER, "--node-ipc", `--clientProcessId=${process.pid}`], { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, ...PATIENT } });
+    const child = spawn(process.execPath, [SERVER, "--node-ipc", `--clientProcessId=${process.pid}`], {
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: { ...process.env, ...PATIENT },
+    });
     const stderr: string[] = [];
     child.stderr?.on("data", (d: Buffer) => stderr.push(d.toString()));
     const guard = <T>(p: Promise<T>): Promise<T> => failOnExitOrTimeout(child, p, 30_000, () => stderr.join(""));
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-    const published = new Promise<{ uri: string; diagnostics: Diagnostic[] }>((resolve) => connection.onNotification("textDocument/publishDiagnostics", resolve));
+    const published = new Promise<{ uri: string; diagnostics: Diagnostic[] }>((resolve) =>
+      connection.onNotification("textDocument/publishDiagnostics", resolve),
+    );
     connection.listen();
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
-      const init = await guard(connection.sendRequest<{ capabilities: { hoverProvider?: boolean } }>("initialize", { processId: process.pid, rootUri: null, capabilities: {} }));
+      const init = await guard(
+        connection.sendRequest<{ capabilities: { hoverProvider?: boolean } }>("initialize", { processId: process.pid, rootUri: null, capabilities: {} }),
+      );
       assert.equal(init.capabilities.hoverProvider, true);
       connection.sendNotification("initialized", {});
       const file = path.join(EXAMPLES, "lenet5.ts");
-      connection.sendNotification("textDocument/didOpen", { textDocument: { uri: uriOf(file), languageId: "typescript", version: 1, text: fs.readFileSync(file, "utf8") } });
+      connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri: uriOf(file), languageId: "typescript", version: 1, text: fs.readFileSync(file, "utf8") },
+      });
       const p = await guard(published);
       assert.equal(p.uri, uriOf(file));
       assert.deepEqual(p.diagnostics, []);

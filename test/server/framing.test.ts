@@ -15,7 +15,8 @@ const frame = (body: string, headers = ""): Buffer => {
   const bytes = Buffer.from(body, "utf8");
   return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n${headers}\r\n`, "ascii"), bytes]);
 };
-const initialize = (id: number): string => JSON.stringify({ jsonrpc: "2.0", id, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } });
+const initialize = (id: number): string =>
+  JSON.stringify({ jsonrpc: "2.0", id, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } });
 
 interface Server {
   child: ChildProcessWithoutNullStreams;
@@ -63,7 +64,12 @@ describe("framing over stdio (dist/server.js)", { timeout: 180_000 }, () => {
       server.child.stdin.write(first.subarray(40));
       await until("the answer to initialize", () => /"id":1,"result"/.test(server.stdout()), server);
       const shutdown = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "shutdown" });
-      server.child.stdin.write(Buffer.concat([frame(JSON.stringify({ jsonrpc: "2.0", method: "initialized", params: {} }), "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n"), frame(shutdown)]));
+      server.child.stdin.write(
+        Buffer.concat([
+          frame(JSON.stringify({ jsonrpc: "2.0", method: "initialized", params: {} }), "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n"),
+          frame(shutdown),
+        ]),
+      );
       await until("the answer to shutdown", () => /"id":2,"result":null/.test(server.stdout()), server);
       server.child.stdin.write(frame(JSON.stringify({ jsonrpc: "2.0", method: "exit" })));
       assert.equal(await withTimeout(server.exited, 20_000, "exit"), 0);
@@ -120,7 +126,14 @@ describe("FramedMessageReader", () => {
     for (let cut = 1; cut < both.length; cut += 3) {
       const r = read([both.subarray(0, cut), both.subarray(cut)]);
       assert.deepEqual(r.errors, []);
-      assert.deepEqual(r.messages, [{ jsonrpc: "2.0", method: "a", params: { text: "é → 😀" } }, { jsonrpc: "2.0", method: "b" }], `cut at ${cut}`);
+      assert.deepEqual(
+        r.messages,
+        [
+          { jsonrpc: "2.0", method: "a", params: { text: "é → 😀" } },
+          { jsonrpc: "2.0", method: "b" },
+        ],
+        `cut at ${cut}`,
+      );
     }
   });
 
@@ -134,7 +147,14 @@ describe("FramedMessageReader", () => {
     assert.deepEqual(parseFrameHeader("Content-Length: 12"), { ok: true, length: 12 });
     assert.deepEqual(parseFrameHeader("content-length:12\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8"), { ok: true, length: 12 });
     assert.equal(parseFrameHeader(`Content-Length: ${MAX_CONTENT_LENGTH}`).ok, true);
-    for (const h of ["Content-Length: +5", "Content-Length: 5.0", "Content-Length: 0x10", "Content-Length: ", "Content-Length 5", "Content-Length: 5\r\nContent-Type: text/plain; charset=latin1"]) {
+    for (const h of [
+      "Content-Length: +5",
+      "Content-Length: 5.0",
+      "Content-Length: 0x10",
+      "Content-Length: ",
+      "Content-Length 5",
+      "Content-Length: 5\r\nContent-Type: text/plain; charset=latin1",
+    ]) {
       assert.equal(parseFrameHeader(h).ok, false, h);
     }
   });

@@ -182,7 +182,10 @@ export class LspClient {
     const current = this.diagnostics.get(uri);
     if (current && version !== undefined && test(current)) return Promise.resolve(current);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; stderr: ${this.stderr.join("")}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; stderr: ${this.stderr.join("")}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         test,
         resolve: (p) => {

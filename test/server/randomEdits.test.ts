@@ -48,7 +48,10 @@ function hashName(name: string): number {
 
 test(`random edits of every example (${EDITS} each), each followed by a request`, { timeout: 600_000 }, async () => {
   const client = await LspClient.start({ env: { CNN_STUDIO_HANG_MS: "3000" } });
-  const examples = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith(".ts")).sort();
+  const examples = fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
   let requests = 0;
   let slowest = { ms: 0, what: "" };
   const late: string[] = [];
@@ -114,11 +117,17 @@ test(`random edits of every example (${EDITS} each), each followed by a request`
       assert.deepEqual(restored.diagnostics, clean.diagnostics, `${name} after restoring`);
       client.close(uri);
     }
-    assert.deepEqual(client.logs.filter((l) => /failed/.test(l)), [], "handler failures were logged");
+    assert.deepEqual(
+      client.logs.filter((l) => /failed/.test(l)),
+      [],
+      "handler failures were logged",
+    );
     assert.ok(client.alive);
     const replaced = client.stderr.join("").match(/worker stopped responding/g)?.length ?? 0;
     console.log(`${requests} requests after ${requests} edits; slowest ${slowest.ms.toFixed(0)} ms (${slowest.what})`);
-    console.log(`answered at the supervisor's deadline: ${late.length}${late.length ? `\n  ${late.join("\n  ")}` : ""}; workers replaced after a hang: ${replaced}`);
+    console.log(
+      `answered at the supervisor's deadline: ${late.length}${late.length ? `\n  ${late.join("\n  ")}` : ""}; workers replaced after a hang: ${replaced}`,
+    );
   } finally {
     await client.stop();
   }
@@ -141,9 +150,10 @@ test("an analysis that hangs: the request is answered, the worker replaced, the 
     assert.ok(performance.now() - t0 < LIMIT_MS, "answered within a second");
     assert.equal(answer, null);
     const quarantined = await client.waitForDiagnosticsWhere(uri, (p) => p.diagnostics.some((d) => d.code === "analysis-timeout"), 20_000);
-    assert.deepEqual(quarantined.diagnostics.map((d) => [d.severity, d.message]), [
-      [2, "CNN Studio stopped analysing this file because its analysis did not finish in time; edit the file to try again"],
-    ]);
+    assert.deepEqual(
+      quarantined.diagnostics.map((d) => [d.severity, d.message]),
+      [[2, "CNN Studio stopped analysing this file because its analysis did not finish in time; edit the file to try again"]],
+    );
     assert.ok(client.alive);
     assert.match(client.stderr.join(""), /worker stopped responding; starting a new one/);
     // The new worker knows the other open document and answers for it.

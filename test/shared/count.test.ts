@@ -15,7 +15,10 @@ describe("exact counts", () => {
     const n = 2 ** 30 + 1;
     assert.equal(toCount(product(n, n) + BigInt(n)), "1152921507828072450");
     assert.equal(addCounts(9007199254740992, 1), "9007199254740993");
-    assert.equal(sumCounts(["9007199254740993", 7], (c) => c), "9007199254741000");
+    assert.equal(
+      sumCounts(["9007199254740993", 7], (c) => c),
+      "9007199254741000",
+    );
     assert.equal(addCounts(416520, 60008), 476528);
   });
 

@@ -48,7 +48,12 @@ function context(name: TrainFieldName): { cli: string[]; form: Partial<TrainForm
   const schedule = w?.schedule?.[0];
   const folder = w?.dataset?.includes("folder") === true;
   return {
-    cli: [...(optimizer && name !== "optimizer" ? ["--optimizer", optimizer] : []), ...(schedule ? ["--schedule", schedule] : []), "--dataset", folder ? `folder:${FOLDER}` : "mnist-sample"],
+    cli: [
+      ...(optimizer && name !== "optimizer" ? ["--optimizer", optimizer] : []),
+      ...(schedule ? ["--schedule", schedule] : []),
+      "--dataset",
+      folder ? `folder:${FOLDER}` : "mnist-sample",
+    ],
     form: { ...(optimizer ? { optimizer } : {}), ...(schedule ? { schedule } : {}), ...(folder ? { dataset: "folder" as const, datasetDir: FOLDER } : {}) },
     config: { ...(optimizer ? { optimizer: { name: optimizer } } : {}), ...(schedule ? { schedule: { name: schedule } } : {}) },
   };
@@ -91,7 +96,10 @@ describe("the settings table", () => {
       const f = trainField(name);
       if (f.type !== "pair") continue;
       for (const [value, allowed] of boundaries(f)) {
-        for (const pair of [[value, f.default[1]], [f.default[0], value]] as const) {
+        for (const pair of [
+          [value, f.default[1]],
+          [f.default[0], value],
+        ] as const) {
           assert.equal(validatorAccepts(name, pair), allowed, `protocol, ${name} = ${pair.join(",")}`);
           assert.equal(cliAccepts(name, pair.join(",")), allowed, `CLI, ${name} = ${pair.join(",")}`);
         }
@@ -102,7 +110,11 @@ describe("the settings table", () => {
   });
 
   test("the limits that used to disagree are one limit now (epochs ≤ 10000, lr in (0, 10])", () => {
-    for (const [name, value] of [["epochs", 10001], ["lr", 0], ["lr", 11]] as const) {
+    for (const [name, value] of [
+      ["epochs", 10001],
+      ["lr", 0],
+      ["lr", 11],
+    ] as const) {
       assert.equal(validatorAccepts(name, value), false, `protocol ${name} ${value}`);
       assert.equal(cliAccepts(name, String(value)), false, `CLI ${name} ${value}`);
       assert.equal(formAccepts(name, String(value)), false, `form ${name} ${value}`);
@@ -116,7 +128,11 @@ describe("the settings table", () => {
       for (const choice of f.choices) assert.ok(cliAccepts(name, choice) && validatorAccepts(name, choice), `${name} ${choice}`);
       assert.ok(!cliAccepts(name, "nope") && !validatorAccepts(name, "nope"), `${name} nope`);
     }
-    const nesterov = parseTrainArgs([LENET, "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov", "--flip", "--no-normalize"], ROOT, () => null);
+    const nesterov = parseTrainArgs(
+      [LENET, "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov", "--flip", "--no-normalize"],
+      ROOT,
+      () => null,
+    );
     assert.ok(nesterov.ok);
     assert.deepEqual([nesterov.config.optimizer.nesterov, nesterov.config.augment.flip, nesterov.config.normalize], [true, true, false]);
   });
@@ -139,6 +155,9 @@ describe("the settings table", () => {
       const head = f.type === "flag" ? f.flag : `${f.flag} ${f.metavar}`;
       assert.match(TRAIN_USAGE, new RegExp(`^  ${head.replace(/[-]/g, "\\-")} `, "m"), name);
     }
-    assert.ok(TRAIN_USAGE.split("\n").every((l) => l.length <= 100), "lines fit 100 columns");
+    assert.ok(
+      TRAIN_USAGE.split("\n").every((l) => l.length <= 100),
+      "lines fit 100 columns",
+    );
   });
 });

@@ -22,7 +22,19 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
 
 describe("cnn-studio train", { timeout: 300_000 }, () => {
   test("the terminal progress bar and durations", () => {
-    const e = { type: "progress", epoch: 2, epochs: 5, step: 63, stepsPerEpoch: 125, globalStep: 188, loss: 0.12345, accuracy: 0.961, imagesPerSecond: 812.4, etaSeconds: 42.2, lr: 0.01 } as const;
+    const e = {
+      type: "progress",
+      epoch: 2,
+      epochs: 5,
+      step: 63,
+      stepsPerEpoch: 125,
+      globalStep: 188,
+      loss: 0.12345,
+      accuracy: 0.961,
+      imagesPerSecond: 812.4,
+      etaSeconds: 42.2,
+      lr: 0.01,
+    } as const;
     assert.equal(progressLine(e, 100), "epoch 2/5 [████████████████████░░░░░░░░░░░░░░░░░░░] 63/125 loss 0.1235 acc 96.1% 812 img/s ETA 0:42");
     assert.ok(progressLine(e, 60).length <= 59);
     assert.deepEqual([formatDuration(0), formatDuration(59.6), formatDuration(3725), formatDuration(NaN)], ["0:00", "1:00", "1:02:05", "?"]);
@@ -35,13 +47,22 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
     const cases: [string[], RegExp][] = [
       [[], /train needs a model FILE/],
       [["examples/lenet5.ts", "--model", "lenet5Mnist"], /--dataset is needed/],
-      [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "imagenet"], /--dataset must be mnist-sample, idx:DIR, cifar10:DIR or folder:DIR, got 'imagenet'/],
+      [
+        ["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "imagenet"],
+        /--dataset must be mnist-sample, idx:DIR, cifar10:DIR or folder:DIR, got 'imagenet'/,
+      ],
       [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "idx:/no/such/dir"], /--dataset idx:\/no\/such\/dir: no folder \/no\/such\/dir/],
       [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--lr", "fast"], /--lr must be a number, got 'fast'/],
       [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--epochs", "0"], /--epochs must be at least 1, got 0/],
-      [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--backend", "cuda"], /--backend must be one of auto, gpu, native, wasm, js, got 'cuda'/],
+      [
+        ["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--backend", "cuda"],
+        /--backend must be one of auto, gpu, native, wasm, js, got 'cuda'/,
+      ],
       [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--nesterov"], /--nesterov is an SGD option \(the optimizer is adam\)/],
-      [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--optimizer", "rmsprop"], /--optimizer must be one of sgd, adam, adamw, got 'rmsprop'/],
+      [
+        ["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--optimizer", "rmsprop"],
+        /--optimizer must be one of sgd, adam, adamw, got 'rmsprop'/,
+      ],
       [["examples/lenet5.ts", "--dataset", "mnist-sample"], /--model is needed: examples\/lenet5.ts has 2 models \(lenet5, lenet5Mnist\)/],
       [["examples/nope.ts", "--dataset", "mnist-sample"], /cannot read examples\/nope.ts/],
       [["examples/lenet5.ts", "--dataset", "mnist-sample", "--frobnicate"], /unknown option '--frobnicate'/],
@@ -57,7 +78,10 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
   test("model errors and data that does not fit exit 1 before training", () => {
     const dir = tempDir();
     const bad = path.join(dir, "bad.ts");
-    fs.writeFileSync(bad, 'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const net = nn.Sequential(nn.Flatten(), nn.Linear(100, 10));\n');
+    fs.writeFileSync(
+      bad,
+      'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const net = nn.Sequential(nn.Flatten(), nn.Linear(100, 10));\n',
+    );
     const r = cli(bad, "--dataset", "mnist-sample", "--out", dir);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.ts:3:\d+: error: Linear expects 100 input features but receives 784/);
@@ -81,7 +105,11 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
     fs.writeFileSync(bomb, Buffer.concat([gzipSync(header), ...Array.from({ length: 200 }, () => zeros)]));
     const rss = path.join(dir, "rss.js");
     fs.writeFileSync(rss, "process.on('exit', () => process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n'));");
-    const r = spawnSync(process.execPath, ["-r", rss, CLI, "train", "examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", `idx:${dir}`, "--out", tempDir()], { cwd: ROOT, encoding: "utf8", env, timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      ["-r", rss, CLI, "train", "examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", `idx:${dir}`, "--out", tempDir()],
+      { cwd: ROOT, encoding: "utf8", env, timeout: 120_000 },
+    );
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /train-images-idx3-ubyte\.gz: decompresses to more than the 216\.1 KB its header announces \(192×28×28 values\)/);
     const kb = Number(/maxRSS (\d+)/.exec(r.stderr)?.[1]);
@@ -90,7 +118,21 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
 
   test("--json: one valid event per line, ending with completed; exit 0", () => {
     const out = tempDir();
-    const r = cli("examples/lenet5.ts", "--model", "lenet5Mnist", ...quick, "--out", out, "--json", "--optimizer", "adamw", "--schedule", "onecycle", "--lr", "0.005");
+    const r = cli(
+      "examples/lenet5.ts",
+      "--model",
+      "lenet5Mnist",
+      ...quick,
+      "--out",
+      out,
+      "--json",
+      "--optimizer",
+      "adamw",
+      "--schedule",
+      "onecycle",
+      "--lr",
+      "0.005",
+    );
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout.slice(-2000)}`);
     const lines = r.stdout.trim().split("\n");
     const types = lines.map((l) => {
@@ -120,7 +162,11 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
 
   test("Ctrl+C stops at a step boundary with a checkpoint (exit 130); --resume finishes the run", async () => {
     const out = tempDir();
-    const child = spawn(process.execPath, [CLI, "train", "examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", `idx:${data}`, "--epochs", "3", "--batch-size", "16", "--out", out, "--json"], { cwd: ROOT, env });
+    const child = spawn(
+      process.execPath,
+      [CLI, "train", "examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", `idx:${data}`, "--epochs", "3", "--batch-size", "16", "--out", out, "--json"],
+      { cwd: ROOT, env },
+    );
     let stdout = "";
     let interrupted = false;
     child.stdout.setEncoding("utf8");
@@ -137,8 +183,17 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     assert.equal(code, 130, stderr);
     assert.match(stderr, /stopping at the next step/);
-    const events = stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; runDir?: string; reason?: string });
-    assert.deepEqual(events.slice(-2).map((e) => [e.type, e.reason]), [["checkpoint", "stop"], ["stopped", undefined]]);
+    const events = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; runDir?: string; reason?: string });
+    assert.deepEqual(
+      events.slice(-2).map((e) => [e.type, e.reason]),
+      [
+        ["checkpoint", "stop"],
+        ["stopped", undefined],
+      ],
+    );
     const runDir = events.at(-1)!.runDir!;
     assert.equal(readStatus(runDir)?.state, "stopped");
     const conflicting = cli("--resume", runDir, "--lr", "0.1");

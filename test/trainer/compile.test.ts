@@ -148,7 +148,10 @@ describe("graph features", () => {
     const c = compileModel(tf, model(MISC, "shared"), { seed: 5 });
     try {
       assert.deepEqual([...c.parameters.keys()], ["fc.weight", "fc.bias", "head.weight", "head.bias"]);
-      const x = tf.tensor2d([[0.5, -1, 2, 0.1, -0.3, 1.5], [1, 2, -1, 0, 0.7, -2]]);
+      const x = tf.tensor2d([
+        [0.5, -1, 2, 0.1, -0.3, 1.5],
+        [1, 2, -1, 0, 0.7, -2],
+      ]);
       const [w1, b1, w2, b2] = [...c.parameters.values()] as tfc.Tensor[];
       const manual = (fw: tfc.Tensor, fb: tfc.Tensor, hw: tfc.Tensor, hb: tfc.Tensor) => {
         const fc = (t: tfc.Tensor) => tf.add(tf.matMul(t as tfc.Tensor2D, fw as tfc.Tensor2D, false, true), fb);
@@ -207,7 +210,10 @@ describe("graph features", () => {
         const y = c.apply([x], true).dataSync();
         // Dropout2d keeps a channel with probability 0.75 (×4/3), then Dropout keeps 0.5 (×2).
         const kept = [...y].filter((v) => v !== 0);
-        assert.ok(kept.every((v) => Math.abs(v - 8 / 3) < 1e-5), "survivors are scaled by 1/(1 − p) twice");
+        assert.ok(
+          kept.every((v) => Math.abs(v - 8 / 3) < 1e-5),
+          "survivors are scaled by 1/(1 − p) twice",
+        );
         const fraction = kept.length / y.length;
         assert.ok(Math.abs(fraction - 0.375) < 0.03, `kept fraction ${fraction}, expected 0.375`);
         // A channel dropped by Dropout2d is zero at all 36 positions.
@@ -232,7 +238,11 @@ describe("graph features", () => {
       const acts = c.activations([x], ids);
       for (const id of ids) {
         const node = m.graph[id]!;
-        assert.deepEqual(acts.get(id)!.shape, node.output.map((d) => (typeof d === "number" ? d : 2)), `${node.label} shape`);
+        assert.deepEqual(
+          acts.get(id)!.shape,
+          node.output.map((d) => (typeof d === "number" ? d : 2)),
+          `${node.label} shape`,
+        );
       }
       // The first convolution, computed by hand in NCHW terms.
       const conv = m.graph.find((n) => n.type === "Conv2d")!;
@@ -279,7 +289,13 @@ test("SGD on the compiled LeNet-5 lowers the loss (gradients point downhill)", (
   const c = compileModel(tf, model("examples/lenet5.ts", "lenet5"), { seed: 4 });
   try {
     const x = tf.randomNormal([16, 1, 32, 32], 0, 1, "float32", 3);
-    const labels = tf.oneHot(tf.tensor1d([...Array(16).keys()].map((i) => i % 10), "int32"), 10);
+    const labels = tf.oneHot(
+      tf.tensor1d(
+        [...Array(16).keys()].map((i) => i % 10),
+        "int32",
+      ),
+      10,
+    );
     const loss = () => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(c.apply([x], true)), labels), 1))) as tfc.Scalar;
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) {
@@ -304,7 +320,10 @@ describe("errors", () => {
 
   test("an unsupported operation names the node", () => {
     const m = model("examples/lenet5.ts", "lenet5");
-    const broken: ModelAnalysis = { ...m, graph: m.graph.map((n) => (n.kind === "op" ? n : n.type === "Tanh" ? { ...n, kind: "op", label: "erfinv", type: "erfinv" } : n)) };
+    const broken: ModelAnalysis = {
+      ...m,
+      graph: m.graph.map((n) => (n.kind === "op" ? n : n.type === "Tanh" ? { ...n, kind: "op", label: "erfinv", type: "erfinv" } : n)),
+    };
     assert.throws(() => compileModel(tf, broken, { seed: 1 }), /erfinv.*not supported/);
   });
 

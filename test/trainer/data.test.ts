@@ -52,7 +52,10 @@ describe("mnist-sample (bundled)", () => {
     for (const s of [d.train, d.validation]) {
       const counts = new Array(10).fill(0);
       for (const l of s.labels) counts[l]++;
-      assert.ok(counts.every((c) => c > s.count / 20), `classes are balanced enough: ${counts}`);
+      assert.ok(
+        counts.every((c) => c > s.count / 20),
+        `classes are balanced enough: ${counts}`,
+      );
     }
     // real digits: mostly background, some ink; MNIST's well-known mean ≈ 0.13
     const stats = channelStats(d.train, 1, 784);
@@ -65,7 +68,10 @@ describe("mnist-sample (bundled)", () => {
   test("does not fit a 32×32 model or a 5-class model, with the values in the message", () => {
     assert.match(err(loadDataset({ kind: "mnist-sample" }, opts({ ...MNIST, height: 32, width: 32 }))), /28×28 but the model's @input expects 32×32/);
     assert.match(err(loadDataset({ kind: "mnist-sample" }, opts({ ...MNIST, channels: 3 }))), /1 channel but the model's @input expects 3/);
-    assert.match(err(loadDataset({ kind: "mnist-sample" }, opts({ ...MNIST, classes: 5 }))), /label 9 \("9"\) at index \d+ is out of range for the model's 5 output classes \(expected labels 0 to 4\)/);
+    assert.match(
+      err(loadDataset({ kind: "mnist-sample" }, opts({ ...MNIST, classes: 5 }))),
+      /label 9 \("9"\) at index \d+ is out of range for the model's 5 output classes \(expected labels 0 to 4\)/,
+    );
   });
 });
 
@@ -95,7 +101,10 @@ describe("IDX files", () => {
     writeIdxDir(dir, 20, 28);
     const f = path.join(dir, "train-images-idx3-ubyte");
     fs.writeFileSync(f, fs.readFileSync(f).subarray(0, 1000));
-    assert.equal(err(loadDataset({ kind: "idx", dir }, opts(MNIST))), "train-images-idx3-ubyte: truncated: the header says 20×28×28 (15696 bytes with the header) but the file has 1000 bytes");
+    assert.equal(
+      err(loadDataset({ kind: "idx", dir }, opts(MNIST))),
+      "train-images-idx3-ubyte: truncated: the header says 20×28×28 (15696 bytes with the header) but the file has 1000 bytes",
+    );
   });
 
   test("a truncated gzip stream is a corrupt-gzip error naming the file", () => {
@@ -137,7 +146,10 @@ describe("IDX files", () => {
     assert.match(err(loadDataset({ kind: "idx", dir }, opts(MNIST))), /images are 32×32 but the model's @input expects 28×28/);
     const dir2 = tempDir();
     writeIdxDir(dir2, 12, 28, { labels: (i) => (i === 11 ? 12 : 0) });
-    assert.equal(err(loadDataset({ kind: "idx", dir: dir2 }, opts(MNIST))), "train-labels-idx1-ubyte: label 12 (\"12\") at index 11 is out of range for the model's 10 output classes (expected labels 0 to 9)");
+    assert.equal(
+      err(loadDataset({ kind: "idx", dir: dir2 }, opts(MNIST))),
+      'train-labels-idx1-ubyte: label 12 ("12") at index 11 is out of range for the model\'s 10 output classes (expected labels 0 to 9)',
+    );
   });
 });
 
@@ -173,13 +185,16 @@ describe("CIFAR-10 binary batches", () => {
       err(loadDataset({ kind: "cifar10", dir }, opts(CIFAR))),
       "data_batch_1.bin: truncated or not a CIFAR-10 binary batch: expected a multiple of 3073 bytes (1 label + 3×32×32 pixels per image), the file has 3173 bytes (1 whole records and 100 bytes left over)",
     );
-    fs.writeFileSync(path.join(dir, "data_batch_1.bin"), batch(3, (i) => (i === 2 ? 57 : 1)));
+    fs.writeFileSync(
+      path.join(dir, "data_batch_1.bin"),
+      batch(3, (i) => (i === 2 ? 57 : 1)),
+    );
     assert.match(err(loadDataset({ kind: "cifar10", dir }, opts(CIFAR))), /data_batch_1\.bin: record 2 has label 57, but CIFAR-10 labels are 0 to 9/);
     fs.writeFileSync(path.join(dir, "data_batch_1.bin"), batch(3));
     assert.match(err(loadDataset({ kind: "cifar10", dir }, opts({ ...CIFAR, channels: 1 }))), /images have 3 channels but the model's @input expects 1/);
     assert.equal(
       err(loadDataset({ kind: "cifar10", dir }, opts({ ...CIFAR, classes: 2 }))),
-      "data_batch_1.bin: label 2 (\"bird\") at index 2 is out of range for the model's 2 output classes (expected labels 0 to 1)",
+      'data_batch_1.bin: label 2 ("bird") at index 2 is out of range for the model\'s 2 output classes (expected labels 0 to 1)',
     );
   });
 });
@@ -187,10 +202,11 @@ describe("CIFAR-10 binary batches", () => {
 describe("image folders", () => {
   function png(file: string, w: number, h: number, rgb: (x: number, y: number) => [number, number, number]): void {
     const p = new PNG({ width: w, height: h });
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const [r, g, b] = rgb(x, y);
-      p.data.set([r, g, b, 255], 4 * (y * w + x));
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const [r, g, b] = rgb(x, y);
+        p.data.set([r, g, b, 255], 4 * (y * w + x));
+      }
     fs.writeFileSync(file, PNG.sync.write(p));
   }
   function jpg(file: string, w: number, h: number, v: number): void {
@@ -206,7 +222,9 @@ describe("image folders", () => {
 
   test("PNG and JPEG, resized to the model's size, classes sorted by name, seeded hold-out", () => {
     const dir = tempDir();
-    classes(dir, ["dog", "cat"], 5, (d, k, i) => (i % 2 ? png(path.join(d, `${i}.png`), 40, 20, () => [k * 200, k * 200, k * 200]) : jpg(path.join(d, `${i}.jpg`), 16, 16, 100 + k * 100)));
+    classes(dir, ["dog", "cat"], 5, (d, k, i) =>
+      i % 2 ? png(path.join(d, `${i}.png`), 40, 20, () => [k * 200, k * 200, k * 200]) : jpg(path.join(d, `${i}.jpg`), 16, 16, 100 + k * 100),
+    );
     fs.writeFileSync(path.join(dir, "cat", "notes.txt"), "not an image");
     const spec: ModelInputSpec = { channels: 1, height: 8, width: 8, classes: 2 };
     const d = ok(loadDataset({ kind: "folder", dir }, { input: spec, validationFraction: 0.2, seed: 3 }));
@@ -238,17 +256,26 @@ describe("image folders", () => {
     const dir = tempDir();
     classes(dir, ["a", "b"], 3, (d, k, i) => png(path.join(d, `${i}.png`), 6, 6, (x) => [x * 10, 0, 255]));
     const spec = { channels: 1, height: 6, width: 6, classes: 2 };
-    assert.match(err(loadDataset({ kind: "folder", dir }, { input: spec, validationFraction: 0.2, seed: 0 })), /^a\/\d\.png: a colour \(RGB\) image, but the model's @input has 1 channel/);
+    assert.match(
+      err(loadDataset({ kind: "folder", dir }, { input: spec, validationFraction: 0.2, seed: 0 })),
+      /^a\/\d\.png: a colour \(RGB\) image, but the model's @input has 1 channel/,
+    );
     const dir2 = tempDir();
     classes(dir2, ["a", "b"], 3, (d, k, i) => png(path.join(d, `${i}.png`), 6, 6, () => [9, 9, 9]));
     const bad = path.join(dir2, "b", "1.png");
     fs.writeFileSync(bad, fs.readFileSync(bad).subarray(0, 30));
     assert.match(err(loadDataset({ kind: "folder", dir: dir2 }, { input: spec, validationFraction: 0.2, seed: 0 })), /^b\/1\.png: cannot decode the image/);
     fs.writeFileSync(bad, "GIF89a");
-    assert.match(err(loadDataset({ kind: "folder", dir: dir2 }, { input: spec, validationFraction: 0.2, seed: 0 })), /^b\/1\.png: not a PNG image \(its first bytes are 47 49 46 38\)/);
+    assert.match(
+      err(loadDataset({ kind: "folder", dir: dir2 }, { input: spec, validationFraction: 0.2, seed: 0 })),
+      /^b\/1\.png: not a PNG image \(its first bytes are 47 49 46 38\)/,
+    );
     fs.rmSync(bad);
     classes(dir2, ["c"], 3, (d, k, i) => png(path.join(d, `${i}.png`), 6, 6, () => [1, 1, 1]));
-    assert.match(err(loadDataset({ kind: "folder", dir: dir2 }, { input: spec, validationFraction: 0.2, seed: 0 })), /label 2 \("c"\) at index \d+ is out of range for the model's 2 output classes/);
+    assert.match(
+      err(loadDataset({ kind: "folder", dir: dir2 }, { input: spec, validationFraction: 0.2, seed: 0 })),
+      /label 2 \("c"\) at index \d+ is out of range for the model's 2 output classes/,
+    );
     assert.match(err(loadDataset({ kind: "folder", dir: tempDir() }, { input: spec, validationFraction: 0.2, seed: 0 })), /has no class subfolders/);
   });
 });
@@ -273,10 +300,16 @@ describe("batches", () => {
     const y = new Int32Array(1);
     const always = { next: () => 0.1, int: () => 0 };
     fillBatch(split, [0], shape, tables, { cropPadding: 0, flip: true }, always, x, y);
-    assert.deepEqual(Array.from(x.subarray(0, 3), (v) => Math.round(v * 255)), [2, 1, 0]);
+    assert.deepEqual(
+      Array.from(x.subarray(0, 3), (v) => Math.round(v * 255)),
+      [2, 1, 0],
+    );
     // offset −1 in both directions: the first row and column are padding
     fillBatch(split, [0], shape, tables, { cropPadding: 1, flip: false }, always, x, y);
-    assert.deepEqual(Array.from(x.subarray(0, 9), (v) => Math.round(v * 255)), [0, 0, 0, 0, 0, 1, 0, 3, 4]);
+    assert.deepEqual(
+      Array.from(x.subarray(0, 9), (v) => Math.round(v * 255)),
+      [0, 0, 0, 0, 0, 1, 0, 3, 4],
+    );
   });
 
   test("seeded shuffling: same seed and epoch, same order; another epoch, another order", () => {
@@ -284,7 +317,10 @@ describe("batches", () => {
     assert.deepEqual(a, permutation(1000, rngFor(7, "shuffle", 1)));
     assert.notDeepEqual(a, permutation(1000, rngFor(7, "shuffle", 2)));
     assert.notDeepEqual(a, permutation(1000, rngFor(8, "shuffle", 1)));
-    assert.deepEqual([...a].sort((p, q) => p - q), Array.from({ length: 1000 }, (_, i) => i));
+    assert.deepEqual(
+      [...a].sort((p, q) => p - q),
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
   });
 });
 
@@ -307,7 +343,10 @@ describe("declared sizes are checked before decoding (decompression bombs)", () 
     fs.writeFileSync(path.join(dir, "train-images-idx3-ubyte"), gzipSync(idx([1e9, 28, 28], new Uint8Array(0))));
     fs.writeFileSync(path.join(dir, "train-labels-idx1-ubyte"), idx([1e9], new Uint8Array(0)));
     const r = timed(() => err(loadDataset({ kind: "idx", dir }, opts(MNIST))));
-    assert.equal(r.value, "train-images-idx3-ubyte: its header announces 1,000,000,000 images of 28×28; with the other IDX files that is 788.00 GB in memory, more than the 2.15 GB the trainer holds (the data was not read)");
+    assert.equal(
+      r.value,
+      "train-images-idx3-ubyte: its header announces 1,000,000,000 images of 28×28; with the other IDX files that is 788.00 GB in memory, more than the 2.15 GB the trainer holds (the data was not read)",
+    );
     assert.ok(r.ms < 1000, `${r.ms} ms`);
   });
 
@@ -373,13 +412,19 @@ describe("declared sizes are checked before decoding (decompression bombs)", () 
   test("a 20000×20000 PNG or JPEG is refused from its header, naming the file", () => {
     const png = folderWith("huge.png", pngFile(20000, 20000, deflateSync(Buffer.alloc(1000))));
     const r = timed(() => err(loadDataset({ kind: "folder", dir: png }, { input: SMALL, validationFraction: 0.2, seed: 0 })));
-    assert.equal(r.value, `b/huge.png: a 20000×20000 image (400,000,000 pixels) would take 6.40 GB to decode, more than the 33,554,432 pixels (e.g. 8192×4096) an image may have; the model takes 4×4: shrink the image first (in ${png})`);
+    assert.equal(
+      r.value,
+      `b/huge.png: a 20000×20000 image (400,000,000 pixels) would take 6.40 GB to decode, more than the 33,554,432 pixels (e.g. 8192×4096) an image may have; the model takes 4×4: shrink the image first (in ${png})`,
+    );
     assert.ok(r.ms < 1000, `${r.ms} ms`);
     // a JPEG: SOI, an APP0 segment, then a baseline frame header of 20000×20000
     const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0"), 1, 1, 0, 0, 1, 0, 1, 0, 0]);
     const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, 0x4e, 0x20, 0x4e, 0x20, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1]);
     const jpg = folderWith("huge.jpg", Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]));
-    assert.match(err(loadDataset({ kind: "folder", dir: jpg }, { input: SMALL, validationFraction: 0.2, seed: 0 })), /^b\/huge\.jpg: a 20000×20000 image \(400,000,000 pixels\) would take 6\.40 GB to decode/);
+    assert.match(
+      err(loadDataset({ kind: "folder", dir: jpg }, { input: SMALL, validationFraction: 0.2, seed: 0 })),
+      /^b\/huge\.jpg: a 20000×20000 image \(400,000,000 pixels\) would take 6\.40 GB to decode/,
+    );
   });
 
   test("an interlaced PNG whose image data inflates past its declared size is not decoded", () => {
@@ -395,7 +440,10 @@ describe("the classes the data has are the labels present", () => {
     const dir = tempDir();
     writeIdxDir(dir, 6, 28, { labels: () => 3 });
     const d = ok(loadDataset({ kind: "idx", dir }, opts(MNIST)));
-    assert.equal(classCoverageWarning("net", 10, d), `net has 10 output classes but idx:${dir} has 1 (only label 3); the other outputs are never the right answer`);
+    assert.equal(
+      classCoverageWarning("net", 10, d),
+      `net has 10 output classes but idx:${dir} has 1 (only label 3); the other outputs are never the right answer`,
+    );
     writeIdxDir(dir, 12, 28, { labels: (i) => [0, 2, 3, 4, 7][i % 5]! });
     const gaps = ok(loadDataset({ kind: "idx", dir }, opts(MNIST)));
     assert.match(classCoverageWarning("net", 10, gaps)!, /has 5 \(labels 0, 2 to 4 and 7\)/);
@@ -410,6 +458,9 @@ describe("the classes the data has are the labels present", () => {
     for (const k of ["a", "c"]) for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(dir, k, `${i}.png`), PNG.sync.write(new PNG({ width: 2, height: 2 })));
     const d = ok(loadDataset({ kind: "folder", dir }, { input: { channels: 1, height: 2, width: 2, classes: 3 }, validationFraction: 0.3, seed: 0 }));
     assert.equal(d.classes, 3);
-    assert.equal(classCoverageWarning("net", 3, d), `net has 3 output classes but folder:${dir} has 2 (labels 0 and 2); the other outputs are never the right answer`);
+    assert.equal(
+      classCoverageWarning("net", 3, d),
+      `net has 3 output classes but folder:${dir} has 2 (labels 0 and 2); the other outputs are never the right answer`,
+    );
   });
 });

@@ -66,7 +66,10 @@ function check(tf: TF, g: TrainerGolden): Worst[] {
     assert.deepEqual(actual.shape, expected.shape, `${what} shape`);
     const { error, abs, scale } = scaledError(actual.dataSync(), decode(expected));
     worst.push({ what, error, abs, torch: torchFloat32 });
-    assert.ok(error <= TOLERANCE || abs <= 10 * torchFloat32, `${g.model} ${what}: max |Δ| ${abs.toExponential(2)} for values up to ${scale.toExponential(2)} (relative ${error.toExponential(2)} > ${TOLERANCE}; PyTorch float32 itself is off by ${torchFloat32.toExponential(2)})`);
+    assert.ok(
+      error <= TOLERANCE || abs <= 10 * torchFloat32,
+      `${g.model} ${what}: max |Δ| ${abs.toExponential(2)} for values up to ${scale.toExponential(2)} (relative ${error.toExponential(2)} > ${TOLERANCE}; PyTorch float32 itself is off by ${torchFloat32.toExponential(2)})`,
+    );
   };
   const dev = g.float32Deviation;
   try {
@@ -126,7 +129,9 @@ for (const variant of VARIANTS) {
         const real = (w: Worst) => w.error <= TOLERANCE;
         const byKind = (p: string) => Math.max(0, ...worst.filter((w) => w.what.startsWith(p) && real(w)).map((w) => w.error));
         const noise = worst.filter((w) => !real(w)).map((w) => `${w.what} |Δ| ${w.abs.toExponential(1)} (PyTorch f32 ${w.torch.toExponential(1)})`);
-        summary.push(`${variant.name.padEnd(28)} ${g.model.padEnd(24)} out ${byKind("evalOutput").toExponential(1)}/${byKind("trainOutput").toExponential(1)}  grads ${byKind("grad ").toExponential(1)}  input grad ${byKind("inputGrad").toExponential(1)}  stats ${byKind("after").toExponential(1)}${noise.length ? `  noise-level: ${noise.join(", ")}` : ""}`);
+        summary.push(
+          `${variant.name.padEnd(28)} ${g.model.padEnd(24)} out ${byKind("evalOutput").toExponential(1)}/${byKind("trainOutput").toExponential(1)}  grads ${byKind("grad ").toExponential(1)}  input grad ${byKind("inputGrad").toExponential(1)}  stats ${byKind("after").toExponential(1)}${noise.length ? `  noise-level: ${noise.join(", ")}` : ""}`,
+        );
       });
     }
   });

@@ -37,7 +37,18 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 9, 9, 2], k: [5, 3], co: 3, s: [3, 2], pad: 2 },
   { x: [2, 6, 6, 4], k: [1, 1], co: 5, s: [1, 1], pad: 0 },
   { x: [2, 7, 7, 4], k: [1, 1], co: 5, s: [2, 2], pad: 0 },
-  { x: [1, 6, 5, 3], k: [2, 3], co: 2, s: [1, 1], pad: [[0, 0], [0, 1], [1, 1], [0, 0]] },
+  {
+    x: [1, 6, 5, 3],
+    k: [2, 3],
+    co: 2,
+    s: [1, 1],
+    pad: [
+      [0, 0],
+      [0, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  },
   { x: [1, 6, 6, 2], k: [4, 4], co: 2, s: [2, 2], pad: "same" },
 ];
 
@@ -118,7 +129,12 @@ before(async () => {
 });
 
 /** Runs kernel `name` on `backend` (the registered one, or ours on cpu) with float32 inputs given as arrays. */
-async function run(backend: "cpu" | "wasm" | "cpu-ours", name: string, inputs: Record<string, { data: Float32Array; shape: number[] }>, attrs: tfc.NamedAttrMap): Promise<Float32Array> {
+async function run(
+  backend: "cpu" | "wasm" | "cpu-ours",
+  name: string,
+  inputs: Record<string, { data: Float32Array; shape: number[] }>,
+  attrs: tfc.NamedAttrMap,
+): Promise<Float32Array> {
   await tf.setBackend(backend === "wasm" ? "wasm" : "cpu");
   const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]));
   try {
@@ -340,11 +356,18 @@ describe("FusedConv2D gradient (src/trainer/model/tfjsGradients.ts)", () => {
     const x = tf.tensor(values(2 * 7 * 6 * 3, 160), [2, 7, 6, 3]) as tfc.Tensor4D;
     const f = tf.tensor(values(3 * 3 * 3 * 4, 161), [3, 3, 3, 4]) as tfc.Tensor4D;
     const b = tf.tensor(values(4, 162), [4]);
-    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 0], [1, 1], [0, 0]];
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ];
     const r = tf.tensor(values(2 * 3 * 3 * 4, 163), [2, 3, 3, 4]);
     const attrs = { strides: [2, 2], pad, dataFormat: "NHWC", dilations: [1, 1], activation: "linear" } as unknown as tfc.NamedAttrMap;
-    const fused = (xx: tfc.Tensor, ff: tfc.Tensor, bb: tfc.Tensor) => tf.sum(tf.mul(tf.engine().runKernel("FusedConv2D", { x: xx, filter: ff, bias: bb }, attrs) as tfc.Tensor, r));
-    const plain = (xx: tfc.Tensor, ff: tfc.Tensor, bb: tfc.Tensor) => tf.sum(tf.mul(tf.add(tf.conv2d(xx as tfc.Tensor4D, ff as tfc.Tensor4D, [2, 2], pad), bb), r));
+    const fused = (xx: tfc.Tensor, ff: tfc.Tensor, bb: tfc.Tensor) =>
+      tf.sum(tf.mul(tf.engine().runKernel("FusedConv2D", { x: xx, filter: ff, bias: bb }, attrs) as tfc.Tensor, r));
+    const plain = (xx: tfc.Tensor, ff: tfc.Tensor, bb: tfc.Tensor) =>
+      tf.sum(tf.mul(tf.add(tf.conv2d(xx as tfc.Tensor4D, ff as tfc.Tensor4D, [2, 2], pad), bb), r));
     const got = tf.grads(fused)([x, f, b]);
     const want = tf.grads(plain)([x, f, b]);
     got.forEach((g, i) => assertClose(g.dataSync(), want[i]!.dataSync(), `gradient ${["x", "filter", "bias"][i]}`));

@@ -60,7 +60,16 @@ before(async () => {
   session = new TfjsEngine(deps(), events.emit);
   await session.handle({
     type: "start",
-    config: trainConfig({ file: FILE, model: MODEL, dataset: { kind: "idx", dir: smallMnistIdx(320, 100) }, runsDir: tempDir(), epochs: 1, batchSize: 32, seed: 3, optimizer: { name: "sgd", lr: 0.05, momentum: 0.9 } }),
+    config: trainConfig({
+      file: FILE,
+      model: MODEL,
+      dataset: { kind: "idx", dir: smallMnistIdx(320, 100) },
+      runsDir: tempDir(),
+      epochs: 1,
+      batchSize: 32,
+      seed: 3,
+      optimizer: { name: "sgd", lr: 0.05, momentum: 0.9 },
+    }),
   });
   assert.equal(events.of("completed").length, 1, JSON.stringify(events.of("error")));
   checkpoint = events.of("checkpoint").at(-1)!.path;
@@ -78,7 +87,9 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
     const cold = performance.now() - t0;
     const t1 = performance.now();
     await ask({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: sample(4), nodeIds: [CONV1.id] });
-    console.log(`in-process featureMaps: first ${cold.toFixed(0)} ms (analysis, compile, mnist-sample; the backend is up), then ${(performance.now() - t1).toFixed(0)} ms`);
+    console.log(
+      `in-process featureMaps: first ${cold.toFixed(0)} ms (analysis, compile, mnist-sample; the backend is up), then ${(performance.now() - t1).toFixed(0)} ms`,
+    );
     assert.deepEqual(r.input.shape, [1, 28, 28]);
     assert.ok(r.input.data.every((v) => v >= 0 && v <= 1) && r.input.data.some((v) => v > 0.5), "the input before normalisation, in [0, 1]");
     assert.ok(r.label !== null && r.label >= 0 && r.label < 10);
@@ -91,7 +102,15 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
     assert.deepEqual(logits.maps[0]!.tensor.shape, [10, 1, 1], "a flat output as [C, 1, 1]");
 
     const ds = await ask({ kind: "dataset", file: FILE, model: MODEL, checkpoint: null });
-    assert.deepEqual(ds.dataset, { name: "mnist-sample", channels: 1, height: 28, width: 28, classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], trainCount: 8000, validationCount: 2000 });
+    assert.deepEqual(ds.dataset, {
+      name: "mnist-sample",
+      channels: 1,
+      height: 28,
+      width: 28,
+      classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+      trainCount: 8000,
+      validationCount: 2000,
+    });
     const none = await ask({ kind: "dataset", file: FILE, model: "lenet5", checkpoint: null });
     assert.equal(none.dataset, null, "mnist-sample does not fit a 32×32 input");
   });
@@ -120,10 +139,23 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
     const r = await ask({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint, input, nodeIds: [CONV1.id, LOGITS.id] });
     assert.equal(r.label, null);
     assert.deepEqual([...r.input.data], [...(input as Extract<InputSpec, { kind: "pixels" }>).tensor.data]);
-    assert.deepEqual(r.maps.map((m) => m.tensor.shape), [[6, 24, 24], [10, 1, 1]]);
+    assert.deepEqual(
+      r.maps.map((m) => m.tensor.shape),
+      [
+        [6, 24, 24],
+        [10, 1, 1],
+      ],
+    );
     assert.ok(r.maps[1]!.tensor.data.every(Number.isFinite));
     // a blank corner of the drawing: conv1 sees only the normalised background there (bias + weights × (0 − mean)/std), not 0
-    const blank = await ask({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: { ...input, tensor: { shape: [1, 28, 28], data: new Float32Array(784) } } as InputSpec, nodeIds: [CONV1.id] });
+    const blank = await ask({
+      kind: "featureMaps",
+      file: FILE,
+      model: MODEL,
+      checkpoint: null,
+      input: { ...input, tensor: { shape: [1, 28, 28], data: new Float32Array(784) } } as InputSpec,
+      nodeIds: [CONV1.id],
+    });
     const zero = await ask({ kind: "initialWeights", file: FILE, model: MODEL, parameter: "features.0.bias" });
     assert.notEqual(blank.maps[0]!.tensor.data[0], zero.weight.data[0], "a black input is normalised (mnist-sample's mean is not 0)");
   });
@@ -131,7 +163,10 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
   test("the input gradient of a conv2 unit is non-zero exactly inside its theoretical receptive field", async () => {
     const rf = CONV2.receptiveField!;
     assert.deepEqual(rf, { size: [14, 14], jump: [2, 2], start: [6.5, 6.5] });
-    for (const [checkpointOf, unit] of [[null, { channel: null, y: 1, x: 2 }], [checkpoint, { channel: 5, y: 4, x: 0 }]] as const) {
+    for (const [checkpointOf, unit] of [
+      [null, { channel: null, y: 1, x: 2 }],
+      [checkpoint, { channel: 5, y: 4, x: 0 }],
+    ] as const) {
       const r = await ask({ kind: "inputGradient", file: FILE, model: MODEL, checkpoint: checkpointOf, input: sample(1), nodeId: CONV2.id, unit });
       assert.deepEqual(r.gradient.shape, [1, 28, 28]);
       // the box as the receptive-field panel draws it (webview/receptiveField/field.ts unitBox)
@@ -185,23 +220,45 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
       [{ ...fm, input: drawing(32) }, /the input "drawing" is \[1, 32, 32\] but lenet5Mnist takes \[C, H, W\] = \[1, 28, 28\]/],
       [{ ...fm, model: "lenet5", input: sample(0) }, /no samples to show: mnist-sample: images are 28×28 but the model's @input expects 32×32/],
       [{ ...fm, checkpoint: path.join(tempDir(), "checkpoints", "e0001-s000001.json") }, /unreadable checkpoint index/],
-      [{ ...base, kind: "inputGradient", input: sample(0), nodeId: CONV2.id, unit: { channel: 16, y: 0, x: 0 } }, /channel 16 is out of range: features\.3 \(graph node \d+\) has 16 channels \(0 to 15\)/],
-      [{ ...base, kind: "inputGradient", input: sample(0), nodeId: CONV2.id, unit: { channel: null, y: 8, x: 1 } }, /unit \(y 8, x 1\) is out of range: features\.3 \(graph node \d+\) outputs 8×8 \(y 0 to 7, x 0 to 7\)/],
-      [{ file: FILE, model: MODEL, kind: "initialWeights", parameter: "features.1.weight" }, /lenet5Mnist has no parameter "features\.1\.weight" \(its parameters: features\.0\.weight, features\.0\.bias/],
+      [
+        { ...base, kind: "inputGradient", input: sample(0), nodeId: CONV2.id, unit: { channel: 16, y: 0, x: 0 } },
+        /channel 16 is out of range: features\.3 \(graph node \d+\) has 16 channels \(0 to 15\)/,
+      ],
+      [
+        { ...base, kind: "inputGradient", input: sample(0), nodeId: CONV2.id, unit: { channel: null, y: 8, x: 1 } },
+        /unit \(y 8, x 1\) is out of range: features\.3 \(graph node \d+\) outputs 8×8 \(y 0 to 7, x 0 to 7\)/,
+      ],
+      [
+        { file: FILE, model: MODEL, kind: "initialWeights", parameter: "features.1.weight" },
+        /lenet5Mnist has no parameter "features\.1\.weight" \(its parameters: features\.0\.weight, features\.0\.bias/,
+      ],
     ];
     for (const [q, re] of cases) assert.match(await refused(q), re);
     // a checkpoint of another model
     const other = await refused({ ...fm, model: "lenet5", input: drawing(32), checkpoint });
-    assert.match(other, /the checkpoint does not fit lenet5 as the file defines it now: .*e0001-s000010\.json has no tensor 0\.weight \(the model changed since the checkpoint\?\)/);
+    assert.match(
+      other,
+      /the checkpoint does not fit lenet5 as the file defines it now: .*e0001-s000010\.json has no tensor 0\.weight \(the model changed since the checkpoint\?\)/,
+    );
     // and the inspector still works
     assert.equal((await ask({ ...fm })).maps.length, 1);
   });
 
   test("the editor's unsaved text is what is computed (its node ids are the editor's), the file on disk again without it", async () => {
     const text = fs.readFileSync(FILE, "utf8");
-    const edited = text.replace("      nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2),\n      nn.Conv2d(6, 16, 5)", "      nn.Conv2d(1, 8, 5), nn.Tanh(), nn.AvgPool2d(2),\n      nn.Conv2d(8, 16, 5)");
+    const edited = text.replace(
+      "      nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2),\n      nn.Conv2d(6, 16, 5)",
+      "      nn.Conv2d(1, 8, 5), nn.Tanh(), nn.AvgPool2d(2),\n      nn.Conv2d(8, 16, 5)",
+    );
     assert.notEqual(edited, text);
-    const q: Extract<InspectQuery, { kind: "featureMaps" }> = { kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: sample(0), nodeIds: [CONV1.id] };
+    const q: Extract<InspectQuery, { kind: "featureMaps" }> = {
+      kind: "featureMaps",
+      file: FILE,
+      model: MODEL,
+      checkpoint: null,
+      input: sample(0),
+      nodeIds: [CONV1.id],
+    };
     assert.deepEqual((await ask({ ...q, text: edited })).maps[0]!.tensor.shape, [8, 24, 24]);
     assert.deepEqual((await ask(q)).maps[0]!.tensor.shape, [6, 24, 24]);
     assert.match(await refused({ ...q, text: "export const x = ;" }), /has no model 'lenet5Mnist'/);
@@ -232,12 +289,29 @@ describe("Inspector in the trainer process", { timeout: 120_000 }, () => {
       await client.inspect({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint, input: sample(5), nodeIds: [CONV1.id] });
       console.log(`trainer process featureMaps: cold ${cold.toFixed(0)} ms (process start included), warm ${(performance.now() - t1).toFixed(0)} ms`);
       assert.ok(r.input.data instanceof Float32Array && r.maps.every((m) => m.tensor.data instanceof Float32Array));
-      assert.deepEqual(r.maps.map((m) => m.tensor.shape), [[6, 24, 24], [16, 8, 8]]);
+      assert.deepEqual(
+        r.maps.map((m) => m.tensor.shape),
+        [
+          [6, 24, 24],
+          [16, 8, 8],
+        ],
+      );
       const local = await ask({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint, input: drawing(), nodeIds: [CONV1.id, CONV2.id] });
       assert.ok(maxAbsDiff(local.maps[1]!.tensor.data, r.maps[1]!.tensor.data) < 1e-5);
-      const g = await client.inspect({ kind: "inputGradient", file: FILE, model: MODEL, checkpoint: null, input: sample(0), nodeId: CONV2.id, unit: { channel: 0, y: 3, x: 3 } });
+      const g = await client.inspect({
+        kind: "inputGradient",
+        file: FILE,
+        model: MODEL,
+        checkpoint: null,
+        input: sample(0),
+        nodeId: CONV2.id,
+        unit: { channel: 0, y: 3, x: 3 },
+      });
       assert.ok(g.gradient.data instanceof Float32Array && g.gradient.data.some((v) => v !== 0));
-      await assert.rejects(client.inspect({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: sample(0), nodeIds: [500] }), /has no graph node 500/);
+      await assert.rejects(
+        client.inspect({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: sample(0), nodeIds: [500] }),
+        /has no graph node 500/,
+      );
       assert.equal((await client.ping()).state, "idle", "no run: the process just answers");
     } finally {
       await client.shutdown();

@@ -60,13 +60,22 @@ describe("training loop", () => {
     assert.ok(completed.final!.valAccuracy > 0.3, `learned something: ${completed.final!.valAccuracy}`);
     const progress = events.of("progress");
     assert.equal(progress.length, 20);
-    assert.deepEqual(progress.slice(0, 2).map((p) => [p.epoch, p.step, p.stepsPerEpoch, p.globalStep]), [[1, 1, 10, 1], [1, 2, 10, 2]]);
+    assert.deepEqual(
+      progress.slice(0, 2).map((p) => [p.epoch, p.step, p.stepsPerEpoch, p.globalStep]),
+      [
+        [1, 1, 10, 1],
+        [1, 2, 10, 2],
+      ],
+    );
     assert.ok(progress.every((p) => p.imagesPerSecond > 0 && p.etaSeconds >= 0 && p.lr > 0));
     assert.equal(events.of("epochEnd").length, 2);
     assert.equal(events.of("epochEnd")[0]!.valTop5, null, "no top-5 with 10 classes");
     const metrics = metricsOf(dir);
     assert.equal(metrics.length, 22);
-    assert.deepEqual(metrics.filter((m) => m["type"] === "epoch").map((m) => m["epoch"]), [1, 2]);
+    assert.deepEqual(
+      metrics.filter((m) => m["type"] === "epoch").map((m) => m["epoch"]),
+      [1, 2],
+    );
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")), config(runs));
     assert.equal(readStatus(dir)?.state, "completed");
     assert.match(fs.readFileSync(path.join(dir, "log.txt"), "utf8"), /epoch 2\/2: train loss/);
@@ -88,7 +97,14 @@ describe("training loop", () => {
     session.featureMaps(7, [1, 3, 13], "validation", 4);
     const maps = events.of("featureMaps")[0]!;
     assert.equal(maps.requestId, 7);
-    assert.deepEqual(maps.maps.map((m) => m.shape), [[1, 6, 24, 24], [1, 6, 12, 12], [1, 10]]);
+    assert.deepEqual(
+      maps.maps.map((m) => m.shape),
+      [
+        [1, 6, 24, 24],
+        [1, 6, 12, 12],
+        [1, 10],
+      ],
+    );
     assert.ok(maps.maps[0]!.data instanceof Float32Array && maps.maps[0]!.data.length === 6 * 24 * 24);
     session.featureMaps(8, [99], "validation", 0);
     session.featureMaps(9, [1], "train", 5000);
@@ -149,7 +165,10 @@ describe("training loop", () => {
     fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000006.bin"), "short");
     // and a crafted one whose .bin is not whole float32s, its size and checksum matching
     const odd = Buffer.from("0123456789");
-    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000007.json"), JSON.stringify({ ...index, bin: "e0001-s000007.bin", byteLength: 10, crc32: crc32(odd) }));
+    fs.writeFileSync(
+      path.join(dir, "checkpoints", "e0001-s000007.json"),
+      JSON.stringify({ ...index, bin: "e0001-s000007.bin", byteLength: 10, crc32: crc32(odd) }),
+    );
     fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000007.bin"), odd);
     const resumed = await train({ ...config(runs), resume: dir });
     assert.deepEqual(resumed.events.of("started")[0]!.resumedFrom, { epoch: 1, step: 4, globalStep: 4 });
@@ -157,7 +176,10 @@ describe("training loop", () => {
     const discarded = fs.readFileSync(path.join(dir, "metrics.discarded.jsonl"), "utf8");
     assert.equal(discarded.split("\n").filter((l) => l).length, 3);
     assert.match(fs.readFileSync(path.join(dir, "log.txt"), "utf8"), /skipping a damaged checkpoint: .*e0001-s000006\.bin: expected \d+ bytes, the file has 5/);
-    assert.match(fs.readFileSync(path.join(dir, "log.txt"), "utf8"), /skipping a damaged checkpoint: .*e0001-s000007\.json: byteLength 10 is not a whole number of float32 values/);
+    assert.match(
+      fs.readFileSync(path.join(dir, "log.txt"), "utf8"),
+      /skipping a damaged checkpoint: .*e0001-s000007\.json: byteLength 10 is not a whole number of float32 values/,
+    );
     resumed.session.dispose();
   });
 });
@@ -170,7 +192,13 @@ describe("models with BatchNorm", () => {
       file,
       'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const bn = nn.Sequential(nn.Conv2d(1, 4, 3, { stride: 2 }), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(64, 10));\n',
     );
-    const c = config(dir, { file, model: "bn", epochs: 2, optimizer: { ...config(dir).optimizer, name: "sgd", lr: 0.05, momentum: 0.9 }, schedule: { ...config(dir).schedule, name: "step" } });
+    const c = config(dir, {
+      file,
+      model: "bn",
+      epochs: 2,
+      optimizer: { ...config(dir).optimizer, name: "sgd", lr: 0.05, momentum: 0.9 },
+      schedule: { ...config(dir).schedule, name: "step" },
+    });
     const whole = await train(c);
     const ref = metricsOf(runDirOf(whole.events));
     whole.session.dispose();
@@ -193,14 +221,20 @@ describe("more than 10 classes", () => {
   test("top-5 accuracy is reported for training and validation", async () => {
     const dir = tempDir();
     const file = path.join(dir, "wide.ts");
-    fs.writeFileSync(file, 'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const wide = nn.Sequential(nn.Flatten(), nn.Linear(784, 12));\n');
+    fs.writeFileSync(
+      file,
+      'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const wide = nn.Sequential(nn.Flatten(), nn.Linear(784, 12));\n',
+    );
     const { events, session } = await train(config(dir, { file, model: "wide", epochs: 1 }));
     session.dispose();
     const e = events.of("epochEnd")[0]!;
     assert.ok(e.valTop5 !== null && e.trainTop5 !== null);
     assert.ok(e.valTop5 >= e.valAccuracy && e.valTop5 <= 1, `top-5 ${e.valTop5}, top-1 ${e.valAccuracy}`);
     assert.ok(e.trainTop5 >= e.trainAccuracy);
-    assert.deepEqual(events.of("log").map((l) => [l.level, l.message]), [["warning", `wide has 12 output classes but idx:${data} has 10 (labels 0 to 9); the other outputs are never the right answer`]]);
+    assert.deepEqual(
+      events.of("log").map((l) => [l.level, l.message]),
+      [["warning", `wide has 12 output classes but idx:${data} has 10 (labels 0 to 9); the other outputs are never the right answer`]],
+    );
   });
 });
 
@@ -219,7 +253,10 @@ describe("problems are reported before training starts", () => {
   test("a model with errors: the diagnostics; an unknown model: the model names", async () => {
     const dir = tempDir();
     const file = path.join(dir, "bad.ts");
-    fs.writeFileSync(file, 'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(10, 2));\n');
+    fs.writeFileSync(
+      file,
+      'import { nn } from "cnn-studio";\n/** @input [N, 1, 28, 28] */\nexport const net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(10, 2));\n',
+    );
     const { events } = await train(config(dir, { file, model: "net" }));
     const e = events.of("error")[0]!;
     assert.equal(e.phase, "model");
@@ -239,7 +276,9 @@ describe("problems are reported before training starts", () => {
 
   test("a diverging run (the loss is no longer a number) ends with a clear error, the run marked failed", async () => {
     const runs = tempDir();
-    const { events } = await train(config(runs, { optimizer: { ...config(runs).optimizer, name: "sgd", lr: 1e38 }, schedule: { ...config(runs).schedule, name: "none" } }));
+    const { events } = await train(
+      config(runs, { optimizer: { ...config(runs).optimizer, name: "sgd", lr: 1e38 }, schedule: { ...config(runs).schedule, name: "none" } }),
+    );
     const e = events.of("error")[0]!;
     assert.equal(e.phase, "training");
     assert.match(e.message, /^training diverged: the loss became (NaN|Infinity) at epoch 1, step \d+ \(learning rate 1\.00e\+38\); lower the learning rate$/);
@@ -259,7 +298,10 @@ describe("problems are reported before training starts", () => {
   test("resuming a folder that has no run or no checkpoint", async () => {
     const empty = tempDir();
     const r1 = await train({ ...config(empty), resume: empty });
-    assert.deepEqual([r1.events.of("error")[0]!.phase, r1.events.of("error")[0]!.message.replaceAll(empty, "DIR")], ["config", "cannot resume DIR: no readable config.json (ENOENT: no such file or directory, open 'DIR/config.json')"]);
+    assert.deepEqual(
+      [r1.events.of("error")[0]!.phase, r1.events.of("error")[0]!.message.replaceAll(empty, "DIR")],
+      ["config", "cannot resume DIR: no readable config.json (ENOENT: no such file or directory, open 'DIR/config.json')"],
+    );
     fs.writeFileSync(path.join(empty, "config.json"), JSON.stringify(config(empty)));
     const r2 = await train({ ...config(empty), resume: empty });
     assert.match(r2.events.of("error")[0]!.message, /cannot resume .*: it has no complete checkpoint/);

@@ -51,7 +51,13 @@ describe("optimisers match PyTorch", () => {
       const { tf } = await testTf();
       const params = new Map<string, tfc.Variable>();
       for (const [k, v] of Object.entries(golden.init)) params.set(k, tf.variable(tf.tensor(v.values, v.shape, "float32"), true, `optim-test-${c.name}-${k}`));
-      const base = trainConfig({ file: "x", model: "m", dataset: { kind: "mnist-sample" }, runsDir: "r", optimizer: { name: c.optimizer, ...c.config } }).optimizer;
+      const base = trainConfig({
+        file: "x",
+        model: "m",
+        dataset: { kind: "mnist-sample" },
+        runsDir: "r",
+        optimizer: { name: c.optimizer, ...c.config },
+      }).optimizer;
       const opt = createOptimizer(tf, params, base);
       const before = tf.memory().numTensors;
       c.steps.forEach((expected, s) => {
@@ -79,7 +85,11 @@ describe("optimisers match PyTorch", () => {
   test("a state that does not fit the parameters is refused with the sizes", async () => {
     const { tf } = await testTf();
     const params = new Map([["w", tf.variable(tf.zeros([2, 2]), true, "optim-test-misfit")]]);
-    const opt = createOptimizer(tf, params, trainConfig({ file: "x", model: "m", dataset: { kind: "mnist-sample" }, runsDir: "r", optimizer: { name: "adam" } }).optimizer);
+    const opt = createOptimizer(
+      tf,
+      params,
+      trainConfig({ file: "x", model: "m", dataset: { kind: "mnist-sample" }, runsDir: "r", optimizer: { name: "adam" } }).optimizer,
+    );
     const err = opt.load({ scalars: { lr: 0.001, beta1: 0.9, step: 3 }, tensors: new Map([["w.exp_avg", { shape: [3], data: new Float32Array(3) }]]) });
     assert.match(err ?? "", /w\.exp_avg has 3 values but parameter w has 4/);
     assert.match(opt.load({ scalars: {}, tensors: new Map() }) ?? "", /needs lr, beta1 and step/);
@@ -96,7 +106,8 @@ describe("schedules match PyTorch", () => {
       for (const e of s.sequence) {
         const h = sched.at(e.epoch, e.step);
         assert.ok(Math.abs(h.lr - e.lr) <= 1e-12 + 1e-9 * e.lr, `${s.name} step ${e.step}: lr ${h.lr} vs PyTorch ${e.lr}`);
-        if (s.config.name === "onecycle") assert.ok(Math.abs(h.momentum! - e.momentum) <= 1e-12, `${s.name} step ${e.step}: momentum ${h.momentum} vs PyTorch ${e.momentum}`);
+        if (s.config.name === "onecycle")
+          assert.ok(Math.abs(h.momentum! - e.momentum) <= 1e-12, `${s.name} step ${e.step}: momentum ${h.momentum} vs PyTorch ${e.momentum}`);
         else assert.equal(h.momentum, undefined);
       }
     });
@@ -119,9 +130,24 @@ describe("loss and accuracy", () => {
   test("top-1 and top-5 counts, ties resolved like argmax", () => {
     // 3 samples, 6 classes
     const logits = Float32Array.from([
-      0.1, 0.9, 0.3, 0.2, 0.0, 0.5, // label 1: top-1
-      1, 1, 0, 0, 0, 0, // label 1 ties with 0: argmax says 0, so not top-1, but top-5
-      6, 5, 4, 3, 2, 1, // label 5: rank 5, not in the top 5
+      0.1,
+      0.9,
+      0.3,
+      0.2,
+      0.0,
+      0.5, // label 1: top-1
+      1,
+      1,
+      0,
+      0,
+      0,
+      0, // label 1 ties with 0: argmax says 0, so not top-1, but top-5
+      6,
+      5,
+      4,
+      3,
+      2,
+      1, // label 5: rank 5, not in the top 5
     ]);
     assert.deepEqual(countCorrect(logits, 3, 6, Int32Array.from([1, 1, 5]), 5), { top1: 1, topK: 2 });
   });

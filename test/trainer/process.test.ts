@@ -31,7 +31,12 @@ function config(runsDir: string, over: Partial<TrainConfig> = {}): TrainConfig {
   };
 }
 
-function until<K extends TrainerEvent["type"]>(client: TrainerClient, type: K, pred: (e: Extract<TrainerEvent, { type: K }>) => boolean = () => true, timeoutMs = 60_000): Promise<Extract<TrainerEvent, { type: K }>> {
+function until<K extends TrainerEvent["type"]>(
+  client: TrainerClient,
+  type: K,
+  pred: (e: Extract<TrainerEvent, { type: K }>) => boolean = () => true,
+  timeoutMs = 60_000,
+): Promise<Extract<TrainerEvent, { type: K }>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${type} event within ${timeoutMs} ms; output: ${client.outputTail().join("\n")}`)), timeoutMs);
     const off = client.on((e) => {
@@ -58,7 +63,13 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
     assert.deepEqual(types, ["ready", "pong", "started", "progress", "epochEnd", "checkpoint", "completed"]);
     const fm = await client.featureMaps([1, 12], "validation", 3);
     assert.ok(fm.maps[0]!.data instanceof Float32Array);
-    assert.deepEqual(fm.maps.map((m) => m.shape), [[1, 6, 24, 24], [1, 10]]);
+    assert.deepEqual(
+      fm.maps.map((m) => m.shape),
+      [
+        [1, 6, 24, 24],
+        [1, 10],
+      ],
+    );
     await assert.rejects(client.featureMaps([500], "validation", 0), /has no graph node 500/);
     assert.equal((await client.ping()).state, "finished");
     const exit = await client.shutdown();
@@ -118,7 +129,10 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
     assert.match(status.message!, /killed by SIGKILL/);
     assert.ok(status.logTail.some((l) => /\[parent\] run failed/.test(l)));
     // what was written is intact: whole lines, the epoch-1 checkpoint
-    const lines = fs.readFileSync(path.join(runDir, "metrics.jsonl"), "utf8").split("\n").filter((l) => l);
+    const lines = fs
+      .readFileSync(path.join(runDir, "metrics.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l);
     assert.ok(lines.length >= 11, `${lines.length} lines`);
     assert.deepEqual(metricsOf(runDir).slice(0, 11), reference.slice(0, 11));
     assert.ok(listCheckpoints(runDir).some((f) => f.endsWith("e0001-s000010.json")));
@@ -152,48 +166,52 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
     assert.ok(e2.type === "error" && /exited with code 1/.test(e2.message) && e2.logTail.some((l) => /Cannot find module/.test(l)));
   });
 
-  test("invalid messages are refused with a clear error and the trainer keeps running; losing the parent stops the run with a checkpoint", { timeout: 60_000 }, async (t) => {
-    const child = fork(TRAINER, [], { serialization: "advanced", stdio: ["ignore", "ignore", "ignore", "ipc"] });
-    t.after(() => child.kill("SIGKILL"));
-    const received: TrainerEvent[] = [];
-    const next = (pred: (e: TrainerEvent) => boolean) =>
-      new Promise<TrainerEvent>((resolve) => {
-        const seen = received.find(pred);
-        if (seen) return resolve(seen);
-        const on = (raw: unknown) => {
-          const v = validateEvent(raw);
-          if (v.ok && pred(v.value)) {
-            child.off("message", on);
-            resolve(v.value);
-          }
-        };
-        child.on("message", on);
+  test(
+    "invalid messages are refused with a clear error and the trainer keeps running; losing the parent stops the run with a checkpoint",
+    { timeout: 60_000 },
+    async (t) => {
+      const child = fork(TRAINER, [], { serialization: "advanced", stdio: ["ignore", "ignore", "ignore", "ipc"] });
+      t.after(() => child.kill("SIGKILL"));
+      const received: TrainerEvent[] = [];
+      const next = (pred: (e: TrainerEvent) => boolean) =>
+        new Promise<TrainerEvent>((resolve) => {
+          const seen = received.find(pred);
+          if (seen) return resolve(seen);
+          const on = (raw: unknown) => {
+            const v = validateEvent(raw);
+            if (v.ok && pred(v.value)) {
+              child.off("message", on);
+              resolve(v.value);
+            }
+          };
+          child.on("message", on);
+        });
+      child.on("message", (raw) => {
+        const v = validateEvent(raw);
+        assert.ok(v.ok, v.ok ? "" : v.error);
+        received.push(v.value);
       });
-    child.on("message", (raw) => {
-      const v = validateEvent(raw);
-      assert.ok(v.ok, v.ok ? "" : v.error);
-      received.push(v.value);
-    });
-    await next((e) => e.type === "ready");
-    child.send({ type: "train", model: "x" });
-    const e1 = await next((e) => e.type === "error");
-    assert.ok(e1.type === "error" && e1.phase === "request");
-    assert.equal(e1.message, 'rejected a request: unknown request type "train" (expected one of start, stop, featureMaps, ping, inspect, shutdown)');
-    child.send({ type: "start", config: { epochs: 3 } });
-    const e2 = await next((e) => e.type === "error" && e.phase === "config");
-    assert.ok(e2.type === "error");
-    assert.equal(e2.message, 'rejected a request: request "start": config.optimizer must be an object, got undefined');
-    child.send({ type: "ping", requestId: 5 });
-    assert.ok((await next((e) => e.type === "pong")).type === "pong");
-    // a run, then the parent goes away mid-training
-    child.send({ type: "start", config: config(tempDir(), { epochs: 3 }), engine: { name: "tfjs" } });
-    const started = await next((e) => e.type === "started");
-    await next((e) => e.type === "progress" && e.globalStep >= 2);
-    child.disconnect();
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    assert.equal(code, 0);
-    assert.ok(started.type === "started");
-    assert.equal(readStatus(started.runDir)?.state, "stopped");
-    assert.ok(listCheckpoints(started.runDir).length >= 1);
-  });
+      await next((e) => e.type === "ready");
+      child.send({ type: "train", model: "x" });
+      const e1 = await next((e) => e.type === "error");
+      assert.ok(e1.type === "error" && e1.phase === "request");
+      assert.equal(e1.message, 'rejected a request: unknown request type "train" (expected one of start, stop, featureMaps, ping, inspect, shutdown)');
+      child.send({ type: "start", config: { epochs: 3 } });
+      const e2 = await next((e) => e.type === "error" && e.phase === "config");
+      assert.ok(e2.type === "error");
+      assert.equal(e2.message, 'rejected a request: request "start": config.optimizer must be an object, got undefined');
+      child.send({ type: "ping", requestId: 5 });
+      assert.ok((await next((e) => e.type === "pong")).type === "pong");
+      // a run, then the parent goes away mid-training
+      child.send({ type: "start", config: config(tempDir(), { epochs: 3 }), engine: { name: "tfjs" } });
+      const started = await next((e) => e.type === "started");
+      await next((e) => e.type === "progress" && e.globalStep >= 2);
+      child.disconnect();
+      const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+      assert.equal(code, 0);
+      assert.ok(started.type === "started");
+      assert.equal(readStatus(started.runDir)?.state, "stopped");
+      assert.ok(listCheckpoints(started.runDir).length >= 1);
+    },
+  );
 });

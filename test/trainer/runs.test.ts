@@ -3,13 +3,37 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
-import { crc32, latestCheckpoint, pruneCheckpoints, readCheckpoint, writeCheckpoint, writeTensorData, type TrainingPosition } from "../../src/trainer/checkpoint";
+import {
+  crc32,
+  latestCheckpoint,
+  pruneCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+  writeTensorData,
+  type TrainingPosition,
+} from "../../src/trainer/checkpoint";
 import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runFiles";
 import { resumeCheckpoint } from "../../src/trainer/runSetup";
 import { tempDir } from "./helpers/env";
 
-const position = (epoch: number, step: number): TrainingPosition => ({ epoch, step, globalStep: epoch * 10 + step, lossSum: 1.5, correct: 3, correctTop5: 4, seen: 8, metricsLines: 5, seconds: 2 });
-const meta = (epoch: number, step: number) => ({ model: "net", reason: "epoch" as const, position: position(epoch, step), optimizer: { name: "adam", scalars: { lr: 0.001, beta1: 0.9, step: 7 } }, rng: { seed: 1, scheme: "test" } });
+const position = (epoch: number, step: number): TrainingPosition => ({
+  epoch,
+  step,
+  globalStep: epoch * 10 + step,
+  lossSum: 1.5,
+  correct: 3,
+  correctTop5: 4,
+  seen: 8,
+  metricsLines: 5,
+  seconds: 2,
+});
+const meta = (epoch: number, step: number) => ({
+  model: "net",
+  reason: "epoch" as const,
+  position: position(epoch, step),
+  optimizer: { name: "adam", scalars: { lr: 0.001, beta1: 0.9, step: 7 } },
+  rng: { seed: 1, scheme: "test" },
+});
 
 describe("runs on disk", () => {
   test("run folder names: date, time, model; never reused", () => {
@@ -39,7 +63,14 @@ describe("runs on disk", () => {
     assert.deepEqual(r.value.tensors.get("conv.weight")!.data, w);
     assert.equal(r.value.tensors.get("bn.num_batches_tracked")!.torchDtype, "int64");
     assert.deepEqual(r.value.index.position, position(1, 10));
-    assert.deepEqual(r.value.index.tensors.map((t) => [t.name, t.offset, t.length]), [["conv.weight", 0, 4], ["bn.num_batches_tracked", 4, 1], ["optimizer.conv.weight.exp_avg", 5, 4]]);
+    assert.deepEqual(
+      r.value.index.tensors.map((t) => [t.name, t.offset, t.length]),
+      [
+        ["conv.weight", 0, 4],
+        ["bn.num_batches_tracked", 4, 1],
+        ["optimizer.conv.weight.exp_avg", 5, 4],
+      ],
+    );
     // the .bin is plain little-endian float32: readable by numpy.fromfile(dtype="<f4")
     const raw = fs.readFileSync(path.join(dir, "e0001-s000010.bin"));
     assert.deepEqual(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + 16)), w);
@@ -78,10 +109,19 @@ describe("runs on disk", () => {
     const run = tempDir();
     const dir = path.join(run, "checkpoints");
     const accuracies = [0.5, 0.9, 0.7, 0.6, 0.8];
-    accuracies.forEach((accuracy, i) => writeCheckpoint(dir, { ...meta(i + 1, 10), validation: { loss: 1, accuracy } }, [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(i) }]));
+    accuracies.forEach((accuracy, i) =>
+      writeCheckpoint(dir, { ...meta(i + 1, 10), validation: { loss: 1, accuracy } }, [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(i) }]),
+    );
     const removed = pruneCheckpoints(run, 2).map((f) => path.basename(f));
     assert.deepEqual(removed, ["e0001-s000010.json", "e0003-s000010.json"]);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ["e0002-s000010.bin", "e0002-s000010.json", "e0004-s000010.bin", "e0004-s000010.json", "e0005-s000010.bin", "e0005-s000010.json"]);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [
+      "e0002-s000010.bin",
+      "e0002-s000010.json",
+      "e0004-s000010.bin",
+      "e0004-s000010.json",
+      "e0005-s000010.bin",
+      "e0005-s000010.json",
+    ]);
     assert.deepEqual(pruneCheckpoints(run, 3), []);
   });
 
@@ -95,7 +135,10 @@ describe("runs on disk", () => {
     const s = readStatus(dir)!;
     assert.equal(s.state, "failed");
     assert.equal(s.globalStep, 1);
-    assert.match(s.logTail.join("\n"), /epoch 1 started[\s\S]*\[parent\] run failed: the trainer process was killed[\s\S]*\[trainer output\] Error: out of memory/);
+    assert.match(
+      s.logTail.join("\n"),
+      /epoch 1 started[\s\S]*\[parent\] run failed: the trainer process was killed[\s\S]*\[trainer output\] Error: out of memory/,
+    );
     assert.equal(fs.readFileSync(path.join(dir, "metrics.jsonl"), "utf8"), '{"type":"step","step":1}\n');
     // a folder that vanished: no throw
     assert.doesNotThrow(() => markRunFailed(path.join(dir, "gone"), "x", []));
@@ -139,14 +182,20 @@ describe("runs on disk", () => {
     const dir = path.join(run, "checkpoints");
     writeCheckpoint(dir, meta(1, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(1) }]);
     const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
-    const temps = (d: string) => fs.readdirSync(d).filter((f) => f.includes(".tmp-")).sort();
+    const temps = (d: string) =>
+      fs
+        .readdirSync(d)
+        .filter((f) => f.includes(".tmp-"))
+        .sort();
     const leave = (d: string) => {
       fs.writeFileSync(path.join(d, `e0002-s000010.bin.tmp-${dead}`), "x");
       fs.writeFileSync(path.join(d, `e0002-s000010.json.tmp-${process.pid}`), "x");
       fs.writeFileSync(path.join(d, `status.json.tmp-${process.ppid}`), "x");
     };
     leave(dir);
-    const removed = pruneCheckpoints(run, 3).map((f) => path.basename(f)).sort();
+    const removed = pruneCheckpoints(run, 3)
+      .map((f) => path.basename(f))
+      .sort();
     assert.deepEqual(removed, [`e0002-s000010.bin.tmp-${dead}`, `e0002-s000010.json.tmp-${process.pid}`]);
     assert.deepEqual(temps(dir), [`status.json.tmp-${process.ppid}`], "the file of a live process stays");
     // on resume: the run folder and its checkpoints
@@ -167,13 +216,23 @@ describe("runs on disk", () => {
     ];
     const pieces: Uint8Array[] = [];
     const out = writeTensorData(tensors, (p) => pieces.push(p.slice()), 7);
-    assert.ok(pieces.every((p) => p.length <= 7 && p.length > 0), pieces.map((p) => p.length).join(","));
+    assert.ok(
+      pieces.every((p) => p.length <= 7 && p.length > 0),
+      pieces.map((p) => p.length).join(","),
+    );
     const all = Buffer.concat(pieces);
     const expected = Buffer.from(Float32Array.from([...tensors[0]!.data, ...tensors[1]!.data, ...tensors[2]!.data]).buffer);
     assert.deepEqual(all, expected);
     assert.equal(out.byteLength, 100);
     assert.equal(out.crc32, crc32(expected));
-    assert.deepEqual(out.entries.map((e) => [e.name, e.offset, e.length]), [["a", 0, 15], ["b", 15, 1], ["c", 16, 9]]);
+    assert.deepEqual(
+      out.entries.map((e) => [e.name, e.offset, e.length]),
+      [
+        ["a", 0, 15],
+        ["b", 15, 1],
+        ["c", 16, 9],
+      ],
+    );
     // the file written in small pieces is the file written at once, and reads back
     const dir = path.join(tempDir(), "checkpoints");
     const small = writeCheckpoint(path.join(dir, "small"), meta(1, 1), tensors, 5);
@@ -184,7 +243,9 @@ describe("runs on disk", () => {
     assert.deepEqual(r.value.tensors.get("c")!.data, tensors[2]!.data);
     assert.deepEqual(fs.readdirSync(path.join(dir, "small")).sort(), ["e0001-s000001.bin", "e0001-s000001.json"], "no temporary file left");
     // a failing write leaves no temporary file and no index
-    assert.throws(() => writeCheckpoint(path.join(dir, "bad"), meta(2, 1), [{ name: "x", kind: "parameter", shape: [1], data: null as unknown as Float32Array }]));
+    assert.throws(() =>
+      writeCheckpoint(path.join(dir, "bad"), meta(2, 1), [{ name: "x", kind: "parameter", shape: [1], data: null as unknown as Float32Array }]),
+    );
     assert.deepEqual(fs.readdirSync(path.join(dir, "bad")), []);
   });
 

@@ -37,7 +37,10 @@ describe("curves panel (headless Chromium)", { skip }, () => {
         const runs = await p.page.$$eval(".cs-run", (els) => els.map((e) => e.getAttribute("data-run")));
         assert.deepEqual(runs, [runA.info.name, runB.info.name]);
         const legend = await p.page.$$eval(".cs-chart[data-chart=loss] .u-legend .u-series th", (els) => els.map((e) => e.textContent ?? ""));
-        assert.ok(legend.some((l) => l.includes("#1 validation")), `legend: ${legend.join(" | ")}`);
+        assert.ok(
+          legend.some((l) => l.includes("#1 validation")),
+          `legend: ${legend.join(" | ")}`,
+        );
         assert.match((await p.page.textContent(".cs-header")) ?? "", /2 runs · 3,200 steps · live/);
         await p.screenshot(`curves-${theme}`);
         await assertCleanPage(p);
@@ -61,7 +64,10 @@ describe("curves panel (headless Chromium)", { skip }, () => {
       const n = Number(step);
       assert.ok(n > 600 && n < 1400, `hovering the middle reads a step near the middle (got ${step})`);
       const acc = await p.page.$$eval(".cs-chart[data-chart=accuracy] .u-legend td.u-value", (els) => els.map((e) => e.textContent ?? ""));
-      assert.ok(acc.some((v) => /%$/.test(v)), `the accuracy legend follows the cursor in percent: ${acc.join(", ")}`);
+      assert.ok(
+        acc.some((v) => /%$/.test(v)),
+        `the accuracy legend follows the cursor in percent: ${acc.join(", ")}`,
+      );
       // the read-out is the exact value at that step (not a reduced one)
       const train = await p.page.$$eval(".cs-chart[data-chart=lr] .u-legend td.u-value", (els) => els.map((e) => e.textContent ?? ""));
       const exactLr = runA.steps.lr[n - 1]!;
@@ -90,7 +96,12 @@ describe("curves panel (headless Chromium)", { skip }, () => {
       await p.page.keyboard.press("ArrowLeft");
       const smoothing = ((await p.state()) as { smoothing: number }).smoothing;
       assert.equal(smoothing, 0.59);
-      const labelled = await p.page.evaluate(() => [...document.querySelectorAll("vscode-button, vscode-checkbox, vscode-single-select, input, .cs-chart")].filter((e) => !e.getAttribute("aria-label") && !(e.textContent ?? "").trim()).length);
+      const labelled = await p.page.evaluate(
+        () =>
+          [...document.querySelectorAll("vscode-button, vscode-checkbox, vscode-single-select, input, .cs-chart")].filter(
+            (e) => !e.getAttribute("aria-label") && !(e.textContent ?? "").trim(),
+          ).length,
+      );
       assert.equal(labelled, 0, "every control has a label");
     } finally {
       await p.close();
@@ -102,7 +113,8 @@ describe("curves panel (headless Chromium)", { skip }, () => {
     try {
       const more = slice(runB, 1200, 1200, 0, 0);
       more.steps.globalStep = Float64Array.from({ length: 300 }, (_, i) => 1201 + i);
-      for (const k of ["epoch", "loss", "accuracy", "lr", "imagesPerSecond"] as const) more.steps[k] = new Float64Array(300).fill(k === "epoch" ? 4 : k === "imagesPerSecond" ? 1500 : 0.2);
+      for (const k of ["epoch", "loss", "accuracy", "lr", "imagesPerSecond"] as const)
+        more.steps[k] = new Float64Array(300).fill(k === "epoch" ? 4 : k === "imagesPerSecond" ? 1500 : 0.2);
       await p.post({ type: "append", run: runB.info.id, ...more });
       await p.page.waitForFunction(() => /3,500 steps/.test(document.querySelector(".cs-header")?.textContent ?? ""));
       // hide run A with the keyboard (its checkbox)

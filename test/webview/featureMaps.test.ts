@@ -24,9 +24,21 @@ function snapshotOf(a: ReturnType<typeof analyze>, available = true): FeatureMap
     model: a.ref,
     inputShape: inputShapeOf(a.model),
     layers: spatialLayers(a.model),
-    checkpoints: [{ id: "/runs/r1/checkpoints/e0003-s000375.json", run: "/runs/r1", runName: "r1", epoch: 3, globalStep: 375, label: "epoch 3, step 375 · r1" }],
-    dataset: { name: "imagenette", channels: 3, height: 224, width: 224, classNames: ["tench", "springer", "cassette", "chainsaw", "church", "horn", "truck", "pump", "ball", "parachute"], trainCount: 9469, validationCount: 3925 },
-    compute: available ? { available: true, reason: "" } : { available: false, reason: "Feature maps need a forward pass, which the trainer computes; it is not available in this window." },
+    checkpoints: [
+      { id: "/runs/r1/checkpoints/e0003-s000375.json", run: "/runs/r1", runName: "r1", epoch: 3, globalStep: 375, label: "epoch 3, step 375 · r1" },
+    ],
+    dataset: {
+      name: "imagenette",
+      channels: 3,
+      height: 224,
+      width: 224,
+      classNames: ["tench", "springer", "cassette", "chainsaw", "church", "horn", "truck", "pump", "ball", "parachute"],
+      trainCount: 9469,
+      validationCount: 3925,
+    },
+    compute: available
+      ? { available: true, reason: "" }
+      : { available: false, reason: "Feature maps need a forward pass, which the trainer computes; it is not available in this window." },
   };
 }
 
@@ -173,7 +185,15 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
       });
       assert.ok(Math.abs(cx / mass - 13.5) < 1.5, `centred by mass (x ${cx / mass})`);
       assert.equal(req["checkpoint"], null, "no checkpoints: the untrained model");
-      await p.post(featureMapsResult(req["requestId"] as number, (req["nodeIds"] as number[])[0]!, { shape: [1, 28, 28], data: input.tensor.data }, syntheticMaps(16, 28, 28, 4), null));
+      await p.post(
+        featureMapsResult(
+          req["requestId"] as number,
+          (req["nodeIds"] as number[])[0]!,
+          { shape: [1, 28, 28], data: input.tensor.data },
+          syntheticMaps(16, 28, 28, 4),
+          null,
+        ),
+      );
       await p.page.waitForFunction(() => document.querySelectorAll(".cs-tile").length === 16);
       await p.screenshot("featureMaps-drawing-light");
       assert.deepEqual(await p.cspViolations(), []);

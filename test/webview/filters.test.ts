@@ -21,7 +21,9 @@ function snapshot(available = true): FiltersToWebview {
     type: "snapshot",
     model: resnet.ref,
     layers,
-    checkpoints: available ? [{ id: "/runs/r1/checkpoints/e0001-s000100.json", run: "/runs/r1", runName: "r1", epoch: 1, globalStep: 100, label: "epoch 1, step 100 · r1" }] : [],
+    checkpoints: available
+      ? [{ id: "/runs/r1/checkpoints/e0001-s000100.json", run: "/runs/r1", runName: "r1", epoch: 1, globalStep: 100, label: "epoch 1, step 100 · r1" }]
+      : [],
     weights: available ? { available: true, reason: "" } : { available: false, reason: "No checkpoint of this model yet: train it to see its filters." },
   };
 }

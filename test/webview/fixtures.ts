@@ -76,7 +76,18 @@ export function syntheticRun(name: string, steps: number, perEpoch: number, seed
     ep.lr[e] = st.lr[g - 1]!;
   }
   return {
-    info: { id: `/runs/${name}`, name, status, model: "ourCnn", dataset: "mnist-sample", epochs: epochs || 1, stepsPerEpoch: perEpoch, batchSize: 64, optimizer: "adam", lr },
+    info: {
+      id: `/runs/${name}`,
+      name,
+      status,
+      model: "ourCnn",
+      dataset: "mnist-sample",
+      epochs: epochs || 1,
+      stepsPerEpoch: perEpoch,
+      batchSize: 64,
+      optimizer: "adam",
+      lr,
+    },
     steps: st,
     epochs: ep,
   };
@@ -87,7 +98,14 @@ export function slice(run: RunData, from: number, to: number, epochFrom: number,
   const s = run.steps;
   const e = run.epochs;
   return {
-    steps: { globalStep: s.globalStep.slice(from, to), epoch: s.epoch.slice(from, to), loss: s.loss.slice(from, to), accuracy: s.accuracy.slice(from, to), lr: s.lr.slice(from, to), imagesPerSecond: s.imagesPerSecond.slice(from, to) },
+    steps: {
+      globalStep: s.globalStep.slice(from, to),
+      epoch: s.epoch.slice(from, to),
+      loss: s.loss.slice(from, to),
+      accuracy: s.accuracy.slice(from, to),
+      lr: s.lr.slice(from, to),
+      imagesPerSecond: s.imagesPerSecond.slice(from, to),
+    },
     epochs: {
       epoch: e.epoch.slice(epochFrom, epochTo),
       globalStep: e.globalStep.slice(epochFrom, epochTo),

@@ -51,7 +51,14 @@ function brokenSnapshot(): GraphSnapshot {
   const r = new Analyzer().analyzeFile(file);
   const m = r.models[0]!;
   const diagnostics = diagnosticViews(r.diagnostics);
-  return { type: "snapshot", model: { uri: `file://${file}`, file, model: m.name }, models: [m.name], graph: graphViewOf(m, diagnostics), diagnostics, message: "1 error in the file: the graph stops at the first one." };
+  return {
+    type: "snapshot",
+    model: { uri: `file://${file}`, file, model: m.name },
+    models: [m.name],
+    graph: graphViewOf(m, diagnostics),
+    diagnostics,
+    message: "1 error in the file: the graph stops at the first one.",
+  };
 }
 
 describe("graph view (no browser)", () => {
@@ -146,7 +153,7 @@ describe("graph panel (headless Chromium)", { skip }, () => {
       await p.page.keyboard.press("Enter");
       const open = await p.waitForPosted("openSource");
       assert.ok(validateGraphToHost(open).ok);
-      const loc = (open["location"] as { file: string; range: { start: { line: number } } });
+      const loc = open["location"] as { file: string; range: { start: { line: number } } };
       assert.equal(loc.file, resnet.ref.file);
       assert.equal(loc.range.start.line, resnet.model.graph[1]!.location!.range.start.line);
       // a click too
@@ -182,7 +189,14 @@ describe("graph panel (headless Chromium)", { skip }, () => {
     const p = await session.open("graph", "dark");
     try {
       await p.waitForPosted("ready");
-      await p.post({ type: "snapshot", model: resnet.ref, models: ["resnet34"], graph: null, diagnostics: [], message: 'There is no model "resnet18" in this file; it has resnet34.' });
+      await p.post({
+        type: "snapshot",
+        model: resnet.ref,
+        models: ["resnet34"],
+        graph: null,
+        diagnostics: [],
+        message: 'There is no model "resnet18" in this file; it has resnet34.',
+      });
       await p.page.waitForSelector(".cs-notice");
       assert.match((await p.page.textContent(".cs-notice")) ?? "", /no model "resnet18"/);
     } finally {

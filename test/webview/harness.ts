@@ -27,7 +27,15 @@ export const ROOT = path.resolve(__dirname, "../../..");
 export const SCREENSHOTS = path.join(ROOT, "out", "screenshots", "webview");
 
 const CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"];
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 function findChromium(): string | null {
   return CANDIDATES.find((p) => fs.existsSync(p)) ?? null;
@@ -44,9 +52,12 @@ function sleep(ms: number): void {
 export function ensureChromium(): { path: string } | { skip: string } {
   const found = findChromium();
   if (found) return { path: found };
-  if (process.env["CNN_STUDIO_NO_CHROMIUM_INSTALL"]) return { skip: "Chromium is not installed (and CNN_STUDIO_NO_CHROMIUM_INSTALL is set): apt-get install chromium" };
+  if (process.env["CNN_STUDIO_NO_CHROMIUM_INSTALL"])
+    return { skip: "Chromium is not installed (and CNN_STUDIO_NO_CHROMIUM_INSTALL is set): apt-get install chromium" };
   if (process.platform !== "linux" || typeof process.getuid !== "function" || process.getuid() !== 0 || !fs.existsSync("/usr/bin/apt-get")) {
-    return { skip: "Chromium is not installed and this is not a root Debian machine: install Debian's chromium (apt-get install chromium) to run the webview tests" };
+    return {
+      skip: "Chromium is not installed and this is not a root Debian machine: install Debian's chromium (apt-get install chromium) to run the webview tests",
+    };
   }
   const lock = path.join(os.tmpdir(), "cnn-studio-chromium-install.lock");
   const deadline = Date.now() + 10 * 60_000;
@@ -103,7 +114,13 @@ export async function startServer(): Promise<Server> {
     }
     const f = /^\/dist\/webview\/([\w.-]+)$/.exec(url.pathname);
     if (f && fs.existsSync(path.join(dist, f[1]!))) {
-      const type = f[1]!.endsWith(".js") ? "text/javascript" : f[1]!.endsWith(".css") ? "text/css" : f[1]!.endsWith(".map") ? "application/json" : "application/octet-stream";
+      const type = f[1]!.endsWith(".js")
+        ? "text/javascript"
+        : f[1]!.endsWith(".css")
+          ? "text/css"
+          : f[1]!.endsWith(".map")
+            ? "application/json"
+            : "application/octet-stream";
       res.writeHead(200, { "content-type": type });
       res.end(fs.readFileSync(path.join(dist, f[1]!)));
       return;
@@ -230,8 +247,18 @@ function pageSetup(arg: { className: string; kind: string; vars: Record<string, 
   }
 }
 
-export async function openPanel(browser: Browser, server: Server, panel: WebviewName, theme: ThemeName, opts: { width?: number; height?: number; state?: unknown } = {}): Promise<PanelPage> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1200, height: opts.height ?? 860 }, deviceScaleFactor: 1, colorScheme: theme === "light" ? "light" : "dark" });
+export async function openPanel(
+  browser: Browser,
+  server: Server,
+  panel: WebviewName,
+  theme: ThemeName,
+  opts: { width?: number; height?: number; state?: unknown } = {},
+): Promise<PanelPage> {
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1200, height: opts.height ?? 860 },
+    deviceScaleFactor: 1,
+    colorScheme: theme === "light" ? "light" : "dark",
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   const blocked: string[] = [];
@@ -253,9 +280,17 @@ export async function openPanel(browser: Browser, server: Server, panel: Webview
     page,
     errors,
     blocked,
-    posted: async () => decode(await page.evaluate(() => ((window as unknown as { __cs: { typed(v: unknown): unknown; rec: { posted: unknown[] } } }).__cs.typed((window as unknown as { __cs: { rec: { posted: unknown[] } } }).__cs.rec.posted)))) as Record<string, unknown>[],
+    posted: async () =>
+      decode(
+        await page.evaluate(() =>
+          (window as unknown as { __cs: { typed(v: unknown): unknown; rec: { posted: unknown[] } } }).__cs.typed(
+            (window as unknown as { __cs: { rec: { posted: unknown[] } } }).__cs.rec.posted,
+          ),
+        ),
+      ) as Record<string, unknown>[],
     state: () => page.evaluate(() => (window as unknown as { __cs: { rec: { state: unknown } } }).__cs.rec.state),
-    cspViolations: () => page.evaluate(() => (window as unknown as { __cs: { rec: { csp: { directive: string; blocked: string; sample: string }[] } } }).__cs.rec.csp),
+    cspViolations: () =>
+      page.evaluate(() => (window as unknown as { __cs: { rec: { csp: { directive: string; blocked: string; sample: string }[] } } }).__cs.rec.csp),
     post: async (msg) => {
       await page.evaluate((m) => {
         const cs = (window as unknown as { __cs: { untyped(v: unknown): unknown } }).__cs;
@@ -264,7 +299,8 @@ export async function openPanel(browser: Browser, server: Server, panel: Webview
     },
     waitForPosted: async (type, count = 1) => {
       await page.waitForFunction(
-        ([ty, n]) => (window as unknown as { __cs: { rec: { posted: { type?: string }[] } } }).__cs.rec.posted.filter((m) => m.type === ty).length >= (n as number),
+        ([ty, n]) =>
+          (window as unknown as { __cs: { rec: { posted: { type?: string }[] } } }).__cs.rec.posted.filter((m) => m.type === ty).length >= (n as number),
         [type, count] as const,
         { timeout: 10_000 },
       );
@@ -286,7 +322,9 @@ export async function openPanel(browser: Browser, server: Server, panel: Webview
  * For a describe block: one browser and one page server shared by its tests (started before them,
  * closed after them), and `open`, which opens a panel there (see `openPanel`).
  */
-export function panelSession(chromium: { path: string } | { skip: string }): { open(panel: WebviewName, theme: ThemeName, opts?: { width?: number; height?: number; state?: unknown }): Promise<PanelPage> } {
+export function panelSession(chromium: { path: string } | { skip: string }): {
+  open(panel: WebviewName, theme: ThemeName, opts?: { width?: number; height?: number; state?: unknown }): Promise<PanelPage>;
+} {
   let browser: Browser;
   let server: Server;
   before(async () => {
@@ -336,7 +374,8 @@ export function unexpectedErrors(errors: readonly string[]): string[] {
  */
 export async function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const sel = "vscode-button, vscode-checkbox, vscode-single-select, vscode-textfield, input, select, button, [role=button], [role=slider], [role=gridcell], [tabindex='0']";
+    const sel =
+      "vscode-button, vscode-checkbox, vscode-single-select, vscode-textfield, input, select, button, [role=button], [role=slider], [role=gridcell], [tabindex='0']";
     return [...document.querySelectorAll(sel)]
       .filter((e) => !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby") && !(e.textContent ?? "").trim())
       .map((e) => `${e.getAttribute("class") ?? ""}|${e.getAttribute("data-key") ?? ""}`);

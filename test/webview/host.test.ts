@@ -41,7 +41,15 @@ let checkpoint = "";
 function analysisOf(uri: string): AnalysisResult {
   const file = uri.replace(/^file:\/\//, "");
   const r = new Analyzer().analyzeFile(file);
-  return { uri, file, version: null, isModelFile: true, models: r.models.map((m) => ({ ...m, edges: [] })), diagnostics: r.diagnostics, dependencies: r.dependencies };
+  return {
+    uri,
+    file,
+    version: null,
+    isModelFile: true,
+    models: r.models.map((m) => ({ ...m, edges: [] })),
+    diagnostics: r.diagnostics,
+    dependencies: r.dependencies,
+  };
 }
 
 function services(extra: Partial<Services> = {}): Services {
@@ -68,8 +76,32 @@ before(() => {
   const run = new RunFiles(runDir);
   run.writeConfig({ file: MNIST, model: "ourCnn", dataset: { kind: "mnist-sample" }, epochs: 2, batchSize: 64, optimizer: { name: "adam", lr: 0.001 } });
   for (let g = 1; g <= 10; g++) {
-    run.appendMetrics({ type: "step", epoch: g <= 5 ? 1 : 2, step: ((g - 1) % 5) + 1, globalStep: g, loss: g === 3 ? NaN : 2 / g, accuracy: g / 10, lr: 0.001, imagesPerSecond: 1000 + g, time: new Date().toISOString() });
-    if (g === 5) run.appendMetrics({ type: "epoch", epoch: 1, epochs: 2, trainLoss: 0.9, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.45, trainTop5: null, valTop5: null, lr: 0.001, seconds: 3, time: new Date().toISOString() });
+    run.appendMetrics({
+      type: "step",
+      epoch: g <= 5 ? 1 : 2,
+      step: ((g - 1) % 5) + 1,
+      globalStep: g,
+      loss: g === 3 ? NaN : 2 / g,
+      accuracy: g / 10,
+      lr: 0.001,
+      imagesPerSecond: 1000 + g,
+      time: new Date().toISOString(),
+    });
+    if (g === 5)
+      run.appendMetrics({
+        type: "epoch",
+        epoch: 1,
+        epochs: 2,
+        trainLoss: 0.9,
+        trainAccuracy: 0.5,
+        valLoss: 1,
+        valAccuracy: 0.45,
+        trainTop5: null,
+        valTop5: null,
+        lr: 0.001,
+        seconds: 3,
+        time: new Date().toISOString(),
+      });
   }
   run.status({ state: "running", epoch: 2, step: 5, globalStep: 10, message: null });
   const weight = Float32Array.from({ length: 16 * 1 * 3 * 3 }, (_, i) => (i - 72) / 100);
@@ -107,8 +139,14 @@ describe("panel hosts (fake vscode)", () => {
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(p.webview.html)?.[1] ?? "";
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp.replace(/&#39;/g, "'"))?.[1];
     assert.ok(nonce && nonce.length >= 32, `a nonce in: ${csp}`);
-    assert.match(csp.replace(/&#39;/g, "'"), new RegExp(`^default-src 'none'; script-src 'nonce-${nonce}'; style-src ${CSP_SOURCE.replace(/[*.+]/g, "\\$&")} 'nonce-`));
-    assert.match(p.webview.html, new RegExp(`<script nonce="${nonce}" src="https://file%2B.vscode-resource.vscode-cdn.net${path.join(EXT, "dist", "webview", "curves.js")}"></script>`));
+    assert.match(
+      csp.replace(/&#39;/g, "'"),
+      new RegExp(`^default-src 'none'; script-src 'nonce-${nonce}'; style-src ${CSP_SOURCE.replace(/[*.+]/g, "\\$&")} 'nonce-`),
+    );
+    assert.match(
+      p.webview.html,
+      new RegExp(`<script nonce="${nonce}" src="https://file%2B.vscode-resource.vscode-cdn.net${path.join(EXT, "dist", "webview", "curves.js")}"></script>`),
+    );
     assert.doesNotMatch(p.webview.html, /(src|href)="(?!https:\/\/file%2B\.vscode-resource\.vscode-cdn\.net\/)/, "no remote resources");
 
     assert.equal(p.posted.length, 0, "nothing before ready");
@@ -127,7 +165,17 @@ describe("panel hosts (fake vscode)", () => {
     assert.deepEqual([...run.epochs.globalStep], [5], "the epoch sits at its last step");
 
     // the trainer appends; the panel polls metrics.jsonl (every second)
-    new RunFiles(runDir).appendMetrics({ type: "step", epoch: 2, step: 1, globalStep: 11, loss: 0.1, accuracy: 0.9, lr: 0.001, imagesPerSecond: 999, time: "" });
+    new RunFiles(runDir).appendMetrics({
+      type: "step",
+      epoch: 2,
+      step: 1,
+      globalStep: 11,
+      loss: 0.1,
+      accuracy: 0.9,
+      lr: 0.001,
+      imagesPerSecond: 999,
+      time: "",
+    });
     const deadline = Date.now() + 4000;
     while (messages(p, "append").length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const append = messages(p, "append")[0];
@@ -143,7 +191,10 @@ describe("panel hosts (fake vscode)", () => {
 
     // an invalid message is ignored and logged
     await p.receive({ type: "exportPng", suggestedName: 3 });
-    assert.ok(fake.logs.some((l) => /ignored a message from the webview: .*exportPng.*suggestedName must be a string/.test(l)), fake.logs.join("\n"));
+    assert.ok(
+      fake.logs.some((l) => /ignored a message from the webview: .*exportPng.*suggestedName must be a string/.test(l)),
+      fake.logs.join("\n"),
+    );
 
     // opening again reveals the same panel and adds runs
     const before = fake.panels.length;
@@ -159,7 +210,11 @@ describe("panel hosts (fake vscode)", () => {
       tensors: {
         featureMaps: async (q) => {
           calls.push(q);
-          return { input: { shape: [1, 28, 28], data: new Float32Array(784) }, label: 7, maps: q.nodeIds.map((nodeId) => ({ nodeId, tensor: { shape: [16, 28, 28], data: new Float32Array(16 * 784) } })) };
+          return {
+            input: { shape: [1, 28, 28], data: new Float32Array(784) },
+            label: 7,
+            maps: q.nodeIds.map((nodeId) => ({ nodeId, tensor: { shape: [16, 28, 28], data: new Float32Array(16 * 784) } })),
+          };
         },
       },
     });
@@ -174,7 +229,10 @@ describe("panel hosts (fake vscode)", () => {
       snap.value.layers.map((l) => l.label),
       ["input", "conv1", "relu1", "pool1", "conv2", "relu2", "pool2"],
     );
-    assert.deepEqual(snap.value.checkpoints.map((c) => [c.id, c.epoch, c.globalStep]), [[checkpoint, 1, 5]]);
+    assert.deepEqual(
+      snap.value.checkpoints.map((c) => [c.id, c.epoch, c.globalStep]),
+      [[checkpoint, 1, 5]],
+    );
     assert.equal(snap.value.compute.available, true);
     await p.receive({ type: "compute", requestId: 4, checkpoint, input: { kind: "sample", split: "validation", index: 2 }, nodeIds: [1] });
     assert.equal(calls.length, 1);
@@ -201,10 +259,13 @@ describe("panel hosts (fake vscode)", () => {
     await p.receive({ type: "ready" });
     const snap = validateFiltersToWebview(messages(p, "snapshot")[0]);
     assert.ok(snap.ok && snap.value.type === "snapshot");
-    assert.deepEqual(snap.value.layers.map((l) => [l.label, l.weightShape, l.firstLayer]), [
-      ["conv1", [16, 1, 3, 3], true],
-      ["conv2", [32, 16, 3, 3], false],
-    ]);
+    assert.deepEqual(
+      snap.value.layers.map((l) => [l.label, l.weightShape, l.firstLayer]),
+      [
+        ["conv1", [16, 1, 3, 3], true],
+        ["conv2", [32, 16, 3, 3], false],
+      ],
+    );
     assert.equal(snap.value.weights.available, true);
     await p.receive({ type: "requestWeights", requestId: 1, checkpoint, nodeId: snap.value.layers[0]!.nodeId });
     const w = messages(p, "weights")[0] as { weight: { shape: number[]; data: Float32Array } };
@@ -221,7 +282,8 @@ describe("panel hosts (fake vscode)", () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-outside-"));
     const secret = path.join(outside, "secret.bin");
     fs.writeFileSync(secret, Buffer.from(Float32Array.from({ length: 144 }, (_, i) => i + 0.5).buffer));
-    const index = (bin: string, tensors: object[]) => JSON.stringify({ format: "cnn-studio-checkpoint", version: 1, model: "ourCnn", bin, position: { epoch: 9, globalStep: 90 }, tensors });
+    const index = (bin: string, tensors: object[]) =>
+      JSON.stringify({ format: "cnn-studio-checkpoint", version: 1, model: "ourCnn", bin, position: { epoch: 9, globalStep: 90 }, tensors });
     const conv1 = { name: "conv1.weight", shape: [16, 1, 3, 3], offset: 0, length: 144 };
     // an index outside every run folder, naming the secret by its absolute path
     const stray = path.join(outside, "e0001-s000001.json");
@@ -236,10 +298,20 @@ describe("panel hosts (fake vscode)", () => {
     fs.writeFileSync(path.join(cdir, "e0009-s000002.json"), index("link.bin", [conv1]));
     fs.writeFileSync(path.join(cdir, "e0009-s000003.bin"), Buffer.alloc(16));
     const huge = path.join(cdir, "e0009-s000003.json");
-    fs.writeFileSync(huge, index("e0009-s000003.bin", [{ name: "conv1.weight", shape: [25_000_000], offset: 0, length: 25_000_000 }, { ...conv1, name: "conv2.weight", offset: 1e9 }]));
+    fs.writeFileSync(
+      huge,
+      index("e0009-s000003.bin", [
+        { name: "conv1.weight", shape: [25_000_000], offset: 0, length: 25_000_000 },
+        { ...conv1, name: "conv2.weight", offset: 1e9 },
+      ]),
+    );
     try {
       const listed = await listCheckpoints(runsDir, MNIST, "ourCnn");
-      assert.deepEqual(listed.map((c) => c.id), [huge, checkpoint], "no index whose data lies outside its run folder");
+      assert.deepEqual(
+        listed.map((c) => c.id),
+        [huge, checkpoint],
+        "no index whose data lies outside its run folder",
+      );
       await assert.rejects(readCheckpointTensor(listed[0]!, "conv1.weight"), /lies beyond the end of e0009-s000003\.bin \(16 bytes\)/);
       await assert.rejects(readCheckpointTensor(listed[0]!, "conv2.weight"), /lies beyond the end/);
 
@@ -251,11 +323,18 @@ describe("panel hosts (fake vscode)", () => {
       const snap = validateFiltersToWebview(messages(p, "snapshot")[0]);
       assert.ok(snap.ok && snap.value.type === "snapshot");
       const nodeId = snap.value.layers[0]!.nodeId;
-      for (const [requestId, named] of [[1, stray], [2, path.join(cdir, "e0009-s000001.json")], [3, path.join(cdir, "e0009-s000002.json")]] as const) {
+      for (const [requestId, named] of [
+        [1, stray],
+        [2, path.join(cdir, "e0009-s000001.json")],
+        [3, path.join(cdir, "e0009-s000002.json")],
+      ] as const) {
         await p.receive({ type: "requestWeights", requestId, checkpoint: named, nodeId });
       }
       assert.equal(messages(p, "weights").length, 0, "no weights from an unlisted checkpoint");
-      assert.deepEqual(messages(p, "requestFailed").map((m) => m["requestId"]), [1, 2, 3]);
+      assert.deepEqual(
+        messages(p, "requestFailed").map((m) => m["requestId"]),
+        [1, 2, 3],
+      );
       assert.match(String(messages(p, "requestFailed")[0]?.["message"]), /is not one of the checkpoints listed for ourCnn/);
       await p.receive({ type: "requestWeights", requestId: 4, checkpoint: huge, nodeId });
       assert.match(String(messages(p, "requestFailed")[3]?.["message"]), /lies beyond the end/);
@@ -294,7 +373,14 @@ describe("panel hosts (fake vscode)", () => {
     assert.ok(snap.ok && snap.value.type === "snapshot");
     assert.equal(snap.value.gradients.available, false);
     assert.ok(snap.value.layers.every((l) => l.receptiveField !== null));
-    await p.receive({ type: "requestInputGradient", requestId: 9, checkpoint: null, input: { kind: "sample", split: "validation", index: 0 }, nodeId: 5, unit: { channel: null, y: 3, x: 3 } });
+    await p.receive({
+      type: "requestInputGradient",
+      requestId: 9,
+      checkpoint: null,
+      input: { kind: "sample", split: "validation", index: 0 },
+      nodeId: 5,
+      unit: { channel: null, y: 3, x: 3 },
+    });
     assert.match(String(messages(p, "requestFailed")[0]?.["message"]), /input gradients/);
     p.dispose();
   });
@@ -319,9 +405,17 @@ describe("panel hosts (fake vscode)", () => {
 
   it("restores every panel kind from its saved webview state", async () => {
     panels.registerPanelSerializers(context as never, services());
-    assert.deepEqual([...fake.serializers.keys()].sort(), ["cnnStudio.curves", "cnnStudio.featureMaps", "cnnStudio.filters", "cnnStudio.graph", "cnnStudio.receptiveField"]);
+    assert.deepEqual([...fake.serializers.keys()].sort(), [
+      "cnnStudio.curves",
+      "cnnStudio.featureMaps",
+      "cnnStudio.filters",
+      "cnnStudio.graph",
+      "cnnStudio.receptiveField",
+    ]);
     const restored = makePanel("cnnStudio.graph", "old", {});
-    await fake.serializers.get("cnnStudio.graph")!.deserializeWebviewPanel(restored, { restore: { model: { uri: uriOf(RESNET), file: RESNET, model: "resnet34" }, runs: null }, collapsed: {} });
+    await fake.serializers
+      .get("cnnStudio.graph")!
+      .deserializeWebviewPanel(restored, { restore: { model: { uri: uriOf(RESNET), file: RESNET, model: "resnet34" }, runs: null }, collapsed: {} });
     assert.match(restored.webview.html, /Content-Security-Policy/);
     await restored.receive({ type: "ready" });
     assert.equal((messages(restored, "snapshot")[0] as { model: { model: string } }).model.model, "resnet34");

@@ -39,4 +39,7 @@ export interface PageWindow {
 
 export type PageEventConstructor = new (type: string) => PageEvent;
 
-export type PageMutationObserver = new (f: () => void) => { observe(target: unknown, options: { childList: boolean; subtree: boolean }): void; disconnect(): void };
+export type PageMutationObserver = new (f: () => void) => {
+  observe(target: unknown, options: { childList: boolean; subtree: boolean }): void;
+  disconnect(): void;
+};

@@ -23,8 +23,12 @@ function snapshot(featureMaps: boolean, gradients: boolean): ReceptiveFieldSnaps
     layers: spatialLayers(resnet.model),
     checkpoints: [],
     dataset: null,
-    featureMaps: featureMaps ? { available: true, reason: "" } : { available: false, reason: "Feature maps need a forward pass, which the trainer computes; it is not available in this window." },
-    gradients: gradients ? { available: true, reason: "" } : { available: false, reason: "The effective receptive field needs input gradients, which the trainer computes; it is not available in this window." },
+    featureMaps: featureMaps
+      ? { available: true, reason: "" }
+      : { available: false, reason: "Feature maps need a forward pass, which the trainer computes; it is not available in this window." },
+    gradients: gradients
+      ? { available: true, reason: "" }
+      : { available: false, reason: "The effective receptive field needs input gradients, which the trainer computes; it is not available in this window." },
   };
 }
 
@@ -115,11 +119,22 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
       const rf = layer.receptiveField!;
       const cy = rf.start[0] + unit.y * rf.jump[0];
       const cx = rf.start[1] + unit.x * rf.jump[1];
-      await p.post({ type: "inputGradient", requestId: g["requestId"], nodeId, unit, checkpoint: null, input: syntheticImage(224, 224), gradient: syntheticGradient(3, 224, 224, cy, cx, rf.size[0] / 6) });
+      await p.post({
+        type: "inputGradient",
+        requestId: g["requestId"],
+        nodeId,
+        unit,
+        checkpoint: null,
+        input: syntheticImage(224, 224),
+        gradient: syntheticGradient(3, 224, 224, cy, cx, rf.size[0] / 6),
+      });
       await p.page.waitForFunction(() => /95% of the gradient/.test(document.querySelector(".cs-erf-body + .cs-caption")?.textContent ?? ""));
       const caption = (await p.page.textContent(".cs-erf-body + .cs-caption")) ?? "";
       const size = Number(/in (\d+)×\d+ px/.exec(caption)?.[1]);
-      assert.ok(size > rf.size[0] / 4 && size < rf.size[0], `the effective field (${size} px) is smaller than the theoretical one (${rf.size[0]} px): ${caption}`);
+      assert.ok(
+        size > rf.size[0] / 4 && size < rf.size[0],
+        `the effective field (${size} px) is smaller than the theoretical one (${rf.size[0]} px): ${caption}`,
+      );
       await p.screenshot("receptiveField-effective-dark");
       const ink = await canvasInk(p.page, ".cs-erf-body canvas");
       assert.ok(ink > 0.01, `the effective field is drawn (${ink})`);

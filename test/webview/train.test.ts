@@ -39,7 +39,22 @@ describe("Train view (headless Chromium)", { skip }, () => {
       const p = await loaded(theme);
       try {
         const labels = await p.page.$$eval("vscode-label", (els) => els.filter((e) => !e.closest("[hidden]")).map((e) => e.textContent ?? ""));
-        assert.deepEqual(labels, ["Model", "Dataset", "Epochs", "Batch size", "Optimizer", "Learning rate", "Momentum", "Weight decay", "Learning-rate schedule", "Step size (epochs)", "Gamma", "Random crop padding (pixels, 0 = off)", "Seed", "Backend"]);
+        assert.deepEqual(labels, [
+          "Model",
+          "Dataset",
+          "Epochs",
+          "Batch size",
+          "Optimizer",
+          "Learning rate",
+          "Momentum",
+          "Weight decay",
+          "Learning-rate schedule",
+          "Step size (epochs)",
+          "Gamma",
+          "Random crop padding (pixels, 0 = off)",
+          "Seed",
+          "Backend",
+        ]);
         assert.equal(await p.page.getAttribute("#epochs", "type"), "number");
         assert.equal(await p.page.getAttribute("#epochs", "max"), "10000", "the table's limit");
         assert.equal(await p.page.$eval("#lr", (e) => (e as unknown as { value: string }).value), "0.01");
@@ -62,7 +77,9 @@ describe("Train view (headless Chromium)", { skip }, () => {
       // typing in a field sends the form to the host for checking (as the e2e test types 1 epoch)
       await p.page.fill("#epochs input", "1");
       await p.page.waitForFunction(() =>
-        (window as unknown as { __cs: { rec: { posted: { type?: string; state?: { epochs?: string } }[] } } }).__cs.rec.posted.some((m) => m.type === "change" && m.state?.epochs === "1"),
+        (window as unknown as { __cs: { rec: { posted: { type?: string; state?: { epochs?: string } }[] } } }).__cs.rec.posted.some(
+          (m) => m.type === "change" && m.state?.epochs === "1",
+        ),
       );
       await p.page.click("#start");
       const startMsg = await p.waitForPosted("start");
@@ -82,7 +99,10 @@ describe("Train view (headless Chromium)", { skip }, () => {
 
       await p.post({ type: "status", text: "Training lenet", kind: "nope", detail: "", training: true, canStart: true, hasRun: true });
       const log = await p.waitForPosted("log");
-      assert.match(String(log["message"]), /ignored a message from the host: train host→webview message "status"\.kind must be one of "info", "warning", "error", got "nope"/);
+      assert.match(
+        String(log["message"]),
+        /ignored a message from the host: train host→webview message "status"\.kind must be one of "info", "warning", "error", got "nope"/,
+      );
       assert.equal(await p.page.isVisible("#stop"), false, "the bad message changed nothing");
       await p.post({ type: "status", text: "Training lenet: epoch 1/5", kind: "info", detail: "backend wasm", training: true, canStart: true, hasRun: true });
       await p.page.waitForSelector("#stop", { state: "visible" });

@@ -37,9 +37,21 @@ const MNIST = path.join(ROOT, "examples", "mnist-cnn.ts");
 function openView(): { panel: FakePanel; started: unknown[]; stopped: number[] } {
   const uri = Uri.file(MNIST);
   const r = new Analyzer().analyzeFile(MNIST);
-  const result = { uri: uri.toString(), file: MNIST, version: null, isModelFile: true, models: r.models.map((m) => ({ ...m, edges: [] })), diagnostics: r.diagnostics, dependencies: r.dependencies };
+  const result = {
+    uri: uri.toString(),
+    file: MNIST,
+    version: null,
+    isModelFile: true,
+    models: r.models.map((m) => ({ ...m, edges: [] })),
+    diagnostics: r.diagnostics,
+    dependencies: r.dependencies,
+  };
   const saved = new Map<string, unknown>();
-  const context = { extensionUri: Uri.file(EXT), globalStorageUri: Uri.file(path.join(EXT, "storage")), workspaceState: { get: (k: string) => saved.get(k), update: async (k: string, v: unknown) => void saved.set(k, v) } };
+  const context = {
+    extensionUri: Uri.file(EXT),
+    globalStorageUri: Uri.file(path.join(EXT, "storage")),
+    workspaceState: { get: (k: string) => saved.get(k), update: async (k: string, v: unknown) => void saved.set(k, v) },
+  };
   const store = { onDidChange: new Emitter<void>().event, entries: () => [{ uri, result }], ensureScanned: async () => {}, refreshFile: async () => {} };
   const started: unknown[] = [];
   const stopped: number[] = [];
@@ -59,7 +71,8 @@ function openView(): { panel: FakePanel; started: unknown[]; stopped: number[] }
   return { panel, started, stopped };
 }
 
-const posted = (p: FakePanel, type: TrainToWebview["type"]): Record<string, unknown>[] => (p.posted as Record<string, unknown>[]).filter((m) => m["type"] === type);
+const posted = (p: FakePanel, type: TrainToWebview["type"]): Record<string, unknown>[] =>
+  (p.posted as Record<string, unknown>[]).filter((m) => m["type"] === type);
 
 describe("Train view host (fake vscode)", () => {
   it("loads dist/webview/train.js under the panels' nonce-only CSP: no extension-wide script source, no inline styles", () => {
@@ -79,7 +92,10 @@ describe("Train view host (fake vscode)", () => {
     assert.ok(!scriptSrc.includes(CSP_SOURCE), "no cspSource in script-src");
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.match(styleSrc, /^https:\/\/\*\.vscode-cdn\.net 'nonce-/);
-    assert.match(html, new RegExp(`<script nonce="[^"]+" src="https://file%2B.vscode-resource.vscode-cdn.net${path.join(EXT, "dist", "webview", "train.js")}"></script>`));
+    assert.match(
+      html,
+      new RegExp(`<script nonce="[^"]+" src="https://file%2B.vscode-resource.vscode-cdn.net${path.join(EXT, "dist", "webview", "train.js")}"></script>`),
+    );
     assert.doesNotMatch(html, /<style|style="|bundled\.js|vscode-elements\.js|node_modules/, "no inline style, no whole vscode-elements bundle");
     assert.equal((html.match(/<script/g) ?? []).length, 1, "one script, no inline one");
   });

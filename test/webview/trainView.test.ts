@@ -99,7 +99,7 @@ describe("Train view (Chromium)", { skip: "skip" in chromium ? chromium.skip : f
     // the nonce'd <style> applies, the components are defined and styled (constructed stylesheets)
     assert.equal(await page.evaluate("getComputedStyle(document.body).paddingLeft"), "12px");
     assert.equal(await page.evaluate("!!customElements.get('vscode-textfield') && !!customElements.get('vscode-single-select')"), true);
-    assert.ok((await page.evaluate("document.getElementById('epochs').shadowRoot.adoptedStyleSheets.length")) as number > 0);
+    assert.ok(((await page.evaluate("document.getElementById('epochs').shadowRoot.adoptedStyleSheets.length")) as number) > 0);
     const ready = ((await page.evaluate("window.__posted")) as { type: string; state: Record<string, unknown> }[]).find((m) => m.type === "ready")!;
     assert.match(String(ready.state["epochs"]), /^\d+$/, "the form's values are read from the upgraded elements");
     await page.close();

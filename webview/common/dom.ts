@@ -38,7 +38,11 @@ function append(el: Element, children: Child[]): void {
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number | undefined> = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+export function s<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | undefined> = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, String(v));
   append(el, children);
@@ -62,7 +66,12 @@ export function liveRegion(): HTMLElement {
 
 /** A notice: "not available", an error, or a hint. */
 export function notice(kind: "info" | "warning" | "error", title: string, body?: string): HTMLElement {
-  return h("div", { class: `cs-notice cs-notice-${kind}`, attrs: { role: kind === "error" ? "alert" : "note" } }, h("strong", { text: title }), body ? h("p", { text: body }) : null);
+  return h(
+    "div",
+    { class: `cs-notice cs-notice-${kind}`, attrs: { role: kind === "error" ? "alert" : "note" } },
+    h("strong", { text: title }),
+    body ? h("p", { text: body }) : null,
+  );
 }
 
 /** The app root (`<main id="app">`), emptied and marked loaded. */

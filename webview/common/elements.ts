@@ -50,14 +50,21 @@ export function select(label: string, choices: readonly Choice[], value: string,
 export function setChoices(el: SelectElement, choices: readonly Choice[], value: string): void {
   while (el.firstChild) el.removeChild(el.firstChild);
   for (const c of choices) {
-    const o = h("vscode-option", { text: c.label, attrs: { value: c.value, ...(c.description ? { description: c.description } : {}), ...(c.value === value ? { selected: true } : {}) } });
+    const o = h("vscode-option", {
+      text: c.label,
+      attrs: { value: c.value, ...(c.description ? { description: c.description } : {}), ...(c.value === value ? { selected: true } : {}) },
+    });
     el.append(o);
   }
   el.value = value;
 }
 
 export function button(text: string, onClick: () => void, props: Props & { secondary?: boolean; label?: string } = {}): ButtonElement {
-  const el = h("vscode-button", { ...props, text, attrs: { ...props.attrs, ...(props.secondary ? { secondary: true } : {}), ...(props.label ? { "aria-label": props.label } : {}) } }) as ButtonElement;
+  const el = h("vscode-button", {
+    ...props,
+    text,
+    attrs: { ...props.attrs, ...(props.secondary ? { secondary: true } : {}), ...(props.label ? { "aria-label": props.label } : {}) },
+  }) as ButtonElement;
   el.addEventListener("click", () => {
     if (!el.disabled) onClick();
   });
@@ -65,7 +72,10 @@ export function button(text: string, onClick: () => void, props: Props & { secon
 }
 
 export function checkbox(text: string, checked: boolean, onChange: (checked: boolean) => void, props: Props = {}): CheckboxElement {
-  const el = h("vscode-checkbox", { ...props, attrs: { ...props.attrs, label: text, "aria-label": text, ...(checked ? { checked: true } : {}) } }) as CheckboxElement;
+  const el = h("vscode-checkbox", {
+    ...props,
+    attrs: { ...props.attrs, label: text, "aria-label": text, ...(checked ? { checked: true } : {}) },
+  }) as CheckboxElement;
   el.addEventListener("change", () => onChange(el.checked));
   return el;
 }
@@ -79,5 +89,10 @@ export function textfield(label: string, value: string, onChange: (value: string
 
 /** A labelled control: the visible caption above the control. */
 export function field(caption: string, control: HTMLElement, props: Props = {}): HTMLElement {
-  return h("div", { ...props, class: `cs-field ${props.class ?? ""}` }, h("span", { class: "cs-field-caption", text: caption, attrs: { "aria-hidden": "true" } }), control);
+  return h(
+    "div",
+    { ...props, class: `cs-field ${props.class ?? ""}` },
+    h("span", { class: "cs-field-caption", text: caption, attrs: { "aria-hidden": "true" } }),
+    control,
+  );
 }

@@ -177,7 +177,10 @@ export class InputPicker {
         ),
       );
     } else if (s.inputKind === "file") {
-      const input = h("input", { class: "cs-hidden", attrs: { type: "file", accept: "image/png,image/jpeg,image/gif,image/bmp,image/webp", "aria-label": "Image file" } });
+      const input = h("input", {
+        class: "cs-hidden",
+        attrs: { type: "file", accept: "image/png,image/jpeg,image/gif,image/bmp,image/webp", "aria-label": "Image file" },
+      });
       input.addEventListener("change", () => {
         const f = input.files?.[0];
         if (f) void this.loadFile(f);
@@ -192,7 +195,10 @@ export class InputPicker {
         this.o.save({ drawing: values });
         this.o.onChange();
       });
-      this.details.append(this.pad.element, button("Clear", () => this.pad?.clear(), { secondary: true, label: "Clear the drawing" }));
+      this.details.append(
+        this.pad.element,
+        button("Clear", () => this.pad?.clear(), { secondary: true, label: "Clear the drawing" }),
+      );
     }
   }
 
@@ -387,4 +393,3 @@ export class DrawingPad {
     return out;
   }
 }
-

@@ -225,7 +225,8 @@ export function bucketGrid(lo: number, hi: number, buckets: number): Float64Arra
   return x;
 }
 
-const csvField = (v: string | number): string => (typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const csvField = (v: string | number): string =>
+  typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 
 /** Every run's metrics in long form: one row per step and one per epoch. */
 export function toCsv(runs: readonly RunStore[]): string {
@@ -237,7 +238,22 @@ export function toCsv(runs: readonly RunStore[]): string {
     for (let i = 0; i < n; i++) rows.push([r.info.name, "step", ep[i]!, gs[i]!, loss[i]!, acc[i]!, lr[i]!, ips[i]!, NaN, NaN].map(csvField).join(","));
     const e = r.epochs;
     for (let i = 0; i < e.epoch.length; i++) {
-      rows.push([r.info.name, "epoch", e.epoch.values[i]!, e.globalStep.values[i]!, e.trainLoss.values[i]!, e.trainAccuracy.values[i]!, e.lr.values[i]!, NaN, e.valLoss.values[i]!, e.valAccuracy.values[i]!].map(csvField).join(","));
+      rows.push(
+        [
+          r.info.name,
+          "epoch",
+          e.epoch.values[i]!,
+          e.globalStep.values[i]!,
+          e.trainLoss.values[i]!,
+          e.trainAccuracy.values[i]!,
+          e.lr.values[i]!,
+          NaN,
+          e.valLoss.values[i]!,
+          e.valAccuracy.values[i]!,
+        ]
+          .map(csvField)
+          .join(","),
+      );
     }
   }
   return rows.join("\n") + "\n";

@@ -74,7 +74,9 @@ const CHARTS: ChartDef[] = [
     describe: "training throughput per step",
     logScale: () => false,
     series: (r, c, s) => [
-      ...(s.smoothing > 0 ? [{ label: `${tag(r)} (raw)`, xs: r.steps.globalStep.values, values: r.steps.imagesPerSecond.values, color: withAlpha(c, 0.28), width: 1 }] : []),
+      ...(s.smoothing > 0
+        ? [{ label: `${tag(r)} (raw)`, xs: r.steps.globalStep.values, values: r.steps.imagesPerSecond.values, color: withAlpha(c, 0.28), width: 1 }]
+        : []),
       { label: tag(r), xs: r.steps.globalStep.values, values: smoothed(r, "imagesPerSecond", s.smoothing), color: c, width: 1.5 },
     ],
   },
@@ -87,9 +89,20 @@ const smoothers = new Map<string, Smoother>();
 /** A metric's training curve per step (smoothed, over the raw one drawn faint) and its validation points per epoch. */
 function trainAndValidation(r: RunStore, c: string, s: State, train: "loss" | "accuracy", validation: "valLoss" | "valAccuracy"): SeriesDef[] {
   return [
-    ...(s.smoothing > 0 ? [{ label: `${tag(r)} train (raw)`, xs: r.steps.globalStep.values, values: r.steps[train].values, color: withAlpha(c, 0.28), width: 1 }] : []),
+    ...(s.smoothing > 0
+      ? [{ label: `${tag(r)} train (raw)`, xs: r.steps.globalStep.values, values: r.steps[train].values, color: withAlpha(c, 0.28), width: 1 }]
+      : []),
     { label: `${tag(r)} train`, xs: r.steps.globalStep.values, values: smoothed(r, train, s.smoothing), color: c, width: 1.5 },
-    { label: `${tag(r)} validation`, xs: r.epochs.globalStep.values, values: r.epochs[validation].values, color: c, width: 2, dash: [6, 4], points: true, spanGaps: true },
+    {
+      label: `${tag(r)} validation`,
+      xs: r.epochs.globalStep.values,
+      values: r.epochs[validation].values,
+      color: c,
+      width: 2,
+      dash: [6, 4],
+      points: true,
+      spanGaps: true,
+    },
   ];
 }
 
@@ -135,7 +148,15 @@ const runList = h("ul", { class: "cs-runs", attrs: { "aria-label": "Runs" } });
 const smoothingValue = h("span", { class: "cs-mono", text: state.smoothing.toFixed(2) });
 const smoothingInput = h("input", {
   class: "cs-range",
-  attrs: { type: "range", min: 0, max: 0.99, step: 0.01, value: String(state.smoothing), "aria-label": "Smoothing", "aria-valuetext": state.smoothing.toFixed(2) },
+  attrs: {
+    type: "range",
+    min: 0,
+    max: 0.99,
+    step: 0.01,
+    value: String(state.smoothing),
+    "aria-label": "Smoothing",
+    "aria-valuetext": state.smoothing.toFixed(2),
+  },
 });
 smoothingInput.addEventListener("input", () => {
   state.smoothing = Number(smoothingInput.value);
@@ -170,7 +191,10 @@ root.append(
   h("section", { attrs: { "aria-label": "Runs" } }, runList),
   empty,
   grid,
-  h("p", { class: "cs-kbd-hint", text: "Drag on a chart to zoom, double-click to reset. With a chart focused: ← → move the read-out (Shift: faster), + − zoom, 0 resets." }),
+  h("p", {
+    class: "cs-kbd-hint",
+    text: "Drag on a chart to zoom, double-click to reset. With a chart focused: ← → move the read-out (Shift: faster), + − zoom, 0 resets.",
+  }),
   live,
 );
 
@@ -273,7 +297,10 @@ function colorOf(id: string, t: Theme): string {
 let th = theme();
 
 function visibleRuns(): RunStore[] {
-  return order.filter((id) => !state.hidden.includes(id)).map((id) => runs.get(id)!).filter(Boolean);
+  return order
+    .filter((id) => !state.hidden.includes(id))
+    .map((id) => runs.get(id)!)
+    .filter(Boolean);
 }
 
 /** The steps all visible runs span. */
@@ -323,10 +350,15 @@ function draw(rebuild: boolean): void {
   if (rebuild) renderRuns();
   const vis = visibleRuns();
   const total = [...runs.values()].reduce((s, r) => s + r.points, 0);
-  summary.textContent = runs.size === 0 ? "" : `${runs.size} run${runs.size === 1 ? "" : "s"} · ${total.toLocaleString("en-US")} steps${[...runs.values()].some((r) => r.info.status === "running") ? " · live" : ""}`;
+  summary.textContent =
+    runs.size === 0
+      ? ""
+      : `${runs.size} run${runs.size === 1 ? "" : "s"} · ${total.toLocaleString("en-US")} steps${[...runs.values()].some((r) => r.info.status === "running") ? " · live" : ""}`;
   clear(empty);
   if (runs.size === 0) {
-    empty.append(notice("info", "No training runs to show yet.", "Train a model (the Train code lens above an exported model), or add run folders with “Add runs…”."));
+    empty.append(
+      notice("info", "No training runs to show yet.", "Train a model (the Train code lens above an exported model), or add run folders with “Add runs…”."),
+    );
   }
   grid.classList.toggle("cs-hidden", runs.size === 0);
   if (runs.size === 0) return;
@@ -373,7 +405,8 @@ function options(c: Chart, defs: SeriesDef[], log: boolean): uPlot.Options {
     labelFont: font,
     ...(label ? { label } : {}),
   });
-  const fmtValue = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? "–" : c.def.percent ? `${(v * 100).toFixed(2)}%` : fmt(v));
+  const fmtValue = (v: number | null | undefined): string =>
+    v === null || v === undefined || !Number.isFinite(v) ? "–" : c.def.percent ? `${(v * 100).toFixed(2)}%` : fmt(v);
   const stepAt = (u: uPlot, idx: number | null | undefined): number | null => {
     if (idx === null || idx === undefined) return null;
     const x = (u.data[0] as ArrayLike<number>)[idx];
@@ -530,7 +563,14 @@ function renderRuns(): void {
     const swatch = h("span", { class: "cs-swatch", attrs: { "aria-hidden": "true" } });
     swatch.style.background = color;
     const visible = !state.hidden.includes(id);
-    const details = [r.info.model, r.info.dataset, r.info.optimizer ? `${r.info.optimizer}${r.info.lr !== null ? ` lr ${fmt(r.info.lr)}` : ""}` : "", r.info.epochs ? `${r.info.epochs} epochs` : ""].filter(Boolean).join(" · ");
+    const details = [
+      r.info.model,
+      r.info.dataset,
+      r.info.optimizer ? `${r.info.optimizer}${r.info.lr !== null ? ` lr ${fmt(r.info.lr)}` : ""}` : "",
+      r.info.epochs ? `${r.info.epochs} epochs` : "",
+    ]
+      .filter(Boolean)
+      .join(" · ");
     const box = checkbox(r.info.name, visible, (on) => {
       state.hidden = on ? state.hidden.filter((x) => x !== id) : [...state.hidden, id];
       channel.save({ hidden: state.hidden });
@@ -546,7 +586,11 @@ function renderRuns(): void {
         box,
         h("vscode-badge", { class: `cs-status cs-status-${r.info.status}`, text: r.info.status, attrs: { "aria-label": `status ${r.info.status}` } }),
         h("span", { class: "cs-muted", text: details }),
-        button("Remove", () => channel.post({ type: "removeRun", run: id }), { secondary: true, label: `Remove run ${r.info.name} from the chart`, class: "cs-remove" }),
+        button("Remove", () => channel.post({ type: "removeRun", run: id }), {
+          secondary: true,
+          label: `Remove run ${r.info.name} from the chart`,
+          class: "cs-remove",
+        }),
       ),
     );
   }
@@ -593,7 +637,15 @@ async function exportPng(): Promise<void> {
   const blob = await new Promise<Blob | null>((res) => out.toBlob(res, "image/png"));
   if (!blob) return;
   const data = new Uint8Array(await blob.arrayBuffer());
-  channel.post({ type: "exportPng", suggestedName: `${fileSafe(visibleRuns().map((r) => r.info.name).join("+") || "curves")}.png`, data });
+  channel.post({
+    type: "exportPng",
+    suggestedName: `${fileSafe(
+      visibleRuns()
+        .map((r) => r.info.name)
+        .join("+") || "curves",
+    )}.png`,
+    data,
+  });
 }
 
 function exportCsv(): void {

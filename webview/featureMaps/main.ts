@@ -2,12 +2,27 @@ import "../common/base.css";
 import "../common/tensor.css";
 import "./style.css";
 import type { FeatureMapsResult, SpatialLayer } from "../../src/shared/webview/common";
-import { validateFeatureMapsToHost, validateFeatureMapsToWebview, type FeatureMapsSnapshot, type FeatureMapsToHost, type FeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
+import {
+  validateFeatureMapsToHost,
+  validateFeatureMapsToWebview,
+  type FeatureMapsSnapshot,
+  type FeatureMapsToHost,
+  type FeatureMapsToWebview,
+} from "../../src/shared/webview/featureMaps";
 import { ChannelGrid } from "../common/channelGrid";
 import { COLORMAPS, type ColormapName } from "../common/colormap";
 import { appRoot, clear, h, liveRegion, notice } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
-import { checkpointChoices, checkpointParam, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, updateCheckpointSelect, type InputState } from "../common/inputs";
+import {
+  checkpointChoices,
+  checkpointParam,
+  InputPicker,
+  pickCheckpoint,
+  restoreInputState,
+  UNTRAINED,
+  updateCheckpointSelect,
+  type InputState,
+} from "../common/inputs";
 import { channelImage, colorbar, fmt, inputImage, putImage, warmUp } from "../common/tensorPaint";
 import { connect, sendReady } from "../common/vscode";
 
@@ -123,7 +138,16 @@ const content = h(
 );
 root.append(
   h("div", { class: "cs-header" }, title, subtitle),
-  h("div", { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Feature map options" } }, field("Weights", checkpointSel), picker.element, field("Layer", layerSel), field("Colour map", mapSel), field("Scale", scaleSel), status),
+  h(
+    "div",
+    { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Feature map options" } },
+    field("Weights", checkpointSel),
+    picker.element,
+    field("Layer", layerSel),
+    field("Colour map", mapSel),
+    field("Scale", scaleSel),
+    status,
+  ),
   notices,
   content,
   live,
@@ -177,14 +201,19 @@ function applySnapshot(): void {
   channel.save({ checkpoint: updateCheckpointSelect(checkpointSel, state.checkpoint, s.checkpoints) });
   const layers = s.layers;
   const chosen = layers.find((l) => l.nodeId === state.nodeId) ?? layers.find((l) => l.type !== "input") ?? layers[0];
-  setChoices(layerSel, layers.map((l) => ({ value: String(l.nodeId), label: layerLabel(l) })), chosen ? String(chosen.nodeId) : "");
+  setChoices(
+    layerSel,
+    layers.map((l) => ({ value: String(l.nodeId), label: layerLabel(l) })),
+    chosen ? String(chosen.nodeId) : "",
+  );
   channel.save({ nodeId: chosen?.nodeId ?? null });
   if (chosen && s.compute.available) grid.prepare(chosen.shape);
   picker.configure(s.inputShape, s.dataset);
   clear(notices);
   if (!s.compute.available) {
     notices.append(notice("info", "Feature maps are not available.", s.compute.reason), layerTable(layers));
-  } else if (layers.length === 0) notices.append(notice("warning", "This model has no layer with a spatial output.", "Feature maps are shown for outputs shaped [N, C, H, W]."));
+  } else if (layers.length === 0)
+    notices.append(notice("warning", "This model has no layer with a spatial output.", "Feature maps are shown for outputs shaped [N, C, H, W]."));
   content.classList.toggle("cs-hidden", !s.compute.available);
   for (const el of [checkpointSel, picker.element, mapSel, scaleSel]) (el.closest(".cs-field") ?? el).classList.toggle("cs-hidden", !s.compute.available);
 }

@@ -105,9 +105,25 @@ const grid = new TileGrid({
 
 root.append(
   h("div", { class: "cs-header" }, h("h1", { text: "Filters" }), subtitle),
-  h("div", { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Filter options" } }, field("Weights", checkpointSel), field("Layer", layerSel), field("Show", modeSel), field("Colour map", mapSel), status),
+  h(
+    "div",
+    { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Filter options" } },
+    field("Weights", checkpointSel),
+    field("Layer", layerSel),
+    field("Show", modeSel),
+    field("Colour map", mapSel),
+    status,
+  ),
   notices,
-  h("section", { class: "cs-filters", attrs: { "aria-label": "Kernels" } }, h("div", { class: "cs-row" }, heading, h("span", { class: "cs-grow" }), h("span", { class: "cs-colorbar" }, barLo, bar, barHi)), statsLine, readout, pager, grid.element),
+  h(
+    "section",
+    { class: "cs-filters", attrs: { "aria-label": "Kernels" } },
+    h("div", { class: "cs-row" }, heading, h("span", { class: "cs-grow" }), h("span", { class: "cs-colorbar" }, barLo, bar, barHi)),
+    statsLine,
+    readout,
+    pager,
+    grid.element,
+  ),
   live,
 );
 
@@ -120,7 +136,11 @@ function onMessage(m: FiltersToWebview): void {
       available = m.weights.available;
       channel.save({ checkpoint: updateCheckpointSelect(checkpointSel, state.checkpoint, m.checkpoints) });
       const chosen = layers.find((l) => l.nodeId === state.nodeId) ?? layers[0];
-      setChoices(layerSel, layers.map((l) => ({ value: String(l.nodeId), label: `${l.label} · ${l.type} · ${l.weightShape.join("×")}` })), chosen ? String(chosen.nodeId) : "");
+      setChoices(
+        layerSel,
+        layers.map((l) => ({ value: String(l.nodeId), label: `${l.label} · ${l.type} · ${l.weightShape.join("×")}` })),
+        chosen ? String(chosen.nodeId) : "",
+      );
       channel.save({ nodeId: chosen?.nodeId ?? null });
       clear(notices);
       if (layers.length === 0) notices.append(notice("warning", "This model has no convolution.", "Filters are shown for Conv2d and ConvTranspose2d layers."));

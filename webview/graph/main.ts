@@ -4,7 +4,14 @@ import { Graph, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from "
 import type { Dim, Location } from "../../src/shared/analysis";
 import { formatCount, formatMetric } from "../../src/shared/format";
 import { layerCategory, type LayerCategory } from "../../src/shared/layerCatalog";
-import { validateGraphToHost, validateGraphToWebview, type GraphNodeView, type GraphSnapshot, type GraphToHost, type GraphToWebview } from "../../src/shared/webview/graph";
+import {
+  validateGraphToHost,
+  validateGraphToWebview,
+  type GraphNodeView,
+  type GraphSnapshot,
+  type GraphToHost,
+  type GraphToWebview,
+} from "../../src/shared/webview/graph";
 import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
 import { onThemeChange } from "../common/theme";
@@ -32,7 +39,8 @@ const channel = connect<GraphToWebview, GraphToHost, State>({
   restoreState: (saved) => {
     const st = (saved ?? {}) as Partial<State>;
     const collapsed: Record<string, string[]> = {};
-    if (st.collapsed && typeof st.collapsed === "object") for (const [k, v] of Object.entries(st.collapsed)) if (Array.isArray(v)) collapsed[k] = v.filter((x): x is string => typeof x === "string");
+    if (st.collapsed && typeof st.collapsed === "object")
+      for (const [k, v] of Object.entries(st.collapsed)) if (Array.isArray(v)) collapsed[k] = v.filter((x): x is string => typeof x === "string");
     return { collapsed, zoom: typeof st.zoom === "number" && st.zoom > 0.05 && st.zoom < 8 ? st.zoom : 1 };
   },
 });
@@ -75,7 +83,13 @@ root.append(
   notices,
   diagList,
   h("div", { class: "cs-graph-layout" }, viewport, details),
-  h("div", { class: "cs-legend", attrs: { "aria-label": "Legend" } }, legendItem("cs-edge", "data flow (shape on the edge)"), legendItem("cs-edge cs-edge-skip", "skip connection"), legendItem("cs-edge cs-edge-concat", "concatenation input")),
+  h(
+    "div",
+    { class: "cs-legend", attrs: { "aria-label": "Legend" } },
+    legendItem("cs-edge", "data flow (shape on the edge)"),
+    legendItem("cs-edge cs-edge-skip", "skip connection"),
+    legendItem("cs-edge cs-edge-concat", "concatenation input"),
+  ),
   live,
 );
 
@@ -90,7 +104,11 @@ function onMessage(m: GraphToWebview): void {
   snap = m;
   channel.save({ restore: { model: m.model, runs: null } });
   subtitle.textContent = `${m.model.model} · ${m.model.file.split(/[\\/]/).pop()}`;
-  setChoices(modelSel, m.models.map((x) => ({ value: x, label: x })), m.model.model);
+  setChoices(
+    modelSel,
+    m.models.map((x) => ({ value: x, label: x })),
+    m.model.model,
+  );
   modelSel.closest(".cs-model-field")?.classList.toggle("cs-hidden", m.models.length < 2);
   clear(notices);
   if (m.message) notices.append(notice(m.graph ? "warning" : "info", m.message));
@@ -104,7 +122,23 @@ function onMessage(m: GraphToWebview): void {
   clear(details);
   details.append(
     h("h2", { text: g.name }),
-    h("dl", { class: "cs-stats" }, ...[["inputs", g.inputs.map((x) => `[${x.join(", ")}]`).join(" ")], ["output", g.output === null ? "– (stopped at an error)" : Array.isArray(g.output[0]) ? (g.output as Dim[][]).map((x) => `[${x.join(", ")}]`).join(" ") : `[${(g.output as Dim[]).join(", ")}]`], ["params", formatCount(g.params)], ["MACs", formatCount(g.macs)]].map(([k, v]) => h("div", {}, h("dt", { text: k! }), h("dd", { text: v! })))),
+    h(
+      "dl",
+      { class: "cs-stats" },
+      ...[
+        ["inputs", g.inputs.map((x) => `[${x.join(", ")}]`).join(" ")],
+        [
+          "output",
+          g.output === null
+            ? "– (stopped at an error)"
+            : Array.isArray(g.output[0])
+              ? (g.output as Dim[][]).map((x) => `[${x.join(", ")}]`).join(" ")
+              : `[${(g.output as Dim[]).join(", ")}]`,
+        ],
+        ["params", formatCount(g.params)],
+        ["MACs", formatCount(g.macs)],
+      ].map(([k, v]) => h("div", {}, h("dt", { text: k! }), h("dd", { text: v! }))),
+    ),
     h("p", { class: "cs-muted", text: "Hover or focus a node for its details." }),
   );
   totals.textContent = `${formatMetric(g.params)} params · ${formatMetric(g.macs)} MACs · ${g.nodes.length} nodes`;
@@ -122,7 +156,15 @@ function renderDiagnostics(): void {
       e.preventDefault();
       openSource(x.location);
     });
-    list.append(h("li", { class: `cs-diag cs-diag-${x.severity}` }, h("span", { class: "cs-diag-sev", text: x.severity }), link, h("span", { class: "cs-muted", text: ` line ${x.location.range.start.line + 1}` })));
+    list.append(
+      h(
+        "li",
+        { class: `cs-diag cs-diag-${x.severity}` },
+        h("span", { class: "cs-diag-sev", text: x.severity }),
+        link,
+        h("span", { class: "cs-muted", text: ` line ${x.location.range.start.line + 1}` }),
+      ),
+    );
   }
   diagList.append(list);
 }
@@ -219,9 +261,11 @@ function boxOf(v: VisibleNode): Box {
   }
   const n = v.node!;
   if (n.kind === "op" && OP_SYMBOL[n.type]) return { lines: [{ text: OP_SYMBOL[n.type]!, cls: "cs-t-op" }], width: 30, height: 30, shape: "circle" };
-  if (n.kind === "error") return fit2([{ text: `✖ ${n.label}`, cls: "cs-t-title" }, ...wrap(n.description, 46).map((t) => ({ text: t, cls: "cs-t-sub" }))], "rect");
+  if (n.kind === "error")
+    return fit2([{ text: `✖ ${n.label}`, cls: "cs-t-title" }, ...wrap(n.description, 46).map((t) => ({ text: t, cls: "cs-t-sub" }))], "rect");
   if (n.kind === "op") return fit2([{ text: n.type === "cat" ? "concat" : n.label, cls: "cs-t-title" }], "pill");
-  if (n.kind === "input" || n.kind === "output") return fit2([{ text: n.kind === "input" ? `input ${shapeText(n.output)}` : "output", cls: "cs-t-title" }], "pill");
+  if (n.kind === "input" || n.kind === "output")
+    return fit2([{ text: n.kind === "input" ? `input ${shapeText(n.output)}` : "output", cls: "cs-t-title" }], "pill");
   const name = n.label.split(".").pop() ?? n.label;
   const lines = [{ text: `${name} · ${n.type}`, cls: "cs-t-title" }];
   if (n.params !== 0 || n.macs !== 0) lines.push({ text: `${formatMetric(n.params)} params · ${formatMetric(n.macs)} MACs`, cls: "cs-t-sub" });
@@ -276,10 +320,14 @@ function render(): void {
     dg.setEdge(e.from, e.to, { width: Math.ceil(textWidth(text, labelFont)) + 8, height: 14, labelpos: "c", minlen: 1, weight: e.skip ? 1 : 4 });
   }
   // invisible edges from a cluster's title to its entries (members fed from outside it) keep the title on top
-  const parentOf = new Map<string, string | null>([...visible.nodes.map((v) => [v.key, v.parent] as const), ...visible.clusters.map((c) => [c.key, c.parent] as const)]);
+  const parentOf = new Map<string, string | null>([
+    ...visible.nodes.map((v) => [v.key, v.parent] as const),
+    ...visible.clusters.map((c) => [c.key, c.parent] as const),
+  ]);
   const memberIn = (key: string, cluster: string): string | null => {
     let k = key;
-    for (let p = parentOf.get(k) ?? null; p; k = p, p = parentOf.get(p) ?? null) if (p === cluster) return k.startsWith("m:") && vis.clusters.some((c) => c.key === k) ? `h:${k}` : k;
+    for (let p = parentOf.get(k) ?? null; p; k = p, p = parentOf.get(p) ?? null)
+      if (p === cluster) return k.startsWith("m:") && vis.clusters.some((c) => c.key === k) ? `h:${k}` : k;
     return null;
   };
   const entries = new Map<string, Set<string>>();
@@ -297,19 +345,31 @@ function render(): void {
   for (const c of visible.clusters) {
     const list = entries.get(c.key);
     const first = visible.nodes.find((v) => v.parent === c.key)?.key ?? visible.clusters.find((x) => x.parent === c.key)?.key;
-    const targets = list && list.size ? [...list] : first ? [first.startsWith("m:") && visible.clusters.some((x) => x.key === first) ? `h:${first}` : first] : [];
+    const targets =
+      list && list.size ? [...list] : first ? [first.startsWith("m:") && visible.clusters.some((x) => x.key === first) ? `h:${first}` : first] : [];
     for (const t of targets) dg.setEdge(`h:${c.key}`, t, { width: 0, height: 0, minlen: 1, weight: 2 });
   }
   layout(dg);
   const gl = dg.graph();
   size = { width: Math.ceil(gl.width ?? 400), height: Math.ceil(gl.height ?? 300) };
 
-  const svg = s("svg", { class: "cs-graph", viewBox: `0 0 ${size.width} ${size.height}`, role: "group", "aria-label": `${g.name}: ${visible.nodes.length} nodes` });
+  const svg = s("svg", {
+    class: "cs-graph",
+    viewBox: `0 0 ${size.width} ${size.height}`,
+    role: "group",
+    "aria-label": `${g.name}: ${visible.nodes.length} nodes`,
+  });
   svg.append(
     s(
       "defs",
       {},
-      ...["plain", "skip", "concat"].map((k) => s("marker", { id: `cs-arrow-${k}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, s("path", { d: "M 0 0 L 10 5 L 0 10 z", class: `cs-arrow cs-arrow-${k}` }))),
+      ...["plain", "skip", "concat"].map((k) =>
+        s(
+          "marker",
+          { id: `cs-arrow-${k}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+          s("path", { d: "M 0 0 L 10 5 L 0 10 z", class: `cs-arrow cs-arrow-${k}` }),
+        ),
+      ),
     ),
   );
   // clusters, outermost first
@@ -325,8 +385,18 @@ function render(): void {
     const hw = hn?.width ?? 100;
     const hx = (hn?.x ?? n.x) - hw / 2;
     const hy = (hn?.y ?? y + 9) - 9;
-    const header = s("g", { class: "cs-cluster-header", tabindex: -1, role: "button", "aria-expanded": "true", "aria-label": `${c.module.path} (${c.module.type}), expanded: Space collapses`, "data-key": `h:${c.key}` });
-    header.append(s("rect", { x: hx, y: hy, width: hw, height: 18, rx: 3, class: "cs-cluster-tab" }), s("text", { x: hx + 7, y: hy + 13, class: "cs-t-cluster" }, label));
+    const header = s("g", {
+      class: "cs-cluster-header",
+      tabindex: -1,
+      role: "button",
+      "aria-expanded": "true",
+      "aria-label": `${c.module.path} (${c.module.type}), expanded: Space collapses`,
+      "data-key": `h:${c.key}`,
+    });
+    header.append(
+      s("rect", { x: hx, y: hy, width: hw, height: 18, rx: 3, class: "cs-cluster-tab" }),
+      s("text", { x: hx + 7, y: hy + 13, class: "cs-t-cluster" }, label),
+    );
     header.addEventListener("click", () => toggle(c.module.path));
     headers.set(`h:${c.key}`, header);
     clusterLayer.append(s("rect", { x, y, width: n.width, height: n.height, rx: 6, class: "cs-cluster", "data-module": c.module.path }), header);
@@ -340,7 +410,15 @@ function render(): void {
     const pts = d?.points ?? [];
     if (pts.length < 2) continue;
     const kind = e.skip ? "skip" : e.concat ? "concat" : "plain";
-    edgeLayer.append(s("path", { d: curve(pts), class: `cs-edge${e.skip ? " cs-edge-skip" : ""}${e.concat ? " cs-edge-concat" : ""}`, "marker-end": `url(#cs-arrow-${kind})`, "data-from": e.from, "data-to": e.to }));
+    edgeLayer.append(
+      s("path", {
+        d: curve(pts),
+        class: `cs-edge${e.skip ? " cs-edge-skip" : ""}${e.concat ? " cs-edge-concat" : ""}`,
+        "marker-end": `url(#cs-arrow-${kind})`,
+        "data-from": e.from,
+        "data-to": e.to,
+      }),
+    );
     if (d && d.x !== undefined && d.y !== undefined) {
       const text = shapeText(e.shape);
       labelLayer.append(s("text", { x: d.x, y: d.y + 4, "text-anchor": "middle", class: "cs-edge-label" }, text));
@@ -357,8 +435,22 @@ function render(): void {
     const x = n.x - b.width / 2;
     const y = n.y - b.height / 2;
     const errors = v.module ? v.module.errors : (v.node?.diagnostics.length ?? 0);
-    const cls = ["cs-node", v.module ? "cs-node-collapsed" : `cs-node-${v.node!.kind}`, v.node ? kindClass(v.node) : "cs-kind-module", errors ? "cs-node-error" : ""].filter(Boolean).join(" ");
-    const el = s("g", { class: cls, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, tabindex: -1, role: "button", "data-key": v.key, "aria-label": nodeLabel(v) });
+    const cls = [
+      "cs-node",
+      v.module ? "cs-node-collapsed" : `cs-node-${v.node!.kind}`,
+      v.node ? kindClass(v.node) : "cs-kind-module",
+      errors ? "cs-node-error" : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    const el = s("g", {
+      class: cls,
+      transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`,
+      tabindex: -1,
+      role: "button",
+      "data-key": v.key,
+      "aria-label": nodeLabel(v),
+    });
     if (v.module) el.setAttribute("aria-expanded", "false");
     if (b.shape === "circle") el.append(s("circle", { cx: b.width / 2, cy: b.height / 2, r: b.width / 2, class: "cs-node-box" }));
     else {
@@ -366,7 +458,13 @@ function render(): void {
       if (b.shape === "rect") el.append(s("rect", { width: 4, height: b.height, rx: 2, class: "cs-node-accent" }));
     }
     b.lines.forEach((l, i) => {
-      el.append(s("text", { x: b.shape === "rect" ? 11 : b.width / 2, y: 5 + LINE * (i + 1) - 4, class: l.cls, "text-anchor": b.shape === "rect" ? "start" : "middle" }, l.text));
+      el.append(
+        s(
+          "text",
+          { x: b.shape === "rect" ? 11 : b.width / 2, y: 5 + LINE * (i + 1) - 4, class: l.cls, "text-anchor": b.shape === "rect" ? "start" : "middle" },
+          l.text,
+        ),
+      );
     });
     if (errors) el.append(s("text", { x: b.width - 4, y: 13, "text-anchor": "end", class: "cs-t-error" }, "⚠"));
     el.append(s("title", {}, nodeLabel(v)));
@@ -430,7 +528,17 @@ function showDetails(v: VisibleNode): void {
   const row = (k: string, val: string) => h("div", {}, h("dt", { text: k }), h("dd", { text: val }));
   if (v.module) {
     const m = v.module;
-    details.append(h("h2", { text: m.path }), h("dl", { class: "cs-stats" }, row("type", m.type), row("nodes", String(m.members)), row("params", formatCount(m.params)), row("MACs", formatCount(m.macs))));
+    details.append(
+      h("h2", { text: m.path }),
+      h(
+        "dl",
+        { class: "cs-stats" },
+        row("type", m.type),
+        row("nodes", String(m.members)),
+        row("params", formatCount(m.params)),
+        row("MACs", formatCount(m.macs)),
+      ),
+    );
     return;
   }
   const n = v.node!;

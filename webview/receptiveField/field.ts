@@ -45,7 +45,8 @@ export function massBox(m: Float32Array, h: number, w: number, cy: number, cx: n
       ps[(y + 1) * (w + 1) + x + 1] = ps[y * (w + 1) + x + 1]! + row;
     }
   }
-  const sum = (t: number, l: number, b: number, r: number): number => ps[(b + 1) * (w + 1) + r + 1]! - ps[t * (w + 1) + r + 1]! - ps[(b + 1) * (w + 1) + l]! + ps[t * (w + 1) + l]!;
+  const sum = (t: number, l: number, b: number, r: number): number =>
+    ps[(b + 1) * (w + 1) + r + 1]! - ps[t * (w + 1) + r + 1]! - ps[(b + 1) * (w + 1) + l]! + ps[t * (w + 1) + l]!;
   const y0 = Math.round(Math.min(h - 1, Math.max(0, cy)));
   const x0 = Math.round(Math.min(w - 1, Math.max(0, cx)));
   for (let r = 0; r < Math.max(h, w); r++) {

@@ -12,7 +12,16 @@ import {
 } from "../../src/shared/webview/receptiveField";
 import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
 import { field, select, setChoices } from "../common/elements";
-import { checkpointChoices, checkpointParam, InputPicker, pickCheckpoint, restoreInputState, UNTRAINED, updateCheckpointSelect, type InputState } from "../common/inputs";
+import {
+  checkpointChoices,
+  checkpointParam,
+  InputPicker,
+  pickCheckpoint,
+  restoreInputState,
+  UNTRAINED,
+  updateCheckpointSelect,
+  type InputState,
+} from "../common/inputs";
 import { channelImage, channelStats, fmt, inputImage, putImage, warmUp } from "../common/tensorPaint";
 import { onThemeChange, theme, withAlpha } from "../common/theme";
 import { connect, sendReady } from "../common/vscode";
@@ -80,7 +89,10 @@ const status = h("span", { class: "cs-status", attrs: { role: "status" } });
 const notices = h("div");
 
 const inputCanvas = h("canvas", { class: "cs-rf-canvas", attrs: { role: "img", "aria-label": "Input with the theoretical receptive field" } });
-const unitCanvas = h("canvas", { class: "cs-rf-canvas cs-rf-units", attrs: { tabindex: 0, role: "slider", "aria-label": "Unit of the layer: arrow keys move, Enter computes its effective field", "aria-valuetext": "" } });
+const unitCanvas = h("canvas", {
+  class: "cs-rf-canvas cs-rf-units",
+  attrs: { tabindex: 0, role: "slider", "aria-label": "Unit of the layer: arrow keys move, Enter computes its effective field", "aria-valuetext": "" },
+});
 const erfCanvas = h("canvas", { class: "cs-rf-canvas", attrs: { role: "img", "aria-label": "Effective receptive field" } });
 const inputCaption = h("p", { class: "cs-muted cs-caption" });
 const unitCaption = h("p", { class: "cs-muted cs-caption" });
@@ -189,9 +201,16 @@ function applySnapshot(): void {
   const list = layers();
   const [, ih, iw] = sn.inputShape ?? [1, 1, 1];
   const half = list.filter((l) => l.type === "Conv2d" && Math.max(...l.receptiveField!.size) <= Math.max(ih, iw) / 2);
-  const widest = half.reduce<SpatialLayer | undefined>((best, l) => (!best || Math.max(...l.receptiveField!.size) > Math.max(...best.receptiveField!.size) ? l : best), undefined);
+  const widest = half.reduce<SpatialLayer | undefined>(
+    (best, l) => (!best || Math.max(...l.receptiveField!.size) > Math.max(...best.receptiveField!.size) ? l : best),
+    undefined,
+  );
   const chosen = list.find((l) => l.nodeId === state.nodeId) ?? widest ?? list[list.length - 1];
-  setChoices(layerSel, list.map((l) => ({ value: String(l.nodeId), label: `${l.label} · ${l.type} · ${l.shape.join("×")} · field ${sizeText(l)}` })), chosen ? String(chosen.nodeId) : "");
+  setChoices(
+    layerSel,
+    list.map((l) => ({ value: String(l.nodeId), label: `${l.label} · ${l.type} · ${l.shape.join("×")} · field ${sizeText(l)}` })),
+    chosen ? String(chosen.nodeId) : "",
+  );
   picker.configure(sn.inputShape, sn.dataset);
   picker.element.classList.toggle("cs-hidden", !sn.featureMaps.available);
   checkpointSel.parentElement?.classList.toggle("cs-hidden", !sn.featureMaps.available && !sn.gradients.available);
@@ -213,7 +232,8 @@ function selectLayer(nodeId: number, keepUnit = false): void {
   const l = layers().find((x) => x.nodeId === nodeId);
   if (!l) return;
   const [, hh, w] = l.shape;
-  const unit: [number, number] = keepUnit && state.unit && state.unit[0] < hh && state.unit[1] < w ? state.unit : [Math.floor((hh - 1) / 2), Math.floor((w - 1) / 2)];
+  const unit: [number, number] =
+    keepUnit && state.unit && state.unit[0] < hh && state.unit[1] < w ? state.unit : [Math.floor((hh - 1) / 2), Math.floor((w - 1) / 2)];
   const changed = state.nodeId !== nodeId;
   channel.save({ nodeId, unit, ...(changed ? { channel: null } : {}) });
   if (layerSel.value !== String(nodeId)) layerSel.value = String(nodeId);
@@ -228,7 +248,10 @@ function selectLayer(nodeId: number, keepUnit = false): void {
 function updateChannels(): void {
   const l = currentLayer();
   const c = l?.shape[0] ?? 0;
-  const choices = [{ value: "all", label: "All channels (sum)" }, ...Array.from({ length: Math.min(c, 1024) }, (_, k) => ({ value: String(k), label: `Channel ${k}` }))];
+  const choices = [
+    { value: "all", label: "All channels (sum)" },
+    ...Array.from({ length: Math.min(c, 1024) }, (_, k) => ({ value: String(k), label: `Channel ${k}` })),
+  ];
   setChoices(channelSel, choices, state.channel === null || state.channel >= c ? "all" : String(state.channel));
 }
 
@@ -271,7 +294,14 @@ function requestGradient(): void {
     }
     gradRequest++;
     status.textContent = "Computing the input gradient…";
-    channel.post({ type: "requestInputGradient", requestId: gradRequest, checkpoint: checkpointParam(state.checkpoint), input: spec, nodeId: state.nodeId, unit: { channel: state.channel, y: state.unit[0], x: state.unit[1] } });
+    channel.post({
+      type: "requestInputGradient",
+      requestId: gradRequest,
+      checkpoint: checkpointParam(state.checkpoint),
+      input: spec,
+      nodeId: state.nodeId,
+      unit: { channel: state.channel, y: state.unit[0], x: state.unit[1] },
+    });
   }, 150);
 }
 
@@ -461,7 +491,14 @@ function drawErf(): void {
     const b = currentBox();
     if (b) drawBox(ctx, sx, sy, hh, w, b, win.top, win.left);
     const avail = snap?.gradients.available ?? false;
-    if (!avail || gradientNote) erfBox.append(notice(avail ? "warning" : "info", avail ? "The effective field could not be computed." : "The effective receptive field is not available.", gradientNote || snap?.gradients.reason || ""));
+    if (!avail || gradientNote)
+      erfBox.append(
+        notice(
+          avail ? "warning" : "info",
+          avail ? "The effective field could not be computed." : "The effective receptive field is not available.",
+          gradientNote || snap?.gradients.reason || "",
+        ),
+      );
     erfCaption.textContent = avail ? "" : "Theoretical field shown for comparison.";
     erfCanvas.setAttribute("aria-label", "Effective receptive field: not available");
     return;
@@ -472,7 +509,17 @@ function drawErf(): void {
   for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) mag[i] = mag[i]! + Math.abs(g.gradient.data[k * n + i]!);
   let max = 0;
   for (const v of mag) if (v > max) max = v;
-  ctx.drawImage(imageCanvas(channelImage({ shape: [1, gh, gw], data: mag }, 0, 0, max, "magma")), win.left, win.top, win.w, win.h, 0, 0, win.w * sx, win.h * sy);
+  ctx.drawImage(
+    imageCanvas(channelImage({ shape: [1, gh, gw], data: mag }, 0, 0, max, "magma")),
+    win.left,
+    win.top,
+    win.w,
+    win.h,
+    0,
+    0,
+    win.w * sx,
+    win.h * sy,
+  );
   const b = currentBox();
   if (b) drawBox(ctx, sx, sy, hh, w, b, win.top, win.left);
   const l = currentLayer()!;
@@ -484,7 +531,12 @@ function drawErf(): void {
   ctx.strokeStyle = "#ffffff";
   ctx.setLineDash([2, 2]);
   ctx.lineWidth = 1;
-  ctx.strokeRect((eff.box.left - win.left) * sx, (eff.box.top - win.top) * sy, (eff.box.right - eff.box.left + 1) * sx, (eff.box.bottom - eff.box.top + 1) * sy);
+  ctx.strokeRect(
+    (eff.box.left - win.left) * sx,
+    (eff.box.top - win.top) * sy,
+    (eff.box.right - eff.box.left + 1) * sx,
+    (eff.box.bottom - eff.box.top + 1) * sy,
+  );
   ctx.restore();
   const theo = clip(b!, hh, w);
   const ratio = area(theo) > 0 ? (100 * eff.size[0] * eff.size[1]) / area(theo) : 0;
@@ -522,21 +574,39 @@ function drawGrowth(): void {
   const maxSize = Math.max(ih, iw, ...list.map((l) => Math.max(l.receptiveField!.size[0], l.receptiveField!.size[1])));
   const xOf = (i: number) => m.l + (list.length === 1 ? 0 : (i / (list.length - 1)) * (W - m.l - m.r));
   const yOf = (v: number) => m.t + (1 - v / maxSize) * (H - m.t - m.b);
-  const svg = s("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `Receptive field size for ${list.length} layers, up to ${maxSize} pixels; input ${iw}×${ih}` });
+  const svg = s("svg", {
+    width: W,
+    height: H,
+    viewBox: `0 0 ${W} ${H}`,
+    role: "img",
+    "aria-label": `Receptive field size for ${list.length} layers, up to ${maxSize} pixels; input ${iw}×${ih}`,
+  });
   const raw = maxSize / 4;
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const stepSize = [1, 2, 5, 10].map((f) => f * mag).find((x) => x >= raw) ?? raw;
   for (let v = 0; v <= maxSize; v += stepSize) {
-    svg.append(s("line", { x1: m.l, x2: W - m.r, y1: yOf(v), y2: yOf(v), class: "cs-grid-line" }), s("text", { x: m.l - 6, y: yOf(v) + 4, "text-anchor": "end", class: "cs-axis" }, String(v)));
+    svg.append(
+      s("line", { x1: m.l, x2: W - m.r, y1: yOf(v), y2: yOf(v), class: "cs-grid-line" }),
+      s("text", { x: m.l - 6, y: yOf(v) + 4, "text-anchor": "end", class: "cs-axis" }, String(v)),
+    );
   }
-  svg.append(s("line", { x1: m.l, x2: W - m.r, y1: yOf(Math.max(ih, iw)), y2: yOf(Math.max(ih, iw)), class: "cs-input-line" }), s("text", { x: W - m.r, y: yOf(Math.max(ih, iw)) - 4, "text-anchor": "end", class: "cs-axis" }, `input ${Math.max(ih, iw)} px`));
+  svg.append(
+    s("line", { x1: m.l, x2: W - m.r, y1: yOf(Math.max(ih, iw)), y2: yOf(Math.max(ih, iw)), class: "cs-input-line" }),
+    s("text", { x: W - m.r, y: yOf(Math.max(ih, iw)) - 4, "text-anchor": "end", class: "cs-axis" }, `input ${Math.max(ih, iw)} px`),
+  );
   const path = list.map((l, i) => `${i === 0 ? "M" : "L"}${xOf(i).toFixed(1)},${yOf(Math.max(...l.receptiveField!.size)).toFixed(1)}`).join("");
   svg.append(s("path", { d: path, class: "cs-growth-line" }));
   svg.append(s("text", { x: m.l, y: H - 6, class: "cs-axis" }, "layers →"));
   const sel = list.findIndex((l) => l.nodeId === state.nodeId);
   list.forEach((l, i) => {
     const size = Math.max(...l.receptiveField!.size);
-    const dot = s("circle", { cx: xOf(i), cy: yOf(size), r: i === sel ? 5 : list.length > 80 ? 2 : 3, class: i === sel ? "cs-dot cs-dot-selected" : "cs-dot", "data-node": l.nodeId });
+    const dot = s("circle", {
+      cx: xOf(i),
+      cy: yOf(size),
+      r: i === sel ? 5 : list.length > 80 ? 2 : 3,
+      class: i === sel ? "cs-dot cs-dot-selected" : "cs-dot",
+      "data-node": l.nodeId,
+    });
     const titleText = `${l.label} · ${l.type} · field ${sizeText(l)} px · stride ${l.receptiveField!.jump[0]}`;
     dot.append(s("title", {}, titleText));
     dot.addEventListener("mouseenter", () => (chartReadout.textContent = titleText));

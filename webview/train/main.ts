@@ -117,7 +117,12 @@ const preview = h("div", { attrs: { id: "preview" } });
 const status = h("div", { attrs: { id: "status", hidden: true, role: "status" } });
 const detail = h("div", { attrs: { id: "detail", hidden: true } });
 
-const datasetRow = h("div", { class: "row", attrs: { id: "group-datasetDir" } }, textField("datasetDir", "Dataset folder", { placeholder: "/path/to/dataset" }), browse);
+const datasetRow = h(
+  "div",
+  { class: "row", attrs: { id: "group-datasetDir" } },
+  textField("datasetDir", "Dataset folder", { placeholder: "/path/to/dataset" }),
+  browse,
+);
 // the row is the group that shows and hides; the text field's own group is not
 texts.datasetDir.closest("vscode-form-group")?.removeAttribute("id");
 
@@ -125,21 +130,48 @@ const form = h(
   "div",
   { attrs: { id: "train-form" } },
   selectField("model", "Model", NO_MODELS, ""),
-  selectField("dataset", "Dataset", DATASET_KINDS.map((k) => ({ value: k.kind, label: k.label })), "mnist-sample"),
+  selectField(
+    "dataset",
+    "Dataset",
+    DATASET_KINDS.map((k) => ({ value: k.kind, label: k.label })),
+    "mnist-sample",
+  ),
   datasetRow,
   row(numberField("epochs"), numberField("batchSize")),
   h(
     "vscode-collapsible",
     { attrs: { title: "Optimizer and schedule", open: true } },
     pad(
-      row(selectField("optimizer", formLabel("optimizer"), OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABELS[o] })), TRAIN_FIELDS.optimizer.default), numberField("lr")),
+      row(
+        selectField(
+          "optimizer",
+          formLabel("optimizer"),
+          OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABELS[o] })),
+          TRAIN_FIELDS.optimizer.default,
+        ),
+        numberField("lr"),
+      ),
       row(numberField("momentum"), numberField("weightDecay")),
-      selectField("schedule", formLabel("schedule"), SCHEDULES.map((s) => ({ value: s, label: SCHEDULE_LABELS[s] })), TRAIN_FIELDS.schedule.default),
+      selectField(
+        "schedule",
+        formLabel("schedule"),
+        SCHEDULES.map((s) => ({ value: s, label: SCHEDULE_LABELS[s] })),
+        TRAIN_FIELDS.schedule.default,
+      ),
       row(numberField("stepSize"), numberField("gamma")),
     ),
   ),
-  h("vscode-collapsible", { attrs: { title: "Augmentation and data" } }, pad(numberField("cropPadding"), checkField("flip"), checkField("normalize"), numberField("validationFraction"), numberField("seed"))),
-  selectField("backend", formLabel("backend"), FORM_BACKENDS.map((b) => ({ value: b, label: BACKEND_LABELS[b] })), TRAIN_FIELDS.backend.default),
+  h(
+    "vscode-collapsible",
+    { attrs: { title: "Augmentation and data" } },
+    pad(numberField("cropPadding"), checkField("flip"), checkField("normalize"), numberField("validationFraction"), numberField("seed")),
+  ),
+  selectField(
+    "backend",
+    formLabel("backend"),
+    FORM_BACKENDS.map((b) => ({ value: b, label: BACKEND_LABELS[b] })),
+    TRAIN_FIELDS.backend.default,
+  ),
   h("div", { class: "actions" }, start, stop, curves),
   preview,
   status,
@@ -160,7 +192,8 @@ function collect(): TrainFormState {
 
 function apply(state: TrainFormState): void {
   for (const f of TEXT_FIELDS) texts[f].value = state[f];
-  for (const f of SELECT_FIELDS) if (f !== "model" || [...selects.model.querySelectorAll("vscode-option")].some((o) => o.getAttribute("value") === state.model)) selects[f].value = state[f];
+  for (const f of SELECT_FIELDS)
+    if (f !== "model" || [...selects.model.querySelectorAll("vscode-option")].some((o) => o.getAttribute("value") === state.model)) selects[f].value = state[f];
   for (const f of CHECK_FIELDS) checks[f].checked = state[f];
   toggles();
 }
@@ -179,7 +212,8 @@ function toggles(): void {
 function showErrors(errors: FormErrors): void {
   for (const f of [...TEXT_FIELDS, ...SELECT_FIELDS]) {
     const msg = errors[f];
-    const control: { invalid: boolean } | undefined = (texts as Partial<Record<FormField, Invalidable<TextfieldElement>>>)[f] ?? (selects as Partial<Record<FormField, Invalidable<SelectElement>>>)[f];
+    const control: { invalid: boolean } | undefined =
+      (texts as Partial<Record<FormField, Invalidable<TextfieldElement>>>)[f] ?? (selects as Partial<Record<FormField, Invalidable<SelectElement>>>)[f];
     if (control) control.invalid = Boolean(msg);
     const help = errorHelpers[f];
     if (help) {
@@ -216,7 +250,9 @@ onClick(curves, () => channel.post({ type: "curves" }));
 function showModels(models: readonly ModelChoice[], selected: string): void {
   const select = selects.model;
   const current = selected || select.value;
-  const choices = models.length ? models.map((m) => ({ value: m.id, label: m.label, description: m.detail })) : [{ value: "", label: "(no models in this workspace)" }];
+  const choices = models.length
+    ? models.map((m) => ({ value: m.id, label: m.label, description: m.detail }))
+    : [{ value: "", label: "(no models in this workspace)" }];
   const chosen = models.some((m) => m.id === current) ? current : (models[0]?.id ?? "");
   setChoices(select, choices, chosen);
   // the options upgrade after this task: select again then

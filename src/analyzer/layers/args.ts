@@ -25,8 +25,7 @@ function show(v: unknown): string {
 }
 
 function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
-  const isPair = (pred: (n: unknown) => boolean): boolean =>
-    pred(v) || (Array.isArray(v) && v.length === 2 && v.every(pred));
+  const isPair = (pred: (n: unknown) => boolean): boolean => pred(v) || (Array.isArray(v) && v.length === 2 && v.every(pred));
   const pos = (n: unknown): boolean => isInt(n) && n >= 1;
   const nonNeg = (n: unknown): boolean => isInt(n) && n >= 0;
   switch (spec.type) {
@@ -41,9 +40,7 @@ function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
     case "nonNegPair":
       return isPair(nonNeg) ? undefined : "a non-negative integer or a pair of them";
     case "padding":
-      return isPair(nonNeg) || v === "same" || v === "valid"
-        ? undefined
-        : 'a non-negative integer, a pair of them, "same" or "valid"';
+      return isPair(nonNeg) || v === "same" || v === "valid" ? undefined : 'a non-negative integer, a pair of them, "same" or "valid"';
     case "sizeOrNull":
       return v === null || isPair(pos) ? undefined : "a positive integer or a pair of them";
     case "number":
@@ -69,7 +66,10 @@ export function resolveArgs(kind: LayerKind, positional: readonly ArgValue[], op
   const positionalSpecs = specs.filter((s) => !s.keywordOnly);
   const fail = (message: string, at: number | string | null): ResolvedArgs => ({ ok: false, problem: { message, at } });
   if (positional.length > positionalSpecs.length) {
-    return fail(`${kind.type} takes at most ${positionalSpecs.length} positional argument${positionalSpecs.length === 1 ? "" : "s"} but receives ${positional.length}`, positionalSpecs.length);
+    return fail(
+      `${kind.type} takes at most ${positionalSpecs.length} positional argument${positionalSpecs.length === 1 ? "" : "s"} but receives ${positional.length}`,
+      positionalSpecs.length,
+    );
   }
   const given = new Map<string, { v: ArgValue; at: number | string }>();
   positional.forEach((v, i) => given.set(positionalSpecs[i]!.name, { v, at: i }));

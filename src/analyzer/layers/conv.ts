@@ -32,7 +32,11 @@ function checkInput(type: string, c: ConvConfig, x: Shape, origin: string | unde
   const rank = expectRank(type, x, [4], "[N, C, H, W]");
   if (rank) return rank;
   if (x[1] !== c.inChannels) {
-    return err("channel-mismatch", `${type} expects ${c.inChannels} input channels but receives ${x[1]} (${describeInput(x, origin)})`, typeof x[1] === "number" ? { param: "inChannels", value: x[1] } : undefined);
+    return err(
+      "channel-mismatch",
+      `${type} expects ${c.inChannels} input channels but receives ${x[1]} (${describeInput(x, origin)})`,
+      typeof x[1] === "number" ? { param: "inChannels", value: x[1] } : undefined,
+    );
   }
   return undefined;
 }
@@ -53,7 +57,10 @@ function reprExtras(c: ConvConfig, withOutputPadding: boolean): string {
 
 function tooSmall(type: string, x: Shape, c: ConvConfig, h: number, w: number): LayerError {
   const k = c.kernelSize[0] === c.kernelSize[1] ? `${c.kernelSize[0]}` : `${c.kernelSize[0]}×${c.kernelSize[1]}`;
-  return err("output-too-small", `${type} output would be ${Math.max(h, 0)}×${Math.max(w, 0)} from input ${formatShape(x)} with kernel ${k}${c.stride[0] !== 1 || c.stride[1] !== 1 ? `, stride ${c.stride[0]}` : ""}${c.padding[0] || c.padding[1] ? `, padding ${c.padding[0]}` : ""}`);
+  return err(
+    "output-too-small",
+    `${type} output would be ${Math.max(h, 0)}×${Math.max(w, 0)} from input ${formatShape(x)} with kernel ${k}${c.stride[0] !== 1 || c.stride[1] !== 1 ? `, stride ${c.stride[0]}` : ""}${c.padding[0] || c.padding[1] ? `, padding ${c.padding[0]}` : ""}`,
+  );
 }
 
 export const Conv2d: LayerKind<ConvConfig> = {
@@ -144,7 +151,10 @@ export const ConvTranspose2d: LayerKind<ConvConfig> = {
     };
     for (const i of [0, 1]) {
       if (c.outputPadding[i]! >= c.stride[i]! && c.outputPadding[i]! >= c.dilation[i]!) {
-        return err("invalid-argument", `ConvTranspose2d outputPadding (${c.outputPadding[i]}) must be smaller than stride (${c.stride[i]}) or dilation (${c.dilation[i]})`);
+        return err(
+          "invalid-argument",
+          `ConvTranspose2d outputPadding (${c.outputPadding[i]}) must be smaller than stride (${c.stride[i]}) or dilation (${c.dilation[i]})`,
+        );
       }
     }
     return checkGroups("ConvTranspose2d", c) ?? c;
@@ -170,7 +180,7 @@ export const ConvTranspose2d: LayerKind<ConvConfig> = {
   // A transposed convolution spreads each input unit over a kernel on a grid `stride` times finer.
   field: (c, rf) => {
     const jump: Pair = [rf.jump[0] / c.stride[0], rf.jump[1] / c.stride[1]];
-    const size: Pair = [0, 1].map((i) => rf.size[i]! + (c.dilation[i]! * (c.kernelSize[i]! - 1)) * jump[i]!) as Pair;
+    const size: Pair = [0, 1].map((i) => rf.size[i]! + c.dilation[i]! * (c.kernelSize[i]! - 1) * jump[i]!) as Pair;
     const start: Pair = [0, 1].map((i) => rf.start[i]! + (c.padding[i]! - (c.dilation[i]! * (c.kernelSize[i]! - 1)) / 2) * jump[i]!) as Pair;
     return { size, jump, start };
   },

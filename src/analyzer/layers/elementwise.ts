@@ -24,7 +24,11 @@ function keepShape<C extends Args = NoConfig>(type: string, params: ParamSpec[] 
 
 export const ReLU = keepShape("ReLU");
 export const ReLU6 = keepShape("ReLU6");
-export const LeakyReLU = keepShape<LeakyReLUConfig>("LeakyReLU", [{ name: "negativeSlope", type: "number", default: 0.01 }], (c) => `LeakyReLU(negative_slope=${c.negativeSlope})`);
+export const LeakyReLU = keepShape<LeakyReLUConfig>(
+  "LeakyReLU",
+  [{ name: "negativeSlope", type: "number", default: 0.01 }],
+  (c) => `LeakyReLU(negative_slope=${c.negativeSlope})`,
+);
 export const ELU = keepShape<ELUConfig>("ELU", [{ name: "alpha", type: "number", default: 1 }], (c) => `ELU(alpha=${c.alpha})`);
 export const GELU = keepShape<GELUConfig>("GELU", [{ name: "approximate", type: "string", default: "none", choices: ["none", "tanh"] }]);
 export const SiLU = keepShape("SiLU");

@@ -16,7 +16,12 @@ export function flattenShape(op: string, x: Shape, startDim: number, endDim: num
   for (let i = s; i <= e && d !== undefined; i++) d = mulDims(d, x[i]!);
   if (d === undefined) {
     const symbols = x.slice(s, e + 1).filter((v) => typeof v === "string").length;
-    return err("unsupported", symbols > 1 ? `${op} would multiply two symbolic dimensions of ${formatShape(x)}` : `${op} of ${formatShape(x)} would make a dimension above 2^53, which is not exact`);
+    return err(
+      "unsupported",
+      symbols > 1
+        ? `${op} would multiply two symbolic dimensions of ${formatShape(x)}`
+        : `${op} of ${formatShape(x)} would make a dimension above 2^53, which is not exact`,
+    );
   }
   return [...x.slice(0, s), d, ...x.slice(e + 1)];
 }

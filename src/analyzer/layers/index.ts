@@ -10,12 +10,32 @@ import { Upsample } from "./upsample";
 
 /** Every `nn.*` layer kind of the model language, by type: shape, parameters, MACs, receptive field. */
 export const LAYERS = {
-  Conv2d, ConvTranspose2d, Linear,
-  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
-  BatchNorm2d, BatchNorm1d, LocalResponseNorm,
-  Dropout, Dropout2d, Flatten,
-  ReLU, ReLU6, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Hardswish, Hardsigmoid, Softmax,
-  Upsample, Identity,
+  Conv2d,
+  ConvTranspose2d,
+  Linear,
+  MaxPool2d,
+  AvgPool2d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  BatchNorm2d,
+  BatchNorm1d,
+  LocalResponseNorm,
+  Dropout,
+  Dropout2d,
+  Flatten,
+  ReLU,
+  ReLU6,
+  LeakyReLU,
+  ELU,
+  GELU,
+  SiLU,
+  Sigmoid,
+  Tanh,
+  Hardswish,
+  Hardsigmoid,
+  Softmax,
+  Upsample,
+  Identity,
 } satisfies Record<LayerType, LayerKind>;
 
 /** The resolved configuration of a kind (its arguments, defaults filled, as `build` derives them): what its graph node's `attrs` hold. */
@@ -39,7 +59,16 @@ export const FUNCTIONAL_KINDS: ReadonlyMap<string, LayerKind> = new Map(
 );
 
 export type { LayerKind } from "./kind";
-export { LAYER_CATALOG, LAYER_TYPES, isLayerType, layerCategory, type InputParam, type LayerCategory, type LayerMeta, type LayerType } from "../../shared/layerCatalog";
+export {
+  LAYER_CATALOG,
+  LAYER_TYPES,
+  isLayerType,
+  layerCategory,
+  type InputParam,
+  type LayerCategory,
+  type LayerMeta,
+  type LayerType,
+} from "../../shared/layerCatalog";
 export type { ConvConfig } from "./conv";
 export type { DropoutConfig, ELUConfig, GELUConfig, LeakyReLUConfig, NoConfig, SoftmaxConfig } from "./elementwise";
 export type { FlattenConfig } from "./flatten";

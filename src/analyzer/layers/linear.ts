@@ -18,8 +18,15 @@ export const Linear: LayerKind<LinearConfig> = {
     if (x!.length < 1) return err("rank-mismatch", `Linear expects an input with at least 1 dimension but receives ${formatShape(x!)}`);
     const last = x![x!.length - 1]!;
     if (last !== c.inFeatures) {
-      const spatial = x!.length === 4 ? `; flatten it first, e.g. torch.flatten(x, 1) gives ${typeof x![1] === "number" && typeof x![2] === "number" && typeof x![3] === "number" ? x![1] * x![2] * x![3] : "C·H·W"} features` : "";
-      return err("feature-mismatch", `Linear expects ${c.inFeatures} input features but receives ${last} (${describeInput(x!, origins[0])})${spatial}`, typeof last === "number" && x!.length !== 4 ? { param: "inFeatures", value: last } : undefined);
+      const spatial =
+        x!.length === 4
+          ? `; flatten it first, e.g. torch.flatten(x, 1) gives ${typeof x![1] === "number" && typeof x![2] === "number" && typeof x![3] === "number" ? x![1] * x![2] * x![3] : "C·H·W"} features`
+          : "";
+      return err(
+        "feature-mismatch",
+        `Linear expects ${c.inFeatures} input features but receives ${last} (${describeInput(x!, origins[0])})${spatial}`,
+        typeof last === "number" && x!.length !== 4 ? { param: "inFeatures", value: last } : undefined,
+      );
     }
     return [...x!.slice(0, -1), c.outFeatures];
   },

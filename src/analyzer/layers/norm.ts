@@ -23,7 +23,11 @@ function batchNorm(type: string, ranks: number[], layout: string): LayerKind<Bat
       const rank = expectRank(type, x!, ranks, layout);
       if (rank) return rank;
       if (x![1] !== c.numFeatures) {
-        return err("channel-mismatch", `${type} expects ${c.numFeatures} features (channels) but receives ${x![1]} (${describeInput(x!, origins[0])})`, typeof x![1] === "number" ? { param: "numFeatures", value: x![1] } : undefined);
+        return err(
+          "channel-mismatch",
+          `${type} expects ${c.numFeatures} features (channels) but receives ${x![1]} (${describeInput(x!, origins[0])})`,
+          typeof x![1] === "number" ? { param: "numFeatures", value: x![1] } : undefined,
+        );
       }
       return x!;
     },

@@ -26,17 +26,22 @@ export const Upsample: LayerKind<UpsampleConfig> = {
     }
     return a as UpsampleConfig;
   },
-  describe: (c) => `Upsample(${c.size !== null ? `size=${Array.isArray(c.size) ? fmtPair(c.size) : c.size}` : `scale_factor=${Array.isArray(c.scaleFactor) ? fmtPair(c.scaleFactor) : c.scaleFactor}`}, mode='${c.mode}')`,
+  describe: (c) =>
+    `Upsample(${c.size !== null ? `size=${Array.isArray(c.size) ? fmtPair(c.size) : c.size}` : `scale_factor=${Array.isArray(c.scaleFactor) ? fmtPair(c.scaleFactor) : c.scaleFactor}`}, mode='${c.mode}')`,
   counts: () => NO_COUNTS,
   forward(c, [x]) {
     const rank = expectRank("Upsample", x!, [4], "[N, C, H, W]");
     if (rank) return rank;
     if (c.size !== null) return [x![0]!, x![1]!, ...pair(c.size)];
     const s = pair(c.scaleFactor);
-    return [x![0]!, x![1]!, ...[0, 1].map((i) => {
-      const len = x![2 + i];
-      return typeof len === "number" ? Math.floor(len * s[i]!) : len!;
-    })];
+    return [
+      x![0]!,
+      x![1]!,
+      ...[0, 1].map((i) => {
+        const len = x![2 + i];
+        return typeof len === "number" ? Math.floor(len * s[i]!) : len!;
+      }),
+    ];
   },
   field(_c, rf, x, out) {
     const scale = [0, 1].map((i) => {

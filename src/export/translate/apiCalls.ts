@@ -52,7 +52,12 @@ export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
     if (r) return r;
   }
   // calls through function-typed values declared without a body (`normLayer(c)`, `activation({ inplace: true })`)
-  if (o && o.where === "user" && !(o.decl as { body?: ts.Node }).body && (ts.isFunctionTypeNode(o.decl) || ts.isCallSignatureDeclaration(o.decl) || ts.isMethodSignature(o.decl))) {
+  if (
+    o &&
+    o.where === "user" &&
+    !(o.decl as { body?: ts.Node }).body &&
+    (ts.isFunctionTypeNode(o.decl) || ts.isCallSignatureDeclaration(o.decl) || ts.isMethodSignature(o.decl))
+  ) {
     const params = o.decl.parameters;
     const lastArg = e.arguments[e.arguments.length - 1];
     const lastParam = params[e.arguments.length - 1];
@@ -67,7 +72,8 @@ export function newExpr(cx: Translator, e: ts.NewExpression, ctx: Ctx): Py {
   const callee = skipOuter(cx, e.expression);
   const args = e.arguments ?? [];
   if (ts.isIdentifier(callee)) {
-    if (/^(Error|TypeError|RangeError)$/.test(callee.text)) return call(name(callee.text === "TypeError" ? "TypeError" : "ValueError"), cx.passes.argItems(args, ctx));
+    if (/^(Error|TypeError|RangeError)$/.test(callee.text))
+      return call(name(callee.text === "TypeError" ? "TypeError" : "ValueError"), cx.passes.argItems(args, ctx));
     if (callee.text === "Array") {
       const n = args[0];
       return n ? binary(list([atom("None")]), "*", cx.passes.expr(n, ctx), P.term) : list([]);
@@ -84,7 +90,8 @@ export function kwargs(cx: Translator, arg: ts.Expression, ctx: Ctx, dropInplace
   if (ts.isObjectLiteralExpression(o)) {
     const out: Item[] = [];
     const explicit = new Set<string>();
-    for (const p of o.properties) if ((ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && propertyNameText(cx, p.name)) explicit.add(propertyNameText(cx, p.name)!);
+    for (const p of o.properties)
+      if ((ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && propertyNameText(cx, p.name)) explicit.add(propertyNameText(cx, p.name)!);
     for (const p of o.properties) {
       if (ts.isSpreadAssignment(p)) {
         out.push(item(cx, p, spreadKwargs(cx, p.expression, ctx, dropInplace, explicit)));
@@ -145,7 +152,14 @@ export function apiArg(cx: Translator, node: ts.Expression, ctx: Ctx, isInt: boo
 }
 
 /** Calls of the model language's API: nn factories, F, torch, tensor and module methods. */
-export function apiCall(cx: Translator, e: ts.CallExpression | ts.NewExpression, callee: ts.Expression, o: { owner: string; name: string; decl: ts.SignatureDeclaration }, ctx: Ctx, iterable = false): Py {
+export function apiCall(
+  cx: Translator,
+  e: ts.CallExpression | ts.NewExpression,
+  callee: ts.Expression,
+  o: { owner: string; name: string; decl: ts.SignatureDeclaration },
+  ctx: Ctx,
+  iterable = false,
+): Py {
   const args = e.arguments ?? [];
   const params = o.decl.parameters;
   const owner = o.owner;
@@ -156,7 +170,8 @@ export function apiCall(cx: Translator, e: ts.CallExpression | ts.NewExpression,
     const kind = ctorOwner[1]!;
     const fn = factoryCallee(cx, callee, ctx, kind);
     const only = args.length === 1 ? skipOuter(cx, args[0]!) : undefined;
-    if (kind === "Sequential" && only && !ts.isSpreadElement(only) && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only)))) return call(fn, [cx.passes.orderedDict(only, ctx)]);
+    if (kind === "Sequential" && only && !ts.isSpreadElement(only) && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only))))
+      return call(fn, [cx.passes.orderedDict(only, ctx)]);
     return call(fn, cx.passes.argItems(args, ctx));
   }
   if (owner === "nn" || owner === "F" || owner === "torch") {
@@ -190,7 +205,14 @@ export function apiCall(cx: Translator, e: ts.CallExpression | ts.NewExpression,
     const recv = ts.isPropertyAccessExpression(callee) ? cx.passes.expr(callee.expression, ctx) : undefined;
     if (!recv) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
     const intArgs = ["view", "reshape", "size", "flatten"].includes(o.name);
-    return call(attr(recv, o.name), args.map((a) => (ts.isSpreadElement(a) ? item(cx, a, star(cx.passes.expr(a.expression, ctx))) : item(cx, a, intArgs ? intValue(cx, a, cx.passes.expr(a, ctx), ctx) : cx.passes.expr(a, ctx)))));
+    return call(
+      attr(recv, o.name),
+      args.map((a) =>
+        ts.isSpreadElement(a)
+          ? item(cx, a, star(cx.passes.expr(a.expression, ctx)))
+          : item(cx, a, intArgs ? intValue(cx, a, cx.passes.expr(a, ctx), ctx) : cx.passes.expr(a, ctx)),
+      ),
+    );
   }
   if (owner === "ObjectConstructor") {
     // Object.values / entries of a ModuleDict
@@ -211,7 +233,7 @@ export function apiCall(cx: Translator, e: ts.CallExpression | ts.NewExpression,
 }
 
 export function intParam(cx: Translator, owner: string, fn: string, param: string): boolean {
-  if (owner === "torch" && ((fn === "cat" || fn === "concat") && param === "dim")) return true;
+  if (owner === "torch" && (fn === "cat" || fn === "concat") && param === "dim") return true;
   if (owner === "torch" && fn === "flatten" && (param === "startDim" || param === "endDim")) return true;
   if (owner === "F" && (param === "dim" || param === "outputSize" || param === "kernelSize")) return true;
   return false;
@@ -236,7 +258,14 @@ export function factoryCallee(cx: Translator, callee: ts.Expression, ctx: Ctx, k
 }
 
 /** Calls of the JavaScript library: Math, arrays, strings, Object, Array, Number, String. */
-export function libCall(cx: Translator, e: ts.CallExpression, callee: ts.Expression, o: { owner: string; name: string }, ctx: Ctx, iterable = false): Py | undefined {
+export function libCall(
+  cx: Translator,
+  e: ts.CallExpression,
+  callee: ts.Expression,
+  o: { owner: string; name: string },
+  ctx: Ctx,
+  iterable = false,
+): Py | undefined {
   const args = e.arguments;
   const a = (i: number): Py => (args[i] ? cx.passes.expr(args[i]!, ctx) : atom("None"));
   const recv = (): Py => (ts.isPropertyAccessExpression(callee) ? cx.passes.expr(callee.expression, ctx) : atom("None"));
@@ -341,7 +370,12 @@ export function libCall(cx: Translator, e: ts.CallExpression, callee: ts.Express
   return undefined;
 }
 
-export function callbackParts(cx: Translator, fn: ts.Expression | undefined, ctx: Ctx, arity: number): { params: string[]; body: (inner: Ctx) => Py; scope: Scope } | undefined {
+export function callbackParts(
+  cx: Translator,
+  fn: ts.Expression | undefined,
+  ctx: Ctx,
+  arity: number,
+): { params: string[]; body: (inner: Ctx) => Py; scope: Scope } | undefined {
   const f = fn && skipOuter(cx, fn);
   if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f))) return undefined;
   if (ts.isFunctionExpression(f) && usesThis(cx, f)) return undefined;
@@ -389,7 +423,15 @@ export function arrayFrom(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
   return group("[", [seq([body, atom(` for ${target} in `), it], P.lambda)], "]", "none");
 }
 
-export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Expression, method: string, recvF: () => Py, ctx: Ctx, iterable = false): Py | undefined {
+export function arrayMethod(
+  cx: Translator,
+  e: ts.CallExpression,
+  callee: ts.Expression,
+  method: string,
+  recvF: () => Py,
+  ctx: Ctx,
+  iterable = false,
+): Py | undefined {
   const args = e.arguments;
   const recvNode = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
   const recv = recvF();
@@ -413,13 +455,17 @@ export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Exp
       const cb = callbackParts(cx, args[0], ctx, 2);
       if (!cb) return unsupported(cx, e, "filter with this callback");
       const [v] = cb.params;
-      return comprehension(cb, (body, target, iter) => group("[", [seq([atom(`${v ?? "_"} for ${target} in `), iter, atom(" if "), wrap(body, P.or)], P.lambda)], "]", "none"));
+      return comprehension(cb, (body, target, iter) =>
+        group("[", [seq([atom(`${v ?? "_"} for ${target} in `), iter, atom(" if "), wrap(body, P.or)], P.lambda)], "]", "none"),
+      );
     }
     case "some":
     case "every": {
       const cb = callbackParts(cx, args[0], ctx, 2);
       if (!cb) return unsupported(cx, e, `${method} with this callback`);
-      return comprehension(cb, (body, target, iter) => call(name(method === "some" ? "any" : "all"), [seq([wrap(body, P.or), atom(` for ${target} in `), iter], P.lambda)]));
+      return comprehension(cb, (body, target, iter) =>
+        call(name(method === "some" ? "any" : "all"), [seq([wrap(body, P.or), atom(` for ${target} in `), iter], P.lambda)]),
+      );
     }
     case "reduce": {
       const f = args[0] && skipOuter(cx, args[0]);
@@ -428,7 +474,17 @@ export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Exp
         const body = skipOuter(cx, f.body);
         const [accP, xP] = f.parameters;
         const init = skipOuter(cx, args[1]!);
-        if (ts.isBinaryExpression(body) && body.operatorToken.kind === ts.SyntaxKind.PlusToken && ts.isIdentifier(body.left) && accP && ts.isIdentifier(accP.name) && body.left.text === accP.name.text && ts.isNumericLiteral(init) && init.text === "0" && !mentions(cx, body.right, accP.name.text)) {
+        if (
+          ts.isBinaryExpression(body) &&
+          body.operatorToken.kind === ts.SyntaxKind.PlusToken &&
+          ts.isIdentifier(body.left) &&
+          accP &&
+          ts.isIdentifier(accP.name) &&
+          body.left.text === accP.name.text &&
+          ts.isNumericLiteral(init) &&
+          init.text === "0" &&
+          !mentions(cx, body.right, accP.name.text)
+        ) {
           const scope = enterScope(cx, f, ctx.scope);
           const x = xP && ts.isIdentifier(xP.name) ? symbolName(cx, xP.name) : "_";
           const term = cx.passes.expr(body.right, { ...ctx, scope, lambda: true });
@@ -479,7 +535,13 @@ export function arrayMethod(cx: Translator, e: ts.CallExpression, callee: ts.Exp
     case "fill": {
       // new Array(n).fill(x) / Array(n).fill(x) → [x] * n
       const r = recvNode && skipOuter(cx, recvNode);
-      if (r && (ts.isNewExpression(r) || ts.isCallExpression(r)) && ts.isIdentifier(r.expression) && r.expression.text === "Array" && r.arguments?.length === 1) {
+      if (
+        r &&
+        (ts.isNewExpression(r) || ts.isCallExpression(r)) &&
+        ts.isIdentifier(r.expression) &&
+        r.expression.text === "Array" &&
+        r.arguments?.length === 1
+      ) {
         return binary(list([cx.passes.expr(args[0]!, ctx)]), "*", cx.passes.expr(r.arguments[0]!, ctx), P.term);
       }
       return unsupported(cx, e, "fill on an existing array");

@@ -26,7 +26,8 @@ export function params(cx: Translator, fn: ts.SignatureDeclaration, ctx: Ctx, in
       unpack.push(...destructurePattern(cx, p.name, name(pname), inner));
     }
     let hint = hints ? typeHint(cx, p.type, p.initializer) : undefined;
-    const nullDefault = !!p.initializer && (p.initializer.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(p.initializer) && p.initializer.text === "undefined"));
+    const nullDefault =
+      !!p.initializer && (p.initializer.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(p.initializer) && p.initializer.text === "undefined"));
     if (hint && (p.questionToken || nullDefault) && !hint.startsWith("Optional[")) hint = optional(cx, hint);
     const annotated = hint ? `${pname}: ${hint}` : pname;
     if (p.dotDotDotToken) {
@@ -96,15 +97,34 @@ export function topLevelOf(cx: Translator, d: ts.Node): ts.Node | undefined {
 }
 
 /** `def name(params): body` for functions, arrows bound to a name, and methods. */
-export function functionDef(cx: Translator, fn: ts.SignatureDeclaration & { body?: ts.ConciseBody | undefined }, pyName: string, ctx: Ctx, docNode?: ts.Node, opts: FunctionDefOptions = {}): Lines {
+export function functionDef(
+  cx: Translator,
+  fn: ts.SignatureDeclaration & { body?: ts.ConciseBody | undefined },
+  pyName: string,
+  ctx: Ctx,
+  docNode?: ts.Node,
+  opts: FunctionDefOptions = {},
+): Lines {
   const scope = enterScope(cx, fn, ctx.scope, opts.extraFree ?? []);
   if (opts.self) scope.names.add(opts.self);
-  const inner: Ctx = { ...ctx, scope, indent: ctx.indent + 4, pre: [], update: null, forEach: false, lambda: false, self: opts.self ?? (ts.isArrowFunction(fn) ? ctx.self : null) };
+  const inner: Ctx = {
+    ...ctx,
+    scope,
+    indent: ctx.indent + 4,
+    pre: [],
+    update: null,
+    forEach: false,
+    lambda: false,
+    self: opts.self ?? (ts.isArrowFunction(fn) ? ctx.self : null),
+  };
   const { items, prologue } = params(cx, fn, ctx, inner);
   const paramItems = opts.self ? [atom(opts.self), ...items] : items;
   const ret = opts.returnHint ?? typeHint(cx, fn.type, undefined, true);
   const pad = " ".repeat(ctx.indent);
-  const headPy = seq([atom(`def ${pyName}`), group("(", paramItems, ")", "trailing", P.atom, multiline(cx, fn.parameters)), atom(`${ret ? ` -> ${ret}` : ""}:`)], P.atom);
+  const headPy = seq(
+    [atom(`def ${pyName}`), group("(", paramItems, ")", "trailing", P.atom, multiline(cx, fn.parameters)), atom(`${ret ? ` -> ${ret}` : ""}:`)],
+    P.atom,
+  );
   const head = (pad + render(headPy, ctx.indent, ctx.indent)).split("\n");
   const docs = docstring(cx, docNode ?? fn, ctx.indent + 4);
   let body: Lines;
@@ -169,7 +189,13 @@ export function classInfo(cx: Translator, c: ts.ClassLikeDeclaration): ClassInfo
   const root = rootBase(cx, c);
   const container = ["Sequential", "ModuleList", "ModuleDict"].includes(root) ? root : null;
   const sym = c.name && cx.checker.getSymbolAtLocation(c.name);
-  return { node: c, name: (sym && cx.symbolNames.get(sym)) ?? c.name?.text ?? "_Class", isModule: root !== "" && root !== "?", container, hasBase: root !== "" };
+  return {
+    node: c,
+    name: (sym && cx.symbolNames.get(sym)) ?? c.name?.text ?? "_Class",
+    isModule: root !== "" && root !== "?",
+    container,
+    hasBase: root !== "",
+  };
 }
 
 export function isStaticMember(cx: Translator, m: ts.ClassElement): boolean {
@@ -241,7 +267,8 @@ export function fieldInits(cx: Translator, c: ts.ClassLikeDeclaration, ctor: ts.
   const out: Lines = [];
   if (ctor) {
     for (const p of ctor.parameters) {
-      if (ts.isParameterPropertyDeclaration(p, ctor) && ts.isIdentifier(p.name)) out.push(`${" ".repeat(ctx.indent)}self.${fieldName(cx, p.name.text, p)} = ${symbolName(cx, p.name)}`);
+      if (ts.isParameterPropertyDeclaration(p, ctor) && ts.isIdentifier(p.name))
+        out.push(`${" ".repeat(ctx.indent)}self.${fieldName(cx, p.name.text, p)} = ${symbolName(cx, p.name)}`);
     }
   }
   for (const m of c.members) {
@@ -250,7 +277,10 @@ export function fieldInits(cx: Translator, c: ts.ClassLikeDeclaration, ctor: ts.
     const key = propertyNameText(cx, m.name);
     if (key === undefined) continue;
     out.push(...leadingComments(cx, m, true).map((l) => " ".repeat(ctx.indent) + l));
-    out.push(...ctx.pre.splice(0), ...simple(cx, m, fieldAssignment(cx, ctx, atom("self"), fieldName(cx, key, m), cx.passes.expr(m.initializer, { ...ctx, self: "self" }), m.initializer)));
+    out.push(
+      ...ctx.pre.splice(0),
+      ...simple(cx, m, fieldAssignment(cx, ctx, atom("self"), fieldName(cx, key, m), cx.passes.expr(m.initializer, { ...ctx, self: "self" }), m.initializer)),
+    );
   }
   return out;
 }
@@ -268,7 +298,9 @@ export function fieldAssignment(cx: Translator, ctx: Ctx, recv: Py, key: string,
 }
 
 export function constructorDef(cx: Translator, c: ts.ClassLikeDeclaration, info: ClassInfo, ctor: ts.ConstructorDeclaration | undefined, ctx: Ctx): Lines {
-  const fieldInitializers = c.members.filter((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && !isStaticMember(cx, m) && !!m.initializer).map((m) => m.initializer!);
+  const fieldInitializers = c.members
+    .filter((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && !isStaticMember(cx, m) && !!m.initializer)
+    .map((m) => m.initializer!);
   const pad = " ".repeat(ctx.indent);
   if (!ctor) {
     const scope = new Scope(c, ctx.scope);
@@ -282,7 +314,9 @@ export function constructorDef(cx: Translator, c: ts.ClassLikeDeclaration, info:
     const rest = info.container ? "*args" : "*args, **kwargs";
     return [`${pad}def __init__(self, ${rest}) -> None:`, `${pad}    super().__init__(${rest})`, ...fields];
   }
-  const superStmt = ctor.body!.statements.find((s) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && s.expression.expression.kind === ts.SyntaxKind.SuperKeyword);
+  const superStmt = ctor.body!.statements.find(
+    (s) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && s.expression.expression.kind === ts.SyntaxKind.SuperKeyword,
+  );
   if (info.hasBase && !superStmt && containsSuper(cx, ctor.body!)) unsupported(cx, ctor, "A super(...) call that is not a statement of the constructor body");
   const fieldsAfter = !info.hasBase;
   const lines = functionDef(cx, ctor, "__init__", ctx, ctor, {
@@ -319,7 +353,8 @@ export function superCall(cx: Translator, e: ts.CallExpression, ctx: Ctx): Lines
   }
   let args: (Item | Py)[];
   const only = e.arguments.length === 1 ? skipOuter(cx, e.arguments[0]!) : undefined;
-  if (cls.container === "Sequential" && only && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only)))) args = [cx.passes.orderedDict(only, ctx)];
+  if (cls.container === "Sequential" && only && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only))))
+    args = [cx.passes.orderedDict(only, ctx)];
   else args = cx.passes.argItems(e.arguments, ctx);
   const out = emit(cx, ctx, asMultiline(call(atom("super().__init__"), args), multiline(cx, e.arguments)));
   const ctor = e.parent?.parent?.parent;

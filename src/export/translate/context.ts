@@ -84,7 +84,13 @@ export interface ModelConst {
 export const INT_TYPES = new Set<ArgType>(["posInt", "nonNegInt", "posPair", "nonNegPair", "padding", "int", "sizeOrNull"]);
 
 export const FUNCTION_LIKE = (n: ts.Node): n is ts.SignatureDeclaration =>
-  ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+  ts.isFunctionDeclaration(n) ||
+  ts.isFunctionExpression(n) ||
+  ts.isArrowFunction(n) ||
+  ts.isMethodDeclaration(n) ||
+  ts.isConstructorDeclaration(n) ||
+  ts.isGetAccessorDeclaration(n) ||
+  ts.isSetAccessorDeclaration(n);
 
 export const MUTATING_METHODS = new Set(["push", "pop", "splice", "reverse", "fill", "shift", "unshift", "append", "extend", "addModule", "sort"]);
 
@@ -128,7 +134,13 @@ export interface Passes {
   condExpr(node: ts.Expression, ctx: Ctx): Py;
   objectPattern(p: ts.ObjectBindingPattern, source: Py, type: ts.Type, ctx: Ctx): Lines;
   // classes.ts
-  functionDef(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody | undefined }, pyName: string, ctx: Ctx, docNode?: ts.Node, opts?: FunctionDefOptions): Lines;
+  functionDef(
+    fn: ts.SignatureDeclaration & { body?: ts.ConciseBody | undefined },
+    pyName: string,
+    ctx: Ctx,
+    docNode?: ts.Node,
+    opts?: FunctionDefOptions,
+  ): Lines;
   functionValue(fn: ts.ArrowFunction | ts.FunctionExpression, ctx: Ctx): Py;
   classDef(c: ts.ClassLikeDeclaration, ctx: Ctx): Lines;
   fieldAssignment(ctx: Ctx, recv: Py, key: string, value: Py, valueNode: ts.Node): Lines;
@@ -213,7 +225,8 @@ export function warn(cx: Translator, node: ts.Node, message: string): void {
 }
 
 export function skipOuter(cx: Translator, e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e))
+    e = e.expression;
   return e;
 }
 
@@ -226,7 +239,11 @@ export function topContext(cx: Translator): Ctx {
 
 /** Does a function use `this` (its own, not that of nested functions and classes)? */
 export function usesThis(cx: Translator, fn: ts.Node): boolean {
-  return anyNode(fn, (n) => n.kind === ts.SyntaxKind.ThisKeyword, (n) => n !== fn && (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isClassLike(n)));
+  return anyNode(
+    fn,
+    (n) => n.kind === ts.SyntaxKind.ThisKeyword,
+    (n) => n !== fn && (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isClassLike(n)),
+  );
 }
 
 /** Does an identifier with this text appear in `n`? */

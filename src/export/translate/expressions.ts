@@ -37,7 +37,8 @@ import { hiddenChild, isArrayLike, isDictType, isModuleType, isNumberType, isStr
 
 export function expr(cx: Translator, e: ts.Expression, ctx: Ctx): Py {
   const K = ts.SyntaxKind;
-  if (ctx.iterable && !ts.isCallExpression(e) && !ts.isParenthesizedExpression(e) && !ts.isAsExpression(e) && !ts.isNonNullExpression(e)) ctx = { ...ctx, iterable: false };
+  if (ctx.iterable && !ts.isCallExpression(e) && !ts.isParenthesizedExpression(e) && !ts.isAsExpression(e) && !ts.isNonNullExpression(e))
+    ctx = { ...ctx, iterable: false };
   switch (e.kind) {
     case K.NumericLiteral:
       return number(cx, e as ts.NumericLiteral);
@@ -226,17 +227,24 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
   }
   if (isModuleType(cx, recvType) || (d && (ts.isPropertyDeclaration(d) || ts.isMethodDeclaration(d) || ts.isParameter(d) || ts.isGetAccessorDeclaration(d)))) {
     const pyKey = d && ts.isMethodDeclaration(d) ? methodName(cx, key) : key;
-    if (!(d && ts.isMethodDeclaration(d)) && isModuleType(cx, recvType) && hiddenChild(cx, key, pa)) return optional(subscript(attr(recv, "_modules"), atom(pyString(key))));
+    if (!(d && ts.isMethodDeclaration(d)) && isModuleType(cx, recvType) && hiddenChild(cx, key, pa))
+      return optional(subscript(attr(recv, "_modules"), atom(pyString(key))));
     if (!isIdentifier(pyKey)) return optional(call(name("getattr"), [recv, atom(pyString(pyKey))]));
     return optional(attr(recv, pyKey));
   }
-  if (d && ts.isClassDeclaration(d.parent) === false && (ts.isPropertySignature(d) || ts.isPropertyAssignment(d) || ts.isShorthandPropertyAssignment(d) || ts.isMethodSignature(d)) && isDictType(cx, recvType)) {
+  if (
+    d &&
+    ts.isClassDeclaration(d.parent) === false &&
+    (ts.isPropertySignature(d) || ts.isPropertyAssignment(d) || ts.isShorthandPropertyAssignment(d) || ts.isMethodSignature(d)) &&
+    isDictType(cx, recvType)
+  ) {
     if (prop && prop.flags & ts.SymbolFlags.Optional) return optional(call(attr(recv, "get"), [atom(pyString(key, ctx.fstring ? "'" : '"'))]));
     return optional(subscript(recv, atom(pyString(key, ctx.fstring ? "'" : '"'))));
   }
   if (isDictType(cx, recvType)) return optional(subscript(recv, atom(pyString(key, ctx.fstring ? "'" : '"'))));
   if (recvType.getConstructSignatures().length || (d && ts.isPropertyDeclaration(d))) return optional(attr(recv, key));
-  if (isUnknownType(cx, recvType) || !d) warn(cx, pa, `The type of '${pa.expression.getText().slice(0, 40)}' is unknown: '.${key}' is exported as an attribute access`);
+  if (isUnknownType(cx, recvType) || !d)
+    warn(cx, pa, `The type of '${pa.expression.getText().slice(0, 40)}' is unknown: '.${key}' is exported as an attribute access`);
   return optional(attr(recv, isIdentifier(key) ? key : safeName(key)));
 }
 
@@ -359,15 +367,29 @@ export function equality(cx: Translator, b: ts.BinaryExpression, ctx: Ctx): Py {
 /** `a ?? b`: `a if a is not None else b`; `arr[i] ?? b` guards the index; `opts.k ?? b` → `opts.get("k", b)`. */
 export function nullish(cx: Translator, b: ts.BinaryExpression, ctx: Ctx): Py {
   const left = skipOuter(cx, b.left);
-  if (ts.isElementAccessExpression(left) && isArrayLike(cx, typeOf(cx, left.expression)) && isSimple(cx, left.expression) && isSimple(cx, left.argumentExpression)) {
+  if (
+    ts.isElementAccessExpression(left) &&
+    isArrayLike(cx, typeOf(cx, left.expression)) &&
+    isSimple(cx, left.expression) &&
+    isSimple(cx, left.argumentExpression)
+  ) {
     const arrType = typeOf(cx, left.expression);
-    const elements = parts(cx, arrType).map((t) => cx.checker.getIndexTypeOfType(t, ts.IndexKind.Number)).filter((t): t is ts.Type => !!t);
-    const elemNullable = elements.some((t) => parts(cx, t).length !== (t.isUnion() ? t.types.length : 1) || !!(t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)));
+    const elements = parts(cx, arrType)
+      .map((t) => cx.checker.getIndexTypeOfType(t, ts.IndexKind.Number))
+      .filter((t): t is ts.Type => !!t);
+    const elemNullable = elements.some(
+      (t) => parts(cx, t).length !== (t.isUnion() ? t.types.length : 1) || !!(t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)),
+    );
     const idx = skipOuter(cx, left.argumentExpression);
     const arr = expr(cx, left.expression, ctx);
     const i = expr(cx, idx, ctx);
     const nonNeg = (ts.isNumericLiteral(idx) && Number(idx.text) >= 0) || ts.isIdentifier(idx);
-    const inRange = ts.isNumericLiteral(idx) && Number(idx.text) === 0 ? binary(call(name("len"), [arr]), ">", atom("0"), P.compare) : nonNeg ? binary(i, "<", call(name("len"), [arr]), P.compare) : atom(`0 <= ${render(i, 0, 0)} < len(${render(arr, 0, 0)})`, P.compare);
+    const inRange =
+      ts.isNumericLiteral(idx) && Number(idx.text) === 0
+        ? binary(call(name("len"), [arr]), ">", atom("0"), P.compare)
+        : nonNeg
+          ? binary(i, "<", call(name("len"), [arr]), P.compare)
+          : atom(`0 <= ${render(i, 0, 0)} < len(${render(arr, 0, 0)})`, P.compare);
     const value = expr(cx, left, ctx);
     const test = elemNullable ? logical(inRange, "and", binary(value, "is not", atom("None"), P.compare)) : inRange;
     return ifElse(test, value, expr(cx, b.right, ctx));
@@ -378,7 +400,8 @@ export function nullish(cx: Translator, b: ts.BinaryExpression, ctx: Ctx): Py {
     if (d && (ts.isPropertySignature(d) || ts.isPropertyAssignment(d) || ts.isShorthandPropertyAssignment(d))) {
       const propType = cx.checker.getTypeOfSymbol(prop!);
       const declaredNullable = !!(propType.flags & ts.TypeFlags.Null) || (propType.isUnion() && propType.types.some((x) => x.flags & ts.TypeFlags.Null));
-      if (!declaredNullable) return call(attr(expr(cx, left.expression, ctx), "get"), [atom(pyString(left.name.text, ctx.fstring ? "'" : '"')), expr(cx, b.right, ctx)]);
+      if (!declaredNullable)
+        return call(attr(expr(cx, left.expression, ctx), "get"), [atom(pyString(left.name.text, ctx.fstring ? "'" : '"')), expr(cx, b.right, ctx)]);
     }
   }
   if (!isSimple(cx, left)) {

@@ -86,7 +86,7 @@ export function localsOf(cx: Translator, fn: ts.Node): ts.Symbol[] {
     }
     if (ts.isParameter(n) && n.parent === fn) bind(n.name);
     else if (ts.isVariableDeclaration(n)) bind(n.name);
-    if ((ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n))) return;
+    if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return;
     ts.forEachChild(n, visit);
   };
   if (FUNCTION_LIKE(fn)) {
@@ -100,7 +100,11 @@ export function localsOf(cx: Translator, fn: ts.Node): ts.Symbol[] {
 export function isValueReference(cx: Translator, id: ts.Identifier): boolean {
   const p = id.parent;
   if ((ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isQualifiedName(p) && p.right === id)) return false;
-  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p) || ts.isGetAccessorDeclaration(p)) && p.name === id) return false;
+  if (
+    (ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p) || ts.isGetAccessorDeclaration(p)) &&
+    p.name === id
+  )
+    return false;
   if (ts.isBindingElement(p) && p.propertyName === id) return false;
   return true;
 }

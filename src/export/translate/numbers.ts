@@ -71,14 +71,29 @@ export function maybeFloat(cx: Translator, e: ts.Node, seen: Set<ts.Node> = new 
 
 export function maybeFloatUncached(cx: Translator, e: ts.Node, seen: Set<ts.Node>): boolean {
   const K = ts.SyntaxKind;
-  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) return maybeFloat(cx, e.expression, seen);
+  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e))
+    return maybeFloat(cx, e.expression, seen);
   if (ts.isNumericLiteral(e)) return /[.eE]/.test(e.getText()) && !/^0[xX]/.test(e.getText());
   if (ts.isPrefixUnaryExpression(e)) return maybeFloat(cx, e.operand, seen);
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
     if (op === K.SlashToken || op === K.SlashEqualsToken) return true;
     if (op === K.AsteriskAsteriskToken) return true;
-    if ([K.PlusToken, K.MinusToken, K.AsteriskToken, K.PercentToken, K.QuestionQuestionToken, K.BarBarToken, K.AmpersandAmpersandToken, K.PlusEqualsToken, K.MinusEqualsToken, K.AsteriskEqualsToken, K.EqualsToken].includes(op)) {
+    if (
+      [
+        K.PlusToken,
+        K.MinusToken,
+        K.AsteriskToken,
+        K.PercentToken,
+        K.QuestionQuestionToken,
+        K.BarBarToken,
+        K.AmpersandAmpersandToken,
+        K.PlusEqualsToken,
+        K.MinusEqualsToken,
+        K.AsteriskEqualsToken,
+        K.EqualsToken,
+      ].includes(op)
+    ) {
       return (op !== K.EqualsToken && maybeFloat(cx, e.left, seen)) || maybeFloat(cx, e.right, seen);
     }
     return false;
@@ -101,7 +116,11 @@ export function maybeFloatUncached(cx: Translator, e: ts.Node, seen: Set<ts.Node
     if (decl && originOf(decl, cx.prog.typingsFile).where === "user" && (decl as { body?: ts.Node }).body) {
       const body = (decl as { body?: ts.Node }).body!;
       if (!ts.isBlock(body)) return maybeFloat(cx, body, seen);
-      return anyNode(body, (n) => ts.isReturnStatement(n) && !!n.expression && maybeFloat(cx, n.expression, seen), (n) => n !== body && FUNCTION_LIKE(n));
+      return anyNode(
+        body,
+        (n) => ts.isReturnStatement(n) && !!n.expression && maybeFloat(cx, n.expression, seen),
+        (n) => n !== body && FUNCTION_LIKE(n),
+      );
     }
     return false;
   }

@@ -2,7 +2,18 @@ import ts = require("typescript");
 import { P, atom, attr, binary, call, ifElse, isIdentifier, list, logical, name, pyString, render, subscript, tuple, unary, type Py } from "../py";
 import { Ctx, FUNCTION_LIKE, Lines, MUTATING_METHODS, Scope, Translator, anyNode, isAssignment, isSimple, skipOuter, unsupported } from "./context";
 import { blankBefore, emit, leadingComments, simple, sub } from "./layout";
-import { arrayTarget, bindingScopeNode, calleeOrigin, enterScope, fresh, isValueReference, memberName, propertyNameText, symbolName, valueSymbol } from "./names";
+import {
+  arrayTarget,
+  bindingScopeNode,
+  calleeOrigin,
+  enterScope,
+  fresh,
+  isValueReference,
+  memberName,
+  propertyNameText,
+  symbolName,
+  valueSymbol,
+} from "./names";
 import { maybeFloat } from "./numbers";
 import { hiddenChild, isDictType, isModuleType, isStringType, typeOf } from "./types";
 
@@ -43,7 +54,8 @@ export function stmt(cx: Translator, s: ts.Statement, ctx: Ctx): Lines {
       return ifStatement(cx, s as ts.IfStatement, ctx, "if");
     case K.ReturnStatement: {
       const r = s as ts.ReturnStatement;
-      if (ctx.forEach) return r.expression ? [...exprStatement(cx, r.expression, ctx), `${" ".repeat(ctx.indent)}continue`] : [`${" ".repeat(ctx.indent)}continue`];
+      if (ctx.forEach)
+        return r.expression ? [...exprStatement(cx, r.expression, ctx), `${" ".repeat(ctx.indent)}continue`] : [`${" ".repeat(ctx.indent)}continue`];
       return simple(cx, s, r.expression ? emit(cx, ctx, cx.passes.expr(r.expression, ctx), "return ") : [`${" ".repeat(ctx.indent)}return`]);
     }
     case K.ForStatement:
@@ -76,7 +88,12 @@ export function stmt(cx: Translator, s: ts.Statement, ctx: Ctx): Lines {
       }
       const body = block(cx, bodyOf(cx, d.statement), sub(cx, ctx, { update: null }));
       const inner = sub(cx, ctx);
-      return [`${" ".repeat(ctx.indent)}while True:`, ...body, ...emit(cx, inner, unary("not", condExpr(cx, d.expression, inner)), "if ", ":"), `${" ".repeat(inner.indent + 4)}break`];
+      return [
+        `${" ".repeat(ctx.indent)}while True:`,
+        ...body,
+        ...emit(cx, inner, unary("not", condExpr(cx, d.expression, inner)), "if ", ":"),
+        `${" ".repeat(inner.indent + 4)}break`,
+      ];
     }
     case K.BreakStatement:
     case K.ContinueStatement: {
@@ -233,7 +250,11 @@ export function switchStatement(cx: Translator, s: ts.SwitchStatement, ctx: Ctx)
 }
 
 export function containsBreak(cx: Translator, n: ts.Node): boolean {
-  return anyNode(n, (x) => ts.isBreakStatement(x) && !x.label, (x) => FUNCTION_LIKE(x) || ts.isIterationStatement(x, false) || ts.isSwitchStatement(x));
+  return anyNode(
+    n,
+    (x) => ts.isBreakStatement(x) && !x.label,
+    (x) => FUNCTION_LIKE(x) || ts.isIterationStatement(x, false) || ts.isSwitchStatement(x),
+  );
 }
 
 /** One top-level variable declaration (a statement of its own in Python). */
@@ -434,7 +455,9 @@ export function exprStatement(cx: Translator, e0: ts.Expression, ctx: Ctx): Line
 export function targetText(cx: Translator, t: ts.Expression, ctx: Ctx): string {
   const inner = skipOuter(cx, t);
   if (ts.isArrayLiteralExpression(inner)) {
-    return inner.elements.map((el) => (ts.isOmittedExpression(el) ? "_" : ts.isSpreadElement(el) ? `*${targetText(cx, el.expression, ctx)}` : targetText(cx, el, ctx))).join(", ");
+    return inner.elements
+      .map((el) => (ts.isOmittedExpression(el) ? "_" : ts.isSpreadElement(el) ? `*${targetText(cx, el.expression, ctx)}` : targetText(cx, el, ctx)))
+      .join(", ");
   }
   if (moduleKeyAccess(cx, inner)) return render(unsupported(cx, t, "This assignment target (an attribute name that is not a Python identifier)"), 0, 0);
   if (!(ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner))) {
@@ -462,8 +485,10 @@ export function statementCall(cx: Translator, e: ts.CallExpression, ctx: Ctx): L
   if (o && o.where === "lib" && (o.owner === "Array" || o.owner === "ReadonlyArray")) {
     const recv = cx.passes.expr(callee.expression, ctx);
     if (method === "push") {
-      if (e.arguments.length === 1 && !ts.isSpreadElement(e.arguments[0]!)) return emit(cx, ctx, call(attr(recv, "append"), [cx.passes.expr(e.arguments[0]!, ctx)]));
-      if (e.arguments.length === 1 && ts.isSpreadElement(e.arguments[0]!)) return emit(cx, ctx, call(attr(recv, "extend"), [cx.passes.expr(e.arguments[0].expression, ctx)]));
+      if (e.arguments.length === 1 && !ts.isSpreadElement(e.arguments[0]!))
+        return emit(cx, ctx, call(attr(recv, "append"), [cx.passes.expr(e.arguments[0]!, ctx)]));
+      if (e.arguments.length === 1 && ts.isSpreadElement(e.arguments[0]!))
+        return emit(cx, ctx, call(attr(recv, "extend"), [cx.passes.expr(e.arguments[0].expression, ctx)]));
       return emit(cx, ctx, call(attr(recv, "extend"), [list(cx.passes.argItems(e.arguments, ctx))]));
     }
     if (method === "reverse" && e.arguments.length === 0) return emit(cx, ctx, call(attr(recv, "reverse"), []));
@@ -517,11 +542,23 @@ export function rangeLoop(cx: Translator, f: ts.ForStatement, ctx: Ctx): Lines |
   if (!sym || !c || !ts.isBinaryExpression(c) || !ts.isIdentifier(c.left) || cx.checker.getSymbolAtLocation(c.left) !== sym) return undefined;
   const inc = f.incrementor;
   let step: number | undefined;
-  if (inc && (ts.isPostfixUnaryExpression(inc) || ts.isPrefixUnaryExpression(inc)) && ts.isIdentifier(inc.operand) && cx.checker.getSymbolAtLocation(inc.operand) === sym) {
+  if (
+    inc &&
+    (ts.isPostfixUnaryExpression(inc) || ts.isPrefixUnaryExpression(inc)) &&
+    ts.isIdentifier(inc.operand) &&
+    cx.checker.getSymbolAtLocation(inc.operand) === sym
+  ) {
     step = inc.operator === ts.SyntaxKind.PlusPlusToken ? 1 : inc.operator === ts.SyntaxKind.MinusMinusToken ? -1 : undefined;
-  } else if (inc && ts.isBinaryExpression(inc) && ts.isIdentifier(inc.left) && cx.checker.getSymbolAtLocation(inc.left) === sym && ts.isNumericLiteral(inc.right)) {
+  } else if (
+    inc &&
+    ts.isBinaryExpression(inc) &&
+    ts.isIdentifier(inc.left) &&
+    cx.checker.getSymbolAtLocation(inc.left) === sym &&
+    ts.isNumericLiteral(inc.right)
+  ) {
     const k = Number(inc.right.text);
-    if (Number.isInteger(k) && k > 0) step = inc.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken ? k : inc.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken ? -k : undefined;
+    if (Number.isInteger(k) && k > 0)
+      step = inc.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken ? k : inc.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken ? -k : undefined;
   }
   if (step === undefined) return undefined;
   const op = c.operatorToken.kind;
@@ -553,7 +590,9 @@ export function assigns(cx: Translator, body: ts.Node, sym: ts.Symbol): boolean 
     body,
     (n) =>
       (isAssignment(n) && isSym(n.left)) ||
-      ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && isSym(n.operand)),
+      ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) &&
+        isSym(n.operand)),
   );
 }
 
@@ -575,7 +614,9 @@ export function invariant(cx: Translator, e: ts.Expression, body: ts.Node): bool
 
 /** The receiver of a call of a mutating method (`xs.push(...)`), or undefined. */
 export function mutatedReceiver(cx: Translator, n: ts.Node): ts.Expression | undefined {
-  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATING_METHODS.has(n.expression.name.text) ? skipOuter(cx, n.expression.expression) : undefined;
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATING_METHODS.has(n.expression.name.text)
+    ? skipOuter(cx, n.expression.expression)
+    : undefined;
 }
 
 export function mutates(cx: Translator, body: ts.Node, sym: ts.Symbol): boolean {
@@ -586,7 +627,8 @@ export function mutates(cx: Translator, body: ts.Node, sym: ts.Symbol): boolean 
 }
 
 export function assignsThisField(cx: Translator, body: ts.Node, field: string): boolean {
-  const isField = (e: ts.Expression | undefined) => !!e && ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && e.name.text === field;
+  const isField = (e: ts.Expression | undefined) =>
+    !!e && ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && e.name.text === field;
   return anyNode(body, (n) => (isAssignment(n) && isField(skipOuter(cx, n.left))) || isField(mutatedReceiver(cx, n)));
 }
 

@@ -94,8 +94,12 @@ export function typeHint(cx: Translator, t: ts.TypeNode | undefined, init?: ts.E
     }
     case K.UnionType: {
       const u = t as ts.UnionTypeNode;
-      const nullable = u.types.some((x) => x.kind === K.NullKeyword || x.kind === K.UndefinedKeyword || (ts.isLiteralTypeNode(x) && x.literal.kind === K.NullKeyword));
-      const rest = u.types.filter((x) => !(x.kind === K.NullKeyword || x.kind === K.UndefinedKeyword || (ts.isLiteralTypeNode(x) && x.literal.kind === K.NullKeyword)));
+      const nullable = u.types.some(
+        (x) => x.kind === K.NullKeyword || x.kind === K.UndefinedKeyword || (ts.isLiteralTypeNode(x) && x.literal.kind === K.NullKeyword),
+      );
+      const rest = u.types.filter(
+        (x) => !(x.kind === K.NullKeyword || x.kind === K.UndefinedKeyword || (ts.isLiteralTypeNode(x) && x.literal.kind === K.NullKeyword)),
+      );
       if (rest.every((x) => ts.isLiteralTypeNode(x) && ts.isStringLiteral(x.literal))) return nullable ? optional(cx, "str") : "str";
       const hints = rest.map((x) => typeHint(cx, x, undefined, isReturn));
       if (hints.some((h) => h === undefined)) return undefined;

@@ -29,21 +29,39 @@ export async function installGpuBackend(context: vscode.ExtensionContext): Promi
   const have = installedBackends(dir);
   const picked = await vscode.window.showQuickPick(
     [
-      { label: "GPU (CUDA)", description: `@tensorflow/tfjs-node-gpu ${TFJS_VERSION}`, detail: "Linux x64 with an NVIDIA GPU, CUDA 11.8 and cuDNN 8.6", pkg: "@tensorflow/tfjs-node-gpu" },
-      { label: "Native CPU", description: `@tensorflow/tfjs-node ${TFJS_VERSION}`, detail: "TensorFlow's C library on the CPU: several times faster than WebAssembly", pkg: "@tensorflow/tfjs-node" },
+      {
+        label: "GPU (CUDA)",
+        description: `@tensorflow/tfjs-node-gpu ${TFJS_VERSION}`,
+        detail: "Linux x64 with an NVIDIA GPU, CUDA 11.8 and cuDNN 8.6",
+        pkg: "@tensorflow/tfjs-node-gpu",
+      },
+      {
+        label: "Native CPU",
+        description: `@tensorflow/tfjs-node ${TFJS_VERSION}`,
+        detail: "TensorFlow's C library on the CPU: several times faster than WebAssembly",
+        pkg: "@tensorflow/tfjs-node",
+      },
     ].map((x) => ({ ...x, description: `${x.description}${have.includes(x.pkg.split("/")[1] ?? "") ? " — installed" : ""}` })),
     { title: "CNN Studio: Install a Training Backend", placeHolder: `Installed with npm into ${dir}` },
   );
   if (!picked) return;
   fs.mkdirSync(dir, { recursive: true });
   const manifest = path.join(dir, "package.json");
-  if (!fs.existsSync(manifest)) fs.writeFileSync(manifest, JSON.stringify({ name: "cnn-studio-backends", private: true, description: "Training backends installed by CNN Studio" }, null, 2) + "\n");
+  if (!fs.existsSync(manifest))
+    fs.writeFileSync(
+      manifest,
+      JSON.stringify({ name: "cnn-studio-backends", private: true, description: "Training backends installed by CNN Studio" }, null, 2) + "\n",
+    );
   const task = new vscode.Task(
     { type: "cnnStudio", task: "installBackend", package: picked.pkg },
     vscode.TaskScope.Global,
     `Install ${picked.label} backend`,
     "CNN Studio",
-    new vscode.ProcessExecution(process.platform === "win32" ? "npm.cmd" : "npm", ["install", "--no-audit", "--no-fund", "--save", `${picked.pkg}@${TFJS_VERSION}`], { cwd: dir }),
+    new vscode.ProcessExecution(
+      process.platform === "win32" ? "npm.cmd" : "npm",
+      ["install", "--no-audit", "--no-fund", "--save", `${picked.pkg}@${TFJS_VERSION}`],
+      { cwd: dir },
+    ),
   );
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
   const execution = await vscode.tasks.executeTask(task);
@@ -51,9 +69,13 @@ export async function installGpuBackend(context: vscode.ExtensionContext): Promi
     if (e.execution !== execution) return;
     done.dispose();
     if (e.exitCode === 0) {
-      void vscode.window.showInformationMessage(`CNN Studio: ${picked.label} backend installed. Choose “${picked.label === "GPU (CUDA)" ? "GPU" : "Native CPU"}” (or Auto) as the backend in the Train view.`);
+      void vscode.window.showInformationMessage(
+        `CNN Studio: ${picked.label} backend installed. Choose “${picked.label === "GPU (CUDA)" ? "GPU" : "Native CPU"}” (or Auto) as the backend in the Train view.`,
+      );
     } else {
-      void vscode.window.showErrorMessage(`CNN Studio: installing ${picked.pkg} failed (exit code ${e.exitCode ?? "?"}); see the terminal. The bundled WebAssembly backend still trains.`);
+      void vscode.window.showErrorMessage(
+        `CNN Studio: installing ${picked.pkg} failed (exit code ${e.exitCode ?? "?"}); see the terminal. The bundled WebAssembly backend still trains.`,
+      );
     }
   });
   context.subscriptions.push(done);

@@ -27,7 +27,9 @@ export function modelAt(result: AnalysisResult, line: number, character: number)
   const direct = own.find((m) => rangeContains(m.location.range, { line, character }));
   if (direct) return direct;
   const byLayer = own.find((m) =>
-    m.layers.some((l) => (l.definedAt?.file === result.file && onLines(l.definedAt.range, line)) || (l.calledAt?.file === result.file && onLines(l.calledAt.range, line))),
+    m.layers.some(
+      (l) => (l.definedAt?.file === result.file && onLines(l.definedAt.range, line)) || (l.calledAt?.file === result.file && onLines(l.calledAt.range, line)),
+    ),
   );
   if (byLayer) return byLayer;
   // The nearest model declared below the cursor (a class above its `export const`), else above.
@@ -36,7 +38,12 @@ export function modelAt(result: AnalysisResult, line: number, character: number)
 }
 
 /** `pick: false`: no quick pick when neither the argument nor the editor names a model. */
-export async function resolveModelArgs(arg: unknown, store: ModelStore, purpose: string, options: { pick?: boolean } = {}): Promise<ModelCommandArgs | undefined> {
+export async function resolveModelArgs(
+  arg: unknown,
+  store: ModelStore,
+  purpose: string,
+  options: { pick?: boolean } = {},
+): Promise<ModelCommandArgs | undefined> {
   if (isModelCommandArgs(arg)) return arg;
   const fromTree = ModelsTreeProvider.args(arg);
   if (fromTree) return fromTree;

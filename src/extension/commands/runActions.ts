@@ -6,7 +6,12 @@ import type { TrainingController } from "../train/trainingController";
 
 /** The Runs view's item actions: stop, resume, reveal, log, delete. */
 
-export async function pickRun(runs: RunsTreeProvider, arg: unknown, title: string, filter: (state: string) => boolean = () => true): Promise<string | undefined> {
+export async function pickRun(
+  runs: RunsTreeProvider,
+  arg: unknown,
+  title: string,
+  filter: (state: string) => boolean = () => true,
+): Promise<string | undefined> {
   const direct = RunsTreeProvider.runDirOf(arg);
   if (direct) return direct;
   const items = (await runs.getChildren()).filter((n) => filter(n.run.state));
@@ -34,7 +39,11 @@ export async function stopRun(training: TrainingController, runs: RunsTreeProvid
     void vscode.window.showInformationMessage(`CNN Studio: ${path.basename(dir)} is not training.`);
     return;
   }
-  const ok = await vscode.window.showWarningMessage(`${info.model} was started outside this window (process ${pid}). Interrupt that process? It stops at the next step.`, { modal: true }, "Interrupt");
+  const ok = await vscode.window.showWarningMessage(
+    `${info.model} was started outside this window (process ${pid}). Interrupt that process? It stops at the next step.`,
+    { modal: true },
+    "Interrupt",
+  );
   if (ok !== "Interrupt") return;
   try {
     process.kill(pid, "SIGINT");
@@ -65,7 +74,11 @@ export async function deleteRun(training: TrainingController, runs: RunsTreeProv
     return;
   }
   const name = path.basename(dir);
-  const ok = await vscode.window.showWarningMessage(`Delete the training run ${name}?`, { modal: true, detail: `${dir}\n\nIts metrics, checkpoints and log are deleted.` }, "Delete");
+  const ok = await vscode.window.showWarningMessage(
+    `Delete the training run ${name}?`,
+    { modal: true, detail: `${dir}\n\nIts metrics, checkpoints and log are deleted.` },
+    "Delete",
+  );
   if (ok !== "Delete") return;
   const uri = vscode.Uri.file(dir);
   try {

@@ -60,20 +60,62 @@ export const myNet = new MyNet();
 `;
 
 export const TEMPLATES: readonly Template[] = [
-  { id: "lenet5", label: "LeNet-5", detail: "LeCun et al. 1998 — two 5×5 convolutions, three linear layers; 28×28 or 32×32 grey images (61K parameters)", example: "lenet5.ts", fileName: "lenet5.ts" },
-  { id: "simple-cnn", label: "SimpleCNN", detail: "Three convolution blocks for CIFAR-10 32×32 colour images", example: "simple-cnn.ts", fileName: "simple-cnn.ts" },
+  {
+    id: "lenet5",
+    label: "LeNet-5",
+    detail: "LeCun et al. 1998 — two 5×5 convolutions, three linear layers; 28×28 or 32×32 grey images (61K parameters)",
+    example: "lenet5.ts",
+    fileName: "lenet5.ts",
+  },
+  {
+    id: "simple-cnn",
+    label: "SimpleCNN",
+    detail: "Three convolution blocks for CIFAR-10 32×32 colour images",
+    example: "simple-cnn.ts",
+    fileName: "simple-cnn.ts",
+  },
   { id: "mnist-cnn", label: "MNIST CNN", detail: "A compact CNN for 28×28 digits", example: "mnist-cnn.ts", fileName: "mnist-cnn.ts" },
-  { id: "resnet", label: "ResNet-18 / 34 / 50 / 101 / 152", detail: "He et al. 2015 — residual blocks, torchvision's layout and module names", example: "resnet.ts", fileName: "resnet.ts" },
-  { id: "mobilenet-v2", label: "MobileNet v2", detail: "Sandler et al. 2018 — inverted residuals with linear bottlenecks", example: "mobilenet-v2.ts", fileName: "mobilenet-v2.ts" },
-  { id: "mobilenet-v1", label: "MobileNet v1", detail: "Howard et al. 2017 — depthwise separable convolutions", example: "mobilenet-v1.ts", fileName: "mobilenet-v1.ts" },
-  { id: "vgg", label: "VGG-11 / 16 / 19 (± BatchNorm)", detail: "Simonyan & Zisserman 2014 — configuration tables of 3×3 convolutions", example: "vgg.ts", fileName: "vgg.ts" },
+  {
+    id: "resnet",
+    label: "ResNet-18 / 34 / 50 / 101 / 152",
+    detail: "He et al. 2015 — residual blocks, torchvision's layout and module names",
+    example: "resnet.ts",
+    fileName: "resnet.ts",
+  },
+  {
+    id: "mobilenet-v2",
+    label: "MobileNet v2",
+    detail: "Sandler et al. 2018 — inverted residuals with linear bottlenecks",
+    example: "mobilenet-v2.ts",
+    fileName: "mobilenet-v2.ts",
+  },
+  {
+    id: "mobilenet-v1",
+    label: "MobileNet v1",
+    detail: "Howard et al. 2017 — depthwise separable convolutions",
+    example: "mobilenet-v1.ts",
+    fileName: "mobilenet-v1.ts",
+  },
+  {
+    id: "vgg",
+    label: "VGG-11 / 16 / 19 (± BatchNorm)",
+    detail: "Simonyan & Zisserman 2014 — configuration tables of 3×3 convolutions",
+    example: "vgg.ts",
+    fileName: "vgg.ts",
+  },
   { id: "alexnet", label: "AlexNet", detail: "Krizhevsky et al. 2012, torchvision's variant", example: "alexnet.ts", fileName: "alexnet.ts" },
   { id: "googlenet", label: "GoogLeNet", detail: "Szegedy et al. 2014 — Inception blocks with torch.cat", example: "googlenet.ts", fileName: "googlenet.ts" },
   { id: "densenet", label: "DenseNet-121", detail: "Huang et al. 2016 — dense blocks named with addModule", example: "densenet.ts", fileName: "densenet.ts" },
   { id: "squeezenet", label: "SqueezeNet 1.0", detail: "Iandola et al. 2016 — fire modules", example: "squeezenet.ts", fileName: "squeezenet.ts" },
   { id: "mnist-resnet", label: "Small ResNet for MNIST", detail: "Residual blocks at 28×28", example: "mnist-resnet.ts", fileName: "mnist-resnet.ts" },
   { id: "starter", label: "Empty starter", detail: "A custom nn.Module with features and a classifier, ready to change", text: STARTER, fileName: "my-net.ts" },
-  { id: "exercise", label: "Exercise: fix a shape error", detail: "LeNet-5 with a wrong linear layer — the walkthrough's “fix an error” step", text: EXERCISE, fileName: "fix-the-error.ts" },
+  {
+    id: "exercise",
+    label: "Exercise: fix a shape error",
+    detail: "LeNet-5 with a wrong linear layer — the walkthrough's “fix an error” step",
+    text: EXERCISE,
+    fileName: "fix-the-error.ts",
+  },
 ];
 
 export function templateText(t: Template, extensionPath: string): string {
@@ -119,7 +161,14 @@ export async function newModelFromTemplate(extensionPath: string, arg: unknown):
     prompt: "File to create, relative to the workspace folder",
     value: suggested,
     valueSelection: [suggested.length - path.basename(suggested).length, suggested.length - 3],
-    validateInput: (v) => (!v.trim() ? "Enter a file name" : !/\.[cm]?ts$/.test(v.trim()) ? "Model files are TypeScript files: end the name with .ts" : fs.existsSync(path.resolve(root.fsPath, v.trim())) ? "That file exists already" : undefined),
+    validateInput: (v) =>
+      !v.trim()
+        ? "Enter a file name"
+        : !/\.[cm]?ts$/.test(v.trim())
+          ? "Model files are TypeScript files: end the name with .ts"
+          : fs.existsSync(path.resolve(root.fsPath, v.trim()))
+            ? "That file exists already"
+            : undefined,
   });
   if (!rel) return undefined;
   const target = vscode.Uri.file(path.resolve(root.fsPath, rel.trim()));

@@ -64,7 +64,14 @@ export async function writeTypings(extensionPath: string): Promise<void> {
     return;
   }
   const folder =
-    folders.length === 1 ? folders[0] : (await vscode.window.showQuickPick(folders.map((f) => ({ label: f.name, description: f.uri.fsPath, folder: f })), { title: "Write the cnn-studio typings into…" }))?.folder;
+    folders.length === 1
+      ? folders[0]
+      : (
+          await vscode.window.showQuickPick(
+            folders.map((f) => ({ label: f.name, description: f.uri.fsPath, folder: f })),
+            { title: "Write the cnn-studio typings into…" },
+          )
+        )?.folder;
   if (!folder) return;
   const source = path.join(extensionPath, "types", "cnn-studio.d.ts");
   const target = path.join(folder.uri.fsPath, TYPINGS_REL);
@@ -74,14 +81,14 @@ export async function writeTypings(extensionPath: string): Promise<void> {
   let outcome: string;
   if (!fs.existsSync(tsconfig)) {
     await vscode.workspace.fs.writeFile(vscode.Uri.file(tsconfig), Buffer.from(newTsconfig(TYPINGS_REL), "utf8"));
-    outcome = "and created tsconfig.json, which maps \"cnn-studio\" to it";
+    outcome = 'and created tsconfig.json, which maps "cnn-studio" to it';
   } else {
     const patch = patchTsconfig(fs.readFileSync(tsconfig, "utf8"), TYPINGS_REL);
     if (patch.kind === "patched") {
       await vscode.workspace.fs.writeFile(vscode.Uri.file(tsconfig), Buffer.from(patch.text, "utf8"));
-      outcome = "and mapped \"cnn-studio\" to it in tsconfig.json";
+      outcome = 'and mapped "cnn-studio" to it in tsconfig.json';
     } else if (patch.kind === "unchanged") {
-      outcome = "(tsconfig.json maps \"cnn-studio\" already)";
+      outcome = '(tsconfig.json maps "cnn-studio" already)';
     } else {
       const snippet = `"paths": { "cnn-studio": ["./${TYPINGS_REL}"] }`;
       const action = await vscode.window.showInformationMessage(

@@ -31,7 +31,11 @@ export function modelDescription(m: ModelGraph): string {
 export function locationCommand(loc: Location, title = "Go to Source"): vscode.Command {
   const r = loc.range;
   const selection = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
-  return { title, command: "vscode.open", arguments: [vscode.Uri.file(loc.file), { selection, preserveFocus: false } satisfies vscode.TextDocumentShowOptions] };
+  return {
+    title,
+    command: "vscode.open",
+    arguments: [vscode.Uri.file(loc.file), { selection, preserveFocus: false } satisfies vscode.TextDocumentShowOptions],
+  };
 }
 
 export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
@@ -53,12 +57,16 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     if (node.kind === "file") {
       if (!result) return [];
       const models = result.models.filter((m) => m.location.file === result.file).map((model): ModelsNode => ({ kind: "model", entry, model }));
-      const errors = result.diagnostics.filter((d) => d.severity === "error" && d.location.file === result.file).map((diagnostic): ModelsNode => ({ kind: "diagnostic", entry, diagnostic }));
+      const errors = result.diagnostics
+        .filter((d) => d.severity === "error" && d.location.file === result.file)
+        .map((diagnostic): ModelsNode => ({ kind: "diagnostic", entry, diagnostic }));
       return [...errors, ...models];
     }
     if (node.kind === "model" || node.kind === "more") {
       const from = node.kind === "more" ? node.from : 0;
-      const layers = node.model.layers.slice(from, from + LAYER_PAGE).map((layer, i): ModelsNode => ({ kind: "layer", entry, model: node.model, layer, index: from + i }));
+      const layers = node.model.layers
+        .slice(from, from + LAYER_PAGE)
+        .map((layer, i): ModelsNode => ({ kind: "layer", entry, model: node.model, layer, index: from + i }));
       if (from + LAYER_PAGE < node.model.layers.length) layers.push({ kind: "more", entry, model: node.model, from: from + LAYER_PAGE });
       return layers;
     }
@@ -78,7 +86,9 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         const dir = path.dirname(rel);
         const models = result ? result.models.filter((m) => m.location.file === result.file).length : 0;
         const errors = result ? result.diagnostics.filter((d) => d.severity === "error").length : 0;
-        const counts = result ? [`${models} model${models === 1 ? "" : "s"}`, ...(errors ? [`${errors} error${errors === 1 ? "" : "s"}`] : [])].join(", ") : "analysing…";
+        const counts = result
+          ? [`${models} model${models === 1 ? "" : "s"}`, ...(errors ? [`${errors} error${errors === 1 ? "" : "s"}`] : [])].join(", ")
+          : "analysing…";
         item.description = dir === "." ? counts : `${dir} · ${counts}`;
         item.iconPath = errors ? new vscode.ThemeIcon("error", new vscode.ThemeColor("list.errorForeground")) : vscode.ThemeIcon.File;
         item.tooltip = `${node.entry.uri.fsPath}\n${counts}`;

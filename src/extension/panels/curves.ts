@@ -128,7 +128,11 @@ class CurvesPanel {
       const chunk = await tail.read();
       // a snapshot meanwhile started the run's data afresh (or the run was removed)
       if (t.tail !== tail || this.runs.get(id) !== t || !this.host.isReady) continue;
-      const info: RunInfo = { ...readRunInfo(id), ...(t.liveStatus ? { status: t.liveStatus } : {}), stepsPerEpoch: chunk?.stepsPerEpoch ?? t.info.stepsPerEpoch };
+      const info: RunInfo = {
+        ...readRunInfo(id),
+        ...(t.liveStatus ? { status: t.liveStatus } : {}),
+        stepsPerEpoch: chunk?.stepsPerEpoch ?? t.info.stepsPerEpoch,
+      };
       const changed = info.status !== t.info.status || info.stepsPerEpoch !== t.info.stepsPerEpoch;
       t.info = info;
       if (chunk?.reset) {
@@ -136,7 +140,8 @@ class CurvesPanel {
         return;
       }
       if (changed) this.host.post({ type: "runInfo", info });
-      if (chunk && (chunk.steps.globalStep.length > 0 || chunk.epochs.epoch.length > 0)) this.host.post({ type: "append", run: id, steps: chunk.steps, epochs: chunk.epochs });
+      if (chunk && (chunk.steps.globalStep.length > 0 || chunk.epochs.epoch.length > 0))
+        this.host.post({ type: "append", run: id, steps: chunk.steps, epochs: chunk.epochs });
     }
   }
 
@@ -147,7 +152,16 @@ class CurvesPanel {
     }
     const t = this.runs.get(id);
     if (!t) return;
-    const status: RunStatus | null = type === "started" || type === "progress" || type === "epochEnd" ? "running" : type === "completed" ? "completed" : type === "stopped" ? "stopped" : type === "error" ? "failed" : null;
+    const status: RunStatus | null =
+      type === "started" || type === "progress" || type === "epochEnd"
+        ? "running"
+        : type === "completed"
+          ? "completed"
+          : type === "stopped"
+            ? "stopped"
+            : type === "error"
+              ? "failed"
+              : null;
     if (status) t.liveStatus = status;
     this.soon ??= setTimeout(() => {
       this.soon = undefined;

@@ -12,7 +12,18 @@ export const NO_TRAINER = "Feature maps need a forward pass, which the trainer c
 
 class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebview> {
   constructor(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs, panel: vscode.WebviewPanel | undefined) {
-    super(context, services, args, { kind: "featureMaps", title: titleOf("Feature Maps", args.model), validateToHost: validateFeatureMapsToHost, validateToWebview: validateFeatureMapsToWebview }, panel);
+    super(
+      context,
+      services,
+      args,
+      {
+        kind: "featureMaps",
+        title: titleOf("Feature Maps", args.model),
+        validateToHost: validateFeatureMapsToHost,
+        validateToWebview: validateFeatureMapsToWebview,
+      },
+      panel,
+    );
   }
 
   protected async snapshot(): Promise<FeatureMapsToWebview[]> {

@@ -14,7 +14,13 @@ class FiltersPanel extends ModelPanel<FiltersToHost, FiltersToWebview> {
   private layers: ConvLayer[] = [];
 
   constructor(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs, panel: vscode.WebviewPanel | undefined) {
-    super(context, services, args, { kind: "filters", title: titleOf("Filters", args.model), validateToHost: validateFiltersToHost, validateToWebview: validateFiltersToWebview }, panel);
+    super(
+      context,
+      services,
+      args,
+      { kind: "filters", title: titleOf("Filters", args.model), validateToHost: validateFiltersToHost, validateToWebview: validateFiltersToWebview },
+      panel,
+    );
   }
 
   protected async snapshot(): Promise<FiltersToWebview[]> {
@@ -30,7 +36,15 @@ class FiltersPanel extends ModelPanel<FiltersToHost, FiltersToWebview> {
         : initial
           ? ""
           : "The untrained model's weights need the trainer, which is not available; checkpoints can be shown.";
-    return [{ type: "snapshot", model: loaded.ref, layers: this.layers, checkpoints, weights: { available: !!loaded.model && (checkpoints.length > 0 || initial), reason } }];
+    return [
+      {
+        type: "snapshot",
+        model: loaded.ref,
+        layers: this.layers,
+        checkpoints,
+        weights: { available: !!loaded.model && (checkpoints.length > 0 || initial), reason },
+      },
+    ];
   }
 
   protected async onMessage(m: Exclude<FiltersToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
@@ -52,8 +66,15 @@ class FiltersPanel extends ModelPanel<FiltersToHost, FiltersToWebview> {
         if (!weight) throw new Error(`The checkpoint has no tensor "${parameter}" (was it written for another version of the model?).`);
       }
       const size = layer.weightShape.reduce((a, b) => a * b, 1);
-      if (weight.data.length !== size) throw new Error(`"${parameter}" has shape [${weight.shape.join(", ")}], the model needs [${layer.weightShape.join(", ")}].`);
-      this.host.post({ type: "weights", requestId: m.requestId, nodeId: m.nodeId, checkpoint: m.checkpoint, weight: { shape: [...layer.weightShape], data: weight.data } });
+      if (weight.data.length !== size)
+        throw new Error(`"${parameter}" has shape [${weight.shape.join(", ")}], the model needs [${layer.weightShape.join(", ")}].`);
+      this.host.post({
+        type: "weights",
+        requestId: m.requestId,
+        nodeId: m.nodeId,
+        checkpoint: m.checkpoint,
+        weight: { shape: [...layer.weightShape], data: weight.data },
+      });
     } catch (e) {
       this.host.post({ type: "requestFailed", requestId: m.requestId, message: errorMessage(e) });
     }

@@ -28,7 +28,13 @@ class GraphPanel {
       onMessage: (m) => this.onMessage(m),
       ...(panel ? { panel } : {}),
     });
-    this.host.track(...followModel(services, () => this.args.uri, () => void this.host.refresh()));
+    this.host.track(
+      ...followModel(
+        services,
+        () => this.args.uri,
+        () => void this.host.refresh(),
+      ),
+    );
     this.host.onDispose(() => panels.delete(modelKey(this.args)));
   }
 

@@ -128,7 +128,13 @@ export abstract class ModelPanel<In extends { type: string }, Out extends { type
   ) {
     this.ref = { uri: args.uri, file: "", model: args.model };
     this.host = new PanelHost<In, Out>(context, { ...spec, snapshot: () => this.snapshot(), onMessage: (m) => this.onMessage(m), ...(panel ? { panel } : {}) });
-    this.host.track(...followModel(services, () => args.uri, () => void this.host.refresh()));
+    this.host.track(
+      ...followModel(
+        services,
+        () => args.uri,
+        () => void this.host.refresh(),
+      ),
+    );
   }
 
   protected abstract snapshot(): Promise<Out[]>;

@@ -99,7 +99,12 @@ export class PanelHost<In extends { type: string }, Out extends { type: string }
     const viewType = PANEL_VIEW_TYPES[o.kind];
     this.panel =
       o.panel ??
-      vscode.window.createWebviewPanel(viewType, o.title, { viewColumn: o.column ?? vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(context.extensionUri));
+      vscode.window.createWebviewPanel(
+        viewType,
+        o.title,
+        { viewColumn: o.column ?? vscode.ViewColumn.Beside, preserveFocus: false },
+        webviewOptions(context.extensionUri),
+      );
     const webview = this.panel.webview;
     this.panel.title = o.title;
     loadPage(webview, context.extensionUri, o.kind, o.title);

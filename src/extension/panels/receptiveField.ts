@@ -1,6 +1,11 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
-import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldToHost, type ReceptiveFieldToWebview } from "../../shared/webview/receptiveField";
+import {
+  validateReceptiveFieldToHost,
+  validateReceptiveFieldToWebview,
+  type ReceptiveFieldToHost,
+  type ReceptiveFieldToWebview,
+} from "../../shared/webview/receptiveField";
 import { computeFeatureMaps, NO_TRAINER } from "./featureMaps";
 import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
@@ -8,11 +13,23 @@ import type { PanelServices } from "./services";
 
 /** The receptive-field panel: one per (document, model). */
 
-export const NO_GRADIENTS = "The effective receptive field needs input gradients, which the trainer computes; it is not available in this window. The theoretical field is shown.";
+export const NO_GRADIENTS =
+  "The effective receptive field needs input gradients, which the trainer computes; it is not available in this window. The theoretical field is shown.";
 
 class ReceptiveFieldPanel extends ModelPanel<ReceptiveFieldToHost, ReceptiveFieldToWebview> {
   constructor(context: vscode.ExtensionContext, services: PanelServices, args: ModelCommandArgs, panel: vscode.WebviewPanel | undefined) {
-    super(context, services, args, { kind: "receptiveField", title: titleOf("Receptive Field", args.model), validateToHost: validateReceptiveFieldToHost, validateToWebview: validateReceptiveFieldToWebview }, panel);
+    super(
+      context,
+      services,
+      args,
+      {
+        kind: "receptiveField",
+        title: titleOf("Receptive Field", args.model),
+        validateToHost: validateReceptiveFieldToHost,
+        validateToWebview: validateReceptiveFieldToWebview,
+      },
+      panel,
+    );
   }
 
   protected async snapshot(): Promise<ReceptiveFieldToWebview[]> {
@@ -38,7 +55,15 @@ class ReceptiveFieldPanel extends ModelPanel<ReceptiveFieldToHost, ReceptiveFiel
         if (!t?.inputGradient) throw new Error(NO_GRADIENTS);
         await listedCheckpoint(this.services, this.ref, m.checkpoint);
         const r = await t.inputGradient({ model: this.ref, checkpoint: m.checkpoint, input: m.input, nodeId: m.nodeId, unit: m.unit });
-        this.host.post({ type: "inputGradient", requestId: m.requestId, nodeId: m.nodeId, unit: m.unit, checkpoint: m.checkpoint, input: r.input, gradient: r.gradient });
+        this.host.post({
+          type: "inputGradient",
+          requestId: m.requestId,
+          nodeId: m.nodeId,
+          unit: m.unit,
+          checkpoint: m.checkpoint,
+          input: r.input,
+          gradient: r.gradient,
+        });
       }
     } catch (e) {
       this.host.post({ type: "requestFailed", requestId: m.requestId, message: errorMessage(e) });

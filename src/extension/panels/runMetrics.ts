@@ -212,7 +212,9 @@ export async function readCheckpointTensor(checkpoint: Pick<CheckpointInfo, "id"
     const size = (await fh.stat()).size;
     const bytes = entry.length * 4;
     if ((entry.offset + entry.length) * 4 > size) {
-      throw new Error(`${checkpoint.id}: "${name}" (offset ${entry.offset}, length ${entry.length} values) lies beyond the end of ${path.basename(index.bin)} (${size} bytes).`);
+      throw new Error(
+        `${checkpoint.id}: "${name}" (offset ${entry.offset}, length ${entry.length} values) lies beyond the end of ${path.basename(index.bin)} (${size} bytes).`,
+      );
     }
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await fh.read(buf, 0, bytes, entry.offset * 4);

@@ -39,7 +39,12 @@ export interface TensorService {
    * or, for null, the freshly initialised model; the outputs of `nodeIds` for one sample, `[C, H, W]`
    * each (`[C]` outputs as `[C, 1, 1]`), and the input as given to the model before normalisation.
    */
-  featureMaps?(q: { model: ModelRef; checkpoint: string | null; input: InputSpec; nodeIds: number[] }): Promise<{ input: Tensor; label: number | null; maps: { nodeId: number; tensor: Tensor }[] }>;
+  featureMaps?(q: {
+    model: ModelRef;
+    checkpoint: string | null;
+    input: InputSpec;
+    nodeIds: number[];
+  }): Promise<{ input: Tensor; label: number | null; maps: { nodeId: number; tensor: Tensor }[] }>;
   /**
    * The gradient of one output unit of `nodeId` (channel null = the sum over channels) with respect
    * to the input, `[C, H, W]`: the effective receptive field (Luo et al., 2016).

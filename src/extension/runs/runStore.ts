@@ -59,7 +59,16 @@ interface MetricsCache extends MetricsStats {
   tail: LineTail;
 }
 
-const noStats = (): MetricsStats => ({ bestVal: null, lastVal: null, lastEpoch: 0, stepEpoch: 0, lastStep: 0, lastLoss: null, imagesPerSecond: null, maxStep: 0 });
+const noStats = (): MetricsStats => ({
+  bestVal: null,
+  lastVal: null,
+  lastEpoch: 0,
+  stepEpoch: 0,
+  lastStep: 0,
+  lastLoss: null,
+  imagesPerSecond: null,
+  maxStep: 0,
+});
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 

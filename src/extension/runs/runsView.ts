@@ -118,12 +118,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     const item = new vscode.TreeItem(run.model, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.dir}`;
     const p = live ? this.training.active?.progress : undefined;
-    const progress = p ? `training · epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.stepsPerEpoch}${run.backend ? ` · ${run.backend}` : ""}` : runDescription(run, live);
+    const progress = p
+      ? `training · epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.stepsPerEpoch}${run.backend ? ` · ${run.backend}` : ""}`
+      : runDescription(run, live);
     item.description = `${progress} · ${run.name.slice(0, 17)}`;
     const state = live ? "running" : run.state;
     const [icon, color] = ICONS[state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.contextValue = live ? "run.running" : (state === "stopped" || state === "interrupted" || state === "failed") && run.hasCheckpoint ? "run.resumable" : `run.${state}`;
+    item.contextValue = live
+      ? "run.running"
+      : (state === "stopped" || state === "interrupted" || state === "failed") && run.hasCheckpoint
+        ? "run.resumable"
+        : `run.${state}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${run.model}** — ${state}\n\n`);
     md.appendMarkdown(`| | |\n|---|---|\n`);

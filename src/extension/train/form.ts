@@ -14,9 +14,26 @@ import {
   type TrainConfig,
 } from "../../shared/training";
 import { numberProblem } from "../../shared/validate";
-import { DATASET_KINDS, FORM_BACKENDS, type DatasetKind, type FormBackend, type FormErrors, type FormField, type TrainFormState } from "../../shared/webview/train";
+import {
+  DATASET_KINDS,
+  FORM_BACKENDS,
+  type DatasetKind,
+  type FormBackend,
+  type FormErrors,
+  type FormField,
+  type TrainFormState,
+} from "../../shared/webview/train";
 
-export { DATASET_KINDS, FORM_BACKENDS, formLabel, type DatasetKind, type FormBackend, type FormErrors, type FormField, type TrainFormState } from "../../shared/webview/train";
+export {
+  DATASET_KINDS,
+  FORM_BACKENDS,
+  formLabel,
+  type DatasetKind,
+  type FormBackend,
+  type FormErrors,
+  type FormField,
+  type TrainFormState,
+} from "../../shared/webview/train";
 
 /**
  * The Train view's form: its fields as the webview reports them (strings, as typed), their
@@ -97,7 +114,18 @@ export function normalizeForm(raw: unknown, defaults: TrainFormState): TrainForm
 }
 
 /** The form's number fields: settings of the settings table (src/shared/trainConfig.ts), typed as text. */
-export const FORM_NUMBER_FIELDS = ["epochs", "batchSize", "lr", "momentum", "weightDecay", "stepSize", "gamma", "cropPadding", "validationFraction", "seed"] as const satisfies readonly (NumberFieldName & FormField)[];
+export const FORM_NUMBER_FIELDS = [
+  "epochs",
+  "batchSize",
+  "lr",
+  "momentum",
+  "weightDecay",
+  "stepSize",
+  "gamma",
+  "cropPadding",
+  "validationFraction",
+  "seed",
+] as const satisfies readonly (NumberFieldName & FormField)[];
 export type FormNumberField = (typeof FORM_NUMBER_FIELDS)[number];
 
 /**
@@ -123,11 +151,13 @@ export function modelProblem(m: FormModel): string | undefined {
   if (m.errors > 0) return `${m.name}'s file has ${m.errors} error${m.errors === 1 ? "" : "s"}; fix ${m.errors === 1 ? "it" : "them"} first`;
   if (m.inputs.length !== 1) return `${m.name} has ${m.inputs.length} inputs; the trainer trains models with one image input [N, C, H, W]`;
   const input = m.inputs[0]!;
-  if (input.length !== 4 || input.slice(1).some((d) => typeof d !== "number")) return `${m.name} takes [${input.join(", ")}]; the trainer needs an image input [N, C, H, W]`;
+  if (input.length !== 4 || input.slice(1).some((d) => typeof d !== "number"))
+    return `${m.name} takes [${input.join(", ")}]; the trainer needs an image input [N, C, H, W]`;
   if (m.output === null) return `${m.name} could not be analysed to its output`;
   if (m.output.length > 0 && Array.isArray(m.output[0])) return `${m.name} returns several tensors; the trainer needs class scores [N, classes]`;
   const out = m.output as Shape;
-  if (out.length !== 2 || typeof out[1] !== "number" || out[1] < 2) return `${m.name} outputs [${out.join(", ")}]; the trainer needs class scores [N, classes] (at least 2 classes)`;
+  if (out.length !== 2 || typeof out[1] !== "number" || out[1] < 2)
+    return `${m.name} outputs [${out.join(", ")}]; the trainer needs class scores [N, classes] (at least 2 classes)`;
   return undefined;
 }
 
@@ -210,9 +240,21 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
 export function describeConfig(c: TrainConfig, engine: TrainingEngine = "tfjs"): string {
   const ds = c.dataset.kind === "mnist-sample" ? "the bundled MNIST sample" : `${c.dataset.kind} at ${c.dataset.dir}`;
   const opt = c.optimizer;
-  const optText = opt.name === "sgd" ? `SGD (lr ${opt.lr}, momentum ${opt.momentum}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})` : `${opt.name === "adam" ? "Adam" : "AdamW"} (lr ${opt.lr}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})`;
+  const optText =
+    opt.name === "sgd"
+      ? `SGD (lr ${opt.lr}, momentum ${opt.momentum}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})`
+      : `${opt.name === "adam" ? "Adam" : "AdamW"} (lr ${opt.lr}${opt.weightDecay ? `, weight decay ${opt.weightDecay}` : ""})`;
   const sch = c.schedule;
-  const schText = sch.name === "none" ? "constant learning rate" : sch.name === "step" ? `step decay ×${sch.gamma} every ${sch.stepSize} epoch${sch.stepSize === 1 ? "" : "s"}` : sch.name === "cosine" ? "cosine annealing" : "one-cycle";
-  const aug = [c.augment.cropPadding ? `random crop (padding ${c.augment.cropPadding})` : "", c.augment.flip ? "horizontal flip" : ""].filter(Boolean).join(" + ") || "no augmentation";
+  const schText =
+    sch.name === "none"
+      ? "constant learning rate"
+      : sch.name === "step"
+        ? `step decay ×${sch.gamma} every ${sch.stepSize} epoch${sch.stepSize === 1 ? "" : "s"}`
+        : sch.name === "cosine"
+          ? "cosine annealing"
+          : "one-cycle";
+  const aug =
+    [c.augment.cropPadding ? `random crop (padding ${c.augment.cropPadding})` : "", c.augment.flip ? "horizontal flip" : ""].filter(Boolean).join(" + ") ||
+    "no augmentation";
   return `Train ${c.model} on ${ds} for ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batchSize}, ${optText}, ${schText}, ${aug}, ${engine === "torch" ? "PyTorch engine (your Python; CUDA when available)" : `backend ${c.backend}`}.`;
 }

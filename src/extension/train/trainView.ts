@@ -2,11 +2,29 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount, formatShapeText } from "../../shared/format";
 import { shapeText } from "../../shared/markdown";
-import { validateTrainToHost, validateTrainToWebview, type FormErrors, type TrainStatus, type TrainToHost, type TrainToWebview } from "../../shared/webview/train";
+import {
+  validateTrainToHost,
+  validateTrainToWebview,
+  type FormErrors,
+  type TrainStatus,
+  type TrainToHost,
+  type TrainToWebview,
+} from "../../shared/webview/train";
 import { defaultBackend, defaultDatasetFolder, runsDirectory } from "../config";
 import type { ModelStore } from "../models/modelStore";
 import { acceptFromWebview, loadPage, logFromWebview, postChecked } from "../panels/panelHost";
-import { datasetProblem, defaultForm, describeConfig, firstSuitableModel, modelId, modelProblem, normalizeForm, validateForm, type FormModel, type TrainFormState } from "./form";
+import {
+  datasetProblem,
+  defaultForm,
+  describeConfig,
+  firstSuitableModel,
+  modelId,
+  modelProblem,
+  normalizeForm,
+  validateForm,
+  type FormModel,
+  type TrainFormState,
+} from "./form";
 import type { TrainingController } from "./trainingController";
 
 /**
@@ -30,7 +48,10 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     private readonly store: ModelStore,
     private readonly training: TrainingController,
   ) {
-    this.state = normalizeForm(context.workspaceState.get("cnnStudio.trainForm"), defaultForm({ backend: defaultBackend(), datasetDir: defaultDatasetFolder() }));
+    this.state = normalizeForm(
+      context.workspaceState.get("cnnStudio.trainForm"),
+      defaultForm({ backend: defaultBackend(), datasetDir: defaultDatasetFolder() }),
+    );
     this.disposables.push(
       store.onDidChange(() => this.postModels()),
       training.onDidChange(() => this.postStatus()),
@@ -70,7 +91,15 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       const errors = r.diagnostics.filter((d) => d.severity === "error").length;
       return r.models
         .filter((m) => m.location.file === r.file)
-        .map((m): FormModel => ({ id: modelId(e.uri.toString(), m.name), file: r.file, name: m.name, inputs: m.inputs, output: m.output, params: m.params, errors }));
+        .map((m): FormModel => ({
+          id: modelId(e.uri.toString(), m.name),
+          file: r.file,
+          name: m.name,
+          inputs: m.inputs,
+          output: m.output,
+          params: m.params,
+          errors,
+        }));
     });
   }
 
@@ -114,14 +143,23 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     const run = this.training.active;
     const trusted = vscode.workspace.isTrusted;
     let msg = this.lastMessage;
-    if (!trusted) msg = { text: "Training is disabled in Restricted Mode: it runs your configuration in a separate process. Trust the workspace to train.", kind: "warning", detail: "" };
+    if (!trusted)
+      msg = {
+        text: "Training is disabled in Restricted Mode: it runs your configuration in a separate process. Trust the workspace to train.",
+        kind: "warning",
+        detail: "",
+      };
     else if (run) {
       const p = run.progress;
       const text = p
         ? `Training ${run.config.model}: epoch ${p.epoch}/${p.epochs}, step ${p.step}/${p.stepsPerEpoch} · loss ${p.loss.toFixed(3)} · ${formatCount(Math.round(p.imagesPerSecond))} img/s`
         : `Starting ${run.config.model}…`;
       const last = run.lastEpoch ? `Last epoch: validation accuracy ${(100 * run.lastEpoch.valAccuracy).toFixed(2)}%` : "";
-      msg = { text: run.stopping ? `Stopping ${run.config.model}…` : text, kind: "info", detail: [last, run.started ? `backend ${run.started.backend}` : ""].filter(Boolean).join(" · ") };
+      msg = {
+        text: run.stopping ? `Stopping ${run.config.model}…` : text,
+        kind: "info",
+        detail: [last, run.started ? `backend ${run.started.backend}` : ""].filter(Boolean).join(" · "),
+      };
     }
     this.post({ type: "status", ...msg, training: Boolean(run), canStart: trusted, hasRun: Boolean(this.training.currentRunDir) });
   }
@@ -157,7 +195,13 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
         this.post({ type: "validation", ...this.validate() });
         break;
       case "browse": {
-        const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: "Use as dataset", title: "Dataset folder" });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFiles: false,
+          canSelectFolders: true,
+          canSelectMany: false,
+          openLabel: "Use as dataset",
+          title: "Dataset folder",
+        });
         const dir = picked?.[0]?.fsPath;
         if (dir) this.post({ type: "set", field: "datasetDir", value: dir });
         break;

@@ -2,7 +2,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount } from "../../shared/format";
-import { validateTrainConfig, type EngineSpec, type EpochEndEvent, type ProgressEvent, type StartedEvent, type TrainConfig, type TrainerEvent } from "../../shared/training";
+import {
+  validateTrainConfig,
+  type EngineSpec,
+  type EpochEndEvent,
+  type ProgressEvent,
+  type StartedEvent,
+  type TrainConfig,
+  type TrainerEvent,
+} from "../../shared/training";
 import type { TrainerClient } from "../../trainer/trainerClient";
 import { describeConfig, type TrainingEngine } from "./form";
 import { selectedPython } from "./selectedPython";
@@ -94,7 +102,8 @@ export class TrainingController implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) return { kind: "untrusted", message: UNTRUSTED_MESSAGE };
     const checked = validateTrainConfig(config);
     if (!checked.ok) return { kind: "invalid", message: checked.error };
-    if (this.running) return { kind: "busy", message: `CNN Studio is already training ${this.activeRun?.config.model ?? "a model"} in this window; stop it first.` };
+    if (this.running)
+      return { kind: "busy", message: `CNN Studio is already training ${this.activeRun?.config.model ?? "a model"} in this window; stop it first.` };
     if (!this.available) return { kind: "unavailable", message: this.unavailableMessage() };
     const run: ActiveRun = { config: checked.value, runDir: config.resume, started: null, progress: null, lastEpoch: null, stopping: false };
     this.activeRun = run;
@@ -105,7 +114,9 @@ export class TrainingController implements vscode.Disposable {
       void selectedPython(vscode.Uri.file(checked.value.file)).then((selected) => {
         if (this.activeRun !== run) return;
         if (run.stopping) return this.ended(run);
-        this.output.appendLine(`[trainer] PyTorch engine: ${selected ? `${selected.python} (${selected.source})` : "python3 from the PATH (no interpreter selected in the Python extension)"}`);
+        this.output.appendLine(
+          `[trainer] PyTorch engine: ${selected ? `${selected.python} (${selected.source})` : "python3 from the PATH (no interpreter selected in the Python extension)"}`,
+        );
         this.launch(run, { name: "torch", python: selected?.python ?? null });
       });
     } else this.launch(run, { name: "tfjs" });
@@ -141,7 +152,10 @@ export class TrainingController implements vscode.Disposable {
     try {
       saved = JSON.parse(fs.readFileSync(path.join(runDir, "config.json"), "utf8"));
     } catch (e) {
-      return { kind: "invalid", message: `Cannot resume ${path.basename(runDir)}: its config.json is unreadable (${e instanceof Error ? e.message : String(e)}).` };
+      return {
+        kind: "invalid",
+        message: `Cannot resume ${path.basename(runDir)}: its config.json is unreadable (${e instanceof Error ? e.message : String(e)}).`,
+      };
     }
     const checked = validateTrainConfig(saved);
     if (!checked.ok) return { kind: "invalid", message: `Cannot resume ${path.basename(runDir)}: ${checked.error}` };
@@ -172,7 +186,9 @@ export class TrainingController implements vscode.Disposable {
         run.started = e;
         run.runDir = e.runDir;
         this.lastRunDir = e.runDir;
-        this.output.appendLine(`[trainer] backend ${e.backend}${e.device ? ` on ${e.device}` : ""}${e.notUsed.length ? `; not used: ${e.notUsed.map((r) => `${r.backend} (${r.reason})`).join("; ")}` : ""}`);
+        this.output.appendLine(
+          `[trainer] backend ${e.backend}${e.device ? ` on ${e.device}` : ""}${e.notUsed.length ? `; not used: ${e.notUsed.map((r) => `${r.backend} (${r.reason})`).join("; ")}` : ""}`,
+        );
         break;
       case "progress":
         run.progress = e;
@@ -189,7 +205,9 @@ export class TrainingController implements vscode.Disposable {
         break;
       }
       case "stopped":
-        void vscode.window.showInformationMessage(`CNN Studio: ${run.config.model} stopped at epoch ${e.epoch}${e.checkpoint ? " (checkpoint saved; resume it from the Runs view)" : ""}.`);
+        void vscode.window.showInformationMessage(
+          `CNN Studio: ${run.config.model} stopped at epoch ${e.epoch}${e.checkpoint ? " (checkpoint saved; resume it from the Runs view)" : ""}.`,
+        );
         void proc.shutdown();
         break;
       case "error":
@@ -251,8 +269,12 @@ export class TrainingController implements vscode.Disposable {
     this.statusItem.text = statusText(run);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**CNN Studio** — training \`${run.config.model}\`\n\n`);
-    if (run.started) md.appendMarkdown(`backend ${run.started.backend}${run.started.device ? ` on ${run.started.device}` : ""} · ${run.started.dataset.name} (${formatCount(run.started.dataset.trainCount)} images)\n\n`);
-    if (run.lastEpoch) md.appendMarkdown(`last epoch: validation accuracy ${(100 * run.lastEpoch.valAccuracy).toFixed(2)}%, loss ${run.lastEpoch.valLoss.toFixed(4)}\n\n`);
+    if (run.started)
+      md.appendMarkdown(
+        `backend ${run.started.backend}${run.started.device ? ` on ${run.started.device}` : ""} · ${run.started.dataset.name} (${formatCount(run.started.dataset.trainCount)} images)\n\n`,
+      );
+    if (run.lastEpoch)
+      md.appendMarkdown(`last epoch: validation accuracy ${(100 * run.lastEpoch.valAccuracy).toFixed(2)}%, loss ${run.lastEpoch.valLoss.toFixed(4)}\n\n`);
     md.appendMarkdown("Click to open the training curves.");
     this.statusItem.tooltip = md;
     this.statusItem.show();

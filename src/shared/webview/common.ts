@@ -93,8 +93,7 @@ export const datasetSummary: V<DatasetSummary> = obj({
  * the trainer normalises them as it normalises the dataset.
  */
 export type InputSpec =
-  | { kind: "sample"; split: "train" | "validation"; index: number }
-  | { kind: "pixels"; source: "file" | "drawing"; name: string; tensor: Tensor };
+  { kind: "sample"; split: "train" | "validation"; index: number } | { kind: "pixels"; source: "file" | "drawing"; name: string; tensor: Tensor };
 
 export const inputSpec: V<InputSpec> = (v, at) => {
   const kind = oneOf(["sample", "pixels"] as const)((v as { kind?: unknown } | null)?.kind, `${at}.kind`);

@@ -45,7 +45,15 @@ export interface EpochColumns {
 }
 
 export const STEP_KEYS = ["globalStep", "epoch", "loss", "accuracy", "lr", "imagesPerSecond"] as const satisfies readonly (keyof StepColumns)[];
-export const EPOCH_KEYS = ["epoch", "globalStep", "trainLoss", "trainAccuracy", "valLoss", "valAccuracy", "lr"] as const satisfies readonly (keyof EpochColumns)[];
+export const EPOCH_KEYS = [
+  "epoch",
+  "globalStep",
+  "trainLoss",
+  "trainAccuracy",
+  "valLoss",
+  "valAccuracy",
+  "lr",
+] as const satisfies readonly (keyof EpochColumns)[];
 
 export interface RunData {
   info: RunInfo;
@@ -119,9 +127,24 @@ export const validateCurvesToHost = tagged<CurvesToHost>("curves webview→host"
 });
 
 export function emptySteps(): StepColumns {
-  return { globalStep: new Float64Array(0), epoch: new Float64Array(0), loss: new Float64Array(0), accuracy: new Float64Array(0), lr: new Float64Array(0), imagesPerSecond: new Float64Array(0) };
+  return {
+    globalStep: new Float64Array(0),
+    epoch: new Float64Array(0),
+    loss: new Float64Array(0),
+    accuracy: new Float64Array(0),
+    lr: new Float64Array(0),
+    imagesPerSecond: new Float64Array(0),
+  };
 }
 
 export function emptyEpochs(): EpochColumns {
-  return { epoch: new Float64Array(0), globalStep: new Float64Array(0), trainLoss: new Float64Array(0), trainAccuracy: new Float64Array(0), valLoss: new Float64Array(0), valAccuracy: new Float64Array(0), lr: new Float64Array(0) };
+  return {
+    epoch: new Float64Array(0),
+    globalStep: new Float64Array(0),
+    trainLoss: new Float64Array(0),
+    trainAccuracy: new Float64Array(0),
+    valLoss: new Float64Array(0),
+    valAccuracy: new Float64Array(0),
+    lr: new Float64Array(0),
+  };
 }

@@ -155,7 +155,8 @@ function formatAttr(v: AttrValue): string {
 
 function overlaps(a: Location, b: Location): boolean {
   if (a.file !== b.file) return false;
-  const before = (p: { line: number; character: number }, q: { line: number; character: number }): boolean => p.line < q.line || (p.line === q.line && p.character < q.character);
+  const before = (p: { line: number; character: number }, q: { line: number; character: number }): boolean =>
+    p.line < q.line || (p.line === q.line && p.character < q.character);
   return !before(a.range.end, b.range.start) && !before(b.range.end, a.range.start);
 }
 
@@ -186,7 +187,10 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
     const cached = ownerCache.get(n.id);
     if (cached !== undefined) return cached;
     const down = (consumers.get(n.id) ?? []).flatMap((c) => groupOf(c, "down"));
-    const up = n.inputs.map((i) => byId.get(i)).filter((x): x is GraphNode => !!x).flatMap((m) => groupOf(m, "up"));
+    const up = n.inputs
+      .map((i) => byId.get(i))
+      .filter((x): x is GraphNode => !!x)
+      .flatMap((m) => groupOf(m, "up"));
     // The common module of the consumers, widened until some input lies inside it.
     let common = down[0] ?? up[0] ?? "";
     for (const d of down) while (!within(d, common)) common = parentOf(common);
@@ -257,7 +261,11 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
       });
     }
   }
-  const macsOf = (path: string): Count => sumCounts(model.layers.filter((l) => within(l.path, path)), (l) => l.macs);
+  const macsOf = (path: string): Count =>
+    sumCounts(
+      model.layers.filter((l) => within(l.path, path)),
+      (l) => l.macs,
+    );
   return {
     name: model.name,
     inputs: model.inputs.map((s) => [...s]),
@@ -265,7 +273,9 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
     params: model.params,
     macs: model.macs,
     nodes,
-    modules: model.modules.filter((m) => m.path !== "").map((m) => ({ path: m.path, type: m.type, params: m.params, macs: macsOf(m.path), definedAt: m.definedAt })),
+    modules: model.modules
+      .filter((m) => m.path !== "")
+      .map((m) => ({ path: m.path, type: m.type, params: m.params, macs: macsOf(m.path), definedAt: m.definedAt })),
   };
 }
 

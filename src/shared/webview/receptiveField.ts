@@ -76,7 +76,8 @@ export interface InputGradientRequest {
   unit: Unit;
 }
 
-export type ReceptiveFieldToWebview = ReceptiveFieldSnapshot | { type: "checkpoints"; checkpoints: CheckpointInfo[] } | FeatureMapsResult | InputGradientResult | RequestFailed;
+export type ReceptiveFieldToWebview =
+  ReceptiveFieldSnapshot | { type: "checkpoints"; checkpoints: CheckpointInfo[] } | FeatureMapsResult | InputGradientResult | RequestFailed;
 
 export type ReceptiveFieldToHost = CommonToHost | ComputeRequest | InputGradientRequest;
 

@@ -4,7 +4,16 @@
  * (src/shared/trainConfig.ts); this file adds what only the form has (the model, the dataset kind
  * and folder, the choices' labels) and one validated union of messages each way.
  */
-import { BACKEND_CHOICES, OPTIMIZERS, SCHEDULES, TRAIN_FIELDS, type BackendChoice, type DatasetSpec, type OptimizerName, type ScheduleName } from "../trainConfig";
+import {
+  BACKEND_CHOICES,
+  OPTIMIZERS,
+  SCHEDULES,
+  TRAIN_FIELDS,
+  type BackendChoice,
+  type DatasetSpec,
+  type OptimizerName,
+  type ScheduleName,
+} from "../trainConfig";
 import { arr, bool, literal, nullable, obj, oneOf, optional, str, tagged, type V } from "../validate";
 import { logMessage } from "./common";
 
@@ -23,7 +32,12 @@ export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
 
 /** What the form's choices show. */
 export const OPTIMIZER_LABELS: Readonly<Record<OptimizerName, string>> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };
-export const SCHEDULE_LABELS: Readonly<Record<ScheduleName, string>> = { none: "Constant", step: "Step decay (StepLR)", cosine: "Cosine annealing", onecycle: "One-cycle" };
+export const SCHEDULE_LABELS: Readonly<Record<ScheduleName, string>> = {
+  none: "Constant",
+  step: "Step decay (StepLR)",
+  cosine: "Cosine annealing",
+  onecycle: "One-cycle",
+};
 export const BACKEND_LABELS: Readonly<Record<FormBackend, string>> = {
   auto: "Auto (fastest available)",
   gpu: "GPU (CUDA, tfjs-node-gpu)",
@@ -60,7 +74,19 @@ export type FormField = keyof TrainFormState;
 export type FormErrors = Partial<Record<FormField, string>>;
 
 /** The form's fields by kind of control (the element id is the field's name). */
-export const TEXT_FIELDS = ["datasetDir", "epochs", "batchSize", "lr", "momentum", "weightDecay", "stepSize", "gamma", "cropPadding", "validationFraction", "seed"] as const satisfies readonly FormField[];
+export const TEXT_FIELDS = [
+  "datasetDir",
+  "epochs",
+  "batchSize",
+  "lr",
+  "momentum",
+  "weightDecay",
+  "stepSize",
+  "gamma",
+  "cropPadding",
+  "validationFraction",
+  "seed",
+] as const satisfies readonly FormField[];
 export const SELECT_FIELDS = ["model", "dataset", "optimizer", "schedule", "backend"] as const satisfies readonly FormField[];
 export const CHECK_FIELDS = ["flip", "normalize"] as const satisfies readonly FormField[];
 export const FORM_FIELDS: readonly FormField[] = [...TEXT_FIELDS, ...SELECT_FIELDS, ...CHECK_FIELDS];

@@ -19,7 +19,9 @@ export function parseCifarBatch(bytes: Uint8Array, file: string): Result<Split> 
   const name = path.basename(file);
   if (bytes.length === 0 || bytes.length % RECORD !== 0) {
     const whole = Math.floor(bytes.length / RECORD);
-    return fail(`${name}: truncated or not a CIFAR-10 binary batch: expected a multiple of ${RECORD} bytes (1 label + 3×32×32 pixels per image), the file has ${bytes.length} bytes (${whole} whole records and ${bytes.length - whole * RECORD} bytes left over)`);
+    return fail(
+      `${name}: truncated or not a CIFAR-10 binary batch: expected a multiple of ${RECORD} bytes (1 label + 3×32×32 pixels per image), the file has ${bytes.length} bytes (${whole} whole records and ${bytes.length - whole * RECORD} bytes left over)`,
+    );
   }
   const count = bytes.length / RECORD;
   const images = new Uint8Array(count * (RECORD - 1));
@@ -58,7 +60,9 @@ export function loadCifar10(dir: string, input?: ModelInputSpec): Result<ImageDa
   const trainFiles = listing.value.filter((f) => /^data_batch_\d\.bin(\.gz)?$/i.test(f)).sort();
   const testFile = findIn(dir, listing.value, ["test_batch.bin", "test_batch.bin.gz"]);
   if (trainFiles.length === 0 || testFile === undefined) {
-    return fail(`CIFAR-10 folder ${dir} has no ${trainFiles.length === 0 ? "data_batch_1.bin … data_batch_5.bin" : "test_batch.bin"} (expected the binary version: data_batch_1.bin … data_batch_5.bin and test_batch.bin)`);
+    return fail(
+      `CIFAR-10 folder ${dir} has no ${trainFiles.length === 0 ? "data_batch_1.bin … data_batch_5.bin" : "test_batch.bin"} (expected the binary version: data_batch_1.bin … data_batch_5.bin and test_batch.bin)`,
+    );
   }
   const name = `cifar10:${dir}`;
   const sources = { train: trainFiles.join(", "), validation: path.basename(testFile) };
@@ -84,7 +88,11 @@ export function loadCifar10(dir: string, input?: ModelInputSpec): Result<ImageDa
   if (!test.ok) return test;
   let classNames = DEFAULT_NAMES;
   try {
-    const meta = fs.readFileSync(path.join(dir, "batches.meta.txt"), "utf8").split(/\r?\n/).map((s) => s.trim()).filter((s) => s);
+    const meta = fs
+      .readFileSync(path.join(dir, "batches.meta.txt"), "utf8")
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter((s) => s);
     if (meta.length === CLASSES) classNames = meta;
   } catch {
     // no class names: the defaults

@@ -30,7 +30,12 @@ function listClasses(dir: string, what: string): Result<{ names: string[]; files
   for (const n of names) {
     const sub = checkDir(path.join(dir, n), "class folder");
     if (!sub.ok) return sub;
-    filesByClass.push(sub.value.filter((f) => IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase())).sort().map((f) => path.join(dir, n, f)));
+    filesByClass.push(
+      sub.value
+        .filter((f) => IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()))
+        .sort()
+        .map((f) => path.join(dir, n, f)),
+    );
   }
   return ok({ names, filesByClass });
 }
@@ -39,14 +44,17 @@ function listClasses(dir: string, what: string): Result<{ names: string[]; files
 function checkFolderBudget(count: number, root: string, channels: number, H: number, W: number): Result<true> {
   const bytes = count * channels * H * W;
   if (bytes <= MEMORY_BUDGET_BYTES) return ok(true);
-  return fail(`${root}: ${count} images of ${channels}×${H}×${W} need ${(bytes / 2 ** 30).toFixed(1)} GiB in memory, more than the ${MEMORY_BUDGET_BYTES / 2 ** 30} GiB the trainer holds`);
+  return fail(
+    `${root}: ${count} images of ${channels}×${H}×${W} need ${(bytes / 2 ** 30).toFixed(1)} GiB in memory, more than the ${MEMORY_BUDGET_BYTES / 2 ** 30} GiB the trainer holds`,
+  );
 }
 
 /** An image file's bytes, refusing (before reading) a file larger than any image the trainer decodes. */
 function readImageFile(file: string, rel: string, root: string): Result<Buffer> {
   try {
     const size = fs.statSync(file).size;
-    if (size > MAX_IMAGE_FILE_BYTES) return fail(`${rel}: ${formatBytes(size)}, more than the ${formatBytes(MAX_IMAGE_FILE_BYTES)} an image file may have (in ${root})`);
+    if (size > MAX_IMAGE_FILE_BYTES)
+      return fail(`${rel}: ${formatBytes(size)}, more than the ${formatBytes(MAX_IMAGE_FILE_BYTES)} an image file may have (in ${root})`);
     return ok(fs.readFileSync(file));
   } catch (e) {
     return fail(`cannot read ${rel} in ${root} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
@@ -100,7 +108,10 @@ export function loadFolder(dir: string, opts: FolderOptions): Result<ImageDatase
     if (!v.ok) return v;
     classNames = t.value.names;
     const unknown = v.value.names.filter((n) => !classNames.includes(n));
-    if (unknown.length > 0) return fail(`${path.join(dir, valName)} has class folders that ${path.join(dir, trainName)} lacks: ${unknown.join(", ")} (training classes: ${classNames.join(", ")})`);
+    if (unknown.length > 0)
+      return fail(
+        `${path.join(dir, valName)} has class folders that ${path.join(dir, trainName)} lacks: ${unknown.join(", ")} (training classes: ${classNames.join(", ")})`,
+      );
     train = { classNames, files: t.value.filesByClass.flatMap((fs_, label) => fs_.map((file) => ({ file, label }))) };
     validation = { classNames, files: v.value.filesByClass.flatMap((fs_, k) => fs_.map((file) => ({ file, label: classNames.indexOf(v.value.names[k]!) }))) };
     sources = { train: path.join(dir, trainName), validation: path.join(dir, valName) };
@@ -119,10 +130,16 @@ export function loadFolder(dir: string, opts: FolderOptions): Result<ImageDatase
     const byName = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
     train.files.sort((a, b) => a.label - b.label || byName(a, b));
     validation.files.sort((a, b) => a.label - b.label || byName(a, b));
-    sources = { train: `${dir} (${Math.round((1 - opts.validationFraction) * 100)}%)`, validation: `${dir} (${Math.round(opts.validationFraction * 100)}% held out, seed ${opts.seed})` };
+    sources = {
+      train: `${dir} (${Math.round((1 - opts.validationFraction) * 100)}%)`,
+      validation: `${dir} (${Math.round(opts.validationFraction * 100)}% held out, seed ${opts.seed})`,
+    };
   }
   if (train.files.length === 0) return fail(`image folder ${dir} has no training images (.png, .jpg, .jpeg) in its class folders ${classNames.join(", ")}`);
-  if (validation.files.length === 0) return fail(`image folder ${dir} has no validation images (add a val/ folder, or more images per class for a ${Math.round(opts.validationFraction * 100)}% hold-out)`);
+  if (validation.files.length === 0)
+    return fail(
+      `image folder ${dir} has no validation images (add a val/ folder, or more images per class for a ${Math.round(opts.validationFraction * 100)}% hold-out)`,
+    );
   const budget = checkFolderBudget(train.files.length + validation.files.length, dir, opts.channels, opts.height, opts.width);
   if (!budget.ok) return budget;
   const t = load(train, dir, opts.channels, opts.height, opts.width);

@@ -34,8 +34,15 @@ function parseIdxHeader(bytes: Uint8Array, file: string, expectedDims: number): 
   const expectedMagic = 0x800 + expectedDims;
   if (magic !== expectedMagic) {
     const hex = (v: number) => "0x" + v.toString(16).padStart(8, "0");
-    const why = bytes[0] !== 0 || bytes[1] !== 0 ? "not an IDX file" : bytes[2] !== 0x08 ? `element type 0x${bytes[2]!.toString(16)} instead of unsigned bytes (0x08)` : `${bytes[3]} dimensions instead of ${expectedDims}`;
-    return fail(`${name}: wrong magic number: expected ${hex(expectedMagic)} (unsigned bytes, ${expectedDims} dimension${expectedDims > 1 ? "s" : ""}), found ${hex(magic)} (${why})`);
+    const why =
+      bytes[0] !== 0 || bytes[1] !== 0
+        ? "not an IDX file"
+        : bytes[2] !== 0x08
+          ? `element type 0x${bytes[2]!.toString(16)} instead of unsigned bytes (0x08)`
+          : `${bytes[3]} dimensions instead of ${expectedDims}`;
+    return fail(
+      `${name}: wrong magic number: expected ${hex(expectedMagic)} (unsigned bytes, ${expectedDims} dimension${expectedDims > 1 ? "s" : ""}), found ${hex(magic)} (${why})`,
+    );
   }
   const headerSize = 4 + 4 * expectedDims;
   if (bytes.length < headerSize) return fail(`${name}: truncated: expected a ${headerSize}-byte header, the file has ${bytes.length} bytes`);
@@ -55,7 +62,9 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedDims: number):
     return fail(`${name}: truncated: the header says ${dims.join("×")} (${expectedBytes} bytes with the header) but the file has ${bytes.length} bytes`);
   }
   if (bytes.length > expectedBytes) {
-    return fail(`${name}: ${bytes.length - expectedBytes} unexpected bytes after the ${dims.join("×")} values the header announces (expected ${expectedBytes} bytes, the file has ${bytes.length})`);
+    return fail(
+      `${name}: ${bytes.length - expectedBytes} unexpected bytes after the ${dims.join("×")} values the header announces (expected ${expectedBytes} bytes, the file has ${bytes.length})`,
+    );
   }
   return ok({ dims, data: bytes.subarray(headerSize) });
 }
@@ -86,13 +95,14 @@ interface Pair {
 
 /** Finds a split's two files and reads their headers; the image and label counts must agree. */
 function pairHeaders(dir: string, listing: readonly string[], prefix: "train" | "t10k"): Result<Pair> {
-  const spell = (kind: "images" | "labels", n: number) =>
-    [`${prefix}-${kind}-idx${n}-ubyte`, `${prefix}-${kind}.idx${n}-ubyte`].flatMap((b) => [b, `${b}.gz`]);
+  const spell = (kind: "images" | "labels", n: number) => [`${prefix}-${kind}-idx${n}-ubyte`, `${prefix}-${kind}.idx${n}-ubyte`].flatMap((b) => [b, `${b}.gz`]);
   const imagesFile = findIn(dir, listing, spell("images", 3));
   const labelsFile = findIn(dir, listing, spell("labels", 1));
   if (imagesFile === undefined || labelsFile === undefined) {
     const missing = imagesFile === undefined ? `${prefix}-images-idx3-ubyte[.gz]` : `${prefix}-labels-idx1-ubyte[.gz]`;
-    return fail(`IDX folder ${dir} has no ${missing} (expected train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, optionally .gz)`);
+    return fail(
+      `IDX folder ${dir} has no ${missing} (expected train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, optionally .gz)`,
+    );
   }
   const images = readIdxHeader(imagesFile, 3);
   if (!images.ok) return images;
@@ -111,7 +121,9 @@ function checkBudget(pairs: readonly Pair[]): Result<true> {
   if (total <= MEMORY_BUDGET_BYTES) return ok(true);
   const largest = pairs.reduce((a, p) => (bytesOf(p) > bytesOf(a) ? p : a));
   const [n, rows, cols] = largest.images.dims as [number, number, number];
-  return fail(`${path.basename(largest.imagesFile)}: its header announces ${n.toLocaleString("en-US")} images of ${rows}×${cols}; with the other IDX files that is ${formatBytes(total)} in memory, more than the ${formatBytes(MEMORY_BUDGET_BYTES)} the trainer holds (the data was not read)`);
+  return fail(
+    `${path.basename(largest.imagesFile)}: its header announces ${n.toLocaleString("en-US")} images of ${rows}×${cols}; with the other IDX files that is ${formatBytes(total)} in memory, more than the ${formatBytes(MEMORY_BUDGET_BYTES)} the trainer holds (the data was not read)`,
+  );
 }
 
 function readSplit(p: Pair): Result<Split> {

@@ -57,7 +57,9 @@ export function checkDeclaredSize(bytes: Uint8Array, file: string, target: { hei
   const size = declaredSize(bytes);
   if (size === null || size.width * size.height <= MAX_IMAGE_PIXELS) return ok(true);
   const pixels = size.width * size.height;
-  return fail(`${file}: a ${size.width}×${size.height} image (${formatCount(pixels)} pixels) would take ${formatBytes(pixels * BYTES_PER_DECODED_PIXEL)} to decode, more than the ${formatCount(MAX_IMAGE_PIXELS)} pixels (e.g. 8192×4096) an image may have; the model takes ${target.height}×${target.width}: shrink the image first`);
+  return fail(
+    `${file}: a ${size.width}×${size.height} image (${formatCount(pixels)} pixels) would take ${formatBytes(pixels * BYTES_PER_DECODED_PIXEL)} to decode, more than the ${formatCount(MAX_IMAGE_PIXELS)} pixels (e.g. 8192×4096) an image may have; the model takes ${target.height}×${target.width}: shrink the image first`,
+  );
 }
 
 /**
@@ -72,7 +74,7 @@ function checkPngData(bytes: Uint8Array, file: string): Result<true> {
   // every pixel's bits, and per row of each of the seven passes (at most 2h + 7 rows) a filter byte and a partial byte
   const most = Math.ceil((size.width * size.height * bits) / 8) + 2 * (2 * size.height + 7) + 64;
   const parts: Uint8Array[] = [];
-  for (let at = 8; at + 12 <= bytes.length; ) {
+  for (let at = 8; at + 12 <= bytes.length;) {
     const length = be32(bytes, at);
     if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === "IDAT") parts.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
     at += 12 + length;
@@ -80,7 +82,8 @@ function checkPngData(bytes: Uint8Array, file: string): Result<true> {
   try {
     inflateSync(Buffer.concat(parts), { maxOutputLength: most });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return fail(`${file}: the image data inflates to more than the ${formatBytes(most)} its ${size.width}×${size.height} size needs; not decoded`);
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      return fail(`${file}: the image data inflates to more than the ${formatBytes(most)} its ${size.width}×${size.height} size needs; not decoded`);
   }
   return ok(true);
 }
@@ -100,12 +103,20 @@ export function decodeImage(bytes: Uint8Array, file: string): Result<Decoded> {
       ({ width, height } = png);
       rgba = png.data;
     } else if (isJpeg) {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxMemoryUsageInMB: 1024, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        tolerantDecoding: false,
+        maxMemoryUsageInMB: 1024,
+        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+      });
       ({ width, height } = img);
       rgba = img.data;
     } else {
       const kind = ext === ".png" ? "PNG" : "JPEG";
-      return fail(`${file}: not a ${kind} image (its first bytes are ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ") || "missing: the file is empty"})`);
+      return fail(
+        `${file}: not a ${kind} image (its first bytes are ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ") || "missing: the file is empty"})`,
+      );
     }
   } catch (e) {
     return fail(`${file}: cannot decode the image (${e instanceof Error ? e.message : String(e)})`);
@@ -115,7 +126,9 @@ export function decodeImage(bytes: Uint8Array, file: string): Result<Decoded> {
   const rgb = new Float32Array(3 * n);
   let grey = true;
   for (let i = 0; i < n; i++) {
-    const r = rgba[4 * i]!, g = rgba[4 * i + 1]!, b = rgba[4 * i + 2]!;
+    const r = rgba[4 * i]!,
+      g = rgba[4 * i + 1]!,
+      b = rgba[4 * i + 2]!;
     rgb[i] = r;
     rgb[n + i] = g;
     rgb[2 * n + i] = b;
@@ -129,7 +142,17 @@ export function decodeImage(bytes: Uint8Array, file: string): Result<Decoded> {
  * bilinear when enlarging, antialiased when shrinking (what PIL's BILINEAR resize does, and so what
  * torchvision's Resize does on PIL images).
  */
-function resample1d(src: Float32Array, srcLen: number, dstLen: number, count: number, stride: number, step: number, dst: Float32Array, dstStride: number, dstStep: number): void {
+function resample1d(
+  src: Float32Array,
+  srcLen: number,
+  dstLen: number,
+  count: number,
+  stride: number,
+  step: number,
+  dst: Float32Array,
+  dstStride: number,
+  dstStep: number,
+): void {
   const scale = srcLen / dstLen;
   const support = Math.max(1, scale);
   for (let o = 0; o < dstLen; o++) {

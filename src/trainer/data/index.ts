@@ -29,7 +29,13 @@ export function loadDataset(spec: DatasetSpec, opts: LoadOptions): Result<ImageD
       r = loadCifar10(spec.dir, opts.input);
       break;
     case "folder":
-      r = loadFolder(spec.dir, { channels: opts.input.channels, height: opts.input.height, width: opts.input.width, validationFraction: opts.validationFraction, seed: opts.seed });
+      r = loadFolder(spec.dir, {
+        channels: opts.input.channels,
+        height: opts.input.height,
+        width: opts.input.width,
+        validationFraction: opts.validationFraction,
+        seed: opts.seed,
+      });
       break;
   }
   if (!r.ok) return r;
@@ -43,7 +49,9 @@ function checkLabels(split: Split, source: string, classes: number, names: reado
   if (max >= classes) {
     const at = split.labels.findIndex((l) => l === max);
     const named = names[max] !== undefined ? ` ("${names[max]}")` : "";
-    return fail(`${source}: label ${max}${named} at index ${at} is out of range for the model's ${classes} output classes (expected labels 0 to ${classes - 1})`);
+    return fail(
+      `${source}: label ${max}${named} at index ${at} is out of range for the model's ${classes} output classes (expected labels 0 to ${classes - 1})`,
+    );
   }
   return ok(true);
 }
@@ -70,13 +78,13 @@ export function presentLabels(d: ImageDataset): number[] {
 export function describeLabels(labels: readonly number[]): string {
   if (labels.length === 1) return `only label ${labels[0]}`;
   const runs: string[] = [];
-  for (let i = 0; i < labels.length; ) {
+  for (let i = 0; i < labels.length;) {
     let j = i;
     while (j + 1 < labels.length && labels[j + 1] === labels[j]! + 1) j++;
     runs.push(j > i ? `${labels[i]} to ${labels[j]}` : `${labels[i]}`);
     i = j + 1;
   }
-  return `labels ${runs.length > 1 ? `${runs.slice(0, -1).join(", ")} and ${runs.at(-1)}` : runs[0] ?? "none"}`;
+  return `labels ${runs.length > 1 ? `${runs.slice(0, -1).join(", ")} and ${runs.at(-1)}` : (runs[0] ?? "none")}`;
 }
 
 /** A warning when some of the model's output classes never occur in the data, counting the labels present. */

@@ -62,10 +62,14 @@ export const MEMORY_BUDGET_BYTES = 2 ** 31;
 /** Images of `d`'s channels and size must be what the model's @input takes. */
 export function checkShape(d: { name: string; channels: number; height: number; width: number; source: string }, input: ModelInputSpec): Result<true> {
   if (d.channels !== input.channels) {
-    return fail(`${d.name}: images have ${d.channels} channel${d.channels === 1 ? "" : "s"} but the model's @input expects ${input.channels} (source: ${d.source})`);
+    return fail(
+      `${d.name}: images have ${d.channels} channel${d.channels === 1 ? "" : "s"} but the model's @input expects ${input.channels} (source: ${d.source})`,
+    );
   }
   if (d.height !== input.height || d.width !== input.width) {
-    return fail(`${d.name}: images are ${d.height}×${d.width} but the model's @input expects ${input.height}×${input.width} (source: ${d.source}); use an image folder to resize, or change @input`);
+    return fail(
+      `${d.name}: images are ${d.height}×${d.width} but the model's @input expects ${input.height}×${input.width} (source: ${d.source}); use an image folder to resize, or change @input`,
+    );
   }
   return ok(true);
 }

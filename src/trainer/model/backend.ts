@@ -50,7 +50,10 @@ export type BackendSelection =
 
 const ORDER: readonly BackendName[] = ["gpu", "native", "wasm", "js"];
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String((e as { message: unknown }).message) : String(e)).split("\n")[0]!;
+const errorText = (e: unknown): string =>
+  (e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String((e as { message: unknown }).message) : String(e)).split(
+    "\n",
+  )[0]!;
 
 type Attempt = { ok: true; tf: TF; tfBackend: string; detail: string } | { ok: false; reason: string };
 
@@ -59,9 +62,10 @@ function loadNodePackage(name: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-n
   let resolved: string;
   try {
     // Literal names so that bundlers can mark them external (scripts/build.mjs).
-    resolved = name === "@tensorflow/tfjs-node-gpu"
-      ? require.resolve("@tensorflow/tfjs-node-gpu", paths?.length ? { paths: [...paths] } : undefined)
-      : require.resolve("@tensorflow/tfjs-node", paths?.length ? { paths: [...paths] } : undefined);
+    resolved =
+      name === "@tensorflow/tfjs-node-gpu"
+        ? require.resolve("@tensorflow/tfjs-node-gpu", paths?.length ? { paths: [...paths] } : undefined)
+        : require.resolve("@tensorflow/tfjs-node", paths?.length ? { paths: [...paths] } : undefined);
   } catch {
     return `${name} is not installed`;
   }
@@ -74,7 +78,8 @@ function loadNodePackage(name: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-n
 
 async function tryNode(kind: "gpu" | "native", options: SelectBackendOptions, gpuTried: { loaded: TF | null }): Promise<Attempt> {
   let tf: TF | string;
-  if (kind === "native" && gpuTried.loaded) tf = gpuTried.loaded; // tfjs-node-gpu without a GPU runs on the CPU
+  if (kind === "native" && gpuTried.loaded)
+    tf = gpuTried.loaded; // tfjs-node-gpu without a GPU runs on the CPU
   else tf = loadNodePackage(kind === "gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node", options.nodeModulePaths);
   if (typeof tf === "string") return { ok: false, reason: tf };
   try {
@@ -89,7 +94,12 @@ async function tryNode(kind: "gpu" | "native", options: SelectBackendOptions, gp
     if (usesGpu === false) return { ok: false, reason: "@tensorflow/tfjs-node-gpu loaded but TensorFlow found no CUDA device" };
   }
   if (!options.verbose) tf.env().set("PROD", true);
-  return { ok: true, tf, tfBackend: "tensorflow", detail: kind === "gpu" ? "TensorFlow with CUDA (@tensorflow/tfjs-node-gpu)" : "TensorFlow native CPU (@tensorflow/tfjs-node)" };
+  return {
+    ok: true,
+    tf,
+    tfBackend: "tensorflow",
+    detail: kind === "gpu" ? "TensorFlow with CUDA (@tensorflow/tfjs-node-gpu)" : "TensorFlow native CPU (@tensorflow/tfjs-node)",
+  };
 }
 
 const WASM_FILES = ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"];
@@ -113,7 +123,11 @@ async function tryWasm(options: SelectBackendOptions): Promise<Attempt> {
   const tf = tfc;
   if (!wasmPathsSet) {
     const dir = findWasmDir(options.wasmDir);
-    if (!dir) return { ok: false, reason: `the tfjs-backend-wasm binaries (${WASM_FILES.join(", ")}) were not found${options.wasmDir ? ` in ${options.wasmDir}` : ""}` };
+    if (!dir)
+      return {
+        ok: false,
+        reason: `the tfjs-backend-wasm binaries (${WASM_FILES.join(", ")}) were not found${options.wasmDir ? ` in ${options.wasmDir}` : ""}`,
+      };
     try {
       setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
       wasmPathsSet = true;
@@ -129,7 +143,12 @@ async function tryWasm(options: SelectBackendOptions): Promise<Attempt> {
   }
   installGradKernels(tf, "wasm");
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
-  return { ok: true, tf, tfBackend: "wasm", detail: `WebAssembly ${version_wasm} (${simd ? "SIMD" : "no SIMD"}, 1 thread, fast gradient kernels; ${TFJS_GRADIENTS})` };
+  return {
+    ok: true,
+    tf,
+    tfBackend: "wasm",
+    detail: `WebAssembly ${version_wasm} (${simd ? "SIMD" : "no SIMD"}, 1 thread, fast gradient kernels; ${TFJS_GRADIENTS})`,
+  };
 }
 
 async function tryCpu(options: SelectBackendOptions): Promise<Attempt> {
@@ -155,7 +174,12 @@ export async function selectBackend(choice: BackendChoice, options: SelectBacken
   for (let i = start; i < ORDER.length; i++) {
     const backend = ORDER[i]!;
     if (options.strict && i > start) break;
-    const attempt = backend === "gpu" || backend === "native" ? await tryNode(backend, options, gpuTried) : backend === "wasm" ? await tryWasm(options) : await tryCpu(options);
+    const attempt =
+      backend === "gpu" || backend === "native"
+        ? await tryNode(backend, options, gpuTried)
+        : backend === "wasm"
+          ? await tryWasm(options)
+          : await tryCpu(options);
     if (attempt.ok) {
       for (let j = i + 1; j < ORDER.length; j++) notUsed.push({ backend: ORDER[j]!, reason: `slower than ${backend}` });
       return { ok: true, tf: attempt.tf, backend, tfBackend: attempt.tfBackend, detail: attempt.detail, notUsed };

@@ -4,7 +4,23 @@ import type { GraphNode, ModelAnalysis } from "../../shared/analysis";
 import { LAYER_TENSORS, seedFor, uniform, type TensorSpec } from "./init";
 import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
 import { conv2d, convTranspose2d } from "./layers/conv";
-import { dropout2dLayer, dropoutLayer, elu, flatten, gelu, hardsigmoid, hardswish, identity, leakyRelu, relu, relu6, sigmoid, silu, softmax, tanh } from "./layers/elementwise";
+import {
+  dropout2dLayer,
+  dropoutLayer,
+  elu,
+  flatten,
+  gelu,
+  hardsigmoid,
+  hardswish,
+  identity,
+  leakyRelu,
+  relu,
+  relu6,
+  sigmoid,
+  silu,
+  softmax,
+  tanh,
+} from "./layers/elementwise";
 import { linear } from "./layers/linear";
 import { batchNorm1d, batchNorm2d, localResponseNorm } from "./layers/norm";
 import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool2d, maxPool2d } from "./layers/pool";
@@ -82,14 +98,24 @@ class Store {
     return this.tf.tensor(uniform(this.seed, name, size, init.bound), shape, "float32");
   }
 
-  get(kind: "param" | "buffer", path: string, registered: boolean, name: string, shape: number[], init: Init, trainable: boolean, dtype: "float32" | "int32" = "float32"): tfc.Variable {
+  get(
+    kind: "param" | "buffer",
+    path: string,
+    registered: boolean,
+    name: string,
+    shape: number[],
+    init: Init,
+    trainable: boolean,
+    dtype: "float32" | "int32" = "float32",
+  ): tfc.Variable {
     const full = path ? `${path}.${name}` : name;
     const map = kind === "param" ? this.params : this.buffers;
     const existing = registered ? map.get(full) : undefined;
     if (existing) {
       // A module called again (shared weights): the same tensors.
       const s = existing.variable.shape;
-      if (s.length !== shape.length || s.some((d, i) => d !== shape[i])) throw new CompileError(`${full} is used with shapes [${s.join(", ")}] and [${shape.join(", ")}]`);
+      if (s.length !== shape.length || s.some((d, i) => d !== shape[i]))
+        throw new CompileError(`${full} is used with shapes [${s.join(", ")}] and [${shape.join(", ")}]`);
       return existing.variable;
     }
     const t = this.initial(full, shape, init, dtype);
@@ -171,7 +197,8 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     if (node.kind === "op") fn = compileOp(node.type, node.attrs);
     if (!fn) {
       if (isLayerType(node.type)) fn = lowerLayer(node.type, node.attrs, b, create);
-      else if (isModule) fn = identity(); // a custom leaf module: its forward's operations are already in the graph before it
+      else if (isModule)
+        fn = identity(); // a custom leaf module: its forward's operations are already in the graph before it
       else throw new CompileError(`${describeNode(node)}: the operation '${node.type}' is not supported by the trainer`);
     }
     fns.push(fn);
@@ -183,7 +210,8 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
 
   /** One forward pass; `keep` selects the node values to return besides the outputs. */
   const run = (inputs: readonly tfc.Tensor[], training: boolean, keep?: ReadonlySet<number>): { outputs: Value[]; kept: Map<number, Value> } => {
-    if (inputs.length !== inputNodes.length) throw new Error(`${model.name} takes ${inputNodes.length} input${inputNodes.length === 1 ? "" : "s"}, got ${inputs.length}`);
+    if (inputs.length !== inputNodes.length)
+      throw new Error(`${model.name} takes ${inputNodes.length} input${inputNodes.length === 1 ? "" : "s"}, got ${inputs.length}`);
     const symbols = new Map<string, number>();
     inputs.forEach((t, i) => {
       const expected = model.inputs[i] ?? [];

@@ -43,7 +43,12 @@ interface DisposingBackend {
 }
 
 function isDisposingBackend(b: unknown): b is DisposingBackend {
-  return typeof b === "object" && b !== null && typeof (b as { disposeData?: unknown }).disposeData === "function" && typeof (b as { write?: unknown }).write === "function";
+  return (
+    typeof b === "object" &&
+    b !== null &&
+    typeof (b as { disposeData?: unknown }).disposeData === "function" &&
+    typeof (b as { write?: unknown }).write === "function"
+  );
 }
 
 /** The most negative finite float32: max-pooling padding (never the maximum of a window that holds an input value). */
@@ -115,8 +120,26 @@ class Runner {
     const sh = phases.length;
     const sw = phases[0]!.length;
     const zeros = (): TensorInfo => this.constant(new Float32Array(n * qh * qw * c), [n, qh, qw, c]);
-    const rows = phases.map((row) => (sw === 1 ? (row[0] ?? zeros()) : this.reshape(this.concat(row.map((p) => this.reshape(p ?? zeros(), [n * qh * qw, 1, c])), 1), [n, qh, qw * sw, c])));
-    return sh === 1 ? rows[0]! : this.reshape(this.concat(rows.map((p) => this.reshape(p, [n * qh, 1, qw * sw * c])), 1), [n, qh * sh, qw * sw, c]);
+    const rows = phases.map((row) =>
+      sw === 1
+        ? (row[0] ?? zeros())
+        : this.reshape(
+            this.concat(
+              row.map((p) => this.reshape(p ?? zeros(), [n * qh * qw, 1, c])),
+              1,
+            ),
+            [n, qh, qw * sw, c],
+          ),
+    );
+    return sh === 1
+      ? rows[0]!
+      : this.reshape(
+          this.concat(
+            rows.map((p) => this.reshape(p, [n * qh, 1, qw * sw * c])),
+            1,
+          ),
+          [n, qh * sh, qw * sw, c],
+        );
   }
 
   /** Frees the intermediates except `result`, which the caller owns. */
@@ -157,11 +180,33 @@ class Runner {
     let t = x;
     if (sh > 1) {
       t = this.reshape(t, [n * h, 1, w * c]);
-      t = this.run("PadV2", { x: t }, { paddings: [[0, 0], [0, sh - 1], [0, 0]], constantValue: 0 });
+      t = this.run(
+        "PadV2",
+        { x: t },
+        {
+          paddings: [
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
     }
     if (sw > 1) {
       t = this.reshape(t, [n * h * sh * w, 1, c]);
-      t = this.run("PadV2", { x: t }, { paddings: [[0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+      t = this.run(
+        "PadV2",
+        { x: t },
+        {
+          paddings: [
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
     }
     return this.reshape(t, [n, h * sh, w * sw, c]);
   }
@@ -210,13 +255,24 @@ function geometryOf(info: ReturnType<TF["backend_util"]["computeConv2DInfo"]>): 
   };
 }
 
-function geometry(tf: TF, inShape: Shape4, filterShape: Shape4, strides: number | [number, number], dilations: number | [number, number], pad: Pad, rounding: Rounding, depthwise: boolean): ConvGeometry {
+function geometry(
+  tf: TF,
+  inShape: Shape4,
+  filterShape: Shape4,
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: Pad,
+  rounding: Rounding,
+  depthwise: boolean,
+): ConvGeometry {
   return geometryOf(tf.backend_util.computeConv2DInfo(inShape, filterShape, strides, dilations, pad, rounding, depthwise, "channelsLast"));
 }
 
 /** The geometry of a pooling kernel's attributes (filterSize, strides, pad, dimRoundingMode). */
 function poolGeometry(tf: TF, inShape: Shape4, attrs: NamedAttrMap): ConvGeometry {
-  return geometryOf(tf.backend_util.computePool2DInfo(inShape, attrNum2(attrs.filterSize), attrNum2(attrs.strides), 1, attrPad(attrs.pad), attrRounding(attrs.dimRoundingMode)));
+  return geometryOf(
+    tf.backend_util.computePool2DInfo(inShape, attrNum2(attrs.filterSize), attrNum2(attrs.strides), 1, attrPad(attrs.pad), attrRounding(attrs.dimRoundingMode)),
+  );
 }
 
 const nchwToNhwc = (s: readonly number[]): Shape4 => [s[0]!, s[2]!, s[3]!, s[1]!];
@@ -225,7 +281,12 @@ const nchwToNhwc = (s: readonly number[]): Shape4 => [s[0]!, s[2]!, s[3]!, s[1]!
 function inputWindow(r: Runner, x: TensorInfo, g: ConvGeometry): TensorInfo {
   const needH = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
   const needW = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-  return r.padCrop(x, [[0, 0], [g.top, needH - g.h - g.top], [g.left, needW - g.w - g.left], [0, 0]]);
+  return r.padCrop(x, [
+    [0, 0],
+    [g.top, needH - g.h - g.top],
+    [g.left, needW - g.w - g.left],
+    [0, 0],
+  ]);
 }
 
 /** At most this many values in the column matrix of a filter gradient (else the batch is split). */
@@ -285,7 +346,10 @@ function convFilterGrad(r: Runner, x: TensorInfo, dy: TensorInfo, g: ConvGeometr
   let dw: TensorInfo | null = null;
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
-    const rows = nb === g.n ? r.reshape(dy, [nb * perImage, co]) : r.loop([nb * perImage, co], [dy], (out, d) => out.set(d.subarray(n0 * perImage * co, (n0 + nb) * perImage * co)));
+    const rows =
+      nb === g.n
+        ? r.reshape(dy, [nb * perImage, co])
+        : r.loop([nb * perImage, co], [dy], (out, d) => out.set(d.subarray(n0 * perImage * co, (n0 + nb) * perImage * co)));
     const part = r.run("BatchMatMul", { a: columns(r, x, g, n0, nb), b: rows }, { transposeA: false, transposeB: false });
     dw = dw ? r.run("Add", { a: dw, b: part }) : part;
   }
@@ -317,7 +381,15 @@ function spreadGradient(r: Runner, dy: TensorInfo, g: ConvGeometry): TensorInfo 
  * `prepare` flips a sub-filter [La, Lb, ·, ·] into the filter `conv` needs; `channels` is the
  * channel count `conv` produces.
  */
-function phasedInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, channels: number, prepare: (sub: TensorInfo) => TensorInfo, conv: (z: TensorInfo, f: TensorInfo) => TensorInfo): TensorInfo {
+function phasedInputGrad(
+  r: Runner,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  g: ConvGeometry,
+  channels: number,
+  prepare: (sub: TensorInfo) => TensorInfo,
+  conv: (z: TensorInfo, f: TensorInfo) => TensorInfo,
+): TensorInfo {
   const qh = g.oh + Math.ceil(g.kh / g.sh) - 1;
   const qw = g.ow + Math.ceil(g.kw / g.sw) - 1;
   const [, , fi, fo] = filter.shape as Shape4;
@@ -331,14 +403,37 @@ function phasedInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: ConvG
         row.push(null);
         continue;
       }
-      const sub = r.run("StridedSlice", { x: filter }, { begin: [a, b, 0, 0], end: [g.kh, g.kw, fi, fo], strides: [g.sh, g.sw, 1, 1], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 });
-      const z = r.padCrop(dy, [[0, 0], [la - 1, qh - g.oh], [lb - 1, qw - g.ow], [0, 0]]);
+      const sub = r.run(
+        "StridedSlice",
+        { x: filter },
+        {
+          begin: [a, b, 0, 0],
+          end: [g.kh, g.kw, fi, fo],
+          strides: [g.sh, g.sw, 1, 1],
+          beginMask: 0,
+          endMask: 0,
+          ellipsisMask: 0,
+          newAxisMask: 0,
+          shrinkAxisMask: 0,
+        },
+      );
+      const z = r.padCrop(dy, [
+        [0, 0],
+        [la - 1, qh - g.oh],
+        [lb - 1, qw - g.ow],
+        [0, 0],
+      ]);
       row.push(conv(z, prepare(sub)));
     }
     phases.push(row);
   }
   const dxp = r.interleave(phases, g.n, qh, qw, channels);
-  return r.padCrop(dxp, [[0, 0], [-g.top, g.h + g.top - qh * g.sh], [-g.left, g.w + g.left - qw * g.sw], [0, 0]]);
+  return r.padCrop(dxp, [
+    [0, 0],
+    [-g.top, g.h + g.top - qh * g.sh],
+    [-g.left, g.w + g.left - qw * g.sw],
+    [0, 0],
+  ]);
 }
 
 const stridedOnly = (g: ConvGeometry): boolean => (g.sh > 1 || g.sw > 1) && g.dh === 1 && g.dw === 1;
@@ -366,10 +461,16 @@ function convInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: ConvGeo
     const m = g.n * g.oh * g.ow;
     const dxs = r.reshape(r.matMul(r.reshape(dy, [m, co]), r.reshape(filter, [g.c, co]), false, true), [g.n, g.oh, g.ow, g.c]);
     const spread = r.spread(dxs, g.sh, g.sw);
-    return r.padCrop(spread, [[0, 0], [-g.top, g.h + g.top - spread.shape[1]!], [-g.left, g.w + g.left - spread.shape[2]!], [0, 0]]);
+    return r.padCrop(spread, [
+      [0, 0],
+      [-g.top, g.h + g.top - spread.shape[1]!],
+      [-g.left, g.w + g.left - spread.shape[2]!],
+      [0, 0],
+    ]);
   }
   const flip = (f: TensorInfo): TensorInfo => flipFilter(r, f, true);
-  const conv = (z: TensorInfo, f: TensorInfo, d: [number, number]): TensorInfo => r.run("Conv2D", { x: z, filter: f }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: d });
+  const conv = (z: TensorInfo, f: TensorInfo, d: [number, number]): TensorInfo =>
+    r.run("Conv2D", { x: z, filter: f }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: d });
   if (stridedOnly(g)) return phasedInputGrad(r, dy, filter, g, g.c, flip, (z, f) => conv(z, f, [1, 1]));
   return conv(spreadGradient(r, dy, g), flip(filter), [g.dh, g.dw]);
 }
@@ -381,8 +482,11 @@ function depthwiseInputGrad(r: Runner, dy: TensorInfo, filter: TensorInfo, g: Co
     const flipped = flipFilter(r, f, false);
     return m > 1 ? r.reshape(flipped, [flipped.shape[0]!, flipped.shape[1]!, g.c * m, 1]) : flipped;
   };
-  const conv = (z: TensorInfo, f: TensorInfo, d: [number, number]): TensorInfo => r.run("DepthwiseConv2dNative", { x: z, filter: f }, { strides: [1, 1], pad: "valid", dilations: d });
-  const out = stridedOnly(g) ? phasedInputGrad(r, dy, filter, g, g.c * m, flip, (z, f) => conv(z, f, [1, 1])) : conv(spreadGradient(r, dy, g), flip(filter), [g.dh, g.dw]);
+  const conv = (z: TensorInfo, f: TensorInfo, d: [number, number]): TensorInfo =>
+    r.run("DepthwiseConv2dNative", { x: z, filter: f }, { strides: [1, 1], pad: "valid", dilations: d });
+  const out = stridedOnly(g)
+    ? phasedInputGrad(r, dy, filter, g, g.c * m, flip, (z, f) => conv(z, f, [1, 1]))
+    : conv(spreadGradient(r, dy, g), flip(filter), [g.dh, g.dw]);
   if (m === 1) return out;
   return r.run("Sum", { x: r.reshape(out, [g.n, g.h, g.w, g.c, m]) }, { axis: [4], keepDims: false });
 }
@@ -419,7 +523,12 @@ function tapSpan(g: ConvGeometry, j: number): { x0: number; x1: number; shift: n
  * (row-major), `tap(out, src, x0, x1)` where src is the index of the tap's first value for output
  * column 0 (column x reads src + x·sw·C, for x0 ≤ x < x1), then `end(out)`.
  */
-function forEachTap(g: ConvGeometry, begin: (out: number) => void, tap: (out: number, src: number, x0: number, x1: number) => void, end: (out: number) => void): void {
+function forEachTap(
+  g: ConvGeometry,
+  begin: (out: number) => void,
+  tap: (out: number, src: number, x0: number, x1: number) => void,
+  end: (out: number) => void,
+): void {
   const spans = Array.from({ length: g.kw }, (_, j) => tapSpan(g, j));
   for (let n = 0; n < g.n; n++) {
     for (let y = 0; y < g.oh; y++) {
@@ -509,7 +618,14 @@ function input(inputs: NamedTensorInfoMap, name: string): TensorInfo {
 }
 
 /** The kernels this module provides, by name. */
-export const GRAD_KERNEL_NAMES = ["Conv2DBackpropFilter", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "MaxPoolGrad", "AvgPoolGrad"] as const;
+export const GRAD_KERNEL_NAMES = [
+  "Conv2DBackpropFilter",
+  "Conv2DBackpropInput",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "DepthwiseConv2dNativeBackpropInput",
+  "MaxPoolGrad",
+  "AvgPoolGrad",
+] as const;
 
 /**
  * Builds the kernel configs for `backendName` (on wasm also the faster forward kernels of
@@ -534,7 +650,16 @@ export function gradKernelConfigs(tf: TF, backendName: string, originals: Readon
           x = r.transpose(x, [0, 2, 3, 1]);
           dy = r.transpose(dy, [0, 2, 3, 1]);
         }
-        const g = geometry(tf, x.shape as Shape4, shape4(attrs.filterShape), attrNum2(attrs.strides), 1, attrPad(attrs.pad), attrRounding(attrs.dimRoundingMode), false);
+        const g = geometry(
+          tf,
+          x.shape as Shape4,
+          shape4(attrs.filterShape),
+          attrNum2(attrs.strides),
+          1,
+          attrPad(attrs.pad),
+          attrRounding(attrs.dimRoundingMode),
+          false,
+        );
         return r.finish(convFilterGrad(r, x, dy, g));
       },
     },
@@ -565,7 +690,16 @@ export function gradKernelConfigs(tf: TF, backendName: string, originals: Readon
         const x = input(inputs, "x");
         const dy = input(inputs, "dy");
         const fs = shape4(attrs.filterShape);
-        const g = geometry(tf, x.shape as Shape4, fs, attrNum2(attrs.strides), attrNum2(attrs.dilations), attrPad(attrs.pad), attrRounding(attrs.dimRoundingMode), true);
+        const g = geometry(
+          tf,
+          x.shape as Shape4,
+          fs,
+          attrNum2(attrs.strides),
+          attrNum2(attrs.dilations),
+          attrPad(attrs.pad),
+          attrRounding(attrs.dimRoundingMode),
+          true,
+        );
         return r.finish(depthwiseFilterGrad(r, x, dy, g, fs[3]));
       },
     },
@@ -576,7 +710,16 @@ export function gradKernelConfigs(tf: TF, backendName: string, originals: Readon
         const r = runner(backend);
         const dy = input(inputs, "dy");
         const filter = input(inputs, "filter");
-        const g = geometry(tf, shape4(attrs.inputShape), filter.shape as Shape4, attrNum2(attrs.strides), attrNum2(attrs.dilations), attrPad(attrs.pad), attrRounding(attrs.dimRoundingMode), true);
+        const g = geometry(
+          tf,
+          shape4(attrs.inputShape),
+          filter.shape as Shape4,
+          attrNum2(attrs.strides),
+          attrNum2(attrs.dilations),
+          attrPad(attrs.pad),
+          attrRounding(attrs.dimRoundingMode),
+          true,
+        );
         return r.finish(depthwiseInputGrad(r, dy, filter, g));
       },
     },

@@ -72,8 +72,18 @@ function batchNorm(c: LayerConfig<"BatchNorm2d">): TensorSpec[] {
  * outChannels / groups).
  */
 export const LAYER_TENSORS: { readonly [T in LayerType]: (c: LayerConfig<T>) => readonly TensorSpec[] } = {
-  Conv2d: (c) => weightAndBias([c.outChannels, c.inChannels / c.groups, ...c.kernelSize], c.bias ? c.outChannels : null, (c.inChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1]),
-  ConvTranspose2d: (c) => weightAndBias([c.inChannels, c.outChannels / c.groups, ...c.kernelSize], c.bias ? c.outChannels : null, (c.outChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1]),
+  Conv2d: (c) =>
+    weightAndBias(
+      [c.outChannels, c.inChannels / c.groups, ...c.kernelSize],
+      c.bias ? c.outChannels : null,
+      (c.inChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1],
+    ),
+  ConvTranspose2d: (c) =>
+    weightAndBias(
+      [c.inChannels, c.outChannels / c.groups, ...c.kernelSize],
+      c.bias ? c.outChannels : null,
+      (c.outChannels / c.groups) * c.kernelSize[0] * c.kernelSize[1],
+    ),
   Linear: (c) => weightAndBias([c.outFeatures, c.inFeatures], c.bias ? c.outFeatures : null, c.inFeatures),
   BatchNorm2d: batchNorm,
   BatchNorm1d: batchNorm,

@@ -85,7 +85,13 @@ export function compileOp(type: string, attrs: Attrs): NodeFn | undefined {
     case "reshape": {
       const raw = attrs.shape;
       if (!Array.isArray(raw)) throw new CompileError(`${type} needs a shape, got ${JSON.stringify(raw)}`);
-      return (inputs, ctx) => torchValue(ctx.tf.reshape(ctx.torchOf(inputs[0]!), raw.map((d) => resolveDim(d, ctx))));
+      return (inputs, ctx) =>
+        torchValue(
+          ctx.tf.reshape(
+            ctx.torchOf(inputs[0]!),
+            raw.map((d) => resolveDim(d, ctx)),
+          ),
+        );
     }
     case "mean": {
       const list = dims(attrs, "dims");
@@ -98,7 +104,13 @@ export function compileOp(type: string, attrs: Attrs): NodeFn | undefined {
           const kept = [0, 1, 2, 3].filter((i) => !axes.includes(i)).map((i) => [0, 2, 3, 1][i]!);
           if (!kept.every((d, i) => i === 0 || d > kept[i - 1]!)) {
             const x = ctx.torchOf(v);
-            return torchValue(ctx.tf.mean(x, list.map((d) => (d < 0 ? d + 4 : d)), false));
+            return torchValue(
+              ctx.tf.mean(
+                x,
+                list.map((d) => (d < 0 ? d + 4 : d)),
+                false,
+              ),
+            );
           }
           return torchValue(ctx.tf.mean(v.t, axes, false));
         }

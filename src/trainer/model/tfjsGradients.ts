@@ -9,7 +9,18 @@
  * then there is one engine, one kernel registry, one gradient registry, one Tensor class in use.
  * It also registers the one gradient the compiled models need that tfjs lacks (FusedConv2D).
  */
-import { engine, registerGradient, sum, version_core, type Conv2DBackpropFilterAttrs, type Conv2DBackpropInputAttrs, type FusedConv2DAttrs, type NamedAttrMap, type Tensor, type Tensor4D } from "@tensorflow/tfjs-core";
+import {
+  engine,
+  registerGradient,
+  sum,
+  version_core,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropInputAttrs,
+  type FusedConv2DAttrs,
+  type NamedAttrMap,
+  type Tensor,
+  type Tensor4D,
+} from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 /**
@@ -25,7 +36,10 @@ registerGradient({
     const g = dy as Tensor4D;
     const { strides, pad, dataFormat, dimRoundingMode, activation, dilations } = attrs as unknown as FusedConv2DAttrs;
     const ones = (d: number | [number, number]) => (Array.isArray(d) ? d.every((v) => v === 1) : d === 1);
-    if (activation !== "linear" || dataFormat !== "NHWC" || !ones(dilations)) throw new Error(`FusedConv2D gradient: only linear NHWC convolutions without dilation (got ${activation}, ${dataFormat}, dilations ${String(dilations)})`);
+    if (activation !== "linear" || dataFormat !== "NHWC" || !ones(dilations))
+      throw new Error(
+        `FusedConv2D gradient: only linear NHWC convolutions without dilation (got ${activation}, ${dataFormat}, dilations ${String(dilations)})`,
+      );
     const inputAttrs: Conv2DBackpropInputAttrs = { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape };
     const filterAttrs: Conv2DBackpropFilterAttrs = { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape };
     return {

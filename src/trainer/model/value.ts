@@ -61,4 +61,3 @@ export function bool(a: Attrs, key: string, fallback: boolean): boolean {
   const v = a[key];
   return typeof v === "boolean" ? v : fallback;
 }
-

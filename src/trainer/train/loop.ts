@@ -140,7 +140,8 @@ export class TrainingLoop {
     const { tf, model } = this.o;
     const misfit = checkpointMisfit(ck, model);
     if (misfit) return misfit;
-    if (ck.index.optimizer.name !== this.optimizer.name) return `${ck.file} was written by optimizer ${ck.index.optimizer.name}, the run uses ${this.optimizer.name}`;
+    if (ck.index.optimizer.name !== this.optimizer.name)
+      return `${ck.file} was written by optimizer ${ck.index.optimizer.name}, the run uses ${this.optimizer.name}`;
     const optState: OptimizerState = { scalars: ck.index.optimizer.scalars, tensors: new Map() };
     for (const t of ck.tensors.values()) if (t.kind === "optimizer") optState.tensors.set(t.name.slice("optimizer.".length), { shape: t.shape, data: t.data });
     const err = this.optimizer.load(optState);
@@ -155,14 +156,27 @@ export class TrainingLoop {
     const tensors: CheckpointTensor[] = [];
     for (const [name, v] of model.parameters) tensors.push({ name, kind: "parameter", shape: v.shape.slice(), data: Float32Array.from(v.dataSync()) });
     for (const [name, v] of model.buffers) {
-      tensors.push({ name, kind: "buffer", shape: v.shape.slice(), data: Float32Array.from(v.dataSync()), ...(name.endsWith("num_batches_tracked") ? { torchDtype: "int64" as const } : {}) });
+      tensors.push({
+        name,
+        kind: "buffer",
+        shape: v.shape.slice(),
+        data: Float32Array.from(v.dataSync()),
+        ...(name.endsWith("num_batches_tracked") ? { torchDtype: "int64" as const } : {}),
+      });
     }
     const opt = this.optimizer.state();
     for (const [k, t] of opt.tensors) tensors.push({ name: `optimizer.${k}`, kind: "optimizer", shape: t.shape, data: t.data });
     this.position.metricsLines = run.metricsCount;
     const file = writeCheckpoint(
       run.checkpointsDir,
-      { model: model.name, reason, ...(validation ? { validation } : {}), position: { ...this.position }, optimizer: { name: this.optimizer.name, scalars: opt.scalars }, rng: { seed: config.seed, scheme: RNG_SCHEME } },
+      {
+        model: model.name,
+        reason,
+        ...(validation ? { validation } : {}),
+        position: { ...this.position },
+        optimizer: { name: this.optimizer.name, scalars: opt.scalars },
+        rng: { seed: config.seed, scheme: RNG_SCHEME },
+      },
       tensors,
     );
     for (const old of pruneCheckpoints(run.dir, KEEP_CHECKPOINTS)) run.log(`removed old checkpoint ${old}`);
@@ -216,7 +230,16 @@ export class TrainingLoop {
         if (hyper.momentum !== undefined) this.optimizer.momentum = hyper.momentum;
         fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
         const labels = yBuf.subarray(0, n);
-        const { loss, logits } = await trainStep(tf, model, params, this.varToParam, this.optimizer, xBuf.subarray(0, n * img), [n, shape.channels, shape.height, shape.width], labels);
+        const { loss, logits } = await trainStep(
+          tf,
+          model,
+          params,
+          this.varToParam,
+          this.optimizer,
+          xBuf.subarray(0, n * img),
+          [n, shape.channels, shape.height, shape.width],
+          labels,
+        );
         if (!Number.isFinite(loss)) {
           const message = `training diverged: the loss became ${loss} at epoch ${epoch}, step ${s + 1} (learning rate ${hyper.lr.toPrecision(3)}); lower the learning rate${this.lastCheckpoint ? ` (the last checkpoint, ${this.lastCheckpoint}, is kept)` : ""}`;
           run.log(message);
@@ -251,7 +274,18 @@ export class TrainingLoop {
           etaSeconds: Math.max(0, imagesLeft * secondsPerImage + evalsLeft * evalSeconds),
           lr: hyper.lr,
         };
-        run.appendMetrics({ type: "step", epoch, step: p.step, globalStep: p.globalStep, loss, accuracy: progress.accuracy, lr: hyper.lr, ...(hyper.momentum !== undefined ? { momentum: hyper.momentum } : {}), imagesPerSecond: progress.imagesPerSecond, time: new Date().toISOString() });
+        run.appendMetrics({
+          type: "step",
+          epoch,
+          step: p.step,
+          globalStep: p.globalStep,
+          loss,
+          accuracy: progress.accuracy,
+          lr: hyper.lr,
+          ...(hyper.momentum !== undefined ? { momentum: hyper.momentum } : {}),
+          imagesPerSecond: progress.imagesPerSecond,
+          time: new Date().toISOString(),
+        });
         this.o.emit(progress);
         await pause();
         if (this.stopRequested && p.step < this.stepsPerEpoch) {
@@ -294,7 +328,16 @@ export class TrainingLoop {
     return {
       kind: "completed",
       seconds: elapsed(),
-      final: last ? { epoch: last.epoch, trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy, valTop5: last.valTop5 } : null,
+      final: last
+        ? {
+            epoch: last.epoch,
+            trainLoss: last.trainLoss,
+            trainAccuracy: last.trainAccuracy,
+            valLoss: last.valLoss,
+            valAccuracy: last.valAccuracy,
+            valTop5: last.valTop5,
+          }
+        : null,
     };
   }
 
@@ -314,7 +357,9 @@ export class TrainingLoop {
       const idx = new Uint32Array(n);
       for (let i = 0; i < n; i++) idx[i] = start + i;
       fillBatch(split, idx, shape, this.tables, null, null, x, y);
-      const logits = tf.tidy(() => model.apply([tf.tensor4d(x.subarray(0, n * img), [n, shape.channels, shape.height, shape.width])], false).dataSync()) as Float32Array;
+      const logits = tf.tidy(() =>
+        model.apply([tf.tensor4d(x.subarray(0, n * img), [n, shape.channels, shape.height, shape.width])], false).dataSync(),
+      ) as Float32Array;
       const k = logits.length / n;
       const labels = y.subarray(0, n);
       for (let i = 0; i < n; i++) {

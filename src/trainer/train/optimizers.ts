@@ -66,7 +66,8 @@ abstract class Base implements Optimizer {
       const dot = [...this.params.keys()].filter((p) => key.startsWith(p + ".")).sort((a, b) => b.length - a.length)[0];
       if (dot === undefined) return `optimizer state ${key} belongs to no parameter of the model`;
       const p = this.params.get(dot)!;
-      if (p.size !== t.data.length) return `optimizer state ${key} has ${t.data.length} values but parameter ${dot} has ${p.size} (shape [${p.shape.join(", ")}])`;
+      if (p.size !== t.data.length)
+        return `optimizer state ${key} has ${t.data.length} values but parameter ${dot} has ${p.size} (shape [${p.shape.join(", ")}])`;
     }
     for (const v of this.slots.values()) v.dispose();
     this.slots.clear();
@@ -85,7 +86,11 @@ class Sgd extends Base {
   readonly name = "sgd";
   lr: number;
   momentum: number;
-  constructor(tf: TF, params: Params, private readonly c: OptimizerConfig) {
+  constructor(
+    tf: TF,
+    params: Params,
+    private readonly c: OptimizerConfig,
+  ) {
     super(tf, params);
     this.lr = c.lr;
     this.momentum = c.momentum;
@@ -130,7 +135,12 @@ class Adam extends Base {
   lr: number;
   momentum: number;
   private t = 0;
-  constructor(tf: TF, params: Params, private readonly c: OptimizerConfig, private readonly decoupled: boolean) {
+  constructor(
+    tf: TF,
+    params: Params,
+    private readonly c: OptimizerConfig,
+    private readonly decoupled: boolean,
+  ) {
     super(tf, params);
     this.name = decoupled ? "adamw" : "adam";
     this.lr = c.lr;

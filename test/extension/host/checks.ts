@@ -78,7 +78,10 @@ export function hostChecks(): HostCheck[] {
       async run() {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-host-"));
         const file = path.join(dir, "broken.ts");
-        fs.writeFileSync(file, `import { nn } from "cnn-studio";\n\n/** @input [N, 1, 28, 28] */\nexport const broken = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(100, 10));\n`);
+        fs.writeFileSync(
+          file,
+          `import { nn } from "cnn-studio";\n\n/** @input [N, 1, 28, 28] */\nexport const broken = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(100, 10));\n`,
+        );
         const uri = vscode.Uri.file(file);
         await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
         const diags = await poll("the diagnostic", 60_000, async () => {

@@ -28,7 +28,11 @@ export function tempDir(prefix = "cnn-studio-trainer-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function collect(): { events: TrainerEvent[]; emit: (e: TrainerEvent) => void; of<K extends TrainerEvent["type"]>(type: K): Extract<TrainerEvent, { type: K }>[] } {
+export function collect(): {
+  events: TrainerEvent[];
+  emit: (e: TrainerEvent) => void;
+  of<K extends TrainerEvent["type"]>(type: K): Extract<TrainerEvent, { type: K }>[];
+} {
   const events: TrainerEvent[] = [];
   return {
     events,
@@ -39,7 +43,6 @@ export function collect(): { events: TrainerEvent[]; emit: (e: TrainerEvent) => 
 
 /** A small IDX copy of mnist-sample (the first `train` and `validation` images), for quick runs. */
 export function smallMnistIdx(train: number, validation: number): string {
-   
   const { loadMnistSample } = require("../../../src/trainer/data/mnistSample") as typeof import("../../../src/trainer/data/mnistSample");
   const r = loadMnistSample();
   if (!r.ok) throw new Error(r.error);

@@ -47,7 +47,19 @@ export function loadGolden(name: string): TrainerGolden {
   return JSON.parse(fs.readFileSync(path.join(TRAINER_GOLDEN, `${name}.json`), "utf8")) as TrainerGolden;
 }
 
-export const GOLDEN_MODELS = ["lenet5", "basicBlock", "bottleneck", "inception", "invertedResidual", "invertedResidualStride2", "denseBlock", "convZoo", "poolZoo", "normZoo", "opsZoo"] as const;
+export const GOLDEN_MODELS = [
+  "lenet5",
+  "basicBlock",
+  "bottleneck",
+  "inception",
+  "invertedResidual",
+  "invertedResidualStride2",
+  "denseBlock",
+  "convZoo",
+  "poolZoo",
+  "normZoo",
+  "opsZoo",
+] as const;
 
 /**
  * The largest |a − b| relative to the largest |b| of the tensor (floored at 1e-6): the error

@@ -3,7 +3,18 @@ import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type T
 import type { LoadedCheckpoint } from "../../checkpoint";
 import type { CompiledModel } from "../../model/types";
 import { createRunDir, logTail, RunFiles } from "../../runFiles";
-import { alreadyStarted, datasetInfo, describeNormalization, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig, type SessionDeps } from "../../runSetup";
+import {
+  alreadyStarted,
+  datasetInfo,
+  describeNormalization,
+  loadTrainingData,
+  modelToTrain,
+  resumeCheckpoint,
+  runCompleted,
+  runStopped,
+  savedRunConfig,
+  type SessionDeps,
+} from "../../runSetup";
 import { TrainingLoop } from "../../train/loop";
 import type { Engine, EngineRequest } from "../engine";
 
@@ -86,8 +97,10 @@ export class TfjsEngine implements Engine {
   }
 
   featureMaps(requestId: number, nodeIds: readonly number[], split: "train" | "validation", index: number): void {
-    const err = (message: string) => this.emit({ type: "error", requestId, phase: "request", message, diagnostics: [], runDir: this.run?.dir ?? null, logTail: [] });
-    if (this.loop === null || this.analysis === null) return err(`feature maps need a trained model: no run has been started in this trainer (state: ${this.state})`);
+    const err = (message: string) =>
+      this.emit({ type: "error", requestId, phase: "request", message, diagnostics: [], runDir: this.run?.dir ?? null, logTail: [] });
+    if (this.loop === null || this.analysis === null)
+      return err(`feature maps need a trained model: no run has been started in this trainer (state: ${this.state})`);
     const ids = new Set(this.analysis.graph.map((n) => n.id));
     const unknown = nodeIds.filter((id) => !ids.has(id));
     if (unknown.length > 0) return err(`${this.analysis.name} has no graph node ${unknown.join(", ")} (its nodes are 0 to ${this.analysis.graph.length - 1})`);
@@ -127,12 +140,20 @@ export class TfjsEngine implements Engine {
     if (!loaded.ok) return this.fail("dataset", loaded.error);
     const { dataset, normalization } = loaded.value;
     if (dataset.classes < spec.classes) {
-      this.emit({ type: "log", level: "warning", message: `${model.name} has ${spec.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer` });
+      this.emit({
+        type: "log",
+        level: "warning",
+        message: `${model.name} has ${spec.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer`,
+      });
     }
 
     // 4. the backend and the compiled model
     const be = await this.deps.selectBackend(config.backend);
-    if (!be.ok) return this.fail("training", `no usable TensorFlow.js backend for '${config.backend}': ${be.error}${be.notUsed.length ? ` (${notUsedText(be.notUsed)})` : ""}`);
+    if (!be.ok)
+      return this.fail(
+        "training",
+        `no usable TensorFlow.js backend for '${config.backend}': ${be.error}${be.notUsed.length ? ` (${notUsedText(be.notUsed)})` : ""}`,
+      );
     let compiled: CompiledModel;
     try {
       compiled = this.deps.compile(be.tf, model, { seed: config.seed });
@@ -156,7 +177,10 @@ export class TfjsEngine implements Engine {
         this.run = new RunFiles(createRunDir(config.runsDir, model.name));
         this.run.writeConfig(config);
       } catch (e) {
-        return this.fail("config", `cannot create a run folder in ${config.runsDir} (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))})`);
+        return this.fail(
+          "config",
+          `cannot create a run folder in ${config.runsDir} (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))})`,
+        );
       }
     }
     const run = this.run;
@@ -169,11 +193,15 @@ export class TfjsEngine implements Engine {
       if (err) return this.fail("config", `cannot resume ${config.resume}: ${err}`);
       const moved = run.rewindMetrics(resumeFrom.index.position.metricsLines);
       const p = resumeFrom.index.position;
-      run.log(`resuming from ${resumeFrom.file} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`);
+      run.log(
+        `resuming from ${resumeFrom.file} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`,
+      );
     }
     const pos = loop.current;
     run.status({ state: "running", epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep, message: null });
-    run.log(`backend ${be.backend}${be.notUsed.length ? ` (not used: ${notUsedText(be.notUsed)})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`);
+    run.log(
+      `backend ${be.backend}${be.notUsed.length ? ` (not used: ${notUsedText(be.notUsed)})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`,
+    );
     this.emit({
       type: "started",
       runDir: run.dir,
@@ -192,7 +220,9 @@ export class TfjsEngine implements Engine {
     if (this.stopRequested) loop.requestStop();
     const outcome = await loop.run();
     if (outcome.kind === "diverged") return this.fail("training", outcome.message);
-    this.emit(outcome.kind === "completed" ? runCompleted(run, loop.current, outcome.final, outcome.seconds) : runStopped(run, loop.current, outcome.checkpoint));
+    this.emit(
+      outcome.kind === "completed" ? runCompleted(run, loop.current, outcome.final, outcome.seconds) : runStopped(run, loop.current, outcome.checkpoint),
+    );
     this.state = "finished";
   }
 

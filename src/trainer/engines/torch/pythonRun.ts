@@ -20,7 +20,17 @@ import {
 } from "../../../shared/training";
 import type { ImageDataset } from "../../data/index";
 import { createRunDir, logTail, RunFiles } from "../../runFiles";
-import { datasetInfo, describeNormalization, diagnosticsOf, loadTrainingData, modelToTrain, resumeCheckpoint, runCompleted, runStopped, savedRunConfig } from "../../runSetup";
+import {
+  datasetInfo,
+  describeNormalization,
+  diagnosticsOf,
+  loadTrainingData,
+  modelToTrain,
+  resumeCheckpoint,
+  runCompleted,
+  runStopped,
+  savedRunConfig,
+} from "../../runSetup";
 import { epochLogLine } from "../../train/loop";
 import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";
 import type { Checked } from "../../../shared/validate";
@@ -98,7 +108,16 @@ export class TorchTrainingSession {
         // nothing more can be recorded
       }
     }
-    this.emit({ type: "error", requestId: null, phase, message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : this.stderrTail.slice(-20), ...extra });
+    this.emit({
+      type: "error",
+      requestId: null,
+      phase,
+      message,
+      diagnostics: [],
+      runDir,
+      logTail: runDir ? logTail(runDir) : this.stderrTail.slice(-20),
+      ...extra,
+    });
   }
 
   /** Trains; resolves when the run has ended (completed, stopped or failed). */
@@ -129,7 +148,11 @@ export class TorchTrainingSession {
     const exported = exportPyTorch(config.file, { models: [model.name] });
     if (!exported.ok) {
       const d = exported.diagnostics.filter((x) => x.severity === "error");
-      return this.fail("model", `${model.name} cannot be exported to PyTorch: ${d.map((x) => `${path.basename(x.location.file)}:${x.location.range.start.line + 1}: ${x.message}`).join("; ")}`, { diagnostics: diagnosticsOf(d) });
+      return this.fail(
+        "model",
+        `${model.name} cannot be exported to PyTorch: ${d.map((x) => `${path.basename(x.location.file)}:${x.location.range.start.line + 1}: ${x.message}`).join("; ")}`,
+        { diagnostics: diagnosticsOf(d) },
+      );
     }
 
     // 3. Python and PyTorch start (importing torch takes seconds) while the data loads
@@ -148,11 +171,20 @@ export class TorchTrainingSession {
     const { dataset, normalization } = loaded.value;
 
     const helloMsg = await helloP;
-    if (helloMsg === null) return this.fail("process", `Python exited before it reported (${this.exitText()})${this.stderrTail.length ? `:\n${this.stderrTail.slice(-10).join("\n")}` : ""}`);
+    if (helloMsg === null)
+      return this.fail(
+        "process",
+        `Python exited before it reported (${this.exitText()})${this.stderrTail.length ? `:\n${this.stderrTail.slice(-10).join("\n")}` : ""}`,
+      );
     if (!helloMsg.ok) return this.fail("process", `the PyTorch trainer sent a malformed message: ${helloMsg.error}`);
     if (helloMsg.value.type === "error") {
       const text = helloMsg.value.message;
-      return this.fail("config", /import torch failed: ModuleNotFoundError/.test(text) ? `PyTorch is not installed for ${started.python}. ${INSTALL_HINT}` : `${started.python}: ${text}`);
+      return this.fail(
+        "config",
+        /import torch failed: ModuleNotFoundError/.test(text)
+          ? `PyTorch is not installed for ${started.python}. ${INSTALL_HINT}`
+          : `${started.python}: ${text}`,
+      );
     }
     if (helloMsg.value.type !== "hello") return this.fail("process", `the PyTorch trainer began with a "${helloMsg.value.type}" message instead of "hello"`);
     const hello: TorchHello = helloMsg.value;
@@ -168,12 +200,18 @@ export class TorchTrainingSession {
         return this.fail("config", latest.error);
       }
       const checkpoint = latest.value;
-      if (checkpoint.index.optimizer.name !== config.optimizer.name) return this.fail("config", `cannot resume ${config.resume}: ${checkpoint.file} was written by optimizer ${checkpoint.index.optimizer.name}, the run uses ${config.optimizer.name}`);
+      if (checkpoint.index.optimizer.name !== config.optimizer.name)
+        return this.fail(
+          "config",
+          `cannot resume ${config.resume}: ${checkpoint.file} was written by optimizer ${checkpoint.index.optimizer.name}, the run uses ${config.optimizer.name}`,
+        );
       resumeFrom = checkpoint.file;
       const p = checkpoint.index.position;
       resumedAt = { epoch: p.epoch, step: p.step, globalStep: p.globalStep };
       const moved = this.run.rewindMetrics(p.metricsLines);
-      this.log(`resuming from ${resumeFrom} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`);
+      this.log(
+        `resuming from ${resumeFrom} (epoch ${p.epoch}, step ${p.step}, global step ${p.globalStep})${moved ? `; ${moved} metrics lines after it moved to metrics.discarded.jsonl` : ""}`,
+      );
     } else {
       this.run = new RunFiles(createRunDir(config.runsDir, model.name));
       this.run.writeConfig({ ...config, engine: "torch" });
@@ -184,7 +222,19 @@ export class TorchTrainingSession {
     // 5. the job
     const data = this.writeData(dataset);
     const jobFile = path.join(this.temp, "job.json");
-    fs.writeFileSync(jobFile, JSON.stringify({ code: codeFile, model: model.name, data, normalization, config, checkpoints: path.resolve(run.checkpointsDir), resume: resumeFrom === null ? null : path.resolve(resumeFrom), metricsLines: run.metricsCount }));
+    fs.writeFileSync(
+      jobFile,
+      JSON.stringify({
+        code: codeFile,
+        model: model.name,
+        data,
+        normalization,
+        config,
+        checkpoints: path.resolve(run.checkpointsDir),
+        resume: resumeFrom === null ? null : path.resolve(resumeFrom),
+        metricsLines: run.metricsCount,
+      }),
+    );
     child.stdin.write(JSON.stringify({ job: jobFile }) + "\n");
     if (this.stopRequested) child.stdin.write("stop\n");
 
@@ -204,7 +254,10 @@ export class TorchTrainingSession {
       const line = await lines.next();
       if (line === null) {
         const code = this.exitText();
-        return this.fail("process", `the PyTorch trainer exited (${code}) before the run ended${this.stderrTail.length ? `; its last output:\n${this.stderrTail.slice(-12).join("\n")}` : ""}`);
+        return this.fail(
+          "process",
+          `the PyTorch trainer exited (${code}) before the run ended${this.stderrTail.length ? `; its last output:\n${this.stderrTail.slice(-12).join("\n")}` : ""}`,
+        );
       }
       if (!line.ok) return this.fail("process", `the PyTorch trainer sent a malformed message: ${line.error}`);
       const m: TorchLine = line.value;
@@ -212,8 +265,22 @@ export class TorchTrainingSession {
         case "ready": {
           stepsPerEpoch = m.stepsPerEpoch;
           run.status({ state: "running", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
-          run.log(`backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`);
-          this.emit({ type: "started", runDir: run.dir, backend: "torch", device, notUsed: [], model: model.name, params: m.params, dataset: dsInfo, epochs: config.epochs, stepsPerEpoch, resumedFrom: resumedAt });
+          run.log(
+            `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`,
+          );
+          this.emit({
+            type: "started",
+            runDir: run.dir,
+            backend: "torch",
+            device,
+            notUsed: [],
+            model: model.name,
+            params: m.params,
+            dataset: dsInfo,
+            epochs: config.epochs,
+            stepsPerEpoch,
+            resumedFrom: resumedAt,
+          });
           break;
         }
         case "step": {
@@ -223,7 +290,19 @@ export class TorchTrainingSession {
           rec["time"] = m.time;
           run.appendMetrics(rec);
           position = { epoch: m.epoch, step: m.step, globalStep: m.globalStep };
-          this.emit({ type: "progress", epoch: m.epoch, epochs: config.epochs, step: m.step, stepsPerEpoch, globalStep: m.globalStep, loss: lossOf(m.loss), accuracy: m.accuracy, imagesPerSecond: m.imagesPerSecond, etaSeconds: m.etaSeconds, lr: m.lr });
+          this.emit({
+            type: "progress",
+            epoch: m.epoch,
+            epochs: config.epochs,
+            step: m.step,
+            stepsPerEpoch,
+            globalStep: m.globalStep,
+            loss: lossOf(m.loss),
+            accuracy: m.accuracy,
+            imagesPerSecond: m.imagesPerSecond,
+            etaSeconds: m.etaSeconds,
+            lr: m.lr,
+          });
           break;
         }
         case "epoch": {
@@ -292,15 +371,28 @@ export class TorchTrainingSession {
       fs.writeFileSync(labels, new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
       return { images, labels, count: s.count };
     };
-    return { channels: d.channels, height: d.height, width: d.width, classes: d.classes, train: split("train", d.train), validation: split("validation", d.validation) };
+    return {
+      channels: d.channels,
+      height: d.height,
+      width: d.width,
+      classes: d.classes,
+      train: split("train", d.train),
+      validation: split("validation", d.validation),
+    };
   }
 
   /** Starts the first interpreter of the candidates that exists. */
-  private async spawnPython(script: string): Promise<{ ok: true; child: ChildProcessWithoutNullStreams; python: string; lines: LineReader } | { ok: false; error: string }> {
+  private async spawnPython(
+    script: string,
+  ): Promise<{ ok: true; child: ChildProcessWithoutNullStreams; python: string; lines: LineReader } | { ok: false; error: string }> {
     const tried: string[] = [];
     for (const python of pythonCandidates(this.options.python)) {
       // isolated, in the run's private temporary folder: nothing of the user's folders is imported
-      const child = spawn(python, [...PYTHON_ISOLATED, "-u", script], { cwd: path.dirname(script), stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+      const child = spawn(python, [...PYTHON_ISOLATED, "-u", script], {
+        cwd: path.dirname(script),
+        stdio: ["pipe", "pipe", "pipe"],
+        env: { ...process.env, PYTHONUNBUFFERED: "1" },
+      });
       const ok = await new Promise<boolean>((resolve) => {
         child.once("spawn", () => resolve(true));
         child.once("error", () => resolve(false));
@@ -317,7 +409,10 @@ export class TorchTrainingSession {
       });
       return { ok: true, child, python, lines: new LineReader(child) };
     }
-    return { ok: false, error: `No Python interpreter found (tried ${tried.join(", ")}). The PyTorch engine needs Python 3 with PyTorch: install them (https://pytorch.org/get-started/locally/), or choose the interpreter with --python PATH, $CNN_STUDIO_PYTHON or the Python extension.` };
+    return {
+      ok: false,
+      error: `No Python interpreter found (tried ${tried.join(", ")}). The PyTorch engine needs Python 3 with PyTorch: install them (https://pytorch.org/get-started/locally/), or choose the interpreter with --python PATH, $CNN_STUDIO_PYTHON or the Python extension.`,
+    };
   }
 }
 

@@ -58,7 +58,15 @@ export class TorchEngine implements Engine {
         this.emit({ type: "pong", requestId: req.requestId, state: this.state });
         return;
       case "featureMaps":
-        this.emit({ type: "error", requestId: req.requestId, phase: "request", message: "the PyTorch engine's run computes no feature maps while it trains; open the Feature Maps panel on its checkpoints", diagnostics: [], runDir: this.dir, logTail: [] });
+        this.emit({
+          type: "error",
+          requestId: req.requestId,
+          phase: "request",
+          message: "the PyTorch engine's run computes no feature maps while it trains; open the Feature Maps panel on its checkpoints",
+          diagnostics: [],
+          runDir: this.dir,
+          logTail: [],
+        });
         return;
     }
   }

@@ -70,7 +70,11 @@ export function padCrop(tf: TF, x: tfc.Tensor, amounts: readonly (readonly [numb
     t = tf.slice(t, begin, size);
   }
   if (amounts.some(([a, b]) => a > 0 || b > 0)) {
-    t = tf.pad(t, amounts.map(([a, b]) => [Math.max(0, a), Math.max(0, b)] as [number, number]), value);
+    t = tf.pad(
+      t,
+      amounts.map(([a, b]) => [Math.max(0, a), Math.max(0, b)] as [number, number]),
+      value,
+    );
   }
   return t;
 }

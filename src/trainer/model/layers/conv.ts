@@ -19,12 +19,20 @@ export function dilateFilter(tf: TF, f: tfc.Tensor4D, dh: number, dw: number): t
   let t: tfc.Tensor4D = f;
   const [kh, kw, ci, co] = f.shape;
   if (dh > 1) {
-    const r = tf.pad(tf.reshape(t, [kh, 1, kw * ci * co]), [[0, 0], [0, dh - 1], [0, 0]]);
+    const r = tf.pad(tf.reshape(t, [kh, 1, kw * ci * co]), [
+      [0, 0],
+      [0, dh - 1],
+      [0, 0],
+    ]);
     t = tf.slice(tf.reshape(r, [kh * dh, kw, ci, co]), [0, 0, 0, 0], [dh * (kh - 1) + 1, kw, ci, co]) as tfc.Tensor4D;
   }
   if (dw > 1) {
     const kh2 = t.shape[0];
-    const r = tf.pad(tf.reshape(t, [kh2 * kw, 1, ci * co]), [[0, 0], [0, dw - 1], [0, 0]]);
+    const r = tf.pad(tf.reshape(t, [kh2 * kw, 1, ci * co]), [
+      [0, 0],
+      [0, dw - 1],
+      [0, 0],
+    ]);
     t = tf.slice(tf.reshape(r, [kh2, kw * dw, ci, co]), [0, 0, 0, 0], [kh2, dw * (kw - 1) + 1, ci, co]) as tfc.Tensor4D;
   }
   return t;
@@ -76,8 +84,14 @@ export const conv2d: LayerBuilder<"Conv2d"> = (b, c) => {
   const [dh, dw] = c.dilation;
   // "same": the left/top amount is in `padding`, the rest goes after (PyTorch).
   const pads: Pads = c.samePadding
-    ? [[ph, dh * (kh - 1) - ph], [pw, dw * (kw - 1) - pw]]
-    : [[ph, ph], [pw, pw]];
+    ? [
+        [ph, dh * (kh - 1) - ph],
+        [pw, dw * (kw - 1) - pw],
+      ]
+    : [
+        [ph, ph],
+        [pw, pw],
+      ];
   const weight = b.tensor("weight");
   const bias = c.bias ? b.tensor("bias") : null;
   const depthwise = groups > 1 && groups === cin;
@@ -88,7 +102,12 @@ export const conv2d: LayerBuilder<"Conv2d"> = (b, c) => {
     let pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], pads[0], pads[1], [0, 0]];
     if (mode !== "zeros") {
       x = padMode(tf, x, pads, mode);
-      pad = [[0, 0], [0, 0], [0, 0], [0, 0]];
+      pad = [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ];
     }
     const stride: [number, number] = [sh, sw];
     let y: tfc.Tensor4D;
@@ -109,7 +128,10 @@ export const conv2d: LayerBuilder<"Conv2d"> = (b, c) => {
       else {
         const xs = tf.split(x, groups, 3) as tfc.Tensor4D[];
         const fs = tf.split(f, groups, 3) as tfc.Tensor4D[];
-        y = tf.concat(xs.map((xg, g) => tf.conv2d(xg, fs[g]!, stride, pad)), 3);
+        y = tf.concat(
+          xs.map((xg, g) => tf.conv2d(xg, fs[g]!, stride, pad)),
+          3,
+        );
       }
     }
     if (bias) y = tf.add(y, bias) as tfc.Tensor4D;
@@ -139,16 +161,25 @@ export const convTranspose2d: LayerBuilder<"ConvTranspose2d"> = (b, c) => {
     const fullW = (w - 1) * sw + kew;
     // [in, out/g, kh, kw] → per group [kh, kw, out/g, in/g] (tfjs: [kh, kw, outDepth, inDepth])
     const f = dilateFilter(tf, tf.transpose(weight, [2, 3, 1, 0]) as tfc.Tensor4D, dh, dw);
-    const one = (xg: tfc.Tensor4D, fg: tfc.Tensor4D): tfc.Tensor4D => tf.conv2dTranspose(xg, fg, [n, fullH, fullW, fg.shape[2]], [sh, sw], "valid") as tfc.Tensor4D;
+    const one = (xg: tfc.Tensor4D, fg: tfc.Tensor4D): tfc.Tensor4D =>
+      tf.conv2dTranspose(xg, fg, [n, fullH, fullW, fg.shape[2]], [sh, sw], "valid") as tfc.Tensor4D;
     let y: tfc.Tensor4D;
     if (groups === 1) y = one(x, f);
     else {
       const xs = tf.split(x, groups, 3) as tfc.Tensor4D[];
       const fs = tf.split(f, groups, 3) as tfc.Tensor4D[];
-      y = tf.concat(xs.map((xg, g) => one(xg, fs[g]!)), 3);
+      y = tf.concat(
+        xs.map((xg, g) => one(xg, fs[g]!)),
+        3,
+      );
     }
     // Output (H−1)·s − 2p + d·(k−1) + outputPadding + 1: crop p before, p − outputPadding after.
-    y = padCrop(tf, y, [[0, 0], [-ph, oph - ph], [-pw, opw - pw], [0, 0]]) as tfc.Tensor4D;
+    y = padCrop(tf, y, [
+      [0, 0],
+      [-ph, oph - ph],
+      [-pw, opw - pw],
+      [0, 0],
+    ]) as tfc.Tensor4D;
     if (bias) y = tf.add(y, bias) as tfc.Tensor4D;
     return nhwc(y);
   };

@@ -76,7 +76,12 @@ export const localResponseNorm: LayerBuilder<"LocalResponseNorm"> = (b, c) => {
     const c = x.shape[x.rank - 1]!;
     const rows = x.size / c;
     const sq = tf.reshape(tf.square(x), [rows, 1, c, 1]) as tfc.Tensor4D;
-    const padded = tf.pad(sq, [[0, 0], [0, 0], [Math.floor(size / 2), Math.floor((size - 1) / 2)], [0, 0]]);
+    const padded = tf.pad(sq, [
+      [0, 0],
+      [0, 0],
+      [Math.floor(size / 2), Math.floor((size - 1) / 2)],
+      [0, 0],
+    ]);
     const avg = tf.reshape(tf.avgPool(padded, [1, size], [1, 1], "valid"), x.shape);
     const y = tf.div(x, tf.pow(tf.add(tf.mul(avg, alpha), k), beta));
     return rank4 ? nhwc(y) : torchValue(tf.transpose(y, [0, 2, 1]));

@@ -47,12 +47,21 @@ function strided(tf: TF, x: tfc.Tensor4D, axis: 1 | 2, start: number, count: num
   size[axis] = (count - 1) * step + 1;
   let t = tf.slice(x, begin, size) as tfc.Tensor4D;
   if (step === 1) return t;
-  const padAmounts: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  const padAmounts: [number, number][] = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
   padAmounts[axis] = [0, step - 1];
   t = tf.pad(t, padAmounts) as tfc.Tensor4D;
   const shape: number[] = [...t.shape];
   const split = [...shape.slice(0, axis), count, step, ...shape.slice(axis + 1)];
-  const picked = tf.slice(tf.reshape(t, split) as tfc.Tensor, split.map(() => 0), split.map((d, i) => (i === axis + 1 ? 1 : d!)));
+  const picked = tf.slice(
+    tf.reshape(t, split) as tfc.Tensor,
+    split.map(() => 0),
+    split.map((d, i) => (i === axis + 1 ? 1 : d!)),
+  );
   const out: tfc.Tensor = tf.reshape(picked, [...shape.slice(0, axis), count, ...shape.slice(axis + 1)]);
   return out as tfc.Tensor4D;
 }
@@ -68,7 +77,17 @@ export const maxPool2d: LayerBuilder<"MaxPool2d"> = (b, c) => {
     spatial(ctx, only(inputs), (x) => {
       const wh = window(x.shape[1], kh, sh, ph, dh, ceil);
       const ww = window(x.shape[2], kw, sw, pw, dw, ceil);
-      const xp = padCrop(tf, x, [[0, 0], [ph, wh.after], [pw, ww.after], [0, 0]], LOWEST_FLOAT32) as tfc.Tensor4D;
+      const xp = padCrop(
+        tf,
+        x,
+        [
+          [0, 0],
+          [ph, wh.after],
+          [pw, ww.after],
+          [0, 0],
+        ],
+        LOWEST_FLOAT32,
+      ) as tfc.Tensor4D;
       if (dh === 1 && dw === 1) return tf.maxPool(xp, [kh, kw], [sh, sw], "valid");
       // Dilated windows: the maximum of the kh·kw strided taps.
       let y: tfc.Tensor4D | null = null;
@@ -127,7 +146,17 @@ export const avgPool2d: LayerBuilder<"AvgPool2d"> = (b, c) => {
     spatial(ctx, only(inputs), (x) => {
       const wh = window(x.shape[1], kh, sh, ph, 1, ceil);
       const ww = window(x.shape[2], kw, sw, pw, 1, ceil);
-      const xp = padCrop(tf, x, [[0, 0], [ph, wh.after], [pw, ww.after], [0, 0]], 0) as tfc.Tensor4D;
+      const xp = padCrop(
+        tf,
+        x,
+        [
+          [0, 0],
+          [ph, wh.after],
+          [pw, ww.after],
+          [0, 0],
+        ],
+        0,
+      ) as tfc.Tensor4D;
       const y = tf.avgPool(xp, [kh, kw], [sh, sw], "valid");
       const s = scaleFor(x.shape[1], x.shape[2], wh, ww);
       return s ? tf.mul(y, s) : y;

@@ -41,7 +41,8 @@ export function interpolationMatrix(mode: string, alignCorners: boolean, inLen: 
 export const upsample: LayerBuilder<"Upsample"> = (b, c) => {
   const tf = b.tf;
   const mode = c.mode;
-  if (!["nearest", "nearest-exact", "bilinear"].includes(mode)) throw new CompileError(`Upsample mode '${mode}' is not supported by the trainer (nearest, nearest-exact and bilinear are)`);
+  if (!["nearest", "nearest-exact", "bilinear"].includes(mode))
+    throw new CompileError(`Upsample mode '${mode}' is not supported by the trainer (nearest, nearest-exact and bilinear are)`);
   const alignCorners = c.alignCorners === true;
   const [sfh, sfw] = perAxis(c.scaleFactor);
   const [sizeH, sizeW] = perAxis(c.size);
