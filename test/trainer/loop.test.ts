@@ -238,6 +238,30 @@ describe("more than 10 classes", () => {
   });
 });
 
+describe("classes the data lacks", () => {
+  test("the engine's warning counts the labels present (only label 3), not the largest label + 1", async () => {
+    const dir = smallMnistIdx(64, 32);
+    for (const [name, n] of [
+      ["train-labels-idx1-ubyte", 64],
+      ["t10k-labels-idx1-ubyte", 32],
+    ] as const) {
+      const header = Buffer.alloc(8);
+      header.writeUInt32BE(0x801, 0);
+      header.writeUInt32BE(n, 4);
+      fs.writeFileSync(path.join(dir, name), Buffer.concat([header, Buffer.alloc(n, 3)]));
+    }
+    const { events, session } = await train(config(tempDir(), { dataset: { kind: "idx", dir }, epochs: 1 }));
+    session.dispose();
+    assert.deepEqual(
+      events
+        .of("log")
+        .filter((l) => l.level === "warning")
+        .map((l) => l.message),
+      [`lenet5Mnist has 10 output classes but idx:${dir} has 1 (only label 3); the other outputs are never the right answer`],
+    );
+  });
+});
+
 describe("problems are reported before training starts", () => {
   test("data that does not fit the model: a dataset error, no run folder", async () => {
     const runs = tempDir();

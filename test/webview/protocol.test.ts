@@ -11,7 +11,7 @@ import { restoreInfoOf } from "../../src/shared/webview/common";
 import { validateCurvesToHost, validateCurvesToWebview } from "../../src/shared/webview/curves";
 import { validateFeatureMapsToHost, validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
 import { validateFiltersToHost } from "../../src/shared/webview/filters";
-import { graphViewOf, validateGraphToHost } from "../../src/shared/webview/graph";
+import { graphViewOf, validateGraphToHost, validateGraphToWebview } from "../../src/shared/webview/graph";
 import { visibleGraph } from "../../src/shared/webview/graphLayout";
 import { validateReceptiveFieldToHost } from "../../src/shared/webview/receptiveField";
 import { validateTrainToHost, validateTrainToWebview } from "../../src/shared/webview/train";
@@ -207,6 +207,17 @@ describe("model data for the panels", () => {
     const convs = convLayers(model);
     assert.equal(convs.length, 120, "DenseNet-121: 120 convolutions");
     assert.deepEqual(convs[0]!.weightShape, [64, 3, 7, 7]);
+  });
+
+  it("says when the graph's totals are partial (the forward pass stopped at an error)", () => {
+    const whole = graphViewOf(analyze("examples/lenet5.ts", "lenet5").model);
+    assert.equal(whole.complete, true);
+    const { ref, model } = analyze("test/fixtures/diagnostics/endless-forward-loop.ts", "net");
+    const partial = graphViewOf(model);
+    assert.equal(partial.complete, false);
+    const snapshot = { type: "snapshot", model: ref, models: ["net"], graph: partial, diagnostics: [], message: "" };
+    assert.deepEqual(validateGraphToWebview(snapshot), { ok: true, value: snapshot });
+    assert.equal(validateGraphToWebview({ ...snapshot, graph: { ...partial, complete: undefined } }).ok, false);
   });
 
   it("draws DenseNet's concatenations as such, owned by their dense block", () => {

@@ -141,7 +141,9 @@ function onMessage(m: GraphToWebview): void {
     ),
     h("p", { class: "cs-muted", text: "Hover or focus a node for its details." }),
   );
-  totals.textContent = `${formatMetric(g.params)} params · ${formatMetric(g.macs)} MACs · ${g.nodes.length} nodes`;
+  // partial totals are said to be partial (the analysis stopped at an error)
+  const atLeast = g.complete ? "" : "at least ";
+  totals.textContent = `${atLeast}${formatMetric(g.params)} params · ${atLeast}${formatMetric(g.macs)} MACs · ${g.nodes.length} nodes${g.complete ? "" : " (incomplete)"}`;
   render();
 }
 

@@ -5,7 +5,7 @@
 import { sumCounts, type Count } from "../count";
 import type { AttrValue, Diagnostic, Dim, GraphNode, Location, ModelAnalysis, ReceptiveField, Severity } from "../analysis";
 import { logMessage, modelRef, readyMessage, receptiveField, type CommonToHost, type ModelRef } from "./common";
-import { anyOf, arr, count, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "../validate";
+import { anyOf, arr, bool, count, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "../validate";
 
 export interface GraphNodeView {
   id: number;
@@ -48,6 +48,8 @@ export interface GraphView {
   output: Dim[] | Dim[][] | null;
   params: Count;
   macs: Count;
+  /** False when the forward pass stopped at an error: params and MACs are then of the part analysed. */
+  complete: boolean;
   nodes: GraphNodeView[];
   /** Every module but the root, in `named_modules` order. */
   modules: GraphModuleView[];
@@ -103,6 +105,7 @@ const graphView: V<GraphView> = obj({
   output: (v, at) => (v === null ? null : Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) ? arr(shape)(v, at) : shape(v, at)),
   params: count,
   macs: count,
+  complete: bool,
   nodes: arr(nodeView),
   modules: arr(obj({ path: str, type: str, params: count, macs: count, definedAt: nullable(location) })),
 });
@@ -272,6 +275,7 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
     output: model.output === null ? null : (model.output as Dim[] | Dim[][]),
     params: model.params,
     macs: model.macs,
+    complete: model.complete,
     nodes,
     modules: model.modules
       .filter((m) => m.path !== "")

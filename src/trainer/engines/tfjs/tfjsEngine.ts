@@ -2,6 +2,7 @@ import type { ModelAnalysis } from "../../../shared/analysis";
 import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type TrainerEvent, type TrainerState } from "../../../shared/training";
 import type { LoadedCheckpoint } from "../../checkpoint";
 import type { CompiledModel } from "../../model/types";
+import { classCoverageWarning } from "../../data/index";
 import { createRunDir, logTail, RunFiles } from "../../runFiles";
 import {
   alreadyStarted,
@@ -139,13 +140,8 @@ export class TfjsEngine implements Engine {
     const loaded = loadTrainingData(config, spec);
     if (!loaded.ok) return this.fail("dataset", loaded.error);
     const { dataset, normalization } = loaded.value;
-    if (dataset.classes < spec.classes) {
-      this.emit({
-        type: "log",
-        level: "warning",
-        message: `${model.name} has ${spec.classes} output classes but ${dataset.name} has ${dataset.classes} (labels 0 to ${dataset.classes - 1}); the other outputs are never the right answer`,
-      });
-    }
+    const coverage = classCoverageWarning(model.name, spec.classes, dataset);
+    if (coverage !== null) this.emit({ type: "log", level: "warning", message: coverage });
 
     // 4. the backend and the compiled model
     const be = await this.deps.selectBackend(config.backend);

@@ -18,7 +18,7 @@ import {
   type StoppedEvent,
   type TrainConfig,
 } from "../../../shared/training";
-import type { ImageDataset } from "../../data/index";
+import { classCoverageWarning, type ImageDataset } from "../../data/index";
 import { createRunDir, logTail, RunFiles } from "../../runFiles";
 import {
   datasetInfo,
@@ -169,6 +169,8 @@ export class TorchTrainingSession {
     const loaded = loadTrainingData(config, spec);
     if (!loaded.ok) return this.fail("dataset", loaded.error);
     const { dataset, normalization } = loaded.value;
+    const coverage = classCoverageWarning(model.name, spec.classes, dataset);
+    if (coverage !== null) this.emit({ type: "log", level: "warning", message: coverage });
 
     const helloMsg = await helloP;
     if (helloMsg === null)
