@@ -34,25 +34,38 @@ const { TrainViewProvider } = require("../../src/extension/train/trainView") as 
 const EXT = path.join(os.tmpdir(), "cnn-studio-ext");
 const MNIST = path.join(ROOT, "examples", "mnist-cnn.ts");
 
-function openView(): { panel: FakePanel; started: unknown[]; stopped: number[] } {
-  const uri = Uri.file(MNIST);
-  const r = new Analyzer().analyzeFile(MNIST);
+function storeEntry(file: string): { uri: Uri; result: Record<string, unknown> } {
+  const uri = Uri.file(file);
+  const r = new Analyzer().analyzeFile(file);
   const result = {
     uri: uri.toString(),
-    file: MNIST,
+    file,
     version: null,
     isModelFile: true,
     models: r.models.map((m) => ({ ...m, edges: [] })),
     diagnostics: r.diagnostics,
     dependencies: r.dependencies,
   };
+  return { uri, result };
+}
+
+/** The view over `files` (the store's entries, which the test may grow and announce with `changed`). */
+function openView(files: string[] = [MNIST]): {
+  panel: FakePanel;
+  started: unknown[];
+  stopped: number[];
+  entries: ReturnType<typeof storeEntry>[];
+  changed: Emitter<void>;
+} {
+  const entries = files.map(storeEntry);
+  const changed = new Emitter<void>();
   const saved = new Map<string, unknown>();
   const context = {
     extensionUri: Uri.file(EXT),
     globalStorageUri: Uri.file(path.join(EXT, "storage")),
     workspaceState: { get: (k: string) => saved.get(k), update: async (k: string, v: unknown) => void saved.set(k, v) },
   };
-  const store = { onDidChange: new Emitter<void>().event, entries: () => [{ uri, result }], ensureScanned: async () => {}, refreshFile: async () => {} };
+  const store = { onDidChange: changed.event, entries: () => entries, ensureScanned: async () => {}, refreshFile: async () => {} };
   const started: unknown[] = [];
   const stopped: number[] = [];
   const training = {
@@ -68,7 +81,7 @@ function openView(): { panel: FakePanel; started: unknown[]; stopped: number[] }
   const view = new TrainViewProvider(context as never, store as never, training as never);
   const panel = makePanel("cnnStudio.train", "Train", {});
   view.resolveWebviewView({ webview: panel.webview, onDidDispose: panel.onDidDispose } as never);
-  return { panel, started, stopped };
+  return { panel, started, stopped, entries, changed };
 }
 
 const posted = (p: FakePanel, type: TrainToWebview["type"]): Record<string, unknown>[] =>
@@ -129,6 +142,27 @@ describe("Train view host (fake vscode)", () => {
     await panel.receive({ type: "curves" });
     assert.equal(stopped.length, 1);
     assert.deepEqual(commands, ["cnnStudio.openCurves"]);
+  });
+
+  it("a model it picked itself that does not fit is replaced when a fitting one is analysed; a user's choice stays", async () => {
+    const ALEXNET = path.join(ROOT, "examples", "alexnet.ts");
+    const LENET = path.join(ROOT, "examples", "lenet5.ts");
+    const selected = (p: FakePanel): string => String(posted(p, "models").at(-1)!["selected"]);
+    // Only AlexNet (3×224×224, not the MNIST sample's size) is analysed when the view opens.
+    const auto = openView([ALEXNET]);
+    await auto.panel.receive({ type: "ready", state: null });
+    assert.match(selected(auto.panel), /alexnet\.ts#alexnet$/);
+    await auto.panel.receive({ type: "change", state: { ...defaultForm(), model: selected(auto.panel) } });
+    auto.entries.push(storeEntry(LENET));
+    auto.changed.fire();
+    assert.match(selected(auto.panel), /lenet5\.ts#lenet5Mnist$/, "the fitting model replaces the automatic pick");
+    // The same, but the user chose AlexNet (say, to switch to an image folder next).
+    const chosen = openView([LENET, ALEXNET]);
+    await chosen.panel.receive({ type: "ready", state: null });
+    const alexnet = (posted(chosen.panel, "models")[0]!["models"] as { id: string }[]).find((m) => m.id.endsWith("#alexnet"))!.id;
+    await chosen.panel.receive({ type: "change", state: { ...defaultForm(), model: alexnet } });
+    chosen.changed.fire();
+    assert.equal(selected(chosen.panel), alexnet, "the user's choice stays");
   });
 
   it("refuses a malformed message from the webview, naming it, and changes nothing", async () => {

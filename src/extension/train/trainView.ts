@@ -40,6 +40,8 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   private view: vscode.WebviewView | undefined;
   private state: TrainFormState;
   private pendingSelect: string | undefined;
+  /** The model the view picked by itself (nobody chose it): replaced when a better one appears. */
+  private autoModel: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private lastMessage: Pick<TrainStatus, "text" | "kind" | "detail"> = { text: "", kind: "info", detail: "" };
 
@@ -114,13 +116,16 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   /** The model to preselect: one asked for, the one chosen before, the active editor's, or the first trainable one. */
   private preferredModel(models: readonly FormModel[]): string {
     const has = (id: string | undefined): id is string => id !== undefined && models.some((m) => m.id === id);
-    if (has(this.pendingSelect)) return this.pendingSelect;
-    if (has(this.state.model)) return this.state.model;
-    const active = vscode.window.activeTextEditor?.document.uri.toString();
     const suits = (m: FormModel): boolean => !modelProblem(m) && !datasetProblem(m, this.state.dataset);
+    if (has(this.pendingSelect)) return this.pendingSelect;
+    // While the workspace is still being analysed, the first pick may be a model that does not fit;
+    // a pick nobody made is replaced once a fitting model appears, a user's choice never is.
+    const current = models.find((m) => m.id === this.state.model);
+    if (current && (this.state.model !== this.autoModel || suits(current))) return current.id;
+    const active = vscode.window.activeTextEditor?.document.uri.toString();
     const inEditor = models.find((m) => active !== undefined && m.id.startsWith(`${active}#`) && suits(m));
-    if (inEditor) return inEditor.id;
-    return firstSuitableModel(models, this.state.dataset)?.id ?? "";
+    this.autoModel = inEditor?.id ?? firstSuitableModel(models, this.state.dataset)?.id;
+    return this.autoModel ?? "";
   }
 
   private postModels(): void {
@@ -175,6 +180,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     if (m === undefined) return;
     if ("state" in m && m.state !== null) {
       this.state = normalizeForm(m.state, this.state);
+      if (this.state.model !== this.autoModel) this.autoModel = undefined;
       void this.context.workspaceState.update("cnnStudio.trainForm", this.state);
     }
     await this.handle(m);
