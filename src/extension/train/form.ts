@@ -9,7 +9,6 @@ import {
   validateTrainConfig,
   type EngineName,
   type NumberField,
-  type NumberFieldName,
   type DatasetSpec,
   type TrainConfig,
 } from "../../shared/training";
@@ -17,21 +16,25 @@ import { numberProblem } from "../../shared/validate";
 import {
   DATASET_KINDS,
   FORM_BACKENDS,
+  FORM_NUMBER_FIELDS,
   type DatasetKind,
   type FormBackend,
   type FormErrors,
   type FormField,
+  type FormNumberField,
   type TrainFormState,
 } from "../../shared/webview/train";
 
 export {
   DATASET_KINDS,
   FORM_BACKENDS,
+  FORM_NUMBER_FIELDS,
   formLabel,
   type DatasetKind,
   type FormBackend,
   type FormErrors,
   type FormField,
+  type FormNumberField,
   type TrainFormState,
 } from "../../shared/webview/train";
 
@@ -112,21 +115,6 @@ export function normalizeForm(raw: unknown, defaults: TrainFormState): TrainForm
   if (!FORM_BACKENDS.includes(out.backend)) out.backend = defaults.backend;
   return out;
 }
-
-/** The form's number fields: settings of the settings table (src/shared/trainConfig.ts), typed as text. */
-export const FORM_NUMBER_FIELDS = [
-  "epochs",
-  "batchSize",
-  "lr",
-  "momentum",
-  "weightDecay",
-  "stepSize",
-  "gamma",
-  "cropPadding",
-  "validationFraction",
-  "seed",
-] as const satisfies readonly (NumberFieldName & FormField)[];
-export type FormNumberField = (typeof FORM_NUMBER_FIELDS)[number];
 
 /**
  * A number field's value, checked against its limits in the settings table; where the setting

@@ -11,6 +11,7 @@ import {
   TRAIN_FIELDS,
   type BackendChoice,
   type DatasetSpec,
+  type NumberFieldName,
   type OptimizerName,
   type ScheduleName,
 } from "../trainConfig";
@@ -73,9 +74,8 @@ export interface TrainFormState {
 export type FormField = keyof TrainFormState;
 export type FormErrors = Partial<Record<FormField, string>>;
 
-/** The form's fields by kind of control (the element id is the field's name). */
-export const TEXT_FIELDS = [
-  "datasetDir",
+/** The form's number fields: settings of the settings table (src/shared/trainConfig.ts), typed as text. */
+export const FORM_NUMBER_FIELDS = [
   "epochs",
   "batchSize",
   "lr",
@@ -86,7 +86,11 @@ export const TEXT_FIELDS = [
   "cropPadding",
   "validationFraction",
   "seed",
-] as const satisfies readonly FormField[];
+] as const satisfies readonly (NumberFieldName & FormField)[];
+export type FormNumberField = (typeof FORM_NUMBER_FIELDS)[number];
+
+/** The form's fields by kind of control (the element id is the field's name). */
+export const TEXT_FIELDS = ["datasetDir", ...FORM_NUMBER_FIELDS] as const satisfies readonly FormField[];
 export const SELECT_FIELDS = ["model", "dataset", "optimizer", "schedule", "backend"] as const satisfies readonly FormField[];
 export const CHECK_FIELDS = ["flip", "normalize"] as const satisfies readonly FormField[];
 export const FORM_FIELDS: readonly FormField[] = [...TEXT_FIELDS, ...SELECT_FIELDS, ...CHECK_FIELDS];
