@@ -1,5 +1,7 @@
-import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { KernelConfig, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+import { input, isDisposingBackend, Runner } from "./kernelRunner";
 import type { TF } from "./types";
+import { WASM_KERNEL_NAMES, wasmKernels } from "./wasmKernels";
 
 /**
  * Fast gradient kernels, built on the backend's own fast kernels (XNNPACK convolutions and matrix
@@ -30,194 +32,12 @@ import type { TF } from "./types";
  * differences (test/trainer/gradKernels.test.ts).
  */
 
-/** The part of a tfjs backend the kernels need. */
-interface DisposingBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-  write(values: Float32Array, shape: number[], dtype: "float32"): object;
-  /** cpu: the stored values themselves; wasm: a copy (the heap views below are used there). */
-  readSync(dataId: object): unknown;
-  incRef?(dataId: object): void;
-  /** wasm: a new tensor in its heap, and a view of a tensor's heap memory. */
-  makeOutput?(shape: number[], dtype: "float32"): TensorInfo;
-  typedArrayFromHeap?(t: TensorInfo): Float32Array;
-}
-
-function isDisposingBackend(b: unknown): b is DisposingBackend {
-  return (
-    typeof b === "object" &&
-    b !== null &&
-    typeof (b as { disposeData?: unknown }).disposeData === "function" &&
-    typeof (b as { write?: unknown }).write === "function"
-  );
-}
-
 /** The most negative finite float32: max-pooling padding (never the maximum of a window that holds an input value). */
 export const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
 type Shape4 = [number, number, number, number];
 type Pad = number | "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
 type Rounding = "floor" | "round" | "ceil" | undefined;
-
-/** Runs other kernels of the same backend, and frees every intermediate result at the end. */
-class Runner {
-  private readonly temps: TensorInfo[] = [];
-
-  constructor(
-    private readonly tf: TF,
-    private readonly backend: DisposingBackend,
-    private readonly backendName: string,
-    private readonly originals: ReadonlyMap<string, KernelConfig>,
-  ) {}
-
-  run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
-    const k = this.originals.get(name) ?? this.tf.getKernel(name, this.backendName);
-    if (!k) throw new Error(`Kernel ${name} is not registered for backend ${this.backendName}`);
-    const out = k.kernelFunc({ inputs, backend: this.backend, attrs });
-    if (Array.isArray(out)) throw new Error(`Kernel ${name} returned several tensors`);
-    this.temps.push(out);
-    return out;
-  }
-
-  /** A new float32 tensor with these values. */
-  constant(values: Float32Array, shape: number[]): TensorInfo {
-    const t: TensorInfo = { dataId: this.backend.write(values, shape, "float32"), shape, dtype: "float32" };
-    this.temps.push(t);
-    return t;
-  }
-
-  /**
-   * An element loop in JavaScript: `body` reads the float32 values of `inputs` and writes every
-   * value of a new float32 tensor of `shape` (not zeroed). On wasm these are views of the heap:
-   * nothing is copied, and nothing may be allocated on the backend while `body` runs.
-   */
-  loop(shape: number[], inputs: readonly TensorInfo[], body: (out: Float32Array, ...ins: Float32Array[]) => void): TensorInfo {
-    for (const t of inputs) if (t.dtype !== "float32") throw new Error(`Expected float32 data, got ${t.dtype}`);
-    const b = this.backend;
-    let out: TensorInfo;
-    if (b.makeOutput && b.typedArrayFromHeap) {
-      out = b.makeOutput(shape, "float32");
-      const heap = b.typedArrayFromHeap.bind(b);
-      body(heap(out), ...inputs.map(heap));
-    } else {
-      const values = new Float32Array(shape.reduce((a, d) => a * d, 1));
-      body(values, ...inputs.map((t) => b.readSync(t.dataId) as Float32Array));
-      out = { dataId: b.write(values, shape, "float32"), shape, dtype: "float32" };
-    }
-    this.temps.push(out);
-    return out;
-  }
-
-  /** Concatenation (kernels take the list itself as their inputs). */
-  concat(list: TensorInfo[], axis: number): TensorInfo {
-    return this.run("Concat", list as unknown as NamedTensorInfoMap, { axis });
-  }
-
-  /**
-   * Interleaves phase grids: phases[a][b] is [N, Qh, Qw, C] (null: zeros) holding rows q·sh + a
-   * and columns q·sw + b of the result [N, Qh·sh, Qw·sw, C]. Concatenations and reshapes.
-   */
-  interleave(phases: (TensorInfo | null)[][], n: number, qh: number, qw: number, c: number): TensorInfo {
-    const sh = phases.length;
-    const sw = phases[0]!.length;
-    const zeros = (): TensorInfo => this.constant(new Float32Array(n * qh * qw * c), [n, qh, qw, c]);
-    const rows = phases.map((row) =>
-      sw === 1
-        ? (row[0] ?? zeros())
-        : this.reshape(
-            this.concat(
-              row.map((p) => this.reshape(p ?? zeros(), [n * qh * qw, 1, c])),
-              1,
-            ),
-            [n, qh, qw * sw, c],
-          ),
-    );
-    return sh === 1
-      ? rows[0]!
-      : this.reshape(
-          this.concat(
-            rows.map((p) => this.reshape(p, [n * qh, 1, qw * sw * c])),
-            1,
-          ),
-          [n, qh * sh, qw * sw, c],
-        );
-  }
-
-  /** Frees the intermediates except `result`, which the caller owns. */
-  finish(result: TensorInfo): TensorInfo {
-    // An input passed through unchanged is copied: the caller owns a kernel's output.
-    if (!this.temps.includes(result)) result = this.run("Identity", { x: result });
-    for (const t of this.temps) if (t !== result) this.backend.disposeData(t.dataId);
-    this.temps.length = 0;
-    return result;
-  }
-
-  reshape(x: TensorInfo, shape: number[]): TensorInfo {
-    return this.run("Reshape", { x }, { shape });
-  }
-
-  transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return this.run("Transpose", { x }, { perm });
-  }
-
-  /** Pads (positive amounts, with zeros) and crops (negative amounts) each axis. */
-  padCrop(x: TensorInfo, amounts: readonly (readonly [number, number])[]): TensorInfo {
-    let t = x;
-    if (amounts.some(([a, b]) => a < 0 || b < 0)) {
-      const begin = amounts.map(([a]) => Math.max(0, -a));
-      const size = amounts.map(([a, b], i) => t.shape[i]! - Math.max(0, -a) - Math.max(0, -b));
-      t = this.run("Slice", { x: t }, { begin, size });
-    }
-    if (amounts.some(([a, b]) => a > 0 || b > 0)) {
-      t = this.run("PadV2", { x: t }, { paddings: amounts.map(([a, b]) => [Math.max(0, a), Math.max(0, b)]), constantValue: 0 });
-    }
-    return t;
-  }
-
-  /** Spreads [N, H, W, C] onto a grid `s` times finer: [N, H·sh, W·sw, C], zeros in between. */
-  spread(x: TensorInfo, sh: number, sw: number): TensorInfo {
-    if (sh === 1 && sw === 1) return x;
-    const [n, h, w, c] = x.shape as Shape4;
-    let t = x;
-    if (sh > 1) {
-      t = this.reshape(t, [n * h, 1, w * c]);
-      t = this.run(
-        "PadV2",
-        { x: t },
-        {
-          paddings: [
-            [0, 0],
-            [0, sh - 1],
-            [0, 0],
-          ],
-          constantValue: 0,
-        },
-      );
-    }
-    if (sw > 1) {
-      t = this.reshape(t, [n * h * sh * w, 1, c]);
-      t = this.run(
-        "PadV2",
-        { x: t },
-        {
-          paddings: [
-            [0, 0],
-            [0, sw - 1],
-            [0, 0],
-          ],
-          constantValue: 0,
-        },
-      );
-    }
-    return this.reshape(t, [n, h * sh, w * sw, c]);
-  }
-
-  matMul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
-    // Explicit transposes: wasm's BatchMatMul is 2–7× slower with transposeA or transposeB.
-    const a2 = transposeA ? this.transpose(a, [1, 0]) : a;
-    const b2 = transposeB ? this.transpose(b, [1, 0]) : b;
-    return this.run("BatchMatMul", { a: a2, b: b2 }, { transposeA: false, transposeB: false });
-  }
-}
 
 interface ConvGeometry {
   n: number;
@@ -611,12 +431,6 @@ const shape4 = (v: unknown): Shape4 => {
   return v.map(Number) as Shape4;
 };
 
-function input(inputs: NamedTensorInfoMap, name: string): TensorInfo {
-  const t = inputs[name];
-  if (!t) throw new Error(`Missing kernel input ${name}`);
-  return t;
-}
-
 /** The kernels this module provides, by name. */
 export const GRAD_KERNEL_NAMES = [
   "Conv2DBackpropFilter",
@@ -742,108 +556,6 @@ export function gradKernelConfigs(tf: TF, backendName: string, originals: Readon
     },
     ...(backendName === "wasm" ? wasmKernels(tf, backendName, originals) : []),
   ];
-}
-
-/** Forward kernels replaced on wasm (see `wasmKernels`). */
-const WASM_KERNEL_NAMES = ["BatchMatMul", "Identity", "Sum", "Tanh"] as const;
-
-/**
- * Faster versions of wasm kernels that training calls often:
- * - `BatchMatMul`: transposes operands explicitly (see `batchMatMulWithExplicitTranspose`).
- * - `Identity`: shares the data (reference counted, like reshapes and the cpu backend) instead of
- *   copying it; tfjs clones every tensor a gradient saves, so this was a copy of each activation.
- * - `Sum` over leading axes (bias gradients: [N, H, W, C] → [C]): column sums in one element loop,
- *   accumulated in float64; wasm transposes the reduced axes innermost first.
- * - `Tanh`: 2·σ(2x) − 1 with XNNPACK's vectorised sigmoid, ~5× faster than wasm's scalar tanh;
- *   within 2·10⁻⁷ of tanh (absolute; tanh's own float32 rounding is 6·10⁻⁸ near ±1).
- */
-function wasmKernels(tf: TF, backendName: string, originals: ReadonlyMap<string, KernelConfig>): KernelConfig[] {
-  const runner = (backend: unknown): Runner => {
-    if (!isDisposingBackend(backend)) throw new Error(`Backend ${backendName} cannot dispose data`);
-    return new Runner(tf, backend, backendName, originals);
-  };
-  const original = (name: string): KernelConfig => {
-    const k = originals.get(name);
-    if (!k) throw new Error(`${name}: the original kernel is missing`);
-    return k;
-  };
-  return [
-    batchMatMulWithExplicitTranspose(tf, backendName, originals),
-    {
-      kernelName: "Identity",
-      backendName,
-      kernelFunc: ({ inputs, backend }) => {
-        const x = input(inputs, "x");
-        if (!isDisposingBackend(backend) || !backend.incRef) throw new Error(`Backend ${backendName} cannot share data`);
-        backend.incRef(x.dataId);
-        return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-      },
-    },
-    {
-      kernelName: "Sum",
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs = {} }) => {
-        const x = input(inputs, "x");
-        const rank = x.shape.length;
-        const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((a, b) => a - b);
-        const leading = axes.length < rank && axes.every((a, i) => a === i);
-        if (!leading || x.dtype !== "float32") return original("Sum").kernelFunc({ inputs, backend, attrs });
-        const r = runner(backend);
-        const inner = x.shape.slice(axes.length);
-        const size = inner.reduce((a, d) => a * d, 1);
-        const sums = r.loop([size], [x], (out, xv) => {
-          // Four rows at a time (one read and write of the accumulator per four values).
-          const acc = new Float64Array(size);
-          const rows = xv.length / size;
-          let i = 0;
-          for (let row = 0; row + 4 <= rows; row += 4, i += 4 * size) {
-            for (let j = 0, k = i; j < size; j++, k++) acc[j] = acc[j]! + (xv[k]! + xv[k + size]!) + (xv[k + 2 * size]! + xv[k + 3 * size]!);
-          }
-          for (; i < xv.length; i += size) for (let j = 0; j < size; j++) acc[j] = acc[j]! + xv[i + j]!;
-          out.set(acc);
-        });
-        return r.finish(r.reshape(sums, attrs.keepDims === true ? [...axes.map(() => 1), ...inner] : inner));
-      },
-    },
-    {
-      kernelName: "Tanh",
-      backendName,
-      kernelFunc: ({ inputs, backend }) => {
-        const x = input(inputs, "x");
-        if (x.dtype !== "float32") return original("Tanh").kernelFunc({ inputs, backend, attrs: {} });
-        const r = runner(backend);
-        const s = r.run("Sigmoid", { x: r.run("Add", { a: x, b: x }) });
-        return r.finish(r.run("Sub", { a: r.run("Add", { a: s, b: s }), b: r.constant(new Float32Array([1]), []) }));
-      },
-    },
-  ];
-}
-
-/**
- * wasm's BatchMatMul with transposeA or transposeB is 2–7× slower than transposing the operand
- * first (even a 4096×4096 weight); every Linear layer asks for it (x·Wᵀ forward, dyᵀ·x for the
- * weight gradient). Wraps the original kernel.
- */
-function batchMatMulWithExplicitTranspose(tf: TF, backendName: string, originals: ReadonlyMap<string, KernelConfig>): KernelConfig {
-  return {
-    kernelName: "BatchMatMul",
-    backendName,
-    kernelFunc: ({ inputs, backend, attrs = {} }) => {
-      const original = originals.get("BatchMatMul");
-      if (!original) throw new Error("BatchMatMul: the original kernel is missing");
-      if (attrs.transposeA !== true && attrs.transposeB !== true) return original.kernelFunc({ inputs, backend, attrs });
-      if (!isDisposingBackend(backend)) throw new Error(`Backend ${backendName} cannot dispose data`);
-      const r = new Runner(tf, backend, backendName, originals);
-      const swapLast = (t: TensorInfo): TensorInfo => {
-        const perm = [...t.shape.keys()];
-        perm.push(perm.splice(-2, 1)[0]!);
-        return r.transpose(t, perm);
-      };
-      const a = attrs.transposeA === true ? swapLast(input(inputs, "a")) : input(inputs, "a");
-      const b = attrs.transposeB === true ? swapLast(input(inputs, "b")) : input(inputs, "b");
-      return r.finish(r.run("BatchMatMul", { a, b }, { ...attrs, transposeA: false, transposeB: false }));
-    },
-  };
 }
 
 /**
