@@ -140,7 +140,7 @@ test("an analysis that hangs: the request is answered, the worker replaced, the 
     const lenet = client.open(path.join(EXAMPLES, "lenet5.ts"));
     await client.waitForDiagnostics(lenet, 1);
     // Each top-level loop spends the analyzer's whole step budget: seconds in all.
-    const loops = Array.from({ length: 60 }, (_, i) => `let i${i} = 0;\nwhile (true) { i${i} = i${i} + 1; }`).join("\n");
+    const loops = Array.from({ length: 300 }, (_, i) => `let i${i} = 0;\nwhile (true) { i${i} = i${i} + 1; }`).join("\n");
     const text = `import { nn } from "cnn-studio";\n${loops}\n/** @input [N, 3, 8, 8] */\nexport const net = nn.Sequential(nn.Conv2d(3, 4, 3));\n`;
     const file = path.join(dir, "slow.ts");
     fs.writeFileSync(file, text);
