@@ -2,6 +2,7 @@ import ts = require("typescript");
 import { EvalError } from "./errors";
 import type { Evaluator } from "./evaluator";
 import { arrayMember, stringMember } from "./jsBuiltins";
+import { childNameProblem } from "./moduleNames";
 import { closest } from "./suggest";
 import { ArrayValue, BuiltinClass, ClassValue, ModuleValue, Namespace, ObjectValue, Poison, TensorValue, type Value } from "./values";
 
@@ -65,8 +66,12 @@ function staticMember(cls: ClassValue, key: string): Value {
 }
 
 export function setProperty(ip: Evaluator, obj: Value, key: string, value: Value, node: ts.Node): void {
-  if (obj instanceof ModuleValue) ip.torch.setField(obj, key, value);
-  else if (obj instanceof ObjectValue) obj.props.set(key, value);
+  if (obj instanceof ModuleValue) {
+    // `dict[key] = module` is ModuleDict's __setitem__, that is add_module: the same names are refused
+    const problem = obj.container === "ModuleDict" && value instanceof ModuleValue ? childNameProblem(obj, key) : null;
+    if (problem !== null) throw new EvalError(node, problem, "invalid-module-name");
+    ip.torch.setField(obj, key, value);
+  } else if (obj instanceof ObjectValue) obj.props.set(key, value);
   else if (obj instanceof ArrayValue) {
     const i = Number(key);
     if (key === "length" && typeof value === "number") obj.items.length = value;
