@@ -449,6 +449,14 @@ test("training: refused in untrusted workspaces; a clear error where the trainer
     if (missing.kind === "unavailable")
       assert.match(missing.message, /cannot train: its trainer program .*dist[/\\]trainer\.js is missing from this installation/);
     assert.equal(controller.resume(path.join(noTrainer, "runs", "none")).kind, "invalid", "resuming a run that does not exist");
+    // A crafted config.json is not read whole: over the JSON limit it is refused before reading.
+    const huge = path.join(noTrainer, "runs", "huge");
+    fs.mkdirSync(huge, { recursive: true });
+    fs.writeFileSync(path.join(huge, "config.json"), " ".repeat(17 * 2 ** 20) + "{}");
+    const refusedHuge = controller.resume(huge);
+    assert.equal(refusedHuge.kind, "invalid");
+    if (refusedHuge.kind === "invalid")
+      assert.match(refusedHuge.message, /^Cannot resume huge: its config\.json is missing, unreadable, over 16 MB or not a JSON object\.$/);
     assert.equal(controller.start({ ...config, epochs: 0 }).kind, "invalid");
   } finally {
     workspace.isTrusted = true;

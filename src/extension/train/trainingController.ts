@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount } from "../../shared/format";
+import { RUN_FILES } from "../../shared/runLayout";
 import {
   validateTrainConfig,
   type EngineSpec,
@@ -13,6 +14,7 @@ import {
 } from "../../shared/training";
 import type { TrainerClient } from "../../trainer/trainerClient";
 import { describeConfig, type TrainingEngine } from "./form";
+import { MAX_JSON_BYTES, readJsonSync } from "../runs/safeFiles";
 import { selectedPython } from "./selectedPython";
 
 /**
@@ -148,18 +150,15 @@ export class TrainingController implements vscode.Disposable {
 
   /** Resumes a stopped or interrupted run from its newest checkpoint, with the engine that wrote it. */
   resume(runDir: string, epochs?: number): StartResult {
-    let saved: unknown;
-    try {
-      saved = JSON.parse(fs.readFileSync(path.join(runDir, "config.json"), "utf8"));
-    } catch (e) {
+    const saved = readJsonSync(path.join(runDir, RUN_FILES.config));
+    if (saved === null)
       return {
         kind: "invalid",
-        message: `Cannot resume ${path.basename(runDir)}: its config.json is unreadable (${e instanceof Error ? e.message : String(e)}).`,
+        message: `Cannot resume ${path.basename(runDir)}: its config.json is missing, unreadable, over ${MAX_JSON_BYTES / 2 ** 20} MB or not a JSON object.`,
       };
-    }
     const checked = validateTrainConfig(saved);
     if (!checked.ok) return { kind: "invalid", message: `Cannot resume ${path.basename(runDir)}: ${checked.error}` };
-    const engine: TrainingEngine = (saved as { engine?: unknown }).engine === "torch" ? "torch" : "tfjs";
+    const engine: TrainingEngine = saved["engine"] === "torch" ? "torch" : "tfjs";
     return this.start({ ...checked.value, epochs: epochs ?? checked.value.epochs, resume: runDir }, engine);
   }
 
