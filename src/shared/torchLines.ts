@@ -6,6 +6,7 @@
  * is JSON but not a valid message ends the run with an error naming the line and the field.
  */
 
+import type { CheckpointEvent } from "./training";
 import { bool, literal, nat, nullable, num, obj, oneOf, optional, record, str, tagged, type Checked, type V } from "./validate";
 
 /** The first line: the interpreter, PyTorch and the device it trains on. */
@@ -59,14 +60,8 @@ export interface TorchEpoch {
   time: string;
 }
 
-export interface TorchCheckpoint {
-  type: "checkpoint";
-  path: string;
-  epoch: number;
-  step: number;
-  globalStep: number;
-  reason: "epoch" | "stop";
-}
+/** A checkpoint written: the same fields as the trainer protocol's event, which it becomes. */
+export type TorchCheckpoint = CheckpointEvent;
 
 export interface TorchFinal {
   epoch: number;

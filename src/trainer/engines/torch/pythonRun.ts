@@ -328,7 +328,7 @@ export class TorchTrainingSession {
           break;
         }
         case "checkpoint": {
-          const e: CheckpointEvent = { type: "checkpoint", path: m.path, epoch: m.epoch, step: m.step, globalStep: m.globalStep, reason: m.reason };
+          const e: CheckpointEvent = m;
           run.log(`checkpoint ${e.path} (${e.reason}, epoch ${e.epoch}, step ${e.step})`);
           this.emit(e);
           break;
