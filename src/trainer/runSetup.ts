@@ -19,7 +19,7 @@ import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { channelStats, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
 import type { CompileModel, TF } from "./model/types";
-import { removeStaleTemps, type RunFiles } from "./runFiles";
+import { logTail, removeStaleTemps, type RunFiles } from "./runFiles";
 
 /**
  * The run set-up both engines share (src/trainer/engines/tfjs and src/trainer/engines/torch), so
@@ -169,6 +169,39 @@ export function runStopped(run: RunFiles, p: Position, checkpoint: string | null
   run.status({ state: "stopped", epoch: p.epoch, step: p.step, globalStep: p.globalStep, message: "stopped on request" });
   run.log(`stopped at epoch ${p.epoch}, step ${p.step}`);
   return { type: "stopped", runDir: run.dir, epoch: p.epoch, step: p.step, globalStep: p.globalStep, checkpoint };
+}
+
+/** Writes a line to the engine's own log and the run's log.txt; an unwritable log must not end the run. */
+export function logLine(run: RunFiles | null, line: string, log?: (line: string) => void): void {
+  log?.(line);
+  try {
+    run?.log(line);
+  } catch {
+    // an unwritable log must not end the run
+  }
+}
+
+/**
+ * Records a failed run in its folder, if it has one (status.json keeps the progress `at`, or what it
+ * had); the `error` event, with the run's log tail, or `otherTail` without a run folder.
+ */
+export function runFailed(
+  run: RunFiles | null,
+  phase: ErrorEvent["phase"],
+  message: string,
+  at: Position | null,
+  otherTail: string[],
+  extra: Partial<ErrorEvent>,
+): ErrorEvent {
+  const runDir = run?.dir ?? null;
+  if (run !== null) {
+    try {
+      run.failed(message, at);
+    } catch {
+      // nothing more can be recorded
+    }
+  }
+  return { type: "error", requestId: null, phase, message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : otherTail, ...extra };
 }
 
 export function diagnosticsOf(errors: FileAnalysis["diagnostics"]): ErrorEvent["diagnostics"] {

@@ -3,7 +3,7 @@ import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type T
 import type { LoadedCheckpoint } from "../../checkpoint";
 import type { CompiledModel } from "../../model/types";
 import { classCoverageWarning } from "../../data/index";
-import { createRunDir, logTail, RunFiles } from "../../runFiles";
+import { createRunDir, RunFiles } from "../../runFiles";
 import {
   alreadyStarted,
   datasetInfo,
@@ -11,7 +11,9 @@ import {
   loadTrainingData,
   modelToTrain,
   resumeCheckpoint,
+  logLine,
   runCompleted,
+  runFailed,
   runStopped,
   savedRunConfig,
   type SessionDeps,
@@ -40,25 +42,12 @@ export class TfjsEngine implements Engine {
   ) {}
 
   private log(line: string): void {
-    this.deps.log?.(line);
-    try {
-      this.run?.log(line);
-    } catch {
-      // an unwritable log must not end the run
-    }
+    logLine(this.run, line, this.deps.log);
   }
 
   private fail(phase: ErrorEvent["phase"], message: string, extra: Partial<ErrorEvent> = {}): void {
     this.log(`error (${phase}): ${message}`);
-    const runDir = this.run?.dir ?? null;
-    if (this.run !== null) {
-      try {
-        this.run.failed(message, this.loop?.current ?? null);
-      } catch {
-        // nothing more can be recorded
-      }
-    }
-    this.emit({ type: "error", requestId: null, phase, message, diagnostics: [], runDir, logTail: runDir ? logTail(runDir) : [], ...extra });
+    this.emit(runFailed(this.run, phase, message, this.loop?.current ?? null, [], extra));
     this.state = "finished";
   }
 

@@ -19,7 +19,7 @@ import {
   type TrainConfig,
 } from "../../../shared/training";
 import { classCoverageWarning, type ImageDataset } from "../../data/index";
-import { createRunDir, logTail, RunFiles } from "../../runFiles";
+import { createRunDir, RunFiles } from "../../runFiles";
 import {
   datasetInfo,
   describeNormalization,
@@ -27,7 +27,9 @@ import {
   loadTrainingData,
   modelToTrain,
   resumeCheckpoint,
+  logLine,
   runCompleted,
+  runFailed,
   runStopped,
   savedRunConfig,
 } from "../../runSetup";
@@ -88,36 +90,14 @@ export class TorchTrainingSession {
   }
 
   private log(line: string): void {
-    this.options.log?.(line);
-    try {
-      this.run?.log(line);
-    } catch {
-      // an unwritable log must not end the run
-    }
+    logLine(this.run, line, this.options.log);
   }
 
   private fail(phase: ErrorEvent["phase"], message: string, extra: Partial<ErrorEvent> = {}): void {
     if (this.finished) return;
     this.finished = true;
     this.log(`error (${phase}): ${message}`);
-    const runDir = this.run?.dir ?? null;
-    if (this.run) {
-      try {
-        this.run.failed(message, null);
-      } catch {
-        // nothing more can be recorded
-      }
-    }
-    this.emit({
-      type: "error",
-      requestId: null,
-      phase,
-      message,
-      diagnostics: [],
-      runDir,
-      logTail: runDir ? logTail(runDir) : this.stderrTail.slice(-20),
-      ...extra,
-    });
+    this.emit(runFailed(this.run, phase, message, null, this.stderrTail.slice(-20), extra));
   }
 
   /** Trains; resolves when the run has ended (completed, stopped or failed). */
