@@ -4,25 +4,14 @@ import * as path from "node:path";
 import { test } from "node:test";
 import ts = require("typescript");
 import { EXAMPLES, ROOT } from "./helpers/paths";
+import { USER_COMPILER_OPTIONS } from "./helpers/userCompilerOptions";
 
 /**
  * The "cnn-studio" typings: the examples and a sample covering the whole language type-check with
  * plain tsc (strict, noUncheckedIndexedAccess); each negative sample is a type error.
  */
 
-const TYPINGS = path.join(ROOT, "types", "cnn-studio.d.ts");
-const options: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.CommonJS,
-  moduleResolution: ts.ModuleResolutionKind.Node10,
-  lib: ["lib.es2022.d.ts"],
-  types: [],
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  noEmit: true,
-  baseUrl: ROOT,
-  paths: { "cnn-studio": [TYPINGS] },
-};
+const options = USER_COMPILER_OPTIONS;
 
 function errorsByFile(files: string[]): Map<string, string[]> {
   const program = ts.createProgram(files, options);

@@ -6,8 +6,9 @@ import { test } from "node:test";
 import ts = require("typescript");
 import { Analyzer } from "../../src/analyzer";
 import { ROOT } from "../helpers/paths";
+import { USER_COMPILER_OPTIONS } from "../helpers/userCompilerOptions";
 import { codeSpans, fences, sections, tableRows, unquote } from "./markdown";
-import { readSurface, RECEIVERS, TYPINGS, type CallableSpec } from "./typingsSurface";
+import { readSurface, RECEIVERS, type CallableSpec } from "./typingsSurface";
 
 /**
  * docs/model-language.md, the user's reference, is kept in step with types/cnn-studio.d.ts: every
@@ -101,18 +102,7 @@ test("every TypeScript example of the reference type-checks with the typings and
       fs.writeFileSync(file, b.code);
       return file;
     });
-    const program = ts.createProgram(files, {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.CommonJS,
-      moduleResolution: ts.ModuleResolutionKind.Node10,
-      lib: ["lib.es2022.d.ts"],
-      types: [],
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      noEmit: true,
-      baseUrl: ROOT,
-      paths: { "cnn-studio": [TYPINGS] },
-    });
+    const program = ts.createProgram(files, USER_COMPILER_OPTIONS);
     const typeErrors = ts
       .getPreEmitDiagnostics(program)
       .map((d) => `${path.basename(d.file?.fileName ?? "")}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);

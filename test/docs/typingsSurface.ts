@@ -1,6 +1,5 @@
-import * as path from "node:path";
 import ts = require("typescript");
-import { ROOT } from "../helpers/paths";
+import { TYPINGS } from "../helpers/paths";
 
 /**
  * The user-facing surface of `types/cnn-studio.d.ts`, read with the TypeScript compiler: every
@@ -8,8 +7,6 @@ import { ROOT } from "../helpers/paths";
  * outChannels, kernelSize, opts?)`), the options each one takes with their `@defaultValue`, the
  * attributes of each module, and the exported types. docs/model-language.md is checked against it.
  */
-
-export const TYPINGS = path.join(ROOT, "types", "cnn-studio.d.ts");
 
 export interface OptionSpec {
   name: string;
