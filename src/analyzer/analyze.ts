@@ -433,7 +433,9 @@ class Run {
     this.torch.trace = trace;
     this.guard(c.nameNode, () => {
       output = this.torch.callModule(model, args, null);
-      complete = true;
+      // an error inside forward (a shape mismatch) is reported and leaves an unknown tensor instead of
+      // throwing: the pass stopped there all the same, and the layers after it have no figures
+      complete = !stoppedAtError(output);
     });
     this.torch.trace = null;
     return this.summarise(c.name, c.nameNode, model, shapes, output, trace, complete);
@@ -522,4 +524,10 @@ class Run {
       tensors: trace.tensors,
     };
   }
+}
+
+/** Whether a forward pass's result carries an error: a poisoned or unknown tensor, alone or among several outputs. */
+function stoppedAtError(v: Value): boolean {
+  const failed = (x: Value): boolean => x instanceof Poison || (x instanceof TensorValue && x.shape === null);
+  return failed(v) || (v instanceof ArrayValue && v.items.some(failed));
 }

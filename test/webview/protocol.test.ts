@@ -218,6 +218,8 @@ describe("model data for the panels", () => {
     const snapshot = { type: "snapshot", model: ref, models: ["net"], graph: partial, diagnostics: [], message: "" };
     assert.deepEqual(validateGraphToWebview(snapshot), { ok: true, value: snapshot });
     assert.equal(validateGraphToWebview({ ...snapshot, graph: { ...partial, complete: undefined } }).ok, false);
+    // a shape error inside forward leaves an unknown tensor rather than throwing: partial all the same
+    assert.equal(graphViewOf(analyze("test/fixtures/diagnostics/forward-channel-mismatch.ts", "net").model).complete, false);
   });
 
   it("draws DenseNet's concatenations as such, owned by their dense block", () => {
