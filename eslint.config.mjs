@@ -45,8 +45,7 @@ export default defineConfig(
       // - `() => void promise` and `(x) => list.push(x)` arrow shorthands; 221 uses.
       "@typescript-eslint/no-confusing-void-expression": "off",
       // - lazy `require()` where loading must wait (dist/languageClient.js at the first model file,
-      //   the optional tfjs-node backends, modules a test installs a fake for); 25 uses. (The three
-      //   older `eslint-disable-next-line` comments for it are now reported as unused, as warnings.)
+      //   the optional tfjs-node backends, modules a test installs a fake for); 25 uses.
       "@typescript-eslint/no-require-imports": "off",
       // Findings of strictTypeChecked not fixed yet (counted on 2026-12-07 over src/, webview/,
       // test/, bench/). Fix them and turn the rule back on; `eslint --fix` handles those marked
