@@ -130,7 +130,7 @@ describe("figures from the course (torchvision, batch 1)", () => {
     ["shufflenet.ts", "shufflenetV2X1_0", 2_278_604, 144_907_992],
     ["regnet.ts", "regnetY400mf", 4_344_144, 401_842_848],
     ["mobilenet-v3.ts", "mobilenetV3Small", 2_542_856, 56_510_400],
-    ["efficientnet.ts", "efficientnetV2S", 21_458_488, 2_849_895_872],
+    ["efficientnet-v2.ts", "efficientnetV2S", 21_458_488, 2_849_895_872],
     ["resnet.ts", "resnext50_32x4d", 25_028_904, 4_230_479_872],
     ["resnet.ts", "wideResnet50_2", 68_883_240, 11_398_021_120],
   ];
