@@ -251,3 +251,14 @@ export const resnet101 = new ResNet(Bottleneck, [3, 4, 23, 3]);
 /** ResNet-152, torchvision layout.
  *  @input [N, 3, 224, 224] */
 export const resnet152 = new ResNet(Bottleneck, [3, 8, 36, 3]);
+
+/** ResNeXt-50 32×4d (Xie et al., 2017): ResNet-50 with 32 groups of width 4 in every 3×3
+ *  convolution, torchvision's `resnext50_32x4d` (25,028,904 parameters).
+ *  @input [N, 3, 224, 224] */
+export const resnext50_32x4d = new ResNet(Bottleneck, [3, 4, 6, 3], 1000, 32, 4);
+
+/** Wide ResNet-50-2 (Zagoruyko & Komodakis, 2016): ResNet-50 with bottlenecks twice as wide
+ *  (the outer 1×1 convolutions keep their channels), torchvision's `wide_resnet50_2`
+ *  (68,883,240 parameters).
+ *  @input [N, 3, 224, 224] */
+export const wideResnet50_2 = new ResNet(Bottleneck, [3, 4, 6, 3], 1000, 1, 64 * 2);

@@ -70,6 +70,13 @@ describe("examples match PyTorch", () => {
       "efficientnetB0",
       "squeezenet1_0",
       "mnistResNet",
+      // zoo2 (issue 14)
+      "shufflenetV2X1_0",
+      "regnetY400mf",
+      "mobilenetV3Small",
+      "efficientnetV2S",
+      "resnext50_32x4d",
+      "wideResnet50_2",
     ]) {
       assert.ok(names.has(n), `missing golden for ${n}`);
     }
@@ -118,6 +125,14 @@ describe("figures from the course (torchvision, batch 1)", () => {
     ["mobilenet-v2.ts", "mobilenetV2", 3_504_872, 300_774_272],
     ["efficientnet.ts", "efficientnetB0", 5_288_548, 385_814_752],
     ["squeezenet.ts", "squeezenet1_0", 1_248_424, 818_924_576],
+    // zoo2 (issue 14): torchvision's parameter counts; MACs as torchvision's later releases
+    // publish them rounded (0.14, 0.40, 0.06, 4.23, 11.40 GFLOPS; EfficientNetV2-S: 224×224 here, 8.37 at 384)
+    ["shufflenet.ts", "shufflenetV2X1_0", 2_278_604, 144_907_992],
+    ["regnet.ts", "regnetY400mf", 4_344_144, 401_842_848],
+    ["mobilenet-v3.ts", "mobilenetV3Small", 2_542_856, 56_510_400],
+    ["efficientnet-v2.ts", "efficientnetV2S", 21_458_488, 2_849_895_872],
+    ["resnet.ts", "resnext50_32x4d", 25_028_904, 4_230_479_872],
+    ["resnet.ts", "wideResnet50_2", 68_883_240, 11_398_021_120],
   ];
   for (const [file, name, params, macs] of table) {
     test(`${name}: ${params.toLocaleString("en-US")} params${macs ? `, ${macs.toLocaleString("en-US")} MACs` : ""}`, () => {

@@ -270,6 +270,17 @@ MODELS: List[Tuple[str, str, Tuple[int, ...], Callable[[], nn.Module], Optional[
     ("resnet50Cifar10", "transfer-learning.ts", IMAGENET, resnet50_cifar10, 23528522, None),
 ]
 
+# ---- zoo2: more torchvision classifiers (issue 14); parameters from torchvision's weight metadata,
+# MACs recorded as computed (torchvision 0.14 publishes no operation counts).
+MODELS += [
+    ("shufflenetV2X1_0", "shufflenet.ts", IMAGENET, lambda: tv.shufflenet_v2_x1_0(weights=None), 2278604, None),
+    ("regnetY400mf", "regnet.ts", IMAGENET, lambda: tv.regnet_y_400mf(weights=None), 4344144, None),
+    ("mobilenetV3Small", "mobilenet-v3.ts", IMAGENET, lambda: tv.mobilenet_v3_small(weights=None), 2542856, None),
+    ("efficientnetV2S", "efficientnet-v2.ts", IMAGENET, lambda: tv.efficientnet_v2_s(weights=None), 21458488, None),
+    ("resnext50_32x4d", "resnet.ts", IMAGENET, lambda: tv.resnext50_32x4d(weights=None), 25028904, None),
+    ("wideResnet50_2", "resnet.ts", IMAGENET, lambda: tv.wide_resnet50_2(weights=None), 68883240, None),
+]
+
 
 # Models with frozen parameters; every other model must be fully trainable.
 EXPECTED_TRAINABLE = {"resnet18Cifar10Frozen": 5130}
