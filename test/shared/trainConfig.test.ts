@@ -211,6 +211,27 @@ describe("the settings table", () => {
     const form = validateForm({ ...defaultForm(), model: model.id, schedule: "warmup-cosine", epochs: "2", warmupEpochs: "2" }, [model], "/runs");
     assert.equal(form.config, undefined);
     assert.equal(form.errors.warmupEpochs, "Warm-up epochs must be fewer than the epochs (2)");
+    const good = validateForm(
+      {
+        ...defaultForm(),
+        model: model.id,
+        optimizer: "adamw",
+        schedule: "warmup-cosine",
+        epochs: "3",
+        warmupEpochs: "1",
+        clipGradNorm: "1",
+        labelSmoothing: "0.1",
+        excludeFromDecay: true,
+      },
+      [model],
+      "/runs",
+    );
+    assert.ok(good.config, JSON.stringify(good.errors));
+    assert.deepEqual(
+      [good.config.optimizer.excludeFromDecay, good.config.optimizer.clipGradNorm, good.config.labelSmoothing, good.config.schedule.warmupEpochs],
+      [true, 1, 0.1, 1],
+      "the form's values reach the configuration",
+    );
   });
 
   test("a config.json written before these options resumes with their defaults (PyTorch's)", () => {
