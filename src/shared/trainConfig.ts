@@ -330,7 +330,7 @@ export const TRAIN_FIELDS = {
     flag: "--min-lr",
     metavar: "X",
     label: "Minimum learning rate",
-    help: "cosine: the last epoch's lr",
+    help: "cosine: the last epoch's lr; warmup-cosine: the lr the cosine ends at",
     min: 0,
     max: 10,
     default: 0,
