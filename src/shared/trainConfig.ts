@@ -18,8 +18,8 @@ export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "gpu", "native
 export type OptimizerName = "sgd" | "adam" | "adamw";
 export const OPTIMIZERS: readonly OptimizerName[] = ["sgd", "adam", "adamw"];
 
-export type ScheduleName = "none" | "step" | "cosine" | "onecycle";
-export const SCHEDULES: readonly ScheduleName[] = ["none", "step", "cosine", "onecycle"];
+export type ScheduleName = "none" | "step" | "cosine" | "onecycle" | "warmup-cosine";
+export const SCHEDULES: readonly ScheduleName[] = ["none", "step", "cosine", "onecycle", "warmup-cosine"];
 
 /** Where the images come from. `dir` is an absolute path. */
 export type DatasetSpec = { kind: "mnist-sample" } | { kind: "idx"; dir: string } | { kind: "cifar10"; dir: string } | { kind: "folder"; dir: string };
@@ -39,6 +39,14 @@ export interface OptimizerConfig {
   betas: [number, number];
   /** Adam/AdamW epsilon (default 1e-8). */
   eps: number;
+  /**
+   * No weight decay for parameters with fewer than 2 dimensions (biases, norm weights), an
+   * Embedding's weight, or a parameter whose own name ends in `token` or contains `pos_embed` or
+   * `position_bias` (timm's param_groups_weight_decay); default false: decay everywhere, as PyTorch.
+   */
+  excludeFromDecay: boolean;
+  /** torch.nn.utils.clip_grad_norm_'s max_norm (2-norm over all gradients) before each step; 0 = off. */
+  clipGradNorm: number;
 }
 
 export interface ScheduleConfig {
@@ -52,6 +60,9 @@ export interface ScheduleConfig {
   pctStart: number;
   divFactor: number;
   finalDivFactor: number;
+  /** `warmup-cosine`: LinearLR from lr × `warmupStart` over `warmupEpochs` epochs of steps, then CosineAnnealingLR to `minLr` (SequentialLR, per step). */
+  warmupEpochs: number;
+  warmupStart: number;
 }
 
 export interface AugmentConfig {
@@ -74,6 +85,8 @@ export interface TrainConfig {
   augment: AugmentConfig;
   /** Normalise each channel with the training split's mean and standard deviation. */
   normalize: boolean;
+  /** nn.CrossEntropyLoss's label_smoothing for the training loss (0 = off); the validation loss is plain cross-entropy. */
+  labelSmoothing: number;
   /** For image folders without train/val subfolders: the fraction held out for validation. */
   validationFraction: number;
   seed: number;
@@ -98,7 +111,7 @@ interface Sections {
 
 /** Where a setting lives in `TrainConfig`: a top-level field, or a field of a section. */
 type Place =
-  | { section: null; key: "epochs" | "batchSize" | "normalize" | "validationFraction" | "seed" | "backend" }
+  | { section: null; key: "epochs" | "batchSize" | "normalize" | "validationFraction" | "seed" | "backend" | "labelSmoothing" }
   | { [S in keyof Sections]: { section: S; key: keyof Sections[S] } }[keyof Sections];
 
 interface FieldText {
@@ -136,6 +149,10 @@ export type TrainField = NumberField | ChoiceField | FlagField | PairField;
 export type FieldValue = number | string | boolean | readonly [number, number];
 
 const SGD = ["sgd"] as const;
+
+/** What `--exclude-from-decay` spares, in one phrase (src/trainer/train/optimizers.ts `excludedFromDecay`, trainer.py `no_decay`). */
+export const NO_DECAY_RULE =
+  "parameters with fewer than 2 dimensions (biases, norm weights), Embedding weights, and parameters whose own name ends in 'token' or contains 'pos_embed' or 'position_bias'";
 const ADAM = ["adam", "adamw"] as const;
 
 export const TRAIN_FIELDS = {
@@ -313,11 +330,11 @@ export const TRAIN_FIELDS = {
     flag: "--min-lr",
     metavar: "X",
     label: "Minimum learning rate",
-    help: "cosine: the last epoch's lr",
+    help: "cosine: the last epoch's lr; warmup-cosine: the lr the cosine ends at",
     min: 0,
     max: 10,
     default: 0,
-    when: { schedule: ["cosine"] },
+    when: { schedule: ["cosine", "warmup-cosine"] },
   },
   pctStart: {
     type: "number",
@@ -420,6 +437,68 @@ export const TRAIN_FIELDS = {
     default: "auto",
     help: `${BACKEND_CHOICES.join(" | ")} (TensorFlow.js), or torch: the PyTorch engine with your Python (CUDA when available)`,
   },
+  // ---- trainopts: what transformers need (issue 14) ----
+  excludeFromDecay: {
+    type: "flag",
+    section: "optimizer",
+    key: "excludeFromDecay",
+    flag: "--exclude-from-decay",
+    label: "No weight decay on biases, norms and embeddings",
+    help: `no weight decay for ${NO_DECAY_RULE} (as timm; default: decay everywhere, as PyTorch)`,
+    default: false,
+  },
+  clipGradNorm: {
+    type: "number",
+    section: "optimizer",
+    key: "clipGradNorm",
+    flag: "--clip-grad-norm",
+    metavar: "X",
+    label: "Clip gradient norm",
+    help: "scale the gradients to a total 2-norm of at most X before each step (clip_grad_norm_; 0: off)",
+    min: 0,
+    max: 1e6,
+    default: 0,
+  },
+  labelSmoothing: {
+    type: "number",
+    section: null,
+    key: "labelSmoothing",
+    flag: "--label-smoothing",
+    metavar: "E",
+    label: "Label smoothing",
+    help: "the training loss's label smoothing (CrossEntropyLoss(label_smoothing=E); validation: plain)",
+    min: 0,
+    max: 1,
+    default: 0,
+  },
+  warmupEpochs: {
+    type: "number",
+    section: "schedule",
+    key: "warmupEpochs",
+    flag: "--warmup-epochs",
+    metavar: "N",
+    label: "Warm-up epochs",
+    help: "warmup-cosine: raise the lr linearly over N epochs' steps, then cosine to --min-lr, every step",
+    int: true,
+    min: 0,
+    max: 1000,
+    default: 1,
+    when: { schedule: ["warmup-cosine"] },
+  },
+  warmupStart: {
+    type: "number",
+    section: "schedule",
+    key: "warmupStart",
+    flag: "--warmup-start",
+    metavar: "F",
+    label: "Warm-up start factor",
+    help: "warmup-cosine: the first step's lr is --lr × F (LinearLR's start_factor)",
+    above: 0,
+    max: 1,
+    default: 1 / 3,
+    defaultText: "1/3, LinearLR's",
+    when: { schedule: ["warmup-cosine"] },
+  },
 } as const satisfies Record<string, TrainField>;
 
 export type TrainFieldName = keyof typeof TRAIN_FIELDS;
@@ -486,6 +565,8 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
       weightDecay: base.optimizer?.weightDecay ?? d("weightDecay"),
       betas: base.optimizer?.betas ?? [...TRAIN_FIELDS.betas.default],
       eps: base.optimizer?.eps ?? d("eps"),
+      excludeFromDecay: base.optimizer?.excludeFromDecay ?? TRAIN_FIELDS.excludeFromDecay.default,
+      clipGradNorm: base.optimizer?.clipGradNorm ?? d("clipGradNorm"),
     },
     schedule: {
       name: base.schedule?.name ?? TRAIN_FIELDS.schedule.default,
@@ -495,9 +576,12 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
       pctStart: base.schedule?.pctStart ?? d("pctStart"),
       divFactor: base.schedule?.divFactor ?? d("divFactor"),
       finalDivFactor: base.schedule?.finalDivFactor ?? d("finalDivFactor"),
+      warmupEpochs: base.schedule?.warmupEpochs ?? d("warmupEpochs"),
+      warmupStart: base.schedule?.warmupStart ?? d("warmupStart"),
     },
     augment: { cropPadding: base.augment?.cropPadding ?? d("cropPadding"), flip: base.augment?.flip ?? TRAIN_FIELDS.flip.default },
     normalize: base.normalize ?? TRAIN_FIELDS.normalize.default,
+    labelSmoothing: base.labelSmoothing ?? d("labelSmoothing"),
     validationFraction: base.validationFraction ?? d("validationFraction"),
     seed: base.seed ?? d("seed"),
     backend: base.backend ?? TRAIN_FIELDS.backend.default,
@@ -540,6 +624,11 @@ function check<F extends TrainField>(f: F): V<CheckedValue<F>> {
 
 const F = TRAIN_FIELDS;
 
+/** A setting added after runs were written: a config.json without it (an older run, resumed) gets its default. */
+function since14<T>(inner: V<T>, dflt: T): V<T> {
+  return (v, at) => (v === undefined ? dflt : inner(v, at));
+}
+
 const optimizerConfig: V<OptimizerConfig> = obj({
   name: check(F.optimizer),
   lr: check(F.lr),
@@ -549,6 +638,8 @@ const optimizerConfig: V<OptimizerConfig> = obj({
   weightDecay: check(F.weightDecay),
   betas: check(F.betas),
   eps: check(F.eps),
+  excludeFromDecay: since14(check(F.excludeFromDecay), F.excludeFromDecay.default),
+  clipGradNorm: since14(check(F.clipGradNorm), F.clipGradNorm.default),
 });
 
 const scheduleConfig: V<ScheduleConfig> = obj({
@@ -559,6 +650,8 @@ const scheduleConfig: V<ScheduleConfig> = obj({
   pctStart: check(F.pctStart),
   divFactor: check(F.divFactor),
   finalDivFactor: check(F.finalDivFactor),
+  warmupEpochs: since14(check(F.warmupEpochs), F.warmupEpochs.default),
+  warmupStart: since14(check(F.warmupStart), F.warmupStart.default),
 });
 
 const trainConfigShape: V<TrainConfig> = obj({
@@ -571,6 +664,7 @@ const trainConfigShape: V<TrainConfig> = obj({
   schedule: scheduleConfig,
   augment: obj({ cropPadding: check(F.cropPadding), flip: check(F.flip) }),
   normalize: check(F.normalize),
+  labelSmoothing: since14(check(F.labelSmoothing), F.labelSmoothing.default),
   validationFraction: check(F.validationFraction),
   seed: check(F.seed),
   backend: check(F.backend),
@@ -588,6 +682,12 @@ export const trainConfigOf: V<TrainConfig> = (v, at) => {
   if (opt.nesterov && (opt.momentum <= 0 || opt.dampening !== 0)) {
     throw new Invalid(
       `${at}.optimizer: Nesterov momentum requires a momentum above 0 and zero dampening (got momentum ${opt.momentum}, dampening ${opt.dampening})`,
+    );
+  }
+  const sch = config.schedule;
+  if (sch.name === "warmup-cosine" && sch.warmupEpochs >= config.epochs) {
+    throw new Invalid(
+      `${at}.schedule: a warm-up of ${sch.warmupEpochs} epochs needs more than ${sch.warmupEpochs} epochs to anneal (got epochs ${config.epochs})`,
     );
   }
   return config;

@@ -47,15 +47,27 @@ function context(name: TrainFieldName): { cli: string[]; form: Partial<TrainForm
   const optimizer = w?.optimizer?.[0];
   const schedule = w?.schedule?.[0];
   const folder = w?.dataset?.includes("folder") === true;
+  // a warm-up needs more epochs than it lasts
+  const long = schedule === "warmup-cosine";
   return {
     cli: [
       ...(optimizer && name !== "optimizer" ? ["--optimizer", optimizer] : []),
       ...(schedule ? ["--schedule", schedule] : []),
+      ...(long ? ["--epochs", "10000"] : []),
       "--dataset",
       folder ? `folder:${FOLDER}` : "mnist-sample",
     ],
-    form: { ...(optimizer ? { optimizer } : {}), ...(schedule ? { schedule } : {}), ...(folder ? { dataset: "folder" as const, datasetDir: FOLDER } : {}) },
-    config: { ...(optimizer ? { optimizer: { name: optimizer } } : {}), ...(schedule ? { schedule: { name: schedule } } : {}) },
+    form: {
+      ...(optimizer ? { optimizer } : {}),
+      ...(schedule ? { schedule } : {}),
+      ...(folder ? { dataset: "folder" as const, datasetDir: FOLDER } : {}),
+      ...(long ? { epochs: "10000" } : {}),
+    },
+    config: {
+      ...(optimizer ? { optimizer: { name: optimizer } } : {}),
+      ...(schedule ? { schedule: { name: schedule } } : {}),
+      ...(long ? { epochs: 10000 } : {}),
+    },
   };
 }
 
@@ -147,6 +159,94 @@ describe("the settings table", () => {
       if (f.type === "number") assert.equal(fieldValue(sgd, f), numberDefault(name as NumberFieldName, "sgd"), `${name} (sgd)`);
     }
     assert.equal(sgd.optimizer.lr, 0.01);
+  });
+
+  test("the options transformers need: flags parse, bad values are named, a warm-up must be shorter than the run", () => {
+    const args = (...more: string[]) => parseTrainArgs([LENET, "--model", "lenet5Mnist", "--dataset", "mnist-sample", ...more], ROOT, () => null);
+    const r = args(
+      "--optimizer",
+      "adamw",
+      "--exclude-from-decay",
+      "--clip-grad-norm",
+      "1.5",
+      "--label-smoothing",
+      "0.1",
+      "--schedule",
+      "warmup-cosine",
+      "--warmup-epochs",
+      "2",
+      "--warmup-start",
+      "0.01",
+      "--min-lr",
+      "1e-5",
+    );
+    assert.ok(r.ok, r.ok ? "" : r.message);
+    assert.deepEqual(
+      [r.config.optimizer.excludeFromDecay, r.config.optimizer.clipGradNorm, r.config.labelSmoothing, r.config.schedule.name, r.config.schedule.warmupEpochs],
+      [true, 1.5, 0.1, "warmup-cosine", 2],
+    );
+    assert.deepEqual([r.config.schedule.warmupStart, r.config.schedule.minLr], [0.01, 1e-5]);
+    const plain = args();
+    assert.ok(plain.ok);
+    assert.deepEqual(
+      [plain.config.optimizer.excludeFromDecay, plain.config.optimizer.clipGradNorm, plain.config.labelSmoothing],
+      [false, 0, 0],
+      "PyTorch's defaults: off",
+    );
+    for (const [flag, value, message] of [
+      ["--label-smoothing", "1.5", /--label-smoothing must be at most 1, got 1\.5/],
+      ["--label-smoothing", "abc", /--label-smoothing must be a number, got 'abc'/],
+      ["--clip-grad-norm", "-1", /--clip-grad-norm must be at least 0, got -1/],
+      ["--warmup-epochs", "1.5", /--warmup-epochs must be a whole number.*, got 1\.5/],
+      ["--warmup-start", "0", /--warmup-start must be above 0, got 0/],
+      ["--schedule", "warmup", /--schedule must be one of .*warmup-cosine, got 'warmup'/],
+    ] as const) {
+      const bad = args(flag, value);
+      assert.ok(!bad.ok && bad.code === 2, `${flag} ${value}`);
+      assert.match(bad.message, message);
+    }
+    const long = args("--schedule", "warmup-cosine", "--epochs", "3", "--warmup-epochs", "3");
+    assert.ok(!long.ok);
+    assert.match(long.message, /a warm-up of 3 epochs needs more than 3 epochs to anneal \(got epochs 3\)/);
+    const form = validateForm({ ...defaultForm(), model: model.id, schedule: "warmup-cosine", epochs: "2", warmupEpochs: "2" }, [model], "/runs");
+    assert.equal(form.config, undefined);
+    assert.equal(form.errors.warmupEpochs, "Warm-up epochs must be fewer than the epochs (2)");
+    const good = validateForm(
+      {
+        ...defaultForm(),
+        model: model.id,
+        optimizer: "adamw",
+        schedule: "warmup-cosine",
+        epochs: "3",
+        warmupEpochs: "1",
+        clipGradNorm: "1",
+        labelSmoothing: "0.1",
+        excludeFromDecay: true,
+      },
+      [model],
+      "/runs",
+    );
+    assert.ok(good.config, JSON.stringify(good.errors));
+    assert.deepEqual(
+      [good.config.optimizer.excludeFromDecay, good.config.optimizer.clipGradNorm, good.config.labelSmoothing, good.config.schedule.warmupEpochs],
+      [true, 1, 0.1, 1],
+      "the form's values reach the configuration",
+    );
+  });
+
+  test("a config.json written before these options resumes with their defaults (PyTorch's)", () => {
+    const c = trainConfig({ file: LENET, model: "m", dataset: { kind: "mnist-sample" }, runsDir: "/runs" });
+    const old = JSON.parse(JSON.stringify(c)) as Record<string, Record<string, unknown>>;
+    delete old["labelSmoothing"];
+    delete old["optimizer"]!["excludeFromDecay"];
+    delete old["optimizer"]!["clipGradNorm"];
+    delete old["schedule"]!["warmupEpochs"];
+    delete old["schedule"]!["warmupStart"];
+    const r = validateTrainConfig(old);
+    assert.ok(r.ok, r.ok ? "" : r.error);
+    assert.deepEqual(r.value, c);
+    const bad = validateTrainConfig({ ...c, labelSmoothing: "0.1" });
+    assert.ok(!bad.ok && /labelSmoothing/.test(bad.error), "present but wrong is still an error");
   });
 
   test("--help lists every setting, with its value name", () => {

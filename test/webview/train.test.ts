@@ -51,6 +51,8 @@ describe("Train view (headless Chromium)", { skip }, () => {
           "Learning-rate schedule",
           "Step size (epochs)",
           "Gamma",
+          "Clip gradient norm",
+          "Label smoothing",
           "Random crop padding (pixels, 0 = off)",
           "Seed",
           "Backend",
@@ -96,6 +98,14 @@ describe("Train view (headless Chromium)", { skip }, () => {
       assert.equal(await hidden("group-validationFraction"), false, "image folders hold out a validation fraction");
       assert.equal(await hidden("group-datasetDir"), false);
       assert.equal(await hidden("group-stepSize"), false);
+      assert.equal(await hidden("group-warmupEpochs"), true, "the warm-up means something only for warmup-cosine");
+      assert.equal(await hidden("group-clipGradNorm"), false);
+      assert.equal(await hidden("group-labelSmoothing"), false);
+      await p.post({ type: "state", state: { ...form, schedule: "warmup-cosine", warmupEpochs: "2", excludeFromDecay: true } });
+      assert.equal(await hidden("group-warmupEpochs"), false);
+      assert.equal(await hidden("group-stepSize"), true);
+      assert.equal(await p.page.$eval("#warmupEpochs", (e) => (e as unknown as { value: string }).value), "2");
+      assert.equal(await p.page.$eval("#excludeFromDecay", (e) => (e as unknown as { checked: boolean }).checked), true);
 
       await p.post({ type: "status", text: "Training lenet", kind: "nope", detail: "", training: true, canStart: true, hasRun: true });
       const log = await p.waitForPosted("log");

@@ -152,6 +152,7 @@ const form = h(
         numberField("lr"),
       ),
       row(numberField("momentum"), numberField("weightDecay")),
+      checkField("excludeFromDecay"),
       selectField(
         "schedule",
         formLabel("schedule"),
@@ -159,6 +160,8 @@ const form = h(
         TRAIN_FIELDS.schedule.default,
       ),
       row(numberField("stepSize"), numberField("gamma")),
+      numberField("warmupEpochs"),
+      row(numberField("clipGradNorm"), numberField("labelSmoothing")),
     ),
   ),
   h(

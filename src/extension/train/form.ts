@@ -89,6 +89,10 @@ export function defaultForm(init: { model?: string; backend?: FormBackend; datas
     validationFraction: text("validationFraction"),
     backend: init.backend ?? TRAIN_FIELDS.backend.default,
     seed: text("seed"),
+    warmupEpochs: text("warmupEpochs"),
+    clipGradNorm: text("clipGradNorm"),
+    labelSmoothing: text("labelSmoothing"),
+    excludeFromDecay: TRAIN_FIELDS.excludeFromDecay.default,
   };
 }
 
@@ -199,9 +203,10 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     if (dir === "") errors.datasetDir = "Choose the dataset folder";
     else dataset = { kind: state.dataset, dir };
   }
-  const { epochs, batchSize, lr, momentum, weightDecay, stepSize, gamma, cropPadding, validationFraction, seed } = Object.fromEntries(
-    FORM_NUMBER_FIELDS.map((name) => [name, parseNumber(errors, state, name)]),
-  ) as Record<FormNumberField, number>;
+  const { epochs, batchSize, lr, momentum, weightDecay, stepSize, gamma, cropPadding, validationFraction, seed, warmupEpochs, clipGradNorm, labelSmoothing } =
+    Object.fromEntries(FORM_NUMBER_FIELDS.map((name) => [name, parseNumber(errors, state, name)])) as Record<FormNumberField, number>;
+  if (state.schedule === "warmup-cosine" && errors.warmupEpochs === undefined && errors.epochs === undefined && warmupEpochs >= epochs)
+    errors.warmupEpochs = `${TRAIN_FIELDS.warmupEpochs.label} must be fewer than the epochs (${epochs})`;
   if (Object.keys(errors).length > 0 || !model) return { errors, engine };
   const config = trainConfig({
     file: model.file,
@@ -210,8 +215,9 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     runsDir,
     epochs,
     batchSize,
-    optimizer: { name: state.optimizer, lr, momentum, weightDecay },
-    schedule: { name: state.schedule, stepSize, gamma },
+    optimizer: { name: state.optimizer, lr, momentum, weightDecay, excludeFromDecay: state.excludeFromDecay, clipGradNorm },
+    schedule: { name: state.schedule, stepSize, gamma, warmupEpochs },
+    labelSmoothing,
     augment: { cropPadding, flip: state.flip },
     normalize: state.normalize,
     validationFraction,
@@ -240,9 +246,19 @@ export function describeConfig(c: TrainConfig, engine: TrainingEngine = "tfjs"):
         ? `step decay ×${sch.gamma} every ${sch.stepSize} epoch${sch.stepSize === 1 ? "" : "s"}`
         : sch.name === "cosine"
           ? "cosine annealing"
-          : "one-cycle";
+          : sch.name === "warmup-cosine"
+            ? `${sch.warmupEpochs}-epoch warm-up then cosine annealing`
+            : "one-cycle";
   const aug =
     [c.augment.cropPadding ? `random crop (padding ${c.augment.cropPadding})` : "", c.augment.flip ? "horizontal flip" : ""].filter(Boolean).join(" + ") ||
     "no augmentation";
-  return `Train ${c.model} on ${ds} for ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batchSize}, ${optText}, ${schText}, ${aug}, ${engine === "torch" ? "PyTorch engine (your Python; CUDA when available)" : `backend ${c.backend}`}.`;
+  const extras = [
+    opt.excludeFromDecay && opt.weightDecay ? "no decay on biases, norms and embeddings" : "",
+    opt.clipGradNorm ? `gradient norm clipped at ${opt.clipGradNorm}` : "",
+    c.labelSmoothing ? `label smoothing ${c.labelSmoothing}` : "",
+  ]
+    .filter(Boolean)
+    .map((t) => `${t}, `)
+    .join("");
+  return `Train ${c.model} on ${ds} for ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batchSize}, ${optText}, ${schText}, ${extras}${aug}, ${engine === "torch" ? "PyTorch engine (your Python; CUDA when available)" : `backend ${c.backend}`}.`;
 }

@@ -38,6 +38,7 @@ export const SCHEDULE_LABELS: Readonly<Record<ScheduleName, string>> = {
   step: "Step decay (StepLR)",
   cosine: "Cosine annealing",
   onecycle: "One-cycle",
+  "warmup-cosine": "Warm-up + cosine (per step)",
 };
 export const BACKEND_LABELS: Readonly<Record<FormBackend, string>> = {
   auto: "Auto (fastest available)",
@@ -69,6 +70,11 @@ export interface TrainFormState {
   validationFraction: string;
   backend: FormBackend;
   seed: string;
+  // ---- trainopts (issue 14) ----
+  warmupEpochs: string;
+  clipGradNorm: string;
+  labelSmoothing: string;
+  excludeFromDecay: boolean;
 }
 
 export type FormField = keyof TrainFormState;
@@ -86,13 +92,16 @@ export const FORM_NUMBER_FIELDS = [
   "cropPadding",
   "validationFraction",
   "seed",
+  "warmupEpochs",
+  "clipGradNorm",
+  "labelSmoothing",
 ] as const satisfies readonly (NumberFieldName & FormField)[];
 export type FormNumberField = (typeof FORM_NUMBER_FIELDS)[number];
 
 /** The form's fields by kind of control (the element id is the field's name). */
 export const TEXT_FIELDS = ["datasetDir", ...FORM_NUMBER_FIELDS] as const satisfies readonly FormField[];
 export const SELECT_FIELDS = ["model", "dataset", "optimizer", "schedule", "backend"] as const satisfies readonly FormField[];
-export const CHECK_FIELDS = ["flip", "normalize"] as const satisfies readonly FormField[];
+export const CHECK_FIELDS = ["flip", "normalize", "excludeFromDecay"] as const satisfies readonly FormField[];
 export const FORM_FIELDS: readonly FormField[] = [...TEXT_FIELDS, ...SELECT_FIELDS, ...CHECK_FIELDS];
 
 /** The label the form shows for a setting of the settings table. */
@@ -120,6 +129,10 @@ export const trainFormState: V<TrainFormState> = obj({
   validationFraction: str,
   backend: oneOf(FORM_BACKENDS),
   seed: str,
+  warmupEpochs: str,
+  clipGradNorm: str,
+  labelSmoothing: str,
+  excludeFromDecay: bool,
 });
 
 export const formErrors: V<FormErrors> = obj(Object.fromEntries(FORM_FIELDS.map((f) => [f, optional(str)])) as Record<FormField, V<string | undefined>>);

@@ -8,7 +8,7 @@ import { permutation, rngFor } from "../rng";
 import type { RunFiles } from "../runFiles";
 import { assignWeights, checkpointMisfit } from "../weights";
 import { countCorrect, crossEntropy } from "./loss";
-import { createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";
+import { clipGradNorm, createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";
 import { createSchedule, type Schedule } from "./schedules";
 
 /**
@@ -35,7 +35,17 @@ export interface LoopOptions {
   pause?: () => Promise<void>;
   /** The monotonic clock in seconds (tests may fake it). */
   clock?: () => number;
+  /** The paths of the model's Embedding layers (for `excludeFromDecay`). */
+  embeddingModules?: ReadonlySet<string>;
 }
+
+/** What a training step does besides the plain loss and update: label smoothing, gradient clipping (0 = off). */
+export interface StepOptions {
+  labelSmoothing: number;
+  clipGradNorm: number;
+}
+
+const PLAIN_STEP: StepOptions = { labelSmoothing: 0, clipGradNorm: 0 };
 
 export type LoopOutcome =
   | { kind: "completed"; final: FinalMetrics | null; seconds: number }
@@ -51,8 +61,9 @@ const KEEP_CHECKPOINTS = 3;
 const EVAL_BATCH = 256;
 
 /**
- * One optimiser step on a batch (NCHW floats): forward in training mode, cross-entropy, gradients
- * of every parameter, the update. Returns the batch loss and the logits (for accuracy).
+ * One optimiser step on a batch (NCHW floats): forward in training mode, cross-entropy (with label
+ * smoothing), gradients of every parameter, clipping of their total norm, the update. Returns the
+ * batch loss and the logits (for accuracy).
  */
 export async function trainStep(
   tf: TF,
@@ -63,6 +74,7 @@ export async function trainStep(
   x: Float32Array,
   shape: [number, number, number, number],
   labels: Int32Array,
+  options: StepOptions = PLAIN_STEP,
 ): Promise<{ loss: number; logits: Float32Array }> {
   const hold: { logits?: tfc.Tensor } = {};
   const lossT = tf.tidy(() => {
@@ -70,7 +82,7 @@ export async function trainStep(
     const { value, grads } = tf.variableGrads(() => {
       const out = model.apply([input], true);
       hold.logits = tf.keep(out);
-      return crossEntropy(tf, out, labels);
+      return crossEntropy(tf, out, labels, options.labelSmoothing);
     }, params);
     const byName = new Map<string, tfc.Tensor>();
     for (const [vn, g] of Object.entries(grads)) {
@@ -78,7 +90,7 @@ export async function trainStep(
       // Frozen parameters (requiresGrad_(false)) get a null gradient from tfjs: they are not updated.
       if (p !== undefined && g) byName.set(p, g);
     }
-    optimizer.step(byName);
+    optimizer.step(options.clipGradNorm > 0 ? clipGradNorm(tf, byName, options.clipGradNorm).grads : byName);
     return value;
   });
   const loss = (await lossT.data())[0]!;
@@ -119,7 +131,7 @@ export class TrainingLoop {
   constructor(private readonly o: LoopOptions) {
     const { config, dataset, model } = o;
     this.stepsPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
-    this.optimizer = createOptimizer(o.tf, model.parameters, config.optimizer);
+    this.optimizer = createOptimizer(o.tf, model.parameters, config.optimizer, o.embeddingModules);
     this.schedule = createSchedule(config.schedule, config.optimizer.lr, config.epochs, this.stepsPerEpoch, config.optimizer.name);
     this.tables = normalizationTable(o.normalization);
     this.classes = o.classes;
@@ -239,6 +251,7 @@ export class TrainingLoop {
           xBuf.subarray(0, n * img),
           [n, shape.channels, shape.height, shape.width],
           labels,
+          { labelSmoothing: config.labelSmoothing, clipGradNorm: config.optimizer.clipGradNorm },
         );
         if (!Number.isFinite(loss)) {
           const message = `training diverged: the loss became ${loss} at epoch ${epoch}, step ${s + 1} (learning rate ${hyper.lr.toPrecision(3)}); lower the learning rate${this.lastCheckpoint ? ` (the last checkpoint, ${this.lastCheckpoint}, is kept)` : ""}`;

@@ -4,11 +4,14 @@ import type { TF } from "../model/types";
 /**
  * Cross-entropy of logits [N, K] against integer labels, averaged over the batch (PyTorch's
  * `F.cross_entropy`, reduction "mean"). Its gradient is written out, (softmax − one-hot)/N, so the
- * loss needs no registered gradient kernels and is as exact as the forward pass.
+ * loss needs no registered gradient kernels and is as exact as the forward pass. With
+ * `labelSmoothing` ε (nn.CrossEntropyLoss(label_smoothing=ε)) the target is (1 − ε)·one-hot + ε/K,
+ * the loss (1 − ε)·NLL + ε·mean over classes of −log p, the gradient (softmax − target)/N.
  */
-export function crossEntropy(tf: TF, logits: tfc.Tensor, labels: Int32Array): tfc.Scalar {
+export function crossEntropy(tf: TF, logits: tfc.Tensor, labels: Int32Array, labelSmoothing = 0): tfc.Scalar {
   const [n, k] = logits.shape as [number, number];
-  const oneHot = tf.oneHot(tf.tensor1d(labels, "int32"), k);
+  const hard = tf.oneHot(tf.tensor1d(labels, "int32"), k);
+  const oneHot = labelSmoothing === 0 ? hard : tf.add(tf.mul(hard, 1 - labelSmoothing), labelSmoothing / k);
   const f = tf.customGrad((...args: (tfc.Tensor | tfc.GradSaveFunc)[]) => {
     const [z, y, save] = args as [tfc.Tensor, tfc.Tensor, tfc.GradSaveFunc];
     const logp = tf.logSoftmax(z as tfc.Tensor2D);

@@ -4,8 +4,9 @@ import type { TF } from "../model/types";
 
 /**
  * SGD, Adam and AdamW with PyTorch's update formulas (torch.optim, single-tensor implementation),
- * one parameter group. The learning rate, and momentum (SGD) or beta1 (Adam), can change every
- * step (schedules set them before `step`).
+ * one parameter group, or two with `excludeFromDecay` (timm's param_groups_weight_decay: the
+ * second without weight decay). The learning rate, and momentum (SGD) or beta1 (Adam), can change
+ * every step (schedules set them before `step`).
  */
 
 export interface OptimizerState {
@@ -38,7 +39,14 @@ abstract class Base implements Optimizer {
   constructor(
     protected readonly tf: TF,
     protected readonly params: Params,
+    /** Parameters without weight decay (`excludeFromDecay`). */
+    private readonly noDecay: ReadonlySet<string>,
   ) {}
+
+  /** The parameter's weight decay: the configuration's, or 0 where it is excluded. */
+  protected decayOf(param: string, weightDecay: number): number {
+    return this.noDecay.has(param) ? 0 : weightDecay;
+  }
   abstract step(grads: ReadonlyMap<string, tfc.Tensor>): void;
   protected abstract scalars(): Record<string, number>;
   protected abstract loadScalars(s: Record<string, number>): string | null;
@@ -90,19 +98,21 @@ class Sgd extends Base {
     tf: TF,
     params: Params,
     private readonly c: OptimizerConfig,
+    noDecay: ReadonlySet<string>,
   ) {
-    super(tf, params);
+    super(tf, params, noDecay);
     this.lr = c.lr;
     this.momentum = c.momentum;
   }
   step(grads: ReadonlyMap<string, tfc.Tensor>): void {
     const tf = this.tf;
-    const { dampening, nesterov, weightDecay } = this.c;
+    const { dampening, nesterov } = this.c;
     const mu = this.momentum;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const grad = grads.get(name);
         if (grad === undefined) continue;
+        const weightDecay = this.decayOf(name, this.c.weightDecay);
         let g: tfc.Tensor = weightDecay !== 0 ? tf.add(grad, tf.mul(p, weightDecay)) : grad;
         if (mu !== 0) {
           const key = `${name}.momentum_buffer`;
@@ -140,15 +150,16 @@ class Adam extends Base {
     params: Params,
     private readonly c: OptimizerConfig,
     private readonly decoupled: boolean,
+    noDecay: ReadonlySet<string>,
   ) {
-    super(tf, params);
+    super(tf, params, noDecay);
     this.name = decoupled ? "adamw" : "adam";
     this.lr = c.lr;
     this.momentum = c.betas[0];
   }
   step(grads: ReadonlyMap<string, tfc.Tensor>): void {
     const tf = this.tf;
-    const { weightDecay: wd, eps } = this.c;
+    const { eps } = this.c;
     const beta1 = this.momentum;
     const beta2 = this.c.betas[1];
     this.t += 1;
@@ -159,6 +170,7 @@ class Adam extends Base {
       for (const [name, p] of this.params) {
         const grad = grads.get(name);
         if (grad === undefined) continue;
+        const wd = this.decayOf(name, this.c.weightDecay);
         if (this.decoupled && wd !== 0) p.assign(tf.mul(p, 1 - this.lr * wd));
         const g = !this.decoupled && wd !== 0 ? tf.add(grad, tf.mul(p, wd)) : grad;
         const m = this.slot(name, "exp_avg", () => tf.zerosLike(p));
@@ -183,13 +195,49 @@ class Adam extends Base {
   }
 }
 
-export function createOptimizer(tf: TF, params: Params, config: OptimizerConfig): Optimizer {
+/**
+ * The optimiser of the configuration. `embeddingModules` (the paths of the model's Embedding layers)
+ * serve `excludeFromDecay`.
+ */
+export function createOptimizer(tf: TF, params: Params, config: OptimizerConfig, embeddingModules: ReadonlySet<string> = new Set()): Optimizer {
+  const noDecay = new Set<string>();
+  if (config.excludeFromDecay) for (const [name, p] of params) if (excludedFromDecay(name, p.shape, embeddingModules)) noDecay.add(name);
   switch (config.name) {
     case "sgd":
-      return new Sgd(tf, params, config);
+      return new Sgd(tf, params, config, noDecay);
     case "adam":
-      return new Adam(tf, params, config, false);
+      return new Adam(tf, params, config, false, noDecay);
     case "adamw":
-      return new Adam(tf, params, config, true);
+      return new Adam(tf, params, config, true, noDecay);
   }
+}
+
+/**
+ * `--exclude-from-decay`'s rule (NO_DECAY_RULE in src/shared/trainConfig.ts; trainer.py's
+ * `no_decay`): a parameter with fewer than 2 dimensions (biases, norm weights), an Embedding's
+ * weight, or one whose own name ends in `token` or contains `pos_embed` or `position_bias`
+ * (ViT's class_token and pos_embedding, Swin's relative_position_bias_table), as timm's
+ * param_groups_weight_decay with its models' no_weight_decay().
+ */
+export function excludedFromDecay(name: string, shape: readonly number[], embeddingModules: ReadonlySet<string>): boolean {
+  if (shape.length < 2) return true;
+  const dot = name.lastIndexOf(".");
+  const own = name.slice(dot + 1);
+  if (own === "weight" && embeddingModules.has(dot < 0 ? "" : name.slice(0, dot))) return true;
+  return own.endsWith("token") || own.includes("pos_embed") || own.includes("position_bias");
+}
+
+/**
+ * torch.nn.utils.clip_grad_norm_(parameters, maxNorm) (norm_type 2): the total norm is the 2-norm
+ * of the gradients' 2-norms, and every gradient is multiplied by min(maxNorm / (total + 1e-6), 1).
+ * Returns the scaled gradients (new tensors; the caller's tidy disposes them) and the total norm.
+ */
+export function clipGradNorm(tf: TF, grads: ReadonlyMap<string, tfc.Tensor>, maxNorm: number): { grads: Map<string, tfc.Tensor>; totalNorm: tfc.Scalar } {
+  if (grads.size === 0) return { grads: new Map(grads), totalNorm: tf.scalar(0) };
+  const norms = [...grads.values()].map((g) => tf.norm(g));
+  const totalNorm = tf.norm(tf.stack(norms)) as tfc.Scalar;
+  const coef = tf.minimum(tf.div(tf.scalar(maxNorm), tf.add(totalNorm, 1e-6)), 1);
+  const out = new Map<string, tfc.Tensor>();
+  for (const [name, g] of grads) out.set(name, tf.mul(g, coef));
+  return { grads: out, totalNorm };
 }

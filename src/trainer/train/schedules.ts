@@ -5,7 +5,10 @@ import type { OptimizerName, ScheduleConfig } from "../../shared/training";
  * (CosineAnnealingLR, T_max = epochs) change once per epoch, as when `scheduler.step()` is called
  * after each epoch; `onecycle` (OneCycleLR with PyTorch's defaults: pct_start 0.3, cosine
  * annealing, div_factor 25, final_div_factor 1e4, momentum cycled between 0.85 and 0.95) changes
- * every batch, total_steps = epochs × steps per epoch.
+ * every batch, total_steps = epochs × steps per epoch. `warmup-cosine` changes every batch too:
+ * SequentialLR of LinearLR (start_factor `warmupStart`, total_iters W = warmupEpochs × steps per
+ * epoch) and CosineAnnealingLR (T_max = total_steps − W, eta_min `minLr`), milestones [W]; with
+ * W = 0, CosineAnnealingLR alone (T_max = total_steps).
  */
 
 export interface Hyper {
@@ -55,5 +58,19 @@ export function createSchedule(s: ScheduleConfig, baseLr: number, epochs: number
         },
       };
     }
+    case "warmup-cosine":
+      return warmupCosine(s, baseLr, epochs * stepsPerEpoch, s.warmupEpochs * stepsPerEpoch);
   }
+}
+
+/** The lr of step k: linear from baseLr × warmupStart to baseLr over `warmup` steps, then cosine to minLr at step `total` (LinearLR's and CosineAnnealingLR's closed forms). */
+function warmupCosine(s: ScheduleConfig, baseLr: number, total: number, warmup: number): Schedule {
+  const span = Math.max(1, total - warmup);
+  return {
+    at: (_e, k) => {
+      if (k < warmup) return { lr: baseLr * (s.warmupStart + ((1 - s.warmupStart) * k) / warmup), momentum: undefined };
+      const t = Math.min(k - warmup, span);
+      return { lr: s.minLr + ((baseLr - s.minLr) * (1 + Math.cos((Math.PI * t) / span))) / 2, momentum: undefined };
+    },
+  };
 }

@@ -171,7 +171,18 @@ export class TfjsEngine implements Engine {
     const run = this.run;
     if (resumeFrom === null) run.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
 
-    const loop = new TrainingLoop({ tf: be.tf, model: compiled, dataset, config, normalization, classes: spec.classes, run, emit: (e) => this.emit(e) });
+    const embeddingModules = new Set(model.layers.filter((l) => l.type === "Embedding").map((l) => l.path));
+    const loop = new TrainingLoop({
+      tf: be.tf,
+      model: compiled,
+      dataset,
+      config,
+      normalization,
+      classes: spec.classes,
+      run,
+      emit: (e) => this.emit(e),
+      embeddingModules,
+    });
     this.loop = loop;
     if (resumeFrom !== null) {
       const err = loop.restore(resumeFrom);

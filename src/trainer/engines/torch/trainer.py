@@ -123,6 +123,8 @@ def schedule(s, base_lr, epochs, steps_per_epoch):
         return lambda e, k: (base_lr * s["gamma"] ** (e // s["stepSize"]), None)
     if name == "cosine":
         return lambda e, k: (s["minLr"] + (base_lr - s["minLr"]) * (1 + math.cos(math.pi * min(e, epochs) / epochs)) / 2, None)
+    if name == "warmup-cosine":
+        return warmup_cosine(s, base_lr, epochs * steps_per_epoch, s["warmupEpochs"] * steps_per_epoch)
     total = epochs * steps_per_epoch
     initial = base_lr / s["divFactor"]
     minimum = initial / s["finalDivFactor"]
@@ -141,6 +143,56 @@ def schedule(s, base_lr, epochs, steps_per_epoch):
         return minimum, 0.95
 
     return at
+
+
+def warmup_cosine(s, base_lr, total, warmup):
+    """SequentialLR(LinearLR(start_factor=warmupStart, total_iters=warmup), CosineAnnealingLR(T_max=total - warmup, eta_min=minLr)), per step."""
+    span = max(1, total - warmup)
+
+    def at(e, k):
+        if k < warmup:
+            return base_lr * (s["warmupStart"] + (1 - s["warmupStart"]) * k / warmup), None
+        t = min(k - warmup, span)
+        return s["minLr"] + (base_lr - s["minLr"]) * (1 + math.cos(math.pi * t / span)) / 2, None
+
+    return at
+
+
+# ---- what transformers need: src/trainer/train/{optimizers,loss}.ts ------------------------------
+
+def no_decay(model):
+    """--exclude-from-decay's rule (optimizers.ts excludedFromDecay): fewer than 2 dimensions, an Embedding's weight,
+    or an own name ending in 'token' or containing 'pos_embed' or 'position_bias'."""
+    embeddings = {f"{m}.weight" if m else "weight" for m, mod in model.named_modules() if isinstance(mod, torch.nn.Embedding)}
+    spared = set()
+    for name, p in model.named_parameters():
+        own = name.rsplit(".", 1)[-1]
+        if p.ndim < 2 or name in embeddings or own.endswith("token") or "pos_embed" in own or "position_bias" in own:
+            spared.add(name)
+    return spared
+
+
+def param_groups(model, params, o):
+    """One group (PyTorch's default: decay everywhere), or timm's two: the second without weight decay."""
+    if not o.get("excludeFromDecay", False):
+        return params
+    spared = {id(p) for n, p in model.named_parameters() if n in no_decay(model)}
+    groups = [{"params": [p for p in params if id(p) not in spared]},
+              {"params": [p for p in params if id(p) in spared], "weight_decay": 0.0}]
+    return [g for g in groups if g["params"]]
+
+
+def training_loss(logits, y, label_smoothing):
+    """nn.CrossEntropyLoss(label_smoothing=...) (plain cross-entropy at 0)."""
+    if label_smoothing > 0:
+        return F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+    return F.cross_entropy(logits, y)
+
+
+def clip_gradients(params, max_norm):
+    """torch.nn.utils.clip_grad_norm_ (norm_type 2) when max_norm is above 0."""
+    if max_norm > 0:
+        torch.nn.utils.clip_grad_norm_(params, max_norm)
 
 
 # ---- the job -------------------------------------------------------------------------------------
@@ -218,13 +270,14 @@ def main():
     params = [p for p in model.parameters() if p.requires_grad]
     names = {id(p): n for n, p in model.named_parameters()}
     o = config["optimizer"]
+    groups = param_groups(model, params, o)
     if o["name"] == "sgd":
-        optimizer = torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], dampening=o["dampening"],
+        optimizer = torch.optim.SGD(groups, lr=o["lr"], momentum=o["momentum"], dampening=o["dampening"],
                                     weight_decay=o["weightDecay"], nesterov=o["nesterov"])
     elif o["name"] == "adam":
-        optimizer = torch.optim.Adam(params, lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"], weight_decay=o["weightDecay"])
+        optimizer = torch.optim.Adam(groups, lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"], weight_decay=o["weightDecay"])
     else:
-        optimizer = torch.optim.AdamW(params, lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"], weight_decay=o["weightDecay"])
+        optimizer = torch.optim.AdamW(groups, lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"], weight_decay=o["weightDecay"])
     group = optimizer.param_groups[0]
     epochs, batch = config["epochs"], config["batchSize"]
     train_count = d["train"]["count"]
@@ -237,12 +290,13 @@ def main():
     rng_scheme = "counter-based mulberry32: shuffle = hash(seed, 'shuffle', epoch), augment = hash(seed, 'augment', globalStep)"
 
     def set_hyper(lr, momentum):
-        group["lr"] = lr
-        if momentum is not None:
-            if o["name"] == "sgd":
-                group["momentum"] = momentum
-            else:
-                group["betas"] = (momentum, group["betas"][1])
+        for g in optimizer.param_groups:
+            g["lr"] = lr
+            if momentum is not None:
+                if o["name"] == "sgd":
+                    g["momentum"] = momentum
+                else:
+                    g["betas"] = (momentum, g["betas"][1])
 
     def momentum_now():
         return group["momentum"] if o["name"] == "sgd" else group["betas"][0]
@@ -354,9 +408,10 @@ def main():
             x = normalise(images)
             y = train_y[idx].to(device, non_blocking=True)
             logits = model(x)
-            loss_t = F.cross_entropy(logits, y)
+            loss_t = training_loss(logits, y, config.get("labelSmoothing", 0))
             optimizer.zero_grad(set_to_none=True)
             loss_t.backward()
+            clip_gradients(params, o.get("clipGradNorm", 0))
             optimizer.step()
             loss = float(loss_t)
             top1, top5 = rank_counts(logits.detach(), y, 5)

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { trainConfig, type TrainConfig } from "../../src/shared/training";
+import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
+import { TORCH_TRAINER_PY } from "../../src/trainer/engines/torch/script";
+import { createSchedule } from "../../src/trainer/train/schedules";
+import { PYTHON, ROOT } from "./helpers";
+
+/**
+ * The PyTorch engine honours the options transformers need (--exclude-from-decay, warmup-cosine,
+ * --clip-grad-norm, --label-smoothing): trainer.py's functions for them, run on their own against
+ * the PyTorch goldens of test/golden/trainer-optim/transformer.json, and a short LeNet-5 run with
+ * all of them whose learning rates are the TensorFlow.js schedule's. Skipped without Debian's
+ * python3-torch.
+ */
+
+const GOLDEN = path.join(ROOT, "test/golden/trainer-optim/transformer.json");
+
+function noTorch(): string | null {
+  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found: install python3-torch (Debian) to test the PyTorch engine`;
+  const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
+  return r.status === 0 ? null : `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`;
+}
+
+/** trainer.py's schedules and training options, without its job (which reads standard input). */
+function trainerFunctions(): string {
+  const from = TORCH_TRAINER_PY.indexOf("# ---- schedules");
+  const to = TORCH_TRAINER_PY.indexOf("# ---- the job");
+  assert.ok(from > 0 && to > from, "trainer.py's sections");
+  return `import math, json\nimport torch\nimport torch.nn.functional as F\n${TORCH_TRAINER_PY.slice(from, to)}`;
+}
+
+const CHECK = String.raw`
+from torch import nn
+golden = json.load(open(GOLDEN))
+report = {}
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.class_token = nn.Parameter(torch.zeros(1, 1, 4))
+        self.pos_embedding = nn.Parameter(torch.zeros(1, 3, 4))
+        self.emb = nn.Embedding(5, 4)
+        self.norm = nn.LayerNorm(4)
+        self.fc = nn.Linear(4, 3)
+        self.relative_position_bias_table = nn.Parameter(torch.zeros(9, 2))
+        self.conv = nn.Conv2d(2, 3, 2)
+
+model = Tiny()
+with torch.no_grad():
+    for n, p in model.named_parameters():
+        p.copy_(torch.tensor(golden["init"][n]["values"]).reshape(p.shape))
+report["excluded"] = [n for n, _ in model.named_parameters() if n in no_decay(model)]
+
+case = golden["decay"][0]
+params = list(model.parameters())
+opt = torch.optim.AdamW(param_groups(model, params, {"excludeFromDecay": True}), lr=case["config"]["lr"], weight_decay=case["config"]["weightDecay"])
+worst = 0.0
+for s, expected in enumerate(case["steps"]):
+    for n, p in model.named_parameters():
+        p.grad = torch.tensor(golden["grads"][s][n]).reshape(p.shape)
+    opt.step()
+    for n, p in model.named_parameters():
+        worst = max(worst, float((p.detach().reshape(-1) - torch.tensor(expected[n])).abs().max()))
+report["decayWorst"] = worst
+report["oneGroup"] = len(param_groups(model, params, {"excludeFromDecay": False})) == len(params)
+
+worst = 0.0
+for sch in golden["schedules"]:
+    at = schedule(sch["config"], sch["lr"], sch["epochs"], sch["stepsPerEpoch"])
+    for e in sch["sequence"]:
+        lr, m = at(e["epoch"], e["step"])
+        assert m is None
+        worst = max(worst, abs(lr - e["lr"]) / e["lr"])
+report["scheduleWorst"] = worst
+
+c = golden["clip"][0]
+ps = [nn.Parameter(torch.zeros(golden["init"][n]["shape"])) for n in c["grads"]]
+for p, n in zip(ps, c["grads"]):
+    p.grad = torch.tensor(c["grads"][n]).reshape(p.shape)
+clip_gradients(ps, c["maxNorm"])
+report["clipWorst"] = max(float((p.grad.reshape(-1) - torch.tensor(c["clipped"][n])).abs().max()) for p, n in zip(ps, c["grads"]))
+
+ls = golden["labelSmoothing"]
+logits = torch.tensor(ls["logits"]).reshape(ls["shape"])
+report["smoothingWorst"] = max(abs(float(training_loss(logits, torch.tensor(ls["labels"]), k["labelSmoothing"])) - k["loss"]) for k in ls["cases"])
+print(json.dumps(report))
+`;
+
+async function train(c: TrainConfig, stopAfter: number): Promise<TorchEvent[]> {
+  const events: TorchEvent[] = [];
+  const session = new TorchTrainingSession({ python: PYTHON }, (e) => {
+    events.push(e);
+    if (e.type === "progress" && e.step === stopAfter) session.stop();
+  });
+  await session.start(c);
+  return events;
+}
+
+describe("the PyTorch engine's training options", () => {
+  test("trainer.py's decay groups, warm-up + cosine, clipping and label smoothing are PyTorch's (the goldens)", (t) => {
+    const skip = noTorch();
+    if (skip) return t.skip(skip);
+    const py = `${trainerFunctions()}\nGOLDEN = ${JSON.stringify(GOLDEN)}\n${CHECK}`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    const golden = JSON.parse(fs.readFileSync(GOLDEN, "utf8")) as { excluded: string[] };
+    assert.deepEqual(report["excluded"], golden.excluded);
+    assert.equal(report["oneGroup"], true, "without the option: PyTorch's one group");
+    assert.ok((report["decayWorst"] as number) < 1e-5, `AdamW with two groups: ${String(report["decayWorst"])}`);
+    assert.ok((report["scheduleWorst"] as number) < 1e-9, `warm-up + cosine: ${String(report["scheduleWorst"])}`);
+    assert.ok((report["clipWorst"] as number) < 1e-6, `clipping: ${String(report["clipWorst"])}`);
+    assert.ok((report["smoothingWorst"] as number) < 1e-6, `label smoothing: ${String(report["smoothingWorst"])}`);
+    return undefined;
+  });
+
+  test("LeNet-5 trains with all of them, at the TensorFlow.js schedule's learning rates", async (t) => {
+    const skip = noTorch();
+    if (skip) return t.skip(skip);
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-options-"));
+    const config = trainConfig({
+      file: path.join(ROOT, "examples/lenet5.ts"),
+      model: "lenet5Mnist",
+      dataset: { kind: "mnist-sample" },
+      runsDir,
+      epochs: 2,
+      batchSize: 256,
+      optimizer: { name: "adamw", lr: 0.003, excludeFromDecay: true, clipGradNorm: 0.5 },
+      schedule: { name: "warmup-cosine", warmupEpochs: 1, warmupStart: 0.1, minLr: 1e-5 },
+      labelSmoothing: 0.1,
+    });
+    const events = await train(config, 4);
+    const failure = events.find((e) => e.type === "error");
+    assert.equal(failure, undefined, failure && failure.type === "error" ? failure.message : "");
+    const progress = events.filter((e) => e.type === "progress");
+    assert.ok(progress.length >= 4, `steps: ${progress.length}`);
+    const schedule = createSchedule(config.schedule, config.optimizer.lr, config.epochs, 32, "adamw");
+    for (const p of progress) {
+      assert.equal(p.stepsPerEpoch, 32);
+      assert.ok(Math.abs(p.lr - schedule.at(p.epoch - 1, p.globalStep - 1).lr) < 1e-12, `step ${p.globalStep}: lr ${p.lr}`);
+      assert.ok(Number.isFinite(p.loss) && p.loss > 0);
+    }
+    assert.ok(progress[1]!.lr > progress[0]!.lr, "warming up");
+    assert.equal(events[events.length - 1]!.type, "stopped");
+    return undefined;
+  });
+});
