@@ -1360,6 +1360,442 @@ export declare namespace nn {
     /** Softmax of `input` along `dim`. */
     forward(input: Tensor): Tensor;
   }
+
+  // ---- modules: LayerNorm, GroupNorm, Conv1d, 1-D pools, Embedding, Unflatten, PixelShuffle, ZeroPad2d, Mish, PReLU (issue 14) ----
+
+  /** Options of {@link nn.LayerNorm}. */
+  export interface LayerNormOptions {
+    /**
+     * Added to the variance for numerical stability.
+     * @defaultValue 1e-5
+     */
+    eps?: number;
+    /**
+     * Whether to learn a scale (and a shift, see `bias`) of shape `normalizedShape`.
+     * @defaultValue true
+     */
+    elementwiseAffine?: boolean;
+    /**
+     * Whether the affine part has a shift β (PyTorch 2.1's `bias`).
+     * @defaultValue true
+     */
+    bias?: boolean;
+  }
+
+  /**
+   * Layer normalisation, like `torch.nn.LayerNorm`: over the last dimensions (those of
+   * `normalizedShape`), `y = (x − E[x]) / sqrt(Var[x] + eps) · γ + β`, per sample.
+   *
+   * **Shape**: `[*, ...normalizedShape]` → same.
+   *
+   * **Parameters**: `2 · prod(normalizedShape)` when `elementwiseAffine` (γ, and β when `bias`).
+   *
+   * @param normalizedShape the trailing dimensions to normalise over: a number (the last
+   *   dimension) or a list of them.
+   * @param opts `eps` (1e-5), `elementwiseAffine` (true), `bias` (true).
+   * @returns a callable `LayerNorm` module.
+   * @example
+   * nn.LayerNorm(768) // [N, 197, 768] → [N, 197, 768]; 1,536 params
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.LayerNorm.html
+   */
+  export function LayerNorm(normalizedShape: number | readonly number[], opts?: LayerNormOptions): LayerNorm;
+  /** A layer-normalisation module, made by {@link nn.LayerNorm}. */
+  export interface LayerNorm extends Module {
+    readonly normalizedShape: readonly number[];
+    readonly eps: number;
+    readonly elementwiseAffine: boolean;
+    /** Normalises `input` (`[*, ...normalizedShape]`) over its last dimensions. */
+    forward(input: Tensor): Tensor;
+  }
+
+  /** Options of {@link nn.GroupNorm}. */
+  export interface GroupNormOptions {
+    /**
+     * Added to the variance for numerical stability.
+     * @defaultValue 1e-5
+     */
+    eps?: number;
+    /**
+     * Whether to learn a per-channel scale γ and shift β (`2 · numChannels` parameters).
+     * @defaultValue true
+     */
+    affine?: boolean;
+  }
+
+  /**
+   * Group normalisation, like `torch.nn.GroupNorm`: the channels are split into `numGroups`
+   * groups, each normalised per sample over its channels and positions; then a per-channel γ, β.
+   *
+   * **Shape**: `[N, C, *]` → same, with `C = numChannels`.
+   *
+   * **Parameters**: `2 · numChannels` when `affine`.
+   *
+   * @param numGroups number of groups; must divide `numChannels`.
+   * @param numChannels number of channels `C` of the input.
+   * @param opts `eps` (1e-5), `affine` (true).
+   * @returns a callable `GroupNorm` module.
+   * @example
+   * nn.GroupNorm(32, 256) // [N, 256, 14, 14] → same; 512 params
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.GroupNorm.html
+   */
+  export function GroupNorm(numGroups: number, numChannels: number, opts?: GroupNormOptions): GroupNorm;
+  /** A group-normalisation module, made by {@link nn.GroupNorm}. */
+  export interface GroupNorm extends Module {
+    readonly numGroups: number;
+    readonly numChannels: number;
+    readonly eps: number;
+    readonly affine: boolean;
+    /** Normalises `input` (`[N, numChannels, *]`). */
+    forward(input: Tensor): Tensor;
+  }
+
+  /** Options of {@link nn.Conv1d} (PyTorch's keyword arguments, camelCase). */
+  export interface Conv1dOptions {
+    /**
+     * Step of the kernel along the sequence.
+     * @defaultValue 1
+     */
+    stride?: number;
+    /**
+     * Zeros added on both ends: a number, `"valid"` (none) or `"same"` (output keeps the input's
+     * length; requires stride 1).
+     * @defaultValue 0
+     */
+    padding?: number | "same" | "valid";
+    /**
+     * Spacing between kernel elements.
+     * @defaultValue 1
+     */
+    dilation?: number;
+    /**
+     * Number of blocked connections from input to output channels: `inChannels` and `outChannels`
+     * must both be divisible by it.
+     * @defaultValue 1
+     */
+    groups?: number;
+    /**
+     * Whether to add a learnable bias (`outChannels` parameters).
+     * @defaultValue true
+     */
+    bias?: boolean;
+    /**
+     * How the padding is filled. Shapes and parameters do not depend on it.
+     * @defaultValue "zeros"
+     */
+    paddingMode?: "zeros" | "reflect" | "replicate" | "circular";
+  }
+
+  /**
+   * 1-D convolution over a sequence of several channels, like `torch.nn.Conv1d`.
+   *
+   * **Shape**: `[N, inChannels, L_in]` → `[N, outChannels, L_out]` with
+   * ```text
+   * L_out = floor((L_in + 2·padding − dilation·(kernelSize − 1) − 1) / stride + 1)
+   * ```
+   *
+   * **Parameters**: `outChannels · (inChannels / groups) · kernelSize` weights `+ outChannels`
+   * biases (when `bias`).
+   *
+   * **MACs**: `N · outChannels · L_out · (inChannels / groups) · kernelSize`.
+   *
+   * @param inChannels number of channels of the input; must be divisible by `groups`.
+   * @param outChannels number of channels produced; must be divisible by `groups`.
+   * @param kernelSize length of the kernel.
+   * @param opts `stride` (1), `padding` (0, `"same"`, `"valid"`), `dilation` (1), `groups` (1),
+   *   `bias` (true), `paddingMode` ("zeros").
+   * @returns a callable `Conv1d` module.
+   * @example
+   * nn.Conv1d(16, 32, 3, { padding: 1 }) // [N, 16, 100] → [N, 32, 100]; 1,568 params
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.Conv1d.html
+   */
+  export function Conv1d(inChannels: number, outChannels: number, kernelSize: number, opts?: Conv1dOptions): Conv1d;
+  /** A 1-D convolution module, made by {@link nn.Conv1d}. */
+  export interface Conv1d extends Module {
+    readonly inChannels: number;
+    readonly outChannels: number;
+    readonly kernelSize: number;
+    readonly stride: number;
+    readonly padding: number;
+    readonly dilation: number;
+    readonly groups: number;
+    /** Convolves `input` (`[N, inChannels, L]`). */
+    forward(input: Tensor): Tensor;
+  }
+
+  /** Options of {@link nn.MaxPool1d}. */
+  export interface MaxPool1dOptions {
+    /**
+     * Step of the window.
+     * @defaultValue kernelSize
+     */
+    stride?: number;
+    /**
+     * Implicit `−∞` padding on both ends; at most half the kernel size.
+     * @defaultValue 0
+     */
+    padding?: number;
+    /**
+     * Spacing between window elements.
+     * @defaultValue 1
+     */
+    dilation?: number;
+    /**
+     * PyTorch's `return_indices`: only `false` (the indices of the maxima are not modelled).
+     * @defaultValue false
+     */
+    returnIndices?: false;
+    /**
+     * Use `ceil` instead of `floor` in the output-length formula.
+     * @defaultValue false
+     */
+    ceilMode?: boolean;
+  }
+
+  /**
+   * 1-D max pooling, like `torch.nn.MaxPool1d`: the maximum over each window, per channel.
+   *
+   * **Shape**: `[N, C, L_in]` → `[N, C, L_out]`,
+   * `L_out = floor((L_in + 2·padding − dilation·(kernelSize − 1) − 1) / stride + 1)`.
+   *
+   * **Parameters**: none.
+   *
+   * @param kernelSize length of the window.
+   * @param opts `stride` (kernelSize), `padding` (0), `dilation` (1), `returnIndices` (false), `ceilMode` (false).
+   * @returns a callable `MaxPool1d` module.
+   * @example
+   * nn.MaxPool1d(2) // [N, 32, 100] → [N, 32, 50]
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.MaxPool1d.html
+   */
+  export function MaxPool1d(kernelSize: number, opts?: MaxPool1dOptions): MaxPool1d;
+  /** A 1-D max-pooling module, made by {@link nn.MaxPool1d}. */
+  export interface MaxPool1d extends Module {
+    readonly kernelSize: number;
+    readonly stride: number;
+    readonly padding: number;
+    readonly dilation: number;
+    readonly ceilMode: boolean;
+    /** Max-pools `input` (`[N, C, L]`). */
+    forward(input: Tensor): Tensor;
+  }
+
+  /** Options of {@link nn.AvgPool1d}. */
+  export interface AvgPool1dOptions {
+    /**
+     * Step of the window.
+     * @defaultValue kernelSize
+     */
+    stride?: number;
+    /**
+     * Implicit zero padding on both ends; at most half the kernel size.
+     * @defaultValue 0
+     */
+    padding?: number;
+    /**
+     * Use `ceil` instead of `floor` in the output-length formula.
+     * @defaultValue false
+     */
+    ceilMode?: boolean;
+    /**
+     * Whether the zero padding counts in the average's divisor.
+     * @defaultValue true
+     */
+    countIncludePad?: boolean;
+  }
+
+  /**
+   * 1-D average pooling, like `torch.nn.AvgPool1d`: the mean over each window, per channel.
+   *
+   * **Shape**: `[N, C, L_in]` → `[N, C, L_out]`, `L_out = floor((L_in + 2·padding − kernelSize) / stride + 1)`.
+   *
+   * **Parameters**: none.
+   *
+   * @param kernelSize length of the window.
+   * @param opts `stride` (kernelSize), `padding` (0), `ceilMode` (false), `countIncludePad` (true).
+   * @returns a callable `AvgPool1d` module.
+   * @example
+   * nn.AvgPool1d(3, { stride: 2, padding: 1 }) // [N, 8, 100] → [N, 8, 50]
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.AvgPool1d.html
+   */
+  export function AvgPool1d(kernelSize: number, opts?: AvgPool1dOptions): AvgPool1d;
+  /** A 1-D average-pooling module, made by {@link nn.AvgPool1d}. */
+  export interface AvgPool1d extends Module {
+    readonly kernelSize: number;
+    readonly stride: number;
+    readonly padding: number;
+    readonly ceilMode: boolean;
+    readonly countIncludePad: boolean;
+    /** Average-pools `input` (`[N, C, L]`). */
+    forward(input: Tensor): Tensor;
+  }
+
+  /**
+   * 1-D adaptive average pooling, like `torch.nn.AdaptiveAvgPool1d`: output length `outputSize`
+   * whatever the input's, with PyTorch's windows `[floor(i·L/O), ceil((i+1)·L/O))`.
+   *
+   * **Shape**: `[N, C, L]` → `[N, C, outputSize]`. **Parameters**: none.
+   *
+   * @param outputSize the output length.
+   * @returns a callable `AdaptiveAvgPool1d` module.
+   * @example
+   * nn.AdaptiveAvgPool1d(1) // [N, 64, 37] → [N, 64, 1]
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.AdaptiveAvgPool1d.html
+   */
+  export function AdaptiveAvgPool1d(outputSize: number): AdaptiveAvgPool1d;
+  /** A 1-D adaptive average-pooling module, made by {@link nn.AdaptiveAvgPool1d}. */
+  export interface AdaptiveAvgPool1d extends Module {
+    readonly outputSize: number;
+    /** Pools `input` (`[N, C, L]`) to `[N, C, outputSize]`. */
+    forward(input: Tensor): Tensor;
+  }
+
+  /** Options of {@link nn.Embedding}. */
+  export interface EmbeddingOptions {
+    /**
+     * A row (negative counts from the end) that stays zero and receives no gradient: padding tokens.
+     * @defaultValue null
+     */
+    paddingIdx?: number | null;
+  }
+
+  /**
+   * A lookup table, like `torch.nn.Embedding`: each integer index of the input selects a row of
+   * `embeddingDim` learned values (initialised from N(0, 1)).
+   *
+   * **Shape**: integer indices of any shape `[*]` → `[*, embeddingDim]`.
+   *
+   * **Parameters**: `numEmbeddings · embeddingDim`.
+   *
+   * @param numEmbeddings the size of the dictionary (indices are `0 … numEmbeddings − 1`).
+   * @param embeddingDim the length of each row.
+   * @param opts `paddingIdx` (null).
+   * @returns a callable `Embedding` module.
+   * @example
+   * nn.Embedding(10000, 256) // [N, 32] → [N, 32, 256]; 2,560,000 params
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.Embedding.html
+   */
+  export function Embedding(numEmbeddings: number, embeddingDim: number, opts?: EmbeddingOptions): Embedding;
+  /** An embedding module, made by {@link nn.Embedding}. */
+  export interface Embedding extends Module {
+    readonly numEmbeddings: number;
+    readonly embeddingDim: number;
+    readonly paddingIdx: number | null;
+    /** The rows of `input`'s indices. */
+    forward(input: Tensor): Tensor;
+  }
+
+  /**
+   * Unflattens one dimension into several, like `torch.nn.Unflatten`: the inverse of `nn.Flatten`.
+   *
+   * **Shape**: `[..., D, ...]` (at `dim`) → `[..., ...unflattenedSize, ...]`; the sizes multiply to
+   * `D` (one may be `-1`, inferred). **Parameters**: none.
+   *
+   * @param dim the dimension to unflatten (negative counts from the end).
+   * @param unflattenedSize the sizes it becomes.
+   * @returns a callable `Unflatten` module.
+   * @example
+   * nn.Unflatten(1, [64, 7, 7]) // [N, 3136] → [N, 64, 7, 7]
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.Unflatten.html
+   */
+  export function Unflatten(dim: number, unflattenedSize: readonly number[]): Unflatten;
+  /** An unflatten module, made by {@link nn.Unflatten}. */
+  export interface Unflatten extends Module {
+    readonly dim: number;
+    readonly unflattenedSize: readonly number[];
+    /** `input` with dimension `dim` split into `unflattenedSize`. */
+    forward(input: Tensor): Tensor;
+  }
+
+  /**
+   * Sub-pixel rearrangement, like `torch.nn.PixelShuffle`: channel blocks of `r²` become `r × r`
+   * pixel blocks (super-resolution, ESPCN).
+   *
+   * **Shape**: `[*, C·r², H, W]` → `[*, C, H·r, W·r]`. **Parameters**: none.
+   *
+   * @param upscaleFactor the factor `r`.
+   * @returns a callable `PixelShuffle` module.
+   * @example
+   * nn.PixelShuffle(2) // [N, 64, 16, 16] → [N, 16, 32, 32]
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.PixelShuffle.html
+   */
+  export function PixelShuffle(upscaleFactor: number): PixelShuffle;
+  /** A pixel-shuffle module, made by {@link nn.PixelShuffle}. */
+  export interface PixelShuffle extends Module {
+    readonly upscaleFactor: number;
+    /** `input` with channel blocks rearranged into pixel blocks. */
+    forward(input: Tensor): Tensor;
+  }
+
+  /**
+   * Zero padding of the last two dimensions, like `torch.nn.ZeroPad2d`.
+   *
+   * **Shape**: `[N, C, H, W]` → `[N, C, H + top + bottom, W + left + right]` (negative amounts
+   * crop). **Parameters**: none.
+   *
+   * @param padding one amount for all four sides, or `[left, right, top, bottom]`.
+   * @returns a callable `ZeroPad2d` module.
+   * @example
+   * nn.ZeroPad2d([0, 1, 0, 1]) // [N, 3, 224, 224] → [N, 3, 225, 225]
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.ZeroPad2d.html
+   */
+  export function ZeroPad2d(padding: number | readonly [number, number, number, number]): ZeroPad2d;
+  /** A zero-padding module, made by {@link nn.ZeroPad2d}. */
+  export interface ZeroPad2d extends Module {
+    /** `[left, right, top, bottom]`. */
+    readonly padding: readonly number[];
+    /** `input` padded with zeros. */
+    forward(input: Tensor): Tensor;
+  }
+
+  /**
+   * Mish, like `torch.nn.Mish`: `Mish(x) = x · tanh(softplus(x))`.
+   *
+   * **Shape**: unchanged. **Parameters**: none.
+   *
+   * @param opts `inplace` (false, accepted and ignored).
+   * @returns a callable `Mish` module.
+   * @example
+   * nn.Mish()
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.Mish.html
+   */
+  export function Mish(opts?: InplaceOptions): Mish;
+  /** A Mish module, made by {@link nn.Mish}. */
+  export interface Mish extends Module {
+    /** `input · tanh(softplus(input))` element-wise. */
+    forward(input: Tensor): Tensor;
+  }
+
+  /** Options of {@link nn.PReLU}. */
+  export interface PReLUOptions {
+    /**
+     * The initial slope for negative inputs.
+     * @defaultValue 0.25
+     */
+    init?: number;
+  }
+
+  /**
+   * Parametric ReLU, like `torch.nn.PReLU`: `PReLU(x) = max(0, x) + a · min(0, x)` with a learned
+   * slope `a`: one, or one per channel (dimension 1 of the input).
+   *
+   * **Shape**: unchanged. **Parameters**: `numParameters`.
+   *
+   * @param numParameters 1, or the number of channels of the input. Default: `1`.
+   * @param opts `init` (0.25).
+   * @returns a callable `PReLU` module.
+   * @example
+   * nn.PReLU(64) // [N, 64, 56, 56] → same; 64 params
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.PReLU.html
+   */
+  export function PReLU(numParameters?: number, opts?: PReLUOptions): PReLU;
+  /** A parametric-ReLU module, made by {@link nn.PReLU}. */
+  export interface PReLU extends Module {
+    readonly numParameters: number;
+    readonly init: number;
+    /** Parametric ReLU of `input`, element-wise. */
+    forward(input: Tensor): Tensor;
+  }
+
+  // ---- end modules ----
 }
 
 // ────────────────────────────────────────────────────────────────────────────────────────────
