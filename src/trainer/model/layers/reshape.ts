@@ -5,7 +5,7 @@ import { only, padCrop, type LayerBuilder } from "./common";
 /** Embedding, Unflatten, PixelShuffle and ZeroPad2d (issue 14). */
 
 /**
- * Embedding: rows of the weight gathered by the (integer-valued) input. With paddingIdx, the
+ * Embedding: rows of the weight selected by the (integer-valued) input. With paddingIdx, the
  * weight's row is masked so that it receives no gradient, as PyTorch; the row is zero from
  * initialisation on, so the output is PyTorch's.
  */
@@ -23,7 +23,10 @@ export const embedding: LayerBuilder<"Embedding"> = (b, c) => {
     const x = ctx.torchOf(only(inputs));
     const indices = tf.cast(tf.reshape(x, [-1]), "int32");
     const table = mask ? tf.mul(weight, mask) : weight;
-    return torchValue(tf.reshape(tf.gather(table, indices), [...x.shape, c.embeddingDim]));
+    // A one-hot product rather than gather: gather's gradient needs UnsortedSegmentSum, which the
+    // WebAssembly backend lacks; the product is exact (one term per row) with its gradient Oᵀ·dy.
+    const oneHot = tf.cast(tf.oneHot(indices, rows), "float32");
+    return torchValue(tf.reshape(tf.matMul(oneHot, table), [...x.shape, c.embeddingDim]));
   };
 };
 
