@@ -146,7 +146,8 @@ export function inferInputTag(sf: ts.SourceFile, nameRange: Range, probe: (text:
     const result = probe(probeText);
     const model = result.models.find((m) => m.name === decl.modelName);
     if (model && model.output !== null) {
-      const title = c.guessedSize ? `Add @input ${shapeText} (the size is a guess: check H and W)` : `Add @input ${shapeText}`;
+      const guessed = c.shape.length === 3 ? "L" : "H and W";
+      const title = c.guessedSize ? `Add @input ${shapeText} (the size is a guess: check ${guessed})` : `Add @input ${shapeText}`;
       return { title, ...edit, shape: c.shape, verified: true, certain: !c.guessedSize };
     }
   }
