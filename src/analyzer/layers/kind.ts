@@ -77,7 +77,7 @@ export interface LayerKind<C extends Args = Args> {
    * messages (e.g. "from [N, 16, 4, 4] flattened"); see `describeInput`.
    */
   forward(c: C, inputs: readonly Shape[], origins: readonly (string | undefined)[]): Shape | LayerError;
-  /** Multiply–accumulates for one call (Conv2d, ConvTranspose2d and Linear only). */
+  /** Multiply–accumulates for one call (Conv2d, ConvTranspose2d, Conv1d and Linear only). */
   macs?(c: C, inputs: readonly Shape[], output: Shape): bigint;
   /**
    * Receptive field of the output. Omitted: the field passes through unchanged (element-wise layers).
