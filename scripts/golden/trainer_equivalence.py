@@ -161,6 +161,76 @@ class OpsZoo(nn.Module):
         return torch.cat([self.fc(g), k, m, n.relu()], 1)
 
 
+# ---- modules: issue 14's layer kinds (test/fixtures/trainer/modernZoo.ts) ----
+
+
+class ModernZoo1d(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(4, 8, 3, padding=1)
+        self.bn = nn.BatchNorm1d(8)
+        self.prelu = nn.PReLU(8)
+        self.pool = nn.MaxPool1d(3, stride=2, padding=1)
+        self.conv2 = nn.Conv1d(8, 6, 3, padding=2, dilation=2, groups=2)
+        self.gn = nn.GroupNorm(2, 6)
+        self.mish = nn.Mish()
+        self.avg = nn.AvgPool1d(2, padding=1, ceil_mode=True, count_include_pad=False)
+        self.ada = nn.AdaptiveAvgPool1d(3)
+        self.ln = nn.LayerNorm(3)
+        self.flat = nn.Flatten()
+        self.unflat = nn.Unflatten(1, (2, 9))
+        self.ln2 = nn.LayerNorm([2, 9], elementwise_affine=False)
+        self.conv3 = nn.Conv1d(2, 3, 2, stride=2, padding_mode="reflect", padding=1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.pool(self.prelu(self.bn(self.conv(x))))
+        x = self.mish(self.gn(self.conv2(x)))
+        x = self.ln(self.ada(self.avg(x)))
+        x = self.ln2(self.unflat(self.flat(x)))
+        return self.conv3(x)
+
+
+def modern_zoo_2d() -> nn.Module:
+    return nn.Sequential(
+        nn.GroupNorm(4, 8),
+        nn.ZeroPad2d((1, 0, 2, -1)),
+        nn.Conv2d(8, 12, 3),
+        nn.GroupNorm(3, 12, affine=False),
+        nn.PixelShuffle(2),
+        nn.PReLU(),
+        nn.LayerNorm([3, 10, 10]),
+        nn.Mish(),
+        nn.ZeroPad2d(1),
+        nn.Conv2d(3, 2, 3, stride=2),
+    )
+
+
+class EmbeddingZoo(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(10, 4, padding_idx=2)
+        self.emb2 = nn.Embedding(10, 3)
+        self.ln = nn.LayerNorm(7)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.ln(torch.cat([self.emb(x), self.emb2(x)], 2))
+
+
+# Models whose input is integer indices below this bound (no input gradient).
+INT_INPUTS = {"embeddingZoo": 10}
+
+
+def randomise_modern(model: nn.Module, gen: torch.Generator) -> None:
+    """LayerNorm / GroupNorm affine parameters and PReLU slopes away from their constant init."""
+    for m in model.modules():
+        with torch.no_grad():
+            if isinstance(m, (nn.LayerNorm, nn.GroupNorm)) and m.weight is not None:
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
+                m.bias.copy_(torch.rand(m.bias.shape, generator=gen) - 0.5)
+            if isinstance(m, nn.PReLU):
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) * 0.5)
+
+
 def downsample(inp: int, out: int, stride: int) -> nn.Module:
     return nn.Sequential(tv_resnet.conv1x1(inp, out, stride), nn.BatchNorm2d(out))
 
@@ -180,6 +250,10 @@ MODELS: List[Tuple[Any, ...]] = [
     # cancellation): a batch of 8 keeps the comparison about semantics, not float32 rounding.
     ("normZoo", "test/fixtures/trainer/zoo.ts", (6, 5, 5), NormZoo, 8),
     ("opsZoo", "test/fixtures/trainer/zoo.ts", (4, 6, 6), OpsZoo),
+    # ---- modules ----
+    ("modernZoo1d", "test/fixtures/trainer/modernZoo.ts", (4, 16), ModernZoo1d),
+    ("modernZoo2d", "test/fixtures/trainer/modernZoo.ts", (8, 6, 6), modern_zoo_2d),
+    ("embeddingZoo", "test/fixtures/trainer/modernZoo.ts", (5,), EmbeddingZoo),
 ]
 
 
@@ -215,17 +289,19 @@ def step(model: nn.Module, x: Tensor, r: Tensor) -> Dict[str, Any]:
     with torch.no_grad():
         eval_out = model(x)
     model.train()
-    xg = x.clone().requires_grad_(True)
+    xg = x.clone().requires_grad_(True) if x.is_floating_point() else x
     out = model(xg)
     loss = (out * r).sum()
     loss.backward()
-    return {
+    result = {
         "evalOutput": eval_out,
         "trainOutput": out.detach(),
         "grads": {n: p.grad.detach().clone() for n, p in model.named_parameters()},
-        "inputGrad": xg.grad.detach().clone(),
+        "inputGrad": xg.grad.detach().clone() if x.is_floating_point() else None,
         "stateAfter": {n: b.detach().clone() for n, b in model.named_buffers()},
     }
+    # Integer indices (embeddings) have no gradient.
+    return {k: v for k, v in result.items() if v is not None}
 
 
 def max_dev(a: Any, b: Any) -> Any:
@@ -242,14 +318,15 @@ def generate(name: str, file: str, shape: Tuple[int, ...], make: Callable[[], nn
     model = make()
     gen = torch.Generator().manual_seed(seed + 1)
     randomise_batchnorm(model, gen)
+    randomise_modern(model, gen)  # draws nothing for models without those kinds
     state = {k: v.clone() for k, v in model.state_dict().items()}
-    x = torch.randn((batch, *shape), generator=gen)
+    x = torch.randint(0, INT_INPUTS[name], (batch, *shape), generator=gen) if name in INT_INPUTS else torch.randn((batch, *shape), generator=gen)
     with torch.no_grad():
         out_shape = model.eval()(x).shape
     r = torch.randn(out_shape, generator=gen)
 
     model64 = copy.deepcopy(model).double()
-    ref = step(model64, x.double(), r.double())
+    ref = step(model64, x.double() if x.is_floating_point() else x, r.double())
     f32 = step(copy.deepcopy(model), x, r)
     dev = {k: max_dev(f32[k], ref[k]) for k in ref}
     return {
@@ -263,7 +340,7 @@ def generate(name: str, file: str, shape: Tuple[int, ...], make: Callable[[], nn
         "trainOutput": enc(ref["trainOutput"]),
         "lossWeights": enc(r),
         "grads": {k: enc(v) for k, v in ref["grads"].items()},
-        "inputGrad": enc(ref["inputGrad"]),
+        **({"inputGrad": enc(ref["inputGrad"])} if "inputGrad" in ref else {}),
         "stateAfter": {k: enc(v) for k, v in ref["stateAfter"].items()},
         "float32Deviation": dev,
     }

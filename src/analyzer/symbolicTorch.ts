@@ -97,10 +97,12 @@ export class Torch implements TorchRuntime {
   }
 
   /** Converts an interpreter value to a layer argument, or reports why it cannot be one. */
-  private toArg(v: Value, node: ts.Node, owner: string): ArgValue {
+  private toArg(v: Value, node: ts.Node, owner: string, lists = false): ArgValue {
     this.interp.poisoned(v, node);
     if (v === undefined || v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v;
     if (v instanceof ArrayValue && v.items.length === 2 && v.items.every((x) => typeof x === "number")) return [v.items[0] as number, v.items[1] as number];
+    // Kinds with a list parameter (LayerNorm's normalizedShape, ZeroPad2d's 4-tuple, Unflatten's sizes) take any list of numbers.
+    if (lists && v instanceof ArrayValue && v.items.every((x) => typeof x === "number")) return v.items.slice() as number[];
     throw new EvalError(node, `${owner} cannot take ${this.interp.display(v)} as an argument`, "argument-type");
   }
 
@@ -111,6 +113,7 @@ export class Torch implements TorchRuntime {
     let options: Map<string, ArgValue> | undefined;
     const last = positional[positional.length - 1];
     const nodeAt = (i: number): ts.Node => site.argNodes[i + skip] ?? site.node;
+    const lists = kind.params.some((p) => p.type === "posIntList" || p.type === "intQuad" || p.type === "sizeList");
     if (last instanceof ObjectValue) {
       positional.pop();
       options = new Map();
@@ -118,11 +121,11 @@ export class Torch implements TorchRuntime {
       for (const [k, v] of last.props) {
         const prop = ts.isObjectLiteralExpression(objNode) ? objNode.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === k) : undefined;
         const at = prop && ts.isPropertyAssignment(prop) ? prop.initializer : (prop ?? objNode);
-        options.set(k, this.toArg(v, at, kind.type));
+        options.set(k, this.toArg(v, at, kind.type, lists));
         argNodes.set(k, at);
       }
     }
-    const values = positional.map((v, i) => this.toArg(v, nodeAt(i), kind.type));
+    const values = positional.map((v, i) => this.toArg(v, nodeAt(i), kind.type, lists));
     const positionalSpecs = kind.params.filter((p) => !p.keywordOnly);
     values.forEach((_, i) => {
       const spec = positionalSpecs[i];
@@ -670,7 +673,7 @@ export class Torch implements TorchRuntime {
 
 function toAttrs(config: Args): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
-  for (const [k, v] of Object.entries(config)) out[k] = v === undefined ? null : Array.isArray(v) ? [...v] : v;
+  for (const [k, v] of Object.entries(config)) out[k] = v === undefined ? null : typeof v === "object" && v !== null ? [...v] : v;
   return out;
 }
 

@@ -61,6 +61,19 @@ export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}`; 
   Softmax: { py: "nn.Softmax" },
   Upsample: { py: "nn.Upsample" },
   Identity: { py: "nn.Identity", noArgs: true },
+  // ---- modules: issue 14 ----
+  LayerNorm: { py: "nn.LayerNorm" },
+  GroupNorm: { py: "nn.GroupNorm" },
+  Conv1d: { py: "nn.Conv1d" },
+  MaxPool1d: { py: "nn.MaxPool1d" },
+  AvgPool1d: { py: "nn.AvgPool1d" },
+  AdaptiveAvgPool1d: { py: "nn.AdaptiveAvgPool1d" },
+  Embedding: { py: "nn.Embedding" },
+  Unflatten: { py: "nn.Unflatten" },
+  PixelShuffle: { py: "nn.PixelShuffle" },
+  ZeroPad2d: { py: "nn.ZeroPad2d" },
+  Mish: { py: "nn.Mish" },
+  PReLU: { py: "nn.PReLU" },
 };
 
 /** `F.*` names that PyTorch spells differently (beyond camelCase → snake_case). */

@@ -29,6 +29,8 @@ export interface InputTagEdit {
 }
 
 const IMAGE_SIZES = [224, 32, 28, 64];
+/** Lengths tried for a sequence model (a Conv1d first: `[N, C, L]`). */
+const SEQUENCE_LENGTHS = [128, 32, 64, 100];
 const MAX_PROBES = 6;
 const PROBE_BUDGET_MS = 600;
 
@@ -88,6 +90,7 @@ function firstLayer(sf: ts.SourceFile, expr: ts.Node, depth = 0): FirstLayer | u
 
 function candidates(first: FirstLayer | undefined): { shape: Shape; guessedSize: boolean }[] {
   if (first && first.layout === "NF" && first.size) return [{ shape: ["N", first.size], guessedSize: false }];
+  if (first && first.layout === "NCL" && first.size) return SEQUENCE_LENGTHS.map((l) => ({ shape: ["N", first.size!, l], guessedSize: true }));
   if (first && first.size) return IMAGE_SIZES.map((s) => ({ shape: ["N", first.size!, s, s], guessedSize: true }));
   return [
     { shape: ["N", 3, 224, 224], guessedSize: true },
@@ -143,7 +146,8 @@ export function inferInputTag(sf: ts.SourceFile, nameRange: Range, probe: (text:
     const result = probe(probeText);
     const model = result.models.find((m) => m.name === decl.modelName);
     if (model && model.output !== null) {
-      const title = c.guessedSize ? `Add @input ${shapeText} (the size is a guess: check H and W)` : `Add @input ${shapeText}`;
+      const guessed = c.shape.length === 3 ? "L" : "H and W";
+      const title = c.guessedSize ? `Add @input ${shapeText} (the size is a guess: check ${guessed})` : `Add @input ${shapeText}`;
       return { title, ...edit, shape: c.shape, verified: true, certain: !c.guessedSize };
     }
   }

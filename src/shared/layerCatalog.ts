@@ -9,12 +9,24 @@
  * the analyzer; src/analyzer/layers re-exports it.
  */
 
-export type LayerCategory = "conv" | "linear" | "norm" | "pooling" | "activation" | "dropout" | "reshape" | "resampling" | "identity";
+export type LayerCategory =
+  | "conv"
+  | "linear"
+  | "norm"
+  | "pooling"
+  | "activation"
+  | "dropout"
+  | "reshape"
+  | "resampling"
+  | "identity"
+  // ---- modules ----
+  | "embedding"
+  | "padding";
 
-/** The parameter that must equal the input's channels (`[N, C, H, W]`) or features (`[N, F]`). */
+/** The parameter that must equal the input's channels (`[N, C, H, W]`, `[N, C, L]`) or features (`[N, F]`). */
 export interface InputParam {
   readonly param: string;
-  readonly layout: "NCHW" | "NF";
+  readonly layout: "NCHW" | "NF" | "NCL";
 }
 
 export interface LayerMeta {
@@ -54,6 +66,20 @@ export const LAYER_CATALOG = {
   Softmax: act,
   Upsample: { category: "resampling", input: null },
   Identity: { category: "identity", input: null },
+  // ---- modules: issue 14 ----
+  // LayerNorm fixes the input's last dims, not a layout; PReLU's parameters are per channel only when more than one.
+  LayerNorm: { category: "norm", input: null },
+  GroupNorm: { category: "norm", input: CHANNELS("numChannels") },
+  Conv1d: { category: "conv", input: { param: "inChannels", layout: "NCL" } },
+  MaxPool1d: pool,
+  AvgPool1d: pool,
+  AdaptiveAvgPool1d: pool,
+  Embedding: { category: "embedding", input: null },
+  Unflatten: { category: "reshape", input: null },
+  PixelShuffle: { category: "resampling", input: null },
+  ZeroPad2d: { category: "padding", input: null },
+  Mish: act,
+  PReLU: act,
 } as const satisfies Record<string, LayerMeta>;
 
 /** The type name of a layer kind (`nn.Conv2d` → `"Conv2d"`). */

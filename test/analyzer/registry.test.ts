@@ -80,6 +80,19 @@ const SAMPLES: { [T in LayerType]: ArgValue[] } = {
   Softmax: [1],
   Upsample: [null, 2],
   Identity: [],
+  // ---- modules: issue 14 ----
+  LayerNorm: [[4, 5], 1e-6, true, false],
+  GroupNorm: [2, 6],
+  Conv1d: [6, 12, 3, 1, 0, 1, 3, true],
+  MaxPool1d: [3],
+  AvgPool1d: [2],
+  AdaptiveAvgPool1d: [4],
+  Embedding: [10, 3, 0],
+  Unflatten: [1, [2, -1]],
+  PixelShuffle: [2],
+  ZeroPad2d: [[1, 2, 3, 4]],
+  Mish: [],
+  PReLU: [3],
 };
 
 function sampleConfig(t: LayerType): Args {
@@ -119,6 +132,19 @@ const CALLS: { [T in LayerType]: string } = {
   Softmax: "nn.Softmax(1)",
   Upsample: "nn.Upsample({ scaleFactor: 2 })",
   Identity: "nn.Identity(7)",
+  // ---- modules: issue 14 ----
+  LayerNorm: "nn.LayerNorm([8, 4], { eps: 1e-6 })",
+  GroupNorm: "nn.GroupNorm(2, 8)",
+  Conv1d: "nn.Conv1d(8, 8, 3, { padding: 1 })",
+  MaxPool1d: "nn.MaxPool1d(2)",
+  AvgPool1d: "nn.AvgPool1d(2)",
+  AdaptiveAvgPool1d: "nn.AdaptiveAvgPool1d(1)",
+  Embedding: "nn.Embedding(10, 4)",
+  Unflatten: "nn.Unflatten(1, [2, 4])",
+  PixelShuffle: "nn.PixelShuffle(2)",
+  ZeroPad2d: "nn.ZeroPad2d([1, 0, 2, 0])",
+  Mish: "nn.Mish()",
+  PReLU: "nn.PReLU()",
 };
 
 test("the PyTorch export writes each kind as its NN_MODULES entry says", () => {

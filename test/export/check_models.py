@@ -40,8 +40,10 @@ def describe(model, inputs):
         "stateDict": list(model.state_dict().keys()),
     }
     model = model.eval().to("meta")
+    # An embedding's input is integer indices (an @input tag has no dtype).
+    dtype = torch.long if any(isinstance(m, nn.Embedding) for m in model.modules()) else torch.float32
     with torch.no_grad():
-        y = model(*[torch.zeros(*shape, device="meta") for shape in inputs])
+        y = model(*[torch.zeros(*shape, device="meta", dtype=dtype) for shape in inputs])
     out["output"] = [list(t.shape) for t in y] if isinstance(y, (list, tuple)) else list(y.shape)
     return out
 

@@ -49,6 +49,24 @@ export function expectedStateDict(model: ModelAnalysis): string[] {
         if (a["affine"] !== false) keys.push(`${p}weight`, `${p}bias`);
         if (a["trackRunningStats"] !== false) keys.push(`${p}running_mean`, `${p}running_var`, `${p}num_batches_tracked`);
         break;
+      // ---- modules: issue 14 ----
+      case "Conv1d":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called; its bias is unknown`);
+        keys.push(`${p}weight`);
+        if (a["bias"] !== false) keys.push(`${p}bias`);
+        break;
+      case "LayerNorm":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called`);
+        if (a["elementwiseAffine"] !== false) keys.push(`${p}weight`, ...(a["bias"] !== false ? [`${p}bias`] : []));
+        break;
+      case "GroupNorm":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called`);
+        if (a["affine"] !== false) keys.push(`${p}weight`, `${p}bias`);
+        break;
+      case "Embedding":
+      case "PReLU":
+        keys.push(`${p}weight`);
+        break;
     }
   }
   return keys;

@@ -235,6 +235,9 @@ const CATEGORY_CLASS = {
   reshape: "cs-kind-other",
   resampling: "cs-kind-other",
   identity: "cs-kind-other",
+  // ---- modules ----
+  embedding: "cs-kind-linear",
+  padding: "cs-kind-other",
 } as const satisfies Record<LayerCategory, string>;
 
 function kindClass(n: GraphNodeView): string {

@@ -28,6 +28,7 @@ function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
   const isPair = (pred: (n: unknown) => boolean): boolean => pred(v) || (Array.isArray(v) && v.length === 2 && v.every(pred));
   const pos = (n: unknown): boolean => isInt(n) && n >= 1;
   const nonNeg = (n: unknown): boolean => isInt(n) && n >= 0;
+  const list: readonly unknown[] | undefined = Array.isArray(v) ? (v as readonly unknown[]) : undefined;
   switch (spec.type) {
     case "posInt":
       return pos(v) ? undefined : "a positive integer";
@@ -54,6 +55,14 @@ function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
     case "string":
       if (typeof v !== "string") return "a string";
       return !spec.choices || spec.choices.includes(v) ? undefined : `one of ${spec.choices.map((c) => JSON.stringify(c)).join(", ")}`;
+    case "posIntList":
+      return pos(v) || (list !== undefined && list.length >= 1 && list.every(pos)) ? undefined : "a positive integer or a non-empty list of them";
+    case "intQuad":
+      return isInt(v) || (list !== undefined && list.length === 4 && list.every(isInt)) ? undefined : "an integer or a list of four";
+    case "sizeList":
+      return list !== undefined && list.length >= 1 && list.every((n) => pos(n) || n === -1)
+        ? undefined
+        : "a non-empty list of positive integers (one may be -1)";
   }
 }
 

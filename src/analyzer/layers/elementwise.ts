@@ -1,4 +1,4 @@
-import { normAxis } from "../shape";
+import { formatShape, normAxis } from "../shape";
 import { err, NO_COUNTS, type Args, type LayerKind, type ParamSpec } from "./kind";
 
 /** Layers that keep the shape: activations, dropout, identity, softmax. */
@@ -48,4 +48,33 @@ export const Softmax: LayerKind<SoftmaxConfig> = {
   describe: (c) => `Softmax(dim=${c.dim})`,
   counts: () => NO_COUNTS,
   forward: (c, [x]) => (normAxis(c.dim, x!.length) === undefined ? err("invalid-dim", `Softmax dim ${c.dim} is out of range for a ${x!.length}-D input`) : x!),
+};
+
+// ---- modules: Mish, PReLU ----
+
+export const Mish = keepShape("Mish");
+
+export type PReLUConfig = { numParameters: number; init: number };
+
+/** PReLU: one slope, or one per channel (dimension 1, or 0 for a 1-D input). */
+export const PReLU: LayerKind<PReLUConfig> = {
+  type: "PReLU",
+  params: [
+    { name: "numParameters", type: "posInt", default: 1 },
+    { name: "init", type: "number", default: 0.25 },
+  ],
+  describe: (c) => `PReLU(num_parameters=${c.numParameters})`,
+  counts: (c) => ({ params: BigInt(c.numParameters), buffers: 0n }),
+  forward(c, [x]) {
+    if (c.numParameters === 1) return x!;
+    const channels = x!.length >= 2 ? x![1] : x![0];
+    if (channels !== c.numParameters) {
+      return err(
+        "channel-mismatch",
+        `PReLU has ${c.numParameters} parameters (numParameters) but its input has ${channels ?? "no"} channels (${formatShape(x!)})`,
+        typeof channels === "number" ? { param: "numParameters", value: channels } : undefined,
+      );
+    }
+    return x!;
+  },
 };

@@ -7,6 +7,10 @@ import { Linear } from "./linear";
 import { BatchNorm1d, BatchNorm2d, LocalResponseNorm } from "./norm";
 import { AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d } from "./pool";
 import { Upsample } from "./upsample";
+import { AdaptiveAvgPool1d, AvgPool1d, Conv1d, MaxPool1d } from "./layers1d";
+import { LayerNorm, GroupNorm } from "./norm";
+import { Embedding, PixelShuffle, Unflatten, ZeroPad2d } from "./reshape";
+import { Mish, PReLU } from "./elementwise";
 
 /** Every `nn.*` layer kind of the model language, by type: shape, parameters, MACs, receptive field. */
 export const LAYERS = {
@@ -36,6 +40,19 @@ export const LAYERS = {
   Softmax,
   Upsample,
   Identity,
+  // ---- modules: issue 14 ----
+  LayerNorm,
+  GroupNorm,
+  Conv1d,
+  MaxPool1d,
+  AvgPool1d,
+  AdaptiveAvgPool1d,
+  Embedding,
+  Unflatten,
+  PixelShuffle,
+  ZeroPad2d,
+  Mish,
+  PReLU,
 } satisfies Record<LayerType, LayerKind>;
 
 /** The resolved configuration of a kind (its arguments, defaults filled, as `build` derives them): what its graph node's `attrs` hold. */
@@ -76,3 +93,7 @@ export type { LinearConfig } from "./linear";
 export type { BatchNormConfig, LocalResponseNormConfig } from "./norm";
 export type { AdaptivePoolConfig, AvgPoolConfig, MaxPoolConfig } from "./pool";
 export type { UpsampleConfig } from "./upsample";
+export type { AdaptivePool1dConfig, AvgPool1dConfig, Conv1dConfig, MaxPool1dConfig } from "./layers1d";
+export type { GroupNormConfig, LayerNormConfig } from "./norm";
+export type { EmbeddingConfig, PixelShuffleConfig, UnflattenConfig, ZeroPad2dConfig } from "./reshape";
+export type { PReLUConfig } from "./elementwise";

@@ -8,8 +8,10 @@ import { formatShape } from "../shape";
  */
 
 export type Pair = [number, number];
+/** A list of integers other than a pair (`[768]`, a 4-tuple of paddings). */
+export type IntList = readonly number[];
 /** A resolved argument: what a model file may pass to a factory. */
-export type ArgValue = number | boolean | string | Pair | null | undefined;
+export type ArgValue = number | boolean | string | Pair | IntList | null | undefined;
 
 export type ArgType =
   | "posInt" // integer ≥ 1
@@ -23,7 +25,10 @@ export type ArgType =
   | "bool"
   | "int" // any integer (dims)
   | "sizeOrNull" // posInt or pair or null (adaptive pools)
-  | "string";
+  | "string"
+  | "posIntList" // integer ≥ 1, or a non-empty list of them (LayerNorm's normalizedShape)
+  | "intQuad" // integer, or a list of four (ZeroPad2d's left, right, top, bottom)
+  | "sizeList"; // non-empty list of integers ≥ 1 or -1 (Unflatten's sizes)
 
 export interface ParamSpec {
   name: string;
@@ -72,7 +77,7 @@ export interface LayerKind<C extends Args = Args> {
    * messages (e.g. "from [N, 16, 4, 4] flattened"); see `describeInput`.
    */
   forward(c: C, inputs: readonly Shape[], origins: readonly (string | undefined)[]): Shape | LayerError;
-  /** Multiply–accumulates for one call (Conv2d, ConvTranspose2d and Linear only). */
+  /** Multiply–accumulates for one call (Conv2d, ConvTranspose2d, Conv1d and Linear only). */
   macs?(c: C, inputs: readonly Shape[], output: Shape): bigint;
   /**
    * Receptive field of the output. Omitted: the field passes through unchanged (element-wise layers).
@@ -90,7 +95,7 @@ export function err(code: string, message: string, fix?: LayerError["fix"]): Lay
 }
 
 export function pair(v: ArgValue): Pair {
-  if (Array.isArray(v)) return v;
+  if (Array.isArray(v)) return v as Pair;
   const n = typeof v === "number" ? v : 0;
   return [n, n];
 }

@@ -172,6 +172,9 @@ const CATEGORY_ICON = {
   reshape: "symbol-field",
   resampling: "symbol-field",
   identity: "symbol-field",
+  // ---- modules ----
+  embedding: "symbol-key",
+  padding: "symbol-field",
 } as const satisfies Record<LayerCategory, string>;
 
 function layerIcon(type: string): string {

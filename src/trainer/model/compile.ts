@@ -1,7 +1,7 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { isLayerType, type LayerConfig, type LayerType } from "../../analyzer/layers/index";
 import type { GraphNode, ModelAnalysis } from "../../shared/analysis";
-import { LAYER_TENSORS, seedFor, uniform, type TensorSpec } from "./init";
+import { LAYER_TENSORS, normal, seedFor, uniform, type TensorSpec } from "./init";
 import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
 import { conv2d, convTranspose2d } from "./layers/conv";
 import {
@@ -25,6 +25,10 @@ import { linear } from "./layers/linear";
 import { batchNorm1d, batchNorm2d, localResponseNorm } from "./layers/norm";
 import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool2d, maxPool2d } from "./layers/pool";
 import { upsample } from "./layers/upsample";
+import { adaptiveAvgPool1d, avgPool1d, conv1d, maxPool1d } from "./layers/layers1d";
+import { groupNorm, layerNorm } from "./layers/norm";
+import { embedding, pixelShuffle, unflatten, zeroPad2d } from "./layers/reshape";
+import { mish, prelu } from "./layers/elementwise";
 import { compileOp } from "./ops";
 import { TFJS_GRADIENTS } from "./tfjsGradients";
 import type { CompiledModel, CompileModel, CompileOptions, TF } from "./types";
@@ -69,6 +73,19 @@ export const LAYER_BUILDERS: { readonly [T in LayerType]: LayerBuilder<T> } = {
   Softmax: softmax,
   Upsample: upsample,
   Identity: identity,
+  // ---- modules: issue 14 ----
+  LayerNorm: layerNorm,
+  GroupNorm: groupNorm,
+  Conv1d: conv1d,
+  MaxPool1d: maxPool1d,
+  AvgPool1d: avgPool1d,
+  AdaptiveAvgPool1d: adaptiveAvgPool1d,
+  Embedding: embedding,
+  Unflatten: unflatten,
+  PixelShuffle: pixelShuffle,
+  ZeroPad2d: zeroPad2d,
+  Mish: mish,
+  PReLU: prelu,
 };
 
 interface Entry {
@@ -95,6 +112,7 @@ class Store {
   private initial(name: string, shape: number[], init: Init, dtype: "float32" | "int32"): tfc.Tensor {
     const size = shape.reduce((a, d) => a * d, 1);
     if (init.kind === "const") return this.tf.fill(shape, init.value, dtype);
+    if (init.kind === "normal") return this.tf.tensor(normal(this.seed, name, size, init.std, shape[shape.length - 1] ?? 1, init.zeroRow), shape, "float32");
     return this.tf.tensor(uniform(this.seed, name, size, init.bound), shape, "float32");
   }
 

@@ -25,6 +25,23 @@ export function uniform(seed: number, name: string, size: number, bound: number)
 }
 
 /**
+ * `size` values from N(0, std²) (Box–Muller), in rows of `rowLength`; row `zeroRow` is zeros
+ * (nn.Embedding's paddingIdx).
+ */
+export function normal(seed: number, name: string, size: number, std: number, rowLength: number, zeroRow?: number): Float32Array {
+  const { next } = mulberry32(seedFor(seed, name));
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - next())) * std;
+    const t = 2 * Math.PI * next();
+    out[i] = r * Math.cos(t);
+    if (i + 1 < size) out[i + 1] = r * Math.sin(t);
+  }
+  if (zeroRow !== undefined) out.fill(0, zeroRow * rowLength, (zeroRow + 1) * rowLength);
+  return out;
+}
+
+/**
  * The bound of `kaiming_uniform_(w, a=√5)` (Conv2d, ConvTranspose2d and Linear weights): gain
  * √(2 / (1 + a²)) = √(1/3), bound = gain·√(3 / fan_in) = 1/√fan_in; the bias uses the same bound.
  * `fan_in` is `weight.size(1)` times the kernel area, as in PyTorch (for ConvTranspose2d that is
@@ -108,4 +125,31 @@ export const LAYER_TENSORS: { readonly [T in LayerType]: (c: LayerConfig<T>) => 
   Softmax: () => NONE,
   Upsample: () => NONE,
   Identity: () => NONE,
+  // ---- modules: issue 14 (PyTorch's reset_parameters) ----
+  LayerNorm: (c) =>
+    c.elementwiseAffine
+      ? [
+          { name: "weight", shape: c.normalizedShape, init: { kind: "const", value: 1 } },
+          ...(c.bias ? [{ name: "bias", shape: c.normalizedShape, init: { kind: "const", value: 0 } } as const] : []),
+        ]
+      : NONE,
+  GroupNorm: (c) =>
+    c.affine
+      ? [
+          { name: "weight", shape: [c.numChannels], init: { kind: "const", value: 1 } },
+          { name: "bias", shape: [c.numChannels], init: { kind: "const", value: 0 } },
+        ]
+      : NONE,
+  Conv1d: (c) => weightAndBias([c.outChannels, c.inChannels / c.groups, c.kernelSize], c.bias ? c.outChannels : null, (c.inChannels / c.groups) * c.kernelSize),
+  MaxPool1d: () => NONE,
+  AvgPool1d: () => NONE,
+  AdaptiveAvgPool1d: () => NONE,
+  Embedding: (c) => [
+    { name: "weight", shape: [c.numEmbeddings, c.embeddingDim], init: { kind: "normal", std: 1, ...(c.paddingIdx !== null ? { zeroRow: c.paddingIdx } : {}) } },
+  ],
+  Unflatten: () => NONE,
+  PixelShuffle: () => NONE,
+  ZeroPad2d: () => NONE,
+  Mish: () => NONE,
+  PReLU: (c) => [{ name: "weight", shape: [c.numParameters], init: { kind: "const", value: c.init } }],
 };

@@ -23,13 +23,14 @@ export interface TrainerGolden {
   trainOutput: EncodedTensor;
   lossWeights: EncodedTensor;
   grads: Record<string, EncodedTensor>;
-  inputGrad: EncodedTensor;
+  /** Absent for an integer input (embedding indices). */
+  inputGrad?: EncodedTensor;
   stateAfter: Record<string, EncodedTensor>;
   /** max |float32 − float64| of PyTorch itself, per tensor (same structure as the quantities). */
   float32Deviation: {
     evalOutput: number;
     trainOutput: number;
-    inputGrad: number;
+    inputGrad?: number;
     grads: Record<string, number>;
     stateAfter: Record<string, number>;
   };
@@ -59,6 +60,10 @@ export const GOLDEN_MODELS = [
   "poolZoo",
   "normZoo",
   "opsZoo",
+  // ---- modules: issue 14 ----
+  "modernZoo1d",
+  "modernZoo2d",
+  "embeddingZoo",
 ] as const;
 
 /**

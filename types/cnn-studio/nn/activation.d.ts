@@ -1,7 +1,7 @@
 /** Activations. */
 
-import type * as nn from "./index";
 import type { Tensor } from "../tensor";
+import type * as nn from "./index";
 import type { InplaceOptions, Module } from "./index";
 
 // ── Activations ─────────────────────────────────────────────────────────────────────────
@@ -221,5 +221,54 @@ export function Softmax(dim: number): Softmax;
 export interface Softmax extends Module {
   readonly dim: number;
   /** Softmax of `input` along `dim`. */
+  forward(input: Tensor): Tensor;
+}
+
+/**
+ * Mish, like `torch.nn.Mish`: `Mish(x) = x · tanh(softplus(x))`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `Mish` module.
+ * @example
+ * nn.Mish()
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Mish.html
+ */
+export function Mish(opts?: InplaceOptions): Mish;
+/** A Mish module, made by {@link nn.Mish}. */
+export interface Mish extends Module {
+  /** `input · tanh(softplus(input))` element-wise. */
+  forward(input: Tensor): Tensor;
+}
+
+/** Options of {@link nn.PReLU}. */
+export interface PReLUOptions {
+  /**
+   * The initial slope for negative inputs.
+   * @defaultValue 0.25
+   */
+  init?: number;
+}
+
+/**
+ * Parametric ReLU, like `torch.nn.PReLU`: `PReLU(x) = max(0, x) + a · min(0, x)` with a learned
+ * slope `a`: one, or one per channel (dimension 1 of the input).
+ *
+ * **Shape**: unchanged. **Parameters**: `numParameters`.
+ *
+ * @param numParameters 1, or the number of channels of the input. Default: `1`.
+ * @param opts `init` (0.25).
+ * @returns a callable `PReLU` module.
+ * @example
+ * nn.PReLU(64) // [N, 64, 56, 56] → same; 64 params
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.PReLU.html
+ */
+export function PReLU(numParameters?: number, opts?: PReLUOptions): PReLU;
+/** A parametric-ReLU module, made by {@link nn.PReLU}. */
+export interface PReLU extends Module {
+  readonly numParameters: number;
+  readonly init: number;
+  /** Parametric ReLU of `input`, element-wise. */
   forward(input: Tensor): Tensor;
 }

@@ -1,7 +1,7 @@
 /** Convolutions and `nn.Linear`. */
 
-import type * as nn from "./index";
 import type { Conv2dPadding, Size2d, Tensor } from "../tensor";
+import type * as nn from "./index";
 import type { Module } from "./index";
 
 // ── Convolutions ────────────────────────────────────────────────────────────────────────

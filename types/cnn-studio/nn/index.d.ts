@@ -8,3 +8,4 @@ export * from "./pool";
 export * from "./norm";
 export * from "./reshape";
 export * from "./activation";
+export * from "./sequence";

@@ -1,7 +1,7 @@
 /** Normalisation and dropout. */
 
-import type * as nn from "./index";
 import type { Tensor } from "../tensor";
+import type * as nn from "./index";
 import type { Module } from "./index";
 
 // ── Normalisation ───────────────────────────────────────────────────────────────────────
@@ -181,5 +181,91 @@ export function Dropout2d(p?: number, opts?: InplaceOptions): Dropout2d;
 export interface Dropout2d extends Module {
   readonly p: number;
   /** Applies channel dropout to `input` (identity in evaluation mode). */
+  forward(input: Tensor): Tensor;
+}
+
+/** Options of {@link nn.LayerNorm}. */
+export interface LayerNormOptions {
+  /**
+   * Added to the variance for numerical stability.
+   * @defaultValue 1e-5
+   */
+  eps?: number;
+  /**
+   * Whether to learn a scale (and a shift, see `bias`) of shape `normalizedShape`.
+   * @defaultValue true
+   */
+  elementwiseAffine?: boolean;
+  /**
+   * Whether the affine part has a shift β (PyTorch 2.1's `bias`).
+   * @defaultValue true
+   */
+  bias?: boolean;
+}
+
+/**
+ * Layer normalisation, like `torch.nn.LayerNorm`: over the last dimensions (those of
+ * `normalizedShape`), `y = (x − E[x]) / sqrt(Var[x] + eps) · γ + β`, per sample.
+ *
+ * **Shape**: `[*, ...normalizedShape]` → same.
+ *
+ * **Parameters**: `2 · prod(normalizedShape)` when `elementwiseAffine` (γ, and β when `bias`).
+ *
+ * @param normalizedShape the trailing dimensions to normalise over: a number (the last
+ *   dimension) or a list of them.
+ * @param opts `eps` (1e-5), `elementwiseAffine` (true), `bias` (true).
+ * @returns a callable `LayerNorm` module.
+ * @example
+ * nn.LayerNorm(768) // [N, 197, 768] → [N, 197, 768]; 1,536 params
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.LayerNorm.html
+ */
+export function LayerNorm(normalizedShape: number | readonly number[], opts?: LayerNormOptions): LayerNorm;
+/** A layer-normalisation module, made by {@link nn.LayerNorm}. */
+export interface LayerNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  /** Normalises `input` (`[*, ...normalizedShape]`) over its last dimensions. */
+  forward(input: Tensor): Tensor;
+}
+
+/** Options of {@link nn.GroupNorm}. */
+export interface GroupNormOptions {
+  /**
+   * Added to the variance for numerical stability.
+   * @defaultValue 1e-5
+   */
+  eps?: number;
+  /**
+   * Whether to learn a per-channel scale γ and shift β (`2 · numChannels` parameters).
+   * @defaultValue true
+   */
+  affine?: boolean;
+}
+
+/**
+ * Group normalisation, like `torch.nn.GroupNorm`: the channels are split into `numGroups`
+ * groups, each normalised per sample over its channels and positions; then a per-channel γ, β.
+ *
+ * **Shape**: `[N, C, *]` → same, with `C = numChannels`.
+ *
+ * **Parameters**: `2 · numChannels` when `affine`.
+ *
+ * @param numGroups number of groups; must divide `numChannels`.
+ * @param numChannels number of channels `C` of the input.
+ * @param opts `eps` (1e-5), `affine` (true).
+ * @returns a callable `GroupNorm` module.
+ * @example
+ * nn.GroupNorm(32, 256) // [N, 256, 14, 14] → same; 512 params
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.GroupNorm.html
+ */
+export function GroupNorm(numGroups: number, numChannels: number, opts?: GroupNormOptions): GroupNorm;
+/** A group-normalisation module, made by {@link nn.GroupNorm}. */
+export interface GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  /** Normalises `input` (`[N, numChannels, *]`). */
   forward(input: Tensor): Tensor;
 }

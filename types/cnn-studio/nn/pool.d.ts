@@ -1,7 +1,7 @@
 /** Pooling. */
 
-import type * as nn from "./index";
 import type { Size2d, Tensor } from "../tensor";
+import type * as nn from "./index";
 import type { Module } from "./index";
 
 // ── Pooling ─────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 /** Reshaping, identity and upsampling. */
 
-import type * as nn from "./index";
 import type { InterpolationMode, Size2d, Tensor } from "../tensor";
+import type * as nn from "./index";
 import type { Module } from "./index";
 
 // ── Reshaping ───────────────────────────────────────────────────────────────────────────
@@ -119,5 +119,68 @@ export interface Upsample extends Module {
   readonly scaleFactor: number | readonly [number, number] | null;
   readonly mode: InterpolationMode;
   /** Resizes `input` (`[N, C, H, W]`). */
+  forward(input: Tensor): Tensor;
+}
+
+/**
+ * Unflattens one dimension into several, like `torch.nn.Unflatten`: the inverse of `nn.Flatten`.
+ *
+ * **Shape**: `[..., D, ...]` (at `dim`) → `[..., ...unflattenedSize, ...]`; the sizes multiply to
+ * `D` (one may be `-1`, inferred). **Parameters**: none.
+ *
+ * @param dim the dimension to unflatten (negative counts from the end).
+ * @param unflattenedSize the sizes it becomes.
+ * @returns a callable `Unflatten` module.
+ * @example
+ * nn.Unflatten(1, [64, 7, 7]) // [N, 3136] → [N, 64, 7, 7]
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Unflatten.html
+ */
+export function Unflatten(dim: number, unflattenedSize: readonly number[]): Unflatten;
+/** An unflatten module, made by {@link nn.Unflatten}. */
+export interface Unflatten extends Module {
+  readonly dim: number;
+  readonly unflattenedSize: readonly number[];
+  /** `input` with dimension `dim` split into `unflattenedSize`. */
+  forward(input: Tensor): Tensor;
+}
+
+/**
+ * Sub-pixel rearrangement, like `torch.nn.PixelShuffle`: channel blocks of `r²` become `r × r`
+ * pixel blocks (super-resolution, ESPCN).
+ *
+ * **Shape**: `[*, C·r², H, W]` → `[*, C, H·r, W·r]`. **Parameters**: none.
+ *
+ * @param upscaleFactor the factor `r`.
+ * @returns a callable `PixelShuffle` module.
+ * @example
+ * nn.PixelShuffle(2) // [N, 64, 16, 16] → [N, 16, 32, 32]
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.PixelShuffle.html
+ */
+export function PixelShuffle(upscaleFactor: number): PixelShuffle;
+/** A pixel-shuffle module, made by {@link nn.PixelShuffle}. */
+export interface PixelShuffle extends Module {
+  readonly upscaleFactor: number;
+  /** `input` with channel blocks rearranged into pixel blocks. */
+  forward(input: Tensor): Tensor;
+}
+
+/**
+ * Zero padding of the last two dimensions, like `torch.nn.ZeroPad2d`.
+ *
+ * **Shape**: `[N, C, H, W]` → `[N, C, H + top + bottom, W + left + right]` (negative amounts
+ * crop). **Parameters**: none.
+ *
+ * @param padding one amount for all four sides, or `[left, right, top, bottom]`.
+ * @returns a callable `ZeroPad2d` module.
+ * @example
+ * nn.ZeroPad2d([0, 1, 0, 1]) // [N, 3, 224, 224] → [N, 3, 225, 225]
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.ZeroPad2d.html
+ */
+export function ZeroPad2d(padding: number | readonly [number, number, number, number]): ZeroPad2d;
+/** A zero-padding module, made by {@link nn.ZeroPad2d}. */
+export interface ZeroPad2d extends Module {
+  /** `[left, right, top, bottom]`. */
+  readonly padding: readonly number[];
+  /** `input` padded with zeros. */
   forward(input: Tensor): Tensor;
 }

@@ -21,7 +21,11 @@ export interface RunCtx {
 /** A compiled graph node: its output from its inputs' values. */
 export type NodeFn = (inputs: readonly Value[], ctx: RunCtx) => Value;
 
-export type Init = { kind: "uniform"; bound: number } | { kind: "const"; value: number };
+export type Init =
+  | { kind: "uniform"; bound: number }
+  | { kind: "const"; value: number }
+  // ---- modules: nn.Embedding's normal(0, std), its paddingIdx row zero ----
+  | { kind: "normal"; std: number; zeroRow?: number };
 
 /** What a layer builder gets at compile time. */
 export interface BuildCtx {

@@ -1,6 +1,7 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { TF } from "../types";
 import { nhwc } from "../value";
+import type { LayerConfig } from "../../../analyzer/layers/index";
 import { CompileError, only, padCrop, type LayerBuilder, type NodeFn } from "./common";
 
 /**
@@ -76,7 +77,15 @@ function padMode(tf: TF, x: tfc.Tensor4D, pads: Pads, mode: string): tfc.Tensor4
 }
 
 export const conv2d: LayerBuilder<"Conv2d"> = (b, c) => {
-  const tf = b.tf;
+  const weight = b.tensor("weight");
+  return convNode(b.tf, c, () => weight, c.bias ? b.tensor("bias") : null);
+};
+
+/**
+ * Conv2d's function with the weight read at each call (`weightOf` may reshape a parameter, as
+ * Conv1d's `[out, in/groups, k]` → `[out, in/groups, 1, k]`, inside the gradient tape).
+ */
+export function convNode(tf: TF, c: LayerConfig<"Conv2d">, weightOf: () => tfc.Tensor, bias: tfc.Tensor | null): NodeFn {
   const { inChannels: cin, outChannels: cout, groups, paddingMode: mode } = c;
   const [kh, kw] = c.kernelSize;
   const [sh, sw] = c.stride;
@@ -92,12 +101,11 @@ export const conv2d: LayerBuilder<"Conv2d"> = (b, c) => {
         [ph, ph],
         [pw, pw],
       ];
-  const weight = b.tensor("weight");
-  const bias = c.bias ? b.tensor("bias") : null;
   const depthwise = groups > 1 && groups === cin;
   const mult = cout / cin;
 
   const fn: NodeFn = (inputs, ctx) => {
+    const weight = weightOf();
     let x = ctx.nhwcOf(only(inputs));
     let pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], pads[0], pads[1], [0, 0]];
     if (mode !== "zeros") {
@@ -138,7 +146,7 @@ export const conv2d: LayerBuilder<"Conv2d"> = (b, c) => {
     return nhwc(y);
   };
   return fn;
-};
+}
 
 export const convTranspose2d: LayerBuilder<"ConvTranspose2d"> = (b, c) => {
   const tf = b.tf;

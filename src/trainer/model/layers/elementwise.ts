@@ -110,3 +110,21 @@ export const flatten: LayerBuilder<"Flatten"> = (_b, c) => {
   const { startDim: start, endDim: end } = c;
   return (inputs, ctx) => flattenValue(ctx.tf, (v) => ctx.torchOf(v), only(inputs), start, end);
 };
+
+// ---- modules: Mish, PReLU ----
+
+/** x·tanh(softplus(x)). */
+export const mish = unary((tf, x) => tf.mul(x, tf.tanh(tf.softplus(x))));
+
+/** max(0, x) + a·min(0, x), one slope or one per channel (dimension 1; the last axis of an NHWC map). */
+export const prelu: LayerBuilder<"PReLU"> = (b, c) => {
+  const tf = b.tf;
+  const weight = b.tensor("weight");
+  return (inputs) => {
+    const v = only(inputs);
+    const x = v.t;
+    let a: tfc.Tensor = weight;
+    if (c.numParameters > 1 && v.layout === "torch" && x.rank >= 2) a = tf.reshape(weight, [c.numParameters, ...x.shape.slice(2).map(() => 1)]);
+    return { t: tf.sub(tf.relu(x), tf.mul(a, tf.relu(tf.neg(x)))), layout: v.layout };
+  };
+};

@@ -87,3 +87,44 @@ export const localResponseNorm: LayerBuilder<"LocalResponseNorm"> = (b, c) => {
     return rank4 ? nhwc(y) : torchValue(tf.transpose(y, [0, 2, 1]));
   };
 };
+
+// ---- modules: LayerNorm, GroupNorm ----
+
+/** LayerNorm over the last dims (PyTorch layout): biased variance, then weight and bias of those dims. */
+export const layerNorm: LayerBuilder<"LayerNorm"> = (b, c) => {
+  const tf = b.tf;
+  const weight = c.elementwiseAffine ? b.tensor("weight") : null;
+  const bias = c.elementwiseAffine && c.bias ? b.tensor("bias") : null;
+  const k = c.normalizedShape.length;
+  return (inputs, ctx) => {
+    const x = ctx.torchOf(only(inputs));
+    const axes = Array.from({ length: k }, (_, i) => x.rank - k + i);
+    const mean = tf.mean(x, axes, true);
+    const centred = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centred), axes, true);
+    let y = tf.mul(centred, tf.rsqrt(tf.add(variance, c.eps)));
+    if (weight) y = tf.mul(y, weight);
+    if (bias) y = tf.add(y, bias);
+    return torchValue(y);
+  };
+};
+
+/** GroupNorm on [N, C, *] (PyTorch layout): statistics per sample and group of C / G channels, then per-channel weight and bias. */
+export const groupNorm: LayerBuilder<"GroupNorm"> = (b, c) => {
+  const tf = b.tf;
+  const weight = c.affine ? b.tensor("weight") : null;
+  const bias = c.affine ? b.tensor("bias") : null;
+  return (inputs, ctx) => {
+    const x = ctx.torchOf(only(inputs));
+    const [n, ch] = x.shape as [number, number];
+    const grouped = tf.reshape(x, [n, c.numGroups, -1]);
+    const mean = tf.mean(grouped, [2], true);
+    const centred = tf.sub(grouped, mean);
+    const variance = tf.mean(tf.square(centred), [2], true);
+    let y = tf.reshape(tf.mul(centred, tf.rsqrt(tf.add(variance, c.eps))), x.shape);
+    const perChannel = [ch, ...x.shape.slice(2).map(() => 1)];
+    if (weight) y = tf.mul(y, tf.reshape(weight, perChannel));
+    if (bias) y = tf.add(y, tf.reshape(bias, perChannel));
+    return torchValue(y);
+  };
+};
