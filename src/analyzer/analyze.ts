@@ -243,7 +243,7 @@ class Run {
       lookup = (name) => {
         if (name === "Tensor") return undefined;
         if (!this.torch.namespaces.has(name))
-          throw new EvalError(s, `"cnn-studio" has no export '${name}' (it exports nn, F, torch and the type Tensor)`, "import-error");
+          throw new EvalError(s, `"cnn-studio" has no export '${name}' (it exports nn, F, torch, ops and the type Tensor)`, "import-error");
         return this.torch.namespaces.get(name);
       };
     } else if (spec.startsWith(".")) {

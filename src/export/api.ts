@@ -31,7 +31,7 @@ export function originOf(decl: ts.Node, typingsFile: string): Origin {
  * The PyTorch module of every layer kind (`nn.Conv2d(...)` → `nn.Conv2d(...)`); `noArgs` where the
  * model language accepts arguments that PyTorch's module ignores and the export drops (nn.Identity).
  */
-export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}`; readonly noArgs?: true } } = {
+export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}` | `torchvision.ops.${T}`; readonly noArgs?: true } } = {
   Conv2d: { py: "nn.Conv2d" },
   ConvTranspose2d: { py: "nn.ConvTranspose2d" },
   Linear: { py: "nn.Linear" },
@@ -58,6 +58,10 @@ export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}`; 
   Softmax: { py: "nn.Softmax" },
   Upsample: { py: "nn.Upsample" },
   Identity: { py: "nn.Identity", noArgs: true },
+  // ---- attention: ----
+  MultiheadAttention: { py: "nn.MultiheadAttention" },
+  StochasticDepth: { py: "torchvision.ops.StochasticDepth" },
+  Permute: { py: "torchvision.ops.Permute" },
 };
 
 /** `F.*` names that PyTorch spells differently (beyond camelCase → snake_case). */

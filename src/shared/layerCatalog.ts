@@ -9,7 +9,18 @@
  * the analyzer; src/analyzer/layers re-exports it.
  */
 
-export type LayerCategory = "conv" | "linear" | "norm" | "pooling" | "activation" | "dropout" | "reshape" | "resampling" | "identity";
+export type LayerCategory =
+  | "conv"
+  | "linear"
+  | "norm"
+  | "pooling"
+  | "activation"
+  | "dropout"
+  | "reshape"
+  | "resampling"
+  | "identity"
+  // ---- attention: ----
+  | "attention";
 
 /** The parameter that must equal the input's channels (`[N, C, H, W]`) or features (`[N, F]`). */
 export interface InputParam {
@@ -20,6 +31,8 @@ export interface InputParam {
 export interface LayerMeta {
   readonly category: LayerCategory;
   readonly input: InputParam | null;
+  /** The namespace of the factory: `ops` for torchvision's building blocks (`ops.StochasticDepth`); omitted: `nn`. */
+  readonly namespace?: "ops";
 }
 
 const CHANNELS = (param: string): InputParam => ({ param, layout: "NCHW" });
@@ -54,6 +67,10 @@ export const LAYER_CATALOG = {
   Softmax: act,
   Upsample: { category: "resampling", input: null },
   Identity: { category: "identity", input: null },
+  // ---- attention: nn.MultiheadAttention and torchvision.ops' leaf modules ----
+  MultiheadAttention: { category: "attention", input: null },
+  StochasticDepth: { category: "dropout", input: null, namespace: "ops" },
+  Permute: { category: "reshape", input: null, namespace: "ops" },
 } as const satisfies Record<string, LayerMeta>;
 
 /** The type name of a layer kind (`nn.Conv2d` → `"Conv2d"`). */
@@ -64,6 +81,12 @@ export const LAYER_TYPES = Object.keys(LAYER_CATALOG) as LayerType[];
 
 export function isLayerType(type: string): type is LayerType {
   return Object.prototype.hasOwnProperty.call(LAYER_CATALOG, type);
+}
+
+/** The namespace that holds a layer type's factory (`ops` for torchvision's blocks, else `nn`). */
+export function layerNamespace(type: LayerType): "nn" | "ops" {
+  const meta: LayerMeta = LAYER_CATALOG[type];
+  return meta.namespace ?? "nn";
 }
 
 /** The category of a built-in layer type; undefined for anything else (a custom module's class name). */

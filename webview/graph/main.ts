@@ -235,6 +235,7 @@ const CATEGORY_CLASS = {
   reshape: "cs-kind-other",
   resampling: "cs-kind-other",
   identity: "cs-kind-other",
+  attention: "cs-kind-attention",
 } as const satisfies Record<LayerCategory, string>;
 
 function kindClass(n: GraphNodeView): string {

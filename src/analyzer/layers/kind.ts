@@ -9,7 +9,7 @@ import { formatShape } from "../shape";
 
 export type Pair = [number, number];
 /** A resolved argument: what a model file may pass to a factory. */
-export type ArgValue = number | boolean | string | Pair | null | undefined;
+export type ArgValue = number | boolean | string | Pair | number[] | null | undefined;
 
 export type ArgType =
   | "posInt" // integer ≥ 1
@@ -23,7 +23,10 @@ export type ArgType =
   | "bool"
   | "int" // any integer (dims)
   | "sizeOrNull" // posInt or pair or null (adaptive pools)
-  | "string";
+  | "string"
+  // ---- attention: ----
+  | "posIntOrNull" // posInt or null (MultiheadAttention's kdim, vdim)
+  | "intList"; // a list of integers (Permute's dims)
 
 export interface ParamSpec {
   name: string;
@@ -79,6 +82,26 @@ export interface LayerKind<C extends Args = Args> {
    * Only called when the input carries a field and the output is spatial (4-D).
    */
   field?(c: C, input: ReceptiveField, inputShape: Shape, output: Shape): ReceptiveField | null;
+  // ---- attention: ----
+  /** A module call with several tensors and call options that returns an array (nn.MultiheadAttention); omitted: one tensor in, one out. */
+  readonly multiCall?: MultiCall<C>;
+}
+
+/**
+ * A call `m(t1, t2, ..., opts?)` returning several outputs (PyTorch's tuple), e.g. attention's
+ * `[output, weights]`. `forward` gives the first output's shape; these give them all.
+ */
+export interface MultiCall<C extends Args = Args> {
+  /** The tensor arguments, by name in order (`query`, `key`, `value`). */
+  readonly tensors: readonly string[];
+  /** The call options that are plain values (`needWeights`), with their defaults. */
+  readonly options: readonly ParamSpec[];
+  /** The call options that are tensors or null (`attnMask`), default null. */
+  readonly tensorOptions: readonly string[];
+  /** Every output's shape (null: the output is `null`), given the resolved options and the shapes of the tensor options given. */
+  outputs(c: C, inputs: readonly Shape[], opts: Args, tensorOpts: ReadonlyMap<string, Shape>): (Shape | null)[] | LayerError;
+  /** Multiply–accumulates of one call (batch 1 convention). */
+  macs(c: C, inputs: readonly Shape[], opts: Args): bigint;
 }
 
 export function isLayerError(x: unknown): x is LayerError {
@@ -90,7 +113,7 @@ export function err(code: string, message: string, fix?: LayerError["fix"]): Lay
 }
 
 export function pair(v: ArgValue): Pair {
-  if (Array.isArray(v)) return v;
+  if (Array.isArray(v)) return [v[0] ?? 0, v[1] ?? 0];
   const n = typeof v === "number" ? v : 0;
   return [n, n];
 }

@@ -172,6 +172,7 @@ const CATEGORY_ICON = {
   reshape: "symbol-field",
   resampling: "symbol-field",
   identity: "symbol-field",
+  attention: "eye",
 } as const satisfies Record<LayerCategory, string>;
 
 function layerIcon(type: string): string {
