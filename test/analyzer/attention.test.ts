@@ -3,7 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
+import ts = require("typescript");
 import { Analyzer } from "../../src/analyzer/index";
+import { USER_COMPILER_OPTIONS } from "../helpers/userCompilerOptions";
 import type { FileAnalysis, ModelAnalysis } from "../../src/shared/analysis";
 
 /**
@@ -11,11 +13,21 @@ import type { FileAnalysis, ModelAnalysis } from "../../src/shared/analysis";
  * `[output, weights]`) and torchvision's `ops` blocks. Figures from torch 1.13 / torchvision 0.14.
  */
 
-function analyze(source: string): FileAnalysis {
+function write(source: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-attention-"));
   const file = path.join(dir, "model.ts");
   fs.writeFileSync(file, source);
-  return new Analyzer().analyzeFile(file);
+  return file;
+}
+
+function analyze(source: string): FileAnalysis {
+  return new Analyzer().analyzeFile(write(source));
+}
+
+/** The type errors of a model file compiled against the typings as a strict user project would. */
+function typeErrors(source: string): string[] {
+  const program = ts.createProgram([write(source)], USER_COMPILER_OPTIONS);
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, " "));
 }
 
 function model(r: FileAnalysis, name: string): ModelAnalysis {
@@ -32,7 +44,7 @@ class SelfAttention extends nn.Module {
     const [y, w] = this.attn(x, x, x);
     const [, perHead] = this.attn(x, x, x, { averageAttnWeights: false });
     const [z, none] = this.attn(y, y, y, { needWeights: false });
-    return none === null ? [z, w, perHead] : [];
+    return none === null ? [z, w!, perHead!] : [];
   }
 }
 
@@ -40,7 +52,7 @@ class CrossAttention extends nn.Module {
   attn = nn.MultiheadAttention(8, 2, { kdim: 4, vdim: 6 });
   forward(q: Tensor, k: Tensor, v: Tensor): Tensor[] {
     const [y, w] = this.attn(q, k, v, { keyPaddingMask: null });
-    return [y, w];
+    return [y, w!];
   }
 }
 
@@ -116,6 +128,11 @@ describe("nn.MultiheadAttention", () => {
     const item = m.graph.find((n) => n.type === "item")!;
     assert.deepEqual(item.inputs, [node.id]);
     assert.deepEqual(item.attrs, { index: 1 });
+  });
+
+  test("the calls type-check: attn(q, k, v, opts?) is [Tensor, Tensor | null]", () => {
+    assert.deepEqual(typeErrors(ATTENTION), []);
+    assert.ok(typeErrors(ATTENTION.replace("return [y, w!];", "return [y, w];")).some((m) => /null/.test(m)));
   });
 
   test("wrong features, batch, masks, options and heads are diagnostics naming the values", () => {
@@ -230,6 +247,10 @@ describe("ops: torchvision's building blocks", () => {
       m.modules.map((x) => `${x.path}:${x.type}`).filter((p) => !p.includes(".")),
       [":Block", "stem:Conv2dNormActivation", "se:SqueezeExcitation", "proj:Conv2dNormActivation", "drop:StochasticDepth", "toLast:Permute", "mlp:MLP"],
     );
+  });
+
+  test("the blocks type-check with the typings", () => {
+    assert.deepEqual(typeErrors(OPS), []);
   });
 
   test("SqueezeExcitation multiplies its input by the scale; Permute checks its dims", () => {

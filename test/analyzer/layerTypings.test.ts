@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import ts = require("typescript");
-import { LAYERS, LAYER_TYPES, type LayerKind } from "../../src/analyzer/layers/index";
+import { LAYERS, LAYER_TYPES, isLayerType, layerNamespace, type LayerKind } from "../../src/analyzer/layers/index";
 import type { ArgValue, Args, ParamSpec } from "../../src/analyzer/layers/kind";
 import { ROOT } from "../helpers/paths";
 
@@ -21,6 +21,7 @@ function namespace(name: string): ts.ModuleBlock {
   return ns.body;
 }
 const nn = namespace("nn");
+const opsNamespace = namespace("ops");
 
 interface Member {
   optional: boolean;
@@ -87,7 +88,8 @@ function paramDefault(fn: ts.FunctionDeclaration, name: string): string | undefi
 
 function check(type: string, kind: LayerKind): string[] {
   const problems: string[] = [];
-  const fn = nn.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === type);
+  const owner = isLayerType(type) && layerNamespace(type) === "ops" ? opsNamespace : nn;
+  const fn = owner.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === type);
   if (!fn) return [`no declaration of nn.${type}`];
   if (kind.acceptsAnyArgs)
     return fn.parameters.length === 1 && fn.parameters[0]!.dotDotDotToken ? [] : [`nn.${type} accepts any arguments: declare (...args: unknown[])`];
