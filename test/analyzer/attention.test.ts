@@ -102,6 +102,15 @@ describe("nn.MultiheadAttention", () => {
     // 4 projections 4·197·768² = 464,781,312 plus the products 2·197²·768 = 59,610,624 (batch 1)
     assert.equal(l.macs, 464_781_312 + 59_610_624);
     assert.equal(m.params, 2_362_368, "the module's parameters count once for three calls");
+    assert.deepEqual(
+      m.modules.map((x) => [x.path, x.type, x.params]),
+      [
+        ["", "SelfAttention", 2_362_368],
+        ["attn", "MultiheadAttention", 2_362_368],
+        ["attn.out_proj", "NonDynamicallyQuantizableLinear", 768 * 768 + 768],
+      ],
+      "named_modules() as PyTorch lists them",
+    );
     assert.equal(l.receptiveField, null);
   });
 

@@ -169,6 +169,7 @@ export const MultiheadAttention: LayerKind<MultiheadAttentionConfig> = {
   },
   macs: (c, inputs) => attentionMacs(c, inputs.length === 1 ? [inputs[0]!, inputs[0]!] : inputs),
   field: () => null,
+  parts: (c) => [{ name: "out_proj", type: "NonDynamicallyQuantizableLinear", params: product(c.embedDim, c.embedDim) + (c.bias ? BigInt(c.embedDim) : 0n) }],
   multiCall: {
     tensors: ["query", "key", "value"],
     options: [

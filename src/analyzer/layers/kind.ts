@@ -85,6 +85,11 @@ export interface LayerKind<C extends Args = Args> {
   // ---- attention: ----
   /** A module call with several tensors and call options that returns an array (nn.MultiheadAttention); omitted: one tensor in, one out. */
   readonly multiCall?: MultiCall<C>;
+  /**
+   * Submodules PyTorch's `named_modules()` lists inside this leaf (MultiheadAttention's `out_proj`),
+   * with their parameters (included in `counts`): listed in `modules` after the leaf.
+   */
+  parts?(c: C): readonly { name: string; type: string; params: bigint }[];
 }
 
 /**
