@@ -49,6 +49,13 @@ export function expectedStateDict(model: ModelAnalysis): string[] {
         if (a["affine"] !== false) keys.push(`${p}weight`, `${p}bias`);
         if (a["trackRunningStats"] !== false) keys.push(`${p}running_mean`, `${p}running_var`, `${p}num_batches_tracked`);
         break;
+      case "MultiheadAttention":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called`);
+        if (a["kdim"] === a["embedDim"] && a["vdim"] === a["embedDim"]) keys.push(`${p}in_proj_weight`);
+        else keys.push(`${p}q_proj_weight`, `${p}k_proj_weight`, `${p}v_proj_weight`);
+        if (a["bias"] !== false) keys.push(`${p}in_proj_bias`);
+        keys.push(`${p}out_proj.weight`, ...(a["bias"] !== false ? [`${p}out_proj.bias`] : []));
+        break;
     }
   }
   return keys;

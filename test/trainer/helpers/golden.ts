@@ -59,6 +59,10 @@ export const GOLDEN_MODELS = [
   "poolZoo",
   "normZoo",
   "opsZoo",
+  // ---- attention: the transformer zoo ----
+  "selfAttention",
+  "crossAttention",
+  "opsBlocks",
 ] as const;
 
 /**
