@@ -51,6 +51,12 @@ export * as F from "./cnn-studio/functional";
 /** Tensor functions, like `torch.*`. */
 export * as torch from "./cnn-studio/torch";
 
+/**
+ * torchvision's building blocks, mirroring `torchvision.ops` (0.14) with its defaults and child
+ * names (so state_dict names are torchvision's): `import { nn, ops } from "cnn-studio"`.
+ */
+export * as ops from "./cnn-studio/ops";
+
 import type * as nn from "./cnn-studio/nn/index";
 
 // ────────────────────────────────────────────────────────────────────────────────────────────

@@ -46,6 +46,7 @@ tv_densenet = importlib.import_module("torchvision.models.densenet")
 tv_googlenet = importlib.import_module("torchvision.models.googlenet")
 tv_mobilenetv2 = importlib.import_module("torchvision.models.mobilenetv2")
 tv_resnet = importlib.import_module("torchvision.models.resnet")
+tv_ops = importlib.import_module("torchvision.ops")
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT_DIR = os.path.join(ROOT, "test", "golden", "trainer")
@@ -229,6 +230,43 @@ def randomise_modern(model: nn.Module, gen: torch.Generator) -> None:
                 m.bias.copy_(torch.rand(m.bias.shape, generator=gen) - 0.5)
             if isinstance(m, nn.PReLU):
                 m.weight.copy_(torch.rand(m.weight.shape, generator=gen) * 0.5)
+# ---- attention: the transformer zoo (test/fixtures/trainer/transformerZoo.ts) ----
+
+
+class SelfAttentionBlock(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.drop = tv_ops.StochasticDepth(0.0, "row")
+
+    def forward(self, x: Tensor) -> Tensor:
+        y, w = self.attn(x, x, x, average_attn_weights=False)
+        z = x.add(self.drop(y))
+        return torch.cat([torch.flatten(z, 1), torch.flatten(w, 1)], 1)
+
+
+class CrossAttentionBlock(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.toKey = nn.Linear(8, 6)
+        self.toValue = nn.Linear(8, 4)
+        self.attn = nn.MultiheadAttention(8, 2, kdim=6, vdim=4, bias=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        y, w = self.attn(x, self.toKey(x), self.toValue(x))
+        return torch.cat([torch.flatten(y, 0), torch.flatten(w, 0)], 0)
+
+
+class OpsBlocks(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = tv_ops.Conv2dNormActivation(4, 8, stride=2, activation_layer=nn.Hardswish)
+        self.se = tv_ops.SqueezeExcitation(8, 2)
+        self.toLast = tv_ops.Permute([0, 2, 3, 1])
+        self.mlp = tv_ops.MLP(8, [6, 3])
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.mlp(self.toLast(self.se(self.conv(x))))
 
 
 def downsample(inp: int, out: int, stride: int) -> nn.Module:
@@ -254,6 +292,10 @@ MODELS: List[Tuple[Any, ...]] = [
     ("modernZoo1d", "test/fixtures/trainer/modernZoo.ts", (4, 16), ModernZoo1d),
     ("modernZoo2d", "test/fixtures/trainer/modernZoo.ts", (8, 6, 6), modern_zoo_2d),
     ("embeddingZoo", "test/fixtures/trainer/modernZoo.ts", (5,), EmbeddingZoo),
+    # ---- attention: ----
+    ("selfAttention", "test/fixtures/trainer/transformerZoo.ts", (5, 8), SelfAttentionBlock),
+    ("crossAttention", "test/fixtures/trainer/transformerZoo.ts", (5, 8), CrossAttentionBlock),
+    ("opsBlocks", "test/fixtures/trainer/transformerZoo.ts", (4, 6, 6), OpsBlocks),
 ]
 
 
@@ -347,9 +389,15 @@ def generate(name: str, file: str, shape: Tuple[int, ...], make: Callable[[], nn
 
 
 def main() -> None:
+    """Writes every golden, or only those named on the command line (`... selfAttention opsBlocks`)."""
+    import sys
+
+    only = set(sys.argv[1:])
     os.makedirs(OUT_DIR, exist_ok=True)
     total = 0
     for i, (name, file, shape, make, *batch) in enumerate(MODELS):
+        if only and name not in only:
+            continue
         doc = generate(name, file, shape, make, seed=1000 + i, batch=batch[0] if batch else BATCH)
         path = os.path.join(OUT_DIR, f"{name}.json")
         text = json.dumps(doc, separators=(",", ":"))

@@ -243,7 +243,7 @@ class Run {
       lookup = (name) => {
         if (name === "Tensor") return undefined;
         if (!this.torch.namespaces.has(name))
-          throw new EvalError(s, `"cnn-studio" has no export '${name}' (it exports nn, F, torch and the type Tensor)`, "import-error");
+          throw new EvalError(s, `"cnn-studio" has no export '${name}' (it exports nn, F, torch, ops and the type Tensor)`, "import-error");
         return this.torch.namespaces.get(name);
       };
     } else if (spec.startsWith(".")) {
@@ -493,9 +493,9 @@ class Run {
       subtree.set(m, t);
       return t;
     };
-    const modules: ModuleInfo[] = [...trace.paths].map(([m, p]) => {
+    const modules: ModuleInfo[] = [...trace.paths].flatMap(([m, p]) => {
       const s = sum(m);
-      return {
+      const info: ModuleInfo = {
         path: p,
         type: m.typeName,
         params: toCount(s.params),
@@ -503,6 +503,7 @@ class Run {
         buffers: toCount(s.buffers),
         definedAt: m.definedAt ? toLocation(m.definedAt) : null,
       };
+      return [info, ...layerParts(m, p, info.definedAt)];
     });
     const graph: GraphNode[] = trace.graph;
     return {
@@ -524,6 +525,19 @@ class Run {
       tensors: trace.tensors,
     };
   }
+}
+
+/** The submodules PyTorch lists inside a leaf kind (nn.MultiheadAttention's `out_proj`), after it in `named_modules()` order. */
+function layerParts(m: ModuleValue, path: string, definedAt: ModuleInfo["definedAt"]): ModuleInfo[] {
+  const parts = m.layer?.kind.parts?.(m.layer.config) ?? [];
+  return parts.map((part) => ({
+    path: path ? `${path}.${part.name}` : part.name,
+    type: part.type,
+    params: toCount(part.params),
+    trainableParams: m.frozen ? 0 : toCount(part.params),
+    buffers: 0,
+    definedAt,
+  }));
 }
 
 /** Whether a forward pass's result carries an error: a poisoned or unknown tensor, alone or among several outputs. */

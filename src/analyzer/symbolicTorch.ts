@@ -13,6 +13,8 @@ import { applyWindow, mergeFields } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
 import { broadcast, cat, mean, view } from "./tensorOps";
+import { callMultiOutput } from "./attention";
+import { opsNamespace } from "./opsBlocks";
 import {
   ArrayValue,
   Builtin,
@@ -62,14 +64,15 @@ export class Torch implements TorchRuntime {
   readonly namespaces: ReadonlyMap<string, Namespace>;
 
   constructor(
-    private readonly interp: Interpreter,
-    private readonly reporter: Reporter,
+    readonly interp: Interpreter,
+    readonly reporter: Reporter,
   ) {
     interp.torch = this;
     this.namespaces = new Map([
       ["nn", this.nnNamespace()],
       ["F", this.functionalNamespace()],
       ["torch", this.torchNamespace()],
+      ["ops", opsNamespace(this)],
     ]);
   }
 
@@ -97,7 +100,7 @@ export class Torch implements TorchRuntime {
   }
 
   /** Converts an interpreter value to a layer argument, or reports why it cannot be one. */
-  private toArg(v: Value, node: ts.Node, owner: string, lists = false): ArgValue {
+  toArg(v: Value, node: ts.Node, owner: string, lists = false): ArgValue {
     this.interp.poisoned(v, node);
     if (v === undefined || v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v;
     if (v instanceof ArrayValue && v.items.length === 2 && v.items.every((x) => typeof x === "number")) return [v.items[0] as number, v.items[1] as number];
@@ -113,7 +116,7 @@ export class Torch implements TorchRuntime {
     let options: Map<string, ArgValue> | undefined;
     const last = positional[positional.length - 1];
     const nodeAt = (i: number): ts.Node => site.argNodes[i + skip] ?? site.node;
-    const lists = kind.params.some((p) => p.type === "posIntList" || p.type === "intQuad" || p.type === "sizeList");
+    const lists = kind.params.some((p) => p.type === "posIntList" || p.type === "intQuad" || p.type === "sizeList" || p.type === "intList");
     if (last instanceof ObjectValue) {
       positional.pop();
       options = new Map();
@@ -154,7 +157,7 @@ export class Torch implements TorchRuntime {
     return { config: built, argNodes };
   }
 
-  private buildLayer(kind: LayerKind, args: Value[], site: CallSite): ModuleValue {
+  buildLayer(kind: LayerKind, args: Value[], site: CallSite): ModuleValue {
     const c = this.configure(kind, args, site);
     const m = new ModuleValue(kind.type, site.node, c ? { kind, config: c.config, argNodes: c.argNodes } : undefined, undefined, undefined);
     if (!c) m.invalid = true;
@@ -204,7 +207,7 @@ export class Torch implements TorchRuntime {
     this.register(mod, name, child);
   }
 
-  private register(mod: ModuleValue, name: string, child: ModuleValue): void {
+  register(mod: ModuleValue, name: string, child: ModuleValue): void {
     mod.children.set(name, child);
     mod.fields.set(name, child);
   }
@@ -341,7 +344,7 @@ export class Torch implements TorchRuntime {
 
   // ---- tensor operations --------------------------------------------------------------------
 
-  private tensorArg(v: Value, site: CallSite, i: number, op: string): TensorValue {
+  tensorArg(v: Value, site: CallSite, i: number, op: string): TensorValue {
     if (v instanceof TensorValue) return v;
     this.interp.poisoned(v, site.node);
     throw new EvalError(
@@ -379,7 +382,7 @@ export class Torch implements TorchRuntime {
   }
 
   /** Related information: where the mismatching inputs came from. */
-  private origins(inputs: readonly TensorValue[]): Related[] {
+  origins(inputs: readonly TensorValue[]): Related[] {
     const out: Related[] = [];
     for (const t of inputs) {
       const n = this.trace?.graph[t.node];
@@ -389,7 +392,7 @@ export class Torch implements TorchRuntime {
     return out;
   }
 
-  private binary(op: string, a: TensorValue, b: Value, site: CallSite): TensorValue {
+  binary(op: string, a: TensorValue, b: Value, site: CallSite): TensorValue {
     if (!a.shape) return UNKNOWN;
     const other = typeof b === "number" ? null : this.tensorArg(b, site, 0, op);
     if (other && !other.shape) return UNKNOWN;
@@ -589,7 +592,7 @@ export class Torch implements TorchRuntime {
     return new TensorValue(out, field, id ?? -1, note);
   }
 
-  private pathOf(mod: ModuleValue): string {
+  pathOf(mod: ModuleValue): string {
     const p = this.trace?.paths.get(mod);
     if (p !== undefined) return p;
     if (this.trace && !this.trace.unregistered.has(mod)) {
@@ -606,6 +609,18 @@ export class Torch implements TorchRuntime {
     return `<unregistered ${mod.typeName}>`;
   }
 
+  /** Appends a leaf module's call to `layers` (within the budget of layer calls); its index. */
+  pushLayer(trace: Trace, call: LayerCall, where: ts.Node): number {
+    if (trace.layers.length >= MAX_LAYER_CALLS)
+      throw new BudgetError(
+        where,
+        `More than ${MAX_LAYER_CALLS.toLocaleString("en-US")} layer calls in one forward pass: is there an endless loop here?`,
+        "budget-exceeded",
+      );
+    trace.layers.push(call);
+    return trace.layers.length - 1;
+  }
+
   noteTensor(kind: "binding" | "return", node: ts.Node, value: Value): void {
     if (this.trace && value instanceof TensorValue && value.shape) {
       this.trace.tensors.push({ kind, location: toLocation(node), shape: value.shape, receptiveField: value.field });
@@ -615,6 +630,8 @@ export class Torch implements TorchRuntime {
   callModule(mod: ModuleValue, args: Value[], site: CallSite | null): Value {
     const trace = this.trace;
     if (!trace || mod.invalid) return UNKNOWN;
+    if (mod.layer?.kind.multiCall) return callMultiOutput(this, mod, args, site);
+    if (mod.nativeForward) return mod.nativeForward(args, site);
     if (mod.layer) return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.typeName, mod);
     const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     const forward = mod.cls && this.interp.findMethod(mod.cls, "forward", mod);

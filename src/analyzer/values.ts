@@ -150,6 +150,8 @@ export class ModuleValue {
   frozen = false;
   /** Its construction failed; calls produce unknown tensors silently (the error is already reported). */
   invalid = false;
+  /** A built-in composite's forward (torchvision's SqueezeExcitation); its children are called by it. */
+  nativeForward?: (args: Value[], site: CallSite | null) => Value;
 
   constructor(
     readonly typeName: string,

@@ -34,7 +34,7 @@ export function originOf(decl: ts.Node, typings: TypingsLayout): Origin {
  * The PyTorch module of every layer kind (`nn.Conv2d(...)` → `nn.Conv2d(...)`); `noArgs` where the
  * model language accepts arguments that PyTorch's module ignores and the export drops (nn.Identity).
  */
-export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}`; readonly noArgs?: true } } = {
+export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}` | `torchvision.ops.${T}`; readonly noArgs?: true } } = {
   Conv2d: { py: "nn.Conv2d" },
   ConvTranspose2d: { py: "nn.ConvTranspose2d" },
   Linear: { py: "nn.Linear" },
@@ -74,6 +74,10 @@ export const NN_MODULES: { readonly [T in LayerType]: { readonly py: `nn.${T}`; 
   ZeroPad2d: { py: "nn.ZeroPad2d" },
   Mish: { py: "nn.Mish" },
   PReLU: { py: "nn.PReLU" },
+  // ---- attention: ----
+  MultiheadAttention: { py: "nn.MultiheadAttention" },
+  StochasticDepth: { py: "torchvision.ops.StochasticDepth" },
+  Permute: { py: "torchvision.ops.Permute" },
 };
 
 /** `F.*` names that PyTorch spells differently (beyond camelCase → snake_case). */

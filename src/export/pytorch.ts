@@ -419,6 +419,7 @@ function assemble(t: Translator, chunks: Chunk[], models: ExportedModel[], displ
   if (std.length) out.push(...std.sort((a, b) => (a.startsWith("from") ? 1 : 0) - (b.startsWith("from") ? 1 : 0) || a.localeCompare(b)), "");
   out.push("import torch");
   if (u.F) out.push("import torch.nn.functional as F");
+  if (u.torchvision) out.push("import torchvision");
   out.push("from torch import Tensor, nn");
   if (u.kwargsHelper) {
     out.push("", "");

@@ -21,7 +21,9 @@ export type LayerCategory =
   | "identity"
   // ---- modules ----
   | "embedding"
-  | "padding";
+  | "padding"
+  // ---- attention: ----
+  | "attention";
 
 /** The parameter that must equal the input's channels (`[N, C, H, W]`, `[N, C, L]`) or features (`[N, F]`). */
 export interface InputParam {
@@ -32,6 +34,8 @@ export interface InputParam {
 export interface LayerMeta {
   readonly category: LayerCategory;
   readonly input: InputParam | null;
+  /** The namespace of the factory: `ops` for torchvision's building blocks (`ops.StochasticDepth`); omitted: `nn`. */
+  readonly namespace?: "ops";
 }
 
 const CHANNELS = (param: string): InputParam => ({ param, layout: "NCHW" });
@@ -80,6 +84,10 @@ export const LAYER_CATALOG = {
   ZeroPad2d: { category: "padding", input: null },
   Mish: act,
   PReLU: act,
+  // ---- attention: nn.MultiheadAttention and torchvision.ops' leaf modules ----
+  MultiheadAttention: { category: "attention", input: null },
+  StochasticDepth: { category: "dropout", input: null, namespace: "ops" },
+  Permute: { category: "reshape", input: null, namespace: "ops" },
 } as const satisfies Record<string, LayerMeta>;
 
 /** The type name of a layer kind (`nn.Conv2d` → `"Conv2d"`). */
@@ -90,6 +98,12 @@ export const LAYER_TYPES = Object.keys(LAYER_CATALOG) as LayerType[];
 
 export function isLayerType(type: string): type is LayerType {
   return Object.prototype.hasOwnProperty.call(LAYER_CATALOG, type);
+}
+
+/** The namespace that holds a layer type's factory (`ops` for torchvision's blocks, else `nn`). */
+export function layerNamespace(type: LayerType): "nn" | "ops" {
+  const meta: LayerMeta = LAYER_CATALOG[type];
+  return meta.namespace ?? "nn";
 }
 
 /** The category of a built-in layer type; undefined for anything else (a custom module's class name). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import ts = require("typescript");
-import { LAYERS, LAYER_TYPES, type LayerKind } from "../../src/analyzer/layers/index";
+import { LAYERS, LAYER_TYPES, isLayerType, layerNamespace, type LayerKind } from "../../src/analyzer/layers/index";
 import type { ArgValue, Args, ParamSpec } from "../../src/analyzer/layers/kind";
 import { namespaceStatements } from "../helpers/typingsFiles";
 
@@ -13,6 +13,7 @@ import { namespaceStatements } from "../helpers/typingsFiles";
 
 const nn = { statements: namespaceStatements("nn") };
 assert.ok(nn.statements.length > 0, "no declarations of namespace nn");
+const opsNamespace = { statements: namespaceStatements("ops") };
 
 interface Member {
   optional: boolean;
@@ -79,7 +80,8 @@ function paramDefault(fn: ts.FunctionDeclaration, name: string): string | undefi
 
 function check(type: string, kind: LayerKind): string[] {
   const problems: string[] = [];
-  const fn = nn.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === type);
+  const owner = isLayerType(type) && layerNamespace(type) === "ops" ? opsNamespace : nn;
+  const fn = owner.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === type);
   if (!fn) return [`no declaration of nn.${type}`];
   if (kind.acceptsAnyArgs)
     return fn.parameters.length === 1 && fn.parameters[0]!.dotDotDotToken ? [] : [`nn.${type} accepts any arguments: declare (...args: unknown[])`];

@@ -93,6 +93,10 @@ const SAMPLES: { [T in LayerType]: ArgValue[] } = {
   ZeroPad2d: [[1, 2, 3, 4]],
   Mish: [],
   PReLU: [3],
+  // ---- attention: ----
+  MultiheadAttention: [8, 2, 0.1, false],
+  StochasticDepth: [0.2, "row"],
+  Permute: [[0, 2, 3, 1]],
 };
 
 function sampleConfig(t: LayerType): Args {
@@ -145,10 +149,14 @@ const CALLS: { [T in LayerType]: string } = {
   ZeroPad2d: "nn.ZeroPad2d([1, 0, 2, 0])",
   Mish: "nn.Mish()",
   PReLU: "nn.PReLU()",
+  // ---- attention: ----
+  MultiheadAttention: "nn.MultiheadAttention(8, 2, { batchFirst: true })",
+  StochasticDepth: 'ops.StochasticDepth(0.1, "row")',
+  Permute: "ops.Permute([0, 2, 3, 1])",
 };
 
 test("the PyTorch export writes each kind as its NN_MODULES entry says", () => {
-  const source = `import { nn } from "cnn-studio";\n\nexport const all = nn.ModuleList([\n${LAYER_TYPES.map((t) => `  ${CALLS[t]},`).join("\n")}\n]);\n`;
+  const source = `import { nn, ops } from "cnn-studio";\n\nexport const all = nn.ModuleList([\n${LAYER_TYPES.map((t) => `  ${CALLS[t]},`).join("\n")}\n]);\n`;
   const r = exportSource({ "model.ts": source });
   assert.deepEqual(
     r.diagnostics.filter((d) => d.severity === "error").map((d) => d.message),

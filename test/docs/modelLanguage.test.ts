@@ -61,7 +61,7 @@ test("every function, factory and tensor member of the typings is documented wit
 });
 
 test("every nn factory has its section, with each option, its default and the module's attributes", () => {
-  const factories = surface.callables.filter((c): c is CallableSpec => c.owner === "nn");
+  const factories = surface.callables.filter((c): c is CallableSpec => c.owner === "nn" || c.owner === "ops");
   assert.ok(factories.length >= 26, "the nn factories are read from the typings");
   for (const f of factories) {
     const body = sectionOf(f.signature);
@@ -77,14 +77,14 @@ test("every documented name and member signature exists in the typings", () => {
   const unknown: string[] = [];
   const texts = [...spans, ...fences(implemented).map((f) => f.code)];
   for (const text of texts) {
-    for (const m of text.matchAll(/(?<![\w.$])(nn|F|torch)\.([A-Za-z_]\w*)/g)) {
+    for (const m of text.matchAll(/(?<![\w.$])(nn|F|torch|ops)\.([A-Za-z_]\w*)/g)) {
       if (!surface.names.get(m[1]!)?.has(m[2]!)) unknown.push(`${m[1]}.${m[2]}`);
     }
   }
   assert.deepEqual([...new Set(unknown)], [], "names in the doc that the typings do not declare");
   // The first column of every reference table row is a signature the typings declare.
   const signatures = new Set(surface.callables.map((c) => c.signature));
-  const prefixes = new RegExp(`^(${["nn", "F", "torch", ...Object.values(RECEIVERS)].join("|")})\\.`);
+  const prefixes = new RegExp(`^(${["nn", "F", "torch", "ops", ...Object.values(RECEIVERS)].join("|")})\\.`);
   const extra = docSections
     .flatMap((s) => tableRows(s.body).slice(2))
     .map((r) => unquote(r[0] ?? ""))

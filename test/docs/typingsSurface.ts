@@ -28,7 +28,7 @@ export interface CallableSpec {
 
 export interface Surface {
   callables: CallableSpec[];
-  /** Every `nn.*`, `F.*`, `torch.*` name, for checking names the doc mentions. */
+  /** Every `nn.*`, `F.*`, `torch.*`, `ops.*` name, for checking names the doc mentions. */
   names: Map<string, Set<string>>;
   /** Exported type aliases (`Size2d`, …). */
   types: string[];
@@ -95,6 +95,7 @@ export function readSurface(): Surface {
     ["nn", new Set()],
     ["F", new Set()],
     ["torch", new Set()],
+    ["ops", new Set()],
   ]);
   const types: string[] = [];
   const interfaces = new Map<string, ts.InterfaceDeclaration>();
@@ -126,7 +127,7 @@ export function readSurface(): Surface {
   }
   // Attributes of the modules the nn factories return: the interface of the same name, minus forward.
   for (const c of callables) {
-    const iface = c.owner === "nn" ? interfaces.get(c.name) : undefined;
+    const iface = c.owner === "nn" || c.owner === "ops" ? interfaces.get(c.name) : undefined;
     if (iface)
       c.attributes = ownMembers(iface)
         .map((m) => m.name!.getText())

@@ -67,6 +67,13 @@ export function expectedStateDict(model: ModelAnalysis): string[] {
       case "PReLU":
         keys.push(`${p}weight`);
         break;
+      case "MultiheadAttention":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called`);
+        if (a["kdim"] === a["embedDim"] && a["vdim"] === a["embedDim"]) keys.push(`${p}in_proj_weight`);
+        else keys.push(`${p}q_proj_weight`, `${p}k_proj_weight`, `${p}v_proj_weight`);
+        if (a["bias"] !== false) keys.push(`${p}in_proj_bias`);
+        keys.push(`${p}out_proj.weight`, ...(a["bias"] !== false ? [`${p}out_proj.bias`] : []));
+        break;
     }
   }
   return keys;

@@ -238,6 +238,7 @@ const CATEGORY_CLASS = {
   // ---- modules ----
   embedding: "cs-kind-linear",
   padding: "cs-kind-other",
+  attention: "cs-kind-attention",
 } as const satisfies Record<LayerCategory, string>;
 
 function kindClass(n: GraphNodeView): string {

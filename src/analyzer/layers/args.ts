@@ -24,6 +24,11 @@ function show(v: unknown): string {
   return String(v);
 }
 
+/** What the value should be when it does not fit the parameter's type (e.g. "a positive integer"), else undefined. */
+export function checkArgType(spec: ParamSpec, v: ArgValue): string | undefined {
+  return checkType(spec, v);
+}
+
 function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
   const isPair = (pred: (n: unknown) => boolean): boolean => pred(v) || (Array.isArray(v) && v.length === 2 && v.every(pred));
   const pos = (n: unknown): boolean => isInt(n) && n >= 1;
@@ -52,6 +57,10 @@ function checkType(spec: ParamSpec, v: ArgValue): string | undefined {
       return typeof v === "number" && v >= 0 && v <= 1 ? undefined : "a probability between 0 and 1";
     case "bool":
       return typeof v === "boolean" ? undefined : "true or false";
+    case "posIntOrNull":
+      return v === null || pos(v) ? undefined : "a positive integer or null";
+    case "intList":
+      return Array.isArray(v) && v.every(isInt) ? undefined : "a list of integers";
     case "string":
       if (typeof v !== "string") return "a string";
       return !spec.choices || spec.choices.includes(v) ? undefined : `one of ${spec.choices.map((c) => JSON.stringify(c)).join(", ")}`;

@@ -1,4 +1,5 @@
-import { LAYER_TYPES, type LayerType } from "../../shared/layerCatalog";
+import { LAYER_TYPES, layerNamespace, type LayerType } from "../../shared/layerCatalog";
+import { MultiheadAttention, Permute, StochasticDepth } from "./attention";
 import { Conv2d, ConvTranspose2d } from "./conv";
 import { Dropout, Dropout2d, ELU, GELU, Hardsigmoid, Hardswish, Identity, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh } from "./elementwise";
 import { Flatten } from "./flatten";
@@ -53,13 +54,24 @@ export const LAYERS = {
   ZeroPad2d,
   Mish,
   PReLU,
+  // ---- attention: ----
+  MultiheadAttention,
+  StochasticDepth,
+  Permute,
 } satisfies Record<LayerType, LayerKind>;
 
 /** The resolved configuration of a kind (its arguments, defaults filled, as `build` derives them): what its graph node's `attrs` hold. */
 export type LayerConfig<T extends LayerType> = (typeof LAYERS)[T] extends LayerKind<infer C> ? C : never;
 
 /** Every `nn.*` layer factory of the model language, by name. */
-export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(LAYER_TYPES.map((t) => [t, LAYERS[t] as LayerKind]));
+export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(
+  LAYER_TYPES.filter((t) => layerNamespace(t) === "nn").map((t) => [t, LAYERS[t] as LayerKind]),
+);
+
+/** The `ops.*` layer factories (torchvision.ops' leaf modules), by name. */
+export const OPS_KINDS: ReadonlyMap<string, LayerKind> = new Map(
+  LAYER_TYPES.filter((t) => layerNamespace(t) === "ops").map((t) => [t, LAYERS[t] as LayerKind]),
+);
 
 /** The `F.*` functions that take a layer kind's arguments after the tensor (`F.maxPool2d(x, 3, { stride: 2 })`). */
 export const FUNCTIONAL_KINDS: ReadonlyMap<string, LayerKind> = new Map(
@@ -81,11 +93,13 @@ export {
   LAYER_TYPES,
   isLayerType,
   layerCategory,
+  layerNamespace,
   type InputParam,
   type LayerCategory,
   type LayerMeta,
   type LayerType,
 } from "../../shared/layerCatalog";
+export type { MultiheadAttentionConfig, PermuteConfig, StochasticDepthConfig } from "./attention";
 export type { ConvConfig } from "./conv";
 export type { DropoutConfig, ELUConfig, GELUConfig, LeakyReLUConfig, NoConfig, SoftmaxConfig } from "./elementwise";
 export type { FlattenConfig } from "./flatten";

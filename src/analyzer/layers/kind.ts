@@ -28,7 +28,10 @@ export type ArgType =
   | "string"
   | "posIntList" // integer ≥ 1, or a non-empty list of them (LayerNorm's normalizedShape)
   | "intQuad" // integer, or a list of four (ZeroPad2d's left, right, top, bottom)
-  | "sizeList"; // non-empty list of integers ≥ 1 or -1 (Unflatten's sizes)
+  | "sizeList" // non-empty list of integers ≥ 1 or -1 (Unflatten's sizes)
+  // ---- attention: ----
+  | "posIntOrNull" // posInt or null (MultiheadAttention's kdim, vdim)
+  | "intList"; // a list of integers (Permute's dims)
 
 export interface ParamSpec {
   name: string;
@@ -84,6 +87,31 @@ export interface LayerKind<C extends Args = Args> {
    * Only called when the input carries a field and the output is spatial (4-D).
    */
   field?(c: C, input: ReceptiveField, inputShape: Shape, output: Shape): ReceptiveField | null;
+  // ---- attention: ----
+  /** A module call with several tensors and call options that returns an array (nn.MultiheadAttention); omitted: one tensor in, one out. */
+  readonly multiCall?: MultiCall<C>;
+  /**
+   * Submodules PyTorch's `named_modules()` lists inside this leaf (MultiheadAttention's `out_proj`),
+   * with their parameters (included in `counts`): listed in `modules` after the leaf.
+   */
+  parts?(c: C): readonly { name: string; type: string; params: bigint }[];
+}
+
+/**
+ * A call `m(t1, t2, ..., opts?)` returning several outputs (PyTorch's tuple), e.g. attention's
+ * `[output, weights]`. `forward` gives the first output's shape; these give them all.
+ */
+export interface MultiCall<C extends Args = Args> {
+  /** The tensor arguments, by name in order (`query`, `key`, `value`). */
+  readonly tensors: readonly string[];
+  /** The call options that are plain values (`needWeights`), with their defaults. */
+  readonly options: readonly ParamSpec[];
+  /** The call options that are tensors or null (`attnMask`), default null. */
+  readonly tensorOptions: readonly string[];
+  /** Every output's shape (null: the output is `null`), given the resolved options and the shapes of the tensor options given. */
+  outputs(c: C, inputs: readonly Shape[], opts: Args, tensorOpts: ReadonlyMap<string, Shape>): (Shape | null)[] | LayerError;
+  /** Multiply–accumulates of one call (batch 1 convention). */
+  macs(c: C, inputs: readonly Shape[], opts: Args): bigint;
 }
 
 export function isLayerError(x: unknown): x is LayerError {
@@ -95,7 +123,7 @@ export function err(code: string, message: string, fix?: LayerError["fix"]): Lay
 }
 
 export function pair(v: ArgValue): Pair {
-  if (Array.isArray(v)) return v as Pair;
+  if (Array.isArray(v)) return [v[0] ?? 0, v[1] ?? 0];
   const n = typeof v === "number" ? v : 0;
   return [n, n];
 }

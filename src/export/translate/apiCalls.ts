@@ -1,7 +1,7 @@
 import ts = require("typescript");
-import { FUNCTIONAL_KINDS, LAYER_KINDS } from "../../analyzer/layers/index";
+import { FUNCTIONAL_KINDS, LAYER_KINDS, OPS_KINDS } from "../../analyzer/layers/index";
 import { isLayerType } from "../../shared/layerCatalog";
-import { F_RENAMES, MODULE_METHODS, NN_MODULES } from "../api";
+import { F_RENAMES, MODULE_METHODS, NN_MODULES, originOf } from "../api";
 import {
   P,
   asMultiline,
@@ -164,7 +164,12 @@ export function apiCall(
   const params = o.decl.parameters;
   const owner = o.owner;
   // a module called like a function
-  if (owner === "Module" && (ts.isCallSignatureDeclaration(o.decl) || !o.name)) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
+  if (owner === "Module" && (ts.isCallSignatureDeclaration(o.decl) || !o.name)) {
+    const withOptions = multiOutputCall(cx, e, callee, ctx);
+    if (withOptions) return withOptions;
+    return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
+  }
+  if (owner === "ops") return opsCall(cx, e, callee, o.name, ctx);
   const ctorOwner = /^(Sequential|ModuleList|ModuleDict)Constructor$/.exec(owner);
   if (ctorOwner) {
     const kind = ctorOwner[1]!;
@@ -552,4 +557,39 @@ export function arrayMethod(
       return unsupported(cx, e, `The value of ${method}(...) (use it as a statement)`);
   }
   return undefined;
+}
+
+// ---- attention: torchvision.ops blocks and calls with call options (nn.MultiheadAttention) ----
+
+/** `ops.X(...)` → `torchvision.ops.X(...)`, options as snake_case keywords (`inplace` kept: torchvision passes it on). */
+function opsCall(cx: Translator, e: ts.CallExpression | ts.NewExpression, callee: ts.Expression, n: string, ctx: Ctx): Py {
+  const direct = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "ops";
+  cx.usage.torchvision = true;
+  const fn = direct ? atom(`torchvision.ops.${n}`) : cx.passes.expr(callee, ctx);
+  const kind = OPS_KINDS.get(n);
+  // the leaf kinds' integer parameters, else the blocks' channel counts (the first two arguments)
+  const isInt = (i: number): boolean => (kind ? INT_TYPES.has(kind.params[i]?.type ?? "number") : i < (n === "MLP" ? 1 : 2));
+  const args = e.arguments ?? [];
+  const items: Item[] = [];
+  args.forEach((a, i) => {
+    const last = i === args.length - 1 && i > 0 && ts.isObjectLiteralExpression(skipOuter(cx, a));
+    if (last) items.push(...kwargs(cx, a, ctx, false, new Set(["kernelSize", "stride", "padding", "groups", "dilation"])));
+    else items.push(apiArg(cx, a, ctx, isInt(i) && !ts.isSpreadElement(a), false));
+  });
+  return call(fn, items);
+}
+
+/**
+ * A call of a module whose forward takes an options object after its tensors (`attn(q, k, v, {
+ * needWeights: false })`): the options become PyTorch's keyword arguments (`need_weights=False`).
+ */
+function multiOutputCall(cx: Translator, e: ts.CallExpression | ts.NewExpression, callee: ts.Expression, ctx: Ctx): Py | undefined {
+  const t = typeOf(cx, callee);
+  const decl = t.getSymbol()?.declarations?.find(ts.isInterfaceDeclaration);
+  if (!decl || decl.name.text !== "MultiheadAttention") return undefined;
+  if (originOf(decl, cx.prog.typings).where !== "api") return undefined;
+  const args = [...(e.arguments ?? [])];
+  const last = args[args.length - 1];
+  if (args.length !== 4 || !last || !ts.isObjectLiteralExpression(skipOuter(cx, last))) return undefined;
+  return call(cx.passes.expr(callee, ctx), [...cx.passes.argItems(args.slice(0, 3), ctx), ...kwargs(cx, last, ctx, false)]);
 }

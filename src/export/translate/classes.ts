@@ -79,7 +79,7 @@ export function isDefTimeSafe(cx: Translator, e: ts.Expression): boolean {
   }
   if (ts.isPropertyAccessExpression(x)) {
     const root = skipOuter(cx, x.expression);
-    if (ts.isIdentifier(root) && (root.text === "nn" || root.text === "F" || root.text === "torch" || root.text === "Math")) return true;
+    if (ts.isIdentifier(root) && (root.text === "nn" || root.text === "F" || root.text === "torch" || root.text === "ops" || root.text === "Math")) return true;
     return isDefTimeSafe(cx, x.expression) && !isDictType(cx, typeOf(cx, x.expression));
   }
   return false;

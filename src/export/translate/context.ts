@@ -81,7 +81,7 @@ export interface ModelConst {
   inputs: string[];
 }
 
-export const INT_TYPES = new Set<ArgType>(["posInt", "nonNegInt", "posPair", "nonNegPair", "padding", "int", "sizeOrNull"]);
+export const INT_TYPES = new Set<ArgType>(["posInt", "nonNegInt", "posPair", "nonNegPair", "padding", "int", "sizeOrNull", "posIntOrNull", "intList"]);
 
 export const FUNCTION_LIKE = (n: ts.Node): n is ts.SignatureDeclaration =>
   ts.isFunctionDeclaration(n) ||
@@ -156,6 +156,8 @@ export interface TranslatorUsage {
   /** An `inplace` option was left out (the model language ignores it). */
   inplace: boolean;
   typing: Set<string>;
+  /** `torchvision.ops` is used (`import torchvision`). */
+  torchvision?: boolean;
 }
 
 /** Python names of symbols; a declaration's local and export symbols are one symbol here. */

@@ -218,6 +218,7 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
     if (o.where === "api") {
       if (key === "length") return optional(call(name("len"), [recv]));
       if (o.owner === "nn") return attr(recv, key);
+      if (o.owner === "ops") return attr(recv, key);
       if (o.owner === "torch") return attr(recv, key === "concat" ? "cat" : key);
       if (o.owner === "F") {
         cx.usage.F = true;

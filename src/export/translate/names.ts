@@ -267,6 +267,10 @@ export function identifier(cx: Translator, id: ts.Identifier, _ctx: Ctx): Py {
     const o = originOf(d, cx.prog.typings);
     if (o.where === "api") {
       if (id.text === "nn" || id.text === "torch") return name(id.text);
+      if (id.text === "ops") {
+        cx.usage.torchvision = true;
+        return atom("torchvision.ops");
+      }
       if (id.text === "F") {
         cx.usage.F = true;
         return name("F");

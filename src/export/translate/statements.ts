@@ -295,7 +295,7 @@ export function destructure(cx: Translator, pattern: ts.BindingName, init: ts.Ex
   if (ts.isArrayBindingPattern(pattern)) {
     const target = arrayTarget(cx, pattern);
     if (target === undefined) return [];
-    return emit(cx, ctx, cx.passes.expr(init, ctx), `${target} = `);
+    return emit(cx, ctx, cx.passes.expr(init, ctx), `${padToTuple(cx, pattern, init, target)} = `);
   }
   if (ts.isObjectBindingPattern(pattern)) {
     const out: Lines = [];
@@ -310,6 +310,20 @@ export function destructure(cx: Translator, pattern: ts.BindingName, init: ts.Ex
   }
   unsupported(cx, pattern, "This destructuring");
   return [];
+}
+
+/**
+ * A pattern shorter than the fixed tuple it takes apart (`const [y] = attn(q, k, v)`, a pair) takes
+ * a prefix in JavaScript; Python unpacks exactly, so the rest goes to `_` (`y, _ = ...`).
+ */
+function padToTuple(cx: Translator, pattern: ts.ArrayBindingPattern, init: ts.Expression, target: string): string {
+  const t = typeOf(cx, init);
+  const n = pattern.elements.length;
+  if (!cx.checker.isTupleType(t) || pattern.elements.some((el) => ts.isBindingElement(el) && el.dotDotDotToken)) return target;
+  const length = (t as ts.TupleTypeReference).target.fixedLength;
+  if (length <= n) return target;
+  const head = target.endsWith(",") ? target.slice(0, -1) : target;
+  return [head, ...Array.from({ length: length - n }, () => "_")].join(", ");
 }
 
 export function objectPattern(cx: Translator, p: ts.ObjectBindingPattern, source: Py, type: ts.Type, ctx: Ctx): Lines {

@@ -135,6 +135,8 @@ export function typeHint(cx: Translator, t: ts.TypeNode | undefined, init?: ts.E
       if (o.where === "api") {
         if (o.name === "Tensor") return "Tensor";
         if (o.owner === "nn" && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d))) return `nn.${o.name}`;
+        if (o.owner === "ops" && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)))
+          return o.name === "MLP" ? "nn.Sequential" : `torchvision.ops.${o.name}`;
         return undefined;
       }
       if (o.where === "lib") {

@@ -175,6 +175,7 @@ const CATEGORY_ICON = {
   // ---- modules ----
   embedding: "symbol-key",
   padding: "symbol-field",
+  attention: "eye",
 } as const satisfies Record<LayerCategory, string>;
 
 function layerIcon(type: string): string {

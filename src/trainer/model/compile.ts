@@ -3,6 +3,7 @@ import { isLayerType, type LayerConfig, type LayerType } from "../../analyzer/la
 import type { GraphNode, ModelAnalysis } from "../../shared/analysis";
 import { LAYER_TENSORS, normal, seedFor, uniform, type TensorSpec } from "./init";
 import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
+import { compileItem, multiheadAttention, permute, stochasticDepth } from "./layers/attention";
 import { conv2d, convTranspose2d } from "./layers/conv";
 import {
   dropout2dLayer,
@@ -86,6 +87,10 @@ export const LAYER_BUILDERS: { readonly [T in LayerType]: LayerBuilder<T> } = {
   ZeroPad2d: zeroPad2d,
   Mish: mish,
   PReLU: prelu,
+  // ---- attention: ----
+  MultiheadAttention: multiheadAttention,
+  StochasticDepth: stochasticDepth,
+  Permute: permute,
 };
 
 interface Entry {
@@ -212,7 +217,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
       },
     };
     let fn: NodeFn | undefined;
-    if (node.kind === "op") fn = compileOp(node.type, node.attrs);
+    if (node.kind === "op") fn = compileOp(node.type, node.attrs) ?? compileItem(node.type, node.attrs);
     if (!fn) {
       if (isLayerType(node.type)) fn = lowerLayer(node.type, node.attrs, b, create);
       else if (isModule)

@@ -84,6 +84,31 @@ function batchNorm(c: LayerConfig<"BatchNorm2d">): TensorSpec[] {
 }
 
 /**
+ * nn.MultiheadAttention's `_reset_parameters`: xavier_uniform_ on the packed in_proj_weight (or on
+ * each of q/k/v_proj_weight), zero biases, out_proj's Linear weight as a Linear's (kaiming, fan_in
+ * E) and its bias 0. xavier_uniform_'s bound is √(6 / (fan_in + fan_out)).
+ */
+function multiheadAttention(c: LayerConfig<"MultiheadAttention">): TensorSpec[] {
+  const e = c.embedDim;
+  const xavier = (rows: number, cols: number): Init => ({ kind: "uniform", bound: Math.sqrt(6 / (rows + cols)) });
+  const zero: Init = { kind: "const", value: 0 };
+  const projections: TensorSpec[] =
+    c.kdim === e && c.vdim === e
+      ? [{ name: "in_proj_weight", shape: [3 * e, e], init: xavier(3 * e, e) }]
+      : [
+          { name: "q_proj_weight", shape: [e, e], init: xavier(e, e) },
+          { name: "k_proj_weight", shape: [e, c.kdim], init: xavier(e, c.kdim) },
+          { name: "v_proj_weight", shape: [e, c.vdim], init: xavier(e, c.vdim) },
+        ];
+  return [
+    ...projections,
+    ...(c.bias ? [{ name: "in_proj_bias", shape: [3 * e], init: zero }] : []),
+    { name: "out_proj.weight", shape: [e, e], init: { kind: "uniform", bound: defaultBound(e) } },
+    ...(c.bias ? [{ name: "out_proj.bias", shape: [e], init: zero }] : []),
+  ];
+}
+
+/**
  * Every layer kind's parameters and buffers in PyTorch's state_dict order, with PyTorch's default
  * initialisation. `fan_in` is `weight.size(1)` times the kernel area (for ConvTranspose2d that is
  * outChannels / groups).
@@ -152,4 +177,8 @@ export const LAYER_TENSORS: { readonly [T in LayerType]: (c: LayerConfig<T>) => 
   ZeroPad2d: () => NONE,
   Mish: () => NONE,
   PReLU: (c) => [{ name: "weight", shape: [c.numParameters], init: { kind: "const", value: c.init } }],
+  // ---- attention: ----
+  MultiheadAttention: multiheadAttention,
+  StochasticDepth: () => NONE,
+  Permute: () => NONE,
 };

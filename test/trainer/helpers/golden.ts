@@ -64,6 +64,10 @@ export const GOLDEN_MODELS = [
   "modernZoo1d",
   "modernZoo2d",
   "embeddingZoo",
+  // ---- attention: the transformer zoo ----
+  "selfAttention",
+  "crossAttention",
+  "opsBlocks",
 ] as const;
 
 /**

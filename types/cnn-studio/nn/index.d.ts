@@ -9,3 +9,4 @@ export * from "./norm";
 export * from "./reshape";
 export * from "./activation";
 export * from "./sequence";
+export * from "./attention";
