@@ -34,6 +34,7 @@ const copy = (from, to = from, filter = () => true) =>
 copy("dist", "dist", (rel) => !rel.endsWith(".map") && !/^cli(\.bundle)?\.js$/.test(rel));
 copy("media", "media", (rel) => !rel.startsWith("marketplace") && !/(^|\/)\./.test(rel));
 copy("types/cnn-studio.d.ts");
+copy("types/cnn-studio", "types/cnn-studio", (rel) => rel === "" || !rel.includes(".") || rel.endsWith(".d.ts"));
 mkdirSync(join(stage, "examples"));
 for (const f of readdirSync(join(root, "examples"))) if (f.endsWith(".ts")) copy(join("examples", f));
 copy("LICENSE");

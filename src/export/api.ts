@@ -1,6 +1,7 @@
 import ts = require("typescript");
 import type { LayerType } from "../shared/layerCatalog";
 import { MINI_LIB_NAME } from "./minilib";
+import type { TypingsLayout } from "./program";
 
 /**
  * Where a declaration of the program lives: the model language's API (the `cnn-studio` typings),
@@ -9,9 +10,10 @@ import { MINI_LIB_NAME } from "./minilib";
  */
 export type Origin = { where: "api" | "lib"; owner: string; name: string } | { where: "user" };
 
-export function originOf(decl: ts.Node, typingsFile: string): Origin {
+export function originOf(decl: ts.Node, typings: TypingsLayout): Origin {
   const file = decl.getSourceFile().fileName;
-  const where = file === typingsFile ? "api" : file === MINI_LIB_NAME ? "lib" : undefined;
+  const namespace = typings.namespaceOf(file);
+  const where = namespace !== undefined ? "api" : file === MINI_LIB_NAME ? "lib" : undefined;
   if (!where) return { where: "user" };
   let name = "";
   const n = (decl as { name?: ts.Node }).name;
@@ -23,6 +25,7 @@ export function originOf(decl: ts.Node, typingsFile: string): Origin {
       break;
     }
   }
+  if (!owner && namespace) owner = namespace;
   if (!owner && ts.isVariableDeclaration(decl)) owner = "global";
   return { where, owner, name };
 }

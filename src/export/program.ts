@@ -12,20 +12,63 @@ import { MINI_LIB, MINI_LIB_NAME } from "./minilib";
  * type errors are irrelevant: the analyzer reports the model's problems.
  */
 
-let typingsCache: { file: string; text: string } | null | undefined;
+/** The typings of this installation: the entry file and every file of `types/` by path. */
+interface Typings {
+  file: string;
+  texts: ReadonlyMap<string, string>;
+}
 
-/** `types/cnn-studio.d.ts` of this installation (beside dist/ when bundled, the repository in development). */
-function findTypings(): { file: string; text: string } | null {
+/** Where the model language's API is declared: which files, and the namespace (`nn`, `F`, `torch`) each one's top level is. */
+export interface TypingsLayout {
+  /** `nn` for `types/cnn-studio/nn/conv.d.ts`, "" for the entry and `tensor.d.ts`, undefined outside the typings. */
+  namespaceOf(file: string): string | undefined;
+}
+
+/**
+ * The entry's `export * as nn from "./cnn-studio/nn/index"` lines: a namespace is a file, or the
+ * folder of an `index.d.ts` with every file in it.
+ */
+export function typingsLayout(entry: string, texts: ReadonlyMap<string, string>): TypingsLayout {
+  const scopes: [string, string][] = [];
+  for (const m of (texts.get(entry) ?? "").matchAll(/^export \* as (\w+) from "(\.[^"]+)";$/gm)) {
+    const target = path.resolve(path.dirname(entry), `${m[2]}.d.ts`);
+    scopes.push([path.basename(target) === "index.d.ts" ? path.dirname(target) + path.sep : target, m[1] ?? ""]);
+  }
+  return {
+    namespaceOf(file) {
+      if (!texts.has(file) && file !== entry) return undefined;
+      return scopes.find(([scope]) => file === scope || (scope.endsWith(path.sep) && file.startsWith(scope)))?.[1] ?? "";
+    },
+  };
+}
+
+let typingsCache: Typings | null | undefined;
+
+/** Every `.d.ts` under `dir`, by absolute path. */
+export function readDeclarations(dir: string, into: Map<string, string>): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) readDeclarations(file, into);
+    else if (entry.name.endsWith(".d.ts")) into.set(file, fs.readFileSync(file, "utf8"));
+  }
+}
+
+/**
+ * `types/cnn-studio.d.ts` of this installation (beside dist/ when bundled, the repository in
+ * development) and the files it imports from `types/cnn-studio/`.
+ */
+function findTypings(): Typings | null {
   if (typingsCache !== undefined) return typingsCache;
   typingsCache = null;
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
-    const file = path.join(dir, "types", "cnn-studio.d.ts");
-    try {
-      typingsCache = { file, text: fs.readFileSync(file, "utf8") };
+    const types = path.join(dir, "types");
+    const file = path.join(types, "cnn-studio.d.ts");
+    if (fs.existsSync(file)) {
+      const texts = new Map<string, string>();
+      readDeclarations(types, texts);
+      typingsCache = { file, texts };
       break;
-    } catch {
-      // keep looking upwards
     }
     dir = path.dirname(dir);
   }
@@ -35,8 +78,10 @@ function findTypings(): { file: string; text: string } | null {
 export interface ExportProgram {
   program: ts.Program;
   checker: ts.TypeChecker;
-  /** The typings file's path in the program (declarations there are the model language's API). */
+  /** The typings' entry file in the program. */
   typingsFile: string;
+  /** The typings' files (declarations there are the model language's API) and their namespaces. */
+  typings: TypingsLayout;
   /** Resolves a relative import of `from` to a file of the program. */
   resolveImport(spec: string, from: string): string | undefined;
 }
@@ -65,13 +110,16 @@ export function createExportProgram(rootFile: string, host: AnalyzerHost = diskH
   const texts = new Map<string, string | undefined>();
   const read = (file: string): string | undefined => {
     if (file === MINI_LIB_NAME) return MINI_LIB;
-    if (file === typingsFile) return typings?.text ?? "export {};";
+    if (file === typingsFile) return typings?.texts.get(file) ?? "export {};";
+    const declaration = typings?.texts.get(file);
+    if (declaration !== undefined) return declaration;
     if (!texts.has(file)) texts.set(file, host.readFile(file));
     return texts.get(file);
   };
   const resolveImport = (spec: string, from: string): string | undefined => {
     if (spec === MODULE_NAME) return typingsFile;
     if (!spec.startsWith(".")) return undefined;
+    if (from.endsWith(".d.ts")) return [`${path.resolve(path.dirname(from), spec)}.d.ts`].find((f) => typings?.texts.has(f));
     return candidates(spec, path.dirname(from)).find((f) => read(f) !== undefined);
   };
   const compilerHost: ts.CompilerHost = {
@@ -79,7 +127,7 @@ export function createExportProgram(rootFile: string, host: AnalyzerHost = diskH
       const text = read(fileName);
       if (text === undefined) return undefined;
       // User files may hold what hangs TypeScript's JSDoc scanner (`/**a-*/`, an unterminated `/** ResNet-50`).
-      const safe = fileName === MINI_LIB_NAME || fileName === typingsFile ? text : guardAgainstScannerHang(text);
+      const safe = fileName === MINI_LIB_NAME || fileName === typingsFile || typings?.texts.has(fileName) ? text : guardAgainstScannerHang(text);
       return ts.createSourceFile(fileName, safe, languageVersion, true);
     },
     getDefaultLibFileName: () => MINI_LIB_NAME,
@@ -101,5 +149,6 @@ export function createExportProgram(rootFile: string, host: AnalyzerHost = diskH
     },
   };
   const program = ts.createProgram({ rootNames: [rootFile], options: OPTIONS, host: compilerHost });
-  return { program, checker: program.getTypeChecker(), typingsFile, resolveImport };
+  const layout = typingsLayout(typingsFile, typings?.texts ?? new Map());
+  return { program, checker: program.getTypeChecker(), typingsFile, typings: layout, resolveImport };
 }

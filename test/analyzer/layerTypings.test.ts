@@ -1,26 +1,18 @@
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, test } from "node:test";
 import ts = require("typescript");
 import { LAYERS, LAYER_TYPES, type LayerKind } from "../../src/analyzer/layers/index";
 import type { ArgValue, Args, ParamSpec } from "../../src/analyzer/layers/kind";
-import { ROOT } from "../helpers/paths";
+import { namespaceStatements } from "../helpers/typingsFiles";
 
 /**
- * Issue 13.1: each `nn.*` factory in types/cnn-studio.d.ts against its layer kind's parameter
+ * Issue 13.1: each `nn.*` factory in the typings (types/cnn-studio/nn/) against its layer kind's parameter
  * specs: positional names in order, the options object's members, optionality, and documented
  * defaults (`@defaultValue`, or "Default: `x`" in `@param`), so the two cannot drift.
  */
 
-const sf = ts.createSourceFile("cnn-studio.d.ts", fs.readFileSync(path.join(ROOT, "types", "cnn-studio.d.ts"), "utf8"), ts.ScriptTarget.ES2022, true);
-
-function namespace(name: string): ts.ModuleBlock {
-  const ns = sf.statements.find((s): s is ts.ModuleDeclaration => ts.isModuleDeclaration(s) && s.name.text === name);
-  assert.ok(ns?.body && ts.isModuleBlock(ns.body), `no namespace ${name}`);
-  return ns.body;
-}
-const nn = namespace("nn");
+const nn = { statements: namespaceStatements("nn") };
+assert.ok(nn.statements.length > 0, "no declarations of namespace nn");
 
 interface Member {
   optional: boolean;

@@ -1,5 +1,6 @@
 import ts = require("typescript");
 import { TYPINGS } from "../helpers/paths";
+import { typingsFiles } from "../helpers/typingsFiles";
 
 /**
  * The user-facing surface of `types/cnn-studio.d.ts`, read with the TypeScript compiler: every
@@ -89,8 +90,6 @@ function memberSpecs(owner: string, iface: ts.InterfaceDeclaration): CallableSpe
 export function readSurface(): Surface {
   const program = ts.createProgram([TYPINGS], { noEmit: true, strict: true, types: [], lib: ["lib.es2022.d.ts"] });
   const checker = program.getTypeChecker();
-  const sf = program.getSourceFile(TYPINGS);
-  if (!sf) throw new Error(`cannot read ${TYPINGS}`);
   const callables: CallableSpec[] = [];
   const names = new Map<string, Set<string>>([
     ["nn", new Set()],
@@ -101,23 +100,25 @@ export function readSurface(): Surface {
   const interfaces = new Map<string, ts.InterfaceDeclaration>();
   const isExported = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
-  for (const stmt of sf.statements) {
-    if (ts.isTypeAliasDeclaration(stmt) && isExported(stmt)) types.push(stmt.name.text);
-    if (ts.isInterfaceDeclaration(stmt) && stmt.name.text === "Tensor") callables.push(...memberSpecs("Tensor", stmt));
-    if (!ts.isModuleDeclaration(stmt) || !stmt.body || !ts.isModuleBlock(stmt.body)) continue;
-    const ns = stmt.name.getText();
-    const nsNames = names.get(ns);
-    if (!nsNames) continue;
-    for (const inner of stmt.body.statements) {
-      if (ts.isInterfaceDeclaration(inner)) interfaces.set(inner.name.text, inner);
-      if (ts.isVariableStatement(inner)) for (const d of inner.declarationList.declarations) nsNames.add(d.name.getText());
-      if (ts.isFunctionDeclaration(inner) && inner.name) {
-        nsNames.add(inner.name.text);
+  for (const { file, namespace } of typingsFiles()) {
+    const source = program.getSourceFile(file);
+    if (!source) throw new Error(`the typings program lacks ${file}`);
+    const nsNames = names.get(namespace);
+    for (const stmt of source.statements) {
+      if (ts.isTypeAliasDeclaration(stmt) && isExported(stmt) && namespace === "") types.push(stmt.name.text);
+      if (ts.isInterfaceDeclaration(stmt)) {
+        if (namespace === "" && stmt.name.text === "Tensor") callables.push(...memberSpecs("Tensor", stmt));
+        if (namespace === "nn") interfaces.set(stmt.name.text, stmt);
+      }
+      if (!nsNames) continue;
+      if (ts.isVariableStatement(stmt) && isExported(stmt)) for (const d of stmt.declarationList.declarations) nsNames.add(d.name.getText());
+      if (ts.isFunctionDeclaration(stmt) && stmt.name) {
+        nsNames.add(stmt.name.text);
         callables.push({
-          owner: ns,
-          name: inner.name.text,
-          signature: signatureOf(ns, inner.name.text, inner),
-          options: optionsOf(inner, checker),
+          owner: namespace,
+          name: stmt.name.text,
+          signature: signatureOf(namespace, stmt.name.text, stmt),
+          options: optionsOf(stmt, checker),
           attributes: [],
         });
       }

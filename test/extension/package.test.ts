@@ -57,8 +57,9 @@ test(
         fs
           .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
           .flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+      const typings = walk("types").filter((f) => f.endsWith(".d.ts"));
       const built = walk("dist").filter((f) => !f.endsWith(".map") && !/^dist\/cli(\.bundle)?\.js$/.test(f) && !/^dist\/server\.bundle\.js$/.test(f));
-      for (const f of [...required, ...built]) assert.ok(has(f), `the VSIX has ${f}`);
+      for (const f of [...required, ...typings, ...built]) assert.ok(has(f), `the VSIX has ${f}`);
       const forbidden = names.filter(
         (n) =>
           /\.map$|^extension\/(src|test|out|bench|scripts|webview)\/|\/tsconfig\.json$|package-lock\.json$|^extension\/dist\/cli/.test(n) ||

@@ -101,8 +101,7 @@ before(() => {
   ext = path.join(tmp, "extension");
   ws = path.join(tmp, "workspace");
   fs.cpSync(path.join(ROOT, "src", "extension", "ts-plugin"), path.join(ext, "node_modules", "cnn-studio-ts-plugin"), { recursive: true });
-  fs.mkdirSync(path.join(ext, "types"), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, "types", "cnn-studio.d.ts"), path.join(ext, "types", "cnn-studio.d.ts"));
+  fs.cpSync(path.join(ROOT, "types"), path.join(ext, "types"), { recursive: true });
   fs.mkdirSync(ws, { recursive: true });
   file = path.join(ws, "model.ts");
   fs.writeFileSync(file, MODEL);

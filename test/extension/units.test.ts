@@ -26,7 +26,8 @@ import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const fake = createFakeVscode(ROOT);
 installFakeVscode(fake.api);
-const { patchTsconfig, newTsconfig, TYPINGS_REL } = require("../../src/extension/commands/typings") as typeof import("../../src/extension/commands/typings");
+const { patchTsconfig, newTsconfig, TYPINGS_REL, typingsFiles } =
+  require("../../src/extension/commands/typings") as typeof import("../../src/extension/commands/typings");
 const { summaryText } = require("../../src/extension/commands/summary") as typeof import("../../src/extension/commands/summary");
 const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
 const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");
@@ -381,8 +382,10 @@ test("typings: tsconfig.json is created, or patched when it is plain JSON", () =
 test("typings: a folder with the written typings and tsconfig type-checks with plain tsc", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-typings-"));
   try {
-    fs.mkdirSync(path.join(dir, "typings"));
-    fs.copyFileSync(path.join(ROOT, "types", "cnn-studio.d.ts"), path.join(dir, TYPINGS_REL));
+    for (const rel of typingsFiles(path.join(ROOT, "types"))) {
+      fs.mkdirSync(path.dirname(path.join(dir, "typings", rel)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, "types", rel), path.join(dir, "typings", rel));
+    }
     fs.writeFileSync(path.join(dir, "tsconfig.json"), newTsconfig(TYPINGS_REL));
     fs.copyFileSync(LENET, path.join(dir, "lenet5.ts"));
     const parsed = ts.getParsedCommandLineOfConfigFile(

@@ -72,7 +72,7 @@ export function isDefTimeSafe(cx: Translator, e: ts.Expression): boolean {
     const sym = valueSymbol(cx, x);
     const d = sym && declOf(cx, sym);
     if (!d) return false;
-    if (originOf(d, cx.prog.typingsFile).where !== "user") return true;
+    if (originOf(d, cx.prog.typings).where !== "user") return true;
     if (cx.models.has(d)) return false;
     const top = topLevelOf(cx, d);
     return !!top && cx.emitted.has(top);
@@ -177,7 +177,7 @@ export function rootBase(cx: Translator, c: ts.ClassLikeDeclaration, depth = 0):
   if (ts.isPropertyAccessExpression(e)) {
     const sym = cx.checker.getSymbolAtLocation(e.name);
     const d = sym && declOf(cx, sym);
-    if (d && originOf(d, cx.prog.typingsFile).where === "api") return e.name.text;
+    if (d && originOf(d, cx.prog.typings).where === "api") return e.name.text;
   }
   const sym = valueSymbol(cx, e);
   const d = sym && declOf(cx, sym);

@@ -187,7 +187,9 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
   if (ts.isIdentifier(recvNode)) {
     const rs = cx.checker.getSymbolAtLocation(recvNode);
     const target = rs && rs.flags & ts.SymbolFlags.Alias ? cx.checker.getAliasedSymbol(rs) : rs;
-    if (target && target.flags & ts.SymbolFlags.ValueModule && target.valueDeclaration && ts.isSourceFile(target.valueDeclaration)) {
+    const userModule =
+      target?.valueDeclaration && ts.isSourceFile(target.valueDeclaration) && cx.prog.typings.namespaceOf(target.valueDeclaration.fileName) === undefined;
+    if (target && target.flags & ts.SymbolFlags.ValueModule && userModule) {
       const exp = cx.checker.getSymbolAtLocation(pa.name);
       const resolved = exp && exp.flags & ts.SymbolFlags.Alias ? cx.checker.getAliasedSymbol(exp) : exp;
       const d = resolved && declOf(cx, resolved);
@@ -208,7 +210,7 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
   }
   const optional = (py: Py): Py => (pa.questionDotToken ? ifElse(binary(recv, "is not", atom("None"), P.compare), py, atom("None")) : py);
   if (d) {
-    const o = originOf(d, cx.prog.typingsFile);
+    const o = originOf(d, cx.prog.typings);
     if (o.where === "lib") {
       if (key === "length") return optional(call(name("len"), [recv]));
       return unsupported(cx, pa, `'.${key}' here`);

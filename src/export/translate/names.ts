@@ -41,7 +41,7 @@ export function bindingScopeNode(cx: Translator, sym: ts.Symbol): ts.Node | null
 
 export function isUserSymbol(cx: Translator, sym: ts.Symbol): boolean {
   const d = declOf(cx, sym);
-  return !!d && originOf(d, cx.prog.typingsFile).where === "user";
+  return !!d && originOf(d, cx.prog.typings).where === "user";
 }
 
 /** Assigns a module-level name (classes keep theirs, everything else goes snake_case). */
@@ -206,7 +206,7 @@ export function propertyNameText(cx: Translator, n: ts.PropertyName): string | u
 export function memberName(cx: Translator, prop: ts.Symbol | undefined, key: string): string {
   const d = prop && declOf(cx, prop);
   if (d) {
-    const o = originOf(d, cx.prog.typingsFile);
+    const o = originOf(d, cx.prog.typings);
     if (o.where === "api") return snake(key);
     if (ts.isMethodDeclaration(d)) return methodName(cx, key);
   }
@@ -223,7 +223,7 @@ export function calleeOrigin(cx: Translator, e: ts.CallExpression | ts.NewExpres
   }
   const decl = sig?.getDeclaration();
   if (!decl) return undefined;
-  return { ...originOf(decl, cx.prog.typingsFile), decl };
+  return { ...originOf(decl, cx.prog.typings), decl };
 }
 
 /** The Python assignment target of an array pattern (`a, *rest`), or undefined (reported) when it has none. */
@@ -264,7 +264,7 @@ export function identifier(cx: Translator, id: ts.Identifier, _ctx: Ctx): Py {
   if (d) {
     const model = cx.models.get(d);
     if (model) return call(name(model.builder), []);
-    const o = originOf(d, cx.prog.typingsFile);
+    const o = originOf(d, cx.prog.typings);
     if (o.where === "api") {
       if (id.text === "nn" || id.text === "torch") return name(id.text);
       if (id.text === "F") {

@@ -113,7 +113,7 @@ export function maybeFloatUncached(cx: Translator, e: ts.Node, seen: Set<ts.Node
     } catch {
       decl = undefined;
     }
-    if (decl && originOf(decl, cx.prog.typingsFile).where === "user" && (decl as { body?: ts.Node }).body) {
+    if (decl && originOf(decl, cx.prog.typings).where === "user" && (decl as { body?: ts.Node }).body) {
       const body = (decl as { body?: ts.Node }).body!;
       if (!ts.isBlock(body)) return maybeFloat(cx, body, seen);
       return anyNode(
@@ -127,7 +127,7 @@ export function maybeFloatUncached(cx: Translator, e: ts.Node, seen: Set<ts.Node
   if (ts.isIdentifier(e)) {
     const sym = valueSymbol(cx, e);
     const d = sym && declOf(cx, sym);
-    if (!d || originOf(d, cx.prog.typingsFile).where !== "user") return false;
+    if (!d || originOf(d, cx.prog.typings).where !== "user") return false;
     if (ts.isVariableDeclaration(d)) {
       if (d.initializer && maybeFloat(cx, d.initializer, seen)) return true;
       return assignedFloat(cx, sym!, d, seen);

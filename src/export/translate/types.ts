@@ -20,7 +20,7 @@ export function isModuleType(cx: Translator, t: ts.Type): boolean {
   return parts(cx, t).some((x) => {
     const p = cx.checker.getPropertyOfType(x, "addModule");
     const d = p && declOf(cx, p);
-    return !!d && originOf(d, cx.prog.typingsFile).where === "api";
+    return !!d && originOf(d, cx.prog.typings).where === "api";
   });
 }
 
@@ -55,7 +55,7 @@ export function isDictType(cx: Translator, t: ts.Type): boolean {
     const s = x.getSymbol();
     if (s && s.flags & ts.SymbolFlags.Class) return false;
     const d = s && declOf(cx, s);
-    if (d && originOf(d, cx.prog.typingsFile).where !== "user" && !ts.isTypeLiteralNode(d)) return false;
+    if (d && originOf(d, cx.prog.typings).where !== "user" && !ts.isTypeLiteralNode(d)) return false;
     return true;
   });
 }
@@ -131,7 +131,7 @@ export function typeHint(cx: Translator, t: ts.TypeNode | undefined, init?: ts.E
       const typeDecl = target?.declarations?.find((x) => ts.isInterfaceDeclaration(x) || ts.isTypeAliasDeclaration(x) || ts.isClassDeclaration(x));
       const d = typeDecl ?? (target && declOf(cx, target));
       if (!d) return undefined;
-      const o = originOf(d, cx.prog.typingsFile);
+      const o = originOf(d, cx.prog.typings);
       if (o.where === "api") {
         if (o.name === "Tensor") return "Tensor";
         if (o.owner === "nn" && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d))) return `nn.${o.name}`;
@@ -166,7 +166,7 @@ export function classHint(cx: Translator, n: ts.EntityName): string | undefined 
   const target = sym && sym.flags & ts.SymbolFlags.Alias ? cx.checker.getAliasedSymbol(sym) : sym;
   const d = target && declOf(cx, target);
   if (!d || !ts.isClassDeclaration(d)) return undefined;
-  if (originOf(d, cx.prog.typingsFile).where !== "user" || !cx.included.has(d)) return undefined;
+  if (originOf(d, cx.prog.typings).where !== "user" || !cx.included.has(d)) return undefined;
   return target && cx.symbolNames.get(target);
 }
 

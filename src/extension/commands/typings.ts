@@ -5,11 +5,25 @@ import * as vscode from "vscode";
 /**
  * “Write Typings into Workspace”: for people who compile model files with `tsc` themselves (the
  * editor resolves "cnn-studio" through the TypeScript server plugin without this). Copies the
- * declarations to `typings/cnn-studio.d.ts` and maps the module in `tsconfig.json` — creating
+ * declarations to `typings/cnn-studio.d.ts` (and the files it imports, `typings/cnn-studio/`) and maps the module in `tsconfig.json` — creating
  * one, or adding a `paths` entry to one without comments; otherwise it shows what to add.
  */
 
 export const TYPINGS_REL = "typings/cnn-studio.d.ts";
+
+/** The typings' files under the extension's `types/` (the entry and `cnn-studio/**`), as relative paths. */
+export function typingsFiles(typesDir: string): string[] {
+  const found: string[] = ["cnn-studio.d.ts"];
+  const walk = (rel: string): void => {
+    for (const entry of fs.readdirSync(path.join(typesDir, rel), { withFileTypes: true })) {
+      const child = path.posix.join(rel, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else if (entry.name.endsWith(".d.ts")) found.push(child);
+    }
+  };
+  walk("cnn-studio");
+  return found;
+}
 
 export function newTsconfig(typingsRel: string): string {
   return `${JSON.stringify(
@@ -73,10 +87,13 @@ export async function writeTypings(extensionPath: string): Promise<void> {
           )
         )?.folder;
   if (!folder) return;
-  const source = path.join(extensionPath, "types", "cnn-studio.d.ts");
-  const target = path.join(folder.uri.fsPath, TYPINGS_REL);
-  await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(target)));
-  await vscode.workspace.fs.writeFile(vscode.Uri.file(target), fs.readFileSync(source));
+  const types = path.join(extensionPath, "types");
+  const targetDir = path.join(folder.uri.fsPath, path.dirname(TYPINGS_REL));
+  for (const rel of typingsFiles(types)) {
+    const target = path.join(targetDir, rel);
+    await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(target)));
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(target), fs.readFileSync(path.join(types, rel)));
+  }
   const tsconfig = path.join(folder.uri.fsPath, "tsconfig.json");
   let outcome: string;
   if (!fs.existsSync(tsconfig)) {

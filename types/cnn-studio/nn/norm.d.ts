@@ -1,0 +1,185 @@
+/** Normalisation and dropout. */
+
+import type * as nn from "./index";
+import type { Tensor } from "../tensor";
+import type { Module } from "./index";
+
+// ── Normalisation ───────────────────────────────────────────────────────────────────────
+
+/** Options of {@link nn.BatchNorm2d} and {@link nn.BatchNorm1d}. */
+export interface BatchNormOptions {
+  /**
+   * Added to the variance for numerical stability.
+   * @defaultValue 1e-5
+   */
+  eps?: number;
+  /**
+   * Weight of the current batch in the running mean and variance.
+   * @defaultValue 0.1
+   */
+  momentum?: number;
+  /**
+   * Whether to learn a per-channel scale γ and shift β (`2 · numFeatures` parameters).
+   * @defaultValue true
+   */
+  affine?: boolean;
+  /**
+   * Whether to keep running statistics (buffers `runningMean`, `runningVar`: `numFeatures` each,
+   * and `numBatchesTracked`: 1).
+   * @defaultValue true
+   */
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Batch normalisation over a 4-D input, like `torch.nn.BatchNorm2d`: per channel,
+ * `y = (x − E[x]) / sqrt(Var[x] + eps) · γ + β`, with statistics over `N, H, W` (training) or the
+ * running statistics (evaluation).
+ *
+ * **Shape**: `[N, C, H, W]` → same, with `C = numFeatures`.
+ *
+ * **Parameters**: `2 · numFeatures` (γ and β) when `affine`. The running mean and variance
+ * (`2 · numFeatures`) and the batch counter (1) are **buffers**, not parameters — as in PyTorch.
+ *
+ * @param numFeatures number of channels `C` of the input.
+ * @param opts `eps` (1e-5), `momentum` (0.1), `affine` (true), `trackRunningStats` (true).
+ * @returns a callable `BatchNorm2d` module.
+ * @example
+ * nn.BatchNorm2d(64) // [N, 64, 56, 56] → [N, 64, 56, 56]; 128 params, 129 buffer elements
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.BatchNorm2d.html
+ */
+export function BatchNorm2d(numFeatures: number, opts?: BatchNormOptions): BatchNorm2d;
+/** A 2-D batch-normalisation module, made by {@link nn.BatchNorm2d}. */
+export interface BatchNorm2d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  /** Normalises `input` (`[N, numFeatures, H, W]`). */
+  forward(input: Tensor): Tensor;
+}
+
+/**
+ * Batch normalisation over a 2-D or 3-D input, like `torch.nn.BatchNorm1d`: per feature,
+ * `y = (x − E[x]) / sqrt(Var[x] + eps) · γ + β`.
+ *
+ * **Shape**: `[N, C]` or `[N, C, L]` → same, with `C = numFeatures`.
+ *
+ * **Parameters**: `2 · numFeatures` when `affine`; running statistics are buffers.
+ *
+ * @param numFeatures number of features / channels `C` of the input.
+ * @param opts `eps` (1e-5), `momentum` (0.1), `affine` (true), `trackRunningStats` (true).
+ * @returns a callable `BatchNorm1d` module.
+ * @example
+ * nn.Sequential(nn.Linear(512, 256), nn.BatchNorm1d(256), nn.ReLU())
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.BatchNorm1d.html
+ */
+export function BatchNorm1d(numFeatures: number, opts?: BatchNormOptions): BatchNorm1d;
+/** A 1-D batch-normalisation module, made by {@link nn.BatchNorm1d}. */
+export interface BatchNorm1d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  /** Normalises `input` (`[N, numFeatures]` or `[N, numFeatures, L]`). */
+  forward(input: Tensor): Tensor;
+}
+
+/** Options of {@link nn.LocalResponseNorm}. */
+export interface LocalResponseNormOptions {
+  /**
+   * Multiplicative factor.
+   * @defaultValue 1e-4
+   */
+  alpha?: number;
+  /**
+   * Exponent.
+   * @defaultValue 0.75
+   */
+  beta?: number;
+  /**
+   * Additive factor.
+   * @defaultValue 1
+   */
+  k?: number;
+}
+
+/**
+ * Local response normalisation across channels, like `torch.nn.LocalResponseNorm` (AlexNet):
+ * `b_c = a_c · (k + alpha / size · Σ a_c'²)^(−beta)`, the sum over the `size` channels around `c`.
+ *
+ * **Shape**: `[N, C, H, W]` → same. **Parameters**: none.
+ *
+ * @param size number of neighbouring channels used for normalisation.
+ * @param opts `alpha` (1e-4), `beta` (0.75), `k` (1).
+ * @returns a callable `LocalResponseNorm` module.
+ * @example
+ * nn.LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 }) // AlexNet (2012)
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.LocalResponseNorm.html
+ */
+export function LocalResponseNorm(size: number, opts?: LocalResponseNormOptions): LocalResponseNorm;
+/** A local-response-normalisation module, made by {@link nn.LocalResponseNorm}. */
+export interface LocalResponseNorm extends Module {
+  readonly size: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+  /** Normalises `input` (`[N, C, H, W]`). */
+  forward(input: Tensor): Tensor;
+}
+
+// ── Dropout ─────────────────────────────────────────────────────────────────────────────
+
+/** The `inplace` option, accepted wherever PyTorch has it and ignored by the analysis. */
+export interface InplaceOptions {
+  /**
+   * Overwrite the input instead of allocating the output (PyTorch's memory optimisation). Accepted
+   * and ignored: it changes neither shapes nor parameters.
+   * @defaultValue false
+   */
+  inplace?: boolean;
+}
+
+/**
+ * Dropout, like `torch.nn.Dropout`: in training, zeroes each element with probability `p` and
+ * scales the others by `1 / (1 − p)`; in evaluation (what CNN Studio analyses) it is the identity.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param p probability of an element being zeroed, in `[0, 1]`. Default: `0.5`.
+ * @param opts `inplace` (false, ignored).
+ * @returns a callable `Dropout` module.
+ * @example
+ * nn.Sequential(nn.Dropout(), nn.Linear(9216, 4096), nn.ReLU({ inplace: true })) // AlexNet classifier
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html
+ */
+export function Dropout(p?: number, opts?: InplaceOptions): Dropout;
+/** A dropout module, made by {@link nn.Dropout}. */
+export interface Dropout extends Module {
+  readonly p: number;
+  /** Applies dropout to `input` (identity in evaluation mode). */
+  forward(input: Tensor): Tensor;
+}
+
+/**
+ * Channel dropout, like `torch.nn.Dropout2d`: in training, zeroes **whole channels** with
+ * probability `p` (scaling the others by `1 / (1 − p)`); the identity in evaluation.
+ *
+ * **Shape**: `[N, C, H, W]` → same. **Parameters**: none.
+ *
+ * @param p probability of a channel being zeroed, in `[0, 1]`. Default: `0.5`.
+ * @param opts `inplace` (false, ignored).
+ * @returns a callable `Dropout2d` module.
+ * @example
+ * nn.Dropout2d(0.2)
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Dropout2d.html
+ */
+export function Dropout2d(p?: number, opts?: InplaceOptions): Dropout2d;
+/** A channel-dropout module, made by {@link nn.Dropout2d}. */
+export interface Dropout2d extends Module {
+  readonly p: number;
+  /** Applies channel dropout to `input` (identity in evaluation mode). */
+  forward(input: Tensor): Tensor;
+}
