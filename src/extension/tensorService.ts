@@ -35,11 +35,12 @@ export const UNTRUSTED_TENSORS =
 const WHAT: Record<InspectQuery["kind"], string> = {
   featureMaps: "the feature maps",
   inputGradient: "the input gradient",
+  attention: "the attention weights",
   initialWeights: "the untrained model's weights",
   dataset: "the dataset",
 };
 
-type Query<K extends "featureMaps" | "inputGradient" | "initialWeights"> = Parameters<NonNullable<TensorService[K]>>[0];
+type Query<K extends "featureMaps" | "inputGradient" | "attention" | "initialWeights"> = Parameters<NonNullable<TensorService[K]>>[0];
 
 export class TrainerTensorService implements Required<Omit<TensorService, "checkpoints">> {
   private process: InspectorProcess | null = null;
@@ -73,6 +74,17 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
       unit: q.unit,
     });
     return { input, gradient };
+  };
+
+  readonly attention = async (q: Query<"attention">) => {
+    const { input, label, weights } = await this.ask({
+      kind: "attention",
+      ...this.target(q.model),
+      checkpoint: q.checkpoint,
+      input: q.input,
+      nodeId: q.nodeId,
+    });
+    return { input, label, weights };
   };
 
   readonly initialWeights = async (q: Query<"initialWeights">) =>

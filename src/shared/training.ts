@@ -253,6 +253,8 @@ export type InspectQuery =
   | (InspectTarget & { kind: "featureMaps"; checkpoint: string | null; input: InputSpec; nodeIds: number[] })
   /** d(unit of node `nodeId`)/d(normalised input), `[C, H, W]`, in evaluation mode. */
   | (InspectTarget & { kind: "inputGradient"; checkpoint: string | null; input: InputSpec; nodeId: number; unit: Unit })
+  /** The attention weights of one attention layer (graph node `nodeId`) for one sample, per head: `[heads, L, S]`. */
+  | (InspectTarget & { kind: "attention"; checkpoint: string | null; input: InputSpec; nodeId: number })
   /** A parameter (`state_dict` name) of the freshly initialised model, PyTorch layout. */
   | (InspectTarget & { kind: "initialWeights"; parameter: string })
   /** The dataset the samples of `input` come from (a checkpoint's run's, else mnist-sample where it fits); null when there is none. */
@@ -261,6 +263,7 @@ export type InspectQuery =
 export type InspectResult =
   | { kind: "featureMaps"; input: Tensor; label: number | null; maps: { nodeId: number; tensor: Tensor }[] }
   | { kind: "inputGradient"; input: Tensor; gradient: Tensor }
+  | { kind: "attention"; input: Tensor; label: number | null; weights: Tensor }
   | { kind: "initialWeights"; weight: Tensor }
   | { kind: "dataset"; dataset: DatasetSummary | null };
 
@@ -302,7 +305,7 @@ const inspectTarget = { file: str, model: str, text: optional(str) };
 
 const inspectQuery: V<InspectQuery> = (v, at) => {
   const o = record(v, at);
-  const kind = oneOf(["featureMaps", "inputGradient", "initialWeights", "dataset"] as const)(o["kind"], `${at}.kind`);
+  const kind = oneOf(["featureMaps", "inputGradient", "attention", "initialWeights", "dataset"] as const)(o["kind"], `${at}.kind`);
   if (str(o["file"], `${at}.file`) === "") throw new Invalid(`${at}.file must name the model file, got ""`);
   switch (kind) {
     case "initialWeights":
@@ -313,6 +316,8 @@ const inspectQuery: V<InspectQuery> = (v, at) => {
       return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str), input: inputSpec, nodeId: int, unit })(v, at);
     case "featureMaps":
       return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str), input: inputSpec, nodeIds })(v, at);
+    case "attention":
+      return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str), input: inputSpec, nodeId: int })(v, at);
   }
 };
 
@@ -320,6 +325,7 @@ const rank3 = tensorOfRank(3);
 const inspectResults: { [K in InspectKind]: V<InspectResultOf<K>> } = {
   featureMaps: obj({ kind: literal("featureMaps"), input: rank3, label: nullable(nat), maps: arr(obj({ nodeId: int, tensor: rank3 })) }),
   inputGradient: obj({ kind: literal("inputGradient"), input: rank3, gradient: rank3 }),
+  attention: obj({ kind: literal("attention"), input: rank3, label: nullable(nat), weights: rank3 }),
   initialWeights: obj({ kind: literal("initialWeights"), weight: tensor }),
   dataset: obj({ kind: literal("dataset"), dataset: nullable(datasetSummary) }),
 };

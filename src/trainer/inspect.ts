@@ -195,7 +195,8 @@ export class Inspector {
         return ok({ kind: q.kind, dataset: d.dataset ? summaryOf(d.dataset) : null });
       }
       case "featureMaps":
-      case "inputGradient": {
+      case "inputGradient":
+      case "attention": {
         const ids = new Set(e.analysis.graph.map((n) => n.id));
         const unknown = (q.kind === "featureMaps" ? q.nodeIds : [q.nodeId]).filter((id) => !ids.has(id));
         if (unknown.length > 0) return fail(`${q.model} has no graph node ${unknown.join(", ")} (its nodes are 0 to ${e.analysis.graph.length - 1})`);
@@ -203,6 +204,7 @@ export class Inspector {
         if (!weights.ok) return weights;
         const x = this.input(e, this.data(e, q.checkpoint), q.input);
         if (!x.ok) return x;
+        if (q.kind === "attention") return this.attention(e, x.value, q.nodeId);
         return q.kind === "featureMaps" ? this.featureMaps(e, x.value, q.nodeIds) : this.inputGradient(e, x.value, q.nodeId, q.unit);
       }
     }
@@ -226,6 +228,19 @@ export class Inspector {
       maps.push({ nodeId: o.nodeId, tensor: { shape, data: o.data } });
     }
     return ok({ kind: "featureMaps", input: { shape: [C, H, W], data: x.raw }, label: x.label, maps });
+  }
+
+  /** One sample's attention weights of an attention layer, per head: `[heads, L, S]`. */
+  private attention(e: ModelEntry, x: Input, nodeId: number): Result<InspectResult> {
+    const node = e.analysis.graph.find((n) => n.id === nodeId)!;
+    if (node.type !== "MultiheadAttention") return fail(`${node.label} (graph node ${nodeId}) is a ${node.type}, not an attention layer`);
+    const { tf, compiled } = e;
+    const [C, H, W] = e.input;
+    const w = compiled.attentionWeights([tf.tensor4d(x.normalized, [1, C, H, W])], [nodeId]).get(nodeId)!;
+    const [, heads, l, s] = w.shape as [number, number, number, number];
+    const data = Float32Array.from(w.dataSync());
+    w.dispose();
+    return ok({ kind: "attention", input: { shape: [C, H, W], data: x.raw }, label: x.label, weights: { shape: [heads, l, s], data } });
   }
 
   private inputGradient(e: ModelEntry, x: Input, nodeId: number, unit: Unit): Result<InspectResult> {

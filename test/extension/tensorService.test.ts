@@ -68,6 +68,8 @@ function answers(q: InspectQuery): InspectResult {
       return { kind: q.kind, input: tensor([1, 28, 28]), label: 3, maps: q.nodeIds.map((nodeId) => ({ nodeId, tensor: tensor([6, 24, 24]) })) };
     case "inputGradient":
       return { kind: q.kind, input: tensor([1, 28, 28]), gradient: tensor([1, 28, 28]) };
+    case "attention":
+      return { kind: q.kind, input: tensor([1, 28, 28]), label: 3, weights: tensor([4, 17, 17]) };
     case "initialWeights":
       return { kind: q.kind, weight: tensor([6, 1, 5, 5]) };
     case "dataset":

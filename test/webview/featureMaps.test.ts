@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PNG } from "pngjs";
-import { spatialLayers, inputShapeOf } from "../../src/extension/panels/modelData";
+import { attentionLayers, spatialLayers, inputShapeOf } from "../../src/extension/panels/modelData";
+import type { AttentionLayer } from "../../src/shared/webview/featureMaps";
 import type { FeatureMapsSnapshot } from "../../src/shared/webview/featureMaps";
 import { validateFeatureMapsToHost, validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
-import { analyze, featureMapsResult, syntheticImage, syntheticMaps } from "./fixtures";
+import { analyze, featureMapsResult, syntheticAttention, syntheticImage, syntheticMaps } from "./fixtures";
 import { assertCleanPage, canvasInk, ensureChromium, panelSession, type PanelPage } from "./harness";
 import type { PageDocument, PageEventConstructor } from "./page";
 
@@ -24,6 +25,7 @@ function snapshotOf(a: ReturnType<typeof analyze>, available = true): FeatureMap
     model: a.ref,
     inputShape: inputShapeOf(a.model),
     layers: spatialLayers(a.model),
+    attention: attentionLayers(a.model),
     checkpoints: [
       { id: "/runs/r1/checkpoints/e0003-s000375.json", run: "/runs/r1", runName: "r1", epoch: 3, globalStep: 375, label: "epoch 3, step 375 · r1" },
     ],
@@ -149,6 +151,67 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
     } catch (e) {
       await p.close().catch(() => undefined);
       throw e;
+    }
+  });
+
+  it("an attention layer shows where the class token looks over the patches, per head; a click makes a patch the query", async () => {
+    const p = await session.open("featureMaps", "dark");
+    try {
+      await p.waitForPosted("ready");
+      // A ViT on 224×224 images: 14×14 patches after a class token, 12 heads (as vit_b_16's encoder layers).
+      const layer: AttentionLayer = {
+        nodeId: 900,
+        label: "encoder.layers.encoder_layer_0.self_attention",
+        heads: 12,
+        queries: 197,
+        keys: 197,
+        grid: [14, 14],
+        firstPatch: 1,
+      };
+      await p.post({ ...snapshotOf(resnet), attention: [layer] });
+      await p.waitForPosted("compute");
+      await p.page.evaluate((v) => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Layer']")!;
+        sel.value = v;
+        sel.dispatchEvent(new Event("change"));
+      }, String(layer.nodeId));
+      const req = await p.waitForPosted("attention");
+      const checked = validateFeatureMapsToHost(req);
+      assert.ok(checked.ok, checked.ok ? "" : checked.error);
+      assert.equal(req["nodeId"], layer.nodeId);
+      const weights = syntheticAttention(12, 197, 197);
+      const result = {
+        type: "attentionMaps",
+        requestId: req["requestId"],
+        checkpoint: null,
+        input: syntheticImage(224, 224),
+        label: 3,
+        nodeId: layer.nodeId,
+        weights,
+      };
+      assert.ok(validateFeatureMapsToWebview(result).ok);
+      await p.post(result);
+      await p.page.waitForFunction(() => document.body.dataset["painted"] !== undefined);
+      assert.match((await p.page.textContent(".cs-attention")) ?? "", /Attention of the class token over 14×14 patches · mean of 12 heads/);
+      assert.ok((await canvasInk(p.page, ".cs-attention-overlay")) > 0.1, "the overlay is drawn");
+      assert.ok((await canvasInk(p.page, ".cs-attention-matrix")) > 0.05, "the matrix is drawn");
+      assert.equal(await p.page.locator(".cs-tile:visible").count(), 0, "no channel tiles for an attention layer");
+      await p.screenshot("featureMaps-attention-dark");
+      // click the patch at row 3, column 5 (1-based): it becomes the query
+      const box = (await p.page.locator(".cs-attention-overlay").boundingBox())!;
+      await p.page.mouse.click(box.x + box.width * (4.5 / 14), box.y + box.height * (2.5 / 14));
+      assert.match((await p.page.textContent(".cs-attention")) ?? "", /Attention of patch \(row 3, column 5\)/);
+      assert.equal(((await p.state()) as { attentionQuery: number }).attentionQuery, 1 + 2 * 14 + 4);
+      await p.page.evaluate(() => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Heads']")!;
+        sel.value = "2";
+        sel.dispatchEvent(new Event("change"));
+      });
+      assert.match((await p.page.textContent(".cs-attention")) ?? "", /head 3 of 12/);
+      await p.screenshot("featureMaps-attention-patch-dark");
+      await assertCleanPage(p);
+    } finally {
+      await p.close();
     }
   });
 

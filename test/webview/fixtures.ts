@@ -162,6 +162,31 @@ export function syntheticMaps(c: number, h: number, w: number, seed = 1): Tensor
   return { shape: [c, h, w], data };
 }
 
+/**
+ * Synthetic attention weights `[heads, queries, keys]` over a class token and a square patch grid:
+ * each head looks at a blob around a point of its own (the class token at the grid's upper left
+ * area, a patch near itself); every row sums to 1.
+ */
+export function syntheticAttention(heads: number, queries: number, keys: number): Tensor {
+  const side = Math.round(Math.sqrt(keys - 1));
+  const data = new Float32Array(heads * queries * keys);
+  for (let h = 0; h < heads; h++) {
+    for (let q = 0; q < queries; q++) {
+      const [qy, qx] = q === 0 ? [side * (0.3 + 0.03 * h), side * (0.35 + 0.02 * h)] : [Math.floor((q - 1) / side), (q - 1) % side];
+      let sum = 0;
+      const row = (h * queries + q) * keys;
+      for (let k = 0; k < keys; k++) {
+        const [ky, kx] = k === 0 ? [-side, -side] : [Math.floor((k - 1) / side), (k - 1) % side];
+        const v = Math.exp(-((ky - qy) ** 2 + (kx - qx - (h % 3)) ** 2) / (2 + h));
+        data[row + k] = v;
+        sum += v;
+      }
+      for (let k = 0; k < keys; k++) data[row + k] = data[row + k]! / sum;
+    }
+  }
+  return { shape: [heads, queries, keys], data };
+}
+
 export function featureMapsResult(requestId: number, nodeId: number, input: Tensor, maps: Tensor, label: number | null = 3): FeatureMapsResult {
   return { type: "featureMaps", requestId, checkpoint: null, input, label, maps: [{ nodeId, tensor: maps }] };
 }

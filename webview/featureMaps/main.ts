@@ -5,6 +5,8 @@ import type { FeatureMapsResult, SpatialLayer } from "../../src/shared/webview/c
 import {
   validateFeatureMapsToHost,
   validateFeatureMapsToWebview,
+  type AttentionLayer,
+  type AttentionResult,
   type FeatureMapsSnapshot,
   type FeatureMapsToHost,
   type FeatureMapsToWebview,
@@ -25,10 +27,12 @@ import {
 } from "../common/inputs";
 import { channelImage, colorbar, fmt, inputImage, putImage, warmUp } from "../common/tensorPaint";
 import { connect, sendReady } from "../common/vscode";
+import { AttentionView } from "./attention";
 
 /**
  * Feature maps: the activations of one layer for one input, every channel as a tile in a
- * perceptual colour map with its statistics; hover for values, click (or Enter) to enlarge.
+ * perceptual colour map with its statistics; hover for values, click (or Enter) to enlarge. For an
+ * attention layer, where a query token looks over the image's patches (see ./attention.ts).
  */
 
 interface State extends InputState {
@@ -37,6 +41,9 @@ interface State extends InputState {
   colormap: ColormapName;
   scale: "channel" | "shared";
   enlarged: number | null;
+  attentionHead: number | "mean";
+  /** The query token of the attention view (0: the class token when there is one). */
+  attentionQuery: number;
 }
 
 const channel = connect<FeatureMapsToWebview, FeatureMapsToHost, State>({
@@ -52,6 +59,8 @@ const channel = connect<FeatureMapsToWebview, FeatureMapsToHost, State>({
       colormap: COLORMAPS.includes(s.colormap as ColormapName) ? (s.colormap as ColormapName) : "viridis",
       scale: s.scale === "shared" ? "shared" : "channel",
       enlarged: typeof s.enlarged === "number" ? s.enlarged : null,
+      attentionHead: typeof s.attentionHead === "number" ? s.attentionHead : "mean",
+      attentionQuery: typeof s.attentionQuery === "number" ? s.attentionQuery : 0,
     };
   },
 });
@@ -60,6 +69,7 @@ const state = channel.state;
 let snapshot: FeatureMapsSnapshot | null = null;
 let snapshotSig = "";
 let result: FeatureMapsResult | null = null;
+let attentionResult: AttentionResult | null = null;
 let requestId = 0;
 let timer: number | undefined;
 
@@ -74,9 +84,9 @@ const checkpointSel = select("Weights", checkpointChoices([]), UNTRAINED, (v) =>
   request();
 });
 const layerSel = select("Layer", [], "", (v) => {
-  channel.save({ nodeId: Number(v), enlarged: null });
+  channel.save({ nodeId: Number(v), enlarged: null, attentionQuery: 0 });
   const layer = snapshot?.layers.find((l) => l.nodeId === Number(v));
-  if (layer) grid.prepare(layer.shape);
+  grid.prepare(layer ? layer.shape : [0, 1, 1]); // an attention layer has no channel tiles
   request();
 });
 const mapSel = select(
@@ -88,6 +98,7 @@ const mapSel = select(
     grid.set({ colormap: state.colormap });
     drawColorbar();
     renderEnlarged();
+    attentionView.render();
   },
 );
 const scaleSel = select(
@@ -122,6 +133,13 @@ const grid = new ChannelGrid(
   },
   "Channels of the layer's output: arrow keys move, Enter enlarges",
 );
+const attentionView = new AttentionView({
+  colormap: () => state.colormap,
+  head: () => state.attentionHead,
+  query: () => state.attentionQuery,
+  onChange: (c) => channel.save({ ...(c.head !== undefined ? { attentionHead: c.head } : {}), ...(c.query !== undefined ? { attentionQuery: c.query } : {}) }),
+  announce: (text) => (live.textContent = text),
+});
 const enlargedBox = h("section", { class: "cs-enlarged cs-hidden", attrs: { role: "dialog", "aria-modal": "false", "aria-label": "Enlarged channel" } });
 const content = h(
   "div",
@@ -134,6 +152,7 @@ const content = h(
     readout,
     enlargedBox,
     grid.element,
+    attentionView.element,
   ),
 );
 root.append(
@@ -160,8 +179,8 @@ function onMessage(m: FeatureMapsToWebview): void {
     case "snapshot": {
       // The host sends a snapshot again after each re-analysis of the file: compute again only
       // when what the maps depend on changed (layers, input, checkpoints, availability).
-      const sig = JSON.stringify([m.layers, m.inputShape, pickCheckpoint(state.checkpoint, m.checkpoints), m.compute.available]);
-      const same = sig === snapshotSig && result !== null;
+      const sig = JSON.stringify([m.layers, m.attention, m.inputShape, pickCheckpoint(state.checkpoint, m.checkpoints), m.compute.available]);
+      const same = sig === snapshotSig && (result !== null || attentionResult !== null);
       snapshot = m;
       snapshotSig = sig;
       channel.save({ restore: { model: m.model, runs: null } });
@@ -181,9 +200,11 @@ function onMessage(m: FeatureMapsToWebview): void {
       break;
     }
     case "featureMaps":
+    case "attentionMaps":
       if (m.requestId !== requestId) return;
       performance.mark("cnnStudio:featureMaps:received");
-      result = m;
+      if (m.type === "featureMaps") result = m;
+      else attentionResult = m;
       renderResult();
       break;
     case "requestFailed":
@@ -200,19 +221,23 @@ function applySnapshot(): void {
   subtitle.textContent = `${s.model.model}${s.inputShape ? ` · input ${s.inputShape.join("×")}` : ""}`;
   channel.save({ checkpoint: updateCheckpointSelect(checkpointSel, state.checkpoint, s.checkpoints) });
   const layers = s.layers;
-  const chosen = layers.find((l) => l.nodeId === state.nodeId) ?? layers.find((l) => l.type !== "input") ?? layers[0];
+  const chosen =
+    layers.find((l) => l.nodeId === state.nodeId) ?? s.attention.find((l) => l.nodeId === state.nodeId) ?? layers.find((l) => l.type !== "input") ?? layers[0];
   setChoices(
     layerSel,
-    layers.map((l) => ({ value: String(l.nodeId), label: layerLabel(l) })),
+    [
+      ...layers.map((l) => ({ value: String(l.nodeId), label: layerLabel(l) })),
+      ...s.attention.map((l) => ({ value: String(l.nodeId), label: attentionLabel(l) })),
+    ],
     chosen ? String(chosen.nodeId) : "",
   );
   channel.save({ nodeId: chosen?.nodeId ?? null });
-  if (chosen && s.compute.available) grid.prepare(chosen.shape);
+  if (chosen && "shape" in chosen && s.compute.available) grid.prepare(chosen.shape);
   picker.configure(s.inputShape, s.dataset);
   clear(notices);
   if (!s.compute.available) {
     notices.append(notice("info", "Feature maps are not available.", s.compute.reason), layerTable(layers));
-  } else if (layers.length === 0)
+  } else if (layers.length === 0 && s.attention.length === 0)
     notices.append(notice("warning", "This model has no layer with a spatial output.", "Feature maps are shown for outputs shaped [N, C, H, W]."));
   content.classList.toggle("cs-hidden", !s.compute.available);
   for (const el of [checkpointSel, picker.element, mapSel, scaleSel]) (el.closest(".cs-field") ?? el).classList.toggle("cs-hidden", !s.compute.available);
@@ -242,6 +267,15 @@ function layerLabel(l: SpatialLayer): string {
   return `${l.label} · ${l.type} · ${l.shape.join("×")}`;
 }
 
+function attentionLabel(l: AttentionLayer): string {
+  return `${l.label} · attention · ${l.heads} head${l.heads === 1 ? "" : "s"} · ${l.queries}×${l.keys} tokens`;
+}
+
+/** The selected layer when it is an attention layer. */
+function selectedAttention(): AttentionLayer | undefined {
+  return snapshot?.attention.find((l) => l.nodeId === state.nodeId);
+}
+
 function request(delay = 150): void {
   window.clearTimeout(timer);
   timer = window.setTimeout(() => {
@@ -254,21 +288,34 @@ function request(delay = 150): void {
     }
     requestId++;
     status.textContent = "Computing…";
-    channel.post({ type: "compute", requestId, checkpoint: checkpointParam(state.checkpoint), input, nodeIds: [state.nodeId] });
+    const checkpoint = checkpointParam(state.checkpoint);
+    if (selectedAttention()) channel.post({ type: "attention", requestId, checkpoint, input, nodeId: state.nodeId });
+    else channel.post({ type: "compute", requestId, checkpoint, input, nodeIds: [state.nodeId] });
   }, delay);
 }
 
 // ---- drawing -----------------------------------------------------------------------------------
 
 function renderResult(): void {
-  const r = result;
   const s = snapshot;
+  const attention = selectedAttention();
+  const r = attention ? attentionResult : result;
+  grid.element.classList.toggle("cs-hidden", !!attention);
+  attentionView.element.classList.toggle("cs-hidden", !attention);
+  (scaleSel.closest(".cs-field") ?? scaleSel).classList.toggle("cs-hidden", !!attention || !s?.compute.available);
   if (!r || !s) return;
   clear(notices);
   status.textContent = "";
   putImage(inputCanvas, inputImage(r.input));
   const cls = r.label !== null ? (s.dataset?.classNames[r.label] ?? String(r.label)) : null;
   inputCaption.textContent = `${picker.describe()}${cls !== null ? ` · label ${cls}` : ""}`;
+  if (r.type === "attentionMaps") {
+    if (!attention || r.nodeId !== attention.nodeId) return;
+    mapsTitle.textContent = `${attention.label} · MultiheadAttention · ${r.weights.shape.join("×")}`;
+    attentionView.show(attention, r.weights, r.input);
+    markPainted();
+    return;
+  }
   const map = r.maps.find((m) => m.nodeId === state.nodeId) ?? r.maps[0];
   const layer = s.layers.find((l) => l.nodeId === map?.nodeId);
   if (!map) return;
@@ -279,6 +326,10 @@ function renderResult(): void {
   live.textContent = `${map.tensor.shape[0]} channels shown${dead ? `, ${dead} dead (all zero)` : ""}.`;
   if (state.enlarged !== null && state.enlarged < grid.channels) renderEnlarged();
   else closeEnlarged(false);
+  markPainted();
+}
+
+function markPainted(): void {
   performance.mark("cnnStudio:featureMaps:rendered");
   requestAnimationFrame(() => {
     performance.mark("cnnStudio:featureMaps:painted");

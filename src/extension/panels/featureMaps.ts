@@ -1,7 +1,15 @@
 import * as vscode from "vscode";
 import type { ModelCommandArgs } from "../../shared/lsp";
-import { validateFeatureMapsToHost, validateFeatureMapsToWebview, type FeatureMapsToHost, type FeatureMapsToWebview } from "../../shared/webview/featureMaps";
+import {
+  validateFeatureMapsToHost,
+  validateFeatureMapsToWebview,
+  type AttentionRequest,
+  type AttentionResult,
+  type FeatureMapsToHost,
+  type FeatureMapsToWebview,
+} from "../../shared/webview/featureMaps";
 import type { ComputeRequest, FeatureMapsResult, ModelRef } from "../../shared/webview/common";
+import { attentionLayers } from "./modelData";
 import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
@@ -34,6 +42,7 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
       {
         type: "snapshot",
         ...fields,
+        attention: loaded.model ? attentionLayers(loaded.model) : [],
         compute: loaded.model
           ? { available: canCompute, reason: canCompute ? "" : NO_TRAINER }
           : { available: false, reason: `There is no model "${this.args.model}" in this file (any more).` },
@@ -43,7 +52,7 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
 
   protected async onMessage(m: Exclude<FeatureMapsToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
     try {
-      this.host.post(await computeFeatureMaps(this.services, this.ref, m));
+      this.host.post(m.type === "attention" ? await computeAttention(this.services, this.ref, m) : await computeFeatureMaps(this.services, this.ref, m));
     } catch (e) {
       this.host.post({ type: "requestFailed", requestId: m.requestId, message: errorMessage(e) });
     }
@@ -57,6 +66,15 @@ export async function computeFeatureMaps(services: PanelServices, model: ModelRe
   await listedCheckpoint(services, model, m.checkpoint);
   const r = await compute({ model, checkpoint: m.checkpoint, input: m.input, nodeIds: m.nodeIds });
   return { type: "featureMaps", requestId: m.requestId, checkpoint: m.checkpoint, input: r.input, label: r.label, maps: r.maps };
+}
+
+/** The attention weights of one attention layer through the trainer, answering the webview's `attention` request. */
+async function computeAttention(services: PanelServices, model: ModelRef, m: AttentionRequest): Promise<AttentionResult> {
+  const compute = services.tensors?.attention;
+  if (!compute) throw new Error(NO_TRAINER);
+  await listedCheckpoint(services, model, m.checkpoint);
+  const r = await compute({ model, checkpoint: m.checkpoint, input: m.input, nodeId: m.nodeId });
+  return { type: "attentionMaps", requestId: m.requestId, checkpoint: m.checkpoint, input: r.input, label: r.label, nodeId: m.nodeId, weights: r.weights };
 }
 
 const featureMapsPanels = modelPanels((context, services, args, panel) => new FeatureMapsPanel(context, services, args, panel));

@@ -1,6 +1,7 @@
 import type { ModelAnalysis, Shape } from "../../shared/analysis";
 import { layerCategory } from "../../shared/layerCatalog";
 import type { SpatialLayer } from "../../shared/webview/common";
+import type { AttentionLayer } from "../../shared/webview/featureMaps";
 import type { ConvLayer } from "../../shared/webview/filters";
 
 /** What the tensor panels list of a model's analysis (pure; no `vscode` import). */
@@ -51,6 +52,46 @@ export function convLayers(model: ModelAnalysis): ConvLayer[] {
     // PyTorch's layouts: Conv2d [out, in/groups, kh, kw], ConvTranspose2d [in, out/groups, kh, kw].
     const weightShape: [number, number, number, number] = n.type === "ConvTranspose2d" ? [inC, outC / g, k[0], k[1]] : [outC, inC / g, k[0], k[1]];
     out.push({ nodeId: n.id, label: n.label, type: n.type, weightShape, groups: g, firstLayer: n.inputs.some((i) => inputs.has(i)) });
+  }
+  return out;
+}
+
+/**
+ * The patch grid of `keys` tokens over an input of `height`×`width`: `[rows, columns]` in the
+ * input's aspect ratio, after 0 or 1 leading tokens (a class token); null when none fits.
+ */
+export function patchGrid(keys: number, height: number, width: number): { grid: [number, number]; firstPatch: number } | null {
+  for (const firstPatch of [1, 0]) {
+    const patches = keys - firstPatch;
+    for (let rows = 1; rows <= patches; rows++) {
+      if (patches % rows !== 0) continue;
+      const cols = patches / rows;
+      if (rows * width === cols * height && patches > 1) return { grid: [rows, cols], firstPatch };
+    }
+  }
+  return null;
+}
+
+/** `[L, E]` token count of a sequence-first (`[L, N, E]`), batch-first (`[N, L, E]`) or unbatched (`[L, E]`) attention input or output. */
+function tokens(shape: readonly (number | string)[], batchFirst: boolean): number | null {
+  const l = shape.length === 2 ? shape[0] : batchFirst ? shape[1] : shape[0];
+  return typeof l === "number" ? l : null;
+}
+
+/** The `nn.MultiheadAttention` calls of a model, in graph order, with their token counts and patch grid. */
+export function attentionLayers(model: ModelAnalysis): AttentionLayer[] {
+  const input = inputShapeOf(model);
+  const out: AttentionLayer[] = [];
+  for (const n of model.graph) {
+    if (n.kind !== "module" || n.type !== "MultiheadAttention") continue;
+    const batchFirst = n.attrs["batchFirst"] === true;
+    const keyNode = model.graph[n.inputs[1] ?? -1];
+    const queries = tokens(n.output, batchFirst);
+    const keys = keyNode ? tokens(keyNode.output, batchFirst) : null;
+    const heads = n.attrs["numHeads"];
+    if (queries === null || keys === null || typeof heads !== "number") continue;
+    const patches = input ? patchGrid(keys, input[1], input[2]) : null;
+    out.push({ nodeId: n.id, label: n.label, heads, queries, keys, grid: patches?.grid ?? null, firstPatch: patches?.firstPatch ?? 0 });
   }
   return out;
 }

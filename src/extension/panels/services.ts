@@ -51,6 +51,16 @@ export interface TensorService {
    */
   inputGradient?(q: { model: ModelRef; checkpoint: string | null; input: InputSpec; nodeId: number; unit: Unit }): Promise<{ input: Tensor; gradient: Tensor }>;
   /**
+   * The attention weights of one attention layer (`nn.MultiheadAttention`, graph node `nodeId`) for
+   * one sample, per head: `[heads, L, S]` (each row sums to 1), whether or not the model asks for them.
+   */
+  attention?(q: {
+    model: ModelRef;
+    checkpoint: string | null;
+    input: InputSpec;
+    nodeId: number;
+  }): Promise<{ input: Tensor; label: number | null; weights: Tensor }>;
+  /**
    * A parameter of the freshly initialised model (`layer1.0.conv1.weight`), PyTorch layout. (Weights
    * of checkpoints are read from the checkpoint files directly.)
    */

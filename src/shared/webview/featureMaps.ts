@@ -1,7 +1,7 @@
 /**
  * Messages of the feature-map panel (`webview/featureMaps`): pick a checkpoint (or the untrained
  * model), an input and a layer; the host computes the forward pass (through the trainer) and sends
- * the activations back as binary tensors.
+ * the activations back as binary tensors. For an attention layer, the attention weights instead.
  */
 import {
   availability,
@@ -25,8 +25,50 @@ import {
   type ModelRef,
   type RequestFailed,
   type SpatialLayer,
+  type Tensor,
+  tensorOfRank,
+  inputSpec,
+  type InputSpec,
 } from "./common";
-import { arr, literal, nullable, obj, tagged } from "../validate";
+import { arr, int, literal, nat, nullable, obj, str, tagged, tuple2 } from "../validate";
+
+/**
+ * An attention layer (an `nn.MultiheadAttention` call): its queries attend over `keys` tokens.
+ * When the keys are image patches, `grid` is their `[rows, columns]` on the input and `firstPatch`
+ * the index of the first patch token (1 after a class token, else 0); null when they are not.
+ */
+export interface AttentionLayer {
+  nodeId: number;
+  label: string;
+  heads: number;
+  queries: number;
+  keys: number;
+  grid: [number, number] | null;
+  firstPatch: number;
+}
+
+const attentionLayer = obj({ nodeId: int, label: str, heads: nat, queries: nat, keys: nat, grid: nullable(tuple2(nat)), firstPatch: nat });
+
+/** The attention weights of one layer for one input (answers an `attention` request). */
+export interface AttentionResult {
+  type: "attentionMaps";
+  requestId: number;
+  checkpoint: string | null;
+  input: Tensor;
+  label: number | null;
+  nodeId: number;
+  /** `[heads, queries, keys]`; each row sums to 1. */
+  weights: Tensor;
+}
+
+/** Compute the attention weights of attention layer `nodeId` (answered by `attentionMaps` or `requestFailed`). */
+export interface AttentionRequest {
+  type: "attention";
+  requestId: number;
+  checkpoint: string | null;
+  input: InputSpec;
+  nodeId: number;
+}
 
 export interface FeatureMapsSnapshot {
   type: "snapshot";
@@ -35,6 +77,8 @@ export interface FeatureMapsSnapshot {
   inputShape: [number, number, number] | null;
   /** Every graph node with a `[C, H, W]` output, in graph order (the input first). */
   layers: SpatialLayer[];
+  /** The attention layers, in graph order. */
+  attention: AttentionLayer[];
   /** Newest first. */
   checkpoints: CheckpointInfo[];
   dataset: DatasetSummary | null;
@@ -42,9 +86,10 @@ export interface FeatureMapsSnapshot {
   compute: Availability;
 }
 
-export type FeatureMapsToWebview = FeatureMapsSnapshot | { type: "checkpoints"; checkpoints: CheckpointInfo[] } | FeatureMapsResult | RequestFailed;
+export type FeatureMapsToWebview =
+  FeatureMapsSnapshot | { type: "checkpoints"; checkpoints: CheckpointInfo[] } | FeatureMapsResult | AttentionResult | RequestFailed;
 
-export type FeatureMapsToHost = CommonToHost | ComputeRequest;
+export type FeatureMapsToHost = CommonToHost | ComputeRequest | AttentionRequest;
 
 export const validateFeatureMapsToWebview = tagged<FeatureMapsToWebview>("feature-maps host→webview", {
   snapshot: obj({
@@ -52,12 +97,22 @@ export const validateFeatureMapsToWebview = tagged<FeatureMapsToWebview>("featur
     model: modelRef,
     inputShape: nullable(shape3),
     layers: arr(spatialLayer),
+    attention: arr(attentionLayer),
     checkpoints: arr(checkpointInfo),
     dataset: nullable(datasetSummary),
     compute: availability,
   }),
   checkpoints: checkpointsMessage,
   featureMaps: featureMapsResult,
+  attentionMaps: obj({
+    type: literal("attentionMaps"),
+    requestId: int,
+    checkpoint: nullable(str),
+    input: tensorOfRank(3),
+    label: nullable(nat),
+    nodeId: int,
+    weights: tensorOfRank(3),
+  }),
   requestFailed,
 });
 
@@ -65,4 +120,5 @@ export const validateFeatureMapsToHost = tagged<FeatureMapsToHost>("feature-maps
   ready: readyMessage,
   log: logMessage,
   compute: computeRequest,
+  attention: obj({ type: literal("attention"), requestId: int, checkpoint: nullable(str), input: inputSpec, nodeId: int }),
 });

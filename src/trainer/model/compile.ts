@@ -231,8 +231,13 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
   const buffers = store.sorted("buffer");
   let calls = 0;
 
-  /** One forward pass; `keep` selects the node values to return besides the outputs. */
-  const run = (inputs: readonly tfc.Tensor[], training: boolean, keep?: ReadonlySet<number>): { outputs: Value[]; kept: Map<number, Value> } => {
+  /** One forward pass; `keep` selects the node values to return besides the outputs, `attention` the attention layers whose weights to record. */
+  const run = (
+    inputs: readonly tfc.Tensor[],
+    training: boolean,
+    keep?: ReadonlySet<number>,
+    attention?: ReadonlySet<number>,
+  ): { outputs: Value[]; kept: Map<number, Value>; attention: Map<number, tfc.Tensor> } => {
     if (inputs.length !== inputNodes.length)
       throw new Error(`${model.name} takes ${inputNodes.length} input${inputNodes.length === 1 ? "" : "s"}, got ${inputs.length}`);
     const symbols = new Map<string, number>();
@@ -247,6 +252,8 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     let draws = 0;
     const torchMemo = new Map<Value, tfc.Tensor>();
     const nhwcMemo = new Map<Value, tfc.Tensor4D>();
+    const recorded = new Map<number, tfc.Tensor>();
+    let current = -1;
     const ctx: RunCtx = {
       tf,
       training,
@@ -264,6 +271,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
         if (!t) nhwcMemo.set(v, (t = toNHWC(tf, v)));
         return t;
       },
+      recordAttention: attention ? (w) => attention.has(current) && recorded.set(current, w) : undefined,
     };
     const values: (Value | undefined)[] = new Array(graph.length);
     let nextInput = 0;
@@ -282,6 +290,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
         continue;
       }
       try {
+        current = node.id;
         values[node.id] = fns[node.id]!(ins, ctx);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
@@ -294,7 +303,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
       if (!v) throw new Error(`${model.name} has no graph node ${id}`);
       kept.set(id, v);
     }
-    return { outputs: outputs.map((o) => values[o.id]!), kept };
+    return { outputs: outputs.map((o) => values[o.id]!), kept, attention: recorded };
   };
 
   return {
@@ -309,6 +318,18 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
       const ts = tf.tidy(() => {
         const { kept } = run(inputs, false, new Set(ids));
         return ids.map((id) => toTorch(tf, kept.get(id)!));
+      });
+      return new Map(ids.map((id, i) => [id, ts[i]!]));
+    },
+    attentionWeights(inputs, nodeIds) {
+      const ids = [...new Set(nodeIds)];
+      const ts = tf.tidy(() => {
+        const { attention } = run(inputs, false, undefined, new Set(ids));
+        return ids.map((id) => {
+          const w = attention.get(id);
+          if (!w) throw new Error(`graph node ${id} is not an attention layer that ran`);
+          return w;
+        });
       });
       return new Map(ids.map((id, i) => [id, ts[i]!]));
     },

@@ -32,6 +32,12 @@ export interface CompiledModel {
   readonly buffers: ReadonlyMap<string, tfc.Variable>;
   /** The outputs of the graph node `nodeId` of the analysis (for feature maps), NCHW, in evaluation mode; the caller disposes them. */
   activations(inputs: readonly tfc.Tensor[], nodeIds: readonly number[]): Map<number, tfc.Tensor>;
+  /**
+   * The attention weights of attention layers (graph node ids of `nn.MultiheadAttention` calls), per
+   * head: `[N, heads, L, S]`, in evaluation mode, whether or not the model asks for them (`needWeights`);
+   * the caller disposes them.
+   */
+  attentionWeights(inputs: readonly tfc.Tensor[], nodeIds: readonly number[]): Map<number, tfc.Tensor>;
   dispose(): void;
 }
 

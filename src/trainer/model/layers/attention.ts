@@ -86,6 +86,7 @@ export const multiheadAttention: LayerBuilder<"MultiheadAttention"> = (b, c) => 
       else scores = tf.reshape(tf.add(tf.reshape(scores, [n, heads, l, s]), tf.reshape(m, [n, 1, 1, s])), [n * heads, l, s]);
     });
     const attn = tf.softmax(scores, -1);
+    ctx.recordAttention?.(tf.reshape(attn, [n, heads, l, s]));
     const context = tf.matMul(dropout(ctx, attn, c.dropout) as tfc.Tensor3D, vh as tfc.Tensor3D); // [N·H, L, hd]
     const merged = tf.reshape(tf.transpose(context, [1, 0, 2]), [l, n, e]);
     let out = project(tf, merged, outW, outB);

@@ -16,6 +16,8 @@ export interface RunCtx {
   torchOf(v: Value): tfc.Tensor;
   /** The 4-D value as NHWC (memoised per value within one call). */
   nhwcOf(v: Value): tfc.Tensor4D;
+  /** Present while the caller wants attention maps: an attention layer reports its per-head weights `[N, heads, L, S]`. */
+  readonly recordAttention?: (weights: tfc.Tensor) => void;
 }
 
 /** A compiled graph node: its output from its inputs' values. */
