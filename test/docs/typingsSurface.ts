@@ -109,7 +109,7 @@ export function readSurface(): Surface {
       if (ts.isTypeAliasDeclaration(stmt) && isExported(stmt) && namespace === "") types.push(stmt.name.text);
       if (ts.isInterfaceDeclaration(stmt)) {
         if (namespace === "" && stmt.name.text === "Tensor") callables.push(...memberSpecs("Tensor", stmt));
-        if (namespace === "nn") interfaces.set(stmt.name.text, stmt);
+        if (namespace !== "") interfaces.set(`${namespace}.${stmt.name.text}`, stmt);
       }
       if (!nsNames) continue;
       if (ts.isVariableStatement(stmt) && isExported(stmt)) for (const d of stmt.declarationList.declarations) nsNames.add(d.name.getText());
@@ -127,14 +127,14 @@ export function readSurface(): Surface {
   }
   // Attributes of the modules the nn factories return: the interface of the same name, minus forward.
   for (const c of callables) {
-    const iface = c.owner === "nn" || c.owner === "ops" ? interfaces.get(c.name) : undefined;
+    const iface = c.owner === "nn" || c.owner === "ops" ? interfaces.get(`${c.owner}.${c.name}`) : undefined;
     if (iface)
       c.attributes = ownMembers(iface)
         .map((m) => m.name!.getText())
         .filter((n) => n !== "forward");
   }
   for (const owner of ["Module", "Sequential", "ModuleList", "ModuleDictBase"]) {
-    const iface = interfaces.get(owner);
+    const iface = interfaces.get(`nn.${owner}`);
     if (iface) callables.push(...memberSpecs(owner, iface).filter((m) => m.name !== "forward"));
   }
   return { callables, names, types };
