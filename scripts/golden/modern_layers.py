@@ -36,6 +36,9 @@ CASES = [
     ("Mish()", lambda: nn.Mish(), (1, 5)),
     ("PReLU()", lambda: nn.PReLU(), (1, 3, 4, 4)),
     ("PReLU(3)", lambda: nn.PReLU(3), (1, 3, 4, 4)),
+    # unbatched [C, L]: the first dimension is not a batch (printed as N all the same)
+    ("Conv1d(16, 32, 3) on [16, 100]", lambda: nn.Conv1d(16, 32, 3), (16, 100)),
+    ("MaxPool1d(2) on [4, 10]", lambda: nn.MaxPool1d(2), (4, 10)),
 ]
 
 BAD = [

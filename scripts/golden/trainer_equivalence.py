@@ -203,6 +203,7 @@ def modern_zoo_2d() -> nn.Module:
         nn.Mish(),
         nn.ZeroPad2d(1),
         nn.Conv2d(3, 2, 3, stride=2),
+        nn.PReLU(2),
     )
 
 

@@ -448,7 +448,11 @@ function assemble(t: Translator, chunks: Chunk[], models: ExportedModel[], displ
   out.push("    # Build each model and run zeros of its input shapes (batch 1) through it.");
   out.push("    for model_name, build in MODELS.items():");
   out.push("        model = build().eval()");
-  out.push("        inputs = [torch.zeros(1, *shape[1:]) for shape in INPUTS[model_name]]");
+  if (chunks.some((c) => c.lines.some((l) => l.includes("nn.Embedding(")))) {
+    // ---- modules: an embedding takes integer indices (an @input tag has no dtype) ----
+    out.push("        dtype = torch.long if any(isinstance(m, nn.Embedding) for m in model.modules()) else torch.float32");
+    out.push("        inputs = [torch.zeros(1, *shape[1:], dtype=dtype) for shape in INPUTS[model_name]]");
+  } else out.push("        inputs = [torch.zeros(1, *shape[1:]) for shape in INPUTS[model_name]]");
   out.push("        with torch.no_grad():");
   out.push("            output = model(*inputs)");
   out.push("        shapes = [tuple(o.shape) for o in output] if isinstance(output, (list, tuple)) else tuple(output.shape)");

@@ -54,6 +54,9 @@ const CASES: Record<string, Case> = {
   mish: { call: "nn.Mish()", input: ["N", 5], output: ["N", 5], params: 0 },
   prelu: { call: "nn.PReLU()", input: ["N", 3, 4, 4], output: ["N", 3, 4, 4], params: 1 },
   preluPerChannel: { call: "nn.PReLU(3)", input: ["N", 3, 4, 4], output: ["N", 3, 4, 4], params: 3 },
+  // PyTorch's unbatched [C, L]
+  conv1dUnbatched: { call: "nn.Conv1d(16, 32, 3)", input: [16, 100], output: [32, 98], params: 1568, macs: 150528 },
+  maxPool1dUnbatched: { call: "nn.MaxPool1d(2)", input: [4, 10], output: [4, 5], params: 0 },
   // PyTorch 2.1's LayerNorm(bias=False) (torch 1.13 has no `bias`): the weight only.
   layerNormNoBias: { call: "nn.LayerNorm(16, { bias: false })", input: ["N", 16], output: ["N", 16], params: 16 },
 };
@@ -108,7 +111,7 @@ const BAD: [string, string, RegExp][] = [
   ["nn.GroupNorm(2, 8)", "[N, 6, 4]", /GroupNorm expects 8 channels \(numChannels\) but receives 6/],
   ["nn.Conv1d(4, 8, 3)", "[N, 3, 10]", /Conv1d expects 4 input channels but receives 3/],
   ["nn.Conv1d(4, 8, 5)", "[N, 4, 3]", /Conv1d output length would be 0 from input \[N, 4, 3\] with kernel 5/],
-  ["nn.Conv1d(4, 8, 3)", "[N, 4, 10, 10]", /Conv1d expects a 3-D input \[N, C, L\] but receives \[N, 4, 10, 10\]/],
+  ["nn.Conv1d(4, 8, 3)", "[N, 4, 10, 10]", /Conv1d expects a 3-D or 2-D input \[N, C, L\] or \[C, L\] but receives \[N, 4, 10, 10\]/],
   ["nn.Conv1d(4, 6, 3, { groups: 4 })", "[N, 4, 10]", /Conv1d outChannels \(6\) must be divisible by groups \(4\)/],
   ["nn.Conv1d(4, 6, 3, { padding: [1, 1] })", "[N, 4, 10]", /Conv1d padding must be a non-negative integer, "same" or "valid", got \[1, 1\]/],
   ["nn.MaxPool1d(2, { padding: 2 })", "[N, 4, 10]", /MaxPool1d padding \(2\) should be at most half of the kernel size \(2\)/],

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
@@ -66,4 +68,42 @@ test("Embedding's normal draw has mean 0 and variance 1", () => {
   const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
   assert.ok(Math.abs(mean) < 0.02, `mean ${mean}`);
   assert.ok(Math.abs(variance - 1) < 0.02, `variance ${variance}`);
+});
+
+test("an unbatched [C, L] through Conv1d and the 1-D pools equals the batched [1, C, L]", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-unbatched-"));
+  const file = path.join(dir, "seq.ts");
+  const body = "nn.Sequential(nn.Conv1d(3, 4, 3, { padding: 1 }), nn.MaxPool1d(2), nn.AvgPool1d(2), nn.AdaptiveAvgPool1d(3))";
+  fs.writeFileSync(
+    file,
+    `import { nn } from "cnn-studio";\n\n/** @input [3, 8] */\nexport const flat = ${body};\n\n/** @input [1, 3, 8] */\nexport const batched = ${body};\n`,
+  );
+  try {
+    const a = new Analyzer().analyzeFile(file);
+    assert.deepEqual(a.diagnostics, []);
+    const run = (name: string, shape: number[]): number[] => {
+      const c = compileModel(
+        tf,
+        a.models.find((m) => m.name === name)!,
+        { seed: 5 },
+      );
+      try {
+        const x = tf.tensor(
+          Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+          shape,
+        );
+        const y = c.apply([x], false);
+        assert.deepEqual(y.shape, [...shape.slice(0, -2), 4, 3]);
+        const values = [...y.dataSync()];
+        x.dispose();
+        y.dispose();
+        return values;
+      } finally {
+        c.dispose();
+      }
+    };
+    assert.deepEqual(run("flat", [3, 8]), run("batched", [1, 3, 8]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

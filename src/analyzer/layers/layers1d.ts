@@ -1,4 +1,4 @@
-import type { Shape } from "../../shared/analysis";
+import type { Dim, Shape } from "../../shared/analysis";
 import { product } from "../../shared/count";
 import { exactNumel, formatShape } from "../shape";
 import { describeInput, err, expectRank, NO_COUNTS, windowOutput, type Args, type LayerError, type LayerKind } from "./kind";
@@ -23,7 +23,7 @@ export type Conv1dConfig = {
   samePadding: boolean;
 };
 
-const LAYOUT = "[N, C, L]";
+const LAYOUT = "[N, C, L] or [C, L]";
 
 function tooShort(type: string, x: Shape, out: number, k: number, s: number, p: number): LayerError {
   return err(
@@ -62,20 +62,22 @@ export const Conv1d: LayerKind<Conv1dConfig> = {
     `Conv1d(${c.inChannels}, ${c.outChannels}, kernel_size=(${c.kernelSize},), stride=(${c.stride},)${c.padding ? `, padding=(${c.padding},)` : ""}${c.dilation !== 1 ? `, dilation=(${c.dilation},)` : ""}${c.groups !== 1 ? `, groups=${c.groups}` : ""}${c.bias ? "" : ", bias=False"})`,
   counts: (c) => ({ params: product(c.outChannels, c.inChannels / c.groups, c.kernelSize) + (c.bias ? BigInt(c.outChannels) : 0n), buffers: 0n }),
   forward(c, [x], [origin]) {
-    const rank = expectRank("Conv1d", x!, [3], LAYOUT);
+    const rank = expectRank("Conv1d", x!, [3, 2], LAYOUT);
     if (rank) return rank;
-    if (x![1] !== c.inChannels) {
+    // PyTorch also takes an unbatched [C, L].
+    const lead = x!.slice(0, -2);
+    const [ch, len] = x!.slice(-2) as [Dim, Dim];
+    if (ch !== c.inChannels) {
       return err(
         "channel-mismatch",
-        `Conv1d expects ${c.inChannels} input channels but receives ${x![1]} (${describeInput(x!, origin)})`,
-        typeof x![1] === "number" ? { param: "inChannels", value: x![1] } : undefined,
+        `Conv1d expects ${c.inChannels} input channels but receives ${ch} (${describeInput(x!, origin)})`,
+        typeof ch === "number" ? { param: "inChannels", value: ch } : undefined,
       );
     }
-    const len = x![2]!;
-    if (c.samePadding) return [x![0]!, c.outChannels, len];
+    if (c.samePadding) return [...lead, c.outChannels, len];
     const out = typeof len === "number" ? windowOutput(len, c.kernelSize, c.stride, c.padding, c.dilation) : NaN;
     if (!(out >= 1)) return tooShort("Conv1d", x!, out, c.kernelSize, c.stride, c.padding);
-    return [x![0]!, c.outChannels, out];
+    return [...lead, c.outChannels, out];
   },
   macs: (c, _in, out) => exactNumel(out) * product(c.inChannels / c.groups, c.kernelSize),
 };
@@ -92,12 +94,12 @@ function pool1dBuild<C extends Pool1dConfig>(type: string, a: Args): C | LayerEr
 }
 
 function pool1dForward(type: string, c: Pool1dConfig, x: Shape): Shape | LayerError {
-  const rank = expectRank(type, x, [3], LAYOUT);
+  const rank = expectRank(type, x, [3, 2], LAYOUT);
   if (rank) return rank;
-  const len = x[2];
+  const len = x[x.length - 1];
   const out = typeof len === "number" ? windowOutput(len, c.kernelSize, c.stride, c.padding, c.dilation, c.ceilMode) : NaN;
   if (!(out >= 1)) return tooShort(type, x, out, c.kernelSize, c.stride, c.padding);
-  return [x[0]!, x[1]!, out];
+  return [...x.slice(0, -1), out];
 }
 
 export const MaxPool1d: LayerKind<MaxPool1dConfig> = {
@@ -139,5 +141,5 @@ export const AdaptiveAvgPool1d: LayerKind<AdaptivePool1dConfig> = {
   params: [{ name: "outputSize", type: "posInt" }],
   describe: (c) => `AdaptiveAvgPool1d(output_size=${c.outputSize})`,
   counts: () => NO_COUNTS,
-  forward: (c, [x]) => expectRank("AdaptiveAvgPool1d", x!, [3], LAYOUT) ?? [x![0]!, x![1]!, c.outputSize],
+  forward: (c, [x]) => expectRank("AdaptiveAvgPool1d", x!, [3, 2], LAYOUT) ?? [...x!.slice(0, -1), c.outputSize],
 };

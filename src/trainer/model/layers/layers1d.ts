@@ -23,9 +23,14 @@ function fromMap(ctx: RunCtx, v: Value): Value {
   return torchValue(ctx.tf.transpose(ctx.tf.reshape(y, [n, l, c]), [0, 2, 1]));
 }
 
-/** A 2-D node function applied to a 1-D input. */
+/** A 2-D node function applied to a 1-D input (`[N, C, L]`, or PyTorch's unbatched `[C, L]`). */
 function as1d(fn: NodeFn): NodeFn {
-  return (inputs, ctx) => fromMap(ctx, fn([toMap(ctx, only(inputs))], ctx));
+  return (inputs, ctx) => {
+    const v = only(inputs);
+    if (v.t.rank !== 2) return fromMap(ctx, fn([toMap(ctx, v)], ctx));
+    const y = fromMap(ctx, fn([toMap(ctx, torchValue(ctx.tf.expandDims(v.t, 0)))], ctx));
+    return torchValue(ctx.tf.squeeze(y.t, [0]));
+  };
 }
 
 const row = (n: number, fill: number): Pair => [fill, n];

@@ -23,10 +23,12 @@ export const embedding: LayerBuilder<"Embedding"> = (b, c) => {
     const x = ctx.torchOf(only(inputs));
     const indices = tf.cast(tf.reshape(x, [-1]), "int32");
     const table = mask ? tf.mul(weight, mask) : weight;
-    // A one-hot product rather than gather: gather's gradient needs UnsortedSegmentSum, which the
-    // WebAssembly backend lacks; the product is exact (one term per row) with its gradient Oᵀ·dy.
-    const oneHot = tf.cast(tf.oneHot(indices, rows), "float32");
-    return torchValue(tf.reshape(tf.matMul(oneHot, table), [...x.shape, c.embeddingDim]));
+    // gather's gradient needs UnsortedSegmentSum, which the WebAssembly backend lacks: there, a
+    // one-hot product (exact: one term per row; its gradient Oᵀ·dy), which costs tokens × rows.
+    const rowsOf = tf.getKernel("UnsortedSegmentSum", tf.getBackend())
+      ? tf.gather(table, indices)
+      : tf.matMul(tf.cast(tf.oneHot(indices, rows), "float32"), table);
+    return torchValue(tf.reshape(rowsOf, [...x.shape, c.embeddingDim]));
   };
 };
 
