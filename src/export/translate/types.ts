@@ -55,9 +55,14 @@ export function isDictType(cx: Translator, t: ts.Type): boolean {
     const s = x.getSymbol();
     if (s && s.flags & ts.SymbolFlags.Class) return false;
     const d = s && declOf(cx, s);
-    if (d && originOf(d, cx.prog.typingsFile).where !== "user" && !ts.isTypeLiteralNode(d)) return false;
+    if (d && originOf(d, cx.prog.typingsFile).where !== "user" && !ts.isTypeLiteralNode(d) && !isStringRecord(cx, x, d)) return false;
     return true;
   });
+}
+
+/** `Record<string, V>` (the library's mapped type with a string index): an object of named values. */
+function isStringRecord(cx: Translator, t: ts.Type, d: ts.Declaration): boolean {
+  return ts.isMappedTypeNode(d) && originOf(d, cx.prog.typingsFile).where === "lib" && !!cx.checker.getIndexInfoOfType(t, ts.IndexKind.String);
 }
 
 // ---- type hints -----------------------------------------------------------------------------
