@@ -156,7 +156,7 @@ export const net = nn.Conv2d(other.inC, 4, 1);
     assert.equal(errors[0]!.location.range.start.line + 1, 7);
   });
 
-  test("a Tensor method on the call of an `nn.Module | null` field: no unknown-type warning", () => {
+  test("a Tensor method or property on the call of an `nn.Module | null` field: no unknown-type warning", () => {
     const code = exported({
       "model.ts":
         H +
@@ -171,13 +171,14 @@ class Block extends nn.Module {
   }
   forward(x: Tensor): Tensor {
     const skip = this.proj === null ? x : this.proj(x).add(0);
-    return this.f(x).add(skip).flatten(1);
+    const dims = this.proj === null ? 4 : this.proj(x).ndim;
+    return this.f(x).add(skip).flatten(dims - 3);
   }
 }
 /** @input [N, 3, 8, 8] */
 export const net = new Block(3, true);
 `,
     });
-    contains(code, `skip = x if self.proj is None else self.proj(x).add(0)`);
+    contains(code, `skip = x if self.proj is None else self.proj(x).add(0)\ndims = 4 if self.proj is None else self.proj(x).ndim`);
   });
 });

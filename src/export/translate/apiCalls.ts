@@ -28,7 +28,7 @@ import { Ctx, INT_TYPES, Scope, Translator, isSimple, mentions, skipOuter, unsup
 import { item, multiline } from "./layout";
 import { calleeOrigin, enterScope, fresh, identifier, methodName, propertyNameText, symbolName } from "./names";
 import { certainlyInt, maybeFloat } from "./numbers";
-import { isArrayLike, isDictType, isModuleType, isNumberType, isOptionsType, isUnknownType, typeOf } from "./types";
+import { isArrayLike, isDictType, isNumberType, isOptionsType, isUnknownType, tensorMemberOfModuleCall, typeOf } from "./types";
 
 /** Calls, and the mapping of the model language's API and of JavaScript's library to PyTorch and Python. */
 
@@ -68,22 +68,10 @@ export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
   return asMultiline(call(cx.passes.expr(callee, ctx), cx.passes.argItems(e.arguments, ctx)), multiline(cx, e.arguments));
 }
 
-/**
- * `m(x).add(y)` where `m` is typed as a plain `nn.Module` (`nn.Module | null` fields): its call is
- * typed `any`, but a module call of the model language gives a tensor, so the method is the
- * Tensor's of that name (none: undefined, and the call stays an untyped one).
- */
+/** `m(x).add(y)` with `m` a plain `nn.Module` (a call typed `any`): the Tensor's method (types.ts). */
 function tensorMethodOfModuleResult(cx: Translator, callee: ts.Expression): (Origin & { decl: ts.SignatureDeclaration }) | undefined {
-  if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  const recv = skipOuter(cx, callee.expression);
-  if (!ts.isCallExpression(recv) || !isUnknownType(cx, typeOf(cx, recv)) || !isModuleType(cx, typeOf(cx, recv.expression))) return undefined;
-  const typings = cx.prog.program.getSourceFile(cx.prog.typingsFile);
-  const api = typings && cx.checker.getSymbolAtLocation(typings);
-  let tensor = api && cx.checker.getExportsOfModule(api).find((s) => s.name === "Tensor");
-  if (tensor && tensor.flags & ts.SymbolFlags.Alias) tensor = cx.checker.getAliasedSymbol(tensor);
-  const method = tensor && cx.checker.getPropertyOfType(cx.checker.getDeclaredTypeOfSymbol(tensor), callee.name.text);
-  const decl = method?.declarations?.find((d): d is ts.MethodSignature | ts.MethodDeclaration => ts.isMethodSignature(d) || ts.isMethodDeclaration(d));
-  if (!decl) return undefined;
+  const decl = ts.isPropertyAccessExpression(callee) ? tensorMemberOfModuleCall(cx, callee) : undefined;
+  if (!decl || !(ts.isMethodSignature(decl) || ts.isMethodDeclaration(decl))) return undefined;
   const origin = originOf(decl, cx.prog.typingsFile);
   return origin.where === "api" ? { ...origin, decl } : undefined;
 }

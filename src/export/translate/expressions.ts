@@ -29,7 +29,18 @@ import { Ctx, Translator, isSimple, skipOuter, unsupported, warn } from "./conte
 import { emit, item, multiline } from "./layout";
 import { declOf, fresh, identifier, methodName, propertyNameText } from "./names";
 import { maybeFloat } from "./numbers";
-import { hiddenChild, isArrayLike, isDictType, isModuleType, isNumberType, isStringType, isUnknownType, parts, typeOf } from "./types";
+import {
+  hiddenChild,
+  isArrayLike,
+  isDictType,
+  isModuleType,
+  isNumberType,
+  isStringType,
+  isUnknownType,
+  parts,
+  tensorMemberOfModuleCall,
+  typeOf,
+} from "./types";
 
 /** Expressions: literals, identifiers, property and element access, operators. */
 
@@ -225,7 +236,7 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
     if (recvNode.text === "Number" && key === "MAX_SAFE_INTEGER") return atom("9007199254740991");
   }
   const prop = cx.checker.getSymbolAtLocation(pa.name);
-  const d = prop && declOf(cx, prop);
+  const d = (prop && declOf(cx, prop)) ?? tensorMemberOfModuleCall(cx, pa);
   const recvType = typeOf(cx, pa.expression);
   const recv = expr(cx, pa.expression, ctx);
   if (pa.questionDotToken) {
