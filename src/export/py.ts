@@ -470,6 +470,7 @@ export const RESERVED_NAMES = new Set([
   "zlib",
   "load_checkpoint",
   "save_checkpoint",
+  "copy",
 ]);
 
 /** `inChannels` → `in_channels`, `_makeLayer` → `_make_layer`, `efficientnetB0` → `efficientnet_b0`; CONSTANTS stay. */

@@ -267,7 +267,9 @@ function linkDependencies(t: Translator, items: readonly TopItem[], byDecl: Read
         return undefined;
       }
     }
-    const d = target.valueDeclaration ?? target.declarations?.[0];
+    let d: ts.Node | undefined = target.valueDeclaration ?? target.declarations?.[0];
+    // a name bound by a top-level destructuring (`const [a, b] = f()`) belongs to its declaration
+    while (d && (ts.isBindingElement(d) || ts.isObjectBindingPattern(d) || ts.isArrayBindingPattern(d))) d = d.parent;
     if (!d) return undefined;
     return byDecl.get(d);
   };
@@ -332,9 +334,20 @@ function nameItems(t: Translator, items: readonly TopItem[], needed: ReadonlySet
     } else if (i.symbol) {
       const declared = (i.node as { name?: ts.Node }).name;
       nameModuleSymbol(t, i.symbol, declared && ts.isIdentifier(declared) ? declared.text : i.symbol.name, i.kind === "class");
-    }
+    } else if (ts.isVariableDeclaration(i.node)) for (const id of boundNames(i.node.name)) nameBoundSymbol(t, id);
   }
   for (const i of needed) t.included.add(i.node);
+}
+
+/** The identifiers a binding name binds (`a`, or those of `[a, [b]]` and `{ c, d: e }`). */
+function boundNames(n: ts.BindingName): ts.Identifier[] {
+  if (ts.isIdentifier(n)) return [n];
+  return n.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : boundNames(el.name)));
+}
+
+function nameBoundSymbol(t: Translator, id: ts.Identifier): void {
+  const sym = t.checker.getSymbolAtLocation(id);
+  if (sym) nameModuleSymbol(t, sym, id.text);
 }
 
 /** Each file's needed items in Python, functions first (models become builders, below). */
@@ -412,6 +425,7 @@ function assemble(t: Translator, chunks: Chunk[], models: ExportedModel[], displ
   out.push("");
   const std: string[] = [...CHECKPOINT_IMPORTS];
   if (u.functools) std.push("import functools");
+  if (u.copy) std.push("import copy");
   if (u.math) std.push("import math");
   if (u.orderedDict) std.push("from collections import OrderedDict");
   const typing = [...u.typing].sort();

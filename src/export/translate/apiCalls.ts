@@ -1,7 +1,7 @@
 import ts = require("typescript");
 import { FUNCTIONAL_KINDS, LAYER_KINDS, OPS_KINDS } from "../../analyzer/layers/index";
 import { isLayerType } from "../../shared/layerCatalog";
-import { F_RENAMES, MODULE_METHODS, NN_MODULES, originOf } from "../api";
+import { F_RENAMES, MODULE_METHODS, NN_MODULES, originOf, type Origin } from "../api";
 import {
   P,
   asMultiline,
@@ -28,7 +28,7 @@ import { Ctx, INT_TYPES, Scope, Translator, isSimple, mentions, skipOuter, unsup
 import { item, multiline } from "./layout";
 import { calleeOrigin, enterScope, fresh, identifier, methodName, propertyNameText, symbolName } from "./names";
 import { certainlyInt, maybeFloat } from "./numbers";
-import { isArrayLike, isDictType, isNumberType, isOptionsType, isUnknownType, typeOf } from "./types";
+import { isArrayLike, isDictType, isNumberType, isOptionsType, isUnknownType, tensorMemberOfModuleCall, typeOf } from "./types";
 
 /** Calls, and the mapping of the model language's API and of JavaScript's library to PyTorch and Python. */
 
@@ -43,7 +43,7 @@ export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
     const n = o && o.where === "api" ? (MODULE_METHODS[callee.name.text]?.py ?? snake(callee.name.text)) : methodName(cx, callee.name.text);
     return call(attr(atom("super()"), n), cx.passes.argItems(e.arguments, ctx));
   }
-  const o = calleeOrigin(cx, e);
+  const o = calleeOrigin(cx, e) ?? tensorMethodOfModuleResult(cx, callee);
   const iterable = !!ctx.iterable;
   ctx = iterable ? { ...ctx, iterable: false } : ctx;
   if (o && o.where === "api") return asMultiline(apiCall(cx, e, callee, o, ctx, iterable), multiline(cx, e.arguments));
@@ -66,6 +66,14 @@ export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
     }
   }
   return asMultiline(call(cx.passes.expr(callee, ctx), cx.passes.argItems(e.arguments, ctx)), multiline(cx, e.arguments));
+}
+
+/** `m(x).add(y)` with `m` a plain `nn.Module` (a call typed `any`): the Tensor's method (types.ts). */
+function tensorMethodOfModuleResult(cx: Translator, callee: ts.Expression): (Origin & { decl: ts.SignatureDeclaration }) | undefined {
+  const decl = ts.isPropertyAccessExpression(callee) ? tensorMemberOfModuleCall(cx, callee) : undefined;
+  if (!decl || !(ts.isMethodSignature(decl) || ts.isMethodDeclaration(decl))) return undefined;
+  const origin = originOf(decl, cx.prog.typings);
+  return origin.where === "api" ? { ...origin, decl } : undefined;
 }
 
 export function newExpr(cx: Translator, e: ts.NewExpression, ctx: Ctx): Py {

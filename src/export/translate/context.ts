@@ -158,6 +158,8 @@ export interface TranslatorUsage {
   typing: Set<string>;
   /** `torchvision.ops` is used (`import torchvision`). */
   torchvision?: boolean;
+  /** `copy.copy` copies a class instance (`{ ...instance }`). */
+  copy: boolean;
 }
 
 /** Python names of symbols; a declaration's local and export symbols are one symbol here. */
@@ -185,7 +187,16 @@ export class Translator {
   readonly moduleScope = new Scope(null, null);
   /** Declarations (variable declarations, export assignments) of model constants. */
   readonly models = new Map<ts.Node, ModelConst>();
-  readonly usage: TranslatorUsage = { math: false, functools: false, orderedDict: false, kwargsHelper: false, F: false, inplace: false, typing: new Set() };
+  readonly usage: TranslatorUsage = {
+    math: false,
+    functools: false,
+    orderedDict: false,
+    kwargsHelper: false,
+    F: false,
+    inplace: false,
+    typing: new Set(),
+    copy: false,
+  };
   /** Top-level declarations already emitted (module-level code may only use those). */
   readonly emitted = new Set<ts.Node>();
   /** Top-level declarations that will be emitted (for type hints naming user classes). */

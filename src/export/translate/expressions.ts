@@ -29,7 +29,18 @@ import { Ctx, Translator, isSimple, skipOuter, unsupported, warn } from "./conte
 import { emit, item, multiline } from "./layout";
 import { declOf, fresh, identifier, methodName, propertyNameText } from "./names";
 import { maybeFloat } from "./numbers";
-import { hiddenChild, isArrayLike, isDictType, isModuleType, isNumberType, isStringType, isUnknownType, parts, typeOf } from "./types";
+import {
+  hiddenChild,
+  isArrayLike,
+  isDictType,
+  isModuleType,
+  isNumberType,
+  isStringType,
+  isUnknownType,
+  parts,
+  tensorMemberOfModuleCall,
+  typeOf,
+} from "./types";
 
 /** Expressions: literals, identifiers, property and element access, operators. */
 
@@ -142,6 +153,8 @@ export function argItems(cx: Translator, args: readonly ts.Expression[], ctx: Ct
 }
 
 export function objectLiteral(cx: Translator, o: ts.ObjectLiteralExpression, ctx: Ctx): Py {
+  const instance = o.properties.find((p): p is ts.SpreadAssignment => ts.isSpreadAssignment(p) && isClassInstance(cx, typeOf(cx, p.expression)));
+  if (instance) return instanceCopy(cx, o, instance, ctx);
   const entries: Item[] = [];
   for (const p of o.properties) {
     if (ts.isPropertyAssignment(p)) {
@@ -154,6 +167,29 @@ export function objectLiteral(cx: Translator, o: ts.ObjectLiteralExpression, ctx
     } else unsupported(cx, p, "A method, getter or setter in an object literal");
   }
   return asMultiline(dict(entries), multiline(cx, o.properties));
+}
+
+/**
+ * `{ ...instance }`: JavaScript copies the instance's fields, and so does `copy.copy(instance)` (a
+ * Python object's fields are its `__dict__`); its fields are read as attributes, as the instance's
+ * are. Other properties beside it would be read as a dict's keys, so they are an error.
+ */
+function instanceCopy(cx: Translator, o: ts.ObjectLiteralExpression, spread: ts.SpreadAssignment, ctx: Ctx): Py {
+  const what = spread.expression.getText().slice(0, 40);
+  if (o.properties.length > 1)
+    return unsupported(
+      cx,
+      spread,
+      `A spread of the class instance '${what}' beside other properties (copy it alone, '{ ...${what} }', then assign the fields)`,
+    );
+  cx.usage.copy = true;
+  return call(atom("copy.copy"), [expr(cx, spread.expression, ctx)]);
+}
+
+/** A value of a class of the model file that is not a module (a configuration object). */
+function isClassInstance(cx: Translator, t: ts.Type): boolean {
+  const ps = parts(cx, t);
+  return ps.length > 0 && ps.every((x) => ((x.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class) !== 0 && !isModuleType(cx, x));
 }
 
 export function keyPy(cx: Translator, n: ts.PropertyName, ctx: Ctx): Py {
@@ -202,7 +238,7 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
     if (recvNode.text === "Number" && key === "MAX_SAFE_INTEGER") return atom("9007199254740991");
   }
   const prop = cx.checker.getSymbolAtLocation(pa.name);
-  const d = prop && declOf(cx, prop);
+  const d = (prop && declOf(cx, prop)) ?? tensorMemberOfModuleCall(cx, pa);
   const recvType = typeOf(cx, pa.expression);
   const recv = expr(cx, pa.expression, ctx);
   if (pa.questionDotToken) {

@@ -55,9 +55,30 @@ export function isDictType(cx: Translator, t: ts.Type): boolean {
     const s = x.getSymbol();
     if (s && s.flags & ts.SymbolFlags.Class) return false;
     const d = s && declOf(cx, s);
-    if (d && originOf(d, cx.prog.typings).where !== "user" && !ts.isTypeLiteralNode(d)) return false;
+    if (d && originOf(d, cx.prog.typings).where !== "user" && !ts.isTypeLiteralNode(d) && !isStringRecord(cx, x, d)) return false;
     return true;
   });
+}
+
+/** `Record<string, V>` (the library's mapped type with a string index): an object of named values. */
+function isStringRecord(cx: Translator, t: ts.Type, d: ts.Declaration): boolean {
+  return ts.isMappedTypeNode(d) && originOf(d, cx.prog.typings).where === "lib" && !!cx.checker.getIndexInfoOfType(t, ts.IndexKind.String);
+}
+
+/**
+ * The Tensor member read on the result of a module call typed `any` (a module typed as a plain
+ * `nn.Module`, such as an `nn.Module | null` field): a module call of the model language gives a
+ * tensor. Undefined when the receiver is something else or the Tensor has no such member.
+ */
+export function tensorMemberOfModuleCall(cx: Translator, pa: ts.PropertyAccessExpression): ts.Declaration | undefined {
+  const recv = skipOuter(cx, pa.expression);
+  if (!ts.isCallExpression(recv) || !isUnknownType(cx, typeOf(cx, recv)) || !isModuleType(cx, typeOf(cx, recv.expression))) return undefined;
+  const typings = cx.prog.program.getSourceFile(cx.prog.typingsFile);
+  const api = typings && cx.checker.getSymbolAtLocation(typings);
+  let tensor = api && cx.checker.getExportsOfModule(api).find((s) => s.name === "Tensor");
+  if (tensor && tensor.flags & ts.SymbolFlags.Alias) tensor = cx.checker.getAliasedSymbol(tensor);
+  const member = tensor && cx.checker.getPropertyOfType(cx.checker.getDeclaredTypeOfSymbol(tensor), pa.name.text);
+  return member && declOf(cx, member);
 }
 
 // ---- type hints -----------------------------------------------------------------------------
