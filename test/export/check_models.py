@@ -42,7 +42,10 @@ def describe(model, inputs):
     model = model.eval().to("meta")
     with torch.no_grad():
         y = model(*[torch.zeros(*shape, device="meta") for shape in inputs])
-    out["output"] = [list(t.shape) for t in y] if isinstance(y, (list, tuple)) else list(y.shape)
+    if isinstance(y, dict):
+        out["output"] = {k: list(t.shape) for k, t in y.items()}
+    else:
+        out["output"] = [list(t.shape) for t in y] if isinstance(y, (list, tuple)) else list(y.shape)
     return out
 
 

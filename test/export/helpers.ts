@@ -67,7 +67,7 @@ export interface PythonModelReport {
   /** [path, type, params, trainable params, buffers] of named_modules(). */
   modules: [string, string, number, number, number][];
   stateDict: string[];
-  output: number[] | number[][];
+  output: number[] | number[][] | Record<string, number[]>;
 }
 
 export interface PythonFileReport {

@@ -67,7 +67,7 @@ const INIT_OF_METHOD: Record<string, string> = {
 export const TENSOR_METHODS = new Set([
   ...INT_METHODS,
   ...Object.keys(INIT_OF_METHOD),
-  ..."t contiguous expandAs indexSelect matmul bmm softmax logSoftmax sum mean amax amin max min std var norm sqrt exp log abs neg pow clamp add mul sub div addcmul maskedFill where eq ne lt gt le ge float to detach clone dim numel add_ sub_ mul_ div_ clamp_ bernoulli_ relu sigmoid tanh sign round floor ceil argmax argmin logicalNot".split(
+  ..."t contiguous expandAs indexSelect matmul bmm softmax logSoftmax sum mean amax amin max min std var norm sqrt exp log abs neg pow clamp add mul sub div addcmul maskedFill where eq ne lt gt le ge float to detach clone dim numel add_ sub_ mul_ div_ clamp_ bernoulli_ relu sigmoid tanh sign round floor ceil argmax argmin logicalNot long int bool half newEmpty newFull".split(
     " ",
   ),
 ]);
