@@ -131,7 +131,7 @@ describe("export to PyTorch: Version 2 constructs", () => {
       code,
       `
       grid = torch.meshgrid(torch.arange(4), torch.linspace(0, 1, 5), indexing="ij")
-      z = torch.zeros_like(x).add(torch.ones_like(x)).add(torch.full((1, 3, 8, 8), 0.5))
+      z = torch.zeros_like(x).add(torch.ones_like(x)).add(torch.full([1, 3, 8, 8], 0.5))
       `,
     );
   });

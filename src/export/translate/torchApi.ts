@@ -72,6 +72,9 @@ export const TENSOR_METHODS = new Set([
   ),
 ]);
 
+/** Interfaces of the typings whose methods are tensor methods (besides `Tensor`, which apiCall maps itself). */
+const TENSOR_LIKE_OWNERS = new Set(["Parameter", "Buffer", "TensorMethods"]);
+
 /** `true` for a Tensor of the typings, or a value whose type the checker does not know. */
 export function isTensorOrUnknown(cx: Translator, e: ts.Expression): boolean {
   const t = typeOf(cx, e);
@@ -136,11 +139,10 @@ const INT_FUNCTIONS = new Set(["zeros", "ones", "empty", "full", "randn", "rand"
 /** `nn.Parameter(t, { requiresGrad: false })`, `nn.init.kaimingNormal_(w, { mode })`, `torch.zerosLike(x)`, `F.pad(x, p, { mode })`. */
 export function namespaceCall(cx: Translator, e: ts.CallExpression | ts.NewExpression, ns: ApiNamespace, fn: string, ctx: Ctx): Py {
   const args = e.arguments ?? [];
+  // sizes as int (a size list stays a list, as the typed path writes it)
   const sizes = ns === "torch" && INT_FUNCTIONS.has(fn);
-  return call(
-    namespaceCallee(cx, ns, fn),
-    argsWithOptions(cx, args, ctx, (i) => sizes && !(fn === "full" && i > 0)),
-  );
+  const isSize = (i: number): boolean => sizes && !(fn === "full" && i > 0) && !ts.isArrayLiteralExpression(skipOuter(cx, args[i]!));
+  return call(namespaceCallee(cx, ns, fn), argsWithOptions(cx, args, ctx, isSize));
 }
 
 /** Should `ns.fn` go through namespaceCall even where the typings declare it (what the older mapping gets wrong)? */
@@ -247,7 +249,11 @@ export function version2Call(
   if (ts.isPropertyAccessExpression(callee)) {
     const fn = callee.name.text;
     const ns = apiNamespace(cx, callee.expression);
-    if (ns && isKnownMember(ns, fn) && (!api || isVersion2Call(ns, fn))) return namespaceCall(cx, e, ns, fn, ctx);
+    // declared elsewhere than the namespace itself (`nn.LayerNorm` as a class or a constructor interface): by name too
+    const declaredInNamespace = api && o.owner === ns;
+    if (ns && isKnownMember(ns, fn) && (!declaredInNamespace || isVersion2Call(ns, fn))) return namespaceCall(cx, e, ns, fn, ctx);
+    // a tensor method declared on another interface of the typings (a Parameter's `normal_`)
+    if (api && !ns && ts.isCallExpression(e) && TENSOR_METHODS.has(fn) && TENSOR_LIKE_OWNERS.has(o.owner)) return tensorMethodCall(cx, e, callee, fn, ctx);
     if (ns || o || !ts.isCallExpression(e)) return undefined;
     // not declared (yet): module methods by name, then tensor methods by name
     if (isModuleType(cx, typeOf(cx, callee.expression))) {
