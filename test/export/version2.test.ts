@@ -148,6 +148,7 @@ describe("export to PyTorch: Version 2 constructs", () => {
     this.token.normal_({ std: 0.02 });
     this.pos.truncNormal_({ std: 0.02 });
     this.proj.bias.uniform_(-1, 1);
+    const u = torch.empty(2).uniform_(-1, 1);
     this.proj.weight.zero_();`,
       `proj = nn.Linear(4, 4);
   token = nn.Parameter(torch.zeros(1, 1, 4));
@@ -170,6 +171,7 @@ describe("export to PyTorch: Version 2 constructs", () => {
       nn.init.normal_(self.token, std=0.02)
       nn.init.trunc_normal_(self.pos, std=0.02)
       nn.init.uniform_(self.proj.bias, -1, 1)
+      u = nn.init.uniform_(torch.empty(2), -1, 1)
       nn.init.zeros_(self.proj.weight)
       `,
     );
@@ -196,8 +198,9 @@ describe("export to PyTorch: Version 2 constructs", () => {
     contains(code, `ps = list(self.named_parameters())`);
   });
 
-  test("JavaScript: Set and Map → set() and dict(), in, delete → pop, parseInt → int, Array(n).fill, includes/indexOf/every/some/filter, Math, Object.*", () => {
-    const code = exported(`
+  test("JavaScript: Set and Map → set() and dict(), in, delete → pop (del for a module's child), parseInt → int, Array(n).fill, includes/indexOf/every/some/filter, Math, Object.*", () => {
+    const code = exported(
+      `
     const s = new Set<number>([1, 2]);
     s.add(3);
     s.delete(1);
@@ -206,6 +209,7 @@ describe("export to PyTorch: Version 2 constructs", () => {
     const d: Record<string, number> = { a: 1, b: 2 };
     if ("a" in d) delete d["a"];
     delete d.b;
+    delete this.blocks["first"];
     let t = 0;
     for (const [k, v] of m) t += v + k.length;
     const arr = Array(3).fill(0);
@@ -214,7 +218,10 @@ describe("export to PyTorch: Version 2 constructs", () => {
     const f = [1, 2, 3].filter((v) => v > 1);
     const e = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v * 2]));
     return ok && Number.isInteger(i) ? x.add(f.length + Object.keys(e).length + (m.get("a") ?? 0)) : x;
-    `);
+    `,
+      "",
+      `blocks = nn.ModuleDict({ first: nn.ReLU() });`,
+    );
     contains(
       code,
       `
@@ -227,6 +234,7 @@ describe("export to PyTorch: Version 2 constructs", () => {
       if "a" in d:
           d.pop("a", None)
       d.pop("b", None)
+      del self.blocks["first"]
       t = 0
       for k, v in m.items():
           t += v + len(k)

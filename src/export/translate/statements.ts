@@ -454,6 +454,8 @@ export function exprStatement(cx: Translator, e0: ts.Expression, ctx: Ctx): Line
       return emit(cx, ctx, call(attr(cx.passes.expr(t.expression, ctx), "pop"), [cx.passes.expr(t.argumentExpression, ctx), atom("None")]));
     if (ts.isPropertyAccessExpression(t) && !isModuleType(cx, typeOf(cx, t.expression)))
       return emit(cx, ctx, call(attr(cx.passes.expr(t.expression, ctx), "pop"), [atom(pyString(t.name.text)), atom("None")]));
+    // a child of a module or a ModuleDict: PyTorch's `del` unregisters it
+    if (ts.isElementAccessExpression(t) || ts.isPropertyAccessExpression(t)) return [`${" ".repeat(ctx.indent)}del ${targetText(cx, t, ctx)}`];
     unsupported(cx, e, "'delete' of this target");
     return [];
   }

@@ -108,8 +108,10 @@ export function tensorMethodCall(cx: Translator, e: ts.CallExpression, callee: t
   const recv = cx.passes.expr(recvNode, ctx);
   const args = argsWithOptions(cx, e.arguments, ctx, INT_METHODS.has(method));
   const init = INIT_OF_METHOD[method];
-  // a fresh tensor (`torch.empty(...).normal_()`) keeps the method; a parameter goes through nn.init
-  if (init && (method === "truncNormal_" || !ts.isCallExpression(skipOuter(cx, recvNode)))) return call(atom(`nn.init.${init}`), [{ py: recv }, ...args]);
+  // a fresh tensor (`torch.empty(...).normal_()`) keeps the method; a parameter goes through nn.init, and so do
+  // truncNormal_ (no tensor method in PyTorch) and uniform_ (whose method's bounds are `from`/`to`, nn.init's `a`/`b`)
+  if (init && (method === "truncNormal_" || method === "uniform_" || !ts.isCallExpression(skipOuter(cx, recvNode))))
+    return call(atom(`nn.init.${init}`), [{ py: recv }, ...args]);
   return call(attr(recv, snake(method)), args);
 }
 
