@@ -49,9 +49,34 @@ export function expectedStateDict(model: ModelAnalysis): string[] {
         if (a["affine"] !== false) keys.push(`${p}weight`, `${p}bias`);
         if (a["trackRunningStats"] !== false) keys.push(`${p}running_mean`, `${p}running_var`, `${p}num_batches_tracked`);
         break;
+      // ---- export: Version 2 kinds (attrs by the contract's option names) ----
+      case "Conv1d":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called; its bias is unknown`);
+        keys.push(`${p}weight`);
+        if (a["bias"] !== false) keys.push(`${p}bias`);
+        break;
+      case "LayerNorm":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called`);
+        if (a["elementwiseAffine"] !== false) keys.push(`${p}weight`, ...(a["bias"] !== false ? [`${p}bias`] : []));
+        break;
+      case "GroupNorm":
+        if (!a) throw new Error(`${model.name}: ${m.path} is never called`);
+        if (a["affine"] !== false) keys.push(`${p}weight`, `${p}bias`);
+        break;
+      case "Embedding":
+      case "PReLU":
+        keys.push(`${p}weight`);
+        break;
     }
   }
   return keys;
+}
+
+/** The analyzer's output (one shape, several, or an object of shapes by key) with the symbolic batch replaced by `batch`. */
+export function concreteOutput(output: unknown, batch: number): unknown {
+  if (Array.isArray(output)) return Array.isArray(output[0]) ? (output as Shape[]).map((s) => concrete(s, batch)) : concrete(output as Shape, batch);
+  if (output !== null && typeof output === "object") return Object.fromEntries(Object.entries(output).map(([k, s]) => [k, concrete(s as Shape, batch)]));
+  return output;
 }
 
 /** A shape with the symbolic batch replaced by `batch`. */
