@@ -470,6 +470,9 @@ export const RESERVED_NAMES = new Set([
   "zlib",
   "load_checkpoint",
   "save_checkpoint",
+  // ---- export: Version 2 ----
+  "set",
+  "scaled_dot_product_attention",
 ]);
 
 /** `inChannels` → `in_channels`, `_makeLayer` → `_make_layer`, `efficientnetB0` → `efficientnet_b0`; CONSTANTS stay. */

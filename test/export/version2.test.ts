@@ -119,6 +119,25 @@ describe("export to PyTorch: Version 2 constructs", () => {
     assert.match(code, /^def scaled_dot_product_attention\(query, key, value, attn_mask=None, dropout_p=0\.0, is_causal=False, scale=None\):$/m);
     assert.match(code, /if hasattr\(F, "scaled_dot_product_attention"\):/);
     assert.doesNotMatch(exported("return x;"), /scaled_dot_product_attention/, "only where a model uses it");
+    const own = exportSource({
+      "model.ts": `${H}
+function scaledDotProductAttention(x: Tensor): Tensor {
+  const set = 2;
+  return F.scaledDotProductAttention(x, x, x).mul(set);
+}
+/** @input [N, 3, 8, 8] */
+export const net = nn.Identity();
+export const unused = scaledDotProductAttention;
+`,
+    });
+    contains(
+      own.code,
+      `
+      def scaled_dot_product_attention_(x: Tensor) -> Tensor:
+          set_ = 2
+          return scaled_dot_product_attention(x, x, x).mul(set_)
+      `,
+    );
   });
 
   test("torch.* creation functions: zerosLike → zeros_like, meshgrid's indexing, sizes", () => {
