@@ -1,10 +1,11 @@
 import ts = require("typescript");
 import { isLayerType } from "../../shared/layerCatalog";
-import { F_RENAMES, MODULE_METHODS, NN_MODULES, originOf } from "../api";
+import { MODULE_NAME } from "../../analyzer/analyze";
+import { F_RENAMES, MODULE_METHODS, NN_MODULES } from "../api";
 import { atom, attr, call, kwarg, name, snake, star, type Item, type Py } from "../py";
 import { Ctx, Translator, skipOuter } from "./context";
 import { item } from "./layout";
-import { declOf, valueSymbol } from "./names";
+import { declOf, isUserSymbol, valueSymbol } from "./names";
 import { isModuleType, isUnknownType, typeOf } from "./types";
 
 /**
@@ -19,16 +20,20 @@ export type ApiNamespace = "nn" | "F" | "torch" | "init" | "ops";
 
 const NAMESPACES = new Set<string>(["nn", "F", "torch", "ops"]);
 
-/** `nn`, `F`, `torch`, `ops` imported from "cnn-studio", or `nn.init`. */
+/**
+ * `nn`, `F`, `torch`, `ops` imported from "cnn-studio", or `nn.init`. Decided by the import, not by
+ * where the typings declare the namespace (one file or a file per namespace, as they are split).
+ */
 export function apiNamespace(cx: Translator, e: ts.Expression): ApiNamespace | undefined {
   const n = skipOuter(cx, e);
   if (ts.isPropertyAccessExpression(n)) return n.name.text === "init" && apiNamespace(cx, n.expression) === "nn" ? "init" : undefined;
   if (!ts.isIdentifier(n)) return undefined;
-  const sym = valueSymbol(cx, n);
-  const d = sym && declOf(cx, sym);
-  if (!d || !ts.isModuleDeclaration(d) || originOf(d, cx.prog.typingsFile).where !== "api") return undefined;
-  const text = d.name.getText();
-  return NAMESPACES.has(text) ? (text as ApiNamespace) : undefined;
+  const d = cx.checker.getSymbolAtLocation(n)?.declarations?.[0];
+  if (!d || !ts.isImportSpecifier(d)) return undefined;
+  const from = d.parent.parent.parent.moduleSpecifier;
+  if (!ts.isStringLiteral(from) || from.text !== MODULE_NAME) return undefined;
+  const imported = (d.propertyName ?? d.name).text;
+  return NAMESPACES.has(imported) ? (imported as ApiNamespace) : undefined;
 }
 
 /** Tensor methods whose arguments are sizes or dimensions (`int(...)` around a value that may be a float). */
@@ -79,8 +84,9 @@ const TENSOR_LIKE_OWNERS = new Set(["Parameter", "Buffer", "TensorMethods"]);
 export function isTensorOrUnknown(cx: Translator, e: ts.Expression): boolean {
   const t = typeOf(cx, e);
   if (isUnknownType(cx, t)) return true;
-  const d = t.getSymbol() && declOf(cx, t.getSymbol()!);
-  return !!d && ts.isInterfaceDeclaration(d) && d.name.text === "Tensor" && originOf(d, cx.prog.typingsFile).where === "api";
+  const sym = t.getSymbol();
+  const d = sym && declOf(cx, sym);
+  return !!sym && !!d && ts.isInterfaceDeclaration(d) && d.name.text === "Tensor" && !isUserSymbol(cx, sym);
 }
 
 /** Is `e` an options object (an object literal): its keys become keyword arguments. */
@@ -210,7 +216,7 @@ export function layerBase(cx: Translator, c: ts.ClassLikeDeclaration, depth = 0)
   if (ts.isPropertyAccessExpression(b) && apiNamespace(cx, b.expression) === "nn") return isBuiltinLayer(b.name.text) ? b.name.text : undefined;
   const sym = valueSymbol(cx, b);
   const d = sym && declOf(cx, sym);
-  return d && ts.isClassLike(d) && originOf(d, cx.prog.typingsFile).where === "user" ? layerBase(cx, d, depth + 1) : undefined;
+  return sym && d && ts.isClassLike(d) && isUserSymbol(cx, sym) ? layerBase(cx, d, depth + 1) : undefined;
 }
 
 /** The user class a `new C(...)` / `C(...)` constructs, if it has no constructor of its own (its arguments are its base's). */
@@ -218,7 +224,7 @@ function inheritedLayerConstructor(cx: Translator, callee: ts.Expression): boole
   if (!ts.isIdentifier(callee)) return false;
   const sym = valueSymbol(cx, callee);
   const d = sym && declOf(cx, sym);
-  if (!d || !ts.isClassLike(d) || originOf(d, cx.prog.typingsFile).where !== "user") return false;
+  if (!sym || !d || !ts.isClassLike(d) || !isUserSymbol(cx, sym)) return false;
   for (let c: ts.ClassLikeDeclaration | undefined = d, i = 0; c && i < 50; i++) {
     if (c.members.some((m) => ts.isConstructorDeclaration(m) && m.body)) return false;
     const ext = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
