@@ -103,6 +103,16 @@ export const MODULE_METHODS: Record<string, { py: string; list?: boolean }> = {
   keys: { py: "keys", list: true },
   values: { py: "values", list: true },
   items: { py: "items", list: true },
+  // ---- export: Version 2 ----
+  registerBuffer: { py: "register_buffer" },
+  registerParameter: { py: "register_parameter" },
+  registerModule: { py: "register_module" },
+  parameters: { py: "parameters", list: true },
+  namedParameters: { py: "named_parameters", list: true },
+  buffers: { py: "buffers", list: true },
+  namedBuffers: { py: "named_buffers", list: true },
+  getSubmodule: { py: "get_submodule" },
+  apply: { py: "apply" },
 };
 
 /**

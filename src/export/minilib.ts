@@ -155,6 +155,35 @@ declare var RangeError: ErrorConstructor;
 declare var NaN: number;
 declare var Infinity: number;
 type PropertyKey = string | number | symbol;
+interface Set<T> {
+  add(value: T): this;
+  has(value: T): boolean;
+  delete(value: T): boolean;
+  clear(): void;
+  readonly size: number;
+  keys(): IterableIterator<T>;
+  values(): IterableIterator<T>;
+  entries(): IterableIterator<[T, T]>;
+  [Symbol.iterator](): IterableIterator<T>;
+}
+interface SetConstructor { new <T = any>(values?: Iterable<T> | null): Set<T>; }
+declare var Set: SetConstructor;
+interface Map<K, V> {
+  get(key: K): V | undefined;
+  set(key: K, value: V): this;
+  has(key: K): boolean;
+  delete(key: K): boolean;
+  clear(): void;
+  readonly size: number;
+  keys(): IterableIterator<K>;
+  values(): IterableIterator<V>;
+  entries(): IterableIterator<[K, V]>;
+  [Symbol.iterator](): IterableIterator<[K, V]>;
+}
+interface MapConstructor { new <K = any, V = any>(entries?: Iterable<readonly [K, V]> | null): Map<K, V>; }
+declare var Map: MapConstructor;
+declare function parseInt(string: string, radix?: number): number;
+declare function parseFloat(string: string): number;
 type Partial<T> = { [P in keyof T]?: T[P] };
 type Required<T> = { [P in keyof T]-?: T[P] };
 type Readonly<T> = { readonly [P in keyof T]: T[P] };

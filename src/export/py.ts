@@ -471,6 +471,9 @@ export const RESERVED_NAMES = new Set([
   "load_checkpoint",
   "save_checkpoint",
   "copy",
+  // ---- export: Version 2 ----
+  "set",
+  "scaled_dot_product_attention",
 ]);
 
 /** `inChannels` → `in_channels`, `_makeLayer` → `_make_layer`, `efficientnetB0` → `efficientnet_b0`; CONSTANTS stay. */

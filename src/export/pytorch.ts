@@ -6,6 +6,7 @@ import { hasModifier, inputTags } from "../analyzer/syntax";
 import type { Diagnostic } from "../shared/analysis";
 import { createExportProgram, type ExportProgram } from "./program";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "./checkpointPy";
+import { SDPA_HELPER } from "./translate/torchApi";
 import { docstringText, firstLineComment, pyString, snake } from "./py";
 import {
   classDef,
@@ -441,6 +442,7 @@ function assemble(t: Translator, chunks: Chunk[], models: ExportedModel[], displ
     out.push('    """Options of the model language (camelCase) as PyTorch keyword arguments; `inplace` is ignored."""');
     out.push('    return {re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\\1", k).lower(): v for k, v in options.items() if k != "inplace"}');
   }
+  if (u.sdpa) out.push("", "", ...SDPA_HELPER.split("\n"));
   let prevDef = true;
   for (const c of chunks) {
     if (!c.lines.length) continue;
@@ -469,7 +471,9 @@ function assemble(t: Translator, chunks: Chunk[], models: ExportedModel[], displ
   } else out.push("        inputs = [torch.zeros(1, *shape[1:]) for shape in INPUTS[model_name]]");
   out.push("        with torch.no_grad():");
   out.push("            output = model(*inputs)");
-  out.push("        shapes = [tuple(o.shape) for o in output] if isinstance(output, (list, tuple)) else tuple(output.shape)");
+  if (u.dictOutput) out.push("        shapes = {k: tuple(o.shape) for k, o in output.items()} if isinstance(output, dict) else (");
+  if (u.dictOutput) out.push("            [tuple(o.shape) for o in output] if isinstance(output, (list, tuple)) else tuple(output.shape))");
+  else out.push("        shapes = [tuple(o.shape) for o in output] if isinstance(output, (list, tuple)) else tuple(output.shape)");
   out.push("        params = sum(p.numel() for p in model.parameters())");
   out.push('        print(f"{model_name}: {params:,} parameters, output {shapes}")');
   return out.join("\n") + "\n";

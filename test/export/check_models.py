@@ -44,7 +44,10 @@ def describe(model, inputs):
     dtype = torch.long if any(isinstance(m, nn.Embedding) for m in model.modules()) else torch.float32
     with torch.no_grad():
         y = model(*[torch.zeros(*shape, device="meta", dtype=dtype) for shape in inputs])
-    out["output"] = [list(t.shape) for t in y] if isinstance(y, (list, tuple)) else list(y.shape)
+    if isinstance(y, dict):
+        out["output"] = {k: list(t.shape) for k, t in y.items()}
+    else:
+        out["output"] = [list(t.shape) for t in y] if isinstance(y, (list, tuple)) else list(y.shape)
     return out
 
 

@@ -79,6 +79,13 @@ export function expectedStateDict(model: ModelAnalysis): string[] {
   return keys;
 }
 
+/** The analyzer's output (one shape, several, or an object of shapes by key) with the symbolic batch replaced by `batch`. */
+export function concreteOutput(output: unknown, batch: number): unknown {
+  if (Array.isArray(output)) return Array.isArray(output[0]) ? (output as Shape[]).map((s) => concrete(s, batch)) : concrete(output as Shape, batch);
+  if (output !== null && typeof output === "object") return Object.fromEntries(Object.entries(output).map(([k, s]) => [k, concrete(s as Shape, batch)]));
+  return output;
+}
+
 /** A shape with the symbolic batch replaced by `batch`. */
 export function concrete(shape: Shape, batch: number): number[] {
   return shape.map((d) => (typeof d === "number" ? d : batch));
@@ -92,7 +99,7 @@ export interface PythonModelReport {
   /** [path, type, params, trainable params, buffers] of named_modules(). */
   modules: [string, string, number, number, number][];
   stateDict: string[];
-  output: number[] | number[][];
+  output: number[] | number[][] | Record<string, number[]>;
 }
 
 export interface PythonFileReport {

@@ -98,6 +98,18 @@ describe("the PyTorch training engine", () => {
     return undefined;
   });
 
+  test('the class scores of a forward that returns a dict are its "out", of a list or tuple its first element', (t) => {
+    const skip = hasTorch();
+    if (skip) return t.skip(skip);
+    const start = TORCH_TRAINER_PY.indexOf("def logits_of(");
+    const body = TORCH_TRAINER_PY.slice(start, TORCH_TRAINER_PY.indexOf("\n\n\n", start));
+    const py = `import torch\n${body}\na, b = torch.ones(2, 3), torch.zeros(2, 5)\nprint([logits_of(o).shape[1] for o in ({"out": a, "aux": b}, [a, b], (a, b), a)])`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "[3, 3, 3, 3]");
+    return undefined;
+  });
+
   test("trains LeNet-5 into a run folder like the TensorFlow.js engine's: stop, checkpoint, resume", async (t) => {
     const skip = hasTorch();
     if (skip) return t.skip(skip);

@@ -27,7 +27,9 @@ import {
 import { Ctx, INT_TYPES, Scope, Translator, isSimple, mentions, skipOuter, unsupported, usesThis, warn } from "./context";
 import { item, multiline } from "./layout";
 import { calleeOrigin, enterScope, fresh, identifier, methodName, propertyNameText, symbolName } from "./names";
+import { collectionMethod, globalFunction, libConstructor } from "./jsCollections";
 import { certainlyInt, maybeFloat } from "./numbers";
+import { registerBufferCall, tensorMethodCall, version2Call } from "./torchApi";
 import { isArrayLike, isDictType, isNumberType, isOptionsType, isUnknownType, tensorMemberOfModuleCall, typeOf } from "./types";
 
 /** Calls, and the mapping of the model language's API and of JavaScript's library to PyTorch and Python. */
@@ -46,6 +48,8 @@ export function callExpr(cx: Translator, e: ts.CallExpression, ctx: Ctx): Py {
   const o = calleeOrigin(cx, e) ?? tensorMethodOfModuleResult(cx, callee);
   const iterable = !!ctx.iterable;
   ctx = iterable ? { ...ctx, iterable: false } : ctx;
+  const v2 = version2Call(cx, e, callee, o, ctx, iterable);
+  if (v2) return asMultiline(v2, multiline(cx, e.arguments));
   if (o && o.where === "api") return asMultiline(apiCall(cx, e, callee, o, ctx, iterable), multiline(cx, e.arguments));
   if (o && o.where === "lib") {
     const r = libCall(cx, e, callee, o, ctx, iterable);
@@ -88,7 +92,13 @@ export function newExpr(cx: Translator, e: ts.NewExpression, ctx: Ctx): Py {
     }
   }
   const o = calleeOrigin(cx, e);
+  const v2 = version2Call(cx, e, callee, o, ctx, false);
+  if (v2) return asMultiline(v2, multiline(cx, e.arguments));
   if (o && o.where === "api") return asMultiline(apiCall(cx, e, callee, o, ctx), multiline(cx, e.arguments));
+  if (o && o.where === "lib") {
+    const r = libConstructor(cx, e, o.owner, ctx);
+    if (r) return r;
+  }
   return asMultiline(call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx)), multiline(cx, e.arguments));
 }
 
@@ -204,7 +214,7 @@ export function apiCall(
         cx.usage.inplace = true;
         return;
       }
-      if (pname === "opts" && !ts.isSpreadElement(a)) {
+      if ((pname === "opts" || pname === "options") && !ts.isSpreadElement(a)) {
         items.push(...kwargs(cx, a, ctx, true, intNames));
         return;
       }
@@ -215,17 +225,8 @@ export function apiCall(
     return call(fn, items);
   }
   if (owner === "Tensor") {
-    const recv = ts.isPropertyAccessExpression(callee) ? cx.passes.expr(callee.expression, ctx) : undefined;
-    if (!recv) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
-    const intArgs = ["view", "reshape", "size", "flatten"].includes(o.name);
-    return call(
-      attr(recv, o.name),
-      args.map((a) =>
-        ts.isSpreadElement(a)
-          ? item(cx, a, star(cx.passes.expr(a.expression, ctx)))
-          : item(cx, a, intArgs ? intValue(cx, a, cx.passes.expr(a, ctx), ctx) : cx.passes.expr(a, ctx)),
-      ),
-    );
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isCallExpression(e)) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
+    return tensorMethodCall(cx, e, callee, o.name, ctx);
   }
   if (owner === "ObjectConstructor") {
     // Object.values / entries of a ModuleDict
@@ -238,6 +239,7 @@ export function apiCall(
   if (owner === "Module" || owner === "Sequential" || owner === "ModuleList" || owner === "ModuleDictBase") {
     const recv = ts.isPropertyAccessExpression(callee) ? cx.passes.expr(callee.expression, ctx) : undefined;
     const m = MODULE_METHODS[o.name];
+    if (recv && o.name === "registerBuffer" && ts.isCallExpression(e)) return registerBufferCall(cx, e, recv, ctx);
     if (!recv || !m) return call(cx.passes.expr(callee, ctx), cx.passes.argItems(args, ctx));
     const py = call(attr(recv, m.py), cx.passes.argItems(args, ctx));
     return m.list && !iterable ? call(name("list"), [py]) : py;
@@ -379,6 +381,13 @@ export function libCall(
     }
     case "ErrorConstructor":
       return call(name("ValueError"), cx.passes.argItems(args, ctx));
+    case "Set":
+    case "Map":
+    case "ReadonlySet":
+    case "ReadonlyMap":
+      return collectionMethod(cx, e, recv(), o.owner, o.name, ctx, iterable);
+    case "":
+      return globalFunction(cx, e, o.name, ctx);
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { P, asMultiline, atom, call, group, identifierChars, isIdentifier, name,
 import { ClassInfo, Ctx, FunctionDefOptions, Lines, Scope, Translator, anyNode, skipOuter, unsupported, usesThis } from "./context";
 import { docstring, emit, leadingComments, multiline, simple } from "./layout";
 import { arrayTarget, declOf, enterScope, fresh, methodName, propertyNameText, symbolName, valueSymbol } from "./names";
+import { apiNamespace, argsWithOptions, layerBase } from "./torchApi";
 import { hiddenChild, isDictType, optional, typeHint, typeOf } from "./types";
 
 /** Functions, parameters and classes (`nn.Module` subclasses, fields, constructors, super calls). */
@@ -178,6 +179,8 @@ export function rootBase(cx: Translator, c: ts.ClassLikeDeclaration, depth = 0):
     const sym = cx.checker.getSymbolAtLocation(e.name);
     const d = sym && declOf(cx, sym);
     if (d && originOf(d, cx.prog.typings).where === "api") return e.name.text;
+    // a module kind the typings do not declare (yet)
+    if (apiNamespace(cx, e.expression) === "nn") return e.name.text;
   }
   const sym = valueSymbol(cx, e);
   const d = sym && declOf(cx, sym);
@@ -355,6 +358,7 @@ export function superCall(cx: Translator, e: ts.CallExpression, ctx: Ctx): Lines
   const only = e.arguments.length === 1 ? skipOuter(cx, e.arguments[0]!) : undefined;
   if (cls.container === "Sequential" && only && (ts.isObjectLiteralExpression(only) || isDictType(cx, typeOf(cx, only))))
     args = [cx.passes.orderedDict(only, ctx)];
+  else if (layerBase(cx, cls.node)) args = argsWithOptions(cx, e.arguments, ctx, false);
   else args = cx.passes.argItems(e.arguments, ctx);
   const out = emit(cx, ctx, asMultiline(call(atom("super().__init__"), args), multiline(cx, e.arguments)));
   const ctor = e.parent?.parent?.parent;

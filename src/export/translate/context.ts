@@ -129,6 +129,10 @@ export interface Passes {
   // apiCalls.ts
   callExpr(e: ts.CallExpression, ctx: Ctx): Py;
   newExpr(e: ts.NewExpression, ctx: Ctx): Py;
+  /** An options object as keyword arguments (camelCase → snake_case, `inplace` left out). */
+  kwargs(arg: ts.Expression, ctx: Ctx): Item[];
+  /** An argument; with `isInt`, `int(...)` around a value that may be a float in Python (array literals → tuples). */
+  intArg(arg: ts.Expression, isInt: boolean, ctx: Ctx): Item;
   // statements.ts
   block(stmts: readonly ts.Statement[], ctx: Ctx): Lines;
   condExpr(node: ts.Expression, ctx: Ctx): Py;
@@ -160,6 +164,10 @@ export interface TranslatorUsage {
   torchvision?: boolean;
   /** `copy.copy` copies a class instance (`{ ...instance }`). */
   copy: boolean;
+  /** `F.scaledDotProductAttention`: the export defines `scaled_dot_product_attention` (PyTorch 1.13 lacks F's). */
+  sdpa?: boolean;
+  /** A `forward` returns an object (a dict in Python). */
+  dictOutput?: boolean;
 }
 
 /** Python names of symbols; a declaration's local and export symbols are one symbol here. */

@@ -29,6 +29,7 @@ import { Ctx, Translator, isSimple, skipOuter, unsupported, warn } from "./conte
 import { emit, item, multiline } from "./layout";
 import { declOf, fresh, identifier, methodName, propertyNameText } from "./names";
 import { maybeFloat } from "./numbers";
+import { apiNamespace, isKnownMember, layerBase, namespaceCallee } from "./torchApi";
 import {
   hiddenChild,
   isArrayLike,
@@ -239,6 +240,9 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
   }
   const prop = cx.checker.getSymbolAtLocation(pa.name);
   const d = (prop && declOf(cx, prop)) ?? tensorMemberOfModuleCall(cx, pa);
+  // `nn.LayerNorm`, `torch.zerosLike`: API members the typings do not declare (yet)
+  const ns = d ? undefined : apiNamespace(cx, pa.expression);
+  if (ns && isKnownMember(ns, key)) return namespaceCallee(cx, ns, key);
   const recvType = typeOf(cx, pa.expression);
   const recv = expr(cx, pa.expression, ctx);
   if (pa.questionDotToken) {
@@ -248,7 +252,7 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
   if (d) {
     const o = originOf(d, cx.prog.typings);
     if (o.where === "lib") {
-      if (key === "length") return optional(call(name("len"), [recv]));
+      if (key === "length" || (key === "size" && /^(Readonly)?(Set|Map)$/.test(o.owner))) return optional(call(name("len"), [recv]));
       return unsupported(cx, pa, `'.${key}' here`);
     }
     if (o.where === "api") {
@@ -282,6 +286,8 @@ export function propertyAccess(cx: Translator, pa: ts.PropertyAccessExpression, 
   }
   if (isDictType(cx, recvType)) return optional(subscript(recv, atom(pyString(key, ctx.fstring ? "'" : '"'))));
   if (recvType.getConstructSignatures().length || (d && ts.isPropertyDeclaration(d))) return optional(attr(recv, key));
+  // an attribute of a built-in module kind the typings do not declare (yet): PyTorch's snake_case name
+  if (!d && pa.expression.kind === ts.SyntaxKind.ThisKeyword && ctx.cls && layerBase(cx, ctx.cls.node)) return attr(recv, snake(key));
   if (isUnknownType(cx, recvType) || !d)
     warn(cx, pa, `The type of '${pa.expression.getText().slice(0, 40)}' is unknown: '.${key}' is exported as an attribute access`);
   return optional(attr(recv, isIdentifier(key) ? key : safeName(key)));

@@ -1,6 +1,6 @@
 import type { Reporter } from "../../analyzer/location";
 import type { ExportProgram } from "../program";
-import { callExpr, newExpr } from "./apiCalls";
+import { apiArg, callExpr, kwargs, newExpr } from "./apiCalls";
 import { classDef, fieldAssignment, functionDef, functionValue, superCall } from "./classes";
 import { Translator, type Passes } from "./context";
 import { argItems, expr, orderedDict } from "./expressions";
@@ -18,6 +18,8 @@ export function createTranslator(prog: ExportProgram, reporter: Reporter): Trans
     orderedDict: (o, ctx) => orderedDict(cx, o, ctx),
     callExpr: (e, ctx) => callExpr(cx, e, ctx),
     newExpr: (e, ctx) => newExpr(cx, e, ctx),
+    kwargs: (arg, ctx) => kwargs(cx, arg, ctx, true),
+    intArg: (arg, isInt, ctx) => apiArg(cx, arg, ctx, isInt, false),
     block: (stmts, ctx) => block(cx, stmts, ctx),
     condExpr: (node, ctx) => condExpr(cx, node, ctx),
     objectPattern: (p, source, type, ctx) => objectPattern(cx, p, source, type, ctx),

@@ -14,6 +14,7 @@ import {
   symbolName,
   valueSymbol,
 } from "./names";
+import { collectionKind, mapSetStatement } from "./jsCollections";
 import { maybeFloat } from "./numbers";
 import { hiddenChild, isDictType, isModuleType, isStringType, typeOf } from "./types";
 
@@ -56,6 +57,7 @@ export function stmt(cx: Translator, s: ts.Statement, ctx: Ctx): Lines {
       const r = s as ts.ReturnStatement;
       if (ctx.forEach)
         return r.expression ? [...exprStatement(cx, r.expression, ctx), `${" ".repeat(ctx.indent)}continue`] : [`${" ".repeat(ctx.indent)}continue`];
+      if (r.expression && returnsObjectFromForward(cx, r)) cx.usage.dictOutput = true;
       return simple(cx, s, r.expression ? emit(cx, ctx, cx.passes.expr(r.expression, ctx), "return ") : [`${" ".repeat(ctx.indent)}return`]);
     }
     case K.ForStatement:
@@ -460,7 +462,15 @@ export function exprStatement(cx: Translator, e0: ts.Expression, ctx: Ctx): Line
   }
   if (ts.isVoidExpression(e)) return exprStatement(cx, e.expression, ctx);
   if (ts.isDeleteExpression(e)) {
-    unsupported(cx, e, "'delete'");
+    // `delete d[k]` → `d.pop(k, None)` (a missing key is no error, as in JavaScript)
+    const t = skipOuter(cx, e.expression);
+    if (ts.isElementAccessExpression(t) && !isModuleType(cx, typeOf(cx, t.expression)))
+      return emit(cx, ctx, call(attr(cx.passes.expr(t.expression, ctx), "pop"), [cx.passes.expr(t.argumentExpression, ctx), atom("None")]));
+    if (ts.isPropertyAccessExpression(t) && !isModuleType(cx, typeOf(cx, t.expression)))
+      return emit(cx, ctx, call(attr(cx.passes.expr(t.expression, ctx), "pop"), [atom(pyString(t.name.text)), atom("None")]));
+    // a child of a module or a ModuleDict: PyTorch's `del` unregisters it
+    if (ts.isElementAccessExpression(t) || ts.isPropertyAccessExpression(t)) return [`${" ".repeat(ctx.indent)}del ${targetText(cx, t, ctx)}`];
+    unsupported(cx, e, "'delete' of this target");
     return [];
   }
   return emit(cx, ctx, cx.passes.expr(e, ctx));
@@ -496,6 +506,8 @@ export function statementCall(cx: Translator, e: ts.CallExpression, ctx: Ctx): L
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const o = calleeOrigin(cx, e);
   const method = callee.name.text;
+  const mapSet = o && o.where === "lib" ? mapSetStatement(cx, e, ctx) : undefined;
+  if (mapSet) return emit(cx, ctx, mapSet.value, `${render(mapSet.target, 0, 0)} = `);
   if (o && o.where === "lib" && (o.owner === "Array" || o.owner === "ReadonlyArray")) {
     const recv = cx.passes.expr(callee.expression, ctx);
     if (method === "push") {
@@ -666,8 +678,15 @@ export function forOf(cx: Translator, f: ts.ForOfStatement, ctx: Ctx): Lines {
     return [];
   }
   const target = loopTarget(cx, f.initializer, ctx);
-  const iter = cx.passes.expr(f.expression, { ...ctx, iterable: true });
+  let iter = cx.passes.expr(f.expression, { ...ctx, iterable: true });
+  if (collectionKind(cx, typeOf(cx, f.expression)) === "Map") iter = call(attr(iter, "items"), []);
   const head = emit(cx, ctx, iter, `for ${target.head} in `, ":");
   const inner = sub(cx, ctx, { update: null });
   return [...head, ...target.body.map((l) => " ".repeat(inner.indent) + l), ...block(cx, bodyOf(cx, f.statement), inner)];
+}
+
+/** `return { out, aux }` in a `forward`: the model's output is a dict. */
+function returnsObjectFromForward(cx: Translator, r: ts.ReturnStatement): boolean {
+  const fn = ts.findAncestor(r, (n) => ts.isFunctionLike(n));
+  return !!fn && ts.isMethodDeclaration(fn) && fn.name.getText() === "forward" && !!r.expression && ts.isObjectLiteralExpression(skipOuter(cx, r.expression));
 }

@@ -235,6 +235,16 @@ def rank_counts(logits, labels, k):
     return int((rank == 0).sum()), int((rank < k).sum())
 
 
+def logits_of(output):
+    """The class scores of a forward's output: a dict's "out" (torchvision's segmentation models), else a list's or
+    tuple's first element (Inception's auxiliary logits come second), else the tensor itself."""
+    if isinstance(output, dict):
+        return output["out"]
+    if isinstance(output, (list, tuple)):
+        return output[0]
+    return output
+
+
 def main():
     job = load_job()
     config = job["config"]
@@ -354,7 +364,7 @@ def main():
             for start in range(0, n_all, size):
                 x = normalise(x_all[start:start + size])
                 y = y_all[start:start + size].to(device)
-                logits = model(x)
+                logits = logits_of(model(x))
                 z = logits.double()
                 loss_sum += float((torch.logsumexp(z, 1) - z.gather(1, y[:, None])[:, 0]).sum())
                 a, b = rank_counts(logits, y, 5)
@@ -407,7 +417,7 @@ def main():
                                 rows[:, None, :, None], cols[:, None, None, :]]
             x = normalise(images)
             y = train_y[idx].to(device, non_blocking=True)
-            logits = model(x)
+            logits = logits_of(model(x))
             loss_t = training_loss(logits, y, config.get("labelSmoothing", 0))
             optimizer.zero_grad(set_to_none=True)
             loss_t.backward()
