@@ -91,6 +91,40 @@ export const masked = new Masked();
     }
   });
 
+  test("an unbatched call ([L, E]) gives what a batch of one gives, sequence first and batch first", () => {
+    const models = analyse(`import { nn, torch, type Tensor } from "cnn-studio";
+class Attn extends nn.Module {
+  attn: nn.MultiheadAttention;
+  constructor(batchFirst: boolean) {
+    super();
+    this.attn = nn.MultiheadAttention(4, 2, { batchFirst });
+  }
+  forward(x: Tensor): Tensor {
+    const [y, w] = this.attn(x, x, x);
+    return torch.cat([torch.flatten(y), torch.flatten(w!)]);
+  }
+}
+/** @input [3, 4] */
+export const unbatched = new Attn(false);
+/** @input [3, 1, 4] */
+export const seqFirst = new Attn(false);
+/** @input [1, 3, 4] */
+export const batchFirst = new Attn(true);
+`);
+    const results = models.map((m) => {
+      const c = compileModel(tf, m, { seed: 1 });
+      try {
+        [...c.parameters.values()].forEach((v, j) => v.assign(tf.tensor(fill(v.size, j), v.shape)));
+        return [...c.apply([tf.tensor(fill(12, 7), m.inputs[0] as number[])], false).dataSync()];
+      } finally {
+        c.dispose();
+      }
+    });
+    assert.equal(results[0]!.length, 12 + 9);
+    close(results[1]!, results[0]!, "[L, 1, E]");
+    close(results[2]!, results[0]!, "[1, L, E] batch first");
+  });
+
   test("PyTorch's initialisation: xavier_uniform_ in_proj_weight, zero biases, out_proj as a Linear", () => {
     const specs = LAYER_TENSORS.MultiheadAttention({ embedDim: 8, numHeads: 2, dropout: 0, bias: true, kdim: 8, vdim: 8, batchFirst: false });
     assert.deepEqual(
