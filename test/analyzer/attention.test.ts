@@ -306,6 +306,8 @@ describe("ops: torchvision's building blocks", () => {
 export const p = ops.Permute([0, 2, 1]);
 /** @input [N, 3, 4, 4] */
 export const q = ops.Conv2dNormActivation(3, 8, { kernel: 3 });
+/** @input [N, 8, 4, 4] */
+export const s = ops.SqueezeExcitation(8, 2, { activation: 5 });
 `);
     const messages = bad.diagnostics.map((d) => d.message);
     assert.ok(
@@ -314,6 +316,10 @@ export const q = ops.Conv2dNormActivation(3, 8, { kernel: 3 });
     );
     assert.ok(
       messages.some((x) => /ops.Conv2dNormActivation has no option 'kernel'/.test(x)),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.some((x) => /activation must be a module factory such as nn.ReLU, got 5/.test(x)),
       messages.join("\n"),
     );
   });
