@@ -73,7 +73,11 @@ export function callMultiOutput(host: RuntimeHost, mod: ModuleValue, args: Value
   const n = mc.tensors.length;
   const last = args.length > n ? args[args.length - 1] : undefined;
   if (args.length < n || args.length > n + 1 || (args.length === n + 1 && !(last instanceof ObjectValue) && last !== undefined))
-    throw new EvalError(where, `${kind.type} takes ${mc.tensors.join(", ")} and an optional options object, got ${args.length} arguments`, "argument-type");
+    throw new EvalError(
+      where,
+      `${kind.type} takes ${mc.tensors.join(", ")} and an optional options object, got ${args.length} argument${args.length === 1 ? "" : "s"}`,
+      "argument-type",
+    );
   const inputs = args.slice(0, n).map((a, i) => host.tensorArg(a, callSite, i, kind.type));
   const { opts, tensors } = callOptions(host, kind.type, mc, last, callSite.argNodes[n] ?? where);
   const masks = [...tensors];

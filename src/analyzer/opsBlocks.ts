@@ -3,7 +3,7 @@ import type { RuntimeHost } from "./attention";
 import { EvalError } from "./errors";
 import { LAYERS, OPS_KINDS } from "./layers/index";
 import type { LayerKind } from "./layers/kind";
-import { ArrayValue, Builtin, BuiltinClass, ClassValue, ModuleValue, Namespace, ObjectValue, TensorValue, type CallSite, type Value } from "./values";
+import { ArrayValue, Builtin, BuiltinClass, ClassValue, Closure, ModuleValue, Namespace, ObjectValue, TensorValue, type CallSite, type Value } from "./values";
 
 /**
  * The `ops` namespace, mirroring torchvision.ops (0.14): the leaf modules StochasticDepth and
@@ -54,6 +54,9 @@ function splitCall(
 
 /** A module made by a factory the user passed (`nn.BatchNorm2d`, a class, an arrow function), like `norm_layer(c)` in Python. */
 function make(host: RuntimeHost, factory: Value, args: Value[], site: CallSite, what: string): ModuleValue {
+  host.interp.poisoned(factory, site.node);
+  if (!(factory instanceof Builtin || factory instanceof Closure || factory instanceof ClassValue || factory instanceof BuiltinClass))
+    throw new EvalError(site.node, `${what} must be a module factory such as nn.ReLU, got ${host.interp.display(factory)}`, "argument-type");
   const m =
     factory instanceof ClassValue || factory instanceof BuiltinClass
       ? host.interp.construct(factory, args, site, site.node)

@@ -198,6 +198,40 @@ export const heads = nn.MultiheadAttention(10, 3);
   });
 });
 
+describe("ViT-B/16's attention and MLP MACs", () => {
+  // torchvision's vit_b_16 (LayerNorms have no MACs in its count): 12 encoder blocks over 197 tokens of 768.
+  const r = analyze(`import { nn, ops, type Tensor } from "cnn-studio";
+class Block extends nn.Module {
+  self_attention = nn.MultiheadAttention(768, 12, { batchFirst: true });
+  mlp = ops.MLP(768, [3072, 768], { activationLayer: nn.GELU, inplace: null });
+  forward(x: Tensor): Tensor {
+    const [y] = this.self_attention(x, x, x, { needWeights: false });
+    const z = x.add(y);
+    return z.add(this.mlp(z));
+  }
+}
+class Encoder extends nn.Module {
+  layers = nn.Sequential(...Array.from({ length: 12 }, () => new Block()));
+  forward(x: Tensor): Tensor {
+    return this.layers(x);
+  }
+}
+/** @input [N, 197, 768] */
+export const encoder = new Encoder();
+`);
+
+  test("with conv_proj (115,605,504) and the head (768,000) they give torchvision's 17.56 G, 16.85 G without Q·Kᵀ and A·V", () => {
+    const m = model(r, "encoder");
+    const blocks = BigInt(m.macs);
+    assert.equal(blocks, 12n * (524_391_936n + 929_562_624n));
+    const total = blocks + 115_605_504n + 768_000n;
+    assert.equal(total, 17_563_828_224n);
+    const products = 12n * 2n * 197n * 197n * 768n;
+    assert.equal(((total - products) / 10_000_000n).toString(), "1684", "16.85 G (16.848...) without the attention products");
+    assert.equal(m.params, 12 * (2_362_368 + 4_722_432));
+  });
+});
+
 const OPS = `import { nn, ops, type Tensor } from "cnn-studio";
 
 class Block extends nn.Module {
@@ -272,6 +306,8 @@ describe("ops: torchvision's building blocks", () => {
 export const p = ops.Permute([0, 2, 1]);
 /** @input [N, 3, 4, 4] */
 export const q = ops.Conv2dNormActivation(3, 8, { kernel: 3 });
+/** @input [N, 8, 4, 4] */
+export const s = ops.SqueezeExcitation(8, 2, { activation: 5 });
 `);
     const messages = bad.diagnostics.map((d) => d.message);
     assert.ok(
@@ -280,6 +316,10 @@ export const q = ops.Conv2dNormActivation(3, 8, { kernel: 3 });
     );
     assert.ok(
       messages.some((x) => /ops.Conv2dNormActivation has no option 'kernel'/.test(x)),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.some((x) => /activation must be a module factory such as nn.ReLU, got 5/.test(x)),
       messages.join("\n"),
     );
   });

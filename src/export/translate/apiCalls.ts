@@ -607,6 +607,6 @@ function multiOutputCall(cx: Translator, e: ts.CallExpression | ts.NewExpression
   if (originOf(decl, cx.prog.typings).where !== "api") return undefined;
   const args = [...(e.arguments ?? [])];
   const last = args[args.length - 1];
-  if (args.length !== 4 || !last || !ts.isObjectLiteralExpression(skipOuter(cx, last))) return undefined;
+  if (args.length !== 4 || !last || ts.isSpreadElement(last)) return undefined;
   return call(cx.passes.expr(callee, ctx), [...cx.passes.argItems(args.slice(0, 3), ctx), ...kwargs(cx, last, ctx, false)]);
 }

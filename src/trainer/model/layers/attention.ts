@@ -85,9 +85,10 @@ export const multiheadAttention: LayerBuilder<"MultiheadAttention"> = (b, c) => 
       if (name === "attnMask") scores = tf.add(scores, m.rank === 2 ? m : tf.reshape(m, [n * heads, l, s]));
       else scores = tf.reshape(tf.add(tf.reshape(scores, [n, heads, l, s]), tf.reshape(m, [n, 1, 1, s])), [n * heads, l, s]);
     });
-    const attn = tf.softmax(scores, -1);
+    // PyTorch returns the weights after dropout (training only), the ones that multiply V.
+    const attn = dropout(ctx, tf.softmax(scores, -1), c.dropout);
     ctx.recordAttention?.(tf.reshape(attn, [n, heads, l, s]));
-    const context = tf.matMul(dropout(ctx, attn, c.dropout) as tfc.Tensor3D, vh as tfc.Tensor3D); // [N·H, L, hd]
+    const context = tf.matMul(attn as tfc.Tensor3D, vh as tfc.Tensor3D); // [N·H, L, hd]
     const merged = tf.reshape(tf.transpose(context, [1, 0, 2]), [l, n, e]);
     let out = project(tf, merged, outW, outB);
     out = unbatched ? tf.squeeze(out, [1]) : c.batchFirst ? tf.transpose(out, [1, 0, 2]) : out;
