@@ -63,6 +63,8 @@ export interface TorchRuntime {
   builtinSuper(instance: ModuleValue, base: BuiltinClass, args: Value[], site: CallSite): void;
   /** Registers `this.name = value` on a module, like PyTorch's `__setattr__`. */
   setField(mod: ModuleValue, name: string, value: Value): void;
+  /** `delete this.name`: removes a field, child, parameter or buffer, like PyTorch's `__delattr__`. */
+  deleteField(mod: ModuleValue, name: string): void;
   /** Children of containers for `for…of` and indexing. */
   iterate(mod: ModuleValue, node: ts.Node): Value[];
   /** A tensor was bound to a variable or returned: remembered for hovers and inlay hints. */

@@ -212,6 +212,11 @@ export class Torch implements TorchRuntime {
     mod.fields.set(name, value);
   }
 
+  deleteField(mod: ModuleValue, name: string): void {
+    mod.children.delete(name);
+    mod.fields.delete(name);
+  }
+
   iterate(mod: ModuleValue, node: ts.Node): Value[] {
     if (mod.container === "ModuleDict") return [...mod.children.keys()];
     if (mod.container) return [...mod.children.values()];

@@ -12,6 +12,8 @@ export type Value =
   | SymDim
   | ArrayValue
   | ObjectValue
+  | SetValue
+  | MapValue
   | Closure
   | Builtin
   | ClassValue
@@ -45,6 +47,21 @@ export class ObjectValue {
     readonly props: Map<string, Value> = new Map(),
     readonly cls?: ClassValue,
   ) {}
+}
+
+/** A JavaScript `Set` (insertion-ordered, SameValueZero keys as in JS; a symbolic dimension by its name). */
+export class SetValue {
+  readonly items = new Map<unknown, Value>();
+}
+
+/** A JavaScript `Map`: keys compared like a Set's. */
+export class MapValue {
+  readonly entries = new Map<unknown, [Value, Value]>();
+}
+
+/** The key a Set or Map compares: the value itself, a symbolic dimension by its name. */
+export function collectionKey(v: Value): unknown {
+  return v instanceof SymDim ? `%sym:${v.dim}` : v;
 }
 
 export class Env {
@@ -99,6 +116,8 @@ export class Builtin {
     readonly call: (args: Value[], site: CallSite) => Value,
     /** Also callable with `new` (layer factories, containers). */
     readonly constructible = false,
+    /** Members of the function object (`Array.from`, `Number.isInteger`). */
+    readonly statics?: ReadonlyMap<string, Value>,
   ) {}
 }
 
@@ -175,6 +194,8 @@ export class TensorValue {
 export function typeName(v: Value): string {
   if (v === null) return "null";
   if (v instanceof ArrayValue) return "array";
+  if (v instanceof SetValue) return "Set";
+  if (v instanceof MapValue) return "Map";
   if (v instanceof ObjectValue) return v.cls ? v.cls.name : "object";
   if (v instanceof Closure || v instanceof Builtin) return "function";
   if (v instanceof ClassValue || v instanceof BuiltinClass) return "class";
