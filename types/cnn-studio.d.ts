@@ -251,6 +251,38 @@ export interface Tensor {
   tanh(): Tensor;
   /** The same tensor (memory layout is not modelled); same shape. */
   contiguous(): Tensor;
+  // ---- language: in-place initialisers (set the initial values of a parameter or buffer) ----
+  /**
+   * Fills the tensor with values from N(mean, std²) in place, like PyTorch's `normal_`.
+   * @param mean Default: `0`.
+   * @param std Default: `1`.
+   * @returns this tensor.
+   * @example
+   * this.posEmbedding = nn.Parameter(torch.empty(1, 197, 768).normal_(0, 0.02));
+   */
+  normal_(mean?: number, std?: number): Tensor;
+  /**
+   * Fills the tensor with values from U(from, to) in place, like PyTorch's `uniform_`.
+   * @param from Default: `0`.
+   * @param to Default: `1`.
+   * @returns this tensor.
+   */
+  uniform_(from?: number, to?: number): Tensor;
+  /** Fills the tensor with zeros in place. @returns this tensor. */
+  zero_(): Tensor;
+  /** Fills the tensor with `value` in place. @param value the value. @returns this tensor. */
+  fill_(value: number): Tensor;
+  /**
+   * Fills the tensor with values from N(mean, std²) redrawn until inside [a, b] (absolute bounds),
+   * like `nn.init.trunc_normal_`.
+   * @param mean Default: `0`.
+   * @param std Default: `1`.
+   * @param a Default: `-2`.
+   * @param b Default: `2`.
+   * @returns this tensor.
+   */
+  truncNormal_(mean?: number, std?: number, a?: number, b?: number): Tensor;
+  // ---- end language ----
 }
 
 // ────────────────────────────────────────────────────────────────────────────────────────────
@@ -353,6 +385,29 @@ export declare namespace nn {
      * @returns this module.
      */
     train(mode?: boolean): this;
+    // ---- language: parameters, buffers and more module methods ----
+    /**
+     * Registers a buffer: a tensor that is part of the module's state but not trained (PyTorch's
+     * `register_buffer`), e.g. a relative-position index. Counted in `buffers`.
+     * @param name its attribute name (then readable as `this[name]`).
+     * @param tensor the tensor (`torch.zeros(...)`, `torch.arange(...)`, ...), or `null`.
+     * @param persistent whether it is in the state_dict. Default: `true`.
+     * @example
+     * this.registerBuffer("mask", torch.ones(1, 1, 7, 7));
+     */
+    registerBuffer(name: string, tensor: Tensor | null, persistent?: boolean): void;
+    /**
+     * Registers a parameter under a computed name (PyTorch's `register_parameter`); assigning an
+     * `nn.Parameter` to a field does the same under the field's name.
+     * @param name its attribute name.
+     * @param param the parameter, or `null`.
+     */
+    registerParameter(name: string, param: Tensor | null): void;
+    /** The `[name, child]` pairs of the direct children, in registration order (PyTorch's `named_children()`). */
+    namedChildren(): [string, Module][];
+    /** This module and all its descendants, depth first in registration order (PyTorch's `modules()`). */
+    modules(): Module[];
+    // ---- end language ----
   }
 
   // ── Containers ──────────────────────────────────────────────────────────────────────────
@@ -540,7 +595,7 @@ export declare namespace nn {
    */
   export function Conv2d(inChannels: number, outChannels: number, kernelSize: Size2d, opts?: Conv2dOptions): Conv2d;
   /** A 2-D convolution module, made by {@link nn.Conv2d}. */
-  export interface Conv2d extends Module {
+  export interface Conv2d extends Module, WeightAndBias {
     readonly inChannels: number;
     readonly outChannels: number;
     readonly kernelSize: [number, number];
@@ -619,7 +674,7 @@ export declare namespace nn {
    */
   export function ConvTranspose2d(inChannels: number, outChannels: number, kernelSize: Size2d, opts?: ConvTranspose2dOptions): ConvTranspose2d;
   /** A 2-D transposed convolution module, made by {@link nn.ConvTranspose2d}. */
-  export interface ConvTranspose2d extends Module {
+  export interface ConvTranspose2d extends Module, WeightAndBias {
     readonly inChannels: number;
     readonly outChannels: number;
     readonly kernelSize: [number, number];
@@ -664,7 +719,7 @@ export declare namespace nn {
    */
   export function Linear(inFeatures: number, outFeatures: number, opts?: LinearOptions): Linear;
   /** A fully connected module, made by {@link nn.Linear}. */
-  export interface Linear extends Module {
+  export interface Linear extends Module, WeightAndBias {
     readonly inFeatures: number;
     readonly outFeatures: number;
     /** Applies `x·Wᵀ + b` to `input` (`[*, inFeatures]`). */
@@ -889,7 +944,7 @@ export declare namespace nn {
    */
   export function BatchNorm2d(numFeatures: number, opts?: BatchNormOptions): BatchNorm2d;
   /** A 2-D batch-normalisation module, made by {@link nn.BatchNorm2d}. */
-  export interface BatchNorm2d extends Module {
+  export interface BatchNorm2d extends Module, WeightAndBias, RunningStats {
     readonly numFeatures: number;
     readonly eps: number;
     readonly momentum: number;
@@ -916,7 +971,7 @@ export declare namespace nn {
    */
   export function BatchNorm1d(numFeatures: number, opts?: BatchNormOptions): BatchNorm1d;
   /** A 1-D batch-normalisation module, made by {@link nn.BatchNorm1d}. */
-  export interface BatchNorm1d extends Module {
+  export interface BatchNorm1d extends Module, WeightAndBias, RunningStats {
     readonly numFeatures: number;
     readonly eps: number;
     readonly momentum: number;
@@ -1360,6 +1415,82 @@ export declare namespace nn {
     /** Softmax of `input` along `dim`. */
     forward(input: Tensor): Tensor;
   }
+
+  // ---- language: nn.Parameter and nn.init ----
+
+  /** A layer's learnable tensors, as PyTorch names them (`conv.weight`); initialisers ({@link nn.init}) apply to them. */
+  export interface WeightAndBias {
+    /** The weight (Conv2d: `[out, in / groups, kH, kW]`; Linear: `[out, in]`; norms: `[C]`). */
+    readonly weight: Tensor;
+    /** The bias, or `null` when the layer has none (`bias: false`, `affine: false`). */
+    readonly bias: Tensor | null;
+  }
+  /** A batch norm's running statistics (buffers). */
+  export interface RunningStats {
+    readonly runningMean: Tensor;
+    readonly runningVar: Tensor;
+  }
+
+  /** Options of {@link nn.Parameter}. */
+  export interface ParameterOptions {
+    /**
+     * Whether the parameter is trained; `false` counts it as non-trainable.
+     * @defaultValue true
+     */
+    requiresGrad?: boolean;
+  }
+  /**
+   * A trainable tensor of a custom module, like `torch.nn.Parameter`: assigned to a field, it is
+   * registered as a parameter under the field's name (in the state_dict, counted in `params`).
+   * Inside `forward` it is a tensor of its shape.
+   * @param data its shape and initial values: `torch.zeros(1, 1, 768)`, `torch.empty(...).normal_(0, 0.02)`, ...
+   * @param opts `requiresGrad`.
+   * @example
+   * this.classToken = nn.Parameter(torch.zeros(1, 1, hiddenDim));
+   */
+  export function Parameter(data: Tensor, opts?: ParameterOptions): Tensor;
+
+  /** Options of the Kaiming initialisers ({@link nn.init}). */
+  export interface KaimingOptions {
+    /** The negative slope of a leaky ReLU after this layer. */
+    a?: number;
+    /** Preserve the variance of the forward (`"fan_in"`) or the backward pass (`"fan_out"`). */
+    mode?: "fan_in" | "fan_out";
+    /** The non-linearity after this layer, for its gain (`"relu"`, `"leaky_relu"`, `"tanh"`, `"linear"`, ...). */
+    nonlinearity?: string;
+  }
+  /**
+   * Initialisers, like `torch.nn.init` (camelCase; `trunc_normal_` is also `truncNormal_`). Each
+   * sets the initial values of a parameter or buffer in place (the trainer uses them) and returns it.
+   * @example
+   * nn.init.kaimingNormal_(conv.weight, { mode: "fan_out", nonlinearity: "relu" });
+   * nn.init.zeros_(conv.bias);
+   */
+  export const init: {
+    /** N(0, std²) with std = gain / √fan (PyTorch's `kaiming_normal_`). */
+    kaimingNormal_(tensor: Tensor, opts?: KaimingOptions): Tensor;
+    /** U(−bound, bound) with bound = gain·√(3 / fan) (PyTorch's `kaiming_uniform_`). */
+    kaimingUniform_(tensor: Tensor, opts?: KaimingOptions): Tensor;
+    /** N(0, std²) with std = gain·√(2 / (fan_in + fan_out)). */
+    xavierNormal_(tensor: Tensor, opts?: { gain?: number }): Tensor;
+    /** U(−a, a) with a = gain·√(6 / (fan_in + fan_out)). */
+    xavierUniform_(tensor: Tensor, opts?: { gain?: number }): Tensor;
+    /** N(mean, std²). */
+    normal_(tensor: Tensor, mean?: number, std?: number): Tensor;
+    /** U(a, b). */
+    uniform_(tensor: Tensor, a?: number, b?: number): Tensor;
+    /** N(mean, std²) redrawn inside [a, b] (absolute bounds). */
+    truncNormal_(tensor: Tensor, mean?: number, std?: number, a?: number, b?: number): Tensor;
+    /** The same as `truncNormal_`, as PyTorch spells it. */
+    trunc_normal_(tensor: Tensor, mean?: number, std?: number, a?: number, b?: number): Tensor;
+    /** Zeros. */
+    zeros_(tensor: Tensor): Tensor;
+    /** Ones. */
+    ones_(tensor: Tensor): Tensor;
+    /** The value `val`. */
+    constant_(tensor: Tensor, val: number): Tensor;
+  };
+  // ---- end language ----
 }
 
 // ────────────────────────────────────────────────────────────────────────────────────────────
@@ -1585,6 +1716,41 @@ export declare namespace torch {
   export function sigmoid(x: Tensor): Tensor;
   /** `tanh(x)` element-wise, like `torch.tanh`. Shape unchanged. @param x the input. */
   export function tanh(x: Tensor): Tensor;
+
+  // ---- language: tensor creation (for parameters and buffers, or inside forward) ----
+  /** Options of the tensor creation functions: accepted and ignored (values are float32). */
+  export interface CreationOptions {
+    dtype?: string;
+    device?: string;
+    requiresGrad?: boolean;
+  }
+  /** A tensor of zeros of the given size (`torch.zeros(1, 1, 768)` or `torch.zeros([1, 1, 768])`). @param size the sizes, and options last. */
+  export function zeros(...size: (number | number[] | CreationOptions)[]): Tensor;
+  /** A tensor of ones. @param size the sizes, and options last. */
+  export function ones(...size: (number | number[] | CreationOptions)[]): Tensor;
+  /** An uninitialised tensor (give it values with an initialiser, e.g. `.normal_(0, 0.02)`). @param size the sizes, and options last. */
+  export function empty(...size: (number | number[] | CreationOptions)[]): Tensor;
+  /** Values from N(0, 1). @param size the sizes, and options last. */
+  export function randn(...size: (number | number[] | CreationOptions)[]): Tensor;
+  /** Values from U(0, 1). @param size the sizes, and options last. */
+  export function rand(...size: (number | number[] | CreationOptions)[]): Tensor;
+  /** A tensor of `size` filled with `fillValue`. @param size the sizes. @param fillValue the value. */
+  export function full(size: number[], fillValue: number, opts?: CreationOptions): Tensor;
+  /** `[start, start + step, ...)` below `end`; one argument is `end` (from 0). @param start the first value (or `end` alone). */
+  export function arange(start: number, end?: number, step?: number, opts?: CreationOptions): Tensor;
+  /** `steps` values evenly spaced from `start` to `end`. @param start first value. @param end last value. @param steps how many. */
+  export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor;
+  /** The identity matrix `[n, m]` (`m` defaults to `n`). @param n rows. @param m columns. */
+  export function eye(n: number, m?: number, opts?: CreationOptions): Tensor;
+  /**
+   * Coordinate grids of 1-D tensors: one tensor per input, each of shape `[len0, len1, ...]`
+   * (`indexing: "xy"` swaps the first two).
+   * @param tensors the 1-D tensors, then `{ indexing }` (default `"ij"`).
+   */
+  export function meshgrid(...tensors: (Tensor | Tensor[] | { indexing?: "ij" | "xy" })[]): Tensor[];
+  /** Joins tensors of equal shape along a new dimension `dim`. @param tensors the tensors. @param dim Default: `0`. */
+  export function stack(tensors: Tensor[], dim?: number): Tensor;
+  // ---- end language ----
 }
 
 // ────────────────────────────────────────────────────────────────────────────────────────────

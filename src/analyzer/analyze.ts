@@ -11,6 +11,7 @@ import { Reporter, toLocation } from "./location";
 import { NO_COUNTS } from "./layers/kind";
 import { INPUT_FIELD } from "./receptiveField";
 import { hasModifier, inputTags } from "./syntax";
+import { declaredCounts, declaredTensors, layerInitialisers } from "./parameters";
 import { namedModules, Torch, Trace } from "./symbolicTorch";
 import { ArrayValue, Env, ModuleValue, Namespace, Poison, TensorValue, typeName, type Value } from "./values";
 
@@ -471,7 +472,12 @@ class Run {
     const own = new Map<ModuleValue, Sums>();
     for (const m of trace.paths.keys()) {
       const counts = m.layer ? m.layer.kind.counts(m.layer.config) : NO_COUNTS;
-      own.set(m, { params: counts.params, trainable: m.frozen ? 0n : counts.params, buffers: counts.buffers });
+      const declared = declaredCounts(m);
+      own.set(m, {
+        params: counts.params + declared.params,
+        trainable: (m.frozen ? 0n : counts.params) + declared.trainable,
+        buffers: counts.buffers + declared.buffers,
+      });
     }
     const totals = [...own.values()].reduce((a, b) => ({ params: a.params + b.params, trainable: a.trainable + b.trainable, buffers: a.buffers + b.buffers }), {
       params: 0n,
@@ -502,6 +508,8 @@ class Run {
         trainableParams: toCount(s.trainable),
         buffers: toCount(s.buffers),
         definedAt: m.definedAt ? toLocation(m.definedAt) : null,
+        ...(m.params.size || m.buffers.size ? { declaredTensors: declaredTensors(m) } : {}),
+        ...optional("initialisers", layerInitialisers(m)),
       };
     });
     const graph: GraphNode[] = trace.graph;
@@ -524,6 +532,10 @@ class Run {
       tensors: trace.tensors,
     };
   }
+}
+
+function optional<K extends string, V>(key: K, v: V | undefined): { [k in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [k in K]?: V };
 }
 
 /** Whether a forward pass's result carries an error: a poisoned or unknown tensor, alone or among several outputs. */

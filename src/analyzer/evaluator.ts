@@ -63,6 +63,8 @@ export interface TorchRuntime {
   builtinSuper(instance: ModuleValue, base: BuiltinClass, args: Value[], site: CallSite): void;
   /** Registers `this.name = value` on a module, like PyTorch's `__setattr__`. */
   setField(mod: ModuleValue, name: string, value: Value): void;
+  /** A module's field as code reads it: a tensor field read in a traced forward gets its "param" graph node. */
+  readField(mod: ModuleValue, name: string, value: Value, node: ts.Node): Value;
   /** `delete this.name`: removes a field, child, parameter or buffer, like PyTorch's `__delattr__`. */
   deleteField(mod: ModuleValue, name: string): void;
   /** Children of containers for `for…of` and indexing. */

@@ -68,7 +68,7 @@ export function getProperty(ip: Evaluator, obj: Value, key: string | number, nod
 
 /** A module's field, method, or builtin member (`training`, layer attributes, ...). */
 function moduleMember(ip: Evaluator, obj: ModuleValue, k: string, node: ts.Node): Value {
-  if (obj.fields.has(k)) return obj.fields.get(k);
+  if (obj.fields.has(k)) return ip.torch.readField(obj, k, obj.fields.get(k), node);
   if (obj.cls) {
     const m = ip.findMethod(obj.cls, k, obj);
     if (m) return m;

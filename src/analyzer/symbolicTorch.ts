@@ -14,6 +14,19 @@ import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
 import { broadcast, cat, mean, view } from "./tensorOps";
 import {
+  declaredCounts,
+  initMethod,
+  initNamespace,
+  layerTensorMember,
+  parameterFactory,
+  readTensorField,
+  registerTensorField,
+  registrationMember,
+  type ParamHost,
+} from "./parameters";
+import { tensorFactories, type FactoryHost } from "./tensorFactories";
+import { tensorHost } from "./tensorHost";
+import {
   ArrayValue,
   Builtin,
   BuiltinClass,
@@ -38,6 +51,8 @@ export class Trace {
   readonly graph: GraphNode[] = [];
   readonly unregistered = new Set<ModuleValue>();
   readonly tensors: TensorNote[] = [];
+  /** Parameter and buffer reads in forward, by module and name: one "param" node each. */
+  readonly paramNodes = new Map<string, TensorValue>();
 
   constructor(
     readonly paths: ReadonlyMap<ModuleValue, string>,
@@ -60,12 +75,15 @@ const UNKNOWN = new TensorValue(null, null, -1);
 export class Torch implements TorchRuntime {
   trace: Trace | null = null;
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** For tensor creation and parameters (tensorFactories.ts, parameters.ts). */
+  private readonly tensors: ParamHost & FactoryHost;
 
   constructor(
     private readonly interp: Interpreter,
     private readonly reporter: Reporter,
   ) {
     interp.torch = this;
+    this.tensors = tensorHost(interp, () => this.trace);
     this.namespaces = new Map([
       ["nn", this.nnNamespace()],
       ["F", this.functionalNamespace()],
@@ -81,6 +99,8 @@ export class Torch implements TorchRuntime {
       members.set(name, new Builtin(`nn.${name}`, (args, site) => this.buildLayer(kind, args, site), true));
     }
     members.set("Module", new BuiltinClass("Module", undefined));
+    members.set("Parameter", parameterFactory(this.tensors));
+    members.set("init", initNamespace(this.tensors));
     for (const c of ["Sequential", "ModuleList", "ModuleDict"] as const) {
       const factory = new Builtin(
         `nn.${c}`,
@@ -209,12 +229,19 @@ export class Torch implements TorchRuntime {
   setField(mod: ModuleValue, name: string, value: Value): void {
     if (value instanceof ModuleValue) mod.children.set(name, value);
     else if (mod.children.has(name)) mod.children.delete(name);
+    registerTensorField(mod, name, value);
     mod.fields.set(name, value);
   }
 
   deleteField(mod: ModuleValue, name: string): void {
     mod.children.delete(name);
+    mod.params.delete(name);
+    mod.buffers.delete(name);
     mod.fields.delete(name);
+  }
+
+  readField(mod: ModuleValue, name: string, value: Value, node: ts.Node): Value {
+    return value instanceof TensorValue ? readTensorField(this.tensors, mod, name, value, node) : value;
   }
 
   iterate(mod: ModuleValue, node: ts.Node): Value[] {
@@ -226,7 +253,8 @@ export class Torch implements TorchRuntime {
   // ---- members ------------------------------------------------------------------------------
 
   member(obj: ModuleValue | TensorValue, name: string, node: ts.Node): Value | undefined {
-    return obj instanceof TensorValue ? this.tensorMember(obj, name) : this.moduleMember(obj, name, node);
+    if (obj instanceof TensorValue) return initMethod(this.tensors, obj, name) ?? this.tensorMember(obj, name);
+    return registrationMember(this.tensors, obj, name) ?? this.moduleMember(obj, name, node);
   }
 
   private moduleMember(mod: ModuleValue, name: string, node: ts.Node): Value | undefined {
@@ -294,6 +322,8 @@ export class Torch implements TorchRuntime {
       }
       return mod.children.get(name);
     }
+    const tensor = layerTensorMember(mod, name);
+    if (tensor !== undefined) return tensor instanceof TensorValue ? readTensorField(this.tensors, mod, name, tensor, node) : tensor;
     if (mod.layer && name in mod.layer.config) {
       const v = mod.layer.config[name];
       return Array.isArray(v) ? new ArrayValue([...v]) : v;
@@ -462,6 +492,7 @@ export class Torch implements TorchRuntime {
         new Builtin("torch.flatten", ([x, s, e], site) => this.flatten("torch.flatten", this.tensorArg(x, site, 0, "torch.flatten"), s ?? 0, e ?? -1, site)),
       ],
     ]);
+    for (const [name, f] of tensorFactories(this.tensors)) m.set(name, f);
     for (const op of ["add", "mul", "sub", "div"]) {
       m.set(op, new Builtin(`torch.${op}`, ([a, b], site) => this.binary(op, this.tensorArg(a, site, 0, `torch.${op}`), b, site)));
     }
@@ -641,6 +672,7 @@ export class Torch implements TorchRuntime {
     const trace = this.trace!;
     if (!(result instanceof TensorValue) || !result.shape) return result;
     const inputs = args.filter((a): a is TensorValue => a instanceof TensorValue);
+    const own = declaredCounts(mod);
     const layerIndex = trace.layers.length;
     trace.layers.push({
       path: this.pathOf(mod),
@@ -648,9 +680,9 @@ export class Torch implements TorchRuntime {
       description: `${mod.typeName}()`,
       inputs: inputs.map((t) => t.shape ?? []),
       output: result.shape,
-      params: 0,
-      trainableParams: 0,
-      buffers: 0,
+      params: toCount(own.params),
+      trainableParams: toCount(own.trainable),
+      buffers: toCount(own.buffers),
       macs: 0,
       activationBytes: toCount(4n * exactNumel(result.shape)),
       receptiveField: result.field,

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import type { ReceptiveField, Shape } from "../shared/analysis";
+import type { ReceptiveField, Shape, TensorInit } from "../shared/analysis";
 import type { Args, LayerKind } from "./layers/kind";
 
 /** The abstract values the interpreter computes. Nothing here is ever user code executed. */
@@ -169,6 +169,12 @@ export class ModuleValue {
   frozen = false;
   /** Its construction failed; calls produce unknown tensors silently (the error is already reported). */
   invalid = false;
+  /** Parameters it declares itself (`this.gamma = nn.Parameter(...)`), by attribute name, in registration order. */
+  readonly params = new Map<string, TensorValue>();
+  /** Buffers it declares itself (`this.registerBuffer(name, t, persistent)`). */
+  readonly buffers = new Map<string, { tensor: TensorValue; persistent: boolean }>();
+  /** A built-in layer's tensors read as attributes (`conv.weight`): their storage, which initialisers change. */
+  readonly layerTensors = new Map<string, TensorData>();
 
   constructor(
     readonly typeName: string,
@@ -188,7 +194,16 @@ export class TensorValue {
     readonly node: number,
     /** How it was made, for messages: e.g. "from [N, 16, 4, 4] flattened". */
     readonly note?: string,
+    /** Its values, for tensors made by creation functions (shared by an nn.Parameter wrapping it, like storage). */
+    readonly data?: TensorData,
+    /** Made by `nn.Parameter(t, { requiresGrad })`. */
+    readonly parameter?: { requiresGrad: boolean },
   ) {}
+}
+
+/** The values of a created tensor: how they are initialised (in-place initialisers replace `init`). */
+export interface TensorData {
+  init: TensorInit;
 }
 
 export function typeName(v: Value): string {

@@ -85,7 +85,7 @@ const shape: V<Dim[]> = arr(dim);
 
 const nodeView: V<GraphNodeView> = obj({
   id: int,
-  kind: oneOf(["input", "module", "op", "output", "error"] as const),
+  kind: oneOf(["input", "module", "op", "output", "param", "error"] as const),
   label: str,
   type: str,
   inputs: arr(int),
@@ -186,6 +186,7 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
   };
   const ownerOf = (n: GraphNode): string => {
     if (n.kind === "module") return parentOf(n.label);
+    if (n.kind === "param") return typeof n.attrs.module === "string" ? n.attrs.module : "";
     if (n.kind !== "op") return "";
     const cached = ownerCache.get(n.id);
     if (cached !== undefined) return cached;

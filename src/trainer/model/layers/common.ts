@@ -21,7 +21,12 @@ export interface RunCtx {
 /** A compiled graph node: its output from its inputs' values. */
 export type NodeFn = (inputs: readonly Value[], ctx: RunCtx) => Value;
 
-export type Init = { kind: "uniform"; bound: number } | { kind: "const"; value: number };
+export type Init =
+  | { kind: "uniform"; bound: number }
+  | { kind: "const"; value: number }
+  // ---- language: initialisers a model declares (nn.init.*, normal_, ...; see init.ts initOf) ----
+  | { kind: "range"; low: number; high: number }
+  | { kind: "normal"; mean: number; std: number; truncate?: [number, number] };
 
 /** What a layer builder gets at compile time. */
 export interface BuildCtx {
