@@ -67,6 +67,8 @@ export interface TorchRuntime {
   readField(mod: ModuleValue, name: string, value: Value, node: ts.Node): Value;
   /** `delete this.name`: removes a field, child, parameter or buffer, like PyTorch's `__delattr__`. */
   deleteField(mod: ModuleValue, name: string): void;
+  /** A built-in layer's own computation on a module of its kind (`super.forward(x)` in a class extending it). */
+  layerForward(mod: ModuleValue, args: Value[], site: CallSite): Value;
   /** Children of containers for `for…of` and indexing. */
   iterate(mod: ModuleValue, node: ts.Node): Value[];
   /** A tensor was bound to a variable or returned: remembered for hovers and inlay hints. */

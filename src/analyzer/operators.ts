@@ -72,7 +72,8 @@ function logicalAssign(ip: Evaluator, node: ts.BinaryExpression, env: Env): Valu
 
 function instanceOf(l: Value, r: Value): boolean {
   const cls = l instanceof ModuleValue ? l.cls : l instanceof ObjectValue ? l.cls : undefined;
-  if (r instanceof BuiltinClass) return l instanceof ModuleValue && (r.name === "Module" || l.container === r.name);
+  if (r instanceof BuiltinClass)
+    return l instanceof ModuleValue && (r.name === "Module" || (r.kind !== undefined ? l.layer?.kind === r.kind : l.container === r.name));
   for (let c: ClassValue | BuiltinClass | null | undefined = cls; c instanceof ClassValue; c = c.base) if (c === r) return true;
   return false;
 }

@@ -123,13 +123,13 @@ function checkNumericShape(what: string, t: TensorValue, site: CallSite): void {
 // ---- what forward reads -----------------------------------------------------------------------
 
 /** A module's tensor field read while a forward pass is traced: the same tensor, with a "param" graph node (one per trace). */
-export function readTensorField(host: ParamHost, mod: ModuleValue, name: string, t: TensorValue, node: ts.Node): TensorValue {
+export function readTensorField(host: ParamHost, mod: ModuleValue, name: string, t: TensorValue, node: ts.Node, known?: "parameter" | "buffer"): TensorValue {
   const cache = host.paramNodes;
   if (!cache || !t.shape) return t;
   const key = `${mod.id}:${name}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const role = mod.params.get(name) === t ? "parameter" : mod.buffers.get(name)?.tensor === t ? "buffer" : "constant";
+  const role = known ?? (mod.params.get(name) === t ? "parameter" : mod.buffers.get(name)?.tensor === t ? "buffer" : "constant");
   const path = host.pathOf(mod) ?? "";
   const attrs: Record<string, AttrValue> = { module: path, name, role };
   if (role === "constant") attrs.init = JSON.stringify(t.data?.init ?? { kind: "computed", op: "expression" });

@@ -96,7 +96,8 @@ export class Torch implements TorchRuntime {
   private nnNamespace(): Namespace {
     const members = new Map<string, Value>();
     for (const [name, kind] of LAYER_KINDS) {
-      members.set(name, new Builtin(`nn.${name}`, (args, site) => this.buildLayer(kind, args, site), true));
+      // a factory and a class: `nn.Conv2d(...)`, `new nn.Conv2d(...)`, `class X extends nn.Conv2d`
+      members.set(name, new BuiltinClass("Layer", new Builtin(`nn.${name}`, (args, site) => this.buildLayer(kind, args, site), true), kind));
     }
     members.set("Module", new BuiltinClass("Module", undefined));
     members.set("Parameter", parameterFactory(this.tensors));
@@ -180,6 +181,12 @@ export class Torch implements TorchRuntime {
 
   builtinSuper(instance: ModuleValue, base: BuiltinClass, args: Value[], site: CallSite): void {
     if (base.name === "Module") return;
+    if (base.kind) {
+      const c = this.configure(base.kind, args, site);
+      instance.layer = c ? { kind: base.kind, config: c.config, argNodes: c.argNodes } : undefined;
+      if (!c) instance.invalid = true;
+      return;
+    }
     const expectModule = (v: Value, i: number | string): ModuleValue => {
       if (v instanceof ModuleValue) return v;
       this.interp.poisoned(v, site.node);
@@ -323,7 +330,8 @@ export class Torch implements TorchRuntime {
       return mod.children.get(name);
     }
     const tensor = layerTensorMember(mod, name);
-    if (tensor !== undefined) return tensor instanceof TensorValue ? readTensorField(this.tensors, mod, name, tensor, node) : tensor;
+    if (tensor instanceof TensorValue) return readTensorField(this.tensors, mod, name, tensor, node, tensor.parameter ? "parameter" : "buffer");
+    if (tensor !== undefined) return tensor;
     if (mod.layer && name in mod.layer.config) {
       const v = mod.layer.config[name];
       return Array.isArray(v) ? new ArrayValue([...v]) : v;
@@ -593,7 +601,7 @@ export class Torch implements TorchRuntime {
       layerIndex = trace.layers.length;
       trace.layers.push({
         path: this.pathOf(module),
-        type: kind.type,
+        type: module.typeName,
         description: kind.describe(config),
         inputs: [x.shape],
         output: out,
@@ -648,9 +656,9 @@ export class Torch implements TorchRuntime {
   callModule(mod: ModuleValue, args: Value[], site: CallSite | null): Value {
     const trace = this.trace;
     if (!trace || mod.invalid) return UNKNOWN;
-    if (mod.layer) return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.typeName, mod);
-    const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     const forward = mod.cls && this.interp.findMethod(mod.cls, "forward", mod);
+    if (mod.layer && !forward) return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.typeName, mod);
+    const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     if (forward) {
       const result = this.interp.callClosure(forward, args, where, mod);
       if (mod.children.size === 0) return this.recordCustomLeaf(mod, args, result, site);
@@ -667,12 +675,23 @@ export class Torch implements TorchRuntime {
     throw new EvalError(where.node, `${mod.typeName} has no forward method`, "not-callable");
   }
 
+  layerForward(mod: ModuleValue, args: Value[], site: CallSite): Value {
+    if (!this.trace || mod.invalid || !mod.layer) return UNKNOWN;
+    return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.layer.kind.type, undefined);
+  }
+
   /** A user module without children is a leaf: it appears in `layers` with the shapes its forward computes. */
   private recordCustomLeaf(mod: ModuleValue, args: Value[], result: Value, site: CallSite | null): Value {
     const trace = this.trace!;
     if (!(result instanceof TensorValue) || !result.shape) return result;
     const inputs = args.filter((a): a is TensorValue => a instanceof TensorValue);
     const own = declaredCounts(mod);
+    const kindCounts = mod.layer?.kind.counts(mod.layer.config);
+    if (kindCounts) {
+      own.params += kindCounts.params;
+      own.trainable += mod.frozen ? 0n : kindCounts.params;
+      own.buffers += kindCounts.buffers;
+    }
     const layerIndex = trace.layers.length;
     trace.layers.push({
       path: this.pathOf(mod),

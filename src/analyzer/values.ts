@@ -128,12 +128,14 @@ export class Namespace {
   ) {}
 }
 
-/** `nn.Module`, `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict` as base classes. */
+/** `nn.Module`, `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict` and every built-in layer kind (`nn.Conv2d`, "Layer") as base classes. */
 export class BuiltinClass {
   constructor(
-    readonly name: "Module" | "Sequential" | "ModuleList" | "ModuleDict",
-    /** Called as a factory (`nn.Sequential(a, b)`). */
+    readonly name: "Module" | "Sequential" | "ModuleList" | "ModuleDict" | "Layer",
+    /** Called as a factory (`nn.Sequential(a, b)`, `nn.Conv2d(3, 8, 3)`). */
     readonly factory: Builtin | undefined,
+    /** The layer kind of a "Layer" class. */
+    readonly kind?: LayerKind,
   ) {}
 }
 
@@ -179,7 +181,8 @@ export class ModuleValue {
   constructor(
     readonly typeName: string,
     readonly definedAt: ts.Node | null,
-    readonly layer: { kind: LayerKind; config: Args; argNodes: ReadonlyMap<string, ts.Node> } | undefined,
+    /** A built-in layer, or a class extending one (set by its `super(...)`). */
+    public layer: { kind: LayerKind; config: Args; argNodes: ReadonlyMap<string, ts.Node> } | undefined,
     readonly container: ContainerKind | undefined,
     readonly cls: ClassValue | undefined,
   ) {}
