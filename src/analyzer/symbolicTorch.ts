@@ -13,8 +13,8 @@ import { applyWindow, mergeFields } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
 import { broadcast, cat, mean, view } from "./tensorOps";
+import { recordCustomLeaf } from "./forwardResults";
 import {
-  declaredCounts,
   initMethod,
   initNamespace,
   layerTensorMember,
@@ -661,7 +661,7 @@ export class Torch implements TorchRuntime {
     const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     if (forward) {
       const result = this.interp.callClosure(forward, args, where, mod);
-      if (mod.children.size === 0) return this.recordCustomLeaf(mod, args, result, site);
+      if (mod.children.size === 0) return recordCustomLeaf(trace, this.pathOf(mod), mod, args, result, site);
       return result;
     }
     if (mod.container === "Sequential") {
@@ -678,49 +678,6 @@ export class Torch implements TorchRuntime {
   layerForward(mod: ModuleValue, args: Value[], site: CallSite): Value {
     if (!this.trace || mod.invalid || !mod.layer) return UNKNOWN;
     return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.layer.kind.type, undefined);
-  }
-
-  /** A user module without children is a leaf: it appears in `layers` with the shapes its forward computes. */
-  private recordCustomLeaf(mod: ModuleValue, args: Value[], result: Value, site: CallSite | null): Value {
-    const trace = this.trace!;
-    if (!(result instanceof TensorValue) || !result.shape) return result;
-    const inputs = args.filter((a): a is TensorValue => a instanceof TensorValue);
-    const own = declaredCounts(mod);
-    const kindCounts = mod.layer?.kind.counts(mod.layer.config);
-    if (kindCounts) {
-      own.params += kindCounts.params;
-      own.trainable += mod.frozen ? 0n : kindCounts.params;
-      own.buffers += kindCounts.buffers;
-    }
-    const layerIndex = trace.layers.length;
-    trace.layers.push({
-      path: this.pathOf(mod),
-      type: mod.typeName,
-      description: `${mod.typeName}()`,
-      inputs: inputs.map((t) => t.shape ?? []),
-      output: result.shape,
-      params: toCount(own.params),
-      trainableParams: toCount(own.trainable),
-      buffers: toCount(own.buffers),
-      macs: 0,
-      activationBytes: toCount(4n * exactNumel(result.shape)),
-      receptiveField: result.field,
-      definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,
-      calledAt: site ? toLocation(site.node) : null,
-    });
-    // The node marks the module around what its forward computed: its input is that result.
-    const id = trace.addNode({
-      kind: "module",
-      label: this.pathOf(mod),
-      type: mod.typeName,
-      inputs: [result.node],
-      output: result.shape,
-      layer: layerIndex,
-      attrs: {},
-      receptiveField: result.field,
-      location: site ? toLocation(site.node) : mod.definedAt ? toLocation(mod.definedAt) : null,
-    });
-    return new TensorValue(result.shape, result.field, id, result.note);
   }
 }
 

@@ -62,7 +62,10 @@ export interface LayerCall {
   /** Human-readable construction, e.g. `Conv2d(3, 64, kernel_size=(7, 7), stride=(2, 2), padding=(3, 3), bias=False)`. */
   description: string;
   inputs: Shape[];
+  /** The output's shape; for a custom module whose forward returns several tensors, the first one's. */
   output: Shape;
+  /** All of a custom module's outputs when its forward returns an array or an object of tensors. */
+  outputs?: OutputShape;
   params: Count;
   trainableParams: Count;
   buffers: Count;
@@ -120,8 +123,8 @@ export interface ModelAnalysis {
   /** Where the exported model is declared. */
   location: Location;
   inputs: Shape[];
-  /** The output shape; several for a forward that returns an array; null when analysis stopped at an error. */
-  output: Shape | Shape[] | null;
+  /** The output shape; several for a forward that returns an array, named ones for an object; null when analysis stopped at an error. */
+  output: OutputShape | null;
   params: Count;
   trainableParams: Count;
   buffers: Count;
@@ -142,6 +145,9 @@ export interface ModelAnalysis {
   /** Tensors bound to variables or returned in `forward` code, in evaluation order. */
   tensors: TensorNote[];
 }
+
+/** What `forward` returns: a tensor's shape, an array's (`Shape[]`), or an object's by name (`{ out, aux }`). */
+export type OutputShape = Shape | Shape[] | { [name: string]: Shape };
 
 export interface ModuleInfo {
   path: string;

@@ -83,7 +83,9 @@ test("every example exports to PyTorch, and PyTorch agrees with the analyzer", a
       assert.equal(py.buffers, m.buffers, `${where}: buffer values`);
       assert.deepEqual(
         py.output,
-        Array.isArray(m.output?.[0]) ? (m.output as (number | string)[][]).map((s) => concrete(s, BATCH)) : concrete(m.output as (number | string)[], BATCH),
+        Array.isArray((m.output as unknown[] | null)?.[0])
+          ? (m.output as (number | string)[][]).map((s) => concrete(s, BATCH))
+          : concrete(m.output as (number | string)[], BATCH),
         `${where}: output shape`,
       );
       assert.deepEqual(

@@ -70,3 +70,34 @@ describe("declared parameters and buffers in the trainer", () => {
     }
   });
 });
+
+describe("object outputs in the trainer (issue 14.4)", () => {
+  const seg = (keys: [string, string]) =>
+    moduleModel(
+      `  backbone = nn.Conv2d(3, 8, 3, { padding: 1 });
+  head = nn.Conv2d(8, 5, 1);
+  aux = nn.Conv2d(8, 2, 1);
+  forward(x: Tensor) {
+    const f = this.backbone(x);
+    return { ${keys[1]}: this.aux(f), ${keys[0]}: this.head(f) };
+  }`,
+      "[N, 3, 8, 8]",
+    );
+
+  test("an object output trains its 'out'", () => {
+    const c = compileModel(tf, onlyModel(seg(["out", "aux"])), { seed: 1 });
+    try {
+      const y = c.apply([tf.ones([2, 3, 8, 8])], false);
+      assert.deepEqual(y.shape, [2, 5, 8, 8]);
+      y.dispose();
+    } finally {
+      c.dispose();
+    }
+  });
+
+  test("an object without 'out' is a compile error naming its keys", () => {
+    assert.throws(() => compileModel(tf, onlyModel(seg(["logits", "features"])), { seed: 1 }), {
+      message: "net returns an object { features, logits }; the trainer trains the tensor named 'out'",
+    });
+  });
+});

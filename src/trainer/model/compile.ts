@@ -1,6 +1,7 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { isLayerType, type LayerConfig, type LayerType } from "../../analyzer/layers/index";
 import type { GraphNode, ModelAnalysis, TensorInit } from "../../shared/analysis";
+import { isNamedOutputs, trainedOutput } from "../../shared/outputs";
 import { initOf, LAYER_TENSORS, normal, seedFor, uniform, uniformRange, type TensorSpec } from "./init";
 import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
 import { conv2d, convTranspose2d } from "./layers/conv";
@@ -163,7 +164,10 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
   void TFJS_GRADIENTS; // every tfjs gradient is registered (see ./tfjsGradients)
   if (model.output === null) throw new CompileError(`${model.name} could not be analysed to its output; fix its errors first`);
   const graph = model.graph;
-  const outputs = graph.filter((n) => n.kind === "output");
+  const outputs = trainedFirst(
+    model,
+    graph.filter((n) => n.kind === "output"),
+  );
   if (outputs.length === 0) throw new CompileError(`${model.name} has no output in its graph`);
   const inputNodes = graph.filter((n) => n.kind === "input");
   const moduleOrder = new Map(model.modules.map((m, i) => [m.path, i]));
@@ -306,6 +310,14 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     },
   };
 };
+
+/** An object output (`{ out, aux }`) trains its `out` (torchvision's convention): that output node comes first. */
+function trainedFirst(model: ModelAnalysis, outputs: GraphNode[]): GraphNode[] {
+  if (model.output === null || !isNamedOutputs(model.output)) return outputs;
+  const trained = trainedOutput(model.name, model.output);
+  if ("problem" in trained) throw new CompileError(trained.problem);
+  return [...outputs.filter((n) => n.label === "out"), ...outputs.filter((n) => n.label !== "out")];
+}
 
 // ---- language: parameters and buffers declared by custom modules (nn.Parameter, registerBuffer) ----
 
