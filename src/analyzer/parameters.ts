@@ -407,7 +407,48 @@ export function initNamespace(host: ParamHost): Namespace {
 /** A tensor's in-place initialiser method (`t.normal_(0, 0.02)`), or undefined. */
 export function initMethod(host: ParamHost, t: TensorValue, name: string): Value | undefined {
   const rule = initRules(host, "").find(([n]) => n === name)?.[1];
-  return rule && new Builtin(name, (args, site) => apply(host, name, rule, t, args, site));
+  if (rule) return new Builtin(name, (args, site) => apply(host, name, rule, t, args, site));
+  return scaleMethod(host, t, name);
+}
+
+/**
+ * In a constructor, `torch.ones(dim, 1, 1).mul_(layerScale)` (ConvNeXt's layer scale) changes the
+ * created values: an in-place `mul_`, `div_`, `add_` or `sub_` by a number updates the declared
+ * initialisation. Anywhere else (inside forward, or on computed tensors) it is a tensor operation.
+ */
+function scaleMethod(host: ParamHost, t: TensorValue, name: string): Value | undefined {
+  const data = t.data;
+  if (!data || host.paramNodes !== undefined || !["mul_", "div_", "add_", "sub_"].includes(name)) return undefined;
+  return new Builtin(name, ([v], site) => {
+    if (typeof v !== "number")
+      throw new EvalError(site.node, `${name} of a created tensor by ${host.display(v)}: only a number is supported in a constructor`, "unsupported-syntax");
+    const scaled = scaleInit(data.init, name, v);
+    if (!scaled)
+      throw new EvalError(site.node, `${name} of a tensor made by ${describeInit(data.init)} is not supported in a constructor`, "unsupported-syntax");
+    data.init = scaled;
+    return t;
+  });
+}
+
+function scaleInit(init: TensorInit, op: string, v: number): TensorInit | undefined {
+  const f = op === "mul_" ? (x: number) => x * v : op === "div_" ? (x: number) => x / v : op === "add_" ? (x: number) => x + v : (x: number) => x - v;
+  const multiplies = op === "mul_" || op === "div_";
+  switch (init.kind) {
+    case "const":
+      return { kind: "const", value: f(init.value) };
+    case "normal":
+      return multiplies ? { kind: "normal", mean: f(init.mean), std: Math.abs(f(init.std)) } : { kind: "normal", mean: f(init.mean), std: init.std };
+    case "uniform": {
+      const [a, b] = [f(init.low), f(init.high)];
+      return { kind: "uniform", low: Math.min(a, b), high: Math.max(a, b) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function describeInit(init: TensorInit): string {
+  return init.kind === "computed" ? init.op : init.kind;
 }
 
 export type { TensorData };

@@ -118,6 +118,19 @@ describe("parameters and buffers", () => {
     assert.ok(inits.g?.kind === "uniform" && Math.abs(inits.g.high - 0.5) < 1e-12);
   });
 
+  test("mul_/div_/add_/sub_ by a number in a constructor change the declared values (ConvNeXt's layer scale)", () => {
+    const m = onlyModel(
+      moduleModel(
+        `  layerScale = nn.Parameter(torch.ones(8, 1, 1).mul_(1e-6));
+  shifted = nn.Parameter(torch.randn(4).mul_(0.5).add_(1));
+  forward(x: Tensor) { return x; }`,
+      ),
+    );
+    const inits = Object.fromEntries(m.modules[0]!.declaredTensors!.map((t) => [t.name, t.init]));
+    assert.deepEqual(inits.layerScale, { kind: "const", value: 1e-6 });
+    assert.deepEqual(inits.shifted, { kind: "normal", mean: 1, std: 0.5 });
+  });
+
   test("requiresGrad_(false) on the module makes its declared parameters non-trainable", () => {
     const m = onlyModel(
       moduleModel(
