@@ -341,6 +341,8 @@ function createDeclared(model: ModelAnalysis, store: Store): Map<string, tfc.Var
 function paramNode(tf: TF, node: GraphNode, declared: ReadonlyMap<string, tfc.Variable>, store: Store): NodeFn {
   const variable = declared.get(node.label);
   if (variable) return () => torchValue(variable);
+  if (node.attrs.role !== "constant")
+    throw new CompileError(`${node.label}: the trainer cannot read a built-in layer's ${String(node.attrs.name)} inside a class that extends it yet`);
   const init = typeof node.attrs.init === "string" ? (JSON.parse(node.attrs.init) as TensorInit) : undefined;
   if (init?.kind !== "const" || !node.output.every((d): d is number => typeof d === "number"))
     throw new CompileError(`${node.label}: the trainer supports constant tensor attributes made by torch.zeros/ones/full only`);
