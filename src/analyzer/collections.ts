@@ -1,5 +1,5 @@
 import ts = require("typescript");
-import type { JsHost } from "./jsBuiltins";
+import type { JsHost } from "./jsHost";
 import { ArrayValue, Builtin, collectionKey, MapValue, SetValue, type CallSite, type Value } from "./values";
 
 /**

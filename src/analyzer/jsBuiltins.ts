@@ -1,4 +1,4 @@
-import type * as ts from "typescript";
+import type { JsHost } from "./jsHost";
 import { collectionGlobals } from "./collections";
 import { ArrayValue, Builtin, collectionKey, MapValue, Namespace, ObjectValue, SetValue, SymDim, typeName, type CallSite, type Value } from "./values";
 
@@ -7,16 +7,7 @@ import { ArrayValue, Builtin, collectionKey, MapValue, Namespace, ObjectValue, S
  * and the methods of arrays and strings.
  */
 
-export interface JsHost {
-  call(callee: Value, args: Value[], site: CallSite): Value;
-  fail(site: CallSite, message: string): never;
-  truthy(v: Value): boolean;
-  display(v: Value): string;
-  /** Named entries of objects, arrays and module containers, for Object.keys/values/entries. */
-  entries(v: Value): [string, Value][] | undefined;
-  /** The items a `for…of` runs over (arrays, strings, Sets, Maps, containers), or a diagnostic. */
-  iterate(v: Value, node: ts.Node): Value[];
-}
+export type { JsHost };
 
 const num = (host: JsHost, site: CallSite, fn: string, v: Value): number => {
   if (typeof v === "number") return v;
