@@ -73,4 +73,22 @@ describe("object outputs", () => {
     );
     assert.deepEqual(m.output, ["N", 4]);
   });
+
+  test("--json lists a multi-output leaf's outputs", () => {
+    const a = analyzeSource(
+      moduleModel(
+        `  split = new Split();
+  forward(x: Tensor) { const [p, q] = this.split(x); return p.add(q); }`,
+        "[N, 4]",
+        `class Split extends nn.Module {
+  forward(x: Tensor): Tensor[] { return [x.mul(2), x.div(2)]; }
+}`,
+      ),
+    );
+    const json = JSON.parse(JSON.stringify(summaryJson("model.ts", a, a.models))) as { models: { layers: { outputs?: unknown }[] }[] };
+    assert.deepEqual(json.models[0]!.layers[0]!.outputs, [
+      ["N", 4],
+      ["N", 4],
+    ]);
+  });
 });
