@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts = require("typescript");
-import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, Shape } from "../shared/analysis";
+import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, OutputShape, Shape } from "../shared/analysis";
 import { sumCounts, toCount } from "../shared/count";
 import { CircularImportError, EvalError, PoisonError } from "./errors";
 import type { Budget } from "./evaluator";
@@ -11,6 +11,8 @@ import { Reporter, toLocation } from "./location";
 import { NO_COUNTS } from "./layers/kind";
 import { INPUT_FIELD } from "./receptiveField";
 import { hasModifier, inputTags } from "./syntax";
+import { hasUnknownTensor, resultShapes } from "./forwardResults";
+import { declaredCounts, declaredTensors, layerInitialisers } from "./parameters";
 import { namedModules, Torch, Trace } from "./symbolicTorch";
 import { ArrayValue, Env, ModuleValue, Namespace, Poison, TensorValue, typeName, type Value } from "./values";
 
@@ -442,22 +444,16 @@ class Run {
   }
 
   private summarise(name: string, nameNode: ts.Node, model: ModuleValue, inputs: Shape[], output: Value, trace: Trace, complete: boolean): ModelAnalysis {
-    const outShape = (v: Value): Shape | null => (v instanceof TensorValue ? v.shape : null);
-    let out: Shape | Shape[] | null = null;
-    const outputs: TensorValue[] = [];
-    if (output instanceof TensorValue) {
-      out = output.shape;
-      outputs.push(output);
-    } else if (output instanceof ArrayValue) {
-      const shapes = output.items.map(outShape);
-      if (shapes.every((s): s is Shape => s !== null)) out = shapes;
-      outputs.push(...output.items.filter((v): v is TensorValue => v instanceof TensorValue));
-    }
-    for (const t of outputs) {
+    const result = resultShapes(output);
+    const out: OutputShape | null = result?.shape ?? null;
+    const outputs: TensorValue[] =
+      result?.tensors ?? (output instanceof ArrayValue ? output.items.filter((v): v is TensorValue => v instanceof TensorValue) : []);
+    for (const [i, t] of outputs.entries()) {
       if (t.shape)
         trace.addNode({
           kind: "output",
-          label: "output",
+          // an object's outputs are named (`out`, `aux`): the trainer trains `out`
+          label: result?.names?.[i] ?? "output",
           type: "output",
           inputs: [t.node],
           output: t.shape,
@@ -471,7 +467,12 @@ class Run {
     const own = new Map<ModuleValue, Sums>();
     for (const m of trace.paths.keys()) {
       const counts = m.layer ? m.layer.kind.counts(m.layer.config) : NO_COUNTS;
-      own.set(m, { params: counts.params, trainable: m.frozen ? 0n : counts.params, buffers: counts.buffers });
+      const declared = declaredCounts(m);
+      own.set(m, {
+        params: counts.params + declared.params,
+        trainable: (m.frozen ? 0n : counts.params) + declared.trainable,
+        buffers: counts.buffers + declared.buffers,
+      });
     }
     const totals = [...own.values()].reduce((a, b) => ({ params: a.params + b.params, trainable: a.trainable + b.trainable, buffers: a.buffers + b.buffers }), {
       params: 0n,
@@ -502,6 +503,8 @@ class Run {
         trainableParams: toCount(s.trainable),
         buffers: toCount(s.buffers),
         definedAt: m.definedAt ? toLocation(m.definedAt) : null,
+        ...(m.params.size || m.buffers.size ? { declaredTensors: declaredTensors(m) } : {}),
+        ...optional("initialisers", layerInitialisers(m)),
       };
       return [info, ...layerParts(m, p, info.definedAt)];
     });
@@ -540,8 +543,11 @@ function layerParts(m: ModuleValue, path: string, definedAt: ModuleInfo["defined
   }));
 }
 
+function optional<K extends string, V>(key: K, v: V | undefined): { [k in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [k in K]?: V };
+}
+
 /** Whether a forward pass's result carries an error: a poisoned or unknown tensor, alone or among several outputs. */
 function stoppedAtError(v: Value): boolean {
-  const failed = (x: Value): boolean => x instanceof Poison || (x instanceof TensorValue && x.shape === null);
-  return failed(v) || (v instanceof ArrayValue && v.items.some(failed));
+  return v instanceof Poison || hasUnknownTensor(v) || (v instanceof ArrayValue && v.items.some((x) => x instanceof Poison));
 }

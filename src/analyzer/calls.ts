@@ -47,6 +47,8 @@ function missingField(callee: ts.PropertyAccessExpression, env: Env): void {
   const self = env.lookup("this")?.value;
   if (self instanceof ModuleValue || self instanceof ObjectValue) {
     const name = callee.name.text;
+    if (self instanceof ModuleValue && MODULE_METHODS.has(name))
+      throw new EvalError(callee, `nn.Module's method '${name}' is not supported by the CNN Studio analyzer`, "unsupported-syntax");
     const fields = self instanceof ModuleValue ? [...self.fields.keys()] : [...self.props.keys()];
     const guess = closest(name, fields);
     throw new EvalError(
@@ -56,6 +58,35 @@ function missingField(callee: ts.PropertyAccessExpression, env: Env): void {
     );
   }
 }
+
+/** PyTorch nn.Module methods (camelCase) that the language does not have: named, not "create it in the constructor". */
+const MODULE_METHODS = new Set([
+  "apply",
+  "parameters",
+  "namedParameters",
+  "buffers",
+  "namedBuffers",
+  "stateDict",
+  "loadStateDict",
+  "registerForwardHook",
+  "registerForwardPreHook",
+  "registerBackwardHook",
+  "registerFullBackwardHook",
+  "registerModule",
+  "getSubmodule",
+  "getParameter",
+  "getBuffer",
+  "cuda",
+  "cpu",
+  "to",
+  "half",
+  "float",
+  "double",
+  "type",
+  "zeroGrad",
+  "share_memory",
+  "extraRepr",
+]);
 
 export function call(ip: Evaluator, fn: Value, args: Value[], site: CallSite, thisValue?: Value, calleeNode?: ts.Node): Value {
   if (fn instanceof Poison) return fn;

@@ -15,7 +15,13 @@ export function defineClass(ip: Evaluator, node: ts.ClassLikeDeclaration, env: E
   if (ext) {
     const b = ip.eval(ext.expression, env);
     if (b instanceof ClassValue || b instanceof BuiltinClass) base = b;
-    else throw new EvalError(ext, `A class can only extend a class (nn.Module, nn.Sequential, ... or your own), not ${ip.display(b)}`, "type-error");
+    else if (b instanceof Builtin)
+      throw new EvalError(
+        ext,
+        `A class can only extend a class: ${b.name} is a function (nn.Module, nn.Sequential, the nn layers and your own classes can be extended)`,
+        "type-error",
+      );
+    else throw new EvalError(ext, `A class can only extend a class (nn.Module, nn.Sequential, an nn layer or your own), not ${ip.display(b)}`, "type-error");
   }
   const cls = new ClassValue(node.name?.text ?? "anonymous", node, env, base);
   const staticEnv = new Env(env);
@@ -56,7 +62,7 @@ export function construct(ip: Evaluator, callee: Value, args: Value[], site: Cal
   if (callee instanceof ClassValue) {
     const root = callee.root;
     const instance: Instance = root
-      ? new ModuleValue(callee.name, site.node, undefined, root.name === "Module" ? undefined : root.name, callee)
+      ? new ModuleValue(callee.name, site.node, undefined, root.name === "Module" || root.name === "Layer" ? undefined : root.name, callee)
       : new ObjectValue(new Map(), callee);
     runConstructor(ip, callee, instance, args, site);
     return instance;
@@ -135,6 +141,9 @@ export function superMember(ip: Evaluator, p: ts.PropertyAccessExpression, env: 
   if (home.base instanceof ClassValue) {
     const m = ip.findMethod(home.base, name, self);
     if (m) return m;
+  }
+  if (self instanceof ModuleValue && name === "forward" && self.layer) {
+    return new Builtin(`${self.layer.kind.type}.forward`, (args, site) => ip.torch.layerForward(self, args, site));
   }
   if (self instanceof ModuleValue && name === "forward" && self.container === "Sequential") {
     return new Builtin("Sequential.forward", (args, site) => ip.torch.callModule(asSequentialView(self), args, site));

@@ -63,6 +63,12 @@ export interface TorchRuntime {
   builtinSuper(instance: ModuleValue, base: BuiltinClass, args: Value[], site: CallSite): void;
   /** Registers `this.name = value` on a module, like PyTorch's `__setattr__`. */
   setField(mod: ModuleValue, name: string, value: Value): void;
+  /** A module's field as code reads it: a tensor field read in a traced forward gets its "param" graph node. */
+  readField(mod: ModuleValue, name: string, value: Value, node: ts.Node): Value;
+  /** `delete this.name`: removes a field, child, parameter or buffer, like PyTorch's `__delattr__`. */
+  deleteField(mod: ModuleValue, name: string): void;
+  /** A built-in layer's own computation on a module of its kind (`super.forward(x)` in a class extending it). */
+  layerForward(mod: ModuleValue, args: Value[], site: CallSite): Value;
   /** Children of containers for `for…of` and indexing. */
   iterate(mod: ModuleValue, node: ts.Node): Value[];
   /** A tensor was bound to a variable or returned: remembered for hovers and inlay hints. */

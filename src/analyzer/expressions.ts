@@ -2,7 +2,7 @@ import ts = require("typescript");
 import { evalCall } from "./calls";
 import { EvalError } from "./errors";
 import { unsupported, type Evaluator } from "./evaluator";
-import { evalBinary, evalPostfix, evalPrefix } from "./operators";
+import { evalBinary, evalDelete, evalPostfix, evalPrefix } from "./operators";
 import { closest } from "./suggest";
 import { ArrayValue, Builtin, BuiltinClass, ClassValue, Closure, ObjectValue, Poison, type Env, type Value } from "./values";
 
@@ -86,10 +86,24 @@ function evalComposite(ip: Evaluator, node: ts.Expression, env: Env): Value {
     case SK.VoidExpression:
       ip.eval((node as ts.VoidExpression).expression, env);
       return undefined;
+    case SK.DeleteExpression:
+      return evalDelete(ip, node as ts.DeleteExpression, env);
     default:
-      throw unsupported(node, `'${ts.SyntaxKind[node.kind]}' expressions are`);
+      throw unsupported(node, EXPRESSION_NAMES[node.kind] ?? `'${ts.SyntaxKind[node.kind]}' expressions are`);
   }
 }
+
+/** What the user wrote, for constructs outside the language. */
+const EXPRESSION_NAMES: Partial<Record<ts.SyntaxKind, string>> = {
+  [SK.RegularExpressionLiteral]: "Regular expressions are",
+  [SK.BigIntLiteral]: "BigInt literals are",
+  [SK.TaggedTemplateExpression]: "Tagged templates are",
+  [SK.AwaitExpression]: "'await' is",
+  [SK.YieldExpression]: "Generators ('yield') are",
+  [SK.MetaProperty]: "'new.target' and 'import.meta' are",
+  [SK.JsxElement]: "JSX is",
+  [SK.JsxSelfClosingElement]: "JSX is",
+};
 
 function evalTemplate(ip: Evaluator, t: ts.TemplateExpression, env: Env): string {
   let s = t.head.text;

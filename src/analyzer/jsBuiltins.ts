@@ -1,18 +1,13 @@
-import { ArrayValue, Builtin, Namespace, ObjectValue, SymDim, typeName, type CallSite, type Value } from "./values";
+import type { JsHost } from "./jsHost";
+import { collectionGlobals } from "./collections";
+import { ArrayValue, Builtin, collectionKey, MapValue, Namespace, ObjectValue, SetValue, SymDim, typeName, type CallSite, type Value } from "./values";
 
 /**
  * The JavaScript standard library subset model code uses: Math, Object, Array, Number, String,
  * and the methods of arrays and strings.
  */
 
-export interface JsHost {
-  call(callee: Value, args: Value[], site: CallSite): Value;
-  fail(site: CallSite, message: string): never;
-  truthy(v: Value): boolean;
-  display(v: Value): string;
-  /** Named entries of objects, arrays and module containers, for Object.keys/values/entries. */
-  entries(v: Value): [string, Value][] | undefined;
-}
+export type { JsHost };
 
 const num = (host: JsHost, site: CallSite, fn: string, v: Value): number => {
   if (typeof v === "number") return v;
@@ -79,42 +74,60 @@ export function jsGlobals(host: JsHost): Map<string, Value> {
       ]),
     ),
   );
-  g.set(
-    "Array",
-    new Namespace(
-      "Array",
-      new Map<string, Value>([
-        ["isArray", new Builtin("Array.isArray", ([a]) => a instanceof ArrayValue)],
-        [
-          "from",
-          new Builtin("Array.from", ([src, fn], s) => {
-            let items: Value[];
-            if (src instanceof ArrayValue) items = [...src.items];
-            else if (src instanceof ObjectValue && typeof src.props.get("length") === "number") {
-              const n = src.props.get("length") as number;
-              if (!(Number.isInteger(n) && n >= 0 && n <= 1e6)) return host.fail(s, `Array.from length must be a small non-negative integer, got ${n}`);
-              items = Array.from({ length: n }, (): Value => undefined);
-            } else return host.fail(s, `Array.from expects an array or { length: n }, got ${host.display(src)}`);
-            return new ArrayValue(fn === undefined ? items : items.map((x, i) => host.call(fn, [x, i], s)));
-          }),
-        ],
-      ]),
-    ),
-  );
+  g.set("Array", arrayGlobal(host));
   g.set(
     "Number",
     new Namespace(
       "Number",
       new Map<string, Value>([
         ["isInteger", new Builtin("Number.isInteger", ([x]) => Number.isInteger(x))],
+        ["parseInt", new Builtin("Number.parseInt", ([x, radix]) => parseInt(host.display(x), typeof radix === "number" ? radix : undefined))],
+        ["parseFloat", new Builtin("Number.parseFloat", ([x]) => parseFloat(host.display(x)))],
         ["isFinite", new Builtin("Number.isFinite", ([x]) => Number.isFinite(x))],
         ["MAX_SAFE_INTEGER", Number.MAX_SAFE_INTEGER],
       ]),
     ),
   );
   g.set("String", new Builtin("String", ([x]) => host.display(x)));
+  g.set("parseInt", new Builtin("parseInt", ([x, radix]) => parseInt(host.display(x), typeof radix === "number" ? radix : undefined)));
+  g.set("parseFloat", new Builtin("parseFloat", ([x]) => parseFloat(host.display(x))));
+  g.set("isNaN", new Builtin("isNaN", ([x]) => typeof x === "number" && Number.isNaN(x)));
+  for (const [k, v] of collectionGlobals(host)) g.set(k, v);
   g.set("Error", new Builtin("Error", ([m]) => new ObjectValue(new Map([["message", host.display(m)]])), true));
   return g;
+}
+
+/** `Array(n)` / `new Array(n)` (n holes, for `.fill`), `Array.isArray`, `Array.from`, `Array.of`. */
+function arrayGlobal(host: JsHost): Builtin {
+  const statics = new Map<string, Value>([
+    ["isArray", new Builtin("Array.isArray", ([a]) => a instanceof ArrayValue)],
+    ["of", new Builtin("Array.of", (args) => new ArrayValue([...args]))],
+    [
+      "from",
+      new Builtin("Array.from", ([src, fn], s) => {
+        let items: Value[];
+        if (src instanceof ObjectValue && typeof src.props.get("length") === "number") {
+          const n = src.props.get("length") as number;
+          if (!(Number.isInteger(n) && n >= 0 && n <= 1e6)) return host.fail(s, `Array.from length must be a small non-negative integer, got ${n}`);
+          items = Array.from({ length: n }, (): Value => undefined);
+        } else if (src instanceof ArrayValue || src instanceof SetValue || src instanceof MapValue || typeof src === "string") {
+          items = host.iterate(src, s.argNodes[0] ?? s.node);
+        } else return host.fail(s, `Array.from expects an array, a Set, a Map or { length: n }, got ${host.display(src)}`);
+        return new ArrayValue(fn === undefined ? items : items.map((x, i) => host.call(fn, [x, i], s)));
+      }),
+    ],
+  ]);
+  return new Builtin(
+    "Array",
+    (args, s) => {
+      const [n] = args;
+      if (args.length !== 1 || typeof n !== "number") return new ArrayValue([...args]);
+      if (!(Number.isInteger(n) && n >= 0 && n <= 1e6)) return host.fail(s, `Array(${n}): the length must be a small non-negative integer`);
+      return new ArrayValue(Array.from({ length: n }, (): Value => undefined));
+    },
+    true,
+    statics,
+  );
 }
 
 /** Methods of arrays (`push`, `map`, ...) and strings, bound to the receiver; undefined when unknown. */
@@ -162,9 +175,17 @@ export function arrayMember(host: JsHost, arr: ArrayValue, name: string): Value 
     case "concat":
       return new Builtin("concat", (args) => new ArrayValue(arr.items.concat(...args.map((a) => (a instanceof ArrayValue ? a.items : [a])))));
     case "includes":
-      return new Builtin("includes", ([x]) => arr.items.includes(x));
+      return new Builtin("includes", ([x]) => arr.items.some((y) => collectionKey(y) === collectionKey(x) || (Number.isNaN(x) && Number.isNaN(y))));
     case "indexOf":
-      return new Builtin("indexOf", ([x]) => arr.items.indexOf(x));
+      return new Builtin("indexOf", ([x]) => arr.items.findIndex((y) => collectionKey(y) === collectionKey(x)));
+    case "find":
+      return new Builtin("find", ([fn], s) => arr.items.find((x, i) => host.truthy(cb(fn, s)(x, i))));
+    case "findIndex":
+      return new Builtin("findIndex", ([fn], s) => arr.items.findIndex((x, i) => host.truthy(cb(fn, s)(x, i))));
+    case "keys":
+      return new Builtin("keys", () => new ArrayValue(arr.items.map((_, i) => i)));
+    case "values":
+      return new Builtin("values", () => new ArrayValue([...arr.items]));
     case "join":
       return new Builtin("join", ([sep]) => arr.items.map((x) => host.display(x)).join(typeof sep === "string" ? sep : ","));
     case "reverse":
@@ -173,8 +194,8 @@ export function arrayMember(host: JsHost, arr: ArrayValue, name: string): Value 
         return arr;
       });
     case "fill":
-      return new Builtin("fill", ([x]) => {
-        arr.items.fill(x);
+      return new Builtin("fill", ([x, start, end]) => {
+        arr.items.fill(x, typeof start === "number" ? start : undefined, typeof end === "number" ? end : undefined);
         return arr;
       });
     case "entries":
@@ -210,6 +231,8 @@ export function stringMember(host: JsHost, s: string, name: string): Value | und
 export function displayValue(v: Value): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (v instanceof ArrayValue) return `[${v.items.map(displayValue).join(", ")}]`;
+  if (v instanceof SetValue) return `Set {${[...v.items.values()].map(displayValue).join(", ")}}`;
+  if (v instanceof MapValue) return `Map {${[...v.entries.values()].map(([k, x]) => `${displayValue(k)} => ${displayValue(x)}`).join(", ")}}`;
   if (v instanceof SymDim) return v.dim;
   if (v instanceof ObjectValue) return `{ ${[...v.props].map(([k, x]) => `${k}: ${displayValue(x)}`).join(", ")} }`;
   if (typeof v === "object" && v !== null) return typeName(v);

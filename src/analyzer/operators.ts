@@ -1,7 +1,7 @@
 import ts = require("typescript");
 import { EvalError } from "./errors";
 import { unsupported, type Evaluator } from "./evaluator";
-import { BuiltinClass, ClassValue, ModuleValue, ObjectValue, Poison, SymDim, TensorValue, type Env, type Value } from "./values";
+import { ArrayValue, BuiltinClass, ClassValue, ModuleValue, ObjectValue, Poison, SymDim, TensorValue, type Env, type Value } from "./values";
 
 /** Operators of the abstract interpreter: binary, compound-assignment, prefix and postfix. */
 
@@ -38,6 +38,8 @@ export function evalBinary(ip: Evaluator, node: ts.BinaryExpression, env: Env): 
       return ip.eval(node.right, env);
     case K.InstanceOfKeyword:
       return instanceOf(ip.eval(node.left, env), ip.eval(node.right, env));
+    case K.InKeyword:
+      return hasKey(ip, ip.eval(node.left, env), ip.eval(node.right, env), node);
   }
   const base = COMPOUND[op];
   const l = ip.eval(node.left, env);
@@ -70,9 +72,49 @@ function logicalAssign(ip: Evaluator, node: ts.BinaryExpression, env: Env): Valu
 
 function instanceOf(l: Value, r: Value): boolean {
   const cls = l instanceof ModuleValue ? l.cls : l instanceof ObjectValue ? l.cls : undefined;
-  if (r instanceof BuiltinClass) return l instanceof ModuleValue && (r.name === "Module" || l.container === r.name);
+  if (r instanceof BuiltinClass)
+    return l instanceof ModuleValue && (r.name === "Module" || (r.kind !== undefined ? l.layer?.kind === r.kind : l.container === r.name));
   for (let c: ClassValue | BuiltinClass | null | undefined = cls; c instanceof ClassValue; c = c.base) if (c === r) return true;
   return false;
+}
+
+/** `key in obj`: own properties and fields, array indices, class statics, module children and methods. */
+function hasKey(ip: Evaluator, key: Value, obj: Value, node: ts.BinaryExpression): Value {
+  if (key instanceof Poison || obj instanceof Poison) return Poison.value;
+  if (typeof key !== "string" && typeof key !== "number")
+    throw new EvalError(node.left, `The 'in' operator needs a string or number key, got ${ip.display(key)}`, "type-error");
+  const k = String(key);
+  if (obj instanceof ObjectValue) return obj.props.has(k) || (obj.cls !== undefined && ip.findMethod(obj.cls, k, obj) !== undefined);
+  if (obj instanceof ArrayValue) return /^\d+$/.test(k) ? Number(k) < obj.items.length : k === "length";
+  if (obj instanceof ModuleValue) return obj.fields.has(k) || (obj.cls !== undefined && ip.findMethod(obj.cls, k, obj) !== undefined);
+  if (obj instanceof ClassValue) {
+    for (let c: ClassValue | BuiltinClass | null = obj; c instanceof ClassValue; c = c.base) if (c.statics.has(k)) return true;
+    return false;
+  }
+  throw new EvalError(node.right, `The 'in' operator needs an object on its right, got ${ip.display(obj)}`, "type-error");
+}
+
+/** `delete obj.key` / `delete obj[key]`: removes a property, a module's field or child (like Python's `del`). */
+export function evalDelete(ip: Evaluator, node: ts.DeleteExpression, env: Env): Value {
+  const target = node.expression;
+  if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target))
+    throw unsupported(node, "'delete' of anything but a property (delete obj.key, delete obj[key]) is");
+  const obj = ip.eval(target.expression, env);
+  if (obj instanceof Poison) return true;
+  const key = ts.isPropertyAccessExpression(target) ? target.name.text : ip.eval(target.argumentExpression, env);
+  if (typeof key !== "string" && typeof key !== "number")
+    throw new EvalError(target, `Index must be a number or a string, got ${ip.display(key)}`, "type-error");
+  const k = String(key);
+  if (obj instanceof ObjectValue) return obj.props.delete(k) || true;
+  if (obj instanceof ModuleValue) {
+    ip.torch.deleteField(obj, k);
+    return true;
+  }
+  if (obj instanceof ArrayValue && /^\d+$/.test(k)) {
+    if (Number(k) < obj.items.length) obj.items[Number(k)] = undefined;
+    return true;
+  }
+  throw new EvalError(node, `Cannot delete '${k}' of ${ip.display(obj)}`, "type-error");
 }
 
 function arith(ip: Evaluator, op: ts.SyntaxKind, l: Value, r: Value, node: ts.BinaryExpression): Value {

@@ -1,10 +1,25 @@
 import ts = require("typescript");
 import { EvalError } from "./errors";
 import type { Evaluator } from "./evaluator";
+import { mapMember, setMember } from "./collections";
 import { arrayMember, stringMember } from "./jsBuiltins";
 import { childNameProblem } from "./moduleNames";
 import { closest } from "./suggest";
-import { ArrayValue, BuiltinClass, ClassValue, ModuleValue, Namespace, ObjectValue, Poison, TensorValue, type Value } from "./values";
+import {
+  ArrayValue,
+  Builtin,
+  BuiltinClass,
+  ClassValue,
+  MapValue,
+  ModuleValue,
+  Namespace,
+  ObjectValue,
+  Poison,
+  SetValue,
+  TensorValue,
+  typeName,
+  type Value,
+} from "./values";
 
 /** Properties of the abstract interpreter: reading and writing members of every kind of value. */
 
@@ -36,6 +51,14 @@ export function getProperty(ip: Evaluator, obj: Value, key: string | number, nod
     throw new EvalError(node, `${obj.name}.${k} is not part of the model language${guess ? ` (did you mean ${obj.name}.${guess}?)` : ""}`, "unknown-layer");
   } else if (obj instanceof ClassValue) {
     return staticMember(obj, String(key));
+  } else if (obj instanceof SetValue || obj instanceof MapValue) {
+    const m = obj instanceof SetValue ? setMember(ip, obj, String(key)) : mapMember(ip, obj, String(key));
+    if (m !== undefined) return m;
+    throw new EvalError(node, `${typeName(obj)} has no member '${key}' in the model language`, "undefined-name");
+  } else if (obj instanceof Builtin) {
+    if (obj.statics?.has(String(key))) return obj.statics.get(String(key));
+    if (key === "name") return obj.name;
+    throw new EvalError(node, `${obj.name}.${key} is not part of the model language`, "undefined-name");
   } else if (obj === undefined || obj === null) {
     throw new EvalError(node, `Cannot read '${key}' of ${obj}`, "type-error");
   }
@@ -45,7 +68,7 @@ export function getProperty(ip: Evaluator, obj: Value, key: string | number, nod
 
 /** A module's field, method, or builtin member (`training`, layer attributes, ...). */
 function moduleMember(ip: Evaluator, obj: ModuleValue, k: string, node: ts.Node): Value {
-  if (obj.fields.has(k)) return obj.fields.get(k);
+  if (obj.fields.has(k)) return ip.torch.readField(obj, k, obj.fields.get(k), node);
   if (obj.cls) {
     const m = ip.findMethod(obj.cls, k, obj);
     if (m) return m;

@@ -1,7 +1,8 @@
 import ts = require("typescript");
 import { BudgetError, EvalError } from "./errors";
 import { NORMAL, unsupported, type Completion, type Evaluator } from "./evaluator";
-import { ArrayValue, Closure, Env, ModuleValue, ObjectValue, typeName, type Value } from "./values";
+import { mapPairs } from "./collections";
+import { ArrayValue, Closure, Env, MapValue, ModuleValue, ObjectValue, SetValue, typeName, type Value } from "./values";
 
 /** Statements of the abstract interpreter: blocks, control flow and loops. */
 
@@ -222,5 +223,7 @@ export function iterate(ip: Evaluator, v: Value, node: ts.Node): Value[] {
   if (v instanceof ArrayValue) return [...v.items];
   if (typeof v === "string") return [...v];
   if (v instanceof ModuleValue) return ip.torch.iterate(v, node);
+  if (v instanceof SetValue) return [...v.items.values()];
+  if (v instanceof MapValue) return mapPairs(v);
   throw new EvalError(node, `Cannot iterate over ${ip.display(v)} (${typeName(v)})`, "type-error");
 }

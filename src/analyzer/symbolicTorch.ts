@@ -15,6 +15,19 @@ import { toCount } from "../shared/count";
 import { broadcast, cat, mean, view } from "./tensorOps";
 import { callMultiOutput } from "./attention";
 import { opsNamespace } from "./opsBlocks";
+import { recordCustomLeaf } from "./forwardResults";
+import {
+  initMethod,
+  initNamespace,
+  layerTensorMember,
+  parameterFactory,
+  readTensorField,
+  registerTensorField,
+  registrationMember,
+  type ParamHost,
+} from "./parameters";
+import { tensorFactories, type FactoryHost } from "./tensorFactories";
+import { tensorHost } from "./tensorHost";
 import {
   ArrayValue,
   Builtin,
@@ -40,6 +53,8 @@ export class Trace {
   readonly graph: GraphNode[] = [];
   readonly unregistered = new Set<ModuleValue>();
   readonly tensors: TensorNote[] = [];
+  /** Parameter and buffer reads in forward, by module and name: one "param" node each. */
+  readonly paramNodes = new Map<string, TensorValue>();
 
   constructor(
     readonly paths: ReadonlyMap<ModuleValue, string>,
@@ -62,12 +77,15 @@ const UNKNOWN = new TensorValue(null, null, -1);
 export class Torch implements TorchRuntime {
   trace: Trace | null = null;
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** For tensor creation and parameters (tensorFactories.ts, parameters.ts). */
+  private readonly tensors: ParamHost & FactoryHost;
 
   constructor(
     readonly interp: Interpreter,
     readonly reporter: Reporter,
   ) {
     interp.torch = this;
+    this.tensors = tensorHost(interp, () => this.trace);
     this.namespaces = new Map([
       ["nn", this.nnNamespace()],
       ["F", this.functionalNamespace()],
@@ -81,9 +99,12 @@ export class Torch implements TorchRuntime {
   private nnNamespace(): Namespace {
     const members = new Map<string, Value>();
     for (const [name, kind] of LAYER_KINDS) {
-      members.set(name, new Builtin(`nn.${name}`, (args, site) => this.buildLayer(kind, args, site), true));
+      // a factory and a class: `nn.Conv2d(...)`, `new nn.Conv2d(...)`, `class X extends nn.Conv2d`
+      members.set(name, new BuiltinClass("Layer", new Builtin(`nn.${name}`, (args, site) => this.buildLayer(kind, args, site), true), kind));
     }
     members.set("Module", new BuiltinClass("Module", undefined));
+    members.set("Parameter", parameterFactory(this.tensors));
+    members.set("init", initNamespace(this.tensors));
     for (const c of ["Sequential", "ModuleList", "ModuleDict"] as const) {
       const factory = new Builtin(
         `nn.${c}`,
@@ -166,6 +187,12 @@ export class Torch implements TorchRuntime {
 
   builtinSuper(instance: ModuleValue, base: BuiltinClass, args: Value[], site: CallSite): void {
     if (base.name === "Module") return;
+    if (base.kind) {
+      const c = this.configure(base.kind, args, site);
+      instance.layer = c ? { kind: base.kind, config: c.config, argNodes: c.argNodes } : undefined;
+      if (!c) instance.invalid = true;
+      return;
+    }
     const expectModule = (v: Value, i: number | string): ModuleValue => {
       if (v instanceof ModuleValue) return v;
       this.interp.poisoned(v, site.node);
@@ -215,7 +242,19 @@ export class Torch implements TorchRuntime {
   setField(mod: ModuleValue, name: string, value: Value): void {
     if (value instanceof ModuleValue) mod.children.set(name, value);
     else if (mod.children.has(name)) mod.children.delete(name);
+    registerTensorField(mod, name, value);
     mod.fields.set(name, value);
+  }
+
+  deleteField(mod: ModuleValue, name: string): void {
+    mod.children.delete(name);
+    mod.params.delete(name);
+    mod.buffers.delete(name);
+    mod.fields.delete(name);
+  }
+
+  readField(mod: ModuleValue, name: string, value: Value, node: ts.Node): Value {
+    return value instanceof TensorValue ? readTensorField(this.tensors, mod, name, value, node) : value;
   }
 
   iterate(mod: ModuleValue, node: ts.Node): Value[] {
@@ -227,7 +266,8 @@ export class Torch implements TorchRuntime {
   // ---- members ------------------------------------------------------------------------------
 
   member(obj: ModuleValue | TensorValue, name: string, node: ts.Node): Value | undefined {
-    return obj instanceof TensorValue ? this.tensorMember(obj, name) : this.moduleMember(obj, name, node);
+    if (obj instanceof TensorValue) return initMethod(this.tensors, obj, name) ?? this.tensorMember(obj, name);
+    return registrationMember(this.tensors, obj, name) ?? this.moduleMember(obj, name, node);
   }
 
   private moduleMember(mod: ModuleValue, name: string, node: ts.Node): Value | undefined {
@@ -295,6 +335,9 @@ export class Torch implements TorchRuntime {
       }
       return mod.children.get(name);
     }
+    const tensor = layerTensorMember(mod, name);
+    if (tensor instanceof TensorValue) return readTensorField(this.tensors, mod, name, tensor, node, tensor.parameter ? "parameter" : "buffer");
+    if (tensor !== undefined) return tensor;
     if (mod.layer && name in mod.layer.config) {
       const v = mod.layer.config[name];
       return Array.isArray(v) ? new ArrayValue([...v]) : v;
@@ -463,6 +506,7 @@ export class Torch implements TorchRuntime {
         new Builtin("torch.flatten", ([x, s, e], site) => this.flatten("torch.flatten", this.tensorArg(x, site, 0, "torch.flatten"), s ?? 0, e ?? -1, site)),
       ],
     ]);
+    for (const [name, f] of tensorFactories(this.tensors)) m.set(name, f);
     for (const op of ["add", "mul", "sub", "div"]) {
       m.set(op, new Builtin(`torch.${op}`, ([a, b], site) => this.binary(op, this.tensorArg(a, site, 0, `torch.${op}`), b, site)));
     }
@@ -563,7 +607,7 @@ export class Torch implements TorchRuntime {
       layerIndex = trace.layers.length;
       trace.layers.push({
         path: this.pathOf(module),
-        type: kind.type,
+        type: module.typeName,
         description: kind.describe(config),
         inputs: [x.shape],
         output: out,
@@ -630,14 +674,14 @@ export class Torch implements TorchRuntime {
   callModule(mod: ModuleValue, args: Value[], site: CallSite | null): Value {
     const trace = this.trace;
     if (!trace || mod.invalid) return UNKNOWN;
-    if (mod.layer?.kind.multiCall) return callMultiOutput(this, mod, args, site);
-    if (mod.nativeForward) return mod.nativeForward(args, site);
-    if (mod.layer) return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.typeName, mod);
-    const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     const forward = mod.cls && this.interp.findMethod(mod.cls, "forward", mod);
+    if (!forward && mod.layer?.kind.multiCall) return callMultiOutput(this, mod, args, site);
+    if (!forward && mod.nativeForward) return mod.nativeForward(args, site);
+    if (mod.layer && !forward) return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.typeName, mod);
+    const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     if (forward) {
       const result = this.interp.callClosure(forward, args, where, mod);
-      if (mod.children.size === 0) return this.recordCustomLeaf(mod, args, result, site);
+      if (mod.children.size === 0) return recordCustomLeaf(trace, this.pathOf(mod), mod, args, result, site);
       return result;
     }
     if (mod.container === "Sequential") {
@@ -651,40 +695,9 @@ export class Torch implements TorchRuntime {
     throw new EvalError(where.node, `${mod.typeName} has no forward method`, "not-callable");
   }
 
-  /** A user module without children is a leaf: it appears in `layers` with the shapes its forward computes. */
-  private recordCustomLeaf(mod: ModuleValue, args: Value[], result: Value, site: CallSite | null): Value {
-    const trace = this.trace!;
-    if (!(result instanceof TensorValue) || !result.shape) return result;
-    const inputs = args.filter((a): a is TensorValue => a instanceof TensorValue);
-    const layerIndex = trace.layers.length;
-    trace.layers.push({
-      path: this.pathOf(mod),
-      type: mod.typeName,
-      description: `${mod.typeName}()`,
-      inputs: inputs.map((t) => t.shape ?? []),
-      output: result.shape,
-      params: 0,
-      trainableParams: 0,
-      buffers: 0,
-      macs: 0,
-      activationBytes: toCount(4n * exactNumel(result.shape)),
-      receptiveField: result.field,
-      definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,
-      calledAt: site ? toLocation(site.node) : null,
-    });
-    // The node marks the module around what its forward computed: its input is that result.
-    const id = trace.addNode({
-      kind: "module",
-      label: this.pathOf(mod),
-      type: mod.typeName,
-      inputs: [result.node],
-      output: result.shape,
-      layer: layerIndex,
-      attrs: {},
-      receptiveField: result.field,
-      location: site ? toLocation(site.node) : mod.definedAt ? toLocation(mod.definedAt) : null,
-    });
-    return new TensorValue(result.shape, result.field, id, result.note);
+  layerForward(mod: ModuleValue, args: Value[], site: CallSite): Value {
+    if (!this.trace || mod.invalid || !mod.layer) return UNKNOWN;
+    return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.layer.kind.type, undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import type { ReceptiveField, Shape } from "../shared/analysis";
+import type { ReceptiveField, Shape, TensorInit } from "../shared/analysis";
 import type { Args, LayerKind } from "./layers/kind";
 
 /** The abstract values the interpreter computes. Nothing here is ever user code executed. */
@@ -12,6 +12,8 @@ export type Value =
   | SymDim
   | ArrayValue
   | ObjectValue
+  | SetValue
+  | MapValue
   | Closure
   | Builtin
   | ClassValue
@@ -45,6 +47,21 @@ export class ObjectValue {
     readonly props: Map<string, Value> = new Map(),
     readonly cls?: ClassValue,
   ) {}
+}
+
+/** A JavaScript `Set` (insertion-ordered, SameValueZero keys as in JS; a symbolic dimension by its name). */
+export class SetValue {
+  readonly items = new Map<unknown, Value>();
+}
+
+/** A JavaScript `Map`: keys compared like a Set's. */
+export class MapValue {
+  readonly entries = new Map<unknown, [Value, Value]>();
+}
+
+/** The key a Set or Map compares: the value itself, a symbolic dimension by its name. */
+export function collectionKey(v: Value): unknown {
+  return v instanceof SymDim ? `%sym:${v.dim}` : v;
 }
 
 export class Env {
@@ -99,6 +116,8 @@ export class Builtin {
     readonly call: (args: Value[], site: CallSite) => Value,
     /** Also callable with `new` (layer factories, containers). */
     readonly constructible = false,
+    /** Members of the function object (`Array.from`, `Number.isInteger`). */
+    readonly statics?: ReadonlyMap<string, Value>,
   ) {}
 }
 
@@ -109,12 +128,14 @@ export class Namespace {
   ) {}
 }
 
-/** `nn.Module`, `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict` as base classes. */
+/** `nn.Module`, `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict` and every built-in layer kind (`nn.Conv2d`, "Layer") as base classes. */
 export class BuiltinClass {
   constructor(
-    readonly name: "Module" | "Sequential" | "ModuleList" | "ModuleDict",
-    /** Called as a factory (`nn.Sequential(a, b)`). */
+    readonly name: "Module" | "Sequential" | "ModuleList" | "ModuleDict" | "Layer",
+    /** Called as a factory (`nn.Sequential(a, b)`, `nn.Conv2d(3, 8, 3)`). */
     readonly factory: Builtin | undefined,
+    /** The layer kind of a "Layer" class. */
+    readonly kind?: LayerKind,
   ) {}
 }
 
@@ -152,11 +173,18 @@ export class ModuleValue {
   invalid = false;
   /** A built-in composite's forward (torchvision's SqueezeExcitation); its children are called by it. */
   nativeForward?: (args: Value[], site: CallSite | null) => Value;
+  /** Parameters it declares itself (`this.gamma = nn.Parameter(...)`), by attribute name, in registration order. */
+  readonly params = new Map<string, TensorValue>();
+  /** Buffers it declares itself (`this.registerBuffer(name, t, persistent)`). */
+  readonly buffers = new Map<string, { tensor: TensorValue; persistent: boolean }>();
+  /** A built-in layer's tensors read as attributes (`conv.weight`): their storage, which initialisers change. */
+  readonly layerTensors = new Map<string, TensorData>();
 
   constructor(
     readonly typeName: string,
     readonly definedAt: ts.Node | null,
-    readonly layer: { kind: LayerKind; config: Args; argNodes: ReadonlyMap<string, ts.Node> } | undefined,
+    /** A built-in layer, or a class extending one (set by its `super(...)`). */
+    public layer: { kind: LayerKind; config: Args; argNodes: ReadonlyMap<string, ts.Node> } | undefined,
     readonly container: ContainerKind | undefined,
     readonly cls: ClassValue | undefined,
   ) {}
@@ -171,12 +199,23 @@ export class TensorValue {
     readonly node: number,
     /** How it was made, for messages: e.g. "from [N, 16, 4, 4] flattened". */
     readonly note?: string,
+    /** Its values, for tensors made by creation functions (shared by an nn.Parameter wrapping it, like storage). */
+    readonly data?: TensorData,
+    /** Made by `nn.Parameter(t, { requiresGrad })`. */
+    readonly parameter?: { requiresGrad: boolean },
   ) {}
+}
+
+/** The values of a created tensor: how they are initialised (in-place initialisers replace `init`). */
+export interface TensorData {
+  init: TensorInit;
 }
 
 export function typeName(v: Value): string {
   if (v === null) return "null";
   if (v instanceof ArrayValue) return "array";
+  if (v instanceof SetValue) return "Set";
+  if (v instanceof MapValue) return "Map";
   if (v instanceof ObjectValue) return v.cls ? v.cls.name : "object";
   if (v instanceof Closure || v instanceof Builtin) return "function";
   if (v instanceof ClassValue || v instanceof BuiltinClass) return "class";

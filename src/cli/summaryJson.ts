@@ -22,6 +22,8 @@ export interface SummaryJson {
       path: string;
       type: string;
       output: ModelAnalysis["layers"][number]["output"];
+      /** A custom leaf whose forward returns several tensors: all of them. */
+      outputs?: ModelAnalysis["layers"][number]["outputs"];
       params: Count;
       macs: Count;
       receptiveField: ModelAnalysis["layers"][number]["receptiveField"];
@@ -43,7 +45,15 @@ export function summaryJson(displayFile: string, analysis: FileAnalysis, models:
       macs: m.macs,
       paramBytes: m.paramBytes,
       activationBytes: m.activationBytes,
-      layers: m.layers.map((l) => ({ path: l.path, type: l.type, output: l.output, params: l.params, macs: l.macs, receptiveField: l.receptiveField })),
+      layers: m.layers.map((l) => ({
+        path: l.path,
+        type: l.type,
+        output: l.output,
+        ...(l.outputs !== undefined ? { outputs: l.outputs } : {}),
+        params: l.params,
+        macs: l.macs,
+        receptiveField: l.receptiveField,
+      })),
     })),
     diagnostics: analysis.diagnostics.map((d) => ({
       severity: d.severity,

@@ -1,4 +1,5 @@
-import type { Shape } from "../shared/analysis";
+import type { OutputShape, Shape } from "../shared/analysis";
+import { isSingleShape } from "../shared/outputs";
 import { lastSegment, parentPath, type ModelTree } from "./analysisIndex";
 
 /**
@@ -54,8 +55,8 @@ export function moduleOutput(tree: ModelTree, path: string, seen = new Set<strin
   return null;
 }
 
-function isShape(x: Shape | Shape[] | null): x is Shape {
-  return Array.isArray(x) && x.every((d) => !Array.isArray(d));
+function isShape(x: OutputShape | null): x is Shape {
+  return isSingleShape(x);
 }
 
 /** Display name of a module path: its last segment, or the model name for the root. */

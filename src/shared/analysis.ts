@@ -62,7 +62,10 @@ export interface LayerCall {
   /** Human-readable construction, e.g. `Conv2d(3, 64, kernel_size=(7, 7), stride=(2, 2), padding=(3, 3), bias=False)`. */
   description: string;
   inputs: Shape[];
+  /** The output's shape; for a custom module whose forward returns several tensors, the first one's. */
   output: Shape;
+  /** All of a custom module's outputs when its forward returns an array or an object of tensors. */
+  outputs?: OutputShape;
   params: Count;
   trainableParams: Count;
   buffers: Count;
@@ -82,8 +85,13 @@ export type AttrValue = string | number | boolean | null | (string | number)[];
 /** A node of the data-flow graph: a module call, a tensor operation, an input or the output. */
 export interface GraphNode {
   id: number;
-  kind: "input" | "module" | "op" | "output";
-  /** Module path for module calls, the operation (`add`, `cat`, `flatten`, ...) for ops. */
+  kind: "input" | "module" | "op" | "output" | "param";
+  /**
+   * Module path for module calls, the operation (`add`, `cat`, `flatten`, ...) for ops, the
+   * state_dict name (`encoder.posEmbedding`) for a parameter or buffer read in `forward` ("param":
+   * `attrs` are `module` (its owner's path), `name`, `role` ("parameter", "buffer" or "constant"),
+   * and the owner's `declaredTensors` entry has its shape and initialisation).
+   */
   label: string;
   type: string;
   inputs: number[];
@@ -115,8 +123,8 @@ export interface ModelAnalysis {
   /** Where the exported model is declared. */
   location: Location;
   inputs: Shape[];
-  /** The output shape; several for a forward that returns an array; null when analysis stopped at an error. */
-  output: Shape | Shape[] | null;
+  /** The output shape; several for a forward that returns an array, named ones for an object; null when analysis stopped at an error. */
+  output: OutputShape | null;
   params: Count;
   trainableParams: Count;
   buffers: Count;
@@ -138,6 +146,9 @@ export interface ModelAnalysis {
   tensors: TensorNote[];
 }
 
+/** What `forward` returns: a tensor's shape, an array's (`Shape[]`), or an object's by name (`{ out, aux }`). */
+export type OutputShape = Shape | Shape[] | { [name: string]: Shape };
+
 export interface ModuleInfo {
   path: string;
   type: string;
@@ -145,7 +156,43 @@ export interface ModuleInfo {
   trainableParams: Count;
   buffers: Count;
   definedAt: Location | null;
+  /** Parameters and buffers the module itself declares (`nn.Parameter`, `registerBuffer`), in registration order; absent when none. */
+  declaredTensors?: DeclaredTensor[];
+  /**
+   * A built-in layer's tensors (`weight`, `bias`) whose initialisation the model sets
+   * (`nn.init.kaimingNormal_(conv.weight, ...)`), by name; absent when all keep PyTorch's default.
+   */
+  initialisers?: Record<string, TensorInit>;
 }
+
+/** A parameter or buffer declared by a custom module (`this.classToken = nn.Parameter(torch.zeros(1, 1, 768))`). */
+export interface DeclaredTensor {
+  /** The attribute name, the last part of its state_dict name. */
+  name: string;
+  role: "parameter" | "buffer";
+  shape: number[];
+  /** Parameters: `requiresGrad` (false: not trainable). Buffers: false. */
+  requiresGrad: boolean;
+  /** Buffers: in the state_dict (`registerBuffer(name, t, false)` makes it non-persistent). Parameters: true. */
+  persistent: boolean;
+  init: TensorInit;
+}
+
+/**
+ * How a tensor's initial values are made, as the model declares them: by its creation function
+ * (`torch.zeros`, `torch.randn`, ...) and then the in-place initialisers applied to it
+ * (`normal_`, `nn.init.truncNormal_`, ...). Kaiming and Xavier initialisers are resolved to the
+ * normal or uniform distribution they draw from (their fans are known from the shape).
+ */
+export type TensorInit =
+  | { kind: "const"; value: number }
+  | { kind: "normal"; mean: number; std: number }
+  | { kind: "uniform"; low: number; high: number }
+  | { kind: "truncNormal"; mean: number; std: number; a: number; b: number }
+  /** `torch.empty`: uninitialised memory in PyTorch (the trainer uses zeros). */
+  | { kind: "empty" }
+  /** Values computed by an expression (`torch.arange`, `torch.eye`, `meshgrid`, ...), named by the operation that made them. */
+  | { kind: "computed"; op: string };
 
 export interface FileAnalysis {
   file: string;

@@ -7,7 +7,7 @@
  * different copies of `vscode-jsonrpc`, whose `RequestType` classes are not interchangeable, so
  * requests are described by their method name plus phantom parameter/result types.
  */
-import type { Count, Diagnostic, Location, ModelAnalysis, Shape } from "./analysis";
+import type { Count, Diagnostic, Location, ModelAnalysis, OutputShape, Shape } from "./analysis";
 
 /** A request: its method name and, as phantom types, its parameters and result. */
 export interface TypedRequest<P, R> {
@@ -76,7 +76,7 @@ export interface ModelSummary {
   location: Location;
   inputs: Shape[];
   /** null when analysis stopped at an error. */
-  output: Shape | Shape[] | null;
+  output: OutputShape | null;
   params: Count;
   trainableParams: Count;
   macs: Count;

@@ -1,4 +1,5 @@
-import type { Count, Dim, ModelAnalysis, ReceptiveField, Shape } from "./analysis";
+import type { Count, ModelAnalysis, OutputShape, ReceptiveField, Shape } from "./analysis";
+import { outputText } from "./outputs";
 import { countNumber, product, toCount } from "./count";
 import { formatBytes, formatCount, formatField, formatMetric, formatShapeText } from "./format";
 
@@ -19,18 +20,14 @@ export function code(text: string): string {
   return `${fence}${text.includes("`") ? ` ${text} ` : text}${fence}`;
 }
 
-function isShapeList(x: Shape | Shape[]): x is Shape[] {
-  return x.length > 0 && x.every((d: Dim | Shape) => Array.isArray(d));
-}
-
-/** `[N, 64, 56, 56]`; several outputs are listed; null (analysis stopped) is `?`. */
-export function shapeText(shape: Shape | Shape[] | null): string {
+/** `[N, 64, 56, 56]`; several outputs are listed, named ones as an object; null (analysis stopped) is `?`. */
+export function shapeText(shape: OutputShape | null): string {
   if (shape === null) return "?";
-  return isShapeList(shape) ? shape.map((s) => formatShapeText(s)).join(", ") : formatShapeText(shape);
+  return outputText(shape, (s) => formatShapeText(s));
 }
 
 /** `[N, 3, 224, 224] → [N, 64, 112, 112]`; several inputs are parenthesised. */
-export function transition(inputs: readonly (Shape | null)[], output: Shape | Shape[] | null): string {
+export function transition(inputs: readonly (Shape | null)[], output: OutputShape | null): string {
   const ins = inputs.length === 0 ? "?" : inputs.length === 1 ? shapeText(inputs[0]!) : `(${inputs.map((s) => shapeText(s)).join(", ")})`;
   return `${ins} → ${shapeText(output)}`;
 }

@@ -1,6 +1,7 @@
 import type { ModelAnalysis } from "./analysis";
 import { countBig, product, toCount } from "./count";
 import { formatCount, formatMB, formatMetric, formatShapeText } from "./format";
+import { outputText } from "./outputs";
 import { escapeControls } from "./terminal";
 
 /** A torchinfo-like table of one model: a row per leaf-module call, then totals and memory. */
@@ -44,12 +45,7 @@ export function summaryTable(m: ModelAnalysis): string {
   out.push(thin, line(COLUMNS.map((c) => c.title)), thin);
   for (const r of rows) out.push(line(r));
   out.push(thick);
-  const outShape =
-    m.output === null
-      ? "(not computed: see the errors)"
-      : Array.isArray(m.output[0])
-        ? (m.output as (string | number)[][]).map((s) => formatShapeText(s)).join(", ")
-        : formatShapeText(m.output as (string | number)[]);
+  const outShape = m.output === null ? "(not computed: see the errors)" : outputText(m.output, (s) => formatShapeText(s));
   out.push(`Input: ${m.inputs.map((s) => formatShapeText(s)).join(", ")}    Output: ${outShape}`);
   out.push(`Total params: ${formatCount(m.params)}`);
   out.push(`Trainable params: ${formatCount(m.trainableParams)}`);

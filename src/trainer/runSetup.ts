@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import type { FileAnalysis, ModelAnalysis } from "../shared/analysis";
+import { isNamedOutputs, isShapeList, trainedOutput } from "../shared/outputs";
 import {
   validateTrainConfig,
   type BackendChoice,
@@ -49,9 +50,12 @@ export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelIn
   if (input.length !== 4 || typeof c !== "number" || typeof h !== "number" || typeof w !== "number") {
     return { ok: false, error: `${model.name} has @input ${show(input)}; the trainer needs an image input [N, C, H, W] with numeric C, H and W` };
   }
-  const out = model.output;
-  if (out === null) return { ok: false, error: `${model.name} could not be analysed to its output (see the model's errors)` };
-  if (out.length === 0 || Array.isArray(out[0]))
+  const analysed = model.output;
+  if (analysed === null) return { ok: false, error: `${model.name} could not be analysed to its output (see the model's errors)` };
+  const trained = trainedOutput(model.name, analysed);
+  if (isNamedOutputs(analysed) && "problem" in trained) return { ok: false, error: trained.problem };
+  const out = "shape" in trained ? trained.shape : [];
+  if (out.length === 0 || isShapeList(analysed))
     return { ok: false, error: `${model.name} returns several tensors; the trainer needs one output of class scores [N, classes]` };
   const o = out as (number | string)[];
   const k = o[1];

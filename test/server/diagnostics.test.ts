@@ -361,7 +361,7 @@ describe("while typing", () => {
     const analyses = client.analysed.filter((a) => a.uri === uri);
     assert.equal(analyses.length - analysesBefore, 1, "one analysis for the burst");
     assert.equal(analyses[analyses.length - 1]!.version, 8);
-    assert.equal(analyses[analyses.length - 1]!.models[0]!.output?.join(","), "N,70");
+    assert.equal((analyses[analyses.length - 1]!.models[0]!.output as (string | number)[] | null)?.join(","), "N,70");
     client.close(uri);
     fs.rmSync(ws.dir, { recursive: true, force: true });
   });

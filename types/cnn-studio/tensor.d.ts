@@ -111,4 +111,36 @@ export interface Tensor {
   tanh(): Tensor;
   /** The same tensor (memory layout is not modelled); same shape. */
   contiguous(): Tensor;
+  // ---- language: in-place initialisers (set the initial values of a parameter or buffer) ----
+  /**
+   * Fills the tensor with values from N(mean, std²) in place, like PyTorch's `normal_`.
+   * @param mean Default: `0`.
+   * @param std Default: `1`.
+   * @returns this tensor.
+   * @example
+   * this.posEmbedding = nn.Parameter(torch.empty(1, 197, 768).normal_(0, 0.02));
+   */
+  normal_(mean?: number, std?: number): Tensor;
+  /**
+   * Fills the tensor with values from U(from, to) in place, like PyTorch's `uniform_`.
+   * @param from Default: `0`.
+   * @param to Default: `1`.
+   * @returns this tensor.
+   */
+  uniform_(from?: number, to?: number): Tensor;
+  /** Fills the tensor with zeros in place. @returns this tensor. */
+  zero_(): Tensor;
+  /** Fills the tensor with `value` in place. @param value the value. @returns this tensor. */
+  fill_(value: number): Tensor;
+  /**
+   * Fills the tensor with values from N(mean, std²) redrawn until inside [a, b] (absolute bounds),
+   * like `nn.init.trunc_normal_`.
+   * @param mean Default: `0`.
+   * @param std Default: `1`.
+   * @param a Default: `-2`.
+   * @param b Default: `2`.
+   * @returns this tensor.
+   */
+  truncNormal_(mean?: number, std?: number, a?: number, b?: number): Tensor;
+  // ---- end language ----
 }

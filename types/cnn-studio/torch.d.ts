@@ -62,3 +62,38 @@ export function relu(x: Tensor): Tensor;
 export function sigmoid(x: Tensor): Tensor;
 /** `tanh(x)` element-wise, like `torch.tanh`. Shape unchanged. @param x the input. */
 export function tanh(x: Tensor): Tensor;
+
+// ---- language: tensor creation (for parameters and buffers, or inside forward) ----
+/** Options of the tensor creation functions: accepted and ignored (values are float32). */
+export interface CreationOptions {
+  dtype?: string;
+  device?: string;
+  requiresGrad?: boolean;
+}
+/** A tensor of zeros of the given size (`torch.zeros(1, 1, 768)` or `torch.zeros([1, 1, 768])`). @param size the sizes, and options last. */
+export function zeros(...size: (number | number[] | CreationOptions)[]): Tensor;
+/** A tensor of ones. @param size the sizes, and options last. */
+export function ones(...size: (number | number[] | CreationOptions)[]): Tensor;
+/** An uninitialised tensor (give it values with an initialiser, e.g. `.normal_(0, 0.02)`). @param size the sizes, and options last. */
+export function empty(...size: (number | number[] | CreationOptions)[]): Tensor;
+/** Values from N(0, 1). @param size the sizes, and options last. */
+export function randn(...size: (number | number[] | CreationOptions)[]): Tensor;
+/** Values from U(0, 1). @param size the sizes, and options last. */
+export function rand(...size: (number | number[] | CreationOptions)[]): Tensor;
+/** A tensor of `size` filled with `fillValue`. @param size the sizes. @param fillValue the value. */
+export function full(size: number[], fillValue: number, opts?: CreationOptions): Tensor;
+/** `[start, start + step, ...)` below `end`; one argument is `end` (from 0). @param start the first value (or `end` alone). */
+export function arange(start: number, end?: number, step?: number, opts?: CreationOptions): Tensor;
+/** `steps` values evenly spaced from `start` to `end`. @param start first value. @param end last value. @param steps how many. */
+export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor;
+/** The identity matrix `[n, m]` (`m` defaults to `n`). @param n rows. @param m columns. */
+export function eye(n: number, m?: number, opts?: CreationOptions): Tensor;
+/**
+ * Coordinate grids of 1-D tensors: one tensor per input, each of shape `[len0, len1, ...]`
+ * (`indexing: "xy"` swaps the first two).
+ * @param tensors the 1-D tensors, then `{ indexing }` (default `"ij"`).
+ */
+export function meshgrid(...tensors: (Tensor | Tensor[] | { indexing?: "ij" | "xy" })[]): Tensor[];
+/** Joins tensors of equal shape along a new dimension `dim`. @param tensors the tensors. @param dim Default: `0`. */
+export function stack(tensors: Tensor[], dim?: number): Tensor;
+// ---- end language ----

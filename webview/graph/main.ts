@@ -131,9 +131,13 @@ function onMessage(m: GraphToWebview): void {
           "output",
           g.output === null
             ? "– (stopped at an error)"
-            : Array.isArray(g.output[0])
-              ? (g.output as Dim[][]).map((x) => `[${x.join(", ")}]`).join(" ")
-              : `[${(g.output as Dim[]).join(", ")}]`,
+            : !Array.isArray(g.output)
+              ? Object.entries(g.output)
+                  .map(([k, x]) => `${k}: [${x.join(", ")}]`)
+                  .join(" ")
+              : Array.isArray(g.output[0])
+                ? (g.output as Dim[][]).map((x) => `[${x.join(", ")}]`).join(" ")
+                : `[${(g.output as Dim[]).join(", ")}]`,
         ],
         ["params", formatCount(g.params)],
         ["MACs", formatCount(g.macs)],

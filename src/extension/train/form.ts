@@ -1,4 +1,5 @@
-import type { Count, Shape } from "../../shared/analysis";
+import type { Count, OutputShape, Shape } from "../../shared/analysis";
+import { trainedOutput } from "../../shared/outputs";
 import {
   fieldApplies,
   numberDefault,
@@ -53,7 +54,7 @@ export interface FormModel {
   file: string;
   name: string;
   inputs: Shape[];
-  output: Shape | Shape[] | null;
+  output: OutputShape | null;
   params: Count;
   /** Errors of its file (the trainer refuses a model whose file has errors). */
   errors: number;
@@ -146,8 +147,9 @@ export function modelProblem(m: FormModel): string | undefined {
   if (input.length !== 4 || input.slice(1).some((d) => typeof d !== "number"))
     return `${m.name} takes [${input.join(", ")}]; the trainer needs an image input [N, C, H, W]`;
   if (m.output === null) return `${m.name} could not be analysed to its output`;
-  if (m.output.length > 0 && Array.isArray(m.output[0])) return `${m.name} returns several tensors; the trainer needs class scores [N, classes]`;
-  const out = m.output as Shape;
+  const trained = trainedOutput(m.name, m.output);
+  if ("problem" in trained) return trained.problem;
+  const out = trained.shape;
   if (out.length !== 2 || typeof out[1] !== "number" || out[1] < 2)
     return `${m.name} outputs [${out.join(", ")}]; the trainer needs class scores [N, classes] (at least 2 classes)`;
   return undefined;
@@ -165,7 +167,8 @@ export function datasetProblem(m: FormModel, dataset: DatasetKind): string | und
   const input = m.inputs[0];
   if (!fixed || !input || input.length !== 4) return undefined;
   const [, c, h, w] = input;
-  const out = m.output !== null && !(m.output.length > 0 && Array.isArray(m.output[0])) ? (m.output as Shape) : null;
+  const trained = m.output !== null ? trainedOutput(m.name, m.output) : null;
+  const out = trained && "shape" in trained ? trained.shape : null;
   const k = out?.[1];
   if (c !== fixed.channels || h !== fixed.size || w !== fixed.size) {
     return `${fixed.name} has ${fixed.channels}×${fixed.size}×${fixed.size} images; ${m.name} takes [${input.join(", ")}]. Choose a model with @input [N, ${fixed.channels}, ${fixed.size}, ${fixed.size}], or an image folder (resized to the model)`;

@@ -5,7 +5,7 @@
 import { sumCounts, type Count } from "../count";
 import type { AttrValue, Diagnostic, Dim, GraphNode, Location, ModelAnalysis, ReceptiveField, Severity } from "../analysis";
 import { logMessage, modelRef, readyMessage, receptiveField, type CommonToHost, type ModelRef } from "./common";
-import { anyOf, arr, bool, count, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "../validate";
+import { anyOf, arr, Invalid, bool, count, int, literal, nat, nullable, num, obj, oneOf, str, tagged, type V } from "../validate";
 
 export interface GraphNodeView {
   id: number;
@@ -45,7 +45,7 @@ export interface GraphView {
   name: string;
   inputs: Dim[][];
   /** null when analysis stopped at an error (the graph is then partial). */
-  output: Dim[] | Dim[][] | null;
+  output: Dim[] | Dim[][] | { [name: string]: Dim[] } | null;
   params: Count;
   macs: Count;
   /** False when the forward pass stopped at an error: params and MACs are then of the part analysed. */
@@ -85,7 +85,7 @@ const shape: V<Dim[]> = arr(dim);
 
 const nodeView: V<GraphNodeView> = obj({
   id: int,
-  kind: oneOf(["input", "module", "op", "output", "error"] as const),
+  kind: oneOf(["input", "module", "op", "output", "param", "error"] as const),
   label: str,
   type: str,
   inputs: arr(int),
@@ -99,10 +99,19 @@ const nodeView: V<GraphNodeView> = obj({
   diagnostics: arr(nat),
 });
 
+/** `{ out: [N, 21, 520, 520], aux: ... }`: an object of shapes. */
+const namedShapes: V<{ [name: string]: Dim[] }> = (v, at) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Invalid(`${at} must be a shape, a list of shapes or an object of shapes`);
+  const out: { [name: string]: Dim[] } = {};
+  for (const [k, s] of Object.entries(v)) out[k] = shape(s, `${at}.${k}`);
+  return out;
+};
+
 const graphView: V<GraphView> = obj({
   name: str,
   inputs: arr(shape),
-  output: (v, at) => (v === null ? null : Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) ? arr(shape)(v, at) : shape(v, at)),
+  output: (v, at) =>
+    v === null ? null : Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) ? arr(shape)(v, at) : Array.isArray(v) ? shape(v, at) : namedShapes(v, at),
   params: count,
   macs: count,
   complete: bool,
@@ -186,6 +195,7 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
   };
   const ownerOf = (n: GraphNode): string => {
     if (n.kind === "module") return parentOf(n.label);
+    if (n.kind === "param") return typeof n.attrs.module === "string" ? n.attrs.module : "";
     if (n.kind !== "op") return "";
     const cached = ownerCache.get(n.id);
     if (cached !== undefined) return cached;
@@ -272,7 +282,7 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
   return {
     name: model.name,
     inputs: model.inputs.map((s) => [...s]),
-    output: model.output === null ? null : (model.output as Dim[] | Dim[][]),
+    output: model.output,
     params: model.params,
     macs: model.macs,
     complete: model.complete,

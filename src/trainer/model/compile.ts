@@ -1,7 +1,8 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { isLayerType, type LayerConfig, type LayerType } from "../../analyzer/layers/index";
-import type { GraphNode, ModelAnalysis } from "../../shared/analysis";
-import { LAYER_TENSORS, normal, seedFor, uniform, type TensorSpec } from "./init";
+import type { GraphNode, ModelAnalysis, TensorInit } from "../../shared/analysis";
+import { isNamedOutputs, trainedOutput } from "../../shared/outputs";
+import { initOf, LAYER_TENSORS, normal, seedFor, uniform, uniformRange, type TensorSpec } from "./init";
 import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
 import { compileItem, multiheadAttention, permute, stochasticDepth } from "./layers/attention";
 import { conv2d, convTranspose2d } from "./layers/conv";
@@ -117,7 +118,13 @@ class Store {
   private initial(name: string, shape: number[], init: Init, dtype: "float32" | "int32"): tfc.Tensor {
     const size = shape.reduce((a, d) => a * d, 1);
     if (init.kind === "const") return this.tf.fill(shape, init.value, dtype);
-    if (init.kind === "normal") return this.tf.tensor(normal(this.seed, name, size, init.std, shape[shape.length - 1] ?? 1, init.zeroRow), shape, "float32");
+    if (init.kind === "normal") {
+      const values = normal(this.seed, name, size, init.mean, init.std, init.truncate);
+      const row = shape[shape.length - 1] ?? 1;
+      if (init.zeroRow !== undefined) values.fill(0, init.zeroRow * row, (init.zeroRow + 1) * row);
+      return this.tf.tensor(values, shape, "float32");
+    }
+    if (init.kind === "range") return this.tf.tensor(uniformRange(this.seed, name, size, init.low, init.high), shape, "float32");
     return this.tf.tensor(uniform(this.seed, name, size, init.bound), shape, "float32");
   }
 
@@ -184,12 +191,16 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
   void TFJS_GRADIENTS; // every tfjs gradient is registered (see ./tfjsGradients)
   if (model.output === null) throw new CompileError(`${model.name} could not be analysed to its output; fix its errors first`);
   const graph = model.graph;
-  const outputs = graph.filter((n) => n.kind === "output");
+  const outputs = trainedFirst(
+    model,
+    graph.filter((n) => n.kind === "output"),
+  );
   if (outputs.length === 0) throw new CompileError(`${model.name} has no output in its graph`);
   const inputNodes = graph.filter((n) => n.kind === "input");
   const moduleOrder = new Map(model.modules.map((m, i) => [m.path, i]));
   const store = new Store(tf, options.seed, moduleOrder);
   const fns: (NodeFn | null)[] = [];
+  const declared = createDeclared(model, store);
 
   for (const node of graph) {
     if (node.kind === "input" || node.kind === "output") {
@@ -201,7 +212,9 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     const registered = isModule && !node.label.startsWith("<unregistered");
     const path = isModule ? (registered ? node.label : `${node.label}#${node.id}`) : "";
     const trainable = !(layer && layer.params !== 0 && layer.trainableParams === 0);
-    const create = (spec: TensorSpec): tfc.Variable => {
+    const initialisers = model.modules.find((m) => m.path === path)?.initialisers;
+    const create = (declaredSpec: TensorSpec): tfc.Variable => {
+      const spec = withInitialiser(declaredSpec, initialisers, path);
       if (!isModule) throw new CompileError(`${describeNode(node)} cannot have ${spec.buffer ? "buffers" : "parameters"}`);
       return spec.buffer
         ? store.get("buffer", path, registered, spec.name, spec.shape, spec.init, false, spec.dtype)
@@ -217,6 +230,10 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
       },
     };
     let fn: NodeFn | undefined;
+    if (node.kind === "param") {
+      fns.push(paramNode(tf, node, declared, store));
+      continue;
+    }
     if (node.kind === "op") fn = compileOp(node.type, node.attrs) ?? compileItem(node.type, node.attrs);
     if (!fn) {
       if (isLayerType(node.type)) fn = lowerLayer(node.type, node.attrs, b, create);
@@ -341,5 +358,55 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     },
   };
 };
+
+/** An object output (`{ out, aux }`) trains its `out` (torchvision's convention): that output node comes first. */
+function trainedFirst(model: ModelAnalysis, outputs: GraphNode[]): GraphNode[] {
+  if (model.output === null || !isNamedOutputs(model.output)) return outputs;
+  const trained = trainedOutput(model.name, model.output);
+  if ("problem" in trained) throw new CompileError(trained.problem);
+  return [...outputs.filter((n) => n.label === "out"), ...outputs.filter((n) => n.label !== "out")];
+}
+
+// ---- language: parameters and buffers declared by custom modules (nn.Parameter, registerBuffer) ----
+
+/** Every declared parameter and buffer, by state_dict name, created in registration order (module by module). */
+function createDeclared(model: ModelAnalysis, store: Store): Map<string, tfc.Variable> {
+  const out = new Map<string, tfc.Variable>();
+  for (const m of model.modules) {
+    for (const t of m.declaredTensors ?? []) {
+      const full = m.path ? `${m.path}.${t.name}` : t.name;
+      const init = initOf(t.init, full);
+      if (init instanceof Error) throw new CompileError(init.message);
+      const role = t.role === "parameter" ? "param" : "buffer";
+      // a non-persistent buffer is not in the state_dict (PyTorch's persistent=False)
+      out.set(full, store.get(role, m.path, t.role === "parameter" || t.persistent, t.name, t.shape, init, t.role === "parameter" && t.requiresGrad));
+    }
+  }
+  return out;
+}
+
+/** A parameter, buffer or constant tensor read in forward. */
+function paramNode(tf: TF, node: GraphNode, declared: ReadonlyMap<string, tfc.Variable>, store: Store): NodeFn {
+  const variable = declared.get(node.label);
+  if (variable) return () => torchValue(variable);
+  if (node.attrs.role !== "constant")
+    throw new CompileError(`${node.label}: the trainer cannot read a built-in layer's ${String(node.attrs.name)} inside a class that extends it yet`);
+  const init = typeof node.attrs.init === "string" ? (JSON.parse(node.attrs.init) as TensorInit) : undefined;
+  if (init?.kind !== "const" || !node.output.every((d): d is number => typeof d === "number"))
+    throw new CompileError(`${node.label}: the trainer supports constant tensor attributes made by torch.zeros/ones/full only`);
+  const t = tf.keep(tf.fill(node.output, init.value));
+  store.constants.push(t);
+  return () => torchValue(t);
+}
+
+/** A built-in layer's tensor with the initialiser the model set on it (`nn.init.kaimingNormal_(conv.weight, ...)`). */
+function withInitialiser(spec: TensorSpec, initialisers: Record<string, TensorInit> | undefined, path: string): TensorSpec {
+  const camel = spec.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const declared = initialisers?.[camel];
+  if (!declared) return spec;
+  const init = initOf(declared, `${path}.${spec.name}`);
+  if (init instanceof Error) throw new CompileError(init.message);
+  return { ...spec, init };
+}
 
 export { CompileError };

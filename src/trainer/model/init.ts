@@ -1,4 +1,5 @@
 import type { LayerConfig, LayerType } from "../../analyzer/layers/index";
+import type { TensorInit } from "../../shared/analysis";
 import { mix32, mulberry32 } from "../rng";
 import type { Init } from "./layers/common";
 
@@ -21,23 +22,6 @@ export function uniform(seed: number, name: string, size: number, bound: number)
   const { next } = mulberry32(seedFor(seed, name));
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = (2 * next() - 1) * bound;
-  return out;
-}
-
-/**
- * `size` values from N(0, std²) (Box–Muller), in rows of `rowLength`; row `zeroRow` is zeros
- * (nn.Embedding's paddingIdx).
- */
-export function normal(seed: number, name: string, size: number, std: number, rowLength: number, zeroRow?: number): Float32Array {
-  const { next } = mulberry32(seedFor(seed, name));
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - next())) * std;
-    const t = 2 * Math.PI * next();
-    out[i] = r * Math.cos(t);
-    if (i + 1 < size) out[i + 1] = r * Math.sin(t);
-  }
-  if (zeroRow !== undefined) out.fill(0, zeroRow * rowLength, (zeroRow + 1) * rowLength);
   return out;
 }
 
@@ -170,7 +154,7 @@ export const LAYER_TENSORS: { readonly [T in LayerType]: (c: LayerConfig<T>) => 
   AvgPool1d: () => NONE,
   AdaptiveAvgPool1d: () => NONE,
   Embedding: (c) => [
-    { name: "weight", shape: [c.numEmbeddings, c.embeddingDim], init: { kind: "normal", std: 1, ...(c.paddingIdx !== null ? { zeroRow: c.paddingIdx } : {}) } },
+    { name: "weight", shape: [c.numEmbeddings, c.embeddingDim], init: { kind: "normal", mean: 0, std: 1, ...(c.paddingIdx !== null ? { zeroRow: c.paddingIdx } : {}) } },
   ],
   Unflatten: () => NONE,
   PixelShuffle: () => NONE,
@@ -182,3 +166,53 @@ export const LAYER_TENSORS: { readonly [T in LayerType]: (c: LayerConfig<T>) => 
   StochasticDepth: () => NONE,
   Permute: () => NONE,
 };
+
+// ---- language: the initialisation a model declares (nn.Parameter, registerBuffer, nn.init.*) ----
+
+/** The trainer's initialisation of a declared tensor; `computed` values (arange, eye, ...) are not reproduced yet. */
+export function initOf(t: TensorInit, name: string): Init | Error {
+  switch (t.kind) {
+    case "const":
+      return { kind: "const", value: t.value };
+    case "empty":
+      return { kind: "const", value: 0 };
+    case "normal":
+      return { kind: "normal", mean: t.mean, std: t.std };
+    case "truncNormal":
+      return { kind: "normal", mean: t.mean, std: t.std, truncate: [t.a, t.b] };
+    case "uniform":
+      return { kind: "range", low: t.low, high: t.high };
+    case "computed":
+      return new Error(`${name}: the trainer cannot compute tensors made by ${t.op} yet`);
+  }
+}
+
+/**
+ * `size` values from N(mean, std²) (Box–Muller on the tensor's own generator), redrawn until inside
+ * `truncate` [a, b] when given (PyTorch's trunc_normal_ bounds are absolute values).
+ */
+export function normal(seed: number, name: string, size: number, mean: number, std: number, truncate?: [number, number]): Float32Array {
+  const { next } = mulberry32(seedFor(seed, name));
+  const draw = (): number => {
+    const u = 1 - next();
+    return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+  };
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    let v = draw();
+    if (truncate) {
+      for (let k = 0; k < 100 && (v < truncate[0] || v > truncate[1]); k++) v = draw();
+      v = Math.min(truncate[1], Math.max(truncate[0], v));
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** `size` values from U(low, high). */
+export function uniformRange(seed: number, name: string, size: number, low: number, high: number): Float32Array {
+  const { next } = mulberry32(seedFor(seed, name));
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = low + (high - low) * next();
+  return out;
+}

@@ -2,7 +2,7 @@
 
 import type { Conv2dPadding, Size2d, Tensor } from "../tensor";
 import type * as nn from "./index";
-import type { Module } from "./index";
+import type { Module, WeightAndBias } from "./index";
 
 // ── Convolutions ────────────────────────────────────────────────────────────────────────
 
@@ -76,7 +76,7 @@ export interface Conv2dOptions {
  */
 export function Conv2d(inChannels: number, outChannels: number, kernelSize: Size2d, opts?: Conv2dOptions): Conv2d;
 /** A 2-D convolution module, made by {@link nn.Conv2d}. */
-export interface Conv2d extends Module {
+export interface Conv2d extends Module, WeightAndBias {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: [number, number];
@@ -155,7 +155,7 @@ export interface ConvTranspose2dOptions {
  */
 export function ConvTranspose2d(inChannels: number, outChannels: number, kernelSize: Size2d, opts?: ConvTranspose2dOptions): ConvTranspose2d;
 /** A 2-D transposed convolution module, made by {@link nn.ConvTranspose2d}. */
-export interface ConvTranspose2d extends Module {
+export interface ConvTranspose2d extends Module, WeightAndBias {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: [number, number];
@@ -200,7 +200,7 @@ export interface LinearOptions {
  */
 export function Linear(inFeatures: number, outFeatures: number, opts?: LinearOptions): Linear;
 /** A fully connected module, made by {@link nn.Linear}. */
-export interface Linear extends Module {
+export interface Linear extends Module, WeightAndBias {
   readonly inFeatures: number;
   readonly outFeatures: number;
   /** Applies `x·Wᵀ + b` to `input` (`[*, inFeatures]`). */

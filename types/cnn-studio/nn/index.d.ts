@@ -10,3 +10,4 @@ export * from "./reshape";
 export * from "./activation";
 export * from "./sequence";
 export * from "./attention";
+export * from "./parameters";

@@ -203,6 +203,27 @@ export interface Module {
    * @returns this module.
    */
   train(mode?: boolean): this;
+  /**
+   * Registers a buffer: a tensor that is part of the module's state but not trained (PyTorch's
+   * `register_buffer`), e.g. a relative-position index. Counted in `buffers`.
+   * @param name its attribute name (then readable as `this[name]`).
+   * @param tensor the tensor (`torch.zeros(...)`, `torch.arange(...)`, ...), or `null`.
+   * @param persistent whether it is in the state_dict. Default: `true`.
+   * @example
+   * this.registerBuffer("mask", torch.ones(1, 1, 7, 7));
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent?: boolean): void;
+  /**
+   * Registers a parameter under a computed name (PyTorch's `register_parameter`); assigning an
+   * `nn.Parameter` to a field does the same under the field's name.
+   * @param name its attribute name.
+   * @param param the parameter, or `null`.
+   */
+  registerParameter(name: string, param: Tensor | null): void;
+  /** The `[name, child]` pairs of the direct children, in registration order (PyTorch's `named_children()`). */
+  namedChildren(): [string, Module][];
+  /** This module and all its descendants, depth first in registration order (PyTorch's `modules()`). */
+  modules(): Module[];
 }
 
 // ── Containers ──────────────────────────────────────────────────────────────────────────

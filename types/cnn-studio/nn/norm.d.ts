@@ -2,7 +2,7 @@
 
 import type { Tensor } from "../tensor";
 import type * as nn from "./index";
-import type { Module } from "./index";
+import type { Module, RunningStats, WeightAndBias } from "./index";
 
 // ── Normalisation ───────────────────────────────────────────────────────────────────────
 
@@ -50,7 +50,7 @@ export interface BatchNormOptions {
  */
 export function BatchNorm2d(numFeatures: number, opts?: BatchNormOptions): BatchNorm2d;
 /** A 2-D batch-normalisation module, made by {@link nn.BatchNorm2d}. */
-export interface BatchNorm2d extends Module {
+export interface BatchNorm2d extends Module, WeightAndBias, RunningStats {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number;
@@ -77,7 +77,7 @@ export interface BatchNorm2d extends Module {
  */
 export function BatchNorm1d(numFeatures: number, opts?: BatchNormOptions): BatchNorm1d;
 /** A 1-D batch-normalisation module, made by {@link nn.BatchNorm1d}. */
-export interface BatchNorm1d extends Module {
+export interface BatchNorm1d extends Module, WeightAndBias, RunningStats {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number;

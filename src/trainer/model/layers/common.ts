@@ -26,8 +26,9 @@ export type NodeFn = (inputs: readonly Value[], ctx: RunCtx) => Value;
 export type Init =
   | { kind: "uniform"; bound: number }
   | { kind: "const"; value: number }
-  // ---- modules: nn.Embedding's normal(0, std), its paddingIdx row zero ----
-  | { kind: "normal"; std: number; zeroRow?: number };
+  | { kind: "range"; low: number; high: number }
+  /** N(mean, std²), truncated to [a, b] when `truncate` is given (nn.init.*, normal_, ...; see init.ts initOf); row `zeroRow` zero (nn.Embedding's paddingIdx). */
+  | { kind: "normal"; mean: number; std: number; truncate?: [number, number]; zeroRow?: number };
 
 /** What a layer builder gets at compile time. */
 export interface BuildCtx {
