@@ -1,5 +1,5 @@
 import ts = require("typescript");
-import type { AttrValue, Dim, GraphNode, LayerCall, ReceptiveField, Shape, TensorNote } from "../shared/analysis";
+import { isWholeInput, type AttrValue, type Dim, type GraphNode, type LayerCall, type ReceptiveField, type Shape, type TensorNote } from "../shared/analysis";
 import { BudgetError, EvalError } from "./errors";
 import type { TorchRuntime } from "./evaluator";
 import type { Interpreter } from "./interpreter";
@@ -369,10 +369,10 @@ export class Torch implements TorchRuntime {
       inputs: inputs.map((t) => t.node),
       output: out,
       attrs,
-      receptiveField: out.length === 4 ? field : null,
+      receptiveField: keptField(out, field),
       location: toLocation(site.node),
     });
-    return new TensorValue(out, out.length === 4 ? field : null, id ?? -1, note);
+    return new TensorValue(out, keptField(out, field), id ?? -1, note);
   }
 
   /** Related information: where the mismatching inputs came from. */
@@ -430,7 +430,7 @@ export class Torch implements TorchRuntime {
     const h = x.shape[2];
     const w = x.shape[3];
     const field =
-      spatial && x.field && typeof h === "number" && typeof w === "number"
+      spatial && x.field && !isWholeInput(x.field) && typeof h === "number" && typeof w === "number"
         ? applyWindow(x.field, { kernel: [h, w], stride: [h, w], padding: [0, 0], dilation: [1, 1] })
         : x.field;
     return this.opResult("mean", [x], out, site, field, { dims: list, keepdim: keepdim === true });
@@ -542,7 +542,8 @@ export class Torch implements TorchRuntime {
       this.reporter.report("error", where, out.message, out.code, related, fix);
       return UNKNOWN;
     }
-    const field = out.length === 4 && x.field ? (kind.field ? kind.field(config, x.field, x.shape, out) : x.field) : null;
+    const field =
+      x.field && isWholeInput(x.field) ? x.field : out.length === 4 && x.field ? (kind.field ? kind.field(config, x.field, x.shape, out) : x.field) : null;
     const counts = kind.counts(config);
     const trace = this.trace;
     let layerIndex: number | undefined;
@@ -672,6 +673,11 @@ function toAttrs(config: Args): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   for (const [k, v] of Object.entries(config)) out[k] = v === undefined ? null : Array.isArray(v) ? [...v] : v;
   return out;
+}
+
+/** A window field belongs to spatial (4-D) outputs; a field over the whole input stays at any rank. */
+function keptField(out: Shape, field: ReceptiveField | null): ReceptiveField | null {
+  return field && (out.length === 4 || isWholeInput(field)) ? field : null;
 }
 
 /** Whether a tensor has the same spatial size as the output it merges into (not broadcast). */
