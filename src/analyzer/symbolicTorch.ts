@@ -12,6 +12,8 @@ import { childNameProblem, keyNode } from "./moduleNames";
 import { applyWindow, mergeFields } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
+import { functionalForms } from "./functional";
+import { TensorMethods } from "./tensorMethods";
 import { broadcast, cat, mean, view } from "./tensorOps";
 import {
   ArrayValue,
@@ -38,6 +40,8 @@ export class Trace {
   readonly graph: GraphNode[] = [];
   readonly unregistered = new Set<ModuleValue>();
   readonly tensors: TensorNote[] = [];
+  /** MACs of operations outside any leaf module (matmul, bmm, F.linear, ...), batch 1. */
+  opMacs = 0n;
 
   constructor(
     readonly paths: ReadonlyMap<ModuleValue, string>,
@@ -60,6 +64,7 @@ const UNKNOWN = new TensorValue(null, null, -1);
 export class Torch implements TorchRuntime {
   trace: Trace | null = null;
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  private readonly methods = new TensorMethods(this);
 
   constructor(
     private readonly interp: Interpreter,
@@ -221,7 +226,7 @@ export class Torch implements TorchRuntime {
   // ---- members ------------------------------------------------------------------------------
 
   member(obj: ModuleValue | TensorValue, name: string, node: ts.Node): Value | undefined {
-    return obj instanceof TensorValue ? this.tensorMember(obj, name) : this.moduleMember(obj, name, node);
+    return obj instanceof TensorValue ? this.tensorMember(obj, name, node) : this.moduleMember(obj, name, node);
   }
 
   private moduleMember(mod: ModuleValue, name: string, node: ts.Node): Value | undefined {
@@ -296,7 +301,7 @@ export class Torch implements TorchRuntime {
     return undefined;
   }
 
-  private tensorMember(t: TensorValue, name: string): Value | undefined {
+  private tensorMember(t: TensorValue, name: string, node: ts.Node): Value | undefined {
     const shapeValue = (s: Shape): ArrayValue => new ArrayValue(s.map((d) => (typeof d === "number" ? d : new SymDim(d))));
     const unary = (op: string) => new Builtin(op, (_a, site) => this.elementwise(op, [t], site));
     switch (name) {
@@ -330,15 +335,17 @@ export class Torch implements TorchRuntime {
       case "view":
       case "reshape":
         return new Builtin(name, (args, site) => this.view(name, t, args, site));
-      case "mean":
-        return new Builtin("mean", ([dims, keepdim], site) => this.mean(t, dims, keepdim, site));
     }
-    return undefined;
+    return this.methods.member(t, name, node);
   }
 
   // ---- tensor operations --------------------------------------------------------------------
 
-  private tensorArg(v: Value, site: CallSite, i: number, op: string): TensorValue {
+  display(v: Value): string {
+    return this.interp.display(v);
+  }
+
+  tensorArg(v: Value, site: CallSite, i: number, op: string): TensorValue {
     if (v instanceof TensorValue) return v;
     this.interp.poisoned(v, site.node);
     throw new EvalError(
@@ -348,8 +355,8 @@ export class Torch implements TorchRuntime {
     );
   }
 
-  /** Records an operation's result, or reports its error and returns an unknown tensor. */
-  private opResult(
+  /** Records an operation's result (with its MACs, batch 1), or reports its error and returns an unknown tensor. */
+  opResult(
     op: string,
     inputs: readonly TensorValue[],
     out: Shape | LayerError,
@@ -357,6 +364,7 @@ export class Torch implements TorchRuntime {
     field: ReceptiveField | null,
     attrs: Record<string, AttrValue>,
     note?: string,
+    macs?: bigint,
   ): TensorValue {
     if (isLayerError(out)) {
       this.reporter.report("error", site.node, out.message, out.code, this.origins(inputs));
@@ -371,7 +379,9 @@ export class Torch implements TorchRuntime {
       attrs,
       receptiveField: keptField(out, field),
       location: toLocation(site.node),
+      ...(macs ? { macs: toCount(macs) } : {}),
     });
+    if (macs && this.trace) this.trace.opMacs += macs;
     return new TensorValue(out, keptField(out, field), id ?? -1, note);
   }
 
@@ -386,7 +396,7 @@ export class Torch implements TorchRuntime {
     return out;
   }
 
-  private binary(op: string, a: TensorValue, b: Value, site: CallSite): TensorValue {
+  binary(op: string, a: TensorValue, b: Value, site: CallSite): TensorValue {
     if (!a.shape) return UNKNOWN;
     const other = typeof b === "number" ? null : this.tensorArg(b, site, 0, op);
     if (other && !other.shape) return UNKNOWN;
@@ -396,7 +406,7 @@ export class Torch implements TorchRuntime {
     return this.opResult(op, inputs, out, site, field, typeof b === "number" ? { scalar: b } : {});
   }
 
-  private elementwise(op: string, [x]: TensorValue[], site: CallSite): TensorValue {
+  elementwise(op: string, [x]: TensorValue[], site: CallSite): TensorValue {
     if (!x?.shape) return UNKNOWN;
     return this.opResult(op, [x], x.shape, site, x.field, {});
   }
@@ -408,7 +418,7 @@ export class Torch implements TorchRuntime {
     return this.opResult(op, [x], out, site, x.field, { startDim: start, endDim: end }, `from ${formatShape(x.shape)} flattened`);
   }
 
-  private view(op: string, x: TensorValue, args: Value[], site: CallSite): TensorValue {
+  view(op: string, x: TensorValue, args: Value[], site: CallSite): TensorValue {
     if (!x.shape) return UNKNOWN;
     const raw = args.length === 1 && args[0] instanceof ArrayValue ? args[0].items : args;
     const dims: Dim[] = raw.map((v, i) => {
@@ -420,7 +430,7 @@ export class Torch implements TorchRuntime {
     return this.opResult(op, [x], out, site, x.field, { shape: dims }, `from ${formatShape(x.shape)} reshaped`);
   }
 
-  private mean(x: TensorValue, dims: Value, keepdim: Value, site: CallSite): TensorValue {
+  mean(x: TensorValue, dims: Value, keepdim: Value, site: CallSite): TensorValue {
     if (!x.shape) return UNKNOWN;
     const list = dims instanceof ArrayValue ? dims.items : [dims];
     if (!list.every((d): d is number => typeof d === "number")) throw new EvalError(site.node, "mean dims must be integers", "argument-type");
@@ -463,6 +473,7 @@ export class Torch implements TorchRuntime {
     for (const op of ["relu", "sigmoid", "tanh"]) {
       m.set(op, new Builtin(`torch.${op}`, ([x], site) => this.elementwise(op, [this.tensorArg(x, site, 0, `torch.${op}`)], site)));
     }
+    for (const [k, v] of this.methods.torchForms()) if (!m.has(k)) m.set(k, v);
     return new Namespace("torch", m);
   }
 
@@ -505,6 +516,7 @@ export class Torch implements TorchRuntime {
     ];
     for (const [f, t, leading] of acts) functional(f, kind(t), leading);
     for (const [f, k] of FUNCTIONAL_KINDS) functional(f, k);
+    for (const [f, v] of functionalForms(this.methods)) if (!m.has(f)) m.set(f, v);
     return new Namespace("F", m);
   }
 
@@ -617,8 +629,14 @@ export class Torch implements TorchRuntime {
     const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     const forward = mod.cls && this.interp.findMethod(mod.cls, "forward", mod);
     if (forward) {
+      const before = trace.opMacs;
       const result = this.interp.callClosure(forward, args, where, mod);
-      if (mod.children.size === 0) return this.recordCustomLeaf(mod, args, result, site);
+      if (mod.children.size === 0) {
+        // A leaf's MACs are the products its forward computes (counted once: in the leaf, not loose).
+        const macs = trace.opMacs - before;
+        trace.opMacs = before;
+        return this.recordCustomLeaf(mod, args, result, site, macs);
+      }
       return result;
     }
     if (mod.container === "Sequential") {
@@ -633,9 +651,12 @@ export class Torch implements TorchRuntime {
   }
 
   /** A user module without children is a leaf: it appears in `layers` with the shapes its forward computes. */
-  private recordCustomLeaf(mod: ModuleValue, args: Value[], result: Value, site: CallSite | null): Value {
+  private recordCustomLeaf(mod: ModuleValue, args: Value[], result: Value, site: CallSite | null, macs: bigint): Value {
     const trace = this.trace!;
-    if (!(result instanceof TensorValue) || !result.shape) return result;
+    if (!(result instanceof TensorValue) || !result.shape) {
+      trace.opMacs += macs;
+      return result;
+    }
     const inputs = args.filter((a): a is TensorValue => a instanceof TensorValue);
     const layerIndex = trace.layers.length;
     trace.layers.push({
@@ -647,7 +668,7 @@ export class Torch implements TorchRuntime {
       params: 0,
       trainableParams: 0,
       buffers: 0,
-      macs: 0,
+      macs: toCount(macs),
       activationBytes: toCount(4n * exactNumel(result.shape)),
       receptiveField: result.field,
       definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,

@@ -113,6 +113,8 @@ export interface GraphNode {
   attrs: Record<string, AttrValue>;
   receptiveField: ReceptiveField | null;
   location: Location | null;
+  /** Multiply–accumulates of an operation that multiplies tensors (matmul, bmm, F.linear, ...), batch 1. */
+  macs?: Count;
 }
 
 /** The shape of a tensor bound to a variable, or returned, in user code (for hovers and inlay hints). */

@@ -1,5 +1,5 @@
 import type * as tfc from "@tensorflow/tfjs-core";
-import { parseSym } from "../../analyzer/shape";
+import { parseTerm } from "../../analyzer/shape";
 import type { Dim } from "../../shared/analysis";
 import { CompileError, type NodeFn, type RunCtx } from "./layers/common";
 import { flattenValue } from "./layers/elementwise";
@@ -34,13 +34,14 @@ const UNARY: Record<string, (tf: RunCtx["tf"], x: tfc.Tensor) => tfc.Tensor> = {
   contiguous: (_tf, x) => x,
 };
 
-/** A view/reshape size: a number, -1, or a symbolic batch ("N", "4*N") resolved at run time. */
-function resolveDim(d: Dim, ctx: RunCtx): number {
+/** A view/reshape size: a number, -1, or a symbolic batch ("N", "N*64", "N/4") resolved at run time. */
+export function resolveDim(d: Dim, ctx: RunCtx): number {
   if (typeof d === "number") return d;
-  const { coef, name } = parseSym(d);
+  const { name, num, den } = parseTerm(d);
   const v = ctx.symbols.get(name);
   if (v === undefined) throw new Error(`unknown symbolic dimension ${d}`);
-  return coef * v;
+  if ((v * num) % den !== 0) throw new Error(`${d} is not a whole number for a batch of ${v}`);
+  return (v * num) / den;
 }
 
 function dims(a: Attrs, key: string): number[] {
