@@ -59,6 +59,7 @@ export const GOLDEN_MODELS = [
   "poolZoo",
   "normZoo",
   "opsZoo",
+  "transformerOpsZoo",
 ] as const;
 
 /**
