@@ -1,5 +1,4 @@
 import type * as tfc from "@tensorflow/tfjs-core";
-import type { Dim } from "../../shared/analysis";
 import { CompileError, type NodeFn, type RunCtx } from "./layers/common";
 import { flattenValue } from "./layers/elementwise";
 import { compileTensorOp, resolveDim } from "./tensorOps";
