@@ -68,3 +68,13 @@ export function mergeFields(inputs: readonly { field: ReceptiveField | null; onG
 
 /** The field after an operation that mixes all positions (attention, a matmul over the token axis). */
 export const WHOLE_INPUT: WholeInputField = Object.freeze({ wholeInput: true as const });
+
+/**
+ * Whether a reshape or flatten folds the positions of a spatial map (more than one) into features:
+ * a Linear layer on the result mixes all positions, so its field is the whole input.
+ */
+export function foldsPositions(input: readonly (number | string)[], output: readonly (number | string)[], field: ReceptiveField | null): boolean {
+  if (!field || input.length !== 4 || output.length >= 4) return false;
+  const [h, w] = [input[2], input[3]];
+  return !(h === 1 && w === 1);
+}

@@ -9,7 +9,7 @@ import { FUNCTIONAL_KINDS, LAYERS, LAYER_KINDS, type LayerType } from "./layers/
 import { isLayerError, type ArgValue, type Args, type LayerError, type LayerKind } from "./layers/kind";
 import { toLocation, type Related, type Reporter } from "./location";
 import { childNameProblem, keyNode } from "./moduleNames";
-import { applyWindow, mergeFields } from "./receptiveField";
+import { applyWindow, foldsPositions, mergeFields, WHOLE_INPUT } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
 import { functionalForms } from "./functional";
@@ -415,7 +415,7 @@ export class Torch implements TorchRuntime {
     if (!x.shape) return UNKNOWN;
     if (typeof start !== "number" || typeof end !== "number") throw new EvalError(site.node, `${op} dims must be integers`, "argument-type");
     const out = flattenShape(op, x.shape, start, end);
-    return this.opResult(op, [x], out, site, x.field, { startDim: start, endDim: end }, `from ${formatShape(x.shape)} flattened`);
+    return folded(x, this.opResult(op, [x], out, site, x.field, { startDim: start, endDim: end }, `from ${formatShape(x.shape)} flattened`));
   }
 
   view(op: string, x: TensorValue, args: Value[], site: CallSite): TensorValue {
@@ -427,7 +427,7 @@ export class Torch implements TorchRuntime {
       throw new EvalError(site.argNodes[i] ?? site.node, `${op} sizes must be numbers, got ${this.interp.display(v)}`, "argument-type");
     });
     const out = view(op, x.shape, dims);
-    return this.opResult(op, [x], out, site, x.field, { shape: dims }, `from ${formatShape(x.shape)} reshaped`);
+    return folded(x, this.opResult(op, [x], out, site, x.field, { shape: dims }, `from ${formatShape(x.shape)} reshaped`));
   }
 
   mean(x: TensorValue, dims: Value, keepdim: Value, site: CallSite): TensorValue {
@@ -554,8 +554,7 @@ export class Torch implements TorchRuntime {
       this.reporter.report("error", where, out.message, out.code, related, fix);
       return UNKNOWN;
     }
-    const field =
-      x.field && isWholeInput(x.field) ? x.field : out.length === 4 && x.field ? (kind.field ? kind.field(config, x.field, x.shape, out) : x.field) : null;
+    const field = this.fieldAfter(kind, config, x, out);
     const counts = kind.counts(config);
     const trace = this.trace;
     let layerIndex: number | undefined;
@@ -596,7 +595,16 @@ export class Torch implements TorchRuntime {
       location: toLocation(where),
     });
     const note = kind.type === "Flatten" ? `from ${formatShape(x.shape)} flattened` : undefined;
-    return new TensorValue(out, field, id ?? -1, note);
+    const result = new TensorValue(out, field, id ?? -1, note);
+    return kind.type === "Flatten" ? folded(x, result) : result;
+  }
+
+  /** A layer's output field: a window on spatial outputs, the whole input after a Linear over positions. */
+  private fieldAfter(kind: LayerKind, config: Args, x: TensorValue, out: Shape): ReceptiveField | null {
+    if (kind.type === "Linear" && POSITIONS_FOLDED.has(x)) return WHOLE_INPUT;
+    if (x.field && isWholeInput(x.field)) return x.field;
+    if (out.length !== 4 || !x.field || !x.shape) return null;
+    return kind.field ? kind.field(config, x.field, x.shape, out) : x.field;
   }
 
   private pathOf(mod: ModuleValue): string {
@@ -694,6 +702,14 @@ function toAttrs(config: Args): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   for (const [k, v] of Object.entries(config)) out[k] = v === undefined ? null : Array.isArray(v) ? [...v] : v;
   return out;
+}
+
+/** Tensors whose features are the positions of a spatial map (flattened): a Linear on them sees the whole input. */
+const POSITIONS_FOLDED = new WeakSet<TensorValue>();
+
+function folded(x: TensorValue, result: TensorValue): TensorValue {
+  if (x.shape && result.shape && foldsPositions(x.shape, result.shape, x.field)) POSITIONS_FOLDED.add(result);
+  return result;
 }
 
 /** A window field belongs to spatial (4-D) outputs; a field over the whole input stays at any rank. */

@@ -221,3 +221,30 @@ export const bmm = new Bmm();
     assert.equal(flattenField, null, "a token tensor has no window field");
   });
 });
+
+describe("a Linear over the flattened positions of a map sees the whole input", () => {
+  test("LeNet-5's classifier: whole input after flatten of [N, 16, 5, 5]; not after global pooling to 1×1", () => {
+    const a = analyze(`${HEADER}
+/** @input [N, 1, 32, 32] */
+export const lenet = nn.Sequential(nn.Conv2d(1, 6, 5), nn.AvgPool2d(2), nn.Conv2d(6, 16, 5), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.Linear(120, 10));
+/** @input [N, 3, 8, 8] */
+export const pooled = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2));
+class Viewed extends nn.Module {
+  conv = nn.Conv2d(3, 4, 3);
+  fc = nn.Linear(144, 2);
+  forward(x: Tensor) {
+    const y = this.conv(x);
+    return this.fc(y.view(y.size(0), -1));
+  }
+}
+/** @input [N, 3, 8, 8] */
+export const viewed = new Viewed();
+`);
+    assert.deepEqual(a.diagnostics, []);
+    const fields = (name: string) => model(a, name).layers.map((l) => l.receptiveField);
+    assert.deepEqual(fields("lenet").slice(-2), [{ wholeInput: true }, { wholeInput: true }]);
+    assert.deepEqual(fields("lenet")[0], { size: [5, 5], jump: [1, 1], start: [2, 2] });
+    assert.equal(fields("pooled").at(-1), null);
+    assert.deepEqual(fields("viewed").at(-1), { wholeInput: true });
+  });
+});
