@@ -18,6 +18,9 @@ import { ArrayValue, Builtin, SymDim, TensorValue, type CallSite, type Value } f
 
 const unknown = (): TensorValue => new TensorValue(null, null, -1);
 
+/** Views made by select and narrow, and what they view: an in-place operation on one writes through. */
+const VIEWS = new WeakMap<TensorValue, { base: TensorValue; op: "select" | "slice"; attrs: Record<string, AttrValue> }>();
+
 type Method = (m: TensorMethods, x: TensorValue, args: Value[], site: CallSite) => Value;
 
 /** Whether a graph node is computed from the model's input (an activation, not a constant or a parameter). */
@@ -174,7 +177,18 @@ export class TensorMethods {
     }
     // In place: the tensor (and every name bound to it) now holds the result.
     x.node = r.node;
+    // On a view (x.select(2, 0).add_(k)), the tensor it views changes too: it scatters the view back.
+    for (let v = VIEWS.get(x), view = x; v && v.base.shape; view = v.base, v = VIEWS.get(v.base)) {
+      const back = this.host.opResult(`${v.op}Scatter`, [v.base, view], v.base.shape, site, v.base.field, v.attrs);
+      v.base.node = back.node;
+    }
     return x;
+  }
+
+  /** Records that `view` is a select/narrow view of `base` (for in-place operations on it). */
+  view(view: TensorValue, base: TensorValue, op: "select" | "slice", attrs: Record<string, AttrValue>): TensorValue {
+    if (view.shape) VIEWS.set(view, { base, op, attrs });
+    return view;
   }
 
   clamp(op: string, x: TensorValue, args: Value[], site: CallSite): TensorValue {
@@ -308,12 +322,18 @@ const METHODS: Record<string, Method> = {
   narrow: (m, x, args, site) => {
     const a = m.args("narrow", site, [["dim"], ["start"], ["length"]], args);
     const [dim, start, length] = [a.int("dim"), a.int("start"), a.int("length")];
-    return m.shaped("narrow", x, [], site, (s) => S.narrow(s, dim, start, length), { dim, start, length }, false);
+    const v = m.shaped("narrow", x, [], site, (s) => S.narrow(s, dim, start, length), { dim, start, length }, false);
+    return m.view(v, x, "slice", { dim, start, length });
   },
   select: (m, x, args, site) => {
     const a = m.args("select", site, [["dim"], ["index"]], args);
     const [dim, index] = [a.int("dim"), a.int("index")];
-    return m.shaped("select", x, [], site, (s) => S.select(s, dim, index), { dim, index }, false);
+    return m.view(
+      m.shaped("select", x, [], site, (s) => S.select(s, dim, index), { dim, index }, false),
+      x,
+      "select",
+      { dim, index },
+    );
   },
   indexSelect: (m, x, args, site) => {
     const a = m.args("indexSelect", site, [["dim"], ["index"]], args);

@@ -495,7 +495,32 @@ const MULTI: Record<string, (a: Attrs) => (tf: TF, ts: tfc.Tensor[], ctx: RunCtx
       return tf.reshape(y, w!.rank === 2 ? [...x!.shape.slice(0, -1), out] : x!.shape.slice(0, -1));
     },
   scaledDotProductAttention: (a) => (tf, ts, ctx) => attention(tf, ctx, a, ts),
+  // an in-place operation on a view written back into the viewed tensor
+  selectScatter:
+    (a) =>
+    (tf, [base, src]) => {
+      const d = norm(num(a, "dim"), base!.rank);
+      const i = num(a, "index") < 0 ? num(a, "index") + base!.shape[d]! : num(a, "index");
+      return scatter(tf, base!, tf.expandDims(src!, d), d, i, 1);
+    },
+  sliceScatter:
+    (a) =>
+    (tf, [base, src]) => {
+      const d = norm(num(a, "dim"), base!.rank);
+      const start = num(a, "start") < 0 ? num(a, "start") + base!.shape[d]! : num(a, "start");
+      return scatter(tf, base!, src!, d, start, num(a, "length"));
+    },
 };
+
+/** `base` with entries [start, start + length) of `dim` replaced by `src`. */
+function scatter(tf: TF, base: tfc.Tensor, src: tfc.Tensor, dim: number, start: number, length: number): tfc.Tensor {
+  const size = base.shape[dim]!;
+  const parts = [slice(tf, base, dim, 0, start), src, slice(tf, base, dim, start + length, size - start - length)];
+  return tf.concat(
+    parts.filter((p) => p.shape[dim] !== 0),
+    dim,
+  );
+}
 
 function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
   const n = Math.max(a.length, b.length);
