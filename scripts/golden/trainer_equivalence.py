@@ -183,10 +183,7 @@ class TransformerOpsZoo(nn.Module):
         q, k, v = self.qkv(F.layer_norm(t, [8])).chunk(3, -1)
         scores = self.heads(q, B).matmul(self.heads(k, B).transpose(-2, -1)) / 2
         o = scores.softmax(-1).matmul(self.heads(v, B)).permute(0, 2, 1, 3).reshape(B, 36, 8)
-        # F.scaled_dot_product_attention (torch 2.0) written out: softmax(q·kᵀ / sqrt(4))·v
-        qh, kh, vh = self.heads(q, B), self.heads(k, B), self.heads(v, B)
-        sdpa = (qh.matmul(kh.transpose(-2, -1)) / 2.0).softmax(-1).matmul(vh).transpose(1, 2).reshape(B, 36, 8)
-        y = t + self.proj(o) + sdpa * 0.5
+        y = t + self.proj(o)
         m = y.transpose(1, 2).reshape(B, 8, 6, 6)
         r = torch.roll(m, [1, -1], [2, 3])
         w = r.permute(0, 2, 3, 1).view(B, 2, 3, 2, 3, 8).permute(0, 1, 3, 2, 4, 5).reshape(B * 4, 9, 8)

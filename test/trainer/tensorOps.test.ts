@@ -93,3 +93,25 @@ export const windows = new Windows();
     assert.deepEqual(run(m, [2, 4, 4, 1], values), { shape: [2, 4, 4, 1], values });
   });
 });
+
+describe("F.scaledDotProductAttention in the trainer", () => {
+  test("equals softmax(q·kᵀ / sqrt(E))·v written with matmul (torch 1.13 has no SDPA to compare with)", () => {
+    const source = (body: string) => `import { nn, F, type Tensor } from "cnn-studio";
+class A extends nn.Module {
+  forward(x: Tensor) {
+    const q = x.narrow(3, 0, 4);
+    const k = x.narrow(3, 1, 4).mul(0.5);
+    const v = x.narrow(3, 2, 4).sub(1);
+    return ${body};
+  }
+}
+/** @input [N, 2, 6, 6] */
+export const a = new A();
+`;
+    const values = Array.from({ length: 72 }, (_, i) => Math.sin(i));
+    const sdpa = run(analyse(source("F.scaledDotProductAttention(q, k, v)"), "a"), [1, 2, 6, 6], values);
+    const manual = run(analyse(source("q.matmul(k.transpose(-2, -1)).div(2).softmax(-1).matmul(v)"), "a"), [1, 2, 6, 6], values);
+    assert.deepEqual(sdpa.shape, [1, 2, 6, 4]);
+    sdpa.values.forEach((v, i) => assert.ok(Math.abs(v - manual.values[i]!) < 1e-6, `entry ${i}: ${v} vs ${manual.values[i]}`));
+  });
+});
