@@ -163,7 +163,7 @@ class OpsZoo(nn.Module):
 
 
 class TransformerOpsZoo(nn.Module):
-    """test/fixtures/trainer/transformerZoo.ts: the tensor operations transformers use."""
+    """test/fixtures/tensorOps/transformerZoo.ts: the tensor operations transformers use."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -223,7 +223,7 @@ MODELS: List[Tuple[Any, ...]] = [
     # cancellation): a batch of 8 keeps the comparison about semantics, not float32 rounding.
     ("normZoo", "test/fixtures/trainer/zoo.ts", (6, 5, 5), NormZoo, 8),
     ("opsZoo", "test/fixtures/trainer/zoo.ts", (4, 6, 6), OpsZoo),
-    ("transformerOpsZoo", "test/fixtures/trainer/transformerZoo.ts", (4, 6, 6), TransformerOpsZoo),
+    ("transformerOpsZoo", "test/fixtures/tensorOps/transformerZoo.ts", (4, 6, 6), TransformerOpsZoo),
 ]
 
 
