@@ -33,6 +33,7 @@ import base64
 import copy
 import json
 import os
+import sys
 from typing import Any, Callable, Dict, List, Tuple
 
 import importlib
@@ -268,6 +269,46 @@ class OpsBlocks(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.mlp(self.toLast(self.se(self.conv(x))))
+class TransformerOpsZoo(nn.Module):
+    """test/fixtures/tensorOps/transformerZoo.ts: the tensor operations transformers use."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(4, 8, 3, padding=1)
+        self.qkv = nn.Linear(8, 24)
+        self.proj = nn.Linear(8, 8)
+        self.fc = nn.Linear(260, 10)
+
+    @staticmethod
+    def heads(z: Tensor, batch: int) -> Tensor:
+        return z.reshape(batch, 36, 2, 4).permute(0, 2, 1, 3)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.conv(x)
+        B = x.shape[0]
+        t = x.flatten(2).transpose(1, 2)
+        q, k, v = self.qkv(F.layer_norm(t, [8])).chunk(3, -1)
+        scores = self.heads(q, B).matmul(self.heads(k, B).transpose(-2, -1)) / 2
+        o = scores.softmax(-1).matmul(self.heads(v, B)).permute(0, 2, 1, 3).reshape(B, 36, 8)
+        y = t + self.proj(o)
+        m = y.transpose(1, 2).reshape(B, 8, 6, 6)
+        r = torch.roll(m, [1, -1], [2, 3])
+        w = r.permute(0, 2, 3, 1).view(B, 2, 3, 2, 3, 8).permute(0, 1, 3, 2, 4, 5).reshape(B * 4, 9, 8)
+        s = w.bmm(w.transpose(1, 2)).softmax(1).bmm(w)
+        u = s.view(B, 4, 9, 8).sum(1).flatten(1)
+        p = F.pad(r, [1, 2, 0, 1], mode="reflect").narrow(2, 1, 6).select(3, 0).flatten(1)
+        p2 = F.pad(r, [1, 1, 1, 1], mode="replicate").amax([2, 3])
+        p3 = F.pad(r, [0, 1]).flip(1).mean([2, 3])
+        e = r.select(1, 0).unsqueeze(1).expand(-1, 8, -1, -1) + r
+        g = F.group_norm(e, 2).std(-1).flatten(1)
+        h0, h1 = e.split([3, 5], 1)
+        h = (h0.repeat(1, 2, 1, 1) - h1.narrow(1, 0, 1)).pow(2).add(1).sqrt().log().var([2, 3])
+        mask = x > 0.1
+        f = x.masked_fill(mask, 0.5).clamp(-0.3, 0.4).abs().exp().norm(2, -1).flatten(1)
+        z = torch.where(mask, x, -x).log_softmax(1).amax([1, 3])
+        n = F.normalize(x.flatten(2), dim=-1).sum(-1).unsqueeze(-1).squeeze(2)
+        c = torch.cat([u, p, p2, p3, g, h, f, z, n, y.mean(1)], 1)
+        return self.fc(c.t().t())
 
 
 def downsample(inp: int, out: int, stride: int) -> nn.Module:
@@ -297,6 +338,7 @@ MODELS: List[Tuple[Any, ...]] = [
     ("selfAttention", "test/fixtures/trainer/transformerZoo.ts", (5, 8), SelfAttentionBlock),
     ("crossAttention", "test/fixtures/trainer/transformerZoo.ts", (5, 8), CrossAttentionBlock),
     ("opsBlocks", "test/fixtures/trainer/transformerZoo.ts", (4, 6, 6), OpsBlocks),
+    ("transformerOpsZoo", "test/fixtures/tensorOps/transformerZoo.ts", (4, 6, 6), TransformerOpsZoo),
 ]
 
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ts = require("typescript");
 import type { Dim, FileAnalysis, GraphNode, ModelAnalysis, ModuleInfo, OutputShape, Shape } from "../shared/analysis";
-import { sumCounts, toCount } from "../shared/count";
+import { addCounts, sumCounts, toCount } from "../shared/count";
 import { CircularImportError, EvalError, PoisonError } from "./errors";
 import type { Budget } from "./evaluator";
 import { Interpreter } from "./interpreter";
@@ -517,7 +517,10 @@ class Run {
       params: toCount(totals.params),
       trainableParams: toCount(totals.trainable),
       buffers: toCount(totals.buffers),
-      macs: sumCounts(trace.layers, (l) => l.macs),
+      macs: addCounts(
+        sumCounts(trace.layers, (l) => l.macs),
+        toCount(trace.opMacs),
+      ),
       paramBytes: toCount(4n * totals.params),
       bufferBytes: toCount(4n * totals.buffers),
       activationBytes: sumCounts(trace.layers, (l) => l.activationBytes),

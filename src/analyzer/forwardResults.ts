@@ -41,16 +41,21 @@ export function hasUnknownTensor(v: Value): boolean {
  * parameters (declared, or of the kind it extends), as a PyTorch forward hook would list it.
  */
 export function recordCustomLeaf(
-  trace: TracedPass & { layers: LayerCall[] },
+  trace: TracedPass & { layers: LayerCall[]; opMacs: bigint },
   path: string,
   mod: ModuleValue,
   args: Value[],
   result: Value,
   site: CallSite | null,
+  /** The products its forward computed (a leaf's own MACs); counted as loose operations when it is not a leaf. */
+  macs: bigint,
 ): Value {
   const shapes = resultShapes(result);
   const first = shapes?.tensors[0];
-  if (!shapes || !first?.shape) return result;
+  if (!shapes || !first?.shape) {
+    trace.opMacs += macs;
+    return result;
+  }
   const inputs = args.filter((a): a is TensorValue => a instanceof TensorValue);
   const own = declaredCounts(mod);
   const kindCounts = mod.layer?.kind.counts(mod.layer.config);
@@ -71,7 +76,7 @@ export function recordCustomLeaf(
     params: toCount(own.params),
     trainableParams: toCount(own.trainable),
     buffers: toCount(own.buffers),
-    macs: 0,
+    macs: toCount(macs),
     activationBytes: toCount(shapes.tensors.reduce((a, t) => a + 4n * exactNumel(t.shape!), 0n)),
     receptiveField: first.field,
     definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,

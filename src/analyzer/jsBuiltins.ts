@@ -15,9 +15,11 @@ const num = (host: JsHost, site: CallSite, fn: string, v: Value): number => {
 };
 
 function mathNamespace(host: JsHost): Namespace {
+  // Rounding a symbolic batch dimension (Math.floor(B / numWindows)) keeps it: divisions of the batch are exact.
+  const rounding = new Set(["floor", "ceil", "round", "trunc"]);
   const unary = (name: string, f: (x: number) => number): [string, Value] => [
     name,
-    new Builtin(`Math.${name}`, ([x], site) => f(num(host, site, `Math.${name}`, x))),
+    new Builtin(`Math.${name}`, ([x], site) => (x instanceof SymDim && rounding.has(name) ? x : f(num(host, site, `Math.${name}`, x)))),
   ];
   const variadic = (name: string, f: (...xs: number[]) => number): [string, Value] => [
     name,

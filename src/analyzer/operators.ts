@@ -1,6 +1,7 @@
 import ts = require("typescript");
 import { EvalError } from "./errors";
 import { unsupported, type Evaluator } from "./evaluator";
+import { symbolicArith, type SymOp } from "./symbolicDims";
 import { ArrayValue, BuiltinClass, ClassValue, ModuleValue, ObjectValue, Poison, SymDim, TensorValue, type Env, type Value } from "./values";
 
 /** Operators of the abstract interpreter: binary, compound-assignment, prefix and postfix. */
@@ -131,6 +132,9 @@ function arith(ip: Evaluator, op: ts.SyntaxKind, l: Value, r: Value, node: ts.Bi
   }
   if (l instanceof Poison || r instanceof Poison) return Poison.value;
   if (op === K.PlusToken && (typeof l === "string" || typeof r === "string")) return ip.display(l) + ip.display(r);
+  if ((l instanceof SymDim || r instanceof SymDim) && (l instanceof SymDim || typeof l === "number") && (r instanceof SymDim || typeof r === "number")) {
+    return symbolic(op, l, r, node);
+  }
   if (typeof l !== "number" || typeof r !== "number") {
     if (l instanceof TensorValue || r instanceof TensorValue) {
       throw new EvalError(node, `Operator '${node.operatorToken.getText()}' on tensors: use x.add(y), x.mul(y), torch.add or torch.mul`, "unsupported-syntax");
@@ -140,6 +144,29 @@ function arith(ip: Evaluator, op: ts.SyntaxKind, l: Value, r: Value, node: ts.Bi
   const f = NUMERIC[op];
   if (!f) throw unsupported(node, `Operator '${node.operatorToken.getText()}' is`);
   return f(l, r);
+}
+
+const SYM_OPS: Partial<Record<ts.SyntaxKind, SymOp>> = {
+  [SK.AsteriskToken]: "*",
+  [SK.SlashToken]: "/",
+  [SK.PlusToken]: "+",
+  [SK.MinusToken]: "-",
+  [SK.PercentToken]: "%",
+};
+
+/** Arithmetic with a symbolic batch dimension (`B * numWindows`), or a diagnostic naming what it cannot be. */
+function symbolic(op: ts.SyntaxKind, l: SymDim | number, r: SymDim | number, node: ts.BinaryExpression): Value {
+  const sop = SYM_OPS[op];
+  if (!sop) {
+    throw new EvalError(
+      node,
+      `Operator '${node.operatorToken.getText()}' on the symbolic dimension ${l instanceof SymDim ? l.dim : (r as SymDim).dim}: its value depends on the batch size (give the input a fixed batch to compute it)`,
+      "symbolic-dimension",
+    );
+  }
+  const res = symbolicArith(sop, l, r);
+  if ("problem" in res) throw new EvalError(node, res.problem, "symbolic-dimension");
+  return res.value;
 }
 
 /** Operators on two numbers. */

@@ -1,5 +1,5 @@
 import ts = require("typescript");
-import type { AttrValue, Dim, GraphNode, LayerCall, ReceptiveField, Shape, TensorNote } from "../shared/analysis";
+import { isWholeInput, type AttrValue, type Dim, type GraphNode, type LayerCall, type ReceptiveField, type Shape, type TensorNote } from "../shared/analysis";
 import { BudgetError, EvalError } from "./errors";
 import type { TorchRuntime } from "./evaluator";
 import type { Interpreter } from "./interpreter";
@@ -9,9 +9,11 @@ import { FUNCTIONAL_KINDS, LAYERS, LAYER_KINDS, type LayerType } from "./layers/
 import { isLayerError, type ArgValue, type Args, type LayerError, type LayerKind } from "./layers/kind";
 import { toLocation, type Related, type Reporter } from "./location";
 import { childNameProblem, keyNode } from "./moduleNames";
-import { applyWindow, mergeFields } from "./receptiveField";
+import { applyWindow, foldsPositions, mergeFields, WHOLE_INPUT } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
+import { functionalForms } from "./functional";
+import { TensorMethods } from "./tensorMethods";
 import { broadcast, cat, mean, view } from "./tensorOps";
 import { callMultiOutput } from "./attention";
 import { opsNamespace } from "./opsBlocks";
@@ -55,6 +57,8 @@ export class Trace {
   readonly tensors: TensorNote[] = [];
   /** Parameter and buffer reads in forward, by module and name: one "param" node each. */
   readonly paramNodes = new Map<string, TensorValue>();
+  /** MACs of operations outside any leaf module (matmul, bmm, F.linear, ...), batch 1. */
+  opMacs = 0n;
 
   constructor(
     readonly paths: ReadonlyMap<ModuleValue, string>,
@@ -79,6 +83,7 @@ export class Torch implements TorchRuntime {
   readonly namespaces: ReadonlyMap<string, Namespace>;
   /** For tensor creation and parameters (tensorFactories.ts, parameters.ts). */
   private readonly tensors: ParamHost & FactoryHost;
+  private readonly methods = new TensorMethods(this);
 
   constructor(
     readonly interp: Interpreter,
@@ -266,7 +271,7 @@ export class Torch implements TorchRuntime {
   // ---- members ------------------------------------------------------------------------------
 
   member(obj: ModuleValue | TensorValue, name: string, node: ts.Node): Value | undefined {
-    if (obj instanceof TensorValue) return initMethod(this.tensors, obj, name) ?? this.tensorMember(obj, name);
+    if (obj instanceof TensorValue) return initMethod(this.tensors, obj, name) ?? this.tensorMember(obj, name, node);
     return registrationMember(this.tensors, obj, name) ?? this.moduleMember(obj, name, node);
   }
 
@@ -345,7 +350,7 @@ export class Torch implements TorchRuntime {
     return undefined;
   }
 
-  private tensorMember(t: TensorValue, name: string): Value | undefined {
+  private tensorMember(t: TensorValue, name: string, node: ts.Node): Value | undefined {
     const shapeValue = (s: Shape): ArrayValue => new ArrayValue(s.map((d) => (typeof d === "number" ? d : new SymDim(d))));
     const unary = (op: string) => new Builtin(op, (_a, site) => this.elementwise(op, [t], site));
     switch (name) {
@@ -379,13 +384,15 @@ export class Torch implements TorchRuntime {
       case "view":
       case "reshape":
         return new Builtin(name, (args, site) => this.view(name, t, args, site));
-      case "mean":
-        return new Builtin("mean", ([dims, keepdim], site) => this.mean(t, dims, keepdim, site));
     }
-    return undefined;
+    return this.methods.member(t, name, node);
   }
 
   // ---- tensor operations --------------------------------------------------------------------
+
+  display(v: Value): string {
+    return this.interp.display(v);
+  }
 
   tensorArg(v: Value, site: CallSite, i: number, op: string): TensorValue {
     if (v instanceof TensorValue) return v;
@@ -397,8 +404,8 @@ export class Torch implements TorchRuntime {
     );
   }
 
-  /** Records an operation's result, or reports its error and returns an unknown tensor. */
-  private opResult(
+  /** Records an operation's result (with its MACs, batch 1), or reports its error and returns an unknown tensor. */
+  opResult(
     op: string,
     inputs: readonly TensorValue[],
     out: Shape | LayerError,
@@ -406,6 +413,7 @@ export class Torch implements TorchRuntime {
     field: ReceptiveField | null,
     attrs: Record<string, AttrValue>,
     note?: string,
+    macs?: bigint,
   ): TensorValue {
     if (isLayerError(out)) {
       this.reporter.report("error", site.node, out.message, out.code, this.origins(inputs));
@@ -418,10 +426,12 @@ export class Torch implements TorchRuntime {
       inputs: inputs.map((t) => t.node),
       output: out,
       attrs,
-      receptiveField: out.length === 4 ? field : null,
+      receptiveField: keptField(out, field),
       location: toLocation(site.node),
+      ...(macs ? { macs: toCount(macs) } : {}),
     });
-    return new TensorValue(out, out.length === 4 ? field : null, id ?? -1, note);
+    if (macs && this.trace) this.trace.opMacs += macs;
+    return new TensorValue(out, keptField(out, field), id ?? -1, note);
   }
 
   /** Related information: where the mismatching inputs came from. */
@@ -445,7 +455,7 @@ export class Torch implements TorchRuntime {
     return this.opResult(op, inputs, out, site, field, typeof b === "number" ? { scalar: b } : {});
   }
 
-  private elementwise(op: string, [x]: TensorValue[], site: CallSite): TensorValue {
+  elementwise(op: string, [x]: TensorValue[], site: CallSite): TensorValue {
     if (!x?.shape) return UNKNOWN;
     return this.opResult(op, [x], x.shape, site, x.field, {});
   }
@@ -454,10 +464,10 @@ export class Torch implements TorchRuntime {
     if (!x.shape) return UNKNOWN;
     if (typeof start !== "number" || typeof end !== "number") throw new EvalError(site.node, `${op} dims must be integers`, "argument-type");
     const out = flattenShape(op, x.shape, start, end);
-    return this.opResult(op, [x], out, site, x.field, { startDim: start, endDim: end }, `from ${formatShape(x.shape)} flattened`);
+    return folded(x, this.opResult(op, [x], out, site, x.field, { startDim: start, endDim: end }, `from ${formatShape(x.shape)} flattened`));
   }
 
-  private view(op: string, x: TensorValue, args: Value[], site: CallSite): TensorValue {
+  view(op: string, x: TensorValue, args: Value[], site: CallSite): TensorValue {
     if (!x.shape) return UNKNOWN;
     const raw = args.length === 1 && args[0] instanceof ArrayValue ? args[0].items : args;
     const dims: Dim[] = raw.map((v, i) => {
@@ -466,10 +476,10 @@ export class Torch implements TorchRuntime {
       throw new EvalError(site.argNodes[i] ?? site.node, `${op} sizes must be numbers, got ${this.interp.display(v)}`, "argument-type");
     });
     const out = view(op, x.shape, dims);
-    return this.opResult(op, [x], out, site, x.field, { shape: dims }, `from ${formatShape(x.shape)} reshaped`);
+    return folded(x, this.opResult(op, [x], out, site, x.field, { shape: dims }, `from ${formatShape(x.shape)} reshaped`));
   }
 
-  private mean(x: TensorValue, dims: Value, keepdim: Value, site: CallSite): TensorValue {
+  mean(x: TensorValue, dims: Value, keepdim: Value, site: CallSite): TensorValue {
     if (!x.shape) return UNKNOWN;
     const list = dims instanceof ArrayValue ? dims.items : [dims];
     if (!list.every((d): d is number => typeof d === "number")) throw new EvalError(site.node, "mean dims must be integers", "argument-type");
@@ -479,7 +489,7 @@ export class Torch implements TorchRuntime {
     const h = x.shape[2];
     const w = x.shape[3];
     const field =
-      spatial && x.field && typeof h === "number" && typeof w === "number"
+      spatial && x.field && !isWholeInput(x.field) && typeof h === "number" && typeof w === "number"
         ? applyWindow(x.field, { kernel: [h, w], stride: [h, w], padding: [0, 0], dilation: [1, 1] })
         : x.field;
     return this.opResult("mean", [x], out, site, field, { dims: list, keepdim: keepdim === true });
@@ -513,6 +523,7 @@ export class Torch implements TorchRuntime {
     for (const op of ["relu", "sigmoid", "tanh"]) {
       m.set(op, new Builtin(`torch.${op}`, ([x], site) => this.elementwise(op, [this.tensorArg(x, site, 0, `torch.${op}`)], site)));
     }
+    for (const [k, v] of this.methods.torchForms()) if (!m.has(k)) m.set(k, v);
     return new Namespace("torch", m);
   }
 
@@ -555,6 +566,7 @@ export class Torch implements TorchRuntime {
     ];
     for (const [f, t, leading] of acts) functional(f, kind(t), leading);
     for (const [f, k] of FUNCTIONAL_KINDS) functional(f, k);
+    for (const [f, v] of functionalForms(this.methods)) if (!m.has(f)) m.set(f, v);
     return new Namespace("F", m);
   }
 
@@ -592,7 +604,7 @@ export class Torch implements TorchRuntime {
       this.reporter.report("error", where, out.message, out.code, related, fix);
       return UNKNOWN;
     }
-    const field = out.length === 4 && x.field ? (kind.field ? kind.field(config, x.field, x.shape, out) : x.field) : null;
+    const field = this.fieldAfter(kind, config, x, out);
     const counts = kind.counts(config);
     const trace = this.trace;
     let layerIndex: number | undefined;
@@ -633,7 +645,16 @@ export class Torch implements TorchRuntime {
       location: toLocation(where),
     });
     const note = kind.type === "Flatten" ? `from ${formatShape(x.shape)} flattened` : undefined;
-    return new TensorValue(out, field, id ?? -1, note);
+    const result = new TensorValue(out, field, id ?? -1, note);
+    return kind.type === "Flatten" ? folded(x, result) : result;
+  }
+
+  /** A layer's output field: a window on spatial outputs, the whole input after a Linear over positions. */
+  private fieldAfter(kind: LayerKind, config: Args, x: TensorValue, out: Shape): ReceptiveField | null {
+    if (kind.type === "Linear" && POSITIONS_FOLDED.has(x)) return WHOLE_INPUT;
+    if (x.field && isWholeInput(x.field)) return x.field;
+    if (out.length !== 4 || !x.field || !x.shape) return null;
+    return kind.field ? kind.field(config, x.field, x.shape, out) : x.field;
   }
 
   pathOf(mod: ModuleValue): string {
@@ -680,8 +701,14 @@ export class Torch implements TorchRuntime {
     if (mod.layer && !forward) return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.typeName, mod);
     const where = site ?? { node: mod.definedAt ?? trace.fallbackNode, argNodes: [] };
     if (forward) {
+      const before = trace.opMacs;
       const result = this.interp.callClosure(forward, args, where, mod);
-      if (mod.children.size === 0) return recordCustomLeaf(trace, this.pathOf(mod), mod, args, result, site);
+      if (mod.children.size === 0) {
+        // A leaf's MACs are the products its forward computes (counted once: in the leaf, not loose).
+        const macs = trace.opMacs - before;
+        trace.opMacs = before;
+        return recordCustomLeaf(trace, this.pathOf(mod), mod, args, result, site, macs);
+      }
       return result;
     }
     if (mod.container === "Sequential") {
@@ -705,6 +732,19 @@ function toAttrs(config: Args): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   for (const [k, v] of Object.entries(config)) out[k] = v === undefined ? null : typeof v === "object" && v !== null ? [...v] : v;
   return out;
+}
+
+/** Tensors whose features are the positions of a spatial map (flattened): a Linear on them sees the whole input. */
+const POSITIONS_FOLDED = new WeakSet<TensorValue>();
+
+function folded(x: TensorValue, result: TensorValue): TensorValue {
+  if (x.shape && result.shape && foldsPositions(x.shape, result.shape, x.field)) POSITIONS_FOLDED.add(result);
+  return result;
+}
+
+/** A window field belongs to spatial (4-D) outputs; a field over the whole input stays at any rank. */
+function keptField(out: Shape, field: ReceptiveField | null): ReceptiveField | null {
+  return field && (out.length === 4 || isWholeInput(field)) ? field : null;
 }
 
 /** Whether a tensor has the same spatial size as the output it merges into (not broadcast). */

@@ -1,6 +1,6 @@
 import type { Dim, Shape } from "../shared/analysis";
 import { err, type LayerError } from "./layers/kind";
-import { divideNumel, formatShape, normAxis, numel } from "./shape";
+import { describeNumel, divideNumel, formatShape, normAxis, numel } from "./shape";
 
 /** Shape rules of the tensor operations used inside `forward` (add, mul, cat, view, mean, ...). */
 
@@ -60,18 +60,20 @@ export function view(op: string, x: Shape, dims: readonly Dim[]): Shape | LayerE
   }
   if (holes === 1) {
     const hole = divideNumel(total, known);
-    if (hole === undefined)
-      return err("shape-mismatch", `${show} cannot reshape ${formatShape(x)}: its ${describeNumel(total)} elements do not divide into ${describeNumel(known)}`);
+    if (hole === undefined) {
+      const exact = divideNumel(total, known, true);
+      const why =
+        exact !== undefined && known.num !== 0
+          ? `the -1 would be ${exact}, not a whole multiple of ${total.name ?? "the batch"}`
+          : `its ${describeNumel(total)} elements do not divide into ${describeNumel(known)}`;
+      return err("shape-mismatch", `${show} cannot reshape ${formatShape(x)}: ${why}`);
+    }
     return dims.map((d) => (d === -1 ? hole : d));
   }
-  if (known.coef !== total.coef || known.name !== total.name) {
+  if (known.num !== total.num || known.den !== total.den || known.name !== total.name) {
     return err("shape-mismatch", `${show} cannot reshape ${formatShape(x)} (${describeNumel(total)} elements) into ${describeNumel(known)} elements`);
   }
   return [...dims];
-}
-
-function describeNumel(n: { coef: number; name: string | null }): string {
-  return n.name === null ? n.coef.toLocaleString("en-US") : n.coef === 1 ? n.name : `${n.coef.toLocaleString("en-US")}·${n.name}`;
 }
 
 export function mean(x: Shape, dims: readonly number[], keepdim: boolean): Shape | LayerError {

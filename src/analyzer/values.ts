@@ -195,8 +195,8 @@ export class TensorValue {
   constructor(
     readonly shape: Shape | null,
     readonly field: ReceptiveField | null,
-    /** Graph node that produced it. */
-    readonly node: number,
+    /** Graph node that produced it (an in-place operation such as `add_` moves it to its own node). */
+    public node: number,
     /** How it was made, for messages: e.g. "from [N, 16, 4, 4] flattened". */
     readonly note?: string,
     /** Its values, for tensors made by creation functions (shared by an nn.Parameter wrapping it, like storage). */

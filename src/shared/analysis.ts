@@ -48,10 +48,24 @@ export interface Diagnostic {
 }
 
 /** Receptive field of a spatial output in input pixels, per axis [height, width] (Araujo et al., 2019). */
-export interface ReceptiveField {
+export interface WindowField {
   size: [number, number];
   jump: [number, number];
   start: [number, number];
+}
+
+/**
+ * Every output unit sees the whole input: after an operation that mixes all positions (attention
+ * over spatial tokens, a matmul over the token axis). `jump` and `start` are omitted.
+ */
+export interface WholeInputField {
+  wholeInput: true;
+}
+
+export type ReceptiveField = WindowField | WholeInputField;
+
+export function isWholeInput(rf: ReceptiveField): rf is WholeInputField {
+  return "wholeInput" in rf;
 }
 
 /** One call of a leaf module (what a PyTorch forward hook on every leaf module would see). */
@@ -107,6 +121,8 @@ export interface GraphNode {
   attrs: Record<string, AttrValue>;
   receptiveField: ReceptiveField | null;
   location: Location | null;
+  /** Multiply–accumulates of an operation that multiplies tensors (matmul, bmm, F.linear, ...), batch 1. */
+  macs?: Count;
 }
 
 /** The shape of a tensor bound to a variable, or returned, in user code (for hovers and inlay hints). */

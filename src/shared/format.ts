@@ -1,4 +1,4 @@
-import type { Dim, ReceptiveField } from "./analysis";
+import { isWholeInput, type Dim, type ReceptiveField } from "./analysis";
 import { countDigits, countFixed, type Count } from "./count";
 
 /** Number and shape formatting shared by the CLI table, hovers, code lenses and panels. */
@@ -44,10 +44,19 @@ export function formatShapeText(shape: readonly Dim[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** "11×11 (jump 4)" — the size and effective stride of a receptive field. */
+/** "11×11 (jump 4)" — the size and effective stride of a receptive field; "whole input" after attention. */
 export function formatField(rf: ReceptiveField): string {
+  if (isWholeInput(rf)) return WHOLE_INPUT_TEXT;
   const pair = (p: [number, number]): string => (p[0] === p[1] ? `${round(p[0])}` : `${round(p[0])}×${round(p[1])}`);
   return `${pair(rf.size)}${rf.size[0] === rf.size[1] ? `×${round(rf.size[1])}` : ""} (jump ${pair(rf.jump)})`;
+}
+
+/** How a field that covers the whole input reads everywhere (CLI, hovers, panels). */
+export const WHOLE_INPUT_TEXT = "whole input";
+
+/** "11×11/4" — the compact form of the CLI table. */
+export function formatFieldShort(rf: ReceptiveField): string {
+  return isWholeInput(rf) ? WHOLE_INPUT_TEXT : `${rf.size[0]}×${rf.size[1]}/${rf.jump[0]}`;
 }
 
 function round(x: number): string {

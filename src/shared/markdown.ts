@@ -1,4 +1,4 @@
-import type { Count, ModelAnalysis, OutputShape, ReceptiveField, Shape } from "./analysis";
+import { isWholeInput, type Count, type Dim, type ModelAnalysis, type OutputShape, type ReceptiveField, type Shape } from "./analysis";
 import { outputText } from "./outputs";
 import { countNumber, product, toCount } from "./count";
 import { formatBytes, formatCount, formatField, formatMetric, formatShapeText } from "./format";
@@ -67,7 +67,9 @@ export function fieldRangeText(fields: readonly (ReceptiveField | null)[]): stri
   if (known.length === 0) return undefined;
   const texts = [...new Set(known.map((f) => formatField(f)))];
   if (texts.length === 1) return texts[0];
-  const bySize = [...known].sort((a, b) => a.size[0] * a.size[1] - b.size[0] * b.size[1]);
+  // A field over the whole input is the widest of all.
+  const area = (f: ReceptiveField): number => (isWholeInput(f) ? Infinity : f.size[0] * f.size[1]);
+  const bySize = [...known].sort((a, b) => (area(a) === area(b) ? 0 : area(a) < area(b) ? -1 : 1));
   return `${formatField(bySize[0]!)} … ${formatField(bySize[bySize.length - 1]!)}`;
 }
 

@@ -1,6 +1,6 @@
 import type { ModelAnalysis } from "./analysis";
 import { countBig, product, toCount } from "./count";
-import { formatCount, formatMB, formatMetric, formatShapeText } from "./format";
+import { formatCount, formatFieldShort, formatMB, formatMetric, formatShapeText } from "./format";
 import { outputText } from "./outputs";
 import { escapeControls } from "./terminal";
 
@@ -21,7 +21,7 @@ const COLUMNS: Column[] = [
   {
     title: "RF",
     align: "right",
-    cell: (l) => (l.receptiveField ? `${l.receptiveField.size[0]}×${l.receptiveField.size[1]}/${l.receptiveField.jump[0]}` : "--"),
+    cell: (l) => (l.receptiveField ? formatFieldShort(l.receptiveField) : "--"),
   },
 ];
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
-import type { ModelAnalysis } from "../../src/shared/analysis";
+import type { ModelAnalysis, WindowField } from "../../src/shared/analysis";
 import { trainConfig, type InspectKind, type InspectQuery, type InspectResultOf } from "../../src/shared/training";
 import type { InputSpec } from "../../src/shared/webview/common";
 import { TrainerClient } from "../../src/trainer/trainerClient";
@@ -161,7 +161,7 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
   });
 
   test("the input gradient of a conv2 unit is non-zero exactly inside its theoretical receptive field", async () => {
-    const rf = CONV2.receptiveField!;
+    const rf = CONV2.receptiveField! as WindowField;
     assert.deepEqual(rf, { size: [14, 14], jump: [2, 2], start: [6.5, 6.5] });
     for (const [checkpointOf, unit] of [
       [null, { channel: null, y: 1, x: 2 }],

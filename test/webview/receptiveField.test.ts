@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { inputShapeOf, spatialLayers } from "../../src/extension/panels/modelData";
+import { isWholeInput, type WindowField } from "../../src/shared/analysis";
 import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldSnapshot } from "../../src/shared/webview/receptiveField";
 import { analyze, featureMapsResult, syntheticGradient, syntheticImage, syntheticMaps } from "./fixtures";
 import { assertCleanPage, canvasInk, ensureChromium, panelSession } from "./harness";
@@ -46,7 +47,7 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
         await p.page.waitForSelector(".cs-growth svg");
         const chosen = ((await p.state()) as { nodeId: number }).nodeId;
         const layer = spatialLayers(resnet.model).find((l) => l.nodeId === chosen)!;
-        assert.ok(layer.receptiveField);
+        assert.ok(layer.receptiveField && !isWholeInput(layer.receptiveField));
         const summary = (await p.page.textContent(".cs-summary")) ?? "";
         assert.match(summary, new RegExp(`of ${layer.label.replace(/\./g, "\\.")} sees input rows`));
         assert.match(summary, new RegExp(`${layer.receptiveField.size[0]} px`));
@@ -84,7 +85,7 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
       const b = (await canvas.boundingBox())!;
       await p.page.mouse.click(b.x + 2, b.y + 2);
       assert.deepEqual(((await p.state()) as { unit: number[] }).unit, [0, 0]);
-      const rf = target.receptiveField!;
+      const rf = target.receptiveField! as WindowField;
       const half = (rf.size[0] - 1) / 2;
       const summary = (await p.page.textContent(".cs-summary")) ?? "";
       assert.match(summary, new RegExp(`rows ${rf.start[0] - half}–${rf.start[0] + half}`), summary);
@@ -116,7 +117,7 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
       assert.ok(checked.ok, checked.ok ? "" : checked.error);
       const unit = g["unit"] as { channel: number | null; y: number; x: number };
       assert.deepEqual(unit, { channel: null, y: Math.floor((hh - 1) / 2), x: Math.floor((w - 1) / 2) });
-      const rf = layer.receptiveField!;
+      const rf = layer.receptiveField! as WindowField;
       const cy = rf.start[0] + unit.y * rf.jump[0];
       const cx = rf.start[1] + unit.x * rf.jump[1];
       await p.post({

@@ -5,7 +5,7 @@
  * (The package exports this file as `F`.)
  */
 
-import type { Size2d, Tensor } from "./tensor";
+import type { Conv2dPadding, Size2d, Tensor } from "./tensor";
 import type * as nn from "./nn/index";
 
 /**
@@ -153,3 +153,46 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: Size2d): Tensor;
  * F.interpolate(x, { size: [h, w], mode: "bilinear", alignCorners: false })
  */
 export function interpolate(x: Tensor, opts: nn.UpsampleOptions): Tensor;
+
+// ---- tensorops: functional forms of version 2 ----
+/**
+ * Pads the last dimensions, like `torch.nn.functional.pad`: `pad` lists (before, after) pairs from the
+ * last dimension backwards; negative entries crop.
+ * @param x the input.
+ * @param pad `[left, right]`, `[left, right, top, bottom]`, …
+ * @param opts `mode` ("constant", "reflect", "replicate" or "circular"; Default: "constant"), `value` (Default: `0`).
+ * @example
+ * F.pad(x1, [diffX / 2, diffX - diffX / 2, diffY / 2, diffY - diffY / 2]) // UNet's skip connections
+ */
+export function pad(x: Tensor, pad: readonly number[], opts?: { mode?: "constant" | "reflect" | "replicate" | "circular"; value?: number }): Tensor;
+/** Layer normalisation over the last dimensions (`normalizedShape`), like `F.layer_norm`. @param x the input. @param normalizedShape the last dimensions. @param weight optional `[*normalizedShape]`. @param bias optional. @param eps Default: `1e-5`. */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number): Tensor;
+/** Group normalisation of `[N, C, *]`, like `F.group_norm`. @param x the input. @param numGroups divides C. @param weight optional `[C]`. @param bias optional `[C]`. @param eps Default: `1e-5`. */
+export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps?: number): Tensor;
+/** `x · weightᵀ + bias`, like `F.linear` (MACs as `nn.Linear`). @param x `[*, in]`. @param weight `[out, in]`. @param bias optional `[out]`. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
+/**
+ * 2-D convolution with a given weight `[out, in / groups, kh, kw]`, like `F.conv2d` (shape, MACs and receptive field as `nn.Conv2d`).
+ * @param x `[N, C, H, W]`. @param weight the kernel. @param bias optional `[out]`.
+ * @param opts `stride` (Default: `1`), `padding` (Default: `0`), `dilation` (Default: `1`), `groups` (Default: `1`).
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts?: { stride?: Size2d; padding?: Conv2dPadding; dilation?: Size2d; groups?: number }): Tensor;
+/**
+ * `softmax(Q·Kᵀ / sqrt(E) + mask) · V`, like `F.scaled_dot_product_attention`: `[*, L, E]`, `[*, S, E]`, `[*, S, Ev]` → `[*, L, Ev]`.
+ * Both products count in the MACs; the result sees the whole input.
+ * @param query `[*, L, E]`. @param key `[*, S, E]`. @param value `[*, S, Ev]`.
+ * @param opts `attnMask` (a tensor broadcasting to `[*, L, S]`), `dropoutP` (Default: `0`), `isCausal` (Default: `false`), `scale`.
+ */
+export function scaledDotProductAttention(
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  opts?: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null },
+): Tensor;
+/** `x / max(‖x‖_p, eps)` along `dim`, like `F.normalize`. @param x the input. @param opts `p` (Default: `2`), `dim` (Default: `1`), `eps` (Default: `1e-12`). */
+export function normalize(x: Tensor, opts?: { p?: number; dim?: number; eps?: number }): Tensor;
+/** Log-softmax along `dim`. @param x the input. @param dim the dimension. */
+export function logSoftmax(x: Tensor, dim: number): Tensor;
+/** Adaptive average pooling of `[N, C, L]` to `[N, C, outputSize]`. @param x the input. @param outputSize the length. */
+export function adaptiveAvgPool1d(x: Tensor, outputSize: number): Tensor;
+// ---- end tensorops ----

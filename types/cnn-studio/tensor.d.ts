@@ -143,4 +143,160 @@ export interface Tensor {
    */
   truncNormal_(mean?: number, std?: number, a?: number, b?: number): Tensor;
   // ---- end language ----
+  // ---- tensorops: tensor operations of version 2 ----
+  /**
+   * The dimensions in a new order, like `torch.permute`: `x.permute(0, 2, 3, 1)` of `[N, C, H, W]` is `[N, H, W, C]`.
+   * @param dims every dimension once.
+   */
+  permute(...dims: number[]): Tensor;
+  /** As `permute(...dims)`, the dimensions as one list. @param dims every dimension once. */
+  permute(dims: readonly number[]): Tensor;
+  /** Swaps two dimensions, like `torch.transpose`. @param dim0 a dimension. @param dim1 another. */
+  transpose(dim0: number, dim1: number): Tensor;
+  /** Transposes a tensor of at most 2 dimensions, like `torch.t`. */
+  t(): Tensor;
+  /** Inserts a dimension of size 1 at `dim` (from `-rank-1` to `rank`). @param dim where. */
+  unsqueeze(dim: number): Tensor;
+  /** Removes dimensions of size 1: all of them, or those of `dim` that are 1. @param dim one dimension or several. */
+  squeeze(dim?: number | readonly number[]): Tensor;
+  /**
+   * A broadcast view with larger sizes: size-1 dimensions grow, `-1` keeps a size, new leading dimensions may be added.
+   * @param size the new sizes (a symbolic batch may be one).
+   */
+  expand(...size: number[]): Tensor;
+  /** As `expand(...size)`, the sizes as one list. @param size the new sizes. */
+  expand(size: readonly number[]): Tensor;
+  /** `x.expand(other.shape)`. @param other the tensor whose shape to take. */
+  expandAs(other: Tensor): Tensor;
+  /** Tiles the tensor: dimension `i` becomes `size[i] · repeats[i]` (extra leading repeats add dimensions). @param repeats per dimension. */
+  repeat(...repeats: number[]): Tensor;
+  /**
+   * Cuts `dim` into `chunks` pieces of `ceil(size / chunks)` (the last smaller), like `torch.chunk`.
+   * @param chunks how many. @param dim Default: `0`.
+   * @example
+   * const [q, k, v] = this.qkv(x).chunk(3, -1)
+   */
+  chunk<C extends number>(chunks: C, dim?: number): TensorTuple<C>;
+  /**
+   * Cuts `dim` into pieces of `splitSizeOrSections` (the last smaller) or of the listed sizes, like `torch.split`.
+   * @param splitSizeOrSections a size or the list of sizes (adding up to the dimension).
+   * @param dim Default: `0`.
+   */
+  split(splitSizeOrSections: number | readonly number[], dim?: number): Tensor[];
+  /** `length` entries of `dim` from `start` (negative counts from the end), like `torch.narrow`. @param dim the dimension. @param start first index. @param length how many. */
+  narrow(dim: number, start: number, length: number): Tensor;
+  /** Entry `index` of `dim`, which is removed: Python's `x[:, 0]` is `x.select(1, 0)`; `x[0]` is `x.select(0, 0)`. @param dim the dimension. @param index the entry. */
+  select(dim: number, index: number): Tensor;
+  /** The entries of `dim` listed by a 1-D `index` tensor, like `torch.index_select`. @param dim the dimension. @param index the indices. */
+  indexSelect(dim: number, index: Tensor): Tensor;
+  /** Reverses the order along the given dimensions; same shape. @param dims the dimensions. */
+  flip(...dims: number[]): Tensor;
+  /** Rolls entries along dimensions (flattened when `dims` is absent), like `torch.roll`; same shape. @param shifts per dimension. @param dims the dimensions. */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor;
+  /**
+   * Matrix product with PyTorch's rules (`@` in Python): 1-D operands are promoted, batch dimensions broadcast.
+   * Its multiply–accumulates count in the MACs (batch 1); a product of two activations sees the whole input.
+   * @param other the right operand.
+   * @example
+   * q.matmul(k.transpose(-2, -1)) // [N, h, L, d] @ [N, h, d, L] → [N, h, L, L]
+   */
+  matmul(other: Tensor): Tensor;
+  /** Batched matrix product of `[B, n, m]` and `[B, m, p]`, like `torch.bmm`. @param other `[B, m, p]`. */
+  bmm(other: Tensor): Tensor;
+  /** Softmax along `dim`; same shape. @param dim the dimension. */
+  softmax(dim: number): Tensor;
+  /** Log-softmax along `dim`; same shape. @param dim the dimension. */
+  logSoftmax(dim: number): Tensor;
+  /** Sum over `dim` (all when absent). @param dim one dimension or several. @param keepdim keep them with size 1. Default: `false`. */
+  sum(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+  /** Mean of all entries: a 0-D tensor. */
+  mean(): Tensor;
+  /** Maximum over `dim`. @param dim one dimension or several. @param keepdim Default: `false`. */
+  amax(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+  /** Minimum over `dim`. @param dim one dimension or several. @param keepdim Default: `false`. */
+  amin(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+  /** The largest entry: a 0-D tensor. */
+  max(): Tensor;
+  /** `[values, indices]` of the maxima along `dim`, like PyTorch's `(values, indices)`. @param dim the dimension. @param keepdim Default: `false`. */
+  max(dim: number, keepdim?: boolean): [Tensor, Tensor];
+  /** Element-wise maximum with broadcasting (`torch.maximum`). @param other a tensor. */
+  max(other: Tensor): Tensor;
+  /** The smallest entry: a 0-D tensor. */
+  min(): Tensor;
+  /** `[values, indices]` of the minima along `dim`. @param dim the dimension. @param keepdim Default: `false`. */
+  min(dim: number, keepdim?: boolean): [Tensor, Tensor];
+  /** Element-wise minimum with broadcasting (`torch.minimum`). @param other a tensor. */
+  min(other: Tensor): Tensor;
+  /** Standard deviation over `dim` (all when absent). @param dim one dimension or several. @param keepdim Default: `false`. @param opts `correction` (Default: `1`, Bessel's). */
+  std(dim?: number | readonly number[], keepdim?: boolean, opts?: { correction?: number }): Tensor;
+  /** Variance over `dim` (all when absent). @param dim one dimension or several. @param keepdim Default: `false`. @param opts `correction` (Default: `1`). */
+  var(dim?: number | readonly number[], keepdim?: boolean, opts?: { correction?: number }): Tensor;
+  /** The `p`-norm over `dim` (all when absent), like `torch.norm`. @param p Default: `2`. @param dim one dimension or several. @param keepdim Default: `false`. */
+  norm(p?: number | "fro", dim?: number | readonly number[], keepdim?: boolean): Tensor;
+  /** Square root element-wise. */
+  sqrt(): Tensor;
+  /** `1 / sqrt(x)` element-wise. */
+  rsqrt(): Tensor;
+  /** `e^x` element-wise. */
+  exp(): Tensor;
+  /** Natural logarithm element-wise. */
+  log(): Tensor;
+  /** Absolute value element-wise. */
+  abs(): Tensor;
+  /** `-x` element-wise. */
+  neg(): Tensor;
+  /** `x^exponent` element-wise with broadcasting. @param exponent a number or a tensor. */
+  pow(exponent: number | Tensor): Tensor;
+  /** Clamps entries into `[min, max]`; one bound may be absent. @param min lower bound. @param max upper bound. */
+  clamp(min?: number | null, max?: number | null): Tensor;
+  /** Clamps with the bounds as options: `x.clamp({ min: 0 })`. @param opts `min`, `max`. */
+  clamp(opts: { min?: number; max?: number }): Tensor;
+  /** `x + value · tensor1 · tensor2` with broadcasting. @param tensor1 a factor. @param tensor2 the other. @param opts `value` (Default: `1`). */
+  addcmul(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor;
+  /** `value` where `mask` is true; the mask broadcasts. @param mask a boolean tensor. @param value the fill value. */
+  maskedFill(mask: Tensor, value: number): Tensor;
+  /** `x` where `condition`, else `other` (PyTorch's `x.where(condition, other)`). @param condition a boolean tensor. @param other a tensor or a number. */
+  where(condition: Tensor, other: Tensor | number): Tensor;
+  /** `x == other` element-wise with broadcasting. @param other a tensor or a number. */
+  eq(other: Tensor | number): Tensor;
+  /** `x != other` element-wise. @param other a tensor or a number. */
+  ne(other: Tensor | number): Tensor;
+  /** `x < other` element-wise. @param other a tensor or a number. */
+  lt(other: Tensor | number): Tensor;
+  /** `x > other` element-wise. @param other a tensor or a number. */
+  gt(other: Tensor | number): Tensor;
+  /** `x <= other` element-wise. @param other a tensor or a number. */
+  le(other: Tensor | number): Tensor;
+  /** `x >= other` element-wise. @param other a tensor or a number. */
+  ge(other: Tensor | number): Tensor;
+  /** A tensor of zeros of the given size (no dependence on `x`'s values). @param size the sizes. */
+  newZeros(...size: number[]): Tensor;
+  /** A tensor of ones of the given size. @param size the sizes. */
+  newOnes(...size: number[]): Tensor;
+  /** The same values as float32 (the only type modelled); same shape. */
+  float(): Tensor;
+  /** The same tensor on a device or in a type (accepted and ignored); same shape. @param args anything. */
+  to(...args: unknown[]): Tensor;
+  /** The same values, cut from the gradient; same shape. */
+  detach(): Tensor;
+  /** A copy; same shape. */
+  clone(): Tensor;
+  /** Number of entries (the batch may be symbolic). */
+  numel(): number;
+  /** In place: `x += other` (the tensor keeps its shape). @param other a tensor or a number. */
+  add_(other: Tensor | number): Tensor;
+  /** In place: `x -= other`. @param other a tensor or a number. */
+  sub_(other: Tensor | number): Tensor;
+  /** In place: `x *= other`. @param other a tensor or a number. */
+  mul_(other: Tensor | number): Tensor;
+  /** In place: `x /= other`. @param other a tensor or a number. */
+  div_(other: Tensor | number): Tensor;
+  /** In place: clamps into `[min, max]`. @param min lower bound. @param max upper bound. */
+  clamp_(min?: number | null, max?: number | null): Tensor;
+  /** In place: each entry 1 with probability `p`, else 0 (stochastic depth's mask). @param p Default: `0.5`. */
+  bernoulli_(p?: number): Tensor;
+  // ---- end tensorops ----
 }
+
+// ---- tensorops: the pieces of x.chunk(3) as a tuple, so that `const [q, k, v] = …` needs no checks ----
+export type TensorTuple<N extends number, Acc extends Tensor[] = []> = number extends N ? Tensor[] : Acc["length"] extends N ? Acc : TensorTuple<N, [...Acc, Tensor]>;

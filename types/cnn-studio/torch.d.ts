@@ -1,6 +1,6 @@
 /** Tensor functions, like `torch.*` (the package exports this file as `torch`). */
 
-import type { Tensor } from "./tensor";
+import type { Tensor, TensorTuple } from "./tensor";
 
 /**
  * Concatenates tensors along `dim`, like `torch.cat`: all other dimensions must be equal; the
@@ -97,3 +97,80 @@ export function meshgrid(...tensors: (Tensor | Tensor[] | { indexing?: "ij" | "x
 /** Joins tensors of equal shape along a new dimension `dim`. @param tensors the tensors. @param dim Default: `0`. */
 export function stack(tensors: Tensor[], dim?: number): Tensor;
 // ---- end language ----
+
+// ---- tensorops: torch.* forms of the tensor methods ----
+/** `x.permute(dims)`. @param x the input. @param dims every dimension once. */
+export function permute(x: Tensor, dims: readonly number[]): Tensor;
+/** `x.transpose(dim0, dim1)`. @param x the input. @param dim0 a dimension. @param dim1 another. */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor;
+/** `x.t()`. @param x at most 2-D. */
+export function t(x: Tensor): Tensor;
+/** `x.unsqueeze(dim)`. @param x the input. @param dim where. */
+export function unsqueeze(x: Tensor, dim: number): Tensor;
+/** `x.squeeze(dim)`. @param x the input. @param dim one dimension or several. */
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor;
+/** `x.chunk(chunks, dim)`. @param x the input. @param chunks how many. @param dim Default: `0`. */
+export function chunk<C extends number>(x: Tensor, chunks: C, dim?: number): TensorTuple<C>;
+/** `x.split(splitSizeOrSections, dim)`. @param x the input. @param splitSizeOrSections a size or sizes. @param dim Default: `0`. */
+export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim?: number): Tensor[];
+/** `x.narrow(dim, start, length)`. @param x the input. @param dim the dimension. @param start first index. @param length how many. */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor;
+/** `x.select(dim, index)`. @param x the input. @param dim the dimension. @param index the entry. */
+export function select(x: Tensor, dim: number, index: number): Tensor;
+/** `x.indexSelect(dim, index)`. @param x the input. @param dim the dimension. @param index the indices. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor;
+/** `x.flip(...dims)`. @param x the input. @param dims the dimensions. */
+export function flip(x: Tensor, dims: readonly number[]): Tensor;
+/** `x.roll(shifts, dims)`. @param x the input. @param shifts per dimension. @param dims the dimensions. */
+export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor;
+/** `a.matmul(b)`. @param a the left operand. @param b the right operand. */
+export function matmul(a: Tensor, b: Tensor): Tensor;
+/** `a.bmm(b)`. @param a `[B, n, m]`. @param b `[B, m, p]`. */
+export function bmm(a: Tensor, b: Tensor): Tensor;
+/** `x.softmax(dim)`. @param x the input. @param dim the dimension. */
+export function softmax(x: Tensor, dim: number): Tensor;
+/** `x.logSoftmax(dim)`. @param x the input. @param dim the dimension. */
+export function logSoftmax(x: Tensor, dim: number): Tensor;
+/** `x.sum(dim, keepdim)`. @param x the input. @param dim one dimension or several. @param keepdim Default: `false`. */
+export function sum(x: Tensor, dim?: number | readonly number[], keepdim?: boolean): Tensor;
+/** `x.mean(dim, keepdim)`. @param x the input. @param dim one dimension or several. @param keepdim Default: `false`. */
+export function mean(x: Tensor, dim?: number | readonly number[], keepdim?: boolean): Tensor;
+/** `x.amax(dim, keepdim)`. @param x the input. @param dim one dimension or several. @param keepdim Default: `false`. */
+export function amax(x: Tensor, dim?: number | readonly number[], keepdim?: boolean): Tensor;
+/** `x.std(dim, keepdim)`. @param x the input. @param dim one dimension or several. @param keepdim Default: `false`. */
+export function std(x: Tensor, dim?: number | readonly number[], keepdim?: boolean): Tensor;
+/** `x.norm(p, dim, keepdim)`. @param x the input. @param p Default: `2`. @param dim one dimension or several. @param keepdim Default: `false`. */
+export function norm(x: Tensor, p?: number | "fro", dim?: number | readonly number[], keepdim?: boolean): Tensor;
+/** `x.sqrt()`. @param x the input. */
+export function sqrt(x: Tensor): Tensor;
+/** `x.exp()`. @param x the input. */
+export function exp(x: Tensor): Tensor;
+/** `x.log()`. @param x the input. */
+export function log(x: Tensor): Tensor;
+/** `x.abs()`. @param x the input. */
+export function abs(x: Tensor): Tensor;
+/** `x.neg()`. @param x the input. */
+export function neg(x: Tensor): Tensor;
+/** `x.pow(exponent)`. @param x the input. @param exponent a number or a tensor. */
+export function pow(x: Tensor, exponent: number | Tensor): Tensor;
+/** `x.clamp(min, max)`. @param x the input. @param min lower bound. @param max upper bound. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor;
+/** `x.addcmul(tensor1, tensor2, opts)`. @param x the input. @param tensor1 a factor. @param tensor2 the other. @param opts `value` (Default: `1`). */
+export function addcmul(x: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor;
+/** `x.maskedFill(mask, value)`. @param x the input. @param mask a boolean tensor. @param value the fill value. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor;
+/** `input` where `condition`, else `other`, with broadcasting. @param condition a boolean tensor. @param input a tensor or a number. @param other a tensor or a number. */
+export function where(condition: Tensor, input: Tensor | number, other: Tensor | number): Tensor;
+/** `x.eq(other)`. @param x the input. @param other a tensor or a number. */
+export function eq(x: Tensor, other: Tensor | number): Tensor;
+/** `x.ne(other)`. @param x the input. @param other a tensor or a number. */
+export function ne(x: Tensor, other: Tensor | number): Tensor;
+/** `x.lt(other)`. @param x the input. @param other a tensor or a number. */
+export function lt(x: Tensor, other: Tensor | number): Tensor;
+/** `x.gt(other)`. @param x the input. @param other a tensor or a number. */
+export function gt(x: Tensor, other: Tensor | number): Tensor;
+/** Zeros of `x`'s shape. @param x the tensor whose shape to take. */
+export function zerosLike(x: Tensor): Tensor;
+/** Ones of `x`'s shape. @param x the tensor whose shape to take. */
+export function onesLike(x: Tensor): Tensor;
+// ---- end tensorops ----

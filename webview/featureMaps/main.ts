@@ -1,6 +1,8 @@
 import "../common/base.css";
 import "../common/tensor.css";
 import "./style.css";
+import { isWholeInput, type ReceptiveField } from "../../src/shared/analysis";
+import { WHOLE_INPUT_TEXT } from "../../src/shared/format";
 import type { FeatureMapsResult, SpatialLayer } from "../../src/shared/webview/common";
 import {
   validateFeatureMapsToHost,
@@ -252,7 +254,7 @@ function layerTable(layers: readonly SpatialLayer[]): HTMLElement {
       h("td", { class: "cs-mono", text: l.label }),
       h("td", { text: l.type }),
       h("td", { class: "cs-mono", text: l.shape.join("×") }),
-      h("td", { class: "cs-mono", text: l.receptiveField ? `${l.receptiveField.size[0]}×${l.receptiveField.size[1]}` : "–" }),
+      h("td", { class: "cs-mono", text: l.receptiveField ? fieldSize(l.receptiveField) : "–" }),
     ),
   );
   return h(
@@ -432,3 +434,7 @@ for (const el of [checkpointSel, layerSel]) el.classList.add("cs-wide");
 
 sendReady();
 warmUp();
+
+function fieldSize(rf: ReceptiveField): string {
+  return isWholeInput(rf) ? WHOLE_INPUT_TEXT : `${rf.size[0]}×${rf.size[1]}`;
+}

@@ -1,8 +1,8 @@
 import "../common/base.css";
 import "./style.css";
 import { Graph, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from "@dagrejs/dagre";
-import type { Dim, Location } from "../../src/shared/analysis";
-import { formatCount, formatMetric } from "../../src/shared/format";
+import { isWholeInput, type Dim, type Location } from "../../src/shared/analysis";
+import { formatCount, formatMetric, WHOLE_INPUT_TEXT } from "../../src/shared/format";
 import { layerCategory, type LayerCategory } from "../../src/shared/layerCatalog";
 import {
   validateGraphToHost,
@@ -562,7 +562,7 @@ function showDetails(v: VisibleNode): void {
       row("output", `[${n.output.join(", ")}]`),
       row("params", formatCount(n.params)),
       row("MACs", formatCount(n.macs)),
-      ...(rf ? [row("receptive field", `${rf.size[0]}×${rf.size[1]} (stride ${rf.jump[0]})`)] : []),
+      ...(rf ? [row("receptive field", isWholeInput(rf) ? WHOLE_INPUT_TEXT : `${rf.size[0]}×${rf.size[1]} (stride ${rf.jump[0]})`)] : []),
       ...(n.location ? [row("source", `${n.location.file.split(/[\\/]/).pop()}:${n.location.range.start.line + 1}`)] : []),
     ),
   );

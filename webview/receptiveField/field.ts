@@ -1,4 +1,4 @@
-import type { ReceptiveField } from "../../src/shared/analysis";
+import type { WindowField } from "../../src/shared/analysis";
 
 /** Receptive-field geometry (Araujo et al., 2019): `start` is the centre of unit 0, in input pixels. */
 
@@ -11,7 +11,7 @@ export interface Box {
 }
 
 /** The input pixels a unit (y, x) of a layer with field `rf` sees. */
-export function unitBox(rf: ReceptiveField, y: number, x: number): Box {
+export function unitBox(rf: WindowField, y: number, x: number): Box {
   const cy = rf.start[0] + y * rf.jump[0];
   const cx = rf.start[1] + x * rf.jump[1];
   const hy = (rf.size[0] - 1) / 2;

@@ -1,6 +1,8 @@
 import "../common/base.css";
 import "../common/tensor.css";
 import "./style.css";
+import { isWholeInput, type WindowField } from "../../src/shared/analysis";
+import { WHOLE_INPUT_TEXT } from "../../src/shared/format";
 import type { SpatialLayer, Tensor } from "../../src/shared/webview/common";
 import {
   validateReceptiveFieldToHost,
@@ -190,6 +192,17 @@ function layers(): SpatialLayer[] {
   return (snap?.layers ?? []).filter((l) => l.receptiveField !== null);
 }
 
+/** The layer's field as a window over the input, or null when it has none or sees the whole input. */
+function windowOf(l: SpatialLayer | undefined): WindowField | null {
+  const rf = l?.receptiveField;
+  return rf && !isWholeInput(rf) ? rf : null;
+}
+
+/** The layers with a window field (the growth chart's points); those after attention see the whole input. */
+function windowLayers(): (SpatialLayer & { receptiveField: WindowField })[] {
+  return layers().filter((l): l is SpatialLayer & { receptiveField: WindowField } => windowOf(l) !== null);
+}
+
 function currentLayer(): SpatialLayer | undefined {
   return layers().find((l) => l.nodeId === state.nodeId);
 }
@@ -200,9 +213,9 @@ function applySnapshot(): void {
   channel.save({ checkpoint: updateCheckpointSelect(checkpointSel, state.checkpoint, sn.checkpoints) });
   const list = layers();
   const [, ih, iw] = sn.inputShape ?? [1, 1, 1];
-  const half = list.filter((l) => l.type === "Conv2d" && Math.max(...l.receptiveField!.size) <= Math.max(ih, iw) / 2);
-  const widest = half.reduce<SpatialLayer | undefined>(
-    (best, l) => (!best || Math.max(...l.receptiveField!.size) > Math.max(...best.receptiveField!.size) ? l : best),
+  const half = windowLayers().filter((l) => l.type === "Conv2d" && Math.max(...l.receptiveField.size) <= Math.max(ih, iw) / 2);
+  const widest = half.reduce<(typeof half)[number] | undefined>(
+    (best, l) => (!best || Math.max(...l.receptiveField.size) > Math.max(...best.receptiveField.size) ? l : best),
     undefined,
   );
   const chosen = list.find((l) => l.nodeId === state.nodeId) ?? widest ?? list[list.length - 1];
@@ -225,6 +238,7 @@ function applySnapshot(): void {
 function sizeText(l: SpatialLayer): string {
   const rf = l.receptiveField;
   if (!rf) return "–";
+  if (isWholeInput(rf)) return WHOLE_INPUT_TEXT;
   return rf.size[0] === rf.size[1] ? `${rf.size[0]}` : `${rf.size[0]}×${rf.size[1]}`;
 }
 
@@ -343,9 +357,9 @@ function inputDims(): [number, number, number] {
 }
 
 function currentBox(): Box | null {
-  const l = currentLayer();
-  if (!l?.receptiveField || !state.unit) return null;
-  return unitBox(l.receptiveField, state.unit[0], state.unit[1]);
+  const rf = windowOf(currentLayer());
+  if (!rf || !state.unit) return null;
+  return unitBox(rf, state.unit[0], state.unit[1]);
 }
 
 function drawBox(ctx: CanvasRenderingContext2D, sx: number, sy: number, hh: number, w: number, b: Box, oy = 0, ox = 0): void {
@@ -365,10 +379,10 @@ function drawBox(ctx: CanvasRenderingContext2D, sx: number, sy: number, hh: numb
     ctx.strokeRect(c.left * sx, c.top * sy, (c.right - c.left + 1) * sx, (c.bottom - c.top + 1) * sy);
   }
   // the centre
-  const l = currentLayer();
-  if (l?.receptiveField && state.unit) {
-    const cy = l.receptiveField.start[0] + state.unit[0] * l.receptiveField.jump[0];
-    const cx = l.receptiveField.start[1] + state.unit[1] * l.receptiveField.jump[1];
+  const rf = windowOf(currentLayer());
+  if (rf && state.unit) {
+    const cy = rf.start[0] + state.unit[0] * rf.jump[0];
+    const cx = rf.start[1] + state.unit[1] * rf.jump[1];
     ctx.fillStyle = th.focus;
     ctx.beginPath();
     ctx.arc((cx + 0.5) * sx, (cy + 0.5) * sy, 3, 0, Math.PI * 2);
@@ -522,10 +536,10 @@ function drawErf(): void {
   );
   const b = currentBox();
   if (b) drawBox(ctx, sx, sy, hh, w, b, win.top, win.left);
-  const l = currentLayer()!;
-  const rf = l.receptiveField!;
-  const cy = rf.start[0] + state.unit[0] * rf.jump[0];
-  const cx = rf.start[1] + state.unit[1] * rf.jump[1];
+  const rf = windowOf(currentLayer());
+  // A unit that sees the whole input: the effective field is measured around the input's centre.
+  const cy = rf ? rf.start[0] + state.unit[0] * rf.jump[0] : (hh - 1) / 2;
+  const cx = rf ? rf.start[1] + state.unit[1] * rf.jump[1] : (w - 1) / 2;
   const eff = massBox(mag, gh, gw, cy, cx, 0.95);
   ctx.save();
   ctx.strokeStyle = "#ffffff";
@@ -538,7 +552,7 @@ function drawErf(): void {
     (eff.box.bottom - eff.box.top + 1) * sy,
   );
   ctx.restore();
-  const theo = clip(b!, hh, w);
+  const theo = b ? clip(b, hh, w) : { top: 0, left: 0, bottom: hh - 1, right: w - 1 };
   const ratio = area(theo) > 0 ? (100 * eff.size[0] * eff.size[1]) / area(theo) : 0;
   const zoomed = win.h < hh || win.w < w ? ` Input rows ${win.top}–${win.top + win.h - 1}, columns ${win.left}–${win.left + win.w - 1} shown.` : "";
   erfCaption.textContent = `95% of the gradient lies in ${eff.size[0]}×${eff.size[1]} px (white dotted box), ${ratio.toFixed(0)}% of the theoretical field's area inside the image. |∂ unit / ∂ input| summed over ${c} channel${c === 1 ? "" : "s"}, max ${fmt(max)}.${zoomed}`;
@@ -548,12 +562,17 @@ function drawErf(): void {
 function describe(): void {
   const l = currentLayer();
   const b = currentBox();
-  if (!l || !b || !state.unit) {
+  if (l?.receptiveField && isWholeInput(l.receptiveField) && state.unit) {
+    summary.textContent = `Unit (y ${state.unit[0]}, x ${state.unit[1]}) of ${l.label} sees the whole input: an operation before it mixes all positions (attention, a matmul over the tokens).`;
+    live.textContent = summary.textContent;
+    return;
+  }
+  const rf = windowOf(l);
+  if (!l || !rf || !b || !state.unit) {
     summary.textContent = "";
     return;
   }
   const [, hh, w] = inputDims();
-  const rf = l.receptiveField!;
   const c = clip(b, hh, w);
   const total = (b.bottom - b.top + 1) * (b.right - b.left + 1);
   const pad = total > 0 ? 100 * (1 - area(c) / total) : 0;
@@ -564,14 +583,14 @@ function describe(): void {
 
 function drawGrowth(): void {
   clear(chart);
-  const list = layers();
+  const list = windowLayers();
   if (list.length === 0) return;
   const [, ih, iw] = inputDims();
   const W = Math.max(360, chart.clientWidth || 720);
   const H = 200;
   // room above the top line for its label ("input 28 px" when no field is wider than the input)
   const m = { l: 48, r: 12, t: 20, b: 26 };
-  const maxSize = Math.max(ih, iw, ...list.map((l) => Math.max(l.receptiveField!.size[0], l.receptiveField!.size[1])));
+  const maxSize = Math.max(ih, iw, ...list.map((l) => Math.max(l.receptiveField.size[0], l.receptiveField.size[1])));
   const xOf = (i: number) => m.l + (list.length === 1 ? 0 : (i / (list.length - 1)) * (W - m.l - m.r));
   const yOf = (v: number) => m.t + (1 - v / maxSize) * (H - m.t - m.b);
   const svg = s("svg", {
@@ -594,12 +613,12 @@ function drawGrowth(): void {
     s("line", { x1: m.l, x2: W - m.r, y1: yOf(Math.max(ih, iw)), y2: yOf(Math.max(ih, iw)), class: "cs-input-line" }),
     s("text", { x: W - m.r, y: yOf(Math.max(ih, iw)) - 4, "text-anchor": "end", class: "cs-axis" }, `input ${Math.max(ih, iw)} px`),
   );
-  const path = list.map((l, i) => `${i === 0 ? "M" : "L"}${xOf(i).toFixed(1)},${yOf(Math.max(...l.receptiveField!.size)).toFixed(1)}`).join("");
+  const path = list.map((l, i) => `${i === 0 ? "M" : "L"}${xOf(i).toFixed(1)},${yOf(Math.max(...l.receptiveField.size)).toFixed(1)}`).join("");
   svg.append(s("path", { d: path, class: "cs-growth-line" }));
   svg.append(s("text", { x: m.l, y: H - 6, class: "cs-axis" }, "layers →"));
   const sel = list.findIndex((l) => l.nodeId === state.nodeId);
   list.forEach((l, i) => {
-    const size = Math.max(...l.receptiveField!.size);
+    const size = Math.max(...l.receptiveField.size);
     const dot = s("circle", {
       cx: xOf(i),
       cy: yOf(size),
@@ -607,7 +626,7 @@ function drawGrowth(): void {
       class: i === sel ? "cs-dot cs-dot-selected" : "cs-dot",
       "data-node": l.nodeId,
     });
-    const titleText = `${l.label} · ${l.type} · field ${sizeText(l)} px · stride ${l.receptiveField!.jump[0]}`;
+    const titleText = `${l.label} · ${l.type} · field ${sizeText(l)} px · stride ${l.receptiveField.jump[0]}`;
     dot.append(s("title", {}, titleText));
     dot.addEventListener("mouseenter", () => (chartReadout.textContent = titleText));
     dot.addEventListener("click", () => selectLayer(l.nodeId));

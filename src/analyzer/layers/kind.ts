@@ -1,4 +1,4 @@
-import type { ReceptiveField, Shape } from "../../shared/analysis";
+import type { ReceptiveField, Shape, WindowField } from "../../shared/analysis";
 import { formatShape } from "../shape";
 
 /**
@@ -86,7 +86,7 @@ export interface LayerKind<C extends Args = Args> {
    * Receptive field of the output. Omitted: the field passes through unchanged (element-wise layers).
    * Only called when the input carries a field and the output is spatial (4-D).
    */
-  field?(c: C, input: ReceptiveField, inputShape: Shape, output: Shape): ReceptiveField | null;
+  field?(c: C, input: WindowField, inputShape: Shape, output: Shape): ReceptiveField | null;
   // ---- attention: ----
   /** A module call with several tensors and call options that returns an array (nn.MultiheadAttention); omitted: one tensor in, one out. */
   readonly multiCall?: MultiCall<C>;

@@ -1,4 +1,4 @@
-import type { ReceptiveField, Shape } from "../../shared/analysis";
+import type { Shape, WindowField } from "../../shared/analysis";
 import { applyWindow } from "../receptiveField";
 import { formatShape } from "../shape";
 import { err, expectRank, fmtPair, NO_COUNTS, pair, windowOutput, type Args, type LayerError, type LayerKind, type Pair } from "./kind";
@@ -51,7 +51,7 @@ function poolForward(type: string, c: PoolConfig, x: Shape): Shape | LayerError 
   return [...lead, ...out];
 }
 
-const field = (c: PoolConfig, rf: ReceptiveField): ReceptiveField =>
+const field = (c: PoolConfig, rf: WindowField): WindowField =>
   applyWindow(rf, { kernel: c.kernelSize, stride: c.stride, padding: c.padding, dilation: c.dilation });
 
 export const MaxPool2d: LayerKind<MaxPoolConfig> = {

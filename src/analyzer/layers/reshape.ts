@@ -16,7 +16,7 @@ function unflattenSizes(d: Dim, sizes: readonly number[], x: Shape): Dim[] | Lay
   const bad = (): LayerError =>
     err("shape-mismatch", `Unflatten sizes [${sizes.join(", ")}] don't multiply up to the size of the dimension (${d}) of input ${formatShape(x)}`);
   if (!known || !total) return bad();
-  if (inferred === 0) return known.coef === total.coef && known.name === total.name ? [...sizes] : bad();
+  if (inferred === 0) return known.num * total.den === total.num * known.den && known.name === total.name ? [...sizes] : bad();
   const rest = divideNumel(total, known);
   return rest === undefined ? bad() : sizes.map((s) => (s === -1 ? rest : s));
 }

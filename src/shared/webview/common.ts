@@ -4,7 +4,7 @@
  * understands (`ready`, `log`).
  */
 import type { ReceptiveField } from "../analysis";
-import { arr, bool, checked, f32, int, Invalid, literal, nat, nullable, num, obj, oneOf, str, tuple2, type V } from "../validate";
+import { anyOf, arr, bool, checked, f32, int, Invalid, literal, nat, nullable, num, obj, oneOf, str, tuple2, type V } from "../validate";
 
 export type PanelKind = "curves" | "featureMaps" | "filters" | "receptiveField" | "graph";
 export const PANEL_KINDS: readonly PanelKind[] = ["curves", "featureMaps", "filters", "receptiveField", "graph"];
@@ -40,7 +40,10 @@ export function tensorOfRank(rank: number): V<Tensor> {
   };
 }
 
-export const receptiveField: V<ReceptiveField> = obj({ size: tuple2(num({ min: 0 })), jump: tuple2(num({ min: 0 })), start: tuple2(num()) });
+export const receptiveField: V<ReceptiveField> = anyOf<ReceptiveField>(
+  obj({ size: tuple2(num({ min: 0 })), jump: tuple2(num({ min: 0 })), start: tuple2(num()) }),
+  obj({ wholeInput: literal(true) }),
+);
 
 /** Something a panel could not do, and why (shown to the user as a "not available" state). */
 export interface Availability {

@@ -1,8 +1,7 @@
 import type * as tfc from "@tensorflow/tfjs-core";
-import { parseSym } from "../../analyzer/shape";
-import type { Dim } from "../../shared/analysis";
 import { CompileError, type NodeFn, type RunCtx } from "./layers/common";
 import { flattenValue } from "./layers/elementwise";
+import { compileTensorOp, resolveDim } from "./tensorOps";
 import { axisOf, bool, num, torch as torchValue, type Attrs, type Value } from "./value";
 
 /**
@@ -25,6 +24,11 @@ const BINARY: Record<string, Binary> = {
   sub: (tf, a, b) => tf.sub(a, b),
   mul: (tf, a, b) => tf.mul(a, b),
   div: (tf, a, b) => tf.div(a, b),
+  // in place: the analyzer moves the tensor to the result's node
+  add_: (tf, a, b) => tf.add(a, b),
+  sub_: (tf, a, b) => tf.sub(a, b),
+  mul_: (tf, a, b) => tf.mul(a, b),
+  div_: (tf, a, b) => tf.div(a, b),
 };
 
 const UNARY: Record<string, (tf: RunCtx["tf"], x: tfc.Tensor) => tfc.Tensor> = {
@@ -33,15 +37,6 @@ const UNARY: Record<string, (tf: RunCtx["tf"], x: tfc.Tensor) => tfc.Tensor> = {
   tanh: (tf, x) => tf.tanh(x),
   contiguous: (_tf, x) => x,
 };
-
-/** A view/reshape size: a number, -1, or a symbolic batch ("N", "4*N") resolved at run time. */
-function resolveDim(d: Dim, ctx: RunCtx): number {
-  if (typeof d === "number") return d;
-  const { coef, name } = parseSym(d);
-  const v = ctx.symbols.get(name);
-  if (v === undefined) throw new Error(`unknown symbolic dimension ${d}`);
-  return coef * v;
-}
 
 function dims(a: Attrs, key: string): number[] {
   const v = a[key];
@@ -118,5 +113,5 @@ export function compileOp(type: string, attrs: Attrs): NodeFn | undefined {
       };
     }
   }
-  return undefined;
+  return compileTensorOp(type, attrs);
 }

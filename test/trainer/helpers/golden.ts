@@ -68,6 +68,7 @@ export const GOLDEN_MODELS = [
   "selfAttention",
   "crossAttention",
   "opsBlocks",
+  "transformerOpsZoo",
 ] as const;
 
 /**

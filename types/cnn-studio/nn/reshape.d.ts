@@ -74,8 +74,9 @@ export interface UpsampleCommonOptions {
 export interface UpsampleSizeOptions extends UpsampleCommonOptions {
   /**
    * The output's height and width: `s` or `[H_out, W_out]`. Give either `size` or `scaleFactor`.
+   * Another tensor's shape works too: `{ size: skip.shape.slice(-2) }`.
    */
-  size: Size2d;
+  size: Size2d | readonly number[];
   scaleFactor?: undefined;
 }
 
