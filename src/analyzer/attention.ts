@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import type { AttrValue, GraphNode, LayerCall } from "../shared/analysis";
+import type { AttrValue, GraphNode, LayerCall, WholeInputField } from "../shared/analysis";
 import { toCount } from "../shared/count";
 import { EvalError } from "./errors";
 import type { Evaluator } from "./evaluator";
@@ -8,6 +8,9 @@ import { isLayerError, type ArgValue, type Args, type LayerKind, type MultiCall 
 import { toLocation, type Related, type Reporter } from "./location";
 import { exactNumel } from "./shape";
 import { ArrayValue, ModuleValue, ObjectValue, TensorValue, type CallSite, type Value } from "./values";
+
+/** Attention mixes every token: each output token sees the whole input (the contract's receptive-field rule). */
+const WHOLE_INPUT: WholeInputField = { wholeInput: true };
 
 /**
  * Module calls with several tensors and call options that return an array, like PyTorch's tuple:
@@ -106,7 +109,7 @@ export function callMultiOutput(host: RuntimeHost, mod: ModuleValue, args: Value
       buffers: toCount(counts.buffers),
       macs: toCount(mc.macs(layer.config, shapes, opts)),
       activationBytes: toCount(4n * exactNumel(output)),
-      receptiveField: null,
+      receptiveField: WHOLE_INPUT,
       definedAt: mod.definedAt ? toLocation(mod.definedAt) : null,
       calledAt: site ? toLocation(site.node) : null,
     },
@@ -121,10 +124,10 @@ export function callMultiOutput(host: RuntimeHost, mod: ModuleValue, args: Value
     output,
     layer: layerIndex,
     attrs,
-    receptiveField: null,
+    receptiveField: WHOLE_INPUT,
     location: toLocation(where),
   });
-  const values: Value[] = [new TensorValue(output, null, id)];
+  const values: Value[] = [new TensorValue(output, WHOLE_INPUT, id)];
   outs.slice(1).forEach((shape, i) => {
     if (shape === null) return values.push(null);
     const item = trace.addNode({

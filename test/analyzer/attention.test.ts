@@ -111,7 +111,7 @@ describe("nn.MultiheadAttention", () => {
       ],
       "named_modules() as PyTorch lists them",
     );
-    assert.equal(l.receptiveField, null);
+    assert.deepEqual(l.receptiveField, { wholeInput: true }, "attention mixes every token: the whole input");
   });
 
   test("kdim and vdim give separate projection weights (240 parameters) and [L, N, E] / [N, L, S] shapes", () => {
