@@ -3,7 +3,8 @@
 Reads the same bundled dataset (dist/data/mnist-sample.bin, see scripts/build-mnist-sample.mjs),
 normalises with the training split's mean/std like src/trainer/data, and trains the same models
 (examples/lenet5.ts lenet5Mnist, examples/mnist-cnn.ts ourCnn, examples/mnist-resnet.ts
-mnistResNet, examples/simple-cnn.ts simpleCnn) with the same optimiser, schedule, epochs and
+mnistResNet, examples/simple-cnn.ts simpleCnn, and the transformers examples/vit-mnist.ts vitMnist
+and examples/convnext-mnist.ts convnextMnist) with the same optimiser, schedule, epochs and
 batch size. Run with Debian's torch: /usr/bin/python3 bench/torch_train.py --help
 
 Modes:
@@ -98,7 +99,41 @@ class SimpleCNN(nn.Module):
         return self.classifier(torch.flatten(self.features(x), 1))
 
 
-MODELS = {"lenet5Mnist": lambda: LeNet5(28, 10), "ourCnn": OurCNN, "mnistResNet": SimpleResNet, "simpleCnn": SimpleCNN}
+# The MNIST transformers (examples/vit-mnist.ts vitMnist, examples/convnext-mnist.ts convnextMnist):
+# torchvision's classes with a one-channel stem, so module paths and state_dict names are
+# torchvision's, and the initial values the examples write. The same twins as
+# scripts/golden/generate.py's vit_mnist and convnext_mnist (keep them equal).
+
+
+def vit_mnist():
+    """ViT on 28x28 digits: 7x7 patches (16 tokens + class token), width 64, 4 layers of 4 heads, MLP 128."""
+    from torchvision.models.vision_transformer import VisionTransformer
+    model = VisionTransformer(image_size=28, patch_size=7, num_layers=4, num_heads=4, hidden_dim=64, mlp_dim=128,
+                              num_classes=10)
+    model.conv_proj = nn.Conv2d(1, 64, kernel_size=7, stride=7)
+    nn.init.trunc_normal_(model.conv_proj.weight, std=(1 / (1 * 7 * 7)) ** 0.5)
+    nn.init.zeros_(model.conv_proj.bias)
+    for block in model.encoder.layers:
+        for m in block.mlp:
+            if isinstance(m, nn.Linear):
+                m.reset_parameters()
+    model.heads.head.reset_parameters()
+    return model
+
+
+def convnext_mnist():
+    """ConvNeXt on 28x28 digits: 2x2 stride-2 stem to 32 channels, stages 32 and 64 wide of 2 blocks each."""
+    from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+    model = ConvNeXt([CNBlockConfig(32, 64, 2), CNBlockConfig(64, None, 2)], stochastic_depth_prob=0.0, num_classes=10)
+    model.features[0][0] = nn.Conv2d(1, 32, kernel_size=2, stride=2)
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            m.reset_parameters()
+    return model
+
+
+MODELS = {"lenet5Mnist": lambda: LeNet5(28, 10), "ourCnn": OurCNN, "mnistResNet": SimpleResNet, "simpleCnn": SimpleCNN,
+          "vitMnist": vit_mnist, "convnextMnist": convnext_mnist}
 
 
 def make_optimizer(name, params, lr, momentum, weight_decay, nesterov):
@@ -148,8 +183,9 @@ def train(args):
     sched, per_step = make_schedule(args.schedule, opt, args.epochs, steps, args.lr, args.step_size, args.gamma)
     g = torch.Generator().manual_seed(args.seed)
     history = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for epoch in range(1, args.epochs + 1):
+        e0, ec0 = time.perf_counter(), time.process_time()
         model.train()
         perm = torch.randperm(n, generator=g)
         loss_sum, correct = 0.0, 0
@@ -167,10 +203,14 @@ def train(args):
         if sched is not None and not per_step:
             sched.step()
         vl, va = evaluate(model, xte, yte)
-        rec = {"epoch": epoch, "trainLoss": loss_sum / n, "trainAccuracy": correct / n, "valLoss": vl, "valAccuracy": va}
+        # wall and CPU seconds of the epoch (training and validation); on a busy machine the CPU time
+        # is the closer figure to an idle core's wall time
+        rec = {"epoch": epoch, "trainLoss": loss_sum / n, "trainAccuracy": correct / n, "valLoss": vl, "valAccuracy": va,
+               "seconds": time.perf_counter() - e0, "cpuSeconds": time.process_time() - ec0}
         history.append(rec)
         print(json.dumps(rec), flush=True)
-    print(json.dumps({"model": args.model, "seed": args.seed, "final": history[-1], "seconds": time.perf_counter() - t0}), flush=True)
+    print(json.dumps({"model": args.model, "seed": args.seed, "final": history[-1], "seconds": time.perf_counter() - t0,
+                      "cpuSeconds": time.process_time() - c0}), flush=True)
 
 
 def throughput(args):
