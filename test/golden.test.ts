@@ -82,6 +82,8 @@ describe("examples match PyTorch", () => {
       "fcnResnet50NoAux",
       "inceptionV3",
       "unet",
+      "vitMnist",
+      "convnextMnist",
     ]) {
       assert.ok(names.has(n), `missing golden for ${n}`);
     }

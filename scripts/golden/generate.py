@@ -655,5 +655,51 @@ def check_published(doc: Dict[str, Any]) -> List[str]:
     return [f"{doc['model']}: {key} {got[key] / 1e9:.2f} G MACs != published {g:.2f} G"
             for key, g in want.items() if round(got[key] / 1e9, 2) != g]
 
+
+# The MNIST transformers (examples/vit-mnist.ts, examples/convnext-mnist.ts): torchvision's classes
+# with a one-channel stem, so module paths and state_dict names are torchvision's. Their initial
+# values are those the examples write (scripts/golden/transformer_accuracy.py trains these twins as
+# the reference of the same models): PyTorch's defaults, the ViT's class token (zeros), position
+# embedding (normal, std 0.02) and patch embedding (truncated normal, std sqrt(1/fan_in)), and
+# ConvNeXt's layer scale (1e-6); torchvision's own initialisation of the Linear and Conv2d layers
+# is reset to PyTorch's defaults.
+
+
+def vit_mnist() -> nn.Module:
+    """examples/vit-mnist.ts `vitMnist`: ViT on 28x28 digits, 7x7 patches, width 64, 4 layers of 4 heads."""
+    from torchvision.models.vision_transformer import VisionTransformer
+    model = VisionTransformer(image_size=28, patch_size=7, num_layers=4, num_heads=4, hidden_dim=64, mlp_dim=128,
+                              num_classes=10)
+    model.conv_proj = nn.Conv2d(1, 64, kernel_size=7, stride=7)
+    fan_in = 1 * 7 * 7
+    nn.init.trunc_normal_(model.conv_proj.weight, std=(1 / fan_in) ** 0.5)
+    nn.init.zeros_(model.conv_proj.bias)
+    for block in model.encoder.layers:
+        for m in block.mlp:
+            if isinstance(m, nn.Linear):
+                m.reset_parameters()
+    model.heads.head.reset_parameters()
+    return model
+
+
+def convnext_mnist() -> nn.Module:
+    """examples/convnext-mnist.ts `convnextMnist`: ConvNeXt on 28x28 digits, 2x2 stem, stages 32 and 64 wide."""
+    from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+    model = ConvNeXt([CNBlockConfig(32, 64, 2), CNBlockConfig(64, None, 2)], stochastic_depth_prob=0.0,
+                     num_classes=10)
+    model.features[0][0] = nn.Conv2d(1, 32, kernel_size=2, stride=2)
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            m.reset_parameters()
+    return model
+
+
+MNIST_V2_MODELS: List[Tuple[str, str, Tuple[int, ...], Callable[[], nn.Module], Optional[int], Optional[int]]] = [
+    ("vitMnist", "vit-mnist.ts", (1, 28, 28), vit_mnist, None, None),
+    ("convnextMnist", "convnext-mnist.ts", (1, 28, 28), convnext_mnist, None, None),
+]
+MODELS.extend(MNIST_V2_MODELS)
+ANALYSERS.update({m[0]: analyse_counted for m in MNIST_V2_MODELS})
+
 if __name__ == "__main__":
     sys.exit(main())
