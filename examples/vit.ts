@@ -12,11 +12,12 @@ export type NormLayer = (numFeatures: number) => nn.Module;
 
 const layerNormEps6: NormLayer = (dim: number) => nn.LayerNorm(dim, { eps: 1e-6 });
 
-/** Transformer MLP block: Linear, GELU, Dropout, Linear, Dropout (children `0` … `4`). */
-export class MLPBlock extends ops.MLP {
-  constructor(inDim: number, mlpDim: number, dropout: number) {
-    super(inDim, [mlpDim, inDim], { activationLayer: nn.GELU, inplace: null, dropout });
-  }
+/**
+ * Transformer MLP block: Linear, GELU, Dropout, Linear, Dropout (children `0` … `4`). torchvision
+ * writes it as a subclass of `torchvision.ops.MLP`; here it is the `ops.MLP` it builds.
+ */
+export function MLPBlock(inDim: number, mlpDim: number, dropout: number): ops.MLP {
+  return ops.MLP(inDim, [mlpDim, inDim], { activationLayer: nn.GELU, inplace: null, dropout });
 }
 
 /** Transformer encoder block: pre-norm self-attention and MLP, each with a residual connection. */
@@ -26,7 +27,7 @@ export class EncoderBlock extends nn.Module {
   readonly self_attention: nn.MultiheadAttention;
   readonly dropout: nn.Dropout;
   readonly ln_2: nn.Module;
-  readonly mlp: MLPBlock;
+  readonly mlp: ops.MLP;
 
   constructor(
     numHeads: number,
@@ -44,13 +45,13 @@ export class EncoderBlock extends nn.Module {
     this.dropout = nn.Dropout(dropout);
     // MLP block
     this.ln_2 = normLayer(hiddenDim);
-    this.mlp = new MLPBlock(hiddenDim, mlpDim, dropout);
+    this.mlp = MLPBlock(hiddenDim, mlpDim, dropout);
   }
 
   forward(input: Tensor): Tensor {
     let x = this.ln_1(input);
-    [x] = this.self_attention(x, x, x, { needWeights: false });
-    x = this.dropout(x);
+    const [attended] = this.self_attention(x, x, x, { needWeights: false });
+    x = this.dropout(attended);
     x = x.add(input);
 
     let y = this.ln_2(x);
