@@ -19,6 +19,7 @@ import io
 import json
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import torch
 
@@ -56,28 +57,38 @@ def run(torch_train, recipe, seed: int):
             "curve": [line["valAccuracy"] for line in lines[:-1]], "seconds": round(last["seconds"], 1)}
 
 
-def main() -> int:
+def train_one(name: str, seed: int):
+    """One training run in this process (single-threaded, like the LeNet-5 reference)."""
     torch.set_num_threads(1)
     generate = load("generate", os.path.join(ROOT, "scripts", "golden", "generate.py"))
     torch_train = load("torch_train", os.path.join(ROOT, "bench", "torch_train.py"))
     torch_train.MODELS.update({"vitMnist": generate.vit_mnist, "convnextMnist": generate.convnext_mnist})
+    return run(torch_train, RECIPES[name], seed)
+
+
+def main() -> int:
     names = sys.argv[1:] or list(RECIPES)
     doc = {"generator": "scripts/golden/transformer_accuracy.py", "dataset": "mnist-sample", "models": {}}
     if os.path.exists(OUT):
         with open(OUT) as f:
             doc = json.load(f)
+    # every (model, seed) run is independent: run them side by side, one thread each, and write the
+    # file after each run (a model's mean is written once all its seeds are in)
     for name in names:
-        recipe = RECIPES[name]
-        runs = []
-        for seed in SEEDS:
-            runs.append(run(torch_train, recipe, seed))
-            print(name, runs[-1], flush=True)
-        mean = sum(r["valAccuracy"] for r in runs) / len(runs)
-        doc["models"][name] = {"recipe": recipe, "runs": runs, "meanValAccuracy": mean}
-        print(f"{name}: mean {mean:.4f}", flush=True)
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+        doc["models"][name] = {"recipe": RECIPES[name], "runs": [], "meanValAccuracy": None}
+    with ProcessPoolExecutor(max_workers=len(names) * len(SEEDS)) as pool:
+        futures = {pool.submit(train_one, name, seed): name for name in names for seed in SEEDS}
+        for future in as_completed(futures):
+            name = futures[future]
+            entry = doc["models"][name]
+            entry["runs"] = sorted(entry["runs"] + [future.result()], key=lambda r: r["seed"])
+            print(name, entry["runs"], flush=True)
+            if len(entry["runs"]) == len(SEEDS):
+                entry["meanValAccuracy"] = sum(r["valAccuracy"] for r in entry["runs"]) / len(SEEDS)
+                print(f"{name}: mean {entry['meanValAccuracy']:.4f}", flush=True)
+            with open(OUT, "w") as f:
+                json.dump(doc, f, indent=1)
+                f.write("\n")
     print(f"wrote {OUT}")
     return 0
 
