@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch's held-out accuracy for the MNIST transformers: examples/vit-mnist.ts `vitMnist` and
-examples/convnext-mnist.ts `convnextMnist` (their PyTorch twins are in scripts/golden/generate.py:
+examples/convnext-mnist.ts `convnextMnist` (their PyTorch twins are in scripts/golden/modern.py:
 torchvision's VisionTransformer and ConvNeXt with a one-channel stem), trained on the bundled
 mnist-sample (dist/data/mnist-sample.bin; run `node scripts/build.mjs` first) by
 bench/torch_train.py's training loop with the recipe below, for a few seeds. A CNN Studio run of
@@ -60,9 +60,9 @@ def run(torch_train, recipe, seed: int):
 def train_one(name: str, seed: int):
     """One training run in this process (single-threaded, like the LeNet-5 reference)."""
     torch.set_num_threads(1)
-    generate = load("generate", os.path.join(ROOT, "scripts", "golden", "generate.py"))
+    modern = load("modern", os.path.join(ROOT, "scripts", "golden", "modern.py"))
     torch_train = load("torch_train", os.path.join(ROOT, "bench", "torch_train.py"))
-    torch_train.MODELS.update({"vitMnist": generate.vit_mnist, "convnextMnist": generate.convnext_mnist})
+    torch_train.MODELS.update({"vitMnist": modern.vit_mnist, "convnextMnist": modern.convnext_mnist})
     return run(torch_train, RECIPES[name], seed)
 
 
