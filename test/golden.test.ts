@@ -11,15 +11,20 @@ import { EXAMPLES, GOLDEN } from "./helpers/paths";
  * (forward hooks on every leaf module), committed so the tests need no Python.
  */
 
+type GoldenShape = (string | number)[];
+
 interface Golden {
   model: string;
   example: string;
-  input: (string | number)[];
-  output: (string | number)[];
+  input: GoldenShape;
+  /** A forward returning a dict (torchvision's segmentation models) gives an object of shapes. */
+  output: GoldenShape | Record<string, GoldenShape>;
   params: number;
   trainableParams: number;
   buffers: number;
   macs: number;
+  /** Goldens counted with the torch function mode: the matrix products between activations (in `macs`). */
+  productMacs?: number;
   layers: { path: string; type: string; output: (string | number)[]; params: number; macs: number }[];
 }
 
@@ -77,6 +82,15 @@ describe("examples match PyTorch", () => {
       "efficientnetV2S",
       "resnext50_32x4d",
       "wideResnet50_2",
+      "convnextTiny",
+      "vitB16",
+      "swinT",
+      "fcnResnet50",
+      "fcnResnet50NoAux",
+      "inceptionV3",
+      "unet",
+      "vitMnist",
+      "convnextMnist",
     ]) {
       assert.ok(names.has(n), `missing golden for ${n}`);
     }
@@ -133,6 +147,11 @@ describe("figures from the course (torchvision, batch 1)", () => {
     ["efficientnet-v2.ts", "efficientnetV2S", 21_458_488, 2_849_895_872],
     ["resnet.ts", "resnext50_32x4d", 25_028_904, 4_230_479_872],
     ["resnet.ts", "wideResnet50_2", 68_883_240, 11_398_021_120],
+    ["convnext.ts", "convnextTiny", 28_589_128, 4_455_531_264],
+    ["vit.ts", "vitB16", 86_567_656, 17_563_828_224],
+    ["swin.ts", "swinT", 28_288_354, 4_490_566_656],
+    ["segmentation.ts", "fcnResnet50", 35_322_218, 152_716_512_000],
+    ["inception-v3.ts", "inceptionV3", 23_834_568, 5_713_216_096],
   ];
   for (const [file, name, params, macs] of table) {
     test(`${name}: ${params.toLocaleString("en-US")} params${macs ? `, ${macs.toLocaleString("en-US")} MACs` : ""}`, () => {
@@ -141,6 +160,41 @@ describe("figures from the course (torchvision, batch 1)", () => {
       if (macs !== null) assert.equal(m.macs, macs);
     });
   }
+
+  /**
+   * torchvision's published figures (GFLOPS are MACs, to 2 decimals), checked against the goldens
+   * themselves: the generator's counting of matrix products between activations and of F.linear
+   * calls reproduces them, so the goldens the examples are compared with are the published models.
+   */
+  const published: [string, number, number, number | null][] = [
+    ["convnextTiny", 28_589_128, 4.46, null],
+    ["vitB16", 86_567_656, 17.56, 16.85],
+    ["swinT", 28_288_354, 4.49, null],
+    ["fcnResnet50", 35_322_218, 152.72, null],
+    ["inceptionV3", 23_834_568, 5.71, null],
+  ];
+  for (const [name, params, gmacs, withoutProducts] of published) {
+    test(`the ${name} golden has torchvision's ${params.toLocaleString("en-US")} params and ${gmacs} G MACs`, () => {
+      const g = goldens.find((x) => x.model === name);
+      assert.ok(g, `missing golden for ${name}`);
+      assert.equal(g.params, params);
+      assert.equal(Math.round(g.macs / 1e7) / 100, gmacs);
+      if (withoutProducts !== null) {
+        assert.ok(g.productMacs !== undefined, "productMacs");
+        assert.equal(Math.round((g.macs - g.productMacs) / 1e7) / 100, withoutProducts);
+      }
+    });
+  }
+
+  test("nn.MultiheadAttention is one leaf: projections plus Q·Kᵀ and A·V (ViT-B/16 encoder layer)", () => {
+    const g = goldens.find((x) => x.model === "vitB16");
+    const row = g?.layers.find((l) => l.path === "encoder.layers.encoder_layer_0.self_attention");
+    assert.ok(row, "self_attention row");
+    const [tokens, dim] = [197, 768];
+    assert.equal(row.type, "MultiheadAttention");
+    assert.equal(row.params, 4 * dim * dim + 4 * dim);
+    assert.equal(row.macs, 4 * tokens * dim * dim + 2 * tokens * tokens * dim);
+  });
 
   /** Receptive field size of the last spatial output under a module path prefix. */
   const fields: [string, string, string, number][] = [

@@ -4,6 +4,7 @@
 Run with Debian's interpreter, which has torch 1.13 and torchvision 0.14:
 
     /usr/bin/python3 scripts/golden/generate.py
+    /usr/bin/python3 scripts/golden/generate.py vitB16 swinT   # only these goldens
 
 For each exported model of examples/*.ts this builds its PyTorch twin (a torchvision
 constructor with weights=None where one exists, otherwise a hand-written nn.Module whose
@@ -371,7 +372,8 @@ def main() -> int:
     for name, example, input_chw, build, want_params, want_macs in MODELS:
         if only and name not in only:
             continue
-        doc = analyse(name, example, input_chw, build)
+        doc = ANALYSERS.get(name, analyse)(name, example, input_chw, build)
+        failures.extend(check_published(doc))
         status = "ok"
         if want_params is not None and doc["params"] != want_params:
             failures.append(f"{name}: params {doc['params']:,} != expected {want_params:,}")
@@ -393,6 +395,71 @@ def main() -> int:
             print("  " + f, file=sys.stderr)
         return 1
     return 0
+
+
+# =============================================================================================
+# Issue 14 (goldens): models with attention, object outputs and F.pad skips.
+#
+# These goldens count MACs with a torch.overrides.TorchFunctionMode that sees every top-level
+# torch function call: conv1d/conv2d/conv_transpose2d and F.linear as above (also when a model
+# calls F.linear on a child's weight, as torchvision's Swin does), plus the matrix products
+# between activations (matmul, @, bmm: output.numel() * contracted dim) and, inside
+# nn.MultiheadAttention (one call of F.multi_head_attention_forward, whose inner calls the mode
+# does not see), its projections and the products Q·Kᵀ and A·V (2 * N * L * S * E). A layer's
+# MACs are those counted between its forward pre-hook and its forward hook; MACs of functional
+# calls outside any leaf module count only in the total. Leaves are modules without children,
+# and nn.MultiheadAttention (whose out_proj child is never called). The golden adds
+# "productMacs" (the matrix products between activations, included in "macs") and, for a model
+# whose forward returns a dict, "output" is an object of shapes.
+# =============================================================================================
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from modern import UNet, analyse_counted, convnext_mnist, vit_mnist  # noqa: E402
+
+# fcn_resnet50: weights=None leaves aux_loss None (no aux classifier, output {"out"}); the builder
+# with pretrained weights sets aux_loss=True, and the published 35,322,218 parameters count the
+# aux classifier. Both are goldens; the backbone is built without weights (no download).
+# inception_v3: torchvision's figures count the aux classifier's parameters (27,161,264), but
+# eval() never runs it; this golden is aux_logits=False (23,834,568 parameters).
+V2_MODELS: List[Tuple[str, str, Tuple[int, ...], Callable[[], nn.Module], Optional[int], Optional[int]]] = [
+    ("convnextTiny", "convnext.ts", IMAGENET, lambda: tv.convnext_tiny(weights=None), 28589128, None),
+    ("vitB16", "vit.ts", IMAGENET, lambda: tv.vit_b_16(weights=None), 86567656, None),
+    ("swinT", "swin.ts", IMAGENET, lambda: tv.swin_t(weights=None), 28288354, None),
+    ("fcnResnet50", "segmentation.ts", (3, 520, 520),
+     lambda: tv.segmentation.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=True), 35322218, None),
+    ("fcnResnet50NoAux", "segmentation.ts", (3, 520, 520),
+     lambda: tv.segmentation.fcn_resnet50(weights=None, weights_backbone=None), None, None),
+    ("inceptionV3", "inception-v3.ts", (3, 299, 299),
+     lambda: tv.inception_v3(weights=None, aux_logits=False, init_weights=False), None, None),
+    ("unet", "unet.ts", (3, 572, 572), lambda: UNet(3, 2, bilinear=False), None, None),
+]
+MODELS.extend(V2_MODELS)
+ANALYSERS: Dict[str, Callable[..., Dict[str, Any]]] = {m[0]: analyse_counted for m in V2_MODELS}
+
+# torchvision's published GFLOPS (MACs), rounded to 2 decimals; "withoutProducts" leaves out the
+# matrix products between activations (ViT-B/16's attention).
+PUBLISHED_GMACS: Dict[str, Dict[str, float]] = {
+    "convnextTiny": {"total": 4.46},
+    "vitB16": {"total": 17.56, "withoutProducts": 16.85},
+    "swinT": {"total": 4.49},
+    "fcnResnet50": {"total": 152.72},
+    "inceptionV3": {"total": 5.71},
+}
+
+
+def check_published(doc: Dict[str, Any]) -> List[str]:
+    want = PUBLISHED_GMACS.get(doc["model"], {})
+    got = {"total": doc["macs"], "withoutProducts": doc["macs"] - doc.get("productMacs", 0)}
+    return [f"{doc['model']}: {key} {got[key] / 1e9:.2f} G MACs != published {g:.2f} G"
+            for key, g in want.items() if round(got[key] / 1e9, 2) != g]
+
+
+MNIST_V2_MODELS: List[Tuple[str, str, Tuple[int, ...], Callable[[], nn.Module], Optional[int], Optional[int]]] = [
+    ("vitMnist", "vit-mnist.ts", (1, 28, 28), vit_mnist, None, None),
+    ("convnextMnist", "convnext-mnist.ts", (1, 28, 28), convnext_mnist, None, None),
+]
+MODELS.extend(MNIST_V2_MODELS)
+ANALYSERS.update({m[0]: analyse_counted for m in MNIST_V2_MODELS})
 
 
 if __name__ == "__main__":
