@@ -2,7 +2,7 @@ import ts = require("typescript");
 import { EvalError } from "./errors";
 import { unsupported, type Evaluator, type Instance } from "./evaluator";
 import { hasModifier } from "./syntax";
-import { Builtin, BuiltinClass, ClassValue, Closure, Env, ModuleValue, ObjectValue, Poison, type CallSite, type Value } from "./values";
+import { Builtin, BuiltinClass, ClassValue, Closure, Env, ModuleValue, ObjectValue, Poison, type CallSite, type ContainerKind, type Value } from "./values";
 
 /** Classes of the abstract interpreter: definitions, methods, `new`, constructors and `super`. */
 
@@ -62,7 +62,7 @@ export function construct(ip: Evaluator, callee: Value, args: Value[], site: Cal
   if (callee instanceof ClassValue) {
     const root = callee.root;
     const instance: Instance = root
-      ? new ModuleValue(callee.name, site.node, undefined, root.name === "Module" || root.name === "Layer" ? undefined : root.name, callee)
+      ? new ModuleValue(callee.name, site.node, undefined, containerOfRoot(root), callee)
       : new ObjectValue(new Map(), callee);
     runConstructor(ip, callee, instance, args, site);
     return instance;
@@ -156,4 +156,10 @@ function asSequentialView(m: ModuleValue): ModuleValue {
   const view = new ModuleValue(m.typeName, m.definedAt, undefined, "Sequential", undefined);
   for (const [k, c] of m.children) view.children.set(k, c);
   return view;
+}
+
+/** The container kind of an instance of a class whose chain starts at `root`. */
+function containerOfRoot(root: BuiltinClass): ContainerKind | undefined {
+  if (root.name === "Composite") return root.composite?.container;
+  return root.name === "Module" || root.name === "Layer" ? undefined : root.name;
 }

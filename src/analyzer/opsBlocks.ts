@@ -3,7 +3,7 @@ import type { RuntimeHost } from "./attention";
 import { EvalError } from "./errors";
 import { LAYERS, OPS_KINDS } from "./layers/index";
 import type { LayerKind } from "./layers/kind";
-import { ArrayValue, Builtin, BuiltinClass, ClassValue, Closure, ModuleValue, Namespace, ObjectValue, TensorValue, type CallSite, type Value } from "./values";
+import { ArrayValue, Builtin, BuiltinClass, ClassValue, Closure, ModuleValue, Namespace, ObjectValue, TensorValue, type CallSite, type ContainerKind, type Value } from "./values";
 
 /**
  * The `ops` namespace, mirroring torchvision.ops (0.14): the leaf modules StochasticDepth and
@@ -16,9 +16,12 @@ import { ArrayValue, Builtin, BuiltinClass, ClassValue, Closure, ModuleValue, Na
 export function opsNamespace(host: RuntimeHost): Namespace {
   const members = new Map<string, Value>();
   for (const [name, kind] of OPS_KINDS) members.set(name, new Builtin(`ops.${name}`, (args, site) => host.buildLayer(kind, args, site), true));
-  members.set("Conv2dNormActivation", new Builtin("ops.Conv2dNormActivation", (args, site) => conv2dNormActivation(host, args, site), true));
-  members.set("MLP", new Builtin("ops.MLP", (args, site) => mlp(host, args, site), true));
-  members.set("SqueezeExcitation", new Builtin("ops.SqueezeExcitation", (args, site) => squeezeExcitation(host, args, site), true));
+  // The composite blocks are classes too: `class SimpleStemIN extends ops.Conv2dNormActivation` (torchvision's RegNet).
+  const composite = (name: string, build: (args: Value[], site: CallSite) => ModuleValue, container: ContainerKind | undefined): BuiltinClass =>
+    new BuiltinClass("Composite", new Builtin(`ops.${name}`, build, true), undefined, { build, container });
+  members.set("Conv2dNormActivation", composite("Conv2dNormActivation", (args, site) => conv2dNormActivation(host, args, site), "Sequential"));
+  members.set("MLP", composite("MLP", (args, site) => mlp(host, args, site), "Sequential"));
+  members.set("SqueezeExcitation", composite("SqueezeExcitation", (args, site) => squeezeExcitation(host, args, site), undefined));
   return new Namespace("ops", members);
 }
 

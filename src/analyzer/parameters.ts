@@ -406,6 +406,8 @@ export function initNamespace(host: ParamHost): Namespace {
 
 /** A tensor's in-place initialiser method (`t.normal_(0, 0.02)`), or undefined. */
 export function initMethod(host: ParamHost, t: TensorValue, name: string): Value | undefined {
+  // On a computed tensor (Swin's attention mask: `mask.narrow(...).fill_(k)`), fill_ and zero_ are tensor operations.
+  if (!t.data && (name === "fill_" || name === "zero_")) return undefined;
   const rule = initRules(host, "").find(([n]) => n === name)?.[1];
   if (rule) return new Builtin(name, (args, site) => apply(host, name, rule, t, args, site));
   return scaleMethod(host, t, name);

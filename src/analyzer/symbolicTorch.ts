@@ -192,6 +192,7 @@ export class Torch implements TorchRuntime {
 
   builtinSuper(instance: ModuleValue, base: BuiltinClass, args: Value[], site: CallSite): void {
     if (base.name === "Module") return;
+    if (base.composite) return this.adoptComposite(instance, base.composite.build(args, site));
     if (base.kind) {
       const c = this.configure(base.kind, args, site);
       instance.layer = c ? { kind: base.kind, config: c.config, argNodes: c.argNodes } : undefined;
@@ -230,6 +231,14 @@ export class Torch implements TorchRuntime {
         );
       for (const [k, v] of dict.props) this.registerNamed(instance, k, expectModule(v, k), keyNode(site.argNodes[0], k) ?? site.node);
     }
+  }
+
+  /** A subclass of a composite block (`class SimpleStemIN extends ops.Conv2dNormActivation`) takes over the block's children, fields and forward. */
+  private adoptComposite(instance: ModuleValue, block: ModuleValue): void {
+    for (const [name, child] of block.children) this.register(instance, name, child);
+    for (const [name, v] of block.fields) if (!instance.fields.has(name)) instance.fields.set(name, v);
+    if (block.nativeForward) instance.nativeForward = block.nativeForward;
+    if (block.invalid) instance.invalid = true;
   }
 
   /** Registers a child under a name the user chose, refused as PyTorch's `add_module` refuses it. */

@@ -484,6 +484,11 @@ const INPLACE: Record<string, (m: TensorMethods, x: TensorValue, args: Value[], 
   mul_: (m, x, [y], site) => m.host.binary("mul_", x, y, site),
   div_: (m, x, [y], site) => m.host.binary("div_", x, y, site),
   clamp_: (m, x, args, site) => m.clamp("clamp_", x, args, site),
+  fill_: (m, x, args, site) => {
+    const value = m.args("fill_", site, [["value"]], args).num("value");
+    return m.shaped("fill_", x, [], site, (s) => s, { value }, true);
+  },
+  zero_: (m, x, _args, site) => m.shaped("zero_", x, [], site, (s) => s, { value: 0 }, true),
   bernoulli_: (m, x, args, site) => {
     const p = m.args("bernoulli_", site, [["p", 0.5]], args).num("p");
     return m.shaped("bernoulli_", x, [], site, (s) => s, { p }, true);

@@ -131,11 +131,16 @@ export class Namespace {
 /** `nn.Module`, `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict` and every built-in layer kind (`nn.Conv2d`, "Layer") as base classes. */
 export class BuiltinClass {
   constructor(
-    readonly name: "Module" | "Sequential" | "ModuleList" | "ModuleDict" | "Layer",
+    readonly name: "Module" | "Sequential" | "ModuleList" | "ModuleDict" | "Layer" | "Composite",
     /** Called as a factory (`nn.Sequential(a, b)`, `nn.Conv2d(3, 8, 3)`). */
     readonly factory: Builtin | undefined,
     /** The layer kind of a "Layer" class. */
     readonly kind?: LayerKind,
+    /**
+     * A "Composite" class (torchvision's `ops.Conv2dNormActivation`): `super(...)` of a subclass
+     * builds the block and the instance adopts its children; `container` is the block's.
+     */
+    readonly composite?: { build: (args: Value[], site: CallSite) => ModuleValue; container: ContainerKind | undefined },
   ) {}
 }
 

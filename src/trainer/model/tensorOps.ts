@@ -428,6 +428,8 @@ const ELEMENTWISE: Record<string, (a: Attrs) => (tf: TF, x: tfc.Tensor, ctx: Run
   pow: (a) => (tf, x) => tf.pow(x, num(a, "exponent")),
   clamp: (a) => (tf, x) => tf.clipByValue(x, optNum(a, "min") ?? -3.4e38, optNum(a, "max") ?? 3.4e38),
   clamp_: (a) => (tf, x) => tf.clipByValue(x, optNum(a, "min") ?? -3.4e38, optNum(a, "max") ?? 3.4e38),
+  fill_: (a) => (tf, x) => tf.fill(x.shape, num(a, "value")),
+  zero_: () => (tf, x) => tf.zerosLike(x),
   bernoulli_: (a) => (tf, x, ctx) => tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, "float32", ctx.nextSeed()), num(a, "p", 0.5)), "float32"),
   zerosLike: () => (tf, x) => tf.zerosLike(x),
   onesLike: () => (tf, x) => tf.onesLike(x),
