@@ -36,7 +36,7 @@ export class MnistViT extends nn.Module {
 
     const fanIn = patchSize * patchSize;
     nn.init.truncNormal_(this.conv_proj.weight, { std: Math.sqrt(1 / fanIn) });
-    nn.init.zeros_(this.conv_proj.bias);
+    nn.init.zeros_(this.conv_proj.bias!);
   }
 
   forward(x: Tensor): Tensor {

@@ -157,7 +157,7 @@ export class VisionTransformer extends nn.Module {
 
     const fanIn = 3 * patchSize * patchSize;
     nn.init.truncNormal_(this.conv_proj.weight, { std: Math.sqrt(1 / fanIn) });
-    nn.init.zeros_(this.conv_proj.bias);
+    nn.init.zeros_(this.conv_proj.bias!);
   }
 
   private _processInput(x: Tensor): Tensor {

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import ts = require("typescript");
 import { LAYERS, LAYER_TYPES, isLayerType, layerNamespace, type LayerKind } from "../../src/analyzer/layers/index";
 import type { ArgValue, Args, ParamSpec } from "../../src/analyzer/layers/kind";
-import { namespaceStatements } from "../helpers/typingsFiles";
+import { factoryDeclaration, namespaceStatements } from "../helpers/typingsFiles";
 
 /**
  * Issue 13.1: each `nn.*` factory in the typings (types/cnn-studio/nn/) against its layer kind's parameter
@@ -72,7 +72,7 @@ function sameDefault(spec: ParamSpec, doc: string | undefined): boolean {
   return doc === String(d);
 }
 
-function paramDefault(fn: ts.FunctionDeclaration, name: string): string | undefined {
+function paramDefault(fn: ts.SignatureDeclarationBase, name: string): string | undefined {
   const tag = ts.getJSDocTags(fn).find((t): t is ts.JSDocParameterTag => ts.isJSDocParameterTag(t) && t.name.getText() === name);
   const text = tag ? (typeof tag.comment === "string" ? tag.comment : (ts.getTextOfJSDocComment(tag.comment) ?? "")) : "";
   return /Default: `([^`]+)`/.exec(text)?.[1];
@@ -81,7 +81,7 @@ function paramDefault(fn: ts.FunctionDeclaration, name: string): string | undefi
 function check(type: string, kind: LayerKind): string[] {
   const problems: string[] = [];
   const owner = isLayerType(type) && layerNamespace(type) === "ops" ? opsNamespace : nn;
-  const fn = owner.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === type);
+  const fn = factoryDeclaration(owner.statements, type);
   if (!fn) return [`no declaration of nn.${type}`];
   if (kind.acceptsAnyArgs)
     return fn.parameters.length === 1 && fn.parameters[0]!.dotDotDotToken ? [] : [`nn.${type} accepts any arguments: declare (...args: unknown[])`];

@@ -1,6 +1,6 @@
 import ts = require("typescript");
 import { TYPINGS } from "../helpers/paths";
-import { typingsFiles } from "../helpers/typingsFiles";
+import { factoryDeclaration, typingsFiles } from "../helpers/typingsFiles";
 
 /**
  * The user-facing surface of `types/cnn-studio.d.ts`, read with the TypeScript compiler: every
@@ -112,7 +112,14 @@ export function readSurface(): Surface {
         if (namespace !== "") interfaces.set(`${namespace}.${stmt.name.text}`, stmt);
       }
       if (!nsNames) continue;
-      if (ts.isVariableStatement(stmt) && isExported(stmt)) for (const d of stmt.declarationList.declarations) nsNames.add(d.name.getText());
+      if (ts.isVariableStatement(stmt) && isExported(stmt))
+        for (const d of stmt.declarationList.declarations) {
+          const name = d.name.getText();
+          nsNames.add(name);
+          // a factory that is also a class (`export const LayerNorm: LayerNormClass`): its call signature
+          const call = factoryDeclaration(source.statements, name);
+          if (call) callables.push({ owner: namespace, name, signature: signatureOf(namespace, name, call), options: optionsOf(call, checker), attributes: [] });
+        }
       if (ts.isFunctionDeclaration(stmt) && stmt.name) {
         nsNames.add(stmt.name.text);
         callables.push({

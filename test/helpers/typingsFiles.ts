@@ -28,3 +28,20 @@ export function namespaceStatements(name: string): ts.Statement[] {
     .filter((f) => f.namespace === name)
     .flatMap((f) => [...f.source.statements]);
 }
+
+/**
+ * A factory's declaration: `export function Conv2d(...)`, or the call signature of a factory that is
+ * also a class (`export const LayerNorm: LayerNormClass` with `interface LayerNormClass { (...): LayerNorm; new (...): LayerNorm }`).
+ */
+export function factoryDeclaration(statements: readonly ts.Statement[], name: string): ts.SignatureDeclarationBase | undefined {
+  const fn = statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+  if (fn) return fn;
+  const constant = statements
+    .filter(ts.isVariableStatement)
+    .flatMap((s) => [...s.declarationList.declarations])
+    .find((d) => d.name.getText() === name);
+  const typeName = constant?.type && ts.isTypeReferenceNode(constant.type) ? constant.type.typeName.getText() : undefined;
+  if (typeName !== `${name}Class`) return undefined; // `nn.Sequential` and the containers have their own constructor types
+  const iface = statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === typeName);
+  return iface?.members.find(ts.isCallSignatureDeclaration);
+}

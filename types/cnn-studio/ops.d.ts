@@ -118,7 +118,29 @@ export interface Conv2dNormActivationOptions {
  * ops.Conv2dNormActivation(3, 32, { stride: 2, activationLayer: nn.SiLU }) // EfficientNet stem
  * @see https://pytorch.org/vision/stable/generated/torchvision.ops.Conv2dNormActivation.html
  */
-export function Conv2dNormActivation(inChannels: number, outChannels: number, opts?: Conv2dNormActivationOptions): Conv2dNormActivation;
+export const Conv2dNormActivation: Conv2dNormActivationClass;
+/** `ops.Conv2dNormActivation` is a factory and a class: `new ops.Conv2dNormActivation(...)` equals `ops.Conv2dNormActivation(...)`, and `class X extends ops.Conv2dNormActivation` reads its attributes. */
+export interface Conv2dNormActivationClass {
+  /**
+   * Convolution, normalisation and activation, like `torchvision.ops.Conv2dNormActivation`: an
+   * `nn.Sequential` with children `0` (Conv2d), `1` (the norm) and `2` (the activation), numbered
+   * without the ones that are `null`.
+   *
+   * **Shape**: the convolution's. **Parameters**: the children's.
+   *
+   * @param inChannels channels of the input.
+   * @param outChannels channels of the output.
+   * @param opts see {@link ops.Conv2dNormActivationOptions}.
+   * @returns a callable `Conv2dNormActivation` (an `nn.Sequential`).
+   * @example
+   * ops.Conv2dNormActivation(3, 32, { stride: 2, activationLayer: nn.SiLU }) // EfficientNet stem
+   * @see https://pytorch.org/vision/stable/generated/torchvision.ops.Conv2dNormActivation.html
+   */
+  (inChannels: number, outChannels: number, opts?: Conv2dNormActivationOptions): Conv2dNormActivation;
+  /** The class form: `new ops.Conv2dNormActivation(...)`, or `super(...)` in a subclass. */
+  new (inChannels: number, outChannels: number, opts?: Conv2dNormActivationOptions): Conv2dNormActivation;
+  readonly prototype: Conv2dNormActivation;
+}
 /** A convolution–norm–activation chain, made by {@link ops.Conv2dNormActivation}. */
 export interface Conv2dNormActivation extends nn.Sequential {
   readonly outChannels: number;

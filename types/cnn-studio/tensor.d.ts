@@ -271,8 +271,12 @@ export interface Tensor {
   ge(other: Tensor | number): Tensor;
   /** A tensor of zeros of the given size (no dependence on `x`'s values). @param size the sizes. */
   newZeros(...size: number[]): Tensor;
+  /** A tensor of zeros of the given size, as a list: `x.newZeros([h, w])`. */
+  newZeros(size: readonly number[]): Tensor;
   /** A tensor of ones of the given size. @param size the sizes. */
   newOnes(...size: number[]): Tensor;
+  /** A tensor of ones of the given size, as a list. */
+  newOnes(size: readonly number[]): Tensor;
   /** The same values as float32 (the only type modelled); same shape. */
   float(): Tensor;
   /** The same tensor on a device or in a type (accepted and ignored); same shape. @param args anything. */

@@ -219,9 +219,32 @@ export interface LayerNormOptions {
  * nn.LayerNorm(768) // [N, 197, 768] → [N, 197, 768]; 1,536 params
  * @see https://pytorch.org/docs/stable/generated/torch.nn.LayerNorm.html
  */
-export function LayerNorm(normalizedShape: number | readonly number[], opts?: LayerNormOptions): LayerNorm;
+export const LayerNorm: LayerNormClass;
+/** `nn.LayerNorm` is a factory and a class: `new nn.LayerNorm(...)` equals `nn.LayerNorm(...)`, and `class X extends nn.LayerNorm` reads its attributes. */
+export interface LayerNormClass {
+  /**
+   * Layer normalisation, like `torch.nn.LayerNorm`: over the last dimensions (those of
+   * `normalizedShape`), `y = (x − E[x]) / sqrt(Var[x] + eps) · γ + β`, per sample.
+   *
+   * **Shape**: `[*, ...normalizedShape]` → same.
+   *
+   * **Parameters**: `2 · prod(normalizedShape)` when `elementwiseAffine` (γ, and β when `bias`).
+   *
+   * @param normalizedShape the trailing dimensions to normalise over: a number (the last
+   *   dimension) or a list of them.
+   * @param opts `eps` (1e-5), `elementwiseAffine` (true), `bias` (true).
+   * @returns a callable `LayerNorm` module.
+   * @example
+   * nn.LayerNorm(768) // [N, 197, 768] → [N, 197, 768]; 1,536 params
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.LayerNorm.html
+   */
+  (normalizedShape: number | readonly number[], opts?: LayerNormOptions): LayerNorm;
+  /** The class form: `new nn.LayerNorm(...)`, or `super(...)` in a subclass. */
+  new (normalizedShape: number | readonly number[], opts?: LayerNormOptions): LayerNorm;
+  readonly prototype: LayerNorm;
+}
 /** A layer-normalisation module, made by {@link nn.LayerNorm}. */
-export interface LayerNorm extends Module {
+export interface LayerNorm extends Module, WeightAndBias {
   readonly normalizedShape: readonly number[];
   readonly eps: number;
   readonly elementwiseAffine: boolean;

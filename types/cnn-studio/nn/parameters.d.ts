@@ -62,12 +62,20 @@ export const init: {
   xavierUniform_(tensor: Tensor, opts?: { gain?: number }): Tensor;
   /** N(mean, std²). */
   normal_(tensor: Tensor, mean?: number, std?: number): Tensor;
+  /** N(mean, std²), PyTorch's keywords as options: `nn.init.normal_(w, { std: 0.02 })`. */
+  normal_(tensor: Tensor, opts: { mean?: number; std?: number }): Tensor;
   /** U(a, b). */
   uniform_(tensor: Tensor, a?: number, b?: number): Tensor;
+  /** U(a, b), PyTorch's keywords as options. */
+  uniform_(tensor: Tensor, opts: { a?: number; b?: number }): Tensor;
   /** N(mean, std²) redrawn inside [a, b] (absolute bounds). */
   truncNormal_(tensor: Tensor, mean?: number, std?: number, a?: number, b?: number): Tensor;
+  /** N(mean, std²) redrawn inside [a, b], PyTorch's keywords as options: `nn.init.truncNormal_(w, { std: 0.02 })`. */
+  truncNormal_(tensor: Tensor, opts: { mean?: number; std?: number; a?: number; b?: number }): Tensor;
   /** The same as `truncNormal_`, as PyTorch spells it. */
   trunc_normal_(tensor: Tensor, mean?: number, std?: number, a?: number, b?: number): Tensor;
+  /** The same as `truncNormal_`, as PyTorch spells it. */
+  trunc_normal_(tensor: Tensor, opts: { mean?: number; std?: number; a?: number; b?: number }): Tensor;
   /** Zeros. */
   zeros_(tensor: Tensor): Tensor;
   /** Ones. */
