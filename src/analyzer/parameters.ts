@@ -132,7 +132,11 @@ export function readTensorField(host: ParamHost, mod: ModuleValue, name: string,
   const role = known ?? (mod.params.get(name) === t ? "parameter" : mod.buffers.get(name)?.tensor === t ? "buffer" : "constant");
   const path = host.pathOf(mod) ?? "";
   const attrs: Record<string, AttrValue> = { module: path, name, role };
-  if (role === "constant") attrs.init = JSON.stringify(t.data?.init ?? { kind: "computed", op: "expression" });
+  // A built-in layer's own tensor read by a subclass's forward (ConvNeXt's LayerNorm2d reads `this.weight`):
+  // the trainer creates it as the layer kind does, from the kind and its configuration.
+  const layer = mod.layer && t.data && mod.layerTensors.get(name) === t.data ? mod.layer : undefined;
+  if (layer) attrs.layer = JSON.stringify({ type: layer.kind.type, config: layer.config });
+  else if (role === "constant") attrs.init = JSON.stringify(t.data?.init ?? { kind: "computed", op: "expression" });
   const type = role === "parameter" ? "Parameter" : role === "buffer" ? "Buffer" : "Tensor";
   const id = host.addParamNode(path ? `${path}.${name}` : name, type, t.shape, attrs, node);
   const read = new TensorValue(t.shape, null, id, undefined, t.data, t.parameter);
@@ -420,7 +424,16 @@ export function initMethod(host: ParamHost, t: TensorValue, name: string): Value
  */
 function scaleMethod(host: ParamHost, t: TensorValue, name: string): Value | undefined {
   const data = t.data;
-  if (!data || host.paramNodes !== undefined || !["mul_", "div_", "add_", "sub_"].includes(name)) return undefined;
+  if (!data || host.paramNodes !== undefined) return undefined;
+  // Out of place (torchvision's ConvNeXt: `torch.ones(dim, 1, 1) * layer_scale`): a new created tensor with scaled values.
+  if (["mul", "div", "add", "sub"].includes(name))
+    return new Builtin(name, ([v], site) => {
+      const scaled = typeof v === "number" ? scaleInit(data.init, `${name}_`, v) : undefined;
+      if (!scaled)
+        throw new EvalError(site.node, `${name} of a tensor made by ${describeInit(data.init)} by ${host.display(v)} is not supported in a constructor`, "unsupported-syntax");
+      return new TensorValue(t.shape, t.field, t.node, t.note, { ...data, init: scaled });
+    });
+  if (!["mul_", "div_", "add_", "sub_"].includes(name)) return undefined;
   return new Builtin(name, ([v], site) => {
     if (typeof v !== "number")
       throw new EvalError(site.node, `${name} of a created tensor by ${host.display(v)}: only a number is supported in a constructor`, "unsupported-syntax");

@@ -231,7 +231,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     };
     let fn: NodeFn | undefined;
     if (node.kind === "param") {
-      fns.push(paramNode(tf, node, declared, store));
+      fns.push(typeof node.attrs.layer === "string" ? layerTensorNode(node, node.attrs.layer, store, model) : paramNode(tf, node, declared, store));
       continue;
     }
     if (node.kind === "op") fn = compileOp(node.type, node.attrs) ?? compileItem(node.type, node.attrs);
@@ -397,6 +397,26 @@ function paramNode(tf: TF, node: GraphNode, declared: ReadonlyMap<string, tfc.Va
   const t = tf.keep(tf.fill(node.output, init.value));
   store.constants.push(t);
   return () => torchValue(t);
+}
+
+/**
+ * A built-in layer's own tensor read in the forward of a class that extends the layer (ConvNeXt's
+ * `LayerNorm2d` reads `this.weight`): created as the layer kind creates it, under the module's path.
+ */
+function layerTensorNode(node: GraphNode, layerJson: string, store: Store, model: ModelAnalysis): NodeFn {
+  const { type, config } = JSON.parse(layerJson) as { type: string; config: Record<string, unknown> };
+  const name = String(node.attrs.name);
+  const path = String(node.attrs.module);
+  if (!isLayerType(type)) throw new CompileError(`${node.label}: ${type} is not a layer kind`);
+  const spec = (LAYER_TENSORS[type] as (c: unknown) => readonly TensorSpec[])(config).find((s) => s.name === name);
+  if (!spec) throw new CompileError(`${node.label}: a ${type} has no tensor '${name}'`);
+  const info = model.modules.find((m) => m.path === path);
+  const full = withInitialiser(spec, info?.initialisers, path);
+  const trainable = !(info && info.params !== 0 && info.trainableParams === 0);
+  const variable = full.buffer
+    ? store.get("buffer", path, true, full.name, full.shape, full.init, false, full.dtype)
+    : store.get("param", path, true, full.name, full.shape, full.init, trainable);
+  return () => torchValue(variable);
 }
 
 /** A built-in layer's tensor with the initialiser the model set on it (`nn.init.kaimingNormal_(conv.weight, ...)`). */
