@@ -29,7 +29,7 @@ OUT = os.path.join(ROOT, "test", "golden", "trainer-optim", "transformerAccuracy
 RECIPES = {
     "vitMnist": {"model": "vitMnist", "epochs": 6, "batchSize": 64, "optimizer": "adamw", "lr": 1e-3,
                  "weightDecay": 0.01, "schedule": "cosine"},
-    "convnextMnist": {"model": "convnextMnist", "epochs": 2, "batchSize": 64, "optimizer": "adamw", "lr": 1e-3,
+    "convnextMnist": {"model": "convnextMnist", "epochs": 3, "batchSize": 64, "optimizer": "adamw", "lr": 4e-3,
                       "weightDecay": 0.01, "schedule": "cosine"},
 }
 SEEDS = [0, 1, 2]
