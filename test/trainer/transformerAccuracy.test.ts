@@ -32,6 +32,12 @@ const reference = JSON.parse(fs.readFileSync(path.join(ROOT, "test/golden/traine
 
 const files: Record<string, string> = { vitMnist: "vit-mnist.ts", convnextMnist: "convnext-mnist.ts" };
 
+/**
+ * The trainings take far longer than `npm test`'s budget on two cores (PyTorch needed 5 to 45
+ * minutes per run on this machine, under load): they run when CNN_STUDIO_LONG_TESTS=1.
+ */
+const long = process.env["CNN_STUDIO_LONG_TESTS"] === "1" ? false : "a full training run of minutes to an hour: set CNN_STUDIO_LONG_TESTS=1";
+
 test("the PyTorch reference covers both MNIST transformers, each above 85%", () => {
   assert.deepEqual(Object.keys(reference.models).sort(), Object.keys(files).sort());
   for (const [name, r] of Object.entries(reference.models)) {
@@ -41,7 +47,7 @@ test("the PyTorch reference covers both MNIST transformers, each above 85%", () 
 });
 
 for (const [name, file] of Object.entries(files)) {
-  test(`${name} on mnist-sample: within 1.5 points of PyTorch`, { timeout: 1_800_000 }, async () => {
+  test(`${name} on mnist-sample: within 1.5 points of PyTorch`, { timeout: 3_600_000, skip: long }, async () => {
     const ref = reference.models[name];
     assert.ok(ref, `no PyTorch reference for ${name}`);
     const r = ref.recipe;
