@@ -61,9 +61,7 @@ export function construct(ip: Evaluator, callee: Value, args: Value[], site: Cal
   }
   if (callee instanceof ClassValue) {
     const root = callee.root;
-    const instance: Instance = root
-      ? new ModuleValue(callee.name, site.node, undefined, containerOfRoot(root), callee)
-      : new ObjectValue(new Map(), callee);
+    const instance: Instance = root ? new ModuleValue(callee.name, site.node, undefined, containerOfRoot(root), callee) : new ObjectValue(new Map(), callee);
     runConstructor(ip, callee, instance, args, site);
     return instance;
   }

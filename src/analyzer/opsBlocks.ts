@@ -3,7 +3,20 @@ import type { RuntimeHost } from "./attention";
 import { EvalError } from "./errors";
 import { LAYERS, OPS_KINDS } from "./layers/index";
 import type { LayerKind } from "./layers/kind";
-import { ArrayValue, Builtin, BuiltinClass, ClassValue, Closure, ModuleValue, Namespace, ObjectValue, TensorValue, type CallSite, type ContainerKind, type Value } from "./values";
+import {
+  ArrayValue,
+  Builtin,
+  BuiltinClass,
+  ClassValue,
+  Closure,
+  ModuleValue,
+  Namespace,
+  ObjectValue,
+  TensorValue,
+  type CallSite,
+  type ContainerKind,
+  type Value,
+} from "./values";
 
 /**
  * The `ops` namespace, mirroring torchvision.ops (0.14): the leaf modules StochasticDepth and
@@ -19,9 +32,18 @@ export function opsNamespace(host: RuntimeHost): Namespace {
   // The composite blocks are classes too: `class SimpleStemIN extends ops.Conv2dNormActivation` (torchvision's RegNet).
   const composite = (name: string, build: (args: Value[], site: CallSite) => ModuleValue, container: ContainerKind | undefined): BuiltinClass =>
     new BuiltinClass("Composite", new Builtin(`ops.${name}`, build, true), undefined, { build, container });
-  members.set("Conv2dNormActivation", composite("Conv2dNormActivation", (args, site) => conv2dNormActivation(host, args, site), "Sequential"));
-  members.set("MLP", composite("MLP", (args, site) => mlp(host, args, site), "Sequential"));
-  members.set("SqueezeExcitation", composite("SqueezeExcitation", (args, site) => squeezeExcitation(host, args, site), undefined));
+  members.set(
+    "Conv2dNormActivation",
+    composite("Conv2dNormActivation", (args, site) => conv2dNormActivation(host, args, site), "Sequential"),
+  );
+  members.set(
+    "MLP",
+    composite("MLP", (args, site) => mlp(host, args, site), "Sequential"),
+  );
+  members.set(
+    "SqueezeExcitation",
+    composite("SqueezeExcitation", (args, site) => squeezeExcitation(host, args, site), undefined),
+  );
   return new Namespace("ops", members);
 }
 

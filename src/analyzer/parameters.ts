@@ -430,7 +430,11 @@ function scaleMethod(host: ParamHost, t: TensorValue, name: string): Value | und
     return new Builtin(name, ([v], site) => {
       const scaled = typeof v === "number" ? scaleInit(data.init, `${name}_`, v) : undefined;
       if (!scaled)
-        throw new EvalError(site.node, `${name} of a tensor made by ${describeInit(data.init)} by ${host.display(v)} is not supported in a constructor`, "unsupported-syntax");
+        throw new EvalError(
+          site.node,
+          `${name} of a tensor made by ${describeInit(data.init)} by ${host.display(v)} is not supported in a constructor`,
+          "unsupported-syntax",
+        );
       return new TensorValue(t.shape, t.field, t.node, t.note, { ...data, init: scaled });
     });
   if (!["mul_", "div_", "add_", "sub_"].includes(name)) return undefined;

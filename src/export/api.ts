@@ -17,7 +17,12 @@ export function originOf(decl: ts.Node, typings: TypingsLayout): Origin {
   if (!where) return { where: "user" };
   // A factory that is also a class (`export const LayerNorm: LayerNormClass`): its call and construct signatures are `nn.LayerNorm`.
   const iface = decl.parent;
-  if ((ts.isCallSignatureDeclaration(decl) || ts.isConstructSignatureDeclaration(decl)) && namespace && ts.isInterfaceDeclaration(iface) && iface.name.text.endsWith("Class"))
+  if (
+    (ts.isCallSignatureDeclaration(decl) || ts.isConstructSignatureDeclaration(decl)) &&
+    namespace &&
+    ts.isInterfaceDeclaration(iface) &&
+    iface.name.text.endsWith("Class")
+  )
     return { where, owner: namespace, name: iface.name.text.slice(0, -"Class".length) };
   let name = "";
   const n = (decl as { name?: ts.Node }).name;

@@ -1,4 +1,4 @@
-import { isWholeInput, type Count, type Dim, type ModelAnalysis, type OutputShape, type ReceptiveField, type Shape } from "./analysis";
+import { isWholeInput, type Count, type ModelAnalysis, type OutputShape, type ReceptiveField, type Shape } from "./analysis";
 import { outputText } from "./outputs";
 import { countNumber, product, toCount } from "./count";
 import { formatBytes, formatCount, formatField, formatMetric, formatShapeText } from "./format";

@@ -118,7 +118,8 @@ export function readSurface(): Surface {
           nsNames.add(name);
           // a factory that is also a class (`export const LayerNorm: LayerNormClass`): its call signature
           const call = factoryDeclaration(source.statements, name);
-          if (call) callables.push({ owner: namespace, name, signature: signatureOf(namespace, name, call), options: optionsOf(call, checker), attributes: [] });
+          if (call)
+            callables.push({ owner: namespace, name, signature: signatureOf(namespace, name, call), options: optionsOf(call, checker), attributes: [] });
         }
       if (ts.isFunctionDeclaration(stmt) && stmt.name) {
         nsNames.add(stmt.name.text);

@@ -154,7 +154,11 @@ export const LAYER_TENSORS: { readonly [T in LayerType]: (c: LayerConfig<T>) => 
   AvgPool1d: () => NONE,
   AdaptiveAvgPool1d: () => NONE,
   Embedding: (c) => [
-    { name: "weight", shape: [c.numEmbeddings, c.embeddingDim], init: { kind: "normal", mean: 0, std: 1, ...(c.paddingIdx !== null ? { zeroRow: c.paddingIdx } : {}) } },
+    {
+      name: "weight",
+      shape: [c.numEmbeddings, c.embeddingDim],
+      init: { kind: "normal", mean: 0, std: 1, ...(c.paddingIdx !== null ? { zeroRow: c.paddingIdx } : {}) },
+    },
   ],
   Unflatten: () => NONE,
   PixelShuffle: () => NONE,
