@@ -28,10 +28,9 @@ export class MnistConvNeXt extends nn.Module {
         stage.push(new CNBlock(width, layerScale, 0.0));
       }
       layers.push(nn.Sequential(...stage));
-      const next = widths[i + 1];
-      if (next !== undefined) {
+      if (i + 1 < widths.length) {
         // Downsampling
-        layers.push(nn.Sequential(norm(width), nn.Conv2d(width, next, 2, { stride: 2 })));
+        layers.push(nn.Sequential(norm(width), nn.Conv2d(width, widths[i + 1]!, 2, { stride: 2 })));
       }
     }
     this.features = nn.Sequential(...layers);

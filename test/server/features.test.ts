@@ -151,7 +151,7 @@ describe("hover", () => {
   test("the same container in several models: a row per model", async () => {
     const { uri, text } = await example("resnet.ts");
     const h = await client.hover(uri, positionOf(text, "this.layer1(x)", 0, 6));
-    assert.match(markdown(h), /^\*\*Sequential\*\* · 5 instances in 5 models: /);
+    assert.match(markdown(h), /^\*\*Sequential\*\* · 7 instances in 7 models: /);
     assert.match(markdown(h), /\| resnet18 · layer1 \| \[N, 64, 56, 56\] → \[N, 64, 56, 56\] \| 147,968 \| 462\.4M \(462,422,016\) \|/);
     assert.match(markdown(h), /\| resnet50 · layer1 \(\+2\) \| \[N, 64, 56, 56\] → \[N, 256, 56, 56\] \| 215,808 \| 667\.9M \(667,942,912\) \|/);
   });
@@ -291,6 +291,8 @@ describe("code lens", () => {
       "25,557,032 params · 4.09G MACs · [N, 3, 224, 224] → [N, 1000]",
       "44,549,160 params · 7.80G MACs · [N, 3, 224, 224] → [N, 1000]",
       "60,192,808 params · 11.51G MACs · [N, 3, 224, 224] → [N, 1000]",
+      "25,028,904 params · 4.23G MACs · [N, 3, 224, 224] → [N, 1000]", // resnext50_32x4d
+      "68,883,240 params · 11.40G MACs · [N, 3, 224, 224] → [N, 1000]", // wide_resnet50_2
     ]);
     const densenet = await example("densenet.ts");
     const dense = ((await client.codeLenses(densenet.uri)) ?? []).map((l) => l.command?.title).filter((t) => t?.includes("params"));

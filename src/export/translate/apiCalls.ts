@@ -214,7 +214,9 @@ export function apiCall(
         cx.usage.inplace = true;
         return;
       }
-      if ((pname === "opts" || pname === "options") && !ts.isSpreadElement(a)) {
+      // options after a rest parameter (`torch.meshgrid(a, b, { indexing: "ij" })`) are keywords too
+      const afterRest = i === args.length - 1 && !!params[params.length - 1]?.dotDotDotToken && ts.isObjectLiteralExpression(skipOuter(cx, a));
+      if (((pname === "opts" || pname === "options") && !ts.isSpreadElement(a)) || afterRest) {
         items.push(...kwargs(cx, a, ctx, true, intNames));
         return;
       }

@@ -177,9 +177,16 @@ export function datasetProblem(m: FormModel, dataset: DatasetKind): string | und
   return undefined;
 }
 
-/** The model a form starts with: the first that trains on `dataset` as it is, else the first without problems. */
+/**
+ * The model a form starts with: of those that train on `dataset` as they are, the one with the fewest
+ * parameters (the quickest first run; the same whatever order the files were analysed in), else the
+ * first without problems.
+ */
 export function firstSuitableModel(models: readonly FormModel[], dataset: DatasetKind): FormModel | undefined {
-  return models.find((m) => !modelProblem(m) && !datasetProblem(m, dataset)) ?? models.find((m) => !modelProblem(m)) ?? models[0];
+  const suitable = models.filter((m) => !modelProblem(m) && !datasetProblem(m, dataset));
+  const size = (m: FormModel): number => Number(m.params);
+  const smallest = suitable.reduce<FormModel | undefined>((best, m) => (best === undefined || size(m) < size(best) ? m : best), undefined);
+  return smallest ?? models.find((m) => !modelProblem(m)) ?? models[0];
 }
 
 export interface FormResult {
