@@ -37,8 +37,8 @@ export class IntermediateLayerGetter extends nn.ModuleDict {
     const out: Record<string, Tensor> = {};
     for (const [name, module] of this.items()) {
       x = module(x);
-      const outName = this.returnLayers[name];
-      if (outName !== undefined) {
+      if (name in this.returnLayers) {
+        const outName = this.returnLayers[name]!;
         out[outName] = x;
       }
     }
@@ -68,17 +68,14 @@ export class SimpleSegmentationModel extends nn.Module {
     const features = this.backbone(x);
 
     const result: Record<string, Tensor> = {};
-    const out = features["out"];
-    if (out === undefined) {
-      throw new Error("the backbone returned no 'out' features");
-    }
-    x = this.classifier(out);
+    x = features["out"]!;
+    x = this.classifier(x);
     x = F.interpolate(x, { size: inputShape, mode: "bilinear", alignCorners: false });
     result["out"] = x;
 
-    const aux = features["aux"];
-    if (this.aux_classifier !== null && aux !== undefined) {
-      x = this.aux_classifier(aux);
+    if (this.aux_classifier !== null) {
+      x = features["aux"]!;
+      x = this.aux_classifier(x);
       x = F.interpolate(x, { size: inputShape, mode: "bilinear", alignCorners: false });
       result["aux"] = x;
     }

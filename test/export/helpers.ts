@@ -31,14 +31,27 @@ export function dedent(s: string): string {
 export function expectedStateDict(model: ModelAnalysis): string[] {
   const attrs = new Map<string, Record<string, AttrValue>>();
   for (const n of model.graph) if (n.kind === "module" && n.layer !== undefined) attrs.set(model.layers[n.layer]!.path, n.attrs);
+  // a built-in layer's tensors read by a subclass's forward (ConvNeXt's LayerNorm2d reads `this.weight`)
+  const layerTensors = new Map<string, string[]>();
+  for (const n of model.graph) {
+    if (n.kind !== "param" || typeof n.attrs["layer"] !== "string") continue;
+    const owner = String(n.attrs["module"]);
+    layerTensors.set(owner, [...(layerTensors.get(owner) ?? []), String(n.attrs["name"])]);
+  }
   const keys: string[] = [];
   for (const m of model.modules) {
     const p = m.path ? `${m.path}.` : "";
     const a = attrs.get(m.path);
+    // its own tensors first (PyTorch's _save_to_state_dict: parameters, then persistent buffers), then its children's
+    const declared = m.declaredTensors ?? [];
+    keys.push(...declared.filter((t) => t.role === "parameter").map((t) => `${p}${t.name}`));
+    keys.push(...declared.filter((t) => t.role === "buffer" && t.persistent).map((t) => `${p}${t.name}`));
+    keys.push(...(layerTensors.get(m.path) ?? []).map((name) => `${p}${name}`));
     switch (m.type) {
       case "Conv2d":
       case "ConvTranspose2d":
       case "Linear":
+        if (!a && layerTensors.has(m.path)) break; // called functionally (Swin's F.linear(x, this.qkv.weight, ...)): its tensors are those read
         if (!a) throw new Error(`${model.name}: ${m.path} is never called; its bias is unknown`);
         keys.push(`${p}weight`);
         if (a["bias"] !== false) keys.push(`${p}bias`);
@@ -76,7 +89,7 @@ export function expectedStateDict(model: ModelAnalysis): string[] {
         break;
     }
   }
-  return keys;
+  return [...new Set(keys)];
 }
 
 /** The analyzer's output (one shape, several, or an object of shapes by key) with the symbolic batch replaced by `batch`. */

@@ -214,6 +214,8 @@ export function layerBase(cx: Translator, c: ts.ClassLikeDeclaration, depth = 0)
   if (!ext || depth > 50) return undefined;
   const b = skipOuter(cx, ext.expression);
   if (ts.isPropertyAccessExpression(b) && apiNamespace(cx, b.expression) === "nn") return isBuiltinLayer(b.name.text) ? b.name.text : undefined;
+  // torchvision's blocks (`class SimpleStemIN extends ops.Conv2dNormActivation`): their options are keywords too
+  if (ts.isPropertyAccessExpression(b) && apiNamespace(cx, b.expression) === "ops") return b.name.text;
   const sym = valueSymbol(cx, b);
   const d = sym && declOf(cx, sym);
   return sym && d && ts.isClassLike(d) && isUserSymbol(cx, sym) ? layerBase(cx, d, depth + 1) : undefined;
