@@ -42,6 +42,8 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   private pendingSelect: string | undefined;
   /** The model the view picked by itself (nobody chose it): replaced when a better one appears. */
   private autoModel: string | undefined;
+  /** Every model the view picked itself: the webview echoing one of them back is not a user's choice. */
+  private readonly autoPicks = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private lastMessage: Pick<TrainStatus, "text" | "kind" | "detail"> = { text: "", kind: "info", detail: "" };
 
@@ -118,13 +120,14 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     const has = (id: string | undefined): id is string => id !== undefined && models.some((m) => m.id === id);
     const suits = (m: FormModel): boolean => !modelProblem(m) && !datasetProblem(m, this.state.dataset);
     if (has(this.pendingSelect)) return this.pendingSelect;
-    // While the workspace is still being analysed, the first pick may be a model that does not fit;
-    // a pick nobody made is replaced once a fitting model appears, a user's choice never is.
+    // While the workspace is still being analysed, models keep arriving: a pick nobody made is made
+    // again (the smallest fitting model so far), a user's choice never is replaced.
     const current = models.find((m) => m.id === this.state.model);
-    if (current && (this.state.model !== this.autoModel || suits(current))) return current.id;
+    if (current && this.state.model !== this.autoModel && !this.autoPicks.has(this.state.model)) return current.id;
     const active = vscode.window.activeTextEditor?.document.uri.toString();
     const inEditor = models.find((m) => active !== undefined && m.id.startsWith(`${active}#`) && suits(m));
     this.autoModel = inEditor?.id ?? firstSuitableModel(models, this.state.dataset)?.id;
+    if (this.autoModel !== undefined) this.autoPicks.add(this.autoModel);
     return this.autoModel ?? "";
   }
 
@@ -180,7 +183,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     if (m === undefined) return;
     if ("state" in m && m.state !== null) {
       this.state = normalizeForm(m.state, this.state);
-      if (this.state.model !== this.autoModel) this.autoModel = undefined;
+      if (this.state.model !== this.autoModel && !this.autoPicks.has(this.state.model)) this.autoModel = undefined;
       void this.context.workspaceState.update("cnnStudio.trainForm", this.state);
     }
     await this.handle(m);
