@@ -165,6 +165,25 @@ describe("Train view host (fake vscode)", () => {
     assert.equal(selected(chosen.panel), alexnet, "the user's choice stays");
   });
 
+  it("the automatic pick is the smallest fitting model so far, even when the webview echoes an earlier pick late", async () => {
+    const VIT = path.join(ROOT, "examples", "vit-mnist.ts");
+    const LENET = path.join(ROOT, "examples", "lenet5.ts");
+    const selected = (p: FakePanel): string => String(posted(p, "models").at(-1)!["selected"]);
+    // Only the MNIST ViT is analysed when the view opens: it fits, and is picked.
+    const v = openView([VIT]);
+    await v.panel.receive({ type: "ready", state: null });
+    const vit = selected(v.panel);
+    assert.match(vit, /vit-mnist\.ts#vitMnist$/);
+    // LeNet-5 arrives: a smaller fitting model replaces the pick nobody made...
+    v.entries.push(storeEntry(LENET));
+    v.changed.fire();
+    assert.match(selected(v.panel), /lenet5\.ts#lenet5Mnist$/);
+    // ...and the webview's late echo of the earlier pick is not a user's choice (seen in the E2E).
+    await v.panel.receive({ type: "change", state: { ...defaultForm(), model: vit } });
+    v.changed.fire();
+    assert.match(selected(v.panel), /lenet5\.ts#lenet5Mnist$/, "the echo of an automatic pick does not stick");
+  });
+
   it("refuses a malformed message from the webview, naming it, and changes nothing", async () => {
     const { panel, started } = openView();
     fake.logs.length = 0;
