@@ -391,7 +391,7 @@ describe("panel hosts (fake vscode)", () => {
     await p.receive({ type: "ready" });
     const snap = validateGraphToWebview(messages(p, "snapshot")[0]);
     assert.ok(snap.ok, snap.ok ? "" : snap.error);
-    assert.deepEqual(snap.value.models, ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]);
+    assert.deepEqual(snap.value.models, ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wideResnet50_2"]);
     assert.equal(snap.value.graph?.nodes.length, 71);
     const loc = snap.value.graph!.nodes[1]!.location!;
     await p.receive({ type: "openSource", location: loc });
