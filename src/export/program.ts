@@ -4,6 +4,7 @@ import ts = require("typescript");
 import { diskHost, MODULE_NAME, type AnalyzerHost } from "../analyzer/analyze";
 import { guardAgainstScannerHang } from "../analyzer/parseGuard";
 import { MINI_LIB, MINI_LIB_NAME } from "./minilib";
+import { readTypings } from "./typingsFolder";
 
 /**
  * A TypeScript program over a model file and the model files it imports, with the `cnn-studio`
@@ -44,15 +45,6 @@ export function typingsLayout(entry: string, texts: ReadonlyMap<string, string>)
 
 let typingsCache: Typings | null | undefined;
 
-/** Every `.d.ts` under `dir`, by absolute path. */
-export function readDeclarations(dir: string, into: Map<string, string>): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) readDeclarations(file, into);
-    else if (entry.name.endsWith(".d.ts")) into.set(file, fs.readFileSync(file, "utf8"));
-  }
-}
-
 /**
  * `types/cnn-studio.d.ts` of this installation (beside dist/ when bundled, the repository in
  * development) and the files it imports from `types/cnn-studio/`.
@@ -65,9 +57,7 @@ function findTypings(): Typings | null {
     const types = path.join(dir, "types");
     const file = path.join(types, "cnn-studio.d.ts");
     if (fs.existsSync(file)) {
-      const texts = new Map<string, string>();
-      readDeclarations(types, texts);
-      typingsCache = { file, texts };
+      typingsCache = { file, texts: readTypings(types) };
       break;
     }
     dir = path.dirname(dir);

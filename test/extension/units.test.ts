@@ -20,14 +20,14 @@ import { withEdges } from "../../src/server/analysisRequest";
 import type { AnalysisResult } from "../../src/shared/lsp";
 import { trainConfig } from "../../src/shared/training";
 import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
+import { typingsFiles } from "../../src/export/typingsFolder";
 
 /** The extension's pure parts: the Train form, run folders, tsconfig patching, summaries, model lookup, templates. */
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const fake = createFakeVscode(ROOT);
 installFakeVscode(fake.api);
-const { patchTsconfig, newTsconfig, TYPINGS_REL, typingsFiles } =
-  require("../../src/extension/commands/typings") as typeof import("../../src/extension/commands/typings");
+const { patchTsconfig, newTsconfig, TYPINGS_REL } = require("../../src/extension/commands/typings") as typeof import("../../src/extension/commands/typings");
 const { summaryText } = require("../../src/extension/commands/summary") as typeof import("../../src/extension/commands/summary");
 const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
 const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");

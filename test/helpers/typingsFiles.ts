@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import ts = require("typescript");
-import { readDeclarations, typingsLayout } from "../../src/export/program";
+import { typingsLayout } from "../../src/export/program";
+import { readTypings } from "../../src/export/typingsFolder";
 import { TYPINGS } from "./paths";
 
 /** One file of the typings, parsed, with the namespace its top level declares (`nn`, `F`, `torch`, or "" for the package's top level). */
@@ -12,8 +13,7 @@ export interface TypingsFile {
 
 /** Every file of `types/` (the entry `cnn-studio.d.ts` and `cnn-studio/**`), as the exporter reads them. */
 export function typingsFiles(): TypingsFile[] {
-  const texts = new Map<string, string>();
-  readDeclarations(path.dirname(TYPINGS), texts);
+  const texts = readTypings(path.dirname(TYPINGS));
   const layout = typingsLayout(TYPINGS, texts);
   return [...texts].map(([file, text]) => ({
     file,

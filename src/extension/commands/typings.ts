@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { typingsFiles } from "../../export/typingsFolder";
 
 /**
  * “Write Typings into Workspace”: for people who compile model files with `tsc` themselves (the
@@ -10,20 +11,6 @@ import * as vscode from "vscode";
  */
 
 export const TYPINGS_REL = "typings/cnn-studio.d.ts";
-
-/** The typings' files under the extension's `types/` (the entry and `cnn-studio/**`), as relative paths. */
-export function typingsFiles(typesDir: string): string[] {
-  const found: string[] = ["cnn-studio.d.ts"];
-  const walk = (rel: string): void => {
-    for (const entry of fs.readdirSync(path.join(typesDir, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.name.endsWith(".d.ts")) found.push(child);
-    }
-  };
-  walk("cnn-studio");
-  return found;
-}
 
 export function newTsconfig(typingsRel: string): string {
   return `${JSON.stringify(
