@@ -9,7 +9,7 @@ import {
   datasetProblem,
   defaultForm,
   describeConfig,
-  firstSuitableModel,
+  smallestSuitableModel,
   modelId,
   normalizeForm,
   validateForm,
@@ -137,7 +137,7 @@ test("Train form: models must fit the dataset's images and be classifiers", () =
   const lenet32 = formModels.find((m) => m.name === "lenet5")!;
   assert.match(datasetProblem(lenet32, "mnist-sample") ?? "", /MNIST sample has 1×28×28 images; lenet5 takes \[N, 1, 32, 32\]/);
   assert.equal(datasetProblem(lenet32, "folder"), undefined, "image folders are resized to the model");
-  assert.equal(firstSuitableModel(formModels, "mnist-sample")?.name, "lenet5Mnist");
+  assert.equal(smallestSuitableModel(formModels, "mnist-sample")?.name, "lenet5Mnist");
   const r = validateForm({ ...defaultForm(), model: lenet32.id }, formModels, "/r");
   assert.match(r.errors.model ?? "", /1×28×28/);
   const twoOutputs: FormModel = {

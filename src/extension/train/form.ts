@@ -182,7 +182,7 @@ export function datasetProblem(m: FormModel, dataset: DatasetKind): string | und
  * parameters (the quickest first run; the same whatever order the files were analysed in), else the
  * first without problems.
  */
-export function firstSuitableModel(models: readonly FormModel[], dataset: DatasetKind): FormModel | undefined {
+export function smallestSuitableModel(models: readonly FormModel[], dataset: DatasetKind): FormModel | undefined {
   const suitable = models.filter((m) => !modelProblem(m) && !datasetProblem(m, dataset));
   const size = (m: FormModel): number => Number(m.params);
   const smallest = suitable.reduce<FormModel | undefined>((best, m) => (best === undefined || size(m) < size(best) ? m : best), undefined);

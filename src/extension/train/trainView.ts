@@ -17,7 +17,7 @@ import {
   datasetProblem,
   defaultForm,
   describeConfig,
-  firstSuitableModel,
+  smallestSuitableModel,
   modelId,
   modelProblem,
   normalizeForm,
@@ -126,7 +126,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     if (current && this.state.model !== this.autoModel && !this.autoPicks.has(this.state.model)) return current.id;
     const active = vscode.window.activeTextEditor?.document.uri.toString();
     const inEditor = models.find((m) => active !== undefined && m.id.startsWith(`${active}#`) && suits(m));
-    this.autoModel = inEditor?.id ?? firstSuitableModel(models, this.state.dataset)?.id;
+    this.autoModel = inEditor?.id ?? smallestSuitableModel(models, this.state.dataset)?.id;
     if (this.autoModel !== undefined) this.autoPicks.add(this.autoModel);
     return this.autoModel ?? "";
   }
