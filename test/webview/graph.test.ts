@@ -125,6 +125,20 @@ describe("graph panel (headless Chromium)", { skip }, () => {
     });
   }
 
+  it("a ViT: token shapes (17×64) on the edges", async () => {
+    const vit = analyze("examples/vit-mnist.ts", "vitMnist");
+    const p = await loaded("dark", snapshotOf(vit, ["vitMnist"]));
+    try {
+      const labels = await p.page.$$eval(".cs-edge-label", (els) => els.map((e) => e.textContent));
+      assert.ok(labels.includes("17×64"), `token shapes on edges: ${labels.slice(0, 12).join(", ")}`);
+      await p.page.locator(".cs-graph .cs-node", { hasText: "encoder" }).first().waitFor();
+      await p.screenshot("graph-vit-dark");
+      await assertCleanPage(p);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("keyboard: walk, expand a block (skip connection appears), collapse it again, open a source", async () => {
     const p = await loaded("dark", snapshotOf(resnet, ["resnet18"]));
     try {
