@@ -56,6 +56,11 @@ class Storages {
   private readonly cache = new Map<string, Float32Array>();
   constructor(private readonly archive: Archive) {}
 
+  /** Forgets a storage no other tensor views, so that a large file is not held twice in memory. */
+  release(key: string): void {
+    this.cache.delete(key);
+  }
+
   values(s: PyStorage): Read<Float32Array> {
     const cached = this.cache.get(s.key);
     if (cached) return { ok: true, value: cached };
@@ -142,10 +147,15 @@ function findStateDict(root: PyValue, file: string): Read<{ tensors: Entries; no
 function materialise(entries: Entries, storages: Storages, file: string): Read<{ tensors: Map<string, WeightTensor>; converted: Map<StoredDtype, number> }> {
   const tensors = new Map<string, WeightTensor>();
   const converted = new Map<StoredDtype, number>();
+  const viewsLeft = new Map<string, number>();
+  for (const [, t] of entries) viewsLeft.set(t.storage.key, (viewsLeft.get(t.storage.key) ?? 0) + 1);
   for (const [name, t] of entries) {
     const storage = storages.values(t.storage);
     if (!storage.ok) return storage;
     const values = gather(storage.value, t.offset, t.size, t.stride);
+    const left = viewsLeft.get(t.storage.key)! - 1;
+    viewsLeft.set(t.storage.key, left);
+    if (left === 0) storages.release(t.storage.key);
     if (typeof values === "string") return { ok: false, error: `${file}: ${name}: ${values}` };
     tensors.set(name, { name, shape: t.size.slice(), dtype: t.storage.dtype, values });
     if (t.storage.dtype !== "F32") converted.set(t.storage.dtype, (converted.get(t.storage.dtype) ?? 0) + 1);

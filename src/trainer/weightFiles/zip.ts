@@ -38,6 +38,8 @@ const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 /** The largest entry inflated: a DEFLATEd entry declaring more is refused before any allocation. */
 export const MAX_INFLATED_BYTES = 2 ** 31 - 1;
+/** DEFLATE's largest expansion (a 258-byte match in about 2 bits): no honest entry declares more. */
+const MAX_DEFLATE_RATIO = 1032;
 
 type Fail = { ok: false; error: string };
 
@@ -193,6 +195,8 @@ function readEntry(fd: number, file: string, fileSize: number, entry: ZipEntry):
   if (entry.method === 0 && entry.compressedSize !== entry.size)
     return fail(file, `${where} is stored but declares ${entry.size} bytes in ${entry.compressedSize} (the archive is damaged)`);
   if (entry.method === 8 && entry.size > MAX_INFLATED_BYTES) return fail(file, `${where} would inflate to ${entry.size} bytes, more than this reader allows`);
+  if (entry.method === 8 && entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024)
+    return fail(file, `${where} declares ${entry.size} bytes from ${entry.compressedSize}, more than DEFLATE can produce (a damaged archive or a zip bomb)`);
   const raw = readAt(fd, dataStart, entry.compressedSize);
   let data = raw;
   if (entry.method === 8) {

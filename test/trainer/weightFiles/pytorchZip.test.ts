@@ -8,6 +8,8 @@ import { readPytorchZip } from "../../../src/trainer/weightFiles/pytorchZip";
 import { readWeightsFile } from "../../../src/trainer/weightFiles/readWeights";
 import { readSafetensors } from "../../../src/trainer/weightFiles/safetensors";
 import type { StateDict } from "../../../src/trainer/weightFiles/stateDict";
+import { PickleError, PyStorage, unpickle, type PyValue } from "../../../src/trainer/weightFiles/unpickler";
+import { openZip } from "../../../src/trainer/weightFiles/zip";
 import { PYTHON } from "../../export/helpers";
 import { ROOT } from "../../helpers/paths";
 
@@ -103,9 +105,49 @@ test("float16, bfloat16, float64, int64, int32 and bool tensors convert as .floa
   ]);
 });
 
-test("any archive folder name, and an archive re-packed with DEFLATE, read the same", { skip: noTorch }, () => {
+test("any archive folder name, an archive re-packed with DEFLATE, and pickle protocol 4 read the same", { skip: noTorch }, () => {
   assertSameBits(read("renamed.pth"), path.join(dir, "small.expected.safetensors"));
   assertSameBits(read("deflated.pth"), path.join(dir, "small.expected.safetensors"));
+  assertSameBits(read("protocol4.pth"), path.join(dir, "small.expected.safetensors"));
+});
+
+test("a DEFLATEd entry declaring more than DEFLATE can produce is refused before inflating (zip bomb)", { skip: noTorch }, () => {
+  const c = Buffer.from(fs.readFileSync(path.join(dir, "deflated.pth")));
+  const central = c.lastIndexOf(Buffer.from("archive/data/7")) - 46;
+  c.writeUInt32LE(0x7ffffff0, central + 24);
+  const file = path.join(dir, "bomb.pth");
+  fs.writeFileSync(file, c);
+  assert.match(
+    error(file),
+    /the zip entry archive\/data\/7 declares 2147483632 bytes from \d+, more than DEFLATE can produce \(a damaged archive or a zip bomb\)/,
+  );
+});
+
+test("a seeded fuzz of data.pkl: every damaged pickle is a PickleError, never another exception or a hang", { skip: noTorch }, () => {
+  const zip = openZip(path.join(dir, "small.pth"));
+  assert.ok(zip.ok);
+  const pkl = zip.value.read(zip.value.entries.get("small/data.pkl")!);
+  zip.value.close();
+  assert.ok(pkl.ok);
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const storage = (): PyValue => new PyStorage("0", "F32", 1 << 20);
+  let refused = 0;
+  for (let i = 0; i < 2000; i++) {
+    const b = Buffer.from(pkl.value);
+    for (let k = 1 + next(3); k > 0; k--) b[next(b.length)] = next(256);
+    const cut = next(4) === 0 ? b.subarray(0, next(b.length)) : b;
+    try {
+      unpickle(cut, { persistentLoad: storage });
+    } catch (e) {
+      assert.ok(e instanceof PickleError, `case ${i}: ${String(e)}`);
+      refused++;
+    }
+  }
+  assert.ok(refused > 500, `${refused} of 2000 damaged pickles refused`);
 });
 
 test("a pickle that would run a command is refused naming the global, and nothing runs", { skip: noTorch }, () => {

@@ -123,6 +123,7 @@ def main(out, marker):
     malicious(os.path.join(out, "control.pth"), "posix", "system", f"touch {marker}.control")
     malicious(os.path.join(out, "eval.pth"), "builtins", "eval", f"open({marker!r}, 'w')")
     torch.save(small, os.path.join(out, "legacy.pth"), _use_new_zipfile_serialization=False)
+    torch.save(small, os.path.join(out, "protocol4.pth"), pickle_protocol=4)
     torch.save(small_model(), os.path.join(out, "whole_model.pth"))
     print(json.dumps(names))
 
