@@ -18,6 +18,7 @@ let dir = "";
 let marker = "";
 let names: Record<string, string[]> = {};
 let smallModel = "";
+let brokenModel = "";
 
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-weights-cli-"));
@@ -26,6 +27,11 @@ before(() => {
   fs.writeFileSync(
     smallModel,
     `import { nn } from "cnn-studio";\n\n/** @input [N, 3, 8, 8] */\nexport const small = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(144, 5));\n`,
+  );
+  brokenModel = path.join(dir, "broken.ts");
+  fs.writeFileSync(
+    brokenModel,
+    `import { nn } from "cnn-studio";\n\n/** @input [N, 3, 8, 8] */\nexport const broken = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(5, 2));\n`,
   );
   if (!hasTorch) return;
   marker = path.join(dir, "PWNED");
@@ -120,7 +126,7 @@ describe("cnn-studio weights", { timeout: 300_000 }, () => {
     assert.equal(fs.existsSync(marker), false);
   });
 
-  test("unusable arguments exit 2 with a message; a model with several models needs --model", async () => {
+  test("unusable arguments exit 2 with a message, a model with errors 1; a file with several models needs --model", async () => {
     const cases: [string[], number, RegExp][] = [
       [[smallModel], 2, /needs a model FILE and a WEIGHTS file, got '.*small\.ts'/],
       [[smallModel, path.join(dir, "none.pth")], 2, /cannot read .*none\.pth/],
@@ -129,6 +135,7 @@ describe("cnn-studio weights", { timeout: 300_000 }, () => {
       [["examples/resnet.ts", smallModel], 2, /--model is needed: examples\/resnet\.ts has 7 models/],
       [["examples/resnet.ts", "--model", "resnet9", smallModel], 2, /has no model 'resnet9'/],
       [[smallModel, smallModel], 1, /is neither a PyTorch file .* nor a \.safetensors file/],
+      [[brokenModel, smallModel], 1, /broken\.ts:4: error: .*\ncnn-studio weights: broken has errors; fix them first/],
     ];
     for (const [args, code, message] of cases) {
       const r = await weights(...args);
