@@ -232,279 +232,208 @@ function decodeLong(bytes: Buffer): number | bigint {
 }
 
 export function unpickle(buf: Buffer, options: UnpickleOptions): PyValue {
-  return new Machine(new Bytes(buf), options).run();
+  const m = new Machine(new Bytes(buf), options);
+  for (;;) {
+    if (m.bytes.at >= buf.length) throw new PickleError("the pickle ends without STOP: the file is truncated or damaged");
+    const at = m.bytes.at;
+    const code = m.bytes.u8();
+    if (code === STOP) return m.pop();
+    const op = OPCODES.get(code);
+    if (op === undefined)
+      throw new PickleError(
+        `the pickle has opcode ${REFUSED_OPCODES.get(code) ?? `0x${code.toString(16)}`} at byte ${at}, which a weights file does not use; nothing was executed`,
+      );
+    op(m, m.bytes);
+  }
 }
 
+/** The stack machine's state, and the operations the opcodes share. */
 class Machine {
-  private stack: StackItem[] = [];
+  private readonly stack: StackItem[] = [];
   private readonly memo = new Map<number, PyValue>();
 
   constructor(
-    private readonly bytes: Bytes,
-    private readonly options: UnpickleOptions,
+    readonly bytes: Bytes,
+    readonly options: UnpickleOptions,
   ) {}
 
-  private pop(): PyValue {
+  pop(): PyValue {
     const v = this.stack.pop();
     if (v === undefined || v === MARK_OBJECT) throw new PickleError(`the pickle pops an empty stack at byte ${this.bytes.at}: the file is damaged`);
     return v;
   }
-  private top(): PyValue {
+  top(): PyValue {
     const v = this.stack[this.stack.length - 1];
     if (v === undefined || v === MARK_OBJECT) throw new PickleError(`the pickle reads an empty stack at byte ${this.bytes.at}: the file is damaged`);
     return v;
   }
-  private popMark(): PyValue[] {
+  mark(): void {
+    this.stack.push(MARK_OBJECT);
+  }
+  popMark(): PyValue[] {
     const at = this.stack.lastIndexOf(MARK_OBJECT);
     if (at < 0) throw new PickleError(`the pickle has no MARK before byte ${this.bytes.at}: the file is damaged`);
     const items = this.stack.splice(at) as PyValue[];
     items.shift();
     return items;
   }
-  private push(v: PyValue): void {
+  push(v: PyValue): void {
     this.stack.push(v);
   }
-  private memoGet(i: number): void {
+  memoGet(i: number): void {
     const v = this.memo.get(i);
     if (v === undefined) throw new PickleError(`the pickle reads memo ${i}, which was never stored: the file is damaged`);
     this.push(v);
   }
-  private setItems(target: PyValue, items: readonly PyValue[]): void {
+  memoPut(i?: number): void {
+    this.memo.set(i ?? this.memo.size, this.top());
+  }
+  setItems(target: PyValue, items: readonly PyValue[]): void {
     if (!(target instanceof PyDict)) throw new PickleError(`the pickle sets items of ${describe(target)}, which is not a dict`);
     if (items.length % 2 !== 0) throw new PickleError(`the pickle sets ${items.length} items, not key-value pairs: the file is damaged`);
     for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(key(items[i]!), items[i + 1]!);
   }
-  private appendItems(target: PyValue, items: readonly PyValue[]): void {
+  appendItems(target: PyValue, items: readonly PyValue[]): void {
     if (!(target instanceof PyList)) throw new PickleError(`the pickle appends to ${describe(target)}, which is not a list`);
     target.items.push(...items);
   }
-
-  run(): PyValue {
-    const b = this.bytes;
-    for (;;) {
-      if (b.at >= b.buf.length) throw new PickleError("the pickle ends without STOP: the file is truncated or damaged");
-      const at = b.at;
-      const op = b.u8();
-      if (op === 0x2e) return this.pop(); // STOP
-      if (!this.step(op))
-        throw new PickleError(`the pickle has opcode 0x${op.toString(16)} at byte ${at}, which a weights file does not use; nothing was executed`);
-    }
+  addItemsTop(): void {
+    const items = this.popMark();
+    const target = this.top();
+    if (!(target instanceof PySet)) throw new PickleError(`the pickle adds items to ${describe(target)}, which is not a set`);
+    target.items.push(...items);
   }
-
-  /** One opcode; false when it is not one of the accepted ones. */
-  private step(op: number): boolean {
-    const b = this.bytes;
-    switch (op) {
-      case 0x80:
-        b.u8();
-        return true; // PROTO
-      case 0x95:
-        b.take(8, "FRAME");
-        return true; // FRAME: the frame's bytes are read as they come
-      case 0x28:
-        this.stack.push(MARK_OBJECT);
-        return true; // MARK
-      case 0x30:
-        this.pop();
-        return true; // POP
-      case 0x31:
-        this.popMark();
-        return true; // POP_MARK
-      case 0x32:
-        this.push(this.top());
-        return true; // DUP
-      case 0x4e:
-        this.push(null);
-        return true; // NONE
-      case 0x88:
-        this.push(true);
-        return true; // NEWTRUE
-      case 0x89:
-        this.push(false);
-        return true; // NEWFALSE
-      case 0x4a:
-        this.push(b.i32());
-        return true; // BININT
-      case 0x4b:
-        this.push(b.u8());
-        return true; // BININT1
-      case 0x4d:
-        this.push(b.u16());
-        return true; // BININT2
-      case 0x8a:
-        this.push(decodeLong(b.take(b.u8(), "LONG1")));
-        return true; // LONG1
-      case 0x8b:
-        this.push(decodeLong(b.take(b.i32(), "LONG4")));
-        return true; // LONG4
-      case 0x47:
-        this.push(b.take(8, "BINFLOAT").readDoubleBE(0));
-        return true; // BINFLOAT
-      case 0x58:
-        this.push(b.take(b.u32(), "BINUNICODE").toString("utf8"));
-        return true; // BINUNICODE
-      case 0x8c:
-        this.push(b.take(b.u8(), "SHORT_BINUNICODE").toString("utf8"));
-        return true; // SHORT_BINUNICODE
-      case 0x8d:
-        this.push(b.take(b.u64(), "BINUNICODE8").toString("utf8"));
-        return true; // BINUNICODE8
-      case 0x55:
-        this.push(b.take(b.u8(), "SHORT_BINSTRING").toString("latin1"));
-        return true; // SHORT_BINSTRING
-      case 0x54:
-        this.push(b.take(b.i32(), "BINSTRING").toString("latin1"));
-        return true; // BINSTRING
-      case 0x43:
-        this.push(Uint8Array.from(b.take(b.u8(), "SHORT_BINBYTES")));
-        return true; // SHORT_BINBYTES
-      case 0x42:
-        this.push(Uint8Array.from(b.take(b.u32(), "BINBYTES")));
-        return true; // BINBYTES
-      case 0x8e:
-        this.push(Uint8Array.from(b.take(b.u64(), "BINBYTES8")));
-        return true; // BINBYTES8
-      case 0x29:
-        this.push(new PyTuple([]));
-        return true; // EMPTY_TUPLE
-      case 0x85:
-        this.push(new PyTuple([this.pop()]));
-        return true; // TUPLE1
-      case 0x86: {
-        const y = this.pop();
-        this.push(new PyTuple([this.pop(), y]));
-        return true;
-      } // TUPLE2
-      case 0x87: {
-        const z = this.pop();
-        const y = this.pop();
-        this.push(new PyTuple([this.pop(), y, z]));
-        return true;
-      } // TUPLE3
-      case 0x74:
-        this.push(new PyTuple(this.popMark()));
-        return true; // TUPLE
-      case 0x5d:
-        this.push(new PyList());
-        return true; // EMPTY_LIST
-      case 0x6c:
-        this.push(new PyList(this.popMark()));
-        return true; // LIST
-      case 0x61: {
-        const v = this.pop();
-        this.appendItems(this.top(), [v]);
-        return true;
-      } // APPEND
-      case 0x65: {
-        const items = this.popMark();
-        this.appendItems(this.top(), items);
-        return true;
-      } // APPENDS
-      case 0x7d:
-        this.push(new PyDict());
-        return true; // EMPTY_DICT
-      case 0x64: {
-        const d = new PyDict();
-        this.setItems(d, this.popMark());
-        this.push(d);
-        return true;
-      } // DICT
-      case 0x73: {
-        const v = this.pop();
-        const k = this.pop();
-        this.setItems(this.top(), [k, v]);
-        return true;
-      } // SETITEM
-      case 0x75: {
-        const items = this.popMark();
-        this.setItems(this.top(), items);
-        return true;
-      } // SETITEMS
-      case 0x8f:
-        this.push(new PySet());
-        return true; // EMPTY_SET
-      case 0x90: {
-        const items = this.popMark();
-        const s = this.top();
-        if (!(s instanceof PySet)) throw new PickleError(`ADDITEMS to ${describe(s)}`);
-        s.items.push(...items);
-        return true;
-      } // ADDITEMS
-      case 0x91:
-        this.push(new PySet(this.popMark()));
-        return true; // FROZENSET
-      case 0x68:
-        this.memoGet(b.u8());
-        return true; // BINGET
-      case 0x6a:
-        this.memoGet(b.u32());
-        return true; // LONG_BINGET
-      case 0x71:
-        this.memo.set(b.u8(), this.top());
-        return true; // BINPUT
-      case 0x72:
-        this.memo.set(b.u32(), this.top());
-        return true; // LONG_BINPUT
-      case 0x94:
-        this.memo.set(this.memo.size, this.top());
-        return true; // MEMOIZE
-      case 0x63: {
-        const module = b.line();
-        const name = b.line();
-        this.push(globalFor(`${module}.${name}`));
-        return true;
-      } // GLOBAL
-      case 0x93:
-        this.stackGlobal();
-        return true; // STACK_GLOBAL
-      case 0x52: {
-        const args = this.pop();
-        const fn = this.pop();
-        this.push(reduce(fn, args));
-        return true;
-      } // REDUCE
-      case 0x81:
-        this.newObj();
-        return true; // NEWOBJ
-      case 0x62:
-        this.build();
-        return true; // BUILD
-      case 0x51:
-        this.persistent();
-        return true; // BINPERSID
-      default:
-        return false;
-    }
+  appendTop(): void {
+    const v = this.pop();
+    this.appendItems(this.top(), [v]);
   }
-
-  private stackGlobal(): void {
-    const name = this.pop();
-    const module = this.pop();
-    if (typeof module !== "string" || typeof name !== "string") throw new PickleError(`STACK_GLOBAL of ${describe(module)} and ${describe(name)}`);
-    this.push(globalFor(`${module}.${name}`));
+  appendsTop(): void {
+    const items = this.popMark();
+    this.appendItems(this.top(), items);
   }
-
-  /** NEWOBJ: only `torch.nn.Parameter(tensor, ...)`, as in PyTorch's weights_only unpickler. */
-  private newObj(): void {
+  dictFromMark(): void {
+    const d = new PyDict();
+    this.setItems(d, this.popMark());
+    this.push(d);
+  }
+  setItemTop(): void {
+    const v = this.pop();
+    const k = this.pop();
+    this.setItems(this.top(), [k, v]);
+  }
+  setItemsTop(): void {
+    const items = this.popMark();
+    this.setItems(this.top(), items);
+  }
+  reduceTop(): void {
     const args = this.pop();
-    const cls = this.pop();
-    if (!(cls instanceof PyGlobal) || cls.fullName !== "torch.nn.parameter.Parameter")
-      throw new PickleError(`the pickle instantiates ${describe(cls)}, which a weights file may not; nothing was executed`);
-    if (!(args instanceof PyTuple)) throw new PickleError(`torch.nn.Parameter with ${describe(args)} instead of an argument tuple`);
-    this.push(tensorArg(args.items[0] ?? null, "torch.nn.Parameter's data"));
-  }
-
-  /** BUILD: state set on a dict (a state_dict's `_metadata`) or a tensor is kept out of the values read. */
-  private build(): void {
-    this.pop();
-    const inst = this.top();
-    if (!(inst instanceof PyDict || inst instanceof PyTensor))
-      throw new PickleError(`the pickle sets the state of ${describe(inst)}; only tensors and dicts may have one`);
-  }
-
-  private persistent(): void {
-    const pid = this.pop();
-    if (!(pid instanceof PyTuple) || pid.items[0] !== "storage") throw new PickleError(`a persistent id ${describe(pid)} that is not a storage`);
-    this.push(this.options.persistentLoad(pid));
+    this.push(reduce(this.pop(), args));
   }
 }
+
+const STOP = 0x2e;
+
+type Op = (m: Machine, b: Bytes) => void;
+
+function stackGlobal(m: Machine): void {
+  const name = m.pop();
+  const module = m.pop();
+  if (typeof module !== "string" || typeof name !== "string") throw new PickleError(`STACK_GLOBAL of ${describe(module)} and ${describe(name)}`);
+  m.push(globalFor(`${module}.${name}`));
+}
+
+/** NEWOBJ: only `torch.nn.Parameter(tensor, ...)`, as in PyTorch's weights_only unpickler. */
+function newObj(m: Machine): void {
+  const args = m.pop();
+  const cls = m.pop();
+  if (!(cls instanceof PyGlobal) || cls.fullName !== "torch.nn.parameter.Parameter")
+    throw new PickleError(`the pickle instantiates ${describe(cls)}, which a weights file may not; nothing was executed`);
+  if (!(args instanceof PyTuple)) throw new PickleError(`torch.nn.Parameter with ${describe(args)} instead of an argument tuple`);
+  m.push(tensorArg(args.items[0] ?? null, "torch.nn.Parameter's data"));
+}
+
+/** BUILD: state set on a dict (a state_dict's `_metadata`) or a tensor is kept out of the values read. */
+function build(m: Machine): void {
+  m.pop();
+  const inst = m.top();
+  if (!(inst instanceof PyDict || inst instanceof PyTensor))
+    throw new PickleError(`the pickle sets the state of ${describe(inst)}; only tensors and dicts may have one`);
+}
+
+function persistent(m: Machine): void {
+  const pid = m.pop();
+  if (!(pid instanceof PyTuple) || pid.items[0] !== "storage") throw new PickleError(`a persistent id ${describe(pid)} that is not a storage`);
+  m.push(m.options.persistentLoad(pid));
+}
+
+function tupleOf(m: Machine, n: number): void {
+  const items: PyValue[] = [];
+  for (let i = 0; i < n; i++) items.unshift(m.pop());
+  m.push(new PyTuple(items));
+}
+
+/** The opcodes accepted (those of PyTorch's weights_only unpickler, and protocol 3–4's forms of them), by byte. */
+const OPCODES = new Map<number, Op>([
+  [0x80, (_, b) => void b.u8()], // PROTO
+  [0x95, (_, b) => void b.take(8, "FRAME")], // FRAME: the frame's bytes are read as they come
+  [0x28, (m) => m.mark()], // MARK
+  [0x30, (m) => void m.pop()], // POP
+  [0x31, (m) => void m.popMark()], // POP_MARK
+  [0x32, (m) => m.push(m.top())], // DUP
+  [0x4e, (m) => m.push(null)], // NONE
+  [0x88, (m) => m.push(true)], // NEWTRUE
+  [0x89, (m) => m.push(false)], // NEWFALSE
+  [0x4a, (m, b) => m.push(b.i32())], // BININT
+  [0x4b, (m, b) => m.push(b.u8())], // BININT1
+  [0x4d, (m, b) => m.push(b.u16())], // BININT2
+  [0x8a, (m, b) => m.push(decodeLong(b.take(b.u8(), "LONG1")))], // LONG1
+  [0x8b, (m, b) => m.push(decodeLong(b.take(b.i32(), "LONG4")))], // LONG4
+  [0x47, (m, b) => m.push(b.take(8, "BINFLOAT").readDoubleBE(0))], // BINFLOAT
+  [0x58, (m, b) => m.push(b.take(b.u32(), "BINUNICODE").toString("utf8"))], // BINUNICODE
+  [0x8c, (m, b) => m.push(b.take(b.u8(), "SHORT_BINUNICODE").toString("utf8"))], // SHORT_BINUNICODE
+  [0x8d, (m, b) => m.push(b.take(b.u64(), "BINUNICODE8").toString("utf8"))], // BINUNICODE8
+  [0x55, (m, b) => m.push(b.take(b.u8(), "SHORT_BINSTRING").toString("latin1"))], // SHORT_BINSTRING
+  [0x54, (m, b) => m.push(b.take(b.i32(), "BINSTRING").toString("latin1"))], // BINSTRING
+  [0x43, (m, b) => m.push(Uint8Array.from(b.take(b.u8(), "SHORT_BINBYTES")))], // SHORT_BINBYTES
+  [0x42, (m, b) => m.push(Uint8Array.from(b.take(b.u32(), "BINBYTES")))], // BINBYTES
+  [0x8e, (m, b) => m.push(Uint8Array.from(b.take(b.u64(), "BINBYTES8")))], // BINBYTES8
+  [0x29, (m) => m.push(new PyTuple([]))], // EMPTY_TUPLE
+  [0x85, (m) => tupleOf(m, 1)], // TUPLE1
+  [0x86, (m) => tupleOf(m, 2)], // TUPLE2
+  [0x87, (m) => tupleOf(m, 3)], // TUPLE3
+  [0x74, (m) => m.push(new PyTuple(m.popMark()))], // TUPLE
+  [0x5d, (m) => m.push(new PyList())], // EMPTY_LIST
+  [0x6c, (m) => m.push(new PyList(m.popMark()))], // LIST
+  [0x61, (m) => m.appendTop()], // APPEND
+  [0x65, (m) => m.appendsTop()], // APPENDS
+  [0x7d, (m) => m.push(new PyDict())], // EMPTY_DICT
+  [0x64, (m) => m.dictFromMark()], // DICT
+  [0x73, (m) => m.setItemTop()], // SETITEM
+  [0x75, (m) => m.setItemsTop()], // SETITEMS
+  [0x8f, (m) => m.push(new PySet())], // EMPTY_SET
+  [0x90, (m) => m.addItemsTop()], // ADDITEMS
+  [0x91, (m) => m.push(new PySet(m.popMark()))], // FROZENSET
+  [0x68, (m, b) => m.memoGet(b.u8())], // BINGET
+  [0x6a, (m, b) => m.memoGet(b.u32())], // LONG_BINGET
+  [0x71, (m, b) => m.memoPut(b.u8())], // BINPUT
+  [0x72, (m, b) => m.memoPut(b.u32())], // LONG_BINPUT
+  [0x94, (m) => m.memoPut()], // MEMOIZE
+  [0x63, (m, b) => m.push(globalFor(`${b.line()}.${b.line()}`))], // GLOBAL
+  [0x93, stackGlobal], // STACK_GLOBAL
+  [0x52, (m) => m.reduceTop()], // REDUCE
+  [0x81, newObj], // NEWOBJ
+  [0x62, build], // BUILD
+  [0x51, persistent], // BINPERSID
+]);
+
+/** Opcodes a weights file never needs, named in the refusal: those that construct objects or read text forms. */
+const REFUSED_OPCODES = new Map<number, string>([
+  [0x69, "INST"],
+  [0x6f, "OBJ"],
+  [0x92, "NEWOBJ_EX"],
+  [0x82, "EXT1"],
+  [0x83, "EXT2"],
+  [0x84, "EXT4"],
+  [0x50, "PERSID"],
+  [0x97, "NEXT_BUFFER"],
+]);
