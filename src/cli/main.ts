@@ -16,6 +16,7 @@ import { terminalText } from "../shared/terminal";
 const USAGE = `Usage: cnn-studio summary FILE [--model NAME] [--json]
        cnn-studio train FILE --model NAME --dataset DATA [options]   (see cnn-studio train --help)
        cnn-studio export FILE [--model NAME] [--to pytorch|onnx] [--out PATH]   (see cnn-studio export --help)
+       cnn-studio weights FILE [--model NAME] WEIGHTS [--json]   (see cnn-studio weights --help)
 
 Analyzes the models of a CNN Studio model file (a .ts file importing "cnn-studio") without running
 them, and prints a per-layer table (path, type, output shape, parameters, MACs, receptive field)
@@ -132,6 +133,11 @@ if (require.main === module) {
         },
         { onInterruptHandler: (stop) => process.on("SIGINT", stop) },
       );
+    });
+  } else if (argv[0] === "weights") {
+    // `cnn-studio weights`: asynchronous (it compiles the model to learn its tensors), in src/cli/weights.ts
+    void import("./weights").then(async ({ runWeights }) => {
+      process.exitCode = await runWeights(argv.slice(1), terminalIo);
     });
   } else {
     process.exitCode = run(argv, terminalIo);
