@@ -31,6 +31,9 @@ export const modelOfRunName = (name: string): string => name.replace(/^\d{4}-\d\
  */
 export const CHECKPOINT_MODEL = /^e\d{4,}-s\d{6,}\.safetensors$/;
 
+/** A checkpoint's optimiser file (`e0003-s000125.optimizer.safetensors`), written before its model file. */
+export const CHECKPOINT_OPTIMIZER = /^e\d{4,}-s\d{6,}\.optimizer\.safetensors$/;
+
 /** A checkpoint of either format: its model file or (the old format) its index. */
 export const CHECKPOINT_ANY = /^e\d{4,}-s\d{6,}\.(safetensors|json)$/;
 

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CHECKPOINT_ANY, CHECKPOINT_FORMAT, checkpointBaseOf, checkpointFiles } from "../shared/runLayout";
+import { CHECKPOINT_ANY, CHECKPOINT_FORMAT, CHECKPOINT_OPTIMIZER, checkpointBaseOf, checkpointFiles } from "../shared/runLayout";
 import { MAX_INDEX_BYTES, readLegacyCheckpoint, type CheckpointIndex } from "./checkpointLegacy";
 import type { Checked, LoadedCheckpoint } from "./checkpointMeta";
 import { readCheckpointMeta, readSafetensorsCheckpoint } from "./checkpointSafetensors";
@@ -73,7 +73,7 @@ function removeOrphanOptimizerFiles(runDir: string, newest: string | undefined):
   }
   const newestBase = newest === undefined ? "" : checkpointBaseOf(path.basename(newest));
   for (const n of names) {
-    if (!/^e\d{4,}-s\d{6,}\.optimizer\.safetensors$/.test(n)) continue;
+    if (!CHECKPOINT_OPTIMIZER.test(n)) continue;
     const base = checkpointBaseOf(n);
     if (base >= newestBase || names.includes(checkpointFiles(base).model)) continue;
     try {
