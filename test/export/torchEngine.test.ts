@@ -187,6 +187,8 @@ describe("the PyTorch training engine", () => {
     const ck = readCheckpoint(path.join(runDir, "checkpoints", "e0001-s000063.safetensors"));
     assert.ok(ck.ok, ck.ok ? "" : ck.error);
     assert.equal(ck.value.index.reason, "epoch");
+    assert.equal(typeof ck.value.index.validation?.accuracy, "number", "an epoch checkpoint records its validation (pruning keeps the best)");
+    assert.ok(fs.existsSync(path.join(runDir, "checkpoints", "e0001-s000063.optimizer.safetensors")), "the optimiser state beside it");
     assert.equal(ck.value.index.position.metricsLines, 64);
     assert.deepEqual(ck.value.index.optimizer.name, "adam");
     assert.equal(ck.value.index.optimizer.scalars["step"], 63);
