@@ -28,8 +28,8 @@ Options:
   --out PATH       where to write the .py or .onnx file
   --python PATH    the Python interpreter for onnx (default $CNN_STUDIO_PYTHON, python3, python)
   --opset N        ONNX opset version (default 13)
-  --checkpoint P   onnx: the trained weights, a CNN Studio checkpoint (.json) or a run folder (its
-                   newest checkpoint); the exported .py loads them with load_checkpoint(model, P)
+  --checkpoint P   onnx: the trained weights, a CNN Studio checkpoint (.safetensors, or an older run's .json)
+                   or a run folder (its newest checkpoint); the exported .py loads them with load_checkpoint(model, P)
 
 Exit codes: 0 exported, 1 the model has errors or cannot be exported, 2 unusable arguments.`;
 

@@ -17,7 +17,7 @@ export interface OnnxOptions {
   python?: string | null;
   /** ONNX opset (default 13, supported by PyTorch 1.8 and later). */
   opset?: number;
-  /** Trained weights: a CNN Studio checkpoint (.json index) or a run folder (its newest checkpoint). */
+  /** Trained weights: a CNN Studio checkpoint (its .safetensors model file, or an old .json index) or a run folder (its newest checkpoint). */
   checkpoint?: string | null;
 }
 

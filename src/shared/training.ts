@@ -125,7 +125,7 @@ export interface EpochEndEvent {
 
 export interface CheckpointEvent {
   type: "checkpoint";
-  /** The checkpoint's `.json` index (its `.bin` lies beside it). */
+  /** The checkpoint's model file, `<base>.safetensors` (its optimiser state lies beside it in `<base>.optimizer.safetensors`). */
   path: string;
   epoch: number;
   step: number;

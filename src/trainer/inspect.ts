@@ -332,7 +332,7 @@ export class Inspector {
       key = `${checkpoint}\u0000${stampOf([checkpoint])}`;
       let ck = this.checkpoints.get(key);
       if (ck === undefined) {
-        const r = readCheckpoint(checkpoint);
+        const r = readCheckpoint(checkpoint, { weightsOnly: true });
         if (!r.ok) return r;
         ck = this.checkpoints.put(key, r.value);
       }

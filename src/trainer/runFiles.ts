@@ -5,7 +5,7 @@ import * as path from "node:path";
  * A run on disk: `<runsDir>/<yyyy-mm-dd-HHMMSS>-<model>/` with
  *   config.json      the training configuration (TrainConfig)
  *   metrics.jsonl    append-only, one JSON object per step ("step") and per epoch ("epoch")
- *   checkpoints/     `e0003-s000125.json` (index) + `.bin` (float32s), see checkpoint.ts
+ *   checkpoints/     `e0003-s000125.safetensors` (the state_dict) + `.optimizer.safetensors`, see checkpoint.ts
  *   log.txt          human-readable log, appended
  *   status.json      state (running, completed, stopped, failed), written atomically
  * Everything is appended or replaced atomically (temp file + rename), so a process that dies at

@@ -28,7 +28,7 @@ test("the bundled Python is the .py files' text", () => {
   assert.ok(checkpoint.endsWith(CHECKPOINT_PY));
   assert.match(CHECKPOINT_PY, /^def load_checkpoint\(/m);
   assert.match(CHECKPOINT_PY, /^def save_checkpoint\(/m);
-  assert.deepEqual(CHECKPOINT_IMPORTS, ["import datetime", "import json", "import os", "import re", "import struct", "import zlib"]);
+  assert.deepEqual(CHECKPOINT_IMPORTS, ["import datetime", "import json", "import os", "import re", "import struct", "import uuid", "import zlib"]);
   assert.equal(TORCH_TRAINER_PY, fs.readFileSync(TRAINER, "utf8"));
 });
 
@@ -64,7 +64,7 @@ test("checkpoint.py saves and loads a state_dict as a module of its own", (t) =>
       "path = m.save_checkpoint(a, sys.argv[2], name='t', epoch=1, step=2)",
       "index = m.load_checkpoint(b, sys.argv[2])",
       "assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))",
-      "print('ok', index['position']['epoch'], index['position']['step'], path.endswith('e0001-s000002.json'))",
+      "print('ok', index['position']['epoch'], index['position']['step'], path.endswith('e0001-s000002.safetensors'))",
     ].join("\n");
     const r = spawnSync(py, ["-I", "-B", "-c", script, CHECKPOINT, dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);

@@ -131,7 +131,7 @@ describe("the PyTorch training engine", () => {
     // for small models on a GPU; the stopped event and the checkpoint say where it landed.
     assert.ok(stopped.type === "stopped" && stopped.step >= 5 && stopped.step < 63 && stopped.checkpoint, JSON.stringify(stopped));
     const k = stopped.step;
-    const stopName = `e0001-s${String(k).padStart(6, "0")}.json`;
+    const stopName = `e0001-s${String(k).padStart(6, "0")}.safetensors`;
     for (const e of first) assert.ok(validateEvent(e).ok, `${e.type}: ${JSON.stringify(validateEvent(e))}`);
     if (started.device === "cpu") {
       const warning = first.find((e) => e.type === "log" && e.level === "warning");
@@ -183,10 +183,12 @@ describe("the PyTorch training engine", () => {
     ]);
 
     const checkpoints = listCheckpoints(runDir).map((f) => path.basename(f));
-    assert.deepEqual(checkpoints, [stopName, "e0001-s000063.json"]);
-    const ck = readCheckpoint(path.join(runDir, "checkpoints", "e0001-s000063.json"));
+    assert.deepEqual(checkpoints, [stopName, "e0001-s000063.safetensors"]);
+    const ck = readCheckpoint(path.join(runDir, "checkpoints", "e0001-s000063.safetensors"));
     assert.ok(ck.ok, ck.ok ? "" : ck.error);
     assert.equal(ck.value.index.reason, "epoch");
+    assert.equal(typeof ck.value.index.validation?.accuracy, "number", "an epoch checkpoint records its validation (pruning keeps the best)");
+    assert.ok(fs.existsSync(path.join(runDir, "checkpoints", "e0001-s000063.optimizer.safetensors")), "the optimiser state beside it");
     assert.equal(ck.value.index.position.metricsLines, 64);
     assert.deepEqual(ck.value.index.optimizer.name, "adam");
     assert.equal(ck.value.index.optimizer.scalars["step"], 63);

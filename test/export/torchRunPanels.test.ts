@@ -121,7 +121,7 @@ test("a PyTorch engine run folder reads in the panels, the checkpoint lister and
   assert.deepEqual(summary(listed.torch), summary(listed.tfjs));
   assert.deepEqual(
     summary(listed.torch).map((c) => c.file),
-    ["e0002-s000010.json", "e0001-s000010.json"],
+    ["e0002-s000010.safetensors", "e0001-s000010.safetensors"],
   );
 
   // the trainer's checkpoint reader: the same tensors (parameters and optimizer state), shapes and index

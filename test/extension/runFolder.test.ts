@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { listCheckpoints, readRunInfo } from "../../src/extension/panels/runMetrics";
+import { listCheckpoints, readCheckpointTensor, readRunInfo } from "../../src/extension/panels/runMetrics";
 import { isRunFolder, listRunCheckpoints, listRunFolders } from "../../src/extension/runs/runFolder";
 import { RunStore } from "../../src/extension/runs/runStore";
-import { writeCheckpoint } from "../../src/trainer/checkpoint";
+import { writeCheckpoint, writeLegacyCheckpoint } from "../../src/trainer/checkpoint";
 
 /** The Runs view and the panels read run folders and checkpoints through one reader, so they agree. */
 
@@ -31,8 +31,9 @@ test("the Runs view and the panels agree on what a run folder and a checkpoint a
       "config.json": JSON.stringify({ file: "/m.ts", model: "net", dataset: { kind: "mnist-sample" }, epochs: 3 }),
     });
     const ck = path.join(full, "checkpoints");
-    const first = writeCheckpoint(ck, meta(1, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(1) }]);
-    const second = writeCheckpoint(ck, meta(2, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(2) }]);
+    // the format before issue 15 (.json + .bin), as runs of that time left it
+    const first = writeLegacyCheckpoint(ck, meta(1, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(1) }]);
+    const second = writeLegacyCheckpoint(ck, meta(2, 10), [{ name: "w", kind: "parameter", shape: [1], data: Float32Array.of(2) }]);
     fs.writeFileSync(path.join(ck, "e0003-s000001.json"), "{}"); // not an index
     fs.copyFileSync(second, path.join(ck, "notes.json")); // not an index's name
     fs.writeFileSync(path.join(ck, "e0004-s000001.json"), JSON.stringify({ ...JSON.parse(fs.readFileSync(second, "utf8")), bin: "e0004-s000001.bin" })); // its data is missing
@@ -79,5 +80,39 @@ test("the Runs view and the panels agree on what a run folder and a checkpoint a
     );
   } finally {
     fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
+
+test("checkpoints since issue 15 (.safetensors) are listed and read beside the old ones; damaged ones are not offered", async () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-run-"));
+  try {
+    const ck = path.join(run, "checkpoints");
+    const old = writeLegacyCheckpoint(ck, meta(1, 10), [{ name: "w", kind: "parameter", shape: [2], data: Float32Array.of(1, 2) }]);
+    const fresh = writeCheckpoint(ck, meta(2, 10), [
+      { name: "w", kind: "parameter", shape: [2], data: Float32Array.of(3, 4) },
+      { name: "bn.num_batches_tracked", kind: "buffer", shape: [], data: Float32Array.of(20), torchDtype: "int64" },
+      { name: "optimizer.w.exp_avg", kind: "optimizer", shape: [2], data: Float32Array.of(5, 6) },
+    ]);
+    assert.equal(path.basename(fresh), "e0002-s000010.safetensors");
+    fs.writeFileSync(path.join(ck, "e0003-s000001.safetensors"), "torn"); // not a safetensors file
+    fs.copyFileSync(path.join(ck, "e0002-s000010.optimizer.safetensors"), path.join(ck, "e0004-s000001.safetensors")); // not a checkpoint's model file
+    const listed = await listRunCheckpoints(run);
+    assert.deepEqual(
+      listed.map((c) => [path.basename(c.index), c.layout, c.epoch, c.globalStep]),
+      [
+        ["e0001-s000010.json", "bin", 1, 20],
+        ["e0002-s000010.safetensors", "safetensors", 2, 30],
+      ],
+    );
+    assert.equal(old, listed[0]!.index);
+    assert.deepEqual(await readCheckpointTensor({ id: fresh, run }, "w"), { shape: [2], data: Float32Array.of(3, 4) });
+    assert.deepEqual(await readCheckpointTensor({ id: fresh, run }, "bn.num_batches_tracked"), { shape: [], data: Float32Array.of(20) });
+    assert.equal(await readCheckpointTensor({ id: fresh, run }, "optimizer.w.exp_avg"), null, "the model file holds the state_dict only");
+    // cut short after listing: the tensor's place is checked against the file's size
+    const bytes = fs.readFileSync(fresh);
+    fs.writeFileSync(fresh, bytes.subarray(0, bytes.length - 4));
+    await assert.rejects(readCheckpointTensor({ id: fresh, run }, "bn.num_batches_tracked"), /lies beyond the end of e0002-s000010\.safetensors/);
+  } finally {
+    fs.rmSync(run, { recursive: true, force: true });
   }
 });

@@ -238,7 +238,7 @@ describe("Inspector in-process (LeNet-5)", { timeout: 120_000 }, () => {
     const other = await refused({ ...fm, model: "lenet5", input: drawing(32), checkpoint });
     assert.match(
       other,
-      /the checkpoint does not fit lenet5 as the file defines it now: .*e0001-s000010\.json has no tensor 0\.weight \(the model changed since the checkpoint\?\)/,
+      /the checkpoint does not fit lenet5 as the file defines it now: .*e0001-s000010\.safetensors has no tensor 0\.weight \(the model changed since the checkpoint\?\)/,
     );
     // and the inspector still works
     assert.equal((await ask({ ...fm })).maps.length, 1);

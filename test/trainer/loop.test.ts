@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { trainConfig, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
-import { crc32, listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
+import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { readStatus } from "../../src/trainer/runFiles";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir } from "./helpers/env";
@@ -80,7 +80,7 @@ describe("training loop", () => {
     assert.equal(readStatus(dir)?.state, "completed");
     assert.match(fs.readFileSync(path.join(dir, "log.txt"), "utf8"), /epoch 2\/2: train loss/);
     const cks = listCheckpoints(dir).map((f) => path.basename(f));
-    assert.deepEqual(cks, ["e0001-s000010.json", "e0002-s000010.json"]);
+    assert.deepEqual(cks, ["e0001-s000010.safetensors", "e0002-s000010.safetensors"]);
     const ck = readCheckpoint(listCheckpoints(dir)[1]!);
     assert.ok(ck.ok);
     const names = [...ck.value.tensors.keys()];
@@ -158,27 +158,24 @@ describe("training loop", () => {
     first.session.dispose();
     // as if the process had gone on for two more steps, then died mid-line
     fs.appendFileSync(path.join(dir, "metrics.jsonl"), '{"type":"step","epoch":1,"step":5}\n{"type":"step","epoch":1,"step":6}\n{"type":"st');
-    // and a damaged newer checkpoint (the .bin was cut short)
+    // and a damaged newer checkpoint (its model file cut short)
     const ck = listCheckpoints(dir)[0]!;
-    const index = JSON.parse(fs.readFileSync(ck, "utf8")) as { bin: string };
-    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000006.json"), JSON.stringify({ ...index, bin: "e0001-s000006.bin" }));
-    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000006.bin"), "short");
-    // and a crafted one whose .bin is not whole float32s, its size and checksum matching
-    const odd = Buffer.from("0123456789");
-    fs.writeFileSync(
-      path.join(dir, "checkpoints", "e0001-s000007.json"),
-      JSON.stringify({ ...index, bin: "e0001-s000007.bin", byteLength: 10, crc32: crc32(odd) }),
-    );
-    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000007.bin"), odd);
+    const bytes = fs.readFileSync(ck);
+    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000006.safetensors"), bytes.subarray(0, bytes.length - 5));
+    // and a copy under another name, without its optimiser state (weights only: not resumable)
+    fs.writeFileSync(path.join(dir, "checkpoints", "e0001-s000007.safetensors"), bytes);
     const resumed = await train({ ...config(runs), resume: dir });
     assert.deepEqual(resumed.events.of("started")[0]!.resumedFrom, { epoch: 1, step: 4, globalStep: 4 });
     assert.deepEqual(metricsOf(dir), reference);
     const discarded = fs.readFileSync(path.join(dir, "metrics.discarded.jsonl"), "utf8");
     assert.equal(discarded.split("\n").filter((l) => l).length, 3);
-    assert.match(fs.readFileSync(path.join(dir, "log.txt"), "utf8"), /skipping a damaged checkpoint: .*e0001-s000006\.bin: expected \d+ bytes, the file has 5/);
     assert.match(
       fs.readFileSync(path.join(dir, "log.txt"), "utf8"),
-      /skipping a damaged checkpoint: .*e0001-s000007\.json: byteLength 10 is not a whole number of float32 values/,
+      /skipping a damaged checkpoint: .*e0001-s000006\.safetensors: the tensors hold \d+ bytes but the file has \d+/,
+    );
+    assert.match(
+      fs.readFileSync(path.join(dir, "log.txt"), "utf8"),
+      /skipping a damaged checkpoint: .*e0001-s000007\.safetensors: its __metadata__ names no optimizer state file e0001-s000007\.optimizer\.safetensors \(weights only/,
     );
     resumed.session.dispose();
   });

@@ -135,7 +135,7 @@ describe("trainer process and client", { timeout: 120_000 }, () => {
       .filter((l) => l);
     assert.ok(lines.length >= 11, `${lines.length} lines`);
     assert.deepEqual(metricsOf(runDir).slice(0, 11), reference.slice(0, 11));
-    assert.ok(listCheckpoints(runDir).some((f) => f.endsWith("e0001-s000010.json")));
+    assert.ok(listCheckpoints(runDir).some((f) => f.endsWith("e0001-s000010.safetensors")));
 
     const again = new TrainerClient({ trainerPath: TRAINER });
     again.start({ ...config(tempDir()), resume: runDir });

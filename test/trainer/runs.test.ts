@@ -7,8 +7,9 @@ import {
   crc32,
   latestCheckpoint,
   pruneCheckpoints,
-  readCheckpoint,
-  writeCheckpoint,
+  // the format before issue 15, still read: these tests write it (checkpointSafetensors.test.ts tests the new one)
+  readLegacyCheckpoint as readCheckpoint,
+  writeLegacyCheckpoint as writeCheckpoint,
   writeTensorData,
   type TrainingPosition,
 } from "../../src/trainer/checkpoint";

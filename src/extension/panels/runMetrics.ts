@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { CheckpointInfo, Tensor } from "../../shared/webview/common";
 import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type StepColumns } from "../../shared/webview/curves";
 import { LineTail } from "../runs/lineTail";
+import type { SafetensorsEntry } from "../runs/checkpointHeader";
 import { listRunCheckpoints, listRunFolders, readRunCheckpoint, readRunConfig, readRunStatus } from "../runs/runFolder";
 
 /**
@@ -203,6 +204,7 @@ export async function listCheckpoints(runsDir: string, file: string, model: stri
 export async function readCheckpointTensor(checkpoint: Pick<CheckpointInfo, "id" | "run">, name: string): Promise<Tensor | null> {
   const index = await readRunCheckpoint(checkpoint.run, checkpoint.id);
   if (!index) throw new Error(`${checkpoint.id} is not a checkpoint of ${checkpoint.run} (any more), or its data file is missing or outside the run folder.`);
+  if (index.layout === "safetensors") return readSafetensorsTensor(checkpoint.id, index.bin, index.tensors, name);
   const raw = index.tensors.find((t) => field(t, "name") === name);
   if (raw === undefined) return null;
   const entry = tensorEntry(raw);
@@ -223,6 +225,36 @@ export async function readCheckpointTensor(checkpoint: Pick<CheckpointInfo, "id"
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let i = 0; i < entry.length; i++) data[i] = view.getFloat32(i * 4, true);
     return { shape: entry.shape, data };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Bytes per element of the dtypes a checkpoint's model file holds (float32, and int64 counters). */
+const CHECKPOINT_DTYPES: Record<string, { bytes: number; read: (b: Buffer, i: number) => number }> = {
+  F32: { bytes: 4, read: (b, i) => b.readFloatLE(i * 4) },
+  I64: { bytes: 8, read: (b, i) => Number(b.readBigInt64LE(i * 8)) },
+};
+
+/** One tensor of a checkpoint's model file, its byte range checked against its shape and the file's size before anything is allocated. */
+async function readSafetensorsTensor(id: string, file: string, entries: readonly SafetensorsEntry[], name: string): Promise<Tensor | null> {
+  const entry = entries.find((e) => e.name === name);
+  if (entry === undefined) return null;
+  const dtype = CHECKPOINT_DTYPES[entry.dtype];
+  const length = entry.shape.reduce((a, b) => a * b, 1);
+  if (dtype === undefined || entry.end - entry.begin !== length * dtype.bytes)
+    throw new Error(`${id}: "${name}" (${entry.dtype} [${entry.shape.join(", ")}]) does not match its data_offsets (${entry.end - entry.begin} bytes).`);
+  const fh = await fs.promises.open(file, "r");
+  try {
+    const size = (await fh.stat()).size;
+    if (entry.end > size)
+      throw new Error(`${id}: "${name}" (bytes ${entry.begin} to ${entry.end}) lies beyond the end of ${path.basename(file)} (${size} bytes).`);
+    const buf = Buffer.alloc(entry.end - entry.begin);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, entry.begin);
+    if (bytesRead !== buf.length) throw new Error(`${id}: ${path.basename(file)} ended while reading "${name}".`);
+    const data = new Float32Array(length);
+    for (let i = 0; i < length; i++) data[i] = dtype.read(buf, i);
+    return { shape: [...entry.shape], data };
   } finally {
     await fh.close();
   }

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunBackend } from "../../shared/training";
-import { CHECKPOINT_FORMAT, CHECKPOINT_INDEX, modelOfRunName, RUN_FILES, RUN_MARKERS } from "../../shared/runLayout";
+import { CHECKPOINT_ANY, CHECKPOINT_FORMAT, CHECKPOINT_MODEL, modelOfRunName, RUN_FILES, RUN_MARKERS } from "../../shared/runLayout";
+import { readSafetensorsHeader, type SafetensorsEntry } from "./checkpointHeader";
 import { fileInside, readJson, readJsonSync, type Json } from "./safeFiles";
 
 /**
@@ -107,28 +108,57 @@ export function readRunStatus(dir: string): RunStatusSummary | null {
   };
 }
 
-/** A checkpoint of a run: its index (a path inside the run folder) and its `.bin` (links resolved, inside the run). */
-export interface RunCheckpoint {
+/**
+ * A checkpoint of a run: its model file (`.safetensors`, the data too) or, in the format before
+ * issue 15, its index (`.json`) and `.bin`; paths inside the run folder (links resolved).
+ */
+export type RunCheckpoint = {
   index: string;
   bin: string;
   epoch: number;
   globalStep: number;
-  /** The index's tensor entries, unchecked (see panels/runMetrics.ts). */
-  tensors: unknown[];
-}
+} & (
+  | {
+      layout: "bin";
+      /** The index's tensor entries, unchecked (see panels/runMetrics.ts). */
+      tensors: unknown[];
+    }
+  | {
+      layout: "safetensors";
+      /** The header's entries, their byte ranges in the file, unchecked against its size (see panels/runMetrics.ts). */
+      tensors: SafetensorsEntry[];
+    }
+);
 
-/** The checkpoint of `run` whose index is `index`, or null when it is not one (or names data outside the run). */
+/** The checkpoint of `run` whose model file or index is `index`, or null when it is not one (or names data outside the run). */
 export async function readRunCheckpoint(run: string, index: string): Promise<RunCheckpoint | null> {
   const dir = path.join(run, RUN_FILES.checkpoints);
-  if (path.dirname(index) !== dir || !CHECKPOINT_INDEX.test(path.basename(index))) return null;
-  if ((await fileInside(run, dir, path.basename(index))) === null) return null;
+  if (path.dirname(index) !== dir || !CHECKPOINT_ANY.test(path.basename(index))) return null;
+  const real = await fileInside(run, dir, path.basename(index));
+  if (real === null) return null;
+  if (CHECKPOINT_MODEL.test(path.basename(index))) {
+    const header = await readSafetensorsHeader(real);
+    if (header === null || header.metadata["checkpoint"] !== CHECKPOINT_FORMAT) return null;
+    const position = obj(parseJson(header.metadata["position"]));
+    const [epoch, globalStep] = [num(position?.["epoch"]) ?? 0, num(position?.["globalStep"]) ?? 0];
+    return { index, bin: real, epoch, globalStep, layout: "safetensors", tensors: header.entries };
+  }
   const o = await readJson(index);
   if (o === null || o["format"] !== CHECKPOINT_FORMAT) return null;
   const position = obj(o["position"]);
   const bin = await fileInside(run, dir, str(o["bin"]) ?? path.basename(index, ".json") + ".bin");
   if (bin === null) return null;
   const tensors = o["tensors"];
-  return { index, bin, epoch: num(position?.["epoch"]) ?? 0, globalStep: num(position?.["globalStep"]) ?? 0, tensors: Array.isArray(tensors) ? tensors : [] };
+  const [epoch, globalStep] = [num(position?.["epoch"]) ?? 0, num(position?.["globalStep"]) ?? 0];
+  return { index, bin, epoch, globalStep, layout: "bin", tensors: Array.isArray(tensors) ? tensors : [] };
+}
+
+function parseJson(v: unknown): unknown {
+  try {
+    return typeof v === "string" ? (JSON.parse(v) as unknown) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The checkpoints of a run folder, oldest first (by name: epoch, then step). */
@@ -136,7 +166,7 @@ export async function listRunCheckpoints(run: string): Promise<RunCheckpoint[]> 
   const dir = path.join(run, RUN_FILES.checkpoints);
   let names: string[];
   try {
-    names = (await fs.promises.readdir(dir)).filter((n) => CHECKPOINT_INDEX.test(n)).sort();
+    names = (await fs.promises.readdir(dir)).filter((n) => CHECKPOINT_ANY.test(n)).sort();
   } catch {
     return [];
   }

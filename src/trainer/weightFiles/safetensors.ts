@@ -13,7 +13,7 @@ import { DTYPE_BYTES, isStoredDtype, type Read, type StateDict, type StoredDtype
 /** The largest header read, as the reference implementation's limit. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-interface HeaderEntry {
+export interface HeaderEntry {
   name: string;
   dtype: StoredDtype;
   shape: number[];
@@ -43,6 +43,25 @@ export function readSafetensors(file: string): Read<StateDict> {
     }
     const notes = [...converted].map(([dtype, n]) => `${n} ${n === 1 ? "tensor" : "tensors"} stored as ${dtype} converted to float32`);
     return { ok: true, value: { file, tensors, notes, metadata } };
+  } catch (e) {
+    return { ok: false, error: `${file}: cannot read (${e instanceof Error ? e.message : String(e)})` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A file's header alone, checked whole against the file's size (no tensor data is read): its entries, metadata and where the data starts. */
+export function readSafetensorsHeader(file: string): Read<{ entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number; size: number }> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch (e) {
+    return { ok: false, error: `${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const header = readHeader(fd, file, size);
+    return header.ok ? { ok: true, value: { ...header.value, size } } : header;
   } catch (e) {
     return { ok: false, error: `${file}: cannot read (${e instanceof Error ? e.message : String(e)})` };
   } finally {

@@ -316,26 +316,21 @@ def main():
     if resume:
         index = module.load_checkpoint(model, resume)
         by_name = {n: p for n, p in model.named_parameters()}
-        with open(os.path.join(os.path.dirname(resume), os.path.basename(index["bin"])), "rb") as f:
-            values = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
         scalars = index["optimizer"]["scalars"]
-        for t in index["tensors"]:
-            if t["kind"] != "optimizer":
-                continue
-            key = t["name"][len("optimizer."):]
+        for key, value in module.load_optimizer_state(resume).items():
             pname, slot = key.rsplit(".", 1)
             p = by_name.get(pname)
             if p is None:
                 raise ValueError(f"{resume}: optimizer state {key} belongs to no parameter of the model")
             state = optimizer.state[p]
-            state[slot] = values[t["offset"]:t["offset"] + t["length"]].reshape(t["shape"]).clone().to(device)
+            state[slot] = value.clone().to(device)
             if o["name"] != "sgd":
                 state["step"] = torch.tensor(float(scalars.get("step", 0)))
         set_hyper(scalars.get("lr", o["lr"]), scalars.get("momentum", scalars.get("beta1")) if config["schedule"]["name"] == "onecycle" else None)
         position.update(index["position"])
         position["metricsLines"] = job["metricsLines"]
 
-    def checkpoint(reason):
+    def checkpoint(reason, validation=None):
         extra = []
         for p in params:
             for slot, v in optimizer.state.get(p, {}).items():
@@ -350,7 +345,8 @@ def main():
         path = module.save_checkpoint(model, job["checkpoints"], name=job["model"], epoch=position["epoch"], step=position["step"],
                                       reason=reason, position=clean, extra=extra,
                                       optimizer={"name": o["name"], "scalars": scalars},
-                                      rng={"seed": config["seed"], "scheme": rng_scheme})
+                                      rng={"seed": config["seed"], "scheme": rng_scheme},
+                                      **({"validation": validation} if validation else {}))
         send({"type": "checkpoint", "path": path, "epoch": position["epoch"], "step": position["step"],
               "globalStep": position["globalStep"], "reason": reason})
         return path
@@ -465,7 +461,7 @@ def main():
         send(last_epoch)
         position["metricsLines"] += 1
         position["seconds"] = seconds_before + time.perf_counter() - started
-        path = checkpoint("epoch")
+        path = checkpoint("epoch", {"loss": finite(val_loss), "accuracy": val_acc})
         if stop.is_set() and epoch < epochs:
             send({"type": "done", "kind": "stopped", "epoch": position["epoch"], "step": position["step"],
                   "globalStep": position["globalStep"], "checkpoint": path})
