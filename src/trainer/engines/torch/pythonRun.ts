@@ -1,3 +1,4 @@
+import { dataConfigOf, randomResizedCrop } from "../../../shared/trainConfigData";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -146,11 +147,18 @@ export class TorchTrainingSession {
     const { child, lines } = started;
     const helloP = lines.next();
 
+    const augment = dataConfigOf(config).augment;
+    if (randomResizedCrop(augment))
+      return this.fail(
+        "config",
+        `--augment ${augment} (random resized crops from the image files) is not in the PyTorch engine yet; use the TensorFlow.js backend, or --augment flip`,
+      );
     const loaded = loadTrainingData(config, spec);
     if (!loaded.ok) return this.fail("dataset", loaded.error);
     const { dataset, normalization } = loaded.value;
     const coverage = classCoverageWarning(model.name, spec.classes, dataset);
     if (coverage !== null) this.emit({ type: "log", level: "warning", message: coverage });
+    for (const note of dataset.notes ?? []) this.emit({ type: "log", level: "info", message: note });
 
     const helloMsg = await helloP;
     if (helloMsg === null)
