@@ -21,11 +21,13 @@ export interface BatchLoader {
 
 export class InThreadBatches implements BatchLoader {
   readonly kind = "thread";
+  private closed = false;
   constructor(private readonly spec: BatchSpec) {}
   request(indices: Uint32Array, globalStep: number): Promise<Result<TrainBatch>> {
-    return Promise.resolve(makeTrainBatch(this.spec, indices, globalStep));
+    return Promise.resolve(this.closed ? fail("the run ended") : makeTrainBatch(this.spec, indices, globalStep));
   }
   close(): Promise<void> {
+    this.closed = true;
     return Promise.resolve();
   }
 }
