@@ -22,11 +22,13 @@ export function imageFolder(dir: string, perClass: number, classes = ["cat", "do
   classes.forEach((name, k) => {
     fs.mkdirSync(path.join(dir, name), { recursive: true });
     for (let i = 0; i < perClass; i++) {
-      const [w, h] = [
-        [64, 48],
-        [40, 56],
-        [96, 72],
-      ][i % 3]!;
+      const [w, h] = (
+        [
+          [64, 48],
+          [40, 56],
+          [96, 72],
+        ] as const
+      )[i % 3]!;
       const data = Buffer.alloc(w * h * 4);
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
