@@ -128,16 +128,20 @@ describe("training with --augment standard on an image folder", { timeout: 300_0
       data: { normalize: "imagenet", augment: "strong", resize: "crop" },
     });
 
-  async function train(worker: boolean, corrupt?: string): Promise<{ errors: string[]; losses: unknown[]; log: string }> {
+  async function train(
+    worker: boolean,
+    o: { corrupt?: string; stopAt?: number; resume?: string } = {},
+  ): Promise<{ errors: string[]; losses: unknown[]; log: string; dir: string; stopped: number }> {
     const before = process.env["CNN_STUDIO_DATA_WORKER"];
     process.env["CNN_STUDIO_DATA_WORKER"] = worker ? "1" : "0";
     const events = collect();
     const session = new TfjsEngine(deps(), (e) => {
       events.emit(e);
-      if (e.type === "started" && corrupt) fs.writeFileSync(corrupt, "not an image");
+      if (e.type === "started" && o.corrupt) fs.writeFileSync(o.corrupt, "not an image");
+      if (e.type === "progress" && e.globalStep === o.stopAt) session.stop();
     });
     try {
-      await session.handle({ type: "start", config: config(tempDir()) });
+      await session.handle({ type: "start", config: { ...config(tempDir()), resume: o.resume ?? null } });
     } finally {
       session.dispose();
       if (before === undefined) delete process.env["CNN_STUDIO_DATA_WORKER"];
@@ -148,11 +152,19 @@ describe("training with --augment standard on an image folder", { timeout: 300_0
     const losses = metricsOf(started.runDir)
       .filter((m) => m["type"] === "step")
       .map((m) => m["loss"]);
-    return { errors: events.of("error").map((e) => e.message), losses, log: fs.readFileSync(path.join(started.runDir, "log.txt"), "utf8") };
+    return {
+      errors: events.of("error").map((e) => e.message),
+      losses,
+      log: fs.readFileSync(path.join(started.runDir, "log.txt"), "utf8"),
+      dir: started.runDir,
+      stopped: events.of("stopped")[0]?.globalStep ?? 0,
+    };
   }
 
+  let reference: unknown[] = [];
   test("the same losses with and without the worker; the log says where images are decoded", async () => {
     const a = await train(true);
+    reference = a.losses;
     const b = await train(false);
     assert.deepEqual(a.errors, []);
     assert.deepEqual(b.errors, []);
@@ -169,11 +181,19 @@ describe("training with --augment standard on an image folder", { timeout: 300_0
     const victim = path.join(dir, "dog", "3.jpg");
     const saved = fs.readFileSync(victim);
     try {
-      const r = await train(true, victim);
+      const r = await train(true, { corrupt: victim });
       assert.equal(r.errors.length, 1);
       assert.match(r.errors[0]!, /dog\/3\.jpg: not a JPEG image/);
     } finally {
       fs.writeFileSync(victim, saved);
     }
+  });
+
+  test("stopped in the first epoch and resumed: the augmentation draws, and so the losses, of the uninterrupted run", async () => {
+    const first = await train(true, { stopAt: 3 });
+    assert.equal(first.stopped, 3);
+    const second = await train(true, { resume: first.dir });
+    assert.deepEqual(second.errors, []);
+    assert.deepEqual(second.losses, reference);
   });
 });
