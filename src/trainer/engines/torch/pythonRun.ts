@@ -122,6 +122,14 @@ export class TorchTrainingSession {
       config = { ...saved.value, epochs: requested.epochs, resume: requested.resume };
     }
 
+    // issue 15: the random-crop presets are made by the TypeScript data pipeline only
+    const augment = dataConfigOf(config).augment;
+    if (randomResizedCrop(augment))
+      return this.fail(
+        "config",
+        `--augment ${augment} (random resized crops from the image files) is not in the PyTorch engine yet; use the TensorFlow.js backend, or --augment flip`,
+      );
+
     // 2. the model, analysed and exported
     const found = modelToTrain(config.file, config.model, this.options.analyze);
     if (!found.ok) return this.fail("model", found.error, { diagnostics: found.diagnostics });
@@ -147,12 +155,6 @@ export class TorchTrainingSession {
     const { child, lines } = started;
     const helloP = lines.next();
 
-    const augment = dataConfigOf(config).augment;
-    if (randomResizedCrop(augment))
-      return this.fail(
-        "config",
-        `--augment ${augment} (random resized crops from the image files) is not in the PyTorch engine yet; use the TensorFlow.js backend, or --augment flip`,
-      );
     const loaded = loadTrainingData(config, spec);
     if (!loaded.ok) return this.fail("dataset", loaded.error);
     const { dataset, normalization } = loaded.value;
