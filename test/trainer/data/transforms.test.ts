@@ -19,6 +19,7 @@ import {
   type Planes,
 } from "../../../src/trainer/data/transforms";
 import type { ImageDataset } from "../../../src/trainer/data/types";
+import { loadDataset } from "../../../src/trainer/data/index";
 import { rngFor } from "../../../src/trainer/rng";
 import { ROOT, tempDir } from "../helpers/env";
 
@@ -191,5 +192,24 @@ describe("augmentation draws", () => {
     const never = randomResizedCropBox(1, 100, rngFor(0, "augment", 1));
     assert.deepEqual(never, { top: 0, left: 49, h: 1, w: 1 });
     assert.deepEqual([roundHalfEven(0.5), roundHalfEven(1.5), roundHalfEven(2.5), roundHalfEven(-0.5), roundHalfEven(2.4)], [0, 2, 2, -0, 2]);
+  });
+});
+
+describe("image folders with the data options", () => {
+  test("colour images for a 1-channel model: an error without the options (as before), converted with one note with them", () => {
+    const dir = tempDir();
+    for (const c of ["a", "b"]) {
+      fs.mkdirSync(path.join(dir, c));
+      for (let i = 0; i < 3; i++) testImage(path.join(dir, c), 20 + i, 10 + i);
+    }
+    const input = { channels: 1, height: 8, width: 8, classes: 2 };
+    const before = loadDataset({ kind: "folder", dir }, { input, validationFraction: 0.2, seed: 0 });
+    assert.ok(!before.ok);
+    assert.match(before.error, /a colour \(RGB\) image, but the model's @input has 1 channel/);
+    const after = loadDataset({ kind: "folder", dir }, { input, validationFraction: 0.2, seed: 0, resize: "crop" });
+    assert.ok(after.ok, after.ok ? "" : after.error);
+    assert.equal(after.value.notes?.length, 1);
+    assert.match(after.value.notes![0]!, /^colour images were converted to greyscale for the model's 1-channel @input \(PIL's convert\("L"\) luma\)/);
+    assert.equal(after.value.train.images.length, after.value.train.count * 64);
   });
 });
