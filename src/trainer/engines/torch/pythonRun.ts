@@ -1,4 +1,4 @@
-import { dataConfigOf, randomResizedCrop } from "../../../shared/trainConfigData";
+import { dataConfigOf, describeData, randomResizedCrop } from "../../../shared/trainConfigData";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -258,7 +258,7 @@ export class TorchTrainingSession {
           stepsPerEpoch = m.stepsPerEpoch;
           run.status({ state: "running", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
           run.log(
-            `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`,
+            `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}${config.data ? `; ${describeData(config.data)}` : ""}`,
           );
           this.emit({
             type: "started",
