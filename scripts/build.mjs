@@ -23,6 +23,8 @@ const programs = [
   // activation does not compile it (extension.js requires it when the first model file opens).
   ["src/extension/languageClient.ts", "dist/languageClient.js"],
   ["src/trainer/main.ts", "dist/trainer.js"],
+  // The trainer's decoding worker (src/trainer/data/prefetch.ts) for augmented image batches.
+  ["src/trainer/data/batchWorker.ts", "dist/trainer-batch-worker.js"],
 ].filter(([entry]) => existsSync(join(root, entry)));
 
 function writeLoaders() {

@@ -20,6 +20,7 @@ import {
   type TrainFieldName,
 } from "../shared/training";
 import { numberProblem } from "../shared/validate";
+import { DATA_OPTION_FLAGS, DATA_OPTIONS, parseDataOptions } from "../shared/trainConfigData";
 import { TrainerClient } from "../trainer/trainerClient";
 import { isReadableFile } from "./files";
 
@@ -72,6 +73,7 @@ Options:
 
 Training settings (PyTorch's defaults where PyTorch has one):
 ${settingsHelp()}
+${dataHelp()}
 
 Exit codes: 0 trained, 1 training failed or the model has errors, 2 unusable arguments,
 130 stopped by Ctrl+C (after writing a checkpoint).`;
@@ -104,6 +106,7 @@ const VALUE_OPTIONS = new Set([
   "--out",
   "--resume",
   ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag),
+  ...DATA_OPTION_FLAGS,
 ]);
 const FLAG_OPTIONS = new Set(["--json", ...[...SETTINGS].filter(([, n]) => trainField(n).type === "flag").map(([flag]) => flag)]);
 /** Options that may accompany --resume (everything else is the run's own). */
@@ -231,6 +234,14 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     return usage("--nesterov needs a --momentum above 0");
   let input: TrainConfigInput = { file, model, dataset, runsDir: path.resolve(cwd, values.get("--out") ?? "runs") };
   for (const [name, value] of settings) input = withField(input, trainField(name), value);
+  // issue 15: --normalize, --augment, --resize (src/shared/trainConfigData.ts)
+  const data = parseDataOptions(values, {
+    noNormalize: settings.get("normalize") === false,
+    flip: settings.get("flip") === true,
+    cropPadding: (settings.get("cropPadding") as number | undefined) ?? 0,
+  });
+  if (data !== null && "error" in data) return usage(data.error);
+  if (data !== null) input = { ...input, data: data.data, normalize: data.normalize, augment: { ...input.augment, flip: data.flip } };
   const config = trainConfig(input);
   const checked = validateTrainConfig(config);
   if (!checked.ok) return usage(checked.error);
@@ -430,4 +441,22 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
   const code = await result;
   await client.shutdown(10_000);
   return code;
+}
+
+/** The --help lines of the data options (issue 15). */
+function dataHelp(): string {
+  const lines: string[] = [];
+  for (const flag of DATA_OPTION_FLAGS) {
+    const o = DATA_OPTIONS[flag];
+    let line = `  ${flag} ${o.metavar}`.padEnd(26);
+    for (const word of o.help.split(" ")) {
+      if (line.length + word.length + 1 > 100) {
+        lines.push(line.trimEnd());
+        line = " ".repeat(26);
+      }
+      line += line.endsWith(" ") ? word : ` ${word}`;
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines.join("\n");
 }

@@ -3,7 +3,8 @@
  * trainer (src/shared/training.ts carries it in its `start` request), its defaults and its check.
  */
 
-import { bool, checked, Invalid, nullable, num, obj, oneOf, record, str, tuple2, type Checked, type NumOptions, type V } from "./validate";
+import { bool, checked, Invalid, nullable, num, obj, oneOf, optional, record, str, tuple2, type Checked, type NumOptions, type V } from "./validate";
+import { checkDataAgrees, dataConfigShape, type DataConfig } from "./trainConfigData";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -95,6 +96,8 @@ export interface TrainConfig {
   runsDir: string;
   /** Resume this run directory from its newest checkpoint instead of starting a new run. */
   resume: string | null;
+  /** Issue 15's data options (--normalize, --augment, --resize); absent: `normalize` and `augment` say it all, images stretched. */
+  data?: DataConfig;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,6 +590,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
     backend: base.backend ?? TRAIN_FIELDS.backend.default,
     runsDir: base.runsDir,
     resume: base.resume ?? null,
+    ...(base.data ? { data: base.data } : {}),
   };
 }
 
@@ -670,6 +674,7 @@ const trainConfigShape: V<TrainConfig> = obj({
   backend: check(F.backend),
   runsDir: str,
   resume: nullable(str),
+  data: optional(dataConfigShape),
 });
 
 /** The configuration's validator, for messages that carry one (`at` names it in errors). */
@@ -678,6 +683,7 @@ export const trainConfigOf: V<TrainConfig> = (v, at) => {
   // the sections first: a message without them is not a configuration at all
   for (const k of ["optimizer", "schedule", "augment"]) record(o[k], `${at}.${k}`);
   const config = trainConfigShape(v, at);
+  checkDataAgrees(config, at);
   const opt = config.optimizer;
   if (opt.nesterov && (opt.momentum <= 0 || opt.dampening !== 0)) {
     throw new Invalid(

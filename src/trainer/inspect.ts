@@ -1,3 +1,5 @@
+import { normalizationFor } from "./data/normalize";
+import type { DataConfig } from "../shared/trainConfigData";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as tfc from "@tensorflow/tfjs-core";
@@ -8,7 +10,7 @@ import type { DatasetSummary, InputSpec, Tensor } from "../shared/webview/common
 import type { Unit } from "../shared/webview/receptiveField";
 import { readCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
-import { channelStats, fail, fillBatch, loadDataset, normalizationTable, ok, type ImageDataset, type Normalization, type Result } from "./data/index";
+import { fail, fillBatch, loadDataset, normalizationTable, ok, type ImageDataset, type Normalization, type Result } from "./data/index";
 import type { CompiledModel, TF } from "./model/types";
 import { findModel, modelInputSpec, type BackendSelection, type SessionDeps } from "./runSetup";
 import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
@@ -354,7 +356,7 @@ export class Inspector {
   /** The dataset and normalisation of a checkpoint's run, or the untrained model's default. */
   private data(e: ModelEntry, checkpoint: string | null): Data {
     const name = e.analysis.name;
-    let source: Result<{ dataset: DatasetSpec; normalize: boolean; validationFraction: number; seed: number }>;
+    let source: Result<RunData>;
     if (checkpoint === null) {
       source =
         e.input[0] === 1
@@ -369,14 +371,22 @@ export class Inspector {
     else if (!spec.ok) loaded = fail(spec.error);
     else {
       const s = source.value;
-      const key = JSON.stringify([s.dataset, s.validationFraction, s.seed, spec.value]);
+      const key = JSON.stringify([s.dataset, s.validationFraction, s.seed, spec.value, s.data ?? null]);
       loaded =
         this.datasets.get(key) ??
         this.datasets.put(
           key,
           (() => {
-            const r = loadDataset(s.dataset, { input: spec.value, validationFraction: s.validationFraction, seed: s.seed });
-            return r.ok ? ok({ dataset: r.value, stats: channelStats(r.value.train, r.value.channels, r.value.height * r.value.width) }) : r;
+            const r = loadDataset(s.dataset, {
+              input: spec.value,
+              validationFraction: s.validationFraction,
+              seed: s.seed,
+              ...(s.data ? { resize: s.data.resize } : {}),
+            });
+            if (!r.ok) return r;
+            // issue 15: the run's --normalize (imagenet: fixed statistics); `normalize` false is handled below
+            const stats = normalizationFor(s.data?.normalize === "imagenet" ? "imagenet" : "dataset", r.value);
+            return stats.ok ? ok({ dataset: r.value, stats: stats.value }) : stats;
           })(),
         );
     }
@@ -431,8 +441,11 @@ interface Input {
   label: number | null;
 }
 
+/** What the panels need of a run's configuration: its data and how it was normalised. */
+type RunData = { dataset: DatasetSpec; normalize: boolean; validationFraction: number; seed: number; data?: DataConfig };
+
 /** The configuration of the run a checkpoint belongs to (`<run>/checkpoints/<name>.json`). */
-function runConfig(checkpoint: string): Result<{ dataset: DatasetSpec; normalize: boolean; validationFraction: number; seed: number }> {
+function runConfig(checkpoint: string): Result<RunData> {
   const runDir = path.dirname(path.dirname(checkpoint));
   let saved: unknown;
   try {

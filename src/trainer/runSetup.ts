@@ -17,8 +17,9 @@ import {
   type TrainerState,
 } from "../shared/training";
 import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
-import { channelStats, fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
-import { IDENTITY_NORMALIZATION } from "./data/batches";
+import { fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
+import { normalizationFor } from "./data/normalize";
+import { dataConfigOf } from "../shared/trainConfigData";
 import type { CompileModel, TF } from "./model/types";
 import { logTail, removeStaleTemps, type RunFiles } from "./runFiles";
 
@@ -135,13 +136,12 @@ export function modelToTrain(
 
 /** A run's dataset, loaded and checked against the model's input, and how its pixels are normalised. */
 export function loadTrainingData(config: TrainConfig, input: ModelInputSpec): Result<{ dataset: ImageDataset; normalization: Normalization }> {
-  const loaded = loadDataset(config.dataset, { input, validationFraction: config.validationFraction, seed: config.seed });
+  const loaded = loadDataset(config.dataset, { input, validationFraction: config.validationFraction, seed: config.seed, resize: dataConfigOf(config).resize });
   if (!loaded.ok) return loaded;
   const dataset = loaded.value;
-  const normalization = config.normalize
-    ? channelStats(dataset.train, dataset.channels, dataset.height * dataset.width)
-    : IDENTITY_NORMALIZATION(dataset.channels);
-  return ok({ dataset, normalization });
+  const normalization = normalizationFor(dataConfigOf(config).normalize, dataset);
+  if (!normalization.ok) return normalization;
+  return ok({ dataset, normalization: normalization.value });
 }
 
 /** The latest complete checkpoint of the run folder `dir`, to resume from; damaged ones are logged and skipped. */

@@ -4,6 +4,8 @@ import { permutation, rngFor } from "../rng";
 import { checkDir } from "./files";
 import { formatBytes } from "../../shared/format";
 import { checkDeclaredSize, decodeImage, IMAGE_EXTENSIONS, MAX_IMAGE_PIXELS, toModelInput } from "./image";
+import { fineTuneInput } from "./fineTune";
+import type { ResizeMode } from "../../shared/trainConfigData";
 import { fail, MEMORY_BUDGET_BYTES, ok, type ImageDataset, type Result, type Split } from "./types";
 
 /**
@@ -50,7 +52,7 @@ function checkFolderBudget(count: number, root: string, channels: number, H: num
 }
 
 /** An image file's bytes, refusing (before reading) a file larger than any image the trainer decodes. */
-function readImageFile(file: string, rel: string, root: string): Result<Buffer> {
+export function readImageFile(file: string, rel: string, root: string): Result<Buffer> {
   try {
     const size = fs.statSync(file).size;
     if (size > MAX_IMAGE_FILE_BYTES)
@@ -61,7 +63,8 @@ function readImageFile(file: string, rel: string, root: string): Result<Buffer> 
   }
 }
 
-function load(listed: Listed, root: string, channels: number, H: number, W: number): Result<Split> {
+function load(listed: Listed, root: string, opts: FolderOptions, notes: Set<string>): Result<Split> {
+  const { channels, height: H, width: W } = opts;
   const size = channels * H * W;
   const images = new Uint8Array(listed.files.length * size);
   const labels = new Int32Array(listed.files.length);
@@ -75,12 +78,12 @@ function load(listed: Listed, root: string, channels: number, H: number, W: numb
     if (!declared.ok) return fail(`${declared.error} (in ${root})`);
     const decoded = decodeImage(bytes.value, rel);
     if (!decoded.ok) return fail(`${decoded.error} (in ${root})`);
-    const pixels = toModelInput(decoded.value, rel, channels, H, W);
+    const pixels = opts.resize === undefined ? toModelInput(decoded.value, rel, channels, H, W) : fineTuneInput(decoded.value, rel, opts, notes);
     if (!pixels.ok) return fail(`${pixels.error} (in ${root})`);
     images.set(pixels.value, i * size);
     labels[i] = label;
   }
-  return ok({ count: listed.files.length, images, labels });
+  return ok({ count: listed.files.length, images, labels, files: listed.files.map((f) => f.file) });
 }
 
 export interface FolderOptions {
@@ -89,6 +92,8 @@ export interface FolderOptions {
   width: number;
   validationFraction: number;
   seed: number;
+  /** Issue 15's data options given: resize this way, and convert colour to grey for a 1-channel model (with a note). */
+  resize?: ResizeMode;
 }
 
 export function loadFolder(dir: string, opts: FolderOptions): Result<ImageDataset> {
@@ -142,9 +147,10 @@ export function loadFolder(dir: string, opts: FolderOptions): Result<ImageDatase
     );
   const budget = checkFolderBudget(train.files.length + validation.files.length, dir, opts.channels, opts.height, opts.width);
   if (!budget.ok) return budget;
-  const t = load(train, dir, opts.channels, opts.height, opts.width);
+  const notes = new Set<string>();
+  const t = load(train, dir, opts, notes);
   if (!t.ok) return t;
-  const v = load(validation, dir, opts.channels, opts.height, opts.width);
+  const v = load(validation, dir, opts, notes);
   if (!v.ok) return v;
   return ok({
     name: `folder:${dir}`,
@@ -156,5 +162,6 @@ export function loadFolder(dir: string, opts: FolderOptions): Result<ImageDatase
     train: t.value,
     validation: v.value,
     sources,
+    ...(notes.size > 0 ? { notes: [...notes] } : {}),
   });
 }

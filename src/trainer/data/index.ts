@@ -1,4 +1,5 @@
 import type { DatasetSpec } from "../../shared/training";
+import type { ResizeMode } from "../../shared/trainConfigData";
 import { loadCifar10 } from "./cifar10";
 import { loadFolder } from "./folder";
 import { loadIdx } from "./idx";
@@ -13,6 +14,8 @@ export interface LoadOptions {
   input: ModelInputSpec;
   validationFraction: number;
   seed: number;
+  /** Issue 15: how image folders reach the model's size (absent: stretched, as before). */
+  resize?: ResizeMode;
 }
 
 /** Loads a dataset and checks it fits the model, all before training starts. */
@@ -35,6 +38,7 @@ export function loadDataset(spec: DatasetSpec, opts: LoadOptions): Result<ImageD
         width: opts.input.width,
         validationFraction: opts.validationFraction,
         seed: opts.seed,
+        ...(opts.resize !== undefined ? { resize: opts.resize } : {}),
       });
       break;
   }

@@ -11,6 +11,8 @@ export interface Split {
   readonly images: Uint8Array;
   /** One class index per image. */
   readonly labels: Int32Array;
+  /** Image folders: each image's file (absolute), for decoding it again at its own size (random resized crops). */
+  readonly files?: readonly string[];
 }
 
 export interface ImageDataset {
@@ -26,6 +28,8 @@ export interface ImageDataset {
   readonly validation: Split;
   /** Where each split came from, for error messages (`train-labels-idx1-ubyte.gz`, a folder, ...). */
   readonly sources: { readonly train: string; readonly validation: string };
+  /** What loading changed about the images (colour made grey, ...), for the run log. */
+  readonly notes?: readonly string[];
 }
 
 /** What the model expects, from its `@input` and output shapes. */

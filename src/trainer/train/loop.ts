@@ -3,6 +3,7 @@ import type { CheckpointEvent, EpochEndEvent, FeatureMapsEvent, FinalMetrics, Pr
 import { type CheckpointTensor, type LoadedCheckpoint, pruneCheckpoints, type TrainingPosition, writeCheckpoint } from "../checkpoint";
 import { fillBatch, normalizationTable, type Normalization } from "../data/batches";
 import type { ImageDataset, Split } from "../data/types";
+import type { BatchLoader } from "../data/prefetch";
 import type { CompiledModel, TF } from "../model/types";
 import { permutation, rngFor } from "../rng";
 import type { RunFiles } from "../runFiles";
@@ -37,6 +38,8 @@ export interface LoopOptions {
   clock?: () => number;
   /** The paths of the model's Embedding layers (for `excludeFromDecay`). */
   embeddingModules?: ReadonlySet<string>;
+  /** Issue 15: the training batches of the random-resized-crop presets, made in a worker or the thread (absent: fillBatch). */
+  batches?: BatchLoader;
 }
 
 /** What a training step does besides the plain loss and update: label smoothing, gradient clipping (0 = off). */
@@ -50,6 +53,7 @@ const PLAIN_STEP: StepOptions = { labelSmoothing: 0, clipGradNorm: 0 };
 export type LoopOutcome =
   | { kind: "completed"; final: FinalMetrics | null; seconds: number }
   | { kind: "diverged"; message: string }
+  | { kind: "failed"; message: string }
   | { kind: "stopped"; position: TrainingPosition; checkpoint: string | null };
 
 const RNG_SCHEME = "counter-based mulberry32: shuffle = hash(seed, 'shuffle', epoch), augment = hash(seed, 'augment', globalStep)";
@@ -232,6 +236,7 @@ export class TrainingLoop {
       const order = permutation(dataset.train.count, rngFor(config.seed, "shuffle", epoch));
       if (firstStep === 0) this.position = { ...this.position, epoch, step: 0, lossSum: 0, correct: 0, correctTop5: 0, seen: 0 };
       const epochStart = this.clock();
+      let prefetched: ReturnType<BatchLoader["request"]> | null = null;
       for (let s = firstStep; s < this.stepsPerEpoch; s++) {
         const t0 = this.clock();
         const idx = this.batchIndices(order, s);
@@ -240,7 +245,20 @@ export class TrainingLoop {
         const hyper = this.schedule.at(epoch - 1, globalStep0);
         this.optimizer.lr = hyper.lr;
         if (hyper.momentum !== undefined) this.optimizer.momentum = hyper.momentum;
-        fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
+        const loader = this.o.batches;
+        if (loader === undefined)
+          fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
+        else {
+          const got = await (prefetched ?? loader.request(idx, globalStep0 + 1));
+          // the next batch is made while this one trains
+          prefetched = s + 1 < this.stepsPerEpoch ? loader.request(this.batchIndices(order, s + 1), globalStep0 + 2) : null;
+          if (!got.ok) {
+            run.log(got.error);
+            return { kind: "failed", message: got.error };
+          }
+          xBuf.set(got.value.x);
+          yBuf.set(got.value.y);
+        }
         const labels = yBuf.subarray(0, n);
         const { loss, logits } = await trainStep(
           tf,

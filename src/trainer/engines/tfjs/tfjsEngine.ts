@@ -1,3 +1,5 @@
+import { dataConfigOf, describeData } from "../../../shared/trainConfigData";
+import { trainBatchLoader } from "../../data/prefetch";
 import type { ModelAnalysis } from "../../../shared/analysis";
 import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type TrainerEvent, type TrainerState } from "../../../shared/training";
 import type { LoadedCheckpoint } from "../../checkpoint";
@@ -131,6 +133,7 @@ export class TfjsEngine implements Engine {
     const { dataset, normalization } = loaded.value;
     const coverage = classCoverageWarning(model.name, spec.classes, dataset);
     if (coverage !== null) this.emit({ type: "log", level: "warning", message: coverage });
+    for (const note of dataset.notes ?? []) this.emit({ type: "log", level: "info", message: note });
 
     // 4. the backend and the compiled model
     const be = await this.deps.selectBackend(config.backend);
@@ -172,6 +175,7 @@ export class TfjsEngine implements Engine {
     if (resumeFrom === null) run.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
 
     const embeddingModules = new Set(model.layers.filter((l) => l.type === "Embedding").map((l) => l.path));
+    const batches = trainBatchLoader(dataConfigOf(config), config.seed, dataset, normalization);
     const loop = new TrainingLoop({
       tf: be.tf,
       model: compiled,
@@ -182,6 +186,7 @@ export class TfjsEngine implements Engine {
       run,
       emit: (e) => this.emit(e),
       embeddingModules,
+      ...(batches ? { batches } : {}),
     });
     this.loop = loop;
     if (resumeFrom !== null) {
@@ -196,7 +201,7 @@ export class TfjsEngine implements Engine {
     const pos = loop.current;
     run.status({ state: "running", epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep, message: null });
     run.log(
-      `backend ${be.backend}${be.notUsed.length ? ` (not used: ${notUsedText(be.notUsed)})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`,
+      `backend ${be.backend}${be.notUsed.length ? ` (not used: ${notUsedText(be.notUsed)})` : ""}; ${loop.stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}${config.data ? `; ${describeData(config.data)}${batches ? ` (training images decoded and augmented in ${batches.kind === "worker" ? "a worker thread" : "the trainer's thread"})` : ""}` : ""}`,
     );
     this.emit({
       type: "started",
@@ -214,8 +219,13 @@ export class TfjsEngine implements Engine {
     // 6. training
     this.state = this.stopRequested ? "stopping" : "training";
     if (this.stopRequested) loop.requestStop();
-    const outcome = await loop.run();
-    if (outcome.kind === "diverged") return this.fail("training", outcome.message);
+    let outcome: Awaited<ReturnType<TrainingLoop["run"]>>;
+    try {
+      outcome = await loop.run();
+    } finally {
+      await batches?.close();
+    }
+    if (outcome.kind === "diverged" || outcome.kind === "failed") return this.fail("training", outcome.message);
     this.emit(
       outcome.kind === "completed" ? runCompleted(run, loop.current, outcome.final, outcome.seconds) : runStopped(run, loop.current, outcome.checkpoint),
     );

@@ -1,3 +1,4 @@
+import { dataConfigOf, describeData, randomResizedCrop } from "../../../shared/trainConfigData";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -121,6 +122,14 @@ export class TorchTrainingSession {
       config = { ...saved.value, epochs: requested.epochs, resume: requested.resume };
     }
 
+    // issue 15: the random-crop presets are made by the TypeScript data pipeline only
+    const augment = dataConfigOf(config).augment;
+    if (randomResizedCrop(augment))
+      return this.fail(
+        "config",
+        `--augment ${augment} (random resized crops from the image files) is not in the PyTorch engine yet; use the TensorFlow.js backend, or --augment flip`,
+      );
+
     // 2. the model, analysed and exported
     const found = modelToTrain(config.file, config.model, this.options.analyze);
     if (!found.ok) return this.fail("model", found.error, { diagnostics: found.diagnostics });
@@ -151,6 +160,7 @@ export class TorchTrainingSession {
     const { dataset, normalization } = loaded.value;
     const coverage = classCoverageWarning(model.name, spec.classes, dataset);
     if (coverage !== null) this.emit({ type: "log", level: "warning", message: coverage });
+    for (const note of dataset.notes ?? []) this.emit({ type: "log", level: "info", message: note });
 
     const helloMsg = await helloP;
     if (helloMsg === null)
@@ -248,7 +258,7 @@ export class TorchTrainingSession {
           stepsPerEpoch = m.stepsPerEpoch;
           run.status({ state: "running", epoch: position.epoch, step: position.step, globalStep: position.globalStep, message: null });
           run.log(
-            `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`,
+            `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}${config.data ? `; ${describeData(config.data)}` : ""}`,
           );
           this.emit({
             type: "started",
