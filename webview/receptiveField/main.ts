@@ -356,6 +356,12 @@ function inputDims(): [number, number, number] {
   return snap?.inputShape ?? [1, 1, 1];
 }
 
+/** Whether the current unit's field is the whole input (a layer after attention). */
+function seesWholeInput(): boolean {
+  const rf = currentLayer()?.receptiveField;
+  return !!rf && isWholeInput(rf) && state.unit !== null;
+}
+
 function currentBox(): Box | null {
   const rf = windowOf(currentLayer());
   if (!rf || !state.unit) return null;
@@ -416,7 +422,17 @@ function drawInput(): void {
   }
   const b = currentBox();
   if (b) drawBox(ctx, sx, sy, hh, w, b);
-  inputCaption.textContent = input ? picker.describe() : `${w}×${hh} input (no image: the trainer is needed for one)`;
+  const whole = seesWholeInput();
+  if (whole) {
+    // no window to draw: the unit sees every pixel, so all of the input is its field
+    ctx.fillStyle = withAlpha(th.focus, 0.12);
+    ctx.fillRect(0, 0, w * sx, hh * sy);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = th.focus;
+    ctx.strokeRect(1, 1, w * sx - 2, hh * sy - 2);
+  }
+  const image = input ? picker.describe() : `${w}×${hh} input (no image: the trainer is needed for one)`;
+  inputCaption.textContent = whole ? `${image} · the field is the whole input` : image;
 }
 
 function drawUnits(): void {
