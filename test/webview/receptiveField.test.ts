@@ -90,8 +90,9 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
         assert.match((await p.page.textContent(".cs-erf-body")) ?? "", /not available.*input gradients/s);
         assert.ok((await canvasInk(p.page, ".cs-rf-canvas[aria-label^='Input']")) > 0.01, "the field is drawn on the input");
         const dots = await p.page.locator(".cs-growth circle").count();
-        // one point per layer with a window (global pooling sees the whole input: no point)
-        assert.equal(dots, spatialLayers(resnet.model).filter((l) => l.receptiveField && !isWholeInput(l.receptiveField)).length);
+        assert.equal(dots, spatialLayers(resnet.model).length);
+        // global pooling sees the whole input: a ring on the input's line
+        assert.equal(await p.page.locator(".cs-growth circle.cs-dot-whole").count(), 1);
         assert.equal((await p.posted()).filter((m) => m["type"] !== "ready").length, 0, "nothing is requested without a trainer");
         await p.screenshot(`receptiveField-theoretical-${theme}`);
         await assertCleanPage(p);
@@ -126,8 +127,9 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
       const summary = (await p.page.textContent(".cs-summary")) ?? "";
       assert.match(summary, /^Unit \(y 3, x 3\) of conv sees the whole input: an operation before it mixes all positions/);
       assert.doesNotMatch(summary, /rows \d+–\d+/);
-      // the whole input is marked (a tint over all of it), not a window
+      // the whole input is marked (a tint over all of it), not a window; in the growth chart, a ring on the input's line
       assert.match((await p.page.textContent(".cs-rf-panels")) ?? "", /whole input/);
+      assert.equal(await p.page.locator(`.cs-growth circle.cs-dot-whole[data-node="${after.nodeId}"]`).count(), 1);
       await p.screenshot("receptiveField-whole-input-light");
       await assertCleanPage(p);
     } finally {
