@@ -167,7 +167,7 @@ describe("graph panel (headless Chromium)", { skip }, () => {
     });
   }
 
-  it("a ViT: token shapes (17×64) on the edges", async () => {
+  it("a ViT: token shapes (17×64) on the edges; the first view shows its start, readable (not an empty corner)", async () => {
     const vit = analyze("examples/vit-mnist.ts", "vitMnist");
     const p = await loaded("dark", snapshotOf(vit, ["vitMnist"]));
     try {
