@@ -493,14 +493,19 @@ export class Torch implements TorchRuntime {
     const list = dims instanceof ArrayValue ? dims.items : [dims];
     if (!list.every((d): d is number => typeof d === "number")) throw new EvalError(site.node, "mean dims must be integers", "argument-type");
     const out = mean(x.shape, list, keepdim === true);
-    // A mean over the spatial axes sees the whole input, like global average pooling.
-    const spatial = x.shape.length === 4 && list.every((d) => normAxis(d, 4)! >= 2);
+    // A mean over both spatial axes is global average pooling: it sees the whole input (the
+    // contract's receptive-field rule); over one of them, the map's window.
+    const axes = list.map((d) => normAxis(d, 4));
+    const spatial = x.shape.length === 4 && axes.every((d) => d !== undefined && d >= 2);
     const h = x.shape[2];
     const w = x.shape[3];
+    const global = spatial && axes.includes(2) && axes.includes(3) && !(h === 1 && w === 1);
     const field =
-      spatial && x.field && !isWholeInput(x.field) && typeof h === "number" && typeof w === "number"
-        ? applyWindow(x.field, { kernel: [h, w], stride: [h, w], padding: [0, 0], dilation: [1, 1] })
-        : x.field;
+      global && x.field
+        ? WHOLE_INPUT
+        : spatial && x.field && !isWholeInput(x.field) && typeof h === "number" && typeof w === "number"
+          ? applyWindow(x.field, { kernel: [h, w], stride: [h, w], padding: [0, 0], dilation: [1, 1] })
+          : x.field;
     return this.opResult("mean", [x], out, site, field, { dims: list, keepdim: keepdim === true });
   }
 

@@ -223,7 +223,7 @@ export const bmm = new Bmm();
 });
 
 describe("a Linear over the flattened positions of a map sees the whole input", () => {
-  test("LeNet-5's classifier: whole input after flatten of [N, 16, 5, 5]; not after global pooling to 1×1", () => {
+  test("LeNet-5's classifier: whole input after flatten of [N, 16, 5, 5]; global pooling to 1×1 sees the whole input itself", () => {
     const a = analyze(`${HEADER}
 /** @input [N, 1, 32, 32] */
 export const lenet = nn.Sequential(nn.Conv2d(1, 6, 5), nn.AvgPool2d(2), nn.Conv2d(6, 16, 5), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.Linear(120, 10));
@@ -244,8 +244,42 @@ export const viewed = new Viewed();
     const fields = (name: string) => model(a, name).layers.map((l) => l.receptiveField);
     assert.deepEqual(fields("lenet").slice(-2), [{ wholeInput: true }, { wholeInput: true }]);
     assert.deepEqual(fields("lenet")[0], { size: [5, 5], jump: [1, 1], start: [2, 2] });
-    assert.equal(fields("pooled").at(-1), null);
+    // Global pooling mixes all positions (the contract's rule): the whole input from there on.
+    assert.deepEqual(fields("pooled"), [{ size: [3, 3], jump: [1, 1], start: [1, 1] }, { wholeInput: true }, { wholeInput: true }, { wholeInput: true }]);
     assert.deepEqual(fields("viewed").at(-1), { wholeInput: true });
+  });
+});
+
+describe("global pooling sees the whole input (the contract's receptive-field rule)", () => {
+  test("AdaptiveAvgPool2d / AdaptiveMaxPool2d / F.adaptiveAvgPool2d to 1×1 and a mean over height and width; a 2×2 target and a 1×1 map keep a window", () => {
+    const a = analyze(`${HEADER}
+/** @input [N, 3, 8, 8] */
+export const avg = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(1));
+/** @input [N, 3, 8, 8] */
+export const max = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveMaxPool2d([1, 1]));
+/** @input [N, 3, 8, 8] */
+export const two = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(2));
+/** @input [N, 3, 3, 3] */
+export const single = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(1));
+class Means extends nn.Module {
+  conv = nn.Conv2d(3, 4, 3);
+  forward(x: Tensor) {
+    const y = this.conv(x);
+    return F.adaptiveAvgPool2d(y, 1).add(y.mean([2, 3], true)).add(y.mean([-1, -2], true));
+  }
+}
+/** @input [N, 3, 8, 8] */
+export const means = new Means();
+`);
+    assert.deepEqual(a.diagnostics, []);
+    const last = (name: string) => model(a, name).layers.at(-1)!.receptiveField;
+    assert.deepEqual(last("avg"), { wholeInput: true });
+    assert.deepEqual(last("max"), { wholeInput: true });
+    assert.deepEqual(last("two"), { size: [5, 5], jump: [3, 3], start: [2, 2] });
+    assert.deepEqual(last("single"), { size: [3, 3], jump: [1, 1], start: [1, 1] });
+    const m = model(a, "means");
+    for (const label of ["F.adaptiveAvgPool2d", "mean"])
+      for (const n of m.graph.filter((g) => g.label === label)) assert.deepEqual(n.receptiveField, { wholeInput: true }, label);
   });
 });
 

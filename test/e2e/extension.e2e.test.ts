@@ -18,7 +18,8 @@ import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServ
  * MNIST sample (status bar, Runs view, curves), then with that run's checkpoint the feature maps
  * of a digit drawn with the mouse (conv1, conv2) and the receptive field of a unit of conv2 (the
  * theoretical box and the effective field, computed by the trainer's inspector process), the
- * activation time, and finally the extension-host checks of test/extension/host in
+ * attention view of the MNIST ViT (the class token's, then a clicked patch's attention over an
+ * MNIST sample's patches, averaged over the heads, then one head), the activation time, and finally the extension-host checks of test/extension/host in
  * code-server's extension host.
  * Screenshots go to out/artifacts/e2e/.
  */
@@ -585,13 +586,81 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await shot(page, "14-receptive-field.png");
     });
 
+    await check("the attention view: the MNIST ViT's class token (then a clicked patch) over an MNIST sample's patches", async () => {
+      await runCommand(page, "View: Close All Editors");
+      await openFile(page, "vit-mnist.ts");
+      // The file declares one model (vitMnist): the command takes it from the editor.
+      await editor.locator(".view-lines", { hasText: "MnistViT" }).first().waitFor({ timeout: 20_000 });
+      await runCommand(page, "CNN Studio: Open Feature Maps");
+      await page
+        .locator(".tab", { hasText: /Feature Maps: vitMnist/ })
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await runCommand(page, "View: Close Editors in Other Groups");
+      await page.locator(".tab", { hasText: "vit-mnist.ts" }).first().waitFor({ state: "detached", timeout: 20_000 });
+      const frame = await panelFrame(page, "Feature maps", 60_000);
+      await frame.locator(".cs-header", { hasText: "vitMnist · input 1×28×28" }).waitFor({ timeout: 60_000 });
+      // The untrained ViT (no run of it) on the bundled MNIST sample: first its patch embedding's maps.
+      const painted = await featureMapsPainted(frame, null, "the ViT's first feature maps (its patch embedding)");
+      const weights = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
+      log(`attention: weights ${JSON.stringify(weights)}, input ${JSON.stringify(await frame.locator(".cs-input-view p").innerText())}`);
+      const layer = await choose(frame, "Layer", /^\s*encoder\.layers\.encoder_layer_0\.self_attention · attention/);
+      await featureMapsPainted(frame, painted, "the attention weights of the first encoder layer");
+      const view = frame.locator("section.cs-attention");
+      const caption = async (): Promise<string> => (await view.locator("> p").first().innerText()).trim();
+      const first = await caption();
+      const grid =
+        /^Attention of the class token over (\d+)×(\d+) patches · mean of (\d+) heads · strongest: (?:patch \(row \d+, column \d+\)|the class token) \(/.exec(
+          first,
+        );
+      assert.ok(grid, `the class token's attention, averaged over the heads: ${first}`);
+      const [rows, cols, heads] = [Number(grid[1]), Number(grid[2]), Number(grid[3])];
+      /** The drawn row of attention weights: its query, its sum over all keys (1: softmax) and over the patches. */
+      const drawn = async (): Promise<{ query: string; rowSum: number; patchSum: number }> => {
+        const d = await view.evaluate((el) => ({ ...(el as unknown as PageElement).dataset }));
+        return { query: d["query"] ?? "", rowSum: Number(d["rowSum"]), patchSum: Number(d["patchSum"]) };
+      };
+      const row = await drawn();
+      assert.equal(row.query, "0", "the class token is the query");
+      assert.ok(Math.abs(row.rowSum - 1) < 1e-3, `the class token's attention sums to 1 over the keys: ${JSON.stringify(row)}`);
+      assert.ok(row.patchSum > 0 && row.patchSum <= row.rowSum + 1e-6, `the patches' share: ${JSON.stringify(row)}`);
+      const overlayInk = await canvasInk(frame, ".cs-attention-overlay");
+      assert.ok(overlayInk > 0.1, `the overlay is drawn over the digit (ink ${overlayInk.toFixed(3)})`);
+      assert.ok((await canvasInk(frame, ".cs-attention-matrix")) > 0.02, "the attention matrix is drawn");
+      const legends = (await view.locator(".cs-attention-legend").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+      assert.equal(legends.length, 2, `two colour scales: ${legends.join(" | ")}`);
+      for (const l of legends) assert.match(l, /^0 \S+$/);
+      assert.equal(await frame.locator(".cs-tile").count(), 0, "no channel tiles for an attention layer");
+      log(`attention (${layer}): ${first}; row ${JSON.stringify(row)}; scales ${legends.join(" | ")}`);
+      await shot(page, "15-attention-vit.png");
+
+      // A click on the patch at row 2, column 2 makes it the query; then one head instead of the mean.
+      const overlay = frame.locator("canvas.cs-attention-overlay");
+      const ob = (await overlay.boundingBox())!;
+      await overlay.click({ position: { x: (1.5 / cols) * ob.width, y: (1.5 / rows) * ob.height }, timeout: 20_000 });
+      await until("the clicked patch as the query", 20_000, async () =>
+        (await caption()).startsWith("Attention of patch (row 2, column 2)") ? true : undefined,
+      );
+      const patchRow = await drawn();
+      assert.equal(patchRow.query, String(1 + cols + 1));
+      assert.ok(Math.abs(patchRow.rowSum - 1) < 1e-3, `the patch's attention sums to 1: ${JSON.stringify(patchRow)}`);
+      await choose(frame, "Heads", heads > 1 ? "Head 2" : "Head 1");
+      const perHead = await until("one head's attention", 20_000, async () => {
+        const t = await caption();
+        return t.includes(`head ${heads > 1 ? 2 : 1} of ${heads}`) ? t : undefined;
+      });
+      assert.ok(Math.abs((await drawn()).rowSum - 1) < 1e-3, "one head's row sums to 1");
+      log(`attention of a clicked patch, one head: ${perHead}`);
+      await shot(page, "16-attention-vit-patch.png");
+    });
+
     await check("activation time (VS Code's Running Extensions view)", async () => {
       await runCommand(page, "Developer: Show Running Extensions");
       const row = page.locator(".runtime-extensions-editor .monaco-list-row", { hasText: "CNN Studio" }).first();
       await row.waitFor({ timeout: 20_000 });
       const text = await row.innerText();
       const ms = /Activation:\s*(\d+)\s*ms/.exec(text);
-      await shot(page, "15-running-extensions.png");
+      await shot(page, "17-running-extensions.png");
       const outputs = findFiles(path.join(tmp, "user-data", "logs"), /CNN Studio\.log$/);
       const own = outputs.map((f) => /activated in .*$/m.exec(fs.readFileSync(f, "utf8"))?.[0]).find((x) => x !== undefined);
       const load = os.loadavg()[0]?.toFixed(1) ?? "?";
@@ -621,7 +690,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await hostPage.goto(`${server!.base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
       const summary = await until("the extension-host checks' summary", 180_000, async () => lines.find((l) => l.startsWith("extension-host checks:")));
       for (const l of lines) log(`  host: ${l}`);
-      await hostPage.screenshot({ path: path.join(ARTIFACTS, "16-host-checks.png") });
+      await hostPage.screenshot({ path: path.join(ARTIFACTS, "18-host-checks.png") });
       await hostPage.close();
       assert.match(summary, /: \d+ passed, 0 failed$/, lines.join("\n"));
     });

@@ -18,6 +18,18 @@ const skip = "skip" in chromium ? chromium.skip : false;
 
 const resnet = analyze("examples/resnet.ts", "resnet18");
 const mnist = analyze("examples/mnist-cnn.ts", "ourCnn");
+const vit = analyze("examples/vit-mnist.ts", "vitMnist");
+
+/** A handwritten-looking 7 on a 28×28 black background, as an MNIST sample is. */
+function seven(): { shape: number[]; data: Float32Array } {
+  const data = new Float32Array(28 * 28);
+  for (let x = 6; x <= 21; x++) for (let y = 6; y <= 8; y++) data[y * 28 + x] = 1;
+  for (let y = 8; y <= 23; y++) {
+    const x = Math.round(21 - (y - 8) * 0.55);
+    for (let k = -1; k <= 1; k++) data[y * 28 + x + k] = 1;
+  }
+  return { shape: [1, 28, 28], data };
+}
 
 function snapshotOf(a: ReturnType<typeof analyze>, available = true): FeatureMapsSnapshot {
   return {
@@ -209,6 +221,47 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
       });
       assert.match((await p.page.textContent(".cs-attention")) ?? "", /head 3 of 12/);
       await p.screenshot("featureMaps-attention-patch-dark");
+      await assertCleanPage(p);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("the MNIST ViT's attention (light theme): each scale labelled, the class token's share said, the row sums to 1", async () => {
+    const p = await session.open("featureMaps", "light");
+    try {
+      await p.waitForPosted("ready");
+      const layers = attentionLayers(vit.model);
+      assert.equal(layers.length, 4, "four encoder layers");
+      const layer = layers[0]!;
+      assert.deepEqual({ grid: layer.grid, firstPatch: layer.firstPatch, queries: layer.queries }, { grid: [4, 4], firstPatch: 1, queries: 17 });
+      const classNames = Array.from({ length: 10 }, (_, i) => String(i));
+      const dataset = { name: "mnist", channels: 1, height: 28, width: 28, classNames, trainCount: 1000, validationCount: 200 };
+      await p.post({ ...snapshotOf(vit), checkpoints: [], dataset });
+      await p.waitForPosted("compute");
+      await p.page.evaluate((v) => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Layer']")!;
+        sel.value = v;
+        sel.dispatchEvent(new Event("change"));
+      }, String(layer.nodeId));
+      const req = await p.waitForPosted("attention");
+      const weights = syntheticAttention(layer.heads, layer.queries, layer.keys);
+      await p.post({ type: "attentionMaps", requestId: req["requestId"], checkpoint: null, input: seven(), label: 7, nodeId: layer.nodeId, weights });
+      await p.page.waitForFunction(() => document.body.dataset["painted"] !== undefined);
+      const text = (await p.page.textContent(".cs-attention")) ?? "";
+      assert.match(text, /Attention of the class token over 4×4 patches · mean of 4 heads · strongest: patch \(row \d, column \d\)/);
+      assert.match(text, /Share of the query's attention per patch, over the input · \d+\.\d% on the class token/);
+      const data = await p.page.evaluate(() => ({ ...document.querySelector(".cs-attention")!.dataset }));
+      assert.ok(Math.abs(Number(data["rowSum"]) - 1) < 1e-4, `the query's row sums to 1: ${JSON.stringify(data)}`);
+      assert.ok(Number(data["patchSum"]) > 0 && Number(data["patchSum"]) <= Number(data["rowSum"]) + 1e-6, `the patches' share: ${JSON.stringify(data)}`);
+      assert.equal(data["query"], "0");
+      // Each picture has its scale: 0 to the strongest patch, 0 to the matrix's largest weight; the channels' scale is hidden.
+      const legends = await p.page.locator(".cs-attention-legend:visible").allInnerTexts();
+      assert.equal(legends.length, 2, `two colour scales: ${legends.join(" | ")}`);
+      for (const l of legends) assert.match(l.replace(/\s+/g, " "), /^0 0\.\d+$/);
+      assert.equal(await p.page.locator(".cs-maps > .cs-row .cs-colorbar:visible").count(), 0, "no channel colour scale for attention");
+      assert.ok((await canvasInk(p.page, ".cs-attention-overlay")) > 0.1, "the overlay is drawn");
+      await p.screenshot("featureMaps-attention-vit-light");
       await assertCleanPage(p);
     } finally {
       await p.close();

@@ -44,6 +44,24 @@ export const broken = nn.Sequential(
 );
 `;
 
+/** Attention whose weights are used: the second output of nn.MultiheadAttention. */
+const ATTENTION_WEIGHTS = `import { nn, torch, type Tensor } from "cnn-studio";
+
+class AttentionPool extends nn.Module {
+  readonly patches = nn.Conv2d(1, 16, 7, { stride: 7 });
+  readonly attn = nn.MultiheadAttention(16, 4, { batchFirst: true });
+  readonly head = nn.Linear(16 * 16 + 16 * 16, 10);
+  forward(x: Tensor): Tensor {
+    const tokens = this.patches(x).flatten(2);
+    const [y, w] = this.attn(tokens, tokens, tokens);
+    return this.head(torch.cat([y.flatten(1), w.flatten(1)], 1));
+  }
+}
+
+/** @input [N, 1, 28, 28] */
+export const attentionPool = new AttentionPool();
+`;
+
 function brokenSnapshot(): GraphSnapshot {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-graph-"));
   const file = path.join(dir, "broken.ts");
@@ -86,6 +104,30 @@ describe("graph view (no browser)", () => {
     assert.ok(top.edges.every((e) => e.from !== e.to));
   });
 
+  it("draws a transformer block's residual adds inside the block (not in the encoder around it)", () => {
+    const view = graphViewOf(analyze("examples/vit-mnist.ts", "vitMnist").model);
+    const adds = view.nodes.filter((n) => n.type === "add");
+    assert.equal(adds[0]!.owner, "encoder", "the position embedding's add is the encoder's");
+    // two per block: x.add(input) after the attention, x.add(y) after the MLP
+    assert.deepEqual(
+      adds.slice(1).map((n) => n.owner.replace("encoder.layers.", "")),
+      [0, 0, 1, 1, 2, 2, 3, 3].map((i) => `encoder_layer_${i}`),
+    );
+  });
+
+  it("names nn.MultiheadAttention's second output by what it is (attn weights), not 'item'", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-graph-"));
+    const file = path.join(dir, "attn.ts");
+    fs.writeFileSync(file, ATTENTION_WEIGHTS);
+    const m = new Analyzer().analyzeFile(file).models[0]!;
+    const view = graphViewOf(m);
+    const weights = view.nodes.find((n) => n.type === "item")!;
+    assert.equal(weights.label, "attn weights");
+    assert.match(weights.description, /^attn's attention weights \(PyTorch's attn_output_weights\).*averaged over the heads$/);
+    assert.deepEqual(weights.output, ["N", 16, 16]);
+    assert.ok(!view.nodes.some((n) => n.label === "item"));
+  });
+
   it("shows where the analysis stopped as an error node carrying the diagnostic", () => {
     const snap = brokenSnapshot();
     assert.ok(validateGraphToWebview(snap).ok);
@@ -125,13 +167,28 @@ describe("graph panel (headless Chromium)", { skip }, () => {
     });
   }
 
-  it("a ViT: token shapes (17×64) on the edges", async () => {
+  it("a ViT: token shapes (17×64) on the edges; the first view shows its start, readable (not an empty corner)", async () => {
     const vit = analyze("examples/vit-mnist.ts", "vitMnist");
     const p = await loaded("dark", snapshotOf(vit, ["vitMnist"]));
     try {
       const labels = await p.page.$$eval(".cs-edge-label", (els) => els.map((e) => e.textContent));
       assert.ok(labels.includes("17×64"), `token shapes on edges: ${labels.slice(0, 12).join(", ")}`);
       await p.page.locator(".cs-graph .cs-node", { hasText: "encoder" }).first().waitFor();
+      // The first view shows the model's start, readable (as Netron opens one): the input node in
+      // sight near the top, at a zoom where the text can be read, not an empty corner of the layout.
+      const vp = (await p.page.locator(".cs-viewport").boundingBox())!;
+      const input = (await p.page.locator(".cs-graph .cs-node-input").boundingBox())!;
+      const inside = (r: { x: number; y: number; width: number; height: number }, bottom: number): boolean =>
+        r.x >= vp.x && r.x + r.width <= vp.x + vp.width && r.y >= vp.y && r.y + r.height <= bottom;
+      assert.ok(inside(input, vp.y + vp.height / 3), `the input node in the top third of the view: ${JSON.stringify({ vp, input })}`);
+      let shown = 0;
+      for (const n of await p.page.locator(".cs-graph .cs-node").all()) {
+        const r = await n.boundingBox();
+        if (r && inside(r, vp.y + vp.height)) shown++;
+      }
+      assert.ok(shown >= 6, `nodes in sight: ${shown}`);
+      const zoom = Number(/(\d+)%/.exec((await p.page.textContent(".cs-toolbar")) ?? "")?.[1]);
+      assert.ok(zoom >= 70 && zoom <= 100, `a readable zoom: ${zoom}%`);
       await p.screenshot("graph-vit-dark");
       await assertCleanPage(p);
     } finally {

@@ -1,5 +1,9 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
+import { Analyzer } from "../../src/analyzer/index";
 import { inputShapeOf, spatialLayers } from "../../src/extension/panels/modelData";
 import { isWholeInput, type WindowField } from "../../src/shared/analysis";
 import { validateReceptiveFieldToHost, validateReceptiveFieldToWebview, type ReceptiveFieldSnapshot } from "../../src/shared/webview/receptiveField";
@@ -33,6 +37,38 @@ function snapshot(featureMaps: boolean, gradients: boolean): ReceptiveFieldSnaps
   };
 }
 
+/** A convolution after self-attention over the 7×7 grid's positions: each of its units sees the whole input. */
+const HYBRID = `import { nn, type Tensor } from "cnn-studio";
+
+class ConvAttention extends nn.Module {
+  readonly stem = nn.Conv2d(1, 16, 4, { stride: 4 });
+  readonly attn = nn.MultiheadAttention(16, 4, { batchFirst: true });
+  readonly conv = nn.Conv2d(16, 8, 3, { padding: 1 });
+  forward(x: Tensor): Tensor {
+    const y = this.stem(x);
+    const tokens = y.flatten(2).transpose(1, 2);
+    const [mixed] = this.attn(tokens, tokens, tokens, { needWeights: false });
+    return this.conv(mixed.transpose(1, 2).reshape(y.size(0), 16, 7, 7));
+  }
+}
+
+/** @input [N, 1, 28, 28] */
+export const convAttention = new ConvAttention();
+`;
+
+function hybridSnapshot(): ReceptiveFieldSnapshot {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-rf-"));
+  const file = path.join(dir, "hybrid.ts");
+  fs.writeFileSync(file, HYBRID);
+  const model = new Analyzer().analyzeFile(file).models[0]!;
+  return {
+    ...snapshot(false, false),
+    model: { uri: `file://${file}`, file, model: model.name },
+    inputShape: inputShapeOf(model),
+    layers: spatialLayers(model),
+  };
+}
+
 describe("receptive-field panel (headless Chromium)", { skip }, () => {
   const session = panelSession(chromium);
 
@@ -55,6 +91,8 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
         assert.ok((await canvasInk(p.page, ".cs-rf-canvas[aria-label^='Input']")) > 0.01, "the field is drawn on the input");
         const dots = await p.page.locator(".cs-growth circle").count();
         assert.equal(dots, spatialLayers(resnet.model).length);
+        // global pooling sees the whole input: a ring on the input's line
+        assert.equal(await p.page.locator(".cs-growth circle.cs-dot-whole").count(), 1);
         assert.equal((await p.posted()).filter((m) => m["type"] !== "ready").length, 0, "nothing is requested without a trainer");
         await p.screenshot(`receptiveField-theoretical-${theme}`);
         await assertCleanPage(p);
@@ -63,6 +101,41 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
       }
     });
   }
+
+  it("a layer after attention sees the whole input: said in the layer list and the summary, the whole input marked, no window", async () => {
+    const p = await session.open("receptiveField", "light");
+    try {
+      await p.waitForPosted("ready");
+      const snap = hybridSnapshot();
+      const after = snap.layers.find((l) => l.label === "conv")!;
+      assert.ok(after.receptiveField && isWholeInput(after.receptiveField), "the analysis gives the conv after attention the whole input");
+      const stem = snap.layers.find((l) => l.label === "stem")!;
+      assert.ok(stem.receptiveField && !isWholeInput(stem.receptiveField));
+      await p.post(snap);
+      await p.page.waitForSelector(".cs-growth svg");
+      await p.page.evaluate((v) => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Layer']")!;
+        sel.value = v;
+        sel.dispatchEvent(new Event("change"));
+      }, String(after.nodeId));
+      assert.equal(((await p.state()) as { nodeId: number }).nodeId, after.nodeId);
+      const options = await p.page.locator("vscode-single-select[aria-label='Layer'] vscode-option").allTextContents();
+      assert.ok(
+        options.some((o) => /^conv · Conv2d · 8×7×7 · field whole input$/.test(o.trim())),
+        `the layer list says it: ${options.join(" | ")}`,
+      );
+      const summary = (await p.page.textContent(".cs-summary")) ?? "";
+      assert.match(summary, /^Unit \(y 3, x 3\) of conv sees the whole input: an operation before it mixes all positions/);
+      assert.doesNotMatch(summary, /rows \d+–\d+/);
+      // the whole input is marked (a tint over all of it), not a window; in the growth chart, a ring on the input's line
+      assert.match((await p.page.textContent(".cs-rf-panels")) ?? "", /whole input/);
+      assert.equal(await p.page.locator(`.cs-growth circle.cs-dot-whole[data-node="${after.nodeId}"]`).count(), 1);
+      await p.screenshot("receptiveField-whole-input-light");
+      await assertCleanPage(p);
+    } finally {
+      await p.close();
+    }
+  });
 
   it("picks a unit by click and by keyboard, and the box follows the analysis' numbers", async () => {
     const p = await session.open("receptiveField", "dark");

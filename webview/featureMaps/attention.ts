@@ -3,7 +3,7 @@ import type { AttentionLayer } from "../../src/shared/webview/featureMaps";
 import { colorAt, type ColormapName } from "../common/colormap";
 import { h } from "../common/dom";
 import { select, setChoices } from "../common/elements";
-import { fmt, inputImage, paintValues, putImage } from "../common/tensorPaint";
+import { colorbar, fmt, inputImage, paintValues, putImage } from "../common/tensorPaint";
 import { lut } from "../common/colormap";
 
 /**
@@ -53,6 +53,10 @@ export class AttentionView {
     attrs: { role: "img", "aria-label": "Attention matrix, queries × keys" },
   });
   private readonly headSel;
+  /** The colour scales: the overlay's (0 to the strongest patch) and the matrix's (0 to its largest weight). */
+  private readonly overlayBar = legend();
+  private readonly matrixBar = legend();
+  private readonly overlayCaption = h("figcaption", { class: "cs-muted" });
   private layer: AttentionLayer | null = null;
   private weights: Tensor | null = null;
   private input: Tensor | null = null;
@@ -80,8 +84,8 @@ export class AttentionView {
       h(
         "div",
         { class: "cs-attention-body" },
-        this.overlay,
-        h("figure", {}, this.matrix, h("figcaption", { class: "cs-muted", text: "Queries (rows) × keys (columns)" })),
+        h("figure", {}, this.overlay, this.overlayBar.element, this.overlayCaption),
+        h("figure", {}, this.matrix, this.matrixBar.element, h("figcaption", { class: "cs-muted", text: "Attention matrix: queries (rows) × keys (columns)" })),
       ),
     );
   }
@@ -113,10 +117,25 @@ export class AttentionView {
     for (const v of m.data) hi = Math.max(hi, v);
     paintValues(m.data, 0, layer.queries, layer.keys, 0, hi || 1, lut(this.options.colormap()), new Uint32Array(img.data.buffer), 0, layer.keys);
     putImage(this.matrix, img);
+    this.matrixBar.show(this.options.colormap(), hi);
     const best = this.strongest(layer, row);
     const who = h0 === "mean" ? `mean of ${layer.heads} heads` : `head ${h0 + 1} of ${layer.heads}`;
     this.caption.textContent = `Attention of ${describeQuery(layer, query)} over ${layer.grid ? `${layer.grid[0]}×${layer.grid[1]} patches` : `${layer.keys} tokens`} · ${who} · strongest: ${best}`;
     this.options.announce(this.caption.textContent);
+    this.expose(layer, row, query, h0);
+  }
+
+  /** What is drawn, on the section's data attributes (for tests and tools): the query, the head, the row's sums. */
+  private expose(layer: AttentionLayer, row: Float32Array, query: number, head: number | "mean"): void {
+    let sum = 0;
+    for (const v of row) sum += v;
+    let patches = 0;
+    if (layer.grid) for (const v of row.subarray(layer.firstPatch, layer.firstPatch + layer.grid[0] * layer.grid[1])) patches += v;
+    const d = this.element.dataset;
+    d["query"] = String(query);
+    d["head"] = String(head);
+    d["rowSum"] = sum.toFixed(6);
+    d["patchSum"] = patches.toFixed(6);
   }
 
   private strongest(layer: AttentionLayer, row: Float32Array): string {
@@ -139,12 +158,20 @@ export class AttentionView {
     putImage(image, inputImage(input));
     g.imageSmoothingEnabled = false;
     g.drawImage(image, 0, 0, c.width, c.height);
-    c.classList.toggle("cs-hidden", !layer.grid);
+    const figure = c.closest("figure") ?? c;
+    figure.classList.toggle("cs-hidden", !layer.grid);
     if (!layer.grid) return;
     const [rows, cols] = layer.grid;
     const patches = row.subarray(layer.firstPatch, layer.firstPatch + rows * cols);
     let hi = 0;
-    for (const v of patches) hi = Math.max(hi, v);
+    let share = 0;
+    for (const v of patches) {
+      hi = Math.max(hi, v);
+      share += v;
+    }
+    this.overlayBar.show(this.options.colormap(), hi);
+    const rest = layer.firstPatch > 0 ? ` · ${pct(1 - share)} on the class token` : "";
+    this.overlayCaption.textContent = `Share of the query's attention per patch, over the input${rest}`;
     const cw = c.width / cols;
     const ch = c.height / rows;
     patches.forEach((v, p) => {
@@ -195,4 +222,25 @@ export class AttentionView {
     this.options.onChange({ query: to === "home" ? 0 : layer.firstPatch + to[0] * cols + to[1] });
     this.render();
   }
+}
+
+/** A percentage with one decimal. */
+function pct(v: number): string {
+  return `${(Math.max(0, v) * 100).toFixed(1)}%`;
+}
+
+/** A colour scale from 0 to a maximum, labelled at both ends. */
+function legend(): { element: HTMLElement; show(map: ColormapName, hi: number): void } {
+  const bar = h("canvas", { attrs: { "aria-hidden": "true" } });
+  const lo = h("span", { text: "0" });
+  const top = h("span");
+  const element = h("div", { class: "cs-colorbar cs-attention-legend" }, lo, bar, top);
+  return {
+    element,
+    show(map, hi) {
+      colorbar(bar, map);
+      top.textContent = fmt(hi);
+      element.setAttribute("aria-label", `colour scale from 0 to ${fmt(hi)}`);
+    },
+  };
 }

@@ -126,6 +126,8 @@ const mapsTitle = h("h2");
 const readout = h("div", { class: "cs-readout", attrs: { "aria-live": "off" } });
 const bar = h("canvas", { attrs: { "aria-hidden": "true" } });
 const barLabels = [h("span"), h("span")] as const;
+/** The channels' colour scale (the attention view has its own). */
+const headerBar = h("span", { class: "cs-colorbar" }, barLabels[0], bar, barLabels[1]);
 const grid = new ChannelGrid(
   {
     colormap: state.colormap,
@@ -150,7 +152,7 @@ const content = h(
   h(
     "section",
     { class: "cs-maps", attrs: { "aria-label": "Feature maps" } },
-    h("div", { class: "cs-row" }, mapsTitle, h("span", { class: "cs-grow" }), h("span", { class: "cs-colorbar" }, barLabels[0], bar, barLabels[1])),
+    h("div", { class: "cs-row" }, mapsTitle, h("span", { class: "cs-grow" }), headerBar),
     readout,
     enlargedBox,
     grid.element,
@@ -304,6 +306,7 @@ function renderResult(): void {
   const r = attention ? attentionResult : result;
   grid.element.classList.toggle("cs-hidden", !!attention);
   attentionView.element.classList.toggle("cs-hidden", !attention);
+  headerBar.classList.toggle("cs-hidden", !!attention);
   (scaleSel.closest(".cs-field") ?? scaleSel).classList.toggle("cs-hidden", !!attention || !s?.compute.available);
   if (!r || !s) return;
   clear(notices);

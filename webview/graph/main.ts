@@ -29,7 +29,8 @@ import { containers, defaultCollapsed, visibleGraph, type Cluster, type Visible,
 interface State {
   /** Collapsed module paths per model (null: never chosen, use the default). */
   collapsed: Record<string, string[]>;
-  zoom: number;
+  /** The zoom the user chose (null: none yet, each model's first view fits it; see initialView). */
+  zoom: number | null;
 }
 
 const channel = connect<GraphToWebview, GraphToHost, State>({
@@ -41,7 +42,7 @@ const channel = connect<GraphToWebview, GraphToHost, State>({
     const collapsed: Record<string, string[]> = {};
     if (st.collapsed && typeof st.collapsed === "object")
       for (const [k, v] of Object.entries(st.collapsed)) if (Array.isArray(v)) collapsed[k] = v.filter((x): x is string => typeof x === "string");
-    return { collapsed, zoom: typeof st.zoom === "number" && st.zoom > 0.05 && st.zoom < 8 ? st.zoom : 1 };
+    return { collapsed, zoom: typeof st.zoom === "number" && st.zoom > 0.05 && st.zoom < 8 ? st.zoom : null };
   },
 });
 const state = channel.state;
@@ -52,6 +53,10 @@ let focusKey: string | null = null;
 /** Focusable things in reading order: node keys and cluster header keys ("h:" + cluster key). */
 let order: string[] = [];
 let size = { width: 0, height: 0 };
+/** The zoom drawn: the user's, or the first view's. */
+let zoom = state.zoom ?? 1;
+/** The model (file and name) last drawn: a new one gets a first view, a re-analysis keeps the view. */
+let shownModel = "";
 
 // ---- layout ------------------------------------------------------------------------------------
 
@@ -505,7 +510,11 @@ function render(): void {
   });
   clear(viewport);
   viewport.append(svg);
-  applyZoom();
+  const model = `${snap?.model.file ?? ""}#${g.name}`;
+  if (model !== shownModel) {
+    shownModel = model;
+    initialView(dg.node(order.find((k) => k.startsWith("n:")) ?? ""));
+  } else applyZoom();
   if (!focusKey || !order.includes(focusKey)) focusKey = order[0] ?? null;
   for (const k of order) elementOf(k)?.setAttribute("tabindex", k === focusKey ? "0" : "-1");
   performance.measure("cnnStudio:graph:render", { start: t0, end: performance.now() });
@@ -680,20 +689,47 @@ viewport.addEventListener("pointerup", () => {
 function applyZoom(): void {
   const svg = viewport.querySelector("svg");
   if (!svg) return;
-  svg.setAttribute("width", String(Math.round(size.width * state.zoom)));
-  svg.setAttribute("height", String(Math.round(size.height * state.zoom)));
-  zoomLabel.textContent = `${Math.round(state.zoom * 100)}%`;
+  svg.setAttribute("width", String(Math.round(size.width * zoom)));
+  svg.setAttribute("height", String(Math.round(size.height * zoom)));
+  zoomLabel.textContent = `${Math.round(zoom * 100)}%`;
+}
+
+function setZoom(z: number): void {
+  zoom = z;
+  channel.save({ zoom: z });
+  applyZoom();
 }
 
 function zoomBy(f: number): void {
-  channel.save({ zoom: Math.max(0.1, Math.min(4, state.zoom * f)) });
-  applyZoom();
+  setZoom(Math.max(0.1, Math.min(4, zoom * f)));
+}
+
+/** The zoom at which the whole width fits the viewport (null before layout). */
+function widthFit(): number | null {
+  const w = viewport.clientWidth - 8;
+  return size.width > 0 && w > 0 ? w / size.width : null;
 }
 
 function fit(): void {
-  const w = viewport.clientWidth - 8;
-  if (size.width > 0 && w > 0) channel.save({ zoom: Math.max(0.1, Math.min(1.5, w / size.width)) });
+  const f = widthFit();
+  if (f !== null) setZoom(Math.max(0.1, Math.min(1.5, f)));
+}
+
+/** Below this zoom the nodes' text is too small to read (12 px type at 8 px). */
+const READABLE_ZOOM = 0.7;
+
+/**
+ * A model's first view, as Netron opens one: the whole model where it fits the width at a
+ * readable size (never enlarged), else its start at the zoom the user chose (100% by default),
+ * scrolled to the top with the first node (the input) in the middle, not the layout's left corner.
+ */
+function initialView(first: NodeLabel | undefined): void {
+  const f = widthFit();
+  zoom = state.zoom ?? (f !== null && f >= READABLE_ZOOM ? Math.min(1, f) : 1);
   applyZoom();
+  viewport.scrollTop = 0;
+  const x = first?.x;
+  viewport.scrollLeft = x === undefined ? 0 : Math.max(0, x * zoom - viewport.clientWidth / 2);
 }
 
 onThemeChange(() => render());

@@ -356,6 +356,12 @@ function inputDims(): [number, number, number] {
   return snap?.inputShape ?? [1, 1, 1];
 }
 
+/** Whether the current unit's field is the whole input (a layer after attention). */
+function seesWholeInput(): boolean {
+  const rf = currentLayer()?.receptiveField;
+  return !!rf && isWholeInput(rf) && state.unit !== null;
+}
+
 function currentBox(): Box | null {
   const rf = windowOf(currentLayer());
   if (!rf || !state.unit) return null;
@@ -416,7 +422,17 @@ function drawInput(): void {
   }
   const b = currentBox();
   if (b) drawBox(ctx, sx, sy, hh, w, b);
-  inputCaption.textContent = input ? picker.describe() : `${w}×${hh} input (no image: the trainer is needed for one)`;
+  const whole = seesWholeInput();
+  if (whole) {
+    // no window to draw: the unit sees every pixel, so all of the input is its field
+    ctx.fillStyle = withAlpha(th.focus, 0.12);
+    ctx.fillRect(0, 0, w * sx, hh * sy);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = th.focus;
+    ctx.strokeRect(1, 1, w * sx - 2, hh * sy - 2);
+  }
+  const image = input ? picker.describe() : `${w}×${hh} input (no image: the trainer is needed for one)`;
+  inputCaption.textContent = whole ? `${image} · the field is the whole input` : image;
 }
 
 function drawUnits(): void {
@@ -583,14 +599,21 @@ function describe(): void {
 
 function drawGrowth(): void {
   clear(chart);
-  const list = windowLayers();
+  // Every layer with a field: a window's size, or the whole input (a ring at the top: the input's
+  // size, or the widest window where windows outgrow the input, so the line never drops).
+  const list = layers();
   if (list.length === 0) return;
   const [, ih, iw] = inputDims();
+  const widest = Math.max(ih, iw, ...list.map((l) => Math.max(...(windowOf(l)?.size ?? [0]))));
+  const sizeOf = (l: SpatialLayer): number => {
+    const rf = windowOf(l);
+    return rf ? Math.max(...rf.size) : widest;
+  };
   const W = Math.max(360, chart.clientWidth || 720);
   const H = 200;
   // room above the top line for its label ("input 28 px" when no field is wider than the input)
   const m = { l: 48, r: 12, t: 20, b: 26 };
-  const maxSize = Math.max(ih, iw, ...list.map((l) => Math.max(l.receptiveField.size[0], l.receptiveField.size[1])));
+  const maxSize = widest;
   const xOf = (i: number) => m.l + (list.length === 1 ? 0 : (i / (list.length - 1)) * (W - m.l - m.r));
   const yOf = (v: number) => m.t + (1 - v / maxSize) * (H - m.t - m.b);
   const svg = s("svg", {
@@ -613,20 +636,20 @@ function drawGrowth(): void {
     s("line", { x1: m.l, x2: W - m.r, y1: yOf(Math.max(ih, iw)), y2: yOf(Math.max(ih, iw)), class: "cs-input-line" }),
     s("text", { x: W - m.r, y: yOf(Math.max(ih, iw)) - 4, "text-anchor": "end", class: "cs-axis" }, `input ${Math.max(ih, iw)} px`),
   );
-  const path = list.map((l, i) => `${i === 0 ? "M" : "L"}${xOf(i).toFixed(1)},${yOf(Math.max(...l.receptiveField.size)).toFixed(1)}`).join("");
+  const path = list.map((l, i) => `${i === 0 ? "M" : "L"}${xOf(i).toFixed(1)},${yOf(sizeOf(l)).toFixed(1)}`).join("");
   svg.append(s("path", { d: path, class: "cs-growth-line" }));
   svg.append(s("text", { x: m.l, y: H - 6, class: "cs-axis" }, "layers →"));
   const sel = list.findIndex((l) => l.nodeId === state.nodeId);
   list.forEach((l, i) => {
-    const size = Math.max(...l.receptiveField.size);
+    const rf = windowOf(l);
     const dot = s("circle", {
       cx: xOf(i),
-      cy: yOf(size),
+      cy: yOf(sizeOf(l)),
       r: i === sel ? 5 : list.length > 80 ? 2 : 3,
-      class: i === sel ? "cs-dot cs-dot-selected" : "cs-dot",
+      class: `cs-dot${rf ? "" : " cs-dot-whole"}${i === sel ? " cs-dot-selected" : ""}`,
       "data-node": l.nodeId,
     });
-    const titleText = `${l.label} · ${l.type} · field ${sizeText(l)} px · stride ${l.receptiveField.jump[0]}`;
+    const titleText = `${l.label} · ${l.type} · field ${rf ? `${sizeText(l)} px · stride ${rf.jump[0]}` : sizeText(l)}`;
     dot.append(s("title", {}, titleText));
     dot.addEventListener("mouseenter", () => (chartReadout.textContent = titleText));
     dot.addEventListener("click", () => selectLayer(l.nodeId));

@@ -1,5 +1,5 @@
 import type { Shape, WindowField } from "../../shared/analysis";
-import { applyWindow } from "../receptiveField";
+import { applyWindow, WHOLE_INPUT } from "../receptiveField";
 import { formatShape } from "../shape";
 import { err, expectRank, fmtPair, NO_COUNTS, pair, windowOutput, type Args, type LayerError, type LayerKind, type Pair } from "./kind";
 
@@ -116,6 +116,9 @@ function adaptive(type: string): LayerKind<AdaptivePoolConfig> {
     },
     field(c, rf, x) {
       const t = target(c, x);
+      // Global pooling (a map larger than 1×1 to one value per channel) mixes all positions: each
+      // output sees the whole input (the contract's receptive-field rule), not a window.
+      if (t[0] === 1 && t[1] === 1 && !(x[x.length - 2] === 1 && x[x.length - 1] === 1)) return WHOLE_INPUT;
       const w = [0, 1].map((i) => {
         const len = x[x.length - 2 + i];
         const o = t[i];

@@ -172,8 +172,52 @@ function overlaps(a: Location, b: Location): boolean {
   return !before(a.range.end, b.range.start) && !before(b.range.end, a.range.start);
 }
 
-/** The panel's view of one model (`diagnostics` are the document's; those at a node are linked to it). */
-export function graphViewOf(model: ModelAnalysis, diagnostics: readonly DiagnosticView[] = []): GraphView {
+/**
+ * What a further output of a module call (an `item` node: `const [y, w] = this.attn(q, k, v)`) is
+ * called, by its PyTorch name: nn.MultiheadAttention's second output is its attention weights.
+ */
+function namedOutput(n: GraphNode, byId: ReadonlyMap<number, GraphNode>): { label: string; description: string } {
+  const from = byId.get(n.inputs[0] ?? -1);
+  const index = typeof n.attrs.index === "number" ? n.attrs.index : 1;
+  if (from?.type === "MultiheadAttention" && index === 1) {
+    const heads = from.attrs.averageAttnWeights === false ? "one map per head" : "averaged over the heads";
+    return {
+      label: "attn weights",
+      description: `${from.label}'s attention weights (PyTorch's attn_output_weights): how much each query attends to each key, ${heads}`,
+    };
+  }
+  return { label: `output ${index}`, description: `output ${index} of ${from?.label ?? "the call"}` };
+}
+
+/** The deepest module holding both paths. */
+function commonModule(a: string, b: string): string {
+  let p = a;
+  while (!within(b, p)) p = parentOf(p);
+  return p;
+}
+
+/** A module deeper than `owner`, inside it, that holds most of `groups` (or `owner`). */
+function majorityWithin(groups: readonly string[], owner: string): string {
+  if (groups.length < 2) return owner;
+  const counts = new Map<string, number>();
+  for (const g of groups) for (const p of prefixes(g)) counts.set(p, (counts.get(p) ?? 0) + 1);
+  let best = owner;
+  for (const [p, k] of counts) if (k * 2 > groups.length && p.length > best.length && within(p, owner)) best = p;
+  return best;
+}
+
+/**
+ * The module whose forward computes each operation (the cluster the graph draws it in), by node
+ * id, the deeper of two readings where one holds the other:
+ * - the common module of its consumers (looking through operations), widened until one of its
+ *   inputs lies inside, or a deeper module holding most of its inputs (looking through
+ *   operations: a block's closing concatenation, consumed by the next block);
+ * - the deepest module holding one of its inputs and one of its consumers, where an operation that
+ *   feeds it counts as its owner (a transformer block's residual `x.add(input)` between its
+ *   attention and its MLP), or a deeper module holding most of those inputs (its closing add).
+ * Never a container without a forward of its own (Sequential, ModuleList, ModuleDict).
+ */
+function opOwners(model: ModelAnalysis): Map<number, string> {
   const byId = new Map(model.graph.map((n) => [n.id, n]));
   const consumers = new Map<number, GraphNode[]>();
   for (const n of model.graph) {
@@ -183,8 +227,8 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
       consumers.set(i, list);
     }
   }
-  const ownerCache = new Map<number, string>();
   const typeOf = new Map(model.modules.map((m) => [m.path, m.type]));
+  const owners = new Map<number, string>();
   // The module group a node sits in, looking through operations (bounded: graphs are DAGs).
   const groupOf = (n: GraphNode, dir: "up" | "down", depth = 0): string[] => {
     if (n.kind === "module") return [parentOf(n.label)];
@@ -193,38 +237,42 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
     if (next.length === 0) return [""];
     return next.flatMap((m) => groupOf(m, dir, depth + 1));
   };
+  const direct = (n: GraphNode): string => {
+    if (n.kind === "module") return parentOf(n.label);
+    if (n.kind === "param") return typeof n.attrs.module === "string" ? n.attrs.module : "";
+    return n.kind === "op" ? ownerOf(n) : "";
+  };
+  const ownerOf = (n: GraphNode): string => {
+    const known = owners.get(n.id);
+    if (known !== undefined) return known;
+    owners.set(n.id, ""); // (inputs come before their consumers: no cycle, but never loop)
+    const inputs = n.inputs.map((i) => byId.get(i)).filter((x): x is GraphNode => !!x);
+    const down = (consumers.get(n.id) ?? []).flatMap((c) => groupOf(c, "down"));
+    const up = inputs.flatMap((m) => groupOf(m, "up"));
+    let common = down.length > 0 ? down.reduce(commonModule) : (up[0] ?? "");
+    while (up.length > 0 && !up.some((u) => within(u, common))) common = parentOf(common);
+    const widened = majorityWithin(up, common);
+    const near = inputs.map(direct);
+    let paired = down.length === 0 ? (near[0] ?? "") : near.length === 0 ? common : "";
+    for (const u of near) for (const d of down) if (commonModule(u, d).length > paired.length) paired = commonModule(u, d);
+    paired = majorityWithin(near, paired);
+    let owner = within(paired, widened) ? paired : widened;
+    while (owner !== "" && PLAIN_CONTAINERS.has(typeOf.get(owner) ?? "")) owner = parentOf(owner);
+    owners.set(n.id, owner);
+    return owner;
+  };
+  for (const n of model.graph) if (n.kind === "op") ownerOf(n);
+  return owners;
+}
+
+/** The panel's view of one model (`diagnostics` are the document's; those at a node are linked to it). */
+export function graphViewOf(model: ModelAnalysis, diagnostics: readonly DiagnosticView[] = []): GraphView {
+  const byId = new Map(model.graph.map((n) => [n.id, n]));
+  const owners = opOwners(model);
   const ownerOf = (n: GraphNode): string => {
     if (n.kind === "module") return parentOf(n.label);
     if (n.kind === "param") return typeof n.attrs.module === "string" ? n.attrs.module : "";
-    if (n.kind !== "op") return "";
-    const cached = ownerCache.get(n.id);
-    if (cached !== undefined) return cached;
-    const down = (consumers.get(n.id) ?? []).flatMap((c) => groupOf(c, "down"));
-    const up = n.inputs
-      .map((i) => byId.get(i))
-      .filter((x): x is GraphNode => !!x)
-      .flatMap((m) => groupOf(m, "up"));
-    // The common module of the consumers, widened until some input lies inside it.
-    let common = down[0] ?? up[0] ?? "";
-    for (const d of down) while (!within(d, common)) common = parentOf(common);
-    let owner = "";
-    for (const p of prefixes(common)) {
-      if (up.length === 0 || up.some((u) => within(u, p))) {
-        owner = p;
-        break;
-      }
-    }
-    // A module deeper than that holding most of the inputs computes it (a block's closing
-    // concatenation of its layers' outputs, consumed by the next block).
-    if (up.length > 1) {
-      const counts = new Map<string, number>();
-      for (const u of up) for (const p of prefixes(u)) counts.set(p, (counts.get(p) ?? 0) + 1);
-      for (const [p, k] of counts) if (k * 2 > up.length && p.length > owner.length && within(p, owner)) owner = p;
-    }
-    // Containers without a forward of their own (Sequential, ModuleList, ModuleDict) compute nothing.
-    while (owner !== "" && PLAIN_CONTAINERS.has(typeOf.get(owner) ?? "")) owner = parentOf(owner);
-    ownerCache.set(n.id, owner);
-    return owner;
+    return n.kind === "op" ? (owners.get(n.id) ?? "") : "";
   };
 
   const nodes: GraphNodeView[] = model.graph.map((n) => {
@@ -233,17 +281,18 @@ export function graphViewOf(model: ModelAnalysis, diagnostics: readonly Diagnost
     const places = [n.location, layer?.calledAt, layer?.definedAt].filter((l): l is Location => !!l);
     const diags = diagnostics.flatMap((d, i) => (places.some((p) => overlaps(p, d.location)) ? [i] : []));
     const attrs = Object.entries(n.attrs).map(([k, v]) => `${k}=${formatAttr(v)}`);
+    const named = n.type === "item" ? namedOutput(n, byId) : null;
     return {
       id: n.id,
       kind: n.kind,
-      label: n.label,
+      label: named?.label ?? n.label,
       type: n.type,
       inputs: [...n.inputs],
       output: [...n.output],
       owner: ownerOf(n),
       params: layer?.params ?? 0,
       macs: layer?.macs ?? 0,
-      description: layer?.description ?? (attrs.length ? `${n.type}(${attrs.join(", ")})` : n.type),
+      description: named?.description ?? layer?.description ?? (attrs.length ? `${n.type}(${attrs.join(", ")})` : n.type),
       receptiveField: n.receptiveField,
       location,
       diagnostics: diags,
