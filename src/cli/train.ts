@@ -20,6 +20,7 @@ import {
   type TrainFieldName,
 } from "../shared/training";
 import { numberProblem } from "../shared/validate";
+import { TRANSFER_OPTIONS, transferFromArgs } from "../shared/trainConfigTransfer";
 import { TrainerClient } from "../trainer/trainerClient";
 import { isReadableFile } from "./files";
 
@@ -39,6 +40,23 @@ function settingsHelp(): string {
     const dflt = f.type === "flag" ? "" : ` (default ${f.defaultText ?? String(f.default)})`;
     let line = head;
     for (const word of `${f.help}${dflt}`.split(" ")) {
+      if (line.length + word.length + 1 > 100 && line.trim() !== "") {
+        lines.push(line.trimEnd());
+        line = " ".repeat(26);
+      }
+      line += line.endsWith(" ") ? word : ` ${word}`;
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines.join("\n");
+}
+
+/** --help lines of --weights, --freeze and --lr-for, wrapped like the settings'. */
+function transferHelp(): string {
+  const lines: string[] = [];
+  for (const o of TRANSFER_OPTIONS) {
+    let line = `  ${o.flag} ${o.metavar}`.padEnd(26);
+    for (const word of o.help.split(" ")) {
       if (line.length + word.length + 1 > 100 && line.trim() !== "") {
         lines.push(line.trimEnd());
         line = " ".repeat(26);
@@ -73,6 +91,9 @@ Options:
 Training settings (PyTorch's defaults where PyTorch has one):
 ${settingsHelp()}
 
+Transfer learning (names are PyTorch state_dict names: layer1.0.conv1.weight):
+${transferHelp()}
+
 Exit codes: 0 trained, 1 training failed or the model has errors, 2 unusable arguments,
 130 stopped by Ctrl+C (after writing a checkpoint).`;
 
@@ -103,6 +124,7 @@ const VALUE_OPTIONS = new Set([
   "--dataset",
   "--out",
   "--resume",
+  ...TRANSFER_OPTIONS.map((o) => o.flag),
   ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag),
 ]);
 const FLAG_OPTIONS = new Set(["--json", ...[...SETTINGS].filter(([, n]) => trainField(n).type === "flag").map(([flag]) => flag)]);
@@ -148,6 +170,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const positional: string[] = [];
+  const lrFor: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const eq = a.indexOf("=");
@@ -155,7 +178,8 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     if (VALUE_OPTIONS.has(name)) {
       const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
       if (v === undefined || v === "") return usage(`${name} needs a value`);
-      if (values.has(name)) return usage(`${name} is given twice`);
+      if (name === "--lr-for") lrFor.push(v);
+      else if (values.has(name)) return usage(`${name} is given twice`);
       values.set(name, v);
     } else if (FLAG_OPTIONS.has(a)) flags.add(a);
     else if (a === "--help" || a === "-h") return { ok: false, code: 0, message: TRAIN_USAGE };
@@ -231,6 +255,12 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     return usage("--nesterov needs a --momentum above 0");
   let input: TrainConfigInput = { file, model, dataset, runsDir: path.resolve(cwd, values.get("--out") ?? "runs") };
   for (const [name, value] of settings) input = withField(input, trainField(name), value);
+  const weightsText = values.get("--weights");
+  const weights = weightsText === undefined ? undefined : path.resolve(cwd, weightsText);
+  if (weights !== undefined && !isReadableFile(weights)) return usage(`--weights ${weightsText}: cannot read ${weights}`);
+  const transfer = transferFromArgs({ weights, freeze: values.get("--freeze"), lrFor });
+  if (transfer !== null && "error" in transfer) return usage(transfer.error);
+  if (transfer !== null) input = { ...input, transfer };
   const config = trainConfig(input);
   const checked = validateTrainConfig(config);
   if (!checked.ok) return usage(checked.error);

@@ -4,6 +4,7 @@
  */
 
 import { bool, checked, Invalid, nullable, num, obj, oneOf, record, str, tuple2, type Checked, type NumOptions, type V } from "./validate";
+import { transferConfigOf, type TransferConfig } from "./trainConfigTransfer";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -95,6 +96,8 @@ export interface TrainConfig {
   runsDir: string;
   /** Resume this run directory from its newest checkpoint instead of starting a new run. */
   resume: string | null;
+  /** Transfer learning (issue 15): --weights, --freeze, --lr-for (src/shared/trainConfigTransfer.ts); absent when none is given. */
+  transfer?: TransferConfig;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,6 +590,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
     backend: base.backend ?? TRAIN_FIELDS.backend.default,
     runsDir: base.runsDir,
     resume: base.resume ?? null,
+    ...(base.transfer ? { transfer: base.transfer } : {}),
   };
 }
 
@@ -670,6 +674,7 @@ const trainConfigShape: V<TrainConfig> = obj({
   backend: check(F.backend),
   runsDir: str,
   resume: nullable(str),
+  transfer: transferConfigOf,
 });
 
 /** The configuration's validator, for messages that carry one (`at` names it in errors). */

@@ -19,6 +19,8 @@ import {
   type SessionDeps,
 } from "../../runSetup";
 import { TrainingLoop } from "../../train/loop";
+import { describePlan } from "../../train/freeze";
+import { transferPlan } from "../../train/transferSetup";
 import type { Engine, EngineRequest } from "../engine";
 
 /**
@@ -146,6 +148,8 @@ export class TfjsEngine implements Engine {
       return this.fail("model", `cannot compile ${model.name} for training: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.model = compiled;
+    const plan = transferPlan(config, model, compiled);
+    if (typeof plan === "string") return this.fail("config", plan);
 
     // 5. the run folder
     let resumeFrom: LoadedCheckpoint | null = null;
@@ -182,7 +186,9 @@ export class TfjsEngine implements Engine {
       run,
       emit: (e) => this.emit(e),
       embeddingModules,
+      transfer: plan,
     });
+    for (const line of describePlan(plan, config.transfer, compiled.parameters.size)) run.log(line);
     this.loop = loop;
     if (resumeFrom !== null) {
       const err = loop.restore(resumeFrom);
