@@ -21,6 +21,7 @@ import {
 } from "../shared/training";
 import { numberProblem } from "../shared/validate";
 import { TRANSFER_OPTIONS, transferFromArgs } from "../shared/trainConfigTransfer";
+import { weightsReportLines } from "../shared/weights";
 import { TrainerClient } from "../trainer/trainerClient";
 import { isReadableFile } from "./files";
 
@@ -397,6 +398,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
             );
             io.out(`backend: ${e.backend}${e.device ? ` on ${e.device}` : ""}${notUsed}`);
             io.out(`run: ${rel(e.runDir)}${e.resumedFrom ? ` (resumed at epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ""}`);
+            for (const line of e.weights ? weightsReportLines(e.weights) : []) io.out(`weights: ${line}`);
             break;
           }
           case "progress": {

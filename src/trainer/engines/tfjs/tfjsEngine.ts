@@ -20,7 +20,9 @@ import {
 } from "../../runSetup";
 import { TrainingLoop } from "../../train/loop";
 import { describePlan } from "../../train/freeze";
-import { transferPlan } from "../../train/transferSetup";
+import { loadMatchedWeights, readRunWeights, transferPlan } from "../../train/transferSetup";
+import { reportOf } from "../../weightFiles/match";
+import { weightsReportLines } from "../../../shared/weights";
 import type { Engine, EngineRequest } from "../engine";
 
 /**
@@ -150,6 +152,8 @@ export class TfjsEngine implements Engine {
     this.model = compiled;
     const plan = transferPlan(config, model, compiled);
     if (typeof plan === "string") return this.fail("config", plan);
+    const weights = readRunWeights(config, compiled);
+    if (!weights.ok) return this.fail("config", weights.error);
 
     // 5. the run folder
     let resumeFrom: LoadedCheckpoint | null = null;
@@ -188,6 +192,10 @@ export class TfjsEngine implements Engine {
       embeddingModules,
       transfer: plan,
     });
+    if (weights.value !== null) {
+      loadMatchedWeights(be.tf, compiled, weights.value);
+      for (const line of weightsReportLines(weights.value)) run.log(`weights: ${line}`);
+    }
     for (const line of describePlan(plan, config.transfer, compiled.parameters.size)) run.log(line);
     this.loop = loop;
     if (resumeFrom !== null) {
@@ -215,6 +223,7 @@ export class TfjsEngine implements Engine {
       epochs: config.epochs,
       stepsPerEpoch: loop.stepsPerEpoch,
       resumedFrom: resumeFrom ? { epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep } : null,
+      ...(weights.value !== null ? { weights: reportOf(weights.value) } : {}),
     });
 
     // 6. training
