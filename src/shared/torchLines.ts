@@ -7,6 +7,7 @@
  */
 
 import type { CheckpointEvent } from "./training";
+import { weightsReport, type WeightsReport } from "./weights";
 import { bool, literal, nat, nullable, num, obj, oneOf, optional, record, str, tagged, type Checked, type V } from "./validate";
 
 /** The first line: the interpreter, PyTorch and the device it trains on. */
@@ -27,6 +28,8 @@ export interface TorchReady {
   type: "ready";
   params: number;
   stepsPerEpoch: number;
+  /** How the --weights file matched the model (transfer.py), absent without --weights or on resume. */
+  weights?: WeightsReport;
 }
 
 export interface TorchStep {
@@ -113,7 +116,7 @@ const checkLine = tagged<TorchLine>(
       cudaError: nullable(str),
       threads: nat,
     }),
-    ready: obj({ type: literal("ready"), params: nat, stepsPerEpoch: positive }),
+    ready: obj({ type: literal("ready"), params: nat, stepsPerEpoch: positive, weights: optional(weightsReport) }),
     step: obj({
       type: literal("step"),
       epoch: positive,
