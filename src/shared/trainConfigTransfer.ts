@@ -37,7 +37,7 @@ export const TRANSFER_OPTIONS = [
   {
     flag: "--lr-for",
     metavar: "GLOB=LR",
-    help: "the learning rate of the parameters GLOB matches (repeatable; the first matching glob wins; the schedule scales it like --lr)",
+    help: "the learning rate of the parameters GLOB matches (repeatable; the first matching glob wins; it follows the schedule as --lr does)",
   },
 ] as const;
 
