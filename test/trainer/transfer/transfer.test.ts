@@ -137,6 +137,8 @@ describe("transfer learning in the TensorFlow.js engine", () => {
     for (const name of [...BACKBONE, ...BN_BUFFERS]) assert.ok(same(after.get(name), Float32Array.from(tensors[name]!.values)), `${name} unchanged`);
     const fresh = await initialWeights();
     for (const name of ["fc.weight", "fc.bias"]) assert.ok(!same(after.get(name), fresh.get(name)), `${name} trained`);
+    const optimizerState = [...after.keys()].filter((n) => n.startsWith("optimizer."));
+    assert.ok(optimizerState.length > 0 && optimizerState.every((n) => n.startsWith("optimizer.fc.")), `no optimiser state for frozen parameters: ${optimizerState.join(", ")}`);
     const log = fs.readFileSync(path.join(dir, "log.txt"), "utf8");
     assert.match(log, /weights: .*backbone\.safetensors: 13 of 15 tensors loaded, 2 mismatched, 0 missing, 1 unexpected/);
     assert.match(log, /fc\.weight: file \[5, 8\], model \[10, 8\] — kept freshly initialised/);
