@@ -69,10 +69,20 @@ function checkpointTensors(file: string): Map<string, { kind: string; data: Floa
 }
 
 const same = (a: Float32Array | undefined, b: Float32Array | undefined) =>
-  a !== undefined && b !== undefined && a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  a !== undefined &&
+  b !== undefined &&
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 const BACKBONE = ["features.0.weight", "features.1.weight", "features.1.bias", "features.3.weight", "features.3.bias", "features.4.weight", "features.4.bias"];
-const BN_BUFFERS = ["features.1.running_mean", "features.1.running_var", "features.1.num_batches_tracked", "features.4.running_mean", "features.4.running_var", "features.4.num_batches_tracked"];
+const BN_BUFFERS = [
+  "features.1.running_mean",
+  "features.1.running_var",
+  "features.1.num_batches_tracked",
+  "features.4.running_mean",
+  "features.4.running_var",
+  "features.4.num_batches_tracked",
+];
 
 function errorsOf(events: TorchEvent[]): string[] {
   return events.flatMap((e) => (e.type === "error" ? [e.message] : []));
@@ -130,46 +140,59 @@ print(json.dumps(out))`;
     }
   });
 
-  test("--weights a.pth --freeze features.*: frozen tensors and BatchNorm statistics bit-identical through a stop and resume; the head trains", { skip: noTorch }, async () => {
-    const { base, tensors } = makeWeights();
-    const runs = tempDir();
-    const first = await train(config(runs, { weights: base + ".pth", freeze: ["features.*"], lrFor: [] }), 2);
-    assert.deepEqual(errorsOf(first), []);
-    for (const e of first) assert.ok(validateEvent(e).ok, `${e.type}: ${JSON.stringify(validateEvent(e))}`);
-    const started = first.find((e) => e.type === "started");
-    assert.ok(started?.type === "started" && started.weights !== undefined);
-    assert.deepEqual(started.weights.unexpected, ["extra.weight"]);
-    assert.equal(started.weights.loaded.length, 13);
-    const stopped = first[first.length - 1]!;
-    assert.ok(stopped.type === "stopped" && stopped.checkpoint, JSON.stringify(stopped));
-    const atStop = checkpointTensors(stopped.checkpoint);
+  test(
+    "--weights a.pth --freeze features.*: frozen tensors and BatchNorm statistics bit-identical through a stop and resume; the head trains",
+    { skip: noTorch },
+    async () => {
+      const { base, tensors } = makeWeights();
+      const runs = tempDir();
+      const first = await train(config(runs, { weights: base + ".pth", freeze: ["features.*"], lrFor: [] }), 2);
+      assert.deepEqual(errorsOf(first), []);
+      for (const e of first) assert.ok(validateEvent(e).ok, `${e.type}: ${JSON.stringify(validateEvent(e))}`);
+      const started = first.find((e) => e.type === "started");
+      assert.ok(started?.type === "started" && started.weights !== undefined);
+      assert.deepEqual(started.weights.unexpected, ["extra.weight"]);
+      assert.equal(started.weights.loaded.length, 13);
+      const stopped = first[first.length - 1]!;
+      assert.ok(stopped.type === "stopped" && stopped.checkpoint, JSON.stringify(stopped));
+      const atStop = checkpointTensors(stopped.checkpoint);
 
-    const second = await train({ ...config(runs, { weights: null, freeze: [], lrFor: [] }), resume: started.runDir });
-    assert.deepEqual(errorsOf(second), []);
-    const resumed = second.find((e) => e.type === "started");
-    assert.ok(resumed?.type === "started" && resumed.weights === undefined, "on resume the checkpoint has the weights");
-    const last = listCheckpoints(started.runDir).at(-1)!;
-    const final = checkpointTensors(last);
-    for (const ck of [atStop, final]) {
-      for (const name of [...BACKBONE, ...BN_BUFFERS]) assert.ok(same(ck.get(name)?.data, Float32Array.from(tensors[name]!.values)), `${name} as in the file`);
-      const optimizerState = [...ck.keys()].filter((n) => n.startsWith("optimizer."));
-      assert.ok(optimizerState.length > 0 && optimizerState.every((n) => n.startsWith("optimizer.fc.")), `no optimiser state for frozen parameters: ${optimizerState.join(", ")}`);
-    }
-    for (const name of ["fc.weight", "fc.bias"]) assert.ok(!same(atStop.get(name)?.data, final.get(name)?.data), `${name} trained`);
-    const log = fs.readFileSync(path.join(started.runDir, "log.txt"), "utf8");
-    assert.match(log, /weights: .*backbone\.pth: 13 of 15 tensors loaded, 2 mismatched, 0 missing, 1 unexpected/);
-  });
+      const second = await train({ ...config(runs, { weights: null, freeze: [], lrFor: [] }), resume: started.runDir });
+      assert.deepEqual(errorsOf(second), []);
+      const resumed = second.find((e) => e.type === "started");
+      assert.ok(resumed?.type === "started" && resumed.weights === undefined, "on resume the checkpoint has the weights");
+      const last = listCheckpoints(started.runDir).at(-1)!;
+      const final = checkpointTensors(last);
+      for (const ck of [atStop, final]) {
+        for (const name of [...BACKBONE, ...BN_BUFFERS])
+          assert.ok(same(ck.get(name)?.data, Float32Array.from(tensors[name]!.values)), `${name} as in the file`);
+        const optimizerState = [...ck.keys()].filter((n) => n.startsWith("optimizer."));
+        assert.ok(
+          optimizerState.length > 0 && optimizerState.every((n) => n.startsWith("optimizer.fc.")),
+          `no optimiser state for frozen parameters: ${optimizerState.join(", ")}`,
+        );
+      }
+      for (const name of ["fc.weight", "fc.bias"]) assert.ok(!same(atStop.get(name)?.data, final.get(name)?.data), `${name} trained`);
+      const log = fs.readFileSync(path.join(started.runDir, "log.txt"), "utf8");
+      assert.match(log, /weights: .*backbone\.pth: 13 of 15 tensors loaded, 2 mismatched, 0 missing, 1 unexpected/);
+    },
+  );
 
-  test("--weights a.safetensors --lr-for features.*=0: the backbone's parameters stay the file's, its running statistics update, the head trains", { skip: noTorch }, async () => {
-    const { base, tensors } = makeWeights();
-    const events = await train(config(tempDir(), { weights: base + ".safetensors", freeze: [], lrFor: [{ glob: "features.*", lr: 0 }] }));
-    assert.deepEqual(errorsOf(events), []);
-    const started = events.find((e) => e.type === "started");
-    assert.ok(started?.type === "started");
-    const final = checkpointTensors(listCheckpoints(started.runDir).at(-1)!);
-    for (const name of BACKBONE) assert.ok(same(final.get(name)?.data, Float32Array.from(tensors[name]!.values)), `${name} unchanged`);
-    for (const name of ["features.1.running_mean", "features.4.running_var"]) assert.ok(!same(final.get(name)?.data, Float32Array.from(tensors[name]!.values)), `${name} updated`);
-  });
+  test(
+    "--weights a.safetensors --lr-for features.*=0: the backbone's parameters stay the file's, its running statistics update, the head trains",
+    { skip: noTorch },
+    async () => {
+      const { base, tensors } = makeWeights();
+      const events = await train(config(tempDir(), { weights: base + ".safetensors", freeze: [], lrFor: [{ glob: "features.*", lr: 0 }] }));
+      assert.deepEqual(errorsOf(events), []);
+      const started = events.find((e) => e.type === "started");
+      assert.ok(started?.type === "started");
+      const final = checkpointTensors(listCheckpoints(started.runDir).at(-1)!);
+      for (const name of BACKBONE) assert.ok(same(final.get(name)?.data, Float32Array.from(tensors[name]!.values)), `${name} unchanged`);
+      for (const name of ["features.1.running_mean", "features.4.running_var"])
+        assert.ok(!same(final.get(name)?.data, Float32Array.from(tensors[name]!.values)), `${name} updated`);
+    },
+  );
 
   test("a --freeze glob that matches nothing is an error naming it", { skip: noTorch }, async () => {
     const events = await train(config(tempDir(), { weights: null, freeze: ["backbone.*"], lrFor: [] }));

@@ -94,10 +94,27 @@ describe("transfer-learning settings", () => {
     const names = {
       model: "m",
       parameters: ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.conv.weight", "layer1.0.bn.weight", "layer1.0.bn.bias", "fc.weight", "fc.bias"],
-      buffers: ["bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked", "layer1.0.bn.running_mean", "layer1.0.bn.running_var", "layer1.0.bn.num_batches_tracked"],
+      buffers: [
+        "bn1.running_mean",
+        "bn1.running_var",
+        "bn1.num_batches_tracked",
+        "layer1.0.bn.running_mean",
+        "layer1.0.bn.running_var",
+        "layer1.0.bn.num_batches_tracked",
+      ],
       batchNorms: ["bn1", "layer1.0.bn"],
     };
-    const plan = planTransfer({ weights: null, freeze: ["conv1", "bn1", "layer1.0.bn.weight"], lrFor: [{ glob: "layer1.*", lr: 0.1 }, { glob: "*", lr: 1 }] }, names);
+    const plan = planTransfer(
+      {
+        weights: null,
+        freeze: ["conv1", "bn1", "layer1.0.bn.weight"],
+        lrFor: [
+          { glob: "layer1.*", lr: 0.1 },
+          { glob: "*", lr: 1 },
+        ],
+      },
+      names,
+    );
     assert.ok(typeof plan !== "string");
     assert.deepEqual([...plan.frozen], ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.bn.weight"]);
     assert.deepEqual([...plan.evalNorms], ["bn1"], "layer1.0.bn's bias still trains: it keeps updating its statistics");

@@ -45,7 +45,8 @@ export function planTransfer(t: TransferConfig | undefined, m: ModelNames): Tran
   const evalNorms = new Set<string>();
   for (const bn of m.batchNorms) {
     const own = m.parameters.filter((n) => n.startsWith(`${bn}.`) && !n.slice(bn.length + 1).includes("."));
-    const allFrozen = own.length > 0 ? own.every((n) => frozen.has(n)) : m.buffers.some((b) => b.startsWith(`${bn}.`) && t.freeze.some((g) => globMatches(g, b)));
+    const allFrozen =
+      own.length > 0 ? own.every((n) => frozen.has(n)) : m.buffers.some((b) => b.startsWith(`${bn}.`) && t.freeze.some((g) => globMatches(g, b)));
     if (allFrozen) evalNorms.add(bn);
   }
   const groupOf = new Map<string, number>();

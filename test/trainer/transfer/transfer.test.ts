@@ -83,10 +83,20 @@ async function initialWeights(): Promise<Map<string, Float32Array>> {
 }
 
 const same = (a: Float32Array | undefined, b: Float32Array | undefined) =>
-  a !== undefined && b !== undefined && a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  a !== undefined &&
+  b !== undefined &&
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 const BACKBONE = ["features.0.weight", "features.1.weight", "features.1.bias", "features.3.weight", "features.3.bias", "features.4.weight", "features.4.bias"];
-const BN_BUFFERS = ["features.1.running_mean", "features.1.running_var", "features.1.num_batches_tracked", "features.4.running_mean", "features.4.running_var", "features.4.num_batches_tracked"];
+const BN_BUFFERS = [
+  "features.1.running_mean",
+  "features.1.running_var",
+  "features.1.num_batches_tracked",
+  "features.4.running_mean",
+  "features.4.running_var",
+  "features.4.num_batches_tracked",
+];
 
 describe("transfer learning in the TensorFlow.js engine", () => {
   test("the loaded tensors equal the file's bit for bit; the mismatched head stays freshly initialised", { skip: noTorch }, async () => {
@@ -124,34 +134,42 @@ describe("transfer learning in the TensorFlow.js engine", () => {
     }
   });
 
-  test("--weights with --freeze features.*: every frozen tensor, BatchNorm statistics included, is bit-identical after training; the head changed", { skip: noTorch }, async () => {
-    const { base, tensors } = makeWeights();
-    const { events, dir } = await train(config(tempDir(), { weights: base + ".safetensors", freeze: ["features.*"], lrFor: [] }));
-    assert.deepEqual(events.of("error"), []);
-    assert.ok(dir);
-    const started = events.of("started")[0]!;
-    assert.ok(validateEvent(started).ok, "the started event with its weights report passes the protocol's check");
-    assert.deepEqual(started.weights?.unexpected, ["extra.weight"]);
-    assert.equal(events.of("progress").length, 4);
-    const after = finalTensors(dir);
-    for (const name of [...BACKBONE, ...BN_BUFFERS]) assert.ok(same(after.get(name), Float32Array.from(tensors[name]!.values)), `${name} unchanged`);
-    const fresh = await initialWeights();
-    for (const name of ["fc.weight", "fc.bias"]) assert.ok(!same(after.get(name), fresh.get(name)), `${name} trained`);
-    const optimizerState = [...after.keys()].filter((n) => n.startsWith("optimizer."));
-    assert.ok(optimizerState.length > 0 && optimizerState.every((n) => n.startsWith("optimizer.fc.")), `no optimiser state for frozen parameters: ${optimizerState.join(", ")}`);
-    const log = fs.readFileSync(path.join(dir, "log.txt"), "utf8");
-    assert.match(log, /weights: .*backbone\.safetensors: 13 of 15 tensors loaded, 2 mismatched, 0 missing, 1 unexpected/);
-    assert.match(log, /fc\.weight: file \[5, 8\], model \[10, 8\] — kept freshly initialised/);
-    assert.match(log, /frozen: 7 of 9 parameter tensors; 2 BatchNorm layers keep their running statistics/);
+  test(
+    "--weights with --freeze features.*: every frozen tensor, BatchNorm statistics included, is bit-identical after training; the head changed",
+    { skip: noTorch },
+    async () => {
+      const { base, tensors } = makeWeights();
+      const { events, dir } = await train(config(tempDir(), { weights: base + ".safetensors", freeze: ["features.*"], lrFor: [] }));
+      assert.deepEqual(events.of("error"), []);
+      assert.ok(dir);
+      const started = events.of("started")[0]!;
+      assert.ok(validateEvent(started).ok, "the started event with its weights report passes the protocol's check");
+      assert.deepEqual(started.weights?.unexpected, ["extra.weight"]);
+      assert.equal(events.of("progress").length, 4);
+      const after = finalTensors(dir);
+      for (const name of [...BACKBONE, ...BN_BUFFERS]) assert.ok(same(after.get(name), Float32Array.from(tensors[name]!.values)), `${name} unchanged`);
+      const fresh = await initialWeights();
+      for (const name of ["fc.weight", "fc.bias"]) assert.ok(!same(after.get(name), fresh.get(name)), `${name} trained`);
+      const optimizerState = [...after.keys()].filter((n) => n.startsWith("optimizer."));
+      assert.ok(
+        optimizerState.length > 0 && optimizerState.every((n) => n.startsWith("optimizer.fc.")),
+        `no optimiser state for frozen parameters: ${optimizerState.join(", ")}`,
+      );
+      const log = fs.readFileSync(path.join(dir, "log.txt"), "utf8");
+      assert.match(log, /weights: .*backbone\.safetensors: 13 of 15 tensors loaded, 2 mismatched, 0 missing, 1 unexpected/);
+      assert.match(log, /fc\.weight: file \[5, 8\], model \[10, 8\] — kept freshly initialised/);
+      assert.match(log, /frozen: 7 of 9 parameter tensors; 2 BatchNorm layers keep their running statistics/);
 
-    // resumed for a second epoch: the run's own settings still freeze the backbone
-    const resumed = await train({ ...config(tempDir(), { weights: null, freeze: [], lrFor: [] }), epochs: 2, resume: dir });
-    assert.deepEqual(resumed.events.of("error"), []);
-    assert.equal(resumed.events.of("started")[0]!.weights, undefined, "the checkpoint has the weights");
-    const later = finalTensors(dir);
-    for (const name of [...BACKBONE, ...BN_BUFFERS]) assert.ok(same(later.get(name), Float32Array.from(tensors[name]!.values)), `${name} unchanged after resuming`);
-    assert.ok(!same(later.get("fc.weight"), after.get("fc.weight")), "the head trained on");
-  });
+      // resumed for a second epoch: the run's own settings still freeze the backbone
+      const resumed = await train({ ...config(tempDir(), { weights: null, freeze: [], lrFor: [] }), epochs: 2, resume: dir });
+      assert.deepEqual(resumed.events.of("error"), []);
+      assert.equal(resumed.events.of("started")[0]!.weights, undefined, "the checkpoint has the weights");
+      const later = finalTensors(dir);
+      for (const name of [...BACKBONE, ...BN_BUFFERS])
+        assert.ok(same(later.get(name), Float32Array.from(tensors[name]!.values)), `${name} unchanged after resuming`);
+      assert.ok(!same(later.get("fc.weight"), after.get("fc.weight")), "the head trained on");
+    },
+  );
 
   test("without --freeze the same run changes the backbone and its running statistics (the test above can fail)", { skip: noTorch }, async () => {
     const { base, tensors } = makeWeights();
@@ -175,14 +193,24 @@ describe("transfer learning in the TensorFlow.js engine", () => {
     const { events, dir } = await train(config(tempDir(), { weights: null, freeze: ["features.0", "features.1"], lrFor: [] }));
     assert.deepEqual(events.of("error"), []);
     const after = finalTensors(dir!);
-    for (const name of ["features.0.weight", "features.1.weight", "features.1.bias", "features.1.running_mean", "features.1.running_var", "features.1.num_batches_tracked"])
+    for (const name of [
+      "features.0.weight",
+      "features.1.weight",
+      "features.1.bias",
+      "features.1.running_mean",
+      "features.1.running_var",
+      "features.1.num_batches_tracked",
+    ])
       assert.ok(same(after.get(name), fresh.get(name)), `${name} unchanged`);
     for (const name of ["features.3.weight", "features.4.running_mean", "fc.weight"]) assert.ok(!same(after.get(name), fresh.get(name)), `${name} changed`);
   });
 
   test("a glob that matches nothing is an error naming it, before any run folder", async () => {
     for (const [transfer, message] of [
-      [{ weights: null, freeze: ["backbone.*"], lrFor: [] }, /^--freeze backbone\.\* matches no parameter of smallBackbone \(its parameters: features\.0\.weight, /],
+      [
+        { weights: null, freeze: ["backbone.*"], lrFor: [] },
+        /^--freeze backbone\.\* matches no parameter of smallBackbone \(its parameters: features\.0\.weight, /,
+      ],
       [{ weights: null, freeze: [], lrFor: [{ glob: "head", lr: 0.1 }] }, /^--lr-for head matches no parameter of smallBackbone/],
     ] as const) {
       const runs = tempDir();
