@@ -7,6 +7,8 @@ import { trainConfig, validateEvent, type TrainConfig } from "../../src/shared/t
 import type { TransferConfig } from "../../src/shared/trainConfigTransfer";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
+import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
+import { collect, deps } from "../trainer/helpers/env";
 import { smallMnistIdx, tempDir } from "../trainer/helpers/env";
 import { PYTHON, ROOT } from "./helpers";
 
@@ -26,9 +28,9 @@ const noTorch = hasTorch ? false : `PyTorch is not installed for ${PYTHON}: inst
 
 type FileTensors = Record<string, { shape: number[]; values: number[] }>;
 
-function makeWeights(): { base: string; tensors: FileTensors } {
+function makeWeights(classes = 5): { base: string; tensors: FileTensors } {
   const base = path.join(tempDir("cnn-studio-weights-"), "backbone");
-  const r = spawnSync(PYTHON, [MAKE_WEIGHTS, base], { encoding: "utf8" });
+  const r = spawnSync(PYTHON, [MAKE_WEIGHTS, base, String(classes)], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return { base, tensors: JSON.parse(r.stdout) as FileTensors };
 }
@@ -198,4 +200,41 @@ print(json.dumps(out))`;
     const events = await train(config(tempDir(), { weights: null, freeze: ["backbone.*"], lrFor: [] }));
     assert.match(errorsOf(events).join("\n"), /--freeze backbone\.\* matches no parameter of smallBackbone \(its parameters: features\.0\.weight, /);
   });
+
+  test(
+    "both engines give the same numbers: the whole model from one file, a frozen stem, a slower --lr-for group on a step schedule",
+    { skip: noTorch },
+    async () => {
+      const { base } = makeWeights(10);
+      const transfer: TransferConfig = { weights: base + ".safetensors", freeze: ["features.0", "features.1"], lrFor: [{ glob: "features.3", lr: 0.01 }] };
+      // SGD: Adam would magnify the rounding noise of the gradient of features.3.bias, which a BatchNorm in training mode cancels
+      const base0 = config("", transfer);
+      const c = (runs: string) =>
+        config(runs, transfer, {
+          epochs: 2,
+          optimizer: { ...base0.optimizer, name: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 0.01 },
+          schedule: { ...base0.schedule, name: "step", stepSize: 1, gamma: 0.5 },
+        });
+      const torchEvents = await train(c(tempDir()));
+      assert.deepEqual(errorsOf(torchEvents), []);
+      const torchStarted = torchEvents.find((e) => e.type === "started");
+      assert.ok(torchStarted?.type === "started");
+      const tfjs = collect();
+      const session = new TfjsEngine(deps(), (e) => tfjs.emit(e));
+      await session.handle({ type: "start", config: c(tempDir()) });
+      session.dispose();
+      assert.deepEqual(tfjs.of("error"), []);
+      const tfjsDir = tfjs.of("started")[0]!.runDir;
+      assert.deepEqual(tfjs.of("started")[0]!.weights, torchStarted.weights, "the same matching report");
+      const a = checkpointTensors(listCheckpoints(torchStarted.runDir).at(-1)!);
+      const b = checkpointTensors(listCheckpoints(tfjsDir).at(-1)!);
+      for (const [name, t] of a) {
+        if (t.kind === "optimizer") continue;
+        const u = b.get(name)?.data;
+        assert.ok(u && u.length === t.data.length, name);
+        const worst = Math.max(...t.data.map((x, i) => Math.abs(x - u[i]!) / (1e-3 + Math.abs(x))));
+        assert.ok(worst < 1e-3, `${name}: the engines differ by ${worst}`);
+      }
+    },
+  );
 });

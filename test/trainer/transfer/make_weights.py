@@ -1,9 +1,9 @@
 """Seeded weights for test/fixtures/trainer/transfer/smallBackbone.ts, made with PyTorch alone.
 
-make_weights.py OUT_BASE  writes OUT_BASE.pth (torch.save of a state_dict) and OUT_BASE.safetensors with the
+make_weights.py OUT_BASE [CLASSES]  writes OUT_BASE.pth (torch.save of a state_dict) and OUT_BASE.safetensors with the
 same tensors: the backbone (`features.*`, BatchNorm running statistics and num_batches_tracked not at their
 defaults), a head of another size (fc: 5 classes, the model has 10: mismatched) and a tensor the model lacks
-(`extra.weight`: unexpected). Prints {name: {"shape", "dtype", "values"}} (values as Python floats, exact for float32).
+(`extra.weight`: unexpected); with CLASSES 10, a file that matches the whole model and nothing else. Prints {name: {"shape", "dtype", "values"}} (values as Python floats, exact for float32).
 """
 import collections
 import json
@@ -48,13 +48,14 @@ def write_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(chunks))
 
 
-def main(base):
-    sd = collections.OrderedDict(backbone(5).state_dict())
-    sd["extra.weight"] = torch.randn(3, 3)
+def main(base, classes):
+    sd = collections.OrderedDict(backbone(classes).state_dict())
+    if classes != 10:
+        sd["extra.weight"] = torch.randn(3, 3)
     torch.save(sd, base + ".pth")
     write_safetensors(base + ".safetensors", sd)
     print(json.dumps({k: {"shape": list(t.shape), "dtype": str(t.dtype), "values": t.double().reshape(-1).tolist()} for k, t in sd.items()}))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5)

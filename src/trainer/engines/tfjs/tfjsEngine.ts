@@ -152,7 +152,7 @@ export class TfjsEngine implements Engine {
     this.model = compiled;
     const plan = transferPlan(config, model, compiled);
     if (typeof plan === "string") return this.fail("config", plan);
-    const weights = readRunWeights(config, compiled);
+    const weights = readRunWeights(config, model, compiled);
     if (!weights.ok) return this.fail("config", weights.error);
 
     // 5. the run folder

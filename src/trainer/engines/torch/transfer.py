@@ -20,8 +20,6 @@ SAFETENSORS_DTYPES = {
     "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
     "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool,
 }
-DTYPE_NAMES = {torch.float64: "float64", torch.float16: "float16", torch.bfloat16: "bfloat16", torch.int64: "int64",
-               torch.int32: "int32", torch.int16: "int16", torch.int8: "int8", torch.uint8: "uint8", torch.bool: "bool"}
 STRIPPABLE_PREFIXES = ("module.",)
 LEGACY_MAGIC = bytes([0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19])
 
@@ -64,16 +62,31 @@ def read_safetensors(path):
     return out
 
 
+def tensor_entries(d):
+    tensors = collections.OrderedDict((k, v) for k, v in d.items() if isinstance(k, str) and torch.is_tensor(v))
+    return tensors, [str(k) for k, v in d.items() if not (isinstance(k, str) and torch.is_tensor(v))]
+
+
 def state_dict_of(obj, path, notes):
-    """A bare state_dict, or the one a checkpoint dict holds under 'state_dict' or 'model'."""
-    if isinstance(obj, dict) and all(torch.is_tensor(v) for v in obj.values()):
-        return obj
+    """A bare state_dict, or the one a checkpoint dict holds under 'state_dict' or 'model' (pytorchZip.ts findStateDict, same notes)."""
     if isinstance(obj, dict):
+        tensors, others = tensor_entries(obj)
+        if tensors:
+            if others:
+                notes.append(f"entries that are not tensors were ignored: {', '.join(others)}")
+            return tensors
         for key in ("state_dict", "model"):
             inner = obj.get(key)
-            if isinstance(inner, dict) and inner and all(torch.is_tensor(v) for v in inner.values()):
-                notes.append(f"the state_dict is the file's '{key}' entry")
-                return inner
+            if not isinstance(inner, dict):
+                continue
+            tensors, others = tensor_entries(inner)
+            if not tensors:
+                continue
+            rest = [str(k) for k in obj if k != key]
+            notes.append(f'the state_dict is the file\'s "{key}" entry' + (f" (the file also holds: {', '.join(rest)})" if rest else ""))
+            if others:
+                notes.append(f"entries that are not tensors were ignored: {', '.join(others)}")
+            return tensors
     raise TransferError(f"{path} holds no state_dict (a dict of tensors, or one under 'state_dict' or 'model')")
 
 
@@ -94,9 +107,10 @@ def read_weights(path):
         sd = read_safetensors(path)
     else:
         raise TransferError(f"{path} is neither a PyTorch (zip) file nor a .safetensors file")
-    converted = collections.Counter(DTYPE_NAMES[t.dtype] for t in sd.values() if t.dtype in DTYPE_NAMES)
+    stored = {v: k for k, v in SAFETENSORS_DTYPES.items()}
+    converted = collections.Counter(stored.get(t.dtype, str(t.dtype)) for t in sd.values() if t.dtype != torch.float32)
     for dtype, n in converted.items():
-        notes.append(f"{n} {dtype} tensor{'s' if n != 1 else ''} converted to the model's dtype")
+        notes.append(f"{n} {'tensor' if n == 1 else 'tensors'} stored as {dtype} converted to float32")
     return sd, notes
 
 
