@@ -115,13 +115,3 @@ export const transferConfigOf: V<TransferConfig | undefined> = (v, at) => {
   record(v, at);
   return obj({ weights: nullable(str), freeze: arr(globOf), lrFor: arr(lrGroupShape) })(v, at);
 };
-
-/** The transfer settings in words, for the run log (empty when there are none). */
-export function describeTransfer(t: TransferConfig | undefined): string[] {
-  if (t === undefined) return [];
-  const lines: string[] = [];
-  if (t.weights !== null) lines.push(`weights: ${t.weights}`);
-  if (t.freeze.length > 0) lines.push(`frozen: ${t.freeze.join(", ")}`);
-  for (const g of t.lrFor) lines.push(`learning rate ${g.lr} for ${g.glob}`);
-  return lines;
-}

@@ -217,13 +217,14 @@ describe("transfer learning in the TensorFlow.js engine", () => {
     for (const name of ["features.3.weight", "features.4.running_mean", "fc.weight"]) assert.ok(!same(after.get(name), fresh.get(name)), `${name} changed`);
   });
 
-  test("a glob that matches nothing is an error naming it, before any run folder", async () => {
+  test("a glob that matches nothing, or an unreadable weights file, is an error naming it, before any run folder", async () => {
     for (const [transfer, message] of [
       [
         { weights: null, freeze: ["backbone.*"], lrFor: [] },
         /^--freeze backbone\.\* matches no parameter of smallBackbone \(its parameters: features\.0\.weight, /,
       ],
       [{ weights: null, freeze: [], lrFor: [{ glob: "head", lr: 0.1 }] }, /^--lr-for head matches no parameter of smallBackbone/],
+      [{ weights: "/no/such/weights.pth", freeze: [], lrFor: [] }, /^--weights: \/no\/such\/weights\.pth: cannot open \(ENOENT\)/],
     ] as const) {
       const runs = tempDir();
       const { events } = await train(config(runs, { ...transfer, freeze: [...transfer.freeze], lrFor: [...transfer.lrFor] }));
