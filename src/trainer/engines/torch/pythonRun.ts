@@ -253,6 +253,7 @@ export class TorchTrainingSession {
             `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}`,
           );
           for (const l of m.weights ? weightsReportLines(m.weights) : []) run.log(`weights: ${l}`);
+          for (const l of m.transfer ?? []) run.log(l);
           this.emit({
             type: "started",
             runDir: run.dir,

@@ -214,7 +214,7 @@ def prepare_transfer(model, job, t):
     except t.TransferError as e:
         send({"type": "error", "phase": "model", "message": str(e)})
         sys.exit(1)
-    return report, group_of
+    return report, group_of, t.describe_plan(model, frozen, eval_norms, group_of, transfer_of(job).get("lrFor", []))
 
 
 def transfer_of(job):
@@ -284,7 +284,7 @@ def main():
         send({"type": "error", "phase": "model", "message": "building the exported model failed:\n" + traceback.format_exc(limit=5)})
         sys.exit(1)
     transfer = load_transfer()
-    weights_report, group_of = prepare_transfer(model, job, transfer)
+    weights_report, group_of, plan_lines = prepare_transfer(model, job, transfer)
     lr_for = transfer_of(job).get("lrFor", [])
     model.to(device)
     if device.type == "cuda":
@@ -404,7 +404,8 @@ def main():
         return loss_sum / n_all, top1 / n_all, top5 / n_all
 
     send({"type": "ready", "params": sum(p.numel() for p in model.parameters()), "stepsPerEpoch": steps_per_epoch,
-          "onDevice": on_device, "position": position, **({"weights": weights_report} if weights_report is not None else {})})
+          "onDevice": on_device, "position": position, **({"weights": weights_report} if weights_report is not None else {}),
+          **({"transfer": plan_lines} if plan_lines else {})})
 
     aug = config["augment"]
     P, flip = aug["cropPadding"], aug["flip"]

@@ -215,6 +215,18 @@ def plan_transfer(model, transfer, model_name):
     return frozen, eval_norms, group_of
 
 
+def describe_plan(model, frozen, eval_norms, group_of, lr_for):
+    """The plan in words for the run log (src/trainer/train/freeze.ts describePlan)."""
+    lines = []
+    if frozen:
+        total = sum(1 for _ in model.parameters())
+        norms = f"; {len(eval_norms)} BatchNorm layers keep their running statistics (evaluation mode)" if eval_norms else ""
+        lines.append(f"frozen: {len(frozen)} of {total} parameter tensors{norms}")
+    for i, g in enumerate(lr_for):
+        lines.append(f"learning rate {g['lr']:g} for {g['glob']}: {sum(1 for x in group_of.values() if x == i)} parameter tensors")
+    return lines
+
+
 def freeze(model, frozen, eval_norms):
     """requires_grad=False for the frozen parameters; the frozen BatchNorm layers stay in eval mode whenever model.train() runs."""
     for n, p in model.named_parameters():
