@@ -118,6 +118,10 @@ describe("transfer-learning settings", () => {
     assert.ok(typeof plan !== "string");
     assert.deepEqual([...plan.frozen], ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.bn.weight"]);
     assert.deepEqual([...plan.evalNorms], ["bn1"], "layer1.0.bn's bias still trains: it keeps updating its statistics");
+    assert.equal(
+      planTransfer({ weights: null, freeze: ["*"], lrFor: [] }, names),
+      "--freeze * freezes every parameter of m: nothing would train (leave the new head out of the globs)",
+    );
     assert.deepEqual(
       [...plan.groupOf],
       [

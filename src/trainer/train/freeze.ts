@@ -42,6 +42,8 @@ export function planTransfer(t: TransferConfig | undefined, m: ModelNames): Tran
     if (hits.length === 0 && !bufferHits) return `--freeze ${glob} matches no parameter of ${m.model} (its parameters: ${some(m.parameters)})`;
     for (const n of hits) frozen.add(n);
   }
+  if (m.parameters.length > 0 && frozen.size === m.parameters.length)
+    return `--freeze ${t.freeze.join(",")} freezes every parameter of ${m.model}: nothing would train (leave the new head out of the globs)`;
   const evalNorms = new Set<string>();
   for (const bn of m.batchNorms) {
     const own = m.parameters.filter((n) => n.startsWith(`${bn}.`) && !n.slice(bn.length + 1).includes("."));

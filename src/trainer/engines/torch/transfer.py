@@ -192,6 +192,8 @@ def plan_transfer(model, transfer, model_name):
         if not hits and not any(rx.match(n) for n in buffers):
             raise TransferError(f"--freeze {glob} matches no parameter of {model_name} (its parameters: {some(params)})")
         frozen.update(hits)
+    if params and len(frozen) == len(params):
+        raise TransferError(f"--freeze {','.join(freeze)} freezes every parameter of {model_name}: nothing would train (leave the new head out of the globs)")
     eval_norms = []
     for path, m in model.named_modules():
         if not isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
