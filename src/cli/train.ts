@@ -21,6 +21,8 @@ import {
 } from "../shared/training";
 import { numberProblem } from "../shared/validate";
 import { DATA_OPTION_FLAGS, DATA_OPTIONS, parseDataOptions } from "../shared/trainConfigData";
+import { TRANSFER_OPTIONS, transferFromArgs } from "../shared/trainConfigTransfer";
+import { weightsReportLines } from "../shared/weights";
 import { TrainerClient } from "../trainer/trainerClient";
 import { isReadableFile } from "./files";
 
@@ -40,6 +42,23 @@ function settingsHelp(): string {
     const dflt = f.type === "flag" ? "" : ` (default ${f.defaultText ?? String(f.default)})`;
     let line = head;
     for (const word of `${f.help}${dflt}`.split(" ")) {
+      if (line.length + word.length + 1 > 100 && line.trim() !== "") {
+        lines.push(line.trimEnd());
+        line = " ".repeat(26);
+      }
+      line += line.endsWith(" ") ? word : ` ${word}`;
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines.join("\n");
+}
+
+/** --help lines of --weights, --freeze and --lr-for, wrapped like the settings'. */
+function transferHelp(): string {
+  const lines: string[] = [];
+  for (const o of TRANSFER_OPTIONS) {
+    let line = `  ${o.flag} ${o.metavar}`.padEnd(26);
+    for (const word of o.help.split(" ")) {
       if (line.length + word.length + 1 > 100 && line.trim() !== "") {
         lines.push(line.trimEnd());
         line = " ".repeat(26);
@@ -75,6 +94,9 @@ Training settings (PyTorch's defaults where PyTorch has one):
 ${settingsHelp()}
 ${dataHelp()}
 
+Transfer learning (names are PyTorch state_dict names: layer1.0.conv1.weight):
+${transferHelp()}
+
 Exit codes: 0 trained, 1 training failed or the model has errors, 2 unusable arguments,
 130 stopped by Ctrl+C (after writing a checkpoint).`;
 
@@ -105,6 +127,7 @@ const VALUE_OPTIONS = new Set([
   "--dataset",
   "--out",
   "--resume",
+  ...TRANSFER_OPTIONS.map((o) => o.flag),
   ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag),
   ...DATA_OPTION_FLAGS,
 ]);
@@ -151,6 +174,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const positional: string[] = [];
+  const lrFor: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const eq = a.indexOf("=");
@@ -158,7 +182,8 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     if (VALUE_OPTIONS.has(name)) {
       const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
       if (v === undefined || v === "") return usage(`${name} needs a value`);
-      if (values.has(name)) return usage(`${name} is given twice`);
+      if (name === "--lr-for") lrFor.push(v);
+      else if (values.has(name)) return usage(`${name} is given twice`);
       values.set(name, v);
     } else if (FLAG_OPTIONS.has(a)) flags.add(a);
     else if (a === "--help" || a === "-h") return { ok: false, code: 0, message: TRAIN_USAGE };
@@ -242,6 +267,12 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   });
   if (data !== null && "error" in data) return usage(data.error);
   if (data !== null) input = { ...input, data: data.data, normalize: data.normalize, augment: { ...input.augment, flip: data.flip } };
+  const weightsText = values.get("--weights");
+  const weights = weightsText === undefined ? undefined : path.resolve(cwd, weightsText);
+  if (weights !== undefined && !isReadableFile(weights)) return usage(`--weights ${weightsText}: cannot read ${weights}`);
+  const transfer = transferFromArgs({ weights, freeze: values.get("--freeze"), lrFor });
+  if (transfer !== null && "error" in transfer) return usage(transfer.error);
+  if (transfer !== null) input = { ...input, transfer };
   const config = trainConfig(input);
   const checked = validateTrainConfig(config);
   if (!checked.ok) return usage(checked.error);
@@ -378,6 +409,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
             );
             io.out(`backend: ${e.backend}${e.device ? ` on ${e.device}` : ""}${notUsed}`);
             io.out(`run: ${rel(e.runDir)}${e.resumedFrom ? ` (resumed at epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ""}`);
+            for (const line of e.weights ? weightsReportLines(e.weights) : []) io.out(`weights: ${line}`);
             break;
           }
           case "progress": {

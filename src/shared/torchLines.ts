@@ -7,7 +7,8 @@
  */
 
 import type { CheckpointEvent } from "./training";
-import { bool, literal, nat, nullable, num, obj, oneOf, optional, record, str, tagged, type Checked, type V } from "./validate";
+import { weightsReport, type WeightsReport } from "./weights";
+import { arr, bool, literal, nat, nullable, num, obj, oneOf, optional, record, str, tagged, type Checked, type V } from "./validate";
 
 /** The first line: the interpreter, PyTorch and the device it trains on. */
 export interface TorchHello {
@@ -27,6 +28,10 @@ export interface TorchReady {
   type: "ready";
   params: number;
   stepsPerEpoch: number;
+  /** How the --weights file matched the model (transfer.py), absent without --weights or on resume. */
+  weights?: WeightsReport;
+  /** --freeze and --lr-for in words, for the run log (transfer.py describe_plan). */
+  transfer?: string[];
 }
 
 export interface TorchStep {
@@ -113,7 +118,7 @@ const checkLine = tagged<TorchLine>(
       cudaError: nullable(str),
       threads: nat,
     }),
-    ready: obj({ type: literal("ready"), params: nat, stepsPerEpoch: positive }),
+    ready: obj({ type: literal("ready"), params: nat, stepsPerEpoch: positive, weights: optional(weightsReport), transfer: optional(arr(str)) }),
     step: obj({
       type: literal("step"),
       epoch: positive,

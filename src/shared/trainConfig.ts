@@ -5,6 +5,7 @@
 
 import { bool, checked, Invalid, nullable, num, obj, oneOf, optional, record, str, tuple2, type Checked, type NumOptions, type V } from "./validate";
 import { checkDataAgrees, dataConfigShape, type DataConfig } from "./trainConfigData";
+import { transferConfigOf, type TransferConfig } from "./trainConfigTransfer";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -98,6 +99,8 @@ export interface TrainConfig {
   resume: string | null;
   /** Issue 15's data options (--normalize, --augment, --resize); absent: `normalize` and `augment` say it all, images stretched. */
   data?: DataConfig;
+  /** Transfer learning (issue 15): --weights, --freeze, --lr-for (src/shared/trainConfigTransfer.ts); absent when none is given. */
+  transfer?: TransferConfig;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -591,6 +594,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
     runsDir: base.runsDir,
     resume: base.resume ?? null,
     ...(base.data ? { data: base.data } : {}),
+    ...(base.transfer ? { transfer: base.transfer } : {}),
   };
 }
 
@@ -675,6 +679,7 @@ const trainConfigShape: V<TrainConfig> = obj({
   runsDir: str,
   resume: nullable(str),
   data: optional(dataConfigShape),
+  transfer: transferConfigOf,
 });
 
 /** The configuration's validator, for messages that carry one (`at` names it in errors). */

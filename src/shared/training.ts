@@ -18,6 +18,7 @@
 import { datasetSummary, inputSpec, tensor, tensorOfRank, type DatasetSummary, type InputSpec, type Tensor } from "./webview/common";
 import { unit, type Unit } from "./webview/receptiveField";
 import { trainConfigOf, type BackendName, type RunBackend, type TrainConfig } from "./trainConfig";
+import { weightsReport, type WeightsReport } from "./weights";
 import { arr, Invalid, literal, nat, nullable, num, obj, oneOf, optional, record, show, str, tagged, type Checked, type V } from "./validate";
 
 export * from "./trainConfig";
@@ -90,6 +91,8 @@ export interface StartedEvent {
   resumedFrom: { epoch: number; step: number; globalStep: number } | null;
   /** The PyTorch engine's device: `cuda:0 (NVIDIA H100 80GB HBM3)` or `cpu`. */
   device?: string;
+  /** How the --weights file matched the model (absent without --weights, and on resume: the checkpoint has the weights). */
+  weights?: WeightsReport;
 }
 
 export interface ProgressEvent {
@@ -418,6 +421,7 @@ export const validateEvent: (v: unknown) => Checked<TrainerEvent> = tagged<Train
       stepsPerEpoch: positive,
       resumedFrom: nullable(obj(position)),
       device: optional(str),
+      weights: optional(weightsReport),
     }),
     progress: obj({
       type: literal("progress"),

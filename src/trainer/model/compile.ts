@@ -254,6 +254,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     training: boolean,
     keep?: ReadonlySet<number>,
     attention?: ReadonlySet<number>,
+    evalModules?: ReadonlySet<string>,
   ): { outputs: Value[]; kept: Map<number, Value>; attention: Map<number, tfc.Tensor> } => {
     if (inputs.length !== inputNodes.length)
       throw new Error(`${model.name} takes ${inputNodes.length} input${inputNodes.length === 1 ? "" : "s"}, got ${inputs.length}`);
@@ -308,7 +309,8 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
       }
       try {
         current = node.id;
-        values[node.id] = fns[node.id]!(ins, ctx);
+        const inEval = training && evalModules !== undefined && node.kind === "module" && evalModules.has(node.label);
+        values[node.id] = fns[node.id]!(ins, inEval ? { ...ctx, training: false } : ctx);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         throw new Error(`${describeNode(node)}: ${msg}`);
@@ -327,8 +329,8 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     name: model.name,
     parameters,
     buffers,
-    apply(inputs, training) {
-      return tf.tidy(() => toTorch(tf, run(inputs, training).outputs[0]!));
+    apply(inputs, training, evalModules) {
+      return tf.tidy(() => toTorch(tf, run(inputs, training, undefined, undefined, evalModules).outputs[0]!));
     },
     activations(inputs, nodeIds) {
       const ids = [...new Set(nodeIds)];

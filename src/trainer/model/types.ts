@@ -19,9 +19,11 @@ export interface CompiledModel {
   /**
    * The forward pass on NCHW inputs (one per `@input`), returning the model's output (e.g. logits
    * [N, classes]). With `training`, dropout is active and BatchNorm uses batch statistics and
-   * updates its running statistics with PyTorch's momentum convention.
+   * updates its running statistics with PyTorch's momentum convention. The modules of
+   * `evalModules` (paths, `layer1.0.bn1`) run in evaluation mode even in training, as after
+   * PyTorch's `module.eval()` (a frozen backbone's BatchNorm keeps its running statistics).
    */
-  apply(inputs: readonly tfc.Tensor[], training: boolean): tfc.Tensor;
+  apply(inputs: readonly tfc.Tensor[], training: boolean, evalModules?: ReadonlySet<string>): tfc.Tensor;
   /**
    * Parameters by PyTorch `state_dict` name (`layer1.0.conv1.weight`), in PyTorch layout and
    * `state_dict` order. Parameters of frozen modules (`requiresGrad_(false)`) are included with

@@ -9,6 +9,7 @@ import { permutation, rngFor } from "../rng";
 import type { RunFiles } from "../runFiles";
 import { assignWeights, checkpointMisfit } from "../weights";
 import { countCorrect, crossEntropy } from "./loss";
+import { NO_TRANSFER, type TransferPlan } from "./freeze";
 import { clipGradNorm, createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";
 import { createSchedule, type Schedule } from "./schedules";
 
@@ -40,12 +41,16 @@ export interface LoopOptions {
   embeddingModules?: ReadonlySet<string>;
   /** Issue 15: the training batches of the random-resized-crop presets, made in a worker or the thread (absent: fillBatch). */
   batches?: BatchLoader;
+  /** --freeze and --lr-for (./freeze.ts): frozen parameters are left out of the gradients and the optimiser. */
+  transfer?: TransferPlan;
 }
 
 /** What a training step does besides the plain loss and update: label smoothing, gradient clipping (0 = off). */
 export interface StepOptions {
   labelSmoothing: number;
   clipGradNorm: number;
+  /** Modules that run in evaluation mode (frozen BatchNorm layers). */
+  evalModules?: ReadonlySet<string>;
 }
 
 const PLAIN_STEP: StepOptions = { labelSmoothing: 0, clipGradNorm: 0 };
@@ -84,7 +89,7 @@ export async function trainStep(
   const lossT = tf.tidy(() => {
     const input = tf.tensor4d(x, shape);
     const { value, grads } = tf.variableGrads(() => {
-      const out = model.apply([input], true);
+      const out = model.apply([input], true, options.evalModules);
       hold.logits = tf.keep(out);
       return crossEntropy(tf, out, labels, options.labelSmoothing);
     }, params);
@@ -121,6 +126,9 @@ export class TrainingLoop {
   readonly stepsPerEpoch: number;
   private readonly optimizer: Optimizer;
   private readonly schedule: Schedule;
+  /** The schedules of the --lr-for groups (each from its own learning rate, as PyTorch's schedulers treat param groups). */
+  private readonly groupSchedules: Schedule[];
+  private readonly plan: TransferPlan;
   private readonly tables: Float32Array[];
   private readonly classes: number;
   private readonly topK: number;
@@ -135,8 +143,12 @@ export class TrainingLoop {
   constructor(private readonly o: LoopOptions) {
     const { config, dataset, model } = o;
     this.stepsPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
-    this.optimizer = createOptimizer(o.tf, model.parameters, config.optimizer, o.embeddingModules);
-    this.schedule = createSchedule(config.schedule, config.optimizer.lr, config.epochs, this.stepsPerEpoch, config.optimizer.name);
+    this.plan = o.transfer ?? NO_TRANSFER;
+    const trained = new Map([...model.parameters].filter(([name]) => !this.plan.frozen.has(name)));
+    this.optimizer = createOptimizer(o.tf, trained, config.optimizer, o.embeddingModules, this.plan.groupOf);
+    const scheduleFrom = (lr: number) => createSchedule(config.schedule, lr, config.epochs, this.stepsPerEpoch, config.optimizer.name);
+    this.schedule = scheduleFrom(config.optimizer.lr);
+    this.groupSchedules = (config.transfer?.lrFor ?? []).map((g) => scheduleFrom(g.lr));
     this.tables = normalizationTable(o.normalization);
     this.classes = o.classes;
     this.topK = 5;
@@ -219,7 +231,7 @@ export class TrainingLoop {
     const img = shape.channels * shape.height * shape.width;
     const xBuf = new Float32Array(config.batchSize * img);
     const yBuf = new Int32Array(config.batchSize);
-    const params = [...model.parameters.values()];
+    const params = [...model.parameters].filter(([name]) => !this.plan.frozen.has(name)).map(([, v]) => v);
     const pause = this.o.pause ?? (() => new Promise<void>((r) => setImmediate(r)));
     const started = this.clock();
     const secondsBefore = this.position.seconds;
@@ -245,6 +257,7 @@ export class TrainingLoop {
         const hyper = this.schedule.at(epoch - 1, globalStep0);
         this.optimizer.lr = hyper.lr;
         if (hyper.momentum !== undefined) this.optimizer.momentum = hyper.momentum;
+        this.optimizer.groupLrs = this.groupSchedules.map((g) => g.at(epoch - 1, globalStep0).lr);
         const loader = this.o.batches;
         if (loader === undefined)
           fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
@@ -269,7 +282,7 @@ export class TrainingLoop {
           xBuf.subarray(0, n * img),
           [n, shape.channels, shape.height, shape.width],
           labels,
-          { labelSmoothing: config.labelSmoothing, clipGradNorm: config.optimizer.clipGradNorm },
+          { labelSmoothing: config.labelSmoothing, clipGradNorm: config.optimizer.clipGradNorm, evalModules: this.plan.evalNorms },
         );
         if (!Number.isFinite(loss)) {
           const message = `training diverged: the loss became ${loss} at epoch ${epoch}, step ${s + 1} (learning rate ${hyper.lr.toPrecision(3)}); lower the learning rate${this.lastCheckpoint ? ` (the last checkpoint, ${this.lastCheckpoint}, is kept)` : ""}`;

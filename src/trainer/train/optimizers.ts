@@ -5,8 +5,9 @@ import type { TF } from "../model/types";
 /**
  * SGD, Adam and AdamW with PyTorch's update formulas (torch.optim, single-tensor implementation),
  * one parameter group, or two with `excludeFromDecay` (timm's param_groups_weight_decay: the
- * second without weight decay). The learning rate, and momentum (SGD) or beta1 (Adam), can change
- * every step (schedules set them before `step`).
+ * second without weight decay); `--lr-for` groups train with their own learning rate (`groupLrs`).
+ * The learning rates, and momentum (SGD) or beta1 (Adam), can change every step (schedules set them
+ * before `step`).
  */
 
 export interface OptimizerState {
@@ -21,6 +22,8 @@ export interface Optimizer {
   lr: number;
   /** SGD momentum or Adam beta1 (what one-cycle cycles). */
   momentum: number;
+  /** The learning rates of the `--lr-for` groups (by group index; schedules set them with `lr`). */
+  groupLrs: number[];
   /** Applies gradients (by parameter name) to the parameters; missing gradients skip a parameter, like PyTorch's `grad is None`. */
   step(grads: ReadonlyMap<string, tfc.Tensor>): void;
   state(): OptimizerState;
@@ -36,6 +39,9 @@ abstract class Base implements Optimizer {
   abstract lr: number;
   abstract momentum: number;
   protected readonly slots = new Map<string, tfc.Variable>();
+  groupLrs: number[] = [];
+  /** Parameter → its `--lr-for` group (absent: `lr`). */
+  groupOf: ReadonlyMap<string, number> = new Map();
   constructor(
     protected readonly tf: TF,
     protected readonly params: Params,
@@ -46,6 +52,11 @@ abstract class Base implements Optimizer {
   /** The parameter's weight decay: the configuration's, or 0 where it is excluded. */
   protected decayOf(param: string, weightDecay: number): number {
     return this.noDecay.has(param) ? 0 : weightDecay;
+  }
+  /** The parameter's learning rate: its group's, or `lr`. */
+  protected lrOf(param: string): number {
+    const g = this.groupOf.get(param);
+    return g === undefined ? this.lr : (this.groupLrs[g] ?? this.lr);
   }
   abstract step(grads: ReadonlyMap<string, tfc.Tensor>): void;
   protected abstract scalars(): Record<string, number>;
@@ -121,7 +132,7 @@ class Sgd extends Base {
           else buf.assign(tf.add(tf.mul(buf, mu), dampening !== 0 ? tf.mul(g, 1 - dampening) : g));
           g = nesterov ? tf.add(g, tf.mul(buf, mu)) : buf;
         }
-        p.assign(tf.sub(p, tf.mul(g, this.lr)));
+        p.assign(tf.sub(p, tf.mul(g, this.lrOf(name))));
       }
     });
   }
@@ -165,20 +176,20 @@ class Adam extends Base {
     this.t += 1;
     const bc1 = 1 - beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - beta2 ** this.t);
-    const stepSize = this.lr / bc1;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const grad = grads.get(name);
         if (grad === undefined) continue;
         const wd = this.decayOf(name, this.c.weightDecay);
-        if (this.decoupled && wd !== 0) p.assign(tf.mul(p, 1 - this.lr * wd));
+        const lr = this.lrOf(name);
+        if (this.decoupled && wd !== 0) p.assign(tf.mul(p, 1 - lr * wd));
         const g = !this.decoupled && wd !== 0 ? tf.add(grad, tf.mul(p, wd)) : grad;
         const m = this.slot(name, "exp_avg", () => tf.zerosLike(p));
         const v = this.slot(name, "exp_avg_sq", () => tf.zerosLike(p));
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.mul(g, g), 1 - beta2)));
         const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
-        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)));
+        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), lr / bc1)));
       }
     });
   }
@@ -199,17 +210,18 @@ class Adam extends Base {
  * The optimiser of the configuration. `embeddingModules` (the paths of the model's Embedding layers)
  * serve `excludeFromDecay`.
  */
-export function createOptimizer(tf: TF, params: Params, config: OptimizerConfig, embeddingModules: ReadonlySet<string> = new Set()): Optimizer {
+export function createOptimizer(
+  tf: TF,
+  params: Params,
+  config: OptimizerConfig,
+  embeddingModules: ReadonlySet<string> = new Set(),
+  groupOf: ReadonlyMap<string, number> = new Map(),
+): Optimizer {
   const noDecay = new Set<string>();
   if (config.excludeFromDecay) for (const [name, p] of params) if (excludedFromDecay(name, p.shape, embeddingModules)) noDecay.add(name);
-  switch (config.name) {
-    case "sgd":
-      return new Sgd(tf, params, config, noDecay);
-    case "adam":
-      return new Adam(tf, params, config, false, noDecay);
-    case "adamw":
-      return new Adam(tf, params, config, true, noDecay);
-  }
+  const optimizer = config.name === "sgd" ? new Sgd(tf, params, config, noDecay) : new Adam(tf, params, config, config.name === "adamw", noDecay);
+  optimizer.groupOf = groupOf;
+  return optimizer;
 }
 
 /**

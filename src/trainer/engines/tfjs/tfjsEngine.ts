@@ -21,6 +21,10 @@ import {
   type SessionDeps,
 } from "../../runSetup";
 import { TrainingLoop } from "../../train/loop";
+import { describePlan } from "../../train/freeze";
+import { loadMatchedWeights, readRunWeights, transferPlan } from "../../train/transferSetup";
+import { reportOf } from "../../weightFiles/match";
+import { weightsReportLines } from "../../../shared/weights";
 import type { Engine, EngineRequest } from "../engine";
 
 /**
@@ -149,6 +153,10 @@ export class TfjsEngine implements Engine {
       return this.fail("model", `cannot compile ${model.name} for training: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.model = compiled;
+    const plan = transferPlan(config, model, compiled);
+    if (typeof plan === "string") return this.fail("config", plan);
+    const weights = readRunWeights(config, model, compiled);
+    if (!weights.ok) return this.fail("config", weights.error);
 
     // 5. the run folder
     let resumeFrom: LoadedCheckpoint | null = null;
@@ -187,7 +195,13 @@ export class TfjsEngine implements Engine {
       emit: (e) => this.emit(e),
       embeddingModules,
       ...(batches ? { batches } : {}),
+      transfer: plan,
     });
+    if (weights.value !== null) {
+      loadMatchedWeights(be.tf, compiled, weights.value);
+      for (const line of weightsReportLines(weights.value)) run.log(`weights: ${line}`);
+    }
+    for (const line of describePlan(plan, config.transfer, compiled.parameters.size)) run.log(line);
     this.loop = loop;
     if (resumeFrom !== null) {
       const err = loop.restore(resumeFrom);
@@ -214,6 +228,7 @@ export class TfjsEngine implements Engine {
       epochs: config.epochs,
       stepsPerEpoch: loop.stepsPerEpoch,
       resumedFrom: resumeFrom ? { epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep } : null,
+      ...(weights.value !== null ? { weights: reportOf(weights.value) } : {}),
     });
 
     // 6. training

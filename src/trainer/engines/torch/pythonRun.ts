@@ -37,7 +37,8 @@ import {
 import { epochLogLine } from "../../train/loop";
 import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";
 import type { Checked } from "../../../shared/validate";
-import { TORCH_TRAINER_PY } from "./script";
+import { TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { weightsReportLines } from "../../../shared/weights";
 
 /**
  * The PyTorch training engine: the same run as the TensorFlow.js engine (src/trainer/engines/tfjs; the shared set-up is src/trainer/runSetup.ts),
@@ -148,6 +149,7 @@ export class TorchTrainingSession {
     this.temp = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-"));
     const scriptFile = path.join(this.temp, "trainer.py");
     fs.writeFileSync(scriptFile, USER_SITE_PY + TORCH_TRAINER_PY);
+    fs.writeFileSync(path.join(this.temp, "transfer.py"), TORCH_TRANSFER_PY);
     const codeFile = path.join(this.temp, "model.py");
     fs.writeFileSync(codeFile, exported.code);
     const started = await this.spawnPython(scriptFile);
@@ -260,6 +262,8 @@ export class TorchTrainingSession {
           run.log(
             `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}${config.data ? `; ${describeData(config.data)}` : ""}`,
           );
+          for (const l of m.weights ? weightsReportLines(m.weights) : []) run.log(`weights: ${l}`);
+          for (const l of m.transfer ?? []) run.log(l);
           this.emit({
             type: "started",
             runDir: run.dir,
@@ -272,6 +276,7 @@ export class TorchTrainingSession {
             epochs: config.epochs,
             stepsPerEpoch,
             resumedFrom: resumedAt,
+            ...(m.weights ? { weights: m.weights } : {}),
           });
           break;
         }

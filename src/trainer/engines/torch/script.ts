@@ -5,3 +5,8 @@ import TRAINER_PY from "./trainer.py";
  * `.py` loader), written to a private temporary folder and run with the user's interpreter.
  */
 export const TORCH_TRAINER_PY: string = TRAINER_PY;
+
+import TRANSFER_PY from "./transfer.py";
+
+/** transfer.py (--weights, --freeze, --lr-for), written next to trainer.py, which loads it. */
+export const TORCH_TRANSFER_PY: string = TRANSFER_PY;

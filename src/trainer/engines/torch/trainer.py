@@ -195,6 +195,32 @@ def clip_gradients(params, max_norm):
         torch.nn.utils.clip_grad_norm_(params, max_norm)
 
 
+# ---- transfer learning: transfer.py, written next to this file --------------------------------------
+
+def load_transfer():
+    spec = importlib.util.spec_from_file_location("cnn_studio_transfer", os.path.join(os.path.dirname(os.path.abspath(__file__)), "transfer.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare_transfer(model, job, t):
+    """--weights (not on resume: the checkpoint has the weights) and --freeze; (report or None, lr-for group of each parameter)."""
+    try:
+        weights = transfer_of(job).get("weights")
+        report = t.load_weights(model, weights) if weights and not job.get("resume") else None
+        frozen, eval_norms, group_of = t.plan_transfer(model, transfer_of(job), job["model"])
+        t.freeze(model, frozen, eval_norms)
+    except t.TransferError as e:
+        send({"type": "error", "phase": "model", "message": str(e)})
+        sys.exit(1)
+    return report, group_of, t.describe_plan(model, frozen, eval_norms, group_of, transfer_of(job).get("lrFor", []))
+
+
+def transfer_of(job):
+    return job["config"].get("transfer") or {}
+
+
 # ---- the job -------------------------------------------------------------------------------------
 
 stop = threading.Event()
@@ -257,6 +283,9 @@ def main():
     except Exception:  # noqa: BLE001
         send({"type": "error", "phase": "model", "message": "building the exported model failed:\n" + traceback.format_exc(limit=5)})
         sys.exit(1)
+    transfer = load_transfer()
+    weights_report, group_of, plan_lines = prepare_transfer(model, job, transfer)
+    lr_for = transfer_of(job).get("lrFor", [])
     model.to(device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
@@ -280,7 +309,7 @@ def main():
     params = [p for p in model.parameters() if p.requires_grad]
     names = {id(p): n for n, p in model.named_parameters()}
     o = config["optimizer"]
-    groups = param_groups(model, params, o)
+    groups = transfer.lr_groups(param_groups(model, params, o), model, group_of, lr_for)
     if o["name"] == "sgd":
         optimizer = torch.optim.SGD(groups, lr=o["lr"], momentum=o["momentum"], dampening=o["dampening"],
                                     weight_decay=o["weightDecay"], nesterov=o["nesterov"])
@@ -293,6 +322,7 @@ def main():
     train_count = d["train"]["count"]
     steps_per_epoch = math.ceil(train_count / batch)
     lr_at = schedule(config["schedule"], o["lr"], epochs, steps_per_epoch)
+    group_lr_at = [schedule(config["schedule"], g["lr"], epochs, steps_per_epoch) for g in lr_for]
     classes = d["classes"]
     many = classes > 10
     position = {"epoch": 0, "step": 0, "globalStep": 0, "lossSum": 0, "correct": 0, "correctTop5": 0, "seen": 0,
@@ -370,7 +400,8 @@ def main():
         return loss_sum / n_all, top1 / n_all, top5 / n_all
 
     send({"type": "ready", "params": sum(p.numel() for p in model.parameters()), "stepsPerEpoch": steps_per_epoch,
-          "onDevice": on_device, "position": position})
+          "onDevice": on_device, "position": position, **({"weights": weights_report} if weights_report is not None else {}),
+          **({"transfer": plan_lines} if plan_lines else {})})
 
     aug = config["augment"]
     P, flip = aug["cropPadding"], aug["flip"]
@@ -395,6 +426,7 @@ def main():
             step0 = position["globalStep"]
             lr, momentum = lr_at(epoch - 1, step0)
             set_hyper(lr, momentum)
+            transfer.set_group_lrs(optimizer, group_lr_at, epoch - 1, step0)
             images = train_x[idx]
             if P > 0 or flip:
                 rng = rng_for(config["seed"], "augment", step0 + 1)
