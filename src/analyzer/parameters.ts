@@ -1,5 +1,6 @@
 import type * as ts from "typescript";
 import type { AttrValue, DeclaredTensor, Shape, TensorInit } from "../shared/analysis";
+import type { ConstantRecorder } from "./constantGraph";
 import { EvalError } from "./errors";
 import type { Args } from "./layers/kind";
 import { exactNumel, formatShape } from "./shape";
@@ -160,9 +161,14 @@ export function declaredCounts(mod: ModuleValue): { params: bigint; trainable: b
   return { params, trainable, buffers };
 }
 
-export function declaredTensors(mod: ModuleValue): DeclaredTensor[] {
+export function declaredTensors(mod: ModuleValue, constants?: ConstantRecorder): DeclaredTensor[] {
   const shape = (t: TensorValue): number[] => (t.shape ?? []).map((d) => (typeof d === "number" ? d : 0));
-  const init = (t: TensorValue): TensorInit => t.data?.init ?? { kind: "computed", op: "expression" };
+  const init = (t: TensorValue): TensorInit => {
+    const i = t.data?.init ?? { kind: "computed", op: "expression" };
+    if (i.kind !== "computed") return i;
+    const graph = constants?.graphOf(t.node);
+    return graph ? { ...i, graph } : i;
+  };
   return [
     ...[...mod.params].map(([name, t]): DeclaredTensor => ({
       name,
@@ -424,7 +430,8 @@ export function initMethod(host: ParamHost, t: TensorValue, name: string): Value
  */
 function scaleMethod(host: ParamHost, t: TensorValue, name: string): Value | undefined {
   const data = t.data;
-  if (!data || host.paramNodes !== undefined) return undefined;
+  // computed values (torch.arange(5).mul(2)): a tensor operation, recorded for the trainer to evaluate
+  if (!data || data.init.kind === "computed" || host.paramNodes !== undefined) return undefined;
   // Out of place (torchvision's ConvNeXt: `torch.ones(dim, 1, 1) * layer_scale`): a new created tensor with scaled values.
   if (["mul", "div", "add", "sub"].includes(name))
     return new Builtin(name, ([v], site) => {
