@@ -8,7 +8,7 @@ import { Analyzer } from "../../src/analyzer/index";
 import type { Count } from "../../src/shared/count";
 import { trainConfig, type TrainConfig } from "../../src/shared/training";
 import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
-import { EXAMPLES, PYTHON } from "./helpers";
+import { PYTHON, ROOT } from "./helpers";
 
 /**
  * `--backend torch` trains every modern example (issue 14): each classifier for one optimisation
@@ -20,33 +20,35 @@ import { EXAMPLES, PYTHON } from "./helpers";
 
 /**
  * [example file, model, seconds measured here] trained one step each. The first ones run always
- * (under a minute on two idle cores, two under load); the larger ImageNet models need
+ * (84 s in all on two cores under load); the larger ImageNet models need
  * half a minute to minutes each on Debian's PyTorch (a generic BLAS: 1.6 GFLOP/s under load here, vit_b_16 alone
  * takes about 5 minutes for one step and one evaluation), so they run with CNN_STUDIO_LONG_TESTS=1.
  */
 const CLASSIFIERS: [string, string, number][] = [
-  ["vit-mnist.ts", "vitMnist", 7],
-  ["convnext-mnist.ts", "convnextMnist", 6],
-  ["shufflenet.ts", "shufflenetV2X1_0", 9],
-  ["mobilenet-v3.ts", "mobilenetV3Small", 11],
-  ["regnet.ts", "regnetY400mf", 14],
+  ["examples/vit-mnist.ts", "vitMnist", 7],
+  ["examples/convnext-mnist.ts", "convnextMnist", 6],
+  ["examples/shufflenet.ts", "shufflenetV2X1_0", 9],
+  ["examples/mobilenet-v3.ts", "mobilenetV3Small", 11],
+  ["examples/regnet.ts", "regnetY400mf", 14],
+  // a tiny Swin (its relative position index, shifted-window mask and roll) at 32×32
+  ["test/fixtures/trainer/swinZoo.ts", "swinTiny", 10],
 ];
 const LONG: [string, string, number][] = [
-  ["efficientnet-v2.ts", "efficientnetV2S", 32],
-  ["inception-v3.ts", "inceptionV3", 37],
-  ["convnext.ts", "convnextTiny", 71],
-  ["swin.ts", "swinT", 66],
-  ["vit.ts", "vitB16", 284],
-  ["resnet.ts", "resnext50_32x4d", 49],
-  ["resnet.ts", "wideResnet50_2", 141],
+  ["examples/efficientnet-v2.ts", "efficientnetV2S", 32],
+  ["examples/inception-v3.ts", "inceptionV3", 37],
+  ["examples/convnext.ts", "convnextTiny", 71],
+  ["examples/swin.ts", "swinT", 66],
+  ["examples/vit.ts", "vitB16", 284],
+  ["examples/resnet.ts", "resnext50_32x4d", 49],
+  ["examples/resnet.ts", "wideResnet50_2", 141],
 ];
 const long = process.env["CNN_STUDIO_LONG_TESTS"] === "1" ? false : "minutes on two CPU cores: set CNN_STUDIO_LONG_TESTS=1";
 
 /** Dense (per-pixel) outputs: [file, model, what the refusal says]. */
 const DENSE: [string, string, RegExp][] = [
-  ["segmentation.ts", "fcnResnet50", /fcnResnet50 outputs per-pixel class scores 'out' \[N, 21, 520, 520\]/],
-  ["segmentation.ts", "fcnResnet50NoAux", /fcnResnet50NoAux outputs per-pixel class scores 'out' \[N, 21, 520, 520\]/],
-  ["unet.ts", "unet", /unet outputs per-pixel class scores \[N, 2, 572, 572\]/],
+  ["examples/segmentation.ts", "fcnResnet50", /fcnResnet50 outputs per-pixel class scores 'out' \[N, 21, 520, 520\]/],
+  ["examples/segmentation.ts", "fcnResnet50NoAux", /fcnResnet50NoAux outputs per-pixel class scores 'out' \[N, 21, 520, 520\]/],
+  ["examples/unet.ts", "unet", /unet outputs per-pixel class scores \[N, 2, 572, 572\]/],
 ];
 
 /** Two classes of one grey 8×8 image in train/ and val/ (grey fits a 1- and a 3-channel @input): one step of 2. */
@@ -70,7 +72,7 @@ function tinyFolder(): string {
 
 function config(dir: string, file: string, model: string): TrainConfig {
   return trainConfig({
-    file: path.join(EXAMPLES, file),
+    file: path.join(ROOT, file),
     model,
     dataset: { kind: "folder", dir: path.join(dir, "data") },
     runsDir: path.join(dir, "runs"),
@@ -91,7 +93,7 @@ async function train(c: TrainConfig): Promise<TorchEvent[]> {
 describe("--backend torch trains the modern examples", () => {
   const analyzer = new Analyzer();
   const params = (file: string, model: string): Count => {
-    const m = analyzer.analyzeFile(path.join(EXAMPLES, file)).models.find((x) => x.name === model);
+    const m = analyzer.analyzeFile(path.join(ROOT, file)).models.find((x) => x.name === model);
     assert.ok(m, `${file} has ${model}`);
     return m.params;
   };
