@@ -24,6 +24,7 @@ export function tensorHost(interp: Interpreter, trace: () => TracedPass | null, 
     get paramNodes() {
       return trace()?.paramNodes;
     },
+    constants,
     addParamNode(label: string, type: string, shape: Shape, attrs: Record<string, AttrValue>, node: ts.Node): number {
       const t = trace();
       if (!t) return -1;

@@ -121,6 +121,34 @@ describe("constructor-computed tensors", () => {
     }
   });
 
+  test("a computed tensor kept as a plain attribute (not a buffer) is a constant of the compiled model", () => {
+    const m = onlyModel(
+      moduleModel(
+        `  scale: Tensor;
+  constructor() {
+    super();
+    this.scale = torch.arange(8).div(4).view(1, 8, 1, 1);
+  }
+  forward(x: Tensor): Tensor {
+    return x.mul(this.scale);
+  }`,
+        "[N, 8, 2, 2]",
+      ),
+    );
+    const c = compileModel(tf, m, { seed: 0 });
+    try {
+      assert.equal(c.buffers.size, 0, "not in the state_dict");
+      const y = c.apply([tf.ones([1, 8, 2, 2])], false);
+      assert.deepEqual(
+        Array.from(y.dataSync()).filter((_, i) => i % 4 === 0),
+        [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75],
+      );
+      y.dispose();
+    } finally {
+      c.dispose();
+    }
+  });
+
   test("an operation the trainer cannot compute is named in the error", () => {
     const m = structuredClone(swin("swinBlocks"));
     const t = declared(m, "0.attn", "relative_position_index");

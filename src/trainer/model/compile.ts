@@ -401,9 +401,19 @@ function paramNode(tf: TF, node: GraphNode, declared: ReadonlyMap<string, tfc.Va
   if (node.attrs.role !== "constant")
     throw new CompileError(`${node.label}: the trainer cannot read a built-in layer's ${String(node.attrs.name)} inside a class that extends it yet`);
   const init = typeof node.attrs.init === "string" ? (JSON.parse(node.attrs.init) as TensorInit) : undefined;
-  if (init?.kind !== "const" || !node.output.every((d): d is number => typeof d === "number"))
-    throw new CompileError(`${node.label}: the trainer supports constant tensor attributes made by torch.zeros/ones/full only`);
-  const t = tf.keep(tf.fill(node.output, init.value));
+  const shape = node.output.every((d): d is number => typeof d === "number") ? node.output : null;
+  if (init?.kind === "computed" && init.graph && shape) {
+    const values = evaluateConstant(tf, init.graph, node.label, shape, store.seed);
+    if (values instanceof Error) throw new CompileError(values.message);
+    const t = tf.keep(tf.tensor(values, shape, "float32"));
+    store.constants.push(t);
+    return () => torchValue(t);
+  }
+  if (init?.kind !== "const" || !shape)
+    throw new CompileError(
+      `${node.label}: the trainer supports constant tensor attributes made by torch.zeros/ones/full or computed from creation functions only`,
+    );
+  const t = tf.keep(tf.fill(shape, init.value));
   store.constants.push(t);
   return () => torchValue(t);
 }
