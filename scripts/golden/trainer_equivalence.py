@@ -48,6 +48,7 @@ tv_googlenet = importlib.import_module("torchvision.models.googlenet")
 tv_mobilenetv2 = importlib.import_module("torchvision.models.mobilenetv2")
 tv_resnet = importlib.import_module("torchvision.models.resnet")
 tv_ops = importlib.import_module("torchvision.ops")
+tv_swin = importlib.import_module("torchvision.models.swin_transformer")
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT_DIR = os.path.join(ROOT, "test", "golden", "trainer")
@@ -311,6 +312,14 @@ class TransformerOpsZoo(nn.Module):
         return self.fc(c.t().t())
 
 
+def swin_blocks() -> nn.Module:
+    return nn.Sequential(
+        tv_swin.SwinTransformerBlock(16, 2, [4, 4], [0, 0]),
+        tv_swin.SwinTransformerBlock(16, 2, [4, 4], [2, 2]),
+        tv_swin.PatchMerging(16),
+    )
+
+
 def downsample(inp: int, out: int, stride: int) -> nn.Module:
     return nn.Sequential(tv_resnet.conv1x1(inp, out, stride), nn.BatchNorm2d(out))
 
@@ -339,6 +348,8 @@ MODELS: List[Tuple[Any, ...]] = [
     ("crossAttention", "test/fixtures/trainer/transformerZoo.ts", (5, 8), CrossAttentionBlock),
     ("opsBlocks", "test/fixtures/trainer/transformerZoo.ts", (4, 6, 6), OpsBlocks),
     ("transformerOpsZoo", "test/fixtures/tensorOps/transformerZoo.ts", (4, 6, 6), TransformerOpsZoo),
+    # ---- a constructor-computed buffer (Swin's relative position index) and shifted windows ----
+    ("swinBlocks", "test/fixtures/trainer/swinZoo.ts", (8, 8, 16), swin_blocks),
 ]
 
 

@@ -503,7 +503,7 @@ class Run {
         trainableParams: toCount(s.trainable),
         buffers: toCount(s.buffers),
         definedAt: m.definedAt ? toLocation(m.definedAt) : null,
-        ...(m.params.size || m.buffers.size ? { declaredTensors: declaredTensors(m) } : {}),
+        ...(m.params.size || m.buffers.size ? { declaredTensors: declaredTensors(m, this.torch.constants) } : {}),
         ...optional("initialisers", layerInitialisers(m)),
       };
       return [info, ...layerParts(m, p, info.definedAt)];

@@ -1,5 +1,6 @@
 import type * as ts from "typescript";
 import type { AttrValue, DeclaredTensor, Shape, TensorInit } from "../shared/analysis";
+import type { ConstantRecorder } from "./constantGraph";
 import { EvalError } from "./errors";
 import type { Args } from "./layers/kind";
 import { exactNumel, formatShape } from "./shape";
@@ -21,6 +22,8 @@ export interface ParamHost {
   addParamNode(label: string, type: string, shape: Shape, attrs: Record<string, AttrValue>, node: ts.Node): number;
   /** Nodes already made for (module, name) in this trace. */
   readonly paramNodes: Map<string, TensorValue> | undefined;
+  /** The operations outside forward (constructors) that computed tensors. */
+  readonly constants?: ConstantRecorder;
 }
 
 /** PyTorch's default initialisation of a built-in layer's tensor (the trainer's table knows it). */
@@ -136,7 +139,7 @@ export function readTensorField(host: ParamHost, mod: ModuleValue, name: string,
   // the trainer creates it as the layer kind does, from the kind and its configuration.
   const layer = mod.layer && t.data && mod.layerTensors.get(name) === t.data ? mod.layer : undefined;
   if (layer) attrs.layer = JSON.stringify({ type: layer.kind.type, config: layer.config });
-  else if (role === "constant") attrs.init = JSON.stringify(t.data?.init ?? { kind: "computed", op: "expression" });
+  else if (role === "constant") attrs.init = JSON.stringify(initWithGraph(t, host.constants));
   const type = role === "parameter" ? "Parameter" : role === "buffer" ? "Buffer" : "Tensor";
   const id = host.addParamNode(path ? `${path}.${name}` : name, type, t.shape, attrs, node);
   const read = new TensorValue(t.shape, null, id, undefined, t.data, t.parameter);
@@ -160,9 +163,17 @@ export function declaredCounts(mod: ModuleValue): { params: bigint; trainable: b
   return { params, trainable, buffers };
 }
 
-export function declaredTensors(mod: ModuleValue): DeclaredTensor[] {
+/** A tensor's initialisation; computed values carry the expression that computed them, where it was recorded. */
+function initWithGraph(t: TensorValue, constants: ConstantRecorder | undefined): TensorInit {
+  const i = t.data?.init ?? { kind: "computed", op: "expression" };
+  if (i.kind !== "computed") return i;
+  const graph = constants?.graphOf(t.node);
+  return graph ? { ...i, graph } : i;
+}
+
+export function declaredTensors(mod: ModuleValue, constants?: ConstantRecorder): DeclaredTensor[] {
   const shape = (t: TensorValue): number[] => (t.shape ?? []).map((d) => (typeof d === "number" ? d : 0));
-  const init = (t: TensorValue): TensorInit => t.data?.init ?? { kind: "computed", op: "expression" };
+  const init = (t: TensorValue): TensorInit => initWithGraph(t, constants);
   return [
     ...[...mod.params].map(([name, t]): DeclaredTensor => ({
       name,
@@ -424,7 +435,8 @@ export function initMethod(host: ParamHost, t: TensorValue, name: string): Value
  */
 function scaleMethod(host: ParamHost, t: TensorValue, name: string): Value | undefined {
   const data = t.data;
-  if (!data || host.paramNodes !== undefined) return undefined;
+  // computed values (torch.arange(5).mul(2)): a tensor operation, recorded for the trainer to evaluate
+  if (!data || data.init.kind === "computed" || host.paramNodes !== undefined) return undefined;
   // Out of place (torchvision's ConvNeXt: `torch.ones(dim, 1, 1) * layer_scale`): a new created tensor with scaled values.
   if (["mul", "div", "add", "sub"].includes(name))
     return new Builtin(name, ([v], site) => {

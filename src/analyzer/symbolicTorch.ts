@@ -13,6 +13,7 @@ import { applyWindow, foldsPositions, mergeFields, WHOLE_INPUT } from "./recepti
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
 import { toCount } from "../shared/count";
 import { functionalForms } from "./functional";
+import { ConstantRecorder } from "./constantGraph";
 import { TensorMethods } from "./tensorMethods";
 import { broadcast, cat, mean, view } from "./tensorOps";
 import { callMultiOutput } from "./attention";
@@ -80,6 +81,8 @@ const UNKNOWN = new TensorValue(null, null, -1);
 
 export class Torch implements TorchRuntime {
   trace: Trace | null = null;
+  /** Tensor operations outside a forward pass (constructors), for the buffers they compute. */
+  readonly constants = new ConstantRecorder();
   readonly namespaces: ReadonlyMap<string, Namespace>;
   /** For tensor creation and parameters (tensorFactories.ts, parameters.ts). */
   private readonly tensors: ParamHost & FactoryHost;
@@ -90,7 +93,7 @@ export class Torch implements TorchRuntime {
     readonly reporter: Reporter,
   ) {
     interp.torch = this;
-    this.tensors = tensorHost(interp, () => this.trace);
+    this.tensors = tensorHost(interp, () => this.trace, this.constants);
     this.namespaces = new Map([
       ["nn", this.nnNamespace()],
       ["F", this.functionalNamespace()],
@@ -428,17 +431,24 @@ export class Torch implements TorchRuntime {
       this.reporter.report("error", site.node, out.message, out.code, this.origins(inputs));
       return UNKNOWN;
     }
-    const id = this.trace?.addNode({
-      kind: "op",
-      label: op,
-      type: op,
-      inputs: inputs.map((t) => t.node),
-      output: out,
-      attrs,
-      receptiveField: keptField(out, field),
-      location: toLocation(site.node),
-      ...(macs ? { macs: toCount(macs) } : {}),
-    });
+    const id = this.trace
+      ? this.trace.addNode({
+          kind: "op",
+          label: op,
+          type: op,
+          inputs: inputs.map((t) => t.node),
+          output: out,
+          attrs,
+          receptiveField: keptField(out, field),
+          location: toLocation(site.node),
+          ...(macs ? { macs: toCount(macs) } : {}),
+        })
+      : this.constants.add(
+          op,
+          inputs.map((t) => t.node),
+          out,
+          attrs,
+        );
     if (macs && this.trace) this.trace.opMacs += macs;
     return new TensorValue(out, keptField(out, field), id ?? -1, note);
   }

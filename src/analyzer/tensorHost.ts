@@ -1,5 +1,6 @@
 import type * as ts from "typescript";
 import type { AttrValue, GraphNode, Shape } from "../shared/analysis";
+import type { ConstantRecorder } from "./constantGraph";
 import type { Interpreter } from "./interpreter";
 import { toLocation } from "./location";
 import type { ParamHost } from "./parameters";
@@ -14,7 +15,7 @@ export interface TracedPass {
 }
 
 /** The host of tensorFactories.ts and parameters.ts: the interpreter, and the trace while a forward pass runs. */
-export function tensorHost(interp: Interpreter, trace: () => TracedPass | null): ParamHost & FactoryHost {
+export function tensorHost(interp: Interpreter, trace: () => TracedPass | null, constants: ConstantRecorder): ParamHost & FactoryHost {
   return {
     display: (v: Value) => interp.display(v),
     poisoned: (v: Value, node: ts.Node) => interp.poisoned(v, node),
@@ -23,6 +24,7 @@ export function tensorHost(interp: Interpreter, trace: () => TracedPass | null):
     get paramNodes() {
       return trace()?.paramNodes;
     },
+    constants,
     addParamNode(label: string, type: string, shape: Shape, attrs: Record<string, AttrValue>, node: ts.Node): number {
       const t = trace();
       if (!t) return -1;
@@ -30,7 +32,13 @@ export function tensorHost(interp: Interpreter, trace: () => TracedPass | null):
     },
     addOp(label: string, inputs: readonly TensorValue[], out: Shape, attrs: Record<string, AttrValue>, site: CallSite): number {
       const t = trace();
-      if (!t) return -1;
+      if (!t)
+        return constants.add(
+          label,
+          inputs.map((x) => x.node),
+          out,
+          attrs,
+        );
       return t.addNode({
         kind: "op",
         label,

@@ -207,8 +207,21 @@ export type TensorInit =
   | { kind: "truncNormal"; mean: number; std: number; a: number; b: number }
   /** `torch.empty`: uninitialised memory in PyTorch (the trainer uses zeros). */
   | { kind: "empty" }
-  /** Values computed by an expression (`torch.arange`, `torch.eye`, `meshgrid`, ...), named by the operation that made them. */
-  | { kind: "computed"; op: string };
+  /**
+   * Values computed by an expression (`torch.arange`, `torch.eye`, `meshgrid`, ...), named by the
+   * operation that made them; `graph` is that expression where the constructor computed it from
+   * creation functions (Swin's relative position index), for the trainer to evaluate once.
+   */
+  | { kind: "computed"; op: string; graph?: ConstantGraph };
+
+/**
+ * The operations a constructor computed a tensor with, in evaluation order: each node's operation
+ * (a graph node's label: `arange`, `meshgrid`, `sub`, `selectScatter`, ...), its inputs (indices of
+ * earlier nodes), output shape and arguments; the tensor is the last node's output.
+ */
+export interface ConstantGraph {
+  nodes: { op: string; inputs: number[]; output: Shape; attrs: Record<string, AttrValue> }[];
+}
 
 export interface FileAnalysis {
   file: string;

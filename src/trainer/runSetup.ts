@@ -60,6 +60,13 @@ export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelIn
     return { ok: false, error: `${model.name} returns several tensors; the trainer needs one output of class scores [N, classes]` };
   const o = out as (number | string)[];
   const k = o[1];
+  if (o.length === 4 && o[2] === h && o[3] === w) {
+    const what = isNamedOutputs(analysed) ? `per-pixel class scores 'out' ${show(o)}` : `per-pixel class scores ${show(o)}`;
+    return {
+      ok: false,
+      error: `${model.name} outputs ${what}, a segmentation model's: the trainer trains image classifiers, whose output is class scores (logits) [N, classes], and its datasets (image folders, IDX, CIFAR-10) have one label per image, not per-pixel targets (segmentation masks)`,
+    };
+  }
   if (o.length !== 2 || typeof k !== "number")
     return {
       ok: false,

@@ -1,6 +1,6 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { isLayerType, type LayerConfig, type LayerType } from "../../analyzer/layers/index";
-import type { GraphNode, ModelAnalysis, TensorInit } from "../../shared/analysis";
+import type { DeclaredTensor, GraphNode, ModelAnalysis, TensorInit } from "../../shared/analysis";
 import { isNamedOutputs, trainedOutput } from "../../shared/outputs";
 import { initOf, LAYER_TENSORS, normal, seedFor, uniform, uniformRange, type TensorSpec } from "./init";
 import { CompileError, type BuildCtx, type Init, type LayerBuilder, type NodeFn, type RunCtx } from "./layers/common";
@@ -31,6 +31,7 @@ import { adaptiveAvgPool1d, avgPool1d, conv1d, maxPool1d } from "./layers/layers
 import { groupNorm, layerNorm } from "./layers/norm";
 import { embedding, pixelShuffle, unflatten, zeroPad2d } from "./layers/reshape";
 import { mish, prelu } from "./layers/elementwise";
+import { evaluateConstant } from "./constants";
 import { compileOp } from "./ops";
 import { TFJS_GRADIENTS } from "./tfjsGradients";
 import type { CompiledModel, CompileModel, CompileOptions, TF } from "./types";
@@ -110,8 +111,8 @@ class Store {
   private created = 0;
 
   constructor(
-    private readonly tf: TF,
-    private readonly seed: number,
+    readonly tf: TF,
+    readonly seed: number,
     private readonly moduleOrder: ReadonlyMap<string, number>,
   ) {}
 
@@ -125,6 +126,7 @@ class Store {
       return this.tf.tensor(values, shape, "float32");
     }
     if (init.kind === "range") return this.tf.tensor(uniformRange(this.seed, name, size, init.low, init.high), shape, "float32");
+    if (init.kind === "values") return this.tf.tensor(init.values, shape, "float32");
     return this.tf.tensor(uniform(this.seed, name, size, init.bound), shape, "float32");
   }
 
@@ -377,7 +379,7 @@ function createDeclared(model: ModelAnalysis, store: Store): Map<string, tfc.Var
   for (const m of model.modules) {
     for (const t of m.declaredTensors ?? []) {
       const full = m.path ? `${m.path}.${t.name}` : t.name;
-      const init = initOf(t.init, full);
+      const init = declaredInit(store.tf, t, full, store.seed);
       if (init instanceof Error) throw new CompileError(init.message);
       const role = t.role === "parameter" ? "param" : "buffer";
       // a non-persistent buffer is not in the state_dict (PyTorch's persistent=False)
@@ -387,6 +389,13 @@ function createDeclared(model: ModelAnalysis, store: Store): Map<string, tfc.Var
   return out;
 }
 
+/** A declared tensor's initialisation; a constructor's expression is evaluated now. */
+function declaredInit(tf: TF, t: DeclaredTensor, name: string, seed: number): Init | Error {
+  if (t.init.kind !== "computed" || !t.init.graph) return initOf(t.init, name);
+  const values = evaluateConstant(tf, t.init.graph, name, t.shape, seed);
+  return values instanceof Error ? values : { kind: "values", values };
+}
+
 /** A parameter, buffer or constant tensor read in forward. */
 function paramNode(tf: TF, node: GraphNode, declared: ReadonlyMap<string, tfc.Variable>, store: Store): NodeFn {
   const variable = declared.get(node.label);
@@ -394,9 +403,19 @@ function paramNode(tf: TF, node: GraphNode, declared: ReadonlyMap<string, tfc.Va
   if (node.attrs.role !== "constant")
     throw new CompileError(`${node.label}: the trainer cannot read a built-in layer's ${String(node.attrs.name)} inside a class that extends it yet`);
   const init = typeof node.attrs.init === "string" ? (JSON.parse(node.attrs.init) as TensorInit) : undefined;
-  if (init?.kind !== "const" || !node.output.every((d): d is number => typeof d === "number"))
-    throw new CompileError(`${node.label}: the trainer supports constant tensor attributes made by torch.zeros/ones/full only`);
-  const t = tf.keep(tf.fill(node.output, init.value));
+  const shape = node.output.every((d): d is number => typeof d === "number") ? node.output : null;
+  if (init?.kind === "computed" && init.graph && shape) {
+    const values = evaluateConstant(tf, init.graph, node.label, shape, store.seed);
+    if (values instanceof Error) throw new CompileError(values.message);
+    const t = tf.keep(tf.tensor(values, shape, "float32"));
+    store.constants.push(t);
+    return () => torchValue(t);
+  }
+  if (init?.kind !== "const" || !shape)
+    throw new CompileError(
+      `${node.label}: the trainer supports constant tensor attributes made by torch.zeros/ones/full or computed from creation functions only`,
+    );
+  const t = tf.keep(tf.fill(shape, init.value));
   store.constants.push(t);
   return () => torchValue(t);
 }

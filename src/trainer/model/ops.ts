@@ -1,4 +1,5 @@
 import type * as tfc from "@tensorflow/tfjs-core";
+import { compileCreation } from "./creation";
 import { CompileError, type NodeFn, type RunCtx } from "./layers/common";
 import { flattenValue } from "./layers/elementwise";
 import { compileTensorOp, resolveDim } from "./tensorOps";
@@ -113,5 +114,5 @@ export function compileOp(type: string, attrs: Attrs): NodeFn | undefined {
       };
     }
   }
-  return compileTensorOp(type, attrs);
+  return compileTensorOp(type, attrs) ?? compileCreation(type, attrs);
 }

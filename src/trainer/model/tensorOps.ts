@@ -46,6 +46,22 @@ export function resolveDim(d: Dim, ctx: RunCtx): number {
 
 const optNum = (a: Attrs, key: string): number | null => (typeof a[key] === "number" ? (a[key] as number) : null);
 
+/**
+ * `x.indexSelect(dim, index)`. gather's gradient needs UnsortedSegmentSum, which the WebAssembly
+ * backend lacks: there, a one-hot product along `dim` (exact: one term per row; its gradient Oᵀ·dy),
+ * as nn.Embedding does (layers/reshape.ts).
+ */
+function indexSelect(tf: TF, x: tfc.Tensor, index: tfc.Tensor, dim: number): tfc.Tensor {
+  if (tf.getKernel("UnsortedSegmentSum", tf.getBackend())) return tf.gather(x, index, dim);
+  const rows = x.shape[dim]!;
+  const front = dim === 0 ? x : tf.transpose(x, [dim, ...[...Array(x.rank).keys()].filter((i) => i !== dim)]);
+  const picked = tf.matMul(tf.cast(tf.oneHot(tf.reshape(index, [-1]), rows), "float32"), tf.reshape(front, [rows, -1]));
+  const out = tf.reshape(picked, [index.size, ...front.shape.slice(1)]);
+  if (dim === 0) return out;
+  const back = [...Array(x.rank).keys()].map((i) => (i === dim ? 0 : i < dim ? i + 1 : i));
+  return tf.transpose(out, back);
+}
+
 /** `f` along `dim` of x: the axis moved last, `f` applied to the last axis, moved back. */
 function alongLast(tf: TF, x: tfc.Tensor, dim: number, f: (t: tfc.Tensor) => tfc.Tensor): tfc.Tensor {
   const rank = x.rank;
@@ -478,7 +494,7 @@ const MULTI: Record<string, (a: Attrs) => (tf: TF, ts: tfc.Tensor[], ctx: RunCtx
   indexSelect:
     (a) =>
     (tf, [x, index]) =>
-      tf.gather(x!, tf.cast(index!, "int32"), norm(num(a, "dim"), x!.rank)),
+      indexSelect(tf, x!, tf.cast(index!, "int32"), norm(num(a, "dim"), x!.rank)),
   layerNorm:
     (a) =>
     (tf, [x, ...params]) =>

@@ -69,6 +69,8 @@ export const GOLDEN_MODELS = [
   "crossAttention",
   "opsBlocks",
   "transformerOpsZoo",
+  // ---- a constructor-computed buffer: Swin's relative position index ----
+  "swinBlocks",
 ] as const;
 
 /**

@@ -28,7 +28,9 @@ export type Init =
   | { kind: "const"; value: number }
   | { kind: "range"; low: number; high: number }
   /** N(mean, std²), truncated to [a, b] when `truncate` is given (nn.init.*, normal_, ...; see init.ts initOf); row `zeroRow` zero (nn.Embedding's paddingIdx). */
-  | { kind: "normal"; mean: number; std: number; truncate?: [number, number]; zeroRow?: number };
+  | { kind: "normal"; mean: number; std: number; truncate?: [number, number]; zeroRow?: number }
+  /** Values computed at compile time (a constructor's expression, see ../constants). */
+  | { kind: "values"; values: Float32Array };
 
 /** What a layer builder gets at compile time. */
 export interface BuildCtx {
