@@ -177,7 +177,7 @@ print(json.dumps(out))`;
       for (const name of ["fc.weight", "fc.bias"]) assert.ok(!same(atStop.get(name)?.data, final.get(name)?.data), `${name} trained`);
       const log = fs.readFileSync(path.join(started.runDir, "log.txt"), "utf8");
       assert.match(log, /weights: .*backbone\.pth: 13 of 15 tensors loaded, 2 mismatched, 0 missing, 1 unexpected/);
-    assert.match(log, /frozen: 7 of 9 parameter tensors; 2 BatchNorm layers keep their running statistics \(evaluation mode\)/);
+      assert.match(log, /frozen: 7 of 9 parameter tensors; 2 BatchNorm layers keep their running statistics \(evaluation mode\)/);
     },
   );
 
