@@ -95,6 +95,7 @@ test(
       legacyOptimizer: string[];
       runFolder: Record<string, number>;
       lonely: string;
+      flipped: string;
     };
     assert.deepEqual(res.dtypes, { "1.num_batches_tracked": "torch.int64" }, "int64 as PyTorch keeps it");
     assert.deepEqual(res.index, {
@@ -116,5 +117,9 @@ test(
     assert.deepEqual(res.legacyOptimizer, slots);
     assert.equal(res.runFolder["globalStep"], 3);
     assert.match(res.lonely, /its optimizer state e0001-s000003\.optimizer\.safetensors is missing or not the one written with it \(weights only\)/);
+    assert.match(
+      res.flipped,
+      /flipped\/e0001-s000003\.safetensors: checksum mismatch: __metadata__ crc32 is \d+, the data's CRC-32 is \d+ \(the file is damaged\)/,
+    );
   },
 );
