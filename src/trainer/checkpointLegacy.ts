@@ -108,7 +108,7 @@ const READ_CHUNK = 64 * 1024 * 1024;
 const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
 
 /** The index file, checked field by field (the tensor entries are checked against the data later). */
-function readIndex(file: string): Checked<CheckpointIndex> {
+export function readLegacyIndex(file: string): Checked<CheckpointIndex> {
   let index: CheckpointIndex;
   try {
     const size = fs.statSync(file).size;
@@ -162,7 +162,7 @@ function readValues(binFile: string, index: CheckpointIndex): Checked<Float32Arr
 
 /** A checkpoint of the old format (its `.json` index), checked whole: never throws; a damaged one is an error naming the file and why. */
 export function readLegacyCheckpoint(file: string): Checked<LoadedCheckpoint<CheckpointIndex>> {
-  const read = readIndex(file);
+  const read = readLegacyIndex(file);
   if (!read.ok) return read;
   const index = read.value;
   const binFile = path.join(path.dirname(file), path.basename(String(index.bin)));
