@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHECKPOINT_FORMAT } from "../shared/runLayout";
 import { checkpointBase, metaProblem, type CheckpointMeta, type CheckpointTensor, type Checked, type LoadedCheckpoint } from "./checkpointMeta";
-import { CRC_START, crc32, crc32Final, crc32Update } from "./crc32";
+import { CRC_START, crc32, crc32Final, crc32Update } from "../shared/crc32";
 import { writeFileAtomic, writeFileAtomicWith, type ByteSink } from "./runFiles";
 
 /**

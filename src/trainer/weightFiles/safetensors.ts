@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { CRC_START, crc32Final, crc32Update } from "../crc32";
+import { CRC_START, crc32Final, crc32Update } from "../../shared/crc32";
 import { writeFileAtomicWith, type ByteSink } from "../runFiles";
 import { DTYPE_BYTES, isStoredDtype, type Read, type StateDict, type StoredDtype, type WeightTensor } from "./stateDict";
 

@@ -1,7 +1,7 @@
 /**
  * CRC-32 (the zlib / PNG polynomial, as Python's `zlib.crc32`), the one implementation of the
- * project's checksums: the `.bin` of old checkpoints (checkpointLegacy.ts) and the `crc32` in a
- * checkpoint's `.safetensors` `__metadata__` (weightFiles/safetensors.ts).
+ * project's checksums: the `.bin` of old checkpoints (src/trainer/checkpointLegacy.ts) and the `crc32` in a
+ * checkpoint's `.safetensors` `__metadata__` (src/trainer/weightFiles/safetensors.ts, checked by the panels too).
  */
 
 const CRC_TABLE = (() => {
