@@ -116,12 +116,11 @@ def _read_legacy(path: str) -> tuple:
     return index, torch.frombuffer(bytearray(data), dtype=torch.float32) if data else torch.zeros(0)
 
 
-def load_checkpoint(model: nn.Module, path: str, strict: bool = True) -> dict:
-    """Loads a CNN Studio checkpoint into model (the optimiser state is left to load_optimizer_state).
+def checkpoint_state_dict(path: str) -> tuple:
+    """The state_dict (parameters and buffers, not the optimiser state) of a CNN Studio checkpoint, and what it says besides.
 
-    path is a checkpoint's model file (runs/<run>/checkpoints/e0005-s000125.safetensors), an index of the
-    format before (e0005-s000125.json), or a run folder (its newest checkpoint). Returns what the checkpoint
-    says besides its tensors: model, reason, position, optimizer (name, scalars), rng, validation.
+    path is as for load_checkpoint: a model file, an index of the format before, or a run folder. Data is checked
+    against its CRC-32 (a damaged file is a ValueError naming it).
     """
     path = _checkpoint_file(path)
     if path.endswith(".json"):
@@ -131,10 +130,20 @@ def load_checkpoint(model: nn.Module, path: str, strict: bool = True) -> dict:
             if t["kind"] != "optimizer":
                 v = values[t["offset"]:t["offset"] + t["length"]].reshape(t["shape"])
                 state[t["name"]] = v.round().long() if t.get("torchDtype") == "int64" else v
-    else:
-        state, metadata = read_safetensors(path)
-        index = {k: (json.loads(v) if k in ("position", "optimizer", "rng", "validation", "optimizerState") else v)
-                 for k, v in metadata.items()}
+        return state, index
+    state, metadata = read_safetensors(path)
+    return state, {k: (json.loads(v) if k in ("position", "optimizer", "rng", "validation", "optimizerState") else v)
+                   for k, v in metadata.items()}
+
+
+def load_checkpoint(model: nn.Module, path: str, strict: bool = True) -> dict:
+    """Loads a CNN Studio checkpoint into model (the optimiser state is left to load_optimizer_state).
+
+    path is a checkpoint's model file (runs/<run>/checkpoints/e0005-s000125.safetensors), an index of the
+    format before (e0005-s000125.json), or a run folder (its newest checkpoint). Returns what the checkpoint
+    says besides its tensors: model, reason, position, optimizer (name, scalars), rng, validation.
+    """
+    state, index = checkpoint_state_dict(path)
     model.load_state_dict(state, strict=strict)
     return index
 

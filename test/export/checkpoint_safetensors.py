@@ -74,6 +74,9 @@ def main():
         result["lonely"] = "loaded"
     except ValueError as e:
         result["lonely"] = str(e)
+    # the state_dict of the old format's checkpoint (what a run's --weights takes): parameters and buffers only
+    state, _ = module.checkpoint_state_dict(legacy_index)
+    result["legacyStateDict"] = sorted(state)
     # one bit flipped in the tensor data: load_checkpoint refuses it, naming the file and both checksums
     flipped = os.path.join(os.path.dirname(code), "flipped", os.path.basename(model_file))
     os.makedirs(os.path.dirname(flipped), exist_ok=True)
