@@ -29,7 +29,10 @@ SAFETENSORS_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.f
 
 
 def read_safetensors(path: str) -> tuple:
-    """The tensors (name to tensor, in the file's order) and the __metadata__ of a .safetensors file, read with torch alone."""
+    """The tensors (name to tensor, in the file's order) and the __metadata__ of a .safetensors file, read with torch alone.
+
+    A file whose __metadata__ has a crc32 (CNN Studio's checkpoints) is checked against it; one without is read as it is.
+    """
     with open(path, "rb") as f:
         data = f.read()
     (n,) = struct.unpack("<Q", data[:8]) if len(data) >= 8 else (len(data),)
@@ -50,12 +53,18 @@ def read_safetensors(path: str) -> tuple:
         tensors[name] = flat.reshape(e["shape"])
     if used != len(body):
         raise ValueError(f"{path}: the tensors hold {used} bytes but the file has {len(body)} after the header (truncated?)")
+    if "crc32" in metadata and str(zlib.crc32(body)) != metadata["crc32"]:
+        raise ValueError(f"{path}: checksum mismatch: __metadata__ crc32 is {metadata['crc32']}, "
+                         f"the data's CRC-32 is {zlib.crc32(body)} (the file is damaged)")
     return tensors, metadata
 
 
 def write_safetensors(path: str, tensors: list, metadata: dict) -> int:
-    """Writes (name, tensor) pairs (float as F32, int64 as I64) to path through a temporary file; returns its size."""
-    header, chunks, at = {"__metadata__": metadata}, [], 0
+    """Writes (name, tensor) pairs (float as F32, int64 as I64) to path through a temporary file; returns its size.
+
+    The __metadata__ gets crc32, the CRC-32 of the data (a decimal string), which read_safetensors checks.
+    """
+    header, chunks, at = {"__metadata__": dict(metadata)}, [], 0
     for name, v in tensors:
         v = v.detach().to("cpu")
         v = (v if v.dtype == torch.int64 else v.to(torch.float32)).contiguous()
@@ -66,6 +75,10 @@ def write_safetensors(path: str, tensors: list, metadata: dict) -> int:
         header[name] = {"dtype": "I64" if v.dtype == torch.int64 else "F32", "shape": list(v.shape), "data_offsets": [at, at + len(raw)]}
         chunks.append(raw)
         at += len(raw)
+    crc = 0
+    for raw in chunks:
+        crc = zlib.crc32(raw, crc)
+    header["__metadata__"]["crc32"] = str(crc)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)
     tmp = f"{path}.tmp-{os.getpid()}"
@@ -103,12 +116,11 @@ def _read_legacy(path: str) -> tuple:
     return index, torch.frombuffer(bytearray(data), dtype=torch.float32) if data else torch.zeros(0)
 
 
-def load_checkpoint(model: nn.Module, path: str, strict: bool = True) -> dict:
-    """Loads a CNN Studio checkpoint into model (the optimiser state is left to load_optimizer_state).
+def checkpoint_state_dict(path: str) -> tuple:
+    """The state_dict (parameters and buffers, not the optimiser state) of a CNN Studio checkpoint, and what it says besides.
 
-    path is a checkpoint's model file (runs/<run>/checkpoints/e0005-s000125.safetensors), an index of the
-    format before (e0005-s000125.json), or a run folder (its newest checkpoint). Returns what the checkpoint
-    says besides its tensors: model, reason, position, optimizer (name, scalars), rng, validation.
+    path is as for load_checkpoint: a model file, an index of the format before, or a run folder. Data is checked
+    against its CRC-32 (a damaged file is a ValueError naming it).
     """
     path = _checkpoint_file(path)
     if path.endswith(".json"):
@@ -118,10 +130,20 @@ def load_checkpoint(model: nn.Module, path: str, strict: bool = True) -> dict:
             if t["kind"] != "optimizer":
                 v = values[t["offset"]:t["offset"] + t["length"]].reshape(t["shape"])
                 state[t["name"]] = v.round().long() if t.get("torchDtype") == "int64" else v
-    else:
-        state, metadata = read_safetensors(path)
-        index = {k: (json.loads(v) if k in ("position", "optimizer", "rng", "validation", "optimizerState") else v)
-                 for k, v in metadata.items()}
+        return state, index
+    state, metadata = read_safetensors(path)
+    return state, {k: (json.loads(v) if k in ("position", "optimizer", "rng", "validation", "optimizerState") else v)
+                   for k, v in metadata.items()}
+
+
+def load_checkpoint(model: nn.Module, path: str, strict: bool = True) -> dict:
+    """Loads a CNN Studio checkpoint into model (the optimiser state is left to load_optimizer_state).
+
+    path is a checkpoint's model file (runs/<run>/checkpoints/e0005-s000125.safetensors), an index of the
+    format before (e0005-s000125.json), or a run folder (its newest checkpoint). Returns what the checkpoint
+    says besides its tensors: model, reason, position, optimizer (name, scalars), rng, validation.
+    """
+    state, index = checkpoint_state_dict(path)
     model.load_state_dict(state, strict=strict)
     return index
 

@@ -474,6 +474,8 @@ export const RESERVED_NAMES = new Set([
   // ---- export: Version 2 ----
   "set",
   "scaled_dot_product_attention",
+  // ---- checkpoints: the state_dict of a checkpoint of either format ----
+  "checkpoint_state_dict",
 ]);
 
 /** `inChannels` → `in_channels`, `_makeLayer` → `_make_layer`, `efficientnetB0` → `efficientnet_b0`; CONSTANTS stay. */

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHECKPOINT_FORMAT } from "../shared/runLayout";
 import { checkpointBase, metaProblem, type CheckpointMeta, type CheckpointTensor, type Checked, type LoadedCheckpoint } from "./checkpointMeta";
+import { CRC_START, crc32, crc32Final, crc32Update } from "../shared/crc32";
 import { writeFileAtomic, writeFileAtomicWith, type ByteSink } from "./runFiles";
 
 /**
@@ -35,30 +36,7 @@ export interface CheckpointIndex extends CheckpointMeta {
   tensors: TensorEntry[];
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-const CRC_START = 0xffffffff;
-
-/** The running CRC-32 after `bytes` (start from CRC_START, end with crc32Final). */
-export function crc32Update(crc: number, bytes: Uint8Array): number {
-  let c = crc;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return c;
-}
-
-const crc32Final = (crc: number): number => (crc ^ 0xffffffff) >>> 0;
-
-export function crc32(bytes: Uint8Array): number {
-  return crc32Final(crc32Update(CRC_START, bytes));
-}
+export { crc32, crc32Update };
 
 /** Bytes handed to the sink at a time when writing a `.bin`. */
 export const WRITE_CHUNK_BYTES = 64 * 1024 * 1024;
@@ -130,7 +108,7 @@ const READ_CHUNK = 64 * 1024 * 1024;
 const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
 
 /** The index file, checked field by field (the tensor entries are checked against the data later). */
-function readIndex(file: string): Checked<CheckpointIndex> {
+export function readLegacyIndex(file: string): Checked<CheckpointIndex> {
   let index: CheckpointIndex;
   try {
     const size = fs.statSync(file).size;
@@ -184,7 +162,7 @@ function readValues(binFile: string, index: CheckpointIndex): Checked<Float32Arr
 
 /** A checkpoint of the old format (its `.json` index), checked whole: never throws; a damaged one is an error naming the file and why. */
 export function readLegacyCheckpoint(file: string): Checked<LoadedCheckpoint<CheckpointIndex>> {
-  const read = readIndex(file);
+  const read = readLegacyIndex(file);
   if (!read.ok) return read;
   const index = read.value;
   const binFile = path.join(path.dirname(file), path.basename(String(index.bin)));

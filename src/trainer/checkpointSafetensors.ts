@@ -13,7 +13,8 @@ import { readSafetensors, readSafetensorsHeader, writeSafetensorsTo, type Tensor
  * `--weights` of another run. Its `__metadata__` says the rest as strings: `format` "pt" (the
  * safetensors convention for PyTorch tensors), `checkpoint` "cnn-studio-checkpoint", `version` "2",
  * `model`, `writtenAt`, `reason`, and as JSON `position`, `optimizer` (name and scalars), `rng`,
- * `validation` (epoch checkpoints) and `optimizerState` (the sibling file, its size and a random stamp it carries too).
+ * `validation` (epoch checkpoints) and `optimizerState` (the sibling file, its size and a random stamp it carries too),
+ * and `crc32`, the CRC-32 of the data (both files carry one; every full read checks it: a flipped bit is a damaged checkpoint).
  *
  * The optimiser state (`exp_avg`, `exp_avg_sq`, `momentum_buffer` by `<parameter>.<slot>`) lies
  * beside it in `e0003-s000125.optimizer.safetensors`, written FIRST; the model file is written last,
@@ -60,6 +61,7 @@ export function writeCheckpoint(dir: string, meta: Meta, tensors: readonly Check
       },
       optimizerTensors,
       { checkpoint: OPTIMIZER_STATE_FORMAT, version: String(CHECKPOINT_VERSION), optimizer: meta.optimizer.name, stamp },
+      { checksum: true },
     ),
   );
   const ref: OptimizerStateRef = { file: files.optimizer, byteLength, stamp };
@@ -82,6 +84,7 @@ export function writeCheckpoint(dir: string, meta: Meta, tensors: readonly Check
       sink,
       tensors.filter((t) => t.kind !== "optimizer").map((t) => toWrite(t)),
       metadata,
+      { checksum: true },
     ),
   );
   return file;

@@ -95,6 +95,8 @@ test(
       legacyOptimizer: string[];
       runFolder: Record<string, number>;
       lonely: string;
+      flipped: string;
+      legacyStateDict: string[];
     };
     assert.deepEqual(res.dtypes, { "1.num_batches_tracked": "torch.int64" }, "int64 as PyTorch keeps it");
     assert.deepEqual(res.index, {
@@ -116,5 +118,10 @@ test(
     assert.deepEqual(res.legacyOptimizer, slots);
     assert.equal(res.runFolder["globalStep"], 3);
     assert.match(res.lonely, /its optimizer state e0001-s000003\.optimizer\.safetensors is missing or not the one written with it \(weights only\)/);
+    assert.deepEqual(res.legacyStateDict, [...ck.value.tensors.keys()].filter((n) => !n.startsWith("optimizer.")).sort());
+    assert.match(
+      res.flipped,
+      /flipped\/e0001-s000003\.safetensors: checksum mismatch: __metadata__ crc32 is \d+, the data's CRC-32 is \d+ \(the file is damaged\)/,
+    );
   },
 );

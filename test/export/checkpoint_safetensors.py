@@ -5,7 +5,7 @@ format before (.json index), the input (float32 .bin) and its shape as JSON. Loa
 into the exported model three ways, each with strict=True: the exported load_checkpoint(), a
 minimal safetensors reader written here with torch alone (what safetensors.torch.load_file does),
 and load_checkpoint() on the old-format index; prints the eval() outputs of each, the optimiser
-state's names from load_optimizer_state(), the metadata, and what a damaged sibling gives.
+state's names from load_optimizer_state(), the metadata, and what a damaged sibling and a flipped bit give.
 """
 import importlib.util
 import json
@@ -74,6 +74,22 @@ def main():
         result["lonely"] = "loaded"
     except ValueError as e:
         result["lonely"] = str(e)
+    # the state_dict of the old format's checkpoint (what a run's --weights takes): parameters and buffers only
+    state, _ = module.checkpoint_state_dict(legacy_index)
+    result["legacyStateDict"] = sorted(state)
+    # one bit flipped in the tensor data: load_checkpoint refuses it, naming the file and both checksums
+    flipped = os.path.join(os.path.dirname(code), "flipped", os.path.basename(model_file))
+    os.makedirs(os.path.dirname(flipped), exist_ok=True)
+    with open(model_file, "rb") as f:
+        data = bytearray(f.read())
+    data[8 + struct.unpack("<Q", data[:8])[0] + 1] ^= 0x10
+    with open(flipped, "wb") as f:
+        f.write(data)
+    try:
+        module.load_checkpoint(module.MODELS[name](), flipped)
+        result["flipped"] = "loaded"
+    except ValueError as e:
+        result["flipped"] = str(e)
     print(json.dumps(result))
 
 

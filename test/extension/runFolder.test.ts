@@ -108,6 +108,18 @@ test("checkpoints since issue 15 (.safetensors) are listed and read beside the o
     assert.deepEqual(await readCheckpointTensor({ id: fresh, run }, "w"), { shape: [2], data: Float32Array.of(3, 4) });
     assert.deepEqual(await readCheckpointTensor({ id: fresh, run }, "bn.num_batches_tracked"), { shape: [], data: Float32Array.of(20) });
     assert.equal(await readCheckpointTensor({ id: fresh, run }, "optimizer.w.exp_avg"), null, "the model file holds the state_dict only");
+    // one bit flipped in the data (same size): the tensor shown is refused, naming the file and both checksums
+    const whole = fs.readFileSync(fresh);
+    const flipped = Buffer.from(whole);
+    const dataStart = 8 + Number(flipped.readBigUInt64LE(0));
+    flipped[dataStart + 1] = flipped[dataStart + 1]! ^ 0x10;
+    fs.writeFileSync(fresh, flipped);
+    fs.utimesSync(fresh, new Date(), new Date(Date.now() + 5000)); // another modification time than the checked one
+    await assert.rejects(
+      readCheckpointTensor({ id: fresh, run }, "w"),
+      /e0002-s000010\.safetensors: checksum mismatch: __metadata__ crc32 is \d+, the data's CRC-32 is \d+ \(the file is damaged\)/,
+    );
+    fs.writeFileSync(fresh, whole);
     // cut short after listing: the tensor's place is checked against the file's size
     const bytes = fs.readFileSync(fresh);
     fs.writeFileSync(fresh, bytes.subarray(0, bytes.length - 4));

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import {
+  crc32,
   latestCheckpoint,
   listCheckpoints,
   pruneCheckpoints,
@@ -75,6 +76,8 @@ describe("safetensors checkpoints", () => {
     assert.deepEqual(JSON.parse(m["optimizer"]!), meta(1, 10).optimizer);
     assert.deepEqual(JSON.parse(m["rng"]!), { seed: 1, scheme: "test" });
     assert.deepEqual(JSON.parse(m["validation"]!), { loss: 0.5, accuracy: 0.75 });
+    const bytes = fs.readFileSync(file);
+    assert.equal(m["crc32"], String(crc32(bytes.subarray(8 + Number(bytes.readBigUInt64LE(0))))), "the CRC-32 of the data, in decimal");
     const opt = readSafetensors(path.join(dir, "e0001-s000010.optimizer.safetensors"));
     assert.ok(opt.ok);
     assert.deepEqual([...opt.value.tensors.keys()], ["conv.weight.exp_avg", "conv.weight.exp_avg_sq"]);
@@ -119,14 +122,27 @@ describe("safetensors checkpoints", () => {
     });
     // a truncated optimiser file
     damaged(7, (_, o) => fs.writeFileSync(o, fs.readFileSync(o).subarray(0, 20)));
+    // one bit flipped in the data of the model file, then of the optimiser file: same size, other numbers
+    const flipDataByte = (f: string): void => {
+      const bytes = fs.readFileSync(f);
+      const dataStart = 8 + Number(bytes.readBigUInt64LE(0));
+      bytes[dataStart + 1] = bytes[dataStart + 1]! ^ 0x10;
+      fs.writeFileSync(f, bytes);
+    };
+    damaged(8, (f) => flipDataByte(f));
+    damaged(9, (_, o) => flipDataByte(o));
     const latest = latestCheckpoint(r);
     assert.equal(latest.checkpoint?.file, good);
     assert.deepEqual(
       latest.checkpoint.tensors.get("conv.weight")!.data,
       W.map((x) => x + 2),
     );
-    assert.equal(latest.skipped.length, 5);
-    const [s7, s6, s5, s4, s3] = latest.skipped;
+    assert.equal(latest.skipped.length, 7);
+    const [s9, s8, s7, s6, s5, s4, s3] = latest.skipped;
+    const mismatch = (file: string): RegExp =>
+      new RegExp(`${file.replace(/\./g, "\\.")}: checksum mismatch: __metadata__ crc32 is \\d+, the data's CRC-32 is \\d+ \\(the file is damaged\\)$`);
+    assert.match(s9!, mismatch("e0009-s000010.optimizer.safetensors"));
+    assert.match(s8!, mismatch("e0008-s000010.safetensors"));
     assert.match(
       s7!,
       /e0007-s000010\.optimizer\.safetensors: expected \d+ bytes, the file has 20 \(not the optimizer state written with e0007-s000010\.safetensors: weights only/,
@@ -144,7 +160,8 @@ describe("safetensors checkpoints", () => {
     const resumed = resumeCheckpoint(r, (l) => logged.push(l));
     assert.ok(resumed.ok);
     assert.equal(resumed.value.file, good);
-    assert.equal(logged.filter((l) => l.startsWith("skipping a damaged checkpoint: ")).length, 5);
+    assert.equal(logged.filter((l) => l.startsWith("skipping a damaged checkpoint: ")).length, 7);
+    assert.ok(logged.some((l) => /e0008-s000010\.safetensors: checksum mismatch/.test(l)));
   });
 
   test("a file that is safetensors but not a checkpoint, or not safetensors at all, is a message naming it", () => {

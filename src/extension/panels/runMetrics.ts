@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckpointInfo, Tensor } from "../../shared/webview/common";
 import { EPOCH_KEYS, STEP_KEYS, type EpochColumns, type RunInfo, type StepColumns } from "../../shared/webview/curves";
+import { CRC_START, crc32Final, crc32Update } from "../../shared/crc32";
 import { LineTail } from "../runs/lineTail";
 import type { SafetensorsEntry } from "../runs/checkpointHeader";
 import { listRunCheckpoints, listRunFolders, readRunCheckpoint, readRunConfig, readRunStatus } from "../runs/runFolder";
@@ -204,7 +205,11 @@ export async function listCheckpoints(runsDir: string, file: string, model: stri
 export async function readCheckpointTensor(checkpoint: Pick<CheckpointInfo, "id" | "run">, name: string): Promise<Tensor | null> {
   const index = await readRunCheckpoint(checkpoint.run, checkpoint.id);
   if (!index) throw new Error(`${checkpoint.id} is not a checkpoint of ${checkpoint.run} (any more), or its data file is missing or outside the run folder.`);
-  if (index.layout === "safetensors") return readSafetensorsTensor(checkpoint.id, index.bin, index.tensors, name);
+  if (index.layout === "safetensors") {
+    const tensor = await readSafetensorsTensor(checkpoint.id, index.bin, index.tensors, name);
+    if (tensor !== null && index.crc32 !== null) await checkDataCrc(checkpoint.id, index.bin, index.dataStart, index.crc32);
+    return tensor;
+  }
   const raw = index.tensors.find((t) => field(t, "name") === name);
   if (raw === undefined) return null;
   const entry = tensorEntry(raw);
@@ -225,6 +230,34 @@ export async function readCheckpointTensor(checkpoint: Pick<CheckpointInfo, "id"
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let i = 0; i < entry.length; i++) data[i] = view.getFloat32(i * 4, true);
     return { shape: entry.shape, data };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The files whose data matched their CRC-32, by path, size and modification time (a file is checked once, not per tensor shown). */
+const checkedData = new Set<string>();
+const CRC_CHUNK = 16 * 1024 * 1024;
+
+/** Throws when the data of a checkpoint's model file (from `dataStart` to its end) is not the CRC-32 its __metadata__ records (`recorded`). */
+async function checkDataCrc(id: string, file: string, dataStart: number, recorded: string): Promise<void> {
+  const fh = await fs.promises.open(file, "r");
+  try {
+    const stat = await fh.stat();
+    const key = `${file}\0${stat.size}\0${stat.mtimeMs}`;
+    if (checkedData.has(key)) return;
+    const buf = Buffer.alloc(Math.min(CRC_CHUNK, Math.max(0, stat.size - dataStart)));
+    let crc = CRC_START;
+    for (let at = dataStart; at < stat.size;) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, stat.size - at), at);
+      if (bytesRead === 0) throw new Error(`${id}: ${path.basename(file)} ended at byte ${at} of ${stat.size}.`);
+      crc = crc32Update(crc, buf.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+    const computed = crc32Final(crc);
+    if (String(computed) !== recorded)
+      throw new Error(`${id}: checksum mismatch: __metadata__ crc32 is ${recorded}, the data's CRC-32 is ${computed} (the file is damaged).`);
+    checkedData.add(key);
   } finally {
     await fh.close();
   }

@@ -21,6 +21,8 @@ export interface SafetensorsEntry {
 export interface SafetensorsHeader {
   metadata: Json;
   entries: SafetensorsEntry[];
+  /** Where the data (the bytes after the header) starts in the file. */
+  dataStart: number;
 }
 
 const count = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
@@ -72,7 +74,7 @@ export async function readSafetensorsHeader(file: string): Promise<SafetensorsHe
         end: dataStart + (offsets[1] as number),
       });
     }
-    return { metadata, entries };
+    return { metadata, entries, dataStart };
   } catch {
     return null;
   } finally {

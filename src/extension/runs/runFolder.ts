@@ -127,6 +127,9 @@ export type RunCheckpoint = {
       layout: "safetensors";
       /** The header's entries, their byte ranges in the file, unchecked against its size (see panels/runMetrics.ts). */
       tensors: SafetensorsEntry[];
+      /** The CRC-32 its __metadata__ records of the data (a decimal string), checked before a tensor is shown; null when it records none. */
+      crc32: string | null;
+      dataStart: number;
     }
 );
 
@@ -141,7 +144,17 @@ export async function readRunCheckpoint(run: string, index: string): Promise<Run
     if (header === null || header.metadata["checkpoint"] !== CHECKPOINT_FORMAT) return null;
     const position = obj(parseJson(header.metadata["position"]));
     const [epoch, globalStep] = [num(position?.["epoch"]) ?? 0, num(position?.["globalStep"]) ?? 0];
-    return { index, bin: real, epoch, globalStep, layout: "safetensors", tensors: header.entries };
+    const crc32 = header.metadata["crc32"];
+    return {
+      index,
+      bin: real,
+      epoch,
+      globalStep,
+      layout: "safetensors",
+      tensors: header.entries,
+      crc32: typeof crc32 === "string" ? crc32 : null,
+      dataStart: header.dataStart,
+    };
   }
   const o = await readJson(index);
   if (o === null || o["format"] !== CHECKPOINT_FORMAT) return null;

@@ -1,12 +1,15 @@
 import * as fs from "node:fs";
+import { readLegacyCheckpoint } from "../checkpointLegacy";
 import { readPytorchZip } from "./pytorchZip";
 import { readSafetensors } from "./safetensors";
-import type { Read, StateDict } from "./stateDict";
+import type { Read, StateDict, WeightTensor } from "./stateDict";
 
 /**
  * Reads a weights file whatever its format, told by its content (not its name): a PyTorch zip
  * (`torch.save` since 1.6, `.pth`/`.pt`/`.bin`), a `.safetensors`, and a clear message for a legacy
- * (pre-1.6) `torch.save` file or anything else. Nothing in the file is executed.
+ * (pre-1.6) `torch.save` file or anything else. Nothing in the file is executed. A CNN Studio
+ * checkpoint of the format before `.safetensors` (its `.json` index, beside its `.bin`) reads too,
+ * its parameters and buffers, so an old run can be fine-tuned.
  */
 
 /** The pickle that starts a legacy `torch.save` file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c. */
@@ -16,7 +19,7 @@ export const LEGACY_MESSAGE =
   "is a legacy torch.save file (before PyTorch 1.6), which this reader does not read: re-save it with PyTorch ≥ 1.6 " +
   "(torch.save(torch.load(f), g, _use_new_zipfile_serialization=True)), or as .safetensors";
 
-export type WeightsFormat = "pytorch-zip" | "safetensors" | "legacy-torch" | "pickle" | "unknown";
+export type WeightsFormat = "pytorch-zip" | "safetensors" | "legacy-torch" | "pickle" | "checkpoint-index" | "unknown";
 
 /** The format of a file from its first bytes. */
 export function sniffWeightsFormat(head: Buffer): WeightsFormat {
@@ -25,6 +28,8 @@ export function sniffWeightsFormat(head: Buffer): WeightsFormat {
   if (head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return "pickle";
   // safetensors: an 8-byte little-endian header length, then the JSON header's "{"
   if (head.length >= 9 && head[8] === 0x7b && head.readUInt32LE(4) === 0) return "safetensors";
+  // a JSON object: the index of a checkpoint of the format before .safetensors (checkpointLegacy.ts)
+  if (/^\s*\{/.test(head.toString("latin1"))) return "checkpoint-index";
   return "unknown";
 }
 
@@ -55,6 +60,8 @@ export function readWeightsFile(file: string): Read<StateDict> {
       return readPytorchZip(file);
     case "safetensors":
       return readSafetensors(file);
+    case "checkpoint-index":
+      return readLegacyCheckpointWeights(file);
     case "legacy-torch":
       return { ok: false, error: `${file} ${LEGACY_MESSAGE}` };
     case "pickle":
@@ -68,4 +75,19 @@ export function readWeightsFile(file: string): Read<StateDict> {
         error: `${file} is neither a PyTorch file (torch.save, a zip archive) nor a .safetensors file (${head.value.length < 9 ? `only ${head.value.length} bytes` : "its first bytes are neither"})`,
       };
   }
+}
+
+/**
+ * The parameters and buffers of a checkpoint of the format before `.safetensors` (its `.json`
+ * index; the `.bin`'s size and CRC-32 checked), not its optimiser state: the state_dict it holds.
+ */
+export function readLegacyCheckpointWeights(file: string): Read<StateDict> {
+  const ck = readLegacyCheckpoint(file);
+  if (!ck.ok) return ck;
+  const tensors = new Map<string, WeightTensor>();
+  for (const t of ck.value.tensors.values()) {
+    if (t.kind === "optimizer") continue;
+    tensors.set(t.name, { name: t.name, shape: t.shape, dtype: t.torchDtype === "int64" ? "I64" : "F32", values: t.data });
+  }
+  return { ok: true, value: { file, tensors, notes: [], metadata: {} } };
 }

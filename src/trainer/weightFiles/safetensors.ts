@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { CRC_START, crc32Final, crc32Update } from "../../shared/crc32";
 import { writeFileAtomicWith, type ByteSink } from "../runFiles";
 import { DTYPE_BYTES, isStoredDtype, type Read, type StateDict, type StoredDtype, type WeightTensor } from "./stateDict";
 
@@ -33,14 +34,20 @@ export function readSafetensors(file: string): Read<StateDict> {
     const header = readHeader(fd, file, size);
     if (!header.ok) return header;
     const { entries, metadata, dataStart } = header.value;
-    const tensors = new Map<string, WeightTensor>();
+    const read = new Map<string, WeightTensor>();
     const converted = new Map<StoredDtype, number>();
-    for (const e of entries) {
+    let crc = CRC_START;
+    // in the order of the data, for its checksum (checkLayout made them contiguous)
+    for (const e of [...entries].sort((a, b) => a.begin - b.begin)) {
       const bytes = Buffer.alloc(e.end - e.begin);
       fs.readSync(fd, bytes, 0, bytes.length, dataStart + e.begin);
-      tensors.set(e.name, { name: e.name, shape: e.shape, dtype: e.dtype, values: toFloat32(bytes, e.dtype) });
+      crc = crc32Update(crc, bytes);
+      read.set(e.name, { name: e.name, shape: e.shape, dtype: e.dtype, values: toFloat32(bytes, e.dtype) });
       if (e.dtype !== "F32") converted.set(e.dtype, (converted.get(e.dtype) ?? 0) + 1);
     }
+    const mismatch = checksumProblem(file, metadata, crc32Final(crc));
+    if (mismatch !== null) return { ok: false, error: mismatch };
+    const tensors = new Map(entries.map((e) => [e.name, read.get(e.name)!] as const));
     const notes = [...converted].map(([dtype, n]) => `${n} ${n === 1 ? "tensor" : "tensors"} stored as ${dtype} converted to float32`);
     return { ok: true, value: { file, tensors, notes, metadata } };
   } catch (e) {
@@ -48,6 +55,24 @@ export function readSafetensors(file: string): Read<StateDict> {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * The `__metadata__` key of the CRC-32 of a file's data (all bytes after the header), a decimal
+ * string: CNN Studio's checkpoint files carry it (both engines write it) and every full read checks
+ * it; files without it (a Hugging Face `.safetensors`) are read without the check.
+ */
+export const CRC32_KEY = "crc32";
+
+/** Why the data's CRC-32 `computed` is not the one `metadata` records, or null (also when it records none). */
+function checksumProblem(file: string, metadata: Record<string, string>, computed: number): string | null {
+  const recorded = metadata[CRC32_KEY];
+  if (recorded === undefined) return null;
+  if (!/^\d{1,10}$/.test(recorded) || Number(recorded) > 0xffffffff)
+    return `${file}: its __metadata__ ${CRC32_KEY} ${JSON.stringify(recorded.slice(0, 40))} is not a CRC-32 (a decimal number below 2^32)`;
+  if (Number(recorded) !== computed)
+    return `${file}: checksum mismatch: __metadata__ ${CRC32_KEY} is ${recorded}, the data's CRC-32 is ${computed} (the file is damaged)`;
+  return null;
 }
 
 /** A file's header alone, checked whole against the file's size (no tensor data is read): its entries, metadata and where the data starts. */
@@ -205,22 +230,38 @@ function headerBytes(tensors: readonly TensorToWrite[], metadata: Record<string,
   return padded;
 }
 
-/** Writes the tensors (in the given order) to `sink`: the format's header, then their bytes. */
-export function writeSafetensorsTo(sink: ByteSink, tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): void {
+/** A tensor's bytes as stored: float32 as it is, I64 as 8-byte integers (little-endian). */
+function storedBytes(t: TensorToWrite): Uint8Array {
+  if ((t.dtype ?? "F32") === "F32") return new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength);
+  const ints = Buffer.alloc(t.values.length * 8);
+  t.values.forEach((v, i) => ints.writeBigInt64LE(BigInt(Math.round(v)), i * 8));
+  return ints;
+}
+
+/** The CRC-32 of the data section the tensors make (in the given order), as CRC32_KEY records it. */
+export function dataCrc32(tensors: readonly TensorToWrite[]): number {
+  let crc = CRC_START;
+  for (const t of tensors) crc = crc32Update(crc, storedBytes(t));
+  return crc32Final(crc);
+}
+
+/**
+ * Writes the tensors (in the given order) to `sink`: the format's header, then their bytes. With
+ * `checksum`, the metadata gets CRC32_KEY, the CRC-32 of the data (a first pass over the tensors).
+ */
+export function writeSafetensorsTo(
+  sink: ByteSink,
+  tensors: readonly TensorToWrite[],
+  metadata: Record<string, string> = {},
+  options: { checksum?: boolean } = {},
+): void {
   if (new Set(tensors.map((t) => t.name)).size !== tensors.length) throw new Error("safetensors: two tensors with one name");
-  const header = headerBytes(tensors, metadata);
+  const header = headerBytes(tensors, options.checksum === true ? { ...metadata, [CRC32_KEY]: String(dataCrc32(tensors)) } : metadata);
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(header.length));
   sink(length);
   sink(header);
-  for (const t of tensors) {
-    if ((t.dtype ?? "F32") === "F32") sink(new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength));
-    else {
-      const ints = Buffer.alloc(t.values.length * 8);
-      t.values.forEach((v, i) => ints.writeBigInt64LE(BigInt(Math.round(v)), i * 8));
-      sink(ints);
-    }
-  }
+  for (const t of tensors) sink(storedBytes(t));
 }
 
 /** Writes a `.safetensors` file atomically (a temporary file renamed into place). */

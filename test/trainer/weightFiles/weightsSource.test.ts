@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { writeCheckpoint, writeLegacyCheckpoint, type CheckpointTensor } from "../../../src/trainer/checkpoint";
+import { readWeightsFile } from "../../../src/trainer/weightFiles/readWeights";
 import { readSafetensors } from "../../../src/trainer/weightFiles/safetensors";
 import { resolveWeightsSource } from "../../../src/trainer/weightFiles/weightsSource";
 import { tempDir } from "../helpers/env";
@@ -69,10 +70,50 @@ test("what names no usable weights is a message naming it", () => {
   const r4 = resolveWeightsSource(empty);
   assert.ok(!r4.ok && r4.error.includes("(damaged: ") && r4.error.includes(torn), JSON.stringify(r4));
 
+  // a run of the format before whose only checkpoint lost its .bin
   const old = path.join(root, "2025-01-01-000000-net");
   const index = writeLegacyCheckpoint(path.join(old, "checkpoints"), meta(1), tensors(1));
+  fs.rmSync(index.replace(/\.json$/, ".bin"));
   const r5 = resolveWeightsSource(old);
-  assert.ok(!r5.ok && r5.error.startsWith(`${old} has only checkpoints in the checkpoint format before .safetensors`), JSON.stringify(r5));
-  const r6 = resolveWeightsSource(index);
-  assert.ok(!r6.ok && r6.error.startsWith(`${index}: checkpoint format before .safetensors`) && r6.error.includes("load_checkpoint()"), JSON.stringify(r6));
+  assert.ok(
+    !r5.ok && r5.error.includes("(damaged: ") && r5.error.includes("e0001-s000010.bin: the data of e0001-s000010.json is missing (ENOENT)"),
+    JSON.stringify(r5),
+  );
+});
+
+test("a checkpoint of the format before .safetensors (.json + .bin) is weights too: its parameters and buffers, not its optimiser state", () => {
+  const run = tempDir();
+  fs.writeFileSync(path.join(run, "config.json"), "{}");
+  const dir = path.join(run, "checkpoints");
+  const withBuffers = (v: number): CheckpointTensor[] => [
+    ...tensors(v),
+    { name: "bn.running_var", kind: "buffer", shape: [2], data: Float32Array.of(v / 4, 3) },
+    { name: "bn.num_batches_tracked", kind: "buffer", shape: [], data: Float32Array.of(7), torchDtype: "int64" },
+  ];
+  writeCheckpoint(dir, meta(1), tensors(1));
+  const index = writeLegacyCheckpoint(dir, meta(2), withBuffers(2));
+  // the run folder stands for its newest checkpoint, of either format; the index is passed through
+  assert.deepEqual(resolveWeightsSource(run), { ok: true, value: index });
+  assert.deepEqual(resolveWeightsSource(index), { ok: true, value: index });
+  const sd = readWeightsFile(index);
+  assert.ok(sd.ok, sd.ok ? "" : sd.error);
+  assert.deepEqual(
+    [...sd.value.tensors.values()].map((t) => [t.name, t.dtype, t.shape, [...t.values]]),
+    [
+      ["fc.weight", "F32", [2], [2, -2]],
+      ["bn.running_var", "F32", [2], [0.5, 3]],
+      ["bn.num_batches_tracked", "I64", [], [7]],
+    ],
+  );
+  // a flipped bit in its .bin is refused, naming the file and both checksums
+  const bin = index.replace(/\.json$/, ".bin");
+  const bytes = fs.readFileSync(bin);
+  bytes[1] = bytes[1]! ^ 0x10;
+  fs.writeFileSync(bin, bytes);
+  const damaged = readWeightsFile(index);
+  assert.ok(!damaged.ok && /e0002-s000010\.bin: checksum mismatch \(expected \d+, computed \d+\)/.test(damaged.error), JSON.stringify(damaged));
+  // a JSON file that is no checkpoint index says so
+  const other = path.join(run, "config.json");
+  const r = readWeightsFile(other);
+  assert.ok(!r.ok && r.error.startsWith(`${other}: not a cnn-studio-checkpoint version 1 index`), JSON.stringify(r));
 });
