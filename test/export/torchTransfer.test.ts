@@ -23,6 +23,7 @@ import { PYTHON, ROOT } from "./helpers";
 const MODEL_FILE = path.join(ROOT, "test/fixtures/trainer/transfer/smallBackbone.ts");
 const MAKE_WEIGHTS = path.join(ROOT, "test/trainer/transfer/make_weights.py");
 const TRANSFER_PY = path.join(ROOT, "src/trainer/engines/torch/transfer.py");
+const CHECKPOINT_PY = path.join(ROOT, "src/export/checkpoint.py");
 const hasTorch = fs.existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import torch"]).status === 0;
 const noTorch = hasTorch ? false : `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`;
 
@@ -99,6 +100,8 @@ sys.path.insert(0, ${JSON.stringify(path.dirname(MAKE_WEIGHTS))})
 import make_weights
 spec = importlib.util.spec_from_file_location("transfer", ${JSON.stringify(TRANSFER_PY)})
 t = importlib.util.module_from_spec(spec); spec.loader.exec_module(t)
+spec = importlib.util.spec_from_file_location("checkpoint", ${JSON.stringify(CHECKPOINT_PY)})
+checkpoints = importlib.util.module_from_spec(spec); spec.loader.exec_module(checkpoints)
 out = {}
 for ext in (".pth", ".safetensors"):
     file = torch.load(${JSON.stringify(base)} + ".pth", weights_only=True)
@@ -106,7 +109,7 @@ for ext in (".pth", ".safetensors"):
     with torch.no_grad():
         for p in model.state_dict().values():
             p.zero_()
-    report = t.load_weights(model, ${JSON.stringify(base)} + ext)
+    report = t.load_weights(model, ${JSON.stringify(base)} + ext, checkpoints)
     own = model.state_dict()
     exact = all(torch.equal(own[n], file[n]) and own[n].dtype == file[n].dtype for n in report["loaded"])
     fresh = all(bool((own[n] == 0).all()) for n in ("fc.weight", "fc.bias"))

@@ -204,11 +204,11 @@ def load_transfer():
     return module
 
 
-def prepare_transfer(model, job, t):
+def prepare_transfer(model, job, t, module):
     """--weights (not on resume: the checkpoint has the weights) and --freeze; (report or None, lr-for group of each parameter)."""
     try:
         weights = transfer_of(job).get("weights")
-        report = t.load_weights(model, weights) if weights and not job.get("resume") else None
+        report = t.load_weights(model, weights, module) if weights and not job.get("resume") else None
         frozen, eval_norms, group_of = t.plan_transfer(model, transfer_of(job), job["model"])
         t.freeze(model, frozen, eval_norms)
     except t.TransferError as e:
@@ -284,7 +284,7 @@ def main():
         send({"type": "error", "phase": "model", "message": "building the exported model failed:\n" + traceback.format_exc(limit=5)})
         sys.exit(1)
     transfer = load_transfer()
-    weights_report, group_of, plan_lines = prepare_transfer(model, job, transfer)
+    weights_report, group_of, plan_lines = prepare_transfer(model, job, transfer, module)
     lr_for = transfer_of(job).get("lrFor", [])
     model.to(device)
     if device.type == "cuda":

@@ -10,9 +10,7 @@ trainer.py loads this file (written next to it) with importlib; the tests import
 """
 
 import collections
-import json
 import re
-import struct
 
 import torch
 
@@ -29,38 +27,6 @@ class TransferError(Exception):
 
 
 # ---- reading weights files -------------------------------------------------------------------------
-
-def read_safetensors(path):
-    """The tensors of a .safetensors file (in the file's order), its header checked against the file size."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 8:
-        raise TransferError(f"{path}: too short for a safetensors file ({len(data)} bytes)")
-    (n,) = struct.unpack("<Q", data[:8])
-    if 8 + n > len(data):
-        raise TransferError(f"{path}: the safetensors header says {n} bytes but the file has {len(data) - 8} after its length")
-    header = json.loads(data[8:8 + n].decode("utf8"))
-    body = memoryview(data)[8 + n:]
-    out = collections.OrderedDict()
-    for name, h in header.items():
-        if name == "__metadata__":
-            continue
-        dtype = SAFETENSORS_DTYPES.get(h.get("dtype"))
-        if dtype is None:
-            raise TransferError(f"{path}: {name} has dtype {h.get('dtype')!r}, not one of {', '.join(SAFETENSORS_DTYPES)}")
-        begin, end = h["data_offsets"]
-        if not 0 <= begin <= end <= len(body):
-            raise TransferError(f"{path}: {name}'s data [{begin}, {end}) lies outside the file's {len(body)} bytes of data")
-        count = 1
-        for d in h["shape"]:
-            count *= d
-        raw = bytearray(body[begin:end])
-        t = torch.frombuffer(raw, dtype=dtype) if len(raw) else torch.empty(0, dtype=dtype)
-        if t.numel() != count:
-            raise TransferError(f"{path}: {name} has {t.numel()} values for shape {h['shape']}")
-        out[name] = t.reshape(h["shape"])
-    return out
-
 
 def tensor_entries(d):
     tensors = collections.OrderedDict((k, v) for k, v in d.items() if isinstance(k, str) and torch.is_tensor(v))
@@ -90,23 +56,30 @@ def state_dict_of(obj, path, notes):
     raise TransferError(f"{path} holds no state_dict (a dict of tensors, or one under 'state_dict' or 'model')")
 
 
-def read_weights(path):
-    """(state_dict, notes) of a PyTorch zip file (torch.load with weights_only=True) or a .safetensors file."""
+def read_weights(path, checkpoints):
+    """(state_dict, notes) of a PyTorch zip file (torch.load with weights_only=True), a .safetensors file or a CNN
+    Studio checkpoint index of the format before; `checkpoints` has src/export/checkpoint.py's functions (the
+    exported model's module), which read .safetensors with torch alone and check a checkpoint's CRC-32."""
     with open(path, "rb") as f:
         head = f.read(16)
     notes = []
-    if head[:2] == b"PK":
-        try:
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as e:  # noqa: BLE001
-            raise TransferError(f"{path}: torch.load(weights_only=True) refused it: {e}") from None
-        sd = state_dict_of(obj, path, notes)
-    elif head.startswith(LEGACY_MAGIC):
-        raise TransferError(f"{path} is a legacy torch.save file (before PyTorch 1.6): re-save it with PyTorch >= 1.6, or as .safetensors")
-    elif len(head) >= 9 and head[8:9] == b"{":
-        sd = read_safetensors(path)
-    else:
-        raise TransferError(f"{path} is neither a PyTorch (zip) file nor a .safetensors file")
+    try:
+        if head[:2] == b"PK":
+            try:
+                obj = torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as e:  # noqa: BLE001
+                raise TransferError(f"{path}: torch.load(weights_only=True) refused it: {e}") from None
+            sd = state_dict_of(obj, path, notes)
+        elif head.startswith(LEGACY_MAGIC):
+            raise TransferError(f"{path} is a legacy torch.save file (before PyTorch 1.6): re-save it with PyTorch >= 1.6, or as .safetensors")
+        elif len(head) >= 9 and head[8:9] == b"{":
+            sd = collections.OrderedDict(checkpoints.read_safetensors(path)[0])
+        elif head[:1] == b"{":
+            sd = collections.OrderedDict(checkpoints.checkpoint_state_dict(path)[0])
+        else:
+            raise TransferError(f"{path} is neither a PyTorch (zip) file, a .safetensors file nor a CNN Studio checkpoint")
+    except (ValueError, KeyError) as e:
+        raise TransferError(f"{path}: {e}") from None
     stored = {v: k for k, v in SAFETENSORS_DTYPES.items()}
     converted = collections.Counter(stored.get(t.dtype, str(t.dtype)) for t in sd.values() if t.dtype != torch.float32)
     for dtype, n in converted.items():
@@ -155,9 +128,9 @@ def match_weights(model, sd, path, notes):
     return report, values
 
 
-def load_weights(model, path):
+def load_weights(model, path, checkpoints):
     """Loads the matched tensors of the file into the model (bit for bit where the dtypes agree); returns the report."""
-    sd, notes = read_weights(path)
+    sd, notes = read_weights(path, checkpoints)
     report, values = match_weights(model, sd, path, notes)
     own = model.state_dict(keep_vars=True)
     with torch.no_grad():
