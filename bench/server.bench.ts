@@ -18,7 +18,7 @@ import { ms, summarize } from "./stats";
  *   on the first start after installation (no V8 code cache) and on later starts (cache warm).
  *
  * Goals: p95 ≤ 30 ms after an edit, cold start ≤ 500 ms. Environment: BENCH_EDITS (default 200),
- * BENCH_FILES (comma-separated parts of file names: only those examples).
+ * BENCH_FILES (comma-separated parts of file names: only those examples, and ResNet), BENCH_COLD_RUNS.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -45,9 +45,9 @@ const CASES: Case[] = [
   { file: "examples/vit.ts", what: "ViT-B/16 (torchvision vit_b_16)", hover: ["let x = this.ln_1(input)", 13], typeAfter: "this.ln_2 = normLayer(hiddenDim" },
   { file: "examples/swin.ts", what: "Swin-T (torchvision swin_t)", hover: ["this.attn(this.norm1(x))", 5], typeAfter: "this.norm2 = normLayer(dim" },
 ];
-/** BENCH_FILES=vit,swin measures only the examples whose file name contains one of these. */
+/** BENCH_FILES=vit,swin measures only the examples whose file name contains one of these (the first case, the reference of the ratios, always runs). */
 const ONLY = process.env["BENCH_FILES"]?.split(",").filter((f) => f);
-const SELECTED = ONLY ? CASES.filter((c) => ONLY.some((f) => c.file.includes(f))) : CASES;
+const SELECTED = ONLY ? CASES.filter((c, i) => i === 0 || ONLY.some((f) => c.file.includes(f))) : CASES;
 
 async function editLatency(c: Case, debounceMs: number): Promise<{ diagnostics: number[]; hover: number[]; analysis: number[] }> {
   // The supervisor's 750 ms deadline is lifted: this measures the server, not its safety net.
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(" ")}, Node ${process.version}\n`,
   );
+  /** The first example's edit → diagnostics p50: the others' are printed as ratios to it (same run). */
+  let reference: { file: string; p50: number } | undefined;
   for (const c of SELECTED) {
     console.log(`${c.file} — ${c.what}`);
     // Cold: a fresh cache directory for the first start, then the same one (warm) for later starts.
@@ -137,6 +139,8 @@ async function main(): Promise<void> {
       `  edit → diagnostics (debounce 0):        p50 ${ms(d.p50)}, p95 ${ms(d.p95)} over ${EDITS} edits (analyzer alone: p50 ${ms(a.p50)}, p95 ${ms(a.p95)})`,
     );
     console.log(`  edit → hover answer:                    p50 ${ms(h.p50)}, p95 ${ms(h.p95)}`);
+    if (reference) console.log(`  against ${reference.file}: edit → diagnostics p50 ${(d.p50 / reference.p50).toFixed(2)}× (same run)`);
+    else reference = { file: c.file, p50: d.p50 };
     const debounced = await editLatency(c, 75);
     const dd = summarize(debounced.diagnostics);
     console.log(`  edit → diagnostics (default debounce 75 ms): p50 ${ms(dd.p50)}, p95 ${ms(dd.p95)} (the debounce is the quiet time it waits for)`);
