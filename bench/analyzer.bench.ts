@@ -11,7 +11,9 @@ import { ms, summarize } from "./stats";
  * (re-analysis after a one-character edit, as while typing), for the ResNet and DenseNet examples
  * and the transformers ViT-B/16 (examples/vit.ts vitB16) and Swin-T (examples/swin.ts swinT), which
  * must stay within the same warm budget; and, where Debian's python3-torch is installed, the forward
- * pass torchinfo needs for the same answer, measured in the same run. Prints figures and ratios.
+ * pass torchinfo needs for the same answer, measured in the same run. Prints figures and ratios
+ * (each example's warm and cold times against the ResNet file's). Environment: BENCH_EDITS (default
+ * 200), BENCH_FILES (comma-separated parts of file names: only those examples, and ResNet).
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -32,6 +34,9 @@ const CASES: Case[] = [
   { file: "examples/swin.ts", what: "Swin-T (torchvision swin_t)", torch: "swin_t", model: "swinT" },
 ];
 const EDITS = Number(process.env.BENCH_EDITS ?? 200);
+/** BENCH_FILES=vit,swin measures only the examples whose file name contains one of these (the first case, the reference of the ratios, always runs). */
+const ONLY = process.env["BENCH_FILES"]?.split(",").filter((f) => f);
+const SELECTED = ONLY ? CASES.filter((c, i) => i === 0 || ONLY.some((f) => c.file.includes(f))) : CASES;
 
 /** The analysis a timing is of: the model's totals, or why they are not the whole model. */
 function whatWasAnalysed(c: Case): string {
@@ -81,7 +86,7 @@ function warm(file: string): { p50: number; p95: number } {
 }
 
 function torchReference(): Record<string, { buildMs: number; forwardMs: number }> | undefined {
-  const r = spawnSync("/usr/bin/python3", [path.join(ROOT, "bench/torch_reference.py"), ...CASES.map((c) => c.torch)], { encoding: "utf8" });
+  const r = spawnSync("/usr/bin/python3", [path.join(ROOT, "bench/torch_reference.py"), ...SELECTED.map((c) => c.torch)], { encoding: "utf8" });
   if (r.status !== 0) return undefined;
   try {
     return JSON.parse(r.stdout);
@@ -92,7 +97,9 @@ function torchReference(): Record<string, { buildMs: number; forwardMs: number }
 
 const ref = torchReference();
 console.log(`CNN Studio analyzer benchmark (goal: warm ≤ ${WARM_BUDGET_MS} ms, cold ≤ 300 ms)\n`);
-for (const c of CASES) {
+/** The first example's warm p50: the others' warm and cold times are printed as ratios to it. */
+let reference: { file: string; warm: number; cold: number } | undefined;
+for (const c of SELECTED) {
   if (!fs.existsSync(path.join(ROOT, c.file))) {
     console.log(`${c.file} — ${c.what}: skipped, the file is not there\n`);
     continue;
@@ -106,6 +113,11 @@ for (const c of CASES) {
   console.log(
     `  warm, after an edit:   p50 ${ms(w.p50)}, p95 ${ms(w.p95)} over ${EDITS} edits (${w.p50 <= WARM_BUDGET_MS ? "within" : "OVER"} the ${WARM_BUDGET_MS} ms budget)`,
   );
+  if (reference) {
+    console.log(
+      `  against ${reference.file}: warm p50 ${(w.p50 / reference.warm).toFixed(2)}×, cold (code cache) ${(k.cached / reference.cold).toFixed(2)}× (same run)`,
+    );
+  } else reference = { file: c.file, warm: w.p50, cold: k.cached };
   const t = ref?.[c.torch];
   if (t) {
     const pass = t.buildMs + t.forwardMs;

@@ -8,7 +8,7 @@ import { ms, summarize } from "./stats";
 /**
  * Language-server latency over the real protocol (`dist/server.js --stdio` in a child process,
  * a JSON-RPC client here), on the ResNet file (ResNet-18/34/50/101/152, five models analysed
- * together) and DenseNet-121:
+ * together), DenseNet-121 and the transformers ViT-B/16 and Swin-T:
  *
  * - after an edit (`didChange`, a one-character change), the time to the published diagnostics and
  *   to a hover answer, p50 and p95 over 200 edits. Diagnostics are measured with the debounce set
@@ -17,7 +17,8 @@ import { ms, summarize } from "./stats";
  * - cold start: spawning the server to its first published diagnostics for a file opened at once,
  *   on the first start after installation (no V8 code cache) and on later starts (cache warm).
  *
- * Goals: p95 ≤ 30 ms after an edit, cold start ≤ 500 ms. Environment: BENCH_EDITS (default 200).
+ * Goals: p95 ≤ 30 ms after an edit, cold start ≤ 500 ms. Environment: BENCH_EDITS (default 200),
+ * BENCH_FILES (comma-separated parts of file names: only those examples, and ResNet), BENCH_COLD_RUNS.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -41,7 +42,12 @@ const CASES: Case[] = [
     typeAfter: "this.conv1 = conv1x1(inplanes, width",
   },
   { file: "examples/densenet.ts", what: "DenseNet-121", hover: ["this.conv1(this.relu1", 7], typeAfter: "this.norm1 = nn.BatchNorm2d(numInputFeatures" },
+  { file: "examples/vit.ts", what: "ViT-B/16 (torchvision vit_b_16)", hover: ["let x = this.ln_1(input)", 13], typeAfter: "this.ln_2 = normLayer(hiddenDim" },
+  { file: "examples/swin.ts", what: "Swin-T (torchvision swin_t)", hover: ["this.attn(this.norm1(x))", 5], typeAfter: "this.norm2 = normLayer(dim" },
 ];
+/** BENCH_FILES=vit,swin measures only the examples whose file name contains one of these (the first case, the reference of the ratios, always runs). */
+const ONLY = process.env["BENCH_FILES"]?.split(",").filter((f) => f);
+const SELECTED = ONLY ? CASES.filter((c, i) => i === 0 || ONLY.some((f) => c.file.includes(f))) : CASES;
 
 async function editLatency(c: Case, debounceMs: number): Promise<{ diagnostics: number[]; hover: number[]; analysis: number[] }> {
   // The supervisor's 750 ms deadline is lifted: this measures the server, not its safety net.
@@ -109,7 +115,9 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(" ")}, Node ${process.version}\n`,
   );
-  for (const c of CASES) {
+  /** The first example's edit → diagnostics p50: the others' are printed as ratios to it (same run). */
+  let reference: { file: string; p50: number } | undefined;
+  for (const c of SELECTED) {
     console.log(`${c.file} — ${c.what}`);
     // Cold: a fresh cache directory for the first start, then the same one (warm) for later starts.
     const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-bench-cache-"));
@@ -131,6 +139,8 @@ async function main(): Promise<void> {
       `  edit → diagnostics (debounce 0):        p50 ${ms(d.p50)}, p95 ${ms(d.p95)} over ${EDITS} edits (analyzer alone: p50 ${ms(a.p50)}, p95 ${ms(a.p95)})`,
     );
     console.log(`  edit → hover answer:                    p50 ${ms(h.p50)}, p95 ${ms(h.p95)}`);
+    if (reference) console.log(`  against ${reference.file}: edit → diagnostics p50 ${(d.p50 / reference.p50).toFixed(2)}× (same run)`);
+    else reference = { file: c.file, p50: d.p50 };
     const debounced = await editLatency(c, 75);
     const dd = summarize(debounced.diagnostics);
     console.log(`  edit → diagnostics (default debounce 75 ms): p50 ${ms(dd.p50)}, p95 ${ms(dd.p95)} (the debounce is the quiet time it waits for)`);

@@ -122,10 +122,10 @@ def vit_mnist():
 
 
 def convnext_mnist():
-    """ConvNeXt on 28x28 digits: 2x2 stride-2 stem to 32 channels, stages 32 and 64 wide of 2 blocks each."""
+    """ConvNeXt on 28x28 digits: 4x4 stride-4 stem to 32 channels, stages 32 and 64 wide of 2 blocks each."""
     from torchvision.models.convnext import CNBlockConfig, ConvNeXt
     model = ConvNeXt([CNBlockConfig(32, 64, 2), CNBlockConfig(64, None, 2)], stochastic_depth_prob=0.0, num_classes=10)
-    model.features[0][0] = nn.Conv2d(1, 32, kernel_size=2, stride=2)
+    model.features[0][0] = nn.Conv2d(1, 32, kernel_size=4, stride=4)
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             m.reset_parameters()

@@ -29,7 +29,8 @@ import { createOptimizer } from "../src/trainer/train/optimizers";
  * Environment: BENCH_ACCURACY=0 skips part 2; BENCH_MODELS=lenet5Mnist,ourCnn,mnistResNet picks
  * models; BENCH_EPOCHS (default 4) and BENCH_SEEDS (default "0", comma-separated; accuracies are
  * averaged) set the training; BENCH_TORCH_THREADS (default 1) PyTorch's threads for the accuracy
- * runs (throughput is measured with 1 thread, like the wasm backend, and with every core).
+ * runs (throughput is measured with 1 thread, like the wasm backend, and with every core);
+ * BENCH_BACKENDS=wasm,js and BENCH_THROUGHPUT_MODELS=vitMnist,convnextMnist narrow part 1.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -54,8 +55,16 @@ const TRANSFORMERS: Case[] = [
   { model: "vitMnist", file: "examples/vit-mnist.ts", input: [1, 28, 28] },
   { model: "convnextMnist", file: "examples/convnext-mnist.ts", input: [1, 28, 28] },
 ];
-/** The models of the throughput comparison. */
-const THROUGHPUT_MODELS: Case[] = [LENET, SIMPLE, ...TRANSFORMERS];
+/** The models of the throughput comparison (BENCH_THROUGHPUT_MODELS picks some). */
+const THROUGHPUT_MODELS: Case[] = [LENET, SIMPLE, ...TRANSFORMERS].filter((c) => listed("BENCH_THROUGHPUT_MODELS", c.model));
+/** The backends tried (BENCH_BACKENDS picks some). */
+const BACKENDS = (["gpu", "native", "wasm", "js"] as BackendName[]).filter((b) => listed("BENCH_BACKENDS", b));
+
+/** Whether `name` is in the comma-separated list of environment variable `variable` (or the variable is unset). */
+function listed(variable: string, name: string): boolean {
+  const list = process.env[variable];
+  return list === undefined || list.split(",").includes(name);
+}
 const MNIST_MODELS: Case[] = [
   LENET,
   { model: "ourCnn", file: "examples/mnist-cnn.ts", input: [1, 28, 28] },
@@ -157,7 +166,7 @@ async function throughput(): Promise<void> {
       .filter((x) => x)
       .join(", ");
   const rows: string[] = [];
-  for (const backend of ["gpu", "native", "wasm", "js"] as BackendName[]) {
+  for (const backend of BACKENDS) {
     const sel = await selectBackend(backend, { strict: true });
     if (!sel.ok) {
       rows.push(`  ${backend.padEnd(7)} not available: ${sel.notUsed.find((n) => n.backend === backend)?.reason ?? sel.error}`);

@@ -3,8 +3,8 @@ import { CNBlock, LayerNorm2d, type NormLayer } from "./convnext";
 
 /**
  * A small ConvNeXt for 28×28 MNIST digits, small enough to train on the bundled sample in minutes
- * on a CPU: a 2×2 stride-2 stem to 32 channels (14×14), two ConvNeXt blocks, a downsampling to 64
- * channels (7×7), two more blocks, then torchvision's head. It is torchvision's `ConvNeXt` (see
+ * on a CPU: torchvision's 4×4 stride-4 "patchify" stem to 32 channels (7×7), two ConvNeXt blocks, a
+ * downsampling to 64 channels (3×3), two more blocks, then torchvision's head. It is torchvision's `ConvNeXt` (see
  * ./convnext.ts) with a one-channel stem, with torchvision's module names (`features.1.0.block.0`,
  * `features.1.0.layer_scale`, `classifier.2`).
  */
@@ -19,7 +19,7 @@ export class MnistConvNeXt extends nn.Module {
     const first = widths[0] ?? 32;
     const layers: nn.Module[] = [
       // Stem
-      ops.Conv2dNormActivation(1, first, { kernelSize: 2, stride: 2, padding: 0, normLayer: norm, activationLayer: null, bias: true }),
+      ops.Conv2dNormActivation(1, first, { kernelSize: 4, stride: 4, padding: 0, normLayer: norm, activationLayer: null, bias: true }),
     ];
     for (let i = 0; i < widths.length; i++) {
       const width = widths[i] ?? first;
@@ -46,6 +46,6 @@ export class MnistConvNeXt extends nn.Module {
   }
 }
 
-/** ConvNeXt for MNIST (102,378 parameters).
+/** ConvNeXt for MNIST (102,762 parameters).
  *  @input [N, 1, 28, 28] */
 export const convnextMnist = new MnistConvNeXt();

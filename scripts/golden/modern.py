@@ -269,11 +269,11 @@ def vit_mnist() -> nn.Module:
 
 
 def convnext_mnist() -> nn.Module:
-    """examples/convnext-mnist.ts `convnextMnist`: ConvNeXt on 28x28 digits, 2x2 stem, stages 32 and 64 wide."""
+    """examples/convnext-mnist.ts `convnextMnist`: ConvNeXt on 28x28 digits, 4x4 stem, stages 32 and 64 wide."""
     from torchvision.models.convnext import CNBlockConfig, ConvNeXt
     model = ConvNeXt([CNBlockConfig(32, 64, 2), CNBlockConfig(64, None, 2)], stochastic_depth_prob=0.0,
                      num_classes=10)
-    model.features[0][0] = nn.Conv2d(1, 32, kernel_size=2, stride=2)
+    model.features[0][0] = nn.Conv2d(1, 32, kernel_size=4, stride=4)
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             m.reset_parameters()

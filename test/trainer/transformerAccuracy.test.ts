@@ -2,26 +2,29 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { trainConfig } from "../../src/shared/training";
+import { trainConfig, type OptimizerName, type ScheduleName } from "../../src/shared/training";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, ROOT, tempDir } from "./helpers/env";
 
 /**
  * The MNIST transformers (examples/vit-mnist.ts vitMnist, examples/convnext-mnist.ts
- * convnextMnist) trained on the bundled mnist-sample reach PyTorch's held-out accuracy within 1.5
- * percentage points: PyTorch trained the same models (torchvision's classes, same initial values)
- * with the same data, optimiser, schedule, epochs and batch size, for three seeds
+ * convnextMnist) trained on the bundled mnist-sample (8,000 training digits, as LeNet-5 in
+ * accuracy.test.ts) reach PyTorch's held-out accuracy within 1.5 percentage points: PyTorch trained
+ * the same models (torchvision's classes, same initial values) with the same data, optimiser,
+ * one-cycle schedule, epochs and batch size, for three seeds
  * (scripts/golden/transformer_accuracy.py → test/golden/trainer-optim/transformerAccuracy.json).
+ * The recipe is short enough for the default test run: each training takes about two minutes of
+ * one core in TensorFlow.js's wasm backend.
  */
 
 interface Recipe {
   model: string;
   epochs: number;
   batchSize: number;
-  optimizer: "adamw";
+  optimizer: OptimizerName;
   lr: number;
   weightDecay: number;
-  schedule: "cosine";
+  schedule: ScheduleName;
 }
 
 interface Reference {
@@ -32,22 +35,19 @@ const reference = JSON.parse(fs.readFileSync(path.join(ROOT, "test/golden/traine
 
 const files: Record<string, string> = { vitMnist: "vit-mnist.ts", convnextMnist: "convnext-mnist.ts" };
 
-/**
- * The trainings take far longer than `npm test`'s budget on two cores (PyTorch needed 5 to 45
- * minutes per run on this machine, under load): they run when CNN_STUDIO_LONG_TESTS=1.
- */
-const long = process.env["CNN_STUDIO_LONG_TESTS"] === "1" ? false : "a full training run of minutes to an hour: set CNN_STUDIO_LONG_TESTS=1";
+/** The accuracy PyTorch reaches with both models (the run here must come within 1.5 points of it): above it, runs of different seeds agree to about a point. */
+const FLOOR = 0.9;
 
-test("the PyTorch reference covers both MNIST transformers, each above 85%", () => {
+test(`the PyTorch reference covers both MNIST transformers, each above ${100 * FLOOR}%`, () => {
   assert.deepEqual(Object.keys(reference.models).sort(), Object.keys(files).sort());
   for (const [name, r] of Object.entries(reference.models)) {
     assert.equal(r.runs.length, 3, name);
-    assert.ok(r.meanValAccuracy > 0.85, `${name}: ${r.meanValAccuracy}`);
+    assert.ok(r.meanValAccuracy > FLOOR, `${name}: ${r.meanValAccuracy}`);
   }
 });
 
 for (const [name, file] of Object.entries(files)) {
-  test(`${name} on mnist-sample: within 1.5 points of PyTorch`, { timeout: 3_600_000, skip: long }, async () => {
+  test(`${name} on mnist-sample: within 1.5 points of PyTorch`, { timeout: 900_000 }, async () => {
     const ref = reference.models[name];
     assert.ok(ref, `no PyTorch reference for ${name}`);
     const r = ref.recipe;
@@ -75,5 +75,6 @@ for (const [name, file] of Object.entries(files)) {
       .map((x) => (100 * x.valAccuracy).toFixed(2))
       .join(", ")})`;
     assert.ok(Math.abs(ours - torch) <= 0.015, `within 1.5 points of PyTorch: ${line}`);
+    assert.equal(events.of("epochEnd").length, r.epochs);
   });
 }
