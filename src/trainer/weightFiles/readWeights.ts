@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { readLegacyCheckpoint } from "../checkpointLegacy";
+import { withOpenFile } from "./openFile";
 import { readPytorchZip } from "./pytorchZip";
 import { readSafetensors } from "./safetensors";
 import type { Read, StateDict, WeightTensor } from "./stateDict";
@@ -34,22 +35,12 @@ export function sniffWeightsFormat(head: Buffer): WeightsFormat {
 }
 
 function readHead(file: string): Read<Buffer> {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch (e) {
-    return { ok: false, error: `${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     if (fs.fstatSync(fd).isDirectory()) return { ok: false, error: `${file} is a folder, not a weights file` };
     const head = Buffer.alloc(16);
     const n = fs.readSync(fd, head, 0, head.length, 0);
     return { ok: true, value: head.subarray(0, n) };
-  } catch (e) {
-    return { ok: false, error: `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 export function readWeightsFile(file: string): Read<StateDict> {

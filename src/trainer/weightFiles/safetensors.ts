@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { CRC_START, crc32Final, crc32Update } from "../../shared/crc32";
 import { writeFileAtomicWith, type ByteSink } from "../runFiles";
+import { withOpenFile } from "./openFile";
 import { DTYPE_BYTES, isStoredDtype, type Read, type StateDict, type StoredDtype, type WeightTensor } from "./stateDict";
 
 /**
@@ -23,13 +24,7 @@ export interface HeaderEntry {
 }
 
 export function readSafetensors(file: string): Read<StateDict> {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch (e) {
-    return { ok: false, error: `${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     const size = fs.fstatSync(fd).size;
     const header = readHeader(fd, file, size);
     if (!header.ok) return header;
@@ -50,11 +45,7 @@ export function readSafetensors(file: string): Read<StateDict> {
     const tensors = new Map(entries.map((e) => [e.name, read.get(e.name)!] as const));
     const notes = [...converted].map(([dtype, n]) => `${n} ${n === 1 ? "tensor" : "tensors"} stored as ${dtype} converted to float32`);
     return { ok: true, value: { file, tensors, notes, metadata } };
-  } catch (e) {
-    return { ok: false, error: `${file}: cannot read (${e instanceof Error ? e.message : String(e)})` };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /**
@@ -77,21 +68,11 @@ function checksumProblem(file: string, metadata: Record<string, string>, compute
 
 /** A file's header alone, checked whole against the file's size (no tensor data is read): its entries, metadata and where the data starts. */
 export function readSafetensorsHeader(file: string): Read<{ entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number; size: number }> {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch (e) {
-    return { ok: false, error: `${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     const size = fs.fstatSync(fd).size;
     const header = readHeader(fd, file, size);
     return header.ok ? { ok: true, value: { ...header.value, size } } : header;
-  } catch (e) {
-    return { ok: false, error: `${file}: cannot read (${e instanceof Error ? e.message : String(e)})` };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 function readHeader(fd: number, file: string, size: number): Read<{ entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number }> {
