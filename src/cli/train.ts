@@ -33,41 +33,33 @@ import { isReadableFile } from "./files";
  * 2 unusable arguments, 130 stopped by Ctrl+C (a checkpoint is written; resume with --resume).
  */
 
-/** One --help line per setting of the settings table (src/shared/trainConfig.ts), wrapped to 100 columns. */
-function settingsHelp(): string {
+/** One --help entry: `head` padded to 26 columns, then `text` wrapped to 100 columns under it. */
+function helpEntry(head: string, text: string): string[] {
   const lines: string[] = [];
-  for (const name of TRAIN_FIELD_NAMES) {
-    const f = trainField(name);
-    const head = `  ${f.flag}${f.type === "flag" ? "" : ` ${f.metavar}`}`.padEnd(26);
-    const dflt = f.type === "flag" ? "" : ` (default ${f.defaultText ?? String(f.default)})`;
-    let line = head;
-    for (const word of `${f.help}${dflt}`.split(" ")) {
-      if (line.length + word.length + 1 > 100 && line.trim() !== "") {
-        lines.push(line.trimEnd());
-        line = " ".repeat(26);
-      }
-      line += line.endsWith(" ") ? word : ` ${word}`;
+  let line = head.padEnd(26);
+  for (const word of text.split(" ")) {
+    if (line.length + word.length + 1 > 100 && line.trim() !== "") {
+      lines.push(line.trimEnd());
+      line = " ".repeat(26);
     }
-    lines.push(line.trimEnd());
+    line += line.endsWith(" ") ? word : ` ${word}`;
   }
-  return lines.join("\n");
+  lines.push(line.trimEnd());
+  return lines;
 }
 
-/** --help lines of --weights, --freeze and --lr-for, wrapped like the settings'. */
+/** One --help entry per setting of the settings table (src/shared/trainConfig.ts). */
+function settingsHelp(): string {
+  return TRAIN_FIELD_NAMES.flatMap((name) => {
+    const f = trainField(name);
+    const dflt = f.type === "flag" ? "" : ` (default ${f.defaultText ?? String(f.default)})`;
+    return helpEntry(`  ${f.flag}${f.type === "flag" ? "" : ` ${f.metavar}`}`, `${f.help}${dflt}`);
+  }).join("\n");
+}
+
+/** --help entries of --weights, --freeze and --lr-for. */
 function transferHelp(): string {
-  const lines: string[] = [];
-  for (const o of TRANSFER_OPTIONS) {
-    let line = `  ${o.flag} ${o.metavar}`.padEnd(26);
-    for (const word of o.help.split(" ")) {
-      if (line.length + word.length + 1 > 100 && line.trim() !== "") {
-        lines.push(line.trimEnd());
-        line = " ".repeat(26);
-      }
-      line += line.endsWith(" ") ? word : ` ${word}`;
-    }
-    lines.push(line.trimEnd());
-  }
-  return lines.join("\n");
+  return TRANSFER_OPTIONS.flatMap((o) => helpEntry(`  ${o.flag} ${o.metavar}`, o.help)).join("\n");
 }
 
 export const TRAIN_USAGE = `Usage: cnn-studio train FILE --model NAME --dataset DATA [options]
@@ -477,18 +469,5 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
 
 /** The --help lines of the data options (issue 15). */
 function dataHelp(): string {
-  const lines: string[] = [];
-  for (const flag of DATA_OPTION_FLAGS) {
-    const o = DATA_OPTIONS[flag];
-    let line = `  ${flag} ${o.metavar}`.padEnd(26);
-    for (const word of o.help.split(" ")) {
-      if (line.length + word.length + 1 > 100) {
-        lines.push(line.trimEnd());
-        line = " ".repeat(26);
-      }
-      line += line.endsWith(" ") ? word : ` ${word}`;
-    }
-    lines.push(line.trimEnd());
-  }
-  return lines.join("\n");
+  return DATA_OPTION_FLAGS.flatMap((flag) => helpEntry(`  ${flag} ${DATA_OPTIONS[flag].metavar}`, DATA_OPTIONS[flag].help)).join("\n");
 }
