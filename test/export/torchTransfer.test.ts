@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { trainConfig, validateEvent, type TrainConfig } from "../../src/shared/training";
+import { validateEvent, type TrainConfig } from "../../src/shared/training";
 import type { TransferConfig } from "../../src/shared/trainConfigTransfer";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
@@ -11,6 +11,7 @@ import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps } from "../trainer/helpers/env";
 import { smallMnistIdx, tempDir } from "../trainer/helpers/env";
 import { PYTHON, ROOT } from "./helpers";
+import { makeWeights, MAKE_WEIGHTS, transferConfig } from "../trainer/transfer/helpers";
 
 /**
  * Transfer learning in the PyTorch engine (transfer.py): weights files read with
@@ -20,39 +21,15 @@ import { PYTHON, ROOT } from "./helpers";
  * group; a glob that matches nothing is named. Skipped without Debian's python3-torch.
  */
 
-const MODEL_FILE = path.join(ROOT, "test/fixtures/trainer/transfer/smallBackbone.ts");
-const MAKE_WEIGHTS = path.join(ROOT, "test/trainer/transfer/make_weights.py");
 const TRANSFER_PY = path.join(ROOT, "src/trainer/engines/torch/transfer.py");
 const CHECKPOINT_PY = path.join(ROOT, "src/export/checkpoint.py");
 const hasTorch = fs.existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import torch"]).status === 0;
 const noTorch = hasTorch ? false : `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`;
 
-type FileTensors = Record<string, { shape: number[]; values: number[] }>;
-
-function makeWeights(classes = 5): { base: string; tensors: FileTensors } {
-  const base = path.join(tempDir("cnn-studio-weights-"), "backbone");
-  const r = spawnSync(PYTHON, [MAKE_WEIGHTS, base, String(classes)], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return { base, tensors: JSON.parse(r.stdout) as FileTensors };
-}
-
 const data = hasTorch ? smallMnistIdx(128, 32) : "";
 
 function config(runsDir: string, transfer: TransferConfig, over: Partial<TrainConfig> = {}): TrainConfig {
-  return {
-    ...trainConfig({
-      file: MODEL_FILE,
-      model: "smallBackbone",
-      dataset: { kind: "idx", dir: data },
-      runsDir,
-      epochs: 1,
-      batchSize: 16,
-      seed: 3,
-      optimizer: { name: "adamw", lr: 0.01, weightDecay: 0.1 },
-      transfer,
-    }),
-    ...over,
-  };
+  return transferConfig(data, runsDir, transfer, over);
 }
 
 async function train(c: TrainConfig, stopAfter?: number): Promise<TorchEvent[]> {

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { trainConfig, validateEvent, type TrainConfig } from "../../../src/shared/training";
+import { validateEvent, type TrainConfig } from "../../../src/shared/training";
 import type { TransferConfig } from "../../../src/shared/trainConfigTransfer";
 import { latestCheckpoint } from "../../../src/trainer/checkpoint";
 import { compileModel } from "../../../src/trainer/model/compile";
@@ -11,8 +11,9 @@ import { modelToTrain } from "../../../src/trainer/runSetup";
 import { loadMatchedWeights, readRunWeights } from "../../../src/trainer/train/transferSetup";
 import { copyWeights } from "../../../src/trainer/weights";
 import { PYTHON } from "../../export/helpers";
-import { collect, deps, ROOT, smallMnistIdx, tempDir, testTf } from "../helpers/env";
+import { collect, deps, smallMnistIdx, tempDir, testTf } from "../helpers/env";
 import { TfjsEngine } from "../../../src/trainer/engines/tfjs/tfjsEngine";
+import { makeWeights, MODEL_FILE, transferConfig } from "./helpers";
 
 /**
  * Transfer learning in the TensorFlow.js engine: a small CNN with BatchNorm trained a few steps
@@ -22,38 +23,13 @@ import { TfjsEngine } from "../../../src/trainer/engines/tfjs/tfjsEngine";
  * running statistics) as they were; globs that match nothing are errors naming them.
  */
 
-const MODEL_FILE = path.join(ROOT, "test/fixtures/trainer/transfer/smallBackbone.ts");
-const MAKE_WEIGHTS = path.join(ROOT, "test/trainer/transfer/make_weights.py");
 const hasTorch = fs.existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import torch"]).status === 0;
 const noTorch = hasTorch ? false : `PyTorch is not installed for ${PYTHON} (python3-torch): the weights files are made with it`;
-
-type FileTensors = Record<string, { shape: number[]; values: number[] }>;
-
-/** The weights files (.pth and .safetensors, same tensors) and their values as PyTorch has them. */
-function makeWeights(): { base: string; tensors: FileTensors } {
-  const base = path.join(tempDir("cnn-studio-weights-"), "backbone");
-  const r = spawnSync(PYTHON, [MAKE_WEIGHTS, base], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return { base, tensors: JSON.parse(r.stdout) as FileTensors };
-}
 
 const data = smallMnistIdx(64, 32);
 
 function config(runsDir: string, transfer: TransferConfig, over: Partial<TrainConfig> = {}): TrainConfig {
-  return {
-    ...trainConfig({
-      file: MODEL_FILE,
-      model: "smallBackbone",
-      dataset: { kind: "idx", dir: data },
-      runsDir,
-      epochs: 1,
-      batchSize: 16,
-      seed: 3,
-      optimizer: { name: "adamw", lr: 0.01, weightDecay: 0.1 },
-      transfer,
-    }),
-    ...over,
-  };
+  return transferConfig(data, runsDir, transfer, over);
 }
 
 async function train(c: TrainConfig): Promise<{ events: ReturnType<typeof collect>; dir: string | null }> {
