@@ -467,7 +467,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       const weights = await choose(frame, "Weights", /epoch 1, step \d+ · /);
       painted = await featureMapsPainted(frame, painted, "the feature maps with the checkpoint");
       const checkpoint = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
-      assert.match(checkpoint, /checkpoints[\\/][^\\/]+\.json$/, `the Weights select holds a checkpoint (${checkpoint})`);
+      assert.match(checkpoint, /checkpoints[\\/][^\\/]+\.safetensors$/, `the Weights select holds a checkpoint (${checkpoint})`);
       log(`feature maps: weights ${JSON.stringify(weights)}`);
 
       // The input: a "7" drawn with the mouse (one stroke: the bar, then the diagonal).
@@ -544,7 +544,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       const frame = await panelFrame(page, "Receptive field", 60_000);
       await frame.locator(".cs-header", { hasText: "lenet5Mnist · input 1×28×28" }).waitFor({ timeout: 60_000 });
       const weights = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
-      assert.match(weights, /checkpoints[\\/][^\\/]+\.json$/, `the run's checkpoint is the default weights (${weights})`);
+      assert.match(weights, /checkpoints[\\/][^\\/]+\.safetensors$/, `the run's checkpoint is the default weights (${weights})`);
       const layer = await choose(frame, "Layer", /^\s*features\.3 · Conv2d/);
       log(`receptive field: layer ${JSON.stringify(layer)}`);
       const unitCaption = frame.locator(".cs-rf-panels section[aria-label='Layer output'] .cs-caption");
