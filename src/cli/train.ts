@@ -24,6 +24,7 @@ import { DATA_OPTION_FLAGS, DATA_OPTIONS, parseDataOptions } from "../shared/tra
 import { TRANSFER_OPTIONS, transferFromArgs } from "../shared/trainConfigTransfer";
 import { weightsReportLines } from "../shared/weights";
 import { TrainerClient } from "../trainer/trainerClient";
+import { resolveWeightsSource } from "../trainer/weightFiles/weightsSource";
 import { isReadableFile } from "./files";
 
 /**
@@ -260,8 +261,10 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   if (data !== null && "error" in data) return usage(data.error);
   if (data !== null) input = { ...input, data: data.data, normalize: data.normalize, augment: { ...input.augment, flip: data.flip } };
   const weightsText = values.get("--weights");
-  const weights = weightsText === undefined ? undefined : path.resolve(cwd, weightsText);
-  if (weights !== undefined && !isReadableFile(weights)) return usage(`--weights ${weightsText}: cannot read ${weights}`);
+  // a run folder stands for its newest checkpoint: the config records the file actually loaded
+  const weightsSource = weightsText === undefined ? undefined : resolveWeightsSource(path.resolve(cwd, weightsText));
+  if (weightsSource !== undefined && !weightsSource.ok) return usage(`--weights ${weightsText}: ${weightsSource.error}`);
+  const weights = weightsSource?.value;
   const transfer = transferFromArgs({ weights, freeze: values.get("--freeze"), lrFor });
   if (transfer !== null && "error" in transfer) return usage(transfer.error);
   if (transfer !== null) input = { ...input, transfer };

@@ -6,6 +6,7 @@ import { selectBackend } from "../trainer/model/backend";
 import { matchWeights, reportOf } from "../trainer/weightFiles/match";
 import { modelTensorSpecs } from "../trainer/weightFiles/modelTensors";
 import { readWeightsFile } from "../trainer/weightFiles/readWeights";
+import { resolveWeightsSource } from "../trainer/weightFiles/weightsSource";
 import { isReadableFile } from "./files";
 
 /**
@@ -89,8 +90,10 @@ export async function runWeights(argv: readonly string[], io: WeightsIo, cwd = p
     io.err(`cnn-studio weights: cannot read ${args.file}`);
     return 2;
   }
-  if (!isReadableFile(path.resolve(cwd, args.weights))) {
-    io.err(`cnn-studio weights: cannot read ${args.weights} (a weights file: .pth, .pt or .safetensors)`);
+  // a run folder stands for its newest checkpoint
+  const source = resolveWeightsSource(path.resolve(cwd, args.weights));
+  if (!source.ok) {
+    io.err(`cnn-studio weights: ${source.error} (a weights file: .pth, .pt or .safetensors, or a run folder)`);
     return 2;
   }
   const analysis = new Analyzer().analyzeFile(abs);
@@ -115,9 +118,9 @@ export async function runWeights(argv: readonly string[], io: WeightsIo, cwd = p
     io.err(`cnn-studio weights: ${specs.error}`);
     return 1;
   }
-  const sd = readWeightsFile(path.resolve(cwd, args.weights));
+  const sd = readWeightsFile(source.value);
   if (!sd.ok) {
-    io.err(`cnn-studio weights: ${sd.error.split(path.resolve(cwd, args.weights)).join(args.weights)}`);
+    io.err(`cnn-studio weights: ${sd.error.split(source.value).join(path.relative(cwd, source.value) || source.value)}`);
     return 1;
   }
   const report = { ...reportOf(matchWeights(specs.value, sd.value)), file: args.weights };

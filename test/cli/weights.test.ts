@@ -129,7 +129,7 @@ describe("cnn-studio weights", { timeout: 300_000 }, () => {
   test("unusable arguments exit 2 with a message, a model with errors 1; a file with several models needs --model", async () => {
     const cases: [string[], number, RegExp][] = [
       [[smallModel], 2, /needs a model FILE and a WEIGHTS file, got '.*small\.ts'/],
-      [[smallModel, path.join(dir, "none.pth")], 2, /cannot read .*none\.pth/],
+      [[smallModel, path.join(dir, "none.pth")], 2, /none\.pth: no such weights file or run folder/],
       [["nope.ts", smallModel], 2, /cannot read nope\.ts/],
       [[smallModel, smallModel, "--bogus"], 2, /unknown option '--bogus'/],
       [["examples/resnet.ts", smallModel], 2, /--model is needed: examples\/resnet\.ts has 7 models/],

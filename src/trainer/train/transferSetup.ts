@@ -3,6 +3,7 @@ import type { TrainConfig } from "../../shared/trainConfig";
 import type { CompiledModel, TF } from "../model/types";
 import { matchWeights, type ModelTensorSpec, type WeightsMatch } from "../weightFiles/match";
 import { readWeightsFile } from "../weightFiles/readWeights";
+import { resolveWeightsSource } from "../weightFiles/weightsSource";
 import type { Read } from "../weightFiles/stateDict";
 import { planTransfer, type ModelNames, type TransferPlan } from "./freeze";
 
@@ -53,7 +54,9 @@ export function tensorSpecs(analysis: ModelAnalysis, compiled: CompiledModel): M
 export function readRunWeights(config: TrainConfig, analysis: ModelAnalysis, compiled: CompiledModel): Read<WeightsMatch | null> {
   const file = config.transfer?.weights ?? null;
   if (file === null || config.resume !== null) return { ok: true, value: null };
-  const sd = readWeightsFile(file);
+  const source = resolveWeightsSource(file);
+  if (!source.ok) return { ok: false, error: `--weights: ${source.error}` };
+  const sd = readWeightsFile(source.value);
   if (!sd.ok) return { ok: false, error: `--weights: ${sd.error}` };
   return { ok: true, value: matchWeights(tensorSpecs(analysis, compiled), sd.value) };
 }

@@ -159,13 +159,24 @@ describe("transfer learning in the TensorFlow.js engine", () => {
     },
   );
 
-  test("without --freeze the same run changes the backbone and its running statistics (the test above can fail)", { skip: noTorch }, async () => {
-    const { base, tensors } = makeWeights();
-    const { events, dir } = await train(config(tempDir(), { weights: base + ".safetensors", freeze: [], lrFor: [] }));
-    assert.deepEqual(events.of("error"), []);
-    const after = finalTensors(dir!);
-    for (const name of [...BACKBONE, ...BN_BUFFERS]) assert.ok(!same(after.get(name), Float32Array.from(tensors[name]!.values)), `${name} changed`);
-  });
+  test(
+    "without --freeze the same run changes the backbone and its running statistics (the test above can fail); its run folder is a --weights",
+    { skip: noTorch },
+    async () => {
+      const { base, tensors } = makeWeights();
+      const { events, dir } = await train(config(tempDir(), { weights: base + ".safetensors", freeze: [], lrFor: [] }));
+      assert.deepEqual(events.of("error"), []);
+      const after = finalTensors(dir!);
+      for (const name of [...BACKBONE, ...BN_BUFFERS]) assert.ok(!same(after.get(name), Float32Array.from(tensors[name]!.values)), `${name} changed`);
+
+      // that run's folder is the --weights of the next: its newest checkpoint, every tensor of it
+      const next = await train(config(tempDir(), { weights: dir!, freeze: [], lrFor: [] }));
+      assert.deepEqual(next.events.of("error"), []);
+      const report = next.events.of("started")[0]!.weights;
+      assert.match(report?.file ?? "", /checkpoints[\\/]e0001-s000004\.safetensors$/);
+      assert.deepEqual([report?.loaded.length, report?.missing, report?.mismatched, report?.unexpected], [15, [], [], []]);
+    },
+  );
 
   test("--lr-for features.*=0 leaves those parameters unchanged while the head moves (running statistics still update)", async () => {
     const fresh = await initialWeights();
@@ -200,7 +211,7 @@ describe("transfer learning in the TensorFlow.js engine", () => {
         /^--freeze backbone\.\* matches no parameter of smallBackbone \(its parameters: features\.0\.weight, /,
       ],
       [{ weights: null, freeze: [], lrFor: [{ glob: "head", lr: 0.1 }] }, /^--lr-for head matches no parameter of smallBackbone/],
-      [{ weights: "/no/such/weights.pth", freeze: [], lrFor: [] }, /^--weights: \/no\/such\/weights\.pth: cannot open \(ENOENT\)/],
+      [{ weights: "/no/such/weights.pth", freeze: [], lrFor: [] }, /^--weights: \/no\/such\/weights\.pth: no such weights file or run folder \(ENOENT\)/],
     ] as const) {
       const runs = tempDir();
       const { events } = await train(config(runs, { ...transfer, freeze: [...transfer.freeze], lrFor: [...transfer.lrFor] }));
