@@ -44,6 +44,7 @@ describe("Train view (headless Chromium)", { skip }, () => {
           "Dataset",
           "Epochs",
           "Batch size",
+          "Freeze (parameter globs, comma-separated)",
           "Optimizer",
           "Learning rate",
           "Momentum",
@@ -55,6 +56,7 @@ describe("Train view (headless Chromium)", { skip }, () => {
           "Label smoothing",
           "Random crop padding (pixels, 0 = off)",
           "Seed",
+          "Learning rate per group (GLOB=LR, one a line; the first match wins)",
           "Backend",
         ]);
         assert.equal(await p.page.getAttribute("#epochs", "type"), "number");
