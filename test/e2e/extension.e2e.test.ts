@@ -480,7 +480,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       const weights = await choose(frame, "Weights", /epoch 1, step \d+ · /);
       painted = await featureMapsPainted(frame, painted, "the feature maps with the checkpoint");
       const checkpoint = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
-      assert.match(checkpoint, /checkpoints[\\/][^\\/]+\.json$/, `the Weights select holds a checkpoint (${checkpoint})`);
+      assert.match(checkpoint, /checkpoints[\\/][^\\/]+\.safetensors$/, `the Weights select holds a checkpoint (${checkpoint})`);
       log(`feature maps: weights ${JSON.stringify(weights)}`);
 
       // The input: a "7" drawn with the mouse (one stroke: the bar, then the diagonal).
@@ -557,7 +557,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       const frame = await panelFrame(page, "Receptive field", 60_000);
       await frame.locator(".cs-header", { hasText: "lenet5Mnist · input 1×28×28" }).waitFor({ timeout: 60_000 });
       const weights = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
-      assert.match(weights, /checkpoints[\\/][^\\/]+\.json$/, `the run's checkpoint is the default weights (${weights})`);
+      assert.match(weights, /checkpoints[\\/][^\\/]+\.safetensors$/, `the run's checkpoint is the default weights (${weights})`);
       const layer = await choose(frame, "Layer", /^\s*features\.3 · Conv2d/);
       log(`receptive field: layer ${JSON.stringify(layer)}`);
       const unitCaption = frame.locator(".cs-rf-panels section[aria-label='Layer output'] .cs-caption");
@@ -672,6 +672,8 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await showSidebar(page);
       const frame: FrameLocator = page.frameLocator("iframe.webview.ready").first().frameLocator("iframe#active-frame");
       await frame.locator("vscode-button#start").waitFor({ timeout: 30_000 });
+      // (the view's own pick follows the active editor, the ViT's after the attention view: choose LeNet-5)
+      await choose(frame, "Model", /^\s*lenet5Mnist/);
       await until("lenet5Mnist selected", 30_000, async () => ((await frame.locator("#preview").innerText()).includes("Train lenet5Mnist") ? true : undefined));
       // The button opens VS Code's file picker (in code-server its path box): the path typed, Enter.
       await frame.locator("vscode-button#chooseWeights").click();
@@ -717,6 +719,10 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       log(`Models view shows the trainable count: ${inModels}`);
       await shot(page, "19-train-from-weights.png");
       await openFile(page, "lenet5.ts");
+      // the lens sits above lenet5Mnist's declaration, below the first screen: go to its line
+      await page.keyboard.press("Control+G");
+      await page.keyboard.type(String(lenetMnist.location.range.start.line + 1));
+      await page.keyboard.press("Enter");
       const lens = page.locator(".monaco-editor .codelens-decoration", { hasText: "trainable of" });
       const lensShown = await lens
         .first()
