@@ -679,13 +679,17 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await frame.locator("vscode-button#chooseWeights").click();
       const input = page.locator(".quick-input-widget input");
       await input.waitFor({ timeout: 20_000 });
-      await input.fill(weightsFile);
-      await new Promise((r) => setTimeout(r, 1000));
+      // The picker fills its box with the folder it starts in once it has listed it: type the path after that.
+      await until("the file picker's starting folder", 20_000, async () => ((await input.inputValue()).endsWith("/") ? true : undefined));
+      await until("the weights file's path in the file picker", 20_000, async () => {
+        if ((await input.inputValue()) !== weightsFile) await input.fill(weightsFile);
+        await new Promise((r) => setTimeout(r, 500));
+        return (await input.inputValue()) === weightsFile ? true : undefined;
+      });
       await page.keyboard.press("Enter");
       const headline = frame.locator("#weights-headline");
       const text = await until("the weights report in the Train view", 60_000, async () => {
         const t2 = (await headline.innerText().catch(() => "")).trim();
-        if (t2 === "" && (await input.isVisible())) await page.keyboard.press("Enter"); // the picker completed the path: accept it
         return t2 !== "" ? t2 : undefined;
       });
       assert.equal(text, "9 of 10 tensors load");
