@@ -6,9 +6,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import type { PageElement } from "../webview/page";
-import { Analyzer } from "../../src/analyzer/index";
-import { modelTensorLayout } from "../../src/trainer/weightFiles/modelTensorsStatic";
-import { writeSafetensors } from "../../src/trainer/weightFiles/safetensors";
+import { writeLenetWeights } from "./weights";
 import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServer, userSettings, whyNot, type Server } from "./harness";
 
 /**
@@ -196,16 +194,8 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
   for (const f of fs.readdirSync(path.join(ROOT, "examples"))) if (f.endsWith(".ts")) fs.copyFileSync(path.join(ROOT, "examples", f), path.join(ws, f));
   fs.writeFileSync(path.join(ws, "broken.ts"), BROKEN);
   fs.writeFileSync(path.join(tmp, "user-data", "User", "settings.json"), userSettings());
-  // Pretrained weights for LeNet-5 (issue 15): every tensor of lenet5Mnist, but a 1000-class head
-  // (a mismatch, kept freshly initialised) and one tensor the model does not have.
-  const weightsFile = path.join(tmp, "lenet5-pretrained.safetensors");
-  const lenetMnist = new Analyzer().analyzeFile(path.join(ROOT, "examples", "lenet5.ts")).models.find((m) => m.name === "lenet5Mnist");
-  assert.ok(lenetMnist, "examples/lenet5.ts exports lenet5Mnist");
-  const lenetTensors = modelTensorLayout(lenetMnist).tensors.map((t) => (t.name === "classifier.4.weight" ? { ...t, shape: [1000, 84] } : t));
-  writeSafetensors(weightsFile, [
-    ...lenetTensors.map((t) => ({ ...t, values: new Float32Array(t.shape.reduce((a, d) => a * d, 1)).fill(0.01) })),
-    { name: "aux.weight", shape: [2], values: new Float32Array(2) },
-  ]);
+  // Pretrained weights for LeNet-5 (issue 15): a mismatched head and an unexpected tensor.
+  const { file: weightsFile, line: lenetMnistLine } = writeLenetWeights(tmp);
 
   // The VSIX exactly as published.
   const vsix = path.join(tmp, "cnn-studio.vsix");
@@ -725,7 +715,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await openFile(page, "lenet5.ts");
       // the lens sits above lenet5Mnist's declaration, below the first screen: go to its line
       await page.keyboard.press("Control+G");
-      await page.keyboard.type(String(lenetMnist.location.range.start.line + 1));
+      await page.keyboard.type(String(lenetMnistLine));
       await page.keyboard.press("Enter");
       const lens = page.locator(".monaco-editor .codelens-decoration", { hasText: "trainable of" });
       const lensShown = await lens
