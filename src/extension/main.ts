@@ -6,6 +6,7 @@ import { runsDirectory } from "./config";
 import { ModelStore } from "./models/modelStore";
 import { ModelsTreeProvider } from "./models/modelsView";
 import { RunsTreeProvider } from "./runs/runsView";
+import { FreezeLensProvider } from "./train/freezeLens";
 import { TrainViewProvider } from "./train/trainView";
 import { TrainingController } from "./train/trainingController";
 import { SUMMARY_SCHEME, SummaryProvider } from "./commands/summary";
@@ -40,9 +41,11 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
   const store = new ModelStore(client);
   const training = new TrainingController(context, output, () => backendsDir(context));
   const runsDir = (): vscode.Uri => runsDirectory(context.globalStorageUri);
-  const modelsTree = new ModelsTreeProvider(store);
-  const runsTree = new RunsTreeProvider(runsDir, training);
   const trainView = new TrainViewProvider(context, store, training);
+  // the Models view and a code lens show what the Train view's freeze leaves trainable
+  const modelsTree = new ModelsTreeProvider(store, trainView.transfer);
+  const freezeLens = new FreezeLensProvider(trainView.transfer);
+  const runsTree = new RunsTreeProvider(runsDir, training);
   const summary = new SummaryProvider(client);
   const panels = new PanelsBridge(
     context,
@@ -63,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     modelsView,
     runsView,
     vscode.window.registerWebviewViewProvider(TrainViewProvider.viewId, trainView),
+    freezeLens,
+    vscode.languages.registerCodeLensProvider([{ scheme: "file", language: "typescript" }], freezeLens),
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summary),
     ...panels.registerSerializers(),
   );

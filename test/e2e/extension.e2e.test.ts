@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import type { PageElement } from "../webview/page";
+import { writeLenetWeights } from "./weights";
 import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServer, userSettings, whyNot, type Server } from "./harness";
 
 /**
@@ -193,6 +194,8 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
   for (const f of fs.readdirSync(path.join(ROOT, "examples"))) if (f.endsWith(".ts")) fs.copyFileSync(path.join(ROOT, "examples", f), path.join(ws, f));
   fs.writeFileSync(path.join(ws, "broken.ts"), BROKEN);
   fs.writeFileSync(path.join(tmp, "user-data", "User", "settings.json"), userSettings());
+  // Pretrained weights for LeNet-5 (issue 15): a mismatched head and an unexpected tensor.
+  const { file: weightsFile, line: lenetMnistLine } = writeLenetWeights(tmp);
 
   // The VSIX exactly as published.
   const vsix = path.join(tmp, "cnn-studio.vsix");
@@ -652,6 +655,81 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       assert.ok(Math.abs((await drawn()).rowSum - 1) < 1e-3, "one head's row sums to 1");
       log(`attention of a clicked patch, one head: ${perHead}`);
       await shot(page, "16-attention-vit-patch.png");
+    });
+
+    await check("Train: Start from weights… shows how the file matches the model; a freeze shows what stays trainable", async () => {
+      await runCommand(page, "View: Close All Editors");
+      await showSidebar(page);
+      const frame: FrameLocator = page.frameLocator("iframe.webview.ready").first().frameLocator("iframe#active-frame");
+      await frame.locator("vscode-button#start").waitFor({ timeout: 30_000 });
+      // (the view's own pick follows the active editor, the ViT's after the attention view: choose LeNet-5)
+      await choose(frame, "Model", /^\s*lenet5Mnist/);
+      await until("lenet5Mnist selected", 30_000, async () => ((await frame.locator("#preview").innerText()).includes("Train lenet5Mnist") ? true : undefined));
+      // The button opens VS Code's file picker (in code-server its path box): the path typed, Enter.
+      await frame.locator("vscode-button#chooseWeights").click();
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor({ timeout: 20_000 });
+      // The picker fills its box with the folder it starts in once it has listed it: type the path after that.
+      await until("the file picker's starting folder", 20_000, async () => ((await input.inputValue()).endsWith("/") ? true : undefined));
+      await until("the weights file's path in the file picker", 20_000, async () => {
+        if ((await input.inputValue()) !== weightsFile) await input.fill(weightsFile);
+        await new Promise((r) => setTimeout(r, 500));
+        return (await input.inputValue()) === weightsFile ? true : undefined;
+      });
+      await page.keyboard.press("Enter");
+      const headline = frame.locator("#weights-headline");
+      const text = await until("the weights report in the Train view", 60_000, async () => {
+        const t2 = (await headline.innerText().catch(() => "")).trim();
+        return t2 !== "" ? t2 : undefined;
+      });
+      assert.equal(text, "9 of 10 tensors load");
+      assert.equal((await frame.locator("#weights-counts").innerText()).trim(), "1 mismatched · 0 missing · 1 unexpected");
+      assert.match(await frame.locator("#weights-lines").innerText(), /classifier\.4\.weight: file \[1000, 84\], model \[10, 84\] — kept freshly initialised/);
+      log(`weights report: ${text}`);
+      await frame.locator("input#freeze").fill("features");
+      const trainable = await until("the trainable count", 30_000, async () => {
+        const t2 = (
+          await frame
+            .locator("#freeze-trainable")
+            .innerText()
+            .catch(() => "")
+        ).trim();
+        return /trainable of/.test(t2) ? t2 : undefined;
+      });
+      log(`freeze: ${trainable}`);
+      await until("the preview with the weights and the freeze", 30_000, async () => {
+        const t2 = await frame.locator("#preview").innerText();
+        return t2.includes("starting from lenet5-pretrained.safetensors") && t2.includes("frozen: features") ? true : undefined;
+      });
+      await frame.locator("#weights-report").scrollIntoViewIfNeeded();
+      const row = page.locator(".pane-body .monaco-list-row", { hasText: "lenet5Mnist" }).filter({ hasText: "trainable of" });
+      const inModels = await row
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      log(`Models view shows the trainable count: ${inModels}`);
+      await shot(page, "19-train-from-weights.png");
+      await openFile(page, "lenet5.ts");
+      // the lens sits above lenet5Mnist's declaration, below the first screen: go to its line
+      await page.keyboard.press("Control+G");
+      await page.keyboard.type(String(lenetMnistLine));
+      await page.keyboard.press("Enter");
+      const lens = page.locator(".monaco-editor .codelens-decoration", { hasText: "trainable of" });
+      const lensShown = await lens
+        .first()
+        .waitFor({ timeout: 30_000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      log(`code lens shows the trainable count: ${lensShown}`);
+      if (lensShown) await lens.first().scrollIntoViewIfNeeded();
+      await shot(page, "20-freeze-code-lens.png");
+      assert.ok(inModels, "the Models view shows lenet5Mnist's trainable count");
+      assert.ok(lensShown, "a code lens shows lenet5Mnist's trainable count");
     });
 
     await check("activation time (VS Code's Running Extensions view)", async () => {

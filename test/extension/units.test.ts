@@ -476,3 +476,11 @@ test("Models view and summary: a model whose forward pass stopped at an error is
   assert.match(summaryText(r, "net"), /INCOMPLETE: analysis stopped at an error/);
   assert.doesNotMatch(modelDescription(lenet.models[0]!), /incomplete/);
 });
+
+test("Models view: with the Train view's freeze, the trainable count takes the parameter count's place; without it, unchanged", () => {
+  const m = lenet.models[0]!;
+  const plain = modelDescription(m);
+  assert.match(plain, / · 61,706 params · /);
+  assert.equal(modelDescription(m, undefined), plain);
+  assert.equal(modelDescription(m, "5,130 trainable of 61.71K parameters"), plain.replace("61,706 params", "5,130 trainable of 61.71K parameters"));
+});

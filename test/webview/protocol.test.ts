@@ -149,7 +149,7 @@ describe("message validators", () => {
     assert.match(err(validateTrainToHost({ type: "post", message: 1 })), /^unknown train webview→host message type "post"/);
     assert.match(
       err(validateTrainToWebview({ type: "set", field: "lr", value: "1" })),
-      /^train host→webview message "set"\.field must be "datasetDir", got "lr"$/,
+      /^train host→webview message "set"\.field must be one of "datasetDir", "weights", got "lr"$/,
     );
     assert.match(
       err(validateTrainToWebview({ type: "validation", errors: { epochs: 3 }, preview: "" })),

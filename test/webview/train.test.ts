@@ -44,6 +44,7 @@ describe("Train view (headless Chromium)", { skip }, () => {
           "Dataset",
           "Epochs",
           "Batch size",
+          "Freeze (parameter globs, comma-separated)",
           "Optimizer",
           "Learning rate",
           "Momentum",
@@ -55,6 +56,7 @@ describe("Train view (headless Chromium)", { skip }, () => {
           "Label smoothing",
           "Random crop padding (pixels, 0 = off)",
           "Seed",
+          "Learning rate per group (GLOB=LR, one a line; the first match wins)",
           "Backend",
         ]);
         assert.equal(await p.page.getAttribute("#epochs", "type"), "number");
@@ -71,6 +73,74 @@ describe("Train view (headless Chromium)", { skip }, () => {
       }
     });
   }
+
+  it("shows the weights report before Start, completes the freeze field, says the trainable count, and clears", async () => {
+    const p = await loaded("dark");
+    try {
+      const report = {
+        file: "/w/resnet18.pth",
+        loaded: Array.from({ length: 120 }, (_, i) => `t${i}`),
+        missing: [],
+        unexpected: ["extra.weight"],
+        mismatched: [
+          { name: "fc.weight", fileShape: [1000, 512], modelShape: [10, 512] },
+          { name: "fc.bias", fileShape: [1000], modelShape: [10] },
+        ],
+        notes: [],
+      };
+      await p.post({ type: "set", field: "weights", value: "/w/resnet18.pth" });
+      await p.post({
+        type: "transfer",
+        info: {
+          weights: { path: "/w/resnet18.pth", source: "/w/resnet18.pth", report, error: null },
+          freezeNames: ["conv1", "conv1.weight", "layer1", "layer1.0.conv1.weight", "fc", "fc.weight"],
+          trainable: "5,130 trainable of 11.69M parameters",
+        },
+      });
+      await p.page.waitForSelector("#weights-report", { state: "visible" });
+      assert.equal(await p.page.textContent("#weights-headline"), "120 of 122 tensors load");
+      assert.equal(await p.page.textContent("#weights-counts"), "2 mismatched · 0 missing · 1 unexpected");
+      const lines = await p.page.$$eval("#weights-lines li", (els) => els.map((e) => e.textContent ?? ""));
+      assert.equal(lines[0], "fc.weight: file [1000, 512], model [10, 512] — kept freshly initialised");
+      assert.equal(await p.page.isVisible("#clearWeights"), true);
+      assert.equal(await p.page.textContent("#freeze-trainable"), "5,130 trainable of 11.69M parameters");
+      // typing a glob and a comma offers the other names after it
+      await p.page.fill("#freeze", "conv1,");
+      const options = await p.page.$$eval("#freeze-names option", (els) => els.map((e) => e.getAttribute("value") ?? ""));
+      assert.deepEqual(options.slice(0, 2), ["conv1,conv1.weight", "conv1,layer1"]);
+      const change = await p.page.waitForFunction(() =>
+        (window as unknown as { __cs: { rec: { posted: { type?: string; state?: { freeze?: string; weights?: string } }[] } } }).__cs.rec.posted.some(
+          (m) => m.type === "change" && m.state?.freeze === "conv1," && m.state.weights === "/w/resnet18.pth",
+        ),
+      );
+      assert.ok(change, "the form carries the weights and the freeze");
+      await p.post({ type: "validation", errors: { freeze: "--freeze: an empty glob in 'conv1,'" }, preview: "" });
+      assert.equal(await p.page.textContent("#error-freeze"), "--freeze: an empty glob in 'conv1,'");
+      await p.page.$eval("#weights-report", (e) => e.scrollIntoView());
+      await p.screenshot("train-weights-dark");
+      // a file that cannot be used says so, naming it
+      await p.post({
+        type: "transfer",
+        info: {
+          weights: { path: "/w/evil.pth", source: "/w/evil.pth", report: null, error: "/w/evil.pth: refused global posix.system" },
+          freezeNames: [],
+          trainable: "",
+        },
+      });
+      await p.page.waitForFunction(() => document.querySelector("#weights-counts")?.textContent === "/w/evil.pth: refused global posix.system");
+      assert.equal(await p.page.textContent("#weights-headline"), "This file cannot be used");
+      await p.page.click("#clearWeights");
+      await p.page.waitForFunction(() =>
+        (window as unknown as { __cs: { rec: { posted: { type?: string; state?: { weights?: string } }[] } } }).__cs.rec.posted.some(
+          (m) => m.type === "change" && m.state?.weights === "",
+        ),
+      );
+      assert.equal(await p.page.isVisible("#weights-report"), false);
+      p.errors.length = 0;
+    } finally {
+      await p.close();
+    }
+  });
 
   it("sends the form on Start, hides settings that do not apply, and refuses a malformed host message", async () => {
     const p = await loaded("dark");

@@ -1,10 +1,13 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
 import { defaultForm } from "../../src/extension/train/form";
 import { validateTrainToWebview, type TrainToWebview } from "../../src/shared/webview/train";
+import { weightsReportView, type TransferInfo } from "../../src/shared/webview/trainTransfer";
+import { writeSafetensors } from "../../src/trainer/weightFiles/safetensors";
 import { CSP_SOURCE, createFake, Emitter, install, makePanel, Uri, type FakePanel } from "../helpers/fakeVscode";
 import { ROOT } from "./harness";
 
@@ -56,6 +59,7 @@ function openView(files: string[] = [MNIST]): {
   stopped: number[];
   entries: ReturnType<typeof storeEntry>[];
   changed: Emitter<void>;
+  view: InstanceType<typeof TrainViewProvider>;
 } {
   const entries = files.map(storeEntry);
   const changed = new Emitter<void>();
@@ -81,7 +85,7 @@ function openView(files: string[] = [MNIST]): {
   const view = new TrainViewProvider(context as never, store as never, training as never);
   const panel = makePanel("cnnStudio.train", "Train", {});
   view.resolveWebviewView({ webview: panel.webview, onDidDispose: panel.onDidDispose } as never);
-  return { panel, started, stopped, entries, changed };
+  return { panel, started, stopped, entries, changed, view };
 }
 
 const posted = (p: FakePanel, type: TrainToWebview["type"]): Record<string, unknown>[] =>
@@ -118,7 +122,7 @@ describe("Train view host (fake vscode)", () => {
     await panel.receive({ type: "ready", state: null });
     assert.deepEqual(
       panel.posted.map((m) => (m as { type: string }).type),
-      ["state", "models", "status"],
+      ["state", "models", "status", "transfer"],
     );
     for (const m of panel.posted) {
       const r = validateTrainToWebview(m);
@@ -194,9 +198,69 @@ describe("Train view host (fake vscode)", () => {
     assert.deepEqual(panel.posted, [], "nothing answered");
     assert.deepEqual(fake.logs, [
       'warn [train] ignored a message from the webview: train webview→host message "start".state.epochs must be a string, got 5',
-      'warn [train] ignored a message from the webview: unknown train webview→host message type "launch" (expected one of ready, log, change, browse, start, stop, curves)',
+      'warn [train] ignored a message from the webview: unknown train webview→host message type "launch" (expected one of ready, log, change, browse, chooseWeights, start, stop, curves)',
       'warn [train] ignored a message from the webview: a train webview→host message must be an object, got "start"',
     ]);
+  });
+
+  it("Start from weights: the file matched against the selected model, the report shown, the freeze checked and counted; Start carries them", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-weights-"));
+    const file = path.join(dir, "pretrained.safetensors");
+    const t = (name: string, shape: number[]): { name: string; shape: number[]; values: Float32Array } => ({
+      name,
+      shape,
+      values: new Float32Array(shape.reduce((a, d) => a * d, 1)),
+    });
+    writeSafetensors(file, [t("conv1.weight", [16, 1, 3, 3]), t("conv1.bias", [16]), t("fc2.weight", [1000, 128]), t("head.weight", [2])]);
+    const { panel, started, view } = openView();
+    await panel.receive({ type: "ready", state: null });
+    const model = String(posted(panel, "models")[0]!["selected"]);
+    const state = { ...defaultForm(), model, epochs: "1", freeze: "conv1, conv2" };
+    await panel.receive({ type: "change", state });
+    await view.chooseWeights(file);
+    assert.deepEqual(posted(panel, "set").at(-1), { type: "set", field: "weights", value: file });
+    const info = posted(panel, "transfer").at(-1)!["info"] as TransferInfo;
+    assert.ok(validateTrainToWebview(posted(panel, "transfer").at(-1)).ok);
+    const report = info.weights!.report!;
+    assert.deepEqual(report.loaded, ["conv1.weight", "conv1.bias"]);
+    assert.deepEqual(report.mismatched, [{ name: "fc2.weight", fileShape: [1000, 128], modelShape: [10, 128] }]);
+    assert.deepEqual(report.missing, ["conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.bias"]);
+    assert.deepEqual(report.unexpected, ["head.weight"]);
+    assert.equal(weightsReportView(report).headline, "2 of 8 tensors load");
+    assert.deepEqual(info.freezeNames.slice(0, 4), ["conv1", "conv1.weight", "conv1.bias", "conv2"], "module paths and parameter names, in state_dict order");
+    // conv1 (160) and conv2 (4,640) of 206,922 parameters frozen
+    assert.equal(info.trainable, "202,122 trainable of 206.9K parameters");
+    const [uri, name] = [model.slice(0, model.lastIndexOf("#")), model.slice(model.lastIndexOf("#") + 1)];
+    assert.equal(view.transfer.trainableFor(uri, name), info.trainable, "what the Models view and the code lens show");
+    assert.equal(view.transfer.trainableFor(uri, "other"), undefined);
+
+    // a glob that matches nothing is named next to its field, as the command line names it
+    await panel.receive({ type: "change", state: { ...state, weights: file, freeze: "conv1,features.*" } });
+    const errors = posted(panel, "validation").at(-1)!["errors"] as Record<string, string>;
+    assert.match(errors["freeze"]!, /^--freeze features\.\* matches no parameter of ourCnn/);
+    assert.equal(view.transfer.trainableFor(uri, name), undefined, "no count while the freeze is invalid");
+
+    await panel.receive({ type: "start", state: { ...state, weights: file, lrFor: "fc1=0.001\n" } });
+    assert.equal(started.length, 1);
+    assert.deepEqual((started[0] as { transfer: unknown }).transfer, { weights: file, freeze: ["conv1", "conv2"], lrFor: [{ glob: "fc1", lr: 0.001 }] });
+
+    // a file that is not weights: refused, naming it; Start refuses too
+    const bad = path.join(dir, "notes.pth");
+    fs.writeFileSync(bad, "not a weights file at all");
+    await view.chooseWeights(bad);
+    const badInfo = posted(panel, "transfer").at(-1)!["info"] as TransferInfo;
+    assert.equal(badInfo.weights!.report, null);
+    assert.match(badInfo.weights!.error!, new RegExp(`^${bad.replace(/[.\\/]/g, "\\$&")} is neither a PyTorch file`));
+    await panel.receive({ type: "start", state: { ...state, weights: bad } });
+    assert.equal(started.length, 1, "not started");
+    assert.match((posted(panel, "validation").at(-1)!["errors"] as Record<string, string>)["weights"]!, /notes\.pth is neither/);
+
+    // cleared: no transfer section at all (the config of a run without it stays as it was)
+    await panel.receive({ type: "change", state: { ...state, freeze: "" } });
+    await panel.receive({ type: "start", state: { ...state, freeze: "" } });
+    assert.equal(started.length, 2);
+    assert.equal("transfer" in (started[1] as object), false);
+    assert.equal((posted(panel, "transfer").at(-1)!["info"] as TransferInfo).weights, null);
   });
 
   it("passes the webview's log messages to the panels' output channel", async () => {

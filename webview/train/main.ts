@@ -30,6 +30,7 @@ import {
 import { appRoot, h, type Child } from "../common/dom";
 import { setChoices, type ButtonElement, type CheckboxElement, type Choice, type SelectElement, type TextfieldElement } from "../common/elements";
 import { connect } from "../common/vscode";
+import { transferControls } from "./transfer";
 
 /**
  * The Train view's form, built from the settings table (src/shared/trainConfig.ts): each
@@ -117,6 +118,11 @@ const preview = h("div", { attrs: { id: "preview" } });
 const status = h("div", { attrs: { id: "status", hidden: true, role: "status" } });
 const detail = h("div", { attrs: { id: "detail", hidden: true } });
 
+const transfer = transferControls(
+  () => changed(),
+  () => channel.post({ type: "chooseWeights", state: collect() }),
+);
+
 const datasetRow = h(
   "div",
   { class: "row", attrs: { id: "group-datasetDir" } },
@@ -138,6 +144,7 @@ const form = h(
   ),
   datasetRow,
   row(numberField("epochs"), numberField("batchSize")),
+  transfer.main,
   h(
     "vscode-collapsible",
     { attrs: { title: "Optimizer and schedule", open: true } },
@@ -169,6 +176,7 @@ const form = h(
     { attrs: { title: "Augmentation and data" } },
     pad(numberField("cropPadding"), checkField("flip"), checkField("normalize"), numberField("validationFraction"), numberField("seed")),
   ),
+  transfer.advanced,
   selectField(
     "backend",
     formLabel("backend"),
@@ -190,7 +198,7 @@ function collect(): TrainFormState {
   for (const f of TEXT_FIELDS) values[f] = texts[f].value;
   for (const f of SELECT_FIELDS) values[f] = selects[f].value;
   for (const f of CHECK_FIELDS) values[f] = checks[f].checked;
-  return values as unknown as TrainFormState;
+  return { ...(values as unknown as TrainFormState), ...transfer.values() };
 }
 
 function apply(state: TrainFormState): void {
@@ -198,6 +206,7 @@ function apply(state: TrainFormState): void {
   for (const f of SELECT_FIELDS)
     if (f !== "model" || [...selects.model.querySelectorAll("vscode-option")].some((o) => o.getAttribute("value") === state.model)) selects[f].value = state[f];
   for (const f of CHECK_FIELDS) checks[f].checked = state[f];
+  transfer.apply(state);
   toggles();
 }
 
@@ -213,6 +222,7 @@ function toggles(): void {
 }
 
 function showErrors(errors: FormErrors): void {
+  transfer.showErrors(errors);
   for (const f of [...TEXT_FIELDS, ...SELECT_FIELDS]) {
     const msg = errors[f];
     const control: { invalid: boolean } | undefined =
@@ -286,8 +296,12 @@ function onMessage(m: TrainToWebview): void {
       channel.save({ form: collect() });
       break;
     case "set":
-      texts[m.field].value = m.value;
+      if (m.field === "weights") transfer.setWeights(m.value);
+      else texts[m.field].value = m.value;
       changed();
+      break;
+    case "transfer":
+      transfer.show(m.info);
       break;
     case "validation":
       showErrors(m.errors);

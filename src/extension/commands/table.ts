@@ -115,6 +115,12 @@ export const COMMANDS = {
     if (dir) await deleteRun(ctx.training, ctx.runsTree, dir);
   },
   "cnnStudio.restartServer": (ctx) => () => ctx.client.restart(),
+  // issue 15: "Start from weights…" of the Train view; a path (or a file's Uri) skips the file picker
+  "cnnStudio.train.chooseWeights": (ctx) => async (arg) => {
+    const file = typeof arg === "string" ? arg : arg instanceof vscode.Uri ? arg.fsPath : undefined;
+    await ctx.trainView.show();
+    await ctx.trainView.chooseWeights(file);
+  },
   "cnnStudio.revealLocation": () => async (file, line) => {
     if (typeof file !== "string") return;
     const pos = new vscode.Position(typeof line === "number" ? line : 0, 0);

@@ -22,10 +22,21 @@ export type ModelsNode =
 /** Layers listed per model before a "… more" entry (ResNet-152 has hundreds). */
 const LAYER_PAGE = 400;
 
-/** `[N, 10] · 61,706 params · 416.5K MACs`; `incomplete · ? · 61,706 params · at least 1.2K MACs` when analysis stopped at an error. */
-export function modelDescription(m: ModelGraph): string {
-  if (!m.complete) return `incomplete · ${shapeText(m.output)} · ${formatCount(m.params)} params · at least ${formatMetric(m.macs)} MACs`;
-  return `${shapeText(m.output)} · ${formatCount(m.params)} params · ${formatMetric(m.macs)} MACs`;
+/**
+ * `[N, 10] · 61,706 params · 416.5K MACs`; `incomplete · ? · 61,706 params · at least 1.2K MACs` when analysis stopped at an error;
+ * with `trainable` (a freeze set in the Train view) in the place of the parameter count: `[N, 10] · 5,130 trainable of 61.71K parameters · 416.5K MACs`.
+ */
+export function modelDescription(m: ModelGraph, trainable?: string): string {
+  const params = trainable ?? `${formatCount(m.params)} params`;
+  if (!m.complete) return `incomplete · ${shapeText(m.output)} · ${params} · at least ${formatMetric(m.macs)} MACs`;
+  return `${shapeText(m.output)} · ${params} · ${formatMetric(m.macs)} MACs`;
+}
+
+/** The Train view's freeze, as the Models view shows it (src/extension/train/trainTransfer.ts). */
+export interface FrozenCounts {
+  onDidChange(listener: () => void): { dispose(): void };
+  /** `5,130 trainable of 11.69M parameters` while the Train view freezes part of this model, else undefined. */
+  trainableFor(uri: string, model: string): string | undefined;
 }
 
 export function locationCommand(loc: Location, title = "Go to Source"): vscode.Command {
@@ -42,9 +53,14 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   private readonly changed = new vscode.EventEmitter<ModelsNode | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private readonly frozenSubscription: { dispose(): void } | undefined;
 
-  constructor(private readonly store: ModelStore) {
+  constructor(
+    private readonly store: ModelStore,
+    private readonly frozen?: FrozenCounts,
+  ) {
     this.subscription = store.onDidChange(() => this.changed.fire());
+    this.frozenSubscription = frozen?.onDidChange(() => this.changed.fire());
   }
 
   async getChildren(node?: ModelsNode): Promise<ModelsNode[]> {
@@ -99,7 +115,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         const m = node.model;
         const item = new vscode.TreeItem(m.name, m.layers.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `model:${node.entry.uri.toString()}#${m.name}`;
-        item.description = modelDescription(m);
+        const trainable = this.frozen?.trainableFor(node.entry.uri.toString(), m.name);
+        item.description = modelDescription(m, trainable);
         item.contextValue = "model";
         item.iconPath = new vscode.ThemeIcon(m.output === null ? "warning" : "symbol-class");
         const md = new vscode.MarkdownString(undefined, true);
@@ -108,6 +125,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         md.appendMarkdown(`| input | \`${m.inputs.map((s) => formatShapeText(s)).join(", ")}\` |\n`);
         md.appendMarkdown(`| output | \`${shapeText(m.output)}\` |\n`);
         md.appendMarkdown(`| parameters | ${formatCount(m.params)} (${formatCount(m.trainableParams)} trainable) |\n`);
+        if (trainable) md.appendMarkdown(`| with the Train view's freeze | ${trainable} |\n`);
         md.appendMarkdown(`| MACs | ${m.complete ? "" : "at least "}${formatMetric(m.macs)} |\n`);
         if (!m.complete) md.appendMarkdown(`\nIncomplete: analysis stopped at an error; the layers and MACs cover only the part analysed.\n`);
         item.tooltip = md;
@@ -157,6 +175,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 
   dispose(): void {
     this.subscription.dispose();
+    this.frozenSubscription?.dispose();
     this.changed.dispose();
   }
 }

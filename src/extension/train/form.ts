@@ -13,7 +13,9 @@ import {
   type DatasetSpec,
   type TrainConfig,
 } from "../../shared/training";
+import { parseFreeze, parseLrFor, type LrGroup, type TransferConfig } from "../../shared/trainConfigTransfer";
 import { numberProblem } from "../../shared/validate";
+import { planTransfer, type ModelNames } from "../../trainer/train/freeze";
 import {
   DATASET_KINDS,
   FORM_BACKENDS,
@@ -94,6 +96,9 @@ export function defaultForm(init: { model?: string; backend?: FormBackend; datas
     clipGradNorm: text("clipGradNorm"),
     labelSmoothing: text("labelSmoothing"),
     excludeFromDecay: TRAIN_FIELDS.excludeFromDecay.default,
+    weights: "",
+    freeze: "",
+    lrFor: "",
   };
 }
 
@@ -197,8 +202,54 @@ export interface FormResult {
   engine: TrainingEngine;
 }
 
+/** What the host knows of the transfer fields for the selected model: its tensor names, and the weights file as read. */
+export interface FormTransfer {
+  /** The selected model's parameter, buffer and BatchNorm names (the freeze and learning-rate globs are matched against them). */
+  names?: ModelNames;
+  /** The chosen weights: the file to load (a run folder's newest checkpoint) or why it cannot be used. */
+  weights?: { source: string; error: string | null };
+}
+
+/**
+ * The transfer section of the configuration from the form's weights, freeze and `GLOB=LR` fields,
+ * checked as the command line checks `--weights`, `--freeze` and `--lr-for` (a glob that matches no
+ * parameter of the model is named next to its field); undefined when the form sets none of them.
+ */
+export function formTransfer(state: TrainFormState, errors: FormErrors, extra: FormTransfer): TransferConfig | undefined {
+  const weightsPath = state.weights.trim();
+  const freezeText = state.freeze.trim();
+  const lrLines = state.lrFor
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  if (weightsPath === "" && freezeText === "" && lrLines.length === 0) return undefined;
+  if (weightsPath !== "" && extra.weights?.error) errors.weights = extra.weights.error;
+  const freeze = freezeText === "" ? [] : parseFreeze(freezeText);
+  if (!Array.isArray(freeze)) errors.freeze = freeze.error;
+  const lrFor: LrGroup[] = [];
+  for (const line of lrLines) {
+    const g = parseLrFor(line);
+    if ("error" in g) errors.lrFor ??= g.error;
+    else if (lrFor.some((x) => x.glob === g.glob)) errors.lrFor ??= `--lr-for ${g.glob} is given twice`;
+    else lrFor.push(g);
+  }
+  const transfer: TransferConfig = {
+    weights: weightsPath === "" ? null : (extra.weights?.source ?? weightsPath),
+    freeze: Array.isArray(freeze) ? freeze : [],
+    lrFor,
+  };
+  if (extra.names && errors.freeze === undefined && errors.lrFor === undefined) {
+    const plan = planTransfer(transfer, extra.names);
+    if (typeof plan === "string") {
+      if (plan.startsWith("--lr-for")) errors.lrFor = plan;
+      else errors.freeze = plan;
+    }
+  }
+  return transfer;
+}
+
 /** Checks the form and, when it is valid, builds the training configuration. */
-export function validateForm(state: TrainFormState, models: readonly FormModel[], runsDir: string): FormResult {
+export function validateForm(state: TrainFormState, models: readonly FormModel[], runsDir: string, extra: FormTransfer = {}): FormResult {
   const errors: FormErrors = {};
   const engine: TrainingEngine = state.backend === "torch" ? "torch" : "tfjs";
   const model = models.find((m) => m.id === state.model);
@@ -217,6 +268,7 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     Object.fromEntries(FORM_NUMBER_FIELDS.map((name) => [name, parseNumber(errors, state, name)])) as Record<FormNumberField, number>;
   if (state.schedule === "warmup-cosine" && errors.warmupEpochs === undefined && errors.epochs === undefined && warmupEpochs >= epochs)
     errors.warmupEpochs = `${TRAIN_FIELDS.warmupEpochs.label} must be fewer than the epochs (${epochs})`;
+  const transfer = formTransfer(state, errors, extra);
   if (Object.keys(errors).length > 0 || !model) return { errors, engine };
   const config = trainConfig({
     file: model.file,
@@ -233,6 +285,7 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     validationFraction,
     seed,
     backend: state.backend === "torch" ? "auto" : state.backend,
+    ...(transfer ? { transfer } : {}),
   });
   // The protocol's own check, so that the trainer never sees a configuration it rejects.
   const checked = validateTrainConfig(config);
@@ -266,9 +319,20 @@ export function describeConfig(c: TrainConfig, engine: TrainingEngine = "tfjs"):
     opt.excludeFromDecay && opt.weightDecay ? "no decay on biases, norms and embeddings" : "",
     opt.clipGradNorm ? `gradient norm clipped at ${opt.clipGradNorm}` : "",
     c.labelSmoothing ? `label smoothing ${c.labelSmoothing}` : "",
+    ...transferWords(c.transfer),
   ]
     .filter(Boolean)
     .map((t) => `${t}, `)
     .join("");
   return `Train ${c.model} on ${ds} for ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, batch size ${c.batchSize}, ${optText}, ${schText}, ${extras}${aug}, ${engine === "torch" ? "PyTorch engine (your Python; CUDA when available)" : `backend ${c.backend}`}.`;
+}
+
+/** The transfer settings as describeConfig says them: `starting from resnet18.pth`, `frozen: layer1.*, layer2.*`, `learning rate 0.0001 for layer4.*`. */
+function transferWords(t: TransferConfig | undefined): string[] {
+  if (!t) return [];
+  return [
+    t.weights !== null ? `starting from ${t.weights.split(/[\\/]/).pop() ?? t.weights}` : "",
+    t.freeze.length ? `frozen: ${t.freeze.join(", ")}` : "",
+    ...t.lrFor.map((g) => `learning rate ${g.lr} for ${g.glob}`),
+  ];
 }

@@ -26,6 +26,7 @@ import {
   type TrainFormState,
 } from "./form";
 import type { TrainingController } from "./trainingController";
+import { TrainTransfer } from "./trainTransfer";
 
 /**
  * The Train view: a form (model, dataset, epochs, batch size, optimizer, learning rate and
@@ -46,6 +47,8 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   private readonly autoPicks = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private lastMessage: Pick<TrainStatus, "text" | "kind" | "detail"> = { text: "", kind: "info", detail: "" };
+  /** The weights file, the freeze and the learning-rate groups of the form, as they apply to the selected model. */
+  readonly transfer: TrainTransfer;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -56,8 +59,14 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       context.workspaceState.get("cnnStudio.trainForm"),
       defaultForm({ backend: defaultBackend(), datasetDir: defaultDatasetFolder() }),
     );
+    this.transfer = new TrainTransfer(store);
+    this.transfer.update(this.state);
     this.disposables.push(
-      store.onDidChange(() => this.postModels()),
+      this.transfer,
+      store.onDidChange(() => {
+        this.postModels();
+        this.postTransfer();
+      }),
       training.onDidChange(() => this.postStatus()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.postStatus()),
     );
@@ -172,8 +181,41 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     this.post({ type: "status", ...msg, training: Boolean(run), canStart: trusted, hasRun: Boolean(this.training.currentRunDir) });
   }
 
+  /** The transfer part (weights report, freeze completions, trainable count) for the form as it is. */
+  private postTransfer(): void {
+    this.transfer.update(this.state);
+    this.post({ type: "transfer", info: this.transfer.info(this.state) });
+  }
+
+  /**
+   * "Start from weights…": `file` (the E2E test and commands name it), else a file picker that
+   * starts in the runs folder (a run's checkpoints are .safetensors files). The file is matched
+   * against the selected model and the report shown in the view before Start.
+   */
+  async chooseWeights(file?: string): Promise<void> {
+    let chosen = file;
+    if (chosen === undefined) {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFiles: true,
+        canSelectFolders: false,
+        canSelectMany: false,
+        defaultUri: vscode.Uri.file(this.runsDir()),
+        filters: { "Weights (PyTorch, safetensors)": ["pth", "pt", "bin", "safetensors"], "All files": ["*"] },
+        openLabel: "Start from these weights",
+        title: "Start from weights: a .pth/.pt or .safetensors file, or a run's checkpoint",
+      });
+      chosen = picked?.[0]?.fsPath;
+    }
+    if (chosen === undefined) return;
+    this.state = { ...this.state, weights: chosen };
+    void this.context.workspaceState.update("cnnStudio.trainForm", this.state);
+    this.post({ type: "set", field: "weights", value: chosen });
+    this.postTransfer();
+    this.post({ type: "validation", ...this.validate() });
+  }
+
   private validate(): { errors: FormErrors; preview: string } {
-    const r = validateForm(this.state, this.formModels(), this.runsDir());
+    const r = validateForm(this.state, this.formModels(), this.runsDir(), this.transfer.formTransfer(this.state));
     return { errors: r.errors, preview: r.config ? describeConfig(r.config, r.engine) : "" };
   }
 
@@ -196,12 +238,17 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
         this.post({ type: "state", state: this.state });
         this.postModels();
         this.postStatus();
+        this.postTransfer();
         break;
       case "log":
         logFromWebview("train", m);
         break;
       case "change":
+        this.postTransfer();
         this.post({ type: "validation", ...this.validate() });
+        break;
+      case "chooseWeights":
+        await this.chooseWeights();
         break;
       case "browse": {
         const picked = await vscode.window.showOpenDialog({
@@ -228,7 +275,8 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   private async start(): Promise<void> {
-    const r = validateForm(this.state, this.formModels(), this.runsDir());
+    this.transfer.update(this.state);
+    const r = validateForm(this.state, this.formModels(), this.runsDir(), this.transfer.formTransfer(this.state));
     if (!r.config) {
       this.post({ type: "validation", errors: r.errors, preview: "" });
       this.lastMessage = { text: "Fix the highlighted fields to start.", kind: "error", detail: "" };

@@ -17,6 +17,7 @@ import {
 } from "../trainConfig";
 import { arr, bool, literal, nullable, obj, oneOf, optional, str, tagged, type V } from "../validate";
 import { logMessage } from "./common";
+import { transferInfo, type TransferInfo } from "./trainTransfer";
 
 export type DatasetKind = DatasetSpec["kind"];
 
@@ -75,6 +76,13 @@ export interface TrainFormState {
   clipGradNorm: string;
   labelSmoothing: string;
   excludeFromDecay: boolean;
+  // ---- transfer learning (issue 15) ----
+  /** The weights file or run folder to start from ("" for none), chosen with "Start from weights…". */
+  weights: string;
+  /** Globs over parameter names, comma-separated, as `--freeze`. */
+  freeze: string;
+  /** `GLOB=LR` lines, as `--lr-for`. */
+  lrFor: string;
 }
 
 export type FormField = keyof TrainFormState;
@@ -102,7 +110,9 @@ export type FormNumberField = (typeof FORM_NUMBER_FIELDS)[number];
 export const TEXT_FIELDS = ["datasetDir", ...FORM_NUMBER_FIELDS] as const satisfies readonly FormField[];
 export const SELECT_FIELDS = ["model", "dataset", "optimizer", "schedule", "backend"] as const satisfies readonly FormField[];
 export const CHECK_FIELDS = ["flip", "normalize", "excludeFromDecay"] as const satisfies readonly FormField[];
-export const FORM_FIELDS: readonly FormField[] = [...TEXT_FIELDS, ...SELECT_FIELDS, ...CHECK_FIELDS];
+/** Transfer learning's fields (issue 15): the weights (set by the host), the freeze globs and the learning-rate groups. */
+export const TRANSFER_FIELDS = ["weights", "freeze", "lrFor"] as const satisfies readonly FormField[];
+export const FORM_FIELDS: readonly FormField[] = [...TEXT_FIELDS, ...SELECT_FIELDS, ...CHECK_FIELDS, ...TRANSFER_FIELDS];
 
 /** The label the form shows for a setting of the settings table. */
 export function formLabel(name: keyof typeof TRAIN_FIELDS): string {
@@ -133,6 +143,9 @@ export const trainFormState: V<TrainFormState> = obj({
   clipGradNorm: str,
   labelSmoothing: str,
   excludeFromDecay: bool,
+  weights: str,
+  freeze: str,
+  lrFor: str,
 });
 
 export const formErrors: V<FormErrors> = obj(Object.fromEntries(FORM_FIELDS.map((f) => [f, optional(str)])) as Record<FormField, V<string | undefined>>);
@@ -162,8 +175,10 @@ export type TrainToWebview =
   | { type: "state"; state: TrainFormState }
   /** The models to choose from, and the one to select ("" for none). */
   | { type: "models"; models: ModelChoice[]; selected: string }
-  /** A value the host chose for the user (the dataset folder from Browse…). */
-  | { type: "set"; field: "datasetDir"; value: string }
+  /** A value the host chose for the user (the dataset folder from Browse…, the weights from "Start from weights…"). */
+  | { type: "set"; field: "datasetDir" | "weights"; value: string }
+  /** The chosen weights and how they match the selected model, the freeze field's completions, the trainable count. */
+  | { type: "transfer"; info: TransferInfo }
   /** Each field's problem, and what Start would run ("" while the form has problems). */
   | { type: "validation"; errors: FormErrors; preview: string }
   | ({ type: "status" } & TrainStatus);
@@ -174,6 +189,8 @@ export type TrainToHost =
   | { type: "log"; level: "info" | "warning" | "error"; message: string }
   | { type: "change"; state: TrainFormState }
   | { type: "browse"; state: TrainFormState }
+  /** "Start from weights…": the host opens a file picker. */
+  | { type: "chooseWeights"; state: TrainFormState }
   | { type: "start"; state: TrainFormState }
   | { type: "stop" }
   | { type: "curves" };
@@ -184,7 +201,8 @@ const STATUS_KINDS: readonly StatusKind[] = ["info", "warning", "error"];
 export const validateTrainToWebview = tagged<TrainToWebview>("train host→webview", {
   state: obj({ type: literal("state"), state: trainFormState }),
   models: obj({ type: literal("models"), models: arr(modelChoice), selected: str }),
-  set: obj({ type: literal("set"), field: literal("datasetDir"), value: str }),
+  set: obj({ type: literal("set"), field: oneOf(["datasetDir", "weights"] as const), value: str }),
+  transfer: obj({ type: literal("transfer"), info: transferInfo }),
   validation: obj({ type: literal("validation"), errors: formErrors, preview: str }),
   status: obj({ type: literal("status"), text: str, kind: oneOf(STATUS_KINDS), detail: str, training: bool, canStart: bool, hasRun: bool }),
 });
@@ -194,6 +212,7 @@ export const validateTrainToHost = tagged<TrainToHost>("train webview→host", {
   log: logMessage,
   change: obj({ type: literal("change"), state: trainFormState }),
   browse: obj({ type: literal("browse"), state: trainFormState }),
+  chooseWeights: obj({ type: literal("chooseWeights"), state: trainFormState }),
   start: obj({ type: literal("start"), state: trainFormState }),
   stop: obj({ type: literal("stop") }),
   curves: obj({ type: literal("curves") }),
