@@ -38,6 +38,7 @@ import { epochLogLine } from "../../train/loop";
 import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";
 import type { Checked } from "../../../shared/validate";
 import { TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { resolveWeightsSource } from "../../weightFiles/weightsSource";
 import { weightsReportLines } from "../../../shared/weights";
 
 /**
@@ -130,6 +131,14 @@ export class TorchTrainingSession {
         "config",
         `--augment ${augment} (random resized crops from the image files) is not in the PyTorch engine yet; use the TensorFlow.js backend, or --augment flip`,
       );
+
+    // issue 15: --weights may name a run folder, which stands for its newest checkpoint
+    const weights = config.resume === null ? config.transfer?.weights : null;
+    if (weights) {
+      const source = resolveWeightsSource(weights);
+      if (!source.ok) return this.fail("config", `--weights: ${source.error}`);
+      config = { ...config, transfer: { ...config.transfer!, weights: source.value } };
+    }
 
     // 2. the model, analysed and exported
     const found = modelToTrain(config.file, config.model, this.options.analyze);
