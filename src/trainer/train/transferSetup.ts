@@ -1,7 +1,8 @@
 import type { ModelAnalysis } from "../../shared/analysis";
 import type { TrainConfig } from "../../shared/trainConfig";
 import type { CompiledModel, TF } from "../model/types";
-import { matchWeights, type ModelTensorSpec, type WeightsMatch } from "../weightFiles/match";
+import { matchWeights, type WeightsMatch } from "../weightFiles/match";
+import { compiledTensorSpecs } from "../weightFiles/modelTensors";
 import { readWeightsFile } from "../weightFiles/readWeights";
 import { resolveWeightsSource } from "../weightFiles/weightsSource";
 import type { Read } from "../weightFiles/stateDict";
@@ -31,25 +32,6 @@ export function transferPlan(config: TrainConfig, analysis: ModelAnalysis, compi
   return planTransfer(config.transfer, modelNames(analysis, compiled));
 }
 
-/**
- * The compiled model's parameters and buffers as the weights matching sees them, in `state_dict`
- * order (module by module in `named_modules()` order, each module's parameters before its buffers),
- * as PyTorch's engine reports them (the same order as formats15's modelTensorSpecs for `cnn-studio weights`).
- */
-export function tensorSpecs(analysis: ModelAnalysis, compiled: CompiledModel): ModelTensorSpec[] {
-  const moduleIndex = new Map(analysis.modules.map((m, i) => [m.path, i]));
-  const indexOf = (name: string): number => {
-    const at = name.lastIndexOf(".");
-    return moduleIndex.get(at < 0 ? "" : name.slice(0, at)) ?? Number.MAX_SAFE_INTEGER;
-  };
-  const specs = [
-    ...[...compiled.parameters].map(([name, v], i) => ({ name, shape: v.shape.slice(), kind: 0, i })),
-    ...[...compiled.buffers].map(([name, v], i) => ({ name, shape: v.shape.slice(), kind: 1, i })),
-  ];
-  specs.sort((a, b) => indexOf(a.name) - indexOf(b.name) || a.kind - b.kind || a.i - b.i);
-  return specs.map(({ name, shape }) => ({ name, shape }));
-}
-
 /** The --weights file read and matched against the compiled model (null: the run has none, or resumes from its checkpoint). */
 export function readRunWeights(config: TrainConfig, analysis: ModelAnalysis, compiled: CompiledModel): Read<WeightsMatch | null> {
   const file = config.transfer?.weights ?? null;
@@ -58,7 +40,7 @@ export function readRunWeights(config: TrainConfig, analysis: ModelAnalysis, com
   if (!source.ok) return { ok: false, error: `--weights: ${source.error}` };
   const sd = readWeightsFile(source.value);
   if (!sd.ok) return { ok: false, error: `--weights: ${sd.error}` };
-  return { ok: true, value: matchWeights(tensorSpecs(analysis, compiled), sd.value) };
+  return { ok: true, value: matchWeights(compiledTensorSpecs(analysis, compiled), sd.value) };
 }
 
 /** Puts the matched tensors into the model, bit for bit (int32 buffers such as num_batches_tracked rounded); the rest stays as initialised. */
