@@ -263,7 +263,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   const weightsText = values.get("--weights");
   // a run folder stands for its newest checkpoint: the config records the file actually loaded
   const weightsSource = weightsText === undefined ? undefined : resolveWeightsSource(path.resolve(cwd, weightsText));
-  if (weightsSource !== undefined && !weightsSource.ok) return usage(`--weights ${weightsText}: ${weightsSource.error}`);
+  if (weightsSource !== undefined && !weightsSource.ok) return usage(`--weights: ${weightsSource.error}`);
   const weights = weightsSource?.value;
   const transfer = transferFromArgs({ weights, freeze: values.get("--freeze"), lrFor });
   if (transfer !== null && "error" in transfer) return usage(transfer.error);

@@ -64,7 +64,7 @@ describe("transfer-learning settings", () => {
       [["--lr-for", "fc=-0.1"], /--lr-for fc: the learning rate must be from 0 to 10, got -0\.1/],
       [["--lr-for", "fc=0.1", "--lr-for", "fc=0.2"], /--lr-for fc is given twice/],
       [["--lr-for", "[fc]=0.1"], /--lr-for: '\[fc\]' is not a glob/],
-      [["--weights", "/no/such/file.pth"], /--weights \/no\/such\/file\.pth: cannot read/],
+      [["--weights", "/no/such/file.pth"], /--weights: \/no\/such\/file\.pth: no such weights file or run folder/],
     ] as const) {
       const r = args(...more);
       assert.ok(!r.ok && r.code === 2, more.join(" "));
