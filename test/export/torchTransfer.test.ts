@@ -11,7 +11,7 @@ import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps } from "../trainer/helpers/env";
 import { smallMnistIdx, tempDir } from "../trainer/helpers/env";
 import { PYTHON, ROOT } from "./helpers";
-import { makeWeights, MAKE_WEIGHTS, transferConfig } from "../trainer/transfer/helpers";
+import { BACKBONE, BN_BUFFERS, makeWeights, MAKE_WEIGHTS, same, transferConfig } from "../trainer/transfer/helpers";
 
 /**
  * Transfer learning in the PyTorch engine (transfer.py): weights files read with
@@ -47,22 +47,6 @@ function checkpointTensors(file: string): Map<string, { kind: string; data: Floa
   assert.ok(ck.ok, ck.ok ? "" : ck.error);
   return new Map([...ck.value.tensors].map(([n, t]) => [n, { kind: t.kind, data: t.data }]));
 }
-
-const same = (a: Float32Array | undefined, b: Float32Array | undefined) =>
-  a !== undefined &&
-  b !== undefined &&
-  a.length === b.length &&
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-
-const BACKBONE = ["features.0.weight", "features.1.weight", "features.1.bias", "features.3.weight", "features.3.bias", "features.4.weight", "features.4.bias"];
-const BN_BUFFERS = [
-  "features.1.running_mean",
-  "features.1.running_var",
-  "features.1.num_batches_tracked",
-  "features.4.running_mean",
-  "features.4.running_var",
-  "features.4.num_batches_tracked",
-];
 
 function errorsOf(events: TorchEvent[]): string[] {
   return events.flatMap((e) => (e.type === "error" ? [e.message] : []));

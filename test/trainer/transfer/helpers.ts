@@ -38,3 +38,29 @@ export function transferConfig(data: string, runsDir: string, transfer: Transfer
     ...over,
   };
 }
+
+/** The same float32 values, bit for bit. */
+export const same = (a: Float32Array | undefined, b: Float32Array | undefined) =>
+  a !== undefined &&
+  b !== undefined &&
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** smallBackbone's backbone parameters and its BatchNorm buffers. */
+export const BACKBONE = [
+  "features.0.weight",
+  "features.1.weight",
+  "features.1.bias",
+  "features.3.weight",
+  "features.3.bias",
+  "features.4.weight",
+  "features.4.bias",
+];
+export const BN_BUFFERS = [
+  "features.1.running_mean",
+  "features.1.running_var",
+  "features.1.num_batches_tracked",
+  "features.4.running_mean",
+  "features.4.running_var",
+  "features.4.num_batches_tracked",
+];

@@ -13,7 +13,7 @@ import { copyWeights } from "../../../src/trainer/weights";
 import { PYTHON } from "../../export/helpers";
 import { collect, deps, smallMnistIdx, tempDir, testTf } from "../helpers/env";
 import { TfjsEngine } from "../../../src/trainer/engines/tfjs/tfjsEngine";
-import { makeWeights, MODEL_FILE, transferConfig } from "./helpers";
+import { BACKBONE, BN_BUFFERS, makeWeights, MODEL_FILE, same, transferConfig } from "./helpers";
 
 /**
  * Transfer learning in the TensorFlow.js engine: a small CNN with BatchNorm trained a few steps
@@ -57,22 +57,6 @@ async function initialWeights(): Promise<Map<string, Float32Array>> {
   compiled.dispose();
   return values;
 }
-
-const same = (a: Float32Array | undefined, b: Float32Array | undefined) =>
-  a !== undefined &&
-  b !== undefined &&
-  a.length === b.length &&
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-
-const BACKBONE = ["features.0.weight", "features.1.weight", "features.1.bias", "features.3.weight", "features.3.bias", "features.4.weight", "features.4.bias"];
-const BN_BUFFERS = [
-  "features.1.running_mean",
-  "features.1.running_var",
-  "features.1.num_batches_tracked",
-  "features.4.running_mean",
-  "features.4.running_var",
-  "features.4.num_batches_tracked",
-];
 
 const STATE_DICT_ORDER = [
   "features.0.weight",
