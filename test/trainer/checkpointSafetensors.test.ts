@@ -11,32 +11,14 @@ import {
   writeCheckpoint,
   writeLegacyCheckpoint,
   type CheckpointTensor,
-  type TrainingPosition,
 } from "../../src/trainer/checkpoint";
 import { resumeCheckpoint } from "../../src/trainer/runSetup";
 import { readSafetensors } from "../../src/trainer/weightFiles/safetensors";
+import { meta, position } from "./helpers/checkpoints";
 import { tempDir } from "./helpers/env";
 
 /** Checkpoints since issue 15: the model's state_dict in `<base>.safetensors`, the optimiser state beside it. */
 
-const position = (epoch: number, step: number): TrainingPosition => ({
-  epoch,
-  step,
-  globalStep: epoch * 10 + step,
-  lossSum: 1.5,
-  correct: 3,
-  correctTop5: 4,
-  seen: 8,
-  metricsLines: 5,
-  seconds: 2,
-});
-const meta = (epoch: number, step: number) => ({
-  model: "net",
-  reason: "epoch" as const,
-  position: position(epoch, step),
-  optimizer: { name: "adam", scalars: { lr: 0.001, beta1: 0.9, step: 7 } },
-  rng: { seed: 1, scheme: "test" },
-});
 const W = Float32Array.from([1.5, -2.25, Math.PI, 1e-30]);
 const tensors = (v = 0): CheckpointTensor[] => [
   { name: "conv.weight", kind: "parameter", shape: [2, 2], data: W.map((x) => x + v) },

@@ -11,30 +11,11 @@ import {
   readLegacyCheckpoint as readCheckpoint,
   writeLegacyCheckpoint as writeCheckpoint,
   writeTensorData,
-  type TrainingPosition,
 } from "../../src/trainer/checkpoint";
 import { createRunDir, markRunFailed, readStatus, RunFiles, runDirName } from "../../src/trainer/runFiles";
 import { resumeCheckpoint } from "../../src/trainer/runSetup";
+import { meta, position } from "./helpers/checkpoints";
 import { tempDir } from "./helpers/env";
-
-const position = (epoch: number, step: number): TrainingPosition => ({
-  epoch,
-  step,
-  globalStep: epoch * 10 + step,
-  lossSum: 1.5,
-  correct: 3,
-  correctTop5: 4,
-  seen: 8,
-  metricsLines: 5,
-  seconds: 2,
-});
-const meta = (epoch: number, step: number) => ({
-  model: "net",
-  reason: "epoch" as const,
-  position: position(epoch, step),
-  optimizer: { name: "adam", scalars: { lr: 0.001, beta1: 0.9, step: 7 } },
-  rng: { seed: 1, scheme: "test" },
-});
 
 describe("runs on disk", () => {
   test("run folder names: date, time, model; never reused", () => {
