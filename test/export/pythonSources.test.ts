@@ -39,9 +39,7 @@ test("checkpoint.py and trainer.py compile as Python", (t) => {
   if (!py) return t.skip("no python3 found: install python3 to compile the Python sources");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-pyc-"));
   try {
-    const script =
-      "import py_compile, os, sys\nfor i, f in enumerate(sys.argv[2:]):\n    py_compile.compile(f, cfile=os.path.join(sys.argv[1], f'{i}.pyc'), doraise=True)";
-    const r = spawnSync(py, ["-I", "-c", script, dir, CHECKPOINT, TRAINER, TRANSFER], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync(py, ["-I", path.join(ROOT, "test/export/compile_sources.py"), dir, CHECKPOINT, TRAINER, TRANSFER], { cwd: dir, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -53,22 +51,11 @@ test("checkpoint.py saves and loads a state_dict as a module of its own", (t) =>
   if (!py) return t.skip("no python3 found: install python3 to run checkpoint.py");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-ckpt-py-"));
   try {
-    const script = [
-      "import importlib.util, sys",
-      "try:",
-      "    import torch",
-      "except ImportError:",
-      "    print('no torch'); sys.exit(0)",
-      "spec = importlib.util.spec_from_file_location('checkpoint', sys.argv[1])",
-      "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)",
-      "a = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))",
-      "b = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))",
-      "path = m.save_checkpoint(a, sys.argv[2], name='t', epoch=1, step=2)",
-      "index = m.load_checkpoint(b, sys.argv[2])",
-      "assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))",
-      "print('ok', index['position']['epoch'], index['position']['step'], path.endswith('e0001-s000002.safetensors'))",
-    ].join("\n");
-    const r = spawnSync(py, ["-I", "-B", "-c", script, CHECKPOINT, dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(py, ["-I", "-B", path.join(ROOT, "test/export/checkpoint_roundtrip.py"), CHECKPOINT, dir], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     if (r.stdout.trim() === "no torch") return t.skip(`PyTorch is not installed for ${py}: install python3-torch (Debian) to run checkpoint.py`);
     assert.equal(r.stdout.trim(), "ok 1 2 True");

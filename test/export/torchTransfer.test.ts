@@ -11,7 +11,7 @@ import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps } from "../trainer/helpers/env";
 import { smallMnistIdx, tempDir } from "../trainer/helpers/env";
 import { PYTHON, ROOT } from "./helpers";
-import { BACKBONE, BN_BUFFERS, makeWeights, MAKE_WEIGHTS, same, transferConfig } from "../trainer/transfer/helpers";
+import { BACKBONE, BN_BUFFERS, makeWeights, same, transferConfig } from "../trainer/transfer/helpers";
 
 /**
  * Transfer learning in the PyTorch engine (transfer.py): weights files read with
@@ -55,28 +55,7 @@ function errorsOf(events: TorchEvent[]): string[] {
 describe("transfer learning in the PyTorch engine", () => {
   test("transfer.py loads .pth (weights_only) and .safetensors bit for bit and reports like the TypeScript matching", { skip: noTorch }, () => {
     const { base } = makeWeights();
-    const py = `
-import importlib.util, json, sys, torch
-sys.path.insert(0, ${JSON.stringify(path.dirname(MAKE_WEIGHTS))})
-import make_weights
-spec = importlib.util.spec_from_file_location("transfer", ${JSON.stringify(TRANSFER_PY)})
-t = importlib.util.module_from_spec(spec); spec.loader.exec_module(t)
-spec = importlib.util.spec_from_file_location("checkpoint", ${JSON.stringify(CHECKPOINT_PY)})
-checkpoints = importlib.util.module_from_spec(spec); spec.loader.exec_module(checkpoints)
-out = {}
-for ext in (".pth", ".safetensors"):
-    file = torch.load(${JSON.stringify(base)} + ".pth", weights_only=True)
-    model = make_weights.backbone(10)
-    with torch.no_grad():
-        for p in model.state_dict().values():
-            p.zero_()
-    report = t.load_weights(model, ${JSON.stringify(base)} + ext, checkpoints)
-    own = model.state_dict()
-    exact = all(torch.equal(own[n], file[n]) and own[n].dtype == file[n].dtype for n in report["loaded"])
-    fresh = all(bool((own[n] == 0).all()) for n in ("fc.weight", "fc.bias"))
-    out[ext] = {"report": report, "exact": exact, "fresh": fresh}
-print(json.dumps(out))`;
-    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8" });
+    const r = spawnSync(PYTHON, [path.join(ROOT, "test/export/transfer_check.py"), TRANSFER_PY, CHECKPOINT_PY, base], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, { report: Record<string, unknown>; exact: boolean; fresh: boolean }>;
     for (const ext of [".pth", ".safetensors"]) {
