@@ -388,6 +388,7 @@ export class TorchTrainingSession {
     const group = this.group;
     if (!group || group.worldSize === 1) return message;
     const other = await group.otherFailure(2000);
+    if (other?.message === message) return message; // the other rank's failure itself
     return other ? `${other.message}\n(rank ${group.primary.rank} then: ${message.split("\n")[0]})` : `rank ${group.primary.rank}: ${message}`;
   }
 

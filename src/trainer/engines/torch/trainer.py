@@ -238,7 +238,10 @@ def transfer_of(job):
 # ---- the job -------------------------------------------------------------------------------------
 
 stop = threading.Event()
-job_line = sys.stdin.readline()
+# the job file: named by the first line of standard input, or (under torchrun or srun, whose ranks may have no input)
+# by $CNN_STUDIO_JOB, when the end of standard input does not mean "stop"
+job_from_env = os.environ.get("CNN_STUDIO_JOB")
+job_line = json.dumps({"job": job_from_env}) if job_from_env else sys.stdin.readline()
 if not job_line.strip():
     sys.exit(0)
 
@@ -247,7 +250,8 @@ def control():
     for line in sys.stdin:
         if line.strip() == "stop":
             stop.set()
-    stop.set()  # the parent is gone
+    if not job_from_env:
+        stop.set()  # the parent is gone
 
 
 threading.Thread(target=control, daemon=True).start()
