@@ -42,9 +42,15 @@ describe("the PyTorch engine's settings (issue 16)", () => {
     assert.equal(error("--nproc-per-node", "0"), "cnn-studio train: --nproc-per-node must be a whole number from 1 to 64, got '0'");
     assert.equal(error("--nproc-per-node", "two"), "cnn-studio train: --nproc-per-node must be a whole number from 1 to 64, got 'two'");
     assert.equal(error("--precision", "fp8"), "cnn-studio train: --precision must be one of fp32, bf16, fp16, got 'fp8'");
-    assert.equal(error("--nnodes", "2", "--node-rank", "2", "--master-addr", "a", "--master-port", "1"), "cnn-studio train: --node-rank must be below --nnodes (2), got 2");
+    assert.equal(
+      error("--nnodes", "2", "--node-rank", "2", "--master-addr", "a", "--master-port", "1"),
+      "cnn-studio train: --node-rank must be below --nnodes (2), got 2",
+    );
     assert.equal(error("--nnodes", "2", "--master-addr", "a"), "cnn-studio train: --nnodes above 1 needs --master-port (the same on every machine)");
-    assert.equal(error("--nnodes", "2", "--master-port", "29500"), "cnn-studio train: --nnodes above 1 needs --master-addr (node 0's address, the same on every machine)");
+    assert.equal(
+      error("--nnodes", "2", "--master-port", "29500"),
+      "cnn-studio train: --nnodes above 1 needs --master-addr (node 0's address, the same on every machine)",
+    );
     assert.equal(error("--master-port", "70000"), "cnn-studio train: --master-port must be a whole number from 1 to 65535, got '70000'");
   });
 
@@ -74,7 +80,16 @@ describe("the PyTorch engine's settings (issue 16)", () => {
     });
     assert.equal(code, 2);
     assert.match(errors[0] ?? "", /^cnn-studio train: --nproc-per-node, --precision are options of the PyTorch engine \(--backend torch\)/);
-    for (const flag of ["--nproc-per-node N", "--nnodes K", "--node-rank R", "--master-addr ADDR", "--master-port PORT", "--precision P", "--channels-last", "--compile"])
+    for (const flag of [
+      "--nproc-per-node N",
+      "--nnodes K",
+      "--node-rank R",
+      "--master-addr ADDR",
+      "--master-port PORT",
+      "--precision P",
+      "--channels-last",
+      "--compile",
+    ])
       assert.ok(TRAIN_USAGE.includes(`  ${flag}`), flag);
   });
 });

@@ -74,7 +74,10 @@ describe("data-parallel training on the PyTorch engine", { skip: skipWhy ?? fals
     const saved = JSON.parse(fs.readFileSync(path.join(started.runDir, "config.json"), "utf8")) as Record<string, unknown>;
     assert.ok(validateTrainConfig(saved).ok);
     assert.deepEqual(saved["distributed"], { ...twoRanks(), backend: "gloo" });
-    assert.match(fs.readFileSync(path.join(started.runDir, "log.txt"), "utf8"), /data-parallel: 2 processes, gloo backend; batch 32 per process, global batch 64/);
+    assert.match(
+      fs.readFileSync(path.join(started.runDir, "log.txt"), "utf8"),
+      /data-parallel: 2 processes, gloo backend; batch 32 per process, global batch 64/,
+    );
     assert.deepEqual(
       listCheckpoints(started.runDir).map((f) => path.basename(f)),
       ["e0001-s000032.safetensors"],
@@ -155,7 +158,16 @@ describe("data-parallel training on the PyTorch engine", { skip: skipWhy ?? fals
       new Promise<{ code: number | null; types: string[]; stderr: string }>((resolve) => {
         // rank 0 reads the job line on its input, rank 1 (like a rank under srun, without input) finds it in $CNN_STUDIO_JOB
         const job = r === 1 ? { CNN_STUDIO_JOB: path.join(dir, "job.json") } : {};
-        const env = { ...process.env, ...job, RANK: String(r), LOCAL_RANK: String(r), WORLD_SIZE: "2", MASTER_ADDR: "127.0.0.1", MASTER_PORT: String(port), OMP_NUM_THREADS: "1" };
+        const env = {
+          ...process.env,
+          ...job,
+          RANK: String(r),
+          LOCAL_RANK: String(r),
+          WORLD_SIZE: "2",
+          MASTER_ADDR: "127.0.0.1",
+          MASTER_PORT: String(port),
+          OMP_NUM_THREADS: "1",
+        };
         const child = spawn(PYTHON, ["-u", path.join(dir, "trainer.py")], { cwd: dir, env, stdio: [r === 1 ? "ignore" : "pipe", "pipe", "pipe"] });
         const types: string[] = [];
         let stderr = "";

@@ -65,8 +65,8 @@ export function freePort(): Promise<number> {
 }
 
 function rankEnv(d: DistributedConfig | undefined, port: number | null, localRank: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: "1" };
-  for (const k of RANK_VARIABLES) delete env[k];
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !RANK_VARIABLES.includes(k)));
+  env["PYTHONUNBUFFERED"] = "1";
   if (!d || d.worldSize === 1) return env;
   const rank = d.nodeRank * d.nprocPerNode + localRank;
   Object.assign(env, {
