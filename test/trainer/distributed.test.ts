@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
@@ -184,6 +184,24 @@ describe("data-parallel training on the PyTorch engine", { skip: skipWhy ?? fals
     assert.deepEqual(r1.types, ["hello", "ready", "done"], "the other rank reports no steps and writes nothing");
     assert.deepEqual(fs.readdirSync(path.join(dir, "checkpoints")).sort(), ["e0001-s000004.optimizer.safetensors", "e0001-s000004.safetensors"]);
   });
+});
+
+test("distributed.py reads torchrun's rank variables, else SLURM's (with MASTER_ADDR), else trains in one process", { skip: skipWhy ?? false }, () => {
+  const dir = tempDir("cnn-studio-ddp-env-");
+  fs.writeFileSync(path.join(dir, "distributed.py"), TORCH_DISTRIBUTED_PY);
+  const py =
+    "import json, os, sys\nsys.path.insert(0, os.getcwd())\nimport distributed as d\nw = d.world_from_env()\nprint(json.dumps([w.rank, w.size, w.local_rank]))";
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(RANK|WORLD_SIZE|LOCAL_RANK|MASTER_ADDR|MASTER_PORT|SLURM_.*)$/.test(k)));
+  const world = (vars: Record<string, string>): unknown => {
+    const r = spawnSync(PYTHON, ["-c", py], { cwd: dir, env: { ...clean, ...vars }, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  assert.deepEqual(world({}), [0, 1, 0]);
+  assert.deepEqual(world({ RANK: "3", WORLD_SIZE: "4", LOCAL_RANK: "1", MASTER_ADDR: "h", MASTER_PORT: "1" }), [3, 4, 1]);
+  assert.deepEqual(world({ SLURM_PROCID: "5", SLURM_NTASKS: "8", SLURM_LOCALID: "1", MASTER_ADDR: "h", MASTER_PORT: "1" }), [5, 8, 1]);
+  assert.deepEqual(world({ SLURM_PROCID: "5", SLURM_NTASKS: "8", SLURM_LOCALID: "1" }), [0, 1, 0], "SLURM without MASTER_ADDR: one process");
+  assert.deepEqual(world({ RANK: "0", WORLD_SIZE: "1" }), [0, 1, 0]);
 });
 
 describe("the PyTorch engine's precision and compile settings on the CPU", { skip: skipWhy ?? false }, () => {
