@@ -205,15 +205,20 @@ test("distributed.py reads torchrun's rank variables, else SLURM's (with MASTER_
 });
 
 describe("the PyTorch engine's precision and compile settings on the CPU", { skip: skipWhy ?? false }, () => {
-  test("--precision bf16 trains on the CPU with torch.autocast; the run log and config.json record it", async () => {
+  test("--precision bf16 trains on the CPU with torch.autocast; --channels-last is ignored there with a warning; the run log and config.json record them", async () => {
     const runs = tempDir("cnn-studio-bf16-");
-    const events = await train(config(runs, { epochs: 1, precision: "bf16" }));
+    const events = await train(config(runs, { epochs: 1, precision: "bf16", channelsLast: true }));
+    assert.ok(
+      events.some((e) => e.type === "log" && e.level === "warning" && e.message.startsWith("--channels-last is for CUDA GPUs; on the CPU it is ignored")),
+      "the CPU ignores --channels-last with a warning",
+    );
     const done = last(events);
     assert.ok(done.type === "completed" && done.final !== null, errorOf(events));
     assert.ok(done.final.valAccuracy > 0.5, `bf16 trains: ${done.final.valAccuracy}`);
     const saved = JSON.parse(fs.readFileSync(path.join(done.runDir, "config.json"), "utf8")) as Record<string, unknown>;
     assert.equal(saved["precision"], "bf16");
-    assert.match(fs.readFileSync(path.join(done.runDir, "log.txt"), "utf8"), /precision bf16/);
+    assert.equal(saved["channelsLast"], true);
+    assert.match(fs.readFileSync(path.join(done.runDir, "log.txt"), "utf8"), /precision bf16, channels-last/);
   });
 
   test("--precision fp16 on the CPU and --compile on PyTorch 1 are refused with a message naming the setting, before a run folder exists", async () => {
