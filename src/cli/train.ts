@@ -22,6 +22,7 @@ import {
 import { numberProblem } from "../shared/validate";
 import { DATA_OPTION_FLAGS, DATA_OPTIONS, parseDataOptions } from "../shared/trainConfigData";
 import { TRANSFER_OPTIONS, transferFromArgs } from "../shared/trainConfigTransfer";
+import { TORCH_FLAG_FLAGS, TORCH_FLAGS, TORCH_OPTIONS, TORCH_VALUE_FLAGS, torchFromArgs, torchOnlyProblem } from "../shared/trainConfigTorch";
 import { weightsReportLines } from "../shared/weights";
 import { TrainerClient } from "../trainer/trainerClient";
 import { resolveWeightsSource } from "../trainer/weightFiles/weightsSource";
@@ -58,6 +59,13 @@ function settingsHelp(): string {
   }).join("\n");
 }
 
+/** --help entries of the PyTorch engine's options (issue 16). */
+function torchHelp(): string {
+  return [...TORCH_OPTIONS.flatMap((o) => helpEntry(`  ${o.flag} ${o.metavar}`, o.help)), ...TORCH_FLAGS.flatMap((o) => helpEntry(`  ${o.flag}`, o.help))].join(
+    "\n",
+  );
+}
+
 /** --help entries of --weights, --freeze and --lr-for. */
 function transferHelp(): string {
   return TRANSFER_OPTIONS.flatMap((o) => helpEntry(`  ${o.flag} ${o.metavar}`, o.help)).join("\n");
@@ -89,6 +97,9 @@ ${dataHelp()}
 
 Transfer learning (names are PyTorch state_dict names: layer1.0.conv1.weight):
 ${transferHelp()}
+
+PyTorch engine (--backend torch; see docs/distributed-training.md):
+${torchHelp()}
 
 Exit codes: 0 trained, 1 training failed or the model has errors, 2 unusable arguments,
 130 stopped by Ctrl+C (after writing a checkpoint).`;
@@ -123,8 +134,9 @@ const VALUE_OPTIONS = new Set([
   ...TRANSFER_OPTIONS.map((o) => o.flag),
   ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag),
   ...DATA_OPTION_FLAGS,
+  ...TORCH_VALUE_FLAGS,
 ]);
-const FLAG_OPTIONS = new Set(["--json", ...[...SETTINGS].filter(([, n]) => trainField(n).type === "flag").map(([flag]) => flag)]);
+const FLAG_OPTIONS = new Set(["--json", ...TORCH_FLAG_FLAGS, ...[...SETTINGS].filter(([, n]) => trainField(n).type === "flag").map(([flag]) => flag)]);
 /** Options that may accompany --resume (everything else is the run's own). */
 const RESUME_OPTIONS = new Set(["--resume", "--epochs", "--backend", "--json", "--out"]);
 const OPTIMIZER_NAMES: Record<OptimizerName, string> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };
@@ -268,6 +280,10 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   const transfer = transferFromArgs({ weights, freeze: values.get("--freeze"), lrFor });
   if (transfer !== null && "error" in transfer) return usage(transfer.error);
   if (transfer !== null) input = { ...input, transfer };
+  // issue 16: data-parallel training and the GPU features (src/shared/trainConfigTorch.ts)
+  const torchSettings = torchFromArgs(values, flags);
+  if ("error" in torchSettings) return usage(torchSettings.error);
+  input = { ...input, ...torchSettings };
   const config = trainConfig(input);
   const checked = validateTrainConfig(config);
   if (!checked.ok) return usage(checked.error);
@@ -361,6 +377,11 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
     return parsed.code;
   }
   const { config, json } = parsed;
+  const torchOnly = torch ? null : torchOnlyProblem(config);
+  if (torchOnly !== null) {
+    io.err(`cnn-studio train: ${torchOnly}\nRun 'cnn-studio train --help' for the options.`);
+    return 2;
+  }
   const tty = !json && io.tty === true && io.write !== undefined;
   const columns = io.columns ?? 100;
   const trainerPath = options.trainerPath ?? process.env["CNN_STUDIO_TRAINER"];

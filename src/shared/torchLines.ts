@@ -6,7 +6,7 @@
  * is JSON but not a valid message ends the run with an error naming the line and the field.
  */
 
-import type { CheckpointEvent } from "./training";
+import { gpuMemory, type CheckpointEvent, type GpuMemory } from "./training";
 import { weightsReport, type WeightsReport } from "./weights";
 import { arr, bool, literal, nat, nullable, num, obj, oneOf, optional, record, str, tagged, type Checked, type V } from "./validate";
 
@@ -21,6 +21,11 @@ export interface TorchHello {
   deviceName: string | null;
   cudaError: string | null;
   threads: number;
+  /** Issue 16: this process's rank and the world size, in a data-parallel run (absent: one process). */
+  rank?: number;
+  worldSize?: number;
+  /** The CUDA GPUs the process sees (torch.cuda.get_device_name), on CUDA. */
+  gpus?: string[];
 }
 
 /** The model is built and the data loaded: training begins. */
@@ -48,6 +53,7 @@ export interface TorchStep {
   etaSeconds: number;
   /** ISO time of the step, for metrics.jsonl. */
   time: string;
+  gpuMemory?: GpuMemory;
 }
 
 export interface TorchEpoch {
@@ -63,6 +69,7 @@ export interface TorchEpoch {
   lr: number;
   seconds: number;
   time: string;
+  gpuMemory?: GpuMemory;
 }
 
 /** A checkpoint written: the same fields as the trainer protocol's event, which it becomes. */
@@ -83,8 +90,8 @@ export type TorchDone =
 
 export interface TorchError {
   type: "error";
-  /** `setup`: PyTorch could not be imported; `model`: the exported model could not be built. */
-  phase: "setup" | "model" | "training";
+  /** `setup`: PyTorch could not be imported; `model`: the exported model could not be built; `config`: a setting this PyTorch or device cannot do (--precision fp16 on the CPU, --compile before PyTorch 2). */
+  phase: "setup" | "model" | "training" | "config";
   message: string;
   traceback?: string;
 }
@@ -117,6 +124,9 @@ const checkLine = tagged<TorchLine>(
       deviceName: nullable(str),
       cudaError: nullable(str),
       threads: nat,
+      rank: optional(nat),
+      worldSize: optional(positive),
+      gpus: optional(arr(str)),
     }),
     ready: obj({ type: literal("ready"), params: nat, stepsPerEpoch: positive, weights: optional(weightsReport), transfer: optional(arr(str)) }),
     step: obj({
@@ -131,6 +141,7 @@ const checkLine = tagged<TorchLine>(
       imagesPerSecond: nonNegative,
       etaSeconds: nonNegative,
       time: str,
+      gpuMemory: optional(gpuMemory),
     }),
     epoch: obj({
       type: literal("epoch"),
@@ -145,10 +156,11 @@ const checkLine = tagged<TorchLine>(
       lr: nonNegative,
       seconds: nonNegative,
       time: str,
+      gpuMemory: optional(gpuMemory),
     }),
     checkpoint: obj({ type: literal("checkpoint"), path: str, ...position, reason: oneOf(["epoch", "stop"] as const) }),
     done,
-    error: obj({ type: literal("error"), phase: oneOf(["setup", "model", "training"] as const), message: str, traceback: optional(str) }),
+    error: obj({ type: literal("error"), phase: oneOf(["setup", "model", "training", "config"] as const), message: str, traceback: optional(str) }),
   },
   { message: "a PyTorch engine line", unknown: "PyTorch engine line", at: (type) => `PyTorch engine line "${type}"` },
 );

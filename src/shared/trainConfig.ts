@@ -6,6 +6,7 @@
 import { bool, checked, Invalid, nullable, num, obj, oneOf, optional, record, str, tuple2, type Checked, type NumOptions, type V } from "./validate";
 import { checkDataAgrees, dataConfigShape, type DataConfig } from "./trainConfigData";
 import { transferConfigOf, type TransferConfig } from "./trainConfigTransfer";
+import { torchSettingsShape, type TorchTrainSettings } from "./trainConfigTorch";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -74,7 +75,8 @@ export interface AugmentConfig {
   flip: boolean;
 }
 
-export interface TrainConfig {
+/** Issue 16's PyTorch-engine settings (src/shared/trainConfigTorch.ts: distributed, precision, channelsLast, compile) are optional fields of it, absent when not given. */
+export interface TrainConfig extends TorchTrainSettings {
   /** Absolute path of the model file. */
   file: string;
   /** The exported model's name. */
@@ -595,6 +597,10 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
     resume: base.resume ?? null,
     ...(base.data ? { data: base.data } : {}),
     ...(base.transfer ? { transfer: base.transfer } : {}),
+    ...(base.distributed ? { distributed: base.distributed } : {}),
+    ...(base.precision ? { precision: base.precision } : {}),
+    ...(base.channelsLast ? { channelsLast: base.channelsLast } : {}),
+    ...(base.compile ? { compile: base.compile } : {}),
   };
 }
 
@@ -680,6 +686,7 @@ const trainConfigShape: V<TrainConfig> = obj({
   resume: nullable(str),
   data: optional(dataConfigShape),
   transfer: transferConfigOf,
+  ...torchSettingsShape,
 });
 
 /** The configuration's validator, for messages that carry one (`at` names it in errors). */

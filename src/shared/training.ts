@@ -91,8 +91,16 @@ export interface StartedEvent {
   resumedFrom: { epoch: number; step: number; globalStep: number } | null;
   /** The PyTorch engine's device: `cuda:0 (NVIDIA H100 80GB HBM3)` or `cpu`. */
   device?: string;
+  /** Issue 16: the CUDA GPUs the PyTorch engine trains on (one per local rank), by name. */
+  gpus?: string[];
   /** How the --weights file matched the model (absent without --weights, and on resume: the checkpoint has the weights). */
   weights?: WeightsReport;
+}
+
+/** GPU memory of the PyTorch engine's device in bytes (torch.cuda.memory_allocated / max_memory_allocated), on CUDA. */
+export interface GpuMemory {
+  allocated: number;
+  maxAllocated: number;
 }
 
 export interface ProgressEvent {
@@ -108,6 +116,8 @@ export interface ProgressEvent {
   imagesPerSecond: number;
   etaSeconds: number;
   lr: number;
+  /** Issue 16: GPU memory in bytes on rank 0's GPU (PyTorch engine on CUDA only). */
+  gpuMemory?: GpuMemory;
 }
 
 export interface EpochEndEvent {
@@ -124,6 +134,8 @@ export interface EpochEndEvent {
   valTop5: number | null;
   lr: number;
   seconds: number;
+  /** Issue 16: GPU memory in bytes on rank 0's GPU (PyTorch engine on CUDA only). */
+  gpuMemory?: GpuMemory;
 }
 
 export interface CheckpointEvent {
@@ -402,6 +414,7 @@ const featureMap: V<FeatureMap> = (v, at) => {
 };
 
 const position = { epoch: nat, step: nat, globalStep: nat };
+export const gpuMemory: V<GpuMemory> = obj({ allocated: nat, maxAllocated: nat });
 const TF_BACKENDS = ["gpu", "native", "wasm", "js"] as const satisfies readonly BackendName[];
 
 /** Checks a message received from the trainer. */
@@ -421,6 +434,7 @@ export const validateEvent: (v: unknown) => Checked<TrainerEvent> = tagged<Train
       stepsPerEpoch: positive,
       resumedFrom: nullable(obj(position)),
       device: optional(str),
+      gpus: optional(arr(str)),
       weights: optional(weightsReport),
     }),
     progress: obj({
@@ -435,6 +449,7 @@ export const validateEvent: (v: unknown) => Checked<TrainerEvent> = tagged<Train
       imagesPerSecond: nonNegative,
       etaSeconds: nonNegative,
       lr: nonNegative,
+      gpuMemory: optional(gpuMemory),
     }),
     epochEnd: obj({
       type: literal("epochEnd"),
@@ -448,6 +463,7 @@ export const validateEvent: (v: unknown) => Checked<TrainerEvent> = tagged<Train
       valTop5: nullable(metric),
       lr: nonNegative,
       seconds: nonNegative,
+      gpuMemory: optional(gpuMemory),
     }),
     checkpoint: obj({ type: literal("checkpoint"), path: str, ...position, reason: oneOf(["epoch", "stop"] as const) }),
     featureMaps: obj({ type: literal("featureMaps"), requestId: int, split, index: nat, label: nat, maps: arr(featureMap) }),

@@ -265,7 +265,7 @@ export class TrainingController implements vscode.Disposable {
       this.statusItem.hide();
       return;
     }
-    this.statusItem.text = statusText(run);
+    this.statusItem.text = statusText(run) + gpuMemoryText(run.progress);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**CNN Studio** — training \`${run.config.model}\`\n\n`);
     if (run.started)
@@ -294,4 +294,15 @@ export function statusText(run: ActiveRun): string {
   if (!p) return `${icon} ${run.config.model} · ${run.started ? "starting" : "preparing"}…`;
   const acc = run.lastEpoch ? run.lastEpoch.valAccuracy : p.accuracy;
   return `${icon} ${run.config.model} · epoch ${p.epoch}/${p.epochs} · ${(100 * acc).toFixed(1)}% · ${formatCount(Math.round(p.imagesPerSecond))} img/s`;
+}
+
+/**
+ * Issue 16: the status bar's GPU memory piece, ` · GPU 1.2/3.4 GiB` (in use / peak on rank 0's GPU,
+ * torch.cuda.memory_allocated / max_memory_allocated), for PyTorch runs on CUDA; "" otherwise.
+ */
+export function gpuMemoryText(progress: ProgressEvent | null): string {
+  const m = progress?.gpuMemory;
+  if (!m) return "";
+  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(bytes < 10 * 2 ** 30 ? 1 : 0);
+  return ` · GPU ${gib(m.allocated)}/${gib(m.maxAllocated)} GiB`;
 }

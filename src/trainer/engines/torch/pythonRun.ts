@@ -1,11 +1,9 @@
 import { dataConfigOf, describeData, randomResizedCrop } from "../../../shared/trainConfigData";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { exportPyTorch } from "../../../export/pytorch";
-import { INSTALL_HINT, PYTHON_ISOLATED, pythonCandidates, USER_SITE_PY } from "../../../export/pythonProcess";
+import { INSTALL_HINT, USER_SITE_PY } from "../../../export/pythonProcess";
 import type { FileAnalysis } from "../../../shared/analysis";
 import {
   describeDataset,
@@ -35,9 +33,10 @@ import {
   savedRunConfig,
 } from "../../runSetup";
 import { epochLogLine } from "../../train/loop";
-import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";
-import type { Checked } from "../../../shared/validate";
-import { TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import type { TorchHello, TorchLine } from "../../../shared/torchLines";
+import { TORCH_DISTRIBUTED_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { RankGroup } from "./ranks";
+import { describeDistributed, gpuSettingsProblem } from "../../../shared/trainConfigTorch";
 import { resolveWeightsSource } from "../../weightFiles/weightsSource";
 import { weightsReportLines } from "../../../shared/weights";
 
@@ -70,11 +69,11 @@ type Json = Record<string, unknown>;
 const lossOf = (v: number | null): number => v ?? Number.NaN;
 
 export class TorchTrainingSession {
-  private child: ChildProcessWithoutNullStreams | null = null;
+  /** The trainer.py processes: one, or one per rank of this machine (ranks.ts). */
+  private group: RankGroup | null = null;
   private run: RunFiles | null = null;
   private stopRequested = false;
   private finished = false;
-  private readonly stderrTail: string[] = [];
   private temp: string | null = null;
 
   constructor(
@@ -84,12 +83,17 @@ export class TorchTrainingSession {
 
   stop(): void {
     this.stopRequested = true;
-    if (this.child && this.child.stdin.writable) this.child.stdin.write("stop\n");
+    this.group?.writeAll("stop\n");
   }
 
   /** Aborts at once (the run is marked failed). */
   kill(): void {
-    this.child?.kill("SIGKILL");
+    this.group?.kill("SIGKILL");
+  }
+
+  /** The primary process's last stderr lines. */
+  private get stderrTail(): string[] {
+    return this.group?.primary.stderrTail ?? [];
   }
 
   private log(line: string): void {
@@ -110,7 +114,7 @@ export class TorchTrainingSession {
     } catch (e) {
       this.fail("training", `training failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
-      if (this.child && this.child.exitCode === null) this.child.kill();
+      this.group?.kill();
       if (this.temp) fs.rmSync(this.temp, { recursive: true, force: true });
     }
   }
@@ -159,11 +163,13 @@ export class TorchTrainingSession {
     const scriptFile = path.join(this.temp, "trainer.py");
     fs.writeFileSync(scriptFile, USER_SITE_PY + TORCH_TRAINER_PY);
     fs.writeFileSync(path.join(this.temp, "transfer.py"), TORCH_TRANSFER_PY);
+    fs.writeFileSync(path.join(this.temp, "distributed.py"), TORCH_DISTRIBUTED_PY);
     const codeFile = path.join(this.temp, "model.py");
     fs.writeFileSync(codeFile, exported.code);
-    const started = await this.spawnPython(scriptFile);
+    const started = await RankGroup.start(this.options.python, scriptFile, config.distributed);
     if (!started.ok) return this.fail("config", started.error);
-    const { child, lines } = started;
+    const group = (this.group = started.group);
+    const lines = group.primary.lines;
     const helloP = lines.next();
 
     const loaded = loadTrainingData(config, spec);
@@ -184,13 +190,16 @@ export class TorchTrainingSession {
       const text = helloMsg.value.message;
       return this.fail(
         "config",
-        /import torch failed: ModuleNotFoundError/.test(text)
-          ? `PyTorch is not installed for ${started.python}. ${INSTALL_HINT}`
-          : `${started.python}: ${text}`,
+        /import torch failed: ModuleNotFoundError/.test(text) ? `PyTorch is not installed for ${group.python}. ${INSTALL_HINT}` : `${group.python}: ${text}`,
       );
     }
     if (helloMsg.value.type !== "hello") return this.fail("process", `the PyTorch trainer began with a "${helloMsg.value.type}" message instead of "hello"`);
     const hello: TorchHello = helloMsg.value;
+    const onCuda = hello.device.startsWith("cuda");
+    // issue 16: the process group's backend follows the device (recorded in config.json)
+    if (config.distributed) config = { ...config, distributed: { ...config.distributed, backend: onCuda ? "nccl" : "gloo" } };
+    const refused = gpuSettingsProblem(hello.torch, onCuda, config);
+    if (refused !== null) return this.fail("config", refused);
 
     // 4. the run folder
     let resumeFrom: string | null = null;
@@ -238,11 +247,13 @@ export class TorchTrainingSession {
         metricsLines: run.metricsCount,
       }),
     );
-    child.stdin.write(JSON.stringify({ job: jobFile }) + "\n");
-    if (this.stopRequested) child.stdin.write("stop\n");
+    group.writeAll(JSON.stringify({ job: jobFile }) + "\n");
+    if (this.stopRequested) group.writeAll("stop\n");
 
-    const device = hello.device.startsWith("cuda") ? `${hello.device}${hello.deviceName ? ` (${hello.deviceName})` : ""}` : "cpu";
-    if (!hello.device.startsWith("cuda")) {
+    const gpus = onCuda ? gpusUsed(hello, config) : [];
+    const device = onCuda ? deviceText(hello, config) : "cpu";
+    if (config.channelsLast && !onCuda) this.warn("--channels-last is for CUDA GPUs; on the CPU it is ignored (the model and inputs stay contiguous)");
+    if (!onCuda) {
       const why = hello.cudaError ? `CUDA failed: ${hello.cudaError}` : hello.cudaVersion ? "no CUDA GPU is visible" : "this PyTorch build has no CUDA";
       const message = `PyTorch ${hello.torch} trains on the CPU (${why}); a CUDA GPU is much faster (https://pytorch.org/get-started/locally/)`;
       this.log(`warning: ${message}`);
@@ -257,10 +268,8 @@ export class TorchTrainingSession {
       const line = await lines.next();
       if (line === null) {
         const code = this.exitText();
-        return this.fail(
-          "process",
-          `the PyTorch trainer exited (${code}) before the run ended${this.stderrTail.length ? `; its last output:\n${this.stderrTail.slice(-12).join("\n")}` : ""}`,
-        );
+        const message = `the PyTorch trainer exited (${code}) before the run ended${this.stderrTail.length ? `; its last output:\n${this.stderrTail.slice(-12).join("\n")}` : ""}`;
+        return this.fail("process", await this.rankFailure(message));
       }
       if (!line.ok) return this.fail("process", `the PyTorch trainer sent a malformed message: ${line.error}`);
       const m: TorchLine = line.value;
@@ -271,6 +280,7 @@ export class TorchTrainingSession {
           run.log(
             `backend torch (PyTorch ${hello.torch}, Python ${hello.python}, ${device}${hello.device.startsWith("cuda") ? "" : `, ${hello.threads} threads`}); ${stepsPerEpoch} steps per epoch of ${config.batchSize}; ${describeNormalization(normalization)}${config.data ? `; ${describeData(config.data)}` : ""}`,
           );
+          for (const l of gpuSettingsLines(config)) run.log(l);
           for (const l of m.weights ? weightsReportLines(m.weights) : []) run.log(`weights: ${l}`);
           for (const l of m.transfer ?? []) run.log(l);
           this.emit({
@@ -285,6 +295,7 @@ export class TorchTrainingSession {
             epochs: config.epochs,
             stepsPerEpoch,
             resumedFrom: resumedAt,
+            ...(gpus.length ? { gpus } : {}),
             ...(m.weights ? { weights: m.weights } : {}),
           });
           break;
@@ -308,6 +319,7 @@ export class TorchTrainingSession {
             imagesPerSecond: m.imagesPerSecond,
             etaSeconds: m.etaSeconds,
             lr: m.lr,
+            ...(m.gpuMemory ? { gpuMemory: m.gpuMemory } : {}),
           });
           break;
         }
@@ -326,6 +338,7 @@ export class TorchTrainingSession {
             seconds: m.seconds,
           };
           const { type: _t, ...rest } = e;
+          if (m.gpuMemory) e.gpuMemory = m.gpuMemory;
           run.appendMetrics({ type: "epoch", ...rest, time: m.time });
           run.log(epochLogLine(e, config.epochs));
           this.emit(e);
@@ -346,14 +359,14 @@ export class TorchTrainingSession {
           } else {
             this.emit(runStopped(run, { epoch: m.epoch, step: m.step, globalStep: m.globalStep }, m.checkpoint));
           }
-          child.stdin.end();
+          for (const p of group.all) p.child.stdin.end();
           await lines.close();
           return;
         }
         case "error": {
-          const phase = m.phase === "model" ? "model" : "training";
+          const phase = m.phase === "model" || m.phase === "config" ? m.phase : "training";
           if (m.traceback !== undefined) this.log(m.traceback);
-          return this.fail(phase, m.message);
+          return this.fail(phase, await this.rankFailure(m.message));
         }
         case "hello":
           return this.fail("process", "the PyTorch trainer said hello twice");
@@ -362,9 +375,21 @@ export class TorchTrainingSession {
   }
 
   private exitText(): string {
-    const c = this.child;
-    if (!c) return "not started";
-    return c.signalCode ? `signal ${c.signalCode}` : `exit code ${c.exitCode ?? "?"}`;
+    return this.group ? this.group.primary.exitText() : "not started";
+  }
+
+  private warn(message: string): void {
+    this.log(`warning: ${message}`);
+    this.emit({ type: "log", level: "warning", message });
+  }
+
+  /** Rank 0's failure, or, when another rank died first (rank 0's error is then its echo), that rank's. */
+  private async rankFailure(message: string): Promise<string> {
+    const group = this.group;
+    if (!group || group.worldSize === 1) return message;
+    const other = await group.otherFailure(2000);
+    if (other?.message === message) return message; // the other rank's failure itself
+    return other ? `${other.message}\n(rank ${group.primary.rank} then: ${message.split("\n")[0]})` : `rank ${group.primary.rank}: ${message}`;
   }
 
   /** The splits as raw files for Python: images (uint8, CHW per image) and labels (int32, little-endian). */
@@ -386,83 +411,29 @@ export class TorchTrainingSession {
       validation: split("validation", d.validation),
     };
   }
-
-  /** Starts the first interpreter of the candidates that exists. */
-  private async spawnPython(
-    script: string,
-  ): Promise<{ ok: true; child: ChildProcessWithoutNullStreams; python: string; lines: LineReader } | { ok: false; error: string }> {
-    const tried: string[] = [];
-    for (const python of pythonCandidates(this.options.python)) {
-      // isolated, in the run's private temporary folder: nothing of the user's folders is imported
-      const child = spawn(python, [...PYTHON_ISOLATED, "-u", script], {
-        cwd: path.dirname(script),
-        stdio: ["pipe", "pipe", "pipe"],
-        env: { ...process.env, PYTHONUNBUFFERED: "1" },
-      });
-      const ok = await new Promise<boolean>((resolve) => {
-        child.once("spawn", () => resolve(true));
-        child.once("error", () => resolve(false));
-      });
-      if (!ok) {
-        tried.push(`${python} (not found)`);
-        continue;
-      }
-      this.child = child;
-      child.stdin.on("error", () => undefined);
-      readline.createInterface({ input: child.stderr }).on("line", (l) => {
-        this.stderrTail.push(l);
-        if (this.stderrTail.length > 200) this.stderrTail.shift();
-      });
-      return { ok: true, child, python, lines: new LineReader(child) };
-    }
-    return {
-      ok: false,
-      error: `No Python interpreter found (tried ${tried.join(", ")}). The PyTorch engine needs Python 3 with PyTorch: install them (https://pytorch.org/get-started/locally/), or choose the interpreter with --python PATH, $CNN_STUDIO_PYTHON or the Python extension.`,
-    };
-  }
 }
 
-/** The messages of the child's stdout (src/shared/torchLines.ts), checked, one at a time; null at the end. Lines that are no JSON object (stray prints) are skipped. */
-class LineReader {
-  private readonly queue: Checked<TorchLine>[] = [];
-  private waiting: ((m: Checked<TorchLine> | null) => void) | null = null;
-  private ended = false;
-  private readonly rl: readline.Interface;
+/** The GPUs this machine's ranks train on (rank r on cuda:r), by name. */
+function gpusUsed(hello: TorchHello, config: TrainConfig): string[] {
+  const all = hello.gpus ?? (hello.deviceName ? [hello.deviceName] : []);
+  return config.distributed ? all.slice(0, config.distributed.nprocPerNode) : hello.deviceName ? [hello.deviceName] : all.slice(0, 1);
+}
 
-  constructor(child: ChildProcessWithoutNullStreams) {
-    this.rl = readline.createInterface({ input: child.stdout });
-    this.rl.on("line", (line) => {
-      const m = parseTorchLine(line);
-      if (m === null) return; // not a message (a stray print)
-      if (this.waiting) {
-        const w = this.waiting;
-        this.waiting = null;
-        w(m);
-      } else this.queue.push(m);
-    });
-    const end = () => {
-      this.ended = true;
-      if (this.waiting) {
-        const w = this.waiting;
-        this.waiting = null;
-        w(null);
-      }
-    };
-    this.rl.on("close", () => {
-      // let the exit code arrive before reporting the end
-      if (child.exitCode !== null || child.signalCode !== null) end();
-      else child.once("exit", end);
-    });
-  }
+/** The started event's device: `cuda (NVIDIA H100 80GB HBM3)`, or for data-parallel ranks `4 × cuda (NVIDIA H100 80GB HBM3)`. */
+function deviceText(hello: TorchHello, config: TrainConfig): string {
+  const names = [...new Set(gpusUsed(hello, config))].join(", ");
+  const n = config.distributed?.nprocPerNode ?? 1;
+  return n > 1 ? `${n} × cuda${names ? ` (${names})` : ""}` : `${hello.device}${hello.deviceName ? ` (${hello.deviceName})` : ""}`;
+}
 
-  next(): Promise<Checked<TorchLine> | null> {
-    const m = this.queue.shift();
-    if (m) return Promise.resolve(m);
-    if (this.ended) return Promise.resolve(null);
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-
-  async close(): Promise<void> {
-    this.rl.close();
-  }
+/** The run log's lines of the GPU settings and the data-parallel run (issue 16). */
+function gpuSettingsLines(config: TrainConfig): string[] {
+  const lines = config.distributed ? [describeDistributed(config.distributed, config.batchSize)] : [];
+  const gpu = [
+    config.precision ? `precision ${config.precision}` : null,
+    config.channelsLast ? "channels-last" : null,
+    config.compile ? "torch.compile" : null,
+  ];
+  const given = gpu.filter((x): x is string => x !== null);
+  return given.length ? [...lines, given.join(", ")] : lines;
 }

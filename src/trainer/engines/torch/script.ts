@@ -10,3 +10,8 @@ import TRANSFER_PY from "./transfer.py";
 
 /** transfer.py (--weights, --freeze, --lr-for), written next to trainer.py, which loads it. */
 export const TORCH_TRANSFER_PY: string = TRANSFER_PY;
+
+import DISTRIBUTED_PY from "./distributed.py";
+
+/** distributed.py (data-parallel ranks, --precision, --channels-last, --compile), written next to trainer.py, which loads it. */
+export const TORCH_DISTRIBUTED_PY: string = DISTRIBUTED_PY;

@@ -7,6 +7,8 @@ generators of src/trainer/rng.ts, ported), the same normalisation, optimisers (t
 schedules, metrics, evaluation and checkpoints (written with the exported save_checkpoint()).
 Messages to the parent are JSON lines on standard output; the parent writes metrics.jsonl and
 log.txt. "stop" on standard input (or its end) stops at the next step with a checkpoint.
+Under torchrun, SLURM or CNN Studio's own launcher (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set) it is one
+rank of a data-parallel run: distributed.py, next to this file, has what that and --precision/--channels-last/--compile need.
 The build bundles this file as text (src/trainer/engines/torch/script.ts); test/export/pythonSources.test.ts compiles it.
 """
 
@@ -43,17 +45,32 @@ except Exception as e:  # noqa: BLE001
     send({"type": "error", "phase": "setup", "message": f"import torch failed: {type(e).__name__}: {e}"})
     sys.exit(3)
 
+
+def load_sibling(name, file):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(os.path.abspath(__file__)), file))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ddp = load_sibling("cnn_studio_distributed", "distributed.py")
+world = ddp.world_from_env()
 cuda_error = None
 try:
     cuda = torch.cuda.is_available()
 except Exception as e:  # noqa: BLE001
     cuda, cuda_error = False, str(e)
 forced = os.environ.get("CNN_STUDIO_TORCH_DEVICE")
-device = torch.device(forced or ("cuda" if cuda else "cpu"))
-send({"type": "hello", "torch": torch.__version__, "python": sys.version.split()[0], "cuda": cuda,
-      "cudaVersion": torch.version.cuda, "device": str(device),
-      "deviceName": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
-      "cudaError": cuda_error, "threads": torch.get_num_threads()})
+device = ddp.device_for(world, cuda, forced)
+hello = {"type": "hello", "torch": torch.__version__, "python": sys.version.split()[0], "cuda": cuda,
+         "cudaVersion": torch.version.cuda, "device": str(device),
+         "deviceName": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+         "cudaError": cuda_error, "threads": torch.get_num_threads()}
+if world.distributed:
+    hello.update(rank=world.rank, worldSize=world.size)
+if device.type == "cuda":
+    hello["gpus"] = ddp.gpu_names()
+send(hello)
 
 # ---- random numbers: src/trainer/rng.ts --------------------------------------------------------
 
@@ -198,10 +215,7 @@ def clip_gradients(params, max_norm):
 # ---- transfer learning: transfer.py, written next to this file --------------------------------------
 
 def load_transfer():
-    spec = importlib.util.spec_from_file_location("cnn_studio_transfer", os.path.join(os.path.dirname(os.path.abspath(__file__)), "transfer.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_sibling("cnn_studio_transfer", "transfer.py")
 
 
 def prepare_transfer(model, job, t, module):
@@ -224,7 +238,10 @@ def transfer_of(job):
 # ---- the job -------------------------------------------------------------------------------------
 
 stop = threading.Event()
-job_line = sys.stdin.readline()
+# the job file: named by the first line of standard input, or (under torchrun or srun, whose ranks may have no input)
+# by $CNN_STUDIO_JOB, when the end of standard input does not mean "stop"
+job_from_env = os.environ.get("CNN_STUDIO_JOB")
+job_line = json.dumps({"job": job_from_env}) if job_from_env else sys.stdin.readline()
 if not job_line.strip():
     sys.exit(0)
 
@@ -233,7 +250,8 @@ def control():
     for line in sys.stdin:
         if line.strip() == "stop":
             stop.set()
-    stop.set()  # the parent is gone
+    if not job_from_env:
+        stop.set()  # the parent is gone
 
 
 threading.Thread(target=control, daemon=True).start()
@@ -274,6 +292,11 @@ def logits_of(output):
 def main():
     job = load_job()
     config = job["config"]
+    problem = ddp.gpu_problem(config, device)
+    if problem:
+        send({"type": "error", "phase": "config", "message": problem})
+        sys.exit(1)
+    ddp.init(world, device)
     spec = importlib.util.spec_from_file_location("cnn_studio_model", job["code"])
     module = importlib.util.module_from_spec(spec)
     try:
@@ -287,6 +310,10 @@ def main():
     weights_report, group_of, plan_lines = prepare_transfer(model, job, transfer, module)
     lr_for = transfer_of(job).get("lrFor", [])
     model.to(device)
+    channels_last = ddp.channels_last(config, device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    precision = ddp.Precision(config.get("precision", "fp32"), device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
 
@@ -304,7 +331,8 @@ def main():
 
     def normalise(images):
         images = images.to(device, non_blocking=True).long()
-        return table[channel, images]
+        x = table[channel, images]
+        return x.contiguous(memory_format=torch.channels_last) if channels_last else x
 
     params = [p for p in model.parameters() if p.requires_grad]
     names = {id(p): n for n, p in model.named_parameters()}
@@ -320,7 +348,8 @@ def main():
     group = optimizer.param_groups[0]
     epochs, batch = config["epochs"], config["batchSize"]
     train_count = d["train"]["count"]
-    steps_per_epoch = math.ceil(train_count / batch)
+    steps_per_epoch = math.ceil(ddp.shard_length(train_count, world) / batch)
+    global_batch = batch * world.size
     lr_at = schedule(config["schedule"], o["lr"], epochs, steps_per_epoch)
     group_lr_at = [schedule(config["schedule"], g["lr"], epochs, steps_per_epoch) for g in lr_for]
     classes = d["classes"]
@@ -361,6 +390,8 @@ def main():
         position["metricsLines"] = job["metricsLines"]
 
     def checkpoint(reason, validation=None):
+        if not world.primary:
+            return None  # rank 0 alone writes the run folder
         extra = []
         for p in params:
             for slot, v in optimizer.state.get(p, {}).items():
@@ -386,18 +417,29 @@ def main():
         n_all = y_all.shape[0]
         size = min(256, max(batch, 1))
         loss_sum, top1, top5 = 0.0, 0, 0
+        first, last = ddp.validation_range(n_all, world)
         with torch.no_grad():
-            for start in range(0, n_all, size):
-                x = normalise(x_all[start:start + size])
-                y = y_all[start:start + size].to(device)
-                logits = logits_of(model(x))
+            for start in range(first, last, size):
+                end = min(start + size, last)
+                x = normalise(x_all[start:end])
+                y = y_all[start:end].to(device)
+                with precision.autocast():
+                    logits = logits_of(model(x))
+                logits = logits.float()
                 z = logits.double()
                 loss_sum += float((torch.logsumexp(z, 1) - z.gather(1, y[:, None])[:, 0]).sum())
                 a, b = rank_counts(logits, y, 5)
                 top1 += a
                 top5 += b
         model.train()
+        loss_sum, top1, top5 = ddp.sum_over_ranks([loss_sum, top1, top5], world, device)
         return loss_sum / n_all, top1 / n_all, top5 / n_all
+
+    def agreed_stop(asked):
+        """Every rank stops at the same step: the ranks' stop requests, summed (one process: its own)."""
+        return ddp.sum_over_ranks([1.0 if asked else 0.0], world, device)[0] > 0 if world.distributed else asked
+
+    net = ddp.compiled(ddp.wrap(model, world, device), config)
 
     send({"type": "ready", "params": sum(p.numel() for p in model.parameters()), "stepsPerEpoch": steps_per_epoch,
           "onDevice": on_device, "position": position, **({"weights": weights_report} if weights_report is not None else {}),
@@ -413,7 +455,7 @@ def main():
     if epoch == 0 or first_step >= steps_per_epoch:
         epoch, first_step = epoch + 1, 0
     while epoch <= epochs:
-        order = torch.tensor(permutation(train_count, rng_for(config["seed"], "shuffle", epoch)), dtype=torch.long)
+        order = ddp.shard(torch.tensor(permutation(train_count, rng_for(config["seed"], "shuffle", epoch)), dtype=torch.long), world)
         if on_device:
             order = order.to(device)
         if first_step == 0:
@@ -429,7 +471,7 @@ def main():
             transfer.set_group_lrs(optimizer, group_lr_at, epoch - 1, step0)
             images = train_x[idx]
             if P > 0 or flip:
-                rng = rng_for(config["seed"], "augment", step0 + 1)
+                rng = rng_for(config["seed"], "augment", step0 + 1, *([world.rank] if world.distributed else []))
                 draws = []
                 for _ in range(n):
                     dy = rng.int(2 * P + 1) - P if P > 0 else 0
@@ -445,26 +487,34 @@ def main():
                                 rows[:, None, :, None], cols[:, None, None, :]]
             x = normalise(images)
             y = train_y[idx].to(device, non_blocking=True)
-            logits = logits_of(model(x))
-            loss_t = training_loss(logits, y, config.get("labelSmoothing", 0))
+            with precision.autocast():
+                logits = logits_of(net(x))
+                loss_t = training_loss(logits, y, config.get("labelSmoothing", 0))
             optimizer.zero_grad(set_to_none=True)
-            loss_t.backward()
+            precision.backward(loss_t)
+            if o.get("clipGradNorm", 0) > 0:
+                precision.unscale(optimizer)
             clip_gradients(params, o.get("clipGradNorm", 0))
-            optimizer.step()
+            precision.step(optimizer)
             loss = float(loss_t)
-            top1, top5 = rank_counts(logits.detach(), y, 5)
+            top1, top5 = rank_counts(logits.detach().float(), y, 5)
+            stopping = stop.is_set()
+            if world.distributed:  # the global batch's sums, and whether any rank was asked to stop
+                loss_n, top1, top5, n, asked = ddp.sum_over_ranks([loss * n, top1, top5, n, 1.0 if stopping else 0.0], world, device)
+                loss, top1, top5, n, stopping = loss_n / n, int(top1), int(top5), int(n), asked > 0
             position["step"] = s + 1
             position["globalStep"] += 1
             position["lossSum"] += loss * n
             position["correct"] += top1
             position["correctTop5"] += top5
             position["seen"] += n
+            ddp.fault_injection(world, position["globalStep"])
             dt = time.perf_counter() - t0
             step_times.append(dt / n)
             if len(step_times) > 50:
                 step_times.pop(0)
             per_image = sum(step_times) / len(step_times)
-            images_left = (epochs - epoch) * train_count + max(0, train_count - position["step"] * batch)
+            images_left = (epochs - epoch) * train_count + max(0, train_count - position["step"] * global_batch)
             eval_seconds = last_eval if last_eval >= 0 else d["validation"]["count"] * per_image / 3
             message = {"type": "step", "epoch": epoch, "step": position["step"], "globalStep": position["globalStep"],
                        "loss": finite(loss), "accuracy": top1 / n, "lr": lr}
@@ -472,9 +522,13 @@ def main():
                 message["momentum"] = momentum
             message.update(imagesPerSecond=1 / per_image if per_image > 0 else 0,
                            etaSeconds=max(0.0, images_left * per_image + (epochs - epoch + 1) * eval_seconds), time=now())
-            send(message)
+            memory = ddp.gpu_memory(device)
+            if memory:
+                message["gpuMemory"] = memory
+            if world.primary:
+                send(message)
             position["metricsLines"] += 1
-            if stop.is_set() and position["step"] < steps_per_epoch:
+            if stopping and position["step"] < steps_per_epoch:
                 position["seconds"] = seconds_before + time.perf_counter() - started
                 path = checkpoint("stop")
                 send({"type": "done", "kind": "stopped", "epoch": position["epoch"], "step": position["step"],
@@ -490,11 +544,13 @@ def main():
                       "trainTop5": position["correctTop5"] / seen if many else None, "valTop5": val_top5 if many else None,
                       "lr": lr_at(epoch - 1, max(0, position["globalStep"] - 1))[0],
                       "seconds": time.perf_counter() - epoch_start, "time": now()}
-        send(last_epoch)
+        memory = ddp.gpu_memory(device)
+        if world.primary:
+            send({**last_epoch, **({"gpuMemory": memory} if memory else {})})
         position["metricsLines"] += 1
         position["seconds"] = seconds_before + time.perf_counter() - started
         path = checkpoint("epoch", {"loss": finite(val_loss), "accuracy": val_acc})
-        if stop.is_set() and epoch < epochs:
+        if agreed_stop(stop.is_set()) and epoch < epochs:
             send({"type": "done", "kind": "stopped", "epoch": position["epoch"], "step": position["step"],
                   "globalStep": position["globalStep"], "checkpoint": path})
             return
@@ -507,6 +563,7 @@ def main():
 
 try:
     main()
+    ddp.finish(world)
 except Exception as e:  # noqa: BLE001
     text = traceback.format_exc(limit=8)
     hint = ""
