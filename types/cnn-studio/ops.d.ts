@@ -12,9 +12,22 @@ export type NormFactory = ((channels: number) => nn.Module) | (new (channels: nu
 /** An activation factory (`nn.ReLU`, `nn.Hardswish`, a class), called with `{ inplace }` when `inplace` is not null. */
 export type ActivationFactory = ((opts?: nn.InplaceOptions) => nn.Module) | (new (opts?: nn.InplaceOptions) => nn.Module);
 
-/** `ops.StochasticDepth` is a factory and a class: `new ops.StochasticDepth(...)` equals `ops.StochasticDepth(...)`, and `class X extends ops.StochasticDepth` reads its attributes and may override `forward`. */
+/**
+ * Stochastic depth, like `torchvision.ops.StochasticDepth`: in training, zeroes each sample's
+ * residual branch (`"row"`) or the whole batch's (`"batch"`) with probability `p` and scales what
+ * is kept by `1 / (1 − p)`; the identity at evaluation.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param p probability of dropping.
+ * @param mode `"row"` (per sample) or `"batch"`.
+ * @returns a callable `StochasticDepth` module.
+ * @example
+ * ops.StochasticDepth(0.1, "row") // ConvNeXt, Swin
+ * @see https://pytorch.org/vision/stable/generated/torchvision.ops.StochasticDepth.html
+ */
 export const StochasticDepth: StochasticDepthClass;
-/** The factory and class `ops.StochasticDepth`. */
+/** `ops.StochasticDepth` is a factory and a class: `new ops.StochasticDepth(...)` equals `ops.StochasticDepth(...)`, and `class X extends ops.StochasticDepth` reads its attributes and may override `forward`. */
 export interface StochasticDepthClass {
   /**
    * Stochastic depth, like `torchvision.ops.StochasticDepth`: in training, zeroes each sample's
@@ -43,9 +56,19 @@ export interface StochasticDepth extends nn.Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `ops.Permute` is a factory and a class: `new ops.Permute(...)` equals `ops.Permute(...)`, and `class X extends ops.Permute` reads its attributes and may override `forward`. */
+/**
+ * PyTorch's `permute(dims)` as a module, like `torchvision.ops.Permute`.
+ *
+ * **Shape**: the input's dimensions in the order `dims`. **Parameters**: none.
+ *
+ * @param dims a permutation of the input's dimensions, e.g. `[0, 2, 3, 1]` (NCHW → NHWC).
+ * @returns a callable `Permute` module.
+ * @example
+ * ops.Permute([0, 2, 3, 1])
+ * @see https://pytorch.org/vision/stable/generated/torchvision.ops.Permute.html
+ */
 export const Permute: PermuteClass;
-/** The factory and class `ops.Permute`. */
+/** `ops.Permute` is a factory and a class: `new ops.Permute(...)` equals `ops.Permute(...)`, and `class X extends ops.Permute` reads its attributes and may override `forward`. */
 export interface PermuteClass {
   /**
    * PyTorch's `permute(dims)` as a module, like `torchvision.ops.Permute`.
@@ -176,9 +199,24 @@ export interface SqueezeExcitationOptions {
   scaleActivation?: ActivationFactory;
 }
 
-/** `ops.SqueezeExcitation` is a factory and a class: `new ops.SqueezeExcitation(...)` equals `ops.SqueezeExcitation(...)`, and `class X extends ops.SqueezeExcitation` reads its attributes and may override `forward`. */
+/**
+ * Squeeze-and-excitation, like `torchvision.ops.SqueezeExcitation`: `input · scale_activation(fc2(
+ * activation(fc1(avgpool(input)))))`, with children `avgpool`, `fc1`, `fc2`, `activation` and
+ * `scale_activation` (torchvision's names).
+ *
+ * **Shape**: unchanged (`[N, inputChannels, H, W]`). **Parameters**: two 1×1 convolutions with
+ * biases.
+ *
+ * @param inputChannels channels of the input.
+ * @param squeezeChannels channels between the two convolutions.
+ * @param opts `activation` (nn.ReLU), `scaleActivation` (nn.Sigmoid).
+ * @returns a callable `SqueezeExcitation` module.
+ * @example
+ * ops.SqueezeExcitation(96, 24)
+ * @see https://pytorch.org/vision/stable/generated/torchvision.ops.SqueezeExcitation.html
+ */
 export const SqueezeExcitation: SqueezeExcitationClass;
-/** The factory and class `ops.SqueezeExcitation`. */
+/** `ops.SqueezeExcitation` is a factory and a class: `new ops.SqueezeExcitation(...)` equals `ops.SqueezeExcitation(...)`, and `class X extends ops.SqueezeExcitation` reads its attributes and may override `forward`. */
 export interface SqueezeExcitationClass {
   /**
    * Squeeze-and-excitation, like `torchvision.ops.SqueezeExcitation`: `input · scale_activation(fc2(
@@ -241,9 +279,23 @@ export interface MLPOptions {
   dropout?: number;
 }
 
-/** `ops.MLP` is a factory and a class: `new ops.MLP(...)` equals `ops.MLP(...)`, and `class X extends ops.MLP` reads its attributes and may override `forward`. */
+/**
+ * A multi-layer perceptron, like `torchvision.ops.MLP`: an `nn.Sequential` of, per hidden size,
+ * Linear, the norm, the activation and Dropout, then the last Linear and Dropout, numbered `0`, `1`, ….
+ *
+ * **Shape**: `[*, inChannels]` → `[*, hiddenChannels.at(-1)]`. **Parameters**: the Linear layers'
+ * (and norms').
+ *
+ * @param inChannels features of the input.
+ * @param hiddenChannels the features of each Linear, the last one's being the output's.
+ * @param opts see {@link ops.MLPOptions}.
+ * @returns a callable `MLP` (an `nn.Sequential`).
+ * @example
+ * ops.MLP(768, [3072, 768], { activationLayer: nn.GELU, inplace: null, dropout: 0.1 }) // ViT's MLP block
+ * @see https://pytorch.org/vision/stable/generated/torchvision.ops.MLP.html
+ */
 export const MLP: MLPClass;
-/** The factory and class `ops.MLP`. */
+/** `ops.MLP` is a factory and a class: `new ops.MLP(...)` equals `ops.MLP(...)`, and `class X extends ops.MLP` reads its attributes and may override `forward`. */
 export interface MLPClass {
   /**
    * A multi-layer perceptron, like `torchvision.ops.MLP`: an `nn.Sequential` of, per hidden size,

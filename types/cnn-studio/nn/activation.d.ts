@@ -6,9 +6,19 @@ import type { InplaceOptions, Module } from "./index";
 
 // ── Activations ─────────────────────────────────────────────────────────────────────────
 
-/** `nn.ReLU` is a factory and a class: `new nn.ReLU(...)` equals `nn.ReLU(...)`, and `class X extends nn.ReLU` reads its attributes and may override `forward`. */
+/**
+ * Rectified linear unit, like `torch.nn.ReLU`: `ReLU(x) = max(0, x)` element-wise.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `ReLU` module.
+ * @example
+ * nn.ReLU({ inplace: true })
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.ReLU.html
+ */
 export const ReLU: ReLUClass;
-/** The factory and class `nn.ReLU`. */
+/** `nn.ReLU` is a factory and a class: `new nn.ReLU(...)` equals `nn.ReLU(...)`, and `class X extends nn.ReLU` reads its attributes and may override `forward`. */
 export interface ReLUClass {
   /**
    * Rectified linear unit, like `torch.nn.ReLU`: `ReLU(x) = max(0, x)` element-wise.
@@ -32,9 +42,19 @@ export interface ReLU extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.ReLU6` is a factory and a class: `new nn.ReLU6(...)` equals `nn.ReLU6(...)`, and `class X extends nn.ReLU6` reads its attributes and may override `forward`. */
+/**
+ * ReLU capped at 6, like `torch.nn.ReLU6` (MobileNet): `ReLU6(x) = min(max(0, x), 6)`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `ReLU6` module.
+ * @example
+ * nn.ReLU6({ inplace: true })
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.ReLU6.html
+ */
 export const ReLU6: ReLU6Class;
-/** The factory and class `nn.ReLU6`. */
+/** `nn.ReLU6` is a factory and a class: `new nn.ReLU6(...)` equals `nn.ReLU6(...)`, and `class X extends nn.ReLU6` reads its attributes and may override `forward`. */
 export interface ReLU6Class {
   /**
    * ReLU capped at 6, like `torch.nn.ReLU6` (MobileNet): `ReLU6(x) = min(max(0, x), 6)`.
@@ -58,9 +78,20 @@ export interface ReLU6 extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.LeakyReLU` is a factory and a class: `new nn.LeakyReLU(...)` equals `nn.LeakyReLU(...)`, and `class X extends nn.LeakyReLU` reads its attributes and may override `forward`. */
+/**
+ * Leaky ReLU, like `torch.nn.LeakyReLU`: `LeakyReLU(x) = max(0, x) + negativeSlope · min(0, x)`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param negativeSlope slope for negative inputs. Default: `0.01`.
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `LeakyReLU` module.
+ * @example
+ * nn.LeakyReLU(0.2, { inplace: true }) // DCGAN discriminator
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.LeakyReLU.html
+ */
 export const LeakyReLU: LeakyReLUClass;
-/** The factory and class `nn.LeakyReLU`. */
+/** `nn.LeakyReLU` is a factory and a class: `new nn.LeakyReLU(...)` equals `nn.LeakyReLU(...)`, and `class X extends nn.LeakyReLU` reads its attributes and may override `forward`. */
 export interface LeakyReLUClass {
   /**
    * Leaky ReLU, like `torch.nn.LeakyReLU`: `LeakyReLU(x) = max(0, x) + negativeSlope · min(0, x)`.
@@ -86,9 +117,20 @@ export interface LeakyReLU extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.ELU` is a factory and a class: `new nn.ELU(...)` equals `nn.ELU(...)`, and `class X extends nn.ELU` reads its attributes and may override `forward`. */
+/**
+ * Exponential linear unit, like `torch.nn.ELU`: `ELU(x) = x` if `x > 0`, else `alpha · (exp(x) − 1)`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param alpha the value ELU tends to for large negative inputs (as `−alpha`). Default: `1.0`.
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `ELU` module.
+ * @example
+ * nn.ELU()
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.ELU.html
+ */
 export const ELU: ELUClass;
-/** The factory and class `nn.ELU`. */
+/** `nn.ELU` is a factory and a class: `new nn.ELU(...)` equals `nn.ELU(...)`, and `class X extends nn.ELU` reads its attributes and may override `forward`. */
 export interface ELUClass {
   /**
    * Exponential linear unit, like `torch.nn.ELU`: `ELU(x) = x` if `x > 0`, else `alpha · (exp(x) − 1)`.
@@ -123,9 +165,21 @@ export interface GELUOptions extends InplaceOptions {
   approximate?: "none" | "tanh";
 }
 
-/** `nn.GELU` is a factory and a class: `new nn.GELU(...)` equals `nn.GELU(...)`, and `class X extends nn.GELU` reads its attributes and may override `forward`. */
+/**
+ * Gaussian error linear unit, like `torch.nn.GELU` (Transformers, ConvNeXt):
+ * `GELU(x) = x · Φ(x)`, `Φ` the standard normal CDF; with `approximate: "tanh"`,
+ * `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `approximate` ("none"), `inplace` (accepted and ignored).
+ * @returns a callable `GELU` module.
+ * @example
+ * nn.GELU()
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.GELU.html
+ */
 export const GELU: GELUClass;
-/** The factory and class `nn.GELU`. */
+/** `nn.GELU` is a factory and a class: `new nn.GELU(...)` equals `nn.GELU(...)`, and `class X extends nn.GELU` reads its attributes and may override `forward`. */
 export interface GELUClass {
   /**
    * Gaussian error linear unit, like `torch.nn.GELU` (Transformers, ConvNeXt):
@@ -152,9 +206,19 @@ export interface GELU extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.SiLU` is a factory and a class: `new nn.SiLU(...)` equals `nn.SiLU(...)`, and `class X extends nn.SiLU` reads its attributes and may override `forward`. */
+/**
+ * Sigmoid linear unit ("swish"), like `torch.nn.SiLU` (EfficientNet): `SiLU(x) = x · σ(x)`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `SiLU` module.
+ * @example
+ * nn.SiLU({ inplace: true })
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.SiLU.html
+ */
 export const SiLU: SiLUClass;
-/** The factory and class `nn.SiLU`. */
+/** `nn.SiLU` is a factory and a class: `new nn.SiLU(...)` equals `nn.SiLU(...)`, and `class X extends nn.SiLU` reads its attributes and may override `forward`. */
 export interface SiLUClass {
   /**
    * Sigmoid linear unit ("swish"), like `torch.nn.SiLU` (EfficientNet): `SiLU(x) = x · σ(x)`.
@@ -178,9 +242,19 @@ export interface SiLU extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Sigmoid` is a factory and a class: `new nn.Sigmoid(...)` equals `nn.Sigmoid(...)`, and `class X extends nn.Sigmoid` reads its attributes and may override `forward`. */
+/**
+ * Logistic sigmoid, like `torch.nn.Sigmoid`: `σ(x) = 1 / (1 + exp(−x))`, in `(0, 1)`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (accepted and ignored).
+ * @returns a callable `Sigmoid` module.
+ * @example
+ * nn.Sequential(nn.Linear(128, 1), nn.Sigmoid()) // binary classifier head
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Sigmoid.html
+ */
 export const Sigmoid: SigmoidClass;
-/** The factory and class `nn.Sigmoid`. */
+/** `nn.Sigmoid` is a factory and a class: `new nn.Sigmoid(...)` equals `nn.Sigmoid(...)`, and `class X extends nn.Sigmoid` reads its attributes and may override `forward`. */
 export interface SigmoidClass {
   /**
    * Logistic sigmoid, like `torch.nn.Sigmoid`: `σ(x) = 1 / (1 + exp(−x))`, in `(0, 1)`.
@@ -204,9 +278,20 @@ export interface Sigmoid extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Tanh` is a factory and a class: `new nn.Tanh(...)` equals `nn.Tanh(...)`, and `class X extends nn.Tanh` reads its attributes and may override `forward`. */
+/**
+ * Hyperbolic tangent, like `torch.nn.Tanh`: `tanh(x) = (exp(x) − exp(−x)) / (exp(x) + exp(−x))`,
+ * in `(−1, 1)`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (accepted and ignored).
+ * @returns a callable `Tanh` module.
+ * @example
+ * nn.Sequential(nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2)) // LeNet-5
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Tanh.html
+ */
 export const Tanh: TanhClass;
-/** The factory and class `nn.Tanh`. */
+/** `nn.Tanh` is a factory and a class: `new nn.Tanh(...)` equals `nn.Tanh(...)`, and `class X extends nn.Tanh` reads its attributes and may override `forward`. */
 export interface TanhClass {
   /**
    * Hyperbolic tangent, like `torch.nn.Tanh`: `tanh(x) = (exp(x) − exp(−x)) / (exp(x) + exp(−x))`,
@@ -231,9 +316,19 @@ export interface Tanh extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Hardswish` is a factory and a class: `new nn.Hardswish(...)` equals `nn.Hardswish(...)`, and `class X extends nn.Hardswish` reads its attributes and may override `forward`. */
+/**
+ * Hard swish, like `torch.nn.Hardswish` (MobileNetV3): `x · ReLU6(x + 3) / 6`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `Hardswish` module.
+ * @example
+ * nn.Hardswish()
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Hardswish.html
+ */
 export const Hardswish: HardswishClass;
-/** The factory and class `nn.Hardswish`. */
+/** `nn.Hardswish` is a factory and a class: `new nn.Hardswish(...)` equals `nn.Hardswish(...)`, and `class X extends nn.Hardswish` reads its attributes and may override `forward`. */
 export interface HardswishClass {
   /**
    * Hard swish, like `torch.nn.Hardswish` (MobileNetV3): `x · ReLU6(x + 3) / 6`.
@@ -257,9 +352,19 @@ export interface Hardswish extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Hardsigmoid` is a factory and a class: `new nn.Hardsigmoid(...)` equals `nn.Hardsigmoid(...)`, and `class X extends nn.Hardsigmoid` reads its attributes and may override `forward`. */
+/**
+ * Hard sigmoid, like `torch.nn.Hardsigmoid` (MobileNetV3 squeeze-excitation): `ReLU6(x + 3) / 6`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `Hardsigmoid` module.
+ * @example
+ * nn.Hardsigmoid()
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Hardsigmoid.html
+ */
 export const Hardsigmoid: HardsigmoidClass;
-/** The factory and class `nn.Hardsigmoid`. */
+/** `nn.Hardsigmoid` is a factory and a class: `new nn.Hardsigmoid(...)` equals `nn.Hardsigmoid(...)`, and `class X extends nn.Hardsigmoid` reads its attributes and may override `forward`. */
 export interface HardsigmoidClass {
   /**
    * Hard sigmoid, like `torch.nn.Hardsigmoid` (MobileNetV3 squeeze-excitation): `ReLU6(x + 3) / 6`.
@@ -283,9 +388,21 @@ export interface Hardsigmoid extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Softmax` is a factory and a class: `new nn.Softmax(...)` equals `nn.Softmax(...)`, and `class X extends nn.Softmax` reads its attributes and may override `forward`. */
+/**
+ * Softmax, like `torch.nn.Softmax`: `softmax(x)_i = exp(x_i) / Σ_j exp(x_j)` along `dim`, so the
+ * values along `dim` are in `(0, 1)` and sum to 1.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param dim the dimension along which to normalise (required; negative counts from the end),
+ *   e.g. `1` for class scores `[N, classes]`.
+ * @returns a callable `Softmax` module.
+ * @example
+ * nn.Sequential(nn.Linear(84, 10), nn.Softmax(1))
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Softmax.html
+ */
 export const Softmax: SoftmaxClass;
-/** The factory and class `nn.Softmax`. */
+/** `nn.Softmax` is a factory and a class: `new nn.Softmax(...)` equals `nn.Softmax(...)`, and `class X extends nn.Softmax` reads its attributes and may override `forward`. */
 export interface SoftmaxClass {
   /**
    * Softmax, like `torch.nn.Softmax`: `softmax(x)_i = exp(x_i) / Σ_j exp(x_j)` along `dim`, so the
@@ -312,9 +429,19 @@ export interface Softmax extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Mish` is a factory and a class: `new nn.Mish(...)` equals `nn.Mish(...)`, and `class X extends nn.Mish` reads its attributes and may override `forward`. */
+/**
+ * Mish, like `torch.nn.Mish`: `Mish(x) = x · tanh(softplus(x))`.
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param opts `inplace` (false, accepted and ignored).
+ * @returns a callable `Mish` module.
+ * @example
+ * nn.Mish()
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Mish.html
+ */
 export const Mish: MishClass;
-/** The factory and class `nn.Mish`. */
+/** `nn.Mish` is a factory and a class: `new nn.Mish(...)` equals `nn.Mish(...)`, and `class X extends nn.Mish` reads its attributes and may override `forward`. */
 export interface MishClass {
   /**
    * Mish, like `torch.nn.Mish`: `Mish(x) = x · tanh(softplus(x))`.
@@ -347,9 +474,21 @@ export interface PReLUOptions {
   init?: number;
 }
 
-/** `nn.PReLU` is a factory and a class: `new nn.PReLU(...)` equals `nn.PReLU(...)`, and `class X extends nn.PReLU` reads its attributes and may override `forward`. */
+/**
+ * Parametric ReLU, like `torch.nn.PReLU`: `PReLU(x) = max(0, x) + a · min(0, x)` with a learned
+ * slope `a`: one, or one per channel (dimension 1 of the input).
+ *
+ * **Shape**: unchanged. **Parameters**: `numParameters`.
+ *
+ * @param numParameters 1, or the number of channels of the input. Default: `1`.
+ * @param opts `init` (0.25).
+ * @returns a callable `PReLU` module.
+ * @example
+ * nn.PReLU(64) // [N, 64, 56, 56] → same; 64 params
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.PReLU.html
+ */
 export const PReLU: PReLUClass;
-/** The factory and class `nn.PReLU`. */
+/** `nn.PReLU` is a factory and a class: `new nn.PReLU(...)` equals `nn.PReLU(...)`, and `class X extends nn.PReLU` reads its attributes and may override `forward`. */
 export interface PReLUClass {
   /**
    * Parametric ReLU, like `torch.nn.PReLU`: `PReLU(x) = max(0, x) + a · min(0, x)` with a learned

@@ -6,9 +6,22 @@ import type { Module } from "./index";
 
 // ── Reshaping ───────────────────────────────────────────────────────────────────────────
 
-/** `nn.Flatten` is a factory and a class: `new nn.Flatten(...)` equals `nn.Flatten(...)`, and `class X extends nn.Flatten` reads its attributes and may override `forward`. */
+/**
+ * Flattens a range of dimensions into one, like `torch.nn.Flatten`. The defaults keep the batch:
+ * `[N, C, H, W]` → `[N, C·H·W]`.
+ *
+ * **Shape**: dimensions `startDim … endDim` are replaced by their product.
+ * **Parameters**: none.
+ *
+ * @param startDim first dimension to flatten. Default: `1` (unlike `torch.flatten`, whose default is `0`).
+ * @param endDim last dimension to flatten (inclusive). Default: `-1`.
+ * @returns a callable `Flatten` module.
+ * @example
+ * nn.Flatten() // [N, 16, 5, 5] → [N, 400]
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Flatten.html
+ */
 export const Flatten: FlattenClass;
-/** The factory and class `nn.Flatten`. */
+/** `nn.Flatten` is a factory and a class: `new nn.Flatten(...)` equals `nn.Flatten(...)`, and `class X extends nn.Flatten` reads its attributes and may override `forward`. */
 export interface FlattenClass {
   /**
    * Flattens a range of dimensions into one, like `torch.nn.Flatten`. The defaults keep the batch:
@@ -37,9 +50,21 @@ export interface Flatten extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Identity` is a factory and a class: `new nn.Identity(...)` equals `nn.Identity(...)`, and `class X extends nn.Identity` reads its attributes and may override `forward`. */
+/**
+ * The identity, like `torch.nn.Identity`: returns its input. Any arguments are accepted and
+ * ignored. Handy as a placeholder (`this.downsample = stride === 1 ? nn.Identity() : …`) or to
+ * remove a head (`model.fc = nn.Identity()`).
+ *
+ * **Shape**: unchanged. **Parameters**: none.
+ *
+ * @param args ignored.
+ * @returns a callable `Identity` module.
+ * @example
+ * const shortcut = inC === outC ? nn.Identity() : nn.Conv2d(inC, outC, 1);
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Identity.html
+ */
 export const Identity: IdentityClass;
-/** The factory and class `nn.Identity`. */
+/** `nn.Identity` is a factory and a class: `new nn.Identity(...)` equals `nn.Identity(...)`, and `class X extends nn.Identity` reads its attributes and may override `forward`. */
 export interface IdentityClass {
   /**
    * The identity, like `torch.nn.Identity`: returns its input. Any arguments are accepted and
@@ -112,9 +137,25 @@ export interface UpsampleScaleOptions extends UpsampleCommonOptions {
  */
 export type UpsampleOptions = UpsampleSizeOptions | UpsampleScaleOptions;
 
-/** `nn.Upsample` is a factory and a class: `new nn.Upsample(...)` equals `nn.Upsample(...)`, and `class X extends nn.Upsample` reads its attributes and may override `forward`. */
+/**
+ * Upsampling, like `torch.nn.Upsample`: resizes height and width by interpolation
+ * (`"nearest"` by default; `"bilinear"`, `"bicubic"`, `"nearest-exact"`).
+ *
+ * **Shape**: `[N, C, H_in, W_in]` → `[N, C, H_out, W_out]` with `H_out = size[0]` or
+ * `H_out = floor(H_in · scaleFactor[0])` (likewise `W_out`).
+ *
+ * **Parameters**: none.
+ *
+ * @param opts exactly one of `size` and `scaleFactor`; `mode` ("nearest"), `alignCorners`.
+ * @returns a callable `Upsample` module.
+ * @example
+ * nn.Upsample({ scaleFactor: 2 })                                        // [N, 64, 28, 28] → [N, 64, 56, 56]
+ * nn.Upsample({ scaleFactor: 2, mode: "bilinear", alignCorners: true }) // U-Net decoder
+ * nn.Upsample({ size: [224, 224], mode: "bilinear" })
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Upsample.html
+ */
 export const Upsample: UpsampleClass;
-/** The factory and class `nn.Upsample`. */
+/** `nn.Upsample` is a factory and a class: `new nn.Upsample(...)` equals `nn.Upsample(...)`, and `class X extends nn.Upsample` reads its attributes and may override `forward`. */
 export interface UpsampleClass {
   /**
    * Upsampling, like `torch.nn.Upsample`: resizes height and width by interpolation
@@ -147,9 +188,21 @@ export interface Upsample extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.Unflatten` is a factory and a class: `new nn.Unflatten(...)` equals `nn.Unflatten(...)`, and `class X extends nn.Unflatten` reads its attributes and may override `forward`. */
+/**
+ * Unflattens one dimension into several, like `torch.nn.Unflatten`: the inverse of `nn.Flatten`.
+ *
+ * **Shape**: `[..., D, ...]` (at `dim`) → `[..., ...unflattenedSize, ...]`; the sizes multiply to
+ * `D` (one may be `-1`, inferred). **Parameters**: none.
+ *
+ * @param dim the dimension to unflatten (negative counts from the end).
+ * @param unflattenedSize the sizes it becomes.
+ * @returns a callable `Unflatten` module.
+ * @example
+ * nn.Unflatten(1, [64, 7, 7]) // [N, 3136] → [N, 64, 7, 7]
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.Unflatten.html
+ */
 export const Unflatten: UnflattenClass;
-/** The factory and class `nn.Unflatten`. */
+/** `nn.Unflatten` is a factory and a class: `new nn.Unflatten(...)` equals `nn.Unflatten(...)`, and `class X extends nn.Unflatten` reads its attributes and may override `forward`. */
 export interface UnflattenClass {
   /**
    * Unflattens one dimension into several, like `torch.nn.Unflatten`: the inverse of `nn.Flatten`.
@@ -177,9 +230,20 @@ export interface Unflatten extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.PixelShuffle` is a factory and a class: `new nn.PixelShuffle(...)` equals `nn.PixelShuffle(...)`, and `class X extends nn.PixelShuffle` reads its attributes and may override `forward`. */
+/**
+ * Sub-pixel rearrangement, like `torch.nn.PixelShuffle`: channel blocks of `r²` become `r × r`
+ * pixel blocks (super-resolution, ESPCN).
+ *
+ * **Shape**: `[*, C·r², H, W]` → `[*, C, H·r, W·r]`. **Parameters**: none.
+ *
+ * @param upscaleFactor the factor `r`.
+ * @returns a callable `PixelShuffle` module.
+ * @example
+ * nn.PixelShuffle(2) // [N, 64, 16, 16] → [N, 16, 32, 32]
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.PixelShuffle.html
+ */
 export const PixelShuffle: PixelShuffleClass;
-/** The factory and class `nn.PixelShuffle`. */
+/** `nn.PixelShuffle` is a factory and a class: `new nn.PixelShuffle(...)` equals `nn.PixelShuffle(...)`, and `class X extends nn.PixelShuffle` reads its attributes and may override `forward`. */
 export interface PixelShuffleClass {
   /**
    * Sub-pixel rearrangement, like `torch.nn.PixelShuffle`: channel blocks of `r²` become `r × r`
@@ -205,9 +269,20 @@ export interface PixelShuffle extends Module {
   forward(input: Tensor): Tensor;
 }
 
-/** `nn.ZeroPad2d` is a factory and a class: `new nn.ZeroPad2d(...)` equals `nn.ZeroPad2d(...)`, and `class X extends nn.ZeroPad2d` reads its attributes and may override `forward`. */
+/**
+ * Zero padding of the last two dimensions, like `torch.nn.ZeroPad2d`.
+ *
+ * **Shape**: `[N, C, H, W]` → `[N, C, H + top + bottom, W + left + right]` (negative amounts
+ * crop). **Parameters**: none.
+ *
+ * @param padding one amount for all four sides, or `[left, right, top, bottom]`.
+ * @returns a callable `ZeroPad2d` module.
+ * @example
+ * nn.ZeroPad2d([0, 1, 0, 1]) // [N, 3, 224, 224] → [N, 3, 225, 225]
+ * @see https://pytorch.org/docs/stable/generated/torch.nn.ZeroPad2d.html
+ */
 export const ZeroPad2d: ZeroPad2dClass;
-/** The factory and class `nn.ZeroPad2d`. */
+/** `nn.ZeroPad2d` is a factory and a class: `new nn.ZeroPad2d(...)` equals `nn.ZeroPad2d(...)`, and `class X extends nn.ZeroPad2d` reads its attributes and may override `forward`. */
 export interface ZeroPad2dClass {
   /**
    * Zero padding of the last two dimensions, like `torch.nn.ZeroPad2d`.
