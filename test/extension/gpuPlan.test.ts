@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   compareVersions,
+  decisionMessage,
   cudaRuntimeMajorsFromNames,
   cudnnVersionsFromNames,
   parseCudnnHeader,
@@ -157,4 +158,16 @@ test("probeGpu on this machine returns a probe the plan can judge (never throws)
   const p = await probeGpu();
   const d = planGpuInstall(p);
   assert.ok(d.kind === "plan" || d.reasons.length > 0);
+});
+
+test("decisionMessage: a plan names the npm package, the libtensorflow URL and the binding's host; a refusal its reasons and the PyTorch engine", () => {
+  const plan = decisionMessage(planGpuInstall(OK_LINUX));
+  assert.match(plan, /npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
+  assert.match(plan, /https:\/\/storage\.googleapis\.com\/tensorflow\/libtensorflow\/libtensorflow-gpu-linux-x86_64-2\.9\.1\.tar\.gz/);
+  assert.match(plan, /storage\.googleapis\.com\/tf-builds\/pre-built-binary/);
+  assert.match(plan, /GPU: NVIDIA GeForce RTX 3090, driver 535\.104\.05/);
+  const refusal = decisionMessage(planGpuInstall({ ...OK_LINUX, gpus: undefined, smiProblem: "nvidia-smi not found" }));
+  assert.match(refusal, /cannot work on this machine/);
+  assert.match(refusal, /No NVIDIA driver found/);
+  assert.match(refusal, /--backend torch/);
 });

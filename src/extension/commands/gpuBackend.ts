@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { selectedPython } from "../train/selectedPython";
 import { UNTRUSTED_MESSAGE } from "../train/trainingController";
-import { TFJS_VERSION, planGpuInstall, type GpuInstallDecision } from "./gpuPlan";
+import { TFJS_VERSION, decisionMessage, planGpuInstall } from "./gpuPlan";
 import { probeGpu } from "./gpuProbe";
 
 /**
@@ -87,30 +87,6 @@ export async function installGpuBackend(context: vscode.ExtensionContext): Promi
     }
   });
   context.subscriptions.push(done);
-}
-
-/** The modal's text: the facts found, then the plan or the reasons it cannot work. */
-export function decisionMessage(d: GpuInstallDecision): string {
-  const facts = d.facts.map((f) => `• ${f}`).join("\n");
-  if (d.kind === "refuse")
-    return [
-      "The GPU backend cannot work on this machine:",
-      ...d.reasons.map((r) => `• ${r}`),
-      "",
-      "Found:",
-      facts,
-      "",
-      "Train on the GPU with the PyTorch engine instead (the Train view's “PyTorch” backend, or `cnn-studio train … --backend torch`): it uses the Python interpreter selected in the Python extension and whatever CUDA its PyTorch was built for.",
-    ].join("\n");
-  return [
-    "Found:",
-    facts,
-    "",
-    `“Install” runs npm install ${d.npmPackage} in the extension's storage. Its install script downloads:`,
-    `• libtensorflow (GPU, about 400 MB unpacked): ${d.libtensorflowUrl}`,
-    `• the prebuilt Node binding from ${d.bindingHost} (compiled locally if none matches)`,
-    ...(d.warnings.length ? ["", ...d.warnings.map((w) => `Note: ${w}`)] : []),
-  ].join("\n");
 }
 
 /** Probes, shows the decision; true when the user chose to install. */

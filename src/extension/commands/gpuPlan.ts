@@ -170,6 +170,30 @@ export function planGpuInstall(p: GpuProbe): GpuInstallDecision {
   };
 }
 
+/** The modal's text: the facts found, then the plan or the reasons it cannot work. */
+export function decisionMessage(d: GpuInstallDecision): string {
+  const facts = d.facts.map((f) => `• ${f}`).join("\n");
+  if (d.kind === "refuse")
+    return [
+      "The GPU backend cannot work on this machine:",
+      ...d.reasons.map((r) => `• ${r}`),
+      "",
+      "Found:",
+      facts,
+      "",
+      "Train on the GPU with the PyTorch engine instead (the Train view's backend “torch (PyTorch, your Python)”, or “cnn-studio train … --backend torch”): it uses the Python interpreter selected in the Python extension and whatever CUDA its PyTorch was built for.",
+    ].join("\n");
+  return [
+    "Found:",
+    facts,
+    "",
+    `“Install” runs npm install ${d.npmPackage} in the extension's storage. Its install script downloads:`,
+    `• libtensorflow, the GPU build (an archive of several hundred MB): ${d.libtensorflowUrl}`,
+    `• the prebuilt Node binding from ${d.bindingHost} (compiled locally if none matches)`,
+    ...(d.warnings.length ? ["", ...d.warnings.map((w) => `Note: ${w}`)] : []),
+  ].join("\n");
+}
+
 // ---- parsers of the probe's raw outputs (pure, tested with recorded outputs) ----
 
 /** `nvidia-smi --query-gpu=name,driver_version --format=csv,noheader`: one "name, version" per line. */
