@@ -149,7 +149,8 @@ def main():
     a.steps = a.steps or (3 if a.cpu_dry_run else WINDOW + 10)
     a.row_timeout = 150 if not a.cpu_dry_run else 120
     everyone = 2 if a.cpu_dry_run else a.gpus
-    procs = sorted({1 if x == "1" else everyone for x in a.procs.split(",") if x in ("1", "all")})
+    # "all" on a one-GPU machine stays a row of its own, skipped with a note
+    procs = [1 if x == "1" else max(everyone, 2) for x in a.procs.split(",") if x in ("1", "all")]
     started = time.perf_counter()
     tmp = tempfile.mkdtemp(prefix="cnn-studio-gpu-bench-")
     rows = []
@@ -167,7 +168,7 @@ def main():
                 for nproc in procs:
                     row = {"model": key, "precision": precision, "processes": nproc}
                     rows.append(row)
-                    if nproc > 1 and everyone < 2:
+                    if nproc > everyone:
                         row["note"] = "skipped: one GPU (the all-GPU row is the one-GPU row)"
                         continue
                     if time.perf_counter() - started > a.budget:
