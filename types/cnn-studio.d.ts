@@ -19,7 +19,8 @@
  * them statically, computing shapes, parameters, MACs, memory and receptive fields.
  *
  * The language follows PyTorch 2.x (shapes are NCHW), with JavaScript conventions:
- * - factories are called without `new`: `nn.Conv2d(3, 64, 3)`, and return a module;
+ * - factories are called without `new`: `nn.Conv2d(3, 64, 3)`, and return a module; every
+ *   built-in module is also a class (`new nn.Conv2d(...)`, `class X extends nn.Conv2d`);
  * - a module is callable: `layer(x)` runs its `forward(x)`;
  * - positional arguments follow PyTorch's order; PyTorch's keyword arguments go in a trailing
  *   options object with camelCase names: `nn.Conv2d(3, 64, 3, { stride: 2, padding: 1 })`;

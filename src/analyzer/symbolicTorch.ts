@@ -746,9 +746,14 @@ export class Torch implements TorchRuntime {
     throw new EvalError(where.node, `${mod.typeName} has no forward method`, "not-callable");
   }
 
+  /** `super.forward(x)` in a class extending a built-in kind: the kind's op, whose MACs count in the calling leaf (as the products its forward computes). */
   layerForward(mod: ModuleValue, args: Value[], site: CallSite): Value {
     if (!this.trace || mod.invalid || !mod.layer) return UNKNOWN;
-    return this.applyKind(mod.layer.kind, mod.layer.config, args, site, mod.definedAt, mod.layer.argNodes, mod.layer.kind.type, undefined);
+    const { kind, config } = mod.layer;
+    const out = this.applyKind(kind, config, args, site, mod.definedAt, mod.layer.argNodes, kind.type, undefined);
+    const x = args[0];
+    if (kind.macs && out.shape && x instanceof TensorValue && x.shape) this.trace.opMacs += kind.macs(config, [x.shape], out.shape);
+    return out;
   }
 }
 

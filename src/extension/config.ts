@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { SETTINGS_SECTION, type PartialServerSettings } from "../shared/lsp";
-import { BACKEND_CHOICES, type BackendChoice } from "../shared/training";
+import { FORM_BACKENDS, type FormBackend } from "../shared/webview/train";
 
 /** CNN Studio's settings (`cnnStudio.*`), read fresh on every call. */
 
@@ -38,9 +38,10 @@ export function runsDirectory(fallback: vscode.Uri): vscode.Uri {
   return root ? vscode.Uri.joinPath(root, expanded) : vscode.Uri.joinPath(fallback, "runs");
 }
 
-export function defaultBackend(): BackendChoice {
+/** `cnnStudio.defaultBackend`: a TensorFlow.js backend, or `torch` for the PyTorch engine. */
+export function defaultBackend(): FormBackend {
   const v = section().get<string>("defaultBackend", "auto");
-  return (BACKEND_CHOICES as readonly string[]).includes(v) ? (v as BackendChoice) : "auto";
+  return (FORM_BACKENDS as readonly string[]).includes(v) ? (v as FormBackend) : "auto";
 }
 
 /** `cnnStudio.defaultDatasetFolder` as an absolute path, or "" for the bundled MNIST sample. */

@@ -169,8 +169,18 @@ test('with the plugin, "cnn-studio" resolves to the bundled declarations: no err
     });
     const doc = details[0]!.documentation.map((p) => p.text).join("");
     const signature = details[0]!.displayParts.map((p) => p.text).join("");
-    assert.match(signature, /inChannels: number/);
+    // nn.Conv2d is a factory and a class (a constant of type nn.Conv2dClass): its parameters show in signature help
+    assert.match(signature, /Conv2d/);
     assert.ok(doc.length > 40, `Conv2d has documentation: ${doc}`);
+    const call = lines[4]!.indexOf("nn.Conv2d(") + "nn.Conv2d(".length + 1;
+    const help = await server.request<{ items: { parameters: { displayParts: { text: string }[] }[]; documentation: { text: string }[] }[] }>("signatureHelp", {
+      file,
+      line: 5,
+      offset: call,
+    });
+    const params = help.items[0]?.parameters.map((p) => p.displayParts.map((d) => d.text).join("")) ?? [];
+    assert.deepEqual(params.slice(0, 2), ["inChannels: number", "outChannels: number"]);
+    assert.match(help.items[0]?.documentation.map((d) => d.text).join("") ?? "", /2-D convolution/);
     const info = await server.request<{ displayString: string }>("quickinfo", { file, line: 5, offset: lines[4]!.indexOf("Conv2d") + 1 });
     assert.match(info.displayString, /Conv2d/);
   } finally {

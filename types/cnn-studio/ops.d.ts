@@ -26,7 +26,28 @@ export type ActivationFactory = ((opts?: nn.InplaceOptions) => nn.Module) | (new
  * ops.StochasticDepth(0.1, "row") // ConvNeXt, Swin
  * @see https://pytorch.org/vision/stable/generated/torchvision.ops.StochasticDepth.html
  */
-export function StochasticDepth(p: number, mode: "batch" | "row"): StochasticDepth;
+export const StochasticDepth: StochasticDepthClass;
+/** `ops.StochasticDepth` is a factory and a class: `new ops.StochasticDepth(...)` equals `ops.StochasticDepth(...)`, and `class X extends ops.StochasticDepth` reads its attributes and may override `forward`. */
+export interface StochasticDepthClass {
+  /**
+   * Stochastic depth, like `torchvision.ops.StochasticDepth`: in training, zeroes each sample's
+   * residual branch (`"row"`) or the whole batch's (`"batch"`) with probability `p` and scales what
+   * is kept by `1 / (1 − p)`; the identity at evaluation.
+   *
+   * **Shape**: unchanged. **Parameters**: none.
+   *
+   * @param p probability of dropping.
+   * @param mode `"row"` (per sample) or `"batch"`.
+   * @returns a callable `StochasticDepth` module.
+   * @example
+   * ops.StochasticDepth(0.1, "row") // ConvNeXt, Swin
+   * @see https://pytorch.org/vision/stable/generated/torchvision.ops.StochasticDepth.html
+   */
+  (p: number, mode: "batch" | "row"): StochasticDepth;
+  /** The class form: `new ops.StochasticDepth(...)`, or `super(...)` in a subclass. */
+  new (p: number, mode: "batch" | "row"): StochasticDepth;
+  readonly prototype: StochasticDepth;
+}
 /** A stochastic-depth module, made by {@link ops.StochasticDepth}. */
 export interface StochasticDepth extends nn.Module {
   readonly p: number;
@@ -46,7 +67,25 @@ export interface StochasticDepth extends nn.Module {
  * ops.Permute([0, 2, 3, 1])
  * @see https://pytorch.org/vision/stable/generated/torchvision.ops.Permute.html
  */
-export function Permute(dims: readonly number[]): Permute;
+export const Permute: PermuteClass;
+/** `ops.Permute` is a factory and a class: `new ops.Permute(...)` equals `ops.Permute(...)`, and `class X extends ops.Permute` reads its attributes and may override `forward`. */
+export interface PermuteClass {
+  /**
+   * PyTorch's `permute(dims)` as a module, like `torchvision.ops.Permute`.
+   *
+   * **Shape**: the input's dimensions in the order `dims`. **Parameters**: none.
+   *
+   * @param dims a permutation of the input's dimensions, e.g. `[0, 2, 3, 1]` (NCHW → NHWC).
+   * @returns a callable `Permute` module.
+   * @example
+   * ops.Permute([0, 2, 3, 1])
+   * @see https://pytorch.org/vision/stable/generated/torchvision.ops.Permute.html
+   */
+  (dims: readonly number[]): Permute;
+  /** The class form: `new ops.Permute(...)`, or `super(...)` in a subclass. */
+  new (dims: readonly number[]): Permute;
+  readonly prototype: Permute;
+}
 /** A permutation module, made by {@link ops.Permute}. */
 export interface Permute extends nn.Module {
   readonly dims: readonly number[];
@@ -176,7 +215,30 @@ export interface SqueezeExcitationOptions {
  * ops.SqueezeExcitation(96, 24)
  * @see https://pytorch.org/vision/stable/generated/torchvision.ops.SqueezeExcitation.html
  */
-export function SqueezeExcitation(inputChannels: number, squeezeChannels: number, opts?: SqueezeExcitationOptions): SqueezeExcitation;
+export const SqueezeExcitation: SqueezeExcitationClass;
+/** `ops.SqueezeExcitation` is a factory and a class: `new ops.SqueezeExcitation(...)` equals `ops.SqueezeExcitation(...)`, and `class X extends ops.SqueezeExcitation` reads its attributes and may override `forward`. */
+export interface SqueezeExcitationClass {
+  /**
+   * Squeeze-and-excitation, like `torchvision.ops.SqueezeExcitation`: `input · scale_activation(fc2(
+   * activation(fc1(avgpool(input)))))`, with children `avgpool`, `fc1`, `fc2`, `activation` and
+   * `scale_activation` (torchvision's names).
+   *
+   * **Shape**: unchanged (`[N, inputChannels, H, W]`). **Parameters**: two 1×1 convolutions with
+   * biases.
+   *
+   * @param inputChannels channels of the input.
+   * @param squeezeChannels channels between the two convolutions.
+   * @param opts `activation` (nn.ReLU), `scaleActivation` (nn.Sigmoid).
+   * @returns a callable `SqueezeExcitation` module.
+   * @example
+   * ops.SqueezeExcitation(96, 24)
+   * @see https://pytorch.org/vision/stable/generated/torchvision.ops.SqueezeExcitation.html
+   */
+  (inputChannels: number, squeezeChannels: number, opts?: SqueezeExcitationOptions): SqueezeExcitation;
+  /** The class form: `new ops.SqueezeExcitation(...)`, or `super(...)` in a subclass. */
+  new (inputChannels: number, squeezeChannels: number, opts?: SqueezeExcitationOptions): SqueezeExcitation;
+  readonly prototype: SqueezeExcitation;
+}
 /** A squeeze-and-excitation module, made by {@link ops.SqueezeExcitation}. */
 export interface SqueezeExcitation extends nn.Module {
   readonly avgpool: nn.AdaptiveAvgPool2d;
@@ -232,6 +294,28 @@ export interface MLPOptions {
  * ops.MLP(768, [3072, 768], { activationLayer: nn.GELU, inplace: null, dropout: 0.1 }) // ViT's MLP block
  * @see https://pytorch.org/vision/stable/generated/torchvision.ops.MLP.html
  */
-export function MLP(inChannels: number, hiddenChannels: readonly number[], opts?: MLPOptions): MLP;
+export const MLP: MLPClass;
+/** `ops.MLP` is a factory and a class: `new ops.MLP(...)` equals `ops.MLP(...)`, and `class X extends ops.MLP` reads its attributes and may override `forward`. */
+export interface MLPClass {
+  /**
+   * A multi-layer perceptron, like `torchvision.ops.MLP`: an `nn.Sequential` of, per hidden size,
+   * Linear, the norm, the activation and Dropout, then the last Linear and Dropout, numbered `0`, `1`, ….
+   *
+   * **Shape**: `[*, inChannels]` → `[*, hiddenChannels.at(-1)]`. **Parameters**: the Linear layers'
+   * (and norms').
+   *
+   * @param inChannels features of the input.
+   * @param hiddenChannels the features of each Linear, the last one's being the output's.
+   * @param opts see {@link ops.MLPOptions}.
+   * @returns a callable `MLP` (an `nn.Sequential`).
+   * @example
+   * ops.MLP(768, [3072, 768], { activationLayer: nn.GELU, inplace: null, dropout: 0.1 }) // ViT's MLP block
+   * @see https://pytorch.org/vision/stable/generated/torchvision.ops.MLP.html
+   */
+  (inChannels: number, hiddenChannels: readonly number[], opts?: MLPOptions): MLP;
+  /** The class form: `new ops.MLP(...)`, or `super(...)` in a subclass. */
+  new (inChannels: number, hiddenChannels: readonly number[], opts?: MLPOptions): MLP;
+  readonly prototype: MLP;
+}
 /** A multi-layer perceptron, made by {@link ops.MLP}. */
 export type MLP = nn.Sequential;

@@ -99,4 +99,41 @@ class Worse extends F.relu {}
       ],
     );
   });
+
+  test("super.forward of an extended kind counts the kind's MACs in the subclass's leaf and the model's total", () => {
+    const m = onlyModel(`import { nn, ops, type Tensor } from "cnn-studio";
+class ScaledConv extends nn.Conv2d {
+  forward(x: Tensor): Tensor { return super.forward(x).mul(2); }
+}
+class FlatLinear extends nn.Linear {
+  forward(x: Tensor): Tensor { return super.forward(x.flatten(1)); }
+}
+class QuietReLU extends nn.ReLU {}
+class SE extends ops.SqueezeExcitation {}
+class Net extends nn.Module {
+  conv = new ScaledConv(3, 8, 3, { padding: 1 });
+  act = new QuietReLU();
+  se = new SE(8, 2);
+  fc = new FlatLinear(512, 10);
+  forward(x: Tensor): Tensor { return this.fc(this.se(this.act(this.conv(x)))); }
+}
+/** @input [N, 3, 8, 8] */
+export const net = new Net();
+`);
+    // Conv2d(3, 8, 3, padding=1) on 8×8: 8·8·8·3·9 = 13,824 MACs; Linear(512, 10): 5,120; SE's 1×1 convs 16 + 16
+    assert.deepEqual(
+      m.layers.map((l) => [l.path, l.type, l.params, l.macs]),
+      [
+        ["conv", "ScaledConv", 224, 13824],
+        ["act", "QuietReLU", 0, 0],
+        ["se.avgpool", "AdaptiveAvgPool2d", 0, 0],
+        ["se.fc1", "Conv2d", 18, 16],
+        ["se.activation", "ReLU", 0, 0],
+        ["se.fc2", "Conv2d", 24, 16],
+        ["se.scale_activation", "Sigmoid", 0, 0],
+        ["fc", "FlatLinear", 5130, 5120],
+      ],
+    );
+    assert.equal(m.macs, 13824 + 16 + 16 + 5120);
+  });
 });

@@ -85,7 +85,38 @@ export interface MultiheadAttentionCallOptions {
  * nn.MultiheadAttention(768, 12, { batchFirst: true }) // ViT-B/16: [N, 197, 768] → [N, 197, 768]
  * @see https://pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
  */
-export function MultiheadAttention(embedDim: number, numHeads: number, opts?: MultiheadAttentionOptions): MultiheadAttention;
+export const MultiheadAttention: MultiheadAttentionClass;
+/** `nn.MultiheadAttention` is a factory and a class: `new nn.MultiheadAttention(...)` equals `nn.MultiheadAttention(...)`, and `class X extends nn.MultiheadAttention` reads its attributes and may override `forward`. */
+export interface MultiheadAttentionClass {
+  /**
+   * Multi-head attention, like `torch.nn.MultiheadAttention`: `softmax(Q·Kᵀ / √headDim)·V` per head
+   * over projections of query, key and value, then an output projection.
+   *
+   * **Call**: `attn(query, key, value, opts?)` returns `[output, weights]` like PyTorch's tuple:
+   * `const [y] = this.attn(x, x, x, { needWeights: false })`.
+   *
+   * **Shape**: query `[L, N, E]`, key `[S, N, kdim]`, value `[S, N, vdim]` (`[N, L, E]`… with
+   * `batchFirst`, or unbatched `[L, E]`) → output like the query; weights `[N, L, S]` (averaged over
+   * heads) or `[N, numHeads, L, S]`.
+   *
+   * **Parameters**: `in_proj_weight` `[3E, E]` (or `q/k/v_proj_weight`), `in_proj_bias` `[3E]`,
+   * `out_proj.weight` `[E, E]`, `out_proj.bias` `[E]`, PyTorch's state_dict names.
+   *
+   * **MACs**: the four projections plus the products `Q·Kᵀ` and `A·V` (`2·L·S·E`), batch 1.
+   *
+   * @param embedDim total features `E` (split over the heads).
+   * @param numHeads number of heads; must divide `embedDim`.
+   * @param opts `dropout` (0), `bias` (true), `kdim`, `vdim` (embedDim), `batchFirst` (false).
+   * @returns a callable `MultiheadAttention` module.
+   * @example
+   * nn.MultiheadAttention(768, 12, { batchFirst: true }) // ViT-B/16: [N, 197, 768] → [N, 197, 768]
+   * @see https://pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+   */
+  (embedDim: number, numHeads: number, opts?: MultiheadAttentionOptions): MultiheadAttention;
+  /** The class form: `new nn.MultiheadAttention(...)`, or `super(...)` in a subclass. */
+  new (embedDim: number, numHeads: number, opts?: MultiheadAttentionOptions): MultiheadAttention;
+  readonly prototype: MultiheadAttention;
+}
 /** A multi-head attention module, made by {@link nn.MultiheadAttention}. */
 export interface MultiheadAttention extends Module {
   readonly embedDim: number;
