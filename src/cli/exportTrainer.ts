@@ -76,7 +76,7 @@ export function runExportWithTrainer(argv: readonly string[], io: Io, cwd: strin
   const w = written.value;
   for (const note of w.notes) io.err(note);
   io.err(
-    `Wrote ${out}/ (${w.files.length} files; data ${(w.dataBytes / 1e6).toFixed(1)} MB: ${w.trainCount} training / ${w.validationCount} validation images). Train with: python ${path.join(out, "train.py")} (see ${path.join(out, "README.txt")})`,
+    `Wrote ${out}/ (${w.files.length} files; data ${(w.dataBytes / 1e6).toFixed(1)} MB: ${w.trainCount} training / ${w.validationCount} validation images). Train with: python3 ${path.join(out, "train.py")} (see ${path.join(out, "README.txt")})`,
   );
   return 0;
 }

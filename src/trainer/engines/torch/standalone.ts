@@ -130,19 +130,22 @@ export MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
 export MASTER_PORT=\${MASTER_PORT:-29500}
 export WORLD_SIZE=$SLURM_NTASKS
 cd "$SLURM_SUBMIT_DIR"
-srun bash -c 'RANK=$SLURM_PROCID LOCAL_RANK=$SLURM_LOCALID exec python train.py "$@"' -- "$@"
+export PYTHON=\${PYTHON:-python3}
+srun bash -c 'RANK=$SLURM_PROCID LOCAL_RANK=$SLURM_LOCALID exec "$PYTHON" train.py "$@"' -- "$@"
 `;
 }
 
 function torchrunScript(): string {
   return `#!/bin/bash
-# One machine, every GPU: ./torchrun.sh  (extra arguments go to train.py, e.g. --runs-dir /scratch/runs).
+# One machine, every GPU: ./torchrun.sh  (extra arguments go to train.py, e.g. --runs-dir /scratch/runs;
+# NPROC=2 for two processes, PYTHON=... for another interpreter than python3).
 # Several machines: run it on each with NNODES, NODE_RANK, MASTER_ADDR and MASTER_PORT set.
 set -euo pipefail
 cd "$(dirname "$0")"
-NPROC=\${NPROC:-$(python -c 'import torch; print(max(1, torch.cuda.device_count()))')}
-exec python -m torch.distributed.run --nproc-per-node "$NPROC" --nnodes "\${NNODES:-1}" --node-rank "\${NODE_RANK:-0}" \\
-  --master-addr "\${MASTER_ADDR:-127.0.0.1}" --master-port "\${MASTER_PORT:-29500}" train.py "$@"
+PYTHON=\${PYTHON:-python3}
+NPROC=\${NPROC:-$("$PYTHON" -c 'import torch; print(max(1, torch.cuda.device_count()))')}
+exec "$PYTHON" -m torch.distributed.run --nproc_per_node "$NPROC" --nnodes "\${NNODES:-1}" --node_rank "\${NODE_RANK:-0}" \\
+  --master_addr "\${MASTER_ADDR:-127.0.0.1}" --master_port "\${MASTER_PORT:-29500}" train.py "$@"
 `;
 }
 
@@ -154,9 +157,9 @@ ${"=".repeat(40)}
 
 Trains the exported model with CNN Studio's PyTorch engine; needs Python 3.8+ and PyTorch, nothing else.
 
-  python train.py                      one process (CUDA when available, else the CPU)
-  python train.py --runs-dir DIR       where the run folder is created (default runs/ here)
-  python train.py --resume runs/RUN    continue a stopped run from its newest checkpoint
+  python3 train.py                     one process (CUDA when available, else the CPU)
+  python3 train.py --runs-dir DIR      where the run folder is created (default runs/ here)
+  python3 train.py --resume runs/RUN   continue a stopped run from its newest checkpoint
   ./torchrun.sh                        every GPU of this machine (torch.distributed.run)
   sbatch slurm.sbatch                  a SLURM cluster (edit the #SBATCH lines first)
 
