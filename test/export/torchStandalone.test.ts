@@ -121,6 +121,14 @@ describe("cnn-studio export --with-trainer", () => {
     assert.match(fs.readFileSync(path.join(out, "README.txt"), "utf8"), /sbatch slurm\.sbatch/);
   });
 
+  test("train.py and run_folder.py compile as Python (without PyTorch too)", (t) => {
+    const py = ["python3", PYTHON].find((p) => spawnSync(p, ["-c", "pass"]).status === 0);
+    if (py === undefined) return t.skip("no python3 found: install python3 to compile the standalone trainer");
+    const sources = ["train.py", "run_folder.py"].map((f) => path.join(ROOT, "src/export/trainer", f));
+    const r = spawnSync(py, ["-c", "import sys\nfor f in sys.argv[1:]: compile(open(f).read(), f, 'exec')", ...sources], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
   test("refuses --with-trainer without --out or with --to onnx, naming the problem", () => {
     const err: string[] = [];
     const io = { out: () => undefined, err: (s: string) => err.push(s) };
