@@ -47,6 +47,8 @@ export function runExportWithTrainer(argv: readonly string[], io: Io, cwd: strin
         io.err("cnn-studio export: --out needs a value");
         return 2;
       }
+    } else if (flag === "--backend" && (inline ?? argv[i + 1]) === "torch") {
+      if (inline === undefined) i++; // the standalone trainer is the PyTorch engine
     } else if (flag === "--resume" || flag === "--json" || flag === "--opset" || flag === "--checkpoint") {
       io.err(`cnn-studio export: ${flag} does not go with --with-trainer`);
       return 2;
@@ -61,7 +63,12 @@ export function runExportWithTrainer(argv: readonly string[], io: Io, cwd: strin
     names: new Analyzer().analyzeFile(file).models.map((m) => m.name),
   }));
   if (!parsed.ok) {
-    (parsed.code === 0 ? io.out : io.err)(parsed.message.replace(/^cnn-studio train:/, "cnn-studio export --with-trainer:"));
+    if (parsed.code === 0) io.out(parsed.message);
+    // the problem, without train's whole usage (its options are listed by cnn-studio train --help)
+    else
+      io.err(
+        `${parsed.message.split("\n\n")[0]!.replace(/^cnn-studio train:/, "cnn-studio export --with-trainer:")}\nThe training options are those of 'cnn-studio train --help'.`,
+      );
     return parsed.code;
   }
   if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {

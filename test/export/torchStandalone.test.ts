@@ -89,7 +89,11 @@ describe("cnn-studio export --with-trainer", () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-standalone-"));
     out = path.join(tmp, "lenet-trainer");
     const args = [LENET, "--model", "lenet5Mnist", "--to", "pytorch", "--with-trainer", "--out", out, "--dataset", "mnist-sample"];
-    exportCode = runExport([...args, "--epochs", "1", "--batch-size", "64"], { out: () => undefined, err: (s) => exportErr.push(s) }, tmp);
+    exportCode = runExport(
+      [...args, "--backend", "torch", "--epochs", "1", "--batch-size", "64"],
+      { out: () => undefined, err: (s) => exportErr.push(s) },
+      tmp,
+    );
     data = path.join(tmp, "small-data");
     if (exportCode === 0) trimData(path.join(out, "data"), data, 512, 128);
   });
@@ -136,6 +140,12 @@ describe("cnn-studio export --with-trainer", () => {
     assert.match(err.join("\n"), /--with-trainer needs --out DIR/);
     assert.equal(runExport([LENET, "--with-trainer", "--to", "onnx", "--out", path.join(tmp, "x")], io, tmp), 2);
     assert.match(err.join("\n"), /--with-trainer goes with --to pytorch, got 'onnx'/);
+    err.length = 0;
+    assert.equal(runExport([LENET, "--with-trainer", "--out", path.join(tmp, "x"), "--dataset", "mnist-sample"], io, tmp), 2);
+    assert.equal(
+      err.join("\n"),
+      `cnn-studio export --with-trainer: --model is needed: ${LENET} has 2 models (lenet5, lenet5Mnist)\nThe training options are those of 'cnn-studio train --help'.`,
+    );
   });
 
   test("python train.py in a clean folder writes a run folder the Runs view reads, with a checkpoint that loads", async (t) => {
