@@ -20,6 +20,7 @@ import { PYTHON, ROOT } from "./helpers";
  */
 
 const LENET = path.join(ROOT, "examples/lenet5.ts");
+const CHECK = path.join(ROOT, "test/export/standalone_check.py");
 
 function torchMissing(): string | null {
   const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
@@ -129,7 +130,7 @@ describe("cnn-studio export --with-trainer", () => {
     const py = ["python3", PYTHON].find((p) => spawnSync(p, ["-c", "pass"]).status === 0);
     if (py === undefined) return t.skip("no python3 found: install python3 to compile the standalone trainer");
     const sources = ["train.py", "run_folder.py"].map((f) => path.join(ROOT, "src/export/trainer", f));
-    const r = spawnSync(py, ["-c", "import sys\nfor f in sys.argv[1:]: compile(open(f).read(), f, 'exec')", ...sources], { encoding: "utf8" });
+    const r = spawnSync(py, [CHECK, "compile", ...sources], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -173,16 +174,7 @@ describe("cnn-studio export --with-trainer", () => {
     assert.equal((await listRunCheckpoints(run.dir)).length, 1);
     const latest = latestCheckpoint(run.dir).checkpoint;
     assert.ok(latest !== null && latest.index.position.globalStep === 8);
-    const load = spawnSync(
-      PYTHON,
-      [
-        "-c",
-        "import sys; sys.path.insert(0, sys.argv[1]); import model; m = model.MODELS['lenet5Mnist'](); print(model.load_checkpoint(m, sys.argv[2])['position']['epoch'])",
-        out,
-        latest.file,
-      ],
-      { cwd, encoding: "utf8" },
-    );
+    const load = spawnSync(PYTHON, [CHECK, "load", out, "lenet5Mnist", latest.file], { cwd, encoding: "utf8" });
     assert.equal(load.status, 0, load.stderr);
     assert.equal(load.stdout.trim(), "1");
   });
