@@ -30,6 +30,8 @@ Options:
   --opset N        ONNX opset version (default 13)
   --checkpoint P   onnx: the trained weights, a CNN Studio checkpoint (.safetensors, or an older run's .json)
                    or a run folder (its newest checkpoint); the exported .py loads them with load_checkpoint(model, P)
+  --with-trainer   with --to pytorch, --out DIR and --dataset DATA (and any 'cnn-studio train' option): DIR gets
+                   the model, a standalone train.py, config.json, the prepared data and cluster examples
 
 Exit codes: 0 exported, 1 the model has errors or cannot be exported, 2 unusable arguments.`;
 
@@ -39,6 +41,12 @@ export interface ExportIo {
 }
 
 export function runExport(argv: readonly string[], io: ExportIo, cwd = process.cwd()): number {
+  // issue 16: a folder that trains the model elsewhere (src/cli/exportTrainer.ts)
+  if (argv.includes("--with-trainer")) {
+    // loaded only here: it brings the trainer's data loaders
+    const { runExportWithTrainer } = require("./exportTrainer") as typeof import("./exportTrainer");
+    return runExportWithTrainer(argv, io, cwd);
+  }
   let file: string | undefined;
   let model: string | undefined;
   let to = "pytorch";

@@ -52,3 +52,21 @@ export function defaultDatasetFolder(): string {
   const root = workspaceRoot();
   return root ? path.join(root.fsPath, v) : v;
 }
+
+/**
+ * `cnnStudio.remoteRunsDirectories` (issue 16): folders of runs made on other machines (synced or
+ * mounted), `~` expanded, relative paths against the first workspace folder (left out without one).
+ */
+export function remoteRunsDirectories(): string[] {
+  const v = section().get<unknown>("remoteRunsDirectories", []);
+  const home = process.env["HOME"] ?? process.env["USERPROFILE"] ?? "~";
+  const root = workspaceRoot();
+  const out: string[] = [];
+  for (const item of Array.isArray(v) ? (v as unknown[]) : []) {
+    if (typeof item !== "string" || item.trim() === "") continue;
+    const expanded = item.trim().replace(/^~(?=$|[\\/])/, home);
+    const dir = path.isAbsolute(expanded) ? path.normalize(expanded) : root ? path.join(root.fsPath, expanded) : null;
+    if (dir !== null && !out.includes(dir)) out.push(dir);
+  }
+  return out;
+}

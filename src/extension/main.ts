@@ -107,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
       if (event.type !== "started") return;
       runsTree.refresh();
       void runsTree.getChildren().then((nodes) => {
-        const node = nodes.find((n) => n.run.dir === runDir);
+        const node = nodes.find((n) => n.kind === "run" && n.run.dir === runDir);
         if (node) void runsView.reveal(node, { select: false, focus: false }).then(undefined, () => undefined);
       });
     }),

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { RunsTreeProvider } from "../runs/runsView";
+import { RunsTreeProvider, type RunNode } from "../runs/runsView";
 import type { TrainingController } from "../train/trainingController";
 
 /** The Runs view's item actions: stop, resume, reveal, log, delete. */
@@ -14,7 +14,7 @@ export async function pickRun(
 ): Promise<string | undefined> {
   const direct = RunsTreeProvider.runDirOf(arg);
   if (direct) return direct;
-  const items = (await runs.getChildren()).filter((n) => filter(n.run.state));
+  const items = (await runs.getChildren()).filter((n): n is RunNode => n.kind === "run" && filter(n.run.state));
   if (items.length === 0) {
     void vscode.window.showInformationMessage("CNN Studio: no training runs to choose from.");
     return undefined;

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { modelOfRunName, RUN_FILES } from "../../shared/runLayout";
 import type { RunBackend } from "../../shared/training";
 import { LineTail } from "./lineTail";
+import { remoteRunAlive } from "./remoteFolders";
 import { isRunFolder, listRunCheckpoints, listRunFolders, readRunConfig, readRunStatus, type RunConfigSummary } from "./runFolder";
 import type { Json } from "./safeFiles";
 
@@ -41,6 +42,8 @@ export interface RunInfo {
   updatedAt: Date | null;
   /** Why the run folder could not be read (it is listed all the same); null when it was. */
   error: string | null;
+  /** A run of a remote runs folder (cnnStudio.remoteRunsDirectories): its process is on another machine. */
+  remote?: boolean;
 }
 
 interface MetricsStats {
@@ -92,11 +95,14 @@ export class RunStore {
   /** `chunkBytes`: how much of a metrics.jsonl is read at a time (LineTail's default). */
   constructor(private readonly chunkBytes?: number) {}
 
-  /** Every run folder of `runsDir`, newest first; one that cannot be read is listed with its error. */
-  async list(runsDir: string): Promise<RunInfo[]> {
+  /**
+   * Every run folder of `runsDir`, newest first; one that cannot be read is listed with its error.
+   * `remote`: a folder of runs made elsewhere (a running run is live while its files change, not while its process id is).
+   */
+  async list(runsDir: string, remote = false): Promise<RunInfo[]> {
     const runs: RunInfo[] = [];
     for (const dir of listRunFolders(runsDir)) {
-      const info = await this.read(dir);
+      const info = await this.read(dir, remote);
       if (info) runs.push(info);
     }
     return runs;
@@ -106,21 +112,22 @@ export class RunStore {
    * One run folder; null when it is not one (no config.json and no status.json). Never throws: a
    * run whose files cannot be made sense of comes back with `error` saying why.
    */
-  async read(dir: string): Promise<RunInfo | null> {
+  async read(dir: string, remote = false): Promise<RunInfo | null> {
     try {
-      return await this.readRun(dir);
+      return await this.readRun(dir, remote);
     } catch (e) {
-      return unreadableRun(dir, `cannot read this run: ${e instanceof Error ? e.message : String(e)}`);
+      const info = unreadableRun(dir, `cannot read this run: ${e instanceof Error ? e.message : String(e)}`);
+      return remote ? { ...info, remote } : info;
     }
   }
 
-  private async readRun(dir: string): Promise<RunInfo | null> {
+  private async readRun(dir: string, remote: boolean): Promise<RunInfo | null> {
     if (!isRunFolder(dir)) return null;
     const config = readRunConfig(dir);
     const status = readRunStatus(dir);
     const m = await this.readMetrics(dir);
     let state: RunState = status?.state ?? "unknown";
-    if (state === "running" && !pidAlive(status?.pid ?? null)) state = "interrupted";
+    if (state === "running" && !(remote ? remoteRunAlive(dir, status?.updatedAt ?? null) : pidAlive(status?.pid ?? null))) state = "interrupted";
     let startedAt: Date | null = null;
     try {
       startedAt = fs.statSync(path.join(dir, RUN_FILES.config)).mtime;
@@ -149,6 +156,7 @@ export class RunStore {
       startedAt,
       updatedAt: status?.updatedAt ? new Date(status.updatedAt) : null,
       error: null,
+      ...(remote ? { remote } : {}),
     };
   }
 

@@ -1,7 +1,9 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount } from "../../shared/format";
+import { remoteRunsDirectories } from "../config";
 import type { TrainingController } from "../train/trainingController";
+import { remoteGroupItem, RemoteRunsWatcher, type RemoteGroupNode } from "./remoteRuns";
 import { percent, RunStore, type RunInfo } from "./runStore";
 
 /**
@@ -13,7 +15,12 @@ import { percent, RunStore, type RunInfo } from "./runStore";
 export interface RunNode {
   kind: "run";
   run: RunInfo;
+  /** The remote runs folder it was listed from (cnnStudio.remoteRunsDirectories); absent for the runs folder's. */
+  root?: string;
 }
+
+/** The Runs view's items: runs, and (issue 16) a group per remote runs folder. */
+export type RunsNode = RunNode | RemoteGroupNode;
 
 const ICONS: Record<RunInfo["state"], [string, string | undefined]> = {
   running: ["sync~spin", "charts.blue"],
@@ -48,8 +55,8 @@ function unreadableItem(run: RunInfo): vscode.TreeItem {
   return item;
 }
 
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<RunNode | undefined | void>();
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly store = new RunStore();
   private watcher: vscode.FileSystemWatcher | undefined;
@@ -57,18 +64,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private poll: NodeJS.Timeout | undefined;
+  private readonly remote: RemoteRunsWatcher;
 
   constructor(
     private readonly runsDir: () => vscode.Uri,
     private readonly training: TrainingController,
+    options: { remotePollMs?: number } = {},
   ) {
+    this.remote = new RemoteRunsWatcher(() => this.refreshSoon(), options.remotePollMs);
     this.disposables.push(
+      this.remote,
       training.onDidChange(() => this.refreshSoon()),
       training.onTrainingEvent(({ runDir, event }) => {
         if (event.type === "started") this.store.noteBackend(runDir, event.backend);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration("cnnStudio.runsDirectory")) this.refresh();
+        if (e.affectsConfiguration("cnnStudio.runsDirectory") || e.affectsConfiguration("cnnStudio.remoteRunsDirectories")) this.refresh();
       }),
     );
   }
@@ -100,18 +111,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     this.poll = setInterval(() => this.refreshSoon(), 15_000);
   }
 
-  async getChildren(node?: RunNode): Promise<RunNode[]> {
+  async getChildren(node?: RunsNode): Promise<RunsNode[]> {
+    if (node?.kind === "remote") return (await this.store.list(node.root, true)).map((run) => ({ kind: "run", run, root: node.root }));
     if (node) return [];
     const dir = this.runsDir();
     this.watch(dir);
-    return (await this.store.list(dir.fsPath)).map((run) => ({ kind: "run", run }));
+    const roots = remoteRunsDirectories();
+    this.remote.follow(roots);
+    const local: RunsNode[] = (await this.store.list(dir.fsPath)).map((run) => ({ kind: "run", run }));
+    return [...local, ...roots.map((root): RemoteGroupNode => ({ kind: "remote", root }))];
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(node: RunsNode): RemoteGroupNode | undefined {
+    return node.kind === "run" && node.root !== undefined ? { kind: "remote", root: node.root } : undefined;
   }
 
-  getTreeItem(node: RunNode): vscode.TreeItem {
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === "remote") return remoteGroupItem(node);
     const run = node.run;
     if (run.error !== null) return unreadableItem(run);
     const live = this.training.isActiveRun(run.dir);
@@ -125,11 +141,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     const state = live ? "running" : run.state;
     const [icon, color] = ICONS[state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.contextValue = live
-      ? "run.running"
-      : (state === "stopped" || state === "interrupted" || state === "failed") && run.hasCheckpoint
-        ? "run.resumable"
-        : `run.${state}`;
+    // a remote run's process is elsewhere: no Stop or Resume here (the "run." prefix keeps curves, log, reveal, delete)
+    item.contextValue = run.remote
+      ? `run.remote.${state}`
+      : live
+        ? "run.running"
+        : (state === "stopped" || state === "interrupted" || state === "failed") && run.hasCheckpoint
+          ? "run.resumable"
+          : `run.${state}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${run.model}** — ${state}\n\n`);
     md.appendMarkdown(`| | |\n|---|---|\n`);
@@ -141,6 +160,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     md.appendMarkdown(`| dataset | ${run.dataset ?? "–"} |\n`);
     if (run.file) md.appendMarkdown(`| model file | ${path.basename(run.file)} |\n`);
     md.appendMarkdown(`| folder | ${run.name} |\n`);
+    if (node.root !== undefined) md.appendMarkdown(`| trained | elsewhere (remote folder ${path.basename(node.root)}) |\n`);
     if (run.message) md.appendMarkdown(`\n${run.message}\n`);
     item.tooltip = md;
     item.command = { title: "Open Training Curves", command: "cnnStudio.openCurves", arguments: [node] };
