@@ -106,6 +106,7 @@ describe("cnn-studio export --with-trainer", () => {
       "model.py",
       "engine/trainer.py",
       "engine/transfer.py",
+      "engine/distributed.py",
       "train.py",
       "run_folder.py",
       "config.json",
@@ -208,5 +209,21 @@ describe("cnn-studio export --with-trainer", () => {
       Array.from({ length: 24 }, (_, i) => i + 1),
       "one uninterrupted history of steps",
     );
+  });
+
+  test("two ranks of train.py with torch.distributed.run's environment (RANK 0 and 1, WORLD_SIZE=2) train one run that rank 0 writes", async (t) => {
+    if (skip) return t.skip(skip);
+    const cwd = fs.mkdtempSync(path.join(tmp, "cwd-"));
+    const runs = path.join(tmp, "runs-two");
+    const world = { MASTER_ADDR: "127.0.0.1", MASTER_PORT: String(30500 + (process.pid % 1000)), WORLD_SIZE: "2", CNN_STUDIO_RUNS_DIR: runs };
+    const ranks = await Promise.all(
+      [0, 1].map((rank) => trainPy(out, ["--data", data], cwd, { ...plainEnv(), ...world, RANK: String(rank), LOCAL_RANK: String(rank) })),
+    );
+    for (const [rank, r] of ranks.entries()) assert.equal(r.code, 0, `rank ${rank}: ${r.stderr}`);
+    const list = await new RunStore().list(runs);
+    assert.equal(list.length, 1, "one run folder, rank 0's");
+    const run = list[0]!;
+    assert.deepEqual([run.state, run.epoch, run.step, run.stepsPerEpoch], ["completed", 1, 4, 4], "512 images in global batches of 2 × 64");
+    assert.ok(run.bestValAccuracy !== null && run.bestValAccuracy > 0.1, `validation accuracy ${run.bestValAccuracy}`);
   });
 });

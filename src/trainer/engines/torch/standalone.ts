@@ -8,12 +8,12 @@ import { describeDataset, type TrainConfig } from "../../../shared/training";
 import { classCoverageWarning, type ImageDataset } from "../../data/index";
 import { describeNormalization, loadTrainingData, modelToTrain } from "../../runSetup";
 import { resolveWeightsSource } from "../../weightFiles/weightsSource";
-import { TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { TORCH_DISTRIBUTED_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
 
 /**
  * `cnn-studio export --with-trainer`: a folder that trains the model anywhere Python and PyTorch are,
  * with no CNN Studio and no Node: the exported model (model.py), the PyTorch engine as it is
- * (engine/trainer.py, engine/transfer.py), train.py, which runs the engine and writes the run folder
+ * (engine/trainer.py, engine/transfer.py, engine/distributed.py), train.py, which runs the engine and writes the run folder
  * the Runs view reads (run_folder.py), the run's config.json (what `cnn-studio train --backend torch`
  * saves), the dataset prepared as the engine reads it (data/), and slurm.sbatch / torchrun.sh
  * examples with a README.txt. Failures are values with a message naming what is wrong.
@@ -75,6 +75,7 @@ export function writeStandaloneTrainer(options: StandaloneOptions): Outcome {
     write("model.py", exported.code);
     write("engine/trainer.py", TORCH_TRAINER_PY);
     write("engine/transfer.py", TORCH_TRANSFER_PY);
+    write("engine/distributed.py", TORCH_DISTRIBUTED_PY);
     write("train.py", STANDALONE_TRAIN_PY, 0o755);
     write("run_folder.py", STANDALONE_RUN_FOLDER_PY);
     write("config.json", JSON.stringify({ ...config, engine: "torch" }, null, 2) + "\n");
@@ -167,7 +168,7 @@ Ctrl+C (or SIGTERM, as schedulers send before a time limit) stops at the next st
 
 Files
   model.py            the model (cnn-studio export), with save_checkpoint / load_checkpoint
-  engine/             CNN Studio's PyTorch engine (trainer.py, transfer.py)
+  engine/             CNN Studio's PyTorch engine (trainer.py, transfer.py, distributed.py)
   train.py            runs the engine and writes the run folder (run_folder.py)
   config.json         the run's settings (${config.epochs} epochs, batch ${config.batchSize} per process, ${config.optimizer.name}, lr ${config.optimizer.lr})
   data/               the dataset, prepared: ${d.train.count} training and ${d.validation.count} validation images
