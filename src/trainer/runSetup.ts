@@ -41,7 +41,7 @@ export interface SessionDeps {
   log?: (line: string) => void;
 }
 
-/** The model's single image input [N, C, H, W] and its logits [N, classes], or why the trainer cannot train it. */
+/** The model's single image input [N, C, H, W] and its logits [N, classes] (or [N, classes, H, W]: segmentation), or why the trainer cannot train it. */
 export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelInputSpec } | { ok: false; error: string } {
   const show = (s: readonly (number | string)[]) => `[${s.join(", ")}]`;
   if (model.inputs.length !== 1)
@@ -61,11 +61,9 @@ export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelIn
   const o = out as (number | string)[];
   const k = o[1];
   if (o.length === 4 && o[2] === h && o[3] === w) {
-    const what = isNamedOutputs(analysed) ? `per-pixel class scores 'out' ${show(o)}` : `per-pixel class scores ${show(o)}`;
-    return {
-      ok: false,
-      error: `${model.name} outputs ${what}, a segmentation model's: the trainer trains image classifiers, whose output is class scores (logits) [N, classes], and its datasets (image folders, IDX, CIFAR-10) have one label per image, not per-pixel targets (segmentation masks)`,
-    };
+    // per-pixel class scores: a segmentation model, trained on masks (torchvision's references/segmentation)
+    if (typeof k !== "number" || k < 2) return { ok: false, error: `${model.name} outputs ${show(o)}: a segmentation model needs at least 2 classes` };
+    return { ok: true, value: { channels: c, height: h, width: w, classes: k, segmentation: true } };
   }
   if (o.length !== 2 || typeof k !== "number")
     return {
