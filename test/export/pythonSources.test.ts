@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "../../src/export/checkpointPy";
-import { TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "../../src/trainer/engines/torch/script";
+import { TORCH_SEGMENTATION_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "../../src/trainer/engines/torch/script";
 import { PYTHON, ROOT } from "./helpers";
 
 /**
@@ -17,6 +17,7 @@ import { PYTHON, ROOT } from "./helpers";
 const CHECKPOINT = path.join(ROOT, "src/export/checkpoint.py");
 const TRAINER = path.join(ROOT, "src/trainer/engines/torch/trainer.py");
 const TRANSFER = path.join(ROOT, "src/trainer/engines/torch/transfer.py");
+const SEGMENTATION = path.join(ROOT, "src/trainer/engines/torch/segmentation.py");
 
 function python(): string | null {
   for (const p of [PYTHON, "python3"]) if (spawnSync(p, ["-c", "pass"]).status === 0) return p;
@@ -32,6 +33,7 @@ test("the bundled Python is the .py files' text", () => {
   assert.deepEqual(CHECKPOINT_IMPORTS, ["import datetime", "import json", "import os", "import re", "import struct", "import uuid", "import zlib"]);
   assert.equal(TORCH_TRAINER_PY, fs.readFileSync(TRAINER, "utf8"));
   assert.equal(TORCH_TRANSFER_PY, fs.readFileSync(TRANSFER, "utf8"));
+  assert.equal(TORCH_SEGMENTATION_PY, fs.readFileSync(SEGMENTATION, "utf8"));
 });
 
 test("checkpoint.py and trainer.py compile as Python", (t) => {
@@ -41,7 +43,7 @@ test("checkpoint.py and trainer.py compile as Python", (t) => {
   try {
     const script =
       "import py_compile, os, sys\nfor i, f in enumerate(sys.argv[2:]):\n    py_compile.compile(f, cfile=os.path.join(sys.argv[1], f'{i}.pyc'), doraise=True)";
-    const r = spawnSync(py, ["-I", "-c", script, dir, CHECKPOINT, TRAINER, TRANSFER], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync(py, ["-I", "-c", script, dir, CHECKPOINT, TRAINER, TRANSFER, SEGMENTATION], { cwd: dir, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -37,7 +37,7 @@ import {
 import { epochLogLine } from "../../train/loop";
 import { parseTorchLine, type TorchHello, type TorchLine } from "../../../shared/torchLines";
 import type { Checked } from "../../../shared/validate";
-import { TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { TORCH_SEGMENTATION_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
 import { resolveWeightsSource } from "../../weightFiles/weightsSource";
 import { weightsReportLines } from "../../../shared/weights";
 
@@ -159,6 +159,7 @@ export class TorchTrainingSession {
     const scriptFile = path.join(this.temp, "trainer.py");
     fs.writeFileSync(scriptFile, USER_SITE_PY + TORCH_TRAINER_PY);
     fs.writeFileSync(path.join(this.temp, "transfer.py"), TORCH_TRANSFER_PY);
+    fs.writeFileSync(path.join(this.temp, "segmentation.py"), TORCH_SEGMENTATION_PY);
     const codeFile = path.join(this.temp, "model.py");
     fs.writeFileSync(codeFile, exported.code);
     const started = await this.spawnPython(scriptFile);
@@ -322,6 +323,7 @@ export class TorchTrainingSession {
             valAccuracy: m.valAccuracy,
             trainTop5: m.trainTop5,
             valTop5: m.valTop5,
+            ...(m.valMiou !== undefined ? { valMiou: m.valMiou } : {}),
             lr: m.lr,
             seconds: m.seconds,
           };
@@ -375,13 +377,17 @@ export class TorchTrainingSession {
       const labels = path.join(dir, `${name}-labels.i32`);
       fs.writeFileSync(images, s.images);
       fs.writeFileSync(labels, new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
-      return { images, labels, count: s.count };
+      if (s.masks === undefined) return { images, labels, count: s.count };
+      const masks = path.join(dir, `${name}-masks.u8`);
+      fs.writeFileSync(masks, s.masks);
+      return { images, labels, masks, count: s.count };
     };
     return {
       channels: d.channels,
       height: d.height,
       width: d.width,
       classes: d.classes,
+      ...(d.task === "segmentation" ? { segmentation: true } : {}),
       train: split("train", d.train),
       validation: split("validation", d.validation),
     };

@@ -10,3 +10,8 @@ import TRANSFER_PY from "./transfer.py";
 
 /** transfer.py (--weights, --freeze, --lr-for), written next to trainer.py, which loads it. */
 export const TORCH_TRANSFER_PY: string = TRANSFER_PY;
+
+import SEGMENTATION_PY from "./segmentation.py";
+
+/** segmentation.py (the loss and metrics of segmentation models), written next to trainer.py, which loads it for mask data. */
+export const TORCH_SEGMENTATION_PY: string = SEGMENTATION_PY;
