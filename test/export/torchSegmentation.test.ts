@@ -12,7 +12,8 @@ import { PYTHON } from "./helpers";
  * `--backend torch` trains segmentation models (issue 14), as torchvision's references/segmentation
  * does: examples/segmentation-shapes.ts's small U-Net on shapes-seg for two epochs beats the
  * all-background mean IoU by far (about 20 s here), and FCN-ResNet50 with its auxiliary head (the
- * `{ out, aux }` loss) trains two steps at 32×32 then stops with a checkpoint. Skipped without
+ * `{ out, aux }` loss) trains two steps at 32×32 then stops with a checkpoint (47 s here, so only
+ * with CNN_STUDIO_LONG_TESTS=1). Skipped without
  * Debian's python3-torch.
  */
 
@@ -53,7 +54,8 @@ describe("--backend torch trains segmentation models", { skip: fs.existsSync(PYT
     return undefined;
   });
 
-  test("FCN-ResNet50 with its auxiliary head trains two steps at 32×32 and stops with a checkpoint", async (t) => {
+  const long = process.env["CNN_STUDIO_LONG_TESTS"] === "1" ? false : "about 50 s on two CPU cores: set CNN_STUDIO_LONG_TESTS=1";
+  test("FCN-ResNet50 with its auxiliary head trains two steps at 32×32 and stops with a checkpoint (long: CNN_STUDIO_LONG_TESTS=1)", { skip: long }, async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-seg-"));
     try {
       const events = await train(segConfig(dir, { model: "fcnResnet50Shapes", batchSize: 2, optimizer: { ...segConfig(dir).optimizer, lr: 1e-3 } }), 2);
