@@ -55,20 +55,24 @@ describe("--backend torch trains segmentation models", { skip: fs.existsSync(PYT
   });
 
   const long = process.env["CNN_STUDIO_LONG_TESTS"] === "1" ? false : "about 50 s on two CPU cores: set CNN_STUDIO_LONG_TESTS=1";
-  test("FCN-ResNet50 with its auxiliary head trains two steps at 32×32 and stops with a checkpoint (long: CNN_STUDIO_LONG_TESTS=1)", { skip: long }, async (t) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-seg-"));
-    try {
-      const events = await train(segConfig(dir, { model: "fcnResnet50Shapes", batchSize: 2, optimizer: { ...segConfig(dir).optimizer, lr: 1e-3 } }), 2);
-      const failure = failureOf(events);
-      if (failure && /PyTorch is not installed/.test(failure)) return t.skip(`PyTorch is not installed for ${PYTHON}`);
-      assert.equal(failure, undefined, failure);
-      const steps = events.filter((e) => e.type === "progress");
-      assert.ok(steps.length >= 2 && steps.every((s) => s.type === "progress" && Number.isFinite(s.loss)), JSON.stringify(steps));
-      const done = events[events.length - 1];
-      assert.ok(done?.type === "stopped" && done.checkpoint !== null, JSON.stringify(done));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    return undefined;
-  });
+  test(
+    "FCN-ResNet50 with its auxiliary head trains two steps at 32×32 and stops with a checkpoint (long: CNN_STUDIO_LONG_TESTS=1)",
+    { skip: long },
+    async (t) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-torch-seg-"));
+      try {
+        const events = await train(segConfig(dir, { model: "fcnResnet50Shapes", batchSize: 2, optimizer: { ...segConfig(dir).optimizer, lr: 1e-3 } }), 2);
+        const failure = failureOf(events);
+        if (failure && /PyTorch is not installed/.test(failure)) return t.skip(`PyTorch is not installed for ${PYTHON}`);
+        assert.equal(failure, undefined, failure);
+        const steps = events.filter((e) => e.type === "progress");
+        assert.ok(steps.length >= 2 && steps.every((s) => s.type === "progress" && Number.isFinite(s.loss)), JSON.stringify(steps));
+        const done = events[events.length - 1];
+        assert.ok(done?.type === "stopped" && done.checkpoint !== null, JSON.stringify(done));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      return undefined;
+    },
+  );
 });

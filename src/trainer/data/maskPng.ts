@@ -29,7 +29,8 @@ interface Header {
 
 function readChunks(bytes: Uint8Array, file: string): Result<Header> {
   const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length < 33 || signature.some((b, i) => bytes[i] !== b)) return fail(`${file}: not a PNG file (masks are PNGs whose pixel values are class indices)`);
+  if (bytes.length < 33 || signature.some((b, i) => bytes[i] !== b))
+    return fail(`${file}: not a PNG file (masks are PNGs whose pixel values are class indices)`);
   const head: Header = { width: be32(bytes, 16), height: be32(bytes, 20), bitDepth: bytes[24]!, colorType: bytes[25]!, interlace: bytes[28]!, data: [] };
   for (let at = 8; at + 12 <= bytes.length;) {
     const length = be32(bytes, at);

@@ -152,7 +152,8 @@ export function loadSegFolder(dir: string, opts: SegOptions): Result<ImageDatase
   if (train.length === 0) return fail(`segmentation folder ${dir} has no training image/mask pairs`);
   if (validation.length === 0) return fail(`segmentation folder ${dir} has no validation pairs (add a val/ folder, or more images for the hold-out)`);
   const bytes = (train.length + validation.length) * (opts.channels + 1) * opts.height * opts.width;
-  if (bytes > MEMORY_BUDGET_BYTES) return fail(`${dir}: ${train.length + validation.length} images and masks at ${opts.height}×${opts.width} need more memory than the trainer holds`);
+  if (bytes > MEMORY_BUDGET_BYTES)
+    return fail(`${dir}: ${train.length + validation.length} images and masks at ${opts.height}×${opts.width} need more memory than the trainer holds`);
   const names = readClassNames(dir);
   if (!names.ok) return names;
   const t = loadPairs(train, dir, opts);

@@ -70,7 +70,7 @@ function drawImage(rng: Rng, C: number, H: number, W: number, images: Uint8Array
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       let cls = 0;
-      let colour: readonly number[] = BASE[0]!.map((b, c) => b + tint[c]! + 25 * Math.sin((fy * y) / H * Math.PI + (fx * x) / W * Math.PI + phase));
+      let colour: readonly number[] = BASE[0]!.map((b, c) => b + tint[c]! + 25 * Math.sin(((fy * y) / H) * Math.PI + ((fx * x) / W) * Math.PI + phase));
       for (const s of shapes) if (inside(s, y, x)) [cls, colour] = [s.cls, s.colour];
       const noise = 24 * (rng.next() - 0.5);
       const p = y * W + x;
@@ -94,7 +94,8 @@ export function loadShapesSeg(channels: number, height: number, width: number): 
   if (channels !== 1 && channels !== 3) return fail(`shapes-seg has RGB images: the model's @input needs 1 or 3 channels, not ${channels}`);
   if (height < 8 || width < 8) return fail(`shapes-seg draws shapes of a few pixels at least: the model's input ${height}×${width} is smaller than 8×8`);
   const bytes = (SHAPES_SEG_TRAIN + SHAPES_SEG_VALIDATION) * (channels + 1) * height * width;
-  if (bytes > MEMORY_BUDGET_BYTES) return fail(`shapes-seg at ${height}×${width} would need more memory than the trainer holds; give the model a smaller @input`);
+  if (bytes > MEMORY_BUDGET_BYTES)
+    return fail(`shapes-seg at ${height}×${width} would need more memory than the trainer holds; give the model a smaller @input`);
   return ok({
     name: "shapes-seg",
     channels,

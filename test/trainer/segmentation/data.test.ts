@@ -74,7 +74,10 @@ function segFolder(count = 6, size = 8, imagesName = "images", masksName = "mask
   for (let k = 0; k < count; k++) {
     const cls = (k % 2) + 1;
     const values = Array.from({ length: size * size }, (_, i) => (i === 0 ? 255 : i % size < size / 2 ? 0 : cls));
-    fs.writeFileSync(path.join(dir, imagesName, `${k}.png`), rgbPng(size, size, (x) => (x < size / 2 ? 20 : 200)));
+    fs.writeFileSync(
+      path.join(dir, imagesName, `${k}.png`),
+      rgbPng(size, size, (x) => (x < size / 2 ? 20 : 200)),
+    );
     fs.writeFileSync(path.join(dir, masksName, `${k}.png`), palettePng(size, size, values, k % 4));
   }
   return dir;
@@ -114,7 +117,10 @@ describe("segfolder datasets", () => {
   test("Pascal VOC's JPEGImages/ + SegmentationClass/ layout with classes.txt; images without a mask are skipped there", () => {
     const dir = segFolder(6, 8, "JPEGImages", "SegmentationClass");
     try {
-      fs.writeFileSync(path.join(dir, "JPEGImages", "extra.png"), rgbPng(8, 8, () => 1));
+      fs.writeFileSync(
+        path.join(dir, "JPEGImages", "extra.png"),
+        rgbPng(8, 8, () => 1),
+      );
       fs.writeFileSync(path.join(dir, "classes.txt"), "background\nplane\nbike\n");
       const r = load(dir);
       assert.ok(r.ok, r.ok ? "" : r.error);
@@ -128,7 +134,10 @@ describe("segfolder datasets", () => {
   test("bad input names the file and the value: missing mask, mask size, class out of range, corrupt PNG, classifier data", () => {
     const dir = segFolder();
     try {
-      fs.writeFileSync(path.join(dir, "images", "9.png"), rgbPng(8, 8, () => 1));
+      fs.writeFileSync(
+        path.join(dir, "images", "9.png"),
+        rgbPng(8, 8, () => 1),
+      );
       const missing = load(dir);
       assert.ok(!missing.ok);
       assert.match(missing.error, /images\/9\.png has no mask: expected .*masks\/9\.png/);
@@ -139,12 +148,18 @@ describe("segfolder datasets", () => {
       fs.writeFileSync(path.join(dir, "masks", "9.png"), palettePng(8, 8, Array(64).fill(7)));
       const range = load(dir);
       assert.ok(!range.ok);
-      assert.match(range.error, /masks\/9\.png: pixel \(0, 0\) .* has class 7, out of range for the model's 3 output classes \(expected 0 to 2, or 255 to ignore\)/);
+      assert.match(
+        range.error,
+        /masks\/9\.png: pixel \(0, 0\) .* has class 7, out of range for the model's 3 output classes \(expected 0 to 2, or 255 to ignore\)/,
+      );
       fs.writeFileSync(path.join(dir, "masks", "9.png"), Buffer.from("not a png at all, just text"));
       const corrupt = load(dir);
       assert.ok(!corrupt.ok);
       assert.match(corrupt.error, /masks\/9\.png: not a PNG file/);
-      fs.writeFileSync(path.join(dir, "masks", "9.png"), rgbPng(8, 8, (x) => x * 20));
+      fs.writeFileSync(
+        path.join(dir, "masks", "9.png"),
+        rgbPng(8, 8, (x) => x * 20),
+      );
       const colour = load(dir);
       assert.ok(!colour.ok);
       assert.match(colour.error, /masks\/9\.png: the mask is a colour image/);
@@ -177,8 +192,14 @@ describe("shapes-seg and the model's kind", () => {
     assert.ok(seg.ok);
     const classifier = checkFitsModel(seg.value, { channels: 1, height: 28, width: 28, classes: 10 });
     assert.ok(!classifier.ok);
-    assert.match(classifier.error, /shapes-seg is a segmentation dataset \(a class per pixel\), but the model outputs class scores \[N, 10\] \(an image classifier\)/);
-    const mnist = loadDataset({ kind: "mnist-sample" }, { input: { channels: 1, height: 28, width: 28, classes: 4, segmentation: true }, validationFraction: 0.2, seed: 0 });
+    assert.match(
+      classifier.error,
+      /shapes-seg is a segmentation dataset \(a class per pixel\), but the model outputs class scores \[N, 10\] \(an image classifier\)/,
+    );
+    const mnist = loadDataset(
+      { kind: "mnist-sample" },
+      { input: { channels: 1, height: 28, width: 28, classes: 4, segmentation: true }, validationFraction: 0.2, seed: 0 },
+    );
     assert.ok(!mnist.ok);
     assert.match(mnist.error, /mnist-sample has one label per image, but the model outputs per-pixel class scores \(a segmentation model\)/);
   });

@@ -36,4 +36,3 @@ export function allBackgroundMiou(): number {
   cm.add(logits, v.count, v.masks!);
   return cm.meanIou();
 }
-

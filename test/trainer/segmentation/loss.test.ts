@@ -61,14 +61,35 @@ describe("segmentation loss and metrics against PyTorch", { skip: noTorch }, () 
       const ref = reference(out, aux);
       const zOut = tf.tensor4d(out, [...SHAPE]);
       const zAux = tf.tensor4d(aux ?? out, [...SHAPE]);
-      const f = (a: tfc.Tensor, b: tfc.Tensor) => segmentationLoss(tf, new Map(withAux ? [["out", a], ["aux", b]] : [["out", a]]), a, TARGET);
+      const f = (a: tfc.Tensor, b: tfc.Tensor) =>
+        segmentationLoss(
+          tf,
+          new Map(
+            withAux
+              ? [
+                  ["out", a],
+                  ["aux", b],
+                ]
+              : [["out", a]],
+          ),
+          a,
+          TARGET,
+        );
       const loss = f(zOut, zAux).dataSync()[0]!;
       assert.ok(Math.abs(loss - ref.loss) <= 1e-5, `loss ${loss} vs PyTorch ${ref.loss}`);
       if (withAux) {
         const [gOut, gAux] = tf.grads(f)([zOut, zAux]);
         close(gOut!.dataSync(), ref.gradOut, 1e-6, "gradient of out");
         close(gAux!.dataSync(), ref.gradAux!, 1e-6, "gradient of aux");
-      } else close(tf.grad((a: tfc.Tensor) => f(a, a))(zOut).dataSync(), ref.gradOut, 1e-6, "gradient of out");
+      } else
+        close(
+          tf
+            .grad((a: tfc.Tensor) => f(a, a))(zOut)
+            .dataSync(),
+          ref.gradOut,
+          1e-6,
+          "gradient of out",
+        );
       // the evaluation loss (float64 in JS) is the same mean
       const { sum, count } = pixelLossSum(Float32Array.from(out), SHAPE[0], SHAPE[1], TARGET);
       if (!withAux) assert.ok(Math.abs(sum / count - ref.loss) <= 1e-5);
