@@ -19,7 +19,7 @@ import {
 import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { normalizationFor } from "./data/normalize";
-import { dataConfigOf } from "../shared/trainConfigData";
+import { dataConfigOf, randomResizedCrop } from "../shared/trainConfigData";
 import type { CompileModel, TF } from "./model/types";
 import { logTail, removeStaleTemps, type RunFiles } from "./runFiles";
 
@@ -144,6 +144,11 @@ export function loadTrainingData(config: TrainConfig, input: ModelInputSpec): Re
   const loaded = loadDataset(config.dataset, { input, validationFraction: config.validationFraction, seed: config.seed, resize: dataConfigOf(config).resize });
   if (!loaded.ok) return loaded;
   const dataset = loaded.value;
+  const augment = dataConfigOf(config).augment;
+  if (dataset.task === "segmentation" && randomResizedCrop(augment))
+    return fail(
+      `--augment ${augment} (random resized crops) is not supported for segmentation masks yet; use --augment flip (flips images and masks together) or none`,
+    );
   const normalization = normalizationFor(dataConfigOf(config).normalize, dataset);
   if (!normalization.ok) return normalization;
   return ok({ dataset, normalization: normalization.value });

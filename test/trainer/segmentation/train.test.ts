@@ -52,3 +52,18 @@ test("a classifier on shapes-seg is refused before training, saying why", async 
     fs.rmSync(runs, { recursive: true, force: true });
   }
 });
+
+test("random resized crops (--augment standard) are refused for masks before training, saying what to use", async () => {
+  const runs = tempDir();
+  try {
+    const events = collect();
+    const engine = new TfjsEngine(deps(), (e) => events.emit(e));
+    await engine.handle({ type: "start", config: segConfig(runs, { data: { normalize: "dataset", augment: "standard", resize: "stretch" } }) });
+    const e = events.of("error")[0];
+    assert.ok(e, JSON.stringify(events.events));
+    assert.equal(e.phase, "dataset");
+    assert.match(e.message, /--augment standard \(random resized crops\) is not supported for segmentation masks yet; use --augment flip/);
+  } finally {
+    fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
