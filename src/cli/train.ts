@@ -76,7 +76,7 @@ DATA:  mnist-sample     10,000 bundled MNIST digits (8,000 train / 2,000 validat
        folder:DIR       one subfolder per class of PNG/JPEG images (optionally DIR/train, DIR/val)
        segfolder:DIR    segmentation: DIR/images/ and DIR/masks/ (PNG, pixel = class, 255 ignored)
                         of the same file stems, or Pascal VOC's JPEGImages/ + SegmentationClass/
-       shapes-seg       400 generated images of shapes with their masks (4 classes), at the model's size
+       shapes-seg       400 generated shape images with masks (4 classes) at the model's size
 
 Options:
   --model NAME            the exported model (optional when the file has one model)
