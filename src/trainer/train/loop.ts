@@ -370,7 +370,7 @@ export class TrainingLoop {
         trainAccuracy: p.correct / p.seen,
         valLoss: val.loss,
         valAccuracy: val.accuracy,
-        trainTop5: many ? p.correctTop5 / p.seen : null,
+        trainTop5: many && maskBuf === null ? p.correctTop5 / p.seen : null,
         valTop5: many && val.miou === undefined ? val.top5 : null,
         ...(val.miou !== undefined ? { valMiou: val.miou } : {}),
         lr: this.schedule.at(epoch - 1, Math.max(0, p.globalStep - 1)).lr,

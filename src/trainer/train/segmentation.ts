@@ -1,5 +1,6 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { Augmentation } from "../data/batches";
+import { IGNORE_INDEX } from "../data/segFolder";
 import type { Split } from "../data/types";
 import type { TF } from "../model/types";
 import type { Rng } from "../rng";
@@ -10,7 +11,7 @@ import type { Rng } from "../rng";
  * the model returns one; pixel accuracy and mean IoU from a confusion matrix (its ConfusionMatrix).
  */
 
-export const IGNORE_INDEX = 255;
+export { IGNORE_INDEX };
 export const AUX_WEIGHT = 0.5;
 
 /**
