@@ -82,6 +82,9 @@ DATA:  mnist-sample     10,000 bundled MNIST digits (8,000 train / 2,000 validat
        idx:DIR          MNIST-style IDX files (train-images-idx3-ubyte[.gz], ... t10k-...)
        cifar10:DIR      CIFAR-10 binary batches (data_batch_1.bin ... test_batch.bin)
        folder:DIR       one subfolder per class of PNG/JPEG images (optionally DIR/train, DIR/val)
+       segfolder:DIR    segmentation: DIR/images/ and DIR/masks/ (PNG, pixel = class, 255 ignored)
+                        of the same file stems, or Pascal VOC's JPEGImages/ + SegmentationClass/
+       shapes-seg       400 generated shape images with masks (4 classes) at the model's size
 
 Options:
   --model NAME            the exported model (optional when the file has one model)
@@ -164,15 +167,16 @@ function usage(message: string): Parsed {
 
 function parseDataset(text: string, cwd: string): DatasetSpec | string {
   if (text === "mnist-sample") return { kind: "mnist-sample" };
-  const m = /^(idx|cifar10|folder):(.+)$/.exec(text);
-  if (!m) return `--dataset must be mnist-sample, idx:DIR, cifar10:DIR or folder:DIR, got '${text}'`;
+  if (text === "shapes-seg") return { kind: "shapes-seg" };
+  const m = /^(idx|cifar10|folder|segfolder):(.+)$/.exec(text);
+  if (!m) return `--dataset must be mnist-sample, shapes-seg, idx:DIR, cifar10:DIR, folder:DIR or segfolder:DIR, got '${text}'`;
   const dir = path.resolve(cwd, m[2]!);
   try {
     if (!fs.statSync(dir).isDirectory()) return `--dataset ${text}: ${dir} is not a folder`;
   } catch {
     return `--dataset ${text}: no folder ${dir}`;
   }
-  return { kind: m[1] as "idx" | "cifar10" | "folder", dir };
+  return { kind: m[1] as "idx" | "cifar10" | "folder" | "segfolder", dir };
 }
 
 export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: (file: string) => { names: string[] } | null): Parsed {
@@ -440,7 +444,7 @@ export async function runTrain(argv: readonly string[], io: TrainIo, options: Tr
           case "epochEnd":
             clearBar();
             io.out(
-              `epoch ${e.epoch}/${e.epochs}: loss ${e.trainLoss.toFixed(4)}, accuracy ${pct(e.trainAccuracy)} | validation loss ${e.valLoss.toFixed(4)}, accuracy ${pct(e.valAccuracy)}${e.valTop5 !== null ? `, top-5 ${pct(e.valTop5)}` : ""} | lr ${e.lr.toPrecision(3)} | ${formatDuration(e.seconds)}`,
+              `epoch ${e.epoch}/${e.epochs}: loss ${e.trainLoss.toFixed(4)}, accuracy ${pct(e.trainAccuracy)} | validation loss ${e.valLoss.toFixed(4)}, accuracy ${pct(e.valAccuracy)}${e.valTop5 !== null ? `, top-5 ${pct(e.valTop5)}` : ""}${e.valMiou !== undefined ? `, mean IoU ${pct(e.valMiou)}` : ""} | lr ${e.lr.toPrecision(3)} | ${formatDuration(e.seconds)}`,
             );
             break;
           case "checkpoint":

@@ -66,6 +66,8 @@ export interface TorchEpoch {
   valAccuracy: number;
   trainTop5: number | null;
   valTop5: number | null;
+  /** Segmentation: the validation mean IoU. */
+  valMiou?: number;
   lr: number;
   seconds: number;
   time: string;
@@ -153,6 +155,7 @@ const checkLine = tagged<TorchLine>(
       valAccuracy: fraction,
       trainTop5: nullable(fraction),
       valTop5: nullable(fraction),
+      valMiou: optional(fraction),
       lr: nonNegative,
       seconds: nonNegative,
       time: str,

@@ -24,8 +24,17 @@ export const OPTIMIZERS: readonly OptimizerName[] = ["sgd", "adam", "adamw"];
 export type ScheduleName = "none" | "step" | "cosine" | "onecycle" | "warmup-cosine";
 export const SCHEDULES: readonly ScheduleName[] = ["none", "step", "cosine", "onecycle", "warmup-cosine"];
 
-/** Where the images come from. `dir` is an absolute path. */
-export type DatasetSpec = { kind: "mnist-sample" } | { kind: "idx"; dir: string } | { kind: "cifar10"; dir: string } | { kind: "folder"; dir: string };
+/**
+ * Where the images come from. `dir` is an absolute path. `segfolder` (images/ and masks/ of the same
+ * stems) and `shapes-seg` (generated) are segmentation data: a class per pixel.
+ */
+export type DatasetSpec =
+  | { kind: "mnist-sample" }
+  | { kind: "idx"; dir: string }
+  | { kind: "cifar10"; dir: string }
+  | { kind: "folder"; dir: string }
+  | { kind: "segfolder"; dir: string }
+  | { kind: "shapes-seg" };
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -605,7 +614,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
 }
 
 export function describeDataset(d: DatasetSpec): string {
-  return d.kind === "mnist-sample" ? "mnist-sample" : `${d.kind}:${d.dir}`;
+  return d.kind === "mnist-sample" || d.kind === "shapes-seg" ? d.kind : `${d.kind}:${d.dir}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -613,8 +622,8 @@ export function describeDataset(d: DatasetSpec): string {
 
 const datasetSpec: V<DatasetSpec> = (v, at) => {
   const o = record(v, at);
-  const kind = oneOf(["mnist-sample", "idx", "cifar10", "folder"] as const)(o["kind"], `${at}.kind`);
-  if (kind === "mnist-sample") return { kind };
+  const kind = oneOf(["mnist-sample", "idx", "cifar10", "folder", "segfolder", "shapes-seg"] as const)(o["kind"], `${at}.kind`);
+  if (kind === "mnist-sample" || kind === "shapes-seg") return { kind };
   const dir = str(o["dir"], `${at}.dir`);
   if (dir === "") throw new Invalid(`${at}.dir must name a folder, got ""`);
   return { kind, dir };

@@ -132,6 +132,8 @@ export interface EpochEndEvent {
   /** Top-5 accuracies, only where the model has more than 10 classes. */
   trainTop5: number | null;
   valTop5: number | null;
+  /** Segmentation: the validation split's mean IoU (over the classes in the targets or predictions); absent for classifiers. */
+  valMiou?: number;
   lr: number;
   seconds: number;
   /** Issue 16: GPU memory in bytes on rank 0's GPU (PyTorch engine on CUDA only). */
@@ -461,6 +463,7 @@ export const validateEvent: (v: unknown) => Checked<TrainerEvent> = tagged<Train
       valAccuracy: fraction,
       trainTop5: nullable(metric),
       valTop5: nullable(metric),
+      valMiou: optional(fraction),
       lr: nonNegative,
       seconds: nonNegative,
       gpuMemory: optional(gpuMemory),

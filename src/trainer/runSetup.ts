@@ -19,7 +19,7 @@ import {
 import { latestCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { fail, loadDataset, ok, type ImageDataset, type ModelInputSpec, type Normalization, type Result } from "./data/index";
 import { normalizationFor } from "./data/normalize";
-import { dataConfigOf } from "../shared/trainConfigData";
+import { dataConfigOf, randomResizedCrop } from "../shared/trainConfigData";
 import type { CompileModel, TF } from "./model/types";
 import { logTail, removeStaleTemps, type RunFiles } from "./runFiles";
 
@@ -41,7 +41,7 @@ export interface SessionDeps {
   log?: (line: string) => void;
 }
 
-/** The model's single image input [N, C, H, W] and its logits [N, classes], or why the trainer cannot train it. */
+/** The model's single image input [N, C, H, W] and its logits [N, classes] (or [N, classes, H, W]: segmentation), or why the trainer cannot train it. */
 export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelInputSpec } | { ok: false; error: string } {
   const show = (s: readonly (number | string)[]) => `[${s.join(", ")}]`;
   if (model.inputs.length !== 1)
@@ -61,11 +61,9 @@ export function modelInputSpec(model: ModelAnalysis): { ok: true; value: ModelIn
   const o = out as (number | string)[];
   const k = o[1];
   if (o.length === 4 && o[2] === h && o[3] === w) {
-    const what = isNamedOutputs(analysed) ? `per-pixel class scores 'out' ${show(o)}` : `per-pixel class scores ${show(o)}`;
-    return {
-      ok: false,
-      error: `${model.name} outputs ${what}, a segmentation model's: the trainer trains image classifiers, whose output is class scores (logits) [N, classes], and its datasets (image folders, IDX, CIFAR-10) have one label per image, not per-pixel targets (segmentation masks)`,
-    };
+    // per-pixel class scores: a segmentation model, trained on masks (torchvision's references/segmentation)
+    if (typeof k !== "number" || k < 2) return { ok: false, error: `${model.name} outputs ${show(o)}: a segmentation model needs at least 2 classes` };
+    return { ok: true, value: { channels: c, height: h, width: w, classes: k, segmentation: true } };
   }
   if (o.length !== 2 || typeof k !== "number")
     return {
@@ -146,6 +144,11 @@ export function loadTrainingData(config: TrainConfig, input: ModelInputSpec): Re
   const loaded = loadDataset(config.dataset, { input, validationFraction: config.validationFraction, seed: config.seed, resize: dataConfigOf(config).resize });
   if (!loaded.ok) return loaded;
   const dataset = loaded.value;
+  const augment = dataConfigOf(config).augment;
+  if (dataset.task === "segmentation" && randomResizedCrop(augment))
+    return fail(
+      `--augment ${augment} (random resized crops) is not supported for segmentation masks yet; use --augment flip (flips images and masks together) or none`,
+    );
   const normalization = normalizationFor(dataConfigOf(config).normalize, dataset);
   if (!normalization.ok) return normalization;
   return ok({ dataset, normalization: normalization.value });

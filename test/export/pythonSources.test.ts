@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { CHECKPOINT_IMPORTS, CHECKPOINT_PY } from "../../src/export/checkpointPy";
-import { TORCH_DISTRIBUTED_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "../../src/trainer/engines/torch/script";
+import { TORCH_DISTRIBUTED_PY, TORCH_SEGMENTATION_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "../../src/trainer/engines/torch/script";
 import { PYTHON, ROOT } from "./helpers";
 
 /**
@@ -18,6 +18,7 @@ const CHECKPOINT = path.join(ROOT, "src/export/checkpoint.py");
 const TRAINER = path.join(ROOT, "src/trainer/engines/torch/trainer.py");
 const TRANSFER = path.join(ROOT, "src/trainer/engines/torch/transfer.py");
 const DISTRIBUTED = path.join(ROOT, "src/trainer/engines/torch/distributed.py");
+const SEGMENTATION = path.join(ROOT, "src/trainer/engines/torch/segmentation.py");
 
 function python(): string | null {
   for (const p of [PYTHON, "python3"]) if (spawnSync(p, ["-c", "pass"]).status === 0) return p;
@@ -34,6 +35,7 @@ test("the bundled Python is the .py files' text", () => {
   assert.equal(TORCH_TRAINER_PY, fs.readFileSync(TRAINER, "utf8"));
   assert.equal(TORCH_TRANSFER_PY, fs.readFileSync(TRANSFER, "utf8"));
   assert.equal(TORCH_DISTRIBUTED_PY, fs.readFileSync(DISTRIBUTED, "utf8"));
+  assert.equal(TORCH_SEGMENTATION_PY, fs.readFileSync(SEGMENTATION, "utf8"));
 });
 
 test("checkpoint.py and trainer.py compile as Python", (t) => {
@@ -41,7 +43,7 @@ test("checkpoint.py and trainer.py compile as Python", (t) => {
   if (!py) return t.skip("no python3 found: install python3 to compile the Python sources");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-pyc-"));
   try {
-    const sources = [CHECKPOINT, TRAINER, TRANSFER, DISTRIBUTED];
+    const sources = [CHECKPOINT, TRAINER, TRANSFER, DISTRIBUTED, SEGMENTATION];
     const r = spawnSync(py, ["-I", path.join(ROOT, "test/export/compile_sources.py"), dir, ...sources], { cwd: dir, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
   } finally {

@@ -107,6 +107,7 @@ describe("cnn-studio export --with-trainer", () => {
       "engine/trainer.py",
       "engine/transfer.py",
       "engine/distributed.py",
+      "engine/segmentation.py",
       "train.py",
       "run_folder.py",
       "config.json",

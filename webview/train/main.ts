@@ -10,6 +10,7 @@ import {
   BACKEND_LABELS,
   CHECK_FIELDS,
   DATASET_KINDS,
+  datasetHasDir,
   FORM_BACKENDS,
   formLabel,
   OPTIMIZER_LABELS,
@@ -217,7 +218,7 @@ function toggles(): void {
     const el = document.getElementById(id);
     if (el) el.hidden = !on;
   };
-  show("group-datasetDir", s.dataset !== "mnist-sample");
+  show("group-datasetDir", datasetHasDir(s.dataset));
   for (const f of TEXT_FIELDS) if (f !== "datasetDir") show(`group-${f}`, fieldApplies(TRAIN_FIELDS[f], s));
 }
 

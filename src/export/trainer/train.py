@@ -51,7 +51,9 @@ def prepared_data(folder):
     data = dict(meta["data"])
     for split in ("train", "validation"):
         s = dict(data[split])
-        for key in ("images", "labels"):
+        for key in ("images", "labels", "masks"):
+            if key not in s:  # masks: segmentation data only
+                continue
             s[key] = os.path.join(folder, s[key])
             if not os.path.isfile(s[key]):
                 sys.exit(f"train.py: the prepared data lacks {s[key]}")

@@ -688,5 +688,7 @@ export function forOf(cx: Translator, f: ts.ForOfStatement, ctx: Ctx): Lines {
 /** `return { out, aux }` in a `forward`: the model's output is a dict. */
 function returnsObjectFromForward(cx: Translator, r: ts.ReturnStatement): boolean {
   const fn = ts.findAncestor(r, (n) => ts.isFunctionLike(n));
-  return !!fn && ts.isMethodDeclaration(fn) && fn.name.getText() === "forward" && !!r.expression && ts.isObjectLiteralExpression(skipOuter(cx, r.expression));
+  if (!fn || !ts.isMethodDeclaration(fn) || fn.name.getText() !== "forward" || !r.expression) return false;
+  // an object literal, or an object built up first (torchvision's segmentation models' `result`)
+  return ts.isObjectLiteralExpression(skipOuter(cx, r.expression)) || isDictType(cx, typeOf(cx, r.expression));
 }

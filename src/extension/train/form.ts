@@ -18,6 +18,7 @@ import { numberProblem } from "../../shared/validate";
 import { planTransfer, type ModelNames } from "../../trainer/train/freeze";
 import {
   DATASET_KINDS,
+  datasetHasDir,
   FORM_BACKENDS,
   FORM_NUMBER_FIELDS,
   type DatasetKind,
@@ -258,8 +259,8 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     const problem = modelProblem(model) ?? datasetProblem(model, state.dataset);
     if (problem) errors.model = problem;
   }
-  let dataset: DatasetSpec = { kind: "mnist-sample" };
-  if (state.dataset !== "mnist-sample") {
+  let dataset: DatasetSpec = { kind: state.dataset === "shapes-seg" ? "shapes-seg" : "mnist-sample" };
+  if (datasetHasDir(state.dataset)) {
     const dir = state.datasetDir.trim();
     if (dir === "") errors.datasetDir = "Choose the dataset folder";
     else dataset = { kind: state.dataset, dir };
@@ -295,7 +296,12 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
 
 /** The configuration as a person reads it: what `Start` runs. */
 export function describeConfig(c: TrainConfig, engine: TrainingEngine = "tfjs"): string {
-  const ds = c.dataset.kind === "mnist-sample" ? "the bundled MNIST sample" : `${c.dataset.kind} at ${c.dataset.dir}`;
+  const ds =
+    c.dataset.kind === "mnist-sample"
+      ? "the bundled MNIST sample"
+      : c.dataset.kind === "shapes-seg"
+        ? "the generated shapes-seg sample"
+        : `${c.dataset.kind} at ${c.dataset.dir}`;
   const opt = c.optimizer;
   const optText =
     opt.name === "sgd"

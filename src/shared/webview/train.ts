@@ -30,7 +30,14 @@ export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
   { kind: "idx", label: "IDX folder (MNIST, Fashion-MNIST)" },
   { kind: "cifar10", label: "CIFAR-10 folder (binary version)" },
   { kind: "folder", label: "Image folder (one subfolder per class)" },
+  { kind: "segfolder", label: "Segmentation folder (images/ and masks/)" },
+  { kind: "shapes-seg", label: "Shapes segmentation sample (generated)" },
 ];
+
+/** Whether a dataset kind is read from a folder (the bundled and generated samples are not). */
+export function datasetHasDir(kind: DatasetKind): kind is Exclude<DatasetKind, "mnist-sample" | "shapes-seg"> {
+  return kind !== "mnist-sample" && kind !== "shapes-seg";
+}
 
 /** What the form's choices show. */
 export const OPTIMIZER_LABELS: Readonly<Record<OptimizerName, string>> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };

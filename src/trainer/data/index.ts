@@ -4,6 +4,8 @@ import { loadCifar10 } from "./cifar10";
 import { loadFolder } from "./folder";
 import { loadIdx } from "./idx";
 import { loadMnistSample } from "./mnistSample";
+import { checkMaskValues, loadSegFolder } from "./segFolder";
+import { loadShapesSeg } from "./shapesSeg";
 import { checkShape, fail, labelRange, ok, type ImageDataset, type ModelInputSpec, type Result, type Split } from "./types";
 
 export * from "./types";
@@ -41,6 +43,12 @@ export function loadDataset(spec: DatasetSpec, opts: LoadOptions): Result<ImageD
         ...(opts.resize !== undefined ? { resize: opts.resize } : {}),
       });
       break;
+    case "segfolder":
+      r = loadSegFolder(spec.dir, { ...opts.input, validationFraction: opts.validationFraction, seed: opts.seed });
+      break;
+    case "shapes-seg":
+      r = loadShapesSeg(opts.input.channels, opts.input.height, opts.input.width);
+      break;
   }
   if (!r.ok) return r;
   const fits = checkFitsModel(r.value, opts.input);
@@ -60,12 +68,28 @@ function checkLabels(split: Split, source: string, classes: number, names: reado
   return ok(true);
 }
 
+/** A segmentation model needs masks, a classifier labels: why the dataset's kind does not fit the model's, or null. */
+function taskMismatch(d: ImageDataset, input: ModelInputSpec): string | null {
+  const segData = d.task === "segmentation";
+  if (input.segmentation === true && !segData)
+    return `${d.name} has one label per image, but the model outputs per-pixel class scores (a segmentation model): train it on a segmentation dataset, segfolder:DIR (images/ and masks/) or the generated shapes-seg`;
+  if (input.segmentation !== true && segData)
+    return `${d.name} is a segmentation dataset (a class per pixel), but the model outputs class scores [N, ${input.classes}] (an image classifier): train a model whose output is [N, classes, H, W], or use a classification dataset`;
+  return null;
+}
+
 /** Channels and size must equal the model's @input; every label must be one of the model's classes. */
 export function checkFitsModel(d: ImageDataset, input: ModelInputSpec): Result<true> {
+  const mismatch = taskMismatch(d, input);
+  if (mismatch !== null) return fail(mismatch);
   const shape = checkShape({ name: d.name, channels: d.channels, height: d.height, width: d.width, source: d.sources.train }, input);
   if (!shape.ok) return shape;
   if (d.train.count === 0) return fail(`${d.name}: the training split is empty (${d.sources.train})`);
   if (d.validation.count === 0) return fail(`${d.name}: the validation split is empty (${d.sources.validation})`);
+  if (d.task === "segmentation") {
+    const t = checkMaskValues(d.train, d.height, d.width, input.classes, d.sources.train);
+    return t.ok ? checkMaskValues(d.validation, d.height, d.width, input.classes, d.sources.validation) : t;
+  }
   const t = checkLabels(d.train, d.sources.train, input.classes, d.classNames);
   if (!t.ok) return t;
   return checkLabels(d.validation, d.sources.validation, input.classes, d.classNames);
@@ -74,7 +98,7 @@ export function checkFitsModel(d: ImageDataset, input: ModelInputSpec): Result<t
 /** The labels that occur in the data (training and validation), in increasing order. */
 export function presentLabels(d: ImageDataset): number[] {
   const seen = new Set<number>();
-  for (const s of [d.train, d.validation]) for (const l of s.labels) seen.add(l);
+  for (const s of [d.train, d.validation]) for (const l of s.masks ?? s.labels) if (s.masks === undefined || l !== 255) seen.add(l);
   return [...seen].sort((a, b) => a - b);
 }
 

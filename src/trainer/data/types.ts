@@ -13,6 +13,10 @@ export interface Split {
   readonly labels: Int32Array;
   /** Image folders: each image's file (absolute), for decoding it again at its own size (random resized crops). */
   readonly files?: readonly string[];
+  /** Segmentation data: count × height × width class indices, one per pixel (255 = ignored); `labels` are then all 0. */
+  readonly masks?: Uint8Array;
+  /** Segmentation folders: each mask's file, for messages. */
+  readonly maskFiles?: readonly string[];
 }
 
 export interface ImageDataset {
@@ -30,6 +34,8 @@ export interface ImageDataset {
   readonly sources: { readonly train: string; readonly validation: string };
   /** What loading changed about the images (colour made grey, ...), for the run log. */
   readonly notes?: readonly string[];
+  /** `segmentation`: every split has `masks` (a class per pixel); absent: one label per image. */
+  readonly task?: "segmentation";
 }
 
 /** What the model expects, from its `@input` and output shapes. */
@@ -39,6 +45,8 @@ export interface ModelInputSpec {
   width: number;
   /** The size of the output's last dimension: the number of classes the model can predict. */
   classes: number;
+  /** The output is per-pixel class scores [N, classes, H, W] (a segmentation model): it trains on masks. */
+  segmentation?: boolean;
 }
 
 export function sizeOf(d: { channels: number; height: number; width: number }): number {

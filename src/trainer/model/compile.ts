@@ -334,6 +334,10 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     apply(inputs, training, evalModules) {
       return tf.tidy(() => toTorch(tf, run(inputs, training, undefined, undefined, evalModules).outputs[0]!));
     },
+    applyNamed(inputs, training, evalModules) {
+      const ts = tf.tidy(() => run(inputs, training, undefined, undefined, evalModules).outputs.map((v) => toTorch(tf, v)));
+      return new Map(outputs.map((o, i) => [o.label, ts[i]!]));
+    },
     activations(inputs, nodeIds) {
       const ids = [...new Set(nodeIds)];
       const ts = tf.tidy(() => {

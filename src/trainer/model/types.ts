@@ -25,6 +25,11 @@ export interface CompiledModel {
    */
   apply(inputs: readonly tfc.Tensor[], training: boolean, evalModules?: ReadonlySet<string>): tfc.Tensor;
   /**
+   * `apply` with every output, by the output's name (`out`, `aux` of an object output; the trained
+   * output first): segmentation training adds the auxiliary head's loss. Absent in fakes of tests.
+   */
+  applyNamed?(inputs: readonly tfc.Tensor[], training: boolean, evalModules?: ReadonlySet<string>): Map<string, tfc.Tensor>;
+  /**
    * Parameters by PyTorch `state_dict` name (`layer1.0.conv1.weight`), in PyTorch layout and
    * `state_dict` order. Parameters of frozen modules (`requiresGrad_(false)`) are included with
    * `trainable === false`; `tf.variableGrads(f, list)` reports those with a `null` gradient.

@@ -12,6 +12,7 @@ import { countCorrect, crossEntropy } from "./loss";
 import { NO_TRANSFER, type TransferPlan } from "./freeze";
 import { clipGradNorm, createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";
 import { createSchedule, type Schedule } from "./schedules";
+import { ConfusionMatrix, fillMasks, pixelLossSum, segmentationLoss } from "./segmentation";
 
 /**
  * The training loop: epochs of shuffled mini-batches (the last one smaller, like a PyTorch
@@ -51,6 +52,8 @@ export interface StepOptions {
   clipGradNorm: number;
   /** Modules that run in evaluation mode (frozen BatchNorm layers). */
   evalModules?: ReadonlySet<string>;
+  /** Segmentation: the batch's masks (N×H×W, 255 ignored); the loss is then per pixel, with the `aux` output's at 0.5. */
+  target?: ArrayLike<number>;
 }
 
 const PLAIN_STEP: StepOptions = { labelSmoothing: 0, clipGradNorm: 0 };
@@ -89,8 +92,11 @@ export async function trainStep(
   const lossT = tf.tidy(() => {
     const input = tf.tensor4d(x, shape);
     const { value, grads } = tf.variableGrads(() => {
-      const out = model.apply([input], true, options.evalModules);
+      const target = options.target;
+      const named = target !== undefined && model.applyNamed ? model.applyNamed([input], true, options.evalModules) : null;
+      const out = named ? [...named.values()][0]! : model.apply([input], true, options.evalModules);
       hold.logits = tf.keep(out);
+      if (target !== undefined) return segmentationLoss(tf, named ?? new Map<string, tfc.Tensor>(), out, target);
       return crossEntropy(tf, out, labels, options.labelSmoothing);
     }, params);
     const byName = new Map<string, tfc.Tensor>();
@@ -117,9 +123,9 @@ export function variableNames(model: CompiledModel): Map<string, string> {
   return m;
 }
 
-/** An epoch's line in the run log (the top-5 accuracy where the event has one). */
+/** An epoch's line in the run log (the top-5 accuracy or the mean IoU where the event has one). */
 export function epochLogLine(e: EpochEndEvent, epochs: number): string {
-  return `epoch ${e.epoch}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${e.valTop5 !== null ? `, top-5 ${(100 * e.valTop5).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`;
+  return `epoch ${e.epoch}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, accuracy ${(100 * e.trainAccuracy).toFixed(2)}%; validation loss ${e.valLoss.toFixed(4)}, accuracy ${(100 * e.valAccuracy).toFixed(2)}%${e.valTop5 !== null ? `, top-5 ${(100 * e.valTop5).toFixed(2)}%` : ""}${e.valMiou !== undefined ? `, mean IoU ${(100 * e.valMiou).toFixed(2)}%` : ""} (${e.seconds.toFixed(1)} s)`;
 }
 
 export class TrainingLoop {
@@ -231,6 +237,10 @@ export class TrainingLoop {
     const img = shape.channels * shape.height * shape.width;
     const xBuf = new Float32Array(config.batchSize * img);
     const yBuf = new Int32Array(config.batchSize);
+    const pixels = shape.height * shape.width;
+    const maskBuf = dataset.task === "segmentation" ? new Int32Array(config.batchSize * pixels) : null;
+    if (maskBuf !== null && this.o.batches !== undefined)
+      return { kind: "failed", message: "segmentation data trains with --augment none or flip (random resized crops of masks are not supported yet)" };
     const params = [...model.parameters].filter(([name]) => !this.plan.frozen.has(name)).map(([, v]) => v);
     const pause = this.o.pause ?? (() => new Promise<void>((r) => setImmediate(r)));
     const started = this.clock();
@@ -259,9 +269,11 @@ export class TrainingLoop {
         if (hyper.momentum !== undefined) this.optimizer.momentum = hyper.momentum;
         this.optimizer.groupLrs = this.groupSchedules.map((g) => g.at(epoch - 1, globalStep0).lr);
         const loader = this.o.batches;
-        if (loader === undefined)
+        if (loader === undefined) {
           fillBatch(dataset.train, idx, shape, this.tables, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), xBuf, yBuf);
-        else {
+          if (maskBuf !== null)
+            fillMasks(dataset.train, idx, shape.height, shape.width, config.augment, rngFor(config.seed, "augment", globalStep0 + 1), maskBuf);
+        } else {
           const got = await (prefetched ?? loader.request(idx, globalStep0 + 1));
           // the next batch is made while this one trains
           prefetched = s + 1 < this.stepsPerEpoch ? loader.request(this.batchIndices(order, s + 1), globalStep0 + 2) : null;
@@ -282,7 +294,12 @@ export class TrainingLoop {
           xBuf.subarray(0, n * img),
           [n, shape.channels, shape.height, shape.width],
           labels,
-          { labelSmoothing: config.labelSmoothing, clipGradNorm: config.optimizer.clipGradNorm, evalModules: this.plan.evalNorms },
+          {
+            labelSmoothing: config.labelSmoothing,
+            clipGradNorm: config.optimizer.clipGradNorm,
+            evalModules: this.plan.evalNorms,
+            ...(maskBuf !== null ? { target: maskBuf.subarray(0, n * pixels) } : {}),
+          },
         );
         if (!Number.isFinite(loss)) {
           const message = `training diverged: the loss became ${loss} at epoch ${epoch}, step ${s + 1} (learning rate ${hyper.lr.toPrecision(3)}); lower the learning rate${this.lastCheckpoint ? ` (the last checkpoint, ${this.lastCheckpoint}, is kept)` : ""}`;
@@ -290,7 +307,7 @@ export class TrainingLoop {
           return { kind: "diverged", message };
         }
         const k = logits.length / n;
-        const correct = countCorrect(logits, n, k, labels, this.topK);
+        const correct = maskBuf !== null ? this.pixelCorrect(logits, n, maskBuf.subarray(0, n * pixels)) : countCorrect(logits, n, k, labels, this.topK);
         const p = this.position;
         p.step = s + 1;
         p.globalStep += 1;
@@ -353,8 +370,9 @@ export class TrainingLoop {
         trainAccuracy: p.correct / p.seen,
         valLoss: val.loss,
         valAccuracy: val.accuracy,
-        trainTop5: many ? p.correctTop5 / p.seen : null,
-        valTop5: many ? val.top5 : null,
+        trainTop5: many && maskBuf === null ? p.correctTop5 / p.seen : null,
+        valTop5: many && val.miou === undefined ? val.top5 : null,
+        ...(val.miou !== undefined ? { valMiou: val.miou } : {}),
         lr: this.schedule.at(epoch - 1, Math.max(0, p.globalStep - 1)).lr,
         seconds: this.clock() - epochStart,
       };
@@ -385,8 +403,48 @@ export class TrainingLoop {
     };
   }
 
+  /** A segmentation batch's pixel accuracy as `top1` images' worth (n × accuracy), so that epoch means weigh batches by size. */
+  private pixelCorrect(logits: Float32Array, n: number, target: ArrayLike<number>): { top1: number; topK: number } {
+    const cm = new ConfusionMatrix(this.classes);
+    cm.add(logits, n, target);
+    const acc = cm.pixelAccuracy() * n;
+    return { top1: acc, topK: acc };
+  }
+
+  /** Segmentation: the mean per-pixel cross-entropy of `out` (float64), pixel accuracy and mean IoU over the split, in evaluation mode. */
+  private evaluateSegmentation(split: Split): { loss: number; accuracy: number; top5: number; miou: number } {
+    const { tf, model, dataset } = this.o;
+    const shape = { channels: dataset.channels, height: dataset.height, width: dataset.width };
+    const img = shape.channels * shape.height * shape.width;
+    const hw = shape.height * shape.width;
+    const B = Math.min(EVAL_BATCH, Math.max(this.o.config.batchSize, 1));
+    const x = new Float32Array(B * img);
+    const y = new Int32Array(B);
+    const target = new Int32Array(B * hw);
+    const cm = new ConfusionMatrix(this.classes);
+    let lossSum = 0;
+    let count = 0;
+    for (let start = 0; start < split.count; start += B) {
+      const n = Math.min(B, split.count - start);
+      const idx = Uint32Array.from({ length: n }, (_, i) => start + i);
+      fillBatch(split, idx, shape, this.tables, null, null, x, y);
+      fillMasks(split, idx, shape.height, shape.width, null, null, target);
+      const logits = tf.tidy(() =>
+        model.apply([tf.tensor4d(x.subarray(0, n * img), [n, shape.channels, shape.height, shape.width])], false).dataSync(),
+      ) as Float32Array;
+      const t = target.subarray(0, n * hw);
+      const l = pixelLossSum(logits, n, this.classes, t);
+      lossSum += l.sum;
+      count += l.count;
+      cm.add(logits, n, t);
+    }
+    const accuracy = cm.pixelAccuracy();
+    return { loss: count > 0 ? lossSum / count : Number.NaN, accuracy, top5: accuracy, miou: cm.meanIou() };
+  }
+
   /** Mean cross-entropy (computed in float64 from the logits), top-1 and top-5 accuracy, in evaluation mode. */
-  evaluate(split: Split): { loss: number; accuracy: number; top5: number } {
+  evaluate(split: Split): { loss: number; accuracy: number; top5: number; miou?: number } {
+    if (split.masks !== undefined) return this.evaluateSegmentation(split);
     const { tf, model, dataset } = this.o;
     const shape = { channels: dataset.channels, height: dataset.height, width: dataset.width };
     const img = shape.channels * shape.height * shape.width;

@@ -34,8 +34,9 @@ import {
 } from "../../runSetup";
 import { epochLogLine } from "../../train/loop";
 import type { TorchHello, TorchLine } from "../../../shared/torchLines";
-import { TORCH_DISTRIBUTED_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { TORCH_DISTRIBUTED_PY, TORCH_SEGMENTATION_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
 import { RankGroup } from "./ranks";
+import { writePreparedData } from "./preparedData";
 import { describeDistributed, gpuSettingsProblem } from "../../../shared/trainConfigTorch";
 import { resolveWeightsSource } from "../../weightFiles/weightsSource";
 import { weightsReportLines } from "../../../shared/weights";
@@ -164,6 +165,7 @@ export class TorchTrainingSession {
     fs.writeFileSync(scriptFile, USER_SITE_PY + TORCH_TRAINER_PY);
     fs.writeFileSync(path.join(this.temp, "transfer.py"), TORCH_TRANSFER_PY);
     fs.writeFileSync(path.join(this.temp, "distributed.py"), TORCH_DISTRIBUTED_PY);
+    fs.writeFileSync(path.join(this.temp, "segmentation.py"), TORCH_SEGMENTATION_PY);
     const codeFile = path.join(this.temp, "model.py");
     fs.writeFileSync(codeFile, exported.code);
     const started = await RankGroup.start(this.options.python, scriptFile, config.distributed);
@@ -232,7 +234,12 @@ export class TorchTrainingSession {
     const run = this.run;
 
     // 5. the job
-    const data = this.writeData(dataset);
+    const temp = this.temp;
+    const data = writePreparedData(dataset, (name, bytes) => {
+      const file = path.join(temp, name);
+      fs.writeFileSync(file, bytes);
+      return file;
+    });
     const jobFile = path.join(this.temp, "job.json");
     fs.writeFileSync(
       jobFile,
@@ -334,6 +341,7 @@ export class TorchTrainingSession {
             valAccuracy: m.valAccuracy,
             trainTop5: m.trainTop5,
             valTop5: m.valTop5,
+            ...(m.valMiou !== undefined ? { valMiou: m.valMiou } : {}),
             lr: m.lr,
             seconds: m.seconds,
           };
@@ -390,26 +398,6 @@ export class TorchTrainingSession {
     const other = await group.otherFailure(2000);
     if (other?.message === message) return message; // the other rank's failure itself
     return other ? `${other.message}\n(rank ${group.primary.rank} then: ${message.split("\n")[0]})` : `rank ${group.primary.rank}: ${message}`;
-  }
-
-  /** The splits as raw files for Python: images (uint8, CHW per image) and labels (int32, little-endian). */
-  private writeData(d: ImageDataset): Json {
-    const dir = this.temp!;
-    const split = (name: string, s: ImageDataset["train"]): Json => {
-      const images = path.join(dir, `${name}-images.u8`);
-      const labels = path.join(dir, `${name}-labels.i32`);
-      fs.writeFileSync(images, s.images);
-      fs.writeFileSync(labels, new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
-      return { images, labels, count: s.count };
-    };
-    return {
-      channels: d.channels,
-      height: d.height,
-      width: d.width,
-      classes: d.classes,
-      train: split("train", d.train),
-      validation: split("validation", d.validation),
-    };
   }
 }
 

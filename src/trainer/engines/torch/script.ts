@@ -15,3 +15,8 @@ import DISTRIBUTED_PY from "./distributed.py";
 
 /** distributed.py (data-parallel ranks, --precision, --channels-last, --compile), written next to trainer.py, which loads it. */
 export const TORCH_DISTRIBUTED_PY: string = DISTRIBUTED_PY;
+
+import SEGMENTATION_PY from "./segmentation.py";
+
+/** segmentation.py (the loss and metrics of segmentation models), written next to trainer.py, which loads it for mask data. */
+export const TORCH_SEGMENTATION_PY: string = SEGMENTATION_PY;

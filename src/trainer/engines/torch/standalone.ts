@@ -8,12 +8,13 @@ import { describeDataset, type TrainConfig } from "../../../shared/training";
 import { classCoverageWarning, type ImageDataset } from "../../data/index";
 import { describeNormalization, loadTrainingData, modelToTrain } from "../../runSetup";
 import { resolveWeightsSource } from "../../weightFiles/weightsSource";
-import { TORCH_DISTRIBUTED_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { TORCH_DISTRIBUTED_PY, TORCH_SEGMENTATION_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "./script";
+import { preparedBytes, writePreparedData } from "./preparedData";
 
 /**
  * `cnn-studio export --with-trainer`: a folder that trains the model anywhere Python and PyTorch are,
  * with no CNN Studio and no Node: the exported model (model.py), the PyTorch engine as it is
- * (engine/trainer.py, engine/transfer.py, engine/distributed.py), train.py, which runs the engine and writes the run folder
+ * (engine/trainer.py and the files it loads: transfer.py, distributed.py, segmentation.py), train.py, which runs the engine and writes the run folder
  * the Runs view reads (run_folder.py), the run's config.json (what `cnn-studio train --backend torch`
  * saves), the dataset prepared as the engine reads it (data/), and slurm.sbatch / torchrun.sh
  * examples with a README.txt. Failures are values with a message naming what is wrong.
@@ -76,6 +77,7 @@ export function writeStandaloneTrainer(options: StandaloneOptions): Outcome {
     write("engine/trainer.py", TORCH_TRAINER_PY);
     write("engine/transfer.py", TORCH_TRANSFER_PY);
     write("engine/distributed.py", TORCH_DISTRIBUTED_PY);
+    write("engine/segmentation.py", TORCH_SEGMENTATION_PY);
     write("train.py", STANDALONE_TRAIN_PY, 0o755);
     write("run_folder.py", STANDALONE_RUN_FOLDER_PY);
     write("config.json", JSON.stringify({ ...config, engine: "torch" }, null, 2) + "\n");
@@ -97,21 +99,12 @@ export function writeStandaloneTrainer(options: StandaloneOptions): Outcome {
 
 /** data/: each split's images (uint8, CHW per image) and labels (int32, little-endian), as trainer.py read_split reads them, and data.json. */
 function writeData(d: ImageDataset, write: (rel: string, data: string | Uint8Array) => void, described: Record<string, unknown>): number {
-  const split = (name: string, s: ImageDataset["train"]) => {
-    write(`data/${name}-images.u8`, s.images);
-    write(`data/${name}-labels.i32`, new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
-    return { images: `${name}-images.u8`, labels: `${name}-labels.i32`, count: s.count };
-  };
-  const data = {
-    channels: d.channels,
-    height: d.height,
-    width: d.width,
-    classes: d.classes,
-    train: split("train", d.train),
-    validation: split("validation", d.validation),
-  };
+  const data = writePreparedData(d, (name, bytes) => {
+    write(`data/${name}`, bytes);
+    return name;
+  });
   write("data/data.json", JSON.stringify({ name: d.name, classNames: d.classNames, data, ...described }, null, 2) + "\n");
-  return d.train.images.byteLength + d.train.labels.byteLength + d.validation.images.byteLength + d.validation.labels.byteLength;
+  return preparedBytes(d);
 }
 
 function slurmScript(model: string): string {
@@ -168,7 +161,7 @@ Ctrl+C (or SIGTERM, as schedulers send before a time limit) stops at the next st
 
 Files
   model.py            the model (cnn-studio export), with save_checkpoint / load_checkpoint
-  engine/             CNN Studio's PyTorch engine (trainer.py, transfer.py, distributed.py)
+  engine/             CNN Studio's PyTorch engine (trainer.py, transfer.py, distributed.py, segmentation.py)
   train.py            runs the engine and writes the run folder (run_folder.py)
   config.json         the run's settings (${config.epochs} epochs, batch ${config.batchSize} per process, ${config.optimizer.name}, lr ${config.optimizer.lr})
   data/               the dataset, prepared: ${d.train.count} training and ${d.validation.count} validation images

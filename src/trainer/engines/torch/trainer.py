@@ -321,6 +321,9 @@ def main():
     C, H, W = d["channels"], d["height"], d["width"]
     train_x, train_y = read_split(d["train"], C, H, W)
     val_x, val_y = read_split(d["validation"], C, H, W)
+    seg = load_sibling("cnn_studio_segmentation", "segmentation.py") if d.get("segmentation") else None
+    if seg is not None:  # masks replace the labels (segmentation.py)
+        train_y, val_y = seg.read_masks(d["train"], H, W), seg.read_masks(d["validation"], H, W)
     on_device = device.type != "cuda" or train_x.numel() + val_x.numel() < 4 * 1024 ** 3
     if on_device:
         train_x, train_y, val_x, val_y = (t.to(device) for t in (train_x, train_y, val_x, val_y))
@@ -413,6 +416,8 @@ def main():
         return path
 
     def evaluate(x_all, y_all):
+        if seg is not None:
+            return seg.evaluate(model, normalise, logits_of, x_all, y_all, min(256, max(batch, 1)), classes, device)
         model.eval()
         n_all = y_all.shape[0]
         size = min(256, max(batch, 1))
@@ -470,6 +475,7 @@ def main():
             set_hyper(lr, momentum)
             transfer.set_group_lrs(optimizer, group_lr_at, epoch - 1, step0)
             images = train_x[idx]
+            y = train_y[idx]
             if P > 0 or flip:
                 rng = rng_for(config["seed"], "augment", step0 + 1, *([world.rank] if world.distributed else []))
                 draws = []
@@ -485,11 +491,14 @@ def main():
                 padded = F.pad(images, (P, P, P, P)) if P > 0 else images
                 images = padded[torch.arange(n, device=dev)[:, None, None, None], torch.arange(C, device=dev)[None, :, None, None],
                                 rows[:, None, :, None], cols[:, None, None, :]]
+                if seg is not None:
+                    y = seg.augment_masks(y, rows, cols, P)
             x = normalise(images)
-            y = train_y[idx].to(device, non_blocking=True)
+            y = y.to(device, non_blocking=True)
             with precision.autocast():
-                logits = logits_of(net(x))
-                loss_t = training_loss(logits, y, config.get("labelSmoothing", 0))
+                output = net(x)
+                logits = logits_of(output)
+                loss_t = seg.training_loss(output, y) if seg is not None else training_loss(logits, y, config.get("labelSmoothing", 0))
             optimizer.zero_grad(set_to_none=True)
             precision.backward(loss_t)
             if o.get("clipGradNorm", 0) > 0:
@@ -497,11 +506,16 @@ def main():
             clip_gradients(params, o.get("clipGradNorm", 0))
             precision.step(optimizer)
             loss = float(loss_t)
-            top1, top5 = rank_counts(logits.detach().float(), y, 5)
+            if seg is not None:  # pixel accuracy, as images' worth (fractional)
+                top1, top5 = seg.pixel_counts(logits.detach().float(), y, classes)
+            else:
+                top1, top5 = rank_counts(logits.detach().float(), y, 5)
             stopping = stop.is_set()
             if world.distributed:  # the global batch's sums, and whether any rank was asked to stop
                 loss_n, top1, top5, n, asked = ddp.sum_over_ranks([loss * n, top1, top5, n, 1.0 if stopping else 0.0], world, device)
-                loss, top1, top5, n, stopping = loss_n / n, int(top1), int(top5), int(n), asked > 0
+                loss, n, stopping = loss_n / n, int(n), asked > 0
+                if seg is None:
+                    top1, top5 = int(top1), int(top5)
             position["step"] = s + 1
             position["globalStep"] += 1
             position["lossSum"] += loss * n
@@ -536,12 +550,14 @@ def main():
                 return
         first_step = 0
         t_eval = time.perf_counter()
-        val_loss, val_acc, val_top5 = evaluate(val_x, val_y)
+        val_loss, val_acc, val_top5 = evaluate(val_x, val_y)  # segmentation: the third is the mean IoU
         last_eval = time.perf_counter() - t_eval
         seen = max(position["seen"], 1)
         last_epoch = {"type": "epoch", "epoch": epoch, "epochs": epochs, "trainLoss": finite(position["lossSum"] / seen),
                       "trainAccuracy": position["correct"] / seen, "valLoss": finite(val_loss), "valAccuracy": val_acc,
-                      "trainTop5": position["correctTop5"] / seen if many else None, "valTop5": val_top5 if many else None,
+                      "trainTop5": position["correctTop5"] / seen if many and seg is None else None,
+                      "valTop5": val_top5 if many and seg is None else None,
+                      **({"valMiou": val_top5} if seg is not None else {}),
                       "lr": lr_at(epoch - 1, max(0, position["globalStep"] - 1))[0],
                       "seconds": time.perf_counter() - epoch_start, "time": now()}
         memory = ddp.gpu_memory(device)
