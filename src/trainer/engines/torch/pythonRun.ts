@@ -17,7 +17,7 @@ import {
   type StoppedEvent,
   type TrainConfig,
 } from "../../../shared/training";
-import { classCoverageWarning, type ImageDataset } from "../../data/index";
+import { classCoverageWarning } from "../../data/index";
 import { createRunDir, RunFiles } from "../../runFiles";
 import {
   datasetInfo,
