@@ -126,35 +126,52 @@ export function diagnosticsCover(analysis: FileAnalysis, file: string, oldSf: ts
 }
 
 /**
- * A copy of `analysis` with every position in `file` moved by `map` (offsets of `oldSf` to offsets
- * of `newSf`). Objects shared in the original are shared in the copy; nothing else changes.
+ * The position objects of every location in `file` that `analysis` holds (each once, even where
+ * locations share them): what an edit of comments or whitespace moves.
  */
-export function remapAnalysis(analysis: FileAnalysis, file: string, oldSf: ts.SourceFile, newSf: ts.SourceFile, map: (offset: number) => number): FileAnalysis {
-  const copies = new Map<object, unknown>();
-  const position = (p: Position): Position => newSf.getLineAndCharacterOfPosition(map(oldSf.getPositionOfLineAndCharacter(p.line, p.character)));
-  const copy = (value: unknown): unknown => {
-    if (typeof value !== "object" || value === null) return value;
-    const done = copies.get(value);
-    if (done !== undefined) return done;
+export function positionsIn(analysis: FileAnalysis, file: string): Position[] {
+  const seen = new Set<object>();
+  const out = new Set<Position>();
+  const walk = (value: unknown): void => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
     if (Array.isArray(value)) {
-      const out: unknown[] = [];
-      copies.set(value, out);
-      for (const item of value) out.push(copy(item));
-      return out;
+      for (const item of value) if (typeof item === "object") walk(item);
+      return;
     }
     const source = value as Record<string, unknown>;
-    if (source["file"] === file && isRange(source["range"])) {
-      const range = source["range"];
-      const out: Record<string, unknown> = { ...source, range: { start: position(range.start), end: position(range.end) } };
-      copies.set(value, out);
-      return out;
+    const range = source["range"];
+    if (source["file"] === file && isRange(range)) {
+      out.add(range.start);
+      out.add(range.end);
+      return;
     }
-    const out: Record<string, unknown> = {};
-    copies.set(value, out);
-    for (const key of Object.keys(source)) out[key] = copy(source[key]);
-    return out;
+    for (const key in source) walk(source[key]);
   };
-  return copy(analysis) as FileAnalysis;
+  walk(analysis);
+  return [...out];
+}
+
+/**
+ * Moves positions of `oldSf` to where their tokens are in `newSf` (`map`: offsets of the old text
+ * to the new one), in place. Positions before the edit's start do not move. The analysis holding
+ * them becomes the new text's: the snapshot of the old text must not be read again.
+ */
+export function movePositions(
+  positions: readonly Position[],
+  oldSf: ts.SourceFile,
+  newSf: ts.SourceFile,
+  map: (offset: number) => number,
+  editStart: number,
+): void {
+  const first = oldSf.getLineAndCharacterOfPosition(editStart);
+  const moved = positions
+    .filter((p) => p.line > first.line || (p.line === first.line && p.character >= first.character))
+    .map((p) => ({ p, to: newSf.getLineAndCharacterOfPosition(map(oldSf.getPositionOfLineAndCharacter(p.line, p.character))) }));
+  for (const { p, to } of moved) {
+    p.line = to.line;
+    p.character = to.character;
+  }
 }
 
 function isRange(x: unknown): x is { start: Position; end: Position } {

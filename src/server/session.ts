@@ -6,7 +6,7 @@ import type { Diagnostic, FileAnalysis } from "../shared/analysis";
 import type { DidAnalyzeParams, ServerSettings } from "../shared/lsp";
 import { DiagnosticsPublisher, type PublishTarget } from "./diagnosticsPublisher";
 import type { OpenDocument, OpenDocuments } from "./documents";
-import { changedSpan, diagnosticsCover, offsetMap, remapAnalysis, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
+import { changedSpan, diagnosticsCover, movePositions, offsetMap, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
 import { Snapshot, type ReadTexts } from "./snapshot";
 import { quarantineKey } from "./workerProtocol";
 import { pathToUri } from "./uris";
@@ -244,7 +244,8 @@ export class AnalysisSession {
     let snapshot: Snapshot;
     if (reused) {
       this.stats.reused++;
-      snapshot = new Snapshot(file, doc.uri, version, sourceFile, reused.analysis, performance.now() - t0, reused.reads).withFingerprint(reused.fingerprint);
+      snapshot = new Snapshot(file, doc.uri, version, sourceFile, reused.previous.analysis, performance.now() - t0, reused.reads);
+      snapshot.takeOver(reused.previous, reused.fingerprint);
     } else {
       this.stats.analysed++;
       this.reads = new Map();
@@ -270,13 +271,14 @@ export class AnalysisSession {
   /**
    * The previous analysis of a file, its positions moved with the edit, when the edit changed only
    * whitespace or comments (not JSDoc) and nothing else the analysis read has changed; otherwise
-   * undefined (see analysisReuse.ts).
+   * undefined (see analysisReuse.ts). The previous snapshot's analysis is moved in place: the
+   * snapshot is replaced at once and never read again.
    */
   private reuse(
     previous: Snapshot,
     text: string,
     sourceFile: ts.SourceFile,
-  ): { analysis: FileAnalysis; reads: ReadTexts; fingerprint: SyntaxFingerprint } | undefined {
+  ): { previous: Snapshot; reads: ReadTexts; fingerprint: SyntaxFingerprint } | undefined {
     const file = previous.file;
     const reads = previous.reads;
     const before = reads?.get(file);
@@ -287,9 +289,10 @@ export class AnalysisSession {
     const fingerprint = old && syntaxFingerprint(sourceFile, text);
     const map = old && fingerprint ? offsetMap(old, fingerprint) : undefined;
     if (!map || !fingerprint) return undefined;
-    if (diagnosticsCover(previous.analysis, file, previous.sourceFile, changedSpan(before, text))) return undefined;
-    const analysis = remapAnalysis(previous.analysis, file, previous.sourceFile, sourceFile, map);
-    return { analysis, reads: new Map(reads).set(file, text), fingerprint };
+    const span = changedSpan(before, text);
+    if (diagnosticsCover(previous.analysis, file, previous.sourceFile, span)) return undefined;
+    movePositions(previous.positions, previous.sourceFile, sourceFile, map, span.start);
+    return { previous, reads: new Map(reads).set(file, text), fingerprint };
   }
 
   /**

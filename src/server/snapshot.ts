@@ -1,7 +1,7 @@
 import type ts = require("typescript");
-import type { FileAnalysis } from "../shared/analysis";
+import type { FileAnalysis, Position } from "../shared/analysis";
 import { AnalysisIndex } from "./analysisIndex";
-import { syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
+import { positionsIn, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
 
 /** What an analysis read: each file's text, or undefined for a file looked for in vain. */
 export type ReadTexts = ReadonlyMap<string, string | undefined>;
@@ -10,6 +10,7 @@ export type ReadTexts = ReadonlyMap<string, string | undefined>;
 export class Snapshot {
   private index_: AnalysisIndex | undefined;
   private fingerprint_: SyntaxFingerprint | null | undefined;
+  private positions_: Position[] | undefined;
 
   constructor(
     readonly file: string,
@@ -32,9 +33,20 @@ export class Snapshot {
     return this.fingerprint_ ?? undefined;
   }
 
-  /** Sets the fingerprint when it is known already (computed to decide a reuse). */
-  withFingerprint(f: SyntaxFingerprint | undefined): this {
-    this.fingerprint_ = f ?? null;
+  /** The positions in this file that the analysis holds (collected once, when an edit moves them). */
+  get positions(): Position[] {
+    this.positions_ ??= positionsIn(this.analysis, this.file);
+    return this.positions_;
+  }
+
+  /**
+   * The snapshot of an edit that changed no syntax, holding `previous`'s analysis with its positions
+   * moved: it takes over the lookups built on it (they hold the same, moved, ranges).
+   */
+  takeOver(previous: Snapshot, fingerprint: SyntaxFingerprint): this {
+    this.fingerprint_ = fingerprint;
+    this.positions_ = previous.positions;
+    this.index_ = previous.index_;
     return this;
   }
 
