@@ -11,7 +11,10 @@ import { describe, test } from "node:test";
 import { Analyzer, diskHost } from "../../src/analyzer/index";
 import type { FileAnalysis } from "../../src/shared/analysis";
 import { DEFAULT_SETTINGS } from "../../src/shared/lsp";
+import { codeLenses } from "../../src/server/codeLens";
 import { OpenDocuments } from "../../src/server/documents";
+import { hover } from "../../src/server/hover";
+import { inlayHints } from "../../src/server/inlayHints";
 import { AnalysisSession } from "../../src/server/session";
 import { pathToUri } from "../../src/server/uris";
 import { mulberry32 } from "../helpers/mutate";
@@ -109,6 +112,41 @@ describe("analysis reuse after an edit of comments or whitespace", () => {
     const original = fs.readFileSync(file, "utf8");
     const stats = checkEdits(file, [original, `// LeNet\n${original}`, `// LeNet\n${original.replace(/\n/, "\n\n   ")}`]);
     assert.deepEqual(stats, { analysed: 1, reused: 2 });
+  });
+
+  test("hovers, inlay hints and lenses after a reused analysis equal those of a fresh session", () => {
+    const file = path.join(EXAMPLES, "resnet.ts");
+    const original = fs.readFileSync(file, "utf8");
+    const at = original.indexOf("class Bottleneck");
+    const edited = `${original.slice(0, at)}// a remark\n\n${original.slice(at).replace("out = this.conv2(out)", "out = this.conv2( out )")}`;
+    const uri = pathToUri(file);
+    const reused = newSession();
+    const fresh = newSession();
+    try {
+      reused.session.opened(reused.docs.open(uri, "typescript", 1, original));
+      // Hover once first, so that the lookups built on the first analysis are taken over.
+      assert.ok(hover(reused.session, file, { line: 0, character: 0 }) !== undefined);
+      const doc = reused.docs.change(uri, 2, [{ text: edited }]);
+      assert.ok(doc);
+      reused.session.changed(doc);
+      fresh.session.opened(fresh.docs.open(uri, "typescript", 2, edited));
+      const lines = edited.split("\n");
+      for (let line = 0; line < lines.length; line += 4) {
+        for (let character = 0; character < lines[line]!.length; character += 9) {
+          assert.deepEqual(hover(reused.session, file, { line, character }), hover(fresh.session, file, { line, character }), `hover at ${line}:${character}`);
+        }
+      }
+      const whole = { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } };
+      assert.deepEqual(
+        inlayHints(reused.session, file, whole, DEFAULT_SETTINGS.inlayHints),
+        inlayHints(fresh.session, file, whole, DEFAULT_SETTINGS.inlayHints),
+      );
+      assert.deepEqual(codeLenses(reused.session.snapshot(file)!), codeLenses(fresh.session.snapshot(file)!));
+      assert.deepEqual(reused.session.stats, { analysed: 1, reused: 1 });
+    } finally {
+      reused.session.dispose();
+      fresh.session.dispose();
+    }
   });
 
   test("an edit of JSDoc (an @input tag) or of code is analysed again", () => {
