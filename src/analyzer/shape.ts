@@ -1,4 +1,5 @@
 import type { Dim, Shape } from "../shared/analysis";
+import { groupedNumber } from "../shared/count";
 
 /**
  * Dimension arithmetic. A dimension is a number or a symbolic expression of the batch: `"N"`, a
@@ -132,8 +133,8 @@ export function divideNumel(total: Numel, known: Numel, fractions = false): Dim 
 
 /** Describes a product for messages: "12,544", "N", "64·N", "N/4". */
 export function describeNumel(n: Numel): string {
-  if (n.name === null) return n.den === 1 ? n.num.toLocaleString("en-US") : `${n.num}/${n.den}`;
-  const coef = n.num === 1 ? "" : `${n.num.toLocaleString("en-US")}·`;
+  if (n.name === null) return n.den === 1 ? groupedNumber(n.num) : `${n.num}/${n.den}`;
+  const coef = n.num === 1 ? "" : `${groupedNumber(n.num)}·`;
   return `${coef}${n.name}${n.den === 1 ? "" : `/${n.den}`}`;
 }
 

@@ -6,7 +6,8 @@ import type { Diagnostic, FileAnalysis } from "../shared/analysis";
 import type { DidAnalyzeParams, ServerSettings } from "../shared/lsp";
 import { DiagnosticsPublisher, type PublishTarget } from "./diagnosticsPublisher";
 import type { OpenDocument, OpenDocuments } from "./documents";
-import { Snapshot } from "./snapshot";
+import { changedSpan, diagnosticsCover, movePositions, offsetMap, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
+import { Snapshot, type ReadTexts } from "./snapshot";
 import { quarantineKey } from "./workerProtocol";
 import { pathToUri } from "./uris";
 
@@ -53,13 +54,23 @@ export class AnalysisSession {
   private readonly staleByDependency = new Set<string>();
   private readonly publisher: DiagnosticsPublisher;
   private viewsTimer: NodeJS.Timeout | undefined;
+  /** The texts the analysis under way has read (for reusing it after an edit of comments). */
+  private reads: Map<string, string | undefined> | undefined;
+  /** Analyses run and analyses reused after an edit that changed no syntax (for tests). */
+  readonly stats = { analysed: 0, reused: 0 };
 
   constructor(
     private readonly docs: OpenDocuments,
     private readonly events: SessionEvents,
     private readonly options: SessionOptions,
   ) {
-    const host: AnalyzerHost = { readFile: (file) => this.readFile(file) };
+    const host: AnalyzerHost = {
+      readFile: (file) => {
+        const text = this.readFile(file);
+        this.reads?.set(file, text);
+        return text;
+      },
+    };
     this.analyzer = new Analyzer(host);
     this.publisher = new DiagnosticsPublisher({
       uriOf: (p) => this.uriOf(p),
@@ -227,14 +238,61 @@ export class AnalysisSession {
     const text = doc.document.getText();
     const version = doc.document.version;
     const t0 = performance.now();
-    const analysis = this.runAnalyzer(file, text);
-    const ms = performance.now() - t0;
-    const snapshot = new Snapshot(file, doc.uri, version, this.analyzer.parse(file, text), analysis, ms);
+    const previous = this.snapshots.get(file);
+    const sourceFile = this.analyzer.parse(file, text);
+    const reused = previous && !byDependency ? this.reuse(previous, text, sourceFile) : undefined;
+    let snapshot: Snapshot;
+    if (reused) {
+      this.stats.reused++;
+      snapshot = new Snapshot(file, doc.uri, version, sourceFile, reused.previous.analysis, performance.now() - t0, reused.reads);
+      snapshot.takeOver(reused.previous, reused.fingerprint);
+    } else {
+      this.stats.analysed++;
+      this.reads = new Map();
+      let reads: ReadTexts | undefined;
+      let analysis: FileAnalysis;
+      try {
+        analysis = this.runAnalyzer(file, text);
+        reads = this.reads;
+      } finally {
+        this.reads = undefined;
+      }
+      const reusable = analysis.diagnostics.every((d) => d.code !== "analysis-timeout" && d.code !== "internal-error");
+      snapshot = new Snapshot(file, doc.uri, version, sourceFile, analysis, performance.now() - t0, reusable ? reads : undefined);
+    }
+    const analysis = snapshot.analysis;
     this.snapshots.set(file, snapshot);
     this.events.analysed(summarise(snapshot));
     this.publisher.update(file, analysis.diagnostics);
     if (byDependency) this.scheduleViewsChanged();
     return snapshot;
+  }
+
+  /**
+   * The previous analysis of a file, its positions moved with the edit, when the edit changed only
+   * whitespace or comments (not JSDoc) and nothing else the analysis read has changed; otherwise
+   * undefined (see analysisReuse.ts). The previous snapshot's analysis is moved in place: the
+   * snapshot is replaced at once and never read again.
+   */
+  private reuse(
+    previous: Snapshot,
+    text: string,
+    sourceFile: ts.SourceFile,
+  ): { previous: Snapshot; reads: ReadTexts; fingerprint: SyntaxFingerprint } | undefined {
+    const file = previous.file;
+    const reads = previous.reads;
+    const before = reads?.get(file);
+    if (!reads || before === undefined) return undefined;
+    for (const [f, t] of reads) if (f !== file && this.readFile(f) !== t) return undefined;
+    if (this.options.quarantined?.has(quarantineKey(file, hashText(text)))) return undefined;
+    const old = previous.fingerprint;
+    const fingerprint = old && syntaxFingerprint(sourceFile, text);
+    const map = old && fingerprint ? offsetMap(old, fingerprint) : undefined;
+    if (!map || !fingerprint) return undefined;
+    const span = changedSpan(before, text);
+    if (diagnosticsCover(previous.analysis, file, previous.sourceFile, span)) return undefined;
+    movePositions(previous.positions, previous.sourceFile, sourceFile, map, span.start);
+    return { previous, reads: new Map(reads).set(file, text), fingerprint };
   }
 
   /**

@@ -46,7 +46,15 @@ export function countNumber(c: Count): number {
 
 /** `1,234,567`: every digit, exact. */
 export function countDigits(c: Count): string {
-  return typeof c === "number" ? c.toLocaleString("en-US") : groupDigits(c);
+  return typeof c === "number" ? groupedNumber(c) : groupDigits(c);
+}
+
+/**
+ * `n.toLocaleString("en-US")`, without loading ICU's locale data for a safe integer (the first
+ * toLocaleString of a process costs 40–100 ms, most of `cnn-studio summary`'s formatting).
+ */
+export function groupedNumber(n: number): string {
+  return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en-US");
 }
 
 function groupDigits(digits: string): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { addCounts, countDigits, countFixed, product, sumCounts, toCount } from "../../src/shared/count";
+import { addCounts, countDigits, countFixed, groupedNumber, product, sumCounts, toCount } from "../../src/shared/count";
 import { formatBytes, formatCount, formatMB, formatMetric } from "../../src/shared/format";
 import { count } from "../../src/shared/validate";
 
@@ -26,6 +26,32 @@ describe("exact counts", () => {
     assert.equal(countDigits("1152921507828072450"), "1,152,921,507,828,072,450");
     assert.equal(formatCount("9007199254740993"), "9,007,199,254,740,993");
     assert.equal(formatCount(61706), "61,706");
+  });
+
+  test("groupedNumber is toLocaleString('en-US') without ICU, for integers, negatives, -0 and non-integers alike", () => {
+    const samples = [
+      0,
+      -0,
+      1,
+      12,
+      123,
+      1234,
+      -1234,
+      999_999,
+      1_000_000,
+      60_192_808,
+      -(2 ** 53) + 1,
+      2 ** 53 - 1,
+      2 ** 53,
+      2 ** 60,
+      1.5,
+      1234.5678,
+      -0.25,
+      NaN,
+      Infinity,
+      -Infinity,
+    ];
+    for (const n of samples) assert.equal(groupedNumber(n), n.toLocaleString("en-US"), String(n));
   });
 
   test("fixed-point displays are exact and never switch to exponent notation", () => {
