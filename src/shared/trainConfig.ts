@@ -24,7 +24,18 @@ export type ScheduleName = "none" | "step" | "cosine" | "onecycle" | "warmup-cos
 export const SCHEDULES: readonly ScheduleName[] = ["none", "step", "cosine", "onecycle", "warmup-cosine"];
 
 /** Where the images come from. `dir` is an absolute path. */
-export type DatasetSpec = { kind: "mnist-sample" } | { kind: "idx"; dir: string } | { kind: "cifar10"; dir: string } | { kind: "folder"; dir: string };
+export type DatasetSpec =
+  | { kind: "mnist-sample" }
+  | { kind: "idx"; dir: string }
+  | { kind: "cifar10"; dir: string }
+  | { kind: "folder"; dir: string }
+  // issue 19: the generated 3-channel sample (src/trainer/data/shapes10Sample.ts)
+  | { kind: "shapes10-sample" };
+
+/** The bundled samples: datasets that need no folder. */
+export const BUNDLED_DATASETS = ["mnist-sample", "shapes10-sample"] as const;
+export type BundledDataset = (typeof BUNDLED_DATASETS)[number];
+export const isBundledDataset = (kind: string): kind is BundledDataset => (BUNDLED_DATASETS as readonly string[]).includes(kind);
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -599,7 +610,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
 }
 
 export function describeDataset(d: DatasetSpec): string {
-  return d.kind === "mnist-sample" ? "mnist-sample" : `${d.kind}:${d.dir}`;
+  return "dir" in d ? `${d.kind}:${d.dir}` : d.kind;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,8 +618,8 @@ export function describeDataset(d: DatasetSpec): string {
 
 const datasetSpec: V<DatasetSpec> = (v, at) => {
   const o = record(v, at);
-  const kind = oneOf(["mnist-sample", "idx", "cifar10", "folder"] as const)(o["kind"], `${at}.kind`);
-  if (kind === "mnist-sample") return { kind };
+  const kind = oneOf(["mnist-sample", "idx", "cifar10", "folder", "shapes10-sample"] as const)(o["kind"], `${at}.kind`);
+  if (kind === "mnist-sample" || kind === "shapes10-sample") return { kind };
   const dir = str(o["dir"], `${at}.dir`);
   if (dir === "") throw new Invalid(`${at}.dir must name a folder, got ""`);
   return { kind, dir };

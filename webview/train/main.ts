@@ -4,7 +4,7 @@ import "@vscode-elements/elements/dist/vscode-form-helper/index.js";
 import "@vscode-elements/elements/dist/vscode-label/index.js";
 import "../common/base.css";
 import "./style.css";
-import { fieldApplies, OPTIMIZERS, SCHEDULES, TRAIN_FIELDS, type NumberField } from "../../src/shared/trainConfig";
+import { fieldApplies, isBundledDataset, OPTIMIZERS, SCHEDULES, TRAIN_FIELDS, type NumberField } from "../../src/shared/trainConfig";
 import { checked } from "../../src/shared/validate";
 import {
   BACKEND_LABELS,
@@ -217,7 +217,7 @@ function toggles(): void {
     const el = document.getElementById(id);
     if (el) el.hidden = !on;
   };
-  show("group-datasetDir", s.dataset !== "mnist-sample");
+  show("group-datasetDir", !isBundledDataset(s.dataset));
   for (const f of TEXT_FIELDS) if (f !== "datasetDir") show(`group-${f}`, fieldApplies(TRAIN_FIELDS[f], s));
 }
 

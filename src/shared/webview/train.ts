@@ -30,6 +30,7 @@ export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
   { kind: "idx", label: "IDX folder (MNIST, Fashion-MNIST)" },
   { kind: "cifar10", label: "CIFAR-10 folder (binary version)" },
   { kind: "folder", label: "Image folder (one subfolder per class)" },
+  { kind: "shapes10-sample", label: "Shapes-10 sample (bundled, 3×32×32)" },
 ];
 
 /** What the form's choices show. */

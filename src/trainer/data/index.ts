@@ -4,6 +4,7 @@ import { loadCifar10 } from "./cifar10";
 import { loadFolder } from "./folder";
 import { loadIdx } from "./idx";
 import { loadMnistSample } from "./mnistSample";
+import { loadShapes10Sample } from "./shapes10Sample";
 import { checkShape, fail, labelRange, ok, type ImageDataset, type ModelInputSpec, type Result, type Split } from "./types";
 
 export * from "./types";
@@ -40,6 +41,9 @@ export function loadDataset(spec: DatasetSpec, opts: LoadOptions): Result<ImageD
         seed: opts.seed,
         ...(opts.resize !== undefined ? { resize: opts.resize } : {}),
       });
+      break;
+    case "shapes10-sample":
+      r = loadShapes10Sample();
       break;
   }
   if (!r.ok) return r;
