@@ -67,7 +67,11 @@ export class SummaryProvider implements vscode.TextDocumentContentProvider, vsco
   }
 }
 
+/** Issue 19: the summary's own language, whose default turns word wrap off so the table's columns stay aligned in a narrow split (package.json). */
+export const SUMMARY_LANGUAGE = "cnn-studio-summary";
+
 export async function showSummary(args: ModelCommandArgs): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(summaryUri(args));
+  const opened = await vscode.workspace.openTextDocument(summaryUri(args));
+  const doc = opened.languageId === SUMMARY_LANGUAGE ? opened : await vscode.languages.setTextDocumentLanguage(opened, SUMMARY_LANGUAGE);
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
 }
