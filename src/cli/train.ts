@@ -82,6 +82,8 @@ DATA:  mnist-sample     10,000 bundled MNIST digits (8,000 train / 2,000 validat
        idx:DIR          MNIST-style IDX files (train-images-idx3-ubyte[.gz], ... t10k-...)
        cifar10:DIR      CIFAR-10 binary batches (data_batch_1.bin ... test_batch.bin)
        folder:DIR       one subfolder per class of PNG/JPEG images (optionally DIR/train, DIR/val)
+       shapes10-sample  6,000 generated 3×32×32 colour shapes and textures, 10 classes
+                        (5,000 train / 1,000 validation; for 3-channel models such as SimpleCNN)
        segfolder:DIR    segmentation: DIR/images/ and DIR/masks/ (PNG, pixel = class, 255 ignored)
                         of the same file stems, or Pascal VOC's JPEGImages/ + SegmentationClass/
        shapes-seg       400 generated shape images with masks (4 classes) at the model's size
@@ -166,10 +168,9 @@ function usage(message: string): Parsed {
 }
 
 function parseDataset(text: string, cwd: string): DatasetSpec | string {
-  if (text === "mnist-sample") return { kind: "mnist-sample" };
-  if (text === "shapes-seg") return { kind: "shapes-seg" };
+  if (text === "mnist-sample" || text === "shapes10-sample" || text === "shapes-seg") return { kind: text };
   const m = /^(idx|cifar10|folder|segfolder):(.+)$/.exec(text);
-  if (!m) return `--dataset must be mnist-sample, shapes-seg, idx:DIR, cifar10:DIR, folder:DIR or segfolder:DIR, got '${text}'`;
+  if (!m) return `--dataset must be mnist-sample, shapes10-sample, shapes-seg, idx:DIR, cifar10:DIR, folder:DIR or segfolder:DIR, got '${text}'`;
   const dir = path.resolve(cwd, m[2]!);
   try {
     if (!fs.statSync(dir).isDirectory()) return `--dataset ${text}: ${dir} is not a folder`;
@@ -254,7 +255,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     model = names[0]!;
   }
   const datasetText = values.get("--dataset");
-  if (datasetText === undefined) return usage("--dataset is needed (mnist-sample, idx:DIR, cifar10:DIR or folder:DIR)");
+  if (datasetText === undefined) return usage("--dataset is needed (mnist-sample, shapes10-sample, idx:DIR, cifar10:DIR or folder:DIR)");
   const dataset = parseDataset(datasetText, cwd);
   if (typeof dataset === "string") return usage(dataset);
   const optimizer = (settings.get("optimizer") as OptimizerName | undefined) ?? TRAIN_FIELDS.optimizer.default;

@@ -69,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     freezeLens,
     vscode.languages.registerCodeLensProvider([{ scheme: "file", language: "typescript" }], freezeLens),
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summary),
+    vscode.languages.registerDocumentLinkProvider({ scheme: SUMMARY_SCHEME }, summary),
     ...panels.registerSerializers(),
   );
   // While the first scan has found nothing yet, the Models view says that it is looking.

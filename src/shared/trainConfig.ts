@@ -34,7 +34,14 @@ export type DatasetSpec =
   | { kind: "cifar10"; dir: string }
   | { kind: "folder"; dir: string }
   | { kind: "segfolder"; dir: string }
-  | { kind: "shapes-seg" };
+  | { kind: "shapes-seg" }
+  // issue 19: the generated 3-channel sample (src/trainer/data/shapes10Sample.ts)
+  | { kind: "shapes10-sample" };
+
+/** The bundled classification samples: datasets that need no folder, which the Train view switches between by the model's input. */
+export const BUNDLED_DATASETS = ["mnist-sample", "shapes10-sample"] as const;
+export type BundledDataset = (typeof BUNDLED_DATASETS)[number];
+export const isBundledDataset = (kind: string): kind is BundledDataset => (BUNDLED_DATASETS as readonly string[]).includes(kind);
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -614,7 +621,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
 }
 
 export function describeDataset(d: DatasetSpec): string {
-  return d.kind === "mnist-sample" || d.kind === "shapes-seg" ? d.kind : `${d.kind}:${d.dir}`;
+  return "dir" in d ? `${d.kind}:${d.dir}` : d.kind;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,8 +629,8 @@ export function describeDataset(d: DatasetSpec): string {
 
 const datasetSpec: V<DatasetSpec> = (v, at) => {
   const o = record(v, at);
-  const kind = oneOf(["mnist-sample", "idx", "cifar10", "folder", "segfolder", "shapes-seg"] as const)(o["kind"], `${at}.kind`);
-  if (kind === "mnist-sample" || kind === "shapes-seg") return { kind };
+  const kind = oneOf(["mnist-sample", "idx", "cifar10", "folder", "shapes10-sample", "segfolder", "shapes-seg"] as const)(o["kind"], `${at}.kind`);
+  if (kind === "mnist-sample" || kind === "shapes10-sample" || kind === "shapes-seg") return { kind };
   const dir = str(o["dir"], `${at}.dir`);
   if (dir === "") throw new Invalid(`${at}.dir must name a folder, got ""`);
   return { kind, dir };

@@ -28,8 +28,8 @@ import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
  *   checkpoint's weights are checked against the model like a resumed run's (src/trainer/weights.ts)
  *   and assigned to the same variables; the initial weights are kept to switch back.
  * - A checkpoint's samples and normalisation are its run's (config.json beside `checkpoints/`).
- *   The untrained model takes mnist-sample where that fits its input, else only pixels (not
- *   normalised). Pixels are normalised like the dataset.
+ *   The untrained model takes mnist-sample (1 channel) or shapes10-sample (3 channels) where that
+ *   fits its input, else only pixels (not normalised). Pixels are normalised like the dataset.
  *
  * Every answer is a value: a result, or an error that names what is wrong; nothing throws out.
  * Queries run one at a time (they share the compiled models' variables).
@@ -358,10 +358,12 @@ export class Inspector {
     const name = e.analysis.name;
     let source: Result<RunData>;
     if (checkpoint === null) {
+      // issue 19: 3-channel models take the generated shapes10-sample
+      const sample = e.input[0] === 1 ? "mnist-sample" : e.input[0] === 3 ? "shapes10-sample" : null;
       source =
-        e.input[0] === 1
-          ? ok({ dataset: { kind: "mnist-sample" }, normalize: true, validationFraction: 0.2, seed: 0 })
-          : fail(`the untrained ${name} has no dataset (it takes ${e.input[0]} channels; mnist-sample has 1)`);
+        sample !== null
+          ? ok({ dataset: { kind: sample }, normalize: true, validationFraction: 0.2, seed: 0 })
+          : fail(`the untrained ${name} has no dataset (it takes ${e.input[0]} channels; mnist-sample has 1, shapes10-sample 3)`);
     } else {
       source = runConfig(checkpoint);
     }

@@ -49,7 +49,7 @@ describe("cnn-studio train", { timeout: 300_000 }, () => {
       [["examples/lenet5.ts", "--model", "lenet5Mnist"], /--dataset is needed/],
       [
         ["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "imagenet"],
-        /--dataset must be mnist-sample, shapes-seg, idx:DIR, cifar10:DIR, folder:DIR or segfolder:DIR, got 'imagenet'/,
+        /--dataset must be mnist-sample, shapes10-sample, shapes-seg, idx:DIR, cifar10:DIR, folder:DIR or segfolder:DIR, got 'imagenet'/,
       ],
       [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "idx:/no/such/dir"], /--dataset idx:\/no\/such\/dir: no folder \/no\/such\/dir/],
       [["examples/lenet5.ts", "--model", "lenet5Mnist", "--dataset", "mnist-sample", "--lr", "fast"], /--lr must be a number, got 'fast'/],

@@ -115,6 +115,7 @@ describe("curves panel (headless Chromium)", { skip }, () => {
       more.steps.globalStep = Float64Array.from({ length: 300 }, (_, i) => 1201 + i);
       for (const k of ["epoch", "loss", "accuracy", "lr", "imagesPerSecond"] as const)
         more.steps[k] = new Float64Array(300).fill(k === "epoch" ? 4 : k === "imagesPerSecond" ? 1500 : 0.2);
+      more.steps.time = Float64Array.from({ length: 300 }, (_, i) => runB.steps.time[1199]! + 50 * (i + 1));
       await p.post({ type: "append", run: runB.info.id, ...more });
       await p.page.waitForFunction(() => /3,500 steps/.test(document.querySelector(".cs-header")?.textContent ?? ""));
       // hide run A with the keyboard (its checkbox)

@@ -116,4 +116,55 @@ describe("filters panel (headless Chromium)", { skip }, () => {
       await p.close();
     }
   });
+
+  // issue 19, item 17: the colour map applies in every display mode, or is hidden where it cannot
+  const lenet = analyze("examples/lenet5.ts", "lenet5Mnist");
+  const lenetLayers = convLayers(lenet.model);
+  for (const theme of ["dark", "light", "high-contrast"] as const) {
+    it(`the colour map colours a grey first layer shown as images, and is hidden for RGB kernels (${theme})`, async () => {
+      const p = await session.open("filters", theme);
+      try {
+        await p.waitForPosted("ready");
+        await p.post(snapshot());
+        await answer(p, 1);
+        assert.equal(await p.page.locator("vscode-single-select[aria-label='Colour map']").isVisible(), false, "RGB kernels: no colour map to choose");
+        await p.post({ ...snapshot(), model: lenet.ref, layers: lenetLayers });
+        const req = await p.waitForPosted("requestWeights", 2);
+        const layer = lenetLayers.find((l) => l.nodeId === req["nodeId"])!;
+        const [o, i, kh, kw] = layer.weightShape;
+        await p.post({
+          type: "weights",
+          requestId: req["requestId"],
+          nodeId: layer.nodeId,
+          checkpoint: req["checkpoint"],
+          weight: syntheticKernels(o, i, kh, kw),
+        });
+        await p.page.waitForFunction((id) => document.body.dataset["painted"] === String(id), req["requestId"]);
+        assert.equal(await p.page.locator("vscode-single-select[aria-label='Colour map']").isVisible(), true);
+        const colourful = (): Promise<number> =>
+          p.page.$eval(".cs-tile[data-index='0'] canvas", (c) => {
+            const cv = c as unknown as {
+              width: number;
+              height: number;
+              getContext(k: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+            };
+            const d = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data;
+            let n = 0;
+            for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k]! - d[k + 2]!) > 30) n++;
+            return n;
+          });
+        assert.ok((await colourful()) > 0, "cool–warm colours the kernels (default)");
+        await p.screenshot(`filters-grey-first-layer-${theme}`);
+        await p.page.evaluate(() => {
+          const sel = document.querySelector("vscode-single-select[aria-label='Colour map']")!;
+          sel.value = "grey";
+          sel.dispatchEvent(new Event("change"));
+        });
+        await p.page.waitForFunction(() => true);
+        assert.equal(await colourful(), 0, "grey makes them grey");
+      } finally {
+        await p.close();
+      }
+    });
+  }
 });

@@ -37,7 +37,10 @@ export function syntheticRun(name: string, steps: number, perEpoch: number, seed
     accuracy: new Float64Array(steps),
     lr: new Float64Array(steps),
     imagesPerSecond: new Float64Array(steps),
+    time: new Float64Array(steps),
   };
+  // one step every 40 ms or so from a start that differs per run (issue 19: time axes)
+  const start = Date.UTC(2026, 10, 23, 10, 15) + seed * 3_600_000;
   const epochs = Math.floor(steps / perEpoch);
   const total = Math.max(steps, perEpoch * Math.ceil(steps / perEpoch));
   for (let i = 0; i < steps; i++) {
@@ -49,6 +52,7 @@ export function syntheticRun(name: string, steps: number, perEpoch: number, seed
     st.accuracy[i] = Math.min(1, Math.max(0, 1 - base / 2.4 + 0.08 * (r() - 0.5)));
     st.lr[i] = (lr / 2) * (1 + Math.cos((Math.PI * g) / total));
     st.imagesPerSecond[i] = 1400 + 250 * Math.sin(g / 50) + 120 * (r() - 0.5);
+    st.time[i] = start + g * (40 + 10 * seed);
   }
   const ep: EpochColumns = {
     epoch: new Float64Array(epochs),
@@ -58,6 +62,7 @@ export function syntheticRun(name: string, steps: number, perEpoch: number, seed
     valLoss: new Float64Array(epochs),
     valAccuracy: new Float64Array(epochs),
     lr: new Float64Array(epochs),
+    time: new Float64Array(epochs),
   };
   for (let e = 0; e < epochs; e++) {
     const g = (e + 1) * perEpoch;
@@ -74,6 +79,7 @@ export function syntheticRun(name: string, steps: number, perEpoch: number, seed
     ep.valLoss[e] = (l / perEpoch) * 1.12 + 0.03;
     ep.valAccuracy[e] = Math.max(0, a / perEpoch - 0.025);
     ep.lr[e] = st.lr[g - 1]!;
+    ep.time[e] = st.time[g - 1]! + 2000;
   }
   return {
     info: {
@@ -105,6 +111,7 @@ export function slice(run: RunData, from: number, to: number, epochFrom: number,
       accuracy: s.accuracy.slice(from, to),
       lr: s.lr.slice(from, to),
       imagesPerSecond: s.imagesPerSecond.slice(from, to),
+      time: s.time.slice(from, to),
     },
     epochs: {
       epoch: e.epoch.slice(epochFrom, epochTo),
@@ -114,6 +121,7 @@ export function slice(run: RunData, from: number, to: number, epochFrom: number,
       valLoss: e.valLoss.slice(epochFrom, epochTo),
       valAccuracy: e.valAccuracy.slice(epochFrom, epochTo),
       lr: e.lr.slice(epochFrom, epochTo),
+      time: e.time.slice(epochFrom, epochTo),
     },
   };
 }

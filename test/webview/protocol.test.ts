@@ -260,6 +260,10 @@ describe("metrics.jsonl reader", () => {
     assert.deepEqual([...c.steps.globalStep], [3]);
     assert.deepEqual([...c.epochs.globalStep], [3]);
     assert.ok(Number.isNaN(c.epochs.trainLoss[0]!));
+    assert.ok(Number.isNaN(c.steps.time[0]!), "an empty time is NaN");
+    // issue 19: the records' times, in milliseconds, for the time axes
+    fs.appendFileSync(file, JSON.stringify({ type: "step", epoch: 1, step: 4, globalStep: 4, loss: 1, time: "2026-12-07T21:00:00.250Z" }) + "\n");
+    assert.deepEqual([...(await tail.read())!.steps.time], [Date.UTC(2026, 11, 7, 21, 0, 0, 250)]);
     fs.writeFileSync(file, step(1));
     const r = (await tail.read())!;
     assert.equal(r.reset, true);

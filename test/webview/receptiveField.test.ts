@@ -228,4 +228,29 @@ describe("receptive-field panel (headless Chromium)", { skip }, () => {
       await p.close();
     }
   });
+
+  for (const theme of ["dark", "light", "high-contrast"] as const) {
+    it(`issue 19: a model without a dataset opens on a noise image of its input, not an error (${theme})`, async () => {
+      const p = await session.open("receptiveField", theme);
+      try {
+        await p.waitForPosted("ready");
+        await p.post(snapshot(true, true)); // dataset null: an untrained ResNet-18 at 224×224
+        const fm = await p.waitForPosted("compute");
+        const input = fm["input"] as { kind: string; name: string; tensor: { shape: number[] } };
+        assert.equal(input.kind, "pixels");
+        assert.deepEqual(input.tensor.shape, [3, 224, 224]);
+        const nodeId = (fm["nodeIds"] as number[])[0]!;
+        const [c, hh, w] = spatialLayers(resnet.model).find((l) => l.nodeId === nodeId)!.shape;
+        await p.post(featureMapsResult(fm["requestId"] as number, nodeId, syntheticImage(224, 224), syntheticMaps(c, hh, w, 5)));
+        const g = await p.waitForPosted("requestInputGradient");
+        assert.equal((g["input"] as { kind: string }).kind, "pixels", "the gradient is asked for the same stand-in input");
+        await p.page.waitForFunction(() => /random noise/.test(document.body.textContent ?? ""));
+        assert.equal(await p.page.$$eval(".cs-notice", (els) => els.filter((e) => /error/.test(e.className)).length), 0, "no error");
+        await p.screenshot(`receptiveField-noDataset-${theme}`);
+        await assertCleanPage(p);
+      } finally {
+        await p.close();
+      }
+    });
+  }
 });

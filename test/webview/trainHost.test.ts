@@ -269,4 +269,24 @@ describe("Train view host (fake vscode)", () => {
     await panel.receive({ type: "log", level: "error", message: "boom" });
     assert.deepEqual(fake.logs, ["error [train] boom"]);
   });
+
+  it("issue 19: choosing a 3×32×32 model switches the bundled sample to Shapes-10, a 1×28×28 one back to MNIST; a folder stays", async () => {
+    const SIMPLE = path.join(ROOT, "examples", "simple-cnn.ts");
+    const LENET = path.join(ROOT, "examples", "lenet5.ts");
+    const { panel } = openView([SIMPLE, LENET]);
+    await panel.receive({ type: "ready", state: null });
+    const ids = (posted(panel, "models")[0]!["models"] as { id: string }[]).map((m) => m.id);
+    const simple = ids.find((id) => id.endsWith("#simpleCnn"))!;
+    const lenet = ids.find((id) => id.endsWith("#lenet5Mnist"))!;
+    const lastState = (): Record<string, unknown> => posted(panel, "state").at(-1)!["state"] as Record<string, unknown>;
+    await panel.receive({ type: "change", state: { ...defaultForm(), model: lenet } });
+    await panel.receive({ type: "change", state: { ...defaultForm(), model: simple } });
+    assert.equal(lastState()["dataset"], "shapes10-sample");
+    assert.deepEqual(posted(panel, "validation").at(-1)!["errors"] as Record<string, string>, {}, "SimpleCNN trains on it as it is");
+    await panel.receive({ type: "change", state: { ...defaultForm(), model: lenet, dataset: "shapes10-sample" } });
+    assert.equal(lastState()["dataset"], "mnist-sample");
+    const states = posted(panel, "state").length;
+    await panel.receive({ type: "change", state: { ...defaultForm(), model: simple, dataset: "folder", datasetDir: "/data/pets" } });
+    assert.equal(posted(panel, "state").length, states, "a folder the person chose is not replaced");
+  });
 });

@@ -4,10 +4,11 @@ import "../common/base.css";
 import "./style.css";
 import { validateCurvesToHost, validateCurvesToWebview, type CurvesToHost, type CurvesToWebview } from "../../src/shared/webview/curves";
 import { appRoot, clear, fileSafe, h, liveRegion, notice } from "../common/dom";
-import { button, checkbox, field } from "../common/elements";
+import { button, checkbox, field, select } from "../common/elements";
 import { fmt } from "../common/tensorPaint";
 import { onThemeChange, theme, withAlpha, type Theme } from "../common/theme";
 import { connect, sendReady } from "../common/vscode";
+import { clearPlaced, epochBoundaries, fitRange, formatDuration, formatX, isXMode, place, X_MODES, type XMode } from "./axes";
 import { align, bucketGrid, bucketize, lowerBound, RunStore, Smoother, toCsv, unionSorted, valueNear } from "./data";
 
 /**
@@ -21,6 +22,9 @@ interface State {
   smoothing: number;
   log: boolean;
   zoom: [number, number] | null;
+  /** Issue 19: the x axis, and whether the accuracy axis fits the data (else 0–100%). */
+  xAxis: XMode;
+  fitAccuracy: boolean;
 }
 
 type ChartId = "loss" | "accuracy" | "lr" | "speed";
@@ -34,6 +38,8 @@ interface SeriesDef {
   dash?: number[];
   points?: boolean;
   spanGaps?: boolean;
+  /** The faint unsmoothed curve under a smoothed one (left out when fitting the axis). */
+  raw?: boolean;
 }
 
 interface ChartDef {
@@ -66,19 +72,25 @@ const CHARTS: ChartDef[] = [
     title: "Learning rate",
     describe: "learning rate per step",
     logScale: (s) => s.log,
-    series: (r, c) => [{ label: tag(r), xs: r.steps.globalStep.values, values: r.steps.lr.values, color: c, width: 1.5 }],
+    series: (r, c, s) => {
+      const p = place(r, "steps", s.xAxis);
+      return [{ label: tag(r), xs: p.xs, values: p.pick(r.steps.lr.values), color: c, width: 1.5 }];
+    },
   },
   {
     id: "speed",
     title: "Images / s",
     describe: "training throughput per step",
     logScale: () => false,
-    series: (r, c, s) => [
-      ...(s.smoothing > 0
-        ? [{ label: `${tag(r)} (raw)`, xs: r.steps.globalStep.values, values: r.steps.imagesPerSecond.values, color: withAlpha(c, 0.28), width: 1 }]
-        : []),
-      { label: tag(r), xs: r.steps.globalStep.values, values: smoothed(r, "imagesPerSecond", s.smoothing), color: c, width: 1.5 },
-    ],
+    series: (r, c, s) => {
+      const p = place(r, "steps", s.xAxis);
+      return [
+        ...(s.smoothing > 0
+          ? [{ label: `${tag(r)} (raw)`, xs: p.xs, values: p.pick(r.steps.imagesPerSecond.values), color: withAlpha(c, 0.28), width: 1, raw: true }]
+          : []),
+        { label: tag(r), xs: p.xs, values: p.pick(smoothed(r, "imagesPerSecond", s.smoothing)), color: c, width: 1.5 },
+      ];
+    },
   },
 ];
 
@@ -88,15 +100,18 @@ const smoothers = new Map<string, Smoother>();
 
 /** A metric's training curve per step (smoothed, over the raw one drawn faint) and its validation points per epoch. */
 function trainAndValidation(r: RunStore, c: string, s: State, train: "loss" | "accuracy", validation: "valLoss" | "valAccuracy"): SeriesDef[] {
+  const p = place(r, "steps", s.xAxis);
+  const e = place(r, "epochs", s.xAxis);
   return [
     ...(s.smoothing > 0
-      ? [{ label: `${tag(r)} train (raw)`, xs: r.steps.globalStep.values, values: r.steps[train].values, color: withAlpha(c, 0.28), width: 1 }]
+      ? [{ label: `${tag(r)} train (raw)`, xs: p.xs, values: p.pick(r.steps[train].values), color: withAlpha(c, 0.28), width: 1, raw: true }]
       : []),
-    { label: `${tag(r)} train`, xs: r.steps.globalStep.values, values: smoothed(r, train, s.smoothing), color: c, width: 1.5 },
+    { label: `${tag(r)} train`, xs: p.xs, values: p.pick(smoothed(r, train, s.smoothing)), color: c, width: 1.5 },
+    // issue 19: drawn last (over the train curves), dashed, with ringed markers at the epochs' ends
     {
       label: `${tag(r)} validation`,
-      xs: r.epochs.globalStep.values,
-      values: r.epochs[validation].values,
+      xs: e.xs,
+      values: e.pick(r.epochs[validation].values),
       color: c,
       width: 2,
       dash: [6, 4],
@@ -135,6 +150,8 @@ const channel = connect<CurvesToWebview, CurvesToHost, State>({
       smoothing: typeof s.smoothing === "number" && s.smoothing >= 0 && s.smoothing < 1 ? s.smoothing : 0.6,
       log: s.log === true,
       zoom: Array.isArray(s.zoom) && s.zoom.length === 2 ? [Number(s.zoom[0]), Number(s.zoom[1])] : null,
+      xAxis: isXMode(s.xAxis) ? s.xAxis : "step",
+      fitAccuracy: s.fitAccuracy !== false,
     };
   },
 });
@@ -169,12 +186,31 @@ const logBox = checkbox("Log scale (loss, learning rate)", state.log, (v) => {
   channel.save({ log: v });
   schedule(true);
 });
+const xAxisSelect = select(
+  "X axis",
+  X_MODES.map((m) => ({ value: m.value, label: m.label })),
+  state.xAxis,
+  (v) => {
+    if (!isXMode(v) || v === state.xAxis) return;
+    state.xAxis = v;
+    state.zoom = null;
+    channel.save({ xAxis: v, zoom: null });
+    schedule(true);
+  },
+);
+const fitBox = checkbox("Fit accuracy axis to the data", state.fitAccuracy, (v) => {
+  state.fitAccuracy = v;
+  channel.save({ fitAccuracy: v });
+  schedule(true);
+});
 const exportStatus = h("span", { class: "cs-muted", attrs: { role: "status" } });
 const toolbar = h(
   "div",
   { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Curve options" } },
   field("Smoothing", h("div", { class: "cs-row" }, smoothingInput, smoothingValue)),
   logBox,
+  field("X axis", xAxisSelect),
+  fitBox,
   button("Reset zoom", () => resetZoom(), { secondary: true, label: "Reset zoom (key 0 on a chart)" }),
   h("span", { class: "cs-grow" }),
   button("Add runs…", () => channel.post({ type: "addRuns" }), { secondary: true, label: "Add runs to compare" }),
@@ -235,6 +271,7 @@ function onMessage(m: CurvesToWebview): void {
       runs.clear();
       order.length = 0;
       smoothers.clear();
+      clearPlaced();
       for (const d of m.runs) {
         runs.set(d.info.id, RunStore.from(d));
         order.push(d.info.id);
@@ -308,7 +345,7 @@ function fullRange(vis: RunStore[]): [number, number] | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (const r of vis) {
-    for (const xs of [r.steps.globalStep.values, r.epochs.globalStep.values]) {
+    for (const xs of [place(r, "steps", state.xAxis).xs, place(r, "epochs", state.xAxis).xs]) {
       if (xs.length === 0) continue;
       if (xs[0]! < lo) lo = xs[0]!;
       if (xs[xs.length - 1]! > hi) hi = xs[xs.length - 1]!;
@@ -368,7 +405,7 @@ function draw(rebuild: boolean): void {
     const defs = vis.flatMap((r) => c.def.series(r, colorOf(r.info.id, th), state));
     const log = c.def.logScale(state);
     const { x, data } = chartData(c, defs, lo, hi, log);
-    const key = JSON.stringify([defs.map((d) => [d.label, d.color]), log, th.kind, th.foreground]);
+    const key = JSON.stringify([defs.map((d) => [d.label, d.color]), log, th.kind, th.foreground, state.xAxis, state.fitAccuracy]);
     c.x = x;
     c.defs = defs;
     syncing = true;
@@ -412,6 +449,14 @@ function options(c: Chart, defs: SeriesDef[], log: boolean): uPlot.Options {
     const x = (u.data[0] as ArrayLike<number>)[idx];
     return x === undefined ? null : x;
   };
+  const mode = state.xAxis;
+  const xName = mode === "step" ? "step" : mode === "relative" ? "time" : "wall time";
+  /** Issue 19: without a cursor on the chart the legend shows each series' latest value. */
+  const latest = (d: SeriesDef): string => {
+    for (let i = d.values.length - 1; i >= 0; i--) if (Number.isFinite(d.values[i])) return fmtValue(d.values[i]);
+    return "–";
+  };
+  const fit = c.def.percent && state.fitAccuracy;
   return {
     width: Math.max(240, c.target.clientWidth || 480),
     height: 220,
@@ -422,19 +467,42 @@ function options(c: Chart, defs: SeriesDef[], log: boolean): uPlot.Options {
       focus: { prox: 16 },
     },
     focus: { alpha: 0.4 },
-    scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
+    scales: {
+      x: { time: mode === "wall" },
+      y: {
+        distr: log ? 3 : 1,
+        ...(c.def.percent
+          ? {
+              range: (u: uPlot, dmin: number, dmax: number): uPlot.Range.MinMax => {
+                if (!fit) return [0, 1];
+                const x = u.scales.x!;
+                return (
+                  fitRange(
+                    c.defs.map((d) => ({ xs: d.xs, values: d.values, raw: d.raw === true })),
+                    x.min ?? -Infinity,
+                    x.max ?? Infinity,
+                  ) ?? [dmin, dmax]
+                );
+              },
+            }
+          : {}),
+      },
+    },
     axes: [
-      { ...axis("step") },
+      {
+        ...axis(mode === "step" ? "step" : mode === "relative" ? "time since start" : "wall time"),
+        ...(mode === "relative" ? { values: (_u: uPlot, vals: number[]) => vals.map((v) => formatDuration(v)) } : {}),
+      },
       { ...axis(), size: 60, values: (_u, vals) => vals.map((v) => (v === null ? "" : c.def.percent ? `${Math.round(v * 100)}%` : fmt(v))) },
     ],
     series: [
       {
-        label: "step",
+        label: xName,
         value: (u, _v, _s, idx) => {
           const x = stepAt(u, idx);
-          if (x === null) return "–";
+          if (x === null) return "latest";
           const near = exact(c, c.defs.findIndex((d) => !d.points) + 1, x);
-          return String(near ? near.x : Math.round(x));
+          return formatX(mode, near ? near.x : x);
         },
       },
       ...defs.map((d, i) => ({
@@ -442,23 +510,40 @@ function options(c: Chart, defs: SeriesDef[], log: boolean): uPlot.Options {
         stroke: d.color,
         width: d.width,
         ...(d.dash ? { dash: d.dash } : {}),
-        points: { show: d.points ?? false, size: 5, fill: d.color },
+        // validation markers: large, ringed in the background colour, so the train curve never hides them
+        points: d.points ? { show: true, size: 8, width: 2, fill: d.color, stroke: th.background } : { show: false },
         spanGaps: true,
         value: (u: uPlot, _v: number | null, _s: number, idx: number | null) => {
           const x = stepAt(u, idx);
-          return x === null ? "–" : fmtValue(exact(c, i + 1, x)?.y);
+          return x === null ? latest(d) : fmtValue(exact(c, i + 1, x)?.y);
         },
       })),
     ],
     legend: { live: true },
     hooks: {
-      setScale: [(u, key) => (key === "x" ? syncZoom(u) : undefined)],
+      drawClear: [epochBoundaries(() => boundaries(mode), withAlpha(th.muted, 0.55), font)],
+      setScale: [
+        (u, key) => {
+          if (key === "x") syncZoom(u);
+          // the y range the chart shows, for tests and tools (issue 19: the accuracy axis fits the data)
+          else if (key === "y") c.box.dataset["yRange"] = `${u.scales.y!.min ?? ""},${u.scales.y!.max ?? ""}`;
+        },
+      ],
       setCursor: [(u) => (c.idx = u.cursor.idx ?? c.idx)],
     },
   };
 }
 
 let syncing = false;
+
+/** Issue 19: the epochs' ends of the first visible run that has any, on the x axis. */
+function boundaries(mode: XMode): { xs: Float64Array; epochs: Float64Array } {
+  for (const r of visibleRuns()) {
+    const p = place(r, "epochs", mode);
+    if (p.xs.length > 0) return { xs: p.xs, epochs: p.pick(r.epochs.epoch.values) };
+  }
+  return { xs: new Float64Array(0), epochs: new Float64Array(0) };
+}
 
 /** A chart's x scale changed (drag to zoom, keys): the others follow, and the data is reduced again for the range. */
 function syncZoom(from: uPlot): void {
@@ -531,14 +616,14 @@ function onChartKey(c: Chart, e: KeyboardEvent): void {
   const left = u.valToPos(xv, "x");
   u.setCursor({ left, top: u.bbox.height / devicePixelRatio / 2 });
   const parts: string[] = [];
-  let step = Math.round(xv);
+  let step = xv;
   u.series.forEach((s, i) => {
     if (i === 0) return;
     const v = exact(c, i, xv);
     if (v && !c.defs[i - 1]?.points) step = v.x;
     if (v && Number.isFinite(v.y)) parts.push(`${s.label}: ${c.def.percent ? `${(v.y * 100).toFixed(2)}%` : fmt(v.y)}`);
   });
-  live.textContent = `${c.def.title} at step ${step}: ${parts.join("; ") || "no values"}`;
+  live.textContent = `${c.def.title} at ${state.xAxis === "step" ? "step" : state.xAxis === "relative" ? "time" : "wall time"} ${formatX(state.xAxis, step)}: ${parts.join("; ") || "no values"}`;
 }
 
 function firstIndexAtOrAfter(x: Float64Array, v: number): number {

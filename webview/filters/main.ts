@@ -219,9 +219,13 @@ function render(): void {
   const mean = sum / data.length;
   heading.textContent = `${layer.label} · ${layer.type} · ${o} × ${i} kernels of ${kh}×${kw}${layer.groups > 1 ? ` · groups ${layer.groups}` : ""}`;
   statsLine.textContent = `min ${fmt(min)} · max ${fmt(max)} · mean ${fmt(mean)} · std ${fmt(Math.sqrt(Math.max(0, sq / data.length - mean * mean)))}`;
-  colorbar(bar, rgb ? "grey" : state.colormap);
-  barLo.textContent = rgb ? "low" : fmt(-maxAbs);
-  barHi.textContent = rgb ? "high" : fmt(maxAbs);
+  // issue 19: the colour map applies wherever a kernel is one channel of values (a grey first layer
+  // shown as images too); RGB kernels are their own colours, so the choice is hidden for them
+  const mapApplies = !rgb || i === 1;
+  mapSel.parentElement?.classList.toggle("cs-hidden", !mapApplies);
+  colorbar(bar, mapApplies ? state.colormap : "grey");
+  barLo.textContent = mapApplies ? fmt(-maxAbs) : "low";
+  barHi.textContent = mapApplies ? fmt(maxAbs) : "high";
   // pages of output channels
   const pages = Math.ceil(o / PAGE);
   if (state.page >= pages) channel.save({ page: 0 });
@@ -239,7 +243,7 @@ function render(): void {
   const ch = rows * (kh + gap) - gap;
   const px = rgb ? (o <= 16 ? 96 : 64) : Math.min(160, Math.max(56, cw * 4));
   grid.layout(count, cw, ch, px);
-  const colors = lut(rgb ? "grey" : state.colormap);
+  const colors = lut(mapApplies ? state.colormap : "grey");
   const bg = themeGap();
   const scale = maxAbs > 0 ? 127.5 / maxAbs : 0;
   for (let k = 0; k < count; k++) {
@@ -247,12 +251,12 @@ function render(): void {
     const tile = grid.tiles[k]!;
     const out = new Uint32Array(tile.image.data.buffer);
     out.fill(bg);
-    if (rgb) {
+    if (rgb && i === 3) {
       const px8 = tile.image.data;
       for (let y = 0; y < kh; y++) {
         for (let x = 0; x < kw; x++) {
           for (let c = 0; c < 3; c++) {
-            const v = data[((oc * i + (i === 3 ? c : 0)) * kh + y) * kw + x]!;
+            const v = data[((oc * i + c) * kh + y) * kw + x]!;
             px8[(y * kw + x) * 4 + c] = Math.max(0, Math.min(255, 127.5 + v * scale));
           }
           px8[(y * kw + x) * 4 + 3] = 255;

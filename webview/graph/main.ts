@@ -82,7 +82,7 @@ root.append(
     button("−", () => zoomBy(1 / 1.25), { secondary: true, label: "Zoom out (minus key)" }),
     zoomLabel,
     button("+", () => zoomBy(1.25), { secondary: true, label: "Zoom in (plus key)" }),
-    button("Fit", () => fit(), { secondary: true, label: "Fit the width (0 key)" }),
+    button("Fit", () => fit(), { secondary: true, label: "Fit the whole model (0 key)" }),
     h("span", { class: "cs-kbd-hint", text: "Arrows: walk · Enter: source · Space: collapse/expand" }),
   ),
   notices,
@@ -422,7 +422,7 @@ function render(): void {
   const labelLayer = s("g", { class: "cs-edge-labels" });
   for (const e of visible.edges) {
     const d = dg.edge(e.from, e.to);
-    const pts = d?.points ?? [];
+    const pts = tamed(d?.points ?? [], dg.node(e.from), dg.node(e.to));
     if (pts.length < 2) continue;
     const kind = e.skip ? "skip" : e.concat ? "concat" : "plain";
     edgeLayer.append(
@@ -513,12 +513,29 @@ function render(): void {
   const model = `${snap?.model.file ?? ""}#${g.name}`;
   if (model !== shownModel) {
     shownModel = model;
-    initialView(dg.node(order.find((k) => k.startsWith("n:")) ?? ""));
+    initialView();
   } else applyZoom();
   if (!focusKey || !order.includes(focusKey)) focusKey = order[0] ?? null;
   for (const k of order) elementOf(k)?.setAttribute("tabindex", k === focusKey ? "0" : "-1");
   performance.measure("cnnStudio:graph:render", { start: t0, end: performance.now() });
   document.body.dataset["painted"] = String(Number(document.body.dataset["painted"] ?? 0) + 1);
+}
+
+/** How far (px) an edge may stray sideways beyond its two ends before it is routed straight. */
+const STRAY = 120;
+
+/**
+ * Issue 19: dagre routes some long edges of compound graphs (a ViT's class token and position
+ * embedding, passed into the encoder) through dummy nodes at the far side of the layout, so that
+ * they swing out to its edge and back. Such an edge keeps its ends and its vertical course, with
+ * its bends pulled back to within STRAY px of the span between its ends.
+ */
+function tamed(pts: readonly { x: number; y: number }[], from: NodeLabel | undefined, to: NodeLabel | undefined): { x: number; y: number }[] {
+  if (pts.length < 3 || from?.x === undefined || to?.x === undefined) return [...pts];
+  const lo = Math.min(from.x, to.x) - STRAY;
+  const hi = Math.max(from.x, to.x) + STRAY;
+  if (pts.every((p) => p.x >= lo && p.x <= hi)) return [...pts];
+  return pts.map((p, i) => (i === 0 || i === pts.length - 1 ? p : { x: Math.max(lo, Math.min(hi, p.x)), y: p.y }));
 }
 
 function curve(pts: { x: number; y: number }[]): string {
@@ -704,33 +721,70 @@ function zoomBy(f: number): void {
   setZoom(Math.max(0.1, Math.min(4, zoom * f)));
 }
 
-/** The zoom at which the whole width fits the viewport (null before layout). */
-function widthFit(): number | null {
+/** Issue 19: the zoom at which the whole model fits the viewport, both ways (null before layout). */
+function wholeFit(): number | null {
   const w = viewport.clientWidth - 8;
-  return size.width > 0 && w > 0 ? w / size.width : null;
+  const hh = viewport.clientHeight - 8;
+  return size.width > 0 && size.height > 0 && w > 0 && hh > 0 ? Math.min(w / size.width, hh / size.height) : null;
 }
 
+/** Fits the whole model (both dimensions), centred; it stays fitted as the view changes size. */
 function fit(): void {
-  const f = widthFit();
-  if (f !== null) setZoom(Math.max(0.1, Math.min(1.5, f)));
+  const f = wholeFit();
+  if (f === null) return;
+  zoom = Math.max(0.05, Math.min(1.5, f));
+  state.zoom = null;
+  channel.save({ zoom: null });
+  applyZoom();
+  centre();
 }
 
-/** Below this zoom the nodes' text is too small to read (12 px type at 8 px). */
-const READABLE_ZOOM = 0.7;
+/** Scrolls so that the middle of the layout is in the middle of the view. */
+function centre(): void {
+  viewport.scrollLeft = Math.max(0, (size.width * zoom - viewport.clientWidth) / 2);
+  viewport.scrollTop = Math.max(0, (size.height * zoom - viewport.clientHeight) / 2);
+}
 
 /**
- * A model's first view, as Netron opens one: the whole model where it fits the width at a
- * readable size (never enlarged), else its start at the zoom the user chose (100% by default),
- * scrolled to the top with the first node (the input) in the middle, not the layout's left corner.
+ * Issue 19: a model's first view shows all of it, its input and its output: the whole layout fitted
+ * to the view both ways (never enlarged), centred; a zoom the user chose before is kept, with the
+ * layout centred at it.
  */
-function initialView(first: NodeLabel | undefined): void {
-  const f = widthFit();
-  zoom = state.zoom ?? (f !== null && f >= READABLE_ZOOM ? Math.min(1, f) : 1);
+function initialView(): void {
+  const f = wholeFit();
+  zoom = state.zoom ?? (f !== null ? Math.max(0.05, Math.min(1, f)) : 1);
   applyZoom();
-  viewport.scrollTop = 0;
-  const x = first?.x;
-  viewport.scrollLeft = x === undefined ? 0 : Math.max(0, x * zoom - viewport.clientWidth / 2);
+  centre();
 }
+
+// Issue 19: when the view changes size (a panel un-maximised, a split), the point in the middle of
+// the view stays in the middle; a model shown at its fitted zoom is fitted again.
+let viewSize = { width: 0, height: 0 };
+let viewCentre: { x: number; y: number } | null = null;
+const rememberCentre = (): void => {
+  viewCentre = { x: (viewport.scrollLeft + viewport.clientWidth / 2) / zoom, y: (viewport.scrollTop + viewport.clientHeight / 2) / zoom };
+};
+viewport.addEventListener("scroll", rememberCentre, { passive: true });
+new ResizeObserver(() => {
+  const next = { width: viewport.clientWidth, height: viewport.clientHeight };
+  if (next.width === viewSize.width && next.height === viewSize.height) return;
+  const first = viewSize.width === 0;
+  viewSize = next;
+  if (first || size.width === 0) return;
+  if (state.zoom === null) {
+    const f = wholeFit();
+    if (f !== null) {
+      zoom = Math.max(0.05, Math.min(1, f));
+      applyZoom();
+      centre();
+      return;
+    }
+  }
+  if (viewCentre) {
+    viewport.scrollLeft = Math.max(0, viewCentre.x * zoom - viewport.clientWidth / 2);
+    viewport.scrollTop = Math.max(0, viewCentre.y * zoom - viewport.clientHeight / 2);
+  }
+}).observe(viewport);
 
 onThemeChange(() => render());
 

@@ -3,7 +3,7 @@ import "../common/tensor.css";
 import "./style.css";
 import { isWholeInput, type WindowField } from "../../src/shared/analysis";
 import { WHOLE_INPUT_TEXT } from "../../src/shared/format";
-import type { SpatialLayer, Tensor } from "../../src/shared/webview/common";
+import type { InputSpec, SpatialLayer, Tensor } from "../../src/shared/webview/common";
 import {
   validateReceptiveFieldToHost,
   validateReceptiveFieldToWebview,
@@ -269,6 +269,38 @@ function updateChannels(): void {
   setChoices(channelSel, choices, state.channel === null || state.channel >= c ? "all" : String(state.channel));
 }
 
+/** Issue 19: what the captions call the stand-in input of a model without a dataset. */
+const NOISE_NAME = "random noise (no dataset fits this model's input)";
+let noise: { key: string; spec: InputSpec } | null = null;
+
+/**
+ * The input to compute with: the picker's, except that a dataset sample of a model without a
+ * dataset (an untrained model whose input no bundled sample fits) becomes a seeded noise image of
+ * the model's input size, so that the panel opens on an input rather than an error.
+ */
+function inputSpec(): InputSpec | null {
+  const spec = picker.spec();
+  const shape = snap?.inputShape;
+  if (spec?.kind !== "sample" || snap?.dataset || !shape) return spec;
+  const key = shape.join("x");
+  if (noise?.key !== key) {
+    const data = new Float32Array(shape[0] * shape[1] * shape[2]);
+    let seed = 0x9e3779b9;
+    for (let i = 0; i < data.length; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      data[i] = seed / 4294967296;
+    }
+    noise = { key, spec: { kind: "pixels", source: "drawing", name: NOISE_NAME, tensor: { shape: [...shape], data } } };
+  }
+  return noise.spec;
+}
+
+/** The picker's description of the input, or the noise stand-in's. */
+function inputDescription(): string {
+  const spec = inputSpec();
+  return spec?.kind === "pixels" && spec.name === NOISE_NAME ? NOISE_NAME : picker.describe();
+}
+
 let mapsTimer: number | undefined;
 
 function requestMaps(): void {
@@ -276,7 +308,7 @@ function requestMaps(): void {
   mapsTimer = window.setTimeout(() => {
     const sn = snap;
     if (!sn || state.nodeId === null) return;
-    const spec = picker.spec();
+    const spec = inputSpec();
     if (!sn.featureMaps.available || !spec) {
       requestGradient();
       return;
@@ -300,7 +332,7 @@ function requestGradient(): void {
       drawErf();
       return;
     }
-    const spec = picker.spec();
+    const spec = inputSpec();
     if (!spec) {
       gradientNote = "Choose an input first.";
       drawErf();
@@ -431,7 +463,7 @@ function drawInput(): void {
     ctx.strokeStyle = th.focus;
     ctx.strokeRect(1, 1, w * sx - 2, hh * sy - 2);
   }
-  const image = input ? picker.describe() : `${w}×${hh} input (no image: the trainer is needed for one)`;
+  const image = input ? inputDescription() : `${w}×${hh} input (no image: the trainer is needed for one)`;
   inputCaption.textContent = whole ? `${image} · the field is the whole input` : image;
 }
 

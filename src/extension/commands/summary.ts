@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { summaryTable } from "../../shared/summaryTable";
 import type { AnalysisResult, ModelCommandArgs } from "../../shared/lsp";
 import type { AnalysisClient } from "../client";
+import { summaryLinks } from "./summaryLinks";
 
 /**
  * “Show Model Summary”: a torchinfo-like table of a model (the command line's table) in a
@@ -27,7 +28,7 @@ export function summaryText(result: AnalysisResult, model: string): string {
   return `${header}${summaryTable(m)}${errorText}`;
 }
 
-export class SummaryProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class SummaryProvider implements vscode.TextDocumentContentProvider, vscode.DocumentLinkProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
@@ -47,13 +48,30 @@ export class SummaryProvider implements vscode.TextDocumentContentProvider, vsco
     return summaryText(result, uri.fragment);
   }
 
+  /** Issue 19: each layer of the table, and each error, links to its source (Ctrl/Cmd+click). */
+  async provideDocumentLinks(doc: vscode.TextDocument): Promise<vscode.DocumentLink[]> {
+    if (doc.uri.scheme !== SUMMARY_SCHEME) return [];
+    const result = await this.client.analysis(vscode.Uri.parse(doc.uri.query));
+    if (!result) return [];
+    return summaryLinks(doc.getText(), result, doc.uri.fragment).map((l) => {
+      const target = vscode.Uri.file(l.target.file).with({ fragment: `L${l.target.line + 1},${l.target.character + 1}` });
+      const link = new vscode.DocumentLink(new vscode.Range(l.line, l.start, l.line, l.end), target);
+      link.tooltip = l.tooltip;
+      return link;
+    });
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
   }
 }
 
+/** Issue 19: the summary's own language, whose default turns word wrap off so the table's columns stay aligned in a narrow split (package.json). */
+export const SUMMARY_LANGUAGE = "cnn-studio-summary";
+
 export async function showSummary(args: ModelCommandArgs): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(summaryUri(args));
+  const opened = await vscode.workspace.openTextDocument(summaryUri(args));
+  const doc = opened.languageId === SUMMARY_LANGUAGE ? opened : await vscode.languages.setTextDocumentLanguage(opened, SUMMARY_LANGUAGE);
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
 }

@@ -70,7 +70,7 @@ export const TEMPLATES: readonly Template[] = [
   {
     id: "simple-cnn",
     label: "SimpleCNN",
-    detail: "Three convolution blocks for CIFAR-10 32×32 colour images",
+    detail: "Three convolution blocks for 32×32 colour images (trains on the bundled Shapes-10 sample, or CIFAR-10)",
     example: "simple-cnn.ts",
     fileName: "simple-cnn.ts",
   },

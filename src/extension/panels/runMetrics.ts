@@ -64,6 +64,12 @@ class Columns<K extends string> {
   }
 }
 
+/** A record's `time` (ISO 8601) in milliseconds since 1970; NaN when absent or unreadable. */
+function timeOf(o: unknown): number {
+  const t = field(o, "time");
+  return typeof t === "string" ? Date.parse(t) : NaN;
+}
+
 /** A metric value as JSON carries it: NaN and Infinity arrive as null. */
 const metric = (v: unknown): number => (typeof v === "number" ? v : NaN);
 
@@ -129,6 +135,7 @@ export class MetricsTail {
         accuracy: metric(field(o, "accuracy")),
         lr: metric(field(o, "lr")),
         imagesPerSecond: metric(field(o, "imagesPerSecond")),
+        time: timeOf(o),
       });
     } else if (type === "epoch" || type === "epochEnd") {
       const epoch = numOr(field(o, "epoch"), NaN);
@@ -141,6 +148,7 @@ export class MetricsTail {
         valLoss: metric(field(o, "valLoss")),
         valAccuracy: metric(field(o, "valAccuracy")),
         lr: metric(field(o, "lr")),
+        time: timeOf(o),
       });
     }
   }

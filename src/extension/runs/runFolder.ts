@@ -59,6 +59,7 @@ function describeDataset(dataset: unknown): string | null {
   const d = obj(dataset);
   if (d === null) return null;
   if (d["kind"] === "mnist-sample") return "MNIST sample";
+  if (d["kind"] === "shapes10-sample") return "Shapes-10 sample";
   if (d["kind"] === "shapes-seg") return "shapes-seg sample";
   const kind = str(d["kind"]) ?? "dataset";
   const dir = str(d["dir"]);

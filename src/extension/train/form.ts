@@ -1,7 +1,9 @@
 import type { Count, OutputShape, Shape } from "../../shared/analysis";
 import { trainedOutput } from "../../shared/outputs";
 import {
+  BUNDLED_DATASETS,
   fieldApplies,
+  isBundledDataset,
   numberDefault,
   OPTIMIZERS,
   SCHEDULES,
@@ -10,6 +12,7 @@ import {
   validateTrainConfig,
   type EngineName,
   type NumberField,
+  type BundledDataset,
   type DatasetSpec,
   type TrainConfig,
 } from "../../shared/training";
@@ -165,6 +168,7 @@ export function modelProblem(m: FormModel): string | undefined {
 const FIXED_SIZE: Partial<Record<DatasetKind, { channels: number; size: number; classes: number; name: string }>> = {
   "mnist-sample": { channels: 1, size: 28, classes: 10, name: "The MNIST sample" },
   cifar10: { channels: 3, size: 32, classes: 10, name: "CIFAR-10" },
+  "shapes10-sample": { channels: 3, size: 32, classes: 10, name: "The Shapes-10 sample" },
 };
 
 /** Why the model cannot train on the dataset as it is, or undefined (checked before the trainer starts). */
@@ -183,16 +187,40 @@ export function datasetProblem(m: FormModel, dataset: DatasetKind): string | und
   return undefined;
 }
 
+/** Issue 19: the bundled samples a person reads about in the preview. */
+const BUNDLED_NAMES: Readonly<Record<BundledDataset, string>> = {
+  "mnist-sample": "the bundled MNIST sample",
+  "shapes10-sample": "the bundled Shapes-10 sample",
+};
+
+const fitsSample = (m: FormModel, d: BundledDataset): boolean => m.inputs[0]?.length === 4 && datasetProblem(m, d) === undefined;
+
+/**
+ * Issue 19: the dataset the form shows with `model`. A bundled sample the model cannot take gives way
+ * to the one it can (the MNIST sample for [N, 1, 28, 28], the Shapes-10 sample for [N, 3, 32, 32]);
+ * a folder the person chose always stays.
+ */
+export function datasetForModel(dataset: DatasetKind, m: FormModel | undefined): DatasetKind {
+  if (!m || !isBundledDataset(dataset) || fitsSample(m, dataset)) return dataset;
+  return BUNDLED_DATASETS.find((d) => fitsSample(m, d)) ?? dataset;
+}
+
+/** Whether `m` trains on `dataset` as it is, or on the other bundled sample the form would switch to. */
+export function suitsDataset(m: FormModel, dataset: DatasetKind): boolean {
+  return !modelProblem(m) && datasetProblem(m, datasetForModel(dataset, m)) === undefined;
+}
+
 /**
  * The model a form starts with: of those that train on `dataset` as they are, the one with the fewest
  * parameters (the quickest first run; the same whatever order the files were analysed in), else the
  * first without problems.
  */
 export function smallestSuitableModel(models: readonly FormModel[], dataset: DatasetKind): FormModel | undefined {
-  const suitable = models.filter((m) => !modelProblem(m) && !datasetProblem(m, dataset));
-  const size = (m: FormModel): number => Number(m.params);
-  const smallest = suitable.reduce<FormModel | undefined>((best, m) => (best === undefined || size(m) < size(best) ? m : best), undefined);
-  return smallest ?? models.find((m) => !modelProblem(m)) ?? models[0];
+  const smallest = (ms: readonly FormModel[]): FormModel | undefined =>
+    ms.reduce<FormModel | undefined>((best, m) => (best === undefined || Number(m.params) < Number(best.params) ? m : best), undefined);
+  // issue 19: with a bundled sample chosen, a model that trains on the other sample is the next best
+  const suitable = smallest(models.filter((m) => !modelProblem(m) && !datasetProblem(m, dataset))) ?? smallest(models.filter((m) => suitsDataset(m, dataset)));
+  return suitable ?? models.find((m) => !modelProblem(m)) ?? models[0];
 }
 
 export interface FormResult {
@@ -259,8 +287,9 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
     const problem = modelProblem(model) ?? datasetProblem(model, state.dataset);
     if (problem) errors.model = problem;
   }
-  let dataset: DatasetSpec = { kind: state.dataset === "shapes-seg" ? "shapes-seg" : "mnist-sample" };
-  if (datasetHasDir(state.dataset)) {
+  let dataset: DatasetSpec = { kind: "mnist-sample" };
+  if (!datasetHasDir(state.dataset)) dataset = { kind: state.dataset };
+  else {
     const dir = state.datasetDir.trim();
     if (dir === "") errors.datasetDir = "Choose the dataset folder";
     else dataset = { kind: state.dataset, dir };
@@ -297,11 +326,11 @@ export function validateForm(state: TrainFormState, models: readonly FormModel[]
 /** The configuration as a person reads it: what `Start` runs. */
 export function describeConfig(c: TrainConfig, engine: TrainingEngine = "tfjs"): string {
   const ds =
-    c.dataset.kind === "mnist-sample"
-      ? "the bundled MNIST sample"
+    "dir" in c.dataset
+      ? `${c.dataset.kind} at ${c.dataset.dir}`
       : c.dataset.kind === "shapes-seg"
         ? "the generated shapes-seg sample"
-        : `${c.dataset.kind} at ${c.dataset.dir}`;
+        : BUNDLED_NAMES[c.dataset.kind];
   const opt = c.optimizer;
   const optText =
     opt.name === "sgd"

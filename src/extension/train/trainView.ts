@@ -14,10 +14,11 @@ import { defaultBackend, defaultDatasetFolder, runsDirectory } from "../config";
 import type { ModelStore } from "../models/modelStore";
 import { acceptFromWebview, loadPage, logFromWebview, postChecked } from "../panels/panelHost";
 import {
-  datasetProblem,
+  datasetForModel,
   defaultForm,
   describeConfig,
   smallestSuitableModel,
+  suitsDataset,
   modelId,
   modelProblem,
   normalizeForm,
@@ -127,7 +128,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   /** The model to preselect: one asked for, the one chosen before, the active editor's, or the first trainable one. */
   private preferredModel(models: readonly FormModel[]): string {
     const has = (id: string | undefined): id is string => id !== undefined && models.some((m) => m.id === id);
-    const suits = (m: FormModel): boolean => !modelProblem(m) && !datasetProblem(m, this.state.dataset);
+    const suits = (m: FormModel): boolean => suitsDataset(m, this.state.dataset);
     if (has(this.pendingSelect)) return this.pendingSelect;
     // While the workspace is still being analysed, models keep arriving: a pick nobody made is made
     // again (the smallest fitting model so far), a user's choice never is replaced.
@@ -214,6 +215,17 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     this.post({ type: "validation", ...this.validate() });
   }
 
+  /** Issue 19: a bundled sample the newly chosen model cannot take gives way to the one it can (datasetForModel). */
+  private followModel(): void {
+    const dataset = datasetForModel(
+      this.state.dataset,
+      this.formModels().find((m) => m.id === this.state.model),
+    );
+    if (dataset === this.state.dataset) return;
+    this.state = { ...this.state, dataset };
+    this.post({ type: "state", state: this.state });
+  }
+
   private validate(): { errors: FormErrors; preview: string } {
     const r = validateForm(this.state, this.formModels(), this.runsDir(), this.transfer.formTransfer(this.state));
     return { errors: r.errors, preview: r.config ? describeConfig(r.config, r.engine) : "" };
@@ -224,7 +236,9 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     const m = acceptFromWebview("train", validateTrainToHost, raw);
     if (m === undefined) return;
     if ("state" in m && m.state !== null) {
+      const before = this.state.model;
       this.state = normalizeForm(m.state, this.state);
+      if (this.state.model !== before) this.followModel();
       if (this.state.model !== this.autoModel && !this.autoPicks.has(this.state.model)) this.autoModel = undefined;
       void this.context.workspaceState.update("cnnStudio.trainForm", this.state);
     }

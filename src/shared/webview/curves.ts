@@ -31,6 +31,8 @@ export interface StepColumns {
   accuracy: Float64Array;
   lr: Float64Array;
   imagesPerSecond: Float64Array;
+  /** Issue 19: when the step was recorded, in milliseconds since 1970 (NaN where metrics.jsonl has no `time`). */
+  time: Float64Array;
 }
 
 /** Per epoch: `globalStep` is the step at the epoch's end (where it is drawn on a step axis). */
@@ -42,9 +44,11 @@ export interface EpochColumns {
   valLoss: Float64Array;
   valAccuracy: Float64Array;
   lr: Float64Array;
+  /** Issue 19: when the epoch ended, in milliseconds since 1970 (NaN where unknown). */
+  time: Float64Array;
 }
 
-export const STEP_KEYS = ["globalStep", "epoch", "loss", "accuracy", "lr", "imagesPerSecond"] as const satisfies readonly (keyof StepColumns)[];
+export const STEP_KEYS = ["globalStep", "epoch", "loss", "accuracy", "lr", "imagesPerSecond", "time"] as const satisfies readonly (keyof StepColumns)[];
 export const EPOCH_KEYS = [
   "epoch",
   "globalStep",
@@ -53,6 +57,7 @@ export const EPOCH_KEYS = [
   "valLoss",
   "valAccuracy",
   "lr",
+  "time",
 ] as const satisfies readonly (keyof EpochColumns)[];
 
 export interface RunData {
@@ -134,6 +139,7 @@ export function emptySteps(): StepColumns {
     accuracy: new Float64Array(0),
     lr: new Float64Array(0),
     imagesPerSecond: new Float64Array(0),
+    time: new Float64Array(0),
   };
 }
 
@@ -146,5 +152,6 @@ export function emptyEpochs(): EpochColumns {
     valLoss: new Float64Array(0),
     valAccuracy: new Float64Array(0),
     lr: new Float64Array(0),
+    time: new Float64Array(0),
   };
 }

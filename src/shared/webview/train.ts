@@ -32,11 +32,12 @@ export const DATASET_KINDS: readonly { kind: DatasetKind; label: string }[] = [
   { kind: "folder", label: "Image folder (one subfolder per class)" },
   { kind: "segfolder", label: "Segmentation folder (images/ and masks/)" },
   { kind: "shapes-seg", label: "Shapes segmentation sample (generated)" },
+  { kind: "shapes10-sample", label: "Shapes-10 sample (bundled, 3×32×32)" },
 ];
 
 /** Whether a dataset kind is read from a folder (the bundled and generated samples are not). */
-export function datasetHasDir(kind: DatasetKind): kind is Exclude<DatasetKind, "mnist-sample" | "shapes-seg"> {
-  return kind !== "mnist-sample" && kind !== "shapes-seg";
+export function datasetHasDir(kind: DatasetKind): kind is Exclude<DatasetKind, "mnist-sample" | "shapes10-sample" | "shapes-seg"> {
+  return kind !== "mnist-sample" && kind !== "shapes10-sample" && kind !== "shapes-seg";
 }
 
 /** What the form's choices show. */

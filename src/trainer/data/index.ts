@@ -6,6 +6,7 @@ import { loadIdx } from "./idx";
 import { loadMnistSample } from "./mnistSample";
 import { checkMaskValues, loadSegFolder } from "./segFolder";
 import { loadShapesSeg } from "./shapesSeg";
+import { loadShapes10Sample } from "./shapes10Sample";
 import { checkShape, fail, labelRange, ok, type ImageDataset, type ModelInputSpec, type Result, type Split } from "./types";
 
 export * from "./types";
@@ -48,6 +49,9 @@ export function loadDataset(spec: DatasetSpec, opts: LoadOptions): Result<ImageD
       break;
     case "shapes-seg":
       r = loadShapesSeg(opts.input.channels, opts.input.height, opts.input.width);
+      break;
+    case "shapes10-sample":
+      r = loadShapes10Sample();
       break;
   }
   if (!r.ok) return r;
