@@ -238,3 +238,25 @@ export async function evaluateRun(o: EvaluateOptions, deps: SessionDeps): Promis
     compiled.dispose();
   }
 }
+
+/** The split `which` of a run's data, loaded as training loads it (for the Evaluation panel's thumbnails). */
+export function runSplit(runDir: string, which: EvaluationSplit, deps: Pick<SessionDeps, "analyze">): Result<{ dataset: ImageDataset; split: Split }> {
+  const saved = savedRunConfig(runDir);
+  if (!saved.ok) return fail(saved.error.replace(/^cannot resume /, "cannot read the samples of "));
+  const m = modelToTrain(saved.value.file, saved.value.model, deps.analyze);
+  if (!m.ok) return fail(`cannot read the samples of ${runDir}: ${m.error}`);
+  const data = loadTrainingData(saved.value, m.spec);
+  if (!data.ok) return fail(`cannot read the samples of ${runDir}: ${data.error}`);
+  const split = splitOf(data.value.dataset, saved.value.dataset, which);
+  return split.ok ? ok({ dataset: data.value.dataset, split: split.value }) : split;
+}
+
+/** Images `indices` of a split, `[C, H, W]` in [0, 1] (as stored, before normalisation). */
+export function sampleImages(d: ImageDataset, split: Split, indices: readonly number[]): Result<{ shape: number[]; data: Float32Array }[]> {
+  const size = d.channels * d.height * d.width;
+  const bad = indices.find((i) => i >= split.count);
+  if (bad !== undefined) return fail(`sample ${bad} is out of range: the split has ${split.count} images (0 to ${split.count - 1})`);
+  return ok(
+    indices.map((i) => ({ shape: [d.channels, d.height, d.width], data: Float32Array.from(split.images.subarray(i * size, (i + 1) * size), (v) => v / 255) })),
+  );
+}

@@ -7,6 +7,7 @@ import { classMetricsOf, validateEvaluationReport, type EvaluationReport } from 
 import { trainConfig, type FinalMetrics } from "../../src/shared/training";
 import { summarize } from "../../src/trainer/evaluate";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
+import { Inspector } from "../../src/trainer/inspect";
 import { collect, deps, EXAMPLES, smallMnistIdx, tempDir } from "../trainer/helpers/env";
 
 /**
@@ -135,6 +136,33 @@ describe("cnn-studio evaluate", () => {
     assert.match(badSplit.err, /--split must be val, train or test, got 'dev'/);
     fs.rmSync(copy, { recursive: true, force: true });
     fs.rmSync(bare, { recursive: true, force: true });
+  });
+});
+
+describe("the Inspector's evaluate and samples (the Evaluation panel's data)", () => {
+  test("the same report as the CLI, every sample's prediction, and thumbnails of the split", async () => {
+    const inspector = new Inspector(deps());
+    const cli = await report(runDir);
+    const target = { file: path.join(EXAMPLES, "lenet5.ts"), model: "lenet5Mnist" };
+    const r = await inspector.inspect({ kind: "evaluate", ...target, runDir, checkpoint: null, split: "val" });
+    assert.ok(r.ok && r.value.kind === "evaluate", r.ok ? "" : r.error);
+    assert.deepEqual(r.value.report, cli);
+    assert.equal(r.value.predicted.length, 100);
+    const { labels, predicted } = r.value;
+    assert.equal(predicted.filter((p, i) => p === labels[i]).length / 100, cli.accuracy);
+    const s = await inspector.inspect({ kind: "samples", ...target, runDir, split: "val", indices: [0, 99] });
+    assert.ok(s.ok && s.value.kind === "samples", s.ok ? "" : s.error);
+    assert.deepEqual(
+      s.value.images.map((t) => t.shape),
+      [
+        [1, 28, 28],
+        [1, 28, 28],
+      ],
+    );
+    assert.ok(s.value.images[0]!.data.every((v) => v >= 0 && v <= 1));
+    const out = await inspector.inspect({ kind: "samples", ...target, runDir, split: "val", indices: [100] });
+    assert.deepEqual(out, { ok: false, error: "sample 100 is out of range: the split has 100 images (0 to 99)" });
+    inspector.dispose();
   });
 });
 
