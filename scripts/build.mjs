@@ -101,7 +101,9 @@ const builds = [
 // Each webview/<panel>/main.ts is bundled for the browser into dist/webview/<panel>.js; the CSS it
 // imports (its style.css, webview/common/*.css, uPlot's) becomes dist/webview/<panel>.css. The
 // Train view's page (webview/train) is built the same way.
-const webviewPanels = ["curves", "featureMaps", "filters", "receptiveField", "graph", "train"].filter((p) => existsSync(join(root, "webview", p, "main.ts")));
+const webviewPanels = ["curves", "featureMaps", "filters", "receptiveField", "graph", "train", "evaluation"].filter((p) =>
+  existsSync(join(root, "webview", p, "main.ts")),
+);
 builds.push(
   ...webviewPanels.map((p) => ({
     absWorkingDir: root,

@@ -17,6 +17,7 @@ const USAGE = `Usage: cnn-studio summary FILE [--model NAME] [--json]
        cnn-studio train FILE --model NAME --dataset DATA [options]   (see cnn-studio train --help)
        cnn-studio export FILE [--model NAME] [--to pytorch|onnx] [--out PATH]   (see cnn-studio export --help)
        cnn-studio weights FILE [--model NAME] WEIGHTS [--json]   (see cnn-studio weights --help)
+       cnn-studio evaluate RUN_DIR [--checkpoint NAME] [--dataset D] [--split val|train|test] [--json]   (see cnn-studio evaluate --help)
 
 Analyzes the models of a CNN Studio model file (a .ts file importing "cnn-studio") without running
 them, and prints a per-layer table (path, type, output shape, parameters, MACs, receptive field)
@@ -138,6 +139,11 @@ if (require.main === module) {
     // `cnn-studio weights`: asynchronous (it compiles the model to learn its tensors), in src/cli/weights.ts
     void import("./weights").then(async ({ runWeights }) => {
       process.exitCode = await runWeights(argv.slice(1), terminalIo);
+    });
+  } else if (argv[0] === "evaluate") {
+    // `cnn-studio evaluate`: asynchronous (it runs the model on the data), in src/cli/evaluate.ts
+    void import("./evaluate").then(async ({ runEvaluate }) => {
+      process.exitCode = await runEvaluate(argv.slice(1), terminalIo);
     });
   } else {
     process.exitCode = run(argv, terminalIo);

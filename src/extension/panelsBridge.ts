@@ -58,6 +58,11 @@ export class PanelsBridge {
     panels().openCurvesPanel(this.context, this.services, runDirs);
   }
 
+  /** Issue 18: the Evaluation panel of one run, or two side by side. */
+  openEvaluation(runDirs: readonly string[]): void {
+    panels().openEvaluationPanel(this.context, this.services, runDirs);
+  }
+
   openFeatureMaps(args: ModelCommandArgs): void {
     panels().openFeatureMapsPanel(this.context, this.services, args);
   }

@@ -1,5 +1,6 @@
 import type { InspectQuery, InspectResultOf } from "../shared/training";
 import type { ModelRef } from "../shared/webview/common";
+import type { EvaluationSplit } from "../shared/evaluation";
 import type { TrainerClient } from "../trainer/trainerClient";
 import type { TensorService } from "./panels/services";
 
@@ -38,9 +39,18 @@ const WHAT: Record<InspectQuery["kind"], string> = {
   attention: "the attention weights",
   initialWeights: "the untrained model's weights",
   dataset: "the dataset",
+  predictions: "the predictions",
+  gradCam: "the Grad-CAM map",
+  evaluate: "the evaluation",
+  samples: "the samples",
 };
 
-type Query<K extends "featureMaps" | "inputGradient" | "attention" | "initialWeights"> = Parameters<NonNullable<TensorService[K]>>[0];
+type Query<K extends "featureMaps" | "inputGradient" | "attention" | "initialWeights" | "predictions" | "gradCam"> = Parameters<
+  NonNullable<TensorService[K]>
+>[0];
+
+/** A run of a model (its config.json's file and model) and a split of its data. */
+type RunQuery = { model: ModelRef; runDir: string; split: EvaluationSplit };
 
 export class TrainerTensorService implements Required<Omit<TensorService, "checkpoints">> {
   private process: InspectorProcess | null = null;
@@ -86,6 +96,37 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
     });
     return { input, label, weights };
   };
+
+  readonly predictions = async (q: Query<"predictions">) => {
+    const { input, label, probabilities } = await this.ask({ kind: "predictions", ...this.target(q.model), checkpoint: q.checkpoint, input: q.input });
+    return { input, label, probabilities };
+  };
+
+  readonly gradCam = async (q: Query<"gradCam">) => {
+    const { input, label, classIndex, cam, probabilities } = await this.ask({
+      kind: "gradCam",
+      ...this.target(q.model),
+      checkpoint: q.checkpoint,
+      input: q.input,
+      nodeId: q.nodeId,
+      classIndex: q.classIndex,
+    });
+    return { input, label, classIndex, cam, probabilities };
+  };
+
+  readonly evaluate = async (q: RunQuery & { checkpoint: string | null }) => {
+    const { report, labels, predicted, confidence } = await this.ask({
+      kind: "evaluate",
+      ...this.target(q.model),
+      runDir: q.runDir,
+      checkpoint: q.checkpoint,
+      split: q.split,
+    });
+    return { report, labels, predicted, confidence };
+  };
+
+  readonly samples = async (q: RunQuery & { indices: number[] }) =>
+    (await this.ask({ kind: "samples", ...this.target(q.model), runDir: q.runDir, split: q.split, indices: q.indices })).images;
 
   readonly initialWeights = async (q: Query<"initialWeights">) =>
     (await this.ask({ kind: "initialWeights", ...this.target(q.model), parameter: q.parameter })).weight;

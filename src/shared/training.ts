@@ -19,6 +19,7 @@ import { datasetSummary, inputSpec, tensor, tensorOfRank, type DatasetSummary, t
 import { unit, type Unit } from "./webview/receptiveField";
 import { trainConfigOf, type BackendName, type RunBackend, type TrainConfig } from "./trainConfig";
 import { weightsReport, type WeightsReport } from "./weights";
+import { EVALUATION_SPLITS, evaluationReport, type EvaluationReport, type EvaluationSplit } from "./evaluation";
 import { arr, Invalid, literal, nat, nullable, num, obj, oneOf, optional, record, show, str, tagged, type Checked, type V } from "./validate";
 
 export * from "./trainConfig";
@@ -275,14 +276,28 @@ export type InspectQuery =
   /** A parameter (`state_dict` name) of the freshly initialised model, PyTorch layout. */
   | (InspectTarget & { kind: "initialWeights"; parameter: string })
   /** The dataset the samples of `input` come from (a checkpoint's run's, else mnist-sample where it fits); null when there is none. */
-  | (InspectTarget & { kind: "dataset"; checkpoint: string | null });
+  | (InspectTarget & { kind: "dataset"; checkpoint: string | null })
+  /** Issue 18: the softmax probabilities of every class for one input, in evaluation mode. */
+  | (InspectTarget & { kind: "predictions"; checkpoint: string | null; input: InputSpec })
+  /** Issue 18: Grad-CAM of class `classIndex` (null: the predicted class) at graph node `nodeId` (an output [C, h, w]), with the probabilities. */
+  | (InspectTarget & { kind: "gradCam"; checkpoint: string | null; input: InputSpec; nodeId: number; classIndex: number | null })
+  /** Issue 18: the run `runDir` (whose config names `file` and `model`) evaluated on a split with a checkpoint (null: its newest). */
+  | (InspectTarget & { kind: "evaluate"; runDir: string; checkpoint: string | null; split: EvaluationSplit })
+  /** Issue 18: images of a run's split (thumbnails of the Evaluation panel), `[C, H, W]` in [0, 1]. */
+  | (InspectTarget & { kind: "samples"; runDir: string; split: EvaluationSplit; indices: number[] });
 
 export type InspectResult =
   | { kind: "featureMaps"; input: Tensor; label: number | null; maps: { nodeId: number; tensor: Tensor }[] }
   | { kind: "inputGradient"; input: Tensor; gradient: Tensor }
   | { kind: "attention"; input: Tensor; label: number | null; weights: Tensor }
   | { kind: "initialWeights"; weight: Tensor }
-  | { kind: "dataset"; dataset: DatasetSummary | null };
+  | { kind: "dataset"; dataset: DatasetSummary | null }
+  | { kind: "predictions"; input: Tensor; label: number | null; probabilities: number[] }
+  /** `cam`: ReLU(Σ_k α_k A_k) with α_k the spatial mean of d(class score)/dA_k, `[1, h, w]` at the layer's resolution, not normalised. */
+  | { kind: "gradCam"; input: Tensor; label: number | null; classIndex: number; cam: Tensor; probabilities: number[] }
+  /** Every sample's true class, predicted class and its probability, in split order, besides the report. */
+  | { kind: "evaluate"; report: EvaluationReport; labels: number[]; predicted: number[]; confidence: number[] }
+  | { kind: "samples"; images: Tensor[] };
 
 export type InspectKind = InspectQuery["kind"];
 export type InspectResultOf<K extends InspectKind> = Extract<InspectResult, { kind: K }>;
@@ -322,7 +337,10 @@ const inspectTarget = { file: str, model: str, text: optional(str) };
 
 const inspectQuery: V<InspectQuery> = (v, at) => {
   const o = record(v, at);
-  const kind = oneOf(["featureMaps", "inputGradient", "attention", "initialWeights", "dataset"] as const)(o["kind"], `${at}.kind`);
+  const kind = oneOf(["featureMaps", "inputGradient", "attention", "initialWeights", "dataset", "predictions", "gradCam", "evaluate", "samples"] as const)(
+    o["kind"],
+    `${at}.kind`,
+  );
   if (str(o["file"], `${at}.file`) === "") throw new Invalid(`${at}.file must name the model file, got ""`);
   switch (kind) {
     case "initialWeights":
@@ -335,6 +353,14 @@ const inspectQuery: V<InspectQuery> = (v, at) => {
       return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str), input: inputSpec, nodeIds })(v, at);
     case "attention":
       return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str), input: inputSpec, nodeId: int })(v, at);
+    case "predictions":
+      return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str), input: inputSpec })(v, at);
+    case "gradCam":
+      return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str), input: inputSpec, nodeId: int, classIndex: nullable(nat) })(v, at);
+    case "evaluate":
+      return obj({ kind: literal(kind), ...inspectTarget, runDir: str, checkpoint: nullable(str), split: oneOf(EVALUATION_SPLITS) })(v, at);
+    case "samples":
+      return obj({ kind: literal(kind), ...inspectTarget, runDir: str, split: oneOf(EVALUATION_SPLITS), indices: arr(nat, { max: 1000 }) })(v, at);
   }
 };
 
@@ -345,6 +371,23 @@ const inspectResults: { [K in InspectKind]: V<InspectResultOf<K>> } = {
   attention: obj({ kind: literal("attention"), input: rank3, label: nullable(nat), weights: rank3 }),
   initialWeights: obj({ kind: literal("initialWeights"), weight: tensor }),
   dataset: obj({ kind: literal("dataset"), dataset: nullable(datasetSummary) }),
+  predictions: obj({ kind: literal("predictions"), input: rank3, label: nullable(nat), probabilities: arr(num({ min: 0, max: 1 })) }),
+  gradCam: obj({
+    kind: literal("gradCam"),
+    input: rank3,
+    label: nullable(nat),
+    classIndex: nat,
+    cam: rank3,
+    probabilities: arr(num({ min: 0, max: 1 })),
+  }),
+  evaluate: obj({
+    kind: literal("evaluate"),
+    report: evaluationReport,
+    labels: arr(nat),
+    predicted: arr(nat),
+    confidence: arr(num({ min: 0, max: 1 })),
+  }),
+  samples: obj({ kind: literal("samples"), images: arr(rank3) }),
 };
 
 const inspectResult: V<InspectResult> = (v, at) => {

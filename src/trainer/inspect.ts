@@ -10,10 +10,13 @@ import type { DatasetSummary, InputSpec, Tensor } from "../shared/webview/common
 import type { Unit } from "../shared/webview/receptiveField";
 import { readCheckpoint, type LoadedCheckpoint } from "./checkpoint";
 import { IDENTITY_NORMALIZATION } from "./data/batches";
-import { fail, fillBatch, loadDataset, normalizationTable, ok, type ImageDataset, type Normalization, type Result } from "./data/index";
+import { fail, fillBatch, loadDataset, normalizationTable, ok, type ImageDataset, type Normalization, type Result, type Split } from "./data/index";
 import type { CompiledModel, TF } from "./model/types";
 import { findModel, modelInputSpec, type BackendSelection, type SessionDeps } from "./runSetup";
 import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
+import { classProbabilities, gradCam } from "./explain";
+import { evaluateRun, runSplit, sampleImages } from "./evaluate";
+import type { EvaluationSplit } from "../shared/evaluation";
 
 /**
  * Answers the panels' questions about a model's weights (src/shared/training.ts, "Inspection"):
@@ -146,6 +149,8 @@ export class Inspector {
   private readonly checkpoints = new Lru<LoadedCheckpoint>(MAX_CHECKPOINTS);
   private readonly datasets = new Lru<Result<{ dataset: ImageDataset; stats: Normalization }>>(MAX_DATASETS);
   private backend: Promise<BackendSelection> | null = null;
+  /** The split of the last evaluation (or samples query), for thumbnails. */
+  private evaluated: { key: string; dataset: ImageDataset; split: Split } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -164,6 +169,7 @@ export class Inspector {
     this.checkpoints.clear();
     this.datasets.clear();
     this.files.clear();
+    this.evaluated = null;
   }
 
   private async answer(q: InspectQuery): Promise<Result<InspectResult>> {
@@ -178,6 +184,8 @@ export class Inspector {
   }
 
   private async compute(q: InspectQuery): Promise<Result<InspectResult>> {
+    if (q.kind === "evaluate") return this.evaluate(q.runDir, q.checkpoint, q.split);
+    if (q.kind === "samples") return this.samples(q.runDir, q.split, q.indices);
     const m = await this.model(q.file, q.model, q.text);
     if (!m.ok) return m;
     const e = m.value;
@@ -196,6 +204,18 @@ export class Inspector {
         const d = this.data(e, q.checkpoint);
         return ok({ kind: q.kind, dataset: d.dataset ? summaryOf(d.dataset) : null });
       }
+      case "predictions": {
+        const weights = this.load(e, q.checkpoint);
+        if (!weights.ok) return weights;
+        const x = this.input(e, this.data(e, q.checkpoint), q.input);
+        if (!x.ok) return x;
+        const [C, H, W] = e.input;
+        const t = e.tf.tensor4d(x.value.normalized, [1, C, H, W]);
+        const p = classProbabilities(e.tf, e.compiled, t);
+        t.dispose();
+        return p.ok ? ok({ kind: q.kind, input: { shape: [C, H, W], data: x.value.raw }, label: x.value.label, probabilities: p.value }) : p;
+      }
+      case "gradCam":
       case "featureMaps":
       case "inputGradient":
       case "attention": {
@@ -207,6 +227,7 @@ export class Inspector {
         const x = this.input(e, this.data(e, q.checkpoint), q.input);
         if (!x.ok) return x;
         if (q.kind === "attention") return this.attention(e, x.value, q.nodeId);
+        if (q.kind === "gradCam") return this.gradCam(e, x.value, q.nodeId, q.classIndex);
         return q.kind === "featureMaps" ? this.featureMaps(e, x.value, q.nodeIds) : this.inputGradient(e, x.value, q.nodeId, q.unit);
       }
     }
@@ -245,6 +266,33 @@ export class Inspector {
     return ok({ kind: "attention", input: { shape: [C, H, W], data: x.raw }, label: x.label, weights: { shape: [heads, l, s], data } });
   }
 
+  /** Issue 18: Grad-CAM at a layer with a spatial output, overlaid by the panel on the input. */
+  private gradCam(e: ModelEntry, x: Input, nodeId: number, classIndex: number | null): Result<InspectResult> {
+    const node = e.analysis.graph.find((n) => n.id === nodeId)!;
+    const out = node.output.length === 4 ? sampleShape(node.output) : null;
+    if (!out)
+      return fail(
+        `${node.label} (graph node ${nodeId}) outputs ${show(node.output)}; Grad-CAM needs a layer with a spatial output [N, C, H, W] (a convolution or the layers after it)`,
+      );
+    const [C, H, W] = e.input;
+    const input = e.tf.tensor4d(x.normalized, [1, C, H, W]);
+    try {
+      const g = gradCam(e.tf, e.compiled, input, nodeId, out, classIndex);
+      if (!g.ok) return g;
+      const { classIndex: c, cam, height, width, probabilities } = g.value;
+      return ok({
+        kind: "gradCam",
+        input: { shape: [C, H, W], data: x.raw },
+        label: x.label,
+        classIndex: c,
+        cam: { shape: [1, height, width], data: cam },
+        probabilities,
+      });
+    } finally {
+      input.dispose();
+    }
+  }
+
   private inputGradient(e: ModelEntry, x: Input, nodeId: number, unit: Unit): Result<InspectResult> {
     const node = e.analysis.graph.find((n) => n.id === nodeId)!;
     const out = sampleShape(node.output);
@@ -267,6 +315,28 @@ export class Inspector {
     const gradient = Float32Array.from(g.dataSync());
     g.dispose();
     return ok({ kind: "inputGradient", input: { shape: [C, H, W], data: x.raw }, gradient: { shape: [C, H, W], data: gradient } });
+  }
+
+  // -- issue 18: evaluation of a run -------------------------------------------------------------
+
+  /** A run's checkpoint on a split; the split is kept for the thumbnails asked next. */
+  private async evaluate(runDir: string, checkpoint: string | null, split: EvaluationSplit): Promise<Result<InspectResult>> {
+    const r = await evaluateRun({ runDir, split, ...(checkpoint !== null ? { checkpoint } : {}) }, this.deps);
+    if (!r.ok) return r;
+    this.evaluated = { key: `${runDir}\u0000${split}\u0000${stampOf([path.join(runDir, "config.json")])}`, dataset: r.value.dataset, split: r.value.split };
+    const s = r.value.samples;
+    return ok({ kind: "evaluate", report: r.value.report, labels: [...s.labels], predicted: [...s.predicted], confidence: [...s.confidence] });
+  }
+
+  private samples(runDir: string, which: EvaluationSplit, indices: readonly number[]): Result<InspectResult> {
+    const key = `${runDir}\u0000${which}\u0000${stampOf([path.join(runDir, "config.json")])}`;
+    if (this.evaluated?.key !== key) {
+      const loaded = runSplit(runDir, which, this.deps);
+      if (!loaded.ok) return loaded;
+      this.evaluated = { key, ...loaded.value };
+    }
+    const images = sampleImages(this.evaluated.dataset, this.evaluated.split, indices);
+    return images.ok ? ok({ kind: "samples", images: images.value }) : images;
   }
 
   // -- the model ---------------------------------------------------------------------------------

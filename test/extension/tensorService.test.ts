@@ -74,6 +74,13 @@ function answers(q: InspectQuery): InspectResult {
       return { kind: q.kind, weight: tensor([6, 1, 5, 5]) };
     case "dataset":
       return { kind: q.kind, dataset: { name: "mnist-sample", channels: 1, height: 28, width: 28, classNames: ["0"], trainCount: 8, validationCount: 2 } };
+    case "predictions":
+      return { kind: q.kind, input: tensor([1, 28, 28]), label: 3, probabilities: [0.25, 0.75] };
+    case "gradCam":
+      return { kind: q.kind, input: tensor([1, 28, 28]), label: 3, classIndex: q.classIndex ?? 1, cam: tensor([1, 8, 8]), probabilities: [0.25, 0.75] };
+    case "evaluate":
+    case "samples":
+      throw new Error(`not scripted: ${q.kind}`);
   }
 }
 

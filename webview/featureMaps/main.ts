@@ -30,6 +30,7 @@ import {
 import { channelImage, colorbar, fmt, inputImage, putImage, warmUp } from "../common/tensorPaint";
 import { connect, sendReady } from "../common/vscode";
 import { AttentionView } from "./attention";
+import { ExplainView } from "./explain";
 
 /**
  * Feature maps: the activations of one layer for one input, every channel as a tile in a
@@ -46,6 +47,9 @@ interface State extends InputState {
   attentionHead: number | "mean";
   /** The query token of the attention view (0: the class token when there is one). */
   attentionQuery: number;
+  /** Issue 18: Grad-CAM over the input, of `camClass` (null: the predicted class). */
+  gradCam: boolean;
+  camClass: number | null;
 }
 
 const channel = connect<FeatureMapsToWebview, FeatureMapsToHost, State>({
@@ -63,6 +67,8 @@ const channel = connect<FeatureMapsToWebview, FeatureMapsToHost, State>({
       enlarged: typeof s.enlarged === "number" ? s.enlarged : null,
       attentionHead: typeof s.attentionHead === "number" ? s.attentionHead : "mean",
       attentionQuery: typeof s.attentionQuery === "number" ? s.attentionQuery : 0,
+      gradCam: s.gradCam !== false,
+      camClass: typeof s.camClass === "number" ? s.camClass : null,
     };
   },
 });
@@ -73,6 +79,7 @@ let snapshotSig = "";
 let result: FeatureMapsResult | null = null;
 let attentionResult: AttentionResult | null = null;
 let requestId = 0;
+let explainId = 0;
 let timer: number | undefined;
 
 // ---- layout ------------------------------------------------------------------------------------
@@ -117,7 +124,21 @@ const scaleSel = select(
     renderEnlarged();
   },
 );
-const picker = new InputPicker({ state, save: (p) => channel.save(p), onChange: () => request() });
+// issue 19 item 13: a drawing replaces the input at once
+const picker = new InputPicker({ state, save: (p) => channel.save(p), onChange: () => request(state.inputKind === "drawing" ? 0 : 150) });
+const explainView = new ExplainView({
+  classNames: () => snapshot?.dataset?.classNames ?? [],
+  gradCam: () => state.gradCam,
+  setGradCam: (on) => {
+    channel.save({ gradCam: on });
+    requestExplain();
+  },
+  chosen: () => state.camClass,
+  choose: (c) => {
+    channel.save({ camClass: c });
+    requestExplain();
+  },
+});
 const status = h("span", { class: "cs-status", attrs: { role: "status" } });
 const notices = h("div");
 const inputCanvas = h("canvas", { class: "cs-pixelated cs-input-canvas", attrs: { role: "img", "aria-label": "The input image" } });
@@ -148,7 +169,15 @@ const enlargedBox = h("section", { class: "cs-enlarged cs-hidden", attrs: { role
 const content = h(
   "div",
   { class: "cs-content" },
-  h("aside", { class: "cs-input-view", attrs: { "aria-label": "Input" } }, h("h2", { text: "Input" }), inputCanvas, inputCaption),
+  h(
+    "aside",
+    { class: "cs-input-view", attrs: { "aria-label": "Input" } },
+    h("h2", { text: "Input" }),
+    picker.element,
+    h("div", { class: "cs-input-stack" }, inputCanvas, explainView.overlay),
+    inputCaption,
+    explainView.element,
+  ),
   h(
     "section",
     { class: "cs-maps", attrs: { "aria-label": "Feature maps" } },
@@ -165,7 +194,6 @@ root.append(
     "div",
     { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Feature map options" } },
     field("Weights", checkpointSel),
-    picker.element,
     field("Layer", layerSel),
     field("Colour map", mapSel),
     field("Scale", scaleSel),
@@ -210,7 +238,14 @@ function onMessage(m: FeatureMapsToWebview): void {
       if (m.type === "featureMaps") result = m;
       else attentionResult = m;
       renderResult();
+      requestExplain();
       break;
+    case "explained": {
+      if (m.requestId !== explainId) return;
+      const input = (selectedAttention() ? attentionResult : result)?.input;
+      if (input) explainView.show(m, input, snapshot?.layers.find((l) => l.nodeId === m.nodeId)?.label ?? null);
+      break;
+    }
     case "requestFailed":
       if (m.requestId !== requestId) return;
       status.textContent = "";
@@ -296,6 +331,29 @@ function request(delay = 150): void {
     if (selectedAttention()) channel.post({ type: "attention", requestId, checkpoint, input, nodeId: state.nodeId });
     else channel.post({ type: "compute", requestId, checkpoint, input, nodeIds: [state.nodeId] });
   }, delay);
+}
+
+/** The layer Grad-CAM looks at: the selected one where it has a spatial output, else the last such layer. */
+function camLayer(): number | null {
+  const spatial = (snapshot?.layers ?? []).filter((l) => l.type !== "input" && l.shape[1] * l.shape[2] > 1);
+  return (spatial.find((l) => l.nodeId === state.nodeId) ?? spatial.at(-1))?.nodeId ?? null;
+}
+
+/** Asks for the predictions (and Grad-CAM when it is on) of the input shown. */
+function requestExplain(): void {
+  const s = snapshot;
+  const input = picker.spec();
+  if (!s || !s.compute.available || !input) return;
+  explainId++;
+  explainView.pending("Predicting…");
+  channel.post({
+    type: "explain",
+    requestId: explainId,
+    checkpoint: checkpointParam(state.checkpoint),
+    input,
+    nodeId: state.gradCam ? camLayer() : null,
+    classIndex: state.camClass,
+  });
 }
 
 // ---- drawing -----------------------------------------------------------------------------------

@@ -68,6 +68,15 @@ export const COMMANDS = {
     const active = ctx.training.active?.runDir;
     ctx.panels.openCurves(dir ? [dir] : active ? [active] : []);
   },
+  // Issue 18: a run folder path or a Runs view item (several selected: the first two side by side)
+  "cnnStudio.openEvaluation": (ctx) => async (arg, selected) => {
+    const dirs = (Array.isArray(selected) && selected.length > 1 ? selected : [arg])
+      .map((a: unknown) => (typeof a === "string" ? a : RunsTreeProvider.runDirOf(a)))
+      .filter((d): d is string => typeof d === "string");
+    const picked = dirs.length > 0 ? undefined : await pickRun(ctx.runsTree, undefined, "Evaluate which run?", (state) => state !== "running");
+    const runs = picked ? [picked] : dirs;
+    if (runs.length > 0) ctx.panels.openEvaluation(runs);
+  },
   "cnnStudio.openFeatureMaps": (ctx) => async (arg) => {
     const args = (await modelOfRun(ctx, arg)) ?? (await model(ctx, arg, "Open Feature Maps"));
     if (args) ctx.panels.openFeatureMaps(args);

@@ -5,11 +5,13 @@ import {
   validateFeatureMapsToWebview,
   type AttentionRequest,
   type AttentionResult,
+  type ExplainRequest,
+  type ExplainResult,
   type FeatureMapsToHost,
   type FeatureMapsToWebview,
 } from "../../shared/webview/featureMaps";
 import type { ComputeRequest, FeatureMapsResult, ModelRef } from "../../shared/webview/common";
-import { attentionLayers } from "./modelData";
+import { attentionLayers, everyLayer } from "./modelData";
 import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
@@ -42,6 +44,8 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
       {
         type: "snapshot",
         ...fields,
+        // issue 19 item 13: every layer, the Linear ones and the logits too ([K] as [K, 1, 1])
+        layers: loaded.model ? everyLayer(loaded.model, fields.layers) : fields.layers,
         attention: loaded.model ? attentionLayers(loaded.model) : [],
         compute: loaded.model
           ? { available: canCompute, reason: canCompute ? "" : NO_TRAINER }
@@ -51,6 +55,10 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
   }
 
   protected async onMessage(m: Exclude<FeatureMapsToHost, { type: "ready" } | { type: "log" }>): Promise<void> {
+    if (m.type === "explain") {
+      this.host.post(await explain(this.services, this.ref, m));
+      return;
+    }
     try {
       this.host.post(m.type === "attention" ? await computeAttention(this.services, this.ref, m) : await computeFeatureMaps(this.services, this.ref, m));
     } catch (e) {
@@ -75,6 +83,24 @@ async function computeAttention(services: PanelServices, model: ModelRef, m: Att
   await listedCheckpoint(services, model, m.checkpoint);
   const r = await compute({ model, checkpoint: m.checkpoint, input: m.input, nodeId: m.nodeId });
   return { type: "attentionMaps", requestId: m.requestId, checkpoint: m.checkpoint, input: r.input, label: r.label, nodeId: m.nodeId, weights: r.weights };
+}
+
+/** Issue 18: the predictions for the input, and Grad-CAM at `nodeId` when that is given; a failure is a value in the answer. */
+async function explain(services: PanelServices, model: ModelRef, m: ExplainRequest): Promise<ExplainResult> {
+  const none = { type: "explained", requestId: m.requestId, nodeId: m.nodeId } as const;
+  try {
+    await listedCheckpoint(services, model, m.checkpoint);
+    const t = services.tensors;
+    if (m.nodeId !== null && t?.gradCam) {
+      const r = await t.gradCam({ model, checkpoint: m.checkpoint, input: m.input, nodeId: m.nodeId, classIndex: m.classIndex });
+      return { ...none, classIndex: r.classIndex, cam: r.cam, probabilities: r.probabilities, error: null };
+    }
+    if (!t?.predictions) throw new Error(NO_TRAINER);
+    const r = await t.predictions({ model, checkpoint: m.checkpoint, input: m.input });
+    return { ...none, classIndex: null, cam: null, probabilities: r.probabilities, error: null };
+  } catch (e) {
+    return { ...none, classIndex: null, cam: null, probabilities: [], error: errorMessage(e) };
+  }
 }
 
 const featureMapsPanels = modelPanels((context, services, args, panel) => new FeatureMapsPanel(context, services, args, panel));

@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { PANEL_VIEW_TYPES, type PanelKind } from "../../shared/webview/common";
 import { restoreCurvesPanel } from "./curves";
+import { restoreEvaluationPanel } from "./evaluation";
 import { restoreFeatureMapsPanel } from "./featureMaps";
 import { restoreFiltersPanel } from "./filters";
 import { restoreGraphPanel } from "./graph";
@@ -15,6 +16,7 @@ import type { PanelServices } from "./services";
  * and the `open…Panel` functions from its commands.
  */
 export { openCurvesPanel } from "./curves";
+export { openEvaluationPanel } from "./evaluation";
 export { openFeatureMapsPanel } from "./featureMaps";
 export { openFiltersPanel } from "./filters";
 export { openGraphPanel, openLocation } from "./graph";
@@ -30,6 +32,7 @@ const RESTORE: Record<PanelKind, Restore> = {
   filters: restoreFiltersPanel,
   receptiveField: restoreReceptiveFieldPanel,
   graph: restoreGraphPanel,
+  evaluation: restoreEvaluationPanel,
 };
 
 /** Brings back a panel of `kind` that VS Code kept across a reload, from its saved webview state. */

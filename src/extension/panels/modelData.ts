@@ -95,3 +95,16 @@ export function attentionLayers(model: ModelAnalysis): AttentionLayer[] {
   }
   return out;
 }
+
+/** Issue 19 item 13: the spatial layers and the flat ones (`[N, K]` outputs, shown as `[K, 1, 1]`), in graph order. */
+export function everyLayer(model: ModelAnalysis, spatial: readonly SpatialLayer[] = spatialLayers(model)): SpatialLayer[] {
+  const byId = new Map(spatial.map((l) => [l.nodeId, l]));
+  const out: SpatialLayer[] = [];
+  for (const n of model.graph) {
+    const l = byId.get(n.id);
+    if (l) out.push(l);
+    else if (n.kind !== "output" && n.kind !== "input" && n.output.length === 2 && typeof n.output[1] === "number")
+      out.push({ nodeId: n.id, label: n.label, type: n.type, shape: [n.output[1], 1, 1], receptiveField: n.receptiveField });
+  }
+  return out;
+}

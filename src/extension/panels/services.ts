@@ -2,6 +2,7 @@ import type { AnalysisResult } from "../../shared/lsp";
 import type { TrainerEvent } from "../../shared/training";
 import type { CheckpointInfo, DatasetSummary, InputSpec, ModelRef, Tensor } from "../../shared/webview/common";
 import type { Unit } from "../../shared/webview/receptiveField";
+import type { EvaluationReport, EvaluationSplit } from "../../shared/evaluation";
 
 /**
  * What the panels need from the rest of the extension. The extension creates one `PanelServices`
@@ -65,6 +66,28 @@ export interface TensorService {
    * of checkpoints are read from the checkpoint files directly.)
    */
   initialWeights?(q: { model: ModelRef; parameter: string }): Promise<Tensor>;
+  /** Issue 18: the softmax probabilities of every class for one input. */
+  predictions?(q: { model: ModelRef; checkpoint: string | null; input: InputSpec }): Promise<{ input: Tensor; label: number | null; probabilities: number[] }>;
+  /**
+   * Issue 18: Grad-CAM of class `classIndex` (null: the predicted one) at graph node `nodeId` (an
+   * output `[C, h, w]`): `cam` `[1, h, w]`, not normalised; with the class explained and the probabilities.
+   */
+  gradCam?(q: {
+    model: ModelRef;
+    checkpoint: string | null;
+    input: InputSpec;
+    nodeId: number;
+    classIndex: number | null;
+  }): Promise<{ input: Tensor; label: number | null; classIndex: number; cam: Tensor; probabilities: number[] }>;
+  /** Issue 18: a run (of `model`, as its config.json says) evaluated with a checkpoint (null: its newest) on a split. */
+  evaluate?(q: {
+    model: ModelRef;
+    runDir: string;
+    checkpoint: string | null;
+    split: EvaluationSplit;
+  }): Promise<{ report: EvaluationReport; labels: number[]; predicted: number[]; confidence: number[] }>;
+  /** Issue 18: images of a run's split, `[C, H, W]` in [0, 1] (thumbnails). */
+  samples?(q: { model: ModelRef; runDir: string; split: EvaluationSplit; indices: number[] }): Promise<Tensor[]>;
   /** Checkpoints of a model, newest first; default: read from the runs folder. */
   checkpoints?(model: ModelRef): Promise<CheckpointInfo[]>;
 }

@@ -6,8 +6,8 @@
 import type { ReceptiveField } from "../analysis";
 import { anyOf, arr, bool, checked, f32, int, Invalid, literal, nat, nullable, num, obj, oneOf, str, tuple2, type V } from "../validate";
 
-export type PanelKind = "curves" | "featureMaps" | "filters" | "receptiveField" | "graph";
-export const PANEL_KINDS: readonly PanelKind[] = ["curves", "featureMaps", "filters", "receptiveField", "graph"];
+export type PanelKind = "curves" | "featureMaps" | "filters" | "receptiveField" | "graph" | "evaluation";
+export const PANEL_KINDS: readonly PanelKind[] = ["curves", "featureMaps", "filters", "receptiveField", "graph", "evaluation"];
 
 /** `WebviewPanel` view types (also the ids for `registerWebviewPanelSerializer` / `onWebviewPanel:`). */
 export const PANEL_VIEW_TYPES: Readonly<Record<PanelKind, string>> = {
@@ -16,6 +16,7 @@ export const PANEL_VIEW_TYPES: Readonly<Record<PanelKind, string>> = {
   filters: "cnnStudio.filters",
   receptiveField: "cnnStudio.receptiveField",
   graph: "cnnStudio.graph",
+  evaluation: "cnnStudio.evaluation",
 };
 
 /** A tensor as it travels: row-major values (`[C, H, W]` for one sample's feature maps). */

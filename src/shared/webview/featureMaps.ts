@@ -30,7 +30,7 @@ import {
   inputSpec,
   type InputSpec,
 } from "./common";
-import { arr, int, literal, nat, nullable, obj, str, tagged, tuple2 } from "../validate";
+import { arr, int, literal, nat, nullable, num, obj, str, tagged, tuple2 } from "../validate";
 
 /**
  * An attention layer (an `nn.MultiheadAttention` call): its queries attend over `keys` tokens.
@@ -70,6 +70,30 @@ export interface AttentionRequest {
   nodeId: number;
 }
 
+/**
+ * Issue 18: what the model predicts for the input and, for a layer with a spatial output, Grad-CAM
+ * of a class there (null: the predicted class). `nodeId` null: the predictions only.
+ */
+export interface ExplainRequest {
+  type: "explain";
+  requestId: number;
+  checkpoint: string | null;
+  input: InputSpec;
+  nodeId: number | null;
+  classIndex: number | null;
+}
+
+/** The answer to `explain`: every class's probability, and the Grad-CAM map `[1, h, w]` (not normalised) of `classIndex`; `error` when it failed. */
+export interface ExplainResult {
+  type: "explained";
+  requestId: number;
+  nodeId: number | null;
+  classIndex: number | null;
+  cam: Tensor | null;
+  probabilities: number[];
+  error: string | null;
+}
+
 export interface FeatureMapsSnapshot {
   type: "snapshot";
   model: ModelRef;
@@ -87,9 +111,9 @@ export interface FeatureMapsSnapshot {
 }
 
 export type FeatureMapsToWebview =
-  FeatureMapsSnapshot | { type: "checkpoints"; checkpoints: CheckpointInfo[] } | FeatureMapsResult | AttentionResult | RequestFailed;
+  FeatureMapsSnapshot | { type: "checkpoints"; checkpoints: CheckpointInfo[] } | FeatureMapsResult | AttentionResult | RequestFailed | ExplainResult;
 
-export type FeatureMapsToHost = CommonToHost | ComputeRequest | AttentionRequest;
+export type FeatureMapsToHost = CommonToHost | ComputeRequest | AttentionRequest | ExplainRequest;
 
 export const validateFeatureMapsToWebview = tagged<FeatureMapsToWebview>("feature-maps host→webview", {
   snapshot: obj({
@@ -114,6 +138,15 @@ export const validateFeatureMapsToWebview = tagged<FeatureMapsToWebview>("featur
     weights: tensorOfRank(3),
   }),
   requestFailed,
+  explained: obj({
+    type: literal("explained"),
+    requestId: int,
+    nodeId: nullable(int),
+    classIndex: nullable(nat),
+    cam: nullable(tensorOfRank(3)),
+    probabilities: arr(num({ min: 0, max: 1 })),
+    error: nullable(str),
+  }),
 });
 
 export const validateFeatureMapsToHost = tagged<FeatureMapsToHost>("feature-maps webview→host", {
@@ -121,4 +154,5 @@ export const validateFeatureMapsToHost = tagged<FeatureMapsToHost>("feature-maps
   log: logMessage,
   compute: computeRequest,
   attention: obj({ type: literal("attention"), requestId: int, checkpoint: nullable(str), input: inputSpec, nodeId: int }),
+  explain: obj({ type: literal("explain"), requestId: int, checkpoint: nullable(str), input: inputSpec, nodeId: nullable(int), classIndex: nullable(nat) }),
 });

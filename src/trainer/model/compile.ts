@@ -257,6 +257,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
     keep?: ReadonlySet<number>,
     attention?: ReadonlySet<number>,
     evalModules?: ReadonlySet<string>,
+    offset?: { nodeId: number; tensor: tfc.Tensor },
   ): { outputs: Value[]; kept: Map<number, Value>; attention: Map<number, tfc.Tensor> } => {
     if (inputs.length !== inputNodes.length)
       throw new Error(`${model.name} takes ${inputNodes.length} input${inputNodes.length === 1 ? "" : "s"}, got ${inputs.length}`);
@@ -313,6 +314,7 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
         current = node.id;
         const inEval = training && evalModules !== undefined && node.kind === "module" && evalModules.has(node.label);
         values[node.id] = fns[node.id]!(ins, inEval ? { ...ctx, training: false } : ctx);
+        if (offset !== undefined && offset.nodeId === node.id) values[node.id] = torchValue(tf.add(ctx.torchOf(values[node.id]!), offset.tensor));
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         throw new Error(`${describeNode(node)}: ${msg}`);
@@ -345,6 +347,10 @@ export const compileModel: CompileModel = (tf: TF, model: ModelAnalysis, options
         return ids.map((id) => toTorch(tf, kept.get(id)!));
       });
       return new Map(ids.map((id, i) => [id, ts[i]!]));
+    },
+    outputWithOffset(inputs, nodeId, offset) {
+      const { outputs, kept } = run(inputs, false, new Set([nodeId]), undefined, undefined, { nodeId, tensor: offset });
+      return { output: toTorch(tf, outputs[0]!), activation: toTorch(tf, kept.get(nodeId)!) };
     },
     attentionWeights(inputs, nodeIds) {
       const ids = [...new Set(nodeIds)];

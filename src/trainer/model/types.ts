@@ -40,6 +40,13 @@ export interface CompiledModel {
   /** The outputs of the graph node `nodeId` of the analysis (for feature maps), NCHW, in evaluation mode; the caller disposes them. */
   activations(inputs: readonly tfc.Tensor[], nodeIds: readonly number[]): Map<number, tfc.Tensor>;
   /**
+   * Issue 18 (Grad-CAM): the forward pass in evaluation mode with `offset` (NCHW, the node's shape)
+   * added to the output of graph node `nodeId`, returning the model's output and that node's value
+   * (offset included). Differentiating the output with respect to a zero `offset` gives the gradient
+   * with respect to the node's activation. Not wrapped in a tidy: call it inside `tf.grad` or `tf.tidy`.
+   */
+  outputWithOffset(inputs: readonly tfc.Tensor[], nodeId: number, offset: tfc.Tensor): { output: tfc.Tensor; activation: tfc.Tensor };
+  /**
    * The attention weights of attention layers (graph node ids of `nn.MultiheadAttention` calls), per
    * head: `[N, heads, L, S]`, in evaluation mode, whether or not the model asks for them (`needWeights`);
    * the caller disposes them.
