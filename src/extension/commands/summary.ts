@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { summaryTable } from "../../shared/summaryTable";
 import type { AnalysisResult, ModelCommandArgs } from "../../shared/lsp";
 import type { AnalysisClient } from "../client";
+import { panelColumn } from "../panels/panelHost";
 
 /**
  * “Show Model Summary”: a torchinfo-like table of a model (the command line's table) in a
@@ -55,5 +56,6 @@ export class SummaryProvider implements vscode.TextDocumentContentProvider, vsco
 
 export async function showSummary(args: ModelCommandArgs): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(summaryUri(args));
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
+  // In the area CNN Studio's panels share (issue 19.1), leaving the focus on the code.
+  await vscode.window.showTextDocument(doc, { viewColumn: panelColumn(), preview: true, preserveFocus: true });
 }
