@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount, formatShapeText } from "../../shared/format";
+import { modelErrors } from "../../shared/analysis";
 import { shapeText } from "../../shared/markdown";
 import {
   validateTrainToHost,
@@ -101,7 +102,6 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     return this.store.entries().flatMap((e) => {
       const r = e.result;
       if (!r) return [];
-      const errors = r.diagnostics.filter((d) => d.severity === "error").length;
       return r.models
         .filter((m) => m.location.file === r.file)
         .map((m): FormModel => ({
@@ -111,7 +111,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
           inputs: m.inputs,
           output: m.output,
           params: m.params,
-          errors,
+          errors: modelErrors(r.diagnostics, m.name).length,
         }));
     });
   }
