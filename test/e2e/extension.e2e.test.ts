@@ -666,6 +666,8 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await choose(frame, "Model", /^\s*lenet5Mnist/);
       await until("lenet5Mnist selected", 30_000, async () => ((await frame.locator("#preview").innerText()).includes("Train lenet5Mnist") ? true : undefined));
       // The button opens VS Code's file picker (in code-server its path box): the path typed, Enter.
+      // (the transfer settings sit in a section collapsed by default, issue 19.2)
+      await frame.locator("vscode-collapsible#section-transfer").evaluate((e) => ((e as unknown as { open: boolean }).open = true));
       await frame.locator("vscode-button#chooseWeights").click();
       const input = page.locator(".quick-input-widget input");
       await input.waitFor({ timeout: 20_000 });
