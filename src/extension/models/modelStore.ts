@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { AnalysisResult, ModelGraph } from "../../shared/lsp";
 // The server's own test of a model file's text, so this lists what the server analyses.
-import { importsCnnStudio } from "../../shared/modelFile";
+import { importsCnnStudio, isModelFileLocation } from "../../shared/modelFile";
 import type { AnalysisClient } from "../client";
 
 /**
@@ -118,6 +118,7 @@ export class ModelStore implements vscode.Disposable {
   }
 
   private async looksLikeModelFile(uri: vscode.Uri): Promise<boolean> {
+    if (!isListable(uri)) return false;
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return importsCnnStudio(open.getText());
     try {
@@ -131,7 +132,7 @@ export class ModelStore implements vscode.Disposable {
 
   private apply(uri: vscode.Uri, result: AnalysisResult | null): void {
     const key = uri.toString();
-    if (!result || !result.isModelFile) {
+    if (!result || !result.isModelFile || !isListable(uri)) {
       if (this.files.delete(key)) this.fire();
       return;
     }
@@ -180,6 +181,14 @@ export class ModelStore implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
   }
+}
+
+/** Not a declaration file, not in node_modules, inside the workspace (issue 19.6): what the server analyses too. */
+function isListable(uri: vscode.Uri): boolean {
+  return isModelFileLocation(
+    uri.toString(),
+    (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()),
+  );
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
