@@ -32,7 +32,7 @@ const { summaryText } = require("../../src/extension/commands/summary") as typeo
 const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
 const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");
 const { modelDescription } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
-const { statusText, TrainingController } =
+const { accuracyLabel, statusText, TrainingController } =
   require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
 
 function analyse(file: string): AnalysisResult {
@@ -363,7 +363,24 @@ test("status bar text of a training run", () => {
     etaSeconds: 30,
     lr: 0.001,
   };
-  assert.equal(statusText({ ...run, progress }), "$(sync~spin) lenet5Mnist · epoch 2/5 · 91.2% · 1,234 img/s");
+  assert.equal(statusText({ ...run, progress }), "$(sync~spin) lenet5Mnist · epoch 2/5 · train (batch) 91.2% · 1,234 img/s");
+  // issue 19.5: once an epoch has finished, the validation accuracy, said so, in the text and the tooltip
+  const lastEpoch = {
+    type: "epochEnd" as const,
+    epoch: 1,
+    epochs: 5,
+    trainLoss: 0.4,
+    trainAccuracy: 0.938,
+    valLoss: 0.2,
+    valAccuracy: 0.9641,
+    trainTop5: null,
+    valTop5: null,
+    lr: 0.001,
+    seconds: 10,
+  };
+  assert.equal(statusText({ ...run, progress, lastEpoch }), "$(sync~spin) lenet5Mnist · epoch 2/5 · val 96.4% · 1,234 img/s");
+  assert.match(accuracyLabel({ progress, lastEpoch })!.tooltip, /^val 96\.41%: validation accuracy after epoch 1\/5/);
+  assert.match(accuracyLabel({ progress, lastEpoch: null })!.tooltip, /^train \(batch\) 91\.20%: the last training mini-batch's accuracy/);
 });
 
 test("typings: tsconfig.json is created, or patched when it is plain JSON", () => {
