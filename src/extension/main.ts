@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import { AnalysisClient, mentionsCnnStudio } from "./client";
 import { runsDirectory } from "./config";
 import { ModelStore } from "./models/modelStore";
-import { ModelsTreeProvider } from "./models/modelsView";
+import { ModelsTreeProvider, scanMessage } from "./models/modelsView";
 import { RunsTreeProvider } from "./runs/runsView";
 import { FreezeLensProvider } from "./train/freezeLens";
 import { TrainViewProvider } from "./train/trainView";
@@ -71,10 +71,18 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summary),
     ...panels.registerSerializers(),
   );
-  // While the first scan has found nothing yet, the Models view says that it is looking.
+  // While a scan runs, the Models view says so, with its progress (issue 19.10); its welcome text
+  // ("No model files in this workspace yet") waits for the first scan to end (`cnnStudio.scanned`).
   context.subscriptions.push(
     store.onDidChange(() => {
-      modelsView.message = store.isScanning && store.entries().length === 0 ? "Looking for model files…" : undefined;
+      modelsView.message = scanMessage(store.scanProgress);
+    }),
+    store.onDidStartScan((scan) => {
+      void vscode.window.withProgress({ location: { viewId: "cnnStudio.models" } }, () => scan);
+      void scan.then(
+        () => vscode.commands.executeCommand("setContext", "cnnStudio.scanned", true),
+        () => vscode.commands.executeCommand("setContext", "cnnStudio.scanned", true),
+      );
     }),
   );
 

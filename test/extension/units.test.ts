@@ -31,7 +31,7 @@ const { patchTsconfig, newTsconfig, TYPINGS_REL } = require("../../src/extension
 const { summaryText } = require("../../src/extension/commands/summary") as typeof import("../../src/extension/commands/summary");
 const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
 const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");
-const { modelDescription } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
+const { modelDescription, scanMessage } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
 const { accuracyLabel, statusText, TrainingController } =
   require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
 
@@ -500,4 +500,21 @@ test("Models view: with the Train view's freeze, the trainable count takes the p
   assert.match(plain, / · 61,706 params · /);
   assert.equal(modelDescription(m, undefined), plain);
   assert.equal(modelDescription(m, "5,130 trainable of 61.71K parameters"), plain.replace("61,706 params", "5,130 trainable of 61.71K parameters"));
+});
+
+test("the Models view says it is scanning, with its progress, instead of 'no model files' (19.10)", () => {
+  assert.equal(scanMessage(undefined), undefined);
+  assert.equal(scanMessage({ found: 0, analysed: 0 }), "Scanning the workspace for model files…");
+  assert.equal(scanMessage({ found: 12, analysed: 3 }), "Scanning… 3 of 12 model files analysed");
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")) as {
+    contributes: { viewsWelcome: { view: string; contents: string; when: string }[] };
+  };
+  const models = manifest.contributes.viewsWelcome.filter((w) => w.view === "cnnStudio.models" && w.when.startsWith("workspaceFolderCount > 0"));
+  assert.deepEqual(
+    models.map((w) => [w.contents.split("\n")[0]!.slice(0, 30), w.when]),
+    [
+      ["No model files in this workspa", "workspaceFolderCount > 0 && cnnStudio.scanned"],
+      ["Scanning the workspace for mod", "workspaceFolderCount > 0 && !cnnStudio.scanned"],
+    ],
+  );
 });
