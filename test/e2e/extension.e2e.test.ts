@@ -40,6 +40,23 @@ export const brokenLenet = nn.Sequential(
 );
 `;
 
+/** Issue 19.7: a valid model beside a broken one in the same file (the broken one's input has 3 channels). */
+const TWO_MODELS = `import { nn } from "cnn-studio";
+
+/** @input [N, 1, 28, 28] */
+export const myNet = nn.Sequential(nn.Conv2d(1, 4, 3, { padding: 1 }), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10));
+
+/** @input [N, 3, 28, 28] */
+export const myMnist = nn.Sequential(nn.Conv2d(1, 4, 3, { padding: 1 }), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10));
+`;
+
+/** Issue 19.6: a declaration file that imports "cnn-studio" (as the extension's own typings do) is no model file. */
+const DECLARATIONS = `import type { nn } from "cnn-studio";
+export declare namespace extra {
+  const layer: nn.Conv2d;
+}
+`;
+
 async function shot(page: Page, name: string): Promise<void> {
   const file = path.join(ARTIFACTS, name);
   await page.screenshot({ path: file });
@@ -193,6 +210,8 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
   // The examples as a user would have them: model files only (no tsconfig, no node_modules).
   for (const f of fs.readdirSync(path.join(ROOT, "examples"))) if (f.endsWith(".ts")) fs.copyFileSync(path.join(ROOT, "examples", f), path.join(ws, f));
   fs.writeFileSync(path.join(ws, "broken.ts"), BROKEN);
+  fs.writeFileSync(path.join(ws, "twoModels.ts"), TWO_MODELS);
+  fs.writeFileSync(path.join(ws, "extra.d.ts"), DECLARATIONS);
   fs.writeFileSync(path.join(tmp, "user-data", "User", "settings.json"), userSettings());
   // Pretrained weights for LeNet-5 (issue 15): a mismatched head and an unexpected tensor.
   const { file: weightsFile, line: lenetMnistLine } = writeLenetWeights(tmp);
@@ -411,7 +430,10 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
             () => false,
           )
       ) {
-        log(`status bar: ${JSON.stringify(await status.first().innerText())}`);
+        const text = await status.first().innerText();
+        log(`status bar: ${JSON.stringify(text)}`);
+        // issue 19.5: it says which accuracy it shows
+        assert.match(text, /lenet5Mnist · epoch \d+\/\d+ · (val|train \(batch\)) \d+\.\d% · /);
         await shot(page, "08-training.png");
       }
       await runs.filter({ hasText: "completed" }).first().waitFor({ timeout: 150_000 });
@@ -732,6 +754,76 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await shot(page, "20-freeze-code-lens.png");
       assert.ok(inModels, "the Models view shows lenet5Mnist's trainable count");
       assert.ok(lensShown, "a code lens shows lenet5Mnist's trainable count");
+    });
+
+    await check("layout: panels stay in at most one column beside the code after opening five of them (19.1)", async () => {
+      await runCommand(page, "View: Close All Editors");
+      await runCommand(page, "Notifications: Clear All Notifications");
+      await openFile(page, "lenet5.ts");
+      await editor.locator(".view-line", { hasText: "nn.Linear(16 * 5 * 5, 120)" }).first().click();
+      const opened: [string, RegExp][] = [
+        ["CNN Studio: Show Model Summary", /summary/i],
+        ["CNN Studio: Open Model Graph", /Graph: lenet5/],
+        ["CNN Studio: Open Receptive Field", /Receptive Field: lenet5/],
+        ["CNN Studio: Open Feature Maps", /Feature Maps: lenet5/],
+        ["CNN Studio: Open Filters", /Filters: lenet5/],
+      ];
+      for (const [command, tab] of opened) {
+        await runCommand(page, command);
+        await page.locator(".tab", { hasText: tab }).first().waitFor({ timeout: 30_000 });
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      const groups = await page.locator(".editor-group-container").count();
+      log(`editor groups after opening five panels: ${groups}`);
+      await shot(page, "21-five-panels.png");
+      assert.ok(groups <= 2, `the code and one panel area, not ${groups} columns`);
+      await runCommand(page, "View: Close All Editors");
+    });
+
+    await check("a .d.ts that imports cnn-studio is never listed or diagnosed (19.6)", async () => {
+      await openFile(page, "extra.d.ts");
+      await showSidebar(page);
+      await new Promise((r) => setTimeout(r, 5000));
+      const modelsPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: /^\s*Models/i }) });
+      const rows = (await modelsPane.locator(".monaco-list-row").allInnerTexts()).join("\n");
+      assert.doesNotMatch(rows, /extra\.d\.ts/, `the Models view lists the declaration file:\n${rows}`);
+      assert.match(rows, /twoModels\.ts/, "the view lists the model files");
+      await runCommand(page, "View: Focus Problems");
+      const problems = (await page.locator(".markers-panel .monaco-list-row").allInnerTexts()).join("\n");
+      assert.doesNotMatch(problems, /Namespaces are not supported|extra\.d\.ts/, `Problems:\n${problems}`);
+      await page.keyboard.press("Control+J");
+      await runCommand(page, "View: Close All Editors");
+    });
+
+    await check("a valid model beside a broken one trains; the broken one is named (19.7)", async () => {
+      await showSidebar(page);
+      const frame: FrameLocator = page.frameLocator("iframe.webview.ready").first().frameLocator("iframe#active-frame");
+      await frame.locator("vscode-button#start").waitFor({ timeout: 30_000 });
+      await choose(frame, "Model", /^\s*myMnist/);
+      await until("myMnist named as broken", 30_000, async () =>
+        /myMnist has 1 error/.test(
+          await frame
+            .locator("#error-model")
+            .innerText()
+            .catch(() => ""),
+        )
+          ? true
+          : undefined,
+      );
+      await choose(frame, "Model", /^\s*myNet/);
+      await frame.locator("#epochs input").fill("1");
+      await until("the preview of myNet", 30_000, async () => ((await frame.locator("#preview").innerText()).includes("Train myNet") ? true : undefined));
+      await shot(page, "22-train-beside-broken.png");
+      await frame.locator("vscode-button#start").click();
+      const runsPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: /^\s*Runs/i }) });
+      await runsPane.locator(".monaco-list-row", { hasText: "myNet" }).first().waitFor({ timeout: 60_000 });
+      const status = page.locator(".statusbar-item", { hasText: /myNet · / });
+      await status.first().waitFor({ timeout: 60_000 });
+      log(`myNet trains: ${JSON.stringify(await status.first().innerText())}`);
+      await frame
+        .locator("vscode-button#stop")
+        .click({ timeout: 10_000 })
+        .catch(() => undefined);
     });
 
     await check("activation time (VS Code's Running Extensions view)", async () => {
