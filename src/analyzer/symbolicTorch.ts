@@ -459,7 +459,7 @@ export class Torch implements TorchRuntime {
     for (const t of inputs) {
       const n = this.trace?.graph[t.node];
       if (n?.location && t.shape)
-        out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? `${n.type} '${n.label}'` : n.type} here` });
+        out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? `${n.label} (${n.type})` : n.type} here` });
     }
     return out;
   }
