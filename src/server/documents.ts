@@ -20,16 +20,12 @@ export interface OpenDocument {
 export class OpenDocuments {
   private readonly byUri = new Map<string, OpenDocument>();
   private readonly byPath = new Map<string, OpenDocument>();
-  /** The workspace's folders (URIs), from `initialize`: open files outside them are not analysed. */
-  private folders: readonly string[] = [];
-
-  setWorkspaceFolders(folders: readonly string[]): void {
-    this.folders = folders;
-  }
-
-  /** A TypeScript document that imports "cnn-studio" where a model file can be (not a .d.ts, not in node_modules, in the workspace). */
+  /**
+   * A TypeScript document that imports "cnn-studio" where a model file can be: not a .d.ts, not in
+   * node_modules. (A model file opened from outside the workspace is analysed: a user may open one.)
+   */
   isModelFile(uri: string, languageId: string, text: string): boolean {
-    return isTypeScriptDocument(uri, languageId) && isModelFileLocation(uri, this.folders) && importsCnnStudio(text);
+    return isTypeScriptDocument(uri, languageId) && isModelFileLocation(uri) && importsCnnStudio(text);
   }
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {

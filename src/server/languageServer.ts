@@ -84,7 +84,6 @@ export function startLanguageServer(connection: Connection, hooks: ServerHooks =
     settings = resolveSettings(typeof options === "object" && options !== null ? (options as { settings?: unknown }).settings : undefined);
     inlayRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     lensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
-    docs.setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

@@ -8,8 +8,9 @@ import { LspClient, PATIENT, uriOf } from "./lspClient";
 
 /**
  * Issue 19.6: files that are not model files are never listed or diagnosed, whatever they import:
- * declaration files (the extension's own typings, opened from the quick-fix menu), anything under
- * node_modules, and files outside the workspace's folders.
+ * declaration files (the extension's own typings, opened from the quick-fix menu) and anything under
+ * node_modules. (`isModelFileLocation` can also exclude files outside given folders; the server and
+ * the Models view do not use that: a model file the user opens from elsewhere is analysed.)
  */
 
 const BROKEN = `import { nn } from "cnn-studio";
@@ -52,8 +53,10 @@ describe("the server diagnoses only model files where model files can be", () =>
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  test("a .d.ts, a file in node_modules and one outside the workspace get no diagnostics and are no model files", async () => {
-    const skipped = [write("ws/types/cnn-studio.d.ts"), write("ws/node_modules/pkg/model.ts"), write("outside/model.ts")].map((f) => client.open(f));
+  test("a .d.ts and a file in node_modules get no diagnostics and are no model files; an open file outside the workspace is analysed", async () => {
+    const outside = client.open(write("outside/model.ts"));
+    assert.ok((await client.waitForDiagnostics(outside, 1)).diagnostics.length >= 1, "a model file the user opened from elsewhere");
+    const skipped = [write("ws/types/cnn-studio.d.ts"), write("ws/node_modules/pkg/model.ts")].map((f) => client.open(f));
     const model = client.open(write("ws/model.ts"));
     const published = await client.waitForDiagnostics(model, 1);
     assert.ok(published.diagnostics.length >= 1, "the workspace's model file is diagnosed");

@@ -200,12 +200,12 @@ export class ModelStore implements vscode.Disposable {
   }
 }
 
-/** Not a declaration file, not in node_modules, inside the workspace (issue 19.6): what the server analyses too. */
+/**
+ * Not a declaration file, not in node_modules (issue 19.6): what the server analyses too. A model
+ * file opened from outside the workspace stays listable (its Train lens must find it).
+ */
 function isListable(uri: vscode.Uri): boolean {
-  return isModelFileLocation(
-    uri.toString(),
-    (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()),
-  );
+  return isModelFileLocation(uri.toString());
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
