@@ -73,9 +73,17 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
   );
   // While a scan runs, the Models view says so, with its progress (issue 19.10); its welcome text
   // ("No model files in this workspace yet") waits for the first scan to end (`cnnStudio.scanned`).
+  // The walkthrough's "Fix an error" step ticks when a model file that had errors has none (issue 19.4).
+  const hadErrors = new Set<string>();
   context.subscriptions.push(
     store.onDidChange(() => {
       modelsView.message = scanMessage(store.scanProgress);
+      for (const e of store.entries()) {
+        const key = e.uri.toString();
+        const errors = e.result?.diagnostics.some((d) => d.severity === "error") ?? false;
+        if (errors) hadErrors.add(key);
+        else if (e.result && hadErrors.delete(key)) void vscode.commands.executeCommand("setContext", "cnnStudio.errorFixed", true);
+      }
     }),
     store.onDidStartScan((scan) => {
       void vscode.window.withProgress({ location: { viewId: "cnnStudio.models" } }, () => scan);

@@ -518,3 +518,14 @@ test("the Models view says it is scanning, with its progress, instead of 'no mod
     ],
   );
 });
+
+test("the walkthrough ticks the step the user did (19.4)", () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")) as {
+    contributes: { walkthroughs: { steps: { id: string; completionEvents: string[] }[] }[] };
+  };
+  const events = Object.fromEntries(manifest.contributes.walkthroughs[0]!.steps.map((s) => [s.id, s.completionEvents]));
+  assert.deepEqual(events["createModel"], ["onCommand:cnnStudio.newModel"]);
+  assert.deepEqual(events["fixError"], ["onContext:cnnStudio.errorFixed"], "a template click does not tick 'Fix an error'");
+  assert.deepEqual(events["train"], ["onCommand:cnnStudio.train", "onContext:cnnStudio.training"], "Start in the Train view ticks 'Train'");
+  assert.deepEqual(events["watchShapes"], ["onCommand:cnnStudio.showSummary"]);
+});
