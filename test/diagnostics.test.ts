@@ -142,7 +142,7 @@ const details: Record<string, { diag: string; fix?: { at: string; newText: strin
     fix: { at: "forward-channel-mismatch.ts:7:21", newText: "32" },
     related: ["forward-channel-mismatch.ts:10:9", "forward-channel-mismatch.ts:7:11"],
   },
-  "linear-after-flatten.ts": { diag: "10:3", fix: { at: "linear-after-flatten.ts:10:13", newText: "256" }, related: ["linear-after-flatten.ts:9:3"] },
+  "linear-after-flatten.ts": { diag: "10:3", fix: { at: "linear-after-flatten.ts:10:13", newText: "16 * 4 * 4" }, related: ["linear-after-flatten.ts:9:3"] },
   "batchnorm-mismatch.ts": { diag: "7:3", fix: { at: "batchnorm-mismatch.ts:7:18", newText: "64" }, related: ["batchnorm-mismatch.ts:6:3"] },
   "two-models.ts": { diag: "6:70", fix: { at: "two-models.ts:6:85", newText: "8" }, related: ["two-models.ts:6:59"] },
   "missing-flatten.ts": { diag: "10:12", fix: null, related: ["missing-flatten.ts:5:75", "missing-flatten.ts:6:8"] },

@@ -106,6 +106,8 @@ class Run {
   private readonly files = new Map<string, FileRecord>();
   /** Files whose loading is under way, outermost first (for cycle messages). */
   private readonly loading: string[] = [];
+  /** The diagnostics each top-level statement of the main file reported (indices into the reporter's). */
+  private readonly statementSpans = new Map<ts.Node, { from: number; to: number }>();
 
   constructor(
     private readonly analyzer: Analyzer,
@@ -139,16 +141,35 @@ class Run {
     this.checkMisplacedInputs(record);
     const models: ModelAnalysis[] = [];
     for (const candidate of this.exportedValues(record)) {
+      const from = this.reporter.diagnostics.length;
       const model = this.analyzeModel(candidate);
       if (model) models.push(model);
+      this.attribute(candidate.name, from, this.reporter.diagnostics.length);
+      const statement = this.declaringStatement(candidate.docNode ?? candidate.nameNode);
+      const span = statement && this.statementSpans.get(statement);
+      if (span) this.attribute(candidate.name, span.from, span.to);
     }
     return { file, models, diagnostics: this.reporter.diagnostics, dependencies: [...this.files.keys()] };
   }
 
   // ---- files and imports --------------------------------------------------------------------
 
+  /** Marks the diagnostics `from`..`to` (not yet marked) as `model`'s own. */
+  private attribute(model: string, from: number, to: number): void {
+    for (const d of this.reporter.diagnostics.slice(from, to)) d.model ??= model;
+  }
+
+  /** The main file's top-level statement that declares one exported value (a model's own statement), if it declares only that one. */
+  private declaringStatement(node: ts.Node): ts.Node | undefined {
+    let n = node;
+    while (!ts.isSourceFile(n.parent)) n = n.parent;
+    if (ts.isVariableStatement(n) && n.declarationList.declarations.length !== 1) return undefined;
+    return ts.isVariableStatement(n) || ts.isExportAssignment(n) ? n : undefined;
+  }
+
   private load(file: string, text: string): FileRecord {
     const sf = this.analyzer.parse(file, text);
+    const isMain = this.loading.length === 0;
     this.reportSyntaxErrors(sf, text);
     const record: FileRecord = { sf, env: new Env(undefined), exports: new Map(), done: false, importing: new Map() };
     this.files.set(file, record);
@@ -158,6 +179,7 @@ class Run {
       this.interp.hoist(sf.statements, record.env);
       for (const s of sf.statements) {
         if (ts.isImportDeclaration(s)) continue;
+        const from = this.reporter.diagnostics.length;
         this.guard(
           s,
           () => {
@@ -167,6 +189,7 @@ class Run {
           },
           record.env,
         );
+        if (isMain) this.statementSpans.set(s, { from, to: this.reporter.diagnostics.length });
       }
     } finally {
       this.loading.pop();

@@ -11,6 +11,7 @@ import { toLocation, type Related, type Reporter } from "./location";
 import { childNameProblem, keyNode } from "./moduleNames";
 import { applyWindow, foldsPositions, mergeFields, WHOLE_INPUT } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
+import { fixInForm } from "./fixForm";
 import { toCount } from "../shared/count";
 import { functionalForms } from "./functional";
 import { ConstantRecorder } from "./constantGraph";
@@ -459,7 +460,7 @@ export class Torch implements TorchRuntime {
     for (const t of inputs) {
       const n = this.trace?.graph[t.node];
       if (n?.location && t.shape)
-        out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? `${n.type} '${n.label}'` : n.type} here` });
+        out.push({ at: n.location, message: `${formatShape(t.shape)} comes from ${n.kind === "module" ? `${n.label} (${n.type})` : n.type} here` });
     }
     return out;
   }
@@ -621,10 +622,7 @@ export class Torch implements TorchRuntime {
       const related = this.origins([x]);
       if (definedAt && definedAt !== where) related.push({ at: definedAt, message: `${kind.type} defined here` });
       const fixNode = out.fix && argNodes.get(out.fix.param);
-      const fix =
-        out.fix && fixNode
-          ? { title: `Change ${out.fix.param} to ${out.fix.value}`, location: toLocation(fixNode), newText: String(out.fix.value) }
-          : undefined;
+      const fix = out.fix && fixNode ? fixInForm(out.fix.param, out.fix.value, fixNode, x.note) : undefined;
       this.reporter.report("error", where, out.message, out.code, related, fix);
       return UNKNOWN;
     }

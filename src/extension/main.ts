@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import { AnalysisClient, mentionsCnnStudio } from "./client";
 import { runsDirectory } from "./config";
 import { ModelStore } from "./models/modelStore";
-import { ModelsTreeProvider } from "./models/modelsView";
+import { ModelsTreeProvider, scanMessage } from "./models/modelsView";
 import { RunsTreeProvider } from "./runs/runsView";
 import { FreezeLensProvider } from "./train/freezeLens";
 import { TrainViewProvider } from "./train/trainView";
@@ -72,10 +72,26 @@ export function activate(context: vscode.ExtensionContext): CnnStudioApi {
     vscode.languages.registerDocumentLinkProvider({ scheme: SUMMARY_SCHEME }, summary),
     ...panels.registerSerializers(),
   );
-  // While the first scan has found nothing yet, the Models view says that it is looking.
+  // While a scan runs, the Models view says so, with its progress (issue 19.10); its welcome text
+  // ("No model files in this workspace yet") waits for the first scan to end (`cnnStudio.scanned`).
+  // The walkthrough's "Fix an error" step ticks when a model file that had errors has none (issue 19.4).
+  const hadErrors = new Set<string>();
   context.subscriptions.push(
     store.onDidChange(() => {
-      modelsView.message = store.isScanning && store.entries().length === 0 ? "Looking for model files…" : undefined;
+      modelsView.message = scanMessage(store.scanProgress);
+      for (const e of store.entries()) {
+        const key = e.uri.toString();
+        const errors = e.result?.diagnostics.some((d) => d.severity === "error") ?? false;
+        if (errors) hadErrors.add(key);
+        else if (e.result && hadErrors.delete(key)) void vscode.commands.executeCommand("setContext", "cnnStudio.errorFixed", true);
+      }
+    }),
+    store.onDidStartScan((scan) => {
+      void vscode.window.withProgress({ location: { viewId: "cnnStudio.models" } }, () => scan);
+      void scan.then(
+        () => vscode.commands.executeCommand("setContext", "cnnStudio.scanned", true),
+        () => vscode.commands.executeCommand("setContext", "cnnStudio.scanned", true),
+      );
     }),
   );
 

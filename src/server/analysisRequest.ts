@@ -1,7 +1,6 @@
 import type { ModelAnalysis } from "../shared/analysis";
 import type { AnalysisParams, AnalysisResult, GraphEdge, ModelGraph } from "../shared/lsp";
 import type { OpenDocuments } from "./documents";
-import { importsCnnStudio } from "../shared/modelFile";
 import type { AnalysisSession } from "./session";
 import type { Snapshot } from "./snapshot";
 import { uriToPath } from "./uris";
@@ -21,7 +20,7 @@ export function analysisResult(session: AnalysisSession, docs: OpenDocuments, pa
     snapshot = session.snapshot(file);
   } else {
     const text = session.readFile(file);
-    if (text === undefined || !importsCnnStudio(text)) return empty;
+    if (text === undefined || !docs.isModelFile(uri, "typescript", text)) return empty;
     snapshot = session.analyseClosed(file);
   }
   if (!snapshot) return empty;

@@ -1,6 +1,6 @@
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { TextDocumentContentChangeEvent } from "vscode-languageserver";
-import { importsCnnStudio, isTypeScriptDocument } from "../shared/modelFile";
+import { importsCnnStudio, isModelFileLocation, isTypeScriptDocument } from "../shared/modelFile";
 import { uriToPath } from "./uris";
 
 /**
@@ -20,6 +20,13 @@ export interface OpenDocument {
 export class OpenDocuments {
   private readonly byUri = new Map<string, OpenDocument>();
   private readonly byPath = new Map<string, OpenDocument>();
+  /**
+   * A TypeScript document that imports "cnn-studio" where a model file can be: not a .d.ts, not in
+   * node_modules. (A model file opened from outside the workspace is analysed: a user may open one.)
+   */
+  isModelFile(uri: string, languageId: string, text: string): boolean {
+    return isTypeScriptDocument(uri, languageId) && isModelFileLocation(uri) && importsCnnStudio(text);
+  }
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     const path = uriToPath(uri);
@@ -27,7 +34,7 @@ export class OpenDocuments {
       uri,
       path,
       document: TextDocument.create(uri, languageId, version, text),
-      isModelFile: isTypeScriptDocument(uri, languageId) && importsCnnStudio(text),
+      isModelFile: this.isModelFile(uri, languageId, text),
     };
     this.byUri.set(uri, doc);
     this.byPath.set(path, doc);
@@ -38,7 +45,7 @@ export class OpenDocuments {
     const doc = this.byUri.get(uri);
     if (!doc) return undefined;
     TextDocument.update(doc.document, [...changes], version);
-    doc.isModelFile = isTypeScriptDocument(uri, doc.document.languageId) && importsCnnStudio(doc.document.getText());
+    doc.isModelFile = this.isModelFile(uri, doc.document.languageId, doc.document.getText());
     return doc;
   }
 

@@ -173,6 +173,8 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
     const s = moduleShapes(e);
     return `${e.module.params}|${e.module.buffers}|${subtreeFigures(e).macs}|${transition([s.input], s.output)}`;
   });
+  // A leaf no call reached in a model whose analysis stopped at an error (issue 19.8): unknown, not "never called".
+  const unreached = allLeaves && entries.every((e) => !e.model.complete);
   if (groups.length === 1) {
     const m = first.module;
     const figures = subtreeFigures(first);
@@ -185,11 +187,11 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
           : `**${escape(type)}** ${code(m.path)} ${modelsText(models)}`;
     const lines: [string, string | undefined][] = [
       ["Parameters", paramsText(m.params, m.trainableParams, m.buffers)],
-      ["MACs", subtreeMacsText(first.model, figures.macs)],
+      ["MACs", unreached ? "not computed: the analysis stopped at an error before this layer" : subtreeMacsText(first.model, figures.macs)],
       ["Output memory", shapes.output ? memoryText(tensorBytes(shapes.output), first.model) : undefined],
       ["Modules", figures.modules > 0 ? `${formatCount(figures.modules)} in its subtree` : undefined],
     ];
-    if (allLeaves) lines.push(["Calls", "none (the forward pass never calls it)"]);
+    if (allLeaves) lines.push(["Calls", unreached ? "not reached: the analysis stopped at an error before it" : "none (the forward pass never calls it)"]);
     if (entries.length > 1)
       lines.push(["Instances", listSome(entries.map((e) => (multiModel ? `${e.model.name} · ${e.module.path}` : e.module.path)).map(code), 4)]);
     const parts = [header];

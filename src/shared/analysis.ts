@@ -45,6 +45,17 @@ export interface Diagnostic {
   location: Location;
   related: { message: string; location: Location }[];
   fix?: TextFix;
+  /**
+   * The model whose construction (its exported statement) or forward pass reported it; absent for
+   * what concerns the whole file (syntax, imports, other top-level code). Another model's errors
+   * never keep a model from training (issue 19.7).
+   */
+  model?: string;
+}
+
+/** The errors that keep `model` from training: its own and the file's, never another model's. */
+export function modelErrors(diagnostics: readonly Diagnostic[], model: string): Diagnostic[] {
+  return diagnostics.filter((d) => d.severity === "error" && (d.model === undefined || d.model === model));
 }
 
 /** Receptive field of a spatial output in input pixels, per axis [height, width] (Araujo et al., 2019). */

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
-import type { FileAnalysis, ModelAnalysis } from "../shared/analysis";
+import { modelErrors, type FileAnalysis, type ModelAnalysis } from "../shared/analysis";
 import { isNamedOutputs, isShapeList, trainedOutput } from "../shared/outputs";
 import {
   validateTrainConfig,
@@ -104,8 +104,9 @@ type ModelFailure = { ok: false; error: string; diagnostics: ErrorEvent["diagnos
 
 /** The model `name` of an analysed file, or why it cannot be used: no such model, or errors in the file. */
 export function findModel(analysis: FileAnalysis, file: string, name: string): { ok: true; value: ModelAnalysis } | ModelFailure {
-  const errors = analysis.diagnostics.filter((d) => d.severity === "error");
   const model = analysis.models.find((m) => m.name === name);
+  // Another model's errors do not concern this one (issue 19.7); the file's own (syntax, imports) do.
+  const errors = model ? modelErrors(analysis.diagnostics, name) : analysis.diagnostics.filter((d) => d.severity === "error");
   if (model === undefined) {
     const names = analysis.models.map((m) => m.name);
     return {
@@ -118,7 +119,7 @@ export function findModel(analysis: FileAnalysis, file: string, name: string): {
     const first = errors[0]!;
     return {
       ok: false,
-      error: `${file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`,
+      error: `${name} in ${file} has ${errors.length} error${errors.length > 1 ? "s" : ""}; the first: ${path.basename(first.location.file)}:${first.location.range.start.line + 1}: ${first.message}`,
       diagnostics: diagnosticsOf(errors),
     };
   }

@@ -4,9 +4,24 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import type { Browser, FrameLocator, Page } from "playwright-core";
+import type { Browser, FrameLocator } from "playwright-core";
 import type { PageElement } from "../webview/page";
 import { writeLenetWeights } from "./weights";
+import {
+  ARTIFACTS,
+  shot,
+  until,
+  quickOpen,
+  focusWorkbench,
+  openFile,
+  showSidebar,
+  runCommand,
+  panelFrame,
+  choose,
+  canvasInk,
+  panelError,
+  featureMapsPainted,
+} from "./workbench";
 import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServer, userSettings, whyNot, type Server } from "./harness";
 
 /**
@@ -25,8 +40,6 @@ import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServ
  * Screenshots go to out/artifacts/e2e/.
  */
 
-const ARTIFACTS = path.join(ROOT, "out", "artifacts", "e2e");
-
 const BROKEN = `import { nn } from "cnn-studio";
 
 /** Seeded error: LeNet-5 for 28×28 digits whose first linear layer is sized for 32×32 inputs.
@@ -40,140 +53,22 @@ export const brokenLenet = nn.Sequential(
 );
 `;
 
-async function shot(page: Page, name: string): Promise<void> {
-  const file = path.join(ARTIFACTS, name);
-  await page.screenshot({ path: file });
-  log(`screenshot ${path.relative(ROOT, file)}`);
-}
+/** Issue 19.7: a valid model beside a broken one in the same file (the broken one's input has 3 channels). */
+const TWO_MODELS = `import { nn } from "cnn-studio";
 
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ""}`);
-}
+/** @input [N, 1, 28, 28] */
+export const myNet = nn.Sequential(nn.Conv2d(1, 4, 3, { padding: 1 }), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10));
 
-async function quickOpen(page: Page, text: string, row: string | RegExp): Promise<void> {
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(text);
-  // The list filters asynchronously: wait until the row that Enter picks is the one wanted.
-  await page.locator(".quick-input-list .monaco-list-row.focused", { hasText: row }).first().waitFor({ timeout: 20_000 });
-  await page.keyboard.press("Enter");
-}
+/** @input [N, 3, 28, 28] */
+export const myMnist = nn.Sequential(nn.Conv2d(1, 4, 3, { padding: 1 }), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10));
+`;
 
-/** Keyboard focus on the workbench (not in a webview's iframe), so that shortcuts reach it. */
-async function focusWorkbench(page: Page): Promise<void> {
-  await page
-    .locator(".part.titlebar")
-    .first()
-    .click({ position: { x: 200, y: 10 } });
+/** Issue 19.6: a declaration file that imports "cnn-studio" (as the extension's own typings do) is no model file. */
+const DECLARATIONS = `import type { nn } from "cnn-studio";
+export declare namespace extra {
+  const layer: nn.Conv2d;
 }
-
-async function openFile(page: Page, name: string): Promise<void> {
-  await focusWorkbench(page);
-  await page.keyboard.press("Control+P");
-  await quickOpen(page, name, name);
-  await page.locator(".tab.active", { hasText: name }).first().waitFor({ timeout: 20_000 });
-}
-
-/** Shows the CNN Studio sidebar (clicking its tab when it is shown already would hide it). */
-async function showSidebar(page: Page): Promise<void> {
-  if (
-    await page
-      .locator(".pane-header", { hasText: /^\s*Models/i })
-      .first()
-      .isVisible()
-  )
-    return;
-  await page
-    .getByRole("tab", { name: /CNN Studio/ })
-    .first()
-    .click();
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await focusWorkbench(page);
-  await page.keyboard.press("Control+Shift+P");
-  await quickOpen(page, `>${title}`, title);
-}
-
-/**
- * The page (inside VS Code's two webview iframes) of the webview panel whose heading is `heading`:
- * several webviews are open at once (the Train view, panels), so each is looked at.
- */
-async function panelFrame(page: Page, heading: string, timeoutMs: number): Promise<FrameLocator> {
-  return until(`the "${heading}" panel's webview`, timeoutMs, async () => {
-    const outer = page.locator("iframe.webview.ready");
-    const n = await outer.count();
-    for (let i = n - 1; i >= 0; i--) {
-      const frame = outer.nth(i).contentFrame().frameLocator("iframe#active-frame");
-      if ((await frame.locator("h1", { hasText: heading }).count()) === 0) continue;
-      // Pin the iframe by its name (VS Code's id of the webview): indices move when webviews come and go.
-      const name = await outer.nth(i).getAttribute("name");
-      return name ? page.locator(`iframe.webview[name="${name}"]`).contentFrame().frameLocator("iframe#active-frame") : frame;
-    }
-    return undefined;
-  });
-}
-
-/** Chooses an option of a panel's <vscode-single-select> the way a user does: open it, click the option. */
-async function choose(frame: FrameLocator, label: string, option: string | RegExp): Promise<string> {
-  const select = frame.locator(`vscode-single-select[aria-label="${label}"]`);
-  await select.locator(".select-face").click({ timeout: 30_000 });
-  const item = select.locator("li.option", { hasText: option }).first();
-  const text = (await item.innerText({ timeout: 10_000 })).trim();
-  await item.click({ timeout: 10_000 });
-  return text;
-}
-
-/** The share of a canvas' pixels that differ from its most common colour (0: blank). */
-async function canvasInk(frame: FrameLocator, selector: string): Promise<number> {
-  return frame
-    .locator(selector)
-    .first()
-    .evaluate((el) => {
-      const c = el as unknown as PageElement;
-      const ctx = c.getContext("2d");
-      if (!ctx || c.width === 0 || c.height === 0) return 0;
-      const d = ctx.getImageData(0, 0, c.width, c.height).data;
-      const counts = new Map<number, number>();
-      for (let i = 0; i < d.length; i += 4) {
-        const k = (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-      return 1 - Math.max(...counts.values()) / (d.length / 4);
-    });
-}
-
-/** Fails with the panel's error notice (a failed forward pass) instead of timing out. */
-async function panelError(frame: FrameLocator): Promise<string | undefined> {
-  const error = frame.locator(".cs-notice-error");
-  return (await error.count()) > 0 ? (await error.first().innerText()).replace(/\s+/g, " ") : undefined;
-}
-
-/**
- * Waits until the feature-map panel has painted a result newer than `after` (the panel marks
- * `<body data-painted="requestId">` once the tiles are on screen), failing early on its error notice.
- */
-async function featureMapsPainted(frame: FrameLocator, after: string | null, what: string): Promise<string> {
-  const r = await until(what, 180_000, async () => {
-    const error = await panelError(frame);
-    if (error) return { error };
-    const painted = await frame.locator("body").getAttribute("data-painted", { timeout: 5_000 });
-    return painted !== null && painted !== after ? { painted } : undefined;
-  });
-  if ("error" in r) throw new Error(`the feature-map panel failed (${what}): ${r.error}`);
-  return r.painted;
-}
+`;
 
 test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000 }, async (t) => {
   const reason = whyNot();
@@ -193,6 +88,8 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
   // The examples as a user would have them: model files only (no tsconfig, no node_modules).
   for (const f of fs.readdirSync(path.join(ROOT, "examples"))) if (f.endsWith(".ts")) fs.copyFileSync(path.join(ROOT, "examples", f), path.join(ws, f));
   fs.writeFileSync(path.join(ws, "broken.ts"), BROKEN);
+  fs.writeFileSync(path.join(ws, "twoModels.ts"), TWO_MODELS);
+  fs.writeFileSync(path.join(ws, "extra.d.ts"), DECLARATIONS);
   fs.writeFileSync(path.join(tmp, "user-data", "User", "settings.json"), userSettings());
   // Pretrained weights for LeNet-5 (issue 15): a mismatched head and an unexpected tensor.
   const { file: weightsFile, line: lenetMnistLine } = writeLenetWeights(tmp);
@@ -411,7 +308,10 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
             () => false,
           )
       ) {
-        log(`status bar: ${JSON.stringify(await status.first().innerText())}`);
+        const text = await status.first().innerText();
+        log(`status bar: ${JSON.stringify(text)}`);
+        // issue 19.5: it says which accuracy it shows
+        assert.match(text, /lenet5Mnist · epoch \d+\/\d+ · (val|train \(batch\)) \d+\.\d% · /);
         await shot(page, "08-training.png");
       }
       await runs.filter({ hasText: "completed" }).first().waitFor({ timeout: 150_000 });
@@ -542,6 +442,11 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
         .first()
         .waitFor({ timeout: 30_000 });
       // The panel opens beside the source: give it the whole editor area (the source's group closes).
+      // (panels open beside the code without taking the focus, issue 19.1: focus the panel's group first)
+      await page
+        .locator(".tab", { hasText: /Receptive Field: lenet5Mnist/ })
+        .first()
+        .click();
       await runCommand(page, "View: Close Editors in Other Groups");
       await page.locator(".tab", { hasText: "lenet5.ts" }).first().waitFor({ state: "detached", timeout: 20_000 });
       const frame = await panelFrame(page, "Receptive field", 60_000);
@@ -599,6 +504,11 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
         .locator(".tab", { hasText: /Feature Maps: vitMnist/ })
         .first()
         .waitFor({ timeout: 60_000 });
+      // (panels open beside the code without taking the focus, issue 19.1: focus the panel's group first)
+      await page
+        .locator(".tab", { hasText: /Feature Maps: vitMnist/ })
+        .first()
+        .click();
       await runCommand(page, "View: Close Editors in Other Groups");
       await page.locator(".tab", { hasText: "vit-mnist.ts" }).first().waitFor({ state: "detached", timeout: 20_000 });
       const frame = await panelFrame(page, "Feature maps", 60_000);
@@ -666,6 +576,8 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await choose(frame, "Model", /^\s*lenet5Mnist/);
       await until("lenet5Mnist selected", 30_000, async () => ((await frame.locator("#preview").innerText()).includes("Train lenet5Mnist") ? true : undefined));
       // The button opens VS Code's file picker (in code-server its path box): the path typed, Enter.
+      // (the transfer settings sit in a section collapsed by default, issue 19.2)
+      await frame.locator("vscode-collapsible#section-transfer").evaluate((e) => ((e as unknown as { open: boolean }).open = true));
       await frame.locator("vscode-button#chooseWeights").click();
       const input = page.locator(".quick-input-widget input");
       await input.waitFor({ timeout: 20_000 });
@@ -730,6 +642,83 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       await shot(page, "20-freeze-code-lens.png");
       assert.ok(inModels, "the Models view shows lenet5Mnist's trainable count");
       assert.ok(lensShown, "a code lens shows lenet5Mnist's trainable count");
+    });
+
+    await check("layout: panels stay in at most one column beside the code after opening five of them (19.1)", async () => {
+      await runCommand(page, "View: Close All Editors");
+      await runCommand(page, "Notifications: Clear All Notifications");
+      await openFile(page, "lenet5.ts");
+      // The cursor on lenet5Mnist: Go to Symbol in Editor (the file may be scrolled anywhere).
+      await focusWorkbench(page);
+      await page.keyboard.press("Control+P");
+      await quickOpen(page, "@lenet5Mnist", "lenet5Mnist");
+      await editor.locator(".view-line", { hasText: "export const lenet5Mnist = new LeNet5(28, 10)" }).first().waitFor({ timeout: 20_000 });
+      const opened: [string, RegExp][] = [
+        ["CNN Studio: Show Model Summary", /summary/i],
+        ["CNN Studio: Open Model Graph", /Graph: lenet5/],
+        ["CNN Studio: Open Receptive Field", /Receptive Field: lenet5/],
+        ["CNN Studio: Open Feature Maps", /Feature Maps: lenet5/],
+        ["CNN Studio: Open Filters", /Filters: lenet5/],
+      ];
+      for (const [command, tab] of opened) {
+        await runCommand(page, command);
+        await page.locator(".tab", { hasText: tab }).first().waitFor({ timeout: 30_000 });
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      const groups = await page.locator(".editor-group-container").count();
+      log(`editor groups after opening five panels: ${groups}`);
+      await shot(page, "21-five-panels.png");
+      assert.ok(groups <= 2, `the code and one panel area, not ${groups} columns`);
+      await runCommand(page, "View: Close All Editors");
+    });
+
+    await check("a .d.ts that imports cnn-studio is never listed or diagnosed (19.6)", async () => {
+      await openFile(page, "extra.d.ts");
+      await showSidebar(page);
+      await new Promise((r) => setTimeout(r, 5000));
+      const modelsPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: /^\s*Models/i }) });
+      const rows = (await modelsPane.locator(".monaco-list-row").allInnerTexts()).join("\n");
+      assert.doesNotMatch(rows, /extra\.d\.ts/, `the Models view lists the declaration file:\n${rows}`);
+      await runCommand(page, "View: Focus Problems");
+      const problems = (await page.locator(".markers-panel .monaco-list-row").allInnerTexts()).join("\n");
+      assert.doesNotMatch(problems, /Namespaces are not supported|extra\.d\.ts/, `Problems:\n${problems}`);
+      await page.keyboard.press("Control+J");
+      await runCommand(page, "View: Close All Editors");
+    });
+
+    await check("a valid model beside a broken one trains; the broken one is named (19.7)", async () => {
+      await showSidebar(page);
+      const frame: FrameLocator = page.frameLocator("iframe.webview.ready").first().frameLocator("iframe#active-frame");
+      await frame.locator("vscode-button#start").waitFor({ timeout: 30_000 });
+      await choose(frame, "Model", /^\s*myMnist/);
+      await until("myMnist named as broken", 30_000, async () =>
+        /myMnist has 1 error/.test(
+          await frame
+            .locator("#error-model")
+            .innerText()
+            .catch(() => ""),
+        )
+          ? true
+          : undefined,
+      );
+      await choose(frame, "Model", /^\s*myNet/);
+      // the weights and the freeze of the check before are LeNet-5's: clear them
+      await frame.locator("vscode-collapsible#section-transfer").evaluate((e) => ((e as unknown as { open: boolean }).open = true));
+      await frame.locator("input#freeze").fill("");
+      if (await frame.locator("vscode-button#clearWeights").isVisible()) await frame.locator("vscode-button#clearWeights").click();
+      await frame.locator("#epochs input").fill("1");
+      await until("the preview of myNet", 30_000, async () => ((await frame.locator("#preview").innerText()).includes("Train myNet") ? true : undefined));
+      await shot(page, "22-train-beside-broken.png");
+      await frame.locator("vscode-button#start").click();
+      const runsPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: /^\s*Runs/i }) });
+      await runsPane.locator(".monaco-list-row", { hasText: "myNet" }).first().waitFor({ timeout: 60_000 });
+      const status = page.locator(".statusbar-item", { hasText: /myNet · / });
+      await status.first().waitFor({ timeout: 60_000 });
+      log(`myNet trains: ${JSON.stringify(await status.first().innerText())}`);
+      await frame
+        .locator("vscode-button#stop")
+        .click({ timeout: 10_000 })
+        .catch(() => undefined);
     });
 
     await check("activation time (VS Code's Running Extensions view)", async () => {

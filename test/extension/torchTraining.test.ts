@@ -141,7 +141,7 @@ test("TrainingController trains with the PyTorch engine: events, status bar, sto
     const stopped = events.at(-1)!;
     assert.ok(stopped.type === "stopped" && stopped.step >= stopAtStep && stopped.checkpoint !== null, JSON.stringify(stopped));
     assert.ok(
-      statusTexts.some((s) => /^\$\((sync~spin|debug-pause)\) lenet5Mnist · epoch 1\/2 · \d+\.\d% · [\d,]+ img\/s$/.test(s)),
+      statusTexts.some((s) => /^\$\((sync~spin|debug-pause)\) lenet5Mnist · epoch 1\/2 · (train \(batch\)|val) \d+\.\d% · [\d,]+ img\/s$/.test(s)),
       statusTexts.join("\n"),
     );
     assert.equal(controller.currentRunDir, started.runDir);

@@ -31,8 +31,8 @@ const { patchTsconfig, newTsconfig, TYPINGS_REL } = require("../../src/extension
 const { summaryText } = require("../../src/extension/commands/summary") as typeof import("../../src/extension/commands/summary");
 const { modelAt } = require("../../src/extension/commands/modelArgs") as typeof import("../../src/extension/commands/modelArgs");
 const { TEMPLATES, templateText } = require("../../src/extension/commands/templates") as typeof import("../../src/extension/commands/templates");
-const { modelDescription } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
-const { statusText, TrainingController } =
+const { modelDescription, scanMessage } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
+const { accuracyLabel, statusText, TrainingController } =
   require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
 
 function analyse(file: string): AnalysisResult {
@@ -363,7 +363,24 @@ test("status bar text of a training run", () => {
     etaSeconds: 30,
     lr: 0.001,
   };
-  assert.equal(statusText({ ...run, progress }), "$(sync~spin) lenet5Mnist · epoch 2/5 · 91.2% · 1,234 img/s");
+  assert.equal(statusText({ ...run, progress }), "$(sync~spin) lenet5Mnist · epoch 2/5 · train (batch) 91.2% · 1,234 img/s");
+  // issue 19.5: once an epoch has finished, the validation accuracy, said so, in the text and the tooltip
+  const lastEpoch = {
+    type: "epochEnd" as const,
+    epoch: 1,
+    epochs: 5,
+    trainLoss: 0.4,
+    trainAccuracy: 0.938,
+    valLoss: 0.2,
+    valAccuracy: 0.9641,
+    trainTop5: null,
+    valTop5: null,
+    lr: 0.001,
+    seconds: 10,
+  };
+  assert.equal(statusText({ ...run, progress, lastEpoch }), "$(sync~spin) lenet5Mnist · epoch 2/5 · val 96.4% · 1,234 img/s");
+  assert.match(accuracyLabel({ progress, lastEpoch })!.tooltip, /^val 96\.41%: validation accuracy after epoch 1\/5/);
+  assert.match(accuracyLabel({ progress, lastEpoch: null })!.tooltip, /^train \(batch\) 91\.20%: the last training mini-batch's accuracy/);
 });
 
 test("typings: tsconfig.json is created, or patched when it is plain JSON", () => {
@@ -483,4 +500,32 @@ test("Models view: with the Train view's freeze, the trainable count takes the p
   assert.match(plain, / · 61,706 params · /);
   assert.equal(modelDescription(m, undefined), plain);
   assert.equal(modelDescription(m, "5,130 trainable of 61.71K parameters"), plain.replace("61,706 params", "5,130 trainable of 61.71K parameters"));
+});
+
+test("the Models view says it is scanning, with its progress, instead of 'no model files' (19.10)", () => {
+  assert.equal(scanMessage(undefined), undefined);
+  assert.equal(scanMessage({ found: 0, analysed: 0 }), "Scanning the workspace for model files…");
+  assert.equal(scanMessage({ found: 12, analysed: 3 }), "Scanning… 3 of 12 model files analysed");
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")) as {
+    contributes: { viewsWelcome: { view: string; contents: string; when: string }[] };
+  };
+  const models = manifest.contributes.viewsWelcome.filter((w) => w.view === "cnnStudio.models" && w.when.startsWith("workspaceFolderCount > 0"));
+  assert.deepEqual(
+    models.map((w) => [w.contents.split("\n")[0]!.slice(0, 30), w.when]),
+    [
+      ["No model files in this workspa", "workspaceFolderCount > 0 && cnnStudio.scanned"],
+      ["Scanning the workspace for mod", "workspaceFolderCount > 0 && !cnnStudio.scanned"],
+    ],
+  );
+});
+
+test("the walkthrough ticks the step the user did (19.4)", () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")) as {
+    contributes: { walkthroughs: { steps: { id: string; completionEvents: string[] }[] }[] };
+  };
+  const events = Object.fromEntries(manifest.contributes.walkthroughs[0]!.steps.map((s) => [s.id, s.completionEvents]));
+  assert.deepEqual(events["createModel"], ["onCommand:cnnStudio.newModel"]);
+  assert.deepEqual(events["fixError"], ["onContext:cnnStudio.errorFixed"], "a template click does not tick 'Fix an error'");
+  assert.deepEqual(events["train"], ["onCommand:cnnStudio.train", "onContext:cnnStudio.training"], "Start in the Train view ticks 'Train'");
+  assert.deepEqual(events["watchShapes"], ["onCommand:cnnStudio.showSummary"]);
 });

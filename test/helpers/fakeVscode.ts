@@ -303,8 +303,11 @@ export interface FakePanel {
   };
   onDidDispose(l: (v: void) => void): { dispose(): void };
   onDidChangeViewState(l: (v: { webviewPanel: FakePanel }) => void): { dispose(): void };
-  reveal(): void;
+  reveal(column?: number, preserveFocus?: boolean): void;
   dispose(): void;
+  /** Where it was shown: the column asked for (Beside: the one after the active editor's, 1) and whether the focus stayed where it was. */
+  viewColumn: number | undefined;
+  preserveFocus: boolean | undefined;
   /** Test side: what the host posted, and delivering a message from the webview. */
   posted: unknown[];
   receive(m: unknown): Promise<void>;
@@ -336,9 +339,12 @@ export function makePanel(viewType: string, title: string, options: unknown): Fa
     },
     onDidDispose: (l) => disposed.event(l),
     onDidChangeViewState: (l) => viewState.event(l),
-    reveal: () => {
+    reveal: (_column, preserveFocus) => {
       panel.revealed++;
+      panel.preserveFocus = preserveFocus;
     },
+    viewColumn: undefined,
+    preserveFocus: undefined,
     dispose: () => {
       if (isDisposed) return;
       isDisposed = true;
@@ -385,8 +391,11 @@ export function createFake(): Fake {
       ) {}
     },
     window: {
-      createWebviewPanel: (viewType: string, title: string, _column: unknown, options: unknown) => {
+      createWebviewPanel: (viewType: string, title: string, show: { viewColumn?: number; preserveFocus?: boolean } | number | undefined, options: unknown) => {
         const p = makePanel(viewType, title, options);
+        const column = typeof show === "number" ? show : show?.viewColumn;
+        p.viewColumn = column === undefined || column < 0 ? 2 : column;
+        p.preserveFocus = typeof show === "object" ? show.preserveFocus : undefined;
         f.panels.push(p);
         return p;
       },

@@ -111,7 +111,8 @@ describe("quick fixes", () => {
     // fixture, diagnostic at, title, replaced text → new text
     ["seq-channel-mismatch.ts", "9:3", "Change inChannels to 32", "16→32"],
     ["forward-channel-mismatch.ts", "11:9", "Change inChannels to 32", "16→32"],
-    ["linear-after-flatten.ts", "10:3", "Change inFeatures to 256", "16 * 5 * 5→256"],
+    // issue 19.9: the fix keeps the expression's form
+    ["linear-after-flatten.ts", "10:3", "Change inFeatures to 16 * 4 * 4 (256)", "16 * 5 * 5→16 * 4 * 4"],
     ["batchnorm-mismatch.ts", "7:3", "Change numFeatures to 64", "32→64"],
     ["two-models.ts", "6:70", "Change numFeatures to 8", "16→8"],
   ];

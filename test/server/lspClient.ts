@@ -41,6 +41,8 @@ export interface StartOptions {
   args?: string[];
   /** Client capabilities to announce (default: inlay-hint and code-lens refresh support). */
   capabilities?: object;
+  /** The workspace's folders (absolute paths) announced in `initialize`. */
+  workspaceFolders?: string[];
 }
 
 /**
@@ -118,6 +120,7 @@ export class LspClient {
     const initialized = connection.sendRequest("initialize", {
       processId: process.pid,
       rootUri: uriOf(ROOT),
+      ...(options.workspaceFolders ? { workspaceFolders: options.workspaceFolders.map((f) => ({ uri: uriOf(f), name: path.basename(f) })) } : {}),
       capabilities: options.capabilities ?? { workspace: { inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } } },
       initializationOptions: options.settings ? { settings: options.settings } : {},
     });

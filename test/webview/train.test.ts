@@ -44,7 +44,6 @@ describe("Train view (headless Chromium)", { skip }, () => {
           "Dataset",
           "Epochs",
           "Batch size",
-          "Freeze (parameter globs, comma-separated)",
           "Optimizer",
           "Learning rate",
           "Momentum",
@@ -56,6 +55,7 @@ describe("Train view (headless Chromium)", { skip }, () => {
           "Label smoothing",
           "Random crop padding (pixels, 0 = off)",
           "Seed",
+          "Freeze (parameter globs, comma-separated)",
           "Learning rate per group (GLOB=LR, one a line; the first match wins)",
           "Backend",
         ]);

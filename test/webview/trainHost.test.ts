@@ -188,6 +188,44 @@ describe("Train view host (fake vscode)", () => {
     assert.match(selected(v.panel), /lenet5\.ts#lenet5Mnist$/, "the echo of an automatic pick does not stick");
   });
 
+  it("the Train code lens shows the view with that model and focuses Start once the page is ready (19.2)", async () => {
+    const { panel, view } = openView();
+    const uri = Uri.file(MNIST).toString();
+    await view.show({ uri, model: "ourCnn" });
+    assert.equal(posted(panel, "focus").length, 0, "not before the page is ready");
+    await panel.receive({ type: "ready", state: null });
+    assert.equal(posted(panel, "models")[0]!["selected"], `${uri}#ourCnn`);
+    assert.equal(posted(panel, "focus").length, 1);
+    assert.ok(commands.includes("cnnStudio.train.focus"));
+    await view.show();
+    assert.equal(posted(panel, "focus").length, 1, "the view opened by itself leaves the focus alone");
+  });
+
+  it("a valid model beside a broken one in the same file can be started; the broken one is named (19.7)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-two-models-"));
+    const file = path.join(dir, "two.ts");
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(MNIST, "utf8")
+        .replace(
+          "export const ourCnn = new OurCNN();",
+          "export const ourCnn = new OurCNN();\n\n/** @input [N, 3, 28, 28] */\nexport const myMnist = new OurCNN();",
+        ),
+    );
+    const { panel, started } = openView([file]);
+    await panel.receive({ type: "ready", state: null });
+    const uri = Uri.file(file).toString();
+    const labels = posted(panel, "models")[0]!["models"] as { id: string; detail: string }[];
+    assert.match(labels.find((m) => m.id === `${uri}#myMnist`)!.detail, /^myMnist has 1 error; fix it first$/);
+    await panel.receive({ type: "start", state: { ...defaultForm(), model: `${uri}#ourCnn`, epochs: "1" } });
+    assert.equal(started.length, 1, "ourCnn starts");
+    await panel.receive({ type: "start", state: { ...defaultForm(), model: `${uri}#myMnist`, epochs: "1" } });
+    assert.equal(started.length, 1, "myMnist does not");
+    const errors = posted(panel, "validation").at(-1)!["errors"] as { model?: string };
+    assert.match(errors.model ?? "", /^myMnist has 1 error/);
+  });
+
   it("refuses a malformed message from the webview, naming it, and changes nothing", async () => {
     const { panel, started } = openView();
     fake.logs.length = 0;

@@ -111,27 +111,38 @@ const pad = (...children: Child[]): HTMLElement => h("div", { class: "pad" }, ..
 
 const NO_MODELS: Choice[] = [{ value: "", label: "(looking for models…)" }];
 
-const browse = button("browse", "Browse…", true);
+// "Browse…", or "…" where the sidebar is too narrow for the folder and the word (style.css).
+const browse = h(
+  "vscode-button",
+  { attrs: { id: "browse", secondary: true, "aria-label": "Browse…", title: "Browse…" } },
+  h("span", { class: "wide", text: "Browse…" }),
+  h("span", { class: "narrow", text: "…" }),
+) as ButtonElement;
 const start = button("start", "Start training", false);
 const stop = button("stop", "Stop", true, true);
 const curves = button("curves", "Open curves", true, true);
 const preview = h("div", { attrs: { id: "preview" } });
 const status = h("div", { attrs: { id: "status", hidden: true, role: "status" } });
 const detail = h("div", { attrs: { id: "detail", hidden: true } });
+/** "Fix 2 settings: Epochs, Learning rate": a link to the first, in the footer beside Start. */
+const problems = h("a", { attrs: { id: "problems", href: "#", hidden: true, role: "alert" } });
 
 const transfer = transferControls(
   () => changed(),
   () => channel.post({ type: "chooseWeights", state: collect() }),
 );
 
-const datasetRow = h(
-  "div",
-  { class: "row", attrs: { id: "group-datasetDir" } },
-  textField("datasetDir", "Dataset folder", { placeholder: "/path/to/dataset" }),
-  browse,
-);
-// the row is the group that shows and hides; the text field's own group is not
-texts.datasetDir.closest("vscode-form-group")?.removeAttribute("id");
+// The Browse button sits beside the input (their own row); the field's error goes below both, full width.
+const datasetGroup = textField("datasetDir", "Dataset folder", { placeholder: "/path/to/dataset" });
+const datasetError = errorHelpers.datasetDir!;
+const datasetRow = h("div", { attrs: { id: "group-datasetDir" } }, h("div", { class: "row dataset-row" }, datasetGroup, browse), datasetError);
+// the outer element is the group that shows and hides; the text field's own group is not
+datasetGroup.removeAttribute("id");
+
+/** A section of settings, collapsed by default (issue 19.2: the form fits a 900 px window with Start in sight). */
+const section = (id: string, title: string, ...children: Child[]): HTMLElement => h("vscode-collapsible", { attrs: { id, title } }, pad(...children));
+
+const transferSection = section("section-transfer", "Transfer learning", transfer.main, transfer.advanced);
 
 const form = h(
   "div",
@@ -145,51 +156,51 @@ const form = h(
   ),
   datasetRow,
   row(numberField("epochs"), numberField("batchSize")),
-  transfer.main,
-  h(
-    "vscode-collapsible",
-    { attrs: { title: "Optimizer and schedule", open: true } },
-    pad(
-      row(
-        selectField(
-          "optimizer",
-          formLabel("optimizer"),
-          OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABELS[o] })),
-          TRAIN_FIELDS.optimizer.default,
-        ),
-        numberField("lr"),
-      ),
-      row(numberField("momentum"), numberField("weightDecay")),
-      checkField("excludeFromDecay"),
+  section(
+    "section-optimizer",
+    "Optimizer and schedule",
+    row(
       selectField(
-        "schedule",
-        formLabel("schedule"),
-        SCHEDULES.map((s) => ({ value: s, label: SCHEDULE_LABELS[s] })),
-        TRAIN_FIELDS.schedule.default,
+        "optimizer",
+        formLabel("optimizer"),
+        OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABELS[o] })),
+        TRAIN_FIELDS.optimizer.default,
       ),
-      row(numberField("stepSize"), numberField("gamma")),
-      numberField("warmupEpochs"),
-      row(numberField("clipGradNorm"), numberField("labelSmoothing")),
+      numberField("lr"),
     ),
+    row(numberField("momentum"), numberField("weightDecay")),
+    checkField("excludeFromDecay"),
+    selectField(
+      "schedule",
+      formLabel("schedule"),
+      SCHEDULES.map((s) => ({ value: s, label: SCHEDULE_LABELS[s] })),
+      TRAIN_FIELDS.schedule.default,
+    ),
+    row(numberField("stepSize"), numberField("gamma")),
+    numberField("warmupEpochs"),
+    row(numberField("clipGradNorm"), numberField("labelSmoothing")),
   ),
-  h(
-    "vscode-collapsible",
-    { attrs: { title: "Augmentation and data" } },
-    pad(numberField("cropPadding"), checkField("flip"), checkField("normalize"), numberField("validationFraction"), numberField("seed")),
+  section(
+    "section-data",
+    "Augmentation and data",
+    numberField("cropPadding"),
+    checkField("flip"),
+    checkField("normalize"),
+    numberField("validationFraction"),
+    numberField("seed"),
   ),
-  transfer.advanced,
+  transferSection,
   selectField(
     "backend",
     formLabel("backend"),
     FORM_BACKENDS.map((b) => ({ value: b, label: BACKEND_LABELS[b] })),
     TRAIN_FIELDS.backend.default,
   ),
-  h("div", { class: "actions" }, start, stop, curves),
   preview,
-  status,
-  detail,
 );
-appRoot().append(form);
+/** Always in sight at the bottom of the view: Start/Stop, what is wrong with the form, the run's status. */
+const footer = h("div", { attrs: { id: "footer" } }, h("div", { class: "actions" }, start, stop, curves), problems, status, detail);
+appRoot().append(form, footer);
 
 // ---- the form's values -------------------------------------------------------------------------
 
@@ -208,8 +219,53 @@ function apply(state: TrainFormState): void {
     if (f !== "model" || [...selects.model.querySelectorAll("vscode-option")].some((o) => o.getAttribute("value") === state.model)) selects[f].value = state[f];
   for (const f of CHECK_FIELDS) checks[f].checked = state[f];
   transfer.apply(state);
+  if (transfer.inUse()) openSection(transferSection);
   toggles();
 }
+
+function openSection(el: Element | null): void {
+  for (let c = el?.closest("vscode-collapsible"); c; c = c.parentElement?.closest("vscode-collapsible")) (c as HTMLElement & { open: boolean }).open = true;
+}
+
+// ---- problems: next to their field, named beside Start, revealed when Start is pressed ------------
+
+/** The error helpers showing a problem, in the form's order. */
+function shownProblems(): HTMLElement[] {
+  return [...document.querySelectorAll<HTMLElement>("#train-form .error:not([hidden])")].filter((e) => (e.textContent ?? "") !== "");
+}
+
+function problemLabel(helper: HTMLElement): string {
+  const field = helper.id.replace(/^error-/, "");
+  const label = document.querySelector(`vscode-label[for="${field}"]`)?.textContent ?? (field === "weights" ? "Weights" : field);
+  return label.replace(/\s*\(.*$/, "");
+}
+
+/** Opens the section of the first problem, scrolls it into view (above the footer) and focuses its control. */
+function revealFirstProblem(): boolean {
+  const first = shownProblems()[0];
+  if (!first) return false;
+  openSection(first);
+  const group = first.closest("vscode-form-group") ?? first.parentElement ?? first;
+  const field = first.id.replace(/^error-/, "");
+  // an opened section lays its content out in the next frame: scroll after it
+  window.requestAnimationFrame(() => {
+    group.scrollIntoView({ block: "center" });
+    (document.getElementById(field) as HTMLElement | null)?.focus({ preventScroll: true });
+  });
+  return true;
+}
+
+function summarizeProblems(): void {
+  const shown = shownProblems();
+  problems.hidden = shown.length === 0;
+  const names = [...new Set(shown.map(problemLabel))];
+  problems.textContent = shown.length === 0 ? "" : `Fix ${names.length === 1 ? "1 setting" : `${names.length} settings`} to start: ${names.join(", ")}`;
+  start.title = problems.textContent;
+  start.classList.toggle("blocked", shown.length > 0);
+}
+
+/** When Start was pressed last: a validation with problems that answers it (soon after) reveals the first. */
+let startPressedAt = 0;
 
 /** Shows the settings that mean something for the chosen dataset, optimizer and schedule (the table's `when`). */
 function toggles(): void {
@@ -224,6 +280,7 @@ function toggles(): void {
 
 function showErrors(errors: FormErrors): void {
   transfer.showErrors(errors);
+  if (errors.weights || errors.freeze || errors.lrFor) openSection(transferSection);
   for (const f of [...TEXT_FIELDS, ...SELECT_FIELDS]) {
     const msg = errors[f];
     const control: { invalid: boolean } | undefined =
@@ -235,6 +292,8 @@ function showErrors(errors: FormErrors): void {
       help.hidden = !msg;
     }
   }
+  summarizeProblems();
+  if (Date.now() - startPressedAt < 3000 && revealFirstProblem()) startPressedAt = 0;
 }
 
 let timer = 0;
@@ -255,7 +314,15 @@ const onClick = (el: ButtonElement, f: () => void): void =>
     if (!el.disabled) f();
   });
 onClick(browse, () => channel.post({ type: "browse", state: collect() }));
-onClick(start, () => channel.post({ type: "start", state: collect() }));
+onClick(start, () => {
+  // The host checks the form as it is now; problems already shown are revealed at once.
+  startPressedAt = revealFirstProblem() ? 0 : Date.now();
+  channel.post({ type: "start", state: collect() });
+});
+problems.addEventListener("click", (e) => {
+  e.preventDefault();
+  revealFirstProblem();
+});
 onClick(stop, () => channel.post({ type: "stop" }));
 onClick(curves, () => channel.post({ type: "curves" }));
 
@@ -297,8 +364,10 @@ function onMessage(m: TrainToWebview): void {
       channel.save({ form: collect() });
       break;
     case "set":
-      if (m.field === "weights") transfer.setWeights(m.value);
-      else texts[m.field].value = m.value;
+      if (m.field === "weights") {
+        transfer.setWeights(m.value);
+        openSection(transferSection);
+      } else texts[m.field].value = m.value;
       changed();
       break;
     case "transfer":
@@ -310,6 +379,11 @@ function onMessage(m: TrainToWebview): void {
       break;
     case "status":
       showStatus(m);
+      break;
+    case "focus":
+      // the Train code lens: this model, Start in sight and focused
+      start.scrollIntoView({ block: "nearest" });
+      start.focus();
       break;
   }
 }

@@ -8,7 +8,8 @@ import type { ButtonElement, TextfieldElement } from "../common/elements";
  * The Train view's transfer-learning controls (issue 15): "Start from weights…" and the matching
  * report the host computes for the selected model (shown before Start, with Clear), the freeze
  * field (globs over parameter names, completed from the model's module paths and parameter names),
- * and the per-group learning rates (`GLOB=LR` lines) under "Advanced".
+ * and the per-group learning rates (`GLOB=LR` lines); the form shows them in a collapsed
+ * "Transfer learning" section (issue 19.2).
  */
 
 type TransferValues = Pick<TrainFormState, "weights" | "freeze" | "lrFor">;
@@ -19,8 +20,10 @@ const MAX_COMPLETIONS = 400;
 export interface TransferControls {
   /** The weights button and report, the freeze field (after the epochs). */
   main: HTMLElement;
-  /** The "Advanced" section with the learning-rate groups. */
+  /** The learning-rate groups (the form puts both in its collapsed "Transfer learning" section). */
   advanced: HTMLElement;
+  /** Whether the form uses any of it (the section opens then). */
+  inUse(): boolean;
   values(): TransferValues;
   apply(state: TransferValues): void;
   setWeights(path: string): void;
@@ -72,19 +75,11 @@ export function transferControls(changed: () => void, choose: () => void): Trans
   }) as TextfieldElement;
   const lrError = helper("error-lrFor", "error");
   const advanced = h(
-    "vscode-collapsible",
-    { attrs: { title: "Advanced", id: "advanced" } },
-    h(
-      "div",
-      { class: "pad" },
-      h(
-        "vscode-form-group",
-        { attrs: { variant: "vertical", id: "group-lrFor" } },
-        h("vscode-label", { text: "Learning rate per group (GLOB=LR, one a line; the first match wins)", attrs: { for: "lrFor" } }),
-        lrFor,
-        lrError,
-      ),
-    ),
+    "vscode-form-group",
+    { attrs: { variant: "vertical", id: "group-lrFor" } },
+    h("vscode-label", { text: "Learning rate per group (GLOB=LR, one a line; the first match wins)", attrs: { for: "lrFor" } }),
+    lrFor,
+    lrError,
   );
 
   const main = h(
@@ -122,6 +117,7 @@ export function transferControls(changed: () => void, choose: () => void): Trans
     main,
     advanced,
     values: () => ({ weights: weightsPath, freeze: freeze.value, lrFor: lrFor.value }),
+    inUse: () => weightsPath !== "" || freeze.value.trim() !== "" || lrFor.value.trim() !== "",
     apply(state) {
       weightsPath = state.weights;
       freeze.value = state.freeze;

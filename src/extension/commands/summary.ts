@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { summaryTable } from "../../shared/summaryTable";
 import type { AnalysisResult, ModelCommandArgs } from "../../shared/lsp";
 import type { AnalysisClient } from "../client";
+import { panelColumn } from "../panels/panelHost";
 import { summaryLinks } from "./summaryLinks";
 
 /**
@@ -73,5 +74,6 @@ export const SUMMARY_LANGUAGE = "cnn-studio-summary";
 export async function showSummary(args: ModelCommandArgs): Promise<void> {
   const opened = await vscode.workspace.openTextDocument(summaryUri(args));
   const doc = opened.languageId === SUMMARY_LANGUAGE ? opened : await vscode.languages.setTextDocumentLanguage(opened, SUMMARY_LANGUAGE);
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
+  // In the area CNN Studio's panels share (issue 19.1), leaving the focus on the code.
+  await vscode.window.showTextDocument(doc, { viewColumn: panelColumn(), preview: true, preserveFocus: true });
 }

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { AnalysisResult, ModelGraph } from "../../shared/lsp";
 // The server's own test of a model file's text, so this lists what the server analyses.
-import { importsCnnStudio } from "../../shared/modelFile";
+import { importsCnnStudio, isModelFileLocation } from "../../shared/modelFile";
 import type { AnalysisClient } from "../client";
 
 /**
@@ -37,6 +37,11 @@ export class ModelStore implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private fireTimer: NodeJS.Timeout | undefined;
   private scanning = false;
+  /** The scan under way: model files found, and how many of them are analysed (issue 19.10). */
+  private progress = { found: 0, analysed: 0 };
+  private readonly scanStarted = new vscode.EventEmitter<Promise<void>>();
+  /** A scan starts (the promise settles when it ends): the Models view shows its progress. */
+  readonly onDidStartScan = this.scanStarted.event;
 
   constructor(private readonly client: AnalysisClient) {
     this.disposables.push(
@@ -53,10 +58,16 @@ export class ModelStore implements vscode.Disposable {
     return this.scanning;
   }
 
+  /** While a scan runs: the model files it found so far, and how many are analysed. */
+  get scanProgress(): { found: number; analysed: number } | undefined {
+    return this.scanning ? { ...this.progress } : undefined;
+  }
+
   /** Scans the workspace once (later calls wait for the same scan). */
   ensureScanned(): Promise<void> {
     if (!this.scanned) {
       this.scanned = this.scan();
+      this.scanStarted.fire(this.scanned);
       const watcher = vscode.workspace.createFileSystemWatcher(INCLUDE);
       this.disposables.push(
         watcher,
@@ -71,6 +82,7 @@ export class ModelStore implements vscode.Disposable {
   rescan(): Promise<void> {
     if (!this.scanned) return this.ensureScanned();
     this.scanned = this.scan();
+    this.scanStarted.fire(this.scanned);
     return this.scanned;
   }
 
@@ -96,12 +108,15 @@ export class ModelStore implements vscode.Disposable {
 
   private async scan(): Promise<void> {
     this.scanning = true;
+    this.progress = { found: 0, analysed: 0 };
+    this.fire();
     try {
       const uris = await vscode.workspace.findFiles(INCLUDE, EXCLUDE, MAX_FILES);
       const found = new Set<string>();
       await forEachLimit(uris, 8, async (uri) => {
         if (await this.looksLikeModelFile(uri)) {
           found.add(uri.toString());
+          this.progress.found = found.size;
           if (!this.files.has(uri.toString())) this.files.set(uri.toString(), { uri, result: undefined });
         }
       });
@@ -110,6 +125,7 @@ export class ModelStore implements vscode.Disposable {
       // Analyses one after another: the server analyses on one thread anyway.
       await forEachLimit(this.entries(), 2, async (e) => {
         this.apply(e.uri, await this.client.analysis(e.uri));
+        this.progress.analysed++;
       });
     } finally {
       this.scanning = false;
@@ -118,6 +134,7 @@ export class ModelStore implements vscode.Disposable {
   }
 
   private async looksLikeModelFile(uri: vscode.Uri): Promise<boolean> {
+    if (!isListable(uri)) return false;
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return importsCnnStudio(open.getText());
     try {
@@ -131,7 +148,7 @@ export class ModelStore implements vscode.Disposable {
 
   private apply(uri: vscode.Uri, result: AnalysisResult | null): void {
     const key = uri.toString();
-    if (!result || !result.isModelFile) {
+    if (!result || !result.isModelFile || !isListable(uri)) {
       if (this.files.delete(key)) this.fire();
       return;
     }
@@ -179,7 +196,16 @@ export class ModelStore implements vscode.Disposable {
     clearTimeout(this.fireTimer);
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
+    this.scanStarted.dispose();
   }
+}
+
+/**
+ * Not a declaration file, not in node_modules (issue 19.6): what the server analyses too. A model
+ * file opened from outside the workspace stays listable (its Train lens must find it).
+ */
+function isListable(uri: vscode.Uri): boolean {
+  return isModelFileLocation(uri.toString());
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -201,3 +201,10 @@ function layerIcon(type: string): string {
   const category = layerCategory(type);
   return category ? CATEGORY_ICON[category] : "symbol-field";
 }
+
+/** The Models view's message while a scan runs: "Scanning… 3 of 12 model files analysed" (none after it). */
+export function scanMessage(progress: { found: number; analysed: number } | undefined): string | undefined {
+  if (!progress) return undefined;
+  if (progress.found === 0) return "Scanning the workspace for model files…";
+  return `Scanning… ${progress.analysed} of ${progress.found} model file${progress.found === 1 ? "" : "s"} analysed`;
+}

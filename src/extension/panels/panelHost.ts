@@ -21,13 +21,57 @@ export interface PanelHostOptions<In extends { type: string }, Out extends { typ
   snapshot(): Promise<Out[]>;
   /** Every message but `ready` and `log`. */
   onMessage(msg: Exclude<In, { type: "ready" } | { type: "log" }>): void | Promise<void>;
-  /** Where to open (default: beside the active editor). */
+  /** Where to open (default: `panelColumn()`, the area CNN Studio's panels share). */
   column?: vscode.ViewColumn;
   /** A panel VS Code restored (from `registerWebviewPanelSerializer`); a new one is created otherwise. */
   panel?: vscode.WebviewPanel;
 }
 
 let channel: vscode.LogOutputChannel | undefined;
+
+// ---- the one area beside the code that CNN Studio's panels share ---------------------------------
+
+const livePanels = new Set<vscode.WebviewPanel>();
+let lastPanel: vscode.WebviewPanel | undefined;
+
+/**
+ * Where a new CNN Studio panel opens: the column of the CNN Studio panel shown or focused last (or
+ * of any still open), so that panels stack as tabs in one area beside the code instead of each
+ * taking a new column; beside the active editor when none is open.
+ */
+export function panelColumn(): vscode.ViewColumn {
+  for (const p of [lastPanel, ...[...livePanels].reverse()]) {
+    if (p && livePanels.has(p) && p.viewColumn !== undefined) return p.viewColumn;
+  }
+  return vscode.ViewColumn.Beside;
+}
+
+/**
+ * Counts a webview panel (CNN Studio's own, whether made by `PanelHost` or not) in the shared
+ * area: its column is where the next panel opens while it is the last one shown.
+ */
+export function trackPanelArea(panel: vscode.WebviewPanel): vscode.Disposable {
+  livePanels.add(panel);
+  lastPanel = panel;
+  const seen = panel.onDidChangeViewState((e) => {
+    if (e.webviewPanel.visible || e.webviewPanel.active) lastPanel = e.webviewPanel;
+  });
+  return new vscode.Disposable(() => {
+    seen.dispose();
+    livePanels.delete(panel);
+    if (lastPanel === panel) lastPanel = undefined;
+  });
+}
+
+/** Creates a CNN Studio webview panel in the shared area, leaving the focus where it is (on the code). */
+export function createAreaPanel(
+  viewType: string,
+  title: string,
+  options: vscode.WebviewPanelOptions & vscode.WebviewOptions,
+  column?: vscode.ViewColumn,
+): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(viewType, title, { viewColumn: column ?? panelColumn(), preserveFocus: true }, options);
+}
 
 export function panelLog(): vscode.LogOutputChannel {
   channel ??= vscode.window.createOutputChannel("CNN Studio Panels", { log: true });
@@ -97,14 +141,8 @@ export class PanelHost<In extends { type: string }, Out extends { type: string }
     private readonly o: PanelHostOptions<In, Out>,
   ) {
     const viewType = PANEL_VIEW_TYPES[o.kind];
-    this.panel =
-      o.panel ??
-      vscode.window.createWebviewPanel(
-        viewType,
-        o.title,
-        { viewColumn: o.column ?? vscode.ViewColumn.Beside, preserveFocus: false },
-        webviewOptions(context.extensionUri),
-      );
+    this.panel = o.panel ?? createAreaPanel(viewType, o.title, webviewOptions(context.extensionUri), o.column);
+    this.disposables.push(trackPanelArea(this.panel));
     const webview = this.panel.webview;
     this.panel.title = o.title;
     loadPage(webview, context.extensionUri, o.kind, o.title);
@@ -140,8 +178,9 @@ export class PanelHost<In extends { type: string }, Out extends { type: string }
     for (const m of await this.safeSnapshot()) this.post(m);
   }
 
+  /** Shows the panel where it is (one panel per kind and model: opening it again comes here), leaving the focus on the code. */
   reveal(): void {
-    this.panel.reveal(undefined, false);
+    this.panel.reveal(undefined, true);
   }
 
   setTitle(title: string): void {

@@ -62,7 +62,7 @@ export interface FormModel {
   inputs: Shape[];
   output: OutputShape | null;
   params: Count;
-  /** Errors of its file (the trainer refuses a model whose file has errors). */
+  /** Its own errors and its file's (`modelErrors`: another model's do not count); the trainer refuses a model with any. */
   errors: number;
 }
 
@@ -150,7 +150,7 @@ function parseNumber(errors: FormErrors, state: TrainFormState, name: FormNumber
 
 /** Why the trainer cannot train this model (it trains image classifiers [N, C, H, W] → [N, classes]), or undefined. */
 export function modelProblem(m: FormModel): string | undefined {
-  if (m.errors > 0) return `${m.name}'s file has ${m.errors} error${m.errors === 1 ? "" : "s"}; fix ${m.errors === 1 ? "it" : "them"} first`;
+  if (m.errors > 0) return `${m.name} has ${m.errors} error${m.errors === 1 ? "" : "s"}; fix ${m.errors === 1 ? "it" : "them"} first`;
   if (m.inputs.length !== 1) return `${m.name} has ${m.inputs.length} inputs; the trainer trains models with one image input [N, C, H, W]`;
   const input = m.inputs[0]!;
   if (input.length !== 4 || input.slice(1).some((d) => typeof d !== "number"))

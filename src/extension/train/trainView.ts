@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { formatCount, formatShapeText } from "../../shared/format";
+import { modelErrors } from "../../shared/analysis";
 import { shapeText } from "../../shared/markdown";
 import {
   validateTrainToHost,
@@ -42,6 +43,10 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   private view: vscode.WebviewView | undefined;
   private state: TrainFormState;
   private pendingSelect: string | undefined;
+  /** Start is to be focused (the Train code lens) once the page is ready. */
+  private pendingFocus = false;
+  /** The page has said `ready` since it was last (re)loaded. */
+  private pageReady = false;
   /** The model the view picked by itself (nobody chose it): replaced when a better one appears. */
   private autoModel: string | undefined;
   /** Every model the view picked itself: the webview echoing one of them back is not a user's choice. */
@@ -75,34 +80,44 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
+    this.pageReady = false;
     loadPage(view.webview, this.context.extensionUri, "train", "Train");
     this.disposables.push(
       // (the promise is for tests; VS Code ignores what listeners return)
       view.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       view.onDidDispose(() => {
         this.view = undefined;
+        this.pageReady = false;
       }),
     );
     void this.store.ensureScanned();
   }
 
-  /** Shows the view with `model` (`uri#name`) selected. */
+  /** Shows the view with `model` (`uri#name`) selected and, for a model (the Train code lens), Start focused. */
   async show(select?: { uri: string; model: string }): Promise<void> {
     if (select) {
       this.pendingSelect = modelId(select.uri, select.model);
       this.state = { ...this.state, model: this.pendingSelect };
+      this.pendingFocus = true;
       await this.store.refreshFile(vscode.Uri.parse(select.uri));
     }
     await vscode.commands.executeCommand(`${TrainViewProvider.viewId}.focus`);
     this.postModels();
     this.postStatus();
+    this.postFocus();
+  }
+
+  /** Focuses Start once the page can hear it (a view shown for the first time loads first: `ready` comes here again). */
+  private postFocus(): void {
+    if (!this.pendingFocus || !this.view || !this.pageReady || this.view.visible === false) return;
+    this.pendingFocus = false;
+    this.post({ type: "focus" });
   }
 
   private formModels(): FormModel[] {
     return this.store.entries().flatMap((e) => {
       const r = e.result;
       if (!r) return [];
-      const errors = r.diagnostics.filter((d) => d.severity === "error").length;
       return r.models
         .filter((m) => m.location.file === r.file)
         .map((m): FormModel => ({
@@ -112,7 +127,7 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
           inputs: m.inputs,
           output: m.output,
           params: m.params,
-          errors,
+          errors: modelErrors(r.diagnostics, m.name).length,
         }));
     });
   }
@@ -253,6 +268,8 @@ export class TrainViewProvider implements vscode.WebviewViewProvider, vscode.Dis
         this.postModels();
         this.postStatus();
         this.postTransfer();
+        this.pageReady = true;
+        this.postFocus();
         break;
       case "log":
         logFromWebview("train", m);

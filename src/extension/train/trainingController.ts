@@ -16,6 +16,7 @@ import type { TrainerClient } from "../../trainer/trainerClient";
 import { describeConfig, type TrainingEngine } from "./form";
 import { MAX_JSON_BYTES, readJsonSync } from "../runs/safeFiles";
 import { selectedPython } from "./selectedPython";
+import { notifyFinished, notifyStopped } from "./runNotifications";
 
 /**
  * Starts, follows and stops training runs of this window (one at a time; each in its own trainer
@@ -195,18 +196,12 @@ export class TrainingController implements vscode.Disposable {
       case "epochEnd":
         run.lastEpoch = e;
         break;
-      case "completed": {
-        const acc = e.final ? ` — validation accuracy ${(100 * e.final.valAccuracy).toFixed(2)}%` : "";
-        void vscode.window.showInformationMessage(`CNN Studio: ${run.config.model} finished training${acc}.`, "Open Curves").then((a) => {
-          if (a) void vscode.commands.executeCommand("cnnStudio.openCurves", { runDir: e.runDir });
-        });
+      case "completed":
+        void notifyFinished(run.config.model, e.runDir, e.final ? e.final.valAccuracy : null);
         void proc.shutdown();
         break;
-      }
       case "stopped":
-        void vscode.window.showInformationMessage(
-          `CNN Studio: ${run.config.model} stopped at epoch ${e.epoch}${e.checkpoint ? " (checkpoint saved; resume it from the Runs view)" : ""}.`,
-        );
+        void notifyStopped(run.config.model, e.epoch, e.runDir, e.checkpoint !== null);
         void proc.shutdown();
         break;
       case "error":
@@ -272,8 +267,8 @@ export class TrainingController implements vscode.Disposable {
       md.appendMarkdown(
         `backend ${run.started.backend}${run.started.device ? ` on ${run.started.device}` : ""} · ${run.started.dataset.name} (${formatCount(run.started.dataset.trainCount)} images)\n\n`,
       );
-    if (run.lastEpoch)
-      md.appendMarkdown(`last epoch: validation accuracy ${(100 * run.lastEpoch.valAccuracy).toFixed(2)}%, loss ${run.lastEpoch.valLoss.toFixed(4)}\n\n`);
+    const accuracy = accuracyLabel(run);
+    if (accuracy) md.appendMarkdown(`${accuracy.tooltip}\n\n`);
     md.appendMarkdown("Click to open the training curves.");
     this.statusItem.tooltip = md;
     this.statusItem.show();
@@ -287,13 +282,33 @@ export class TrainingController implements vscode.Disposable {
   }
 }
 
-/** `$(sync~spin) lenet5 · epoch 2/5 · 97.1% · 1,234 img/s` */
+/** `$(sync~spin) lenet5 · epoch 2/5 · val 97.1% · 1,234 img/s` */
 export function statusText(run: ActiveRun): string {
   const icon = run.stopping ? "$(debug-pause)" : "$(sync~spin)";
   const p = run.progress;
   if (!p) return `${icon} ${run.config.model} · ${run.started ? "starting" : "preparing"}…`;
-  const acc = run.lastEpoch ? run.lastEpoch.valAccuracy : p.accuracy;
-  return `${icon} ${run.config.model} · epoch ${p.epoch}/${p.epochs} · ${(100 * acc).toFixed(1)}% · ${formatCount(Math.round(p.imagesPerSecond))} img/s`;
+  const accuracy = accuracyLabel(run);
+  return `${icon} ${run.config.model} · epoch ${p.epoch}/${p.epochs}${accuracy ? ` · ${accuracy.text}` : ""} · ${formatCount(Math.round(p.imagesPerSecond))} img/s`;
+}
+
+/**
+ * Which accuracy the status bar shows, said in its text (issue 19.5): the validation accuracy of the
+ * last finished epoch once there is one ("val 96.4%"), before that the last training mini-batch's
+ * ("train (batch) 93.8%"); the tooltip says the same in words.
+ */
+export function accuracyLabel(run: Pick<ActiveRun, "progress" | "lastEpoch">): { text: string; tooltip: string } | undefined {
+  const e = run.lastEpoch;
+  if (e)
+    return {
+      text: `val ${(100 * e.valAccuracy).toFixed(1)}%`,
+      tooltip: `val ${(100 * e.valAccuracy).toFixed(2)}%: validation accuracy after epoch ${e.epoch}/${e.epochs} (loss ${e.valLoss.toFixed(4)}; training ${(100 * e.trainAccuracy).toFixed(2)}%)`,
+    };
+  const p = run.progress;
+  if (!p) return undefined;
+  return {
+    text: `train (batch) ${(100 * p.accuracy).toFixed(1)}%`,
+    tooltip: `train (batch) ${(100 * p.accuracy).toFixed(2)}%: the last training mini-batch's accuracy (no epoch has finished, so there is no validation accuracy yet)`,
+  };
 }
 
 /**

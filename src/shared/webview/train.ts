@@ -189,7 +189,9 @@ export type TrainToWebview =
   | { type: "transfer"; info: TransferInfo }
   /** Each field's problem, and what Start would run ("" while the form has problems). */
   | { type: "validation"; errors: FormErrors; preview: string }
-  | ({ type: "status" } & TrainStatus);
+  | ({ type: "status" } & TrainStatus)
+  /** Focus Start (the Train code lens opened the view for a model). */
+  | { type: "focus" };
 
 export type TrainToHost =
   /** Loaded; with the form the webview kept (null when it has none: the host sends its own). */
@@ -213,6 +215,7 @@ export const validateTrainToWebview = tagged<TrainToWebview>("train host→webvi
   transfer: obj({ type: literal("transfer"), info: transferInfo }),
   validation: obj({ type: literal("validation"), errors: formErrors, preview: str }),
   status: obj({ type: literal("status"), text: str, kind: oneOf(STATUS_KINDS), detail: str, training: bool, canStart: bool, hasRun: bool }),
+  focus: obj({ type: literal("focus") }),
 });
 
 export const validateTrainToHost = tagged<TrainToHost>("train webview→host", {
