@@ -64,9 +64,12 @@ const common = { absWorkingDir: root, platform: "node", target: "node20", source
  * Sources bundled on their own in out/: those importing ES-module-only files (see
  * src/trainer/model/tfjsGradients.ts) and those importing .py files as text.
  */
-const BUNDLED_IN_OUT = ["src/trainer/model/tfjsGradients.ts", "src/export/checkpointPy.ts", "src/trainer/engines/torch/script.ts", "src/export/trainer/scripts.ts"].filter((f) =>
-  existsSync(join(root, f)),
-);
+const BUNDLED_IN_OUT = [
+  "src/trainer/model/tfjsGradients.ts",
+  "src/export/checkpointPy.ts",
+  "src/trainer/engines/torch/script.ts",
+  "src/export/trainer/scripts.ts",
+].filter((f) => existsSync(join(root, f)));
 const builds = [
   ...programs.map(([entry, outfile, banner]) => ({
     ...common,
