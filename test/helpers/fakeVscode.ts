@@ -186,6 +186,7 @@ export function createFakeVscode(extensionPath: string): { api: Record<string, u
         if (id === "setContext") record.contexts.set(String(args[0]), args[1]);
         return undefined;
       },
+      getCommands: async () => [...record.commands.keys()],
     },
     window: {
       createOutputChannel: () => ({

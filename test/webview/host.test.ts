@@ -204,7 +204,7 @@ describe("panel hosts (fake vscode)", () => {
     p.dispose();
   });
 
-  it("feature maps: lists spatial layers and checkpoints; computes through the trainer service, or says it cannot", async () => {
+  it("feature maps: lists every layer (spatial ones and, issue 19, Linear and the logits) and checkpoints; computes through the trainer service, or says it cannot", async () => {
     const calls: unknown[] = [];
     const withTrainer = services({
       tensors: {
@@ -227,7 +227,7 @@ describe("panel hosts (fake vscode)", () => {
     assert.deepEqual(snap.value.inputShape, [1, 28, 28]);
     assert.deepEqual(
       snap.value.layers.map((l) => l.label),
-      ["input", "conv1", "relu1", "pool1", "conv2", "relu2", "pool2"],
+      ["input", "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc1", "relu3", "fc2"],
     );
     assert.deepEqual(
       snap.value.checkpoints.map((c) => [c.id, c.epoch, c.globalStep]),
@@ -407,6 +407,7 @@ describe("panel hosts (fake vscode)", () => {
     panels.registerPanelSerializers(context as never, services());
     assert.deepEqual([...fake.serializers.keys()].sort(), [
       "cnnStudio.curves",
+      "cnnStudio.evaluation",
       "cnnStudio.featureMaps",
       "cnnStudio.filters",
       "cnnStudio.graph",
