@@ -21,6 +21,7 @@ import {
   canvasInk,
   panelError,
   featureMapsPainted,
+  openFromRunMenu,
 } from "./workbench";
 import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServer, userSettings, whyNot, type Server } from "./harness";
 
@@ -338,28 +339,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
     // The run's checkpoint exists now: the panels that run the model (in the trainer's inspector
     // process) can show what the trained LeNet-5 computes.
     await check("Open Feature Maps (from the run): a digit drawn with the mouse, through the trained LeNet-5", async () => {
-      await runCommand(page, "View: Close All Editors");
-      await runCommand(page, "Notifications: Clear All Notifications"); // "finished training" would cover the panel
-      await showSidebar(page);
-      const runsPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: /^\s*Runs/i }) });
-      const run = runsPane.locator(".monaco-list-row", { hasText: "lenet5Mnist" }).first();
-      const item = page.locator(".monaco-menu .action-item", { hasText: "Open Feature Maps" }).first();
-      const tab = page.locator(".tab", { hasText: /Feature Maps: lenet5Mnist/ }).first();
-      // The run's context menu. A menu item takes clicks only some 100 ms after the menu opens (VS
-      // Code's guard against the opening right click): a click that came too early is repeated.
-      await until("the feature-map panel opened from the run's context menu", 60_000, async () => {
-        if (await tab.isVisible()) return true;
-        if (await item.isVisible()) await item.click({ timeout: 5_000 });
-        else await run.click({ button: "right", timeout: 5_000 });
-        return (await tab.waitFor({ timeout: 3_000 }).then(
-          () => true,
-          () => false,
-        ))
-          ? true
-          : undefined;
-      });
-      // A menu opened again while the panel was still on its way would block every later click.
-      if (await page.locator(".context-view .monaco-menu").first().isVisible()) await page.keyboard.press("Escape");
+      await openFromRunMenu(page, "lenet5Mnist", "Open Feature Maps", /Feature Maps: lenet5Mnist/);
       const frame = await panelFrame(page, "Feature maps", 60_000);
       await frame.locator(".cs-header", { hasText: "lenet5Mnist · input 1×28×28" }).waitFor({ timeout: 60_000 });
       // The first forward pass (the newest checkpoint, a validation sample) starts the inspector.
@@ -426,6 +406,38 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       log(`feature maps of the drawing, ${layer}: ${conv2}`);
       await frame.locator(".cs-input-view p", { hasText: /^drawing$/ }).waitFor({ timeout: 10_000 });
       await shot(page, "13-feature-maps-conv2.png");
+
+      // Issue 18: the model's top-5 for the drawing, and Grad-CAM of the predicted class at conv2 over it.
+      await frame.locator(".cs-top5 .cs-top5-row").nth(4).waitFor({ timeout: 30_000 });
+      const top5 = (await frame.locator(".cs-top5 .cs-top5-row").allInnerTexts()).map((x) => x.replace(/\s+/g, " ").trim());
+      log(`feature maps: top-5 of the drawing ${JSON.stringify(top5)}`);
+      // (Grad-CAM is on by default: the caption names the class and the layer it explains)
+      const cam = await until("the Grad-CAM caption", 60_000, async () => {
+        const text = await frame.locator(".cs-cam-caption").innerText();
+        return /^Grad-CAM of \S+ \(predicted\) at features\.3/.test(text) ? text : undefined;
+      });
+      log(`feature maps: ${cam}`);
+      await shot(page, "13b-grad-cam.png");
+    });
+
+    await check("Evaluate Run (from the run's context menu): accuracy, the confusion matrix and a cell's samples", async () => {
+      await openFromRunMenu(page, "lenet5Mnist", "Evaluate Run", /Evaluation: /);
+      const frame = await panelFrame(page, "Evaluation", 60_000);
+      const summary = await until("the evaluation's summary", 120_000, async () => {
+        const text = await frame
+          .locator(".cs-eval-summary")
+          .first()
+          .innerText()
+          .catch(() => "");
+        return /accuracy \d+\.\d%/.test(text) ? text : undefined;
+      });
+      log(`evaluation: ${JSON.stringify(summary)}`);
+      const cells = frame.locator('td[role="button"]');
+      assert.equal(await cells.count(), 100, "a 10 × 10 confusion matrix");
+      await cells.first().click();
+      await frame.locator("h3", { hasText: /^true 0, predicted 0: \d+ samples?/ }).waitFor({ timeout: 30_000 });
+      await frame.locator(".cs-eval-thumbs canvas, .cs-eval-thumbs img").first().waitFor({ timeout: 30_000 });
+      await shot(page, "13c-evaluation.png");
     });
 
     await check("Open Receptive Field: a unit of conv2, its theoretical box and its effective field", async () => {
@@ -516,7 +528,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       // The untrained ViT (no run of it) on the bundled MNIST sample: first its patch embedding's maps.
       const painted = await featureMapsPainted(frame, null, "the ViT's first feature maps (its patch embedding)");
       const weights = await frame.locator('vscode-single-select[aria-label="Weights"]').evaluate((el) => (el as unknown as PageElement).value);
-      log(`attention: weights ${JSON.stringify(weights)}, input ${JSON.stringify(await frame.locator(".cs-input-view p").innerText())}`);
+      log(`attention: weights ${JSON.stringify(weights)}, input ${JSON.stringify(await frame.locator(".cs-input-view p:not(.cs-cam-caption)").innerText())}`);
       const layer = await choose(frame, "Layer", /^\s*encoder\.layers\.encoder_layer_0\.self_attention · attention/);
       await featureMapsPainted(frame, painted, "the attention weights of the first encoder layer");
       const view = frame.locator("section.cs-attention");

@@ -141,3 +141,31 @@ export async function featureMapsPainted(frame: FrameLocator, after: string | nu
   if ("error" in r) throw new Error(`the feature-map panel failed (${what}): ${r.error}`);
   return r.painted;
 }
+
+/**
+ * Opens a panel from a run's context menu in the Runs view (`item`: the menu entry) and waits for its
+ * tab. A menu item takes clicks only some 100 ms after the menu opens (VS Code's guard against the
+ * opening right click): a click that came too early is repeated. A menu opened again while the panel
+ * was on its way would block every later click, so it is closed at the end.
+ */
+export async function openFromRunMenu(page: Page, runName: string, item: string, tabText: RegExp): Promise<void> {
+  await runCommand(page, "View: Close All Editors");
+  await runCommand(page, "Notifications: Clear All Notifications"); // "finished training" would cover the panel
+  await showSidebar(page);
+  const runsPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: /^\s*Runs/i }) });
+  const run = runsPane.locator(".monaco-list-row", { hasText: runName }).first();
+  const entry = page.locator(".monaco-menu .action-item", { hasText: item }).first();
+  const tab = page.locator(".tab", { hasText: tabText }).first();
+  await until(`the panel opened by '${item}' from the run's context menu`, 60_000, async () => {
+    if (await tab.isVisible()) return true;
+    if (await entry.isVisible()) await entry.click({ timeout: 5_000 });
+    else await run.click({ button: "right", timeout: 5_000 });
+    return (await tab.waitFor({ timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    ))
+      ? true
+      : undefined;
+  });
+  if (await page.locator(".context-view .monaco-menu").first().isVisible()) await page.keyboard.press("Escape");
+}
