@@ -8,9 +8,10 @@ import type { ProbeResult } from "./activationProbe";
 
 /**
  * Activation: `dist/extension.js` loaded and activated in fresh processes with a stand-in
- * `vscode` module (activationProbe.ts). Cheap (≤ 50 ms, best of 7), nothing heavy loaded
- * (no TypeScript, no TensorFlow.js, not even the language client library), and every command,
- * view and provider the manifest contributes is registered.
+ * `vscode` module (activationProbe.ts): nothing heavy loaded (no TypeScript, no TensorFlow.js,
+ * not even the language client library), and every command, view and provider the manifest
+ * contributes is registered. Its time is printed, not asserted: the budget (50 ms) is a row of
+ * `npm run bench` (bench/extension.bench.ts), measured against the previous build in the same run.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -27,7 +28,7 @@ function probe(): ProbeResult {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-test("activation takes at most 50 ms and loads nothing heavy", () => {
+test("activation loads nothing heavy (its time is printed; the budget lives in npm run bench)", () => {
   probe(); // warm the file cache
   const runs = Array.from({ length: 7 }, probe);
   const totals = runs.map((r) => r.totalMs);
@@ -36,8 +37,6 @@ test("activation takes at most 50 ms and loads nothing heavy", () => {
   console.log(
     `activation in fresh processes: best ${best.toFixed(1)} ms, median ${median(totals).toFixed(1)} ms (require ${median(runs.map((r) => r.requireMs)).toFixed(1)} ms + activate ${median(runs.map((r) => r.activateMs)).toFixed(1)} ms); dist/extension.js is ${(size / 1024).toFixed(0)} KB`,
   );
-  // The best of 7: what activation costs; the others add what else the machine was doing.
-  assert.ok(best <= 50, `activation took ${best.toFixed(1)} ms at best (budget 50 ms)`);
   assert.deepEqual(runs[0]!.heavyModules, [], "activation loads neither TypeScript, TensorFlow.js nor the language client");
 });
 
