@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { AttrValue, ModelAnalysis, Shape } from "../../src/shared/analysis";
 import { exportPyTorch, type PyTorchExport } from "../../src/export/pytorch";
+import type { TrainConfig } from "../../src/shared/training";
+import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 
 /** The repository root (compiled tests live in out/test/export/). */
 export const ROOT = path.resolve(__dirname, "../../..");
@@ -138,4 +140,15 @@ export function runChecks(jobs: { file: string; models: { name: string; inputs: 
     return { ok: false, skip: `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to run the PyTorch checks` };
   if (r.error || r.status !== 0) return { ok: false, error: `${PYTHON} failed: ${r.error?.message ?? r.stderr.slice(-3000)}` };
   return { ok: true, reports: JSON.parse(r.stdout) as PythonFileReport[], seconds };
+}
+
+/** A run of the PyTorch engine with Debian's interpreter, its events; `stopAfter`: stop once an epoch's step reaches it. */
+export async function trainTorch(c: TrainConfig, stopAfter?: number): Promise<TorchEvent[]> {
+  const events: TorchEvent[] = [];
+  const session = new TorchTrainingSession({ python: PYTHON }, (e) => {
+    events.push(e);
+    if (stopAfter !== undefined && e.type === "progress" && e.step === stopAfter) session.stop();
+  });
+  await session.start(c);
+  return events;
 }

@@ -4,11 +4,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { trainConfig, type TrainConfig } from "../../src/shared/training";
-import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
+import { trainConfig } from "../../src/shared/training";
 import { TORCH_TRAINER_PY } from "../../src/trainer/engines/torch/script";
 import { createSchedule } from "../../src/trainer/train/schedules";
-import { PYTHON, ROOT } from "./helpers";
+import { PYTHON, ROOT, trainTorch } from "./helpers";
 
 /**
  * The PyTorch engine honours the options transformers need (--exclude-from-decay, warmup-cosine,
@@ -91,16 +90,6 @@ report["smoothingWorst"] = max(abs(float(training_loss(logits, torch.tensor(ls["
 print(json.dumps(report))
 `;
 
-async function train(c: TrainConfig, stopAfter: number): Promise<TorchEvent[]> {
-  const events: TorchEvent[] = [];
-  const session = new TorchTrainingSession({ python: PYTHON }, (e) => {
-    events.push(e);
-    if (e.type === "progress" && e.step === stopAfter) session.stop();
-  });
-  await session.start(c);
-  return events;
-}
-
 describe("the PyTorch engine's training options", () => {
   test("trainer.py's decay groups, warm-up + cosine, clipping and label smoothing are PyTorch's (the goldens)", (t) => {
     const skip = noTorch();
@@ -134,7 +123,7 @@ describe("the PyTorch engine's training options", () => {
       schedule: { name: "warmup-cosine", warmupEpochs: 1, warmupStart: 0.1, minLr: 1e-5 },
       labelSmoothing: 0.1,
     });
-    const events = await train(config, 4);
+    const events = await trainTorch(config, 4);
     const failure = events.find((e) => e.type === "error");
     assert.equal(failure, undefined, failure && failure.type === "error" ? failure.message : "");
     const progress = events.filter((e) => e.type === "progress");

@@ -6,11 +6,11 @@ import { describe, test } from "node:test";
 import { validateEvent, type TrainConfig } from "../../src/shared/training";
 import type { TransferConfig } from "../../src/shared/trainConfigTransfer";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
-import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
+import type { TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps } from "../trainer/helpers/env";
 import { smallMnistIdx, tempDir } from "../trainer/helpers/env";
-import { PYTHON, ROOT } from "./helpers";
+import { PYTHON, ROOT, trainTorch } from "./helpers";
 import { BACKBONE, BN_BUFFERS, makeWeights, same, transferConfig } from "../trainer/transfer/helpers";
 
 /**
@@ -30,16 +30,6 @@ const data = hasTorch ? smallMnistIdx(128, 32) : "";
 
 function config(runsDir: string, transfer: TransferConfig, over: Partial<TrainConfig> = {}): TrainConfig {
   return transferConfig(data, runsDir, transfer, over);
-}
-
-async function train(c: TrainConfig, stopAfter?: number): Promise<TorchEvent[]> {
-  const events: TorchEvent[] = [];
-  const session = new TorchTrainingSession({ python: PYTHON }, (e) => {
-    events.push(e);
-    if (stopAfter !== undefined && e.type === "progress" && e.step === stopAfter) session.stop();
-  });
-  await session.start(c);
-  return events;
 }
 
 function checkpointTensors(file: string): Map<string, { kind: string; data: Float32Array }> {
@@ -91,7 +81,7 @@ describe("transfer learning in the PyTorch engine", () => {
     async () => {
       const { base, tensors } = makeWeights();
       const runs = tempDir();
-      const first = await train(config(runs, { weights: base + ".pth", freeze: ["features.*"], lrFor: [] }), 2);
+      const first = await trainTorch(config(runs, { weights: base + ".pth", freeze: ["features.*"], lrFor: [] }), 2);
       assert.deepEqual(errorsOf(first), []);
       for (const e of first) assert.ok(validateEvent(e).ok, `${e.type}: ${JSON.stringify(validateEvent(e))}`);
       const started = first.find((e) => e.type === "started");
@@ -102,7 +92,7 @@ describe("transfer learning in the PyTorch engine", () => {
       assert.ok(stopped.type === "stopped" && stopped.checkpoint, JSON.stringify(stopped));
       const atStop = checkpointTensors(stopped.checkpoint);
 
-      const second = await train({ ...config(runs, { weights: null, freeze: [], lrFor: [] }), resume: started.runDir });
+      const second = await trainTorch({ ...config(runs, { weights: null, freeze: [], lrFor: [] }), resume: started.runDir });
       assert.deepEqual(errorsOf(second), []);
       const resumed = second.find((e) => e.type === "started");
       assert.ok(resumed?.type === "started" && resumed.weights === undefined, "on resume the checkpoint has the weights");
@@ -129,7 +119,7 @@ describe("transfer learning in the PyTorch engine", () => {
     { skip: noTorch },
     async () => {
       const { base, tensors } = makeWeights();
-      const events = await train(config(tempDir(), { weights: base + ".safetensors", freeze: [], lrFor: [{ glob: "features.*", lr: 0 }] }));
+      const events = await trainTorch(config(tempDir(), { weights: base + ".safetensors", freeze: [], lrFor: [{ glob: "features.*", lr: 0 }] }));
       assert.deepEqual(errorsOf(events), []);
       const started = events.find((e) => e.type === "started");
       assert.ok(started?.type === "started");
@@ -141,7 +131,7 @@ describe("transfer learning in the PyTorch engine", () => {
   );
 
   test("a --freeze glob that matches nothing is an error naming it", { skip: noTorch }, async () => {
-    const events = await train(config(tempDir(), { weights: null, freeze: ["backbone.*"], lrFor: [] }));
+    const events = await trainTorch(config(tempDir(), { weights: null, freeze: ["backbone.*"], lrFor: [] }));
     assert.match(errorsOf(events).join("\n"), /--freeze backbone\.\* matches no parameter of smallBackbone \(its parameters: features\.0\.weight, /);
   });
 
@@ -159,7 +149,7 @@ describe("transfer learning in the PyTorch engine", () => {
           optimizer: { ...base0.optimizer, name: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 0.01 },
           schedule: { ...base0.schedule, name: "step", stepSize: 1, gamma: 0.5 },
         });
-      const torchEvents = await train(c(tempDir()));
+      const torchEvents = await trainTorch(c(tempDir()));
       assert.deepEqual(errorsOf(torchEvents), []);
       const torchStarted = torchEvents.find((e) => e.type === "started");
       assert.ok(torchStarted?.type === "started");

@@ -8,10 +8,10 @@ import { exportPyTorch } from "../../src/export/pytorch";
 import { trainConfig, validateEvent, validateTrainConfig, type TrainConfig } from "../../src/shared/training";
 import type { DistributedConfig } from "../../src/shared/trainConfigTorch";
 import { listCheckpoints } from "../../src/trainer/checkpoint";
-import { TorchTrainingSession, type TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
+import type { TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 import { TORCH_DISTRIBUTED_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "../../src/trainer/engines/torch/script";
 import { freePort } from "../../src/trainer/engines/torch/ranks";
-import { PYTHON } from "../export/helpers";
+import { PYTHON, trainTorch } from "../export/helpers";
 import { EXAMPLES, smallMnistIdx, tempDir } from "./helpers/env";
 
 /**
@@ -34,16 +34,6 @@ function config(runsDir: string, extra: Partial<TrainConfig> = {}): TrainConfig 
   return trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "idx", dir: dataDir() }, runsDir, epochs: 2, batchSize: 64, ...extra });
 }
 
-async function train(c: TrainConfig, stopAfter?: number): Promise<TorchEvent[]> {
-  const events: TorchEvent[] = [];
-  const session = new TorchTrainingSession({ python: PYTHON }, (e) => {
-    events.push(e);
-    if (stopAfter !== undefined && e.type === "progress" && e.step === stopAfter) session.stop();
-  });
-  await session.start(c);
-  return events;
-}
-
 function last(events: TorchEvent[]): TorchEvent {
   return events[events.length - 1]!;
 }
@@ -56,8 +46,8 @@ function errorOf(events: TorchEvent[]): string {
 describe("data-parallel training on the PyTorch engine", { skip: skipWhy ?? false }, () => {
   test("2 gloo ranks and 1 process with the same global batch reach the same validation accuracy; config.json records distributed", async () => {
     const runs = tempDir("cnn-studio-ddp-");
-    const one = await train(config(runs, { epochs: 1, batchSize: 64 }));
-    const two = await train(config(runs, { epochs: 1, batchSize: 32, distributed: twoRanks() }));
+    const one = await trainTorch(config(runs, { epochs: 1, batchSize: 64 }));
+    const two = await trainTorch(config(runs, { epochs: 1, batchSize: 32, distributed: twoRanks() }));
     for (const events of [one, two]) {
       assert.equal(last(events).type, "completed", errorOf(events));
       for (const e of events) assert.ok(validateEvent(e).ok, JSON.stringify(validateEvent(e)));
@@ -90,7 +80,7 @@ describe("data-parallel training on the PyTorch engine", { skip: skipWhy ?? fals
     process.env["CNN_STUDIO_TEST_FAIL_RANK"] = "1:3";
     let events: TorchEvent[];
     try {
-      events = await train(config(runs, { batchSize: 32, distributed: twoRanks() }));
+      events = await trainTorch(config(runs, { batchSize: 32, distributed: twoRanks() }));
     } finally {
       delete process.env["CNN_STUDIO_TEST_FAIL_RANK"];
     }
@@ -105,11 +95,11 @@ describe("data-parallel training on the PyTorch engine", { skip: skipWhy ?? fals
 
   test("stop and resume with 2 ranks: every rank stops at the same step, rank 0 writes the checkpoint, the run resumes to the end", async () => {
     const runs = tempDir("cnn-studio-ddp-");
-    const first = await train(config(runs, { epochs: 1, batchSize: 32, distributed: twoRanks() }), 4);
+    const first = await trainTorch(config(runs, { epochs: 1, batchSize: 32, distributed: twoRanks() }), 4);
     const stopped = last(first);
     assert.ok(stopped.type === "stopped" && stopped.checkpoint !== null, errorOf(first) || JSON.stringify(stopped));
     assert.ok(stopped.step >= 4 && stopped.step < 32);
-    const second = await train({ ...config(runs, { epochs: 1 }), resume: stopped.runDir });
+    const second = await trainTorch({ ...config(runs, { epochs: 1 }), resume: stopped.runDir });
     assert.equal(last(second).type, "completed", errorOf(second));
     const resumed = second.find((e) => e.type === "started");
     assert.ok(resumed?.type === "started");
@@ -207,7 +197,7 @@ test("distributed.py reads torchrun's rank variables, else SLURM's (with MASTER_
 describe("the PyTorch engine's precision and compile settings on the CPU", { skip: skipWhy ?? false }, () => {
   test("--precision bf16 trains on the CPU with torch.autocast; --channels-last is ignored there with a warning; the run log and config.json record them", async () => {
     const runs = tempDir("cnn-studio-bf16-");
-    const events = await train(config(runs, { epochs: 1, precision: "bf16", channelsLast: true }));
+    const events = await trainTorch(config(runs, { epochs: 1, precision: "bf16", channelsLast: true }));
     assert.ok(
       events.some((e) => e.type === "log" && e.level === "warning" && e.message.startsWith("--channels-last is for CUDA GPUs; on the CPU it is ignored")),
       "the CPU ignores --channels-last with a warning",
@@ -223,9 +213,9 @@ describe("the PyTorch engine's precision and compile settings on the CPU", { ski
 
   test("--precision fp16 on the CPU and --compile on PyTorch 1 are refused with a message naming the setting, before a run folder exists", async () => {
     const runs = tempDir("cnn-studio-fp16-");
-    const fp16 = await train(config(runs, { precision: "fp16" }));
+    const fp16 = await trainTorch(config(runs, { precision: "fp16" }));
     assert.match(errorOf(fp16), /^--precision fp16 needs a CUDA GPU .*this run trains on the CPU: use --precision bf16/);
-    const compile = await train(config(runs, { compile: true }));
+    const compile = await trainTorch(config(runs, { compile: true }));
     const version = /you have (\S+)$/.exec(errorOf(compile))?.[1];
     if (version === undefined || !version.startsWith("1.")) {
       assert.equal(errorOf(compile), "", "PyTorch 2 compiles");
