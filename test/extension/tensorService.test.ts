@@ -200,8 +200,10 @@ describe("TrainerTensorService with the trainer process (dist/trainer.js)", { ti
     await assert.rejects(service.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [77] }), /lenet5Mnist has no graph node 77/);
 
     const before = clients.length;
+    const victim = clients.at(-1)!; // the process that will be asked
+    // Stopped first, so it cannot answer (warm, it takes ~4 ms) between the request and the kill on a loaded machine.
+    process.kill(victim.pid!, "SIGSTOP");
     const pending = service.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [1] });
-    const victim = clients.at(-1)!; // the process computing it
     victim.kill("SIGKILL");
     await assert.rejects(
       pending,
