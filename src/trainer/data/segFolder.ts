@@ -172,6 +172,7 @@ export function loadSegFolder(dir: string, opts: SegOptions): Result<ImageDatase
     validation: v.value.split,
     sources,
     task: "segmentation",
+    ...(names.value !== null ? { classesFile: path.join(dir, "classes.txt") } : {}),
   });
 }
 
