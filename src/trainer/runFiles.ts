@@ -59,7 +59,9 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   writeFileAtomicWith(file, (sink) => sink(typeof data === "string" ? Buffer.from(data, "utf8") : data));
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether `pid` (a positive process id) is a live process: one that a signal could reach (EPERM: alive, but another user's). */
+export function pidAlive(pid: number | null): boolean {
+  if (pid === null || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

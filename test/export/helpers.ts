@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { AttrValue, ModelAnalysis, Shape } from "../../src/shared/analysis";
@@ -11,6 +11,14 @@ export const ROOT = path.resolve(__dirname, "../../..");
 export const EXAMPLES = path.join(ROOT, "examples");
 /** Debian's interpreter, which has python3-torch where it is installed. */
 export const PYTHON = process.env["CNN_STUDIO_TEST_PYTHON"] ?? "/usr/bin/python3";
+
+/**
+ * Runs `test/export/python/<script>`, a check that imports the PyTorch engine's Python files
+ * (src/trainer/engines/torch/) for their functions, with PYTHON, writing no bytecode next to them.
+ */
+export function runEngineCheck(script: string, args: readonly string[] = [], env?: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
+  return spawnSync(PYTHON, ["-B", path.join(ROOT, "test/export/python", script), ...args], { encoding: "utf8", ...(env ? { env } : {}) });
+}
 
 /** Exports an in-memory model file (and the files it imports) given as `{ "model.ts": text }`. */
 export function exportSource(files: Record<string, string>, main = "model.ts", models?: string[]): PyTorchExport {

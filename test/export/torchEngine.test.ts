@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,8 +9,7 @@ import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { permutation, rngFor } from "../../src/trainer/rng";
 import { exportOnnx } from "../../src/export/onnx";
 import { exportPyTorch } from "../../src/export/pytorch";
-import { TORCH_TRAINER_PY } from "../../src/trainer/engines/torch/script";
-import { PYTHON, ROOT } from "./helpers";
+import { PYTHON, ROOT, runEngineCheck } from "./helpers";
 
 /**
  * The PyTorch engine: LeNet-5 on the bundled MNIST sample, stopped after a few steps (a "stop"
@@ -86,10 +84,8 @@ describe("the PyTorch training engine", () => {
   test("the shuffling and augmentation generators are the TensorFlow.js engine's", (t) => {
     const skip = hasTorch();
     if (skip) return t.skip(skip);
-    // the Python port of src/trainer/rng.ts, run on its own (torch is imported by the script's header)
-    const body = TORCH_TRAINER_PY.slice(TORCH_TRAINER_PY.indexOf("M32 = 0xFFFFFFFF"), TORCH_TRAINER_PY.indexOf("# ---- schedules"));
-    const py = `import math, json\n${body}\nr = rng_for(7, "augment", 12)\nprint(json.dumps({"perm": permutation(50, rng_for(3, "shuffle", 2)), "draws": [r.int(9) for _ in range(20)] + [r.next()]}))`;
-    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8" });
+    // the Python port of src/trainer/rng.ts, imported from trainer.py
+    const r = runEngineCheck("trainer_rng.py");
     assert.equal(r.status, 0, r.stderr);
     const got = JSON.parse(r.stdout) as { perm: number[]; draws: number[] };
     assert.deepEqual(got.perm, [...permutation(50, rngFor(3, "shuffle", 2))]);
@@ -101,10 +97,7 @@ describe("the PyTorch training engine", () => {
   test('the class scores of a forward that returns a dict are its "out", of a list or tuple its first element', (t) => {
     const skip = hasTorch();
     if (skip) return t.skip(skip);
-    const start = TORCH_TRAINER_PY.indexOf("def logits_of(");
-    const body = TORCH_TRAINER_PY.slice(start, TORCH_TRAINER_PY.indexOf("\n\n\n", start));
-    const py = `import torch\n${body}\na, b = torch.ones(2, 3), torch.zeros(2, 5)\nprint([logits_of(o).shape[1] for o in ({"out": a, "aux": b}, [a, b], (a, b), a)])`;
-    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8" });
+    const r = runEngineCheck("trainer_logits.py");
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), "[3, 3, 3, 3]");
     return undefined;

@@ -5,13 +5,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { trainConfig } from "../../src/shared/training";
-import { TORCH_TRAINER_PY } from "../../src/trainer/engines/torch/script";
 import { createSchedule } from "../../src/trainer/train/schedules";
-import { PYTHON, ROOT, trainTorch } from "./helpers";
+import { PYTHON, ROOT, runEngineCheck, trainTorch } from "./helpers";
 
 /**
  * The PyTorch engine honours the options transformers need (--exclude-from-decay, warmup-cosine,
- * --clip-grad-norm, --label-smoothing): trainer.py's functions for them, run on their own against
+ * --clip-grad-norm, --label-smoothing): trainer.py's functions for them, imported by test/export/python/trainer_options.py, against
  * the PyTorch goldens of test/golden/trainer-optim/transformer.json, and a short LeNet-5 run with
  * all of them whose learning rates are the TensorFlow.js schedule's. Skipped without Debian's
  * python3-torch.
@@ -25,77 +24,11 @@ function noTorch(): string | null {
   return r.status === 0 ? null : `PyTorch is not installed for ${PYTHON}: install python3-torch (Debian) to test the PyTorch engine`;
 }
 
-/** trainer.py's schedules and training options, without its job (which reads standard input). */
-function trainerFunctions(): string {
-  const from = TORCH_TRAINER_PY.indexOf("# ---- schedules");
-  const to = TORCH_TRAINER_PY.indexOf("# ---- the job");
-  assert.ok(from > 0 && to > from, "trainer.py's sections");
-  return `import math, json\nimport torch\nimport torch.nn.functional as F\n${TORCH_TRAINER_PY.slice(from, to)}`;
-}
-
-const CHECK = String.raw`
-from torch import nn
-golden = json.load(open(GOLDEN))
-report = {}
-
-class Tiny(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.class_token = nn.Parameter(torch.zeros(1, 1, 4))
-        self.pos_embedding = nn.Parameter(torch.zeros(1, 3, 4))
-        self.emb = nn.Embedding(5, 4)
-        self.norm = nn.LayerNorm(4)
-        self.fc = nn.Linear(4, 3)
-        self.relative_position_bias_table = nn.Parameter(torch.zeros(9, 2))
-        self.conv = nn.Conv2d(2, 3, 2)
-
-model = Tiny()
-with torch.no_grad():
-    for n, p in model.named_parameters():
-        p.copy_(torch.tensor(golden["init"][n]["values"]).reshape(p.shape))
-report["excluded"] = [n for n, _ in model.named_parameters() if n in no_decay(model)]
-
-case = golden["decay"][0]
-params = list(model.parameters())
-opt = torch.optim.AdamW(param_groups(model, params, {"excludeFromDecay": True}), lr=case["config"]["lr"], weight_decay=case["config"]["weightDecay"])
-worst = 0.0
-for s, expected in enumerate(case["steps"]):
-    for n, p in model.named_parameters():
-        p.grad = torch.tensor(golden["grads"][s][n]).reshape(p.shape)
-    opt.step()
-    for n, p in model.named_parameters():
-        worst = max(worst, float((p.detach().reshape(-1) - torch.tensor(expected[n])).abs().max()))
-report["decayWorst"] = worst
-report["oneGroup"] = len(param_groups(model, params, {"excludeFromDecay": False})) == len(params)
-
-worst = 0.0
-for sch in golden["schedules"]:
-    at = schedule(sch["config"], sch["lr"], sch["epochs"], sch["stepsPerEpoch"])
-    for e in sch["sequence"]:
-        lr, m = at(e["epoch"], e["step"])
-        assert m is None
-        worst = max(worst, abs(lr - e["lr"]) / e["lr"])
-report["scheduleWorst"] = worst
-
-c = golden["clip"][0]
-ps = [nn.Parameter(torch.zeros(golden["init"][n]["shape"])) for n in c["grads"]]
-for p, n in zip(ps, c["grads"]):
-    p.grad = torch.tensor(c["grads"][n]).reshape(p.shape)
-clip_gradients(ps, c["maxNorm"])
-report["clipWorst"] = max(float((p.grad.reshape(-1) - torch.tensor(c["clipped"][n])).abs().max()) for p, n in zip(ps, c["grads"]))
-
-ls = golden["labelSmoothing"]
-logits = torch.tensor(ls["logits"]).reshape(ls["shape"])
-report["smoothingWorst"] = max(abs(float(training_loss(logits, torch.tensor(ls["labels"]), k["labelSmoothing"])) - k["loss"]) for k in ls["cases"])
-print(json.dumps(report))
-`;
-
 describe("the PyTorch engine's training options", () => {
   test("trainer.py's decay groups, warm-up + cosine, clipping and label smoothing are PyTorch's (the goldens)", (t) => {
     const skip = noTorch();
     if (skip) return t.skip(skip);
-    const py = `${trainerFunctions()}\nGOLDEN = ${JSON.stringify(GOLDEN)}\n${CHECK}`;
-    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8" });
+    const r = runEngineCheck("trainer_options.py", [GOLDEN]);
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
     const golden = JSON.parse(fs.readFileSync(GOLDEN, "utf8")) as { excluded: string[] };

@@ -3,31 +3,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { Analyzer } from "../../src/analyzer/index";
 import { summaryLinks } from "../../src/extension/commands/summaryLinks";
-import { withEdges } from "../../src/server/analysisRequest";
-import type { AnalysisResult } from "../../src/shared/lsp";
 import { installFakeVscode, createFakeVscode } from "../helpers/fakeVscode";
+import { analyse } from "./fixtures";
 
 /** Issue 19, item 18: the summary's layers and errors click through to the source. */
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 installFakeVscode(createFakeVscode(ROOT).api);
 const { summaryText } = require("../../src/extension/commands/summary") as typeof import("../../src/extension/commands/summary");
-
-function analyse(file: string, text?: string): AnalysisResult {
-  if (text !== undefined) fs.writeFileSync(file, text);
-  const a = new Analyzer().analyzeFile(file);
-  return {
-    uri: `file://${file}`,
-    file,
-    version: null,
-    isModelFile: true,
-    models: a.models.map(withEdges),
-    diagnostics: a.diagnostics,
-    dependencies: a.dependencies,
-  };
-}
 
 test("summary links: every layer's path in the table goes to where the layer is created", () => {
   const file = path.join(ROOT, "examples", "lenet5.ts");

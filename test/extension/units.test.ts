@@ -16,10 +16,9 @@ import {
   type FormModel,
 } from "../../src/extension/train/form";
 import { RunStore } from "../../src/extension/runs/runStore";
-import { withEdges } from "../../src/server/analysisRequest";
-import type { AnalysisResult } from "../../src/shared/lsp";
 import { trainConfig } from "../../src/shared/training";
 import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
+import { analyse, PROGRESS } from "./fixtures";
 import { typingsFiles } from "../../src/export/typingsFolder";
 
 /** The extension's pure parts: the Train form, run folders, tsconfig patching, summaries, model lookup, templates. */
@@ -34,19 +33,6 @@ const { TEMPLATES, templateText } = require("../../src/extension/commands/templa
 const { modelDescription, scanMessage } = require("../../src/extension/models/modelsView") as typeof import("../../src/extension/models/modelsView");
 const { accuracyLabel, statusText, TrainingController } =
   require("../../src/extension/train/trainingController") as typeof import("../../src/extension/train/trainingController");
-
-function analyse(file: string): AnalysisResult {
-  const a = new Analyzer().analyzeFile(file);
-  return {
-    uri: `file://${file}`,
-    file,
-    version: null,
-    isModelFile: true,
-    models: a.models.map(withEdges),
-    diagnostics: a.diagnostics,
-    dependencies: a.dependencies,
-  };
-}
 
 const LENET = path.join(ROOT, "examples", "lenet5.ts");
 const lenet = analyse(LENET);
@@ -350,19 +336,7 @@ test("status bar text of a training run", () => {
   const config = trainConfig({ file: LENET, model: "lenet5Mnist", dataset: { kind: "mnist-sample" }, runsDir: "/r" });
   const run = { config, runDir: "/r/x", started: null, progress: null, lastEpoch: null, stopping: false };
   assert.equal(statusText(run), "$(sync~spin) lenet5Mnist · preparing…");
-  const progress = {
-    type: "progress" as const,
-    epoch: 2,
-    epochs: 5,
-    step: 10,
-    stepsPerEpoch: 100,
-    globalStep: 110,
-    loss: 0.3,
-    accuracy: 0.912,
-    imagesPerSecond: 1234.4,
-    etaSeconds: 30,
-    lr: 0.001,
-  };
+  const progress = PROGRESS;
   assert.equal(statusText({ ...run, progress }), "$(sync~spin) lenet5Mnist · epoch 2/5 · train (batch) 91.2% · 1,234 img/s");
   // issue 19.5: once an epoch has finished, the validation accuracy, said so, in the text and the tooltip
   const lastEpoch = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
@@ -11,7 +11,7 @@ import { listCheckpoints } from "../../src/trainer/checkpoint";
 import type { TorchEvent } from "../../src/trainer/engines/torch/pythonRun";
 import { TORCH_DISTRIBUTED_PY, TORCH_TRAINER_PY, TORCH_TRANSFER_PY } from "../../src/trainer/engines/torch/script";
 import { freePort } from "../../src/trainer/engines/torch/ranks";
-import { PYTHON, trainTorch } from "../export/helpers";
+import { PYTHON, runEngineCheck, trainTorch } from "../export/helpers";
 import { EXAMPLES, smallMnistIdx, tempDir } from "./helpers/env";
 
 /**
@@ -177,13 +177,9 @@ describe("data-parallel training on the PyTorch engine", { skip: skipWhy ?? fals
 });
 
 test("distributed.py reads torchrun's rank variables, else SLURM's (with MASTER_ADDR), else trains in one process", { skip: skipWhy ?? false }, () => {
-  const dir = tempDir("cnn-studio-ddp-env-");
-  fs.writeFileSync(path.join(dir, "distributed.py"), TORCH_DISTRIBUTED_PY);
-  const py =
-    "import json, os, sys\nsys.path.insert(0, os.getcwd())\nimport distributed as d\nw = d.world_from_env()\nprint(json.dumps([w.rank, w.size, w.local_rank]))";
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(RANK|WORLD_SIZE|LOCAL_RANK|MASTER_ADDR|MASTER_PORT|SLURM_.*)$/.test(k)));
   const world = (vars: Record<string, string>): unknown => {
-    const r = spawnSync(PYTHON, ["-c", py], { cwd: dir, env: { ...clean, ...vars }, encoding: "utf8" });
+    const r = runEngineCheck("distributed_world.py", [], { ...clean, ...vars });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout);
   };

@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { trainConfig, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
+import { trainConfig, type TrainConfig } from "../../src/shared/training";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { readStatus } from "../../src/trainer/runFiles";
 import { TfjsEngine } from "../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir } from "./helpers/env";
+import { runDirOf, trainTfjs as train } from "./helpers/tfjsRun";
 
 /** In-process runs (no child process) of LeNet-5 on a small slice of mnist-sample. */
 
@@ -29,22 +30,6 @@ function config(runsDir: string, over: Partial<TrainConfig> = {}): TrainConfig {
     }),
     ...over,
   };
-}
-
-async function train(c: TrainConfig, onEvent?: (e: TrainerEvent, s: TfjsEngine) => void): Promise<{ events: ReturnType<typeof collect>; session: TfjsEngine }> {
-  const events = collect();
-  const session: TfjsEngine = new TfjsEngine(deps(), (e) => {
-    events.emit(e);
-    onEvent?.(e, session);
-  });
-  await session.handle({ type: "start", config: c });
-  return { events, session };
-}
-
-function runDirOf(events: ReturnType<typeof collect>): string {
-  const started = events.of("started")[0];
-  assert.ok(started, `no started event: ${JSON.stringify(events.of("error"))}`);
-  return started.runDir;
 }
 
 describe("training loop", () => {

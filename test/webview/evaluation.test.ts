@@ -133,6 +133,16 @@ describe("Evaluation panel (headless Chromium)", { skip }, () => {
         })
         .catch(() => undefined);
       assert.match((await p.page.textContent(".cs-eval-run:nth-child(2)")) ?? "", /no complete checkpoint/);
+      const labels = await p.page.$$eval("vscode-single-select[aria-label='Split'] vscode-option", (os) =>
+        os.map((o) => `${o.getAttribute("value")}:${o.textContent}`),
+      );
+      assert.deepEqual(labels, ["val:Validation", "train:Training", "test:Test files"]);
+      await p.page.evaluate(() => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Split']")!;
+        sel.value = "test";
+        sel.dispatchEvent(new Event("change"));
+      });
+      assert.equal((await p.waitForPosted("setSplit"))["split"], "test");
     } finally {
       await p.close();
     }

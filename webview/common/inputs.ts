@@ -33,6 +33,19 @@ export function checkpointParam(choice: string | null): string | null {
   return choice === UNTRAINED ? null : choice;
 }
 
+/**
+ * The panels' "Split" select: Validation, Training and, where the panel has it, Test files, each
+ * valued as that panel's protocol names it (`"validation"` here, `"val"` in the Evaluation panel).
+ */
+export function splitSelect<S extends string>(values: { validation: S; train: S; test?: S }, value: S, onChange: (split: S) => void): SelectElement {
+  const choices = [
+    { value: values.validation, label: "Validation" },
+    { value: values.train, label: "Training" },
+    ...(values.test !== undefined ? [{ value: values.test, label: "Test files" }] : []),
+  ];
+  return select("Split", choices, value, (v) => onChange(choices.find((c) => c.value === v)?.value ?? values.validation));
+}
+
 export type InputKind = "sample" | "file" | "drawing";
 
 export interface InputState {
@@ -131,18 +144,10 @@ export class InputPicker {
     this.pad = null;
     const s = this.o.state;
     if (s.inputKind === "sample") {
-      const splitSel = select(
-        "Split",
-        [
-          { value: "validation", label: "Validation" },
-          { value: "train", label: "Training" },
-        ],
-        s.split,
-        (v) => {
-          this.o.save({ split: v === "train" ? "train" : "validation" });
-          this.o.onChange();
-        },
-      );
+      const splitSel = splitSelect({ validation: "validation", train: "train" }, s.split, (split) => {
+        this.o.save({ split });
+        this.o.onChange();
+      });
       const count = this.count();
       const idx = textfield(`Sample index${count !== null ? ` (0 to ${count - 1})` : ""}`, String(s.index), (v) => {
         const n = Math.max(0, Math.floor(Number(v)));

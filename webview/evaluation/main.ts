@@ -11,7 +11,8 @@ import {
   type EvaluationToWebview,
 } from "../../src/shared/webview/evaluation";
 import { appRoot, clear, h, liveRegion, notice } from "../common/dom";
-import { field, select } from "../common/elements";
+import { field } from "../common/elements";
+import { splitSelect } from "../common/inputs";
 import { inputImage, putImage } from "../common/tensorPaint";
 import { connect, sendReady } from "../common/vscode";
 
@@ -39,19 +40,10 @@ const columns = new Map<string, HTMLElement>();
 
 const root = appRoot();
 const live = liveRegion();
-const splitSel = select(
-  "Split",
-  [
-    { value: "val", label: "Validation" },
-    { value: "train", label: "Training" },
-    { value: "test", label: "Test files" },
-  ],
-  channel.state.split,
-  (v) => {
-    channel.save({ split: v as EvaluationSplit });
-    channel.post({ type: "setSplit", split: v as EvaluationSplit });
-  },
-);
+const splitSel = splitSelect<EvaluationSplit>({ validation: "val", train: "train", test: "test" }, channel.state.split, (split) => {
+  channel.save({ split });
+  channel.post({ type: "setSplit", split });
+});
 const notices = h("div");
 const runsBox = h("div", { class: "cs-eval-runs" });
 root.append(

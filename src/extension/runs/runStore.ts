@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { modelOfRunName, RUN_FILES } from "../../shared/runLayout";
 import type { RunBackend } from "../../shared/training";
+import { pidAlive } from "../../trainer/runFiles";
 import { LineTail } from "./lineTail";
 import { remoteRunAlive } from "./remoteFolders";
 import { isRunFolder, listRunCheckpoints, listRunFolders, readRunConfig, readRunStatus, type RunConfigSummary } from "./runFolder";
@@ -74,16 +75,6 @@ const noStats = (): MetricsStats => ({
 });
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
-function pidAlive(pid: number | null): boolean {
-  if (pid === null || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Both engines log `backend <name> …` when a run starts (src/trainer/engines/tfjs/tfjsEngine.ts, src/trainer/engines/torch/pythonRun.ts). */
 const BACKEND = /\bbackend (gpu|native|wasm|js|torch)\b/;

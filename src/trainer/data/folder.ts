@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { permutation, rngFor } from "../rng";
 import { checkDir } from "./files";
 import { formatBytes } from "../../shared/format";
-import { checkDeclaredSize, decodeImage, IMAGE_EXTENSIONS, MAX_IMAGE_PIXELS, toModelInput } from "./image";
+import { checkDeclaredSize, decodeImage, IMAGE_EXTENSIONS, MAX_IMAGE_PIXELS, toModelInput, type Decoded } from "./image";
 import { fineTuneInput } from "./fineTune";
 import type { ResizeMode } from "../../shared/trainConfigData";
 import { fail, MEMORY_BUDGET_BYTES, ok, type ImageDataset, type Result, type Split } from "./types";
@@ -63,6 +63,17 @@ export function readImageFile(file: string, rel: string, root: string): Result<B
   }
 }
 
+/** An image file of a dataset folder, decoded; errors name the file (`rel`) and the folder. */
+export function readImage(file: string, rel: string, root: string, target: { height: number; width: number }): Result<Decoded> {
+  const bytes = readImageFile(file, rel, root);
+  if (!bytes.ok) return bytes;
+  // the declared size first: a small file can announce a huge image
+  const declared = checkDeclaredSize(bytes.value, rel, target);
+  if (!declared.ok) return fail(`${declared.error} (in ${root})`);
+  const decoded = decodeImage(bytes.value, rel);
+  return decoded.ok ? decoded : fail(`${decoded.error} (in ${root})`);
+}
+
 function load(listed: Listed, root: string, opts: FolderOptions, notes: Set<string>): Result<Split> {
   const { channels, height: H, width: W } = opts;
   const size = channels * H * W;
@@ -71,13 +82,8 @@ function load(listed: Listed, root: string, opts: FolderOptions, notes: Set<stri
   for (let i = 0; i < listed.files.length; i++) {
     const { file, label } = listed.files[i]!;
     const rel = path.relative(root, file);
-    const bytes = readImageFile(file, rel, root);
-    if (!bytes.ok) return bytes;
-    // the declared size first: a small file can announce a huge image
-    const declared = checkDeclaredSize(bytes.value, rel, { height: H, width: W });
-    if (!declared.ok) return fail(`${declared.error} (in ${root})`);
-    const decoded = decodeImage(bytes.value, rel);
-    if (!decoded.ok) return fail(`${decoded.error} (in ${root})`);
+    const decoded = readImage(file, rel, root, { height: H, width: W });
+    if (!decoded.ok) return decoded;
     const pixels = opts.resize === undefined ? toModelInput(decoded.value, rel, channels, H, W) : fineTuneInput(decoded.value, rel, opts, notes);
     if (!pixels.ok) return fail(`${pixels.error} (in ${root})`);
     images.set(pixels.value, i * size);

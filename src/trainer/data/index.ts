@@ -123,5 +123,20 @@ export function describeLabels(labels: readonly number[]): string {
 export function classCoverageWarning(modelName: string, outputs: number, d: ImageDataset): string | null {
   const present = presentLabels(d);
   if (present.length >= outputs) return null;
+  if (d.task === "segmentation") return maskCoverageWarning(modelName, outputs, d, present);
   return `${modelName} has ${outputs} output classes but ${d.name} has ${present.length} (${describeLabels(present)}); the other outputs are never the right answer`;
+}
+
+/**
+ * The segmentation form: the classes a `classes.txt` names are not the classes the masks use, so
+ * each count is said with what it counts ("classes.txt names 21 classes; the masks use 13 of them").
+ */
+function maskCoverageWarning(modelName: string, outputs: number, d: ImageDataset, present: readonly number[]): string {
+  const used = `${present.length} ${present.length === 1 ? "class" : "classes"}`;
+  const masks =
+    d.classesFile === undefined
+      ? `the masks of ${d.name} use ${used}`
+      : `${d.classesFile} names ${d.classes} classes; the masks use ${present.every((l) => l < d.classes) ? `${present.length} of them` : used}`;
+  const unused = outputs - present.length;
+  return `${masks} (${describeLabels(present)}); ${modelName} has ${outputs} output classes, so ${unused === 1 ? "the other one is" : `the other ${unused} are`} never the right answer`;
 }

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { permutation, rngFor } from "../rng";
 import { checkDir, findIn } from "./files";
-import { readImageFile } from "./folder";
-import { checkDeclaredSize, decodeImage, IMAGE_EXTENSIONS, toModelInput } from "./image";
+import { readImage, readImageFile } from "./folder";
+import { IMAGE_EXTENSIONS, toModelInput } from "./image";
 import { decodeMask, resizeMaskNearest } from "./maskPng";
 import { fail, MEMORY_BUDGET_BYTES, ok, type ImageDataset, type Result, type Split } from "./types";
 
@@ -77,12 +77,8 @@ function loadPairs(pairs: readonly Pair[], root: string, opts: SegOptions): Resu
   for (let i = 0; i < pairs.length; i++) {
     const { image, mask } = pairs[i]!;
     const rel = path.relative(root, image);
-    const bytes = readImageFile(image, rel, root);
-    if (!bytes.ok) return bytes;
-    const declared = checkDeclaredSize(bytes.value, rel, { height: H, width: W });
-    if (!declared.ok) return fail(`${declared.error} (in ${root})`);
-    const decoded = decodeImage(bytes.value, rel);
-    if (!decoded.ok) return fail(`${decoded.error} (in ${root})`);
+    const decoded = readImage(image, rel, root, { height: H, width: W });
+    if (!decoded.ok) return decoded;
     const pixels = toModelInput(decoded.value, rel, C, H, W);
     if (!pixels.ok) return fail(`${pixels.error} (in ${root})`);
     images.set(pixels.value, i * C * H * W);
@@ -172,6 +168,7 @@ export function loadSegFolder(dir: string, opts: SegOptions): Result<ImageDatase
     validation: v.value.split,
     sources,
     task: "segmentation",
+    ...(names.value !== null ? { classesFile: path.join(dir, "classes.txt") } : {}),
   });
 }
 

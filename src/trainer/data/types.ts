@@ -36,6 +36,8 @@ export interface ImageDataset {
   readonly notes?: readonly string[];
   /** `segmentation`: every split has `masks` (a class per pixel); absent: one label per image. */
   readonly task?: "segmentation";
+  /** The file that names the classes (a segmentation folder's `classes.txt`), for messages; absent when the data sets the count. */
+  readonly classesFile?: string;
 }
 
 /** What the model expects, from its `@input` and output shapes. */

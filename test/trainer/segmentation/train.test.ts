@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { TfjsEngine } from "../../../src/trainer/engines/tfjs/tfjsEngine";
-import { collect, deps, EXAMPLES, metricsOf, tempDir } from "../helpers/env";
+import { EXAMPLES, metricsOf, tempDir } from "../helpers/env";
+import { trainTfjs } from "../helpers/tfjsRun";
 import { allBackgroundMiou, segConfig } from "./helpers";
 
 /**
@@ -16,9 +16,7 @@ import { allBackgroundMiou, segConfig } from "./helpers";
 test("a small U-Net trains on shapes-seg with TensorFlow.js: its mean IoU beats all-background's", async () => {
   const runs = tempDir();
   try {
-    const events = collect();
-    const engine = new TfjsEngine(deps(), (e) => events.emit(e));
-    await engine.handle({ type: "start", config: segConfig(runs) });
+    const { events } = await trainTfjs(segConfig(runs));
     assert.deepEqual(events.of("error"), []);
     const started = events.of("started")[0]!;
     assert.equal(started.dataset.classes, 4);
@@ -42,9 +40,7 @@ test("a small U-Net trains on shapes-seg with TensorFlow.js: its mean IoU beats 
 test("a classifier on shapes-seg is refused before training, saying why", async () => {
   const runs = tempDir();
   try {
-    const events = collect();
-    const engine = new TfjsEngine(deps(), (e) => events.emit(e));
-    await engine.handle({ type: "start", config: segConfig(runs, { file: path.join(EXAMPLES, "lenet5.ts"), model: "lenet5Mnist" }) });
+    const { events } = await trainTfjs(segConfig(runs, { file: path.join(EXAMPLES, "lenet5.ts"), model: "lenet5Mnist" }));
     const e = events.of("error")[0];
     assert.ok(e, JSON.stringify(events.events));
     assert.match(e.message, /shapes-seg is a segmentation dataset \(a class per pixel\), but the model outputs class scores \[N, 10\]/);
@@ -56,9 +52,7 @@ test("a classifier on shapes-seg is refused before training, saying why", async 
 test("random resized crops (--augment standard) are refused for masks before training, saying what to use", async () => {
   const runs = tempDir();
   try {
-    const events = collect();
-    const engine = new TfjsEngine(deps(), (e) => events.emit(e));
-    await engine.handle({ type: "start", config: segConfig(runs, { data: { normalize: "dataset", augment: "standard", resize: "stretch" } }) });
+    const { events } = await trainTfjs(segConfig(runs, { data: { normalize: "dataset", augment: "standard", resize: "stretch" } }));
     const e = events.of("error")[0];
     assert.ok(e, JSON.stringify(events.events));
     assert.equal(e.phase, "dataset");

@@ -53,25 +53,6 @@ def load_sibling(name, file):
     return module
 
 
-ddp = load_sibling("cnn_studio_distributed", "distributed.py")
-world = ddp.world_from_env()
-cuda_error = None
-try:
-    cuda = torch.cuda.is_available()
-except Exception as e:  # noqa: BLE001
-    cuda, cuda_error = False, str(e)
-forced = os.environ.get("CNN_STUDIO_TORCH_DEVICE")
-device = ddp.device_for(world, cuda, forced)
-hello = {"type": "hello", "torch": torch.__version__, "python": sys.version.split()[0], "cuda": cuda,
-         "cudaVersion": torch.version.cuda, "device": str(device),
-         "deviceName": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
-         "cudaError": cuda_error, "threads": torch.get_num_threads()}
-if world.distributed:
-    hello.update(rank=world.rank, worldSize=world.size)
-if device.type == "cuda":
-    hello["gpus"] = ddp.gpu_names()
-send(hello)
-
 # ---- random numbers: src/trainer/rng.ts --------------------------------------------------------
 
 M32 = 0xFFFFFFFF
@@ -238,12 +219,6 @@ def transfer_of(job):
 # ---- the job -------------------------------------------------------------------------------------
 
 stop = threading.Event()
-# the job file: named by the first line of standard input, or (under torchrun or srun, whose ranks may have no input)
-# by $CNN_STUDIO_JOB, when the end of standard input does not mean "stop"
-job_from_env = os.environ.get("CNN_STUDIO_JOB")
-job_line = json.dumps({"job": job_from_env}) if job_from_env else sys.stdin.readline()
-if not job_line.strip():
-    sys.exit(0)
 
 
 def control():
@@ -252,9 +227,6 @@ def control():
             stop.set()
     if not job_from_env:
         stop.set()  # the parent is gone
-
-
-threading.Thread(target=control, daemon=True).start()
 
 
 def load_job():
@@ -577,13 +549,43 @@ def main():
     send({"type": "done", "kind": "completed", "final": final, "seconds": seconds_before + time.perf_counter() - started})
 
 
-try:
-    main()
-    ddp.finish(world)
-except Exception as e:  # noqa: BLE001
-    text = traceback.format_exc(limit=8)
-    hint = ""
-    if "out of memory" in str(e).lower():
-        hint = " (reduce the batch size)"
-    send({"type": "error", "phase": "training", "message": f"{type(e).__name__}: {e}{hint}", "traceback": text})
-    sys.exit(1)
+# ---- the run: only when run as a program (the tests import this file for its functions) ----------
+
+if __name__ == "__main__":
+    ddp = load_sibling("cnn_studio_distributed", "distributed.py")
+    world = ddp.world_from_env()
+    cuda_error = None
+    try:
+        cuda = torch.cuda.is_available()
+    except Exception as e:  # noqa: BLE001
+        cuda, cuda_error = False, str(e)
+    forced = os.environ.get("CNN_STUDIO_TORCH_DEVICE")
+    device = ddp.device_for(world, cuda, forced)
+    hello = {"type": "hello", "torch": torch.__version__, "python": sys.version.split()[0], "cuda": cuda,
+             "cudaVersion": torch.version.cuda, "device": str(device),
+             "deviceName": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+             "cudaError": cuda_error, "threads": torch.get_num_threads()}
+    if world.distributed:
+        hello.update(rank=world.rank, worldSize=world.size)
+    if device.type == "cuda":
+        hello["gpus"] = ddp.gpu_names()
+    send(hello)
+
+    # the job file: named by the first line of standard input, or (under torchrun or srun, whose ranks may have no input)
+    # by $CNN_STUDIO_JOB, when the end of standard input does not mean "stop"
+    job_from_env = os.environ.get("CNN_STUDIO_JOB")
+    job_line = json.dumps({"job": job_from_env}) if job_from_env else sys.stdin.readline()
+    if not job_line.strip():
+        sys.exit(0)
+    threading.Thread(target=control, daemon=True).start()
+
+    try:
+        main()
+        ddp.finish(world)
+    except Exception as e:  # noqa: BLE001
+        text = traceback.format_exc(limit=8)
+        hint = ""
+        if "out of memory" in str(e).lower():
+            hint = " (reduce the batch size)"
+        send({"type": "error", "phase": "training", "message": f"{type(e).__name__}: {e}{hint}", "traceback": text})
+        sys.exit(1)

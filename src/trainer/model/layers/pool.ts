@@ -29,6 +29,21 @@ function window(len: number, k: number, s: number, p: number, d: number, ceil: b
   return { k, s, p, d, out, after: need - len - p };
 }
 
+/** `x` (NHWC) padded before by the windows' padding and after by what makes exactly their outputs fit (cropped where negative), with `value`. */
+function padToWindows(tf: TF, x: tfc.Tensor4D, wh: Window, ww: Window, value: number): tfc.Tensor4D {
+  return padCrop(
+    tf,
+    x,
+    [
+      [0, 0],
+      [wh.p, wh.after],
+      [ww.p, ww.after],
+      [0, 0],
+    ],
+    value,
+  ) as tfc.Tensor4D;
+}
+
 /** Runs `f` on the input as NHWC (adding a batch of one for 3-D [C, H, W]), returning the same kind of value. */
 function spatial(ctx: RunCtx, v: Value, f: (x: tfc.Tensor4D) => tfc.Tensor4D): Value {
   if (v.t.rank === 3) {
@@ -77,17 +92,7 @@ export const maxPool2d: LayerBuilder<"MaxPool2d"> = (b, c) => {
     spatial(ctx, only(inputs), (x) => {
       const wh = window(x.shape[1], kh, sh, ph, dh, ceil);
       const ww = window(x.shape[2], kw, sw, pw, dw, ceil);
-      const xp = padCrop(
-        tf,
-        x,
-        [
-          [0, 0],
-          [ph, wh.after],
-          [pw, ww.after],
-          [0, 0],
-        ],
-        LOWEST_FLOAT32,
-      ) as tfc.Tensor4D;
+      const xp = padToWindows(tf, x, wh, ww, LOWEST_FLOAT32);
       if (dh === 1 && dw === 1) return tf.maxPool(xp, [kh, kw], [sh, sw], "valid");
       // Dilated windows: the maximum of the kh·kw strided taps.
       let y: tfc.Tensor4D | null = null;
@@ -146,17 +151,7 @@ export const avgPool2d: LayerBuilder<"AvgPool2d"> = (b, c) => {
     spatial(ctx, only(inputs), (x) => {
       const wh = window(x.shape[1], kh, sh, ph, 1, ceil);
       const ww = window(x.shape[2], kw, sw, pw, 1, ceil);
-      const xp = padCrop(
-        tf,
-        x,
-        [
-          [0, 0],
-          [ph, wh.after],
-          [pw, ww.after],
-          [0, 0],
-        ],
-        0,
-      ) as tfc.Tensor4D;
+      const xp = padToWindows(tf, x, wh, ww, 0);
       const y = tf.avgPool(xp, [kh, kw], [sh, sw], "valid");
       const s = scaleFor(x.shape[1], x.shape[2], wh, ww);
       return s ? tf.mul(y, s) : y;
