@@ -122,6 +122,9 @@ export function describeLabels(labels: readonly number[]): string {
 /** A warning when some of the model's output classes never occur in the data, counting the labels present. */
 export function classCoverageWarning(modelName: string, outputs: number, d: ImageDataset): string | null {
   const present = presentLabels(d);
+  if (d.task === "segmentation" && d.classesFile !== undefined && d.classes > outputs) {
+    return `${d.classesFile} names ${d.classes} classes but ${modelName} has ${outputs} output classes; the masks use ${describeLabels(present)}, so it trains, but the names past the first ${outputs} belong to no output`;
+  }
   if (present.length >= outputs) return null;
   if (d.task === "segmentation") return maskCoverageWarning(modelName, outputs, d, present);
   return `${modelName} has ${outputs} output classes but ${d.name} has ${present.length} (${describeLabels(present)}); the other outputs are never the right answer`;

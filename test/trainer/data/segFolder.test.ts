@@ -29,6 +29,11 @@ describe("segfolder class-count warning", () => {
       const d = loadSeg(dir, 21);
       assert.equal(d.classes, 21);
       assert.equal(
+        classCoverageWarning("unet", 4, loadSeg(dir, 4)),
+        `${path.join(dir, "classes.txt")} names 21 classes but unet has 4 output classes; the masks use labels 0 to 2, so it trains, but the names past the first 4 belong to no output`,
+        "more names than outputs is said, not only fewer labels",
+      );
+      assert.equal(
         classCoverageWarning("fcnResnet50", 21, d),
         `${path.join(dir, "classes.txt")} names 21 classes; the masks use 3 of them (labels 0 to 2); fcnResnet50 has 21 output classes, so the other 18 are never the right answer`,
       );
