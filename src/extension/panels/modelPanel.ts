@@ -58,6 +58,25 @@ export async function datasetOf(services: PanelServices, ref: ModelRef, checkpoi
 }
 
 /**
+ * Issue 17: has the inspector prepare the model of a panel that will ask it for tensors while the
+ * webview loads, with the weights its first request will most likely use: the newest checkpoint's
+ * (which the webview selects first, and whose dataset the snapshot asks for), or the untrained
+ * model's. Model files on disk only (`file:` URIs); silent (see `TensorService.warmUp`).
+ */
+export function warmUpInspector(services: PanelServices, args: ModelCommandArgs, weights: "newest" | "untrained"): void {
+  const warmUp = services.tensors?.warmUp;
+  if (!warmUp) return;
+  const uri = vscode.Uri.parse(args.uri);
+  if (uri.scheme !== "file") return;
+  const ref: ModelRef = { uri: args.uri, file: uri.fsPath, model: args.model };
+  const checkpoint = async (): Promise<string | null> => (weights === "newest" ? ((await checkpointsOf(services, ref))[0]?.id ?? null) : null);
+  checkpoint().then(
+    (c) => warmUp(ref, c),
+    () => undefined,
+  );
+}
+
+/**
  * What the feature-map and receptive-field snapshots share: the model's `[C, H, W]` layers, its
  * checkpoints (newest first) and the dataset of the newest.
  */
