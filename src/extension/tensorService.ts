@@ -138,10 +138,15 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
   readonly initialWeights = async (q: Query<"initialWeights">) =>
     (await this.ask({ kind: "initialWeights", ...this.target(q.model), parameter: q.parameter })).weight;
 
-  /** Issue 17: prepares `model` with `checkpoint`'s weights in the background (see above); never throws, never waits. */
-  readonly warmUp = (model: ModelRef, checkpoint: string | null): void => {
+  /** Issue 17: prepares `model` with `checkpoint`'s weights in the background (null: only starts the process; see above); never throws, never waits. */
+  readonly warmUp = (model: ModelRef | null, checkpoint: string | null): void => {
     if (this.disposed || !this.o.trusted()) return;
-    this.ask({ kind: "prepare", ...this.target(model), checkpoint }).catch(() => undefined);
+    if (model !== null) {
+      this.ask({ kind: "prepare", ...this.target(model), checkpoint }).catch(() => undefined);
+      return;
+    }
+    this.current();
+    if (this.inFlight === 0) this.idleLater();
   };
 
   private target(ref: ModelRef): { file: string; model: string; text?: string } {
@@ -160,6 +165,13 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
   dispose(): void {
     this.disposed = true;
     this.stop();
+  }
+
+  /** Stops the process after the idle time (a request in the meantime cancels that). */
+  private idleLater(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.stop(), this.o.idleMs ?? 5 * 60_000);
+    this.idleTimer.unref();
   }
 
   private current(): InspectorProcess {
@@ -203,10 +215,7 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
       );
     } finally {
       clearTimeout(timer);
-      if (--this.inFlight === 0 && !this.disposed) {
-        this.idleTimer = setTimeout(() => this.stop(), this.o.idleMs ?? 5 * 60_000);
-        this.idleTimer.unref();
-      }
+      if (--this.inFlight === 0 && !this.disposed) this.idleLater();
     }
   }
 }

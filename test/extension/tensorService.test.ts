@@ -243,6 +243,21 @@ describe("TrainerTensorService.warmUp (issue 17) with a scripted process", () =>
     s.dispose();
   });
 
+  test("without a model (the Evaluation panel): only the process starts, no query; it stops when idle; untrusted: nothing", async () => {
+    const started: FakeProcess[] = [];
+    let trusted = true;
+    const s = new TrainerTensorService({ trusted: () => trusted, idleMs: 30, start: () => (started.push(new FakeProcess(answers)), started.at(-1)!) });
+    s.warmUp(null, null);
+    assert.equal(started.length, 1);
+    assert.deepEqual(started[0]!.queries, []);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(started[0]!.shutdowns, 1);
+    trusted = false;
+    s.warmUp(null, null);
+    assert.equal(started.length, 1);
+    s.dispose();
+  });
+
   test("the idle stop follows a warm-up too", async () => {
     const started: FakeProcess[] = [];
     const s = new TrainerTensorService({ trusted: () => true, idleMs: 30, start: () => (started.push(new FakeProcess(answers)), started.at(-1)!) });

@@ -92,8 +92,9 @@ export interface TensorService {
   checkpoints?(model: ModelRef): Promise<CheckpointInfo[]>;
   /**
    * Issue 17: called when a panel that will ask for tensors of `model` (with `checkpoint`'s weights,
-   * null: untrained) opens, so that the first request finds the work done. Silent: never throws,
-   * starts nothing where the requests would be refused.
+   * null: untrained) opens, so that the first request finds the work done; `model` null: only start
+   * what answers (the Evaluation panel). Silent: never throws, starts nothing where the requests
+   * would be refused.
    */
-  warmUp?(model: ModelRef, checkpoint: string | null): void;
+  warmUp?(model: ModelRef | null, checkpoint: string | null): void;
 }
