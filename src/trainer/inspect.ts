@@ -17,6 +17,7 @@ import { findModel, modelInputSpec, type BackendSelection, type SessionDeps } fr
 import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
 import { classProbabilities, gradCam } from "./explain";
 import { evaluateRun, runSplit, sampleImages } from "./evaluate";
+import { Lru } from "./lru";
 import type { EvaluationSplit } from "../shared/evaluation";
 
 /**
@@ -28,7 +29,7 @@ import type { EvaluationSplit } from "../shared/evaluation";
  * - The file is analysed from disk, or from the editor's unsaved text when the query has it, so
  *   that node ids mean what the editor shows (cached while neither it nor its imports change).
  * - The model is compiled once per version of the file (its stamp, or the hash of the unsaved text;
- *   an LRU of MAX_MODELS, an older version dropped when a new one compiles), initialised with seed 0 (a run's default
+ *   an LRU of MAX_MODELS and MODEL_BYTES, an older version dropped when a new one compiles), initialised with seed 0 (a run's default
  *   seed, so "untrained" is the initial state of such runs), on the backend "auto" picks. A
  *   checkpoint's weights are checked against the model like a resumed run's (src/trainer/weights.ts)
  *   and assigned to the same variables; the initial weights are kept to switch back.
@@ -72,46 +73,14 @@ interface Data {
 const MAX_MODELS = 3;
 const MAX_CHECKPOINTS = 3;
 const MAX_DATASETS = 2;
+/** Issue 17: the bytes of weights kept, beyond the newest entry (a compiled model counts twice: its variables and the initial copy). */
+const MODEL_BYTES = 512 * 2 ** 20;
+const CHECKPOINT_BYTES = 512 * 2 ** 20;
+
+const bytesOf = (w: Weights): number => [...w.values()].reduce((n, t) => n + t.data.byteLength, 0);
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const show = (s: readonly (number | string)[]): string => `[${s.join(", ")}]`;
-
-/** A map used as a small LRU cache: `get` refreshes, `put` evicts the oldest beyond `max`. */
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(
-    private readonly max: number,
-    private readonly evicted: (v: V) => void = () => {},
-  ) {}
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  put(key: string, v: V): V {
-    this.map.delete(key);
-    this.map.set(key, v);
-    for (const [k, old] of this.map) {
-      if (this.map.size <= this.max) break;
-      this.map.delete(k);
-      this.evicted(old);
-    }
-    return v;
-  }
-  deleteWhere(pred: (key: string) => boolean): void {
-    for (const [k, v] of [...this.map]) {
-      if (!pred(k)) continue;
-      this.map.delete(k);
-      this.evicted(v);
-    }
-  }
-  clear(): void {
-    this.deleteWhere(() => true);
-  }
-}
 
 /** A stamp of files' modification times and sizes: changes when one of them does. */
 function stampOf(files: readonly string[]): string {
@@ -153,8 +122,13 @@ export class Inspector {
   private readonly unsaved = new Map<string, string>();
   private readonly analyzer = new Analyzer({ readFile: (f) => this.unsaved.get(f) ?? diskHost.readFile(f) });
   private readonly files = new Map<string, { analysis: FileAnalysis; stamp: string }>();
-  private readonly models = new Lru<ModelEntry>(MAX_MODELS, (m) => m.compiled.dispose());
-  private readonly checkpoints = new Lru<LoadedCheckpoint>(MAX_CHECKPOINTS);
+  private readonly models = new Lru<ModelEntry>(
+    MAX_MODELS,
+    (m) => m.compiled.dispose(),
+    (m) => 2 * bytesOf(m.initial),
+    MODEL_BYTES,
+  );
+  private readonly checkpoints = new Lru<LoadedCheckpoint>(MAX_CHECKPOINTS, undefined, (c) => bytesOf(c.tensors), CHECKPOINT_BYTES);
   private readonly datasets = new Lru<Result<{ dataset: ImageDataset; stats: Normalization }>>(MAX_DATASETS);
   private backend: Promise<BackendSelection> | null = null;
   /** The split of the last evaluation (or samples query), for thumbnails. */
