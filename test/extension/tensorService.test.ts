@@ -5,7 +5,7 @@ import { after, describe, test } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
 import type { AnalysisResult } from "../../src/shared/lsp";
 import type { InspectQuery, InspectResult } from "../../src/shared/training";
-import type { InputSpec, ModelRef } from "../../src/shared/webview/common";
+import type { CheckpointInfo, InputSpec, ModelRef } from "../../src/shared/webview/common";
 import { validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
 import { validateFiltersToWebview } from "../../src/shared/webview/filters";
 import { validateReceptiveFieldToWebview } from "../../src/shared/webview/receptiveField";
@@ -408,5 +408,35 @@ describe("panels with the real TensorService (fake vscode)", { timeout: 120_000 
     assert.notEqual(g.value.gradient.data[6 * 28 + 6], 0, "inside the field of unit (0, 0)");
     assert.equal(g.value.gradient.data[20 * 28 + 20], 0, "outside it");
     p.dispose();
+  });
+
+  const CK: CheckpointInfo = { id: "/runs/r/checkpoints/e0002-s000020.json", run: "/runs/r", runName: "r", epoch: 2, globalStep: 20, label: "r · epoch 2" };
+
+  async function opened(open: typeof panels.openFeatureMapsPanel, checkpoints: CheckpointInfo[]): Promise<[ModelRef | null, string | null][]> {
+    const calls: [ModelRef | null, string | null][] = [];
+    const services = {
+      analysis: async (): Promise<AnalysisResult> => {
+        throw new Error("not asked before the webview is ready");
+      },
+      onDidAnalyze: () => ({ dispose() {} }),
+      runsDir: () => undefined,
+      tensors: { checkpoints: async () => checkpoints, warmUp: (m: ModelRef | null, c: string | null) => void calls.push([m, c]) },
+    };
+    open(context, services, { uri: REF.uri, model: REF.model });
+    await new Promise((r) => setTimeout(r, 20));
+    fake.panels.at(-1)!.dispose();
+    return calls;
+  }
+
+  test("issue 17: feature maps and receptive field warm the inspector up with the model with the newest checkpoint (untrained without one), before the webview is ready", async () => {
+    for (const open of [panels.openFeatureMapsPanel, panels.openReceptiveFieldPanel]) {
+      assert.deepEqual(await opened(open, [CK]), [[{ uri: REF.uri, file: FILE, model: REF.model }, CK.id]]);
+      assert.deepEqual(await opened(open, []), [[{ uri: REF.uri, file: FILE, model: REF.model }, null]]);
+    }
+  });
+
+  test("issue 17: filters warm it up with the untrained model only when there is no checkpoint (checkpoints are read from their files)", async () => {
+    assert.deepEqual(await opened(panels.openFiltersPanel, [CK]), []);
+    assert.deepEqual(await opened(panels.openFiltersPanel, []), [[{ uri: REF.uri, file: FILE, model: REF.model }, null]]);
   });
 });
