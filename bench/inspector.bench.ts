@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Analyzer } from "../src/analyzer/index";
@@ -17,7 +18,8 @@ import { ms, summarize } from "./stats";
  *    and without the warm-up, the webview saying `ready` after WEBVIEW_MS (its load; 0 is the worst
  *    case for the warm-up), then asking for conv2's maps as soon as the snapshot arrives (the webview's
  *    own 150 ms debounce is not counted). Rounds alternate with and without, each with a new process.
- * LeNet-5 (examples/lenet5.ts), untrained weights.
+ * LeNet-5 (examples/lenet5.ts), untrained weights. Where /proc exists, the inspector's CPU time (all
+ * its threads) is printed too: it varies less than wall time on a loaded machine.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -57,17 +59,44 @@ async function posted(p: FakePanel, type: string): Promise<number> {
   }
 }
 
+/** CPU milliseconds a process has used (user + system, all threads); NaN without /proc. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+interface Direct {
+  ready: number;
+  prepared: number;
+  request: number;
+  total: number;
+  cpu: { ready: number; prepare: number; request: number };
+}
+
 /** A new client and its fork → ready, fork → prepared and first-request times; or a cold request. */
-async function direct(warm: boolean): Promise<{ ready: number; prepared: number; request: number; total: number }> {
+async function direct(warm: boolean): Promise<Direct> {
   const t0 = performance.now();
   let ready = NaN;
+  let cpuReady = NaN;
   const c = new TrainerClient({ trainerPath: TRAINER });
-  c.on((e) => void (e.type === "ready" ? (ready = performance.now() - t0) : undefined));
+  c.on((e) => {
+    if (e.type !== "ready") return;
+    ready = performance.now() - t0;
+    cpuReady = cpuMs(c.pid);
+  });
   try {
     const prepared = warm ? (await c.inspect({ kind: "prepare", file: FILE, model: MODEL, checkpoint: null }), performance.now() - t0) : NaN;
+    const cpuPrepared = warm ? cpuMs(c.pid) : NaN;
     const t1 = performance.now();
     await c.inspect({ kind: "featureMaps", file: FILE, model: MODEL, checkpoint: null, input: SAMPLE, nodeIds: [conv2] });
-    return { ready, prepared, request: performance.now() - t1, total: performance.now() - t0 };
+    const request = performance.now() - t1;
+    // cold, the request waited for `ready`: its CPU time counts from there
+    const cpu = { ready: cpuReady, prepare: cpuPrepared - cpuReady, request: cpuMs(c.pid) - (warm ? cpuPrepared : cpuReady) };
+    return { ready, prepared, request, total: performance.now() - t0, cpu };
   } finally {
     await c.shutdown(2000);
   }
@@ -105,8 +134,8 @@ const goal = (x: number) => `${x <= GOAL_MS ? "meets" : "misses"} the goal ≤ $
 
 async function main(): Promise<void> {
   await direct(false); // the file cache
-  const cold: Awaited<ReturnType<typeof direct>>[] = [];
-  const warm: Awaited<ReturnType<typeof direct>>[] = [];
+  const cold: Direct[] = [];
+  const warm: Direct[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     cold.push(await direct(false));
     warm.push(await direct(true));
@@ -116,6 +145,10 @@ async function main(): Promise<void> {
   console.log(`  first feature-map request, cold (fork → maps): ${ms(p50(cold.map((r) => r.total)))}; ${goal(p50(cold.map((r) => r.total)))}`);
   const after = p50(warm.map((r) => r.request));
   console.log(`  first feature-map request after the warm-up: ${ms(after)}; ${goal(after)}`);
+  const cpu = (rs: Direct[], k: keyof Direct["cpu"]) => `${p50(rs.map((r) => r.cpu[k])).toFixed(0)} ms`;
+  console.log(
+    `  inspector CPU time: fork → ready ${cpu(warm, "ready")}; prepare ${cpu(warm, "prepare")}; first request cold ${cpu(cold, "request")}, after the warm-up ${cpu(warm, "request")}`,
+  );
   for (const webviewMs of [0, 250]) {
     const with_: Awaited<ReturnType<typeof panel>>[] = [];
     const without: Awaited<ReturnType<typeof panel>>[] = [];
