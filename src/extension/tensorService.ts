@@ -12,6 +12,12 @@ import type { TensorService } from "./panels/services";
  * was computing fails with a message that says so, the next one gets a new process. A request
  * that takes too long stops the process too. It runs the user's model, so it is refused in
  * untrusted workspaces. No `vscode` import (tested directly).
+ *
+ * Issue 17: `warmUp`, called when a panel that needs tensors opens, starts the process and has it
+ * prepare the model (analysis, backend, compilation, checkpoint, dataset, a first forward pass) in
+ * the background, so that the panel's first request finds it ready. It is silent: it starts nothing
+ * where a request would be refused (untrusted, disposed), and its failure is dropped (the panel's
+ * request then reports it as it would have anyway).
  */
 
 /** The part of the trainer's client the service uses. */
@@ -43,6 +49,7 @@ const WHAT: Record<InspectQuery["kind"], string> = {
   gradCam: "the Grad-CAM map",
   evaluate: "the evaluation",
   samples: "the samples",
+  prepare: "the warm-up",
 };
 
 type Query<K extends "featureMaps" | "inputGradient" | "attention" | "initialWeights" | "predictions" | "gradCam"> = Parameters<
@@ -131,6 +138,17 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
   readonly initialWeights = async (q: Query<"initialWeights">) =>
     (await this.ask({ kind: "initialWeights", ...this.target(q.model), parameter: q.parameter })).weight;
 
+  /** Issue 17: prepares `model` with `checkpoint`'s weights in the background (null: only starts the process; see above); never throws, never waits. */
+  readonly warmUp = (model: ModelRef | null, checkpoint: string | null): void => {
+    if (this.disposed || !this.o.trusted()) return;
+    if (model !== null) {
+      this.ask({ kind: "prepare", ...this.target(model), checkpoint }).catch(() => undefined);
+      return;
+    }
+    this.current();
+    if (this.inFlight === 0) this.idleLater();
+  };
+
   private target(ref: ModelRef): { file: string; model: string; text?: string } {
     const text = this.o.unsavedText?.(ref.file);
     return { file: ref.file, model: ref.model, ...(text === undefined ? {} : { text }) };
@@ -147,6 +165,13 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
   dispose(): void {
     this.disposed = true;
     this.stop();
+  }
+
+  /** Stops the process after the idle time (a request in the meantime cancels that). */
+  private idleLater(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.stop(), this.o.idleMs ?? 5 * 60_000);
+    this.idleTimer.unref();
   }
 
   private current(): InspectorProcess {
@@ -190,10 +215,7 @@ export class TrainerTensorService implements Required<Omit<TensorService, "check
       );
     } finally {
       clearTimeout(timer);
-      if (--this.inFlight === 0 && !this.disposed) {
-        this.idleTimer = setTimeout(() => this.stop(), this.o.idleMs ?? 5 * 60_000);
-        this.idleTimer.unref();
-      }
+      if (--this.inFlight === 0 && !this.disposed) this.idleLater();
     }
   }
 }

@@ -284,7 +284,13 @@ export type InspectQuery =
   /** Issue 18: the run `runDir` (whose config names `file` and `model`) evaluated on a split with a checkpoint (null: its newest). */
   | (InspectTarget & { kind: "evaluate"; runDir: string; checkpoint: string | null; split: EvaluationSplit })
   /** Issue 18: images of a run's split (thumbnails of the Evaluation panel), `[C, H, W]` in [0, 1]. */
-  | (InspectTarget & { kind: "samples"; runDir: string; split: EvaluationSplit; indices: number[] });
+  | (InspectTarget & { kind: "samples"; runDir: string; split: EvaluationSplit; indices: number[] })
+  /**
+   * Issue 17: a warm-up, sent when a panel that needs the inspector opens: analyse and compile the
+   * model, read the checkpoint, load the dataset and run one forward pass, so that the panel's first
+   * request finds them ready. Answers `prepare` either way; a failure is the query's error.
+   */
+  | (InspectTarget & { kind: "prepare"; checkpoint: string | null });
 
 export type InspectResult =
   | { kind: "featureMaps"; input: Tensor; label: number | null; maps: { nodeId: number; tensor: Tensor }[] }
@@ -297,7 +303,8 @@ export type InspectResult =
   | { kind: "gradCam"; input: Tensor; label: number | null; classIndex: number; cam: Tensor; probabilities: number[] }
   /** Every sample's true class, predicted class and its probability, in split order, besides the report. */
   | { kind: "evaluate"; report: EvaluationReport; labels: number[]; predicted: number[]; confidence: number[] }
-  | { kind: "samples"; images: Tensor[] };
+  | { kind: "samples"; images: Tensor[] }
+  | { kind: "prepare" };
 
 export type InspectKind = InspectQuery["kind"];
 export type InspectResultOf<K extends InspectKind> = Extract<InspectResult, { kind: K }>;
@@ -337,10 +344,18 @@ const inspectTarget = { file: str, model: str, text: optional(str) };
 
 const inspectQuery: V<InspectQuery> = (v, at) => {
   const o = record(v, at);
-  const kind = oneOf(["featureMaps", "inputGradient", "attention", "initialWeights", "dataset", "predictions", "gradCam", "evaluate", "samples"] as const)(
-    o["kind"],
-    `${at}.kind`,
-  );
+  const kind = oneOf([
+    "featureMaps",
+    "inputGradient",
+    "attention",
+    "initialWeights",
+    "dataset",
+    "predictions",
+    "gradCam",
+    "evaluate",
+    "samples",
+    "prepare",
+  ] as const)(o["kind"], `${at}.kind`);
   if (str(o["file"], `${at}.file`) === "") throw new Invalid(`${at}.file must name the model file, got ""`);
   switch (kind) {
     case "initialWeights":
@@ -361,6 +376,8 @@ const inspectQuery: V<InspectQuery> = (v, at) => {
       return obj({ kind: literal(kind), ...inspectTarget, runDir: str, checkpoint: nullable(str), split: oneOf(EVALUATION_SPLITS) })(v, at);
     case "samples":
       return obj({ kind: literal(kind), ...inspectTarget, runDir: str, split: oneOf(EVALUATION_SPLITS), indices: arr(nat, { max: 1000 }) })(v, at);
+    case "prepare":
+      return obj({ kind: literal(kind), ...inspectTarget, checkpoint: nullable(str) })(v, at);
   }
 };
 
@@ -388,6 +405,7 @@ const inspectResults: { [K in InspectKind]: V<InspectResultOf<K>> } = {
     confidence: arr(num({ min: 0, max: 1 })),
   }),
   samples: obj({ kind: literal("samples"), images: arr(rank3) }),
+  prepare: obj({ kind: literal("prepare") }),
 };
 
 const inspectResult: V<InspectResult> = (v, at) => {

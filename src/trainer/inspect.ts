@@ -1,5 +1,6 @@
 import { normalizationFor } from "./data/normalize";
 import type { DataConfig } from "../shared/trainConfigData";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as tfc from "@tensorflow/tfjs-core";
@@ -16,6 +17,7 @@ import { findModel, modelInputSpec, type BackendSelection, type SessionDeps } fr
 import { assignWeights, checkpointMisfit, copyWeights } from "./weights";
 import { classProbabilities, gradCam } from "./explain";
 import { evaluateRun, runSplit, sampleImages } from "./evaluate";
+import { Lru } from "./lru";
 import type { EvaluationSplit } from "../shared/evaluation";
 
 /**
@@ -26,13 +28,18 @@ import type { EvaluationSplit } from "../shared/evaluation";
  *
  * - The file is analysed from disk, or from the editor's unsaved text when the query has it, so
  *   that node ids mean what the editor shows (cached while neither it nor its imports change).
- * - The model is compiled once per version of the file, initialised with seed 0 (a run's default
+ * - The model is compiled once per version of the file (its stamp, or the hash of the unsaved text;
+ *   an LRU of MAX_MODELS and MODEL_BYTES, an older version dropped when a new one compiles), initialised with seed 0 (a run's default
  *   seed, so "untrained" is the initial state of such runs), on the backend "auto" picks. A
  *   checkpoint's weights are checked against the model like a resumed run's (src/trainer/weights.ts)
  *   and assigned to the same variables; the initial weights are kept to switch back.
  * - A checkpoint's samples and normalisation are its run's (config.json beside `checkpoints/`).
  *   The untrained model takes mnist-sample (1 channel) or shapes10-sample (3 channels) where that
  *   fits its input, else only pixels (not normalised). Pixels are normalised like the dataset.
+ *
+ * - Issue 17: `prepare` (a panel opened) does all of that ahead of the panel's first request, and
+ *   one forward pass on zeros (the first pass of a backend is the slow one); the backend's start
+ *   (the wasm module's compilation) runs while the file is analysed.
  *
  * Every answer is a value: a result, or an error that names what is wrong; nothing throws out.
  * Queries run one at a time (they share the compiled models' variables).
@@ -51,6 +58,8 @@ interface ModelEntry {
   initial: Weights;
   /** Whose weights the variables hold: "" the initial ones, else a checkpoint key; "?" while being assigned. */
   holds: string;
+  /** Whether a forward pass has run (a `prepare` runs one on zeros). */
+  warmed: boolean;
 }
 
 interface Data {
@@ -64,46 +73,14 @@ interface Data {
 const MAX_MODELS = 3;
 const MAX_CHECKPOINTS = 3;
 const MAX_DATASETS = 2;
+/** Issue 17: the bytes of weights kept, beyond the newest entry (a compiled model counts twice: its variables and the initial copy). */
+const MODEL_BYTES = 512 * 2 ** 20;
+const CHECKPOINT_BYTES = 512 * 2 ** 20;
+
+const bytesOf = (w: Weights): number => [...w.values()].reduce((n, t) => n + t.data.byteLength, 0);
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const show = (s: readonly (number | string)[]): string => `[${s.join(", ")}]`;
-
-/** A map used as a small LRU cache: `get` refreshes, `put` evicts the oldest beyond `max`. */
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(
-    private readonly max: number,
-    private readonly evicted: (v: V) => void = () => {},
-  ) {}
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  put(key: string, v: V): V {
-    this.map.delete(key);
-    this.map.set(key, v);
-    for (const [k, old] of this.map) {
-      if (this.map.size <= this.max) break;
-      this.map.delete(k);
-      this.evicted(old);
-    }
-    return v;
-  }
-  deleteWhere(pred: (key: string) => boolean): void {
-    for (const [k, v] of [...this.map]) {
-      if (!pred(k)) continue;
-      this.map.delete(k);
-      this.evicted(v);
-    }
-  }
-  clear(): void {
-    this.deleteWhere(() => true);
-  }
-}
 
 /** A stamp of files' modification times and sizes: changes when one of them does. */
 function stampOf(files: readonly string[]): string {
@@ -145,8 +122,13 @@ export class Inspector {
   private readonly unsaved = new Map<string, string>();
   private readonly analyzer = new Analyzer({ readFile: (f) => this.unsaved.get(f) ?? diskHost.readFile(f) });
   private readonly files = new Map<string, { analysis: FileAnalysis; stamp: string }>();
-  private readonly models = new Lru<ModelEntry>(MAX_MODELS, (m) => m.compiled.dispose());
-  private readonly checkpoints = new Lru<LoadedCheckpoint>(MAX_CHECKPOINTS);
+  private readonly models = new Lru<ModelEntry>(
+    MAX_MODELS,
+    (m) => m.compiled.dispose(),
+    (m) => 2 * bytesOf(m.initial),
+    MODEL_BYTES,
+  );
+  private readonly checkpoints = new Lru<LoadedCheckpoint>(MAX_CHECKPOINTS, undefined, (c) => bytesOf(c.tensors), CHECKPOINT_BYTES);
   private readonly datasets = new Lru<Result<{ dataset: ImageDataset; stats: Normalization }>>(MAX_DATASETS);
   private backend: Promise<BackendSelection> | null = null;
   /** The split of the last evaluation (or samples query), for thumbnails. */
@@ -190,6 +172,8 @@ export class Inspector {
     if (!m.ok) return m;
     const e = m.value;
     switch (q.kind) {
+      case "prepare":
+        return this.prepare(e, q.checkpoint);
       case "initialWeights": {
         const w = e.compiled.parameters.has(q.parameter) ? e.initial.get(q.parameter) : undefined;
         if (!w) {
@@ -231,6 +215,19 @@ export class Inspector {
         return q.kind === "featureMaps" ? this.featureMaps(e, x.value, q.nodeIds) : this.inputGradient(e, x.value, q.nodeId, q.unit);
       }
     }
+  }
+
+  /** Issue 17: the checkpoint read and assigned, the dataset loaded, one forward pass run: what the first request would wait for. */
+  private prepare(e: ModelEntry, checkpoint: string | null): Result<InspectResult> {
+    const weights = this.load(e, checkpoint);
+    if (!weights.ok) return weights;
+    this.data(e, checkpoint); // cached, a failure too (the request that needs it reports it)
+    if (!e.warmed) {
+      const [C, H, W] = e.input;
+      e.tf.tidy(() => void e.compiled.apply([e.tf.zeros([1, C, H, W])], false).dataSync());
+      e.warmed = true;
+    }
+    return ok({ kind: "prepare" });
   }
 
   private featureMaps(e: ModelEntry, x: Input, nodeIds: readonly number[]): Result<InspectResult> {
@@ -344,7 +341,8 @@ export class Inspector {
   private analysis(file: string, text: string | undefined): Result<{ analysis: FileAnalysis; stamp: string }> {
     if (text === undefined) this.unsaved.delete(file);
     else this.unsaved.set(file, text);
-    const stamp = (a: FileAnalysis) => stampOf(a.dependencies) + (text === undefined ? "" : `\u0000${text}`);
+    const textHash = text === undefined ? "" : `\u0000${createHash("sha1").update(text).digest("hex")}`;
+    const stamp = (a: FileAnalysis) => stampOf(a.dependencies) + textHash;
     const hit = this.files.get(file);
     if (hit && stamp(hit.analysis) === hit.stamp) return ok(hit);
     if (!path.isAbsolute(file)) return fail(`the model file must be an absolute path, got ${file}`);
@@ -369,6 +367,8 @@ export class Inspector {
   }
 
   private async model(file: string, name: string, text: string | undefined): Promise<Result<ModelEntry>> {
+    // issue 17: the backend starts (the wasm module compiles off the main thread) while the file is analysed
+    const backend = this.selectBackend();
     const fa = this.analysis(file, text);
     if (!fa.ok) return fa;
     const { analysis, stamp } = fa.value;
@@ -385,7 +385,7 @@ export class Inspector {
     const hit = this.models.get(key);
     if (hit) return ok(hit);
     this.models.deleteWhere((k) => k.startsWith(prefix)); // an older version of the file
-    const be = await this.selectBackend();
+    const be = await backend;
     if (!be.ok) return fail(`no usable TensorFlow.js backend: ${be.error}${be.notUsed.length ? ` (${notUsedText(be.notUsed)})` : ""}`);
     let compiled: CompiledModel;
     try {
@@ -393,7 +393,7 @@ export class Inspector {
     } catch (e) {
       return fail(`cannot compile ${name}: ${message(e)}`);
     }
-    return ok(this.models.put(key, { analysis: model, input, tf: be.tf, compiled, initial: copyWeights(compiled), holds: "" }));
+    return ok(this.models.put(key, { analysis: model, input, tf: be.tf, compiled, initial: copyWeights(compiled), holds: "", warmed: false }));
   }
 
   /** Puts the weights of `checkpoint` (null: the initial ones) into the model's variables. */

@@ -5,7 +5,7 @@ import { after, describe, test } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
 import type { AnalysisResult } from "../../src/shared/lsp";
 import type { InspectQuery, InspectResult } from "../../src/shared/training";
-import type { InputSpec, ModelRef } from "../../src/shared/webview/common";
+import type { CheckpointInfo, InputSpec, ModelRef } from "../../src/shared/webview/common";
 import { validateFeatureMapsToWebview } from "../../src/shared/webview/featureMaps";
 import { validateFiltersToWebview } from "../../src/shared/webview/filters";
 import { validateReceptiveFieldToWebview } from "../../src/shared/webview/receptiveField";
@@ -78,6 +78,8 @@ function answers(q: InspectQuery): InspectResult {
       return { kind: q.kind, input: tensor([1, 28, 28]), label: 3, probabilities: [0.25, 0.75] };
     case "gradCam":
       return { kind: q.kind, input: tensor([1, 28, 28]), label: 3, classIndex: q.classIndex ?? 1, cam: tensor([1, 8, 8]), probabilities: [0.25, 0.75] };
+    case "prepare":
+      return { kind: q.kind };
     case "evaluate":
     case "samples":
       throw new Error(`not scripted: ${q.kind}`);
@@ -170,6 +172,98 @@ describe("TrainerTensorService with a scripted process", () => {
     assert.equal(started[0]!.shutdowns, 1);
     await s.dataset(REF, null);
     assert.equal(started.length, 2, "a new process after an idle stop");
+    s.dispose();
+  });
+});
+
+describe("TrainerTensorService.warmUp (issue 17) with a scripted process", () => {
+  const settle = () => new Promise((r) => setTimeout(r, 10));
+
+  test("starts the process and sends prepare for the panel's model and weights; the first request uses that process", async () => {
+    const started: FakeProcess[] = [];
+    const s = new TrainerTensorService({ trusted: () => true, start: () => (started.push(new FakeProcess(answers)), started.at(-1)!) });
+    s.warmUp(REF, "/runs/r/checkpoints/e0001-s000010.json");
+    assert.equal(started.length, 1, "the process starts at once");
+    await s.featureMaps({ model: REF, checkpoint: "/runs/r/checkpoints/e0001-s000010.json", input: SAMPLE, nodeIds: [1] });
+    assert.equal(started.length, 1);
+    assert.deepEqual(
+      started[0]!.queries.map((q) => q.kind),
+      ["prepare", "featureMaps"],
+    );
+    assert.deepEqual(started[0]!.queries[0], { kind: "prepare", file: FILE, model: "lenet5Mnist", checkpoint: "/runs/r/checkpoints/e0001-s000010.json" });
+    s.dispose();
+  });
+
+  test("untrusted or disposed: no process starts, nothing throws; the requests still say why", async () => {
+    let starts = 0;
+    const s = new TrainerTensorService({ trusted: () => false, start: () => (starts++, new FakeProcess(answers)) });
+    s.warmUp(REF, null);
+    await settle();
+    assert.equal(starts, 0);
+    await assert.rejects(s.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [1] }), { message: UNTRUSTED_TENSORS });
+    const t = new TrainerTensorService({ trusted: () => true, start: () => (starts++, new FakeProcess(answers)) });
+    t.dispose();
+    t.warmUp(REF, null);
+    await settle();
+    assert.equal(starts, 0);
+  });
+
+  test("a failing warm-up is silent; the next request fails with its own message, as without the warm-up", async () => {
+    const broken = (q: InspectQuery): InspectResult => {
+      throw new Error(`${q.kind}: lenet5Mnist has @input none`);
+    };
+    const fail = async (warm: boolean): Promise<string> => {
+      const s = new TrainerTensorService({ trusted: () => true, start: () => new FakeProcess(broken) });
+      if (warm) s.warmUp(REF, null);
+      await settle();
+      try {
+        await s.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [1] });
+        return "no error";
+      } catch (e) {
+        return String(e);
+      } finally {
+        s.dispose();
+      }
+    };
+    assert.equal(await fail(true), await fail(false));
+    assert.equal(await fail(true), "Error: featureMaps: lenet5Mnist has @input none");
+  });
+
+  test("a process that dies during the warm-up: the next request starts a new one", async () => {
+    const started: FakeProcess[] = [];
+    const s = new TrainerTensorService({
+      trusted: () => true,
+      start: () => (started.push(new FakeProcess((q) => (q.kind === "prepare" ? "hang" : answers(q)))), started.at(-1)!),
+    });
+    s.warmUp(REF, null);
+    started[0]!.die({ code: null, signal: "SIGKILL" });
+    await settle();
+    assert.equal((await s.featureMaps({ model: REF, checkpoint: null, input: SAMPLE, nodeIds: [1] })).label, 3);
+    assert.equal(started.length, 2);
+    s.dispose();
+  });
+
+  test("without a model (the Evaluation panel): only the process starts, no query; it stops when idle; untrusted: nothing", async () => {
+    const started: FakeProcess[] = [];
+    let trusted = true;
+    const s = new TrainerTensorService({ trusted: () => trusted, idleMs: 30, start: () => (started.push(new FakeProcess(answers)), started.at(-1)!) });
+    s.warmUp(null, null);
+    assert.equal(started.length, 1);
+    assert.deepEqual(started[0]!.queries, []);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(started[0]!.shutdowns, 1);
+    trusted = false;
+    s.warmUp(null, null);
+    assert.equal(started.length, 1);
+    s.dispose();
+  });
+
+  test("the idle stop follows a warm-up too", async () => {
+    const started: FakeProcess[] = [];
+    const s = new TrainerTensorService({ trusted: () => true, idleMs: 30, start: () => (started.push(new FakeProcess(answers)), started.at(-1)!) });
+    s.warmUp(REF, null);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(started[0]!.shutdowns, 1);
     s.dispose();
   });
 });
@@ -314,5 +408,35 @@ describe("panels with the real TensorService (fake vscode)", { timeout: 120_000 
     assert.notEqual(g.value.gradient.data[6 * 28 + 6], 0, "inside the field of unit (0, 0)");
     assert.equal(g.value.gradient.data[20 * 28 + 20], 0, "outside it");
     p.dispose();
+  });
+
+  const CK: CheckpointInfo = { id: "/runs/r/checkpoints/e0002-s000020.json", run: "/runs/r", runName: "r", epoch: 2, globalStep: 20, label: "r · epoch 2" };
+
+  async function opened(open: typeof panels.openFeatureMapsPanel, checkpoints: CheckpointInfo[]): Promise<[ModelRef | null, string | null][]> {
+    const calls: [ModelRef | null, string | null][] = [];
+    const services = {
+      analysis: async (): Promise<AnalysisResult> => {
+        throw new Error("not asked before the webview is ready");
+      },
+      onDidAnalyze: () => ({ dispose() {} }),
+      runsDir: () => undefined,
+      tensors: { checkpoints: async () => checkpoints, warmUp: (m: ModelRef | null, c: string | null) => void calls.push([m, c]) },
+    };
+    open(context, services, { uri: REF.uri, model: REF.model });
+    await new Promise((r) => setTimeout(r, 20));
+    fake.panels.at(-1)!.dispose();
+    return calls;
+  }
+
+  test("issue 17: feature maps and receptive field warm the inspector up with the model with the newest checkpoint (untrained without one), before the webview is ready", async () => {
+    for (const open of [panels.openFeatureMapsPanel, panels.openReceptiveFieldPanel]) {
+      assert.deepEqual(await opened(open, [CK]), [[{ uri: REF.uri, file: FILE, model: REF.model }, CK.id]]);
+      assert.deepEqual(await opened(open, []), [[{ uri: REF.uri, file: FILE, model: REF.model }, null]]);
+    }
+  });
+
+  test("issue 17: filters warm it up with the untrained model only when there is no checkpoint (checkpoints are read from their files)", async () => {
+    assert.deepEqual(await opened(panels.openFiltersPanel, [CK]), []);
+    assert.deepEqual(await opened(panels.openFiltersPanel, []), [[{ uri: REF.uri, file: FILE, model: REF.model }, null]]);
   });
 });

@@ -198,7 +198,7 @@ describe("protocol validation", () => {
     const cases: [unknown, string][] = [
       [
         { ...fm, query: { ...fm.query, kind: "weights" } },
-        'request "inspect".query.kind must be one of "featureMaps", "inputGradient", "attention", "initialWeights", "dataset", "predictions", "gradCam", "evaluate", "samples", got "weights"',
+        'request "inspect".query.kind must be one of "featureMaps", "inputGradient", "attention", "initialWeights", "dataset", "predictions", "gradCam", "evaluate", "samples", "prepare", got "weights"',
       ],
       [{ ...fm, query: { ...fm.query, file: "" } }, 'request "inspect".query.file must name the model file, got ""'],
       [{ ...fm, query: { ...fm.query, nodeIds: [] } }, 'request "inspect".query.nodeIds must name at least one graph node'],

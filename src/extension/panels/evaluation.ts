@@ -56,6 +56,7 @@ class EvaluationPanel {
       onMessage: (m) => this.onMessage(m),
       ...(panel ? { panel } : {}),
     });
+    if (services.tensors?.evaluate) services.tensors.warmUp?.(null, null); // issue 17: the process loads while the webview does
   }
 
   show(runs: readonly string[]): void {

@@ -12,7 +12,7 @@ import {
 } from "../../shared/webview/featureMaps";
 import type { ComputeRequest, FeatureMapsResult, ModelRef } from "../../shared/webview/common";
 import { attentionLayers, everyLayer } from "./modelData";
-import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
+import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf, warmUpInspector } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
 
@@ -34,6 +34,7 @@ class FeatureMapsPanel extends ModelPanel<FeatureMapsToHost, FeatureMapsToWebvie
       },
       panel,
     );
+    warmUpInspector(services, args, "newest"); // issue 17
   }
 
   protected async snapshot(): Promise<FeatureMapsToWebview[]> {

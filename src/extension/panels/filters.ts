@@ -3,7 +3,7 @@ import type { ModelCommandArgs } from "../../shared/lsp";
 import type { Tensor } from "../../shared/webview/common";
 import { validateFiltersToHost, validateFiltersToWebview, type ConvLayer, type FiltersToHost, type FiltersToWebview } from "../../shared/webview/filters";
 import { convLayers } from "./modelData";
-import { checkpointsOf, listedCheckpoint, loadModel, ModelPanel, modelPanels, titleOf } from "./modelPanel";
+import { checkpointsOf, listedCheckpoint, loadModel, ModelPanel, modelPanels, titleOf, warmUpInspector } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import { readCheckpointTensor } from "./runMetrics";
 import type { PanelServices } from "./services";
@@ -21,6 +21,7 @@ class FiltersPanel extends ModelPanel<FiltersToHost, FiltersToWebview> {
       { kind: "filters", title: titleOf("Filters", args.model), validateToHost: validateFiltersToHost, validateToWebview: validateFiltersToWebview },
       panel,
     );
+    warmUpInspector(services, args, "untrained"); // issue 17
   }
 
   protected async snapshot(): Promise<FiltersToWebview[]> {

@@ -58,6 +58,29 @@ export async function datasetOf(services: PanelServices, ref: ModelRef, checkpoi
 }
 
 /**
+ * Issue 17: has the inspector prepare the model of a panel that will ask it for tensors while the
+ * webview loads, with the weights its first request will most likely use: `newest`, the newest
+ * checkpoint's (which the webview selects first, and whose dataset the snapshot asks for) or the
+ * untrained model's when there is none; `untrained`, the untrained model's, only when there is no
+ * checkpoint (the filters panel reads checkpoints itself). Model files on disk only (`file:` URIs);
+ * silent (see `TensorService.warmUp`).
+ */
+export function warmUpInspector(services: PanelServices, args: ModelCommandArgs, weights: "newest" | "untrained"): void {
+  const warmUp = services.tensors?.warmUp;
+  if (!warmUp) return;
+  const uri = vscode.Uri.parse(args.uri);
+  if (uri.scheme !== "file") return;
+  const ref: ModelRef = { uri: args.uri, file: uri.fsPath, model: args.model };
+  checkpointsOf(services, ref).then(
+    (checkpoints) => {
+      const newest = checkpoints[0]?.id ?? null;
+      if (weights === "newest" || newest === null) warmUp(ref, weights === "newest" ? newest : null);
+    },
+    () => undefined,
+  );
+}
+
+/**
  * What the feature-map and receptive-field snapshots share: the model's `[C, H, W]` layers, its
  * checkpoints (newest first) and the dataset of the newest.
  */

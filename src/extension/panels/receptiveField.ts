@@ -7,7 +7,7 @@ import {
   type ReceptiveFieldToWebview,
 } from "../../shared/webview/receptiveField";
 import { computeFeatureMaps, NO_TRAINER } from "./featureMaps";
-import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf } from "./modelPanel";
+import { listedCheckpoint, ModelPanel, modelPanels, spatialSnapshot, titleOf, warmUpInspector } from "./modelPanel";
 import { errorMessage } from "./panelHost";
 import type { PanelServices } from "./services";
 
@@ -30,6 +30,7 @@ class ReceptiveFieldPanel extends ModelPanel<ReceptiveFieldToHost, ReceptiveFiel
       },
       panel,
     );
+    warmUpInspector(services, args, "newest"); // issue 17
   }
 
   protected async snapshot(): Promise<ReceptiveFieldToWebview[]> {

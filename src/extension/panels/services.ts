@@ -90,4 +90,11 @@ export interface TensorService {
   samples?(q: { model: ModelRef; runDir: string; split: EvaluationSplit; indices: number[] }): Promise<Tensor[]>;
   /** Checkpoints of a model, newest first; default: read from the runs folder. */
   checkpoints?(model: ModelRef): Promise<CheckpointInfo[]>;
+  /**
+   * Issue 17: called when a panel that will ask for tensors of `model` (with `checkpoint`'s weights,
+   * null: untrained) opens, so that the first request finds the work done; `model` null: only start
+   * what answers (the Evaluation panel). Silent: never throws, starts nothing where the requests
+   * would be refused.
+   */
+  warmUp?(model: ModelRef | null, checkpoint: string | null): void;
 }
