@@ -64,6 +64,11 @@ export function defaultSupervisorOptions(): SupervisorOptions {
 
 /** The first worker, as main.ts starts it before loading anything else. */
 export function launchFirstWorker(entry: string, argv: readonly string[]): { launched: LaunchedWorker; options: LaunchOptions } {
-  const options: LaunchOptions = { entry, cacheFile: codeCacheFile("server-worker", entry, codeCacheDir(process.env, argv)), hangMs: defaultSupervisorOptions().hangMs, quarantined: [] };
+  const options: LaunchOptions = {
+    entry,
+    cacheFile: codeCacheFile("server-worker", entry, codeCacheDir(process.env, argv)),
+    hangMs: defaultSupervisorOptions().hangMs,
+    quarantined: [],
+  };
   return { launched: launchWorker(options), options };
 }
