@@ -43,7 +43,7 @@ describe("the CLI's code cache", () => {
 
       const whole = fs.readFileSync(path.join(cache, file));
       const damaged = Buffer.from(whole);
-      for (let i = 64; i < damaged.length; i += 997) damaged[i] ^= 0xa5;
+      for (let i = 64; i < damaged.length; i += 997) damaged[i] = damaged[i]! ^ 0xa5;
       fs.writeFileSync(path.join(cache, file), damaged);
       same("damaged cache", summary({ CNN_STUDIO_CODE_CACHE_DIR: cache }, ...args));
       assert.notDeepEqual(fs.readFileSync(path.join(cache, file)), damaged, "a damaged cache is rewritten");

@@ -55,7 +55,7 @@ describe("V8 code cache files", () => {
     writeCodeCache(file, data);
     const whole = fs.readFileSync(file);
     const flipped = Buffer.from(whole);
-    flipped[whole.length >> 1] ^= 0xff;
+    flipped[whole.length >> 1] = flipped[whole.length >> 1]! ^ 0xff;
     for (const damaged of [flipped, whole.subarray(0, whole.length - 7), whole.subarray(0, 5), Buffer.from("not a cache at all")]) {
       fs.writeFileSync(file, damaged);
       assert.equal(readCodeCache(file), undefined);
