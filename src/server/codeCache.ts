@@ -9,7 +9,7 @@ import { writeCodeCache } from "../shared/v8CodeCache";
  * and analysing compile). Any failure just means no cache.
  *
  * `CNN_STUDIO_CODE_CACHE=0` disables it; `CNN_STUDIO_CODE_CACHE_DIR` (or `--codeCacheDir=DIR`)
- * chooses the directory (the extension passes its global storage).
+ * chooses the directory.
  */
 
 export interface BootData {

@@ -91,12 +91,15 @@ export function writeCodeCache(file: string, data: Uint8Array): boolean {
   }
 }
 
-/** Other builds' files of the same bundle (same name, Node, architecture and path), when old. */
+/** The language server's files before this format (`server-<16 hex digits>.v8cache`, one per build). */
+const LEGACY_FILE = /^server-[0-9a-f]{16}\.v8cache$/;
+
+/** Other builds' files of the same bundle (same name, Node, architecture and path), and legacy files, when old. */
 function removeStale(dir: string, file: string): void {
   const prefix = path.basename(file).replace(/-\d+-\d+\.v8cache$/, "-");
   const now = Date.now();
   for (const f of fs.readdirSync(dir)) {
-    if (!f.startsWith(prefix) || f === path.basename(file)) continue;
+    if (!(f.startsWith(prefix) || LEGACY_FILE.test(f)) || f === path.basename(file)) continue;
     try {
       const p = path.join(dir, f);
       if (now - fs.statSync(p).mtimeMs > STALE_MS) fs.rmSync(p, { force: true });

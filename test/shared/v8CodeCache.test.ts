@@ -83,7 +83,7 @@ describe("V8 code cache files", () => {
     assert.equal(readCodeCache(file), undefined);
   });
 
-  test("a rebuilt bundle gets another file; stale files of old builds are removed", () => {
+  test("a rebuilt bundle gets another file; stale files of old builds (and of the old format) are removed", () => {
     const dir = tempDir();
     const { bundle, data } = bundleWithData(dir);
     const cache = path.join(dir, "cache");
@@ -91,6 +91,9 @@ describe("V8 code cache files", () => {
     writeCodeCache(before, data);
     const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
     fs.utimesSync(before, old, old);
+    const legacy = path.join(cache, "server-0123456789abcdef.v8cache");
+    fs.writeFileSync(legacy, "old format");
+    fs.utimesSync(legacy, old, old);
     fs.appendFileSync(bundle, "// rebuilt\n");
     const after = codeCacheFile("t", bundle, cache)!;
     assert.notEqual(after, before);
