@@ -1,7 +1,8 @@
 // One build for everything: bundles the programs into dist/, transpiles sources, tests and
 // benchmarks into out/ (for node --test). Usage: node scripts/build.mjs [--watch] [--clean]
 import * as esbuild from "esbuild";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isAscii } from "node:buffer";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -9,11 +10,12 @@ const watch = process.argv.includes("--watch");
 
 /**
  * Programs bundled for shipping: [entry, output, banner]. Entries that do not exist yet are skipped.
- * Programs that start as processes and load the TypeScript compiler (cli, server) are bundled to
- * `<name>.bundle.js` and started by a small `<name>.js` that keeps a V8 code cache (loader-stub.cjs).
+ * The CLI is a small launcher (dist/cli.js) that starts the CLI proper (dist/cli.bundle.js) with a
+ * V8 code cache (src/shared/v8CodeCache.ts).
  */
 const programs = [
-  ["src/cli/main.ts", "dist/cli.bundle.js", "#!/usr/bin/env node"],
+  ["src/cli/launcher.ts", "dist/cli.js", "#!/usr/bin/env node"],
+  ["src/cli/main.ts", "dist/cli.bundle.js"],
   // The language server: a small supervisor (main thread) that starts the server proper in a worker
   // thread from server-worker.js, which it loads with its own V8 code cache (src/server/codeCache.ts).
   ["src/server/main.ts", "dist/server.js"],
@@ -27,14 +29,18 @@ const programs = [
   ["src/trainer/data/batchWorker.ts", "dist/trainer-batch-worker.js"],
 ].filter(([entry]) => existsSync(join(root, entry)));
 
-function writeLoaders() {
-  const stub = readFileSync(join(root, "scripts/loader-stub.cjs"), "utf8");
-  for (const [, outfile, banner] of programs) {
-    if (!outfile.endsWith(".bundle.js")) continue;
-    const name = outfile.replace(/^dist\//, "");
-    const loader = join(root, outfile.replace(/\.bundle\.js$/, ".js"));
-    writeFileSync(loader, `${banner ? `${banner}\n` : ""}${stub.replaceAll("__BUNDLE__", name)}`);
-    chmodSync(loader, 0o755);
+/**
+ * Bundles a start-up reads whole (TypeScript's compiler is most of each): whitespace and syntax
+ * minified (no renaming: names stay as in the sources), so that there are fewer bytes to read and
+ * hold. Kept ASCII, which the loader reads without UTF-8 decoding (src/shared/v8CodeCache.ts).
+ */
+const STARTUP_BUNDLES = ["dist/cli.bundle.js", "dist/server-worker.js"];
+
+/** The launchers are executables; a start-up bundle that is not ASCII is only slower to load: say so. */
+function checkOutputs() {
+  for (const [, outfile, banner] of programs) if (banner && existsSync(join(root, outfile))) chmodSync(join(root, outfile), 0o755);
+  for (const f of STARTUP_BUNDLES.filter((f) => existsSync(join(root, f)))) {
+    if (!isAscii(readFileSync(join(root, f)))) console.warn(`build: ${f} is not ASCII; it loads with UTF-8 decoding`);
   }
 }
 
@@ -80,6 +86,7 @@ const builds = [
     // tfjs-node(-gpu) are optional, installed by the user and loaded with require when present.
     external: ["vscode", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
     ...(banner ? { banner: { js: banner } } : {}),
+    ...(STARTUP_BUNDLES.includes(outfile) ? { minifyWhitespace: true, minifySyntax: true } : {}),
   })),
   {
     ...common,
@@ -134,4 +141,4 @@ if (watch) {
 }
 mkdirSync(join(root, "dist"), { recursive: true });
 copyWasmBinaries();
-writeLoaders();
+checkOutputs();

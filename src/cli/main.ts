@@ -1,7 +1,6 @@
 import * as path from "node:path";
 import { Analyzer } from "../analyzer/index";
 import type { Diagnostic } from "../shared/analysis";
-import { runExport } from "./export";
 import { isReadableFile } from "./files";
 import { summaryJson } from "./summaryJson";
 import { summaryTable } from "../shared/summaryTable";
@@ -46,7 +45,8 @@ export function run(argv: readonly string[], io: Io, cwd = process.cwd()): numbe
     io.out(VERSION);
     return 0;
   }
-  if (command === "export") return runExport(rest, io, cwd);
+  // Required when used: `summary` does not initialise the exporter.
+  if (command === "export") return (require("./export") as typeof import("./export")).runExport(rest, io, cwd);
   if (command !== "summary") {
     io.err(command === undefined ? USAGE : `cnn-studio: unknown command '${command}'\n\n${USAGE}`);
     return 2;

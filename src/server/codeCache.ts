@@ -1,61 +1,41 @@
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
+import { writeCodeCache } from "../shared/v8CodeCache";
 
 /**
- * V8 code cache for the worker: the server bundle (TypeScript's compiler, which the analyzer parses
- * with, is most of it) takes ~3× longer to load compiled from source than from a code cache. The
- * worker is started from a small bootstrap that compiles the bundle with the cached data when there
- * is some, and writes fresh data once the server has done its first analysis (so the cache holds
- * the functions that loading and analysing compile). The cache lives in a per-user directory, is
- * keyed by the bundle's path, size, mtime and the Node version, and V8 rejects data that does not
- * match the source; any failure just means no cache.
+ * V8 code cache for the worker (src/shared/v8CodeCache.ts has the cache files): the server bundle
+ * (TypeScript's compiler, which the analyzer parses with, is most of it) takes ~3× longer to load
+ * compiled from source than from a code cache. The supervisor reads and checks the cache and
+ * hands it to the worker's bootstrap, which compiles the bundle with it; the worker writes fresh
+ * data once the server has done its first analysis (so the cache holds the functions that loading
+ * and analysing compile). Any failure just means no cache.
  *
  * `CNN_STUDIO_CODE_CACHE=0` disables it; `CNN_STUDIO_CODE_CACHE_DIR` (or `--codeCacheDir=DIR`)
- * chooses the directory (the extension passes its global storage).
+ * chooses the directory.
  */
 
 export interface BootData {
   entry: string;
+  /** Where the worker writes the cache when `cachedData` is missing or rejected. */
   cacheFile: string | undefined;
+  /** The checked cache, read by the supervisor. */
+  cachedData?: Uint8Array | undefined;
 }
 
-/** The bootstrap a worker runs (`eval: true`): compile the bundle with the cache and run it as a module. */
+/**
+ * The bootstrap a worker runs (`eval: true`): compile the bundle with the cache and run it as a
+ * module. An ASCII bundle (what the build writes) is read as Latin-1, without UTF-8 decoding.
+ */
 export const WORKER_BOOTSTRAP = `
 const fs = require("node:fs"), vm = require("node:vm"), path = require("node:path"), Module = require("node:module");
+const { isAscii } = require("node:buffer");
 const { workerData } = require("node:worker_threads");
-const { entry, cacheFile } = workerData.boot;
-let cachedData;
-try { if (cacheFile) cachedData = fs.readFileSync(cacheFile); } catch {}
-const script = new vm.Script(Module.wrap(fs.readFileSync(entry, "utf8")), { filename: entry, cachedData });
+const { entry, cacheFile, cachedData } = workerData.boot;
+const buf = fs.readFileSync(entry);
+const source = typeof isAscii === "function" && isAscii(buf) ? buf.toString("latin1") : buf.toString("utf8");
+const script = new vm.Script(Module.wrap(source), cachedData ? { filename: entry, cachedData } : { filename: entry });
 globalThis.__cnnStudioCodeCache = { script, cacheFile, write: !cachedData || script.cachedDataRejected === true };
 const mod = { exports: {}, filename: entry, id: entry, loaded: false, children: [], paths: [] };
 script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(entry), mod, entry, path.dirname(entry));
 `;
-
-function cacheDir(argv: readonly string[]): string | undefined {
-  const arg = argv.find((a) => a.startsWith("--codeCacheDir="));
-  if (arg) return arg.slice("--codeCacheDir=".length);
-  const env = process.env["CNN_STUDIO_CODE_CACHE_DIR"];
-  if (env) return env;
-  const base = process.env["XDG_CACHE_HOME"] || path.join(os.homedir(), ".cache");
-  return path.join(base, "cnn-studio");
-}
-
-/** Where the cache for this bundle goes, or undefined when caching is off or impossible. */
-export function codeCacheFile(entry: string, argv: readonly string[]): string | undefined {
-  if (process.env["CNN_STUDIO_CODE_CACHE"] === "0") return undefined;
-  try {
-    const dir = cacheDir(argv);
-    if (!dir) return undefined;
-    const st = fs.statSync(entry);
-    const key = createHash("sha1").update(`${entry}|${st.size}|${st.mtimeMs}|${process.version}|${process.arch}`).digest("hex").slice(0, 16);
-    return path.join(dir, `server-${key}.v8cache`);
-  } catch {
-    return undefined;
-  }
-}
 
 interface CodeCacheState {
   script: { createCachedData(): Buffer };
@@ -76,11 +56,7 @@ export function writeCodeCacheOnce(): void {
   if (!s || !s.write || !s.cacheFile) return;
   s.write = false;
   try {
-    const data = s.script.createCachedData();
-    fs.mkdirSync(path.dirname(s.cacheFile), { recursive: true, mode: 0o700 });
-    const tmp = `${s.cacheFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
-    fs.renameSync(tmp, s.cacheFile);
+    writeCodeCache(s.cacheFile, s.script.createCachedData());
   } catch {
     // No cache this time.
   }

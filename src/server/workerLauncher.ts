@@ -1,5 +1,6 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { codeCacheFile, WORKER_BOOTSTRAP } from "./codeCache";
+import { codeCacheDir, codeCacheFile, readCodeCache } from "../shared/v8CodeCache";
+import { WORKER_BOOTSTRAP } from "./codeCache";
 import { heartbeatInterval, type WorkerData } from "./workerProtocol";
 
 /**
@@ -27,7 +28,8 @@ export function launchWorker(options: LaunchOptions): LaunchedWorker {
     rpcPort: channel.port2,
     quarantined: [...options.quarantined],
     heartbeatMs: heartbeatInterval(options.hangMs),
-    boot: { entry: options.entry, cacheFile: options.cacheFile },
+    // The cache is read (and checked) here, each time: a replacement worker gets the one written since.
+    boot: { entry: options.entry, cacheFile: options.cacheFile, cachedData: readCodeCache(options.cacheFile) },
   };
   const worker = new Worker(WORKER_BOOTSTRAP, {
     eval: true,
@@ -62,6 +64,11 @@ export function defaultSupervisorOptions(): SupervisorOptions {
 
 /** The first worker, as main.ts starts it before loading anything else. */
 export function launchFirstWorker(entry: string, argv: readonly string[]): { launched: LaunchedWorker; options: LaunchOptions } {
-  const options: LaunchOptions = { entry, cacheFile: codeCacheFile(entry, argv), hangMs: defaultSupervisorOptions().hangMs, quarantined: [] };
+  const options: LaunchOptions = {
+    entry,
+    cacheFile: codeCacheFile("server-worker", entry, codeCacheDir(process.env, argv)),
+    hangMs: defaultSupervisorOptions().hangMs,
+    quarantined: [],
+  };
   return { launched: launchWorker(options), options };
 }
