@@ -10,8 +10,8 @@ const watch = process.argv.includes("--watch");
 
 /**
  * Programs bundled for shipping: [entry, output, banner]. Entries that do not exist yet are skipped.
- * The CLI is a small launcher (dist/cli.js) that starts the CLI proper (dist/cli.bundle.js) with a
- * V8 code cache (src/shared/v8CodeCache.ts).
+ * The CLI and the trainer are small launchers (dist/cli.js, dist/trainer.js) that start the program
+ * proper (dist/cli.bundle.js, dist/trainer.bundle.js) with a V8 code cache (src/shared/v8CodeCache.ts).
  */
 const programs = [
   ["src/cli/launcher.ts", "dist/cli.js", "#!/usr/bin/env node"],
@@ -24,7 +24,9 @@ const programs = [
   // The language client library is most of the extension's code; kept out of extension.js so that
   // activation does not compile it (extension.js requires it when the first model file opens).
   ["src/extension/languageClient.ts", "dist/languageClient.js"],
-  ["src/trainer/main.ts", "dist/trainer.js"],
+  // The trainer (and the panels' inspector): a launcher that starts the trainer proper with the code cache.
+  ["src/trainer/launcher.ts", "dist/trainer.js"],
+  ["src/trainer/main.ts", "dist/trainer.bundle.js"],
   // The trainer's decoding worker (src/trainer/data/prefetch.ts) for augmented image batches.
   ["src/trainer/data/batchWorker.ts", "dist/trainer-batch-worker.js"],
 ].filter(([entry]) => existsSync(join(root, entry)));
@@ -34,7 +36,7 @@ const programs = [
  * minified (no renaming: names stay as in the sources), so that there are fewer bytes to read and
  * hold. Kept ASCII, which the loader reads without UTF-8 decoding (src/shared/v8CodeCache.ts).
  */
-const STARTUP_BUNDLES = ["dist/cli.bundle.js", "dist/server-worker.js"];
+const STARTUP_BUNDLES = ["dist/cli.bundle.js", "dist/server-worker.js", "dist/trainer.bundle.js"];
 
 /** The launchers are executables; a start-up bundle that is not ASCII is only slower to load: say so. */
 function checkOutputs() {
