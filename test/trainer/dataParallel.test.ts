@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
+import { parseTrainArgs, TRAIN_USAGE } from "../../src/cli/train";
 import { trainConfig, validateTrainConfig, type TrainConfig, type TrainerEvent } from "../../src/shared/training";
 import { listCheckpoints, readCheckpoint } from "../../src/trainer/checkpoint";
 import { TfjsEngine, type TfjsEngineOptions } from "../../src/trainer/engines/tfjs/tfjsEngine";
@@ -187,6 +188,17 @@ describe("runs with --workers 2", () => {
       const r = validateTrainConfig({ ...config(runs), workers: bad });
       assert.ok(!r.ok && r.error.includes("workers"), JSON.stringify(r));
     }
+  });
+
+  test("the CLI's --workers N: parsed, checked, allowed with --resume, in --help", () => {
+    const parse = (...more: string[]) => parseTrainArgs([LENET, "--model", "lenet5Mnist", "--dataset", "mnist-sample", ...more], EXAMPLES, () => null);
+    const two = parse("--workers", "2");
+    assert.ok(two.ok && two.config.workers === 2);
+    const one = parse("--workers", "1");
+    assert.ok(one.ok && !("workers" in one.config));
+    const bad = parse("--workers", "zero");
+    assert.ok(!bad.ok && bad.message.includes("--workers must be a whole number from 1 to 16, got 'zero'"), bad.ok ? "" : bad.message);
+    assert.match(TRAIN_USAGE, /--workers N/);
   });
 
   test("a run on 2 threads records the same losses as on one (to 4 decimals); stop and resume continue it", async () => {

@@ -138,13 +138,14 @@ export class TfjsEngine implements Engine {
     if (requested.resume !== null) {
       const saved = savedRunConfig(requested.resume);
       if (!saved.ok) return this.fail("config", saved.error);
-      const { workers: _saved, ...own } = saved.value;
+      // --workers, like the backend, says how to train, not what: a resumed run may change it (absent: the run's own)
+      const workers = requested.workers ?? saved.value.workers;
       config = {
-        ...own,
+        ...saved.value,
         epochs: requested.epochs,
         backend: requested.backend,
         resume: requested.resume,
-        ...(requested.workers !== undefined ? { workers: requested.workers } : {}),
+        ...(workers !== undefined ? { workers } : {}),
       };
     }
 
