@@ -101,7 +101,18 @@ function batches(c: Case): { x: Float32Array; y: Int32Array } {
 /** Threads of the data-parallel rows (issue 17: `--workers N`); BENCH_WORKERS="1,2" by default. */
 const WORKERS = (process.env["BENCH_WORKERS"] ?? "1,2").split(",").map(Number);
 
-async function tfjsThroughput(tf: TF, backend: BackendName, c: Case, minSeconds: number, minSteps: number, threads = 1): Promise<number> {
+/**
+ * Images/s of whole training steps, and the process's CPU time per image (all threads; on a loaded
+ * machine the ratio of the two rows' CPU times shows what a second thread costs, where wall time cannot).
+ */
+async function tfjsThroughput(
+  tf: TF,
+  backend: BackendName,
+  c: Case,
+  minSeconds: number,
+  minSteps: number,
+  threads = 1,
+): Promise<{ ips: number; cpuMsPerImage: number }> {
   const a = analysis(c);
   const model = compileModel(tf, a, { seed: 0 });
   const opt: OptimizerConfig = trainConfig({
@@ -147,13 +158,15 @@ async function tfjsThroughput(tf: TF, backend: BackendName, c: Case, minSeconds:
   const step = dp !== null ? parallelStep : singleStep;
   for (let i = 0; i < 3; i++) await step(i);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let i = 0;
   while (i < minSteps || performance.now() - t0 < minSeconds * 1000) await step(i++);
   const seconds = (performance.now() - t0) / 1000;
   if (dp?.ok) await dp.value.close();
   optimizer.dispose();
   model.dispose();
-  return (i * BATCH) / seconds;
+  const cpu = process.cpuUsage(cpu0);
+  return { ips: (i * BATCH) / seconds, cpuMsPerImage: (cpu.user + cpu.system) / 1000 / (i * BATCH) };
 }
 
 function torchJson(args: string[], threads = THREADS): Record<string, unknown>[] | string {
@@ -207,9 +220,14 @@ async function throughput(): Promise<void> {
       // wasm and js train on 1 thread, or data-parallel over BENCH_WORKERS threads (rounds alternate: 1, 2, torch, 1, 2, torch)
       const threadRows = backend === "wasm" || backend === "js" ? WORKERS : [1];
       const ips = new Map<number, number>(threadRows.map((t) => [t, 0]));
+      const cpuOf = new Map<number, number>();
       try {
         for (let round = 0; round < (slow ? 1 : 2); round++) {
-          for (const t of threadRows) ips.set(t, Math.max(ips.get(t)!, await tfjsThroughput(sel.tf, backend, c, slow ? 3 : 4, slow ? 2 : 20, t)));
+          for (const t of threadRows) {
+            const m = await tfjsThroughput(sel.tf, backend, c, slow ? 3 : 4, slow ? 2 : 20, t);
+            if (m.ips > ips.get(t)!) cpuOf.set(t, m.cpuMsPerImage);
+            ips.set(t, Math.max(ips.get(t)!, m.ips));
+          }
           if (!slow) measureTorch(c);
         }
       } catch (e) {
@@ -220,7 +238,7 @@ async function throughput(): Promise<void> {
       for (const [t, v] of ips) {
         const label = t > 1 ? `${backend}×${t}` : backend;
         rows.push(
-          `  ${label.padEnd(7)} ${c.model.padEnd(13)} ${fmt(v)}   ${ratios(c, v)}   (${sel.detail}${t > 1 ? `; data-parallel on ${t} threads, --workers ${t}` : ""})`,
+          `  ${label.padEnd(7)} ${c.model.padEnd(13)} ${fmt(v)}   ${ratios(c, v)}   (${sel.detail}${t > 1 ? `; data-parallel on ${t} threads, --workers ${t}` : ""}; CPU ${(cpuOf.get(t) ?? 0).toFixed(2)} ms/image)`,
         );
       }
     }
