@@ -61,6 +61,7 @@ async function oneVersusMany(
   name: string,
   threads: number,
   clip = 0,
+  evalModules?: ReadonlySet<string>,
 ): Promise<{ one: CompiledModel; many: CompiledModel; losses: [number, number][] }> {
   const analysis = analysisOf(file, name);
   const one = compileModel(tf, analysis, { seed: 3 });
@@ -82,6 +83,7 @@ async function oneVersusMany(
     seed: 3,
     trained: [...many.parameters.keys()],
     labelSmoothing: 0.1,
+    ...(evalModules ? { evalModules } : {}),
   });
   assert.ok(dp.ok, dp.ok ? "" : dp.error);
   const losses: [number, number][] = [];
@@ -89,7 +91,11 @@ async function oneVersusMany(
     for (const [k, n] of [64, 64, 64, 33].entries()) {
       const { x, y } = batch(n, k);
       const shape: [number, number, number, number] = [n, 1, 28, 28];
-      const a = await trainStep(tf, one, [...one.parameters.values()], variableNames(one), optOne, x, shape, y, { labelSmoothing: 0.1, clipGradNorm: clip });
+      const a = await trainStep(tf, one, [...one.parameters.values()], variableNames(one), optOne, x, shape, y, {
+        labelSmoothing: 0.1,
+        clipGradNorm: clip,
+        ...(evalModules ? { evalModules } : {}),
+      });
       const b = await dp.value.trainStep(optMany, [...many.parameters.values()], variableNames(many), x, shape, y, clip);
       assert.ok(b.ok, b.ok ? "" : b.error);
       losses.push([a.loss, b.loss]);
@@ -137,6 +143,12 @@ describe("data-parallel training (--workers)", () => {
     assert.ok(d.buffers.get("1.running_mean")! < 1e-3, `running mean differs by ${d.buffers.get("1.running_mean")}`);
     one.dispose();
     many.dispose();
+    // a BatchNorm in evaluation mode (frozen) keeps its running statistics bit for bit
+    const frozen = await oneVersusMany(s.tf, file, "bn", 2, 0, new Set(["1"]));
+    assert.deepEqual(frozen.many.buffers.get("1.running_var")!.dataSync(), Float32Array.of(1, 1, 1, 1));
+    assert.deepEqual(frozen.many.buffers.get("1.running_mean")!.dataSync(), Float32Array.of(0, 0, 0, 0));
+    frozen.one.dispose();
+    frozen.many.dispose();
   });
 });
 

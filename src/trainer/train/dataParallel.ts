@@ -278,7 +278,13 @@ export class DataParallel {
       .map((m) => m / n);
     let at = 0;
     for (const v of this.bufferVars) {
-      const avg = Float32Array.from(v.dataSync() as Float32Array, (b) => b * mineShare);
+      const own = v.dataSync() as Float32Array;
+      // a BatchNorm in evaluation mode (frozen) changed nothing: keep its statistics bit for bit
+      if (done.every((d) => own.every((b, i) => b === d.buffers[at + i]))) {
+        at += v.size;
+        continue;
+      }
+      const avg = Float32Array.from(own, (b) => b * mineShare);
       done.forEach((d, j) => {
         for (let i = 0; i < avg.length; i++) avg[i] = avg[i]! + d.buffers[at + i]! * shares[j]!;
       });
