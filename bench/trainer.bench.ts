@@ -12,6 +12,7 @@ import { rngFor } from "../src/trainer/rng";
 import { TfjsEngine } from "../src/trainer/engines/tfjs/tfjsEngine";
 import { trainStep, variableNames } from "../src/trainer/train/loop";
 import { createOptimizer } from "../src/trainer/train/optimizers";
+import { DataParallel } from "../src/trainer/train/dataParallel";
 
 /**
  * Trainer speed and accuracy, measured in the same run as PyTorch (Debian's CPU build,
@@ -30,7 +31,8 @@ import { createOptimizer } from "../src/trainer/train/optimizers";
  * models; BENCH_EPOCHS (default 4) and BENCH_SEEDS (default "0", comma-separated; accuracies are
  * averaged) set the training; BENCH_TORCH_THREADS (default 1) PyTorch's threads for the accuracy
  * runs (throughput is measured with 1 thread, like the wasm backend, and with every core);
- * BENCH_BACKENDS=wasm,js and BENCH_THROUGHPUT_MODELS=vitMnist,convnextMnist narrow part 1.
+ * BENCH_BACKENDS=wasm,js and BENCH_THROUGHPUT_MODELS=vitMnist,convnextMnist narrow part 1;
+ * BENCH_WORKERS (default "1,2") the threads of the wasm/js rows (issue 17, data-parallel `--workers N`).
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -96,8 +98,23 @@ function batches(c: Case): { x: Float32Array; y: Int32Array } {
   return { x, y };
 }
 
-async function tfjsThroughput(tf: TF, c: Case, minSeconds: number, minSteps: number): Promise<number> {
-  const model = compileModel(tf, analysis(c), { seed: 0 });
+/** Threads of the data-parallel rows (issue 17: `--workers N`); BENCH_WORKERS="1,2" by default. */
+const WORKERS = (process.env["BENCH_WORKERS"] ?? "1,2").split(",").map(Number);
+
+/**
+ * Images/s of whole training steps, and the process's CPU time per image (all threads; on a loaded
+ * machine the ratio of the two rows' CPU times shows what a second thread costs, where wall time cannot).
+ */
+async function tfjsThroughput(
+  tf: TF,
+  backend: BackendName,
+  c: Case,
+  minSeconds: number,
+  minSteps: number,
+  threads = 1,
+): Promise<{ ips: number; cpuMsPerImage: number }> {
+  const a = analysis(c);
+  const model = compileModel(tf, a, { seed: 0 });
   const opt: OptimizerConfig = trainConfig({
     file: "",
     model: "",
@@ -110,7 +127,24 @@ async function tfjsThroughput(tf: TF, c: Case, minSeconds: number, minSteps: num
   const names = variableNames(model);
   const { x, y } = batches(c);
   const size = c.input[0] * c.input[1] * c.input[2];
-  const step = (i: number) =>
+  const dp =
+    threads > 1
+      ? await DataParallel.start(tf, { threads, backend, analysis: a, model, seed: 0, trained: [...model.parameters.keys()], labelSmoothing: 0 })
+      : null;
+  if (dp !== null && !dp.ok) throw new Error(dp.error);
+  const parallelStep = async (i: number) => {
+    const r = await dp!.value.trainStep(
+      optimizer,
+      params,
+      names,
+      x.slice((i % 8) * BATCH * size, ((i % 8) + 1) * BATCH * size),
+      [BATCH, ...c.input],
+      y.slice((i % 8) * BATCH, ((i % 8) + 1) * BATCH),
+      0,
+    );
+    if (!r.ok) throw new Error(r.error);
+  };
+  const singleStep = (i: number) =>
     trainStep(
       tf,
       model,
@@ -121,14 +155,18 @@ async function tfjsThroughput(tf: TF, c: Case, minSeconds: number, minSteps: num
       [BATCH, ...c.input],
       y.subarray((i % 8) * BATCH, ((i % 8) + 1) * BATCH),
     );
+  const step = dp !== null ? parallelStep : singleStep;
   for (let i = 0; i < 3; i++) await step(i);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let i = 0;
   while (i < minSteps || performance.now() - t0 < minSeconds * 1000) await step(i++);
   const seconds = (performance.now() - t0) / 1000;
+  if (dp?.ok) await dp.value.close();
   optimizer.dispose();
   model.dispose();
-  return (i * BATCH) / seconds;
+  const cpu = process.cpuUsage(cpu0);
+  return { ips: (i * BATCH) / seconds, cpuMsPerImage: (cpu.user + cpu.system) / 1000 / (i * BATCH) };
 }
 
 function torchJson(args: string[], threads = THREADS): Record<string, unknown>[] | string {
@@ -146,7 +184,12 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(8);
 async function throughput(): Promise<void> {
   const cores = os.availableParallelism();
   const threadCounts = [...new Set([1, cores])];
-  console.log(`Training throughput, batch ${BATCH} (images/s of whole steps: forward, loss, backward, SGD update; best of 2 rounds, alternating with PyTorch)`);
+  console.log(
+    `Training throughput, batch ${BATCH} (images/s of whole steps: forward, loss, backward, SGD update; best of 2 rounds, alternating with PyTorch; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")})`,
+  );
   const torch = new Map<string, number | string>(); // `${model}@${threads}`
   const measureTorch = (c: Case) => {
     for (const threads of threadCounts) {
@@ -174,18 +217,30 @@ async function throughput(): Promise<void> {
     }
     for (const c of THROUGHPUT_MODELS) {
       const slow = backend === "js";
-      let ips = 0;
+      // wasm and js train on 1 thread, or data-parallel over BENCH_WORKERS threads (rounds alternate: 1, 2, torch, 1, 2, torch)
+      const threadRows = backend === "wasm" || backend === "js" ? WORKERS : [1];
+      const ips = new Map<number, number>(threadRows.map((t) => [t, 0]));
+      const cpuOf = new Map<number, number>();
       try {
         for (let round = 0; round < (slow ? 1 : 2); round++) {
+          for (const t of threadRows) {
+            const m = await tfjsThroughput(sel.tf, backend, c, slow ? 3 : 4, slow ? 2 : 20, t);
+            if (m.ips > ips.get(t)!) cpuOf.set(t, m.cpuMsPerImage);
+            ips.set(t, Math.max(ips.get(t)!, m.ips));
+          }
           if (!slow) measureTorch(c);
-          ips = Math.max(ips, await tfjsThroughput(sel.tf, c, slow ? 3 : 4, slow ? 2 : 20));
         }
       } catch (e) {
         // a model this build cannot compile (or a missing example) is a row that says why, not the end of the bench
         rows.push(`  ${backend.padEnd(7)} ${c.model.padEnd(13)} not measured: ${e instanceof Error ? e.message : String(e)}`);
         continue;
       }
-      rows.push(`  ${backend.padEnd(7)} ${c.model.padEnd(13)} ${fmt(ips)}   ${ratios(c, ips)}   (${sel.detail})`);
+      for (const [t, v] of ips) {
+        const label = t > 1 ? `${backend}×${t}` : backend;
+        rows.push(
+          `  ${label.padEnd(7)} ${c.model.padEnd(13)} ${fmt(v)}   ${ratios(c, v)}   (${sel.detail}${t > 1 ? `; data-parallel on ${t} threads, --workers ${t}` : ""}; CPU ${(cpuOf.get(t) ?? 0).toFixed(2)} ms/image)`,
+        );
+      }
     }
   }
   for (const c of THROUGHPUT_MODELS) {
@@ -198,6 +253,12 @@ async function throughput(): Promise<void> {
     }
   }
   console.log(rows.join("\n"));
+  console.log(
+    `  (load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")})`,
+  );
 }
 
 let torchVersion: string | undefined;

@@ -29,6 +29,8 @@ const programs = [
   ["src/trainer/main.ts", "dist/trainer.bundle.js"],
   // The trainer's decoding worker (src/trainer/data/prefetch.ts) for augmented image batches.
   ["src/trainer/data/batchWorker.ts", "dist/trainer-batch-worker.js"],
+  // Issue 17: the gradient worker of data-parallel training (--workers N, src/trainer/train/dataParallel.ts).
+  ["src/trainer/train/shardWorker.ts", "dist/trainer-shard-worker.js"],
 ].filter(([entry]) => existsSync(join(root, entry)));
 
 /**

@@ -5,6 +5,7 @@ import {
   notUsedText,
   trainConfig,
   trainField,
+  MAX_WORKERS,
   TRAIN_FIELD_NAMES,
   TRAIN_FIELDS,
   validateTrainConfig,
@@ -103,6 +104,9 @@ ${dataHelp()}
 Transfer learning (names are PyTorch state_dict names: layer1.0.conv1.weight):
 ${transferHelp()}
 
+  --workers N             data-parallel training on N threads (wasm and js backends): each step's
+                          batch is split between them, the update is one thread's (default 1)
+
 PyTorch engine (--backend torch; see docs/distributed-training.md):
 ${torchHelp()}
 
@@ -140,10 +144,11 @@ const VALUE_OPTIONS = new Set([
   ...[...SETTINGS].filter(([, n]) => trainField(n).type !== "flag").map(([flag]) => flag),
   ...DATA_OPTION_FLAGS,
   ...TORCH_VALUE_FLAGS,
+  "--workers",
 ]);
 const FLAG_OPTIONS = new Set(["--json", ...TORCH_FLAG_FLAGS, ...[...SETTINGS].filter(([, n]) => trainField(n).type === "flag").map(([flag]) => flag)]);
 /** Options that may accompany --resume (everything else is the run's own). */
-const RESUME_OPTIONS = new Set(["--resume", "--epochs", "--backend", "--json", "--out"]);
+const RESUME_OPTIONS = new Set(["--resume", "--epochs", "--backend", "--json", "--out", "--workers"]);
 const OPTIMIZER_NAMES: Record<OptimizerName, string> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" };
 
 /** A setting's value as the command line gives it, checked against the settings table; a string is the error. */
@@ -210,6 +215,8 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   }
   const epochs = settings.get("epochs") as number | undefined;
   const backend = settings.get("backend") as BackendChoice | undefined;
+  const workers = workersArg(values.get("--workers"));
+  if (typeof workers === "string") return usage(workers);
 
   const resume = values.get("--resume");
   if (resume !== undefined) {
@@ -233,7 +240,7 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
     return {
       ok: true,
       json,
-      config: { ...config, epochs: epochs ?? config.epochs, backend: backend ?? config.backend, resume: dir },
+      config: { ...config, epochs: epochs ?? config.epochs, backend: backend ?? config.backend, resume: dir, ...(workers !== undefined ? { workers } : {}) },
     };
   }
 
@@ -288,11 +295,20 @@ export function parseTrainArgs(argv: readonly string[], cwd: string, pickModel: 
   // issue 16: data-parallel training and the GPU features (src/shared/trainConfigTorch.ts)
   const torchSettings = torchFromArgs(values, flags);
   if ("error" in torchSettings) return usage(torchSettings.error);
-  input = { ...input, ...torchSettings };
+  input = { ...input, ...torchSettings, ...(workers !== undefined ? { workers } : {}) };
   const config = trainConfig(input);
   const checked = validateTrainConfig(config);
   if (!checked.ok) return usage(checked.error);
   return { ok: true, json, config: checked.value };
+}
+
+/** --workers N: a whole number from 1 to MAX_WORKERS; undefined when absent; a string is the error. */
+function workersArg(text: string | undefined): number | undefined | string {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return text.trim() !== "" && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS
+    ? n
+    : `--workers must be a whole number from 1 to ${MAX_WORKERS}, got '${text}'`;
 }
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");

@@ -119,7 +119,15 @@ export interface TrainConfig extends TorchTrainSettings {
   data?: DataConfig;
   /** Transfer learning (issue 15): --weights, --freeze, --lr-for (src/shared/trainConfigTransfer.ts); absent when none is given. */
   transfer?: TransferConfig;
+  /**
+   * Issue 17: threads of data-parallel training on the wasm and js backends (`--workers N`,
+   * src/trainer/train/dataParallel.ts), the trainer's own included; absent: 1.
+   */
+  workers?: number;
 }
+
+/** The most threads `--workers` takes. */
+export const MAX_WORKERS = 16;
 
 // ---------------------------------------------------------------------------------------------
 // The settings table: every setting's type, limits, default, CLI option, form label and help, in
@@ -617,6 +625,7 @@ export function trainConfig(base: TrainConfigInput): TrainConfig {
     ...(base.precision ? { precision: base.precision } : {}),
     ...(base.channelsLast ? { channelsLast: base.channelsLast } : {}),
     ...(base.compile ? { compile: base.compile } : {}),
+    ...(base.workers !== undefined && base.workers !== 1 ? { workers: base.workers } : {}),
   };
 }
 
@@ -703,6 +712,7 @@ const trainConfigShape: V<TrainConfig> = obj({
   data: optional(dataConfigShape),
   transfer: transferConfigOf,
   ...torchSettingsShape,
+  workers: optional(num({ int: true, min: 1, max: MAX_WORKERS })),
 });
 
 /** The configuration's validator, for messages that carry one (`at` names it in errors). */

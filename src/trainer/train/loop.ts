@@ -12,6 +12,7 @@ import { countCorrect, crossEntropy } from "./loss";
 import { NO_TRANSFER, type TransferPlan } from "./freeze";
 import { clipGradNorm, createOptimizer, type Optimizer, type OptimizerState } from "./optimizers";
 import { createSchedule, type Schedule } from "./schedules";
+import type { DataParallel } from "./dataParallel";
 import { ConfusionMatrix, fillMasks, pixelLossSum, segmentationLoss } from "./segmentation";
 
 /**
@@ -44,6 +45,8 @@ export interface LoopOptions {
   batches?: BatchLoader;
   /** --freeze and --lr-for (./freeze.ts): frozen parameters are left out of the gradients and the optimiser. */
   transfer?: TransferPlan;
+  /** Issue 17: the gradient workers of data-parallel training (`--workers N`; absent: one thread). Classification only. */
+  parallel?: DataParallel;
 }
 
 /** What a training step does besides the plain loss and update: label smoothing, gradient clipping (0 = off). */
@@ -285,22 +288,37 @@ export class TrainingLoop {
           yBuf.set(got.value.y);
         }
         const labels = yBuf.subarray(0, n);
-        const { loss, logits } = await trainStep(
-          tf,
-          model,
-          params,
-          this.varToParam,
-          this.optimizer,
-          xBuf.subarray(0, n * img),
-          [n, shape.channels, shape.height, shape.width],
-          labels,
-          {
-            labelSmoothing: config.labelSmoothing,
-            clipGradNorm: config.optimizer.clipGradNorm,
-            evalModules: this.plan.evalNorms,
-            ...(maskBuf !== null ? { target: maskBuf.subarray(0, n * pixels) } : {}),
-          },
-        );
+        const parallel = maskBuf === null ? this.o.parallel : undefined;
+        const stepped = parallel
+          ? await parallel.trainStep(
+              this.optimizer,
+              params,
+              this.varToParam,
+              xBuf.subarray(0, n * img),
+              [n, shape.channels, shape.height, shape.width],
+              labels,
+              config.optimizer.clipGradNorm,
+            )
+          : null;
+        if (stepped !== null && !stepped.ok) return this.workerFailed(stepped.error, elapsed());
+        const { loss, logits } =
+          stepped ??
+          (await trainStep(
+            tf,
+            model,
+            params,
+            this.varToParam,
+            this.optimizer,
+            xBuf.subarray(0, n * img),
+            [n, shape.channels, shape.height, shape.width],
+            labels,
+            {
+              labelSmoothing: config.labelSmoothing,
+              clipGradNorm: config.optimizer.clipGradNorm,
+              evalModules: this.plan.evalNorms,
+              ...(maskBuf !== null ? { target: maskBuf.subarray(0, n * pixels) } : {}),
+            },
+          ));
         if (!Number.isFinite(loss)) {
           const message = `training diverged: the loss became ${loss} at epoch ${epoch}, step ${s + 1} (learning rate ${hyper.lr.toPrecision(3)}); lower the learning rate${this.lastCheckpoint ? ` (the last checkpoint, ${this.lastCheckpoint}, is kept)` : ""}`;
           run.log(message);
@@ -401,6 +419,15 @@ export class TrainingLoop {
           }
         : null,
     };
+  }
+
+  /** A gradient worker failed: the run ends with its message, after a checkpoint of the last complete step. */
+  private workerFailed(error: string, seconds: number): LoopOutcome {
+    this.position.seconds = seconds;
+    const file = this.checkpoint("stop");
+    const message = `data-parallel training stopped: ${error}; the run's checkpoints are kept (the last, ${file}, after step ${this.position.step} of epoch ${this.position.epoch}; resume it, with fewer --workers if this repeats)`;
+    this.o.run.log(message);
+    return { kind: "failed", message };
   }
 
   /** A segmentation batch's pixel accuracy as `top1` images' worth (n × accuracy), so that epoch means weigh batches by size. */

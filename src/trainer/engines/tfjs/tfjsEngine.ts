@@ -1,9 +1,17 @@
 import { dataConfigOf, describeData } from "../../../shared/trainConfigData";
 import { trainBatchLoader } from "../../data/prefetch";
 import type { ModelAnalysis } from "../../../shared/analysis";
-import { describeDataset, notUsedText, type ErrorEvent, type TrainConfig, type TrainerEvent, type TrainerState } from "../../../shared/training";
+import {
+  describeDataset,
+  notUsedText,
+  type BackendName,
+  type ErrorEvent,
+  type TrainConfig,
+  type TrainerEvent,
+  type TrainerState,
+} from "../../../shared/training";
 import type { LoadedCheckpoint } from "../../checkpoint";
-import type { CompiledModel } from "../../model/types";
+import type { CompiledModel, TF } from "../../model/types";
 import { classCoverageWarning } from "../../data/index";
 import { createRunDir, RunFiles } from "../../runFiles";
 import {
@@ -21,11 +29,18 @@ import {
   type SessionDeps,
 } from "../../runSetup";
 import { TrainingLoop } from "../../train/loop";
+import { DataParallel, type ShardSetup } from "../../train/dataParallel";
+import type { TransferPlan } from "../../train/freeze";
 import { describePlan } from "../../train/freeze";
 import { loadMatchedWeights, readRunWeights, transferPlan } from "../../train/transferSetup";
 import { reportOf } from "../../weightFiles/match";
 import { weightsReportLines } from "../../../shared/weights";
 import type { Engine, EngineRequest } from "../engine";
+
+export interface TfjsEngineOptions {
+  /** Tests: make the gradient workers of `--workers` fail (src/trainer/train/dataParallel.ts). */
+  shardFault?: ShardSetup["fault"];
+}
 
 /**
  * The TensorFlow.js engine: one training run inside the trainer process, from a `start` request
@@ -45,6 +60,7 @@ export class TfjsEngine implements Engine {
   constructor(
     private readonly deps: SessionDeps,
     private readonly emit: (e: TrainerEvent) => void,
+    private readonly options: TfjsEngineOptions = {},
   ) {}
 
   private log(line: string): void {
@@ -122,7 +138,15 @@ export class TfjsEngine implements Engine {
     if (requested.resume !== null) {
       const saved = savedRunConfig(requested.resume);
       if (!saved.ok) return this.fail("config", saved.error);
-      config = { ...saved.value, epochs: requested.epochs, backend: requested.backend, resume: requested.resume };
+      // --workers, like the backend, says how to train, not what: a resumed run may change it (absent: the run's own)
+      const workers = requested.workers ?? saved.value.workers;
+      config = {
+        ...saved.value,
+        epochs: requested.epochs,
+        backend: requested.backend,
+        resume: requested.resume,
+        ...(workers !== undefined ? { workers } : {}),
+      };
     }
 
     // 2. the model
@@ -183,6 +207,8 @@ export class TfjsEngine implements Engine {
     if (resumeFrom === null) run.log(`new run: ${model.name} from ${config.file} on ${describeDataset(config.dataset)}`);
 
     const embeddingModules = new Set(model.layers.filter((l) => l.type === "Embedding").map((l) => l.path));
+    const parallel = await this.startWorkers(be.tf, config, be.backend, model, compiled, plan, dataset.task === "segmentation");
+    if (typeof parallel === "string") return this.fail("training", parallel);
     const batches = trainBatchLoader(dataConfigOf(config), config.seed, dataset, normalization);
     const loop = new TrainingLoop({
       tf: be.tf,
@@ -196,6 +222,7 @@ export class TfjsEngine implements Engine {
       embeddingModules,
       ...(batches ? { batches } : {}),
       transfer: plan,
+      ...(parallel ? { parallel } : {}),
     });
     if (weights.value !== null) {
       loadMatchedWeights(be.tf, compiled, weights.value);
@@ -239,12 +266,52 @@ export class TfjsEngine implements Engine {
       outcome = await loop.run();
     } finally {
       await batches?.close();
+      await parallel?.close();
     }
     if (outcome.kind === "diverged" || outcome.kind === "failed") return this.fail("training", outcome.message);
     this.emit(
       outcome.kind === "completed" ? runCompleted(run, loop.current, outcome.final, outcome.seconds) : runStopped(run, loop.current, outcome.checkpoint),
     );
     this.state = "finished";
+  }
+
+  /**
+   * Issue 17: the gradient workers of `--workers N` (src/trainer/train/dataParallel.ts), or null for
+   * one thread (also, with a log line, where they do not apply); a string when they cannot start.
+   */
+  private async startWorkers(
+    tf: TF,
+    config: TrainConfig,
+    backend: BackendName,
+    analysis: ModelAnalysis,
+    compiled: CompiledModel,
+    plan: TransferPlan,
+    segmentation: boolean,
+  ): Promise<DataParallel | null | string> {
+    const threads = config.workers ?? 1;
+    if (threads <= 1) return null;
+    const skip = (why: string) => {
+      this.log(`--workers ${threads} ignored: ${why}; training on one thread`);
+      return null;
+    };
+    if (backend !== "wasm" && backend !== "js") return skip(`the ${backend} backend uses its own threads`);
+    if (segmentation) return skip("data-parallel training covers classification only");
+    const started = await DataParallel.start(tf, {
+      threads,
+      backend,
+      analysis,
+      model: compiled,
+      seed: config.seed,
+      trained: [...compiled.parameters.keys()].filter((n) => !plan.frozen.has(n)),
+      evalModules: plan.evalNorms,
+      labelSmoothing: config.labelSmoothing,
+      ...(this.options.shardFault ? { fault: this.options.shardFault } : {}),
+    });
+    if (!started.ok) return `data-parallel training could not start: ${started.error}`;
+    this.log(
+      `data-parallel training on ${threads} threads (this one and ${threads - 1} gradient worker${threads > 2 ? "s" : ""}), batch ${config.batchSize} split between them`,
+    );
+    return started.value;
   }
 
   dispose(): void {
