@@ -657,7 +657,7 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
 
     await check("every panel in Dark+ and Light+, at 1400×900 and with a narrow sidebar (issue 19's done-when)", async () => {
       await openRunPanels(page, "lenet5Mnist");
-      await shootThemesAndSizes(page, path.join(tmp, "user-data", "User", "settings.json"));
+      await shootThemesAndSizes(page);
       await runCommand(page, "View: Close All Editors");
     });
 

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
-import { log, userSettings } from "./harness";
+import { log } from "./harness";
 import { ARTIFACTS, canvasInk, focusWorkbench, panelFrame, quickOpen, runCommand, showSidebar, until } from "./workbench";
 
 /**
  * Issue 19's done-when: every panel, in a dark and a light theme, at 1400×900 with the default and
  * with a narrow sidebar, screenshotted as out/artifacts/e2e/panels/<panel>-<theme>-<size>.png. The
- * panels open once (they share one column beside the code); the theme changes through the user
- * settings (no reload) and the sidebar narrows by dragging its sash. The sidebar (Models, Train,
+ * panels open once (they share one column beside the code); the theme changes in the theme picker
+ * (no reload) and the sidebar narrows by dragging its sash. The sidebar (Models, Train,
  * Runs views) is in every shot.
  */
 
@@ -68,25 +68,33 @@ export async function openRunPanels(page: Page, runName: string): Promise<void> 
     .waitFor({ timeout: 30_000 });
 }
 
-/** Sets the colour theme through the user settings file (VS Code applies it without a reload). */
-async function setTheme(page: Page, settingsFile: string, theme: string, light: boolean): Promise<void> {
-  fs.writeFileSync(settingsFile, userSettings({ "workbench.colorTheme": theme }));
-  const want = light ? ".monaco-workbench.vs:not(.vs-dark)" : ".monaco-workbench.vs-dark";
-  const applied = await page
-    .locator(want)
-    .first()
-    .waitFor({ timeout: 15_000 })
-    .then(
-      () => true,
-      () => false,
-    );
-  if (!applied) {
-    // the settings file not watched: the theme picker
-    await runCommand(page, "Preferences: Color Theme");
-    await quickOpen(page, theme, theme);
-    await page.locator(want).first().waitFor({ timeout: 15_000 });
+/**
+ * Picks a colour theme in VS Code's theme picker (Preferences: Color Theme; the user settings file
+ * is not watched by code-server) and returns the theme that was on before (the row focused when the
+ * picker opens).
+ */
+async function pickTheme(page: Page, label: string): Promise<string> {
+  await focusWorkbench(page);
+  await page.keyboard.press("Control+Shift+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.fill(">Preferences: Color Theme");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Preferences: Color Theme" }).first().click({ timeout: 20_000 });
+  const current = page.locator(".quick-input-list .monaco-list-row.focused .label-name").first();
+  await until("the theme picker", 20_000, async () => ((await input.inputValue()) === "" && (await current.isVisible()) ? true : undefined));
+  const before = (await current.innerText()).trim();
+  await input.fill(label);
+  const row = page.locator(".quick-input-list .monaco-list-row .label-name", { hasText: label });
+  await until(`the ${label} theme in the picker`, 20_000, async () => ((await row.count()) > 0 ? true : undefined));
+  for (let i = 0; i < (await row.count()); i++) {
+    const text = (await row.nth(i).innerText()).trim();
+    if (text !== label && text !== `Default ${label}`) continue;
+    await row.nth(i).click();
+    break;
   }
-  log(`theme ${theme}${applied ? "" : " (through the theme picker)"}`);
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 800)); // the webviews take the new colours
+  log(`theme ${before} → ${label}`);
+  return before;
 }
 
 /** Drags the sash on the sidebar's right edge so that the sidebar is `width` px wide; returns the width before. */
@@ -131,7 +139,7 @@ async function shootPanels(page: Page, theme: string, size: string, firstPass: b
  * The panels open in the editor area: shot in Dark+ and Light+, at 1400×900 with the default and
  * then a 170 px sidebar; the window, theme and sidebar are put back afterwards.
  */
-export async function shootThemesAndSizes(page: Page, settingsFile: string): Promise<void> {
+export async function shootThemesAndSizes(page: Page): Promise<void> {
   fs.mkdirSync(PANEL_SHOTS, { recursive: true });
   const viewport = page.viewportSize();
   await page.setViewportSize({ width: 1400, height: 900 });
@@ -139,18 +147,20 @@ export async function shootThemesAndSizes(page: Page, settingsFile: string): Pro
   await focusWorkbench(page);
   const failures: string[] = [];
   let before = 0;
+  let original = "";
   for (const size of ["1400x900", "narrow"]) {
     if (size === "narrow") before = await sidebarWidth(page, 170);
-    for (const [theme, light] of [
-      ["dark", false],
-      ["light", true],
+    for (const [theme, label] of [
+      ["dark", "Dark+"],
+      ["light", "Light+"],
     ] as const) {
-      await setTheme(page, settingsFile, light ? "Default Light+" : "Default Dark+", light);
-      failures.push(...(await shootPanels(page, theme, size, size === "1400x900" && !light)).map((n) => `${n} (${theme}, ${size})`));
+      const was = await pickTheme(page, label);
+      original ||= was;
+      failures.push(...(await shootPanels(page, theme, size, size === "1400x900" && theme === "dark")).map((n) => `${n} (${theme}, ${size})`));
     }
   }
   await sidebarWidth(page, before);
-  fs.writeFileSync(settingsFile, userSettings()); // the theme the test started with
+  await pickTheme(page, original);
   if (viewport) await page.setViewportSize(viewport);
   assert.deepEqual(failures, [], "every panel is drawn in each theme and size");
 }
