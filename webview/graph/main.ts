@@ -784,8 +784,8 @@ function centre(): void {
 /**
  * Issue 19: a model's first view shows it readably: the whole layout fitted to the view (never
  * enlarged, never below READABLE; collapsedSet picked a collapse level that allows it), centred.
- * A layout too big even so has its width fitted (at least READABLE) with its input at the top, the
- * rest a scroll away. A zoom the user chose before is kept, with the layout centred at it.
+ * A layout too big even so is shown at READABLE with its input at the top, the rest a scroll away.
+ * A zoom the user chose before is kept, with the layout centred at it.
  */
 function initialView(): void {
   fitWhole = false;
@@ -804,7 +804,7 @@ function readableView(): void {
     centre();
     return;
   }
-  zoom = Math.max(READABLE, Math.min(1, (viewport.clientWidth - 8) / size.width));
+  zoom = READABLE;
   applyZoom();
   viewport.scrollTop = 0;
   const input = viewport.querySelector(".cs-node-input");
