@@ -40,7 +40,8 @@ import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServ
  * attention view of the MNIST ViT (the class token's, then a clicked patch's attention over an
  * MNIST sample's patches, averaged over the heads, then one head), the activation time, and finally the extension-host checks of test/extension/host in
  * code-server's extension host.
- * Screenshots go to out/artifacts/e2e/.
+ * Screenshots go to out/artifacts/e2e/; every panel in Dark+ and Light+, at 1400×900 and with a
+ * narrow sidebar, to out/artifacts/e2e/panels/ (test/e2e/panels.ts).
  */
 
 test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000 }, async (t) => {

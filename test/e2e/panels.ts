@@ -117,7 +117,7 @@ async function shootPanels(page: Page, theme: string, size: string, firstPass: b
   const notDrawn: string[] = [];
   for (const p of PANELS) {
     await page.locator(".tab", { hasText: p.tab }).first().click();
-    await page.mouse.move(600, 850); // off the tab (its tooltip would cover the panel's heading), onto the code's empty lines
+    await page.mouse.move(1000, 14); // off the tab (its tooltip would cover the panel's heading), onto the title bar
     if (p.heading && p.ready) {
       const frame = await panelFrame(page, p.heading, 30_000);
       const ok = await until(`the ${p.name} panel drawn`, firstPass ? 60_000 : 10_000, async () =>
