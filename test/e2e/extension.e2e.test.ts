@@ -7,6 +7,8 @@ import { test } from "node:test";
 import type { Browser, FrameLocator } from "playwright-core";
 import type { PageElement } from "../webview/page";
 import { writeLenetWeights } from "./weights";
+import { BROKEN, DECLARATIONS, TWO_MODELS } from "./files";
+import { openRunPanels, shootThemesAndSizes } from "./panels";
 import {
   ARTIFACTS,
   shot,
@@ -38,38 +40,9 @@ import { CHROMIUM, ensureInstalled, findFiles, installVsix, log, ROOT, startServ
  * attention view of the MNIST ViT (the class token's, then a clicked patch's attention over an
  * MNIST sample's patches, averaged over the heads, then one head), the activation time, and finally the extension-host checks of test/extension/host in
  * code-server's extension host.
- * Screenshots go to out/artifacts/e2e/.
+ * Screenshots go to out/artifacts/e2e/; every panel in Dark+ and Light+, at 1400×900 and with a
+ * narrow sidebar, to out/artifacts/e2e/panels/ (test/e2e/panels.ts).
  */
-
-const BROKEN = `import { nn } from "cnn-studio";
-
-/** Seeded error: LeNet-5 for 28×28 digits whose first linear layer is sized for 32×32 inputs.
- *  @input [N, 1, 28, 28] */
-export const brokenLenet = nn.Sequential(
-  nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
-  nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-  nn.Flatten(),
-  nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
-  nn.Linear(120, 10),
-);
-`;
-
-/** Issue 19.7: a valid model beside a broken one in the same file (the broken one's input has 3 channels). */
-const TWO_MODELS = `import { nn } from "cnn-studio";
-
-/** @input [N, 1, 28, 28] */
-export const myNet = nn.Sequential(nn.Conv2d(1, 4, 3, { padding: 1 }), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10));
-
-/** @input [N, 3, 28, 28] */
-export const myMnist = nn.Sequential(nn.Conv2d(1, 4, 3, { padding: 1 }), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10));
-`;
-
-/** Issue 19.6: a declaration file that imports "cnn-studio" (as the extension's own typings do) is no model file. */
-const DECLARATIONS = `import type { nn } from "cnn-studio";
-export declare namespace extra {
-  const layer: nn.Conv2d;
-}
-`;
 
 test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000 }, async (t) => {
   const reason = whyNot();
@@ -681,6 +654,11 @@ test("CNN Studio in a real VS Code (code-server + Chromium)", { timeout: 720_000
       log(`editor groups after opening five panels: ${groups}`);
       await shot(page, "21-five-panels.png");
       assert.ok(groups <= 2, `the code and one panel area, not ${groups} columns`);
+    });
+
+    await check("every panel in Dark+ and Light+, at 1400×900 and with a narrow sidebar (issue 19's done-when)", async () => {
+      await openRunPanels(page, "lenet5Mnist");
+      await shootThemesAndSizes(page);
       await runCommand(page, "View: Close All Editors");
     });
 

@@ -111,6 +111,22 @@ describe("Evaluation panel (headless Chromium)", { skip }, () => {
     });
   }
 
+  it("issue 19: a ten-class confusion matrix fits a panel beside the code (500 px) without scrolling", async () => {
+    const p = await session.open("evaluation", "dark", { width: 500 });
+    try {
+      await p.waitForPosted("ready");
+      const runs = [{ runDir: "/runs/2026-12-07-lenet5", name: "2026-12-07-lenet5" }];
+      await p.post({ type: "snapshot", runs, split: "val", unavailable: "" });
+      await p.post(evaluation(runs[0]!.runDir, 3));
+      await p.page.waitForFunction(() => document.body.dataset["evaluated"] !== undefined);
+      const { scroll, client } = await p.page.$eval(".cs-eval-scroll", (e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+      assert.ok(scroll <= client, `the matrix is ${scroll} px wide in ${client} px`);
+      await p.screenshot("evaluation-500px-dark");
+    } finally {
+      await p.close();
+    }
+  });
+
   it("two runs side by side; a failed run says why; the split goes to the host", async () => {
     const p = await session.open("evaluation", "dark");
     try {

@@ -68,6 +68,37 @@ describe("filters panel (headless Chromium)", { skip }, () => {
     });
   }
 
+  it("issue 19: revealed again (VS Code tears a hidden panel down), it draws its kernels again at the layer it showed", async () => {
+    const p = await session.open("filters", "dark");
+    let state: unknown;
+    try {
+      await p.waitForPosted("ready");
+      await p.post(snapshot());
+      await answer(p, 1);
+      await p.page.evaluate((v) => {
+        const sel = document.querySelector("vscode-single-select[aria-label='Layer']")!;
+        sel.value = v;
+        sel.dispatchEvent(new Event("change"));
+      }, String(layers[1]!.nodeId));
+      await answer(p, 2);
+      state = await p.state();
+    } finally {
+      await p.close();
+    }
+    // shown again: a new page with the saved state, the host's snapshot, the weights it asks for
+    const q = await session.open("filters", "dark", { state });
+    try {
+      await q.waitForPosted("ready");
+      await q.post(snapshot());
+      const req = await answer(q, 1);
+      assert.equal(req["nodeId"], layers[1]!.nodeId, "the layer shown before");
+      const ink = await canvasInk(q.page, ".cs-tile[data-index='0'] canvas");
+      assert.ok(ink > 0.1, `the kernels are drawn again (ink ${ink.toFixed(3)})`);
+    } finally {
+      await q.close();
+    }
+  });
+
   it("shows deeper kernels as a grid per output channel, pages, and hover reads a weight", async () => {
     const p = await session.open("filters", "dark");
     try {

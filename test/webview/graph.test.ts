@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Analyzer } from "../../src/analyzer/index";
 import { diagnosticViews, graphViewOf, validateGraphToHost, validateGraphToWebview, type GraphSnapshot } from "../../src/shared/webview/graph";
-import { defaultCollapsed, visibleGraph } from "../../src/shared/webview/graphLayout";
+import { collapseLevels, defaultCollapsed, visibleGraph } from "../../src/shared/webview/graphLayout";
 import { analyze } from "./fixtures";
 import { assertCleanPage, ensureChromium, panelSession, type PanelPage } from "./harness";
 import type { PageDocument } from "./page";
@@ -104,6 +104,24 @@ describe("graph view (no browser)", () => {
     assert.ok(top.edges.every((e) => e.from !== e.to));
   });
 
+  it("issue 19: offers the first view coarser collapse levels, down to the top modules, never fewer than 8 nodes", () => {
+    const view = graphViewOf(analyze("examples/vit.ts", "vitB16").model);
+    const levels = collapseLevels(view);
+    assert.deepEqual(levels[0], defaultCollapsed(view));
+    assert.ok(levels.length >= 2, `levels: ${JSON.stringify(levels)}`);
+    const sizes = levels.map((l) => visibleGraph(view, new Set(l)).nodes.length);
+    assert.ok(
+      sizes.every((n, i) => i === 0 || (n < sizes[i - 1]! && n >= 8)),
+      `each level smaller: ${sizes.join(", ")}`,
+    );
+    assert.ok(
+      levels[levels.length - 1]!.every((p) => !p.includes(".")),
+      "the last level collapses top-level modules",
+    );
+    const lenet = graphViewOf(analyze("examples/lenet5.ts", "lenet5Mnist").model);
+    assert.equal(collapseLevels(lenet).length, 1, "LeNet-5 shown as features and classifier (5 nodes) is not offered");
+  });
+
   it("draws a transformer block's residual adds inside the block (not in the encoder around it)", () => {
     const view = graphViewOf(analyze("examples/vit-mnist.ts", "vitMnist").model);
     const adds = view.nodes.filter((n) => n.type === "add");
@@ -137,7 +155,12 @@ describe("graph view (no browser)", () => {
   });
 });
 
-/** Every node of the graph lies inside the viewport. */
+/** The zoom the toolbar shows, in percent. */
+async function zoomShown(p: PanelPage): Promise<number> {
+  return Number(/(\d+)%/.exec((await p.page.textContent(".cs-toolbar")) ?? "")?.[1]);
+}
+
+/** The input and output nodes of the graph lie inside the viewport. */
 async function allInView(p: PanelPage, when: string): Promise<void> {
   const vp = (await p.page.locator(".cs-viewport").boundingBox())!;
   const inside = (r: { x: number; y: number; width: number; height: number }): boolean =>
@@ -148,11 +171,14 @@ async function allInView(p: PanelPage, when: string): Promise<void> {
   }
 }
 
+/** The panel's saved state with ResNet-18's blocks collapsed (defaultCollapsed: the first view may collapse more). */
+const BLOCKS = { collapsed: { resnet18: defaultCollapsed(resnetView) }, zoom: null };
+
 describe("graph panel (headless Chromium)", { skip }, () => {
   const session = panelSession(chromium);
 
-  async function loaded(theme: "dark" | "light" | "high-contrast", snap: GraphSnapshot, state?: unknown): Promise<PanelPage> {
-    const p = await session.open("graph", theme, { height: 900, ...(state === undefined ? {} : { state }) });
+  async function loaded(theme: "dark" | "light" | "high-contrast", snap: GraphSnapshot, state?: unknown, width = 1200): Promise<PanelPage> {
+    const p = await session.open("graph", theme, { height: 900, width, ...(state === undefined ? {} : { state }) });
     await p.waitForPosted("ready");
     await p.post(snap);
     await p.page.waitForSelector(".cs-graph .cs-node");
@@ -161,7 +187,7 @@ describe("graph panel (headless Chromium)", { skip }, () => {
 
   for (const theme of ["dark", "light", "high-contrast"] as const) {
     it(`lays out ResNet-18 with collapsed blocks, shapes on edges, params and MACs on nodes (${theme})`, async () => {
-      const p = await loaded(theme, snapshotOf(resnet, ["resnet18", "resnet34", "resnet50"]));
+      const p = await loaded(theme, snapshotOf(resnet, ["resnet18", "resnet34", "resnet50"]), BLOCKS);
       try {
         const nodes = await p.page.locator(".cs-graph .cs-node").count();
         assert.equal(nodes, visibleGraph(resnetView, new Set(defaultCollapsed(resnetView))).nodes.length);
@@ -187,14 +213,34 @@ describe("graph panel (headless Chromium)", { skip }, () => {
       await p.page.locator(".cs-graph .cs-node", { hasText: "encoder" }).first().waitFor();
       // Issue 19: the first view shows the whole model (never enlarged): input and output in sight.
       await allInView(p, "first view");
-      const zoom = Number(/(\d+)%/.exec((await p.page.textContent(".cs-toolbar")) ?? "")?.[1]);
-      assert.ok(zoom > 5 && zoom <= 100, `zoom: ${zoom}%`);
+      const zoom = await zoomShown(p);
+      assert.ok(zoom >= 60 && zoom <= 100, `readable: zoom ${zoom}%`);
       await p.screenshot("graph-vit-dark");
       await assertCleanPage(p);
     } finally {
       await p.close();
     }
   });
+
+  for (const [width, where] of [
+    [1200, "a wide panel"],
+    [560, "a column beside the code"],
+  ] as const)
+    it(`issue 19: ViT-B/16's first view shows its input and output at a readable zoom (≥ 60%), in ${where}`, async () => {
+      const vit = analyze("examples/vit.ts", "vitB16");
+      const p = await loaded("dark", snapshotOf(vit, ["vitB16"]), undefined, width);
+      try {
+        await allInView(p, "first view");
+        const zoom = await zoomShown(p);
+        assert.ok(zoom >= 60 && zoom <= 100, `readable: zoom ${zoom}%`);
+        await p.screenshot(`graph-vitB16-first-view-${width}-dark`);
+        // Fit still fits the whole model both ways; the modules collapsed for the first view expand on a click
+        await p.page.click("vscode-button[aria-label='Fit the whole model (0 key)']");
+        await allInView(p, "after Fit");
+      } finally {
+        await p.close();
+      }
+    });
 
   it("issue 19: Fit fits both dimensions; un-maximising keeps the nodes in view; ViT-B/16's edges stay near their ends", async () => {
     const p = await loaded("dark", snapshotOf(resnet, ["resnet18"]));
@@ -231,7 +277,7 @@ describe("graph panel (headless Chromium)", { skip }, () => {
   });
 
   it("keyboard: walk, expand a block (skip connection appears), collapse it again, open a source", async () => {
-    const p = await loaded("dark", snapshotOf(resnet, ["resnet18"]));
+    const p = await loaded("dark", snapshotOf(resnet, ["resnet18"]), BLOCKS);
     try {
       await p.page.focus(".cs-node[tabindex='0']");
       // walk down to the first block

@@ -11,12 +11,13 @@ import {
   type GraphSnapshot,
   type GraphToHost,
   type GraphToWebview,
+  type GraphView,
 } from "../../src/shared/webview/graph";
 import { appRoot, clear, h, liveRegion, notice, s } from "../common/dom";
 import { button, field, select, setChoices } from "../common/elements";
 import { onThemeChange } from "../common/theme";
 import { connect, sendReady } from "../common/vscode";
-import { containers, defaultCollapsed, visibleGraph, type Cluster, type Visible, type VisibleNode } from "../../src/shared/webview/graphLayout";
+import { collapseLevels, containers, visibleGraph, type Cluster, type Visible, type VisibleNode } from "../../src/shared/webview/graphLayout";
 
 /**
  * The model graph: the analysed data flow as a DAG laid out with dagre. Modules are clusters that
@@ -180,11 +181,35 @@ function renderDiagnostics(): void {
   diagList.append(list);
 }
 
+/** Issue 19: below this zoom a node's 12 px text is too small to read. */
+const READABLE = 0.6;
+/** The collapse level each model's first view chose, by file and model (while the user chose none). */
+const firstLevel = new Map<string, string[]>();
+
 function collapsedSet(): Set<string> {
   const name = snap?.model.model ?? "";
   const saved = state.collapsed[name];
   if (saved) return new Set(saved);
-  return new Set(snap?.graph ? defaultCollapsed(snap.graph) : []);
+  const g = snap?.graph;
+  if (!g) return new Set();
+  const key = `${snap?.model.file ?? ""}#${name}`;
+  const chosen = firstLevel.get(key) ?? readableLevel(g);
+  if (viewport.clientWidth > 0) firstLevel.set(key, chosen);
+  return new Set(chosen);
+}
+
+/**
+ * Issue 19: the finest collapse level at which the whole model fits the view readably (input and
+ * output in sight), else the coarsest offered (collapseLevels keeps a model more than a few boxes).
+ */
+function readableLevel(g: GraphView): string[] {
+  const levels = collapseLevels(g);
+  if (viewport.clientWidth === 0 || viewport.clientHeight === 0) return levels[0] ?? [];
+  for (const level of levels) {
+    const f = fitZoom(layoutOf(visibleGraph(g, new Set(level))).size);
+    if (f !== null && f >= READABLE) return level;
+  }
+  return levels[levels.length - 1] ?? [];
 }
 
 function setCollapsed(paths: string[]): void {
@@ -305,39 +330,36 @@ function fit2(lines: Box["lines"], shape: Box["shape"]): Box {
   return { lines, width: Math.max(shape === "pill" ? 56 : 96, Math.ceil(w) + (shape === "pill" ? 24 : 18)), height: lines.length * LINE + 10, shape };
 }
 
-function render(): void {
-  const g = snap?.graph;
-  if (!g) return;
-  const t0 = performance.now();
-  const vis = visibleGraph(g, collapsedSet());
-  visible = vis;
+const headerText = (c: Cluster): string => `▾ ${c.module.path} · ${c.module.type}`;
+
+/** The dagre layout of the visible graph (the boxes measured), and its size. */
+function layoutOf(vis: Visible): { dg: Graph<GraphLabel, NodeLabel, EdgeLabel>; boxes: Map<string, Box>; size: { width: number; height: number } } {
   const dg = new Graph<GraphLabel, NodeLabel, EdgeLabel>({ compound: true, multigraph: false });
   dg.setGraph({ rankdir: "TB", nodesep: 22, ranksep: 22, edgesep: 12, marginx: 24, marginy: 24 });
   dg.setDefaultEdgeLabel(() => ({}));
   const boxes = new Map<string, Box>();
-  for (const c of visible.clusters) dg.setNode(c.key, { width: 0, height: 0 });
-  for (const c of visible.clusters) if (c.parent) dg.setParent(c.key, c.parent);
+  for (const c of vis.clusters) dg.setNode(c.key, { width: 0, height: 0 });
+  for (const c of vis.clusters) if (c.parent) dg.setParent(c.key, c.parent);
   // Each cluster's title is a node of its own at the cluster's top, so that edges and nodes make room for it.
-  const headerText = (c: Cluster) => `▾ ${c.module.path} · ${c.module.type}`;
-  for (const c of visible.clusters) {
+  for (const c of vis.clusters) {
     dg.setNode(`h:${c.key}`, { width: Math.ceil(textWidth(headerText(c), font("600"))) + 14, height: 18 });
     dg.setParent(`h:${c.key}`, c.key);
   }
-  for (const v of visible.nodes) {
+  for (const v of vis.nodes) {
     const b = boxOf(v);
     boxes.set(v.key, b);
     dg.setNode(v.key, { width: b.width, height: b.height });
     if (v.parent) dg.setParent(v.key, v.parent);
   }
   const labelFont = font();
-  for (const e of visible.edges) {
+  for (const e of vis.edges) {
     const text = shapeText(e.shape);
     dg.setEdge(e.from, e.to, { width: Math.ceil(textWidth(text, labelFont)) + 8, height: 14, labelpos: "c", minlen: 1, weight: e.skip ? 1 : 4 });
   }
   // invisible edges from a cluster's title to its entries (members fed from outside it) keep the title on top
   const parentOf = new Map<string, string | null>([
-    ...visible.nodes.map((v) => [v.key, v.parent] as const),
-    ...visible.clusters.map((c) => [c.key, c.parent] as const),
+    ...vis.nodes.map((v) => [v.key, v.parent] as const),
+    ...vis.clusters.map((c) => [c.key, c.parent] as const),
   ]);
   const memberIn = (key: string, cluster: string): string | null => {
     let k = key;
@@ -346,7 +368,7 @@ function render(): void {
     return null;
   };
   const entries = new Map<string, Set<string>>();
-  for (const e of visible.edges) {
+  for (const e of vis.edges) {
     for (let c = parentOf.get(e.to) ?? null; c; c = parentOf.get(c) ?? null) {
       if (memberIn(e.from, c) !== null) break;
       const m = memberIn(e.to, c);
@@ -357,16 +379,26 @@ function render(): void {
       }
     }
   }
-  for (const c of visible.clusters) {
+  for (const c of vis.clusters) {
     const list = entries.get(c.key);
-    const first = visible.nodes.find((v) => v.parent === c.key)?.key ?? visible.clusters.find((x) => x.parent === c.key)?.key;
-    const targets =
-      list && list.size ? [...list] : first ? [first.startsWith("m:") && visible.clusters.some((x) => x.key === first) ? `h:${first}` : first] : [];
+    const first = vis.nodes.find((v) => v.parent === c.key)?.key ?? vis.clusters.find((x) => x.parent === c.key)?.key;
+    const targets = list && list.size ? [...list] : first ? [first.startsWith("m:") && vis.clusters.some((x) => x.key === first) ? `h:${first}` : first] : [];
     for (const t of targets) dg.setEdge(`h:${c.key}`, t, { width: 0, height: 0, minlen: 1, weight: 2 });
   }
   layout(dg);
   const gl = dg.graph();
-  size = { width: Math.ceil(gl.width ?? 400), height: Math.ceil(gl.height ?? 300) };
+  return { dg, boxes, size: { width: Math.ceil(gl.width ?? 400), height: Math.ceil(gl.height ?? 300) } };
+}
+
+function render(): void {
+  const g = snap?.graph;
+  if (!g) return;
+  const t0 = performance.now();
+  const vis = visibleGraph(g, collapsedSet());
+  visible = vis;
+  const laid = layoutOf(vis);
+  const { dg, boxes } = laid;
+  size = laid.size;
 
   const svg = s("svg", {
     class: "cs-graph",
@@ -721,18 +753,22 @@ function zoomBy(f: number): void {
   setZoom(Math.max(0.1, Math.min(4, zoom * f)));
 }
 
-/** Issue 19: the zoom at which the whole model fits the viewport, both ways (null before layout). */
-function wholeFit(): number | null {
+/** Issue 19: the zoom at which a layout of `sz` fits the viewport, both ways (null before layout). */
+function fitZoom(sz = size): number | null {
   const w = viewport.clientWidth - 8;
   const hh = viewport.clientHeight - 8;
-  return size.width > 0 && size.height > 0 && w > 0 && hh > 0 ? Math.min(w / size.width, hh / size.height) : null;
+  return sz.width > 0 && sz.height > 0 && w > 0 && hh > 0 ? Math.min(w / sz.width, hh / sz.height) : null;
 }
+
+/** Fit was pressed: the whole model stays fitted (both ways, however small) as the view changes size. */
+let fitWhole = false;
 
 /** Fits the whole model (both dimensions), centred; it stays fitted as the view changes size. */
 function fit(): void {
-  const f = wholeFit();
+  const f = fitZoom();
   if (f === null) return;
   zoom = Math.max(0.05, Math.min(1.5, f));
+  fitWhole = true;
   state.zoom = null;
   channel.save({ zoom: null });
   applyZoom();
@@ -746,15 +782,36 @@ function centre(): void {
 }
 
 /**
- * Issue 19: a model's first view shows all of it, its input and its output: the whole layout fitted
- * to the view both ways (never enlarged), centred; a zoom the user chose before is kept, with the
- * layout centred at it.
+ * Issue 19: a model's first view shows it readably: the whole layout fitted to the view (never
+ * enlarged, never below READABLE; collapsedSet picked a collapse level that allows it), centred.
+ * A layout too big even so is shown at READABLE with its input at the top, the rest a scroll away.
+ * A zoom the user chose before is kept, with the layout centred at it.
  */
 function initialView(): void {
-  const f = wholeFit();
-  zoom = state.zoom ?? (f !== null ? Math.max(0.05, Math.min(1, f)) : 1);
+  fitWhole = false;
+  if (state.zoom !== null) {
+    zoom = state.zoom;
+    applyZoom();
+    centre();
+  } else readableView();
+}
+
+function readableView(): void {
+  const f = fitZoom();
+  if (f === null || f >= READABLE) {
+    zoom = f === null ? 1 : Math.min(1, f);
+    applyZoom();
+    centre();
+    return;
+  }
+  zoom = READABLE;
   applyZoom();
-  centre();
+  viewport.scrollTop = 0;
+  const input = viewport.querySelector(".cs-node-input");
+  if (!input) return centre();
+  const r = input.getBoundingClientRect();
+  const vr = viewport.getBoundingClientRect();
+  viewport.scrollLeft += r.left + r.width / 2 - (vr.left + vr.width / 2);
 }
 
 // Issue 19: when the view changes size (a panel un-maximised, a split), the point in the middle of
@@ -772,9 +829,10 @@ new ResizeObserver(() => {
   viewSize = next;
   if (first || size.width === 0) return;
   if (state.zoom === null) {
-    const f = wholeFit();
+    if (!fitWhole) return readableView();
+    const f = fitZoom();
     if (f !== null) {
-      zoom = Math.max(0.05, Math.min(1, f));
+      zoom = Math.max(0.05, Math.min(1.5, f));
       applyZoom();
       centre();
       return;

@@ -144,3 +144,23 @@ export function defaultCollapsed(view: GraphView, limit = 50): string[] {
   }
   return [];
 }
+
+/**
+ * Issue 19: the collapse levels a first view may choose from, finest first: defaultCollapsed's,
+ * then every container collapsed at each shallower depth, down to the top-level modules; a level
+ * that leaves fewer than `minNodes` nodes (a model shown as two or three boxes) is not offered
+ * unless it is the default's.
+ */
+export function collapseLevels(view: GraphView, limit = 50, minNodes = 8): string[][] {
+  const first = defaultCollapsed(view, limit);
+  const cont = [...containers(view).keys()];
+  const from = first.length > 0 ? Math.min(...first.map(depth)) : Math.max(0, ...cont.map(depth)) + 1;
+  const levels = [first];
+  for (let d = from - 1; d >= 1; d--) {
+    const collapsed = cont.filter((p) => depth(p) === d);
+    if (collapsed.length === 0) continue;
+    if (visibleGraph(view, new Set(collapsed)).nodes.length < minNodes) break;
+    levels.push(collapsed);
+  }
+  return levels;
+}
