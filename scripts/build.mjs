@@ -11,7 +11,7 @@ const watch = process.argv.includes("--watch");
 /**
  * Programs bundled for shipping: [entry, output, banner]. Entries that do not exist yet are skipped.
  * The CLI and the trainer are small launchers (dist/cli.js, dist/trainer.js) that start the program
- * proper (dist/cli.bundle.js, dist/trainer.bundle.js) with a V8 code cache (src/shared/v8CodeCache.ts).
+ * proper (dist/cli.bundle.js, dist/trainer.bundle.js) with a V8 code cache (src/runtime/v8CodeCache.ts).
  */
 const programs = [
   ["src/cli/launcher.ts", "dist/cli.js", "#!/usr/bin/env node"],
@@ -36,7 +36,7 @@ const programs = [
 /**
  * Bundles a start-up reads whole (TypeScript's compiler is most of each): whitespace and syntax
  * minified (no renaming: names stay as in the sources), so that there are fewer bytes to read and
- * hold. Kept ASCII, which the loader reads without UTF-8 decoding (src/shared/v8CodeCache.ts).
+ * hold. Kept ASCII, which the loader reads without UTF-8 decoding (src/runtime/v8CodeCache.ts).
  */
 const STARTUP_BUNDLES = ["dist/cli.bundle.js", "dist/server-worker.js", "dist/trainer.bundle.js"];
 

@@ -6,6 +6,10 @@ export const FORBIDDEN_IMPORTS = {
     parts: ["analyzer", "server", "extension", "trainer", "export", "cli"],
     why: "src/shared imports only src/shared: every process uses it",
   },
+  "src/runtime": {
+    parts: ["shared", "analyzer", "server", "extension", "trainer", "export", "cli"],
+    why: "Node helpers of the processes' start (the V8 code cache): no product code, and never in a webview",
+  },
   "src/analyzer": {
     parts: ["server", "extension", "trainer", "export", "cli"],
     why: "the analyzer is a pure library under the server, the trainer, the exporter and the CLI",

@@ -1,7 +1,7 @@
-import { writeCodeCache } from "../shared/v8CodeCache";
+import { writeCodeCache } from "../runtime/v8CodeCache";
 
 /**
- * V8 code cache for the worker (src/shared/v8CodeCache.ts has the cache files): the server bundle
+ * V8 code cache for the worker (src/runtime/v8CodeCache.ts has the cache files): the server bundle
  * (TypeScript's compiler, which the analyzer parses with, is most of it) takes ~3× longer to load
  * compiled from source than from a code cache. The supervisor reads and checks the cache and
  * hands it to the worker's bootstrap, which compiles the bundle with it; the worker writes fresh

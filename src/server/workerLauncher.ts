@@ -1,5 +1,5 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { codeCacheDir, codeCacheFile, readCodeCache } from "../shared/v8CodeCache";
+import { codeCacheDir, codeCacheFile, readCodeCache } from "../runtime/v8CodeCache";
 import { WORKER_BOOTSTRAP } from "./codeCache";
 import { heartbeatInterval, type WorkerData } from "./workerProtocol";
 

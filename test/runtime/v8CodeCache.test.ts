@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { codeCacheDir, codeCacheFile, compileBundle, readBundleSource, readCodeCache, writeCodeCache } from "../../src/shared/v8CodeCache";
+import { codeCacheDir, codeCacheFile, compileBundle, readBundleSource, readCodeCache, writeCodeCache } from "../../src/runtime/v8CodeCache";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "cnn-studio-v8cache-"));
@@ -26,7 +26,7 @@ function bundleWithData(dir: string): { bundle: string; data: Buffer } {
  * compiled the source before answers from its own cache and never looks at the data).
  */
 function runInChild(bundle: string, file: string): { rejected: boolean | undefined; value: number } {
-  const module = path.join(__dirname, "..", "..", "src", "shared", "v8CodeCache.js");
+  const module = path.join(__dirname, "..", "..", "src", "runtime", "v8CodeCache.js");
   const program = `
     const c = require(${JSON.stringify(module)});
     const script = c.compileBundle(${JSON.stringify(bundle)}, c.readCodeCache(${JSON.stringify(file)}));
