@@ -4,11 +4,13 @@ import type { Diagnostic, Range } from "../shared/analysis";
 import { toLspDiagnostic } from "./diagnosticsPublisher";
 import { inferInputTag, type InputTagEdit } from "./inputInference";
 import { rangeKey, rangesOverlap } from "../shared/ranges";
+import { producerAction } from "./producerActions";
 import type { AnalysisSession } from "./session";
 
 /**
  * `textDocument/codeAction`: quick fixes where the intended value is certain — the analyzer's
- * own fixes (a layer's `inChannels`/`inFeatures`/`numFeatures` set to what its input has) — and
+ * own fixes (a layer's `inChannels`/`inFeatures`/`numFeatures` set to what its input has, and
+ * the producing layer's `outChannels` set to what the layer expects, producerActions.ts) — and
  * the `@input` tag for a model without one (see inputInference).
  */
 
@@ -20,14 +22,16 @@ const inferred = new WeakMap<ts.SourceFile, Map<string, InputTagEdit | null>>();
 export function codeActions(session: AnalysisSession, file: string, range: Range, context: CodeActionContext): CodeAction[] {
   // `only` filters by kind prefix ("quickfix" is in "quickfix"; not in "refactor").
   if (context.only && !context.only.some((k) => k === QUICKFIX || QUICKFIX.startsWith(`${k}.`))) return [];
-  session.snapshotsFor(file); // brings every analysis that reports into this file up to date
+  const snapshots = session.snapshotsFor(file); // brings every analysis that reports into this file up to date
   const uriOf = (p: string): string => session.uriOf(p);
   const out: CodeAction[] = [];
   for (const d of session.diagnosticsOf(file)) {
     if (!rangesOverlap(d.location.range, range)) continue;
     const lsp = toLspDiagnostic(d, uriOf);
     if (d.fix) out.push(fixAction(d, lsp, uriOf));
-    else if (d.code === "missing-input") {
+    const producer = d.producerFix && producerAction(session, file, d, lsp, snapshots, session.uriOf(file));
+    if (producer) out.push(producer);
+    if (!d.fix && d.code === "missing-input") {
       const action = inputAction(session, file, d, lsp);
       if (action) out.push(action);
     }

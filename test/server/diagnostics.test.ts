@@ -107,17 +107,46 @@ async function actionsAt(uri: string, d: Diagnostic): Promise<CodeAction[]> {
 }
 
 describe("quick fixes", () => {
-  const certain: [string, string, string, string][] = [
-    // fixture, diagnostic at, title, replaced text → new text
-    ["seq-channel-mismatch.ts", "9:3", "Change inChannels to 32", "16→32"],
-    ["forward-channel-mismatch.ts", "11:9", "Change inChannels to 32", "16→32"],
+  const certain: [string, string, [string, string][]][] = [
+    // fixture, diagnostic at, then each fix: title, replaced text → new text (issue 19.9: the
+    // consuming layer's side first, preferred, then the producing layer's)
+    [
+      "seq-channel-mismatch.ts",
+      "9:3",
+      [
+        ["Change 2 (Conv2d) inChannels to 32", "16→32"],
+        ["Change 0 (Conv2d) outChannels to 16", "32→16"],
+      ],
+    ],
+    [
+      "forward-channel-mismatch.ts",
+      "11:9",
+      [
+        ["Change conv2 (Conv2d) inChannels to 32", "16→32"],
+        ["Change conv1 (Conv2d) outChannels to 16", "32→16"],
+      ],
+    ],
     // issue 19.9: the fix keeps the expression's form
-    ["linear-after-flatten.ts", "10:3", "Change inFeatures to 16 * 4 * 4 (256)", "16 * 5 * 5→16 * 4 * 4"],
-    ["batchnorm-mismatch.ts", "7:3", "Change numFeatures to 64", "32→64"],
-    ["two-models.ts", "6:70", "Change numFeatures to 8", "16→8"],
+    ["linear-after-flatten.ts", "10:3", [["Change 7 (Linear) inFeatures to 16 * 4 * 4 (256)", "16 * 5 * 5→16 * 4 * 4"]]],
+    [
+      "batchnorm-mismatch.ts",
+      "7:3",
+      [
+        ["Change 1 (BatchNorm2d) numFeatures to 64", "32→64"],
+        ["Change 0 (Conv2d) outChannels to 32", "64→32"],
+      ],
+    ],
+    [
+      "two-models.ts",
+      "6:70",
+      [
+        ["Change 2 (BatchNorm2d) numFeatures to 8", "16→8"],
+        ["Change 0 (Conv2d) outChannels to 16", "8→16"],
+      ],
+    ],
   ];
-  for (const [name, where, title, change] of certain) {
-    test(`${name}: ${title}, and the diagnostic is gone`, async () => {
+  for (const [name, where, fixes] of certain) {
+    test(`${name}: ${fixes.map(([title]) => title).join(" or ")}, and the diagnostic is gone`, async () => {
       const file = path.join(FIXTURES, name);
       const uri = client.open(file);
       const before = await client.waitForDiagnostics(uri, 1);
@@ -128,23 +157,30 @@ describe("quick fixes", () => {
       const actions = await actionsAt(uri, d);
       assert.deepEqual(
         actions.map((a) => [a.title, a.kind, a.isPreferred]),
-        [[title, "quickfix", true]],
+        fixes.map(([title], i) => [title, "quickfix", i === 0]),
       );
-      const edits = editsFor(actions[0]!.edit, uri);
-      assert.equal(edits.length, 1);
-      const [from, to] = change.split("→");
-      assert.equal(textIn(client.text(uri), edits[0]!.range), from);
-      assert.equal(edits[0]!.newText, to);
-      assert.deepEqual(
-        actions[0]!.diagnostics?.map((x) => x.message),
-        [d.message],
-      );
-      const version = client.replace(uri, applyEdits(client.text(uri), edits));
-      const afterFix = await client.waitForDiagnostics(uri, version);
-      assert.deepEqual(
-        afterFix.diagnostics.map((x) => x.message),
-        before.diagnostics.filter((x) => x !== d).map((x) => x.message),
-      );
+      const original = client.text(uri);
+      for (const [i, [, change]] of fixes.entries()) {
+        const action = actions[i]!;
+        const edits = editsFor(action.edit, uri);
+        assert.equal(edits.length, 1);
+        const [from, to] = change.split("→");
+        assert.equal(textIn(original, edits[0]!.range), from);
+        assert.equal(edits[0]!.newText, to);
+        assert.deepEqual(
+          action.diagnostics?.map((x) => x.message),
+          [d.message],
+        );
+        const version = client.replace(uri, applyEdits(original, edits));
+        const afterFix = await client.waitForDiagnostics(uri, version);
+        assert.deepEqual(
+          afterFix.diagnostics.map((x) => x.message),
+          before.diagnostics.filter((x) => x !== d).map((x) => x.message),
+          action.title,
+        );
+        // Back to the broken text for the next fix.
+        await client.waitForDiagnostics(uri, client.replace(uri, original));
+      }
       client.close(uri);
     });
   }
@@ -296,7 +332,7 @@ describe("several files", () => {
     const actions = (await client.codeActions(blockUri, inBlock.diagnostics[0]!.range)) ?? [];
     assert.deepEqual(
       actions.map((a) => a.title),
-      ["Change inChannels to 8"],
+      ["Change 1.conv (Conv2d) inChannels to 8"],
     );
     // … and once the block's open (unsaved) buffer is fixed, the model is re-analysed and the file cleared.
     const block = client.open(ws.file("block.ts"));
