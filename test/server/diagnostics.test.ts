@@ -154,7 +154,8 @@ describe("quick fixes", () => {
       assert.ok(d, `no diagnostic at ${where}`);
       // The message and position the corpus states for it, through the protocol.
       assert.ok(headerExpectations(client.text(uri)).includes(describeDiagnostic(d, uri, uri)), `${describeDiagnostic(d, uri, uri)} is not in the header`);
-      const actions = await actionsAt(uri, d);
+      // (The layout action beside a diagnostic on a line of several layers is tested below.)
+      const actions = (await actionsAt(uri, d)).filter((a) => a.title !== "Put one layer per line");
       assert.deepEqual(
         actions.map((a) => [a.title, a.kind, a.isPreferred]),
         fixes.map(([title], i) => [title, "quickfix", i === 0]),
@@ -190,7 +191,12 @@ describe("quick fixes", () => {
       const uri = client.open(path.join(FIXTURES, name));
       const { diagnostics } = await client.waitForDiagnostics(uri, 1);
       assert.ok(diagnostics.length > 0);
-      for (const d of diagnostics) assert.deepEqual(await actionsAt(uri, d), []);
+      // (Only the layout, where the line has several layers: no value.)
+      for (const d of diagnostics)
+        assert.deepEqual(
+          (await actionsAt(uri, d)).filter((a) => a.title !== "Put one layer per line"),
+          [],
+        );
       client.close(uri);
     });
   }
@@ -264,6 +270,63 @@ describe("quick fixes", () => {
     assert.equal(applyEdits(text, editsFor(actions[0]!.edit, uri)).split("\n").slice(2, 4).join("\n"), "  /** Five channels.\n   *  @input [N, C, H, W] */");
     client.close(uri);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("several layers on a line: 'Put one layer per line' beside the diagnostic, and as a refactoring at the cursor", async () => {
+    const uri = client.open(path.join(FIXTURES, "linear-after-flatten.ts"));
+    const { diagnostics } = await client.waitForDiagnostics(uri, 1);
+    const d = diagnostics.find((x) => at(x.range.start) === "10:3");
+    assert.ok(d);
+    const original = client.text(uri);
+    const layout = (await actionsAt(uri, d)).filter((a) => a.title === "Put one layer per line");
+    assert.deepEqual(
+      layout.map((a) => [a.kind, a.diagnostics?.map((x) => x.message)]),
+      [["quickfix", [d.message]]],
+    );
+    const fixed = applyEdits(original, editsFor(layout[0]!.edit, uri));
+    assert.equal(
+      fixed.split("\n").slice(5, 17).join("\n"),
+      [
+        "export const lenet = nn.Sequential(",
+        "  nn.Conv2d(1, 6, 5),",
+        "  nn.ReLU(),",
+        "  nn.MaxPool2d(2),",
+        "  nn.Conv2d(6, 16, 5),",
+        "  nn.ReLU(),",
+        "  nn.MaxPool2d(2),",
+        "  nn.Flatten(),",
+        "  nn.Linear(16 * 5 * 5, 120),",
+        "  nn.ReLU(),",
+        "  nn.Linear(120, 10),",
+        ");",
+      ].join("\n"),
+    );
+    // At the cursor (no diagnostic there), as a refactoring; and only when refactorings are asked for.
+    const cursor = { start: { line: 6, character: 10 }, end: { line: 6, character: 10 } };
+    const rewrite = await client.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri },
+      range: cursor,
+      context: { diagnostics: [], only: ["refactor"] },
+    });
+    assert.deepEqual(
+      rewrite.map((a) => [a.title, a.kind]),
+      [["Put one layer per line", "refactor.rewrite"]],
+    );
+    assert.equal(applyEdits(original, editsFor(rewrite[0]!.edit, uri)), fixed);
+    const quickOnly = await client.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri },
+      range: cursor,
+      context: { diagnostics: [], only: ["quickfix"] },
+    });
+    assert.deepEqual(quickOnly, []);
+    // The laid-out file has the same diagnostics (moved to the new lines).
+    const version = client.replace(uri, fixed);
+    const after = await client.waitForDiagnostics(uri, version);
+    assert.deepEqual(
+      after.diagnostics.map((x) => x.message),
+      diagnostics.map((x) => x.message),
+    );
+    client.close(uri);
   });
 
   test("only quick fixes are offered, and only when asked for them", async () => {
