@@ -18,6 +18,12 @@ export interface ProducerProbe {
   probe(file: string, text: string, analysed?: string): FileAnalysis;
 }
 
+/**
+ * The longest analysis (ms) whose model gets the producer's fix checked, and so offered: a third
+ * of the supervisor's deadline for a request (workerLauncher.ts reads the same variable).
+ */
+const PROBE_BUDGET_MS = (Number(process.env.CNN_STUDIO_REQUEST_DEADLINE_MS) || 750) / 3;
+
 /** Whether a producer fix keeps its model free of new errors, per parsed text and diagnostic. */
 const verified = new WeakMap<ts.SourceFile, Map<string, boolean>>();
 
@@ -33,7 +39,9 @@ export function producerAction(
   const sf = session.sourceFile(file);
   if (!fix || !sf || fix.edits.some((e) => e.location.file !== file)) return undefined;
   const source = snapshots.find((s) => s.analysis.diagnostics.includes(d)) ?? snapshots.find((s) => s.analysis.diagnostics.some((x) => sameDiagnostic(x, d)));
-  if (!source) return undefined;
+  // The check analyses the model again, inside the request's deadline (past it, the answer is
+  // empty and the consumer's fix is lost too): only for models that analyse quickly.
+  if (!source || source.analysisMs > PROBE_BUDGET_MS) return undefined;
   let perText = verified.get(sf);
   if (!perText) verified.set(sf, (perText = new Map()));
   const key = `${source.file}|${rangeKey(d.location.range)}|${fix.title}`;
