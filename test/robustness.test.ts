@@ -74,6 +74,7 @@ function problems(result: FileAnalysis, file: string, textOf: (file: string) => 
     const p = [checkLocation(d.location, textOf, `diagnostic "${d.message}"`)];
     for (const r of d.related) p.push(checkLocation(r.location, textOf, `related "${r.message}" of "${d.message}"`));
     if (d.fix) p.push(checkLocation(d.fix.location, textOf, `fix of "${d.message}"`));
+    for (const e of d.producerFix?.edits ?? []) p.push(checkLocation(e.location, textOf, `producer fix of "${d.message}"`));
     out.push(...p.filter((x): x is string => x !== undefined));
   }
   return out;

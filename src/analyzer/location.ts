@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import type { Diagnostic, Location, Severity, TextFix } from "../shared/analysis";
+import type { Diagnostic, EditFix, Location, Severity, TextFix } from "../shared/analysis";
 
 export function toLocation(node: ts.Node): Location {
   const sf = node.getSourceFile();
@@ -23,11 +23,19 @@ export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
 
-  report(severity: Severity, node: ts.Node, message: string, code: string, related: readonly Related[] = [], fix?: TextFix): void {
-    this.reportAt(severity, toLocation(node), message, code, related, fix);
+  report(severity: Severity, node: ts.Node, message: string, code: string, related: readonly Related[] = [], fix?: TextFix, producerFix?: EditFix): void {
+    this.reportAt(severity, toLocation(node), message, code, related, fix, producerFix);
   }
 
-  reportAt(severity: Severity, location: Location, message: string, code: string, related: readonly Related[] = [], fix?: TextFix): void {
+  reportAt(
+    severity: Severity,
+    location: Location,
+    message: string,
+    code: string,
+    related: readonly Related[] = [],
+    fix?: TextFix,
+    producerFix?: EditFix,
+  ): void {
     const key = `${location.file}:${location.range.start.line}:${location.range.start.character}:${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -39,6 +47,7 @@ export class Reporter {
       related: related.map((r) => ({ message: r.message, location: isLocation(r.at) ? r.at : toLocation(r.at) })),
     };
     if (fix) d.fix = fix;
+    if (producerFix) d.producerFix = producerFix;
     this.diagnostics.push(d);
   }
 }

@@ -11,7 +11,7 @@ import { toLocation, type Related, type Reporter } from "./location";
 import { childNameProblem, keyNode } from "./moduleNames";
 import { applyWindow, foldsPositions, mergeFields, WHOLE_INPUT } from "./receptiveField";
 import { exactNumel, formatShape, normAxis, parseSym } from "./shape";
-import { fixInForm } from "./fixForm";
+import { mismatchFixes } from "./producerFix";
 import { toCount } from "../shared/count";
 import { functionalForms } from "./functional";
 import { ConstantRecorder } from "./constantGraph";
@@ -59,6 +59,7 @@ export class Trace {
   readonly tensors: TensorNote[] = [];
   /** Parameter and buffer reads in forward, by module and name: one "param" node each. */
   readonly paramNodes = new Map<string, TensorValue>();
+  readonly modules = new Map<number, ModuleValue>(); // the module each module node called (producerFix.ts)
   /** MACs of operations outside any leaf module (matmul, bmm, F.linear, ...), batch 1. */
   opMacs = 0n;
 
@@ -621,9 +622,9 @@ export class Torch implements TorchRuntime {
     if (isLayerError(out)) {
       const related = this.origins([x]);
       if (definedAt && definedAt !== where) related.push({ at: definedAt, message: `${kind.type} defined here` });
-      const fixNode = out.fix && argNodes.get(out.fix.param);
-      const fix = out.fix && fixNode ? fixInForm(out.fix.param, out.fix.value, fixNode, x.note) : undefined;
-      this.reporter.report("error", where, out.message, out.code, related, fix);
+      const path = module && this.trace?.paths.get(module);
+      const { fix, producer } = mismatchFixes(this.trace, out.fix, { argNodes, config, where, x }, path === undefined ? undefined : `${path} (${kind.type})`);
+      this.reporter.report("error", where, out.message, out.code, related, fix, producer);
       return UNKNOWN;
     }
     const field = this.fieldAfter(kind, config, x, out);
@@ -666,6 +667,7 @@ export class Torch implements TorchRuntime {
       receptiveField: field,
       location: toLocation(where),
     });
+    if (id !== undefined && module) trace?.modules.set(id, module);
     const note = kind.type === "Flatten" ? `from ${formatShape(x.shape)} flattened` : undefined;
     const result = new TensorValue(out, field, id ?? -1, note);
     return kind.type === "Flatten" ? folded(x, result) : result;

@@ -2,7 +2,8 @@ import ts = require("typescript");
 import type { Hover } from "vscode-languageserver";
 import type { ModelAnalysis, Position, Range, Shape } from "../shared/analysis";
 import { lastSegment, parentPath, type Fact } from "./analysisIndex";
-import { layersHover, modulesHover, opsHover, tensorsHover, type ModuleEntry } from "./hoverContent";
+import { layersHover, modulesHover, opsHover, tensorsHover, type Failure, type ModuleEntry } from "./hoverContent";
+import { code } from "../shared/markdown";
 import { compareExtent, comparePositions, rangeContains, rangeKey, rangesEqual } from "../shared/ranges";
 import type { AnalysisSession } from "./session";
 import type { Snapshot } from "./snapshot";
@@ -50,11 +51,12 @@ export function hover(session: AnalysisSession, file: string, pos: Position): Ho
   const candidates: Candidate[] = [];
 
   const located: Located[] = snapshots.flatMap((snapshot) => snapshot.index.factsAt(file, pos).map((fact) => ({ fact, snapshot })));
-  for (const group of groupFacts(located)) candidates.push(factCandidate(group, sf));
+  const failure = failureAt(snapshots, file, pos);
+  for (const group of groupFacts(located)) candidates.push(factCandidate(group, sf, failure));
 
   const modelCandidate = modelNameHover(snapshots, file, pos);
   if (modelCandidate) candidates.push(modelCandidate);
-  const fieldCandidate = fieldHover(sf, offset, snapshots);
+  const fieldCandidate = fieldHover(sf, offset, snapshots, (at) => failure ?? failureAt(snapshots, file, at));
   if (fieldCandidate) candidates.push(fieldCandidate);
   const callCandidate = containerCallHover(sf, offset, snapshots, file);
   if (callCandidate) candidates.push(callCandidate);
@@ -79,7 +81,23 @@ function groupFacts(located: readonly Located[]): Located[][] {
   return [...groups.values()];
 }
 
-function factCandidate(group: readonly Located[], sf: ts.SourceFile): Candidate {
+/** A layer's own error under the cursor (at its call or where it is defined), with the shapes that reached it. */
+function failureAt(snapshots: readonly Snapshot[], file: string, pos: Position): Failure | undefined {
+  const here = (l: { file: string; range: Range }): boolean => l.file === file && rangeContains(l.range, pos);
+  for (const s of snapshots) {
+    for (const d of s.analysis.diagnostics) {
+      if (d.severity !== "error" || !(here(d.location) || d.related.some((r) => r.message.endsWith(" defined here") && here(r.location)))) continue;
+      const inputs = d.related.flatMap((r) => {
+        const m = /^(\[[^\]]*\]) comes from (.+) here$/.exec(r.message);
+        return m ? [`${code(m[1]!)} from ${code(m[2]!)}`] : [];
+      });
+      if (inputs.length > 0) return { inputs };
+    }
+  }
+  return undefined;
+}
+
+function factCandidate(group: readonly Located[], sf: ts.SourceFile, failure: Failure | undefined): Candidate {
   const first = group[0]!.fact;
   const base = { range: first.range, priority: PRIORITY[first.kind] };
   switch (first.kind) {
@@ -95,6 +113,7 @@ function factCandidate(group: readonly Located[], sf: ts.SourceFile): Candidate 
             group.flatMap(({ fact, snapshot }) =>
               fact.kind === "module" ? [{ model: fact.model, tree: snapshot.index.tree(fact.model), module: fact.module }] : [],
             ),
+            failure,
           ),
       };
     case "tensor":
@@ -143,7 +162,12 @@ function modelNameHover(snapshots: readonly Snapshot[], file: string, pos: Posit
 }
 
 /** The name of a field (declaration, `this.x = …`, or `this.x` outside a call). */
-function fieldHover(sf: ts.SourceFile, offset: number, snapshots: readonly Snapshot[]): Candidate | undefined {
+function fieldHover(
+  sf: ts.SourceFile,
+  offset: number,
+  snapshots: readonly Snapshot[],
+  failureAtPos: (pos: Position) => Failure | undefined,
+): Candidate | undefined {
   const field = fieldAt(sf, offset);
   if (!field) return undefined;
   // `this.conv1(x)`: the call's own hover (or the container-call hover) tells more.
@@ -151,7 +175,11 @@ function fieldHover(sf: ts.SourceFile, offset: number, snapshots: readonly Snaps
   const entries = modulesOfField(snapshots, className(field.cls), field.name);
   if (entries.length === 0) return undefined;
   const id = ts.isPropertyAccessExpression(field.node) ? field.node.name : field.node;
-  return { range: nodeRange(sf, id), priority: 0, render: () => modulesHover(entries) };
+  // The field's module is defined by its initialiser (`conv2 = nn.Conv2d(…)`, `this.conv2 = …`): its error, if any.
+  const p = field.node.parent;
+  const init = ts.isPropertyDeclaration(p) ? p.initializer : ts.isBinaryExpression(p) && p.left === field.node ? p.right : undefined;
+  const failure = failureAtPos(init ? nodeRange(sf, init).start : nodeRange(sf, id).start);
+  return { range: nodeRange(sf, id), priority: 0, render: () => modulesHover(entries, failure) };
 }
 
 /** `this.features(x)` where `features` is not a leaf (a leaf call has its own fact). */

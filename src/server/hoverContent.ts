@@ -40,6 +40,11 @@ export interface ModuleEntry {
   callInput?: Shape | null;
   callOutput?: Shape | null;
 }
+/** The error a layer's own call stopped at (issue 19.11): the shapes it received and the layers that made them. */
+export interface Failure {
+  /** `[N, 16, 8, 8]` from `features.2 (MaxPool2d)`, one per input. */
+  inputs: string[];
+}
 export interface OpEntry {
   model: ModelAnalysis;
   node: GraphNode;
@@ -158,7 +163,7 @@ function moduleShapes(e: ModuleEntry): { input: Shape | null; output: Shape | nu
 }
 
 /** A module: a leaf's calls, or the subtree totals of a container or custom module. */
-export function modulesHover(entries: readonly ModuleEntry[]): string {
+export function modulesHover(entries: readonly ModuleEntry[], failure?: Failure): string {
   const calls: LayerEntry[] = [];
   for (const e of entries) {
     if (e.tree.isLeaf(e.module.path)) for (const layer of e.tree.layers(e.module.path)) calls.push({ model: e.model, layer });
@@ -185,13 +190,23 @@ export function modulesHover(entries: readonly ModuleEntry[]): string {
         : m.path === ""
           ? `**${escape(type)}** · model ${code(first.model.name)}`
           : `**${escape(type)}** ${code(m.path)} ${modelsText(models)}`;
+    const failed = unreached && failure !== undefined;
     const lines: [string, string | undefined][] = [
+      ["Input", failed ? failure.inputs.join(", ") : undefined],
       ["Parameters", paramsText(m.params, m.trainableParams, m.buffers)],
-      ["MACs", unreached ? "not computed: the analysis stopped at an error before this layer" : subtreeMacsText(first.model, figures.macs)],
+      [
+        "MACs",
+        failed
+          ? "not computed: the analysis stopped at this layer's error"
+          : unreached
+            ? "not computed: the analysis stopped at an error before this layer"
+            : subtreeMacsText(first.model, figures.macs),
+      ],
       ["Output memory", shapes.output ? memoryText(tensorBytes(shapes.output), first.model) : undefined],
       ["Modules", figures.modules > 0 ? `${formatCount(figures.modules)} in its subtree` : undefined],
     ];
-    if (allLeaves) lines.push(["Calls", unreached ? "not reached: the analysis stopped at an error before it" : "none (the forward pass never calls it)"]);
+    if (allLeaves && !failed)
+      lines.push(["Calls", unreached ? "not reached: the analysis stopped at an error before it" : "none (the forward pass never calls it)"]);
     if (entries.length > 1)
       lines.push(["Instances", listSome(entries.map((e) => (multiModel ? `${e.model.name} · ${e.module.path}` : e.module.path)).map(code), 4)]);
     const parts = [header];

@@ -90,7 +90,7 @@ export function startLanguageServer(connection: Connection, hooks: ServerHooks =
         hoverProvider: true,
         inlayHintProvider: { resolveProvider: false },
         codeLensProvider: { resolveProvider: false },
-        codeActionProvider: { codeActionKinds: ["quickfix"] },
+        codeActionProvider: { codeActionKinds: ["quickfix", "refactor.rewrite"] },
         documentSymbolProvider: { label: SERVER_NAME },
         definitionProvider: true,
       },

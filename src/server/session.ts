@@ -299,9 +299,9 @@ export class AnalysisSession {
    * Analyses `file` as if its text were `text` (everything else as it is), keeping nothing: for
    * "what if" questions such as which `@input` makes a model work.
    */
-  probe(file: string, text: string): FileAnalysis {
+  probe(file: string, text: string, analysed: string = file): FileAnalysis {
     const host: AnalyzerHost = { readFile: (f) => (f === file ? text : this.readFile(f)) };
-    return this.runAnalyzer(file, text, new Analyzer(host));
+    return this.runAnalyzer(analysed, analysed === file ? text : (this.readFile(analysed) ?? ""), new Analyzer(host));
   }
 
   /** Every analysis goes through here: the watchdog hears of it, a quarantined text is skipped. */

@@ -37,6 +37,12 @@ export interface TextFix {
   newText: string;
 }
 
+/** A fix of several edits (issue 19.9: a mismatch's producing layer and the norms sized by it). */
+export interface EditFix {
+  title: string;
+  edits: { location: Location; newText: string }[];
+}
+
 export interface Diagnostic {
   severity: Severity;
   message: string;
@@ -45,6 +51,12 @@ export interface Diagnostic {
   location: Location;
   related: { message: string; location: Location }[];
   fix?: TextFix;
+  /**
+   * The other side of a channel mismatch: the layer that produced the count changed to what the
+   * layer reporting it expects. A candidate: the language server offers it only where the edited
+   * file analyses without a new error.
+   */
+  producerFix?: EditFix;
   /**
    * The model whose construction (its exported statement) or forward pass reported it; absent for
    * what concerns the whole file (syntax, imports, other top-level code). Another model's errors

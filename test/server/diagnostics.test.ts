@@ -107,17 +107,46 @@ async function actionsAt(uri: string, d: Diagnostic): Promise<CodeAction[]> {
 }
 
 describe("quick fixes", () => {
-  const certain: [string, string, string, string][] = [
-    // fixture, diagnostic at, title, replaced text → new text
-    ["seq-channel-mismatch.ts", "9:3", "Change inChannels to 32", "16→32"],
-    ["forward-channel-mismatch.ts", "11:9", "Change inChannels to 32", "16→32"],
+  const certain: [string, string, [string, string][]][] = [
+    // fixture, diagnostic at, then each fix: title, replaced text → new text (issue 19.9: the
+    // consuming layer's side first, preferred, then the producing layer's)
+    [
+      "seq-channel-mismatch.ts",
+      "9:3",
+      [
+        ["Change 2 (Conv2d) inChannels to 32", "16→32"],
+        ["Change 0 (Conv2d) outChannels to 16", "32→16"],
+      ],
+    ],
+    [
+      "forward-channel-mismatch.ts",
+      "11:9",
+      [
+        ["Change conv2 (Conv2d) inChannels to 32", "16→32"],
+        ["Change conv1 (Conv2d) outChannels to 16", "32→16"],
+      ],
+    ],
     // issue 19.9: the fix keeps the expression's form
-    ["linear-after-flatten.ts", "10:3", "Change inFeatures to 16 * 4 * 4 (256)", "16 * 5 * 5→16 * 4 * 4"],
-    ["batchnorm-mismatch.ts", "7:3", "Change numFeatures to 64", "32→64"],
-    ["two-models.ts", "6:70", "Change numFeatures to 8", "16→8"],
+    ["linear-after-flatten.ts", "10:3", [["Change 7 (Linear) inFeatures to 16 * 4 * 4 (256)", "16 * 5 * 5→16 * 4 * 4"]]],
+    [
+      "batchnorm-mismatch.ts",
+      "7:3",
+      [
+        ["Change 1 (BatchNorm2d) numFeatures to 64", "32→64"],
+        ["Change 0 (Conv2d) outChannels to 32", "64→32"],
+      ],
+    ],
+    [
+      "two-models.ts",
+      "6:70",
+      [
+        ["Change 2 (BatchNorm2d) numFeatures to 8", "16→8"],
+        ["Change 0 (Conv2d) outChannels to 16", "8→16"],
+      ],
+    ],
   ];
-  for (const [name, where, title, change] of certain) {
-    test(`${name}: ${title}, and the diagnostic is gone`, async () => {
+  for (const [name, where, fixes] of certain) {
+    test(`${name}: ${fixes.map(([title]) => title).join(" or ")}, and the diagnostic is gone`, async () => {
       const file = path.join(FIXTURES, name);
       const uri = client.open(file);
       const before = await client.waitForDiagnostics(uri, 1);
@@ -125,26 +154,34 @@ describe("quick fixes", () => {
       assert.ok(d, `no diagnostic at ${where}`);
       // The message and position the corpus states for it, through the protocol.
       assert.ok(headerExpectations(client.text(uri)).includes(describeDiagnostic(d, uri, uri)), `${describeDiagnostic(d, uri, uri)} is not in the header`);
-      const actions = await actionsAt(uri, d);
+      // (The layout action beside a diagnostic on a line of several layers is tested below.)
+      const actions = (await actionsAt(uri, d)).filter((a) => a.title !== "Put one layer per line");
       assert.deepEqual(
         actions.map((a) => [a.title, a.kind, a.isPreferred]),
-        [[title, "quickfix", true]],
+        fixes.map(([title], i) => [title, "quickfix", i === 0]),
       );
-      const edits = editsFor(actions[0]!.edit, uri);
-      assert.equal(edits.length, 1);
-      const [from, to] = change.split("→");
-      assert.equal(textIn(client.text(uri), edits[0]!.range), from);
-      assert.equal(edits[0]!.newText, to);
-      assert.deepEqual(
-        actions[0]!.diagnostics?.map((x) => x.message),
-        [d.message],
-      );
-      const version = client.replace(uri, applyEdits(client.text(uri), edits));
-      const afterFix = await client.waitForDiagnostics(uri, version);
-      assert.deepEqual(
-        afterFix.diagnostics.map((x) => x.message),
-        before.diagnostics.filter((x) => x !== d).map((x) => x.message),
-      );
+      const original = client.text(uri);
+      for (const [i, [, change]] of fixes.entries()) {
+        const action = actions[i]!;
+        const edits = editsFor(action.edit, uri);
+        assert.equal(edits.length, 1);
+        const [from, to] = change.split("→");
+        assert.equal(textIn(original, edits[0]!.range), from);
+        assert.equal(edits[0]!.newText, to);
+        assert.deepEqual(
+          action.diagnostics?.map((x) => x.message),
+          [d.message],
+        );
+        const version = client.replace(uri, applyEdits(original, edits));
+        const afterFix = await client.waitForDiagnostics(uri, version);
+        assert.deepEqual(
+          afterFix.diagnostics.map((x) => x.message),
+          before.diagnostics.filter((x) => x !== d).map((x) => x.message),
+          action.title,
+        );
+        // Back to the broken text for the next fix.
+        await client.waitForDiagnostics(uri, client.replace(uri, original));
+      }
       client.close(uri);
     });
   }
@@ -154,7 +191,12 @@ describe("quick fixes", () => {
       const uri = client.open(path.join(FIXTURES, name));
       const { diagnostics } = await client.waitForDiagnostics(uri, 1);
       assert.ok(diagnostics.length > 0);
-      for (const d of diagnostics) assert.deepEqual(await actionsAt(uri, d), []);
+      // (Only the layout, where the line has several layers: no value.)
+      for (const d of diagnostics)
+        assert.deepEqual(
+          (await actionsAt(uri, d)).filter((a) => a.title !== "Put one layer per line"),
+          [],
+        );
       client.close(uri);
     });
   }
@@ -230,6 +272,63 @@ describe("quick fixes", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test("several layers on a line: 'Put one layer per line' beside the diagnostic, and as a refactoring at the cursor", async () => {
+    const uri = client.open(path.join(FIXTURES, "linear-after-flatten.ts"));
+    const { diagnostics } = await client.waitForDiagnostics(uri, 1);
+    const d = diagnostics.find((x) => at(x.range.start) === "10:3");
+    assert.ok(d);
+    const original = client.text(uri);
+    const layout = (await actionsAt(uri, d)).filter((a) => a.title === "Put one layer per line");
+    assert.deepEqual(
+      layout.map((a) => [a.kind, a.diagnostics?.map((x) => x.message)]),
+      [["quickfix", [d.message]]],
+    );
+    const fixed = applyEdits(original, editsFor(layout[0]!.edit, uri));
+    assert.equal(
+      fixed.split("\n").slice(5, 17).join("\n"),
+      [
+        "export const lenet = nn.Sequential(",
+        "  nn.Conv2d(1, 6, 5),",
+        "  nn.ReLU(),",
+        "  nn.MaxPool2d(2),",
+        "  nn.Conv2d(6, 16, 5),",
+        "  nn.ReLU(),",
+        "  nn.MaxPool2d(2),",
+        "  nn.Flatten(),",
+        "  nn.Linear(16 * 5 * 5, 120),",
+        "  nn.ReLU(),",
+        "  nn.Linear(120, 10),",
+        ");",
+      ].join("\n"),
+    );
+    // At the cursor (no diagnostic there), as a refactoring; and only when refactorings are asked for.
+    const cursor = { start: { line: 6, character: 10 }, end: { line: 6, character: 10 } };
+    const rewrite = await client.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri },
+      range: cursor,
+      context: { diagnostics: [], only: ["refactor"] },
+    });
+    assert.deepEqual(
+      rewrite.map((a) => [a.title, a.kind]),
+      [["Put one layer per line", "refactor.rewrite"]],
+    );
+    assert.equal(applyEdits(original, editsFor(rewrite[0]!.edit, uri)), fixed);
+    const quickOnly = await client.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri },
+      range: cursor,
+      context: { diagnostics: [], only: ["quickfix"] },
+    });
+    assert.deepEqual(quickOnly, []);
+    // The laid-out file has the same diagnostics (moved to the new lines).
+    const version = client.replace(uri, fixed);
+    const after = await client.waitForDiagnostics(uri, version);
+    assert.deepEqual(
+      after.diagnostics.map((x) => x.message),
+      diagnostics.map((x) => x.message),
+    );
+    client.close(uri);
+  });
+
   test("only quick fixes are offered, and only when asked for them", async () => {
     const uri = client.open(path.join(FIXTURES, "seq-channel-mismatch.ts"));
     const { diagnostics } = await client.waitForDiagnostics(uri, 1);
@@ -296,7 +395,7 @@ describe("several files", () => {
     const actions = (await client.codeActions(blockUri, inBlock.diagnostics[0]!.range)) ?? [];
     assert.deepEqual(
       actions.map((a) => a.title),
-      ["Change inChannels to 8"],
+      ["Change 1.conv (Conv2d) inChannels to 8"],
     );
     // … and once the block's open (unsaved) buffer is fixed, the model is re-analysed and the file cleared.
     const block = client.open(ws.file("block.ts"));

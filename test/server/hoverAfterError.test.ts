@@ -60,3 +60,48 @@ test("a layer after the error: not reached, MACs not computed; the mismatch's or
   assert.doesNotMatch(md, /never calls it/);
   client.close(uri);
 });
+
+/** Issue 19.11: the layer whose call failed shows the shape it received and the layer that made it. */
+const FORWARD = `import { nn, type Tensor } from "cnn-studio";
+
+class Net extends nn.Module {
+  conv1 = nn.Conv2d(3, 32, 3);
+  pool = nn.MaxPool2d(2);
+  conv2 = nn.Conv2d(16, 32, 3);
+
+  forward(x: Tensor): Tensor {
+    x = this.pool(this.conv1(x));
+    return this.conv2(x);
+  }
+}
+
+/** @input [N, 3, 18, 18] */
+export const net = new Net();
+`;
+
+async function hoverText(name: string, text: string, at: string, offset: number): Promise<string> {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  const uri = client.open(file, text);
+  await client.waitForDiagnostics(uri, 1);
+  const h = await client.hover(uri, positionOf(text, at, 0, offset));
+  client.close(uri);
+  return (h?.contents as MarkupContent | undefined)?.value ?? "";
+}
+
+test("the layer with the shape error: its input and the layer that made it, in a Sequential", async () => {
+  const md = await hoverText("seq.ts", TEXT, "nn.Conv2d(16, 8, 3)", 4);
+  assert.match(md, /Input: `\[N, 8, 13, 13\]` from `features\.2 \(MaxPool2d\)`/);
+  assert.match(md, /MACs: not computed: the analysis stopped at this layer's error/);
+  assert.doesNotMatch(md, /not reached|never calls it/);
+});
+
+test("the layer with the shape error: its input and the layer that made it, called in forward", async () => {
+  for (const [at, offset] of [
+    ["nn.Conv2d(16, 32, 3)", 4],
+    ["conv2 = ", 2],
+  ] as const) {
+    const md = await hoverText("forward.ts", FORWARD, at, offset);
+    assert.match(md, /Input: `\[N, 32, 8, 8\]` from `pool \(MaxPool2d\)`/, `${at}:\n${md}`);
+  }
+});

@@ -128,6 +128,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         if (trainable) md.appendMarkdown(`| with the Train view's freeze | ${trainable} |\n`);
         md.appendMarkdown(`| MACs | ${m.complete ? "" : "at least "}${formatMetric(m.macs)} |\n`);
         if (!m.complete) md.appendMarkdown(`\nIncomplete: analysis stopped at an error; the layers and MACs cover only the part analysed.\n`);
+        // One inline action (Train) keeps the name whole in a narrow sidebar (19.19); the others are in the context menu.
+        md.appendMarkdown(`\nRight-click for the Summary, Graph, Receptive Field, Feature Maps and Filters.\n`);
         item.tooltip = md;
         item.command = locationCommand(m.location);
         return item;
