@@ -6,6 +6,7 @@ import { addCounts, sumCounts, toCount } from "../shared/count";
 import { CircularImportError, EvalError, PoisonError } from "./errors";
 import type { Budget } from "./evaluator";
 import { Interpreter } from "./interpreter";
+import { reparse } from "./incrementalParse";
 import { guardAgainstScannerHang } from "./parseGuard";
 import { Reporter, toLocation } from "./location";
 import { NO_COUNTS } from "./layers/kind";
@@ -25,6 +26,11 @@ import { ArrayValue, Env, ModuleValue, Namespace, Poison, TensorValue, typeName,
 export interface AnalyzerHost {
   /** The text of a file (an open editor's buffer, or the disk), or undefined when unreadable. */
   readFile(file: string): string | undefined;
+  /**
+   * Called before the tree of `file` it last returned from `parse` is re-parsed incrementally:
+   * whoever holds that tree must read what it needs of it now (TypeScript reuses and moves its nodes).
+   */
+  willReparse?(file: string, previous: ts.SourceFile): void;
 }
 
 export const diskHost: AnalyzerHost = {
@@ -64,10 +70,13 @@ export class Analyzer {
     private readonly options: AnalyzerOptions = {},
   ) {}
 
+  /** The tree of `text`; after an edit of the file's previous text, re-parsed incrementally from its tree. */
   parse(file: string, text: string): ts.SourceFile {
     const hit = this.parsed.get(file);
     if (hit && hit.text === text) return hit.sf;
-    const sf = ts.createSourceFile(file, guardAgainstScannerHang(text), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const guarded = guardAgainstScannerHang(text);
+    if (hit) this.host.willReparse?.(file, hit.sf);
+    const sf = hit ? reparse(hit.sf, guarded) : ts.createSourceFile(file, guarded, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     this.parsed.set(file, { text, sf });
     return sf;
   }
