@@ -8,7 +8,7 @@ import type { Budget } from "./evaluator";
 import { Interpreter } from "./interpreter";
 import { reparse } from "./incrementalParse";
 import { guardAgainstScannerHang } from "./parseGuard";
-import { Reporter, toLocation } from "./location";
+import { Reporter, toLocation, withLocationCache } from "./location";
 import { NO_COUNTS } from "./layers/kind";
 import { INPUT_FIELD } from "./receptiveField";
 import { hasModifier, inputTags } from "./syntax";
@@ -85,7 +85,7 @@ export class Analyzer {
     const abs = path.resolve(file);
     const run = new Run(this, this.host, this.options);
     try {
-      return run.analyze(abs);
+      return withLocationCache(() => run.analyze(abs));
     } catch (e) {
       // Last line of defence: the analyzer itself failed. Report it, never crash the caller.
       return {
