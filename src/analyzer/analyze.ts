@@ -27,10 +27,11 @@ export interface AnalyzerHost {
   /** The text of a file (an open editor's buffer, or the disk), or undefined when unreadable. */
   readFile(file: string): string | undefined;
   /**
-   * Called before the tree of `file` it last returned from `parse` is re-parsed incrementally:
-   * whoever holds that tree must read what it needs of it now (TypeScript reuses and moves its nodes).
+   * Called before the tree of `file` it last returned from `parse` is re-parsed incrementally for
+   * `text`: whoever holds that tree must read what it needs of it now (TypeScript reuses and moves
+   * its nodes).
    */
-  willReparse?(file: string, previous: ts.SourceFile): void;
+  willReparse?(file: string, previous: ts.SourceFile, text: string): void;
 }
 
 export const diskHost: AnalyzerHost = {
@@ -75,7 +76,7 @@ export class Analyzer {
     const hit = this.parsed.get(file);
     if (hit && hit.text === text) return hit.sf;
     const guarded = guardAgainstScannerHang(text);
-    if (hit) this.host.willReparse?.(file, hit.sf);
+    if (hit) this.host.willReparse?.(file, hit.sf, text);
     const sf = hit ? reparse(hit.sf, guarded) : ts.createSourceFile(file, guarded, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     this.parsed.set(file, { text, sf });
     return sf;

@@ -76,10 +76,18 @@ function isTrivia(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstTriviaToken && kind <= ts.SyntaxKind.LastTriviaToken;
 }
 
-/** The offsets of `before` that differ from `after` (the edit, as the smallest single replacement). */
-export function changedSpan(before: string, after: string): { start: number; end: number } {
-  const { start, end } = textChange(before, after);
-  return { start, end };
+/**
+ * A quick look at the text of an edit: false when it cannot be of whitespace or comments only (it
+ * changed other characters, outside any comment), so that no fingerprint is computed for it. Only
+ * a shortcut: an edit it lets through is reused only if the fingerprints say so.
+ */
+export function mayChangeOnlyTrivia(before: string, after: string): boolean {
+  const c = textChange(before, after);
+  const edited = before.slice(c.start, c.end) + after.slice(c.start, c.newEnd);
+  if (/^\s*$/.test(edited) || /[/*]/.test(edited)) return true;
+  const lineStart = before.lastIndexOf("\n", c.start - 1) + 1;
+  if (before.slice(lineStart, c.start).includes("//")) return true;
+  return before.lastIndexOf("/*", c.start) > before.lastIndexOf("*/", c.start);
 }
 
 /**

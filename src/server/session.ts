@@ -7,7 +7,7 @@ import type { DidAnalyzeParams, ServerSettings } from "../shared/lsp";
 import { DiagnosticsPublisher, type PublishTarget } from "./diagnosticsPublisher";
 import type { OpenDocument, OpenDocuments } from "./documents";
 import { textChange } from "../analyzer/incrementalParse";
-import { diagnosticsCover, movePositions, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
+import { diagnosticsCover, mayChangeOnlyTrivia, movePositions, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
 import { Snapshot, type ReadTexts } from "./snapshot";
 import { quarantineKey } from "./workerProtocol";
 import { pathToUri } from "./uris";
@@ -71,9 +71,10 @@ export class AnalysisSession {
         this.reads?.set(file, text);
         return text;
       },
-      willReparse: (file, previous) => {
+      willReparse: (file, previous, text) => {
         const s = this.snapshots.get(file);
-        if (s?.sourceFile === previous) s.freeze();
+        const before = s?.reads?.get(file);
+        if (s?.sourceFile === previous) s.freeze(before !== undefined && mayChangeOnlyTrivia(before, text));
       },
     };
     this.analyzer = new Analyzer(host);
@@ -290,6 +291,7 @@ export class AnalysisSession {
     if (!reads || before === undefined) return undefined;
     for (const [f, t] of reads) if (f !== file && this.readFile(f) !== t) return undefined;
     if (this.options.quarantined?.has(quarantineKey(file, hashText(text)))) return undefined;
+    if (!mayChangeOnlyTrivia(before, text)) return undefined;
     const old = previous.fingerprint;
     const fingerprint = old && syntaxFingerprint(sourceFile, text);
     if (!old || !fingerprint || old.key !== fingerprint.key) return undefined;

@@ -35,10 +35,12 @@ export class Snapshot {
 
   /**
    * Reads now what reusing this analysis after an edit needs of its syntax tree, which the
-   * analyzer is about to re-parse incrementally (moving its nodes): the fingerprint and the lines.
+   * analyzer is about to re-parse incrementally (moving its nodes): the fingerprint (only when the
+   * edit may be reused, see mayChangeOnlyTrivia; otherwise this analysis is never reused) and the lines.
    */
-  freeze(): void {
-    void this.fingerprint;
+  freeze(mayReuse: boolean): void {
+    if (mayReuse) void this.fingerprint;
+    else this.fingerprint_ ??= null;
     this.sourceFile.getLineStarts();
   }
 
