@@ -6,8 +6,9 @@ import { addCounts, sumCounts, toCount } from "../shared/count";
 import { CircularImportError, EvalError, PoisonError } from "./errors";
 import type { Budget } from "./evaluator";
 import { Interpreter } from "./interpreter";
+import { reparse } from "./incrementalParse";
 import { guardAgainstScannerHang } from "./parseGuard";
-import { Reporter, toLocation } from "./location";
+import { Reporter, toLocation, withLocationCache } from "./location";
 import { NO_COUNTS } from "./layers/kind";
 import { INPUT_FIELD } from "./receptiveField";
 import { hasModifier, inputTags } from "./syntax";
@@ -25,6 +26,12 @@ import { ArrayValue, Env, ModuleValue, Namespace, Poison, TensorValue, typeName,
 export interface AnalyzerHost {
   /** The text of a file (an open editor's buffer, or the disk), or undefined when unreadable. */
   readFile(file: string): string | undefined;
+  /**
+   * Called before the tree of `file` it last returned from `parse` is re-parsed incrementally for
+   * `text`: whoever holds that tree must read what it needs of it now (TypeScript reuses and moves
+   * its nodes).
+   */
+  willReparse?(file: string, previous: ts.SourceFile, text: string): void;
 }
 
 export const diskHost: AnalyzerHost = {
@@ -64,10 +71,13 @@ export class Analyzer {
     private readonly options: AnalyzerOptions = {},
   ) {}
 
+  /** The tree of `text`; after an edit of the file's previous text, re-parsed incrementally from its tree. */
   parse(file: string, text: string): ts.SourceFile {
     const hit = this.parsed.get(file);
     if (hit && hit.text === text) return hit.sf;
-    const sf = ts.createSourceFile(file, guardAgainstScannerHang(text), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const guarded = guardAgainstScannerHang(text);
+    if (hit) this.host.willReparse?.(file, hit.sf, text);
+    const sf = hit ? reparse(hit.sf, guarded) : ts.createSourceFile(file, guarded, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     this.parsed.set(file, { text, sf });
     return sf;
   }
@@ -76,7 +86,7 @@ export class Analyzer {
     const abs = path.resolve(file);
     const run = new Run(this, this.host, this.options);
     try {
-      return run.analyze(abs);
+      return withLocationCache(() => run.analyze(abs));
     } catch (e) {
       // Last line of defence: the analyzer itself failed. Report it, never crash the caller.
       return {

@@ -1,11 +1,33 @@
 import type * as ts from "typescript";
 import type { Diagnostic, EditFix, Location, Severity, TextFix } from "../shared/analysis";
 
+/**
+ * The locations computed during the analysis under way, per node: a block's layers are called once
+ * per instance (ResNet-152 calls Bottleneck's `this.conv1(x)` 50 times), and each call's location
+ * is the same. The analysis's locations may share objects (whoever moves them, moves each once).
+ */
+let locations: Map<ts.Node, Location> | undefined;
+
+/** Runs one analysis with its own location cache (nodes of another parse never meet it). */
+export function withLocationCache<T>(run: () => T): T {
+  const outer = locations;
+  locations = new Map();
+  try {
+    return run();
+  } finally {
+    locations = outer;
+  }
+}
+
 export function toLocation(node: ts.Node): Location {
+  const hit = locations?.get(node);
+  if (hit) return hit;
   const sf = node.getSourceFile();
   const start = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   const end = sf.getLineAndCharacterOfPosition(node.getEnd());
-  return { file: sf.fileName, range: { start, end } };
+  const location = { file: sf.fileName, range: { start, end } };
+  locations?.set(node, location);
+  return location;
 }
 
 /** Related information: a node, or a location already computed (e.g. from the graph). */

@@ -6,7 +6,8 @@ import type { Diagnostic, FileAnalysis } from "../shared/analysis";
 import type { DidAnalyzeParams, ServerSettings } from "../shared/lsp";
 import { DiagnosticsPublisher, type PublishTarget } from "./diagnosticsPublisher";
 import type { OpenDocument, OpenDocuments } from "./documents";
-import { changedSpan, diagnosticsCover, movePositions, offsetMap, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
+import { textChange } from "../analyzer/incrementalParse";
+import { diagnosticsCover, mayChangeOnlyTrivia, movePositions, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
 import { Snapshot, type ReadTexts } from "./snapshot";
 import { quarantineKey } from "./workerProtocol";
 import { pathToUri } from "./uris";
@@ -69,6 +70,11 @@ export class AnalysisSession {
         const text = this.readFile(file);
         this.reads?.set(file, text);
         return text;
+      },
+      willReparse: (file, previous, text) => {
+        const s = this.snapshots.get(file);
+        const before = s?.reads?.get(file);
+        if (s?.sourceFile === previous) s.freeze(before !== undefined && mayChangeOnlyTrivia(before, text));
       },
     };
     this.analyzer = new Analyzer(host);
@@ -285,13 +291,13 @@ export class AnalysisSession {
     if (!reads || before === undefined) return undefined;
     for (const [f, t] of reads) if (f !== file && this.readFile(f) !== t) return undefined;
     if (this.options.quarantined?.has(quarantineKey(file, hashText(text)))) return undefined;
+    if (!mayChangeOnlyTrivia(before, text)) return undefined;
     const old = previous.fingerprint;
     const fingerprint = old && syntaxFingerprint(sourceFile, text);
-    const map = old && fingerprint ? offsetMap(old, fingerprint) : undefined;
-    if (!map || !fingerprint) return undefined;
-    const span = changedSpan(before, text);
-    if (diagnosticsCover(previous.analysis, file, previous.sourceFile, span)) return undefined;
-    movePositions(previous.positions, previous.sourceFile, sourceFile, map, span.start);
+    if (!old || !fingerprint || old.key !== fingerprint.key) return undefined;
+    const change = textChange(before, text);
+    if (diagnosticsCover(previous.analysis, file, previous.sourceFile, change)) return undefined;
+    if (!movePositions(previous.positions, { oldSf: previous.sourceFile, newSf: sourceFile, before: old, after: fingerprint, change })) return undefined;
     return { previous, reads: new Map(reads).set(file, text), fingerprint };
   }
 

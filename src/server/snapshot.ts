@@ -1,7 +1,7 @@
 import type ts = require("typescript");
-import type { FileAnalysis, Position } from "../shared/analysis";
+import type { FileAnalysis } from "../shared/analysis";
 import { AnalysisIndex } from "./analysisIndex";
-import { positionsIn, syntaxFingerprint, type SyntaxFingerprint } from "./analysisReuse";
+import { positionsIn, syntaxFingerprint, type HeldPositions, type SyntaxFingerprint } from "./analysisReuse";
 
 /** What an analysis read: each file's text, or undefined for a file looked for in vain. */
 export type ReadTexts = ReadonlyMap<string, string | undefined>;
@@ -10,7 +10,7 @@ export type ReadTexts = ReadonlyMap<string, string | undefined>;
 export class Snapshot {
   private index_: AnalysisIndex | undefined;
   private fingerprint_: SyntaxFingerprint | null | undefined;
-  private positions_: Position[] | undefined;
+  private positions_: HeldPositions | undefined;
 
   constructor(
     readonly file: string,
@@ -33,8 +33,19 @@ export class Snapshot {
     return this.fingerprint_ ?? undefined;
   }
 
+  /**
+   * Reads now what reusing this analysis after an edit needs of its syntax tree, which the
+   * analyzer is about to re-parse incrementally (moving its nodes): the fingerprint (only when the
+   * edit may be reused, see mayChangeOnlyTrivia; otherwise this analysis is never reused) and the lines.
+   */
+  freeze(mayReuse: boolean): void {
+    if (mayReuse) void this.fingerprint;
+    else this.fingerprint_ ??= null;
+    this.sourceFile.getLineStarts();
+  }
+
   /** The positions in this file that the analysis holds (collected once, when an edit moves them). */
-  get positions(): Position[] {
+  get positions(): HeldPositions {
     this.positions_ ??= positionsIn(this.analysis, this.file);
     return this.positions_;
   }

@@ -149,6 +149,30 @@ describe("analysis reuse after an edit of comments or whitespace", () => {
     }
   });
 
+  test("a space typed where one token ends and the next starts: ranges ending there stay, those starting there move", () => {
+    // `)|;` and `(|x`: a range ending at the edit (the call) keeps its end, the next token's range moves.
+    for (const name of ["lenet5.ts", "resnet.ts"]) {
+      const file = path.join(EXAMPLES, name);
+      const original = fs.readFileSync(file, "utf8");
+      const texts = [original];
+      const inCode = (at: number): boolean => !/^\s*(\*|\/\*\*|\/\/)/.test(original.slice(original.lastIndexOf("\n", at) + 1, at));
+      for (const m of [...original.matchAll(/\)(?=;)|\((?=\w)/g)].filter((m) => inCode(m.index)).slice(0, 12)) {
+        const at = m.index + 1;
+        texts.push(`${original.slice(0, at)} ${original.slice(at)}`, original);
+      }
+      const stats = checkEdits(file, texts);
+      assert.equal(stats.reused, texts.length - 1, name);
+    }
+  });
+
+  test("a multi-hunk edit of comments in two places (one replacement spanning code) is reused with every position right", () => {
+    const file = path.join(EXAMPLES, "resnet.ts");
+    const original = fs.readFileSync(file, "utf8");
+    const at = original.indexOf("class Bottleneck");
+    const edited = `${original.slice(0, at)}// a remark\n\n${original.slice(at).replace("out = this.conv2(out);", "out = this.conv2(out) ; // and one\n")}`;
+    assert.deepEqual(checkEdits(file, [original, edited, original]), { analysed: 1, reused: 2 });
+  });
+
   test("an edit of JSDoc (an @input tag) or of code is analysed again", () => {
     const file = path.join(EXAMPLES, "lenet5.ts");
     const original = fs.readFileSync(file, "utf8");

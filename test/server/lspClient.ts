@@ -43,6 +43,8 @@ export interface StartOptions {
   capabilities?: object;
   /** The workspace's folders (absolute paths) announced in `initialize`. */
   workspaceFolders?: string[];
+  /** Another build's server script instead of this tree's dist/server.js (a benchmark's baseline). */
+  server?: string;
 }
 
 /**
@@ -110,7 +112,7 @@ export class LspClient {
   }
 
   static async start(options: StartOptions = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [SERVER, "--stdio", ...(options.args ?? [])], {
+    const child = spawn(process.execPath, [options.server ?? SERVER, "--stdio", ...(options.args ?? [])], {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, ...options.env },
     });
