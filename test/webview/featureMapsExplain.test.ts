@@ -172,6 +172,28 @@ describe("feature-map panel: predictions and Grad-CAM (headless Chromium)", { sk
     });
   }
 
+  it("a nearly uniform map and a map of zeros are said in words, not stretched to a colour scale", async () => {
+    const p = await session.open("featureMaps", "dark");
+    try {
+      await p.waitForPosted("ready");
+      const snap = snapshot();
+      await p.post(snap);
+      const req = await p.waitForPosted("compute");
+      const layer = snap.layers.find((l) => l.label === "conv1")!;
+      await p.post(featureMapsResult(req["requestId"] as number, layer.nodeId, one(), syntheticMaps(32, 24, 24), 1));
+      const ask = await p.waitForPosted("explain");
+      const flat = Float32Array.from({ length: 24 * 24 }, (_, i) => 2e-5 * (1 + 0.01 * Math.sin(i)));
+      await p.post({ ...explained(ask["requestId"] as number, ask["nodeId"] as number, 1), cam: { shape: [1, 24, 24], data: flat } });
+      await p.page.waitForSelector(".cs-top5-row");
+      assert.match((await p.page.textContent(".cs-cam-caption")) ?? "", /Grad-CAM of 1 \(predicted\) at conv1, 24×24: nearly uniform at this layer/);
+      await p.post({ ...explained(ask["requestId"] as number, ask["nodeId"] as number, 1), cam: { shape: [1, 24, 24], data: new Float32Array(24 * 24) } });
+      await p.page.waitForFunction(() => /0 everywhere/.test(document.querySelector(".cs-cam-caption")?.textContent ?? ""));
+      assert.equal(await p.page.locator(".cs-cam-overlay.cs-hidden").count(), 1, "nothing painted over the input");
+    } finally {
+      await p.close();
+    }
+  });
+
   it("a logits layer asks for Grad-CAM at the last spatial layer; a drawing is asked for at once", async () => {
     const p = await session.open("featureMaps", "dark");
     try {
