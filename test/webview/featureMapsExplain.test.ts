@@ -172,6 +172,46 @@ describe("feature-map panel: predictions and Grad-CAM (headless Chromium)", { sk
     });
   }
 
+  it("the map is upsampled to the input as PyTorch's F.interpolate(bilinear, align_corners=False), scaled to its maximum", async () => {
+    const p = await session.open("featureMaps", "dark");
+    try {
+      await p.waitForPosted("ready");
+      const snap = snapshot();
+      await p.post(snap);
+      const req = await p.waitForPosted("compute");
+      const layer = snap.layers.find((l) => l.label === "conv1")!;
+      await p.post(featureMapsResult(req["requestId"] as number, layer.nodeId, one(), syntheticMaps(32, 24, 24), 1));
+      const ask = await p.waitForPosted("explain");
+      const small = { shape: [1, 3, 4], data: Float32Array.from([0, 1, 2, 4, 3, 0, 0.5, 1, 2, 2, 0, 3]) };
+      await p.post({ ...explained(ask["requestId"] as number, ask["nodeId"] as number, 1), cam: small });
+      await p.page.waitForSelector(".cs-top5-row");
+      // torch 1.13: F.interpolate(cam[None, None], size=(28, 28), mode="bilinear", align_corners=False) / cam.max(),
+      // at (x, y), as the overlay's alpha round(255 · (0.1 + 0.5 t))
+      const expected: [number, number, number][] = [
+        [0, 0, 26],
+        [27, 27, 121],
+        [5, 3, 35],
+        [13, 14, 34],
+        [20, 9, 81],
+        [26, 1, 153],
+        [2, 25, 89],
+        [17, 22, 27],
+      ];
+      const alphas = await p.page.$eval(
+        ".cs-cam-overlay",
+        (el, pts) => {
+          const c = el as unknown as { getContext(k: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+          const ctx = c.getContext("2d")!;
+          return pts.map(([x, y]) => ctx.getImageData(x, y, 1, 1).data[3]!);
+        },
+        expected.map(([x, y]) => [x, y] as const),
+      );
+      for (const [i, [x, y, a]] of expected.entries()) assert.ok(Math.abs(alphas[i]! - a) <= 1, `(${x}, ${y}): alpha ${alphas[i]} vs torch's ${a}`);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("a nearly uniform map and a map of zeros are said in words, not stretched to a colour scale", async () => {
     const p = await session.open("featureMaps", "dark");
     try {
