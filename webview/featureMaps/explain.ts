@@ -26,6 +26,27 @@ function barFill(p: number): HTMLElement {
   return fill;
 }
 
+/** Within this fraction of its maximum everywhere, a map is called uniform (scaled to its maximum, it would look like a signal). */
+const UNIFORM_SPREAD = 0.05;
+
+/** Whether a Grad-CAM map is 0 everywhere, nearly uniform, or varied: the first two are said in words, not stretched. */
+export function flatness(cam: Tensor): "zero" | "uniform" | "varied" {
+  let lo = Infinity;
+  let hi = 0;
+  for (const v of cam.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (!(hi > 0)) return "zero";
+  return hi - lo <= UNIFORM_SPREAD * hi ? "uniform" : "varied";
+}
+
+const FLATNESS_NOTE = {
+  zero: ": 0 everywhere (no position raises this class's score at this layer)",
+  uniform: ": nearly uniform at this layer (every position weighs about the same)",
+  varied: "",
+} as const;
+
 export class ExplainView {
   readonly element: HTMLElement;
   /** Drawn over the input image (same size), transparent where Grad-CAM is 0. */
@@ -87,13 +108,14 @@ export class ExplainView {
     }
     this.toggle.checked = this.o.gradCam();
     const cls = explained !== null ? (names[explained] ?? String(explained)) : null;
+    const flat = r.cam ? flatness(r.cam) : null;
     this.caption.textContent =
       r.cam && cls !== null && layer !== null
-        ? `Grad-CAM of ${cls}${this.o.chosen() === null ? " (predicted)" : ""} at ${layer}, ${r.cam.shape[1]}×${r.cam.shape[2]}`
+        ? `Grad-CAM of ${cls}${this.o.chosen() === null ? " (predicted)" : ""} at ${layer}, ${r.cam.shape[1]}×${r.cam.shape[2]}${FLATNESS_NOTE[flat ?? "varied"]}`
         : this.o.gradCam()
           ? "Grad-CAM needs a layer with a spatial output."
           : "";
-    this.paint(this.o.gradCam() ? r.cam : null, input);
+    this.paint(this.o.gradCam() && flat !== "zero" ? r.cam : null, input);
   }
 
   /** Grad-CAM scaled to its maximum, upsampled bilinearly to the input's size, as a translucent colour map. */
