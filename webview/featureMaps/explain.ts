@@ -49,7 +49,7 @@ const FLATNESS_NOTE = {
 
 export class ExplainView {
   readonly element: HTMLElement;
-  /** Drawn over the input image (same size), transparent where Grad-CAM is 0. */
+  /** Drawn over the input image (same size): the colour map at alpha 0.1 + 0.5·t (t = Grad-CAM / its max); nothing when the map is 0 everywhere. */
   readonly overlay = h("canvas", { class: "cs-cam-overlay cs-pixelated", attrs: { "aria-hidden": "true" } });
   private readonly list = h("ol", { class: "cs-top5", attrs: { "aria-label": "Top 5 predictions" } });
   private readonly caption = h("p", { class: "cs-muted cs-cam-caption" });
