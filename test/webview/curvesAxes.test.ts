@@ -107,6 +107,11 @@ describe("curves panel: axes and legend (headless Chromium)", { skip }, () => {
             lastRight = x + w;
           }
         }
+        const overflow = await p.page.evaluate(() => {
+          const el = document.documentElement as unknown as { scrollWidth: number; clientWidth: number };
+          return el.scrollWidth - el.clientWidth;
+        });
+        assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px (${overflow} px)`);
         await p.screenshot(`curves-epoch-labels-${width}`);
         await assertCleanPage(p);
       } finally {
