@@ -81,4 +81,42 @@ describe("curves panel: axes and legend (headless Chromium)", { skip }, () => {
       }
     });
   }
+  // issue 19 (layout): the "epoch N" labels sit in a band above the plotted area, where no data is
+  // drawn, and never overlap each other (labels without room are left out)
+  for (const [width, perEpoch] of [
+    [1200, 400],
+    [420, 50],
+  ] as const) {
+    it(`epoch labels stay above the plotted area and apart (${width} px wide, ${2000 / perEpoch} epochs)`, async () => {
+      const p = await session.open("curves", "dark", { width });
+      try {
+        await p.waitForPosted("ready");
+        await p.post({ type: "snapshot", runs: [syntheticRun("2026-11-23-101500-ourCnn", 2000, perEpoch, 1, "completed")] });
+        await p.page.waitForFunction(() => document.querySelectorAll(".cs-chart .uplot[data-epoch-labels]").length >= 4);
+        const drawn = await p.page.$$eval(".cs-chart .uplot[data-epoch-labels]", (els) => els.map((e) => e.getAttribute("data-epoch-labels") ?? ""));
+        for (const json of drawn) {
+          const { plot, labels } = JSON.parse(json) as { plot: number[]; labels: number[][] };
+          const [left, top, plotWidth] = plot as [number, number, number];
+          assert.ok(labels.length >= 1, `some epoch is labelled: ${json}`);
+          if (perEpoch === 50) assert.ok(labels.length < 40, `labels without room are left out: ${labels.length}`);
+          let lastRight = -Infinity;
+          for (const [x, y, w, h] of labels as [number, number, number, number][]) {
+            assert.ok(y >= 0 && y + h <= top + 0.5, `the label (${x}, ${y}, ${w}×${h}) is above the plotted area (top ${top})`);
+            assert.ok(x >= left - 0.5 && x + w <= left + plotWidth + 0.5, `the label (${x}, ${w}) is within the plot's width`);
+            assert.ok(x > lastRight, `labels do not overlap (${x} after ${lastRight})`);
+            lastRight = x + w;
+          }
+        }
+        const overflow = await p.page.evaluate(() => {
+          const el = document.documentElement as unknown as { scrollWidth: number; clientWidth: number };
+          return el.scrollWidth - el.clientWidth;
+        });
+        assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px (${overflow} px)`);
+        await p.screenshot(`curves-epoch-labels-${width}`);
+        await assertCleanPage(p);
+      } finally {
+        await p.close();
+      }
+    });
+  }
 });

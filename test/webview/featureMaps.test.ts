@@ -364,4 +364,52 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
       await p.close();
     }
   });
+  // issue 19 (layout): beside the code (a panel about 560 px wide, 900 px high) the maps start in
+  // the first screen: the input and the prediction sit side by side, compact, above them.
+  for (const width of [560, 360] as const) {
+    it(`shows the first map in the first screen of a ${width}×900 panel (input and prediction ${width > 480 ? "side by side" : "stacked"})`, async () => {
+      const p = await session.open("featureMaps", "light", { width, height: 900 });
+      try {
+        await p.waitForPosted("ready");
+        const snap: FeatureMapsSnapshot = {
+          ...snapshotOf(mnist),
+          dataset: { name: "mnist", channels: 1, height: 28, width: 28, classNames: "0123456789".split(""), trainCount: 1000, validationCount: 200 },
+        };
+        await p.post(snap);
+        const req = await p.waitForPosted("compute");
+        const nodeId = (req["nodeIds"] as number[])[0]!;
+        await p.post(featureMapsResult(req["requestId"] as number, nodeId, seven(), syntheticMaps(32, 28, 28), 7));
+        const ask = await p.waitForPosted("explain");
+        const probabilities = [0.01, 0.02, 0.03, 0.04, 0.005, 0.005, 0.01, 0.82, 0.04, 0.02];
+        await p.post({ type: "explained", requestId: ask["requestId"], nodeId: ask["nodeId"], classIndex: 7, cam: null, probabilities, error: null });
+        await p.page.waitForSelector(".cs-top5-row");
+        await p.page.waitForFunction(() => document.body.dataset["painted"] !== undefined);
+        const box = async (sel: string): Promise<{ x: number; y: number; width: number; height: number }> => {
+          const b = await p.page.locator(sel).first().boundingBox();
+          assert.ok(b, `${sel} is shown`);
+          return b;
+        };
+        await p.screenshot(`featureMaps-first-screen-${width}`);
+        const tile = await box(".cs-tile canvas");
+        const input = await box(".cs-input-canvas");
+        const prediction = await box(".cs-explain");
+        if (width > 480) {
+          assert.ok(tile.y + Math.min(tile.height, 40) <= 900, `the first map starts in the first screen (top ${tile.y})`);
+          assert.ok(prediction.x >= input.x + input.width, "the prediction is beside the input");
+          assert.ok(prediction.y < input.y + input.height, "the prediction is beside the input, not under it");
+        } else {
+          assert.ok(prediction.y >= input.y + input.height, "narrow: the prediction is under the input");
+        }
+        // nothing is cut off at the right
+        const overflow = await p.page.evaluate(() => {
+          const el = document.documentElement as unknown as { scrollWidth: number; clientWidth: number };
+          return el.scrollWidth - el.clientWidth;
+        });
+        assert.ok(overflow <= 0, `no horizontal scrolling (${overflow} px)`);
+        await assertCleanPage(p);
+      } finally {
+        await p.close();
+      }
+    });
+  }
 });

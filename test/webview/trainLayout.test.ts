@@ -118,11 +118,32 @@ describe("Train view layout (headless Chromium)", { skip }, () => {
           assert.ok(input.width >= 0.6 * (width - 24) - 8, `the folder input keeps most of the width: ${input.width}`);
           const error = await box(p, "#error-datasetDir");
           assert.ok(error.width >= width - 40, `its error spans the view: ${error.width}`);
+          // issue 19: a chosen weights file shows its base name on one line (an ellipsis when too long), the full path as its tooltip
+          const weights = "/tmp/e2e-80jxQA/lenet5-pretrained-on-mnist-for-transfer.safetensors";
+          await p.post({ type: "set", field: "weights", value: weights });
+          const report = { file: weights, loaded: ["fc1.weight"], missing: [], unexpected: ["classifier.4.weight"], mismatched: [], notes: [] };
+          await p.post({ type: "transfer", info: { weights: { path: weights, source: weights, report, error: null }, freezeNames: [], trainable: "" } });
+          await p.page.$eval("#section-transfer", (e) => ((e as unknown as { open: boolean }).open = true));
+          await p.page.waitForSelector("#weights-file", { state: "visible" });
+          assert.equal(await p.page.textContent("#weights-file"), "lenet5-pretrained-on-mnist-for-transfer.safetensors");
+          assert.equal(await p.page.getAttribute("#weights-file", "title"), weights);
+          const file = await box(p, "#weights-file");
+          assert.ok(file.height <= 20, `the file name takes one line: ${JSON.stringify(file)}`);
+          assert.ok(file.x + file.width <= width + 1, `the file name fits in ${width} px: ${JSON.stringify(file)}`);
+          const clipped = await p.page.$eval("#weights-file", (e) => {
+            const el = e as unknown as { scrollWidth: number; clientWidth: number };
+            return el.scrollWidth > el.clientWidth;
+          });
+          if (width === 170) assert.ok(clipped, "an ellipsis where the name does not fit");
+          const counts = await box(p, "#weights-counts");
+          assert.ok(counts.x + counts.width <= width + 1, `the report wraps within the view: ${JSON.stringify(counts)}`);
           for (const sel of ["#model", "#epochs", "#batchSize", "#start", "#footer"]) {
             const b = await box(p, sel);
             assert.ok(b.x >= 0 && b.x + b.width <= width + 1, `${sel} fits in ${width} px: ${JSON.stringify(b)}`);
           }
           await viewportShot(p, `train-${width}px-${theme}`);
+          await p.page.locator("#weights-report").scrollIntoViewIfNeeded();
+          await viewportShot(p, `train-weights-${width}px-${theme}`);
           p.errors.length = 0;
         } finally {
           await p.close();

@@ -105,9 +105,15 @@ export function fitRange(series: readonly { xs: Float64Array; values: Float64Arr
   return [Math.max(0, low - pad), Math.min(1, high + pad)];
 }
 
+/** CSS pixels reserved above the plotted area for the epoch labels (uPlot's top padding): no data is drawn there. */
+export const EPOCH_LABEL_BAND = 18;
+
 /**
- * A uPlot `draw` hook: a faint vertical line at the end of every epoch (of the first run that has
- * epochs), labelled "epoch N" where there is room, under the curves' read-out.
+ * A uPlot `drawClear` hook: a faint vertical line at the end of every epoch (of the first run that
+ * has epochs), labelled "epoch N" in the band reserved above the plotted area (so a label never
+ * covers a curve), ending at its line (or starting there when there is no room before it); a
+ * label that would overlap the one before is left out. The labels drawn (and the plotted area), in
+ * CSS pixels of the canvas, are in the chart's `data-epoch-labels`, for tests.
  */
 export function epochBoundaries(boundaries: () => { xs: Float64Array; epochs: Float64Array }, color: string, font: string): (u: uPlot) => void {
   return (u) => {
@@ -121,8 +127,11 @@ export function epochBoundaries(boundaries: () => { xs: Float64Array; epochs: Fl
     ctx.lineWidth = dpr;
     ctx.setLineDash([2 * dpr, 3 * dpr]);
     ctx.font = font.replace(/(\d+(?:\.\d+)?)px/, (_m, px: string) => `${Number(px) * dpr}px`);
-    ctx.textBaseline = "top";
-    let lastLabel = -Infinity;
+    ctx.textBaseline = "bottom";
+    const labels: number[][] = [];
+    const baseline = top - 3 * dpr;
+    const textHeight = (EPOCH_LABEL_BAND - 4) * dpr;
+    let lastRight = -Infinity;
     for (let i = 0; i < xs.length; i++) {
       const px = u.valToPos(xs[i]!, "x", true);
       if (px < left || px > left + width) continue;
@@ -132,11 +141,16 @@ export function epochBoundaries(boundaries: () => { xs: Float64Array; epochs: Fl
       ctx.stroke();
       const label = `epoch ${epochs[i]}`;
       const w = ctx.measureText(label).width;
-      if (px - w - 4 * dpr > lastLabel && px - w - 4 * dpr > left) {
-        ctx.fillText(label, px - w - 3 * dpr, top + 2 * dpr);
-        lastLabel = px;
-      }
+      const before = px - w - 3 * dpr;
+      const after = px + 3 * dpr;
+      const gap = 6 * dpr;
+      const x0 = before >= left && before >= lastRight + gap ? before : after + w <= left + width && after >= lastRight + gap ? after : null;
+      if (x0 === null) continue;
+      ctx.fillText(label, x0, baseline);
+      lastRight = x0 + w;
+      labels.push([x0 / dpr, (baseline - textHeight) / dpr, w / dpr, textHeight / dpr].map((v) => Math.round(v * 10) / 10));
     }
     ctx.restore();
+    u.root.dataset["epochLabels"] = JSON.stringify({ plot: [left / dpr, top / dpr, width / dpr, height / dpr], labels });
   };
 }

@@ -8,7 +8,7 @@ import { button, checkbox, field, select } from "../common/elements";
 import { fmt } from "../common/tensorPaint";
 import { onThemeChange, theme, withAlpha, type Theme } from "../common/theme";
 import { connect, sendReady } from "../common/vscode";
-import { clearPlaced, epochBoundaries, fitRange, formatDuration, formatX, isXMode, place, X_MODES, type XMode } from "./axes";
+import { clearPlaced, EPOCH_LABEL_BAND, epochBoundaries, fitRange, formatDuration, formatX, isXMode, place, X_MODES, type XMode } from "./axes";
 import { align, bucketGrid, bucketize, lowerBound, RunStore, Smoother, toCsv, unionSorted, valueNear } from "./data";
 
 /**
@@ -460,6 +460,8 @@ function options(c: Chart, defs: SeriesDef[], log: boolean): uPlot.Options {
   return {
     width: Math.max(240, c.target.clientWidth || 480),
     height: 220,
+    // issue 19: a band above the data for the epoch labels
+    padding: [EPOCH_LABEL_BAND, null, null, null],
     pxAlign: 0,
     cursor: {
       sync: { key: "cnn-studio-curves" },

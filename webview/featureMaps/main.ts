@@ -174,8 +174,8 @@ const content = h(
     { class: "cs-input-view", attrs: { "aria-label": "Input" } },
     h("h2", { text: "Input" }),
     picker.element,
-    h("div", { class: "cs-input-stack" }, inputCanvas, explainView.overlay),
-    inputCaption,
+    // the image and its caption in one box, so that the prediction can sit beside them
+    h("div", { class: "cs-input-figure" }, h("div", { class: "cs-input-stack" }, inputCanvas, explainView.overlay), inputCaption),
     explainView.element,
   ),
   h(
@@ -189,15 +189,15 @@ const content = h(
   ),
 );
 root.append(
-  h("div", { class: "cs-header" }, title, subtitle),
+  // the status sits in the header, not in a toolbar row of its own (the maps start higher)
+  h("div", { class: "cs-header" }, title, subtitle, status),
   h(
     "div",
-    { class: "cs-toolbar", attrs: { role: "toolbar", "aria-label": "Feature map options" } },
+    { class: "cs-toolbar cs-maps-toolbar", attrs: { role: "toolbar", "aria-label": "Feature map options" } },
     field("Weights", checkpointSel),
     field("Layer", layerSel),
     field("Colour map", mapSel),
     field("Scale", scaleSel),
-    status,
   ),
   notices,
   content,

@@ -145,7 +145,10 @@ export function transferControls(changed: () => void, choose: () => void): Trans
       report.hidden = w === null;
       if (w === null) return;
       weightsFile.hidden = false;
-      weightsFile.textContent = w.source === w.path ? w.path : `${w.path} → ${w.source}`;
+      // issue 19: the file's base name on one line (an ellipsis when it is too long), the full path in the tooltip
+      const full = w.source === w.path ? w.path : `${w.path} → ${w.source}`;
+      weightsFile.textContent = w.source === w.path ? baseName(w.path) : `${baseName(w.path)} → ${baseName(w.source)}`;
+      weightsFile.title = full;
       report.dataset["kind"] = w.error !== null ? "error" : w.report && w.report.mismatched.length + w.report.missing.length > 0 ? "warning" : "info";
       if (w.error !== null) {
         headline.textContent = "This file cannot be used";
@@ -165,4 +168,11 @@ export function transferControls(changed: () => void, choose: () => void): Trans
       lines.replaceChildren(...view.lines.map((text) => h("li", { text })));
     },
   };
+}
+
+/** The last part of a path, with `/` or `\\` separators (the whole text when it has none). */
+export function baseName(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, "");
+  const cut = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
+  return cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
 }
