@@ -15,7 +15,8 @@ import { DataParallel, partSizes } from "../../src/trainer/train/dataParallel";
 import { trainStep, variableNames } from "../../src/trainer/train/loop";
 import { createOptimizer } from "../../src/trainer/train/optimizers";
 import { rngFor } from "../../src/trainer/rng";
-import { collect, deps, EXAMPLES, metricsOf, smallMnistIdx, tempDir } from "./helpers/env";
+import { EXAMPLES, metricsOf, smallMnistIdx, tempDir } from "./helpers/env";
+import { trainTfjs } from "./helpers/tfjsRun";
 
 /** Issue 17: data-parallel training over worker threads (--workers N) gives one thread's numbers. */
 
@@ -172,19 +173,9 @@ function config(runsDir: string, over: Partial<TrainConfig> = {}): TrainConfig {
 }
 
 async function train(c: TrainConfig, options: TfjsEngineOptions = {}, onEvent?: (e: TrainerEvent, s: TfjsEngine) => void) {
-  const events = collect();
-  const session: TfjsEngine = new TfjsEngine(
-    deps(),
-    (e) => {
-      events.emit(e);
-      onEvent?.(e, session);
-    },
-    options,
-  );
-  await session.handle({ type: "start", config: c });
+  const { events, session } = await trainTfjs(c, onEvent, options);
   session.dispose();
-  const started = events.of("started")[0];
-  return { events, dir: started?.runDir ?? null };
+  return { events, dir: events.of("started")[0]?.runDir ?? null };
 }
 
 /** The metrics lines without their times (which differ between runs). */

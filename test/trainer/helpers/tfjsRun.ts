@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { TrainConfig, TrainerEvent } from "../../../src/shared/training";
-import { TfjsEngine } from "../../../src/trainer/engines/tfjs/tfjsEngine";
+import { TfjsEngine, type TfjsEngineOptions } from "../../../src/trainer/engines/tfjs/tfjsEngine";
 import { collect, deps } from "./env";
 
 /** An in-process run of the TensorFlow.js engine (no child process), as the loop and segmentation tests start it. */
@@ -8,12 +8,20 @@ import { collect, deps } from "./env";
 export type Events = ReturnType<typeof collect>;
 
 /** Trains `c` to its end (or until `onEvent` stops it), collecting every event; the session stays open for the caller. */
-export async function trainTfjs(c: TrainConfig, onEvent?: (e: TrainerEvent, s: TfjsEngine) => void): Promise<{ events: Events; session: TfjsEngine }> {
+export async function trainTfjs(
+  c: TrainConfig,
+  onEvent?: (e: TrainerEvent, s: TfjsEngine) => void,
+  options: TfjsEngineOptions = {},
+): Promise<{ events: Events; session: TfjsEngine }> {
   const events = collect();
-  const session: TfjsEngine = new TfjsEngine(deps(), (e) => {
-    events.emit(e);
-    onEvent?.(e, session);
-  });
+  const session: TfjsEngine = new TfjsEngine(
+    deps(),
+    (e) => {
+      events.emit(e);
+      onEvent?.(e, session);
+    },
+    options,
+  );
   await session.handle({ type: "start", config: c });
   return { events, session };
 }
