@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
-import type { PageElement } from "../webview/page";
+import { canvasInkInPage } from "../webview/page";
 import { log, ROOT } from "./harness";
 
 /** The end-to-end test's moves in the workbench (opening files, commands, the sidebar, panels' webviews), and its screenshots. */
@@ -104,21 +104,7 @@ export async function choose(frame: FrameLocator, label: string, option: string 
 
 /** The share of a canvas' pixels that differ from its most common colour (0: blank). */
 export async function canvasInk(frame: FrameLocator, selector: string): Promise<number> {
-  return frame
-    .locator(selector)
-    .first()
-    .evaluate((el) => {
-      const c = el as unknown as PageElement;
-      const ctx = c.getContext("2d");
-      if (!ctx || c.width === 0 || c.height === 0) return 0;
-      const d = ctx.getImageData(0, 0, c.width, c.height).data;
-      const counts = new Map<number, number>();
-      for (let i = 0; i < d.length; i += 4) {
-        const k = (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-      return 1 - Math.max(...counts.values()) / (d.length / 4);
-    });
+  return frame.locator(selector).first().evaluate(canvasInkInPage);
 }
 
 /** Fails with the panel's error notice (a failed forward pass) instead of timing out. */

@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { Analyzer } from "../../src/analyzer/index";
-import { withEdges } from "../../src/server/analysisRequest";
 import { createFakeVscode, installFakeVscode } from "../helpers/fakeVscode";
+import { analyse } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const fake = createFakeVscode(ROOT);
@@ -52,16 +51,7 @@ test("a model row has at most one inline action; every action stays in its conte
 
 test("a model row: the bare name as its label, figures in the description, all of them in the tooltip", async () => {
   const file = path.join(ROOT, "examples", "lenet5.ts");
-  const a = new Analyzer().analyzeFile(file);
-  const result = {
-    uri: `file://${file}`,
-    file,
-    version: null,
-    isModelFile: true,
-    models: a.models.map(withEdges),
-    diagnostics: a.diagnostics,
-    dependencies: a.dependencies,
-  };
+  const result = analyse(file);
   const vscode = fake.api as { Uri: { file(p: string): unknown } };
   const entry = { uri: vscode.Uri.file(file), result };
   const store = { onDidChange: () => ({ dispose() {} }), ensureScanned: async () => {}, entries: () => [entry] };

@@ -9,7 +9,7 @@ import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { makeNonce, panelHtml, type WebviewName } from "../../src/extension/panels/html";
 import { THEMES, type ThemeName } from "./themes";
-import type { PageDocument, PageElement, PageMutationObserver, PageWindow } from "./page";
+import { canvasInkInPage, type PageDocument, type PageMutationObserver, type PageWindow } from "./page";
 
 // Globals of the page, for the callbacks that run there (see page.ts).
 declare const document: PageDocument;
@@ -348,19 +348,7 @@ export async function assertCleanPage(p: PanelPage): Promise<void> {
 
 /** Fraction of a canvas's pixels that differ from its most common colour (0 = blank). */
 export async function canvasInk(page: Page, selector: string): Promise<number> {
-  return page.$eval(selector, (el) => {
-    const c = el as unknown as PageElement;
-    const ctx = c.getContext("2d");
-    if (!ctx || c.width === 0 || c.height === 0) return 0;
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const counts = new Map<number, number>();
-    for (let i = 0; i < d.length; i += 4) {
-      const k = (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    const most = Math.max(...counts.values());
-    return 1 - most / (d.length / 4);
-  });
+  return page.$eval(selector, canvasInkInPage);
 }
 
 /** The messages a panel's tests have no business seeing in the console (none expected). */

@@ -43,3 +43,20 @@ export type PageMutationObserver = new (f: () => void) => {
   observe(target: unknown, options: { childList: boolean; subtree: boolean }): void;
   disconnect(): void;
 };
+
+/**
+ * Runs inside the page (pass it to `evaluate`/`$eval`; it reads nothing outside itself): the share
+ * of a canvas's pixels that differ from its most common colour (0: blank).
+ */
+export function canvasInkInPage(el: unknown): number {
+  const c = el as PageElement;
+  const ctx = c.getContext("2d");
+  if (!ctx || c.width === 0 || c.height === 0) return 0;
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < d.length; i += 4) {
+    const k = (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return 1 - Math.max(...counts.values()) / (d.length / 4);
+}
