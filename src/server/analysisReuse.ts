@@ -1,6 +1,7 @@
 import ts = require("typescript");
 import { textChange, type TextChange } from "../analyzer/incrementalParse";
 import type { FileAnalysis, Position } from "../shared/analysis";
+import { offsetAt } from "./treeQueries";
 
 /**
  * Reusing an analysis after an edit that cannot change it: the edit touched only whitespace or
@@ -81,8 +82,7 @@ function isTrivia(kind: ts.SyntaxKind): boolean {
  * changed other characters, outside any comment), so that no fingerprint is computed for it. Only
  * a shortcut: an edit it lets through is reused only if the fingerprints say so.
  */
-export function mayChangeOnlyTrivia(before: string, after: string): boolean {
-  const c = textChange(before, after);
+export function mayChangeOnlyTrivia(before: string, after: string, c: TextChange = textChange(before, after)): boolean {
   const edited = before.slice(c.start, c.end) + after.slice(c.start, c.newEnd);
   if (/^\s*$/.test(edited) || /[/*]/.test(edited)) return true;
   const lineStart = before.lastIndexOf("\n", c.start - 1) + 1;
@@ -97,9 +97,7 @@ export function mayChangeOnlyTrivia(before: string, after: string): boolean {
 export function diagnosticsCover(analysis: FileAnalysis, file: string, oldSf: ts.SourceFile, span: { start: number; end: number }): boolean {
   const covers = (loc: { file: string; range: { start: Position; end: Position } }): boolean => {
     if (loc.file !== file) return false;
-    const s = oldSf.getPositionOfLineAndCharacter(loc.range.start.line, loc.range.start.character);
-    const e = oldSf.getPositionOfLineAndCharacter(loc.range.end.line, loc.range.end.character);
-    return s <= span.end && e >= span.start;
+    return offsetAt(oldSf, loc.range.start) <= span.end && offsetAt(oldSf, loc.range.end) >= span.start;
   };
   return analysis.diagnostics.some((d) => covers(d.location) || d.related.some((r) => covers(r.location)));
 }

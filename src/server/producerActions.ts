@@ -3,6 +3,7 @@ import type { CodeAction, Diagnostic as LspDiagnostic } from "vscode-languageser
 import type { Diagnostic, EditFix, FileAnalysis } from "../shared/analysis";
 import { rangeKey } from "../shared/ranges";
 import type { Snapshot } from "./snapshot";
+import { offsetAt } from "./treeQueries";
 
 /**
  * The quick fix on the producing side of a channel mismatch (issue 19.9): the analyzer proposes it
@@ -64,8 +65,8 @@ function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
 export function applyFix(sf: ts.SourceFile, fix: EditFix): string {
   const offsets = fix.edits
     .map((e) => ({
-      start: sf.getPositionOfLineAndCharacter(e.location.range.start.line, e.location.range.start.character),
-      end: sf.getPositionOfLineAndCharacter(e.location.range.end.line, e.location.range.end.character),
+      start: offsetAt(sf, e.location.range.start),
+      end: offsetAt(sf, e.location.range.end),
       text: e.newText,
     }))
     .sort((a, b) => b.start - a.start);

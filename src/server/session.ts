@@ -289,13 +289,14 @@ export class AnalysisSession {
     const reads = previous.reads;
     const before = reads?.get(file);
     if (!reads || before === undefined) return undefined;
+    // the cheap test first: most edits change code, and then nothing below is needed
+    const change = textChange(before, text);
+    if (!mayChangeOnlyTrivia(before, text, change)) return undefined;
     for (const [f, t] of reads) if (f !== file && this.readFile(f) !== t) return undefined;
     if (this.options.quarantined?.has(quarantineKey(file, hashText(text)))) return undefined;
-    if (!mayChangeOnlyTrivia(before, text)) return undefined;
     const old = previous.fingerprint;
     const fingerprint = old && syntaxFingerprint(sourceFile, text);
     if (!old || !fingerprint || old.key !== fingerprint.key) return undefined;
-    const change = textChange(before, text);
     if (diagnosticsCover(previous.analysis, file, previous.sourceFile, change)) return undefined;
     if (!movePositions(previous.positions, { oldSf: previous.sourceFile, newSf: sourceFile, before: old, after: fingerprint, change })) return undefined;
     return { previous, reads: new Map(reads).set(file, text), fingerprint };
