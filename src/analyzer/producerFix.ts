@@ -65,7 +65,7 @@ export function mismatchFixes(
 }
 
 /** The producer fix for a consumer whose `param` expects `config[param]`, given its input's graph node; undefined where none is certain. */
-export function producerFix(search: ProducerSearch, inputNode: number, param: string, config: Args, where: ts.Node): EditFix | undefined {
+function producerFix(search: ProducerSearch, inputNode: number, param: string, config: Args, where: ts.Node): EditFix | undefined {
   const axisKind = CONSUMED_AXIS[param];
   const wanted = single(config[param]);
   if (!axisKind || typeof wanted !== "number") return undefined;

@@ -54,7 +54,7 @@ export function countDigits(c: Count): string {
  * toLocaleString of a process costs 40–100 ms, most of `cnn-studio summary`'s formatting).
  */
 export function groupedNumber(n: number): string {
-  return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en-US");
+  return Number.isSafeInteger(n) && !Object.is(n, -0) ? groupDigits(String(n)) : n.toLocaleString("en-US");
 }
 
 function groupDigits(digits: string): string {

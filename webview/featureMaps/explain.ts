@@ -30,7 +30,7 @@ function barFill(p: number): HTMLElement {
 const UNIFORM_SPREAD = 0.05;
 
 /** Whether a Grad-CAM map is 0 everywhere, nearly uniform, or varied: the first two are said in words, not stretched. */
-export function flatness(cam: Tensor): "zero" | "uniform" | "varied" {
+function flatness(cam: Tensor): "zero" | "uniform" | "varied" {
   let lo = Infinity;
   let hi = 0;
   for (const v of cam.data) {

@@ -11,13 +11,13 @@ import type { Cluster, Visible, VisibleNode } from "../../src/shared/webview/gra
  */
 const measure = document.createElement("canvas").getContext("2d")!;
 
-export function textWidth(t: string, font: string): number {
+function textWidth(t: string, font: string): number {
   measure.font = font;
   return measure.measureText(t).width;
 }
 
-export const FONT_SIZE = 12;
-export const font = (weight = "normal") => `${weight} ${FONT_SIZE}px ${getComputedStyle(document.body).fontFamily}`;
+const FONT_SIZE = 12;
+const font = (weight = "normal") => `${weight} ${FONT_SIZE}px ${getComputedStyle(document.body).fontFamily}`;
 export const LINE = 16;
 
 export function shapeText(shape: readonly Dim[]): string {
@@ -58,7 +58,7 @@ export interface Box {
   shape: "rect" | "pill" | "circle";
 }
 
-export function boxOf(v: VisibleNode): Box {
+function boxOf(v: VisibleNode): Box {
   if (v.module) {
     const m = v.module;
     const lines = [

@@ -171,7 +171,7 @@ export function transferControls(changed: () => void, choose: () => void): Trans
 }
 
 /** The last part of a path, with `/` or `\\` separators (the whole text when it has none). */
-export function baseName(path: string): string {
+function baseName(path: string): string {
   const trimmed = path.replace(/[\\/]+$/, "");
   const cut = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
   return cut >= 0 ? trimmed.slice(cut + 1) : trimmed;

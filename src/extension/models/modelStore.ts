@@ -53,11 +53,6 @@ export class ModelStore implements vscode.Disposable {
     );
   }
 
-  /** True while the first scan runs. */
-  get isScanning(): boolean {
-    return this.scanning;
-  }
-
   /** While a scan runs: the model files it found so far, and how many are analysed. */
   get scanProgress(): { found: number; analysed: number } | undefined {
     return this.scanning ? { ...this.progress } : undefined;

@@ -1,3 +1,4 @@
+import { mulberry32 } from "../rng";
 import { ok, type ImageDataset, type Result } from "./types";
 
 /**
@@ -14,18 +15,6 @@ import { ok, type ImageDataset, type Result } from "./types";
 export const SHAPES10_NAME = "shapes10-sample";
 export const SHAPES10_CLASSES = ["circle", "ring", "square", "triangle", "cross", "star", "h-stripes", "v-stripes", "checker", "dots"] as const;
 export const SHAPES10 = { size: 32, channels: 3, count: 6000, trainCount: 5000, seed: 20261207 } as const;
-
-/** mulberry32, as the MNIST sample's shuffle (scripts/build-mnist-sample.mjs). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rgb = [number, number, number];
 type Inside = (x: number, y: number) => boolean;
@@ -125,7 +114,7 @@ export function drawShapes10(rand: () => number, label: number): Uint8Array {
 
 /** The whole sample, shuffled: labels and CHW images, the first `trainCount` the training split. */
 export function generateShapes10(count: number = SHAPES10.count, seed: number = SHAPES10.seed): { labels: Int32Array; images: Uint8Array } {
-  const rand = mulberry32(seed);
+  const { next: rand } = mulberry32(seed);
   const classes = SHAPES10_CLASSES.length;
   const px = SHAPES10.channels * SHAPES10.size * SHAPES10.size;
   const drawn = Array.from({ length: count }, (_, i) => drawShapes10(rand, i % classes));
