@@ -6,6 +6,7 @@ import { listCheckpoints, readCheckpoint, type LoadedCheckpoint } from "./checkp
 import { fail, fillBatch, normalizationTable, ok, type ImageDataset, type Normalization, type Result, type Split } from "./data/index";
 import type { CompiledModel, TF } from "./model/types";
 import { loadTrainingData, modelToTrain, savedRunConfig, type SessionDeps } from "./runSetup";
+import { EVAL_BATCH } from "./train/loop";
 import { assignWeights, checkpointMisfit } from "./weights";
 
 /**
@@ -16,8 +17,6 @@ import { assignWeights, checkpointMisfit } from "./weights";
  * loss equal the run's own figures on the same checkpoint and split.
  */
 
-/** Evaluation batches hold at most this many images (as the training loop's). */
-const EVAL_BATCH = 256;
 /** Mistakes listed by default. */
 export const MISTAKES = 20;
 

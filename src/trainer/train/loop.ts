@@ -72,8 +72,8 @@ const RNG_SCHEME = "counter-based mulberry32: shuffle = hash(seed, 'shuffle', ep
 /** Checkpoints kept: the newest 3, and the epoch with the best validation accuracy. */
 const KEEP_CHECKPOINTS = 3;
 
-/** Evaluation batches hold at most this many images. */
-const EVAL_BATCH = 256;
+/** Evaluation batches hold at most this many images (validation here, and `cnn-studio evaluate`). */
+export const EVAL_BATCH = 256;
 
 /**
  * One optimiser step on a batch (NCHW floats): forward in training mode, cross-entropy (with label
