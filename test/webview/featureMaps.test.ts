@@ -378,7 +378,7 @@ describe("feature-map panel (headless Chromium)", { skip }, () => {
         await p.post(snap);
         const req = await p.waitForPosted("compute");
         const nodeId = (req["nodeIds"] as number[])[0]!;
-        await p.post(featureMapsResult(req["requestId"] as number, nodeId, seven(), syntheticMaps(32, 28, 28), 7));
+        await p.post(featureMapsResult(req["requestId"] as number, nodeId, seven(), syntheticMaps(16, 28, 28), 7));
         const ask = await p.waitForPosted("explain");
         const probabilities = [0.01, 0.02, 0.03, 0.04, 0.005, 0.005, 0.01, 0.82, 0.04, 0.02];
         await p.post({ type: "explained", requestId: ask["requestId"], nodeId: ask["nodeId"], classIndex: 7, cam: null, probabilities, error: null });
